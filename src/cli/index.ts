@@ -1,0 +1,109 @@
+import { Command, CommanderError } from "commander";
+import { modules } from "../modules";
+import { openContext } from "../platform/bootstrap";
+import { ConfigError, loadConfig } from "../platform/config";
+import { CsvError } from "../platform/csv";
+import { DatabaseUnavailableError, openDatabase } from "../platform/db";
+import { migrate } from "../platform/db/migrate";
+import { isDemo, printAccounts, seedDemo } from "../platform/demo";
+import { StartupError, startServer } from "../platform/server";
+import { runDoctor } from "./doctor";
+
+/** A failure the user can act on: one line, a known exit code, no stack trace. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command("schakel")
+    .description("Schakel: the platform for local integrated security cells (LIVCs).\nDATABASE_URL selects the database: postgres://... or sqlite:PATH (default sqlite:./data/schakel.db).")
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command("serve")
+    .description("Start the web server (migrates and imports reference data first)")
+    .option("--demo-if-empty", "load the fictional demo data set when the database is empty (never in production)")
+    .action(async (opts: { demoIfEmpty?: boolean }) => {
+      const ctx = await openContext();
+      if (opts.demoIfEmpty && !ctx.config.production) {
+        const { seeded, accounts } = await seedDemo(ctx);
+        if (seeded) {
+          console.log("Empty database: loaded the demo data set.");
+          printAccounts(accounts);
+        }
+      }
+      await startServer(ctx, { demoMode: !ctx.config.production && (await isDemo(ctx)) });
+    });
+
+  program
+    .command("migrate")
+    .description("Bring the database schema up to date")
+    .action(async () => {
+      const config = loadConfig();
+      const database = await openDatabase(config.databaseUrl);
+      try {
+        const done = await migrate(database);
+        console.log(done.length ? `Applied ${done.length} migrations: ${done.join(", ")}` : "Database schema is up to date.");
+      } finally {
+        await database.close();
+      }
+    });
+
+  program
+    .command("seed")
+    .description("Load data sets")
+    .option("--demo", "the fictional demo data set (refused in production)")
+    .action(async (opts: { demo?: boolean }) => {
+      if (!opts.demo) throw new CliError("Say which data set: --demo", 2);
+      const ctx = await openContext();
+      try {
+        if (ctx.config.production) throw new CliError("Demo data is never loaded in production (NODE_ENV=production).", 2);
+        const { seeded, accounts } = await seedDemo(ctx);
+        console.log(seeded ? "Loaded the demo data set." : "Demo data was already loaded; nothing changed.");
+        printAccounts(accounts);
+      } finally {
+        await ctx.close();
+      }
+    });
+
+  program
+    .command("doctor")
+    .description("Check configuration, database, keys and reference data, and say what is wrong in plain words")
+    .action(async () => {
+      const ok = await runDoctor();
+      if (!ok) process.exitCode = 1;
+    });
+
+  for (const mod of modules) mod.cli?.(program, () => openContext());
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      return 2;
+    }
+    if (e instanceof CliError) {
+      console.error(e.message);
+      return e.exitCode;
+    }
+    if (e instanceof CsvError || e instanceof DatabaseUnavailableError || e instanceof StartupError) {
+      console.error(e.message);
+      return 1;
+    }
+    console.error(`Unexpected error: ${(e as Error).message}`);
+    return 1;
+  }
+}

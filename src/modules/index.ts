@@ -1,0 +1,27 @@
+import type { Command } from "commander";
+import type { FastifyInstance } from "fastify";
+import type { AppContext } from "../platform/context";
+import { homeModule } from "./home";
+import { referenceModule } from "./reference";
+
+/** Demo accounts a seeder created, printed by `npm start` on an empty database. */
+export interface DemoAccount {
+  role: string;
+  login: string;
+  password: string;
+  note?: string;
+}
+
+/**
+ * What a vertical module plugs into the shell. Each module lives in src/modules/<name>/ with
+ * routes.ts, service.ts, store.ts, schema.ts, policy.ts, views/ and tests beside them.
+ */
+export interface SchakelModule {
+  name: string;
+  routes?: (app: FastifyInstance, ctx: AppContext) => Promise<void> | void;
+  cli?: (program: Command, open: () => Promise<AppContext & { close(): Promise<void> }>) => void;
+  /** Fills demo data on an empty database; runs in list order. */
+  seedDemo?: (ctx: AppContext) => Promise<DemoAccount[] | undefined>;
+}
+
+export const modules: SchakelModule[] = [homeModule, referenceModule];

@@ -1,0 +1,5 @@
+import { coreMessages } from "../platform/i18n/core.messages";
+import { referenceMessages } from "./reference/messages";
+
+/** Every module's dictionary; the i18n layer merges them and types the keys. */
+export const allMessages = [coreMessages, referenceMessages] as const;

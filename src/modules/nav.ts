@@ -1,0 +1,7 @@
+import type { MessageKey } from "../platform/i18n";
+
+/** Main navigation entries. "when" decides visibility; pages still check their own permission. */
+export const navigation: { href: string; label: MessageKey; when: "always" | "signed-in" | "signed-out" }[] = [
+  { href: "/", label: "nav.home", when: "always" },
+  { href: "/municipalities", label: "nav.register", when: "always" },
+];

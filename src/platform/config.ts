@@ -1,0 +1,86 @@
+import { z } from "zod";
+
+/**
+ * Configuration comes from environment variables only, validated once at start.
+ * A bad value stops the process with exit code 2 and a message naming the variable.
+ */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly expected: string,
+  ) {
+    super(`Configuration error: ${variable} ${expected}`);
+  }
+}
+
+const portNumber = z.coerce.number().int().min(0).max(65535);
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: portNumber.default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?:\/\/.+|sqlite:.+)$/, "must start with postgres:// or sqlite:")
+    .optional(),
+  SCHAKEL_MASTER_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/=_-]{43,}$/, "must be a base64 key of at least 32 bytes")
+    .optional(),
+  SCHAKEL_KEY_FILE: z.string().min(1).optional(),
+  SCHAKEL_PUBLIC_URL: z.string().url().optional(),
+  SCHAKEL_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SCHAKEL_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(72).default(10),
+  SCHAKEL_RETENTION_YEARS: z.coerce.number().min(0.1).max(30).default(6),
+  SCHAKEL_RETENTION_MINOR_YEARS: z.coerce.number().min(0.1).max(30).default(3),
+  SCHAKEL_SCREENING_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(10),
+  SMTP_URL: z.string().regex(/^smtps?:\/\/.+/, "must be an smtp:// or smtps:// URL").optional(),
+  MAIL_FROM: z.string().email().default("schakel@localhost"),
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = z.infer<typeof schema> & {
+  databaseUrl: string;
+  production: boolean;
+};
+
+const expectations: Record<string, string> = {
+  PORT: "must be a whole number between 0 and 65535",
+  NODE_ENV: "must be one of development, production, test",
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue.path[0] ?? "environment");
+    const got = cleaned[variable];
+    throw new ConfigError(
+      variable,
+      `${expectations[variable] ?? issue.message.toLowerCase()}${got === undefined ? "" : ` (got "${String(got).slice(0, 40)}")`}`,
+    );
+  }
+  const c = parsed.data;
+  const production = c.NODE_ENV === "production";
+  if (production) {
+    if (!c.SCHAKEL_MASTER_KEY && !c.SCHAKEL_KEY_FILE) {
+      throw new ConfigError(
+        "SCHAKEL_MASTER_KEY",
+        "is required in production (or set SCHAKEL_KEY_FILE to a key file)",
+      );
+    }
+    if (!c.DATABASE_URL) {
+      throw new ConfigError("DATABASE_URL", "is required in production (postgres://... or sqlite:PATH)");
+    }
+  }
+  if (c.OIDC_ISSUER && !c.OIDC_CLIENT_ID) {
+    throw new ConfigError("OIDC_CLIENT_ID", "is required when OIDC_ISSUER is set");
+  }
+  return { ...c, databaseUrl: c.DATABASE_URL ?? "sqlite:./data/schakel.db", production };
+}

@@ -1,0 +1,101 @@
+import fs from "node:fs";
+import path from "node:path";
+import SQLite from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import pg from "pg";
+import type { DB } from "./schema";
+
+export type DialectName = "sqlite" | "postgres";
+
+export interface Database {
+  db: Kysely<DB>;
+  dialect: DialectName;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A start-up problem the operator can fix: printed as one line, never a stack trace. */
+export class DatabaseUnavailableError extends Error {}
+
+// PostgreSQL returns int8/numeric as strings; counts are small, so parse them once here.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+pg.types.setTypeParser(1700, (v) => Number.parseFloat(v));
+
+export function sqlitePath(url: string): string {
+  return url.replace(/^sqlite:(\/\/)?/, "");
+}
+
+export async function openDatabase(url: string): Promise<Database> {
+  if (url.startsWith("sqlite:")) return openSqlite(url);
+  return openPostgres(url);
+}
+
+function openSqlite(url: string): Database {
+  const file = sqlitePath(url);
+  if (file !== ":memory:") {
+    const dir = path.dirname(path.resolve(file));
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.accessSync(dir, fs.constants.W_OK);
+    } catch {
+      throw new DatabaseUnavailableError(
+        `Cannot write to the data folder ${dir} (DATABASE_URL=${url}): check that it exists and is writable.`,
+      );
+    }
+  }
+  let native: SQLite.Database;
+  try {
+    native = new SQLite(file);
+    native.pragma("journal_mode = WAL");
+    native.pragma("synchronous = NORMAL");
+    native.pragma("foreign_keys = ON");
+    native.pragma("busy_timeout = 5000");
+  } catch (e) {
+    throw new DatabaseUnavailableError(
+      `Cannot open the SQLite database ${file} (DATABASE_URL): ${(e as Error).message}`,
+    );
+  }
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: native }) });
+  return {
+    db,
+    dialect: "sqlite",
+    url,
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  // A lost server must not crash the process: requests fail with 503 until it is back.
+  pool.on("error", () => {});
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (e) {
+    await pool.end().catch(() => {});
+    const u = new URL(url);
+    throw new DatabaseUnavailableError(
+      `Cannot reach PostgreSQL at ${u.hostname}:${u.port || 5432} (DATABASE_URL): ${(e as Error).message}`,
+    );
+  }
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: "postgres",
+    url,
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+export async function ping(database: Database): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(database.db);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,38 @@
+/** Dialect differences normalised in one place: counts, booleans, dates, ids. */
+import { randomUUID } from "node:crypto";
+
+export const newId = (): string => randomUUID();
+
+export function toCount(value: unknown): number {
+  if (typeof value === "number") return value;
+  if (typeof value === "bigint") return Number(value);
+  if (typeof value === "string") return Number.parseInt(value, 10);
+  return 0;
+}
+
+export const toBool = (value: unknown): boolean => value === 1 || value === true || value === "1";
+export const fromBool = (value: boolean): number => (value ? 1 : 0);
+
+/** Current instant as ISO-8601 UTC text, the one timestamp format stored. */
+export const nowIso = (): string => new Date().toISOString();
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** True for a real calendar date written YYYY-MM-DD. */
+export function isIsoDate(value: string): boolean {
+  const m = DATE.exec(value);
+  if (!m) return false;
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
+}
+
+/** Today's date in Belgium as YYYY-MM-DD. */
+export function todayInBrussels(now = new Date()): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Brussels" }).format(now);
+}
+
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}

@@ -1,0 +1,37 @@
+import type { FastifyInstance } from "fastify";
+import type { AppContext } from "./context";
+import { buildApp } from "./web/app";
+
+export class StartupError extends Error {}
+
+/** Listens, and shuts down gracefully on SIGTERM/SIGINT: in-flight requests finish, then the database closes. */
+export async function startServer(ctx: AppContext & { close(): Promise<void> }, opts: { demoMode: boolean }): Promise<FastifyInstance> {
+  const started = performance.now();
+  const app = await buildApp(ctx, { demoMode: opts.demoMode });
+  try {
+    await app.listen({ port: ctx.config.PORT, host: ctx.config.HOST });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    await app.close().catch(() => {});
+    await ctx.close();
+    if (code === "EADDRINUSE") throw new StartupError(`Port ${ctx.config.PORT} is already in use (PORT): stop the other program or choose another port.`);
+    if (code === "EACCES") throw new StartupError(`Not allowed to listen on port ${ctx.config.PORT} (PORT): choose a port above 1023.`);
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") throw new StartupError(`Cannot listen on address ${ctx.config.HOST} (HOST): it is not an address of this machine.`);
+    throw e;
+  }
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : ctx.config.PORT;
+  console.log(`Schakel listens on http://${ctx.config.HOST === "0.0.0.0" ? "localhost" : ctx.config.HOST}:${port} (${ctx.database.dialect}, ready in ${Math.round(performance.now() - started)} ms)`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal} received: finishing open requests and closing the database.`);
+    await app.close();
+    await ctx.close();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+  return app;
+}

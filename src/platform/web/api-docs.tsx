@@ -1,0 +1,47 @@
+import { Layout } from "./layout";
+import type { ViewContext } from "./view";
+
+export interface OpenApiSpec {
+  info: { title: string; description?: string };
+  paths: Record<string, Record<string, { summary?: string; description?: string; tags?: string[] }>>;
+}
+
+/** A readable, script-free rendering of the OpenAPI document; the machine-readable one is /api/docs/json. */
+export function ApiDocsPage({ ctx, spec }: { ctx: ViewContext; spec: OpenApiSpec }) {
+  const ops = Object.entries(spec.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ path, method: method.toUpperCase(), ...op })),
+  );
+  return (
+    <Layout ctx={ctx} title={spec.info.title}>
+      <h1>{spec.info.title}</h1>
+      <p class="lead">{spec.info.description}</p>
+      <p>
+        OpenAPI 3: <a href="/api/docs/json">/api/docs/json</a>
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Method</th>
+            <th scope="col">Path</th>
+            <th scope="col">Description</th>
+          </tr>
+        </thead>
+        <tbody>
+          {ops.map((op) => (
+            <tr>
+              <td>
+                <code>{op.method}</code>
+              </td>
+              <td>
+                <code>{op.path}</code>
+              </td>
+              <td>
+                {op.summary ? <strong>{op.summary}</strong> : null} {op.description}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Layout>
+  );
+}

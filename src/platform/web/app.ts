@@ -1,0 +1,187 @@
+import { randomUUID } from "node:crypto";
+import compress from "@fastify/compress";
+import cookie from "@fastify/cookie";
+import formbody from "@fastify/formbody";
+import helmet from "@fastify/helmet";
+import swagger from "@fastify/swagger";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from "fastify";
+import { h } from "preact";
+import { modules } from "../../modules";
+import type { AppContext } from "../context";
+import { DatabaseUnavailableError, ping } from "../db";
+import { isLocale, type Locale } from "../i18n";
+import { logOptions } from "../log";
+import { authorizeRoute } from "../policy";
+import "../policy/permissions";
+import { registerAssets } from "./assets";
+import { ApiDocsPage, type OpenApiSpec } from "./api-docs";
+import { ErrorPage, type ErrorStatus } from "./error-pages";
+import { sendPage, viewContext } from "./view";
+
+export interface BuildOptions {
+  logger?: boolean;
+  demoMode?: boolean;
+}
+
+/** Routes as registered, for the test that every route declares a permission. */
+export const registeredRoutes = new WeakMap<FastifyInstance, RouteOptions[]>();
+
+const LANG_COOKIE = "schakel_lang";
+
+export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger === false ? false : logOptions(ctx.config),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    disableRequestLogging: true,
+    trustProxy: false,
+    bodyLimit: 256 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const routes: RouteOptions[] = [];
+  registeredRoutes.set(app, routes);
+  app.addHook("onRoute", (route) => {
+    routes.push(route);
+  });
+  app.decorate("demoMode", options.demoMode ?? false);
+  app.decorate("ctx", ctx);
+  app.decorateRequest("locale", "nl");
+  app.decorateRequest("actor", null);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    strictTransportSecurity: ctx.config.production ? { maxAge: 31536000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: "no-referrer" },
+  });
+  await app.register(compress, { threshold: 1024, encodings: ["br", "gzip"] });
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 256 * 1024 });
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: {
+        title: "Schakel API",
+        version: "1",
+        description: "JSON interface of Schakel. Regional figures are aggregates; counts of 1 to 4 are shown as \"<5\".",
+      },
+    },
+    hideUntagged: true,
+  });
+
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-correlation-id", request.id);
+    request.locale = pickLocale(request, reply);
+  });
+  app.addHook("preHandler", async (request, reply) => {
+    await authorizeRoute(request, reply);
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    request.log.debug({ req: request, res: reply, ms: Math.round(reply.elapsedTime) }, "request completed");
+  });
+  app.addHook("onSend", async (_request, reply, payload) => {
+    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+    return payload;
+  });
+
+  app.setNotFoundHandler({ preHandler: async () => {} }, (request, reply) => sendError(request, reply, 404));
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = statusOf(error);
+    if (status >= 500) request.log.error({ err: error }, "request failed");
+    return sendError(request, reply, status);
+  });
+
+  // Zod validates in the handlers (one schema per payload); route JSON schemas only document the API.
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  registerAssets(app);
+  registerOperationalRoutes(app, ctx);
+  for (const mod of modules) {
+    if (mod.routes) await app.register(async (scope) => mod.routes!(scope, ctx));
+  }
+  return app;
+}
+
+function registerOperationalRoutes(app: FastifyInstance, ctx: AppContext) {
+  app.get("/healthz", { config: { permission: "public" } }, async () => ({ status: "ok" }));
+  app.get("/readyz", { config: { permission: "public" } }, async (_request, reply) => {
+    const ok = await ping(ctx.database);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? "ready" : "database unavailable" });
+  });
+  app.get("/api/docs/json", { config: { permission: "public" } }, async () => app.swagger());
+  app.get("/api/docs", { config: { permission: "public" } }, async (request, reply) =>
+    sendPage(reply, h(ApiDocsPage, { ctx: viewContext(request), spec: app.swagger() as unknown as OpenApiSpec })),
+  );
+}
+
+function statusOf(error: FastifyError): ErrorStatus {
+  if (error instanceof DatabaseUnavailableError || isConnectionError(error)) return 503;
+  const code = error.statusCode ?? 500;
+  if (code === 429) return 429;
+  if (code === 403) return 403;
+  if (code === 404) return 404;
+  if (code >= 400 && code < 500) return 400;
+  return 500;
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? "";
+  return ["ECONNREFUSED", "ECONNRESET", "57P01", "57P03", "08006", "08001", "08003", "SQLITE_BUSY"].includes(code) ||
+    /Connection terminated|connect ECONNREFUSED/.test(String((error as Error).message));
+}
+
+export function wantsJson(request: FastifyRequest): boolean {
+  return request.url.startsWith("/api/") || (request.headers.accept ?? "").startsWith("application/json");
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, status: ErrorStatus, message?: string) {
+  if (status === 503) reply.header("retry-after", "5");
+  if (wantsJson(request)) {
+    const t = viewContext(request).t;
+    return reply.code(status).send({
+      error: t(`error.${status}.title`),
+      message: message ?? t(`error.${status}.body`),
+      correlation_id: request.id,
+    });
+  }
+  return sendPage(reply, h(ErrorPage, { ctx: viewContext(request), status }), status);
+}
+
+function pickLocale(request: FastifyRequest, reply: FastifyReply): Locale {
+  const asked = (request.query as Record<string, unknown> | undefined)?.lang;
+  if (isLocale(asked)) {
+    reply.setCookie(LANG_COOKIE, asked, { path: "/", maxAge: 365 * 24 * 3600, sameSite: "lax", httpOnly: true, secure: request.protocol === "https" });
+    return asked;
+  }
+  const remembered = request.cookies?.[LANG_COOKIE];
+  if (isLocale(remembered)) return remembered;
+  const header = (request.headers["accept-language"] ?? "").toLowerCase();
+  for (const part of header.split(",")) {
+    const tag = part.trim().slice(0, 2);
+    if (isLocale(tag)) return tag;
+  }
+  return "nl";
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+}

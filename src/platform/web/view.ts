@@ -1,0 +1,53 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { JSX } from "preact";
+import { renderToString } from "preact-render-to-string";
+import { formatDate, formatNumber, type Locale, type Translate, translator } from "../i18n";
+
+/** Everything a view needs from the request, passed explicitly as props. */
+export interface ViewContext {
+  locale: Locale;
+  t: Translate;
+  path: string;
+  query: string;
+  correlationId: string;
+  csrfToken?: string;
+  userName?: string;
+  demo: boolean;
+  date: (iso: string | null | undefined) => string;
+  num: (n: number, opts?: Intl.NumberFormatOptions) => string;
+}
+
+export function viewContext(request: FastifyRequest): ViewContext {
+  const locale = request.locale;
+  const [path, query = ""] = request.url.split("?");
+  return {
+    locale,
+    t: translator(locale),
+    path,
+    query,
+    correlationId: String(request.id),
+    csrfToken: request.csrfTokenForView?.(),
+    userName: request.actor?.displayName,
+    demo: request.server.demoMode,
+    date: (iso) => formatDate(locale, iso),
+    num: (n, opts) => formatNumber(locale, n, opts),
+  };
+}
+
+export function sendPage(reply: FastifyReply, page: JSX.Element, status = 200): FastifyReply {
+  return reply
+    .code(status)
+    .type("text/html; charset=utf-8")
+    .send(`<!doctype html>${renderToString(page)}`);
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    locale: Locale;
+    actor: { userId: string; displayName: string } | null;
+    csrfTokenForView?: () => string;
+  }
+  interface FastifyInstance {
+    demoMode: boolean;
+  }
+}
