@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../platform/db/schema";
+import { searchKey } from "./importer";
 
 export interface MunicipalityRow {
   nis: string;
@@ -38,7 +39,7 @@ export async function listMunicipalitiesOn(db: Kysely<DB>, date: string, search?
     .where((eb) => eb.or([eb("m.valid_to", "is", null), eb("m.valid_to", ">=", date)]));
   if (search) {
     const term = search.trim();
-    q = /^\d+$/.test(term) ? q.where("m.nis", "like", `${term}%`) : q.where("m.name_search", "like", `%${term}%`);
+    q = /^\d+$/.test(term) ? q.where("m.nis", "like", `${term}%`) : q.where("m.name_search", "like", `%${searchKey(term)}%`);
   }
   return q.orderBy("m.name").orderBy("m.nis").execute();
 }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { JSX } from "preact";
 import { renderToString } from "preact-render-to-string";
+import type { Actor } from "../policy/actor";
 import { formatDate, formatNumber, type Locale, type Translate, translator } from "../i18n";
 
 /** Everything a view needs from the request, passed explicitly as props. */
@@ -44,7 +45,7 @@ export function sendPage(reply: FastifyReply, page: JSX.Element, status = 200): 
 declare module "fastify" {
   interface FastifyRequest {
     locale: Locale;
-    actor: { userId: string; displayName: string } | null;
+    actor: Actor | null;
     csrfTokenForView?: () => string;
   }
   interface FastifyInstance {

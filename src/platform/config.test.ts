@@ -1,0 +1,44 @@
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config";
+
+const bin = path.resolve(import.meta.dirname, "../../bin/schakel.js");
+
+describe("configuration", () => {
+  it("has defaults for development", () => {
+    const c = loadConfig({});
+    expect(c.PORT).toBe(3000);
+    expect(c.HOST).toBe("127.0.0.1");
+    expect(c.databaseUrl).toBe("sqlite:./data/schakel.db");
+  });
+
+  it("names the variable and what is expected", () => {
+    expect(() => loadConfig({ PORT: "abc" })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: "abc" })).toThrow(/PORT must be a whole number between 0 and 65535 \(got "abc"\)/);
+    expect(() => loadConfig({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL must start with postgres:\/\/ or sqlite:/);
+  });
+
+  it("refuses production without a master key or database", () => {
+    expect(() => loadConfig({ NODE_ENV: "production", DATABASE_URL: "sqlite:/tmp/x.db" })).toThrow(/SCHAKEL_MASTER_KEY is required in production/);
+  });
+
+  it("stops the CLI with exit code 2 and one line naming the variable", () => {
+    const r = spawnSync(process.execPath, [bin, "doctor"], { env: { ...process.env, PORT: "99999" }, encoding: "utf8" });
+    expect(r.stdout + r.stderr).toMatch(/PORT must be a whole number/);
+    const serve = spawnSync(process.execPath, [bin, "serve"], { env: { ...process.env, PORT: "-1" }, encoding: "utf8" });
+    expect(serve.status).toBe(2);
+    expect(serve.stderr.trim().split("\n")).toHaveLength(1);
+    expect(serve.stderr).toMatch(/^Configuration error: PORT/);
+  });
+
+  it("says in one line when the data folder is not writable or PostgreSQL is unreachable", () => {
+    const r = spawnSync(process.execPath, [bin, "migrate"], { env: { ...process.env, DATABASE_URL: "sqlite:/dev/null/sub/x.db" }, encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^Cannot write to the data folder \/dev\/null\/sub/);
+    const p = spawnSync(process.execPath, [bin, "migrate"], { env: { ...process.env, DATABASE_URL: "postgres://u@127.0.0.1:1/x" }, encoding: "utf8" });
+    expect(p.status).toBe(1);
+    expect(p.stderr.trim()).toMatch(/^Cannot reach PostgreSQL at 127\.0\.0\.1:1 \(DATABASE_URL\)/);
+    expect(p.stderr).not.toMatch(/\n\s+at /);
+  });
+});
