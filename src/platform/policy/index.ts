@@ -6,6 +6,7 @@ import { sendError } from "../web/app";
  * Resource-level rules (can(actor, action, record)) live in each module's policy.ts.
  */
 export async function authorizeRoute(request: FastifyRequest, reply: FastifyReply) {
+  if (request.is404) return; // the not-found page reveals nothing
   const permission = request.routeOptions.config?.permission;
   if (permission === "public") return;
   if (permission === "authenticated" && request.actor) return;

@@ -23,6 +23,7 @@ export function Layout(props: { ctx: ViewContext; title: string; children: Compo
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content='{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}' />
         <title>{`${title} · ${t("app.name")}`}</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href={assetUrl("schakel.css")} />
         <script src={assetUrl("htmx.min.js")} defer />
       </head>
