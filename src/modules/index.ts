@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../platform/context";
 import { homeModule } from "./home";
+import { identityModule } from "./identity";
 import { referenceModule } from "./reference";
 
 /** Demo accounts a seeder created, printed by `npm start` on an empty database. */
@@ -24,4 +25,4 @@ export interface SchakelModule {
   seedDemo?: (ctx: AppContext) => Promise<DemoAccount[] | undefined>;
 }
 
-export const modules: SchakelModule[] = [homeModule, referenceModule];
+export const modules: SchakelModule[] = [homeModule, identityModule, referenceModule];

@@ -1,5 +1,6 @@
 import { coreMessages } from "../platform/i18n/core.messages";
+import { identityMessages } from "./identity/messages";
 import { referenceMessages } from "./reference/messages";
 
 /** Every module's dictionary; the i18n layer merges them and types the keys. */
-export const allMessages = [coreMessages, referenceMessages] as const;
+export const allMessages = [coreMessages, referenceMessages, identityMessages] as const;

@@ -4,4 +4,6 @@ import type { MessageKey } from "../platform/i18n";
 export const navigation: { href: string; label: MessageKey; when: "always" | "signed-in" | "signed-out" }[] = [
   { href: "/", label: "nav.home", when: "always" },
   { href: "/municipalities", label: "nav.register", when: "always" },
+  { href: "/account", label: "nav.account", when: "signed-in" },
+  { href: "/login", label: "nav.login", when: "signed-out" },
 ];

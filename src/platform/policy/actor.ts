@@ -14,6 +14,8 @@ export interface Actor {
   userId: string;
   displayName: string;
   sessionId: string;
+  /** How this session logged in (password + TOTP, or single sign-on). */
+  authMethod?: "password" | "oidc";
   /** Platform administrator: accounts and reference data, never case content. */
   isAdmin: boolean;
   /** Regional analyst (Flemish administration): aggregates only. */

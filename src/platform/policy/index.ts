@@ -1,14 +1,38 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { sendError } from "../web/app";
+import { audit } from "../audit";
+import { sendError, wantsJson } from "../web/app";
+import { holdsPermission, isPermission } from "./permissions";
+
+export { definePolicy, inLivcs, livcIdsWhere, type Policy } from "./grants";
+
+/** Only a local path ("/x", not "//host" or "/\\host") may be a return-to target after login. */
+export function safeLocalPath(value: unknown, fallback = "/"): string {
+  if (typeof value !== "string" || value.length > 500) return fallback;
+  if (!value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
+  if ([...value].some((ch) => ch.charCodeAt(0) < 0x20 || ch === "\\")) return fallback;
+  return value;
+}
 
 /**
- * Route-level authorization: deny by default. A route without a declared permission is refused.
- * Resource-level rules (can(actor, action, record)) live in each module's policy.ts.
+ * Route-level authorization: deny by default. A route without a known permission is refused.
+ * Not logged in: HTML pages redirect to /login?next=..., JSON gets 401. Logged in without the
+ * permission: 403, and the denial is written to the audit log.
+ * Resource-level rules (can(actor, action, record)) live in each module's policy.ts (see grants.ts).
  */
 export async function authorizeRoute(request: FastifyRequest, reply: FastifyReply) {
-  if (request.is404) return; // the not-found page reveals nothing
   const permission = request.routeOptions.config?.permission;
-  if (permission === "public") return;
-  if (permission === "authenticated" && request.actor) return;
+  if (isPermission(permission) && holdsPermission(request.actor, permission)) return;
+  if (!request.actor && isPermission(permission)) {
+    if (wantsJson(request)) {
+      return reply.code(401).send({ error: "unauthenticated", message: "Log in first.", correlation_id: request.id });
+    }
+    return reply.redirect(request.method === "GET" ? `/login?next=${encodeURIComponent(safeLocalPath(request.url))}` : "/login", 303);
+  }
+  await audit.record(request, {
+    action: "route.access",
+    resourceType: "route",
+    resourceId: `${request.method} ${request.routeOptions.url ?? "?"}`,
+    outcome: "denied",
+  });
   return sendError(request, reply, 403);
 }

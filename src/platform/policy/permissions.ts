@@ -1,14 +1,45 @@
+import { type Actor, hasAnyRole } from "./actor";
+
 /**
  * Every route declares one permission (route option `config.permission`); a test fails on any
  * route without one, and a route without one is denied at run time (deny by default).
+ * Each permission says in words who holds it and, as a predicate, decides it for an actor.
+ * This is the route-level gate only: which LIVC or which record is decided by each module's
+ * policy.ts with definePolicy (src/platform/policy/grants.ts).
  * "public" pages show reference data only, never personal data.
  */
+type Holds = (actor: Actor | null) => boolean;
+
+const signedIn: Holds = (a) => a !== null;
+
 export const PERMISSIONS = {
-  public: "anyone, also without an account; reference data only",
-  authenticated: "any logged-in account",
-} as const;
+  public: { description: "anyone, also without an account; reference data only", holds: () => true },
+  authenticated: { description: "any logged-in account", holds: signedIn },
+  "admin.accounts": { description: "platform administrator: accounts and organisations", holds: (a) => Boolean(a?.isAdmin) },
+  "audit.export": { description: "data-protection officer: audit log export", holds: (a) => Boolean(a?.isDpo) },
+  "monitoring.read": {
+    description: "regional analysts, administrators, and chairs/coordinators of any LIVC: aggregates",
+    holds: (a) => Boolean(a && (a.isRegionalAnalyst || a.isAdmin || hasAnyRole(a, "chair", "coordinator"))),
+  },
+  "registry.read": {
+    description: "regional analysts, administrators, and any LIVC chair, coordinator or information officer",
+    holds: (a) => Boolean(a && (a.isRegionalAnalyst || a.isAdmin || hasAnyRole(a, "chair", "coordinator", "information_officer"))),
+  },
+  "registry.manage": { description: "platform administrator: the LIVC register", holds: (a) => Boolean(a?.isAdmin) },
+  "livc.member": { description: "anyone with a membership in some LIVC", holds: (a) => Boolean(a && a.memberships.length > 0) },
+  "case.access": {
+    description: "chair, coordinator, information officer or partner member of some LIVC (which case: the cases policy)",
+    holds: (a) => hasAnyRole(a, "chair", "coordinator", "information_officer", "partner_member"),
+  },
+  "report.file": { description: "any LIVC membership, reporters included: file a signal", holds: (a) => Boolean(a && a.memberships.length > 0) },
+} as const satisfies Record<string, { description: string; holds: Holds }>;
 
 export type Permission = keyof typeof PERMISSIONS;
+
+export const isPermission = (v: unknown): v is Permission => typeof v === "string" && v in PERMISSIONS;
+
+/** Does this actor (null: not logged in) hold the route-level permission? */
+export const holdsPermission = (actor: Actor | null, permission: Permission): boolean => PERMISSIONS[permission].holds(actor);
 
 declare module "fastify" {
   interface FastifyContextConfig {

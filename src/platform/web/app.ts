@@ -11,6 +11,7 @@ import type { AppContext } from "../context";
 import { DatabaseUnavailableError, ping } from "../db";
 import { isLocale, type Locale } from "../i18n";
 import { logOptions } from "../log";
+import { registerAuthHooks } from "../auth/hooks";
 import { authorizeRoute } from "../policy";
 import "../policy/permissions";
 import { registerAssets } from "./assets";
@@ -89,8 +90,11 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     reply.header("x-correlation-id", request.id);
     request.locale = pickLocale(request, reply);
   });
+  // Session -> request.actor (onRequest), then CSRF (preHandler, after the body is parsed), then the route permission.
+  registerAuthHooks(app, ctx);
   app.addHook("preHandler", async (request, reply) => {
-    await authorizeRoute(request, reply);
+    if (reply.sent) return reply;
+    return authorizeRoute(request, reply);
   });
   app.addHook("onResponse", async (request, reply) => {
     request.log.debug({ req: request, res: reply, ms: Math.round(reply.elapsedTime) }, "request completed");

@@ -1,0 +1,20 @@
+import type { DemoAccount, SchakelModule } from "..";
+import { loginRoutes } from "./routes";
+import { ensureDemoUser } from "./service";
+
+export const identityModule: SchakelModule = {
+  name: "identity",
+  async routes(app, ctx) {
+    loginRoutes(app, ctx);
+  },
+  async seedDemo(ctx) {
+    const people = [
+      { email: "admin@demo.schakel.test", displayName: "Ilse Beheer (demo)", role: "administrator", platformRoles: ["admin" as const] },
+      { email: "analist@demo.schakel.test", displayName: "Ruben Analist (demo)", role: "regional analyst", platformRoles: ["regional_analyst" as const] },
+      { email: "dpo@demo.schakel.test", displayName: "Dirk Privacy (demo)", role: "data-protection officer", platformRoles: ["dpo" as const] },
+    ];
+    const out: DemoAccount[] = [];
+    for (const p of people) out.push((await ensureDemoUser(ctx, p)).account);
+    return out;
+  },
+};

@@ -1,0 +1,99 @@
+import type { AppContext } from "../../platform/context";
+import { hashPassword } from "../../platform/auth/password";
+import { markSessionsForRotation } from "../../platform/auth/session";
+import { newTotpSecret } from "../../platform/auth/totp";
+import { keyringFor } from "../../platform/crypto/keyring";
+import type { LivcRole } from "../../platform/policy/actor";
+import type { PlatformRole } from "./migrations";
+import type { Sector } from "./sectors";
+import * as store from "./store";
+
+/**
+ * Account use cases other modules may call (through this file only):
+ *   createAccount, grantMembership, ensureOrganisation, ensureDemoUser, membersOfLivc.
+ */
+export interface NewAccount {
+  email: string;
+  displayName: string;
+  password?: string;
+  /** Enrols TOTP right away with this secret (demo and tests); real users enrol themselves. */
+  totpSecret?: string;
+  status?: "active" | "invited" | "disabled";
+  organisationId?: string | null;
+  platformRoles?: PlatformRole[];
+  memberships?: { livcId: string; role: LivcRole; organisationId?: string | null }[];
+}
+
+export async function createAccount(ctx: AppContext, a: NewAccount): Promise<string> {
+  const db = ctx.database.db;
+  const id = await store.insertUser(db, {
+    email: a.email,
+    displayName: a.displayName,
+    status: a.status ?? "active",
+    passwordHash: a.password ? await hashPassword(a.password) : null,
+    organisationId: a.organisationId ?? null,
+  });
+  if (a.totpSecret) await setTotpSecret(ctx, id, a.totpSecret);
+  if (a.platformRoles?.length) await store.setPlatformRoles(db, id, a.platformRoles);
+  for (const m of a.memberships ?? []) await store.insertMembership(db, { userId: id, livcId: m.livcId, role: m.role, organisationId: m.organisationId ?? a.organisationId ?? null });
+  return id;
+}
+
+export async function setTotpSecret(ctx: AppContext, userId: string, secret: string) {
+  const keyring = await keyringFor(ctx);
+  await store.updateUser(ctx.database.db, userId, { totp_secret: keyring.encrypt({ table: "app_user", column: "totp_secret", rowId: userId }, secret), totp_last_step: null });
+}
+
+/** Adds an LIVC role; the person's open sessions get a new id on their next request (privilege change). */
+export async function grantMembership(ctx: AppContext, m: { userId: string; livcId: string; role: LivcRole; organisationId?: string | null; validFrom?: string }) {
+  const id = await store.insertMembership(ctx.database.db, m);
+  await markSessionsForRotation(ctx.database.db, m.userId);
+  return id;
+}
+
+export async function ensureOrganisation(ctx: AppContext, o: { name: string; sector: Sector }): Promise<string> {
+  const existing = await ctx.database.db.selectFrom("organisation").select("id").where("name", "=", o.name).executeTakeFirst();
+  return existing?.id ?? store.insertOrganisation(ctx.database.db, o);
+}
+
+export const membersOfLivc = (ctx: AppContext, livcId: string, date?: string) => store.membersOfLivc(ctx.database.db, livcId, date);
+
+/** The one demo password (fictional accounts; `npm start` prints it). Never used outside demo data. */
+export const DEMO_PASSWORD = "Schakel-demo-2026!";
+
+/**
+ * For demo seeders of other modules: makes (or finds) an active fictional account with the demo
+ * password and an enrolled TOTP secret, adds the given LIVC memberships, and returns what
+ * `npm start` prints. Refused in production.
+ */
+export async function ensureDemoUser(
+  ctx: AppContext,
+  u: { email: string; displayName: string; role: string; platformRoles?: PlatformRole[]; memberships?: { livcId: string; role: LivcRole; organisationId?: string | null }[]; organisationId?: string | null },
+): Promise<{ userId: string; account: { role: string; login: string; password: string; note: string } }> {
+  if (ctx.config.production) throw new Error("Demo accounts are never created in production");
+  const existing = await store.findUserByEmail(ctx.database.db, u.email);
+  let userId: string;
+  let secret: string;
+  if (existing) {
+    userId = existing.id;
+    secret = (await keyringFor(ctx)).decrypt({ table: "app_user", column: "totp_secret", rowId: userId }, existing.totp_secret!);
+    for (const m of u.memberships ?? []) await grantMembership(ctx, { userId, ...m });
+  } else {
+    secret = newTotpSecret();
+    userId = await createAccount(ctx, { ...u, password: DEMO_PASSWORD, totpSecret: secret, status: "active" });
+  }
+  return { userId, account: { role: u.role, login: u.email, password: DEMO_PASSWORD, note: `TOTP secret ${secret} (demo only)` } };
+}
+
+/** The e-mail address of an active account (for "log in, you have a notice" mails), else null. */
+export async function activeEmailOf(ctx: AppContext, userId: string): Promise<string | null> {
+  const u = await store.findUser(ctx.database.db, userId);
+  return u && u.status === "active" ? u.email : null;
+}
+
+/** Display names by user id (for lists in other modules; no other account data). */
+export async function displayNames(ctx: AppContext, userIds: string[]): Promise<Record<string, string>> {
+  if (userIds.length === 0) return {};
+  const rows = await ctx.database.db.selectFrom("app_user").select(["id", "display_name"]).where("id", "in", userIds).execute();
+  return Object.fromEntries(rows.map((r) => [r.id, r.display_name]));
+}

@@ -1,0 +1,127 @@
+import type { Kysely } from "kysely";
+import type { DB } from "../../platform/db/schema";
+import { newId, nowIso, todayInBrussels } from "../../platform/db/values";
+import type { LivcRole } from "../../platform/policy/actor";
+import type { AppUserTable, MembershipTable, PlatformRole, UserStatus } from "./migrations";
+import type { Sector } from "./sectors";
+
+export type UserRow = AppUserTable;
+
+export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+export function findUserByEmail(db: Kysely<DB>, email: string) {
+  return db.selectFrom("app_user").selectAll().where("email", "=", normaliseEmail(email)).executeTakeFirst();
+}
+
+export function findUser(db: Kysely<DB>, id: string) {
+  return db.selectFrom("app_user").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export function findUserByOidc(db: Kysely<DB>, issuer: string, subject: string) {
+  return db.selectFrom("app_user").selectAll().where("oidc_issuer", "=", issuer).where("oidc_subject", "=", subject).executeTakeFirst();
+}
+
+export async function insertUser(
+  db: Kysely<DB>,
+  u: { email: string; displayName: string; status: UserStatus; passwordHash?: string | null; organisationId?: string | null; id?: string },
+): Promise<string> {
+  const id = u.id ?? newId();
+  const now = nowIso();
+  await db
+    .insertInto("app_user")
+    .values({
+      id,
+      email: normaliseEmail(u.email),
+      display_name: u.displayName.trim(),
+      password_hash: u.passwordHash ?? null,
+      totp_secret: null,
+      totp_last_step: null,
+      oidc_issuer: null,
+      oidc_subject: null,
+      status: u.status,
+      organisation_id: u.organisationId ?? null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  return id;
+}
+
+export async function updateUser(db: Kysely<DB>, id: string, changes: Partial<Omit<AppUserTable, "id" | "created_at">>) {
+  await db.updateTable("app_user").set({ ...changes, updated_at: nowIso() }).where("id", "=", id).execute();
+}
+
+export function listUsers(db: Kysely<DB>) {
+  return db
+    .selectFrom("app_user")
+    .select(["id", "email", "display_name", "status", "organisation_id", "created_at", "oidc_subject"])
+    .orderBy("display_name")
+    .execute();
+}
+
+export async function platformRolesOf(db: Kysely<DB>, userId: string): Promise<PlatformRole[]> {
+  return (await db.selectFrom("platform_role").select("role").where("user_id", "=", userId).execute()).map((r) => r.role);
+}
+
+export async function setPlatformRoles(db: Kysely<DB>, userId: string, roles: PlatformRole[]) {
+  await db.deleteFrom("platform_role").where("user_id", "=", userId).execute();
+  if (roles.length > 0) {
+    const at = nowIso();
+    await db.insertInto("platform_role").values(roles.map((role) => ({ user_id: userId, role, granted_at: at }))).execute();
+  }
+}
+
+export function membershipsOf(db: Kysely<DB>, userId: string): Promise<MembershipTable[]> {
+  return db.selectFrom("membership").selectAll().where("user_id", "=", userId).orderBy("valid_from").execute();
+}
+
+/** People holding a role in an LIVC today (for the partners and meetings modules). */
+export function membersOfLivc(db: Kysely<DB>, livcId: string, date = todayInBrussels()) {
+  return db
+    .selectFrom("membership")
+    .innerJoin("app_user", "app_user.id", "membership.user_id")
+    .select(["membership.id", "membership.user_id", "membership.role", "membership.organisation_id", "app_user.display_name", "app_user.status"])
+    .where("membership.livc_id", "=", livcId)
+    .where("membership.valid_from", "<=", date)
+    .where((eb) => eb.or([eb("membership.valid_to", "is", null), eb("membership.valid_to", ">=", date)]))
+    .orderBy("app_user.display_name")
+    .execute();
+}
+
+export async function insertMembership(
+  db: Kysely<DB>,
+  m: { userId: string; livcId: string | null; role: LivcRole; organisationId?: string | null; validFrom?: string; validTo?: string | null },
+): Promise<string> {
+  const id = newId();
+  await db
+    .insertInto("membership")
+    .values({
+      id,
+      user_id: m.userId,
+      livc_id: m.livcId,
+      role: m.role,
+      organisation_id: m.organisationId ?? null,
+      valid_from: m.validFrom ?? todayInBrussels(),
+      valid_to: m.validTo ?? null,
+    })
+    .execute();
+  return id;
+}
+
+export async function endMembership(db: Kysely<DB>, id: string, validTo: string) {
+  await db.updateTable("membership").set({ valid_to: validTo }).where("id", "=", id).execute();
+}
+
+export async function insertOrganisation(db: Kysely<DB>, o: { name: string; sector: Sector; id?: string }): Promise<string> {
+  const id = o.id ?? newId();
+  await db.insertInto("organisation").values({ id, name: o.name.trim(), sector: o.sector, created_at: nowIso() }).execute();
+  return id;
+}
+
+export function listOrganisations(db: Kysely<DB>) {
+  return db.selectFrom("organisation").selectAll().orderBy("name").execute();
+}
+
+export function findOrganisation(db: Kysely<DB>, id: string) {
+  return db.selectFrom("organisation").selectAll().where("id", "=", id).executeTakeFirst();
+}

@@ -1,0 +1,82 @@
+import type { MessageKey } from "../../../platform/i18n";
+import type { Actor } from "../../../platform/policy/actor";
+import { Layout } from "../../../platform/web/layout";
+import type { ViewContext } from "../../../platform/web/view";
+import { Csrf } from "./fields";
+
+export interface AccountView {
+  email: string;
+  actor: Actor;
+  livcNames: Record<string, string>;
+  sessions: { id: string; created_at: string; last_seen_at: string; auth_method: string }[];
+  recoveryLeft: number;
+}
+
+export function roleLabels(ctx: ViewContext, actor: Actor, livcNames: Record<string, string> = {}): string[] {
+  const out: string[] = [];
+  if (actor.isAdmin) out.push(ctx.t("id.role.admin"));
+  if (actor.isRegionalAnalyst) out.push(ctx.t("id.role.regional_analyst"));
+  if (actor.isDpo) out.push(ctx.t("id.role.dpo"));
+  for (const m of actor.memberships) out.push(`${ctx.t(`id.role.${m.role}` as MessageKey)} (${livcNames[m.livcId] ?? m.livcId})`);
+  return out;
+}
+
+export function AccountPage(props: { ctx: ViewContext; view: AccountView }) {
+  const { ctx, view } = props;
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t("id.account.title")}>
+      <h1>{t("id.account.title")}</h1>
+      <dl class="summary">
+        <dt>{t("id.account.name")}</dt>
+        <dd>{view.actor.displayName}</dd>
+        <dt>{t("id.account.email")}</dt>
+        <dd>{view.email}</dd>
+        <dt>{t("id.account.roles")}</dt>
+        <dd>
+          <ul>
+            {roleLabels(ctx, view.actor, view.livcNames).map((r) => (
+              <li>{r}</li>
+            ))}
+          </ul>
+        </dd>
+      </dl>
+      <p>{t("id.account.recovery_left", { n: view.recoveryLeft })}</p>
+      <p>
+        <a href="/account/password">{t("id.account.change_password")}</a>
+        {" · "}
+        <a href="/account/mfa/setup">{t("id.account.change_mfa")}</a>
+      </p>
+      <h2>{t("id.account.sessions")}</h2>
+      <div class="table-scroll">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t("id.account.session.started")}</th>
+              <th scope="col">{t("id.account.session.seen")}</th>
+              <th scope="col">{t("id.account.session.method")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {view.sessions.map((s) => (
+              <tr>
+                <td>
+                  {ctx.date(s.created_at)}
+                  {s.id === view.actor.sessionId ? ` (${t("id.account.session.current")})` : ""}
+                </td>
+                <td>{ctx.date(s.last_seen_at)}</td>
+                <td>{t(`id.method.${s.auth_method}` as MessageKey)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <form method="post" action="/account/sessions/end-all">
+        <Csrf ctx={ctx} />
+        <button type="submit" class="secondary">
+          {t("id.account.end_all")}
+        </button>
+      </form>
+    </Layout>
+  );
+}

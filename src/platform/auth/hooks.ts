@@ -1,0 +1,82 @@
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { audit } from "../audit";
+import type { AppContext } from "../context";
+import { sendError } from "../web/app";
+import { cookieOptions, endSession, loadActor, loadSession, rotateSession, SESSION_COOKIE, type SessionRow } from "./session";
+
+/** Double-submit cookie for visitors without a session (the login form itself). */
+export const ANON_CSRF_COOKIE = "__Host-schakel_csrf";
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export function setSessionCookie(reply: FastifyReply, token: string) {
+  reply.setCookie(SESSION_COOKIE, token, cookieOptions);
+}
+
+export function clearSessionCookie(reply: FastifyReply) {
+  reply.clearCookie(SESSION_COOKIE, cookieOptions);
+}
+
+const equal = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+/**
+ * onRequest: finds the session from the cookie, rotates it when marked, and sets request.actor
+ * (only for a fully logged-in session of an active account).
+ * preHandler (body parsed by then): CSRF check on every state-changing request.
+ */
+export function registerAuthHooks(app: FastifyInstance, ctx: AppContext) {
+  app.decorateRequest("session", null);
+  app.addHook("onRequest", async (request, reply) => {
+    let session = await loadSession(ctx.database.db, ctx.config, request.cookies[SESSION_COOKIE]);
+    if (session?.rotate) {
+      const rotated = await rotateSession(ctx.database.db, session);
+      setSessionCookie(reply, rotated.token);
+      session = rotated.session;
+    }
+    request.session = session;
+    if (session?.stage === "full") {
+      request.actor = await loadActor(ctx.database.db, session);
+      if (!request.actor) {
+        // Account disabled (or gone) since login: the session ends now.
+        await endSession(ctx.database.db, session.id);
+        request.session = null;
+        clearSessionCookie(reply);
+      }
+    }
+    let anon: string | undefined;
+    request.csrfTokenForView = () => {
+      if (request.session) return request.session.csrf_token;
+      anon ??= request.cookies[ANON_CSRF_COOKIE];
+      if (!anon || anon.length < 32 || anon.length > 100) {
+        anon = randomBytes(32).toString("base64url");
+        reply.setCookie(ANON_CSRF_COOKIE, anon, cookieOptions);
+      }
+      return anon;
+    };
+  });
+
+  app.addHook("preHandler", async (request, reply) => {
+    if (SAFE_METHODS.has(request.method)) return;
+    if (csrfValid(request)) return;
+    await audit.record(request, { action: "csrf.check", resourceType: "route", resourceId: `${request.method} ${request.routeOptions.url ?? "?"}`, outcome: "denied" });
+    return sendError(request, reply, 403);
+  });
+}
+
+export function csrfValid(request: FastifyRequest): boolean {
+  const body = request.body as Record<string, unknown> | undefined;
+  const sent = (typeof body === "object" && body && typeof body._csrf === "string" ? body._csrf : undefined) ?? request.headers["x-csrf-token"];
+  if (typeof sent !== "string" || sent.length === 0) return false;
+  const expected = request.session?.csrf_token ?? request.cookies[ANON_CSRF_COOKIE];
+  return typeof expected === "string" && expected.length >= 32 && equal(sent, expected);
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    session: SessionRow | null;
+  }
+}
