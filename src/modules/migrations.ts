@@ -3,10 +3,11 @@ import { auditMigrations } from "../platform/audit/chain";
 import { cryptoMigrations } from "../platform/crypto/keyring";
 import { metaMigrations } from "../platform/meta";
 import { identityMigrations } from "./identity/migrations";
+import { partnersMigrations } from "./partners/migrations";
 import { referenceMigrations } from "./reference/migrations";
 import { registryMigrations } from "./registry/migrations";
 
 /** Every module's migrations. Add a module's list here; names order them globally. */
 export function allMigrations(): SchakelMigration[] {
-  return [...metaMigrations, ...referenceMigrations, ...registryMigrations, ...auditMigrations, ...cryptoMigrations, ...identityMigrations].sort((a, b) => a.name.localeCompare(b.name));
+  return [...metaMigrations, ...referenceMigrations, ...registryMigrations, ...auditMigrations, ...cryptoMigrations, ...identityMigrations, ...partnersMigrations].sort((a, b) => a.name.localeCompare(b.name));
 }

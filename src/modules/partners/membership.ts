@@ -1,0 +1,136 @@
+/**
+ * Seats at the LIVC table over time: the three mandatory members (chair, information officer of the
+ * local police, prevention official) and partner organisations. Periods are [from_on, to_on] with
+ * to_on inclusive (null = open). One organisation holds one seat per LIVC at a time; a mandatory
+ * seat is held by one person or organisation at a time.
+ */
+import type { AppContext } from "../../platform/context";
+import { audit, type AuditWho } from "../../platform/audit";
+import { isIsoDate, todayInBrussels } from "../../platform/db/values";
+import { isSector, type Sector } from "../identity/sectors";
+import { livcById } from "../registry/service";
+import { PartnerRuleError } from "./errors";
+import { MANDATORY_SEATS, type Seat, SEATS } from "./migrations";
+import * as store from "./store";
+
+export interface Period { from_on: string; to_on: string | null }
+
+/** Inclusive periods overlap when each starts on or before the other's last day. */
+export const periodsOverlap = (a: Period, b: Period): boolean =>
+  (b.to_on === null || a.from_on <= b.to_on) && (a.to_on === null || b.from_on <= a.to_on);
+
+export const activeOn = (p: Period, date: string): boolean => p.from_on <= date && (p.to_on === null || p.to_on >= date);
+
+export interface SeatInput {
+  livcId: string;
+  seat: Seat;
+  organisationId: string | null;
+  userId?: string | null;
+  fromOn: string;
+  toOn?: string | null;
+  invitationId?: string | null;
+}
+
+async function checkSeat(ctx: AppContext, input: SeatInput, ignoreId?: string) {
+  const db = ctx.database.db;
+  if (!SEATS.includes(input.seat)) throw new PartnerRuleError("unknown_seat", "seat");
+  if (!isIsoDate(input.fromOn)) throw new PartnerRuleError("bad_date", "from_on");
+  if (input.toOn && !isIsoDate(input.toOn)) throw new PartnerRuleError("bad_date", "to_on");
+  if (input.toOn && input.toOn < input.fromOn) throw new PartnerRuleError("to_before_from", "to_on");
+  if (!(await livcById(db, input.livcId))) throw new PartnerRuleError("unknown_livc");
+  if (input.seat !== "chair" && !input.organisationId) throw new PartnerRuleError("organisation_required", "organisation_id");
+  if (input.organisationId && !(await store.organisationById(db, input.organisationId))) throw new PartnerRuleError("unknown_organisation", "organisation_id");
+  const period = { from_on: input.fromOn, to_on: input.toOn ?? null };
+  const others = (await store.partnersOfLivc(db, input.livcId)).filter((p) => p.id !== ignoreId && periodsOverlap(p, period));
+  if (input.organisationId && others.some((p) => p.organisation_id === input.organisationId)) throw new PartnerRuleError("overlap", "from_on");
+  if ((MANDATORY_SEATS as readonly Seat[]).includes(input.seat) && others.some((p) => p.seat === input.seat)) throw new PartnerRuleError("seat_taken", "seat");
+}
+
+export async function addSeat(ctx: AppContext, who: AuditWho, input: SeatInput): Promise<string> {
+  await checkSeat(ctx, input);
+  return ctx.database.db.transaction().execute(async (trx) => {
+    const id = await store.insertPartner(trx, {
+      livc_id: input.livcId,
+      seat: input.seat,
+      organisation_id: input.organisationId,
+      user_id: input.userId ?? null,
+      from_on: input.fromOn,
+      to_on: input.toOn ?? null,
+      invitation_id: input.invitationId ?? null,
+    });
+    await audit.recordFor(ctx, who, { action: "partners.seat.add", resourceType: "livc_partner", resourceId: id, livcId: input.livcId, outcome: "success" }, { db: trx });
+    return id;
+  });
+}
+
+/** Ends a seat on toOn (its last day), or reopens it with null. */
+export async function endSeat(ctx: AppContext, who: AuditWho, seatId: string, toOn: string | null): Promise<void> {
+  const db = ctx.database.db;
+  const p = await store.partnerById(db, seatId);
+  if (!p) throw new PartnerRuleError("unknown_seat");
+  await checkSeat(ctx, { livcId: p.livc_id, seat: p.seat, organisationId: p.organisation_id, userId: p.user_id, fromOn: p.from_on, toOn }, p.id);
+  await db.transaction().execute(async (trx) => {
+    await store.setPartnerEnd(trx, seatId, toOn);
+    await audit.recordFor(ctx, who, { action: "partners.seat.end", resourceType: "livc_partner", resourceId: seatId, livcId: p.livc_id, outcome: "success" }, { db: trx });
+  });
+}
+
+export const seatById = (ctx: AppContext, id: string) => store.partnerById(ctx.database.db, id);
+
+export interface SeatView {
+  id: string;
+  seat: Seat;
+  organisation_id: string | null;
+  organisation_name: string | null;
+  sector: Sector | null;
+  user_id: string | null;
+  from_on: string;
+  to_on: string | null;
+  active: boolean;
+}
+
+/** All seats of an LIVC (past, current, future), with organisation names and whether active on `date`. */
+export async function seatsOfLivc(ctx: AppContext, livcId: string, date = todayInBrussels()): Promise<SeatView[]> {
+  const db = ctx.database.db;
+  const orgs = new Map((await store.allOrganisations(db)).map((o) => [o.id, o]));
+  return (await store.partnersOfLivc(db, livcId)).map((p) => {
+    const o = p.organisation_id ? orgs.get(p.organisation_id) : undefined;
+    return {
+      id: p.id,
+      seat: p.seat,
+      organisation_id: p.organisation_id,
+      organisation_name: o?.name ?? null,
+      sector: o && isSector(o.sector) ? o.sector : null,
+      user_id: p.user_id,
+      from_on: p.from_on,
+      to_on: p.to_on,
+      active: activeOn(p, date),
+    };
+  });
+}
+
+/** Organisation ids holding a seat in the LIVC on the date. */
+export async function memberOrganisationsOn(ctx: AppContext, livcId: string, date: string): Promise<string[]> {
+  return (await store.partnersOfLivc(ctx.database.db, livcId)).filter((p) => p.organisation_id && activeOn(p, date)).map((p) => p.organisation_id!);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Organisations: where they work, who answers for them.
+
+export async function setOrganisationMunicipalities(ctx: AppContext, who: AuditWho, organisationId: string, nisCodes: string[]) {
+  await ctx.database.db.transaction().execute(async (trx) => {
+    await store.setOrganisationMunicipalities(trx, organisationId, nisCodes);
+    await audit.recordFor(ctx, who, { action: "partners.organisation.municipalities", resourceType: "organisation", resourceId: organisationId, outcome: "success" }, { db: trx });
+  });
+}
+
+export async function addOrganisationContact(ctx: AppContext, who: AuditWho, organisationId: string, userId: string) {
+  await ctx.database.db.transaction().execute(async (trx) => {
+    await store.addContact(trx, organisationId, userId);
+    await audit.recordFor(ctx, who, { action: "partners.organisation.contact.add", resourceType: "organisation", resourceId: organisationId, outcome: "success" }, { db: trx });
+  });
+}
+
+export const organisationMunicipalities = (ctx: AppContext, organisationId: string) => store.municipalitiesOf(ctx.database.db, organisationId);
+export const contactOrganisations = (ctx: AppContext, userId: string) => store.contactOrganisationIds(ctx.database.db, userId);
+export const organisations = (ctx: AppContext) => store.allOrganisations(ctx.database.db);

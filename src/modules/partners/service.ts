@@ -1,0 +1,80 @@
+/**
+ * Partners and participation: the use cases other modules may call (through this file only).
+ *
+ *   recordAttendance, attendanceFor, consultationsOf, createConsultation  (the meetings module)
+ *   invitedSectorCount                                                  (the registry readiness)
+ *   participationReport                                                 (monitoring figures)
+ */
+import type { AppContext } from "../../platform/context";
+import { audit, type AuditWho } from "../../platform/audit";
+import { isIsoDate } from "../../platform/db/values";
+import type { ConsultationStatus } from "./migrations";
+import * as store from "./store";
+
+export { DECLINE_REASONS, type DeclineReason, INVITATION_KINDS, type InvitationKind, SEATS, type Seat, MANDATORY_SEATS } from "./migrations";
+export { PartnerRuleError } from "./errors";
+export * from "./invitations";
+export * from "./membership";
+// analysis: see analysis.ts (next commit)
+
+// ---------------------------------------------------------------------------------------------
+// Consultations and the attendance register (the meetings module builds on these).
+
+export async function createConsultation(
+  ctx: AppContext,
+  who: AuditWho,
+  c: { livcId: string; heldOn: string; status?: ConsultationStatus; id?: string },
+): Promise<string> {
+  if (!isIsoDate(c.heldOn)) throw new Error(`held_on must be YYYY-MM-DD (got "${c.heldOn}")`);
+  const id = await store.insertConsultation(ctx.database.db, { livc_id: c.livcId, held_on: c.heldOn, status: c.status ?? "planned", id: c.id });
+  await audit.recordFor(ctx, who, { action: "partners.consultation.create", resourceType: "consultation", resourceId: id, livcId: c.livcId, outcome: "success" });
+  return id;
+}
+
+export async function setConsultationStatus(ctx: AppContext, who: AuditWho, consultationId: string, status: ConsultationStatus) {
+  const c = await store.consultationById(ctx.database.db, consultationId);
+  if (!c) throw new Error("unknown consultation");
+  await store.setConsultationStatus(ctx.database.db, consultationId, status);
+  await audit.recordFor(ctx, who, { action: `partners.consultation.${status}`, resourceType: "consultation", resourceId: consultationId, livcId: c.livc_id, outcome: "success" });
+}
+
+export const consultationById = (ctx: AppContext, id: string) => store.consultationById(ctx.database.db, id);
+
+/** Consultations of an LIVC with held_on between from and to (inclusive), oldest first. */
+export const consultationsOf = (ctx: AppContext, livcId: string, from: string, to: string) => store.consultationsOf(ctx.database.db, livcId, from, to);
+
+/**
+ * Records (or corrects) one line of the attendance register: who attended (or was absent) for which
+ * organisation. The sector is taken from the organisation at the time of recording.
+ */
+export async function recordAttendance(
+  ctx: AppContext,
+  who: AuditWho,
+  a: { consultationId: string; organisationId: string; userId?: string | null; attended: boolean },
+): Promise<string> {
+  const db = ctx.database.db;
+  const consultation = await store.consultationById(db, a.consultationId);
+  if (!consultation) throw new Error("unknown consultation");
+  const organisation = await store.organisationById(db, a.organisationId);
+  if (!organisation) throw new Error("unknown organisation");
+  return db.transaction().execute(async (trx) => {
+    const id = await store.upsertAttendance(trx, {
+      consultation_id: a.consultationId,
+      user_id: a.userId ?? null,
+      organisation_id: a.organisationId,
+      sector: organisation.sector,
+      attended: a.attended,
+    });
+    await audit.recordFor(
+      ctx,
+      who,
+      { action: "partners.attendance.record", resourceType: "consultation", resourceId: a.consultationId, livcId: consultation.livc_id, outcome: "success" },
+      { db: trx },
+    );
+    return id;
+  });
+}
+
+/** The attendance register of one consultation (names: show inside the LIVC only). */
+export const attendanceFor = async (ctx: AppContext, consultationId: string) =>
+  (await store.attendanceFor(ctx.database.db, consultationId)).map((r) => ({ ...r, attended: r.attended === 1 }));

@@ -1,0 +1,252 @@
+import type { Kysely, Transaction } from "kysely";
+import type { DB } from "../../platform/db/schema";
+import { inLivcs } from "../../platform/policy";
+import { newId, nowIso } from "../../platform/db/values";
+import type { Sector } from "../identity/sectors";
+import type {
+  ConsultationStatus,
+  DeclineReason,
+  InvitationKind,
+  InvitationStatus,
+  LivcPartnerTable,
+  PartnerInvitationTable,
+  Seat,
+} from "./migrations";
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export type InvitationRow = PartnerInvitationTable;
+export type PartnerRow = LivcPartnerTable;
+
+// ---------------------------------------------------------------------------------------------
+// Organisations: the identity module's table, plus where they work and who answers for them.
+
+export const organisationById = (db: Db, id: string) => db.selectFrom("organisation").selectAll().where("id", "=", id).executeTakeFirst();
+
+export const allOrganisations = (db: Db) => db.selectFrom("organisation").selectAll().orderBy("name").execute();
+
+export async function setOrganisationMunicipalities(db: Db, organisationId: string, nisCodes: string[]) {
+  await db.deleteFrom("organisation_municipality").where("organisation_id", "=", organisationId).execute();
+  const unique = [...new Set(nisCodes)];
+  if (unique.length > 0) {
+    const at = nowIso();
+    await db.insertInto("organisation_municipality").values(unique.map((nis) => ({ organisation_id: organisationId, nis, created_at: at }))).execute();
+  }
+}
+
+export const allOrganisationMunicipalities = (db: Db) => db.selectFrom("organisation_municipality").select(["organisation_id", "nis"]).execute();
+
+export const municipalitiesOf = async (db: Db, organisationId: string) =>
+  (await db.selectFrom("organisation_municipality").select("nis").where("organisation_id", "=", organisationId).orderBy("nis").execute()).map((r) => r.nis);
+
+export async function addContact(db: Db, organisationId: string, userId: string) {
+  const exists = await db.selectFrom("organisation_contact").select("user_id").where("organisation_id", "=", organisationId).where("user_id", "=", userId).executeTakeFirst();
+  if (!exists) await db.insertInto("organisation_contact").values({ organisation_id: organisationId, user_id: userId, created_at: nowIso() }).execute();
+}
+
+export const contactOrganisationIds = async (db: Db, userId: string) =>
+  (await db.selectFrom("organisation_contact").select("organisation_id").where("user_id", "=", userId).execute()).map((r) => r.organisation_id);
+
+/** Contacts with their e-mail address (for notices only) and name (shown inside the LIVC only). */
+export const contactsOf = (db: Db, organisationIds: string[]) =>
+  organisationIds.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom("organisation_contact")
+        .innerJoin("app_user", "app_user.id", "organisation_contact.user_id")
+        .select(["organisation_contact.organisation_id", "app_user.id as user_id", "app_user.email", "app_user.display_name", "app_user.status"])
+        .where("organisation_contact.organisation_id", "in", organisationIds)
+        .orderBy("app_user.display_name")
+        .execute();
+
+// ---------------------------------------------------------------------------------------------
+// Seats at the table (mandatory members and partner organisations), with periods.
+
+export async function insertPartner(
+  db: Db,
+  p: { livc_id: string; seat: Seat; organisation_id: string | null; user_id: string | null; from_on: string; to_on: string | null; invitation_id?: string | null },
+): Promise<string> {
+  const id = newId();
+  await db
+    .insertInto("livc_partner")
+    .values({ id, ...p, invitation_id: p.invitation_id ?? null, created_at: nowIso() })
+    .execute();
+  return id;
+}
+
+export const partnerById = (db: Db, id: string) => db.selectFrom("livc_partner").selectAll().where("id", "=", id).executeTakeFirst();
+
+export const setPartnerEnd = (db: Db, id: string, toOn: string | null) => db.updateTable("livc_partner").set({ to_on: toOn }).where("id", "=", id).execute();
+
+export const partnersOfLivc = (db: Db, livcId: string) =>
+  db.selectFrom("livc_partner").selectAll().where("livc_id", "=", livcId).orderBy("from_on").execute();
+
+export const allPartners = (db: Db) => db.selectFrom("livc_partner").selectAll().execute();
+
+// ---------------------------------------------------------------------------------------------
+// Invitations.
+
+export async function insertInvitation(
+  db: Db,
+  i: { livc_id: string; organisation_id: string; kind: InvitationKind; consultation_id: string | null; case_ref: string | null; invited_by: string | null; sent_on: string; expires_on: string },
+): Promise<string> {
+  const id = newId();
+  const at = nowIso();
+  await db
+    .insertInto("partner_invitation")
+    .values({
+      id,
+      ...i,
+      status: "pending",
+      responded_on: null,
+      responded_by: null,
+      decline_reason: null,
+      decline_note: null,
+      reminded_on: null,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
+  return id;
+}
+
+export const invitationById = (db: Db, id: string) => db.selectFrom("partner_invitation").selectAll().where("id", "=", id).executeTakeFirst();
+
+/** Moves a pending invitation on; false when it was no longer pending (a race or a double click). */
+export async function closeInvitation(
+  db: Db,
+  id: string,
+  change: { status: Exclude<InvitationStatus, "pending">; responded_on: string | null; responded_by: string | null; decline_reason?: DeclineReason | null; decline_note?: string | null },
+): Promise<boolean> {
+  const r = await db
+    .updateTable("partner_invitation")
+    .set({ ...change, updated_at: nowIso() })
+    .where("id", "=", id)
+    .where("status", "=", "pending")
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export const markReminded = (db: Db, id: string, on: string) =>
+  db.updateTable("partner_invitation").set({ reminded_on: on, updated_at: nowIso() }).where("id", "=", id).execute();
+
+/** Pending invitations whose term ended before `today`. */
+export const overdueInvitations = (db: Db, today: string) =>
+  db.selectFrom("partner_invitation").selectAll().where("status", "=", "pending").where("expires_on", "<", today).execute();
+
+/** Pending, not yet reminded, expiring on or before `until`. */
+export const invitationsToRemind = (db: Db, today: string, until: string) =>
+  db
+    .selectFrom("partner_invitation")
+    .selectAll()
+    .where("status", "=", "pending")
+    .where("reminded_on", "is", null)
+    .where("expires_on", ">=", today)
+    .where("expires_on", "<=", until)
+    .execute();
+
+/**
+ * Invitations an actor may see: those of the LIVCs where they manage partners, and those addressed
+ * to organisations they answer for. The same grants as policy.ts, as a query filter.
+ */
+export function visibleInvitations(db: Db, filter: { livcIds: string[]; organisationIds: string[] }, opts: { status?: InvitationStatus } = {}) {
+  let q = db
+    .selectFrom("partner_invitation")
+    .innerJoin("organisation", "organisation.id", "partner_invitation.organisation_id")
+    .selectAll("partner_invitation")
+    .select(["organisation.name as organisation_name", "organisation.sector"])
+    .where((eb) =>
+      eb.or([
+        inLivcs(eb.ref("partner_invitation.livc_id"), filter.livcIds),
+        inLivcs(eb.ref("partner_invitation.organisation_id"), filter.organisationIds),
+      ]),
+    );
+  if (opts.status) q = q.where("partner_invitation.status", "=", opts.status);
+  return q.orderBy("partner_invitation.sent_on", "desc").orderBy("partner_invitation.created_at", "desc").execute();
+}
+
+export const allInvitations = (db: Db) =>
+  db
+    .selectFrom("partner_invitation")
+    .select(["id", "livc_id", "organisation_id", "kind", "sent_on", "expires_on", "status", "responded_on", "decline_reason"])
+    .execute();
+
+// ---------------------------------------------------------------------------------------------
+// Consultations and the attendance register.
+
+export async function insertConsultation(db: Db, c: { livc_id: string; held_on: string; status: ConsultationStatus; id?: string }): Promise<string> {
+  const id = c.id ?? newId();
+  await db.insertInto("consultation").values({ id, livc_id: c.livc_id, held_on: c.held_on, kind: "case_consultation", status: c.status, created_at: nowIso() }).execute();
+  return id;
+}
+
+export const consultationById = (db: Db, id: string) =>
+  db.selectFrom("consultation").select(["id", "livc_id", "held_on", "kind", "status", "created_at"]).where("id", "=", id).executeTakeFirst();
+
+export const setConsultationStatus = (db: Db, id: string, status: ConsultationStatus) =>
+  db.updateTable("consultation").set({ status }).where("id", "=", id).execute();
+
+export const consultationsOf = (db: Db, livcId: string, from: string, to: string) =>
+  db
+    .selectFrom("consultation")
+    .select(["id", "livc_id", "held_on", "kind", "status", "created_at"])
+    .where("livc_id", "=", livcId)
+    .where("held_on", ">=", from)
+    .where("held_on", "<=", to)
+    .orderBy("held_on")
+    .execute();
+
+export const heldConsultationsBetween = (db: Db, from: string, to: string) =>
+  db
+    .selectFrom("consultation")
+    .select(["id", "livc_id", "held_on"])
+    .where("status", "=", "held")
+    .where("held_on", ">=", from)
+    .where("held_on", "<=", to)
+    .execute();
+
+/** One line per organisation (and person, when known) per consultation: replaces an earlier line. */
+export async function upsertAttendance(
+  db: Db,
+  a: { consultation_id: string; user_id: string | null; organisation_id: string; sector: Sector; attended: boolean },
+): Promise<string> {
+  let q = db.deleteFrom("consultation_attendance").where("consultation_id", "=", a.consultation_id).where("organisation_id", "=", a.organisation_id);
+  q = a.user_id === null ? q.where("user_id", "is", null) : q.where("user_id", "=", a.user_id);
+  await q.execute();
+  const id = newId();
+  await db
+    .insertInto("consultation_attendance")
+    .values({ id, ...a, attended: a.attended ? 1 : 0, recorded_at: nowIso() })
+    .execute();
+  return id;
+}
+
+export const attendanceFor = (db: Db, consultationId: string) =>
+  db
+    .selectFrom("consultation_attendance")
+    .innerJoin("organisation", "organisation.id", "consultation_attendance.organisation_id")
+    .leftJoin("app_user", "app_user.id", "consultation_attendance.user_id")
+    .select([
+      "consultation_attendance.id",
+      "consultation_attendance.consultation_id",
+      "consultation_attendance.user_id",
+      "consultation_attendance.organisation_id",
+      "consultation_attendance.sector",
+      "consultation_attendance.attended",
+      "consultation_attendance.recorded_at",
+      "organisation.name as organisation_name",
+      "app_user.display_name",
+    ])
+    .where("consultation_attendance.consultation_id", "=", consultationId)
+    .orderBy("organisation.name")
+    .execute();
+
+export const attendanceBetween = (db: Db, from: string, to: string) =>
+  db
+    .selectFrom("consultation_attendance")
+    .innerJoin("consultation", "consultation.id", "consultation_attendance.consultation_id")
+    .select(["consultation_attendance.consultation_id", "consultation_attendance.organisation_id", "consultation_attendance.attended"])
+    .where("consultation.status", "=", "held")
+    .where("consultation.held_on", ">=", from)
+    .where("consultation.held_on", "<=", to)
+    .execute();
