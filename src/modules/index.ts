@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../platform/context";
 import { homeModule } from "./home";
 import { identityModule } from "./identity";
+import { intakeModule } from "./intake";
 import { referenceModule } from "./reference";
 
 /** Demo accounts a seeder created, printed by `npm start` on an empty database. */
@@ -25,4 +26,4 @@ export interface SchakelModule {
   seedDemo?: (ctx: AppContext) => Promise<DemoAccount[] | undefined>;
 }
 
-export const modules: SchakelModule[] = [homeModule, identityModule, referenceModule];
+export const modules: SchakelModule[] = [homeModule, identityModule, referenceModule, intakeModule];

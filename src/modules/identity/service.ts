@@ -97,3 +97,8 @@ export async function displayNames(ctx: AppContext, userIds: string[]): Promise<
   const rows = await ctx.database.db.selectFrom("app_user").select(["id", "display_name"]).where("id", "in", userIds).execute();
   return Object.fromEntries(rows.map((r) => [r.id, r.display_name]));
 }
+
+/** For CLI commands of other modules: the account id behind an e-mail address, or null. */
+export async function userIdByEmail(ctx: AppContext, email: string): Promise<string | null> {
+  return (await store.findUserByEmail(ctx.database.db, email))?.id ?? null;
+}

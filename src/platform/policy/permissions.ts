@@ -32,6 +32,14 @@ export const PERMISSIONS = {
     holds: (a) => hasAnyRole(a, "chair", "coordinator", "information_officer", "partner_member"),
   },
   "report.file": { description: "any LIVC membership, reporters included: file a signal", holds: (a) => Boolean(a && a.memberships.length > 0) },
+  "intake.screen": {
+    description: "coordinator or information officer of some LIVC: the screening queue (which LIVC: the intake policy)",
+    holds: (a) => hasAnyRole(a, "coordinator", "information_officer"),
+  },
+  "intake.regional": {
+    description: "any logged-in account; the intake policy then requires a regional contact-point designation for reports without an LIVC",
+    holds: signedIn,
+  },
 } as const satisfies Record<string, { description: string; holds: Holds }>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,0 +1,142 @@
+import type { SchakelMigration } from "../../platform/db/migrate";
+import type { ReportStatus } from "./workflow";
+
+/**
+ * Intake: reports (aanmeldingen), their append-only status history, in-app alerts and the
+ * regional contact points. Personal fields are stored only as ciphertext written by the
+ * personal-data path (src/platform/personal-data); columns ending in _enc hold such values.
+ * The blind index (subject_index) lets screening find a possible duplicate without plaintext search.
+ */
+export const intakeMigrations: SchakelMigration[] = [
+  {
+    name: "2026120160_intake_init",
+    async up(db) {
+      await db.schema
+        .createTable("report")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        // Shown to the reporter; random, carries no personal data and no sequence.
+        .addColumn("reference", "text", (c) => c.notNull().unique())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("reporter_user_id", "text", (c) => c.notNull())
+        .addColumn("reporter_organisation_id", "text")
+        // Routing result: an LIVC, or (no LIVC covers the municipality that day) the regional queue of its province.
+        .addColumn("livc_id", "text")
+        .addColumn("regional_queue", "text")
+        .addColumn("municipality_nis", "text")
+        .addColumn("routed_on", "text")
+        .addColumn("identity_known", "integer", (c) => c.notNull())
+        .addColumn("minor", "integer", (c) => c.notNull())
+        .addColumn("danger_now", "integer", (c) => c.notNull())
+        .addColumn("notify_status", "integer", (c) => c.notNull())
+        .addColumn("subject_index", "text")
+        // One encrypted JSON document with everything written about the person and the reporter's contact.
+        .addColumn("content_enc", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .addColumn("submitted_at", "text")
+        .addColumn("screening_due_on", "text")
+        .addColumn("retention_until", "text")
+        .addColumn("decided_at", "text")
+        .addColumn("case_id", "text")
+        .execute();
+      await db.schema.createIndex("report_reporter").on("report").columns(["reporter_user_id", "created_at"]).execute();
+      await db.schema.createIndex("report_livc_status").on("report").columns(["livc_id", "status"]).execute();
+      await db.schema.createIndex("report_subject_index").on("report").columns(["subject_index"]).execute();
+      // Append-only: every status change with who, when and (encrypted) why.
+      await db.schema
+        .createTable("report_event")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("report_id", "text", (c) => c.notNull().references("report.id"))
+        .addColumn("at", "text", (c) => c.notNull())
+        .addColumn("actor_id", "text")
+        .addColumn("transition", "text", (c) => c.notNull())
+        .addColumn("from_status", "text", (c) => c.notNull())
+        .addColumn("to_status", "text", (c) => c.notNull())
+        .addColumn("referral_service", "text")
+        .addColumn("reason_enc", "text")
+        .execute();
+      await db.schema.createIndex("report_event_report").on("report_event").columns(["report_id", "at"]).execute();
+      // In-app alerts ("danger now", new report in the regional queue). They name the report only.
+      await db.schema
+        .createTable("intake_alert")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("user_id", "text", (c) => c.notNull())
+        .addColumn("report_id", "text", (c) => c.notNull().references("report.id"))
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("read_at", "text")
+        .execute();
+      await db.schema.createIndex("intake_alert_user").on("intake_alert").columns(["user_id", "read_at"]).execute();
+      // Who answers for municipalities without an LIVC; province (its name, as the regional queue key) null = all of Flanders.
+      await db.schema
+        .createTable("intake_regional_contact")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("user_id", "text", (c) => c.notNull())
+        .addColumn("province", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      // MINIMAL case record. src/modules/cases owns this table (its migration creates it too if this
+      // one is absent, extends it and declares its type); intake only calls cases/service.ts
+      // openCaseFromScreening() when screening takes a report up.
+      await db.schema
+        .createTable("case_file")
+        .ifNotExists()
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("livc_id", "text", (c) => c.notNull())
+        .addColumn("source_report_id", "text")
+        .addColumn("subject_index", "text")
+        .addColumn("minor", "integer", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("opened_at", "text", (c) => c.notNull())
+        .addColumn("opened_by", "text")
+        .addColumn("retention_until", "text")
+        .execute();
+    },
+  },
+];
+
+export interface ReportTable {
+  id: string;
+  reference: string;
+  status: ReportStatus;
+  reporter_user_id: string;
+  reporter_organisation_id: string | null;
+  livc_id: string | null;
+  regional_queue: string | null;
+  municipality_nis: string | null;
+  routed_on: string | null;
+  identity_known: number;
+  minor: number;
+  danger_now: number;
+  notify_status: number;
+  subject_index: string | null;
+  content_enc: string;
+  created_at: string;
+  updated_at: string;
+  submitted_at: string | null;
+  screening_due_on: string | null;
+  retention_until: string | null;
+  decided_at: string | null;
+  case_id: string | null;
+}
+export interface ReportEventTable {
+  id: string;
+  report_id: string;
+  at: string;
+  actor_id: string | null;
+  transition: string;
+  from_status: string;
+  to_status: string;
+  referral_service: string | null;
+  reason_enc: string | null;
+}
+export interface IntakeAlertTable { id: string; user_id: string; report_id: string; kind: "danger_now" | "regional_new"; created_at: string; read_at: string | null }
+export interface IntakeRegionalContactTable { id: string; user_id: string; province: string | null; created_at: string }
+declare module "../../platform/db/schema" {
+  interface DB {
+    report: ReportTable;
+    report_event: ReportEventTable;
+    intake_alert: IntakeAlertTable;
+    intake_regional_contact: IntakeRegionalContactTable;
+  }
+}

@@ -1,0 +1,86 @@
+import type { Kysely } from "kysely";
+import type { AuditWho } from "../../platform/audit";
+import type { AppContext } from "../../platform/context";
+import type { DB } from "../../platform/db/schema";
+import { personalData } from "../../platform/personal-data";
+import type { SignalCode, SinceCode } from "./signals";
+
+/**
+ * Intake's ONLY door to personal data, a thin layer over src/platform/personal-data (which checks
+ * the caller's policy decision, encrypts or decrypts bound to table/column/row, and audits every
+ * read and write). Everything written about a person, and the reporter's contact details, is one
+ * encrypted JSON document per report (report.content_enc); screening reasons are encrypted per
+ * event (report_event.reason_enc). No other intake file touches ciphertext.
+ */
+export interface ReportContent {
+  /** "known", "unknown", or "" in a draft not yet decided. */
+  identity: string;
+  subjectName: string;
+  subjectBirthDate: string;
+  subjectDescription: string;
+  signals: SignalCode[];
+  observation: string;
+  since: SinceCode | "";
+  personKnows: string;
+  parentKnows: string;
+  reporterOrganisation: string;
+  reporterContact: string;
+}
+
+interface On {
+  id: string;
+  livcId: string | null;
+  /** The caller's policy decision (policy.ts); a refusal is audited and throws PersonalDataDenied. */
+  allowed: boolean;
+  db?: Kysely<DB>;
+}
+
+export async function sealReportContent(ctx: AppContext, who: AuditWho, on: On, content: ReportContent): Promise<string> {
+  const sealed = await personalData.write(ctx, who, {
+    table: "report",
+    rowId: on.id,
+    livcId: on.livcId,
+    resourceType: "report",
+    allowed: on.allowed,
+    db: on.db,
+    fields: { content_enc: JSON.stringify(content) },
+  });
+  return sealed.content_enc!;
+}
+
+export async function openReportContent(ctx: AppContext, who: AuditWho, on: On & { contentEnc: string }): Promise<ReportContent> {
+  const plain = await personalData.read(ctx, who, {
+    table: "report",
+    rowId: on.id,
+    livcId: on.livcId,
+    resourceType: "report",
+    allowed: on.allowed,
+    fields: { content_enc: on.contentEnc },
+  });
+  return JSON.parse(plain.content_enc ?? "{}") as ReportContent;
+}
+
+export async function sealReason(ctx: AppContext, who: AuditWho, on: On, reason: string): Promise<string | null> {
+  if (!reason) return null;
+  const sealed = await personalData.write(ctx, who, {
+    table: "report_event",
+    rowId: on.id,
+    livcId: on.livcId,
+    resourceType: "report_event",
+    allowed: on.allowed,
+    db: on.db,
+    fields: { reason_enc: reason },
+  });
+  return sealed.reason_enc;
+}
+
+/** Decision reasons of one report (one audit entry per event read). */
+export async function openReasons(ctx: AppContext, who: AuditWho, livcId: string | null, allowed: boolean, events: { id: string; reason_enc: string | null }[]): Promise<Map<string, string>> {
+  const rows = events.filter((e) => e.reason_enc).map((e) => ({ rowId: e.id, livcId, fields: { reason_enc: e.reason_enc } }));
+  if (rows.length === 0) return new Map();
+  const read = await personalData.readMany(ctx, who, { table: "report_event", resourceType: "report_event", rows, allowed: () => allowed });
+  return new Map(read.map((r) => [r.rowId, r.plain.reason_enc ?? ""]));
+}
+
+/** The blind index of a person: HMAC over normalised name + birth date. Equal people, equal tokens. */
+export const subjectIndexOf = (ctx: AppContext, name: string, birthDate: string) => personalData.blindIndex(ctx, [name, birthDate]);

@@ -1,0 +1,214 @@
+import { type AuditWho, audit } from "../../platform/audit";
+import type { AppContext } from "../../platform/context";
+import { newId, nowIso, todayInBrussels } from "../../platform/db/values";
+import type { Actor } from "../../platform/policy/actor";
+import { registerTimeline } from "../registry/service";
+import { canSeeCase, caseGrants, casesOfSubject, openCaseFromScreening } from "../cases/service";
+import { mailStatusChanged } from "./notify";
+import { openReasons, openReportContent, type ReportContent, sealReason } from "./personal";
+import { canScreen, type RegionalScope, type ReportRef, screeningLivcIds, transitionActor } from "./policy";
+import { LIMITS } from "./schema";
+import * as store from "./store";
+import { workingDaysBetween } from "./working-days";
+import { availableTransitions, checkTransition, type ReportStatus, reporterStatusOf, type Transition, TRANSITIONS, type TransitionRefusal } from "./workflow";
+
+const refOf = (r: store.ReportRow): ReportRef => ({ livcId: r.livc_id, reporterUserId: r.reporter_user_id, regionalQueue: r.regional_queue });
+
+/** A regional contact's scope, or null when the person is none. */
+export async function regionalScopeOf(ctx: AppContext, actor: Actor | null): Promise<RegionalScope | null> {
+  if (!actor) return null;
+  const rows = await store.regionalContactsOf(ctx.database.db, actor.userId);
+  if (rows.length === 0) return null;
+  return { all: rows.some((r) => r.province === null), provinces: rows.map((r) => r.province).filter((p): p is string => p !== null) };
+}
+
+export const addRegionalContact = (ctx: AppContext, userId: string, province: string | null) => store.addRegionalContact(ctx.database.db, userId, province);
+
+/** Earlier reports and cases of the same person in this LIVC, by blind-index equality only. */
+async function duplicatesOf(ctx: AppContext, livcId: string, subjectIndex: string, exceptReportId: string) {
+  const [reports, cases] = await Promise.all([store.sameSubjectInLivc(ctx.database.db, livcId, subjectIndex, exceptReportId), casesOfSubject(ctx, livcId, subjectIndex)]);
+  return { reports, cases };
+}
+
+export interface QueueItem {
+  id: string;
+  reference: string;
+  status: ReportStatus;
+  municipality: string;
+  minor: boolean;
+  dangerNow: boolean;
+  identityKnown: boolean;
+  submittedAt: string;
+  ageWorkingDays: number;
+  dueOn: string | null;
+  overdue: boolean;
+  possibleDuplicate: boolean;
+}
+
+/** Queue rows: facts and dates only (no names: those are read, and audited, on the detail page). */
+async function toItems(ctx: AppContext, rows: Awaited<ReturnType<typeof store.queueOfLivcs>>, today: string): Promise<QueueItem[]> {
+  const { timeline } = await registerTimeline(ctx.database.db);
+  const out: QueueItem[] = [];
+  for (const r of rows) {
+    const dup = r.livc_id && r.subject_index ? await duplicatesOf(ctx, r.livc_id, r.subject_index, r.id) : null;
+    const submittedOn = (r.submitted_at ?? today).slice(0, 10);
+    out.push({
+      id: r.id,
+      reference: r.reference,
+      status: r.status,
+      municipality: (r.municipality_nis && timeline.versionsByNis.get(r.municipality_nis)?.at(-1)?.name) || (r.municipality_nis ?? ""),
+      minor: r.minor === 1,
+      dangerNow: r.danger_now === 1,
+      identityKnown: r.identity_known === 1,
+      submittedAt: r.submitted_at ?? "",
+      ageWorkingDays: workingDaysBetween(submittedOn, today),
+      dueOn: r.screening_due_on,
+      overdue: Boolean(r.screening_due_on && r.screening_due_on < today),
+      possibleDuplicate: Boolean(dup && (dup.reports.length > 0 || dup.cases.length > 0)),
+    });
+  }
+  return out;
+}
+
+/** The screening queues this person may see: one per LIVC where they screen. */
+export async function livcQueues(ctx: AppContext, actor: Actor, today = todayInBrussels()) {
+  const { timeline } = await registerTimeline(ctx.database.db);
+  const ids = screeningLivcIds(actor);
+  const rows = await store.queueOfLivcs(ctx.database.db, ids);
+  const items = await toItems(ctx, rows, today);
+  return ids.map((livcId) => ({
+    livcId,
+    name: timeline.livcs.get(livcId)?.name ?? livcId,
+    items: items.filter((i) => rows.find((r) => r.id === i.id)?.livc_id === livcId),
+  }));
+}
+
+export async function regionalQueueFor(ctx: AppContext, actor: Actor, today = todayInBrussels()) {
+  const scope = await regionalScopeOf(ctx, actor);
+  if (!scope) return null;
+  return { scope, items: await toItems(ctx, await store.regionalQueue(ctx.database.db, scope), today) };
+}
+
+export const alertsFor = (ctx: AppContext, actor: Actor) => store.unreadAlertsOf(ctx.database.db, actor.userId);
+
+export interface ScreeningView {
+  kind: "ok";
+  report: store.ReportRow;
+  item: QueueItem;
+  livcName: string | null;
+  content: ReportContent;
+  events: { at: string; transition: string; toStatus: string; referralService: string | null; reason: string | null }[];
+  duplicates: { reports: { reference: string; id: string; submittedAt: string | null; canOpen: boolean }[]; cases: { id: string; label: string | null; openedAt: string; canOpen: boolean }[] };
+  transitions: Transition[];
+}
+
+type Denied = { kind: "not_found" } | { kind: "forbidden" };
+
+/** Opens a report for screening: the content read goes through the personal-data path (audited). */
+export async function openForScreening(ctx: AppContext, who: AuditWho & { actor: Actor }, id: string, today = todayInBrussels()): Promise<ScreeningView | Denied> {
+  const db = ctx.database.db;
+  const report = await store.reportById(db, id);
+  if (!report || report.status === "draft") return { kind: "not_found" };
+  const scope = await regionalScopeOf(ctx, who.actor);
+  if (!canScreen(who.actor, refOf(report), scope)) {
+    await audit.recordFor(ctx, who, { action: "intake.screening.read", resourceType: "report", resourceId: id, livcId: report.livc_id, outcome: "denied" });
+    return { kind: "forbidden" };
+  }
+  const allowed = canScreen(who.actor, refOf(report), scope);
+  const content = await openReportContent(ctx, who, { id, livcId: report.livc_id, allowed, contentEnc: report.content_enc });
+  const events = await store.eventsOf(db, id);
+  const reasons = await openReasons(ctx, who, report.livc_id, allowed, events);
+  const [item] = await toItems(ctx, [report], today);
+  const dup = report.livc_id && report.subject_index ? await duplicatesOf(ctx, report.livc_id, report.subject_index, id) : { reports: [], cases: [] };
+  const grants = await caseGrants(db, who.actor);
+  await store.markAlertsRead(db, who.actor.userId, id);
+  const { timeline } = await registerTimeline(db);
+  return {
+    kind: "ok",
+    report,
+    item,
+    livcName: report.livc_id ? (timeline.livcs.get(report.livc_id)?.name ?? null) : null,
+    content,
+    events: events.map((e) => ({ at: e.at, transition: e.transition, toStatus: e.to_status, referralService: e.referral_service, reason: reasons.get(e.id) ?? null })),
+    duplicates: {
+      // Earlier reports are in the same LIVC, so the same screening grant decides the link.
+      reports: dup.reports.map((d) => ({ reference: d.reference, id: d.id, submittedAt: d.submitted_at, canOpen: canScreen(who.actor, { ...refOf(report), reporterUserId: "" }, scope) })),
+      // A case link only for those the cases policy lets see that case.
+      cases: dup.cases.map((c) => ({ id: c.id, label: canSeeCase(grants, c) ? c.label : null, openedAt: c.opened_at, canOpen: canSeeCase(grants, c) })),
+    },
+    transitions: availableTransitions(report.status, transitionActor(who.actor, refOf(report), scope)),
+  };
+}
+
+export type DecisionResult =
+  | { kind: "ok"; status: ReportStatus; caseId: string | null }
+  | Denied
+  | { kind: "refused"; reason: TransitionRefusal }
+  | { kind: "invalid"; field: "reason" | "referral_service"; code: "required" | "too_long" }
+  | { kind: "conflict" };
+
+/** One step of the transition table, with a reason; the reporter's status follows. */
+export async function decide(
+  ctx: AppContext,
+  who: AuditWho & { actor: Actor },
+  id: string,
+  input: { transition: Transition; reason: string; referralService: string },
+): Promise<DecisionResult> {
+  const db = ctx.database.db;
+  const report = await store.reportById(db, id);
+  if (!report || report.status === "draft") return { kind: "not_found" };
+  const scope = await regionalScopeOf(ctx, who.actor);
+  const ref = refOf(report);
+  const auditDecision = (outcome: "success" | "denied") =>
+    audit.recordFor(ctx, who, { action: `intake.decision.${input.transition}`, resourceType: "report", resourceId: id, livcId: report.livc_id, outcome });
+  if (!canScreen(who.actor, ref, scope) && !(input.transition === "close" && transitionActor(who.actor, ref, scope).roles.length > 0)) {
+    await auditDecision("denied");
+    return { kind: "forbidden" };
+  }
+  const refusal = checkTransition(input.transition, report.status, transitionActor(who.actor, ref, scope));
+  if (refusal) {
+    await auditDecision("denied");
+    return { kind: "refused", reason: refusal };
+  }
+  const spec = TRANSITIONS[input.transition];
+  if (spec.needsReason && !input.reason) return { kind: "invalid", field: "reason", code: "required" };
+  if ([...input.reason].length > LIMITS.reason) return { kind: "invalid", field: "reason", code: "too_long" };
+  if (spec.needsService && !input.referralService) return { kind: "invalid", field: "referral_service", code: "required" };
+
+  const eventId = newId();
+  const reason_enc = await sealReason(ctx, who, { id: eventId, livcId: report.livc_id, allowed: true }, input.reason);
+  const to = spec.to;
+  const result = await db.transaction().execute(async (trx) => {
+    let caseId: string | null = null;
+    if (input.transition === "take_up" && report.livc_id) {
+      // The case starts through the cases module, in this transaction; it gets the blind index
+      // only: the person's details stay in the report until the case records them itself.
+      const opened = await openCaseFromScreening(
+        ctx,
+        who,
+        { livcId: report.livc_id, reportId: id, minor: report.minor === 1, subjectIndex: report.subject_index, screeningDecision: "take_up" },
+        { db: trx },
+      );
+      caseId = opened.id;
+    }
+    const decided = spec.decision ? { decided_at: nowIso() } : {};
+    if (!(await store.compareAndSetStatus(trx, id, report.status, { status: to, ...decided, ...(caseId ? { case_id: caseId } : {}) }))) return null;
+    await store.insertEvent(trx, {
+      id: eventId,
+      report_id: id,
+      actor_id: who.actor.userId,
+      transition: input.transition,
+      from_status: report.status,
+      to_status: to,
+      referral_service: spec.needsService ? input.referralService : null,
+      reason_enc,
+    });
+    await audit.recordFor(ctx, who, { action: `intake.decision.${input.transition}`, resourceType: "report", resourceId: id, livcId: report.livc_id, outcome: "success" }, { db: trx });
+    return { caseId };
+  });
+  if (!result) return { kind: "conflict" };
+  if (report.notify_status === 1 && reporterStatusOf(report.status) !== reporterStatusOf(to)) {
+    await mailStatusChanged(ctx, report.reporter_user_id, report.reference);
+  }
+  return { kind: "ok", status: to, caseId: result.caseId };
+}

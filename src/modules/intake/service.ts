@@ -1,0 +1,241 @@
+import type { AuditWho } from "../../platform/audit";
+import { audit } from "../../platform/audit";
+import type { AppContext } from "../../platform/context";
+import { addDays, newId, nowIso, todayInBrussels } from "../../platform/db/values";
+import type { Actor } from "../../platform/policy/actor";
+import { membersOfLivc } from "../identity/service";
+import { municipalitiesOn } from "../reference/service";
+import { registerTimeline } from "../registry/service";
+import { mailDangerNow, mailRegionalNew } from "./notify";
+import { openReportContent, type ReportContent, sealReportContent, subjectIndexOf } from "./personal";
+import { isOwnReport } from "./policy";
+import { newReference } from "./reference-number";
+import { asSignals, emptyForm, type FormError, isMinorOn, type ReportForm, validateForm } from "./schema";
+import type { SinceCode } from "./signals";
+import * as store from "./store";
+import { addWorkingDays } from "./working-days";
+import { type ReporterStatus, reporterStatusOf } from "./workflow";
+
+export * from "./screening";
+export { REPORT_STATUSES, REPORTER_STATUSES, TRANSITIONS, reporterStatusOf, type ReportStatus } from "./workflow";
+
+// ---------------------------------------------------------------------------------------------
+// Routing: which LIVC covers a municipality on a day (the register decides, mergers included).
+
+export type Routing =
+  | { kind: "livc"; livcId: string; livcName: string; municipality: string; province: string }
+  | { kind: "regional"; province: string; municipality: string };
+
+/** null: the municipality does not exist on that day. */
+export async function routeFor(ctx: AppContext, nis: string, date: string): Promise<Routing | null> {
+  const { timeline } = await registerTimeline(ctx.database.db);
+  const version = timeline.versionOn(nis, date);
+  if (!version) return null;
+  const { livcId } = timeline.memberLivcOn(version, date);
+  if (livcId && timeline.isActiveOn(livcId, date)) {
+    return { kind: "livc", livcId, livcName: timeline.livcs.get(livcId)?.name ?? livcId, municipality: version.name, province: version.province };
+  }
+  return { kind: "regional", province: version.province, municipality: version.name };
+}
+
+/** The municipalities a report can name: those valid today (reference data). */
+export async function municipalityChoices(ctx: AppContext, today = todayInBrussels()) {
+  return (await municipalitiesOn(ctx.database.db, today)).map((m) => ({ nis: m.nis, name: m.name }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filing a report: drafts, then one submission.
+
+const toContent = (f: ReportForm): ReportContent => ({
+  identity: f.identity_known,
+  subjectName: f.identity_known === "unknown" ? "" : f.subject_name,
+  subjectBirthDate: f.identity_known === "unknown" ? "" : f.subject_birth_date,
+  subjectDescription: f.subject_description,
+  signals: asSignals(f.signals),
+  observation: f.observation,
+  since: f.since as SinceCode | "",
+  personKnows: f.person_knows,
+  parentKnows: f.parent_knows,
+  reporterOrganisation: f.reporter_organisation,
+  reporterContact: f.reporter_contact,
+});
+
+const toForm = (row: store.ReportRow, c: ReportContent): ReportForm => ({
+  ...emptyForm(),
+  identity_known: c.identity,
+  subject_name: c.subjectName,
+  subject_birth_date: c.subjectBirthDate,
+  municipality_nis: row.municipality_nis ?? "",
+  subject_description: c.subjectDescription,
+  signals: c.signals,
+  observation: c.observation,
+  since: c.since,
+  person_knows: c.personKnows,
+  parent_knows: c.parentKnows,
+  minor: row.minor === 1,
+  danger_now: row.danger_now === 1,
+  reporter_organisation: c.reporterOrganisation,
+  reporter_contact: c.reporterContact,
+  notify_status: row.notify_status === 1,
+});
+
+export const addYears = (date: string, years: number) => addDays(date, Math.round(years * 365.25));
+
+export type FileResult =
+  | { kind: "errors"; errors: FormError[] }
+  | { kind: "draft"; reference: string }
+  | { kind: "submitted"; reference: string; routing: Routing; dangerNow: boolean; minor: boolean }
+  | { kind: "not_found" };
+
+/**
+ * Saves a draft or submits. `existingId` continues the reporter's own draft; anything else
+ * (someone else's, or already submitted) is "not_found", so ids reveal nothing.
+ */
+export async function fileReport(ctx: AppContext, who: AuditWho & { actor: Actor }, form: ReportForm, mode: "draft" | "submit", existingReference?: string): Promise<FileResult> {
+  const db = ctx.database.db;
+  const actor = who.actor;
+  const today = todayInBrussels();
+  const known = new Set((await municipalityChoices(ctx, today)).map((m) => m.nis));
+  const errors = validateForm(form, mode, (nis) => known.has(nis), today);
+  if (errors.length > 0) return { kind: "errors", errors };
+
+  let existing: store.ReportRow | undefined;
+  if (existingReference) {
+    existing = await store.reportByReference(db, existingReference);
+    if (!existing || existing.status !== "draft" || !isOwnReport(actor, toRef(existing))) return { kind: "not_found" };
+  }
+  // The same rule as the route permission report.file, plus: only one's own draft.
+  const mayWrite = existing ? isOwnReport(actor, toRef(existing)) : actor.memberships.length > 0;
+  const id = existing?.id ?? newId();
+  const reference = existing?.reference ?? newReference();
+  const identityKnown = form.identity_known === "known";
+  const minor = form.minor || (identityKnown && isMinorOn(form.subject_birth_date, today));
+  const organisationId = actor.memberships.find((m) => m.organisationId)?.organisationId ?? null;
+  const base = {
+    municipality_nis: form.municipality_nis || null,
+    identity_known: identityKnown ? 1 : 0,
+    minor: minor ? 1 : 0,
+    danger_now: form.danger_now ? 1 : 0,
+    notify_status: form.notify_status ? 1 : 0,
+  };
+
+  if (mode === "draft") {
+    const content_enc = await sealReportContent(ctx, who, { id, livcId: null, allowed: mayWrite }, toContent(form));
+    if (existing) await store.updateReport(db, id, { ...base, content_enc });
+    else await store.insertReport(db, { ...emptyRow(id, reference, actor.userId, organisationId), ...base, content_enc });
+    await audit.recordFor(ctx, who, { action: "intake.report.draft", resourceType: "report", resourceId: id, outcome: "success" });
+    return { kind: "draft", reference };
+  }
+
+  const routing = (await routeFor(ctx, form.municipality_nis, today))!;
+  const livcId = routing.kind === "livc" ? routing.livcId : null;
+  const subject_index = identityKnown ? await subjectIndexOf(ctx, form.subject_name, form.subject_birth_date) : null;
+  const content_enc = await sealReportContent(ctx, who, { id, livcId, allowed: mayWrite }, toContent(form));
+  const submitted = {
+    ...base,
+    content_enc,
+    subject_index,
+    status: "received" as const,
+    livc_id: livcId,
+    regional_queue: routing.kind === "regional" ? routing.province : null,
+    routed_on: today,
+    submitted_at: nowIso(),
+    screening_due_on: addWorkingDays(today, ctx.config.SCHAKEL_SCREENING_WORKING_DAYS),
+    retention_until: addYears(today, minor ? ctx.config.SCHAKEL_RETENTION_MINOR_YEARS : ctx.config.SCHAKEL_RETENTION_YEARS),
+  };
+  await db.transaction().execute(async (trx) => {
+    if (existing) await store.updateReport(trx, id, submitted);
+    else await store.insertReport(trx, { ...emptyRow(id, reference, actor.userId, organisationId), ...submitted });
+    await store.insertEvent(trx, { report_id: id, actor_id: actor.userId, transition: "submit", from_status: "draft", to_status: "received", referral_service: null, reason_enc: null });
+    await audit.recordFor(ctx, who, { action: "intake.report.submit", resourceType: "report", resourceId: id, livcId, outcome: "success" }, { db: trx });
+  });
+  await raiseAlerts(ctx, { id, livcId, province: routing.kind === "regional" ? routing.province : null, dangerNow: form.danger_now });
+  return { kind: "submitted", reference, routing, dangerNow: form.danger_now, minor };
+}
+
+function emptyRow(id: string, reference: string, userId: string, organisationId: string | null): store.ReportRow {
+  const now = nowIso();
+  return {
+    id, reference, status: "draft", reporter_user_id: userId, reporter_organisation_id: organisationId, livc_id: null, regional_queue: null,
+    municipality_nis: null, routed_on: null, identity_known: 0, minor: 0, danger_now: 0, notify_status: 0, subject_index: null, content_enc: "",
+    created_at: now, updated_at: now, submitted_at: null, screening_due_on: null, retention_until: null, decided_at: null, case_id: null,
+  };
+}
+
+/** Who hears about a new report now: "danger now" goes to the information officers at once. */
+async function raiseAlerts(ctx: AppContext, r: { id: string; livcId: string | null; province: string | null; dangerNow: boolean }) {
+  const db = ctx.database.db;
+  let recipients: string[] = [];
+  if (r.livcId) {
+    if (!r.dangerNow) return;
+    recipients = (await membersOfLivc(ctx, r.livcId)).filter((m) => m.role === "information_officer" && m.status === "active").map((m) => m.user_id);
+  } else if (r.province) {
+    recipients = (await store.regionalContactsFor(db, r.province)).map((c) => c.user_id);
+  }
+  recipients = [...new Set(recipients)];
+  const kind = r.dangerNow ? "danger_now" : "regional_new";
+  for (const userId of recipients) await store.insertAlert(db, { user_id: userId, report_id: r.id, kind });
+  if (r.dangerNow) await mailDangerNow(ctx, recipients);
+  else await mailRegionalNew(ctx, recipients);
+}
+
+/** The reporter's own draft, decrypted for editing (audited through the personal-data path). */
+export async function ownDraft(ctx: AppContext, who: AuditWho & { actor: Actor }, reference: string): Promise<ReportForm | null> {
+  const row = await store.reportByReference(ctx.database.db, reference);
+  if (!row || row.status !== "draft" || !isOwnReport(who.actor, toRef(row))) return null;
+  return toForm(row, await openReportContent(ctx, who, { id: row.id, livcId: null, allowed: isOwnReport(who.actor, toRef(row)), contentEnc: row.content_enc }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the reporter sees: their own reports and only the status word.
+
+export const toRef = (r: Pick<store.ReportRow, "livc_id" | "reporter_user_id" | "regional_queue">) => ({
+  livcId: r.livc_id,
+  reporterUserId: r.reporter_user_id,
+  regionalQueue: r.regional_queue,
+});
+
+export async function myReports(ctx: AppContext, actor: Actor) {
+  return (await store.reportsFiledBy(ctx.database.db, actor.userId)).map((r) => ({
+    reference: r.reference,
+    draft: r.status === "draft",
+    status: reporterStatusOf(r.status),
+    createdAt: r.created_at,
+    submittedAt: r.submitted_at,
+  }));
+}
+
+export interface ReporterView {
+  reference: string;
+  status: ReporterStatus;
+  submittedAt: string;
+  history: { at: string; status: ReporterStatus }[];
+}
+
+/** The status page: only the status words and their dates. null when it is not the asker's report. */
+export async function reporterView(ctx: AppContext, who: AuditWho & { actor: Actor }, reference: string): Promise<ReporterView | null> {
+  const row = await store.reportByReference(ctx.database.db, reference);
+  if (!row || !isOwnReport(who.actor, toRef(row))) return null;
+  const status = reporterStatusOf(row.status);
+  if (!status || !row.submitted_at) return null;
+  const history: ReporterView["history"] = [];
+  for (const e of await store.statusHistoryOf(ctx.database.db, row.id)) {
+    const s = reporterStatusOf(e.to_status as store.ReportRow["status"]);
+    if (s && history.at(-1)?.status !== s) history.push({ at: e.at, status: s });
+  }
+  await audit.recordFor(ctx, who, { action: "intake.status.read", resourceType: "report", resourceId: row.id, outcome: "success" });
+  return { reference: row.reference, status, submittedAt: row.submitted_at, history };
+}
+
+/** What the confirmation page after submitting says: where the report went (own report only). */
+export async function receivedView(ctx: AppContext, actor: Actor, reference: string) {
+  const row = await store.reportByReference(ctx.database.db, reference);
+  if (!row || row.status === "draft" || !isOwnReport(actor, toRef(row)) || !row.municipality_nis || !row.routed_on) return null;
+  const { timeline } = await registerTimeline(ctx.database.db);
+  const v = timeline.versionOn(row.municipality_nis, row.routed_on);
+  const municipality = v?.name ?? row.municipality_nis;
+  const routing: Routing = row.livc_id
+    ? { kind: "livc", livcId: row.livc_id, livcName: timeline.livcs.get(row.livc_id)?.name ?? "", municipality, province: v?.province ?? "" }
+    : { kind: "regional", province: row.regional_queue ?? "", municipality };
+  return { reference: row.reference, routing, dangerNow: row.danger_now === 1, minor: row.minor === 1 };
+}

@@ -1,0 +1,125 @@
+import type { Kysely, Transaction } from "kysely";
+import type { DB } from "../../platform/db/schema";
+import { newId, nowIso } from "../../platform/db/values";
+import { inLivcs } from "../../platform/policy";
+import type { RegionalScope } from "./policy";
+import type { ReportTable } from "./migrations";
+import type { ReportStatus } from "./workflow";
+
+/** Queries only. Filters for lists come from policy.ts; personal columns stay ciphertext here. */
+type Db = Kysely<DB> | Transaction<DB>;
+export type ReportRow = ReportTable;
+
+export async function insertReport(db: Db, row: ReportRow): Promise<void> {
+  await db.insertInto("report").values(row).execute();
+}
+
+export async function updateReport(db: Db, id: string, patch: Partial<Omit<ReportRow, "id" | "reference" | "reporter_user_id">>): Promise<void> {
+  await db.updateTable("report").set({ ...patch, updated_at: nowIso() }).where("id", "=", id).execute();
+}
+
+/** Changes the status only when it is still `from` (two screeners deciding at once: one wins). */
+export async function compareAndSetStatus(db: Db, id: string, from: ReportStatus, patch: Partial<ReportRow> & { status: ReportStatus }): Promise<boolean> {
+  const res = await db.updateTable("report").set({ ...patch, updated_at: nowIso() }).where("id", "=", id).where("status", "=", from).executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+export const reportById = (db: Db, id: string) => db.selectFrom("report").selectAll().where("id", "=", id).executeTakeFirst();
+export const reportByReference = (db: Db, reference: string) => db.selectFrom("report").selectAll().where("reference", "=", reference).executeTakeFirst();
+
+/** A reporter's own reports, newest first (the only list a reporter gets). */
+export const reportsFiledBy = (db: Db, userId: string) =>
+  db
+    .selectFrom("report")
+    .select(["id", "reference", "status", "created_at", "submitted_at", "updated_at", "minor", "danger_now"])
+    .where("reporter_user_id", "=", userId)
+    .orderBy("created_at", "desc")
+    .execute();
+
+const QUEUE_COLUMNS = ["id", "reference", "status", "livc_id", "regional_queue", "municipality_nis", "minor", "danger_now", "identity_known", "subject_index", "submitted_at", "screening_due_on", "reporter_user_id"] as const;
+export const OPEN_STATUSES: ReportStatus[] = ["received", "in_screening"];
+
+/** The screening queue of the given LIVCs (from policy: screeningLivcIds), oldest first. */
+export const queueOfLivcs = (db: Db, livcIds: readonly string[], statuses: ReportStatus[] = OPEN_STATUSES) =>
+  db
+    .selectFrom("report")
+    .select(QUEUE_COLUMNS)
+    .where((eb) => inLivcs(eb.ref("livc_id"), livcIds))
+    .where("status", "in", statuses)
+    .orderBy("submitted_at", "asc")
+    .execute();
+
+/** The regional queue within a regional contact's scope. */
+export const regionalQueue = (db: Db, scope: RegionalScope, statuses: ReportStatus[] = OPEN_STATUSES) => {
+  let q = db.selectFrom("report").select(QUEUE_COLUMNS).where("livc_id", "is", null).where("regional_queue", "is not", null).where("status", "in", statuses);
+  if (!scope.all) q = q.where((eb) => inLivcs(eb.ref("regional_queue"), scope.provinces));
+  return q.orderBy("submitted_at", "asc").execute();
+};
+
+/**
+ * Earlier submitted reports in the same LIVC with the same blind index: equality on an HMAC
+ * token, never a search over names. (Earlier cases: cases/service.ts casesOfSubject, same idea.)
+ */
+export const sameSubjectInLivc = (db: Db, livcId: string, subjectIndex: string, exceptReportId: string) =>
+  db
+    .selectFrom("report")
+    .select(["id", "reference", "status", "submitted_at", "case_id"])
+    .where("livc_id", "=", livcId)
+    .where("subject_index", "=", subjectIndex)
+    .where("id", "!=", exceptReportId)
+    .where("status", "!=", "draft")
+    .orderBy("submitted_at", "asc")
+    .execute();
+
+export async function insertEvent(db: Db, e: { report_id: string; actor_id: string | null; transition: string; from_status: string; to_status: string; referral_service: string | null; reason_enc: string | null; id?: string }) {
+  const id = e.id ?? newId();
+  await db.insertInto("report_event").values({ ...e, id, at: nowIso() }).execute();
+  return id;
+}
+
+export const eventsOf = (db: Db, reportId: string) => db.selectFrom("report_event").selectAll().where("report_id", "=", reportId).orderBy("at", "asc").execute();
+
+/** Status changes only (no reasons, no actors): what the reporter's status page may use. */
+export const statusHistoryOf = (db: Db, reportId: string) =>
+  db.selectFrom("report_event").select(["at", "to_status"]).where("report_id", "=", reportId).orderBy("at", "asc").execute();
+
+export async function insertAlert(db: Db, a: { user_id: string; report_id: string; kind: "danger_now" | "regional_new" }) {
+  await db.insertInto("intake_alert").values({ ...a, id: newId(), created_at: nowIso(), read_at: null }).execute();
+}
+
+export const unreadAlertsOf = (db: Db, userId: string) =>
+  db
+    .selectFrom("intake_alert")
+    .innerJoin("report", "report.id", "intake_alert.report_id")
+    .select(["intake_alert.id", "intake_alert.kind", "intake_alert.created_at", "report.id as report_id", "report.reference"])
+    .where("intake_alert.user_id", "=", userId)
+    .where("intake_alert.read_at", "is", null)
+    .orderBy("intake_alert.created_at", "desc")
+    .execute();
+
+export async function markAlertsRead(db: Db, userId: string, reportId: string) {
+  await db.updateTable("intake_alert").set({ read_at: nowIso() }).where("user_id", "=", userId).where("report_id", "=", reportId).where("read_at", "is", null).execute();
+}
+
+export const regionalContactsOf = (db: Db, userId: string) => db.selectFrom("intake_regional_contact").select(["province"]).where("user_id", "=", userId).execute();
+
+export const regionalContactsFor = (db: Db, province: string) =>
+  db
+    .selectFrom("intake_regional_contact")
+    .select(["user_id"])
+    .where((eb) => eb.or([eb("province", "is", null), eb("province", "=", province)]))
+    .execute();
+
+export async function addRegionalContact(db: Db, userId: string, province: string | null) {
+  const existing = await db
+    .selectFrom("intake_regional_contact")
+    .select("id")
+    .where("user_id", "=", userId)
+    .where((eb) => (province === null ? eb("province", "is", null) : eb("province", "=", province)))
+    .executeTakeFirst();
+  if (existing) return existing.id;
+  const id = newId();
+  await db.insertInto("intake_regional_contact").values({ id, user_id: userId, province, created_at: nowIso() }).execute();
+  return id;
+}
+

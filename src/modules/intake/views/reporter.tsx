@@ -1,0 +1,114 @@
+import { Layout } from "../../../platform/web/layout";
+import type { ViewContext } from "../../../platform/web/view";
+import type { Routing } from "../service";
+import type { ReporterStatus } from "../workflow";
+import { k } from "./common";
+
+const statusLabel = (ctx: ViewContext, s: ReporterStatus) => ctx.t(k(`intake.status.${s}`));
+
+export function MyReportsPage(props: {
+  ctx: ViewContext;
+  reports: { reference: string; draft: boolean; status: ReporterStatus | null; createdAt: string; submittedAt: string | null }[];
+}) {
+  const { ctx } = props;
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t("intake.mine.title")}>
+      <h1>{t("intake.mine.title")}</h1>
+      <p class="lead">{t("intake.mine.lead")}</p>
+      <p>
+        <a class="button" href="/reports/new">
+          {t("intake.mine.new")}
+        </a>
+      </p>
+      {props.reports.length === 0 ? (
+        <p>{t("intake.mine.none")}</p>
+      ) : (
+        <div class="table-scroll">
+          <table class="table">
+            <thead>
+              <tr>
+                <th scope="col">{t("intake.mine.reference")}</th>
+                <th scope="col">{t("intake.mine.created")}</th>
+                <th scope="col">{t("intake.mine.status")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.reports.map((r) => (
+                <tr>
+                  <td>
+                    <a href={r.draft ? `/reports/${r.reference}/edit` : `/reports/${r.reference}`}>{r.reference}</a>
+                  </td>
+                  <td>{ctx.date(r.submittedAt ?? r.createdAt)}</td>
+                  <td>{r.draft || !r.status ? <span class="tag grey">{t("intake.mine.draft")}</span> : statusLabel(ctx, r.status)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Layout>
+  );
+}
+
+export function ReceivedPage(props: { ctx: ViewContext; reference: string; routing: Routing; dangerNow: boolean; minor: boolean }) {
+  const { ctx, routing } = props;
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t("intake.received.title")}>
+      {props.dangerNow ? (
+        <div class="notice warning" role="alert">
+          <p>
+            <strong>{t("intake.received.danger")}</strong>
+          </p>
+        </div>
+      ) : null}
+      <h1>{t("intake.received.title")}</h1>
+      <p class="notice success">
+        {t("intake.received.reference")} <strong id="reference">{props.reference}</strong>
+      </p>
+      <p>{t("intake.received.keep")}</p>
+      <p>
+        {routing.kind === "livc"
+          ? t("intake.received.livc", { livc: routing.livcName })
+          : t("intake.received.regional", { municipality: routing.municipality, province: routing.province })}
+      </p>
+      {props.minor ? <p>{t("intake.received.minor")}</p> : null}
+      <p>
+        <a href={`/reports/${props.reference}`}>{t("intake.received.status_link")}</a>
+      </p>
+    </Layout>
+  );
+}
+
+/** The status page: the reference, the status word and its dates. Nothing else about the report. */
+export function StatusPage(props: { ctx: ViewContext; view: { reference: string; status: ReporterStatus; submittedAt: string; history: { at: string; status: ReporterStatus }[] } }) {
+  const { ctx, view } = props;
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t("intake.status.title", { reference: view.reference })}>
+      <h1>{t("intake.status.title", { reference: view.reference })}</h1>
+      <dl class="summary-list">
+        <div>
+          <dt>{t("intake.status.current")}</dt>
+          <dd>
+            <strong id="status">{statusLabel(ctx, view.status)}</strong>
+          </dd>
+        </div>
+        <div>
+          <dt>{t("intake.status.submitted")}</dt>
+          <dd>{ctx.date(view.submittedAt)}</dd>
+        </div>
+      </dl>
+      <h2>{t("intake.status.history")}</h2>
+      <ol>
+        {view.history.map((h) => (
+          <li>
+            {ctx.date(h.at)}: {statusLabel(ctx, h.status)}
+          </li>
+        ))}
+      </ol>
+      <p class="hint">{t("intake.status.only")}</p>
+    </Layout>
+  );
+}

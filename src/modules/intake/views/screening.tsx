@@ -1,0 +1,196 @@
+import { Layout } from "../../../platform/web/layout";
+import type { ViewContext } from "../../../platform/web/view";
+import type { ScreeningView } from "../screening";
+import { LIMITS } from "../schema";
+import { REFERRAL_SERVICES, TRANSITIONS } from "../workflow";
+import { Csrf, describedBy, Flags, HintAndError, k } from "./common";
+
+export interface DecisionFormState {
+  transition: string;
+  reason: string;
+  referral_service: string;
+  error?: { field: "transition" | "reason" | "referral_service"; message: string };
+  notice?: string;
+}
+
+/** The screening page: content (read through the personal-data path, audited), duplicates, decision. */
+export function ScreeningPage(props: { ctx: ViewContext; view: ScreeningView; base: string; form: DecisionFormState }) {
+  const { ctx, view, form } = props;
+  const { t } = ctx;
+  const r = view.report;
+  const c = view.content;
+  const title = t("intake.report.title", { reference: r.reference });
+  const decisions = view.transitions.filter((x) => TRANSITIONS[x].decision || x === "close");
+  const canStart = view.transitions.includes("start_screening");
+  const err = (f: string) => (form.error?.field === f ? form.error.message : undefined);
+  const action = `${props.base}/${r.id}/decision`;
+  return (
+    <Layout ctx={ctx} title={title} wide>
+      {form.error ? (
+        <div class="error-summary" role="alert" tabIndex={-1} aria-labelledby="error-summary-title">
+          <h2 id="error-summary-title">{t("error.summary")}</h2>
+          <ul>
+            <li>
+              <a href={`#${form.error.field}`}>{form.error.message}</a>
+            </li>
+          </ul>
+        </div>
+      ) : null}
+      {form.notice ? (
+        <p class="notice success" role="status">
+          {form.notice}
+        </p>
+      ) : null}
+      <h1>{title}</h1>
+      <p>
+        <Flags ctx={ctx} minor={view.item.minor} dangerNow={view.item.dangerNow} duplicate={view.item.possibleDuplicate} identityUnknown={!view.item.identityKnown} />
+      </p>
+      <dl>
+        <dt>{t("intake.report.livc")}</dt>
+        <dd>{view.livcName ?? t("intake.report.regional", { province: r.regional_queue ?? "" })}</dd>
+        <dt>{t("intake.report.submitted")}</dt>
+        <dd>{ctx.date(r.submitted_at)}</dd>
+        <dt>{t("intake.queue.status")}</dt>
+        <dd id="current-status">{t(k(`intake.status.${r.status}`))}</dd>
+        <dt>{t("intake.queue.due")}</dt>
+        <dd>
+          {ctx.date(r.screening_due_on)} {view.item.overdue ? <span class="tag red">{t("intake.queue.overdue")}</span> : null}
+        </dd>
+      </dl>
+
+      {view.duplicates.reports.length + view.duplicates.cases.length > 0 ? (
+        <div class="notice warning">
+          <h2>{t("intake.report.duplicate.title")}</h2>
+          <p>{t("intake.report.duplicate.text")}</p>
+          <ul>
+            {view.duplicates.reports.map((d) => (
+              <li>{d.canOpen ? <a href={`${props.base}/${d.id}`}>{t("intake.report.duplicate.report", { reference: d.reference })}</a> : t("intake.report.duplicate.report", { reference: d.reference })}</li>
+            ))}
+            {view.duplicates.cases.map((d) => (
+              <li>
+                {d.canOpen ? (
+                  <a href={`/cases/${d.id}`}>{d.label ?? ""} {t("intake.report.duplicate.case", { date: ctx.date(d.openedAt) })}</a>
+                ) : (
+                  <>
+                    {t("intake.report.duplicate.case", { date: ctx.date(d.openedAt) })} {t("intake.report.duplicate.no_access")}
+                  </>
+                )}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+
+      <h2>{t("intake.report.about")}</h2>
+      <dl>
+        {r.identity_known === 1 ? (
+          <>
+            <dt>{t("intake.form.subject_name")}</dt>
+            <dd id="subject-name">{c.subjectName}</dd>
+            <dt>{t("intake.form.subject_birth_date")}</dt>
+            <dd>{ctx.date(c.subjectBirthDate)}</dd>
+          </>
+        ) : null}
+        {c.subjectDescription ? (
+          <>
+            <dt>{t("intake.form.subject_description")}</dt>
+            <dd class="pre-wrap">{c.subjectDescription}</dd>
+          </>
+        ) : null}
+        <dt>{t("intake.form.municipality_nis")}</dt>
+        <dd>{view.item.municipality}</dd>
+      </dl>
+      <h2>{t("intake.report.observed")}</h2>
+      <ul>
+        {c.signals.map((s) => (
+          <li>{t(k(`intake.signal.${s}`))}</li>
+        ))}
+      </ul>
+      <p id="observation" class="pre-wrap">
+        {c.observation}
+      </p>
+      <dl>
+        <dt>{t("intake.form.since")}</dt>
+        <dd>{c.since ? t(k(`intake.since.${c.since}`)) : ""}</dd>
+        <dt>{t("intake.form.person_knows")}</dt>
+        <dd>{c.personKnows ? t(k(`intake.knows.${c.personKnows}`)) : ""}</dd>
+        <dt>{t("intake.form.parent_knows")}</dt>
+        <dd>{c.parentKnows ? t(k(`intake.knows.${c.parentKnows}`)) : ""}</dd>
+      </dl>
+      <h2>{t("intake.report.reporter")}</h2>
+      <dl>
+        <dt>{t("intake.form.reporter_organisation")}</dt>
+        <dd>{c.reporterOrganisation}</dd>
+        <dt>{t("intake.form.reporter_contact")}</dt>
+        <dd>{c.reporterContact}</dd>
+      </dl>
+
+      <h2>{t("intake.report.history")}</h2>
+      {view.events.length === 0 ? (
+        <p>{t("intake.report.no_history")}</p>
+      ) : (
+        <ol>
+          {view.events.map((e) => (
+            <li>
+              {ctx.date(e.at)}: {t(k(`intake.transition.${e.transition}`))}
+              {e.referralService ? ` (${t(k(`intake.service.${e.referralService}`))})` : ""}
+              {e.reason ? <span class="pre-wrap"> · {e.reason}</span> : null}
+            </li>
+          ))}
+        </ol>
+      )}
+
+      <h2>{t("intake.decision.title")}</h2>
+      {canStart ? (
+        <form method="post" action={action}>
+          <Csrf ctx={ctx} />
+          <input type="hidden" name="transition" value="start_screening" />
+          <button type="submit" class="button secondary">
+            {t("intake.decision.start")}
+          </button>
+        </form>
+      ) : null}
+      {decisions.length === 0 ? (
+        <p>{t("intake.decision.none")}</p>
+      ) : (
+        <form method="post" action={action} novalidate>
+          <Csrf ctx={ctx} />
+          <div class={err("transition") ? "form-group form-group-error" : "form-group"}>
+            <fieldset>
+              <legend>{t("intake.decision.transition")}</legend>
+              <HintAndError id="transition" error={err("transition")} />
+              {decisions.map((d, i) => (
+                <div class="radio">
+                  <input type="radio" id={i === 0 ? "transition" : `transition-${d}`} name="transition" value={d} checked={form.transition === d} />
+                  <label for={i === 0 ? "transition" : `transition-${d}`}>{t(k(`intake.transition.${d}`))}</label>
+                </div>
+              ))}
+            </fieldset>
+          </div>
+          <div class={err("referral_service") ? "form-group form-group-error" : "form-group"}>
+            <label for="referral_service">{t("intake.decision.referral_service")}</label>
+            <HintAndError id="referral_service" error={err("referral_service")} />
+            <select id="referral_service" name="referral_service" aria-describedby={describedBy("referral_service", undefined, err("referral_service"))}>
+              <option value="">{t("intake.decision.choose")}</option>
+              {REFERRAL_SERVICES.map((s) => (
+                <option value={s} selected={form.referral_service === s}>
+                  {t(k(`intake.service.${s}`))}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class={err("reason") ? "form-group form-group-error" : "form-group"}>
+            <label for="reason">{t("intake.decision.reason")}</label>
+            <HintAndError id="reason" hint={`${t("intake.decision.reason.hint")} ${t("intake.form.limit", { limit: LIMITS.reason })}`} error={err("reason")} />
+            <textarea id="reason" name="reason" rows={4} aria-describedby={describedBy("reason", "h", err("reason"))} aria-invalid={err("reason") ? "true" : undefined}>
+              {form.reason}
+            </textarea>
+          </div>
+          <button type="submit" class="button">
+            {t("intake.decision.submit")}
+          </button>
+        </form>
+      )}
+    </Layout>
+  );
+}
