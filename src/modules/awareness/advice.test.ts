@@ -6,7 +6,6 @@ import type { Activity, LocalGovernment, ParticipationSource } from "./participa
 /** A constructed town with known facts: the advice must follow them exactly. */
 function source(facts: { gov: LocalGovernment; present: Sector[]; livcSectors?: Sector[]; activity: Activity }[]): ParticipationSource {
   return {
-    hasLocalOrganisations: true,
     localGovernmentsOn: async () => facts.map((f) => f.gov),
     sectorsPresentIn: async (nis) => facts.find((f) => f.gov.nis === nis)?.present ?? [],
     sectorsTakingPartIn: async (livcId) => facts.find((f) => f.gov.livcId === livcId)?.livcSectors ?? [],
@@ -14,7 +13,7 @@ function source(facts: { gov: LocalGovernment; present: Sector[]; livcSectors?: 
   };
 }
 const gov = (nis: string, name: string, livcId: string | null): LocalGovernment => ({ nis, name, province: "Limburg", livcId, livcName: livcId ? `LIVC ${name}` : null });
-const act = (hasLivc: boolean, consultations: number | null, partnerSectors: number, readinessDone: number): Activity => ({
+const act = (hasLivc: boolean, consultations: number, partnerSectors: number, readinessDone: number): Activity => ({
   hasLivc,
   consultations,
   partnerSectors,
@@ -50,7 +49,7 @@ describe("advice per municipality", () => {
   });
 
   it("treats every present sector as missing where there is no LIVC", async () => {
-    const noLivc = { gov: gov("99002", "Zonderdorp", null), present: ["caw"] as Sector[], activity: act(false, null, 0, 0) };
+    const noLivc = { gov: gov("99002", "Zonderdorp", null), present: ["caw"] as Sector[], activity: act(false, 0, 0, 0) };
     const advice = (await adviceForOne(source([noLivc]), objections, "99002", "2025-06-01"))!.advice;
     expect(advice.missing.map((m) => m.sector)).toEqual(["caw"]);
     expect(advice.talkingPoints).toEqual(["professional_secrecy", "workload_capacity"]);
@@ -60,11 +59,11 @@ describe("advice per municipality", () => {
     const all = await adviceForAll(
       source([
         { gov: gov("1", "Actiefstad", "a"), present: [], activity: act(true, 10, 6, 6) },
-        { gov: gov("2", "Geenlivc", null), present: [], activity: act(false, null, 0, 0) },
+        { gov: gov("2", "Geenlivc", null), present: [], activity: act(false, 0, 0, 0) },
         { gov: gov("3", "Weinigoverleg", "c"), present: [], activity: act(true, 1, 5, 6) },
         { gov: gov("4", "Weinigpartners", "d"), present: [], activity: act(true, 10, 1, 6) },
         { gov: gov("5", "Halfklaar", "e"), present: [], activity: act(true, 10, 1, 2) },
-        { gov: gov("6", "Aageenlivc", null), present: [], activity: act(false, null, 0, 0) },
+        { gov: gov("6", "Aageenlivc", null), present: [], activity: act(false, 0, 0, 0) },
       ]),
       objections,
       "2025-06-01",

@@ -29,7 +29,7 @@ export type SectorObjections = Map<Sector, { objection: Objection; organisations
 export function compareActivity(a: { activity: Activity; name: string }, b: { activity: Activity; name: string }): number {
   return (
     Number(a.activity.hasLivc) - Number(b.activity.hasLivc) ||
-    (a.activity.consultations ?? 0) - (b.activity.consultations ?? 0) ||
+    a.activity.consultations - b.activity.consultations ||
     a.activity.partnerSectors - b.activity.partnerSectors ||
     a.activity.readinessDone - b.activity.readinessDone ||
     a.name.localeCompare(b.name, "nl")

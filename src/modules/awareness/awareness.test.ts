@@ -74,7 +74,7 @@ describeEachDialect("awareness survey", (ctx) => {
   it("cannot trace an anonymous response to an organisation, a link or a moment", async () => {
     const db = ctx().database.db;
     const orgId = await ensureOrganisation(ctx(), { name: "CLB Test Antwerpen", sector: "clb" });
-    const orgLink = await createOrganisationLink(db, campaignId, orgId, "Antwerpen");
+    const orgLink = await createOrganisationLink(ctx(), campaignId, orgId, "Antwerpen");
     const [anon] = await createAnonymousLinks(db, campaignId, "clb", "Antwerpen", 1);
     const auditBefore = await db.selectFrom("audit_entry").select((e) => e.fn.countAll().as("n")).executeTakeFirstOrThrow();
     await answer(orgLink.token, ["trust_in_police"], 4);

@@ -2,16 +2,15 @@
  * Where the advice gets its facts about local participation. The advice logic (advice.ts) only
  * sees this narrow interface, so it is tested with a constructed source.
  *
- * The partners module (issue 5: organisations per municipality, LIVC partner memberships,
- * attendance) will supply the participation data. Until it exists, the platform source below
- * reads what the platform has: the LIVC register (registry service: which LIVC covers a
- * municipality, its readiness checklist) and the identity tables (organisations and their
- * sector, LIVC memberships that name an organisation). Organisations are not yet registered per
- * municipality, so "sectors present locally" is empty and the report says so.
+ * The partners module supplies the participation data: organisations registered as working in a
+ * municipality (present locally), organisations holding a seat in an LIVC (taking part) and the
+ * consultations held. The LIVC register (registry service) says which LIVC covers a municipality
+ * and gives its readiness checklist.
  */
-import type { Kysely } from "kysely";
-import type { DB } from "../../platform/db/schema";
+import type { AppContext } from "../../platform/context";
+import { addDays } from "../../platform/db/values";
 import { isSector, type Sector } from "../identity/sectors";
+import { consultationsOf, memberOrganisationsOn, organisationMunicipalities, organisations } from "../partners/service";
 import { livcDetail, registerTimeline } from "../registry/service";
 
 export interface LocalGovernment {
@@ -26,8 +25,8 @@ export interface LocalGovernment {
 /** Facts about how active a local government's LIVC is: counts of events, never a score of people. */
 export interface Activity {
   hasLivc: boolean;
-  /** Case consultations held in the last 12 months (null: not recorded on the platform). */
-  consultations: number | null;
+  /** Case consultations held in the 12 months up to the date. */
+  consultations: number;
   partnerSectors: number;
   readinessDone: number;
   readinessTotal: number;
@@ -40,33 +39,32 @@ export interface ParticipationSource {
   /** Sectors of the organisations that are partners of the LIVC on the date. */
   sectorsTakingPartIn(livcId: string, date: string): Promise<Sector[]>;
   activityOf(nis: string, date: string): Promise<Activity>;
-  /** Whether sectorsPresentIn has real data (false until the partners module supplies it). */
-  readonly hasLocalOrganisations: boolean;
 }
 
-export function platformParticipationSource(db: Kysely<DB>): ParticipationSource {
-  const sectorCache = new Map<string, Promise<Sector[]>>();
+export function platformParticipationSource(ctx: AppContext): ParticipationSource {
+  const db = ctx.database.db;
   const readinessCache = new Map<string, Promise<{ done: number; total: number }>>();
   let governments: { date: string; list: Promise<LocalGovernment[]> } | null = null;
-
-  const sectorsTakingPartIn = (livcId: string, date: string) => {
-    const key = `${livcId}@${date}`;
-    if (!sectorCache.has(key)) {
-      sectorCache.set(
-        key,
-        db
-          .selectFrom("membership")
-          .innerJoin("organisation", "organisation.id", "membership.organisation_id")
-          .select("organisation.sector")
-          .distinct()
-          .where("membership.livc_id", "=", livcId)
-          .where("membership.valid_from", "<=", date)
-          .where((eb) => eb.or([eb("membership.valid_to", "is", null), eb("membership.valid_to", ">", date)]))
-          .execute()
-          .then((rows) => rows.map((r) => r.sector).filter(isSector).sort()),
-      );
+  // One read of the organisation directory per source (a source lives for one report or request).
+  const directory = (async () => {
+    const orgs = await organisations(ctx);
+    const sectorOf = new Map<string, Sector>();
+    const byNis = new Map<string, Set<Sector>>();
+    for (const o of orgs) {
+      if (!isSector(o.sector)) continue;
+      sectorOf.set(o.id, o.sector);
+      for (const nis of await organisationMunicipalities(ctx, o.id)) {
+        if (!byNis.has(nis)) byNis.set(nis, new Set());
+        byNis.get(nis)!.add(o.sector);
+      }
     }
-    return sectorCache.get(key)!;
+    return { sectorOf, byNis };
+  })();
+
+  const sectorsTakingPartIn = async (livcId: string, date: string): Promise<Sector[]> => {
+    const { sectorOf } = await directory;
+    const ids = await memberOrganisationsOn(ctx, livcId, date);
+    return [...new Set(ids.map((id) => sectorOf.get(id)).filter((s): s is Sector => s !== undefined))].sort();
   };
 
   const localGovernmentsOn = (date: string) => {
@@ -75,13 +73,12 @@ export function platformParticipationSource(db: Kysely<DB>): ParticipationSource
         date,
         list: registerTimeline(db).then(({ timeline }) => {
           const coverage = timeline.coverageOn(date);
-          const livcNames = new Map(timeline.data.livcs.map((l) => [l.id, l.name]));
           return coverage.municipalities.map((m) => ({
             nis: m.nis,
             name: m.name,
             province: m.province,
             livcId: m.livcId,
-            livcName: m.livcId ? (livcNames.get(m.livcId) ?? null) : null,
+            livcName: m.livcId ? (timeline.livcs.get(m.livcId)?.name ?? null) : null,
           }));
         }),
       };
@@ -90,13 +87,14 @@ export function platformParticipationSource(db: Kysely<DB>): ParticipationSource
   };
 
   return {
-    hasLocalOrganisations: false,
     localGovernmentsOn,
-    sectorsPresentIn: async () => [],
+    async sectorsPresentIn(nis) {
+      return [...((await directory).byNis.get(nis) ?? [])].sort();
+    },
     sectorsTakingPartIn,
     async activityOf(nis, date) {
       const gov = (await localGovernmentsOn(date)).find((g) => g.nis === nis);
-      if (!gov?.livcId) return { hasLivc: false, consultations: null, partnerSectors: 0, readinessDone: 0, readinessTotal: 0 };
+      if (!gov?.livcId) return { hasLivc: false, consultations: 0, partnerSectors: 0, readinessDone: 0, readinessTotal: 0 };
       const livcId = gov.livcId;
       if (!readinessCache.has(livcId)) {
         readinessCache.set(
@@ -105,12 +103,13 @@ export function platformParticipationSource(db: Kysely<DB>): ParticipationSource
         );
       }
       const r = await readinessCache.get(livcId)!;
-      return { hasLivc: true, consultations: null, partnerSectors: (await sectorsTakingPartIn(livcId, date)).length, readinessDone: r.done, readinessTotal: r.total };
+      const held = (await consultationsOf(ctx, livcId, addDays(date, -365), date)).filter((c) => c.status === "held").length;
+      return { hasLivc: true, consultations: held, partnerSectors: (await sectorsTakingPartIn(livcId, date)).length, readinessDone: r.done, readinessTotal: r.total };
     },
   };
 }
 
-/** Organisations to address a survey link to (identity's organisation table, read-only). */
-export const listOrganisations = (db: Kysely<DB>) => db.selectFrom("organisation").select(["id", "name", "sector"]).orderBy("name").execute();
-export const organisationById = (db: Kysely<DB>, id: string) =>
-  db.selectFrom("organisation").select(["id", "name", "sector"]).where("id", "=", id).executeTakeFirst();
+/** Organisations to address a survey link to (the partners module's directory). */
+export async function listOrganisations(ctx: AppContext): Promise<{ id: string; name: string; sector: Sector }[]> {
+  return (await organisations(ctx)).filter((o) => isSector(o.sector)).map((o) => ({ id: o.id, name: o.name, sector: o.sector as Sector }));
+}

@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
+import type { AppContext } from "../../platform/context";
 import type { Database } from "../../platform/db";
 import type { DB } from "../../platform/db/schema";
 import { todayInBrussels } from "../../platform/db/values";
@@ -12,13 +13,13 @@ import { municipalitiesOn } from "../reference/service";
 import { type Advice, adviceForAll, adviceForLivc, adviceForOne, type SectorObjections } from "./advice";
 import { type AnalysisFilter, analyse, objectionsBySector } from "./analysis";
 import type { LinkKind } from "./migrations";
-import { organisationById, type ParticipationSource, platformParticipationSource } from "./participation";
+import { listOrganisations, type ParticipationSource, platformParticipationSource } from "./participation";
 import type { CampaignInput, QuestionInput, SessionInput } from "./schema";
 import * as store from "./store";
 
 export { OBJECTIONS, type Objection } from "./objections";
 export type { Advice } from "./advice";
-export type { ParticipationSource } from "./participation";
+export { listOrganisations, type ParticipationSource } from "./participation";
 
 /** A request the user can correct; field names the form field, code picks the message. */
 export class AwarenessInputError extends Error {
@@ -64,8 +65,9 @@ const newToken = () => randomBytes(32).toString("base64url");
 
 export interface NewLink { token: string; kind: LinkKind; sector: Sector; province: string; organisationName: string | null }
 
-export async function createOrganisationLink(db: Kysely<DB>, campaignId: string, organisationId: string, province: string): Promise<NewLink> {
-  const org = await organisationById(db, organisationId);
+export async function createOrganisationLink(ctx: AppContext, campaignId: string, organisationId: string, province: string): Promise<NewLink> {
+  const db = ctx.database.db;
+  const org = (await listOrganisations(ctx)).find((o) => o.id === organisationId);
   if (!org) throw new AwarenessInputError("organisation_id", "unknown_organisation");
   if (!(await provincesOn(db)).includes(province)) throw new AwarenessInputError("province", "unknown_province");
   const token = newToken();
@@ -193,24 +195,16 @@ export async function sectorObjections(db: Kysely<DB>, campaignId: string): Prom
   return objectionsBySector(questions, responses, answers);
 }
 
-/** The participation source in use: the platform's, until the partners module supplies its own. */
-export let participationSourceFor: (db: Kysely<DB>) => ParticipationSource = platformParticipationSource;
-export function setParticipationSource(factory: (db: Kysely<DB>) => ParticipationSource) {
-  participationSourceFor = factory;
+export async function campaignAdvice(ctx: AppContext, campaignId: string, date = todayInBrussels(), source: ParticipationSource = platformParticipationSource(ctx)): Promise<Advice[]> {
+  return adviceForAll(source, await sectorObjections(ctx.database.db, campaignId), date);
 }
 
-export async function campaignAdvice(db: Kysely<DB>, campaignId: string, date = todayInBrussels()): Promise<Advice[]> {
-  return adviceForAll(participationSourceFor(db), await sectorObjections(db, campaignId), date);
+export async function municipalityAdvice(ctx: AppContext, campaignId: string, nis: string, date = todayInBrussels()) {
+  return adviceForOne(platformParticipationSource(ctx), await sectorObjections(ctx.database.db, campaignId), nis, date);
 }
 
-export async function municipalityAdvice(db: Kysely<DB>, campaignId: string, nis: string, date = todayInBrussels()) {
-  const source = participationSourceFor(db);
-  const found = await adviceForOne(source, await sectorObjections(db, campaignId), nis, date);
-  return found ? { ...found, hasLocalOrganisations: source.hasLocalOrganisations } : null;
-}
-
-export async function livcAdvice(db: Kysely<DB>, campaignId: string, livcId: string, date = todayInBrussels()) {
-  return adviceForLivc(participationSourceFor(db), await sectorObjections(db, campaignId), livcId, date);
+export async function livcAdvice(ctx: AppContext, campaignId: string, livcId: string, date = todayInBrussels()) {
+  return adviceForLivc(platformParticipationSource(ctx), await sectorObjections(ctx.database.db, campaignId), livcId, date);
 }
 
 export const markAdviceSent = (db: Kysely<DB>, campaignId: string, nis: string, sentOn: string, userId: string | null) =>
