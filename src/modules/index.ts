@@ -4,7 +4,9 @@ import type { AppContext } from "../platform/context";
 import { homeModule } from "./home";
 import { identityModule } from "./identity";
 import { intakeModule } from "./intake";
+import { monitoringModule } from "./monitoring";
 import { referenceModule } from "./reference";
+import { registryModule } from "./registry";
 
 /** Demo accounts a seeder created, printed by `npm start` on an empty database. */
 export interface DemoAccount {
@@ -26,4 +28,4 @@ export interface SchakelModule {
   seedDemo?: (ctx: AppContext) => Promise<DemoAccount[] | undefined>;
 }
 
-export const modules: SchakelModule[] = [homeModule, identityModule, referenceModule, intakeModule];
+export const modules: SchakelModule[] = [homeModule, identityModule, referenceModule, registryModule, monitoringModule, intakeModule];

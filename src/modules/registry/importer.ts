@@ -12,7 +12,7 @@ import { OBSTACLE_REASONS, type ObstacleReason } from "./migrations";
 import { type CandidateRow, existsInPeriod, findOverlaps, overlapText } from "./rules";
 import { municipalityVersions } from "./municipalities";
 import * as store from "./store";
-import { CALENDAR_START, type MunicipalityVersion } from "./timeline";
+import { CALENDAR_START, laterDate, type MunicipalityVersion } from "./timeline";
 
 export const REGISTER_HEADER = ["livc_code", "livc_name", "nis", "joined_on", "left_on"] as const;
 export const OBSTACLE_HEADER = ["nis", "recorded_on", "reason", "note"] as const;
@@ -86,7 +86,7 @@ export async function importRegister(
     if (!ok) continue;
     const row = { joined_on: v.joined_on, left_on: v.left_on || null };
     if (!existsInPeriod(row, versionsByNis.get(v.nis) ?? [])) {
-      fail(r.line, `nis ${v.nis} is not a Flemish municipality on any day from ${row.joined_on < CALENDAR_START ? CALENDAR_START : row.joined_on} to ${row.left_on ?? "today"}`);
+      fail(r.line, `nis ${v.nis} is not a Flemish municipality on any day from ${laterDate(row.joined_on, CALENDAR_START)} to ${row.left_on ?? "today"}`);
       continue;
     }
     const known = existingLivcs.get(v.livc_code);
@@ -130,7 +130,7 @@ export async function importRegister(
     const lines = [o.a, o.b].map((x) => (x as { line?: number }).line).filter((l): l is number => l !== undefined);
     const updatedStored = [o.a, o.b].some((x) => toUpdate.some((u) => u.id === x.ref));
     if (lines.length === 0 && !updatedStored) continue;
-    const line = lines.length > 0 ? Math.max(...lines) : (fileRows.find((f) => toUpdate.some((u) => u.id === o.a.ref || u.id === o.b.ref))?.line ?? 0);
+    const line = lines.length > 0 ? Math.max(...lines) : (fileRows.find((f) => toUpdate.some((u) => (u.id === o.a.ref || u.id === o.b.ref) && f.joined_on === (u.id === o.a.ref ? o.a : o.b).joined_on))?.line ?? 0);
     fail(line, overlapText(o));
   }
   if (errors.length > 0) throw new RegistryImportError(errors.sort((a, b) => a.line - b.line).map((e) => `line ${e.line}: ${e.reason}`));
@@ -203,7 +203,7 @@ export async function importObstacles(database: Database, who: AuditWho, text: s
     if (v.reason === "other" && !v.note) errors.push(`line ${r.line}: reason "other" needs a note`);
     if (v.note.length > 500) errors.push(`line ${r.line}: note is longer than 500 characters`);
     if (errors.length > before) continue;
-    const day = v.recorded_on < CALENDAR_START ? CALENDAR_START : v.recorded_on;
+    const day = laterDate(v.recorded_on, CALENDAR_START);
     if (!existsInPeriod({ joined_on: day, left_on: addDays(day, 1) }, versionsByNis.get(v.nis) ?? [])) {
       errors.push(`line ${r.line}: nis ${v.nis} is not a Flemish municipality on ${day}`);
       continue;

@@ -7,7 +7,7 @@ import type { LifeStatus, ObstacleReason } from "./migrations";
 import { type CandidateRow, existsInPeriod, findOverlaps, type Overlap } from "./rules";
 import * as store from "./store";
 import { municipalityVersions } from "./municipalities";
-import { CALENDAR_START, RegisterTimeline } from "./timeline";
+import { CALENDAR_START, laterDate, RegisterTimeline } from "./timeline";
 import { addDays } from "../../platform/db/values";
 
 export { LIFE_STATUSES, type LifeStatus, OBSTACLE_REASONS, type ObstacleReason } from "./migrations";
@@ -253,7 +253,7 @@ export async function addObstacle(
   o: { nis: string; recorded_on: string; reason: ObstacleReason; note: string },
 ): Promise<boolean> {
   const versions = (await municipalityVersions(database.db)).filter((v) => v.nis === o.nis);
-  const day = o.recorded_on < CALENDAR_START ? CALENDAR_START : o.recorded_on;
+  const day = laterDate(o.recorded_on, CALENDAR_START);
   if (!existsInPeriod({ joined_on: day, left_on: addDays(day, 1) }, versions)) throw new RegistryRuleError("unknown_nis", { nis: o.nis }, "nis");
   if (await store.obstacleExists(database.db, o)) return false;
   await database.db.transaction().execute(async (trx) => {

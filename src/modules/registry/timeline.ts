@@ -81,7 +81,9 @@ const dayAfter = (date: string): string => {
   return d.toISOString().slice(0, 10);
 };
 
-const maxDate = (a: string, b: string) => (a > b ? a : b);
+/** The later of two YYYY-MM-DD dates. */
+export const laterDate = (a: string, b: string) => [a, b].sort()[1];
+const maxDate = laterDate;
 const minEnd = (a: string | null, b: string | null): string | null => (a === null ? b : b === null ? a : a < b ? a : b);
 export const covers = (p: Period, date: string) => p.from <= date && (p.to === null || date < p.to);
 export const overlaps = (a: Period, b: Period) => (b.to === null || a.from < b.to) && (a.to === null || b.from < a.to);

@@ -1,0 +1,137 @@
+/** The coverage report as CSV (Excel nl-BE, formula-safe) and as a PDF answering the parliamentary questions. */
+import { createRequire } from "node:module";
+import { toCsv } from "../../platform/csv";
+import { formatDate, type Locale, translator } from "../../platform/i18n";
+import { todayInBrussels } from "../../platform/db/values";
+import type { dashboardData } from "./service";
+
+type Dashboard = Awaited<ReturnType<typeof dashboardData>>;
+
+export const CSV_HEADER = ["date", "set", "nis", "municipality", "province", "police_zone", "coverage", "livc", "obstacles"] as const;
+
+/** One row per municipality valid on the date; obstacles only for those without an LIVC. */
+export function coverageCsv(d: Dashboard): string {
+  const reasons = new Map(d.withoutDetails.map((w) => [w.nis, w.reasons]));
+  const rows = d.municipalities.map((m) => [
+    d.report.date,
+    d.report.set,
+    m.nis,
+    m.name,
+    m.province,
+    m.policeZone ?? "",
+    m.state === "inter" ? "intermunicipal" : m.state,
+    m.livcName ?? "",
+    (reasons.get(m.nis) ?? []).map((r) => `${r.reason} (${r.recorded_on})${r.note ? `: ${r.note}` : ""}`).join(" | "),
+  ]);
+  return toCsv(CSV_HEADER, rows);
+}
+
+// pdfmake is CommonJS; one configured instance: Roboto from the package, no URL or file access from documents.
+const require = createRequire(import.meta.url);
+type PdfMake = {
+  setFonts(f: unknown): void;
+  setUrlAccessPolicy(cb: (url: string) => boolean): void;
+  setLocalAccessPolicy(cb: (path: string) => boolean): void;
+  createPdf(doc: unknown): { getBuffer(): Promise<Buffer> };
+};
+let pdfmake: PdfMake | null = null;
+function pdf(): PdfMake {
+  if (!pdfmake) {
+    pdfmake = require("pdfmake") as PdfMake;
+    const fonts = require("pdfmake/fonts/Roboto.js") as Record<string, Record<string, string>>;
+    const allowed = new Set(Object.values(fonts.Roboto));
+    pdfmake.setFonts(fonts);
+    pdfmake.setUrlAccessPolicy(() => false);
+    pdfmake.setLocalAccessPolicy((p) => allowed.has(p));
+  }
+  return pdfmake;
+}
+
+export async function coveragePdf(d: Dashboard, locale: Locale, mapSvg?: string): Promise<Buffer> {
+  const t = translator(locale);
+  const r = d.report;
+  const date = formatDate(locale, r.date);
+  const nums = { count: r.municipalities, without: r.without_livc, covered: r.covered, date };
+  const head = (cells: string[]) => cells.map((text) => ({ text, bold: true }));
+  const content: unknown[] = [
+    { text: t("mon.pdf.title", { date }), style: "title" },
+    { text: t("mon.pdf.subtitle", { set: r.set, count: r.municipalities }), margin: [0, 0, 0, 12] },
+    { text: t("mon.pdf.q1"), style: "h2" },
+    { text: t("mon.pdf.q1.answer", nums), margin: [0, 0, 0, 6] },
+  ];
+  if (d.withoutDetails.length > 0) {
+    content.push({
+      table: {
+        headerRows: 1,
+        widths: [50, 110, 80, "*"],
+        body: [
+          head([t("mon.col.nis"), t("mon.col.name"), t("mon.col.province"), t("mon.col.obstacles")]),
+          ...d.withoutDetails.map((w) => [
+            w.nis,
+            w.name,
+            w.province,
+            [
+              w.needsDecision ? t("mon.state.needs_decision") : "",
+              ...w.reasons.map((o) => `${t(`mon.reason.${o.reason}`)}${o.note ? ` (${o.note})` : ""}`),
+            ]
+              .filter(Boolean)
+              .join("; ") || t("mon.without.no_reason"),
+          ]),
+        ],
+      },
+      layout: "lightHorizontalLines",
+      fontSize: 9,
+    });
+  }
+  content.push(
+    { text: t("mon.pdf.q2"), style: "h2" },
+    {
+      text: t("mon.pdf.q2.answer", {
+        inter: r.covered_by_intermunicipal_livc,
+        interLivcs: r.intermunicipal_livcs,
+        own: r.covered_by_own_livc,
+        livcs: r.livcs,
+      }),
+    },
+  );
+  if (mapSvg) content.push({ svg: mapSvg, width: 480, margin: [0, 8, 0, 0] });
+  content.push({ text: t("mon.pdf.q3"), style: "h2" });
+  content.push(
+    r.obstacles.length === 0
+      ? { text: t("mon.obstacles.none") }
+      : {
+          table: {
+            headerRows: 1,
+            widths: ["*", 80],
+            body: [head([t("mon.col.reason"), t("mon.col.count")]), ...r.obstacles.map((o) => [t(`mon.reason.${o.reason}`), String(o.municipalities)])],
+          },
+          layout: "lightHorizontalLines",
+        },
+  );
+  if (r.needs_decision.length > 0) {
+    content.push({ text: t("mon.pdf.needs_decision"), style: "h2" }, { ul: r.needs_decision.map((n) => `${n.name} (${n.nis})`) });
+  }
+  content.push(
+    { text: t("mon.provinces.title"), style: "h2" },
+    {
+      table: {
+        headerRows: 1,
+        widths: ["*", 70, 70, 70],
+        body: [
+          head([t("mon.col.province"), t("mon.col.count"), t("mon.col.covered"), t("mon.col.without")]),
+          ...r.by_province.map((p) => [p.province, String(p.municipalities), String(p.covered), String(p.without_livc)]),
+        ],
+      },
+      layout: "lightHorizontalLines",
+    },
+    { text: t("mon.pdf.generated", { date: formatDate(locale, todayInBrussels()) }), margin: [0, 16, 0, 0], fontSize: 8, color: "#555555" },
+  );
+  const doc = {
+    info: { title: t("mon.pdf.title", { date }), creator: "Schakel" },
+    language: locale,
+    content,
+    defaultStyle: { font: "Roboto", fontSize: 10 },
+    styles: { title: { fontSize: 18, bold: true, margin: [0, 0, 0, 4] }, h2: { fontSize: 13, bold: true, margin: [0, 12, 0, 4] } },
+  };
+  return pdf().createPdf(doc).getBuffer();
+}

@@ -1,0 +1,106 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { h } from "preact";
+import { z } from "zod";
+import { audit } from "../../platform/audit";
+import type { AppContext } from "../../platform/context";
+import { todayInBrussels } from "../../platform/db/values";
+import { sendError } from "../../platform/web/app";
+import { sendPage, viewContext } from "../../platform/web/view";
+import { coverageCsv, coveragePdf } from "./export";
+import { cachedMap } from "./map";
+import { checkReportDate, coverageReport, dashboardData, ReportDateError } from "./service";
+import { DashboardPage } from "./views/dashboard";
+
+const dateQuery = z.object({ date: z.string().trim().max(20).optional() });
+
+const namedList = z.array(z.object({ nis: z.string(), name: z.string() }));
+const coverageSchema = z.object({
+  date: z.string().describe("the date asked, YYYY-MM-DD"),
+  set: z.enum(["2019", "2025"]).describe("municipality set used: 2019 (300 municipalities) or 2025 (285)"),
+  municipalities: z.number().int().describe("municipalities valid on the date"),
+  covered: z.number().int(),
+  without_livc: z.number().int().describe("includes merged municipalities awaiting a decision"),
+  covered_by_own_livc: z.number().int(),
+  covered_by_intermunicipal_livc: z.number().int(),
+  livcs: z.number().int().describe("LIVCs covering at least one municipality on the date"),
+  intermunicipal_livcs: z.number().int().describe("LIVCs covering two or more municipalities on the date"),
+  by_province: z.array(z.object({ province: z.string(), municipalities: z.number().int(), covered: z.number().int(), without_livc: z.number().int() })),
+  without: namedList.describe("municipalities without an LIVC, sorted by NIS code"),
+  obstacles: z
+    .array(z.object({ reason: z.string(), municipalities: z.number().int() }))
+    .describe("for the municipalities without an LIVC: each reason recorded on or before the date, once per municipality and reason"),
+  needs_decision: namedList.describe("municipalities formed on 2025-01-01 whose parts were not all in one LIVC, awaiting an administrator's decision"),
+});
+
+function pickDate(request: FastifyRequest): { input: string; date: string | null; error: boolean } {
+  const parsed = dateQuery.safeParse(request.query);
+  const input = parsed.success ? (parsed.data.date ?? "") : "";
+  if (!input) return { input: todayInBrussels(), date: todayInBrussels(), error: false };
+  try {
+    return { input, date: checkReportDate(input), error: false };
+  } catch (e) {
+    if (e instanceof ReportDateError) return { input, date: null, error: true };
+    throw e;
+  }
+}
+
+export function monitoringRoutes(app: FastifyInstance, { database }: AppContext) {
+  const db = database.db;
+
+  app.get("/monitoring", { config: { permission: "monitoring.read" } }, async (request, reply) => {
+    const ctx = viewContext(request);
+    const picked = pickDate(request);
+    if (!picked.date) {
+      return sendPage(reply, h(DashboardPage, { ctx, dateInput: picked.input, error: ctx.t("mon.error.date"), data: null, mapSvg: null }), 400);
+    }
+    const data = await dashboardData(db, picked.date);
+    const map = cachedMap(db, { ...data.coverage, revision: data.revision, locale: ctx.locale }, ctx.t, { links: true });
+    reply.header("x-map-cache", map.hit ? "hit" : "miss");
+    return sendPage(reply, h(DashboardPage, { ctx, dateInput: picked.input, data, mapSvg: map.svg }));
+  });
+
+  const download = async (request: FastifyRequest, reply: FastifyReply, format: "csv" | "pdf") => {
+    const picked = pickDate(request);
+    if (!picked.date) return sendError(request, reply, 400);
+    const data = await dashboardData(db, picked.date);
+    await audit.record(request, { action: `monitoring.export.${format}`, resourceType: "coverage_report", resourceId: picked.date, outcome: "success" });
+    const name = `livc-coverage-${picked.date}.${format}`;
+    reply.header("content-disposition", `attachment; filename="${name}"`);
+    if (format === "csv") return reply.type("text/csv; charset=utf-8").send(coverageCsv(data));
+    const ctx = viewContext(request);
+    const map = cachedMap(db, { ...data.coverage, revision: data.revision, locale: ctx.locale }, ctx.t, { links: false });
+    return reply.type("application/pdf").send(await coveragePdf(data, ctx.locale, map.svg));
+  };
+  app.get("/monitoring/coverage.csv", { config: { permission: "monitoring.read" } }, (request, reply) => download(request, reply, "csv"));
+  app.get("/monitoring/coverage.pdf", { config: { permission: "monitoring.read" } }, (request, reply) => download(request, reply, "pdf"));
+
+  app.get(
+    "/api/v1/monitoring/coverage",
+    {
+      config: { permission: "monitoring.read" },
+      schema: {
+        tags: ["monitoring"],
+        summary: "LIVC coverage of Flemish municipalities on a date",
+        description:
+          "Which municipalities have an LIVC on the date (default today), own or inter-municipal, which have none and the obstacles recorded for them. " +
+          "Same figures as `schakel report coverage --date`. Dates before 2019-01-01 (the start of the register) are refused with 400.",
+        querystring: {
+          type: "object",
+          properties: { date: { type: "string", format: "date", description: "YYYY-MM-DD, on or after 2019-01-01" } },
+        },
+        response: { 200: z.toJSONSchema(coverageSchema) },
+      },
+    },
+    async (request, reply) => {
+      const parsed = dateQuery.safeParse(request.query);
+      const date = (parsed.success ? parsed.data.date : undefined) || todayInBrussels();
+      try {
+        checkReportDate(date);
+      } catch (e) {
+        if (e instanceof ReportDateError) return sendError(request, reply, 400, e.message);
+        throw e;
+      }
+      return coverageReport(db, date);
+    },
+  );
+}

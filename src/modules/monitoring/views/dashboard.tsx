@@ -1,0 +1,275 @@
+import { ErrorSummary, Layout } from "../../../platform/web/layout";
+import type { ViewContext } from "../../../platform/web/view";
+import type { CoverageState } from "../../registry/service";
+import type { dashboardData } from "../service";
+import { TrendChart } from "./trend";
+
+type Dashboard = Awaited<ReturnType<typeof dashboardData>>;
+
+const STATES: CoverageState[] = ["own", "inter", "none", "needs_decision"];
+const SWATCH: Record<CoverageState, string> = { own: "own", inter: "inter", none: "none", needs_decision: "decide" };
+
+export function DashboardPage(props: { ctx: ViewContext; dateInput: string; error?: string; data: Dashboard | null; mapSvg: string | null }) {
+  const { ctx, data } = props;
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t("mon.title")} wide>
+      <ErrorSummary ctx={ctx} errors={props.error ? [{ field: "date", message: props.error }] : []} />
+      <h1>{t("mon.title")}</h1>
+      <p class="lead">{t("mon.intro")}</p>
+      <form method="get" action="/monitoring" class="search-form">
+        <div class={props.error ? "form-group form-group-error" : "form-group"}>
+          <label for="date">{t("mon.date")}</label>
+          <p class="hint" id="date-hint">
+            {t("mon.date.hint")}
+          </p>
+          {props.error ? (
+            <p class="field-error" id="date-error">
+              {props.error}
+            </p>
+          ) : null}
+          <input
+            type="date"
+            id="date"
+            name="date"
+            value={props.dateInput}
+            min="2019-01-01"
+            aria-describedby={props.error ? "date-hint date-error" : "date-hint"}
+            aria-invalid={props.error ? "true" : undefined}
+          />
+        </div>
+        <button type="submit" class="button">
+          {t("mon.submit")}
+        </button>
+      </form>
+      {data ? <Report ctx={ctx} data={data} mapSvg={props.mapSvg} /> : null}
+    </Layout>
+  );
+}
+
+function Report(props: { ctx: ViewContext; data: Dashboard; mapSvg: string | null }) {
+  const { ctx, data } = props;
+  const { t } = ctx;
+  const r = data.report;
+  const date = ctx.date(r.date);
+  const cards: [string, number][] = [
+    [t("mon.card.municipalities"), r.municipalities],
+    [t("mon.card.covered"), r.covered],
+    [t("mon.card.without"), r.without_livc],
+    [t("mon.card.own"), r.covered_by_own_livc],
+    [t("mon.card.inter"), r.covered_by_intermunicipal_livc],
+    [t("mon.card.livcs"), r.livcs],
+    [t("mon.card.inter_livcs"), r.intermunicipal_livcs],
+    [t("mon.card.needs_decision"), r.needs_decision.length],
+  ];
+  const q = `date=${r.date}`;
+  return (
+    <>
+      <h2 id="report-date">{t("mon.on", { date })}</h2>
+      <p id="report-set" data-set={r.set}>
+        {t("mon.set", { set: r.set })}
+      </p>
+      <ul class="cards">
+        {cards.map(([label, n]) => (
+          <li class="card">
+            <span class="figure">{ctx.num(n)}</span> {label}
+          </li>
+        ))}
+      </ul>
+      <h2>{t("mon.downloads")}</h2>
+      <ul>
+        <li>
+          <a href={`/monitoring/coverage.csv?${q}`} download>
+            {t("mon.download.csv")}
+          </a>
+        </li>
+        <li>
+          <a href={`/monitoring/coverage.pdf?${q}`} download>
+            {t("mon.download.pdf")}
+          </a>
+        </li>
+      </ul>
+
+      <h2>{t("mon.map.title", { date })}</h2>
+      <figure class="map-figure">
+        {/* The SVG is built from our own data with XML escaping (map.ts), cached per date and set. */}
+        <div dangerouslySetInnerHTML={{ __html: props.mapSvg ?? "" }} />
+        <figcaption>{t("mon.map.caption", { set: r.set })}</figcaption>
+      </figure>
+      <ul class="legend">
+        {STATES.map((s) => (
+          <li>
+            <span class={`swatch ${SWATCH[s]}`} aria-hidden="true" />
+            {t(`mon.state.${s}`)}
+          </li>
+        ))}
+      </ul>
+      <details>
+        <summary>{t("mon.map.table")}</summary>
+        <div class="table-scroll">
+          <table id="map-table">
+            <caption>{t("mon.map.title", { date })}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("mon.col.nis")}</th>
+                <th scope="col">{t("mon.col.name")}</th>
+                <th scope="col">{t("mon.col.province")}</th>
+                <th scope="col">{t("mon.col.state")}</th>
+                <th scope="col">{t("mon.col.livc")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.municipalities.map((m) => (
+                <tr>
+                  <td>{m.nis}</td>
+                  <td>
+                    <a href={`/municipalities/${m.nis}`}>{m.name}</a>
+                  </td>
+                  <td>{m.province}</td>
+                  <td>{t(`mon.state.${m.state}`)}</td>
+                  <td>{m.livcName ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+
+      <h2 id="without">{t("mon.without.title")}</h2>
+      {data.withoutDetails.length === 0 ? (
+        <p>{t("mon.without.none")}</p>
+      ) : (
+        <div class="table-scroll">
+          <table id="without-table">
+            <caption class="visually-hidden">{t("mon.without.title")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("mon.col.nis")}</th>
+                <th scope="col">{t("mon.col.name")}</th>
+                <th scope="col">{t("mon.col.province")}</th>
+                <th scope="col">{t("mon.col.obstacles")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.withoutDetails.map((w) => (
+                <tr>
+                  <td>{w.nis}</td>
+                  <td>
+                    <a href={`/municipalities/${w.nis}`}>{w.name}</a>
+                    {w.needsDecision ? (
+                      <>
+                        {" "}
+                        <span class="tag">{t("mon.state.needs_decision")}</span>
+                      </>
+                    ) : null}
+                  </td>
+                  <td>{w.province}</td>
+                  <td>
+                    {w.reasons.length === 0 ? (
+                      <span class="hint">{t("mon.without.no_reason")}</span>
+                    ) : (
+                      <ul class="plain">
+                        {w.reasons.map((o) => (
+                          <li>
+                            {t(`mon.reason.${o.reason}`)}
+                            {o.note ? `: ${o.note}` : ""} ({ctx.date(o.recorded_on)})
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <h2>{t("mon.obstacles.title")}</h2>
+      <p>{t("mon.obstacles.intro")}</p>
+      {r.obstacles.length === 0 ? (
+        <p>{t("mon.obstacles.none")}</p>
+      ) : (
+        <table>
+          <caption class="visually-hidden">{t("mon.obstacles.title")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("mon.col.reason")}</th>
+              <th scope="col">{t("mon.col.count")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.obstacles.map((o) => (
+              <tr>
+                <td>{t(`mon.reason.${o.reason}`)}</td>
+                <td>{ctx.num(o.municipalities)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+
+      <h2>{t("mon.provinces.title")}</h2>
+      <table>
+        <caption class="visually-hidden">{t("mon.provinces.title")}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t("mon.col.province")}</th>
+            <th scope="col">{t("mon.card.municipalities")}</th>
+            <th scope="col">{t("mon.col.covered")}</th>
+            <th scope="col">{t("mon.col.without")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {r.by_province.map((p) => (
+            <tr>
+              <th scope="row">{p.province}</th>
+              <td>{ctx.num(p.municipalities)}</td>
+              <td>{ctx.num(p.covered)}</td>
+              <td>{ctx.num(p.without_livc)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h2>{t("mon.trend.title")}</h2>
+      <p>{t("mon.trend.intro")}</p>
+      <TrendChart points={data.trend} />
+      <ul class="legend">
+        <li>
+          <span class="swatch own" aria-hidden="true" />
+          {t("mon.col.covered")}
+        </li>
+        <li>
+          <span class="swatch inter" aria-hidden="true" />
+          {t("mon.col.inter")}
+        </li>
+      </ul>
+      <div class="table-scroll">
+        <table id="trend-table">
+          <caption class="visually-hidden">{t("mon.trend.title")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("mon.col.date")}</th>
+              <th scope="col">{t("mon.card.municipalities")}</th>
+              <th scope="col">{t("mon.col.covered")}</th>
+              <th scope="col">{t("mon.col.without")}</th>
+              <th scope="col">{t("mon.col.inter")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.trend.map((p) => (
+              <tr>
+                <th scope="row">{p.date}</th>
+                <td>{ctx.num(p.municipalities)}</td>
+                <td>{ctx.num(p.covered)}</td>
+                <td>{ctx.num(p.without_livc)}</td>
+                <td>{ctx.num(p.intermunicipal)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
