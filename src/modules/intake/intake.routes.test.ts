@@ -1,0 +1,216 @@
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createUser, login, type LoginSession, type TestUser } from "../../../test/support/auth";
+import { describeEachDialect } from "../../../test/support/db";
+import { buildApp } from "../../platform/web/app";
+import { addMembership, createLivc } from "../registry/service";
+import { addRegionalContact, routeFor } from "./service";
+
+const livc = (code: string, name: string) => ({
+  code, name, founded_on: "2019-01-01", chair_user_id: null, chair_name: null, coordinator_user_id: null, coordinator_name: null, info_officer_user_id: null, info_officer_name: null,
+});
+
+const FORM = "application/x-www-form-urlencoded";
+
+/** A report body as the browser posts it (repeated "signals"), with the CSRF field. */
+function reportBody(s: LoginSession, fields: Record<string, string | string[]>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries({ identity_known: "known", subject_birth_date: "1999-04-05", signals: ["supports_violence"], observation: "Said in the canteen on Monday that the attack was right.", since: "weeks", person_knows: "no", reporter_contact: "09 000 00 00", action: "submit", ...fields })) {
+    for (const one of Array.isArray(v) ? v : [v]) p.append(k, one);
+  }
+  p.append("_csrf", s.csrfToken);
+  return p.toString();
+}
+
+describeEachDialect("intake: routing, reporting and screening", (ctx) => {
+  let app: FastifyInstance;
+  let gent: string; // LIVC covering Gent
+  let th: string; // LIVC covering Tessenderlo and Ham (merged 2025 into Tessenderlo-Ham)
+  let users: Record<"reporter" | "reporter2" | "coordGent" | "ioGent" | "partnerGent" | "coordTh" | "ioTh" | "regional", TestUser>;
+  const s: Partial<Record<keyof typeof users, LoginSession>> = {};
+  const who = { actor: null };
+
+  beforeAll(async () => {
+    const db = ctx().database;
+    gent = await createLivc(db, who, livc("GENT", "LIVC Gent"));
+    th = await createLivc(db, who, livc("TH", "LIVC Tessenderlo-Ham"));
+    const beveren = await createLivc(db, who, livc("BEV", "LIVC Beveren"));
+    await addMembership(db, who, gent, { nis: "44021", joined_on: "2019-01-01", left_on: null });
+    await addMembership(db, who, th, { nis: "71057", joined_on: "2019-02-01", left_on: null });
+    await addMembership(db, who, th, { nis: "71069", joined_on: "2019-02-01", left_on: null });
+    await addMembership(db, who, beveren, { nis: "46003", joined_on: "2019-02-01", left_on: null });
+    const u = (roles: { livcId: string; role: "reporter" | "coordinator" | "information_officer" | "partner_member" }[]) => createUser(ctx(), { roles });
+    users = {
+      reporter: await u([{ livcId: gent, role: "reporter" }]),
+      reporter2: await u([{ livcId: gent, role: "partner_member" }]),
+      coordGent: await u([{ livcId: gent, role: "coordinator" }]),
+      ioGent: await u([{ livcId: gent, role: "information_officer" }]),
+      partnerGent: await u([{ livcId: gent, role: "partner_member" }]),
+      coordTh: await u([{ livcId: th, role: "coordinator" }]),
+      ioTh: await u([{ livcId: th, role: "information_officer" }]),
+      regional: await createUser(ctx(), {}),
+    };
+    await addRegionalContact(ctx(), users.regional.id, "Vlaams-Brabant");
+    app = await buildApp(ctx(), { logger: false });
+    for (const k of Object.keys(users) as (keyof typeof users)[]) s[k] = await login(app, users[k]);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const file = async (as: keyof typeof users, fields: Record<string, string | string[]>, url = "/reports") =>
+    app.inject({ method: "POST", url, headers: { ...s[as]!.headers(), "content-type": FORM }, payload: reportBody(s[as]!, fields) });
+  const get = (as: keyof typeof users, url: string) => app.inject({ method: "GET", url, headers: s[as]!.headers() });
+  const refOf = (location: string | undefined) => /\/reports\/(M-[^/]+)/.exec(location ?? "")![1];
+  const idOf = async (reference: string) => (await ctx().database.db.selectFrom("report").select("id").where("reference", "=", reference).executeTakeFirstOrThrow()).id;
+  const decide = (as: keyof typeof users, id: string, fields: Record<string, string>, base = "/screening") =>
+    app.inject({ method: "POST", url: `${base}/${id}/decision`, headers: { ...s[as]!.headers(), "content-type": FORM }, payload: s[as]!.form(fields) });
+
+  it("routes by municipality and date, across the 2025 mergers, and to the region where no LIVC covers", async () => {
+    expect(await routeFor(ctx(), "71069", "2024-06-01")).toMatchObject({ kind: "livc", livcId: th, municipality: "Ham" });
+    expect(await routeFor(ctx(), "71069", "2025-03-01")).toBeNull(); // Ham no longer exists
+    expect(await routeFor(ctx(), "71071", "2025-03-01")).toMatchObject({ kind: "livc", livcId: th, municipality: "Tessenderlo-Ham" });
+    expect(await routeFor(ctx(), "46003", "2024-12-31")).toMatchObject({ kind: "livc" });
+    // Beveren's LIVC did not cover Kruibeke or Zwijndrecht: the merged municipality awaits a decision, so no LIVC.
+    expect(await routeFor(ctx(), "46030", "2025-01-01")).toMatchObject({ kind: "regional", province: "Oost-Vlaanderen" });
+    expect(await routeFor(ctx(), "24062", "2026-01-05")).toMatchObject({ kind: "regional", province: "Vlaams-Brabant", municipality: "Leuven" });
+  });
+
+  it("files a report, shows the reference, and the status page reveals nothing beyond the status", async () => {
+    const res = await file("reporter", { subject_name: "Jan Peeters", municipality_nis: "44021", observation: "UNIQUE-OBSERVATION-TEXT shouted threats." });
+    expect(res.statusCode).toBe(303);
+    const reference = refOf(res.headers.location as string);
+    const received = await get("reporter", `/reports/${reference}/received`);
+    expect(received.body).toContain(reference);
+    expect(received.body).toContain("LIVC Gent");
+    const status = await get("reporter", `/reports/${reference}`);
+    expect(status.statusCode).toBe(200);
+    expect(status.body).toContain("Ontvangen");
+    for (const secret of ["Jan Peeters", "UNIQUE-OBSERVATION-TEXT", "Gent", "09 000 00 00", "1999"]) expect(status.body).not.toContain(secret);
+    const api = await app.inject({ method: "GET", url: `/api/v1/reports/${reference}/status`, headers: s.reporter!.headers({ json: true }) });
+    expect(Object.keys(api.json()).sort()).toEqual(["reference", "status", "submitted_at"]);
+    // Stored as ciphertext only; the blind index is not the name.
+    const row = await ctx().database.db.selectFrom("report").selectAll().where("reference", "=", reference).executeTakeFirstOrThrow();
+    expect(JSON.stringify(row)).not.toContain("Peeters");
+    expect(row.livc_id).toBe(gent);
+  });
+
+  it("lets a reporter see only their own reports", async () => {
+    const res = await file("reporter", { subject_name: "Els Janssens", municipality_nis: "44021" });
+    const reference = refOf(res.headers.location as string);
+    expect((await get("reporter2", `/reports/${reference}`)).statusCode).toBe(404);
+    expect((await get("reporter2", `/reports/${reference}/received`)).statusCode).toBe(404);
+    expect((await get("reporter2", "/reports")).body).not.toContain(reference);
+    expect((await get("reporter", "/reports")).body).toContain(reference);
+    // A reporter or partner member has no screening at all.
+    expect((await get("reporter", "/screening")).statusCode).toBe(403);
+    expect((await get("partnerGent", `/screening/${await idOf(reference)}`)).statusCode).toBe(403);
+  });
+
+  it("keeps LIVC A's queue invisible to LIVC B", async () => {
+    const res = await file("reporter", { subject_name: "Piet Claes", municipality_nis: "44021" });
+    const reference = refOf(res.headers.location as string);
+    const id = await idOf(reference);
+    expect((await get("coordGent", "/screening")).body).toContain(reference);
+    expect((await get("coordTh", "/screening")).body).not.toContain(reference);
+    expect((await get("coordTh", `/screening/${id}`)).statusCode).toBe(403);
+    expect((await decide("ioTh", id, { transition: "no_action", reason: "not ours" })).statusCode).toBe(403);
+    const denied = await ctx().database.db.selectFrom("audit_entry").select("action").where("resource_id", "=", id).where("outcome", "=", "denied").execute();
+    expect(denied.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("finds a duplicate through the blind index (case and accents do not matter), without a plaintext search", async () => {
+    const first = refOf((await file("reporter", { subject_name: "Zoë De Smet", subject_birth_date: "2000-01-02", municipality_nis: "44021" })).headers.location as string);
+    const second = refOf((await file("reporter2", { subject_name: "ZOE  de smet", subject_birth_date: "2000-01-02", municipality_nis: "44021" })).headers.location as string);
+    const other = refOf((await file("reporter2", { subject_name: "Zoë De Smet", subject_birth_date: "2000-01-03", municipality_nis: "44021" })).headers.location as string);
+    const page = await get("coordGent", `/screening/${await idOf(second)}`);
+    expect(page.body).toContain("al gekend in deze LIVC");
+    expect(page.body).toContain(first);
+    expect((await get("coordGent", `/screening/${await idOf(other)}`)).body).not.toContain("al gekend in deze LIVC");
+    const rows = await ctx().database.db.selectFrom("report").select(["subject_index", "content_enc"]).where("reference", "in", [first, second]).execute();
+    expect(rows[0].subject_index).toBe(rows[1].subject_index);
+    expect(rows.map((r) => `${r.subject_index}${r.content_enc}`).join()).not.toMatch(/smet/i);
+  });
+
+  it("audits every read of the content and every decision; the reporter's status follows", async () => {
+    const reference = refOf((await file("reporter", { subject_name: "Karel Maes", municipality_nis: "44021" })).headers.location as string);
+    const id = await idOf(reference);
+    const page = await get("ioGent", `/screening/${id}`);
+    expect(page.body).toContain("Karel Maes");
+    expect((await decide("ioGent", id, { transition: "start_screening" })).statusCode).toBe(303);
+    expect((await get("reporter", `/reports/${reference}`)).body).toContain("In screening");
+    // Reason required; the coordinator may not pass to police; the information officer may.
+    expect((await decide("ioGent", id, { transition: "pass_to_police", reason: "" })).statusCode).toBe(400);
+    expect((await decide("coordGent", id, { transition: "pass_to_police", reason: "x" })).statusCode).toBe(409);
+    expect((await decide("ioGent", id, { transition: "pass_to_police", reason: "Known to the local task force." })).statusCode).toBe(303);
+    expect((await get("reporter", `/reports/${reference}`)).body).toContain("Afgesloten");
+    expect((await get("reporter", `/reports/${reference}`)).body).not.toContain("olitie");
+    // A final status: nothing more.
+    expect((await decide("coordGent", id, { transition: "no_action", reason: "x" })).statusCode).toBe(409);
+    const actions = (await ctx().database.db.selectFrom("audit_entry").select(["action", "outcome"]).where("resource_id", "=", id).execute()).map((a) => `${a.action}:${a.outcome}`);
+    expect(actions).toContain("personal_data.read:allowed");
+    expect(actions).toContain("intake.decision.start_screening:success");
+    expect(actions).toContain("intake.decision.pass_to_police:success");
+    expect(actions).toContain("intake.decision.pass_to_police:denied");
+  });
+
+  it("takes a report up as a case through the cases module, and refers with a service", async () => {
+    const a = await idOf(refOf((await file("reporter", { subject_name: "Ann Wouters", municipality_nis: "44021" })).headers.location as string));
+    expect((await decide("coordGent", a, { transition: "take_up", reason: "Several partners involved." })).statusCode).toBe(303);
+    const row = await ctx().database.db.selectFrom("report").select(["status", "case_id"]).where("id", "=", a).executeTakeFirstOrThrow();
+    expect(row.status).toBe("taken_up");
+    const c = await ctx().database.db.selectFrom("case_file").select(["livc_id", "source_report_id"]).where("id", "=", row.case_id!).executeTakeFirstOrThrow();
+    expect(c).toEqual({ livc_id: gent, source_report_id: a });
+    const b = await idOf(refOf((await file("reporter", { subject_name: "Bart Wouters", municipality_nis: "44021" })).headers.location as string));
+    expect((await decide("coordGent", b, { transition: "refer", reason: "Family support fits." })).statusCode).toBe(400);
+    expect((await decide("coordGent", b, { transition: "refer", reason: "Family support fits.", referral_service: "family_support" })).statusCode).toBe(303);
+  });
+
+  it("sends a municipality without an LIVC to the regional contact point, never lost", async () => {
+    const res = await file("reporter", { subject_name: "Lotte Leuven", municipality_nis: "24062" });
+    const reference = refOf(res.headers.location as string);
+    expect((await get("reporter", `/reports/${reference}/received`)).body).toContain("regionale aanspreekpunt");
+    const queue = await get("regional", "/screening/regional");
+    expect(queue.body).toContain(reference);
+    expect((await get("coordGent", "/screening")).body).not.toContain(reference);
+    expect((await get("coordGent", "/screening/regional")).statusCode).toBe(403);
+    const id = await idOf(reference);
+    expect((await get("regional", `/screening/regional/${id}`)).body).toContain("Lotte Leuven");
+    expect((await decide("regional", id, { transition: "take_up", reason: "x" }, "/screening/regional")).statusCode).toBe(409);
+    expect((await decide("regional", id, { transition: "refer", reason: "CAW Leuven", referral_service: "caw" }, "/screening/regional")).statusCode).toBe(303);
+  });
+
+  it("saves a draft, keeps it private, and submits it later", async () => {
+    const res = await file("reporter", { subject_name: "Draft Person", municipality_nis: "", observation: "half written", action: "draft" });
+    expect(res.statusCode).toBe(303);
+    const reference = refOf(res.headers.location as string);
+    expect((await get("reporter", `/reports/${reference}/edit`)).body).toContain("half written");
+    expect((await get("reporter2", `/reports/${reference}/edit`)).statusCode).toBe(404);
+    expect((await get("coordGent", "/screening")).body).not.toContain(reference);
+    const sent = await file("reporter", { subject_name: "Draft Person", municipality_nis: "44021" }, `/reports/${reference}`);
+    expect(sent.headers.location).toBe(`/reports/${reference}/received`);
+    expect((await file("reporter", { subject_name: "Again", municipality_nis: "44021" }, `/reports/${reference}`)).statusCode).toBe(404);
+  });
+
+  it("handles bad input: too long, scripts and SQL are kept inert, huge bodies refused", async () => {
+    const long = await file("reporter", { subject_name: "Long Text", municipality_nis: "44021", observation: `KEEP-ME ${"x".repeat(4100)}` });
+    expect(long.statusCode).toBe(400);
+    expect(long.body).toContain('href="#observation"');
+    expect(long.body).toContain("maximaal 4000 tekens");
+    expect(long.body).toContain("KEEP-ME");
+    expect(long.body).toContain('value="Long Text"');
+    const hostile = "<script>alert(1)</script>'); DROP TABLE report; --";
+    const res = await file("reporter", { subject_name: hostile, municipality_nis: "44021", observation: `<img src=x onerror=alert(1)> ${hostile}` });
+    expect(res.statusCode).toBe(303);
+    const id = await idOf(refOf(res.headers.location as string));
+    const page = await get("coordGent", `/screening/${id}`);
+    expect(page.body).not.toContain("<script>alert(1)");
+    expect(page.body).not.toContain("<img src=x");
+    expect(page.body).toContain("&lt;script>alert(1)&lt;/script>"); // Preact escapes "<": shown as text, never parsed as a tag
+    expect(await ctx().database.db.selectFrom("report").select("id").where("id", "=", id).executeTakeFirst()).toBeTruthy();
+    const huge = await app.inject({ method: "POST", url: "/reports", headers: { ...s.reporter!.headers(), "content-type": FORM }, payload: reportBody(s.reporter!, { observation: "y".repeat(300 * 1024), municipality_nis: "44021" }) });
+    expect([400, 413]).toContain(huge.statusCode);
+    const wrongSignal = await file("reporter", { subject_name: "X", municipality_nis: "44021", signals: ["risk_score"] });
+    expect(wrongSignal.statusCode).toBe(400);
+  });
+});
