@@ -1,0 +1,93 @@
+import type { AddressInfo } from "node:net";
+import type { FastifyInstance } from "fastify";
+import { SMTPServer } from "smtp-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createUser, login, type LoginSession, type TestUser } from "../../../test/support/auth";
+import { openTestContext, type TestContext } from "../../../test/support/db";
+import { buildApp } from "../../platform/web/app";
+import { addMembership, createLivc } from "../registry/service";
+
+/** Mails go to a real SMTP receiver; they must name no person, no place and no content. */
+describe("intake: danger-now and status mails (real SMTP receiver)", () => {
+  const inbox: { to: string[]; body: string }[] = [];
+  let smtp: SMTPServer;
+  let ctx: TestContext;
+  let app: FastifyInstance;
+  let reporter: TestUser;
+  let io: TestUser;
+  let coordinator: TestUser;
+  let rs: LoginSession;
+  let cs: LoginSession;
+
+  beforeAll(async () => {
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ["STARTTLS", "AUTH"],
+      onData(stream, session, done) {
+        let body = "";
+        stream.on("data", (c: Buffer) => {
+          body += c.toString("utf8");
+        });
+        stream.on("end", () => {
+          inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), body });
+          done();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+    const port = (smtp.server.address() as AddressInfo).port;
+    ctx = await openTestContext("sqlite", { SMTP_URL: `smtp://127.0.0.1:${port}`, SCHAKEL_PUBLIC_URL: "https://schakel.example" });
+    const livc = await createLivc(ctx.database, { actor: null }, {
+      code: "MAIL", name: "LIVC Mailstad", founded_on: "2019-01-01", chair_user_id: null, chair_name: null, coordinator_user_id: null, coordinator_name: null, info_officer_user_id: null, info_officer_name: null,
+    });
+    await addMembership(ctx.database, { actor: null }, livc, { nis: "44021", joined_on: "2019-01-01", left_on: null });
+    reporter = await createUser(ctx, { roles: [{ livcId: livc, role: "reporter" }] });
+    io = await createUser(ctx, { roles: [{ livcId: livc, role: "information_officer" }] });
+    coordinator = await createUser(ctx, { roles: [{ livcId: livc, role: "coordinator" }] });
+    app = await buildApp(ctx, { logger: false });
+    rs = await login(app, reporter);
+    cs = await login(app, coordinator);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await ctx?.close();
+    await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+  });
+
+  it("alerts the information officer at once, in the app and by mail without personal data; the reporter hears of status changes", async () => {
+    const p = new URLSearchParams({
+      identity_known: "known", subject_name: "Mehdi Vermeulen", subject_birth_date: "2009-06-07", municipality_nis: "44021", signals: "threatens_people",
+      observation: "Named two classmates he would hurt tomorrow.", since: "days", person_knows: "no", parent_knows: "unknown", reporter_contact: "0470 11 22 33",
+      danger_now: "1", notify_status: "1", action: "submit", _csrf: rs.csrfToken,
+    });
+    const res = await app.inject({ method: "POST", url: "/reports", headers: { ...rs.headers(), "content-type": "application/x-www-form-urlencoded" }, payload: p.toString() });
+    expect(res.statusCode).toBe(303);
+    const reference = /M-[0-9A-Z-]+/.exec(res.headers.location as string)![0];
+    const received = await app.inject({ method: "GET", url: res.headers.location as string, headers: rs.headers() });
+    expect(received.body).toContain("112");
+    expect(received.body).toContain("minderjarige"); // born 2009: a minor, derived from the birth date
+
+    const toIo = inbox.find((m) => m.to.includes(io.email));
+    expect(toIo).toBeTruthy();
+    for (const secret of ["Mehdi", "Vermeulen", "Gent", "classmates", "0470", "2009"]) expect(toIo!.body).not.toContain(secret);
+    expect(toIo!.body).toContain("https://schakel.example/screening");
+    const ios = await login(app, io);
+    const queue = await app.inject({ method: "GET", url: "/screening", headers: ios.headers() });
+    expect(queue.body).toContain(`Acuut gevaar gemeld: ${reference}`);
+
+    const row = await ctx.database.db.selectFrom("report").select(["id", "minor", "retention_until"]).where("reference", "=", reference).executeTakeFirstOrThrow();
+    expect(row.minor).toBe(1);
+    // Minors: SCHAKEL_RETENTION_MINOR_YEARS (default 3) instead of 6.
+    expect(Number(row.retention_until!.slice(0, 4)) - new Date().getUTCFullYear()).toBeLessThanOrEqual(3);
+
+    const before = inbox.length;
+    const decided = await app.inject({
+      method: "POST", url: `/screening/${row.id}/decision`, headers: { ...cs.headers(), "content-type": "application/x-www-form-urlencoded" },
+      payload: cs.form({ transition: "take_up", reason: "Acute threat; consultation tomorrow." }),
+    });
+    expect(decided.statusCode).toBe(303);
+    const toReporter = inbox.slice(before).find((m) => m.to.includes(reporter.email));
+    expect(toReporter?.body).toContain(reference);
+    for (const secret of ["Mehdi", "consultation", "Acute", "take_up", "casus"]) expect(toReporter!.body).not.toContain(secret);
+  });
+});
