@@ -62,11 +62,13 @@ export async function seedRegistryDemo(ctx: AppContext): Promise<DemoAccount[]> 
   for (const m of rows) {
     const inter = inInter.get(m.nis);
     if (inter) {
-      const start = interStart.get(inter.code) ?? dateBetween("2018-10-01", "2019-12-15", inter.code);
+      const start = interStart.get(inter.code) ?? dateBetween("2018-10-01", rand(`s${inter.code}`) < 0.9 ? "2019-06-01" : "2019-12-15", inter.code);
       interStart.set(inter.code, start);
       csv.push(`${inter.code},"${inter.name}",${m.nis},${start},`);
     } else if (!lateSet.has(m.nis)) {
-      csv.push(`LIVC-${m.nis},"LIVC ${m.name}",${m.nis},${dateBetween("2018-09-24", "2020-02-28", m.nis)},`);
+      // Most cells existed by mid-2019 (public figure: 30 municipalities without on 15 June 2019).
+      const until = rand(`s${m.nis}`) < 0.9 ? "2019-06-01" : "2020-02-28";
+      csv.push(`LIVC-${m.nis},"LIVC ${m.name}",${m.nis},${dateBetween("2018-09-24", until, m.nis)},`);
     }
   }
   // Later: eight found their own LIVC, four pair up in two inter-municipal LIVCs, twelve stay without.

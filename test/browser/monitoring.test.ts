@@ -1,0 +1,56 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createUser, loginInBrowser } from "../support/auth";
+import { describeBrowser, expectAccessible, launchBrowser, newPage, startTestServer, type TestServer, watchPageErrors } from "../support/browser";
+
+// The PDF is read back with pdftotext (Debian package poppler-utils).
+const pdfText = (file: string) => execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
+
+describeBrowser("journey: a regional analyst answers the parliamentary question", () => {
+  let server: TestServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    server = await startTestServer({ demo: true });
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("opens the dashboard on 2020-03-10, moves to 2025-03-10 (new municipality set) and downloads the PDF, all accessible", async () => {
+    const analyst = await createUser(server.ctx, { platformRoles: ["regional_analyst"] });
+    const { context, page } = await newPage(browser, server.baseUrl);
+    const errors = watchPageErrors(page);
+    await loginInBrowser(page, analyst, "/monitoring?date=2020-03-10");
+    expect(page.url()).toContain("/monitoring?date=2020-03-10");
+    await expect.poll(() => page.locator("#report-set").getAttribute("data-set")).toBe("2019");
+    expect(await page.locator("svg.coverage-map").getAttribute("data-set")).toBe("2019");
+    expect(await page.locator("svg.coverage-map path").count()).toBe(300);
+    expect(await page.locator("#report-date").textContent()).toBe("Op 10 maart 2020");
+    await expectAccessible(page, "monitoring-2020-03-10");
+
+    await page.getByLabel("Datum").fill("2025-03-10");
+    await page.getByRole("button", { name: "Toon" }).click();
+    await expect.poll(() => page.locator("#report-set").getAttribute("data-set")).toBe("2025");
+    expect(await page.locator("svg.coverage-map").getAttribute("data-set")).toBe("2025");
+    expect(await page.locator("svg.coverage-map path").count()).toBe(285);
+    expect(await page.locator("#without-table").textContent()).toContain("Hasselt");
+    await expectAccessible(page, "monitoring-2025-03-10");
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Rapport als PDF" }).click()]);
+    expect(download.suggestedFilename()).toBe("livc-coverage-2025-03-10.pdf");
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pdf-")), "report.pdf");
+    await download.saveAs(file);
+    const text = pdfText(file);
+    expect(text).toContain("LIVC-dekking op 10 maart 2025");
+    expect(text).toMatch(/Op 10 maart 2025 hebben \d+ van de 285 gemeenten geen LIVC/);
+    expect(text).toContain("Hasselt (71072)");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
