@@ -1,4 +1,5 @@
 import type { DemoAccount, SchakelModule } from "..";
+import { securityCli } from "./cli";
 import { loginRoutes } from "./routes";
 import { ensureDemoUser } from "./service";
 
@@ -7,6 +8,7 @@ export const identityModule: SchakelModule = {
   async routes(app, ctx) {
     loginRoutes(app, ctx);
   },
+  cli: securityCli,
   async seedDemo(ctx) {
     const people = [
       { email: "admin@demo.schakel.test", displayName: "Ilse Beheer (demo)", role: "administrator", platformRoles: ["admin" as const] },

@@ -54,7 +54,7 @@ export async function totpSecretOf(ctx: AppContext, user: UserRow): Promise<stri
 export async function secondFactorStep(ctx: AppContext, who: AuditWho, session: SessionRow, code: string): Promise<StepResult> {
   const db = ctx.database.db;
   const user = await findUser(db, session.user_id);
-  if (!user || user.status !== "active" || session.stage !== "mfa") return { kind: "invalid" };
+  if (user?.status !== "active" || session.stage !== "mfa") return { kind: "invalid" };
   const keys = [accountKey(user.email), addressKey(who.clientAddress ?? "unknown")];
   const wait = await waitSeconds(db, keys);
   if (wait > 0) {

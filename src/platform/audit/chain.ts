@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import * as nodeCrypto from "node:crypto";
 import type { SchakelMigration } from "../db/migrate";
 
 /**
@@ -73,5 +73,9 @@ export function entryHash(e: Omit<AuditEntryTable, "hash">): string {
     e.correlation_id,
     e.prev_hash,
   ]);
-  return createHash("sha256").update(canonical).digest("hex");
+  return sha256Hex(canonical);
 }
+
+// crypto.hash (Node >= 20.12) is the fast one-shot digest; createHash is the fallback.
+const oneShot = (nodeCrypto as { hash?: (alg: string, data: string, enc: "hex") => string }).hash;
+const sha256Hex = oneShot ? (data: string) => oneShot("sha256", data, "hex") : (data: string) => nodeCrypto.createHash("sha256").update(data).digest("hex");

@@ -49,7 +49,7 @@ function roleLabel(actor: Actor | null | undefined, livcId: string | null | unde
   return platform.length > 0 ? platform.join(",") : actor.memberships.length > 0 ? "member" : "user";
 }
 
-async function appendIn(trx: Kysely<DB>, database: Database, row: Omit<AuditEntryTable, "seq" | "prev_hash" | "hash">): Promise<number> {
+async function appendIn(trx: Kysely<DB>, database: Database, row: NewEntry): Promise<number> {
   if (database.dialect === "postgres") await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(trx);
   const last = await trx.selectFrom("audit_entry").select(["seq", "hash"]).orderBy("seq", "desc").limit(1).executeTakeFirst();
   const seq = (last ? Number(last.seq) : 0) + 1;
@@ -58,14 +58,23 @@ async function appendIn(trx: Kysely<DB>, database: Database, row: Omit<AuditEntr
   return seq;
 }
 
-async function append(database: Database, row: Omit<AuditEntryTable, "seq" | "prev_hash" | "hash">, within?: Kysely<DB> | Transaction<DB>): Promise<number> {
-  if (within && within.isTransaction) return appendIn(within, database, row);
+type NewEntry = Omit<AuditEntryTable, "seq" | "prev_hash" | "hash">;
+
+async function appendAllIn(trx: Kysely<DB>, database: Database, rows: NewEntry[]): Promise<number> {
+  let seq = 0;
+  for (const row of rows) seq = await appendIn(trx, database, row);
+  return seq;
+}
+
+async function append(database: Database, rows: NewEntry[], within?: Kysely<DB> | Transaction<DB>): Promise<number> {
+  if (rows.length === 0) return 0;
+  if (within?.isTransaction) return appendAllIn(within, database, rows);
   if (database.dialect === "sqlite") {
     // One connection, serialised by Kysely; BEGIN IMMEDIATE also holds off another process on the same file.
     return database.db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn);
       try {
-        const seq = await appendIn(conn, database, row);
+        const seq = await appendAllIn(conn, database, rows);
         await sql`commit`.execute(conn);
         return seq;
       } catch (e) {
@@ -74,7 +83,7 @@ async function append(database: Database, row: Omit<AuditEntryTable, "seq" | "pr
       }
     });
   }
-  return database.db.transaction().execute((trx) => appendIn(trx, database, row));
+  return database.db.transaction().execute((trx) => appendAllIn(trx, database, rows));
 }
 
 export const audit = {
@@ -84,21 +93,29 @@ export const audit = {
   },
 
   recordFor(ctx: Pick<AppContext, "database">, who: AuditWho, event: AuditEvent, opts: { db?: Kysely<DB> } = {}): Promise<number> {
-    return append(
-      ctx.database,
-      {
-        at: nowIso(),
-        actor_id: who.actor?.userId ?? who.userId ?? null,
-        actor_role: roleLabel(who.actor, event.livcId),
-        livc_id: event.livcId ?? null,
-        action: event.action,
-        resource_type: event.resourceType,
-        resource_id: event.resourceId ?? null,
-        outcome: event.outcome,
-        client_address: who.clientAddress ?? null,
-        correlation_id: who.correlationId ?? null,
-      },
-      opts.db,
-    );
+    return append(ctx.database, [toRow(who, event)], opts.db);
+  },
+
+  /** Several events in one append (one lock): e.g. one read entry per record of a list. */
+  recordMany(ctx: Pick<AppContext, "database">, who: AuditWho, events: AuditEvent[], opts: { db?: Kysely<DB> } = {}): Promise<number> {
+    return append(ctx.database, events.map((e) => toRow(who, e)), opts.db);
   },
 };
+
+function toRow(who: AuditWho, event: AuditEvent): NewEntry {
+  return {
+    at: nowIso(),
+    actor_id: who.actor?.userId ?? who.userId ?? null,
+    actor_role: roleLabel(who.actor, event.livcId),
+    livc_id: event.livcId ?? null,
+    action: event.action,
+    resource_type: event.resourceType,
+    resource_id: event.resourceId ?? null,
+    outcome: event.outcome,
+    client_address: who.clientAddress ?? null,
+    correlation_id: who.correlationId ?? null,
+  };
+}
+
+/** Who is acting, for services that take an AuditWho instead of the request. */
+export const whoOf = (request: FastifyRequest): AuditWho => ({ actor: request.actor, clientAddress: request.ip, correlationId: String(request.id) });

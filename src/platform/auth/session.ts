@@ -108,7 +108,7 @@ export async function listSessions(db: Kysely<DB>, userId: string) {
 /** Builds the Actor from the database: only active accounts, only memberships valid today. */
 export async function loadActor(db: Kysely<DB>, session: SessionRow): Promise<Actor | null> {
   const user = await db.selectFrom("app_user").select(["id", "display_name", "status"]).where("id", "=", session.user_id).executeTakeFirst();
-  if (!user || user.status !== "active") return null;
+  if (user?.status !== "active") return null;
   const today = todayInBrussels();
   const [roles, memberships] = await Promise.all([
     db.selectFrom("platform_role").select("role").where("user_id", "=", user.id).execute(),

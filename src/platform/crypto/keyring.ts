@@ -170,6 +170,12 @@ export function keyringFor(ctx: AppContext): Promise<Keyring> {
   return k;
 }
 
+/** Reloads the keyring (a data key started by another instance). */
+export function refreshKeyring(ctx: AppContext): Promise<Keyring> {
+  cache.delete(ctx.database);
+  return keyringFor(ctx);
+}
+
 /** Re-wraps every data key under a new master key, in one transaction; ciphertexts are untouched. */
 export async function rewrapDataKeys(database: Database, from: MasterKey, to: MasterKey): Promise<number> {
   return database.db.transaction().execute(async (trx) => {

@@ -15,7 +15,8 @@ export interface MasterKey {
   kek: Buffer;
 }
 
-export const DEV_KEY_FILE = path.resolve("data/keys/master.key");
+/** The development key file, relative to the working directory. */
+export const devKeyFile = () => path.resolve("data/keys/master.key");
 let testKey: Buffer | undefined;
 
 export function decodeKey(text: string, where: string): Buffer {
@@ -49,6 +50,7 @@ export function loadMasterKey(config: Config, say: (line: string) => void = (l) 
     testKey ??= randomBytes(32);
     return masterKeyFromBytes(testKey);
   }
+  const DEV_KEY_FILE = devKeyFile();
   if (!fs.existsSync(DEV_KEY_FILE)) {
     fs.mkdirSync(path.dirname(DEV_KEY_FILE), { recursive: true, mode: 0o700 });
     fs.writeFileSync(DEV_KEY_FILE, `${generateKeyText()}\n`, { mode: 0o600, flag: "wx" });

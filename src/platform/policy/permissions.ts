@@ -32,6 +32,14 @@ export const PERMISSIONS = {
     holds: (a) => hasAnyRole(a, "chair", "coordinator", "information_officer", "partner_member"),
   },
   "report.file": { description: "any LIVC membership, reporters included: file a signal", holds: (a) => Boolean(a && a.memberships.length > 0) },
+  "partners.manage": {
+    description: "chair or coordinator of some LIVC: invitations, seats, attendance (which LIVC: the partners policy)",
+    holds: (a) => hasAnyRole(a, "chair", "coordinator"),
+  },
+  "partners.respond": {
+    description: "any logged-in account; the partners policy then requires being a contact of the invited organisation",
+    holds: signedIn,
+  },
   "intake.screen": {
     description: "coordinator or information officer of some LIVC: the screening queue (which LIVC: the intake policy)",
     holds: (a) => hasAnyRole(a, "coordinator", "information_officer"),
@@ -39,6 +47,10 @@ export const PERMISSIONS = {
   "intake.regional": {
     description: "any logged-in account; the intake policy then requires a regional contact-point designation for reports without an LIVC",
     holds: signedIn,
+  },
+  "awareness.manage": {
+    description: "regional analysts and administrators: awareness campaigns, survey links, analysis and advice",
+    holds: (a) => Boolean(a && (a.isRegionalAnalyst || a.isAdmin)),
   },
 } as const satisfies Record<string, { description: string; holds: Holds }>;
 

@@ -22,6 +22,8 @@ import { sendPage, viewContext } from "./view";
 export interface BuildOptions {
   logger?: boolean;
   demoMode?: boolean;
+  /** Where log lines go (tests read them back); default stdout. */
+  logStream?: NodeJS.WritableStream;
 }
 
 /** Routes as registered, for the test that every route declares a permission. */
@@ -31,7 +33,7 @@ const LANG_COOKIE = "schakel_lang";
 
 export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger === false ? false : logOptions(ctx.config),
+    logger: options.logger === false ? false : logOptions(ctx.config, options.logStream),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     disableRequestLogging: true,
