@@ -5,6 +5,7 @@ import { homeModule } from "./home";
 import { identityModule } from "./identity";
 import { intakeModule } from "./intake";
 import { monitoringModule } from "./monitoring";
+import { partnersModule } from "./partners";
 import { referenceModule } from "./reference";
 import { registryModule } from "./registry";
 
@@ -28,4 +29,4 @@ export interface SchakelModule {
   seedDemo?: (ctx: AppContext) => Promise<DemoAccount[] | undefined>;
 }
 
-export const modules: SchakelModule[] = [homeModule, identityModule, referenceModule, registryModule, monitoringModule, intakeModule];
+export const modules: SchakelModule[] = [homeModule, identityModule, referenceModule, registryModule, partnersModule, monitoringModule, intakeModule];

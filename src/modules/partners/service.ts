@@ -15,7 +15,8 @@ export { DECLINE_REASONS, type DeclineReason, INVITATION_KINDS, type InvitationK
 export { PartnerRuleError } from "./errors";
 export * from "./invitations";
 export * from "./membership";
-// analysis: see analysis.ts (next commit)
+export { SOCIAL_PARTNER_SECTORS, isSocialPartner, type ParticipationAnalysis, type CellStatus } from "./analysis";
+export { participationReport, regionalParticipation, regionalView, invitedSectorCount, suppress, checkParticipationDate, ParticipationDateError, type RegionalParticipation } from "./report";
 
 // ---------------------------------------------------------------------------------------------
 // Consultations and the attendance register (the meetings module builds on these).

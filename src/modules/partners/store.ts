@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import type { DB } from "../../platform/db/schema";
-import { inLivcs } from "../../platform/policy";
+import { inLivcs } from "../../platform/policy/grants";
 import { newId, nowIso } from "../../platform/db/values";
 import type { Sector } from "../identity/sectors";
 import type {

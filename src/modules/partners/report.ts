@@ -1,0 +1,150 @@
+/**
+ * Loads what the analysis needs (the register through its service, this module's tables) and
+ * shapes the regional view: counts of 1 to 4 that could point at one organisation become "<5".
+ */
+import type { Kysely } from "kysely";
+import type { DB } from "../../platform/db/schema";
+import { isIsoDate } from "../../platform/db/values";
+import type { Sector } from "../identity/sectors";
+import { CALENDAR_START, registerTimeline } from "../registry/service";
+import { type AnalysisInput, analyseParticipation, type CellStatus, type InvitationCounts, type ParticipationAnalysis, periodStart } from "./analysis";
+import type { DeclineReason } from "./migrations";
+import * as store from "./store";
+
+export class ParticipationDateError extends Error {}
+
+export function checkParticipationDate(date: string): string {
+  if (!isIsoDate(date)) throw new ParticipationDateError(`"${date}" is not a date: write it as YYYY-MM-DD, for example 2025-06-30.`);
+  if (date < CALENDAR_START) throw new ParticipationDateError(`The LIVC register starts on ${CALENDAR_START}: there are no participation figures for ${date}.`);
+  return date;
+}
+
+export async function loadAnalysisInput(db: Kysely<DB>, date: string): Promise<AnalysisInput> {
+  const { timeline } = await registerTimeline(db);
+  const coverage = timeline.coverageOn(date);
+  const livcs = [...coverage.livcMembers.entries()].map(([id, nis]) => {
+    const ref = timeline.livcs.get(id);
+    return { id, code: ref?.code ?? id, name: ref?.name ?? id, nis };
+  });
+  const [organisations, seats, invitations, consultations, attendance, organisationMunicipalities] = await Promise.all([
+    store.allOrganisations(db),
+    store.allPartners(db),
+    store.allInvitations(db),
+    store.heldConsultationsBetween(db, periodStart(date), date),
+    store.attendanceBetween(db, periodStart(date), date),
+    store.allOrganisationMunicipalities(db),
+  ]);
+  return { date, livcs, organisations, seats, invitations, consultations, attendance, organisationMunicipalities };
+}
+
+/** The full analysis (counts unsuppressed): for tests and for views inside one LIVC. */
+export async function participationReport(db: Kysely<DB>, date: string): Promise<ParticipationAnalysis> {
+  checkParticipationDate(date);
+  return analyseParticipation(await loadAnalysisInput(db, date));
+}
+
+export type Shown = number | "<5";
+/** Small-count suppression: 1 to 4 could point at one organisation. 0 stays 0. */
+export const suppress = (n: number): Shown => (n >= 1 && n <= 4 ? "<5" : n);
+/** A rate built on fewer than 5 organisations describes too few of them to be shown. */
+export const MIN_ORGANISATIONS_FOR_RATE = 5;
+
+const shownCounts = (c: InvitationCounts) => ({
+  sent: suppress(c.sent),
+  pending: suppress(c.pending),
+  accepted: suppress(c.accepted),
+  declined: suppress(c.declined),
+  expired: suppress(c.expired),
+  withdrawn: suppress(c.withdrawn),
+});
+const shownReasons = (r: Partial<Record<DeclineReason, number>>) =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, suppress(v ?? 0)])) as Partial<Record<DeclineReason, Shown>>;
+
+export interface RegionalParticipation {
+  date: string;
+  period: { from: string; to: string };
+  suppression: string;
+  livcs: number;
+  livcs_without_social_partner: number;
+  share_without_social_partner: number | null;
+  social_partner_sectors: readonly Sector[];
+  by_sector: {
+    sector: Sector;
+    social_partner: boolean;
+    livcs_member: number;
+    share_livcs_member: number | null;
+    invitations: Record<keyof InvitationCounts, Shown>;
+    decline_reasons: Partial<Record<DeclineReason, Shown>>;
+    attendance_rate: number | null;
+    attendance_rate_suppressed: boolean;
+    flags: { livcs_declined: number; livcs_low_attendance: number; livcs_never_invited: number };
+  }[];
+  by_livc: {
+    livc_id: string;
+    code: string;
+    name: string;
+    social_partner: boolean;
+    invitations: Record<keyof InvitationCounts, Shown>;
+    decline_reasons: Partial<Record<DeclineReason, Shown>>;
+    cells: Partial<Record<Sector, { status: CellStatus; low_attendance: boolean }>>;
+  }[];
+}
+
+/**
+ * The figures as regional analysts (and the API, the CLI and the exports) see them: invitation counts
+ * and decline reasons suppressed (1-4 -> "<5"), attendance rates hidden when fewer than 5
+ * organisations are behind them, no names of people. LIVC counts and the matrix statuses describe
+ * public bodies and stay as they are.
+ */
+export function regionalView(a: ParticipationAnalysis): RegionalParticipation {
+  return {
+    date: a.date,
+    period: a.period,
+    suppression: 'Counts of 1 to 4 invitations or decline reasons are shown as "<5"; attendance rates of fewer than 5 organisations are not shown.',
+    livcs: a.livcs,
+    livcs_without_social_partner: a.livcs_without_social_partner,
+    share_without_social_partner: a.share_without_social_partner,
+    social_partner_sectors: a.social_partner_sectors,
+    by_sector: a.by_sector.map((f) => {
+      const hide = f.attendance_rate !== null && f.attendance_organisations < MIN_ORGANISATIONS_FOR_RATE;
+      return {
+        sector: f.sector,
+        social_partner: f.social_partner,
+        livcs_member: f.livcs_member,
+        share_livcs_member: f.share_livcs_member,
+        invitations: shownCounts(f.invitations),
+        decline_reasons: shownReasons(f.decline_reasons),
+        attendance_rate: hide ? null : f.attendance_rate,
+        attendance_rate_suppressed: hide,
+        flags: { livcs_declined: f.livcs_declined, livcs_low_attendance: f.livcs_low_attendance, livcs_never_invited: f.livcs_never_invited },
+      };
+    }),
+    by_livc: a.by_livc.map((r) => ({
+      livc_id: r.livc_id,
+      code: r.code,
+      name: r.name,
+      social_partner: r.social_partner,
+      invitations: shownCounts(r.invitations),
+      decline_reasons: shownReasons(r.decline_reasons),
+      cells: Object.fromEntries(
+        Object.entries(r.cells)
+          .filter(([, c]) => c.status !== "none" || c.low_attendance)
+          .map(([s, c]) => [s, { status: c.status, low_attendance: c.low_attendance }]),
+      ),
+    })),
+  };
+}
+
+export async function regionalParticipation(db: Kysely<DB>, date: string): Promise<RegionalParticipation> {
+  return regionalView(await participationReport(db, date));
+}
+
+/** Partner sectors with a seat or an invitation in the LIVC on the date (registry readiness). */
+export async function invitedSectorCount(db: Kysely<DB>, livcId: string, date: string): Promise<number> {
+  const [orgs, seats, invitations] = await Promise.all([store.allOrganisations(db), store.partnersOfLivc(db, livcId), store.allInvitations(db)]);
+  const sectorOf = new Map(orgs.map((o) => [o.id, o.sector]));
+  const ids = new Set<string>();
+  for (const s of seats) if (s.seat === "partner" && s.organisation_id && s.from_on <= date) ids.add(s.organisation_id);
+  for (const i of invitations) if (i.livc_id === livcId && i.kind === "structural" && i.sent_on <= date) ids.add(i.organisation_id);
+  return new Set([...ids].map((o) => sectorOf.get(o))).size;
+}
