@@ -74,13 +74,13 @@ export async function livcDetail(db: Kysely<DB>, id: string, today: string) {
 // Readiness: a checklist of facts, never a score.
 
 /**
- * Facts other modules will provide. The partners module (partner sectors invited) and the
- * cases/meetings module (last consultation) do not exist yet: until they register a source,
- * partner sectors count 0 and the last consultation is unknown.
+ * Facts other modules provide, plugged in by the composition root (registry/index.ts) so the
+ * registry does not import modules that import it. Defaults until a source is plugged in: partner
+ * sectors count 0 and the last consultation is unknown.
  */
 export const readinessSources = {
-  partnerSectorsInvited: async (_db: Kysely<DB>, _livcId: string): Promise<number> => 0,
-  lastConsultationOn: async (_db: Kysely<DB>, _livcId: string): Promise<string | null> => null,
+  partnerSectorsInvited: async (_db: Kysely<DB>, _livcId: string, _date: string): Promise<number> => 0,
+  lastConsultationOn: async (_db: Kysely<DB>, _livcId: string, _date: string): Promise<string | null> => null,
 };
 
 export type ReadinessKey = "chair" | "coordinator" | "info_officer" | "framework" | "partners" | "last_consultation";
@@ -93,8 +93,8 @@ export async function readiness(
   today: string,
 ): Promise<ReadinessItem[]> {
   const adopted = frameworks.filter((f) => f.adopted_on <= today).at(-1);
-  const partners = await readinessSources.partnerSectorsInvited(db, livc.id);
-  const last = await readinessSources.lastConsultationOn(db, livc.id);
+  const partners = await readinessSources.partnerSectorsInvited(db, livc.id, today);
+  const last = await readinessSources.lastConsultationOn(db, livc.id, today);
   const named = (userId: string | null, name: string | null) => Boolean(userId || name?.trim());
   return [
     { key: "chair", done: named(livc.chair_user_id, livc.chair_name), value: livc.chair_name },
