@@ -1,0 +1,109 @@
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createUser, login, type LoginSession } from "../../../test/support/auth";
+import { openTestContext, type TestContext } from "../../../test/support/db";
+import { todayInBrussels } from "../../platform/db/values";
+import { buildApp } from "../../platform/web/app";
+import { addOrganisationContact, invitationById, sendInvitation } from "./service";
+import { makeLivc, makeOrg, system } from "./testkit";
+
+describe("Partners over HTTP: policy, answers, regional figures", () => {
+  let ctx: TestContext;
+  let app: FastifyInstance;
+  let livcA = "";
+  let livcB = "";
+  let invA = "";
+  let invB = "";
+  let partnerA: LoginSession;
+  let chairA: LoginSession;
+  let analyst: LoginSession;
+
+  beforeAll(async () => {
+    ctx = await openTestContext("sqlite");
+    app = await buildApp(ctx, { logger: false });
+    livcA = await makeLivc(ctx, "LIVC Alfa", ["12025"]);
+    livcB = await makeLivc(ctx, "LIVC Bravo", ["44021"]);
+    const cawA = await makeOrg(ctx, "CAW Alfa", "caw");
+    const clbB = await makeOrg(ctx, "CLB Bravo", "clb");
+    const userA = await createUser(ctx, { roles: [{ livcId: livcA, role: "partner_member", organisationId: cawA }], organisationId: cawA });
+    const userB = await createUser(ctx, { organisationId: clbB });
+    await addOrganisationContact(ctx, system, cawA, userA.id);
+    await addOrganisationContact(ctx, system, clbB, userB.id);
+    invA = await sendInvitation(ctx, system, { livcId: livcA, organisationId: cawA, kind: "consultation", caseRef: "A-9" });
+    invB = await sendInvitation(ctx, system, { livcId: livcB, organisationId: clbB, kind: "structural" });
+    partnerA = await login(app, userA);
+    chairA = await login(app, await createUser(ctx, { roles: [{ livcId: livcA, role: "chair" }] }));
+    analyst = await login(app, await createUser(ctx, { platformRoles: ["regional_analyst"] }));
+  }, 120_000);
+  afterAll(async () => {
+    await app?.close();
+    await ctx?.close();
+  });
+
+  it("a partner of LIVC A cannot see LIVC B's invitations: not in the list, not by id, cannot answer", async () => {
+    const list = await app.inject({ method: "GET", url: "/api/v1/partners/invitations", headers: partnerA.headers() });
+    expect(list.statusCode).toBe(200);
+    expect(list.json().invitations.map((i: { id: string }) => i.id)).toEqual([invA]);
+    const inbox = await app.inject({ method: "GET", url: "/invitations", headers: partnerA.headers() });
+    expect(inbox.body).toContain(`/invitations/${invA}`);
+    expect(inbox.body).not.toContain(invB);
+    expect((await app.inject({ method: "GET", url: `/invitations/${invB}`, headers: partnerA.headers() })).statusCode).toBe(404);
+    const answer = await app.inject({ method: "POST", url: `/invitations/${invB}`, headers: partnerA.headers({ form: true }), payload: partnerA.form({ answer: "accept" }) });
+    expect(answer.statusCode).toBe(404);
+    expect((await invitationById(ctx, invB))!.status).toBe("pending");
+  });
+
+  it("the chair of A sees A's invitations but not B's LIVC page", async () => {
+    const list = await app.inject({ method: "GET", url: "/api/v1/partners/invitations", headers: chairA.headers() });
+    expect(list.json().invitations.map((i: { id: string }) => i.id)).toEqual([invA]);
+    expect((await app.inject({ method: "GET", url: `/partners/livc/${livcB}`, headers: chairA.headers() })).statusCode).toBe(404);
+    const page = await app.inject({ method: "GET", url: `/partners/livc/${livcA}`, headers: chairA.headers() });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("CAW Alfa");
+    // A partner member may not invite.
+    const invite = await app.inject({ method: "POST", url: `/partners/livc/${livcA}/invitations`, headers: partnerA.headers({ form: true }), payload: partnerA.form({ organisation_id: "x" }) });
+    expect(invite.statusCode).toBe(403);
+  });
+
+  it("a decline without a reason is refused with the error summary; with a reason it is recorded", async () => {
+    const refused = await app.inject({ method: "POST", url: `/invitations/${invA}`, headers: partnerA.headers({ form: true }), payload: partnerA.form({ answer: "decline", note: "" }) });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('class="error-summary"');
+    expect(refused.body).toContain('href="#reason"');
+    expect((await invitationById(ctx, invA))!.status).toBe("pending");
+    const ok = await app.inject({ method: "POST", url: `/invitations/${invA}`, headers: partnerA.headers({ form: true }), payload: partnerA.form({ answer: "decline", reason: "no_capacity" }) });
+    expect(ok.statusCode).toBe(303);
+    expect(await invitationById(ctx, invA)).toMatchObject({ status: "declined", decline_reason: "no_capacity" });
+  });
+
+  it("regional figures: JSON with the agreed fields, <5 for small counts, documented in OpenAPI", async () => {
+    const date = todayInBrussels();
+    const res = await app.inject({ method: "GET", url: `/api/v1/monitoring/participation?date=${date}`, headers: analyst.headers() });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ date, livcs: 2, livcs_without_social_partner: 2 });
+    const caw = body.by_sector.find((s: { sector: string }) => s.sector === "caw");
+    expect(caw).toMatchObject({ sector: "caw", livcs_member: 0, invitations: { sent: "<5", accepted: 0, declined: "<5", expired: 0 }, decline_reasons: { no_capacity: "<5" }, attendance_rate: null });
+    expect(res.body).not.toMatch(/CAW Alfa|Test Persoon/);
+    expect((await app.inject({ method: "GET", url: "/api/v1/monitoring/participation?date=2025-02-30", headers: analyst.headers() })).statusCode).toBe(400);
+    expect((await app.inject({ method: "GET", url: "/api/v1/monitoring/participation" })).statusCode).toBe(401);
+    expect((await app.inject({ method: "GET", url: "/api/v1/monitoring/participation", headers: partnerA.headers() })).statusCode).toBe(403);
+    const docs = (await app.inject({ method: "GET", url: "/api/docs/json" })).json();
+    expect(Object.keys(docs.paths)).toContain("/api/v1/monitoring/participation");
+  });
+
+  it("exports CSV (BOM, ';') and PDF, and renders the matrix page", async () => {
+    const date = todayInBrussels();
+    const csv = await app.inject({ method: "GET", url: `/monitoring/participation.csv?date=${date}`, headers: analyst.headers() });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body.startsWith("\uFEFFdate;level;livc_code")).toBe(true);
+    expect(csv.body).toContain(";flanders;;;caw;yes;0;;0;<5;0;<5;0;");
+    const pdf = await app.inject({ method: "GET", url: `/monitoring/participation.pdf?date=${date}`, headers: analyst.headers() });
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");
+    const page = await app.inject({ method: "GET", url: `/monitoring/participation?date=${date}`, headers: analyst.headers() });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('id="matrix"');
+    expect(page.body).toContain("LIVC Alfa");
+  });
+});
