@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../platform/context";
+import { awarenessModule } from "./awareness";
 import { homeModule } from "./home";
 import { identityModule } from "./identity";
 import { intakeModule } from "./intake";
@@ -29,4 +30,4 @@ export interface SchakelModule {
   seedDemo?: (ctx: AppContext) => Promise<DemoAccount[] | undefined>;
 }
 
-export const modules: SchakelModule[] = [homeModule, identityModule, referenceModule, registryModule, partnersModule, monitoringModule, intakeModule];
+export const modules: SchakelModule[] = [homeModule, identityModule, referenceModule, registryModule, partnersModule, monitoringModule, intakeModule, awarenessModule];

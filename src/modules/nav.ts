@@ -9,6 +9,7 @@ export const navigation: { href: string; label: MessageKey; when: "always" | "si
   { href: "/reports", label: "intake.nav.reports", when: "signed-in" },
   { href: "/screening", label: "intake.nav.screening", when: "signed-in" },
   { href: "/partners", label: "nav.partners", when: "signed-in" },
+  { href: "/awareness", label: "nav.awareness", when: "signed-in" },
   { href: "/account", label: "nav.account", when: "signed-in" },
   { href: "/login", label: "nav.login", when: "signed-out" },
 ];
