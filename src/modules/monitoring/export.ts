@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { toCsv } from "../../platform/csv";
 import { formatDate, type Locale, translator } from "../../platform/i18n";
 import { todayInBrussels } from "../../platform/db/values";
+import { MAP_COLOURS } from "./map";
 import type { dashboardData } from "./service";
 
 type Dashboard = Awaited<ReturnType<typeof dashboardData>>;
@@ -94,7 +95,17 @@ export async function coveragePdf(d: Dashboard, locale: Locale, mapSvg?: string)
       }),
     },
   );
-  if (mapSvg) content.push({ svg: mapSvg, width: 480, margin: [0, 8, 0, 0] });
+  if (mapSvg) {
+    content.push({ svg: mapSvg, width: 480, margin: [0, 8, 0, 4] });
+    content.push({
+      columns: (["own", "inter", "none", "needs_decision"] as const).map((s) => ({
+        columns: [
+          { canvas: [{ type: "rect", x: 0, y: 1, w: 8, h: 8, color: MAP_COLOURS[s], lineColor: "#6f6f6d" }], width: 12 },
+          { text: t(`mon.state.${s}`), fontSize: 8 },
+        ],
+      })),
+    });
+  }
   content.push({ text: t("mon.pdf.q3"), style: "h2" });
   content.push(
     r.obstacles.length === 0
