@@ -3,6 +3,7 @@ import { auditMigrations } from "../platform/audit/chain";
 import { cryptoMigrations } from "../platform/crypto/keyring";
 import { metaMigrations } from "../platform/meta";
 import { awarenessMigrations } from "./awareness/migrations";
+import { casesMigrations } from "./cases/migrations";
 import { identityMigrations } from "./identity/migrations";
 import { intakeMigrations } from "./intake/migrations";
 import { partnersMigrations } from "./partners/migrations";
@@ -11,5 +12,5 @@ import { registryMigrations } from "./registry/migrations";
 
 /** Every module's migrations. Add a module's list here; names order them globally. */
 export function allMigrations(): SchakelMigration[] {
-  return [...metaMigrations, ...referenceMigrations, ...registryMigrations, ...auditMigrations, ...cryptoMigrations, ...identityMigrations, ...partnersMigrations, ...awarenessMigrations, ...intakeMigrations].sort((a, b) => a.name.localeCompare(b.name));
+  return [...metaMigrations, ...referenceMigrations, ...registryMigrations, ...auditMigrations, ...cryptoMigrations, ...identityMigrations, ...partnersMigrations, ...awarenessMigrations, ...intakeMigrations, ...casesMigrations].sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -1,0 +1,253 @@
+import type { SchakelMigration } from "../../platform/db/migrate";
+import type { CaseStatus, ClosureReason } from "./workflow";
+
+/**
+ * Cases. The table case_file was first created (minimal) by intake, which opens a case when
+ * screening takes a report up; this module owns it from here and extends it. Personal fields
+ * (columns ending in _enc) hold ciphertext written only by src/platform/personal-data.
+ * The table is also created here if intake's migration is not present, so either order works.
+ */
+export const casesMigrations: SchakelMigration[] = [
+  {
+    name: "2026120170_cases_init",
+    async up(db) {
+      await db.schema
+        .createTable("case_file")
+        .ifNotExists()
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("livc_id", "text", (c) => c.notNull())
+        .addColumn("source_report_id", "text")
+        .addColumn("subject_index", "text")
+        .addColumn("minor", "integer", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("opened_at", "text", (c) => c.notNull())
+        .addColumn("opened_by", "text")
+        .addColumn("retention_until", "text")
+        .execute();
+      // Added columns are nullable: SQLite cannot add NOT NULL columns without a default.
+      const add: [string, string][] = [
+        ["label", "text"],
+        ["label_search", "text"],
+        ["identity_enc", "text"],
+        ["screening_decision", "text"],
+        ["opened_on", "text"],
+        ["closed_on", "text"],
+        ["closure_reason", "text"],
+        ["closure_note_enc", "text"],
+        ["next_review_on", "text"],
+        ["legal_hold_reason_enc", "text"],
+        ["legal_hold_at", "text"],
+        ["legal_hold_by", "text"],
+        ["purged_at", "text"],
+        ["updated_at", "text"],
+      ];
+      for (const [name] of add) await db.schema.alterTable("case_file").addColumn(name, "text").execute();
+      await db.schema.createIndex("case_file_label").on("case_file").column("label").unique().execute();
+      await db.schema.createIndex("case_file_livc_status").on("case_file").columns(["livc_id", "status"]).execute();
+      await db.schema.createIndex("case_file_subject").on("case_file").column("subject_index").execute();
+      // The next free number per LIVC and year for labels like LIVC-GENT-2026-014.
+      await db.schema
+        .createTable("case_label_counter")
+        .addColumn("livc_id", "text", (c) => c.notNull())
+        .addColumn("year", "integer", (c) => c.notNull())
+        .addColumn("last", "integer", (c) => c.notNull())
+        .addPrimaryKeyConstraint("case_label_counter_pk", ["livc_id", "year"])
+        .execute();
+      // The timeline: append-only, never updated (only its note is blanked by the purge).
+      await db.schema
+        .createTable("case_event")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("case_id", "text", (c) => c.notNull().references("case_file.id"))
+        .addColumn("at", "text", (c) => c.notNull())
+        .addColumn("actor_id", "text")
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("from_status", "text")
+        .addColumn("to_status", "text")
+        .addColumn("reason", "text")
+        .addColumn("consultation_id", "text")
+        .addColumn("note_enc", "text")
+        .execute();
+      await db.schema.createIndex("case_event_case").on("case_event").columns(["case_id", "at"]).execute();
+      // Need to know, as data: one row per partner member and case, written when the person
+      // acknowledged confidentiality for a consultation that discusses the case and their
+      // organisation was invited for it and accepted. Revoked rows stay (revoked_at) as history.
+      await db.schema
+        .createTable("case_access_grant")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("case_id", "text", (c) => c.notNull().references("case_file.id"))
+        .addColumn("user_id", "text", (c) => c.notNull())
+        .addColumn("consultation_id", "text", (c) => c.notNull())
+        .addColumn("granted_at", "text", (c) => c.notNull())
+        .addColumn("revoked_at", "text")
+        .execute();
+      await db.schema.createIndex("case_access_grant_user").on("case_access_grant").columns(["user_id", "case_id"]).execute();
+      // The follow-up plan: actions with an owning organisation, a due date and a status.
+      await db.schema
+        .createTable("case_action")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("case_id", "text", (c) => c.notNull().references("case_file.id"))
+        .addColumn("consultation_id", "text")
+        .addColumn("description_enc", "text")
+        .addColumn("owner_organisation_id", "text", (c) => c.notNull())
+        .addColumn("due_on", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("created_by", "text")
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("case_action_case").on("case_action").columns(["case_id", "due_on"]).execute();
+      await db.schema.createIndex("case_action_owner").on("case_action").columns(["owner_organisation_id", "status", "due_on"]).execute();
+      await db.schema
+        .createTable("case_review")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("case_id", "text", (c) => c.notNull().references("case_file.id"))
+        .addColumn("months", "integer", (c) => c.notNull())
+        .addColumn("due_on", "text", (c) => c.notNull())
+        .addColumn("done_at", "text")
+        .addColumn("done_by", "text")
+        .addColumn("outcome", "text")
+        .execute();
+      await db.schema.createIndex("case_review_due").on("case_review").columns(["done_at", "due_on"]).execute();
+      // Proof of each purge: what was removed (kinds and counts), never its content.
+      await db.schema
+        .createTable("case_purge_log")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("case_id", "text", (c) => c.notNull())
+        .addColumn("label", "text", (c) => c.notNull())
+        .addColumn("livc_id", "text", (c) => c.notNull())
+        .addColumn("purged_at", "text", (c) => c.notNull())
+        .addColumn("retention_until", "text", (c) => c.notNull())
+        .addColumn("removed", "text", (c) => c.notNull())
+        .execute();
+      // The feedback form to the police / Local Task Force, and each attendee's vote.
+      await db.schema
+        .createTable("feedback_form")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("case_id", "text", (c) => c.notNull().references("case_file.id"))
+        .addColumn("consultation_id", "text", (c) => c.notNull())
+        .addColumn("livc_id", "text", (c) => c.notNull())
+        .addColumn("drafted_by", "text", (c) => c.notNull())
+        .addColumn("content_enc", "text")
+        .addColumn("revision", "integer", (c) => c.notNull())
+        .addColumn("attested_no_secrecy_at", "text")
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("sent_at", "text")
+        .addColumn("sent_by", "text")
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("updated_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("feedback_form_case").on("feedback_form").columns(["case_id", "created_at"]).execute();
+      await db.schema
+        .createTable("feedback_vote")
+        .addColumn("form_id", "text", (c) => c.notNull().references("feedback_form.id"))
+        .addColumn("user_id", "text", (c) => c.notNull())
+        .addColumn("revision", "integer", (c) => c.notNull())
+        .addColumn("vote", "text", (c) => c.notNull())
+        .addColumn("at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("feedback_vote_pk", ["form_id", "user_id"])
+        .execute();
+    },
+  },
+];
+
+export interface CaseFileTable {
+  id: string;
+  livc_id: string;
+  source_report_id: string | null;
+  subject_index: string | null;
+  minor: number;
+  status: CaseStatus;
+  opened_at: string;
+  opened_by: string | null;
+  retention_until: string | null;
+  label: string | null;
+  label_search: string | null;
+  identity_enc: string | null;
+  screening_decision: string | null;
+  opened_on: string | null;
+  closed_on: string | null;
+  closure_reason: ClosureReason | null;
+  closure_note_enc: string | null;
+  next_review_on: string | null;
+  legal_hold_reason_enc: string | null;
+  legal_hold_at: string | null;
+  legal_hold_by: string | null;
+  purged_at: string | null;
+  updated_at: string | null;
+}
+export interface CaseLabelCounterTable { livc_id: string; year: number; last: number }
+export type CaseEventKind =
+  | "opened"
+  | "transition"
+  | "scheduled"
+  | "minuted"
+  | "action_added"
+  | "action_updated"
+  | "review_date_set"
+  | "feedback_drafted"
+  | "feedback_voted"
+  | "feedback_sent"
+  | "legal_hold_set"
+  | "legal_hold_lifted"
+  | "purged";
+export interface CaseEventTable {
+  id: string;
+  case_id: string;
+  at: string;
+  actor_id: string | null;
+  kind: CaseEventKind;
+  from_status: CaseStatus | null;
+  to_status: CaseStatus | null;
+  reason: string | null;
+  consultation_id: string | null;
+  note_enc: string | null;
+}
+export interface CaseAccessGrantTable { id: string; case_id: string; user_id: string; consultation_id: string; granted_at: string; revoked_at: string | null }
+export const ACTION_STATUSES = ["open", "done", "cancelled"] as const;
+export type ActionStatus = (typeof ACTION_STATUSES)[number];
+export interface CaseActionTable {
+  id: string;
+  case_id: string;
+  consultation_id: string | null;
+  description_enc: string | null;
+  owner_organisation_id: string;
+  due_on: string;
+  status: ActionStatus;
+  created_at: string;
+  created_by: string | null;
+  updated_at: string;
+}
+export interface CaseReviewTable { id: string; case_id: string; months: number; due_on: string; done_at: string | null; done_by: string | null; outcome: string | null }
+export interface CasePurgeLogTable { id: string; case_id: string; label: string; livc_id: string; purged_at: string; retention_until: string; removed: string }
+export type FeedbackStatus = "draft" | "sent";
+export interface FeedbackFormTable {
+  id: string;
+  case_id: string;
+  consultation_id: string;
+  livc_id: string;
+  drafted_by: string;
+  content_enc: string | null;
+  revision: number;
+  attested_no_secrecy_at: string | null;
+  status: FeedbackStatus;
+  sent_at: string | null;
+  sent_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+export type FeedbackVoteValue = "approve" | "object";
+export interface FeedbackVoteTable { form_id: string; user_id: string; revision: number; vote: FeedbackVoteValue; at: string }
+
+declare module "../../platform/db/schema" {
+  interface DB {
+    case_file: CaseFileTable;
+    case_label_counter: CaseLabelCounterTable;
+    case_event: CaseEventTable;
+    case_access_grant: CaseAccessGrantTable;
+    case_action: CaseActionTable;
+    case_review: CaseReviewTable;
+    case_purge_log: CasePurgeLogTable;
+    feedback_form: FeedbackFormTable;
+    feedback_vote: FeedbackVoteTable;
+  }
+}

@@ -1,0 +1,84 @@
+import type { Kysely } from "kysely";
+import type { AuditWho } from "../../platform/audit";
+import type { AppContext } from "../../platform/context";
+import type { DB } from "../../platform/db/schema";
+import { newId, nowIso, todayInBrussels } from "../../platform/db/values";
+import { livcById } from "../registry/service";
+import * as pd from "./personal";
+import * as store from "./store";
+
+/** What intake hands over when screening takes a report up as a case. */
+export interface OpenCaseInput {
+  livcId: string;
+  /** The report the case came from (intake's id); blanked by the purge. */
+  reportId: string | null;
+  minor: boolean;
+  /** The person, plaintext in memory only: encrypted here through the personal-data path. Optional:
+   *  without it the case keeps only the blind index and the person stays in the report. */
+  identity?: { fullName: string; dateOfBirth: string | null } | null;
+  /** The blind index intake already computed (used when no identity is passed). */
+  subjectIndex?: string | null;
+  /** The screening decision the case came from, e.g. "take_up". */
+  screeningDecision: string;
+  openedOn?: string;
+}
+
+/** LIVC-GENT-2026-014: the LIVC code, the year and a number per LIVC and year. Carries no personal data. */
+export function caseLabel(livcCode: string, year: number, n: number): string {
+  const code = livcCode.toUpperCase().replace(/^LIVC-/, "");
+  return `LIVC-${code}-${year}-${String(n).padStart(3, "0")}`;
+}
+
+/**
+ * THE way a case starts: intake calls this when screening decides "take up as case".
+ * Pass { db: trx } to open the case in intake's own transaction (the report and the case commit
+ * together). Returns the new case id and its pseudonymous label.
+ */
+export async function openCaseFromScreening(
+  ctx: AppContext,
+  who: AuditWho,
+  input: OpenCaseInput,
+  opts: { db?: Kysely<DB> } = {},
+): Promise<{ id: string; label: string }> {
+  await pd.ready(ctx);
+  const run = async (db: Kysely<DB>) => {
+    const livc = await livcById(db, input.livcId);
+    if (!livc) throw new Error(`Unknown LIVC ${input.livcId}`);
+    const openedOn = input.openedOn ?? todayInBrussels();
+    const year = Number(openedOn.slice(0, 4));
+    const label = caseLabel(livc.code, year, await store.nextLabelNumber(db, livc.id, year));
+    const id = newId();
+    const at = nowIso();
+    const identity = input.identity?.fullName.trim() ? input.identity : null;
+    await store.insertCase(db, {
+      id,
+      livc_id: livc.id,
+      source_report_id: input.reportId,
+      subject_index: identity ? await pd.subjectIndexOf(ctx, identity.fullName, identity.dateOfBirth) : (input.subjectIndex ?? null),
+      minor: input.minor ? 1 : 0,
+      status: "active",
+      opened_at: at,
+      opened_by: who.actor?.userId ?? null,
+      retention_until: null,
+      label,
+      label_search: label.toLowerCase(),
+      identity_enc: identity ? await pd.seal(ctx, who, { table: "case_file", column: "identity_enc", rowId: id, livcId: livc.id }, JSON.stringify(identity), { db }) : null,
+      screening_decision: input.screeningDecision,
+      opened_on: openedOn,
+      closed_on: null,
+      closure_reason: null,
+      closure_note_enc: null,
+      next_review_on: null,
+      legal_hold_reason_enc: null,
+      legal_hold_at: null,
+      legal_hold_by: null,
+      purged_at: null,
+      updated_at: at,
+    });
+    await store.insertEvent(db, { case_id: id, actor_id: who.actor?.userId ?? null, kind: "opened", from_status: null, to_status: "active", reason: input.screeningDecision, consultation_id: null, note_enc: null });
+    await pd.record(ctx, who, { type: "case", id, livcId: livc.id }, "case.open", "success", { db });
+    return { id, label };
+  };
+  if (opts.db?.isTransaction) return run(opts.db);
+  return ctx.database.db.transaction().execute(run);
+}

@@ -1,0 +1,133 @@
+import type { Kysely } from "kysely";
+import type { AuditWho } from "../../platform/audit";
+import type { AppContext } from "../../platform/context";
+import type { DB } from "../../platform/db/schema";
+import { isIsoDate, newId, nowIso, todayInBrussels } from "../../platform/db/values";
+import { livcIdsWhere } from "../../platform/policy/grants";
+import type { ActionStatus } from "./migrations";
+import * as pd from "./personal";
+import { caseGrants, casePolicy, visibleCases } from "./policy";
+import { CaseError, visibleCase } from "./access";
+import * as store from "./store";
+
+/**
+ * The follow-up plan: actions with an owning organisation, a due date and a status, and the
+ * next review date. The coordinator sees overdue actions of the LIVC; a partner member sees the
+ * overdue actions their organisation owns (on cases they may see).
+ */
+export interface NewAction {
+  description: string | null;
+  ownerOrganisationId: string;
+  dueOn: string;
+  consultationId?: string | null;
+}
+
+export interface ActionView { id: string; description: string | null; ownerOrganisationId: string; dueOn: string; status: ActionStatus; consultationId: string | null; overdue: boolean }
+
+/** Adds actions to a case's plan (used by the case page and by the minutes of a consultation). */
+export async function addActions(ctx: AppContext, who: AuditWho, caseId: string, actions: NewAction[], opts: { db?: Kysely<DB> } = {}): Promise<string[]> {
+  const c = await visibleCase(ctx, who, caseId);
+  if (!casePolicy.can(who.actor ?? null, "manage_plan", c)) throw new CaseError("not_allowed");
+  if (c.status === "purged" || c.status === "closed") throw new CaseError("wrong_status");
+  for (const a of actions) {
+    if (!isIsoDate(a.dueOn)) throw new CaseError("invalid", "due_on");
+    if (!a.ownerOrganisationId) throw new CaseError("invalid", "owner");
+  }
+  await pd.ready(ctx);
+  const run = async (db: Kysely<DB>) => {
+    const ids: string[] = [];
+    for (const a of actions) {
+      const id = newId();
+      const at = nowIso();
+      await store.insertAction(db, {
+        id,
+        case_id: c.id,
+        consultation_id: a.consultationId ?? null,
+        description_enc: await pd.seal(ctx, who, { table: "case_action", column: "description_enc", rowId: id, livcId: c.livc_id }, a.description?.trim() || null, { db }),
+        owner_organisation_id: a.ownerOrganisationId,
+        due_on: a.dueOn,
+        status: "open",
+        created_at: at,
+        created_by: who.actor?.userId ?? null,
+        updated_at: at,
+      });
+      await store.insertEvent(db, { case_id: c.id, actor_id: who.actor?.userId ?? null, kind: "action_added", from_status: null, to_status: null, reason: a.dueOn, consultation_id: a.consultationId ?? null, note_enc: null });
+      ids.push(id);
+    }
+    await pd.record(ctx, who, { type: "case", id: c.id, livcId: c.livc_id }, "case.plan.add_actions", "success", { db });
+    return ids;
+  };
+  if (opts.db?.isTransaction) return run(opts.db);
+  return ctx.database.db.transaction().execute(run);
+}
+
+export async function actionsOfCase(ctx: AppContext, who: AuditWho, caseId: string, today = todayInBrussels()): Promise<ActionView[]> {
+  const c = await visibleCase(ctx, who, caseId);
+  const rows = await store.actionsOf(ctx.database.db, c.id);
+  const text = await pd.reveal(
+    ctx,
+    who,
+    { type: "case", id: c.id, livcId: c.livc_id },
+    "case.plan.read",
+    true,
+    Object.fromEntries(rows.map((r) => [r.id, { place: { table: "case_action", column: "description_enc", rowId: r.id }, value: r.description_enc }])),
+  );
+  return rows.map((r) => ({ id: r.id, description: text[r.id], ownerOrganisationId: r.owner_organisation_id, dueOn: r.due_on, status: r.status, consultationId: r.consultation_id, overdue: r.status === "open" && r.due_on < today }));
+}
+
+/** The plan's owner (a member of the owning organisation) or a lead may mark an action done. */
+export async function setActionStatus(ctx: AppContext, who: AuditWho, actionId: string, status: ActionStatus): Promise<void> {
+  const a = await store.actionById(ctx.database.db, actionId);
+  if (!a) throw new CaseError("not_found");
+  const c = await visibleCase(ctx, who, a.case_id);
+  const actor = who.actor ?? null;
+  const ownsIt = Boolean(actor?.memberships.some((m) => m.livcId === c.livc_id && m.organisationId === a.owner_organisation_id));
+  if (!casePolicy.can(actor, "manage_plan", c) && !ownsIt) throw new CaseError("not_allowed");
+  await ctx.database.db.transaction().execute(async (trx) => {
+    await store.setActionStatus(trx, a.id, status);
+    await store.insertEvent(trx, { case_id: c.id, actor_id: actor?.userId ?? null, kind: "action_updated", from_status: null, to_status: null, reason: status, consultation_id: null, note_enc: null });
+    await pd.record(ctx, who, { type: "case", id: c.id, livcId: c.livc_id }, "case.plan.action_status", "success", { db: trx });
+  });
+}
+
+export async function setNextReview(ctx: AppContext, who: AuditWho, caseId: string, date: string | null, opts: { db?: Kysely<DB>; consultationId?: string | null } = {}): Promise<void> {
+  const c = await visibleCase(ctx, who, caseId);
+  if (!casePolicy.can(who.actor ?? null, "manage_plan", c)) throw new CaseError("not_allowed");
+  if (date !== null && !isIsoDate(date)) throw new CaseError("invalid", "next_review_on");
+  const db = opts.db ?? ctx.database.db;
+  await store.updateCase(db, c.id, { next_review_on: date });
+  await store.insertEvent(db, { case_id: c.id, actor_id: who.actor?.userId ?? null, kind: "review_date_set", from_status: null, to_status: null, reason: date, consultation_id: opts.consultationId ?? null, note_enc: null });
+}
+
+export interface OverdueItem { actionId: string; caseId: string; label: string; ownerOrganisationId: string; dueOn: string }
+
+/**
+ * Overdue actions: for a coordinator (or chair) every overdue action of their LIVCs; for anyone else
+ * the overdue actions their own organisations own, on cases they may see.
+ */
+export async function overdueFor(ctx: AppContext, who: AuditWho, today = todayInBrussels()): Promise<{ asLead: OverdueItem[]; asOwner: OverdueItem[] }> {
+  const actor = who.actor ?? null;
+  const g = await caseGrants(ctx.database.db, actor);
+  const leadLivcs = livcIdsWhere(actor, ["chair", "coordinator"]);
+  const asLead = leadLivcs.length
+    ? await store.overdueActions(ctx.database.db, { visible: visibleCases({ ...g, livcIds: leadLivcs, caseIds: [] }), today })
+    : [];
+  const orgs = [...new Set((actor?.memberships ?? []).map((m) => m.organisationId).filter((o): o is string => Boolean(o)))];
+  const asOwner = orgs.length ? await store.overdueActions(ctx.database.db, { visible: visibleCases(g), today, ownerOrganisationIds: orgs }) : [];
+  const map = (r: (typeof asLead)[number]): OverdueItem => ({ actionId: r.id, caseId: r.case_id, label: r.label ?? r.case_id.slice(0, 8), ownerOrganisationId: r.owner_organisation_id, dueOn: r.due_on });
+  return { asLead: asLead.map(map), asOwner: asOwner.map(map) };
+}
+
+/** Post-closure reviews due (or due within `aheadDays`) in the LIVCs the actor coordinates or chairs. */
+export async function dueReviewsFor(ctx: AppContext, who: AuditWho, today = todayInBrussels(), aheadDays = 30) {
+  const livcIds = livcIdsWhere(who.actor ?? null, ["chair", "coordinator"]);
+  const until = new Date(`${today}T00:00:00Z`);
+  until.setUTCDate(until.getUTCDate() + aheadDays);
+  const rows = await store.dueReviews(ctx.database.db, { livcIds, until: until.toISOString().slice(0, 10) });
+  return rows.map((r) => ({ reviewId: r.id, caseId: r.case_id, label: r.label ?? r.case_id.slice(0, 8), months: r.months, dueOn: r.due_on, status: r.status, due: r.due_on <= today }));
+}
+
+export const reviewsOfCase = async (ctx: AppContext, who: AuditWho, caseId: string) => {
+  const c = await visibleCase(ctx, who, caseId);
+  return store.reviewsOf(ctx.database.db, c.id);
+};

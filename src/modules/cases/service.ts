@@ -1,0 +1,279 @@
+import type { Kysely } from "kysely";
+import type { AuditWho } from "../../platform/audit";
+import type { AppContext } from "../../platform/context";
+import type { DB } from "../../platform/db/schema";
+import { addDays, newId, nowIso, todayInBrussels } from "../../platform/db/values";
+import { rolesIn } from "../../platform/policy/actor";
+import type { CaseEventKind } from "./migrations";
+import * as pd from "./personal";
+import { caseGrants, casePolicy, visibleCases } from "./policy";
+import * as store from "./store";
+import { CaseError, resource, visibleCase } from "./access";
+import {
+  availableCaseTransitions,
+  type CaseStatus,
+  type CaseTransition,
+  CASE_TRANSITIONS,
+  checkCaseTransition,
+  CLOSURE_REASONS,
+  type ClosureReason,
+} from "./workflow";
+
+export { CASE_STATUSES, CASE_TRANSITIONS, CLOSURE_REASONS, type CaseStatus, type CaseTransition } from "./workflow";
+export { type CaseGrants, caseGrants, canSeeCase, visibleCases } from "./policy";
+export { openCaseFromScreening, type OpenCaseInput } from "./opening";
+export { CaseError, visibleCase } from "./access";
+export { actionsOfCase, addActions, dueReviewsFor, overdueFor, reviewsOfCase, setActionStatus, setNextReview } from "./plan";
+
+/**
+ * Case use cases. Other modules (intake, meetings, monitoring) call only what this file exports.
+ * Every read of a case checks need to know (policy.ts); every change is audited; personal fields
+ * go through ./personal (the personal-data path).
+ */
+export interface CaseView {
+  id: string;
+  label: string;
+  livcId: string;
+  status: CaseStatus;
+  minor: boolean;
+  openedOn: string;
+  closedOn: string | null;
+  closureReason: ClosureReason | null;
+  nextReviewOn: string | null;
+  retentionUntil: string | null;
+  legalHold: boolean;
+  purged: boolean;
+  /** Decrypted only for who may see the case; null after the purge. */
+  identity: { fullName: string; dateOfBirth: string | null } | null;
+  legalHoldReason: string | null;
+  closureNote: string | null;
+  transitions: CaseTransition[];
+  may: { managePlan: boolean; schedule: boolean; draftFeedback: boolean; legalHold: boolean; whoSaw: boolean };
+}
+
+
+export async function getCase(ctx: AppContext, who: AuditWho, id: string): Promise<CaseView> {
+  const c = await visibleCase(ctx, who, id);
+  const secret = await pd.reveal(ctx, who, resource(c), "case.read", true, {
+    identity: { place: { table: "case_file", column: "identity_enc", rowId: c.id }, value: c.identity_enc },
+    hold: { place: { table: "case_file", column: "legal_hold_reason_enc", rowId: c.id }, value: c.legal_hold_reason_enc },
+    closure: { place: { table: "case_file", column: "closure_note_enc", rowId: c.id }, value: c.closure_note_enc },
+  });
+  const actor = who.actor ?? null;
+  return {
+    id: c.id,
+    label: c.label ?? c.id.slice(0, 8),
+    livcId: c.livc_id,
+    status: c.status,
+    minor: c.minor === 1,
+    openedOn: c.opened_on ?? c.opened_at.slice(0, 10),
+    closedOn: c.closed_on,
+    closureReason: c.closure_reason,
+    nextReviewOn: c.next_review_on,
+    retentionUntil: c.retention_until,
+    legalHold: c.legal_hold_at !== null,
+    purged: c.status === "purged",
+    identity: secret.identity ? (JSON.parse(secret.identity) as CaseView["identity"]) : null,
+    legalHoldReason: secret.hold,
+    closureNote: secret.closure,
+    transitions: availableCaseTransitions(c.status, { roles: rolesIn(actor, c.livc_id) }),
+    may: {
+      managePlan: casePolicy.can(actor, "manage_plan", c),
+      schedule: casePolicy.can(actor, "schedule", c),
+      draftFeedback: casePolicy.can(actor, "draft_feedback", c),
+      legalHold: casePolicy.can(actor, "legal_hold", c),
+      whoSaw: casePolicy.can(actor, "who_saw", c),
+    },
+  };
+}
+
+export interface CaseListItem { id: string; label: string; livcId: string; status: CaseStatus; openedOn: string; closedOn: string | null; nextReviewOn: string | null }
+
+/** Lists, search (label or name + date of birth through the blind index) and exports: one filter. */
+export async function listCases(
+  ctx: AppContext,
+  who: AuditWho,
+  f: { status?: CaseStatus[]; q?: string; fullName?: string; dateOfBirth?: string; livcId?: string } = {},
+): Promise<CaseListItem[]> {
+  const g = await caseGrants(ctx.database.db, who.actor ?? null);
+  const subjectIndex = f.fullName?.trim() ? await pd.subjectIndexOf(ctx, f.fullName, f.dateOfBirth ?? null) : undefined;
+  const rows = await store.listCases(ctx.database.db, { visible: visibleCases(g), status: f.status, labelContains: f.q?.trim() || undefined, subjectIndex, livcId: f.livcId });
+  if (subjectIndex) await pd.record(ctx, who, { type: "case", id: "search", livcId: null }, "case.search.person");
+  return rows.map((c) => ({
+    id: c.id,
+    label: c.label ?? c.id.slice(0, 8),
+    livcId: c.livc_id,
+    status: c.status,
+    openedOn: c.opened_on ?? c.opened_at.slice(0, 10),
+    closedOn: c.closed_on,
+    nextReviewOn: c.next_review_on,
+  }));
+}
+
+export interface TimelineEntry { at: string; kind: CaseEventKind; fromStatus: CaseStatus | null; toStatus: CaseStatus | null; reason: string | null; consultationId: string | null; note: string | null }
+
+export async function timeline(ctx: AppContext, who: AuditWho, id: string): Promise<TimelineEntry[]> {
+  const c = await visibleCase(ctx, who, id);
+  const events = await store.eventsOf(ctx.database.db, c.id);
+  const notes = await pd.reveal(
+    ctx,
+    who,
+    resource(c),
+    "case.timeline.read",
+    true,
+    Object.fromEntries(events.map((e) => [e.id, { place: { table: "case_event", column: "note_enc", rowId: e.id }, value: e.note_enc }])),
+  );
+  return events.map((e) => ({ at: e.at, kind: e.kind, fromStatus: e.from_status, toStatus: e.to_status, reason: e.reason, consultationId: e.consultation_id, note: notes[e.id] }));
+}
+
+/** Adds a timeline entry (other modules: meetings scheduled, minuted). Note is encrypted. */
+export async function addTimelineEntry(
+  ctx: AppContext,
+  db: Kysely<DB>,
+  e: { who: AuditWho; caseId: string; livcId: string; kind: CaseEventKind; consultationId?: string | null; reason?: string | null; note?: string | null },
+): Promise<void> {
+  const id = newId();
+  await store.insertEvent(db, {
+    id,
+    case_id: e.caseId,
+    actor_id: e.who.actor?.userId ?? null,
+    kind: e.kind,
+    from_status: null,
+    to_status: null,
+    reason: e.reason ?? null,
+    consultation_id: e.consultationId ?? null,
+    note_enc: await pd.seal(ctx, e.who, { table: "case_event", column: "note_enc", rowId: id, livcId: e.livcId }, e.note ?? null, { db }),
+  });
+}
+
+// -----------------------------------------------------------------------------------------------
+// Status changes: the transition table decides.
+
+/** Post-closure review months, e.g. [6, 12]; from SCHAKEL_POST_CLOSURE_REVIEW_MONTHS. */
+export function reviewMonths(ctx: AppContext): number[] {
+  const raw = (ctx.config as { SCHAKEL_POST_CLOSURE_REVIEW_MONTHS?: string }).SCHAKEL_POST_CLOSURE_REVIEW_MONTHS ?? "6,12";
+  return raw.split(",").map((s) => Number.parseInt(s.trim(), 10)).filter((n) => Number.isInteger(n) && n > 0);
+}
+
+export function addMonths(date: string, months: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  const day = d.getUTCDate();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+  d.setUTCDate(Math.min(day, last));
+  return d.toISOString().slice(0, 10);
+}
+
+/** The retention end for a case closed on closedOn: shorter for minors (configurable). */
+export function retentionUntil(ctx: AppContext, closedOn: string, minor: boolean): string {
+  const years = minor ? ctx.config.SCHAKEL_RETENTION_MINOR_YEARS : ctx.config.SCHAKEL_RETENTION_YEARS;
+  return addDays(closedOn, Math.round(years * 365.25));
+}
+
+export async function transitionCase(
+  ctx: AppContext,
+  who: AuditWho,
+  id: string,
+  t: CaseTransition,
+  input: { reason?: string | null; note?: string | null; today?: string } = {},
+): Promise<CaseStatus> {
+  const c = await visibleCase(ctx, who, id);
+  const refusal = checkCaseTransition(t, c.status, { roles: rolesIn(who.actor ?? null, c.livc_id) });
+  if (refusal) {
+    await pd.record(ctx, who, resource(c), `case.${t}`, "denied");
+    throw new CaseError(refusal);
+  }
+  const spec = CASE_TRANSITIONS[t];
+  const reason = input.reason?.trim() || null;
+  if (t === "close" && !(CLOSURE_REASONS as readonly string[]).includes(reason ?? "")) throw new CaseError("reason_required", "reason");
+  if (spec.needsReason && !reason) throw new CaseError("reason_required", "reason");
+  await pd.ready(ctx);
+  const today = input.today ?? todayInBrussels();
+  const to = spec.to;
+  await ctx.database.db.transaction().execute(async (trx) => {
+    const set: Parameters<typeof store.updateCase>[2] = { status: to };
+    if (t === "close") {
+      set.closed_on = today;
+      set.closure_reason = reason as ClosureReason;
+      set.closure_note_enc = await pd.seal(ctx, who, { table: "case_file", column: "closure_note_enc", rowId: c.id, livcId: c.livc_id }, input.note?.trim() || null, { db: trx });
+      set.retention_until = retentionUntil(ctx, today, c.minor === 1);
+      await store.insertReviews(trx, c.id, reviewMonths(ctx).map((m) => ({ months: m, due_on: addMonths(today, m) })));
+    }
+    if (t === "reopen") {
+      set.closed_on = null;
+      set.closure_reason = null;
+      set.retention_until = null;
+      await store.cancelOpenReviews(trx, c.id);
+    }
+    if (t === "finish_review") await store.completeDueReview(trx, c.id, who.actor?.userId ?? "", "no_renewed_concern", today);
+    await store.updateCase(trx, c.id, set);
+    const eventId = newId();
+    await trx
+      .insertInto("case_event")
+      .values({
+        id: eventId,
+        case_id: c.id,
+        at: nowIso(),
+        actor_id: who.actor?.userId ?? null,
+        kind: "transition",
+        from_status: c.status,
+        to_status: to,
+        reason: t === "close" ? reason : null,
+        consultation_id: null,
+        note_enc: await pd.seal(ctx, who, { table: "case_event", column: "note_enc", rowId: eventId, livcId: c.livc_id }, t === "close" ? null : reason, { db: trx }),
+      })
+      .execute();
+    await pd.record(ctx, who, resource(c), `case.${t}`, "success", { db: trx });
+  });
+  return to;
+}
+
+// -----------------------------------------------------------------------------------------------
+// Legal hold: blocks the retention purge, always with a reason.
+
+export async function setLegalHold(ctx: AppContext, who: AuditWho, id: string, reason: string | null): Promise<void> {
+  const c = await visibleCase(ctx, who, id);
+  if (!casePolicy.can(who.actor ?? null, "legal_hold", c)) throw new CaseError("not_allowed");
+  if (c.status === "purged") throw new CaseError("wrong_status");
+  const text = reason?.trim() ?? "";
+  await pd.ready(ctx);
+  await ctx.database.db.transaction().execute(async (trx) => {
+    if (text) {
+      await store.updateCase(trx, c.id, {
+        legal_hold_at: nowIso(),
+        legal_hold_by: who.actor?.userId ?? null,
+        legal_hold_reason_enc: await pd.seal(ctx, who, { table: "case_file", column: "legal_hold_reason_enc", rowId: c.id, livcId: c.livc_id }, text, { db: trx }),
+      });
+    } else {
+      if (c.legal_hold_at === null) throw new CaseError("reason_required", "reason");
+      await store.updateCase(trx, c.id, { legal_hold_at: null, legal_hold_by: null, legal_hold_reason_enc: null });
+    }
+    await store.insertEvent(trx, { case_id: c.id, actor_id: who.actor?.userId ?? null, kind: text ? "legal_hold_set" : "legal_hold_lifted", from_status: null, to_status: null, reason: null, consultation_id: null, note_enc: null });
+    await pd.record(ctx, who, resource(c), text ? "case.legal_hold.set" : "case.legal_hold.lift", "success", { db: trx });
+  });
+}
+
+/** Case labels by id for cases the actor may see (agendas, lists in other modules). */
+export async function labelsOf(ctx: AppContext, ids: string[]): Promise<Map<string, { label: string; livcId: string; status: CaseStatus }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await ctx.database.db.selectFrom("case_file").select(["id", "label", "livc_id", "status"]).where("id", "in", ids).execute();
+  return new Map(rows.map((r) => [r.id, { label: r.label ?? r.id.slice(0, 8), livcId: r.livc_id, status: r.status }]));
+}
+
+/**
+ * Earlier cases of the same person in an LIVC (intake's duplicate check at screening), found by the
+ * blind index. Returns ids, labels and statuses only.
+ */
+export async function casesOfSubject(ctx: AppContext, livcId: string, subjectIndex: string) {
+  return ctx.database.db
+    .selectFrom("case_file")
+    .select(["id", "label", "livc_id", "status", "opened_at"])
+    .where("livc_id", "=", livcId)
+    .where("subject_index", "=", subjectIndex)
+    .orderBy("opened_at", "asc")
+    .execute();
+}
+
+export const caseRow = (ctx: AppContext, id: string) => store.caseById(ctx.database.db, id);
+export { purgeLog, registerCasePurger, runPurge, type PurgeReport } from "./retention";

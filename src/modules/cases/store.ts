@@ -1,0 +1,180 @@
+import { type Expression, type Kysely, type SqlBool, sql } from "kysely";
+import type { DB } from "../../platform/db/schema";
+import { newId, nowIso, toCount } from "../../platform/db/values";
+import type { ActionStatus, CaseActionTable, CaseEventTable, CaseFileTable } from "./migrations";
+import type { CaseStatus } from "./workflow";
+
+/** Case queries. Only service.ts (and this module's policy) call these; other modules use service.ts. */
+type Db = Kysely<DB>;
+
+export type CaseRow = CaseFileTable;
+
+/** "column in ids", false (not an error) for no ids. */
+export function inIds(column: Expression<unknown>, ids: readonly string[]): Expression<SqlBool> {
+  if (ids.length === 0) return sql<SqlBool>`1 = 0`;
+  return sql<SqlBool>`${column} in (${sql.join(ids.map((id) => sql`${id}`))})`;
+}
+
+export const caseById = (db: Db, id: string) => db.selectFrom("case_file").selectAll().where("id", "=", id).executeTakeFirst();
+
+export async function nextLabelNumber(db: Db, livcId: string, year: number): Promise<number> {
+  const row = await db.selectFrom("case_label_counter").select("last").where("livc_id", "=", livcId).where("year", "=", year).executeTakeFirst();
+  if (!row) {
+    await db.insertInto("case_label_counter").values({ livc_id: livcId, year, last: 1 }).execute();
+    return 1;
+  }
+  const next = Number(row.last) + 1;
+  await db.updateTable("case_label_counter").set({ last: next }).where("livc_id", "=", livcId).where("year", "=", year).execute();
+  return next;
+}
+
+export const insertCase = (db: Db, row: CaseFileTable) => db.insertInto("case_file").values(row).execute();
+
+export const updateCase = (db: Db, id: string, set: Partial<CaseFileTable>) =>
+  db.updateTable("case_file").set({ ...set, updated_at: nowIso() }).where("id", "=", id).execute();
+
+export async function insertEvent(db: Db, e: Omit<CaseEventTable, "id" | "at"> & { at?: string; id?: string }): Promise<string> {
+  const id = e.id ?? newId();
+  await db
+    .insertInto("case_event")
+    .values({ id, at: e.at ?? nowIso(), case_id: e.case_id, actor_id: e.actor_id, kind: e.kind, from_status: e.from_status, to_status: e.to_status, reason: e.reason, consultation_id: e.consultation_id, note_enc: e.note_enc })
+    .execute();
+  return id;
+}
+
+export const eventsOf = (db: Db, caseId: string) =>
+  db.selectFrom("case_event").selectAll().where("case_id", "=", caseId).orderBy("at").orderBy("id").execute();
+
+export interface CaseListFilter {
+  visible: (eb: { ref: (c: "case_file.id" | "case_file.livc_id") => Expression<unknown> }) => Expression<SqlBool>;
+  status?: CaseStatus[];
+  labelContains?: string;
+  subjectIndex?: string;
+  livcId?: string;
+}
+
+/** The one list query: the visibility condition (from policy.ts) is always applied. */
+export function listCases(db: Db, f: CaseListFilter) {
+  let q = db.selectFrom("case_file").selectAll().where((eb) => f.visible(eb));
+  if (f.status && f.status.length > 0) q = q.where("status", "in", f.status);
+  if (f.livcId) q = q.where("livc_id", "=", f.livcId);
+  if (f.labelContains) q = q.where("label_search", "like", `%${f.labelContains.toLowerCase().replace(/[%_\\]/g, "")}%`);
+  if (f.subjectIndex) q = q.where("subject_index", "=", f.subjectIndex);
+  return q.orderBy("opened_at", "desc").limit(500).execute();
+}
+
+// --- need-to-know grants (partner members) ---------------------------------------------------
+
+export const activeGrantsOf = (db: Db, userId: string) =>
+  db
+    .selectFrom("case_access_grant")
+    .innerJoin("case_file", "case_file.id", "case_access_grant.case_id")
+    .select(["case_access_grant.case_id", "case_file.livc_id"])
+    .where("case_access_grant.user_id", "=", userId)
+    .where("case_access_grant.revoked_at", "is", null)
+    .execute();
+
+export const grantsOfConsultation = (db: Db, consultationId: string) =>
+  db.selectFrom("case_access_grant").selectAll().where("consultation_id", "=", consultationId).where("revoked_at", "is", null).execute();
+
+export async function insertGrant(db: Db, g: { case_id: string; user_id: string; consultation_id: string }) {
+  await db.insertInto("case_access_grant").values({ id: newId(), ...g, granted_at: nowIso(), revoked_at: null }).execute();
+}
+
+export const revokeGrant = (db: Db, id: string) => db.updateTable("case_access_grant").set({ revoked_at: nowIso() }).where("id", "=", id).execute();
+
+// --- follow-up plan --------------------------------------------------------------------------
+
+export const insertAction = (db: Db, a: CaseActionTable) => db.insertInto("case_action").values(a).execute();
+export const actionById = (db: Db, id: string) => db.selectFrom("case_action").selectAll().where("id", "=", id).executeTakeFirst();
+export const actionsOf = (db: Db, caseId: string) =>
+  db.selectFrom("case_action").selectAll().where("case_id", "=", caseId).orderBy("due_on").orderBy("created_at").execute();
+export const setActionStatus = (db: Db, id: string, status: ActionStatus) =>
+  db.updateTable("case_action").set({ status, updated_at: nowIso() }).where("id", "=", id).execute();
+
+/** Open actions past their due date, limited to cases the caller may see and (optionally) owners. */
+export function overdueActions(db: Db, f: { visible: CaseListFilter["visible"]; today: string; ownerOrganisationIds?: string[] }) {
+  let q = db
+    .selectFrom("case_action")
+    .innerJoin("case_file", "case_file.id", "case_action.case_id")
+    .select(["case_action.id", "case_action.case_id", "case_action.owner_organisation_id", "case_action.due_on", "case_action.status", "case_file.label", "case_file.livc_id"])
+    .where((eb) => f.visible(eb))
+    .where("case_action.status", "=", "open")
+    .where("case_action.due_on", "<", f.today)
+    .where("case_file.status", "!=", "purged");
+  if (f.ownerOrganisationIds) q = q.where((eb) => inIds(eb.ref("case_action.owner_organisation_id"), f.ownerOrganisationIds!));
+  return q.orderBy("case_action.due_on").execute();
+}
+
+// --- post-closure reviews --------------------------------------------------------------------
+
+export async function insertReviews(db: Db, caseId: string, due: { months: number; due_on: string }[]) {
+  for (const d of due) await db.insertInto("case_review").values({ id: newId(), case_id: caseId, months: d.months, due_on: d.due_on, done_at: null, done_by: null, outcome: null }).execute();
+}
+
+export const reviewsOf = (db: Db, caseId: string) => db.selectFrom("case_review").selectAll().where("case_id", "=", caseId).orderBy("due_on").execute();
+
+export function dueReviews(db: Db, f: { livcIds: string[]; until: string }) {
+  return db
+    .selectFrom("case_review")
+    .innerJoin("case_file", "case_file.id", "case_review.case_id")
+    .select(["case_review.id", "case_review.case_id", "case_review.months", "case_review.due_on", "case_file.label", "case_file.status", "case_file.livc_id"])
+    .where((eb) => inIds(eb.ref("case_file.livc_id"), f.livcIds))
+    .where("case_review.done_at", "is", null)
+    .where("case_review.due_on", "<=", f.until)
+    .where("case_file.status", "in", ["closed", "post_closure_review"])
+    .orderBy("case_review.due_on")
+    .execute();
+}
+
+/** Marks the earliest open, due review of a case as done. */
+export async function completeDueReview(db: Db, caseId: string, by: string, outcome: string, today: string) {
+  const r = await db
+    .selectFrom("case_review")
+    .select("id")
+    .where("case_id", "=", caseId)
+    .where("done_at", "is", null)
+    .where("due_on", "<=", today)
+    .orderBy("due_on")
+    .executeTakeFirst();
+  if (r) await db.updateTable("case_review").set({ done_at: nowIso(), done_by: by, outcome }).where("id", "=", r.id).execute();
+}
+
+export const cancelOpenReviews = (db: Db, caseId: string) =>
+  db.updateTable("case_review").set({ done_at: nowIso(), outcome: "cancelled" }).where("case_id", "=", caseId).where("done_at", "is", null).execute();
+
+// --- retention -------------------------------------------------------------------------------
+
+export const purgeCandidates = (db: Db, today: string) =>
+  db
+    .selectFrom("case_file")
+    .selectAll()
+    .where("status", "=", "closed")
+    .where("retention_until", "is not", null)
+    .where("retention_until", "<=", today)
+    .orderBy("retention_until")
+    .execute();
+
+export async function countContent(db: Db, caseId: string) {
+  const [events, actions, forms] = await Promise.all([
+    db.selectFrom("case_event").select((eb) => eb.fn.countAll().as("n")).where("case_id", "=", caseId).where("note_enc", "is not", null).executeTakeFirst(),
+    db.selectFrom("case_action").select((eb) => eb.fn.countAll().as("n")).where("case_id", "=", caseId).where("description_enc", "is not", null).executeTakeFirst(),
+    db.selectFrom("feedback_form").select((eb) => eb.fn.countAll().as("n")).where("case_id", "=", caseId).where("content_enc", "is not", null).executeTakeFirst(),
+  ]);
+  return { eventNotes: toCount(events?.n), actionDescriptions: toCount(actions?.n), feedbackForms: toCount(forms?.n) };
+}
+
+/** Blanks every personal field of a case in this module's tables (the caller logs what). */
+export async function blankCaseContent(db: Db, caseId: string) {
+  await db
+    .updateTable("case_file")
+    .set({ identity_enc: null, subject_index: null, closure_note_enc: null, legal_hold_reason_enc: null, source_report_id: null, updated_at: nowIso() })
+    .where("id", "=", caseId)
+    .execute();
+  await db.updateTable("case_event").set({ note_enc: null }).where("case_id", "=", caseId).execute();
+  await db.updateTable("case_action").set({ description_enc: null }).where("case_id", "=", caseId).execute();
+  await db.updateTable("feedback_form").set({ content_enc: null }).where("case_id", "=", caseId).execute();
+}
+
+export const insertPurgeLog = (db: Db, row: DB["case_purge_log"]) => db.insertInto("case_purge_log").values(row).execute();
+export const purgeLog = (db: Db, limit = 200) => db.selectFrom("case_purge_log").selectAll().orderBy("purged_at", "desc").limit(limit).execute();
