@@ -1,4 +1,7 @@
 import type { DemoAccount, SchakelModule } from "..";
+import { accountRoutes } from "./account-routes";
+import { adminRoutes } from "./admin-routes";
+import { auditRoutes } from "./audit-routes";
 import { securityCli } from "./cli";
 import { loginRoutes } from "./routes";
 import { ensureDemoUser } from "./service";
@@ -7,6 +10,9 @@ export const identityModule: SchakelModule = {
   name: "identity",
   async routes(app, ctx) {
     loginRoutes(app, ctx);
+    accountRoutes(app, ctx);
+    adminRoutes(app, ctx);
+    auditRoutes(app, ctx);
   },
   cli: securityCli,
   async seedDemo(ctx) {

@@ -28,11 +28,11 @@ export async function passwordStep(
   const db = ctx.database.db;
   const keys = [accountKey(input.email), addressKey(who.clientAddress ?? "unknown")];
   const wait = await waitSeconds(db, keys);
+  const user = input.email.length <= 254 && input.password.length <= 1024 ? await findUserByEmail(db, input.email) : undefined;
   if (wait > 0) {
-    await audit.recordFor(ctx, who, { action: "login.password", resourceType: "account", outcome: "denied" });
+    await audit.recordFor(ctx, { ...who, userId: user?.id ?? null }, { action: "login.password", resourceType: "account", resourceId: user?.id ?? null, outcome: "denied" });
     return { kind: "throttled", waitSeconds: wait };
   }
-  const user = input.email.length <= 254 && input.password.length <= 1024 ? await findUserByEmail(db, input.email) : undefined;
   const passwordOk = await verifyPassword(user?.password_hash ?? null, input.password.slice(0, 1024));
   if (!user || !passwordOk || user.status !== "active") {
     await recordFailure(db, keys);

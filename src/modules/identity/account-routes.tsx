@@ -1,0 +1,139 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import nodemailer from "nodemailer";
+import { h } from "preact";
+import { z } from "zod";
+import { audit, whoOf } from "../../platform/audit";
+import { hashPassword, passwordProblem, verifyPassword } from "../../platform/auth/password";
+import { endAllSessions, rotateSession } from "../../platform/auth/session";
+import { accountKey, addressKey, recordFailure, waitSeconds } from "../../platform/auth/throttle";
+import { checkTotp } from "../../platform/auth/totp";
+import type { AppContext } from "../../platform/context";
+import { nowIso } from "../../platform/db/values";
+import { translator } from "../../platform/i18n";
+import { LOCALES } from "../../platform/i18n/define";
+import { safeLocalPath } from "../../platform/policy";
+import { setSessionCookie } from "../../platform/auth/hooks";
+import { sendPage, viewContext } from "../../platform/web/view";
+import { totpSecretOf } from "./login";
+import { recentlyAuthenticated } from "./routes";
+import { findUser, findUserByEmail, updateUser } from "./store";
+import { issueToken, redeemToken, type SetPasswordResult } from "./tokens";
+import { PasswordPage, type PasswordErrors, ReauthPage, ResetRequestPage } from "./views/password";
+
+const passwordBody = z.object({ password: z.string().max(1024).default(""), confirm: z.string().max(1024).default(""), token: z.string().max(200).default("") });
+
+function errorsOf(request: FastifyRequest, r: SetPasswordResult): PasswordErrors {
+  const t = viewContext(request).t;
+  if (r.kind === "invalid_token") return [{ field: "token", message: t("id.password.token") }];
+  if (r.kind === "mismatch") return [{ field: "confirm", message: t("id.password.mismatch") }];
+  if (r.kind === "weak") return [{ field: "password", message: t(`id.password.${r.problem}`) }];
+  return [];
+}
+
+/** Invitation activation, password reset, re-authentication and password change. */
+export function accountRoutes(app: FastifyInstance, ctx: AppContext) {
+  for (const [purpose, path, title, intro] of [
+    ["invite", "/account/activate", "id.activate.title", "id.activate.intro"],
+    ["reset", "/account/reset/new", "id.resetnew.title", "id.resetnew.intro"],
+  ] as const) {
+    app.get(path, { config: { permission: "public" } }, async (request, reply) => {
+      const token = String((request.query as { token?: string }).token ?? "").slice(0, 200);
+      return sendPage(reply, h(PasswordPage, { ctx: viewContext(request), title, intro, action: path, hidden: { token }, errors: [] }));
+    });
+    app.post(path, { config: { permission: "public" } }, async (request, reply) => {
+      const body = passwordBody.safeParse(request.body ?? {});
+      const input = body.success ? body.data : { password: "", confirm: "", token: "" };
+      const result = await redeemToken(ctx, whoOf(request), input.token, purpose, input.password, input.confirm);
+      if (result.kind === "ok") return reply.redirect("/login", 303);
+      return sendPage(reply, h(PasswordPage, { ctx: viewContext(request), title, intro, action: path, hidden: { token: input.token }, errors: errorsOf(request, result) }), 400);
+    });
+  }
+
+  app.get("/account/reset", { config: { permission: "public" } }, async (request, reply) => sendPage(reply, h(ResetRequestPage, { ctx: viewContext(request), sent: false })));
+
+  // Same answer whether or not the account exists; the mail carries only a link, no personal data.
+  app.post("/account/reset", { config: { permission: "public" } }, async (request, reply) => {
+    const email = String((request.body as { email?: string } | undefined)?.email ?? "").slice(0, 254);
+    const keys = [accountKey(email), addressKey(request.ip)];
+    if ((await waitSeconds(ctx.database.db, keys)) === 0) {
+      await recordFailure(ctx.database.db, [addressKey(request.ip)]);
+      const user = await findUserByEmail(ctx.database.db, email);
+      if (user?.status === "active") {
+        const token = await issueToken(ctx, user.id, "reset");
+        await sendResetMail(ctx, user.email, token);
+        await audit.record(request, { action: "account.reset.request", resourceType: "account", resourceId: user.id, outcome: "success" });
+      }
+    }
+    return sendPage(reply, h(ResetRequestPage, { ctx: viewContext(request), sent: true }));
+  });
+
+  app.get("/account/reauth", { config: { permission: "authenticated" } }, async (request, reply) =>
+    sendPage(reply, h(ReauthPage, { ctx: viewContext(request), next: safeLocalPath((request.query as { next?: string }).next, "/account") })),
+  );
+
+  app.post("/account/reauth", { config: { permission: "authenticated" } }, async (request, reply) => {
+    const body = (request.body ?? {}) as { password?: string; code?: string; next?: string };
+    const next = safeLocalPath(body.next, "/account");
+    const user = await findUser(ctx.database.db, request.actor!.userId);
+    const keys = [accountKey(user?.email ?? ""), addressKey(request.ip)];
+    const throttled = (await waitSeconds(ctx.database.db, keys)) > 0;
+    let ok = false;
+    if (!throttled && user) {
+      const passwordOk = request.actor!.authMethod === "oidc" ? true : await verifyPassword(user.password_hash, String(body.password ?? "").slice(0, 1024));
+      const secret = await totpSecretOf(ctx, user);
+      const step = passwordOk && secret ? await checkTotp(secret, String(body.code ?? ""), user.totp_last_step) : null;
+      if (step !== null) {
+        await updateUser(ctx.database.db, user.id, { totp_last_step: step });
+        ok = true;
+      }
+    }
+    await audit.record(request, { action: "account.reauth", resourceType: "account", resourceId: request.actor!.userId, outcome: ok ? "success" : "failure" });
+    if (!ok) {
+      if (!throttled) await recordFailure(ctx.database.db, keys);
+      return sendPage(reply, h(ReauthPage, { ctx: viewContext(request), next, error: viewContext(request).t("id.reauth.invalid") }), 401);
+    }
+    // Stepping up is a privilege change: new session id.
+    const rotated = await rotateSession(ctx.database.db, request.session!, { reauth_at: nowIso() });
+    setSessionCookie(reply, rotated.token);
+    return reply.redirect(next, 303);
+  });
+
+  const changeAllowed = (request: FastifyRequest) => recentlyAuthenticated(request.session?.reauth_at ?? null);
+
+  app.get("/account/password", { config: { permission: "authenticated" } }, async (request, reply) => {
+    if (!changeAllowed(request)) return reply.redirect("/account/reauth?next=/account/password", 303);
+    return sendPage(reply, h(PasswordPage, { ctx: viewContext(request), title: "id.change.title", intro: "id.change.intro", action: "/account/password", hidden: {}, errors: [] }));
+  });
+
+  app.post("/account/password", { config: { permission: "authenticated" } }, async (request, reply) => {
+    if (!changeAllowed(request)) return reply.redirect("/account/reauth?next=/account/password", 303);
+    const body = passwordBody.safeParse(request.body ?? {});
+    const input = body.success ? body.data : { password: "", confirm: "", token: "" };
+    const user = (await findUser(ctx.database.db, request.actor!.userId))!;
+    const problem = passwordProblem(input.password, [user.email, user.display_name]);
+    const result: SetPasswordResult = input.password !== input.confirm ? { kind: "mismatch" } : problem ? { kind: "weak", problem } : { kind: "ok", userId: user.id };
+    if (result.kind !== "ok") {
+      return sendPage(reply, h(PasswordPage, { ctx: viewContext(request), title: "id.change.title", intro: "id.change.intro", action: "/account/password", hidden: {}, errors: errorsOf(request, result) }), 400);
+    }
+    await updateUser(ctx.database.db, user.id, { password_hash: await hashPassword(input.password) });
+    await endAllSessions(ctx.database.db, user.id, request.session!.id);
+    const rotated = await rotateSession(ctx.database.db, request.session!);
+    setSessionCookie(reply, rotated.token);
+    await audit.record(request, { action: "account.password.change", resourceType: "account", resourceId: user.id, outcome: "success" });
+    return reply.redirect("/account", 303);
+  });
+}
+
+async function sendResetMail(ctx: AppContext, to: string, token: string) {
+  if (!ctx.config.SMTP_URL) return;
+  const link = `${ctx.config.SCHAKEL_PUBLIC_URL ?? ""}/account/reset/new?token=${token}`;
+  const text = LOCALES.map((l) => translator(l)("id.mail.reset.body", { link })).join("\n\n---\n\n");
+  const subject = LOCALES.map((l) => translator(l)("id.mail.reset.subject")).join(" / ");
+  try {
+    await nodemailer.createTransport(ctx.config.SMTP_URL).sendMail({ from: ctx.config.MAIL_FROM, to, subject, text });
+  } catch {
+    // The page answers the same either way; the audit entry shows the request was made.
+  }
+}
+
+export { issueToken };

@@ -1,0 +1,119 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { h } from "preact";
+import { z } from "zod";
+import { audit } from "../../platform/audit";
+import { endAllSessions } from "../../platform/auth/session";
+import type { AppContext } from "../../platform/context";
+import { sendError, wantsJson } from "../../platform/web/app";
+import { sendPage, viewContext } from "../../platform/web/view";
+import { PLATFORM_ROLES } from "./migrations";
+import { createAccount } from "./service";
+import * as store from "./store";
+import { issueToken } from "./tokens";
+import { AccountDetailPage, AccountsPage, NewAccountPage } from "./views/admin";
+
+const newAccount = z.object({
+  display_name: z.string().trim().min(1).max(120),
+  email: z.string().trim().toLowerCase().email().max(254),
+  roles: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.enum(PLATFORM_ROLES))).default([]),
+});
+const idParam = z.object({ id: z.string().uuid() });
+
+const linkUrl = (ctx: AppContext, kind: "invite" | "reset", token: string) =>
+  `${ctx.config.SCHAKEL_PUBLIC_URL ?? ""}${kind === "invite" ? "/account/activate" : "/account/reset/new"}?token=${token}`;
+
+/**
+ * Account administration (permission admin.accounts). An administrator manages accounts, never
+ * case content. Disabling an account or ending its sessions takes effect on the next request.
+ */
+export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
+  const db = ctx.database.db;
+  const cfg = { config: { permission: "admin.accounts" as const } };
+
+  app.get("/admin/accounts", cfg, async (request, reply) => sendPage(reply, h(AccountsPage, { ctx: viewContext(request), users: await store.listUsers(db) })));
+
+  app.get("/admin/accounts/new", cfg, async (request, reply) =>
+    sendPage(reply, h(NewAccountPage, { ctx: viewContext(request), values: { email: "", display_name: "", roles: [] }, errors: [] })),
+  );
+
+  const create = async (request: FastifyRequest, reply: FastifyReply) => {
+    const raw = (request.body ?? {}) as Record<string, unknown>;
+    const parsed = newAccount.safeParse(raw);
+    const t = viewContext(request).t;
+    const errors: { field: string; message: string }[] = [];
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const field = String(issue.path[0]);
+        if (field === "email") errors.push({ field, message: t("id.admin.email_invalid") });
+        if (field === "display_name") errors.push({ field, message: t("id.admin.name_required") });
+      }
+    } else if (await store.findUserByEmail(db, parsed.data.email)) {
+      errors.push({ field: "email", message: t("id.admin.email_taken") });
+    }
+    if (errors.length > 0 || !parsed.success) {
+      if (wantsJson(request)) return reply.code(400).send({ error: "invalid", fields: errors });
+      const values = { email: String(raw.email ?? "").slice(0, 254), display_name: String(raw.display_name ?? "").slice(0, 120), roles: ([] as unknown[]).concat(raw.roles ?? []).map(String) };
+      return sendPage(reply, h(NewAccountPage, { ctx: viewContext(request), values, errors }), 400);
+    }
+    const id = await createAccount(ctx, { email: parsed.data.email, displayName: parsed.data.display_name, status: "invited", platformRoles: parsed.data.roles });
+    const url = linkUrl(ctx, "invite", await issueToken(ctx, id, "invite"));
+    await audit.record(request, { action: "account.create", resourceType: "account", resourceId: id, outcome: "success" });
+    if (wantsJson(request)) return reply.code(201).send({ id, invitation_url: url });
+    return showDetail(request, reply, id, { kind: "invite", url });
+  };
+  app.post("/admin/accounts", cfg, create);
+  app.post(
+    "/api/v1/admin/accounts",
+    {
+      ...cfg,
+      schema: {
+        tags: ["accounts"],
+        summary: "Create an invited account; answers the single-use invitation link",
+        body: z.toJSONSchema(z.object({ display_name: z.string(), email: z.string(), roles: z.array(z.enum(PLATFORM_ROLES)).optional() })),
+      },
+    },
+    create,
+  );
+
+  const showDetail = async (request: FastifyRequest, reply: FastifyReply, id: string, link?: { kind: "invite" | "reset"; url: string }) => {
+    const user = await store.findUser(db, id);
+    if (!user) return sendError(request, reply, 404);
+    const [roles, memberships, sessions] = await Promise.all([store.platformRolesOf(db, id), store.membershipsOf(db, id), db.selectFrom("session").select("id").where("user_id", "=", id).execute()]);
+    return sendPage(reply, h(AccountDetailPage, { ctx: viewContext(request), user, roles, memberships, sessions: sessions.length, link }));
+  };
+
+  app.get("/admin/accounts/:id", cfg, async (request, reply) => {
+    const p = idParam.safeParse(request.params);
+    if (!p.success) return sendError(request, reply, 404);
+    return showDetail(request, reply, p.data.id);
+  });
+
+  const act = (path: string, run: (id: string, request: FastifyRequest) => Promise<{ kind: "invite" | "reset"; url: string } | undefined>) =>
+    app.post(`/admin/accounts/:id/${path}`, cfg, async (request, reply) => {
+      const p = idParam.safeParse(request.params);
+      const user = p.success ? await store.findUser(db, p.data.id) : undefined;
+      if (!user) return sendError(request, reply, 404);
+      const link = await run(user.id, request);
+      await audit.record(request, { action: `account.${path}`, resourceType: "account", resourceId: user.id, outcome: "success" });
+      if (wantsJson(request)) return { ok: true, ...(link ? { url: link.url } : {}) };
+      if (link) return showDetail(request, reply, user.id, link);
+      return reply.redirect(`/admin/accounts/${user.id}`, 303);
+    });
+
+  act("disable", async (id) => {
+    await store.updateUser(db, id, { status: "disabled" });
+    await endAllSessions(db, id);
+    return undefined;
+  });
+  act("enable", async (id) => {
+    const u = await store.findUser(db, id);
+    await store.updateUser(db, id, { status: u?.password_hash ? "active" : "invited" });
+    return undefined;
+  });
+  act("end-sessions", async (id) => {
+    await endAllSessions(db, id);
+    return undefined;
+  });
+  act("invite-link", async (id) => ({ kind: "invite", url: linkUrl(ctx, "invite", await issueToken(ctx, id, "invite")) }));
+  act("reset-link", async (id) => ({ kind: "reset", url: linkUrl(ctx, "reset", await issueToken(ctx, id, "reset")) }));
+}

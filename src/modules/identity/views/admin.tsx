@@ -1,0 +1,114 @@
+import type { MessageKey } from "../../../platform/i18n";
+import { ErrorSummary, Layout } from "../../../platform/web/layout";
+import type { ViewContext } from "../../../platform/web/view";
+import { PLATFORM_ROLES } from "../migrations";
+import type { UserRow } from "../store";
+import { Csrf, Field } from "./fields";
+
+export function AccountsPage(props: { ctx: ViewContext; users: Pick<UserRow, "id" | "email" | "display_name" | "status">[] }) {
+  const { ctx } = props;
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t("id.admin.title")}>
+      <h1>{t("id.admin.title")}</h1>
+      <p>
+        <a class="button" href="/admin/accounts/new">
+          {t("id.admin.new")}
+        </a>
+      </p>
+      <div class="table-scroll">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t("id.account.name")}</th>
+              <th scope="col">{t("id.account.email")}</th>
+              <th scope="col">{t("id.admin.status")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.users.map((u) => (
+              <tr>
+                <td>
+                  <a href={`/admin/accounts/${u.id}`}>{u.display_name}</a>
+                </td>
+                <td>{u.email}</td>
+                <td>
+                  <span class="tag">{t(`id.status.${u.status}` as MessageKey)}</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </Layout>
+  );
+}
+
+export function NewAccountPage(props: { ctx: ViewContext; values: { email: string; display_name: string; roles: string[] }; errors: { field: string; message: string }[] }) {
+  const { ctx } = props;
+  const { t } = ctx;
+  const err = (f: string) => props.errors.find((e) => e.field === f)?.message;
+  return (
+    <Layout ctx={ctx} title={t("id.admin.new")}>
+      <ErrorSummary ctx={ctx} errors={props.errors} />
+      <h1>{t("id.admin.new")}</h1>
+      <form method="post" action="/admin/accounts" novalidate>
+        <Csrf ctx={ctx} />
+        <Field id="display_name" label={t("id.account.name")} value={props.values.display_name} maxLength={120} error={err("display_name")} />
+        <Field id="email" label={t("id.account.email")} type="email" value={props.values.email} maxLength={254} error={err("email")} />
+        <fieldset class="form-group">
+          <legend class="legend">{t("id.admin.platform_roles")}</legend>
+          {PLATFORM_ROLES.map((r) => (
+            <div class="checkbox">
+              <input type="checkbox" id={`role-${r}`} name="roles" value={r} checked={props.values.roles.includes(r)} />
+              <label for={`role-${r}`}>{t(`id.role.${r}` as MessageKey)}</label>
+            </div>
+          ))}
+        </fieldset>
+        <button type="submit">{t("id.admin.invite")}</button>
+      </form>
+    </Layout>
+  );
+}
+
+export function AccountDetailPage(props: { ctx: ViewContext; user: UserRow; roles: string[]; memberships: { livc_id: string | null; role: string; valid_to: string | null }[]; sessions: number; link?: { kind: "invite" | "reset"; url: string } }) {
+  const { ctx, user } = props;
+  const { t } = ctx;
+  const action = (path: string, label: MessageKey, cls = "secondary") => (
+    <form method="post" action={`/admin/accounts/${user.id}/${path}`} class="inline-form">
+      <Csrf ctx={ctx} />
+      <button type="submit" class={cls}>
+        {t(label)}
+      </button>
+    </form>
+  );
+  return (
+    <Layout ctx={ctx} title={user.display_name}>
+      <h1>{user.display_name}</h1>
+      {props.link ? (
+        <div class="notice" role="status">
+          <p>{t(props.link.kind === "invite" ? "id.admin.invite_link" : "id.admin.reset_link")}</p>
+          <p>
+            <code id="account-link">{props.link.url}</code>
+          </p>
+        </div>
+      ) : null}
+      <dl class="summary">
+        <dt>{t("id.account.email")}</dt>
+        <dd>{user.email}</dd>
+        <dt>{t("id.admin.status")}</dt>
+        <dd>{t(`id.status.${user.status}` as MessageKey)}</dd>
+        <dt>{t("id.admin.platform_roles")}</dt>
+        <dd>{props.roles.map((r) => t(`id.role.${r}` as MessageKey)).join(", ") || "-"}</dd>
+        <dt>{t("id.account.roles")}</dt>
+        <dd>{props.memberships.map((m) => `${t(`id.role.${m.role}` as MessageKey)} (${m.livc_id ?? "-"})${m.valid_to ? ` ≤ ${m.valid_to}` : ""}`).join("; ") || "-"}</dd>
+        <dt>{t("id.account.sessions")}</dt>
+        <dd>{props.sessions}</dd>
+      </dl>
+      <p>
+        {user.status === "disabled" ? action("enable", "id.admin.enable") : action("disable", "id.admin.disable", "warning")}{" "}
+        {action("end-sessions", "id.admin.end_sessions")} {user.status === "invited" ? action("invite-link", "id.admin.new_invite") : action("reset-link", "id.admin.new_reset")}
+      </p>
+    </Layout>
+  );
+}
