@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import type { Command } from "commander";
+import { audit } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import { isLocale, translator } from "../../platform/i18n";
 import { coverageCsv, coveragePdf } from "./export";
@@ -41,6 +42,7 @@ export function monitoringCli(program: Command, open: Open) {
           const map = cachedMap(ctx.database.db, { ...d.coverage, revision: d.revision, locale: opts.lang }, t, { links: false });
           output = await coveragePdf(d, opts.lang, map.svg);
         }
+        await audit.recordFor(ctx, { actor: null }, { action: `monitoring.export.${opts.format}`, resourceType: "coverage_report", resourceId: opts.date, outcome: "success" });
         if (opts.out) {
           fs.writeFileSync(opts.out, output);
           console.error(`Wrote ${opts.out}`);
