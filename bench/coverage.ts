@@ -44,7 +44,7 @@ async function buildHistory(ctx: Awaited<ReturnType<typeof openContext>>): Promi
     const end = v.validTo ? addDays(v.validTo, 1) : "2030-01-01";
     while (day < end) {
       const length = 300 + Math.floor(random() * 400);
-      const next = addDays(day, length) < end ? addDays(day, length) : end;
+      const next = [addDays(day, length), end].sort()[0];
       const r = random();
       if (r < 0.15) obstacles.push(`${v.nis},${day},${reasons[Math.floor(random() * reasons.length)]},`);
       else {
