@@ -49,7 +49,7 @@ export function LivcPartnersPage(p: LivcPartnersProps) {
       {p.seats.length === 0 ? (
         <p>{t("pt.seats.empty")}</p>
       ) : (
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label={t("pt.seats.caption")}>
           <table class="table">
             <caption>{t("pt.seats.caption")}</caption>
             <thead>
@@ -132,7 +132,7 @@ export function LivcPartnersPage(p: LivcPartnersProps) {
           {p.invitations.length === 0 ? (
             <p>{t("pt.invitations.empty")}</p>
           ) : (
-            <div class="table-scroll">
+            <div class="table-scroll" tabIndex={0} role="region" aria-label={t("pt.invitations.caption")}>
               <table class="table">
                 <caption>{t("pt.invitations.caption")}</caption>
                 <thead>

@@ -50,7 +50,7 @@ export function ParticipationPage(p: { ctx: ViewContext; report: RegionalPartici
           <p class="notice">{t("pp.suppression")}</p>
 
           <h2>{t("pp.sector.title")}</h2>
-          <div class="table-scroll">
+          <div class="table-scroll" tabIndex={0} role="region" aria-label={t("pp.sector.caption")}>
             <table class="table" id="by-sector">
               <caption>{t("pp.sector.caption")}</caption>
               <thead>
@@ -103,7 +103,7 @@ export function ParticipationPage(p: { ctx: ViewContext; report: RegionalPartici
             <span class="tag">{t("pp.cell.pending")}</span> <span class="tag grey">{t("pp.cell.never_invited")}</span>{" "}
             <span class="tag red">! {t("pp.cell.low_attendance")}</span>
           </p>
-          <div class="table-scroll">
+          <div class="table-scroll" tabIndex={0} role="region" aria-label={t("pp.matrix.caption", { date: ctx.date(r.date) })}>
             <table class="table matrix" id="matrix">
               <caption>{t("pp.matrix.caption", { date: ctx.date(r.date) })}</caption>
               <thead>
