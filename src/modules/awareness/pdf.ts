@@ -89,7 +89,7 @@ export function adviceDocument({ advice, of, campaignName, date, locale }: Advic
           g.livcName ? t("aw.advice.livc", { name: g.livcName }) : t("aw.advice.no_livc"),
           t("aw.advice.consultations", { n: a.consultations }),
           t("aw.advice.partner_sectors", { n: a.partnerSectors }),
-          t("aw.advice.readiness", { done: a.readinessDone, total: a.readinessTotal }),
+          ...(a.readinessTotal > 0 ? [t("aw.advice.readiness", { done: a.readinessDone, total: a.readinessTotal })] : []),
           t("aw.advice.position", { position: advice.position, of }),
         ],
         margin: [0, 0, 0, 6],

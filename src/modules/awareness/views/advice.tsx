@@ -79,7 +79,7 @@ export function AdvicePage(props: { ctx: ViewContext; campaign: { id: string; na
         <li>{g.livcName ? t("aw.advice.livc", { name: g.livcName }) : t("aw.advice.no_livc")}</li>
         <li>{t("aw.advice.consultations", { n: a.consultations })}</li>
         <li>{t("aw.advice.partner_sectors", { n: a.partnerSectors })}</li>
-        <li>{t("aw.advice.readiness", { done: a.readinessDone, total: a.readinessTotal })}</li>
+        {a.readinessTotal > 0 ? <li>{t("aw.advice.readiness", { done: a.readinessDone, total: a.readinessTotal })}</li> : null}
         <li>{t("aw.advice.position", { position: advice.position, of })}</li>
       </ul>
       <p class="hint">{t("aw.advice.ordering")}</p>
