@@ -82,3 +82,13 @@ export function Radios(props: { id: string; legend: string; value?: string; hint
     </div>
   );
 }
+
+/** A table wrapper that scrolls sideways; focusable so keyboard users can scroll it (WCAG 2.1.1). */
+export function ScrollRegion(props: { label: string; children: ComponentChildren }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard (axe scrollable-region-focusable)
+    <section class="table-scroll" tabIndex={0} aria-label={props.label}>
+      {props.children}
+    </section>
+  );
+}

@@ -5,7 +5,7 @@ import type { MessageKey } from "../../../platform/i18n";
 import type { SeatView } from "../membership";
 import { SEATS } from "../migrations";
 import type { InvitationRow } from "../store";
-import { Csrf, Radios, SelectField, TextField } from "./fields";
+import { Csrf, Radios, ScrollRegion, SelectField, TextField } from "./fields";
 
 export type FormState = { values: Record<string, string>; errors: { field: string; message: string }[] };
 export const emptyForm = (): FormState => ({ values: {}, errors: [] });
@@ -49,7 +49,7 @@ export function LivcPartnersPage(p: LivcPartnersProps) {
       {p.seats.length === 0 ? (
         <p>{t("pt.seats.empty")}</p>
       ) : (
-        <div class="table-scroll" tabIndex={0} role="region" aria-label={t("pt.seats.caption")}>
+        <ScrollRegion label={t("pt.seats.caption")}>
           <table class="table">
             <caption>{t("pt.seats.caption")}</caption>
             <thead>
@@ -97,7 +97,7 @@ export function LivcPartnersPage(p: LivcPartnersProps) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
 
       {p.canManage ? (
@@ -132,7 +132,7 @@ export function LivcPartnersPage(p: LivcPartnersProps) {
           {p.invitations.length === 0 ? (
             <p>{t("pt.invitations.empty")}</p>
           ) : (
-            <div class="table-scroll" tabIndex={0} role="region" aria-label={t("pt.invitations.caption")}>
+            <ScrollRegion label={t("pt.invitations.caption")}>
               <table class="table">
                 <caption>{t("pt.invitations.caption")}</caption>
                 <thead>
@@ -175,7 +175,7 @@ export function LivcPartnersPage(p: LivcPartnersProps) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </ScrollRegion>
           )}
 
           <h2 id="seat">{t("pt.seat.add.title")}</h2>

@@ -3,6 +3,7 @@ import { Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import type { CellStatus } from "../analysis";
 import type { RegionalParticipation, Shown } from "../report";
+import { ScrollRegion } from "./fields";
 
 const CELL_CLASS: Record<CellStatus, string> = { member: "tag green", declined: "tag red", pending: "tag", never_invited: "tag grey", none: "" };
 
@@ -50,7 +51,7 @@ export function ParticipationPage(p: { ctx: ViewContext; report: RegionalPartici
           <p class="notice">{t("pp.suppression")}</p>
 
           <h2>{t("pp.sector.title")}</h2>
-          <div class="table-scroll" tabIndex={0} role="region" aria-label={t("pp.sector.caption")}>
+          <ScrollRegion label={t("pp.sector.caption")}>
             <table class="table" id="by-sector">
               <caption>{t("pp.sector.caption")}</caption>
               <thead>
@@ -95,7 +96,7 @@ export function ParticipationPage(p: { ctx: ViewContext; report: RegionalPartici
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
 
           <h2>{t("pp.matrix.title")}</h2>
           <p>
@@ -103,7 +104,7 @@ export function ParticipationPage(p: { ctx: ViewContext; report: RegionalPartici
             <span class="tag">{t("pp.cell.pending")}</span> <span class="tag grey">{t("pp.cell.never_invited")}</span>{" "}
             <span class="tag red">! {t("pp.cell.low_attendance")}</span>
           </p>
-          <div class="table-scroll" tabIndex={0} role="region" aria-label={t("pp.matrix.caption", { date: ctx.date(r.date) })}>
+          <ScrollRegion label={t("pp.matrix.caption", { date: ctx.date(r.date) })}>
             <table class="table matrix" id="matrix">
               <caption>{t("pp.matrix.caption", { date: ctx.date(r.date) })}</caption>
               <thead>
@@ -134,7 +135,7 @@ export function ParticipationPage(p: { ctx: ViewContext; report: RegionalPartici
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollRegion>
 
           <h2>{t("pp.downloads")}</h2>
           <ul>
