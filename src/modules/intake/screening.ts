@@ -49,8 +49,17 @@ export interface QueueItem {
 async function toItems(ctx: AppContext, rows: Awaited<ReturnType<typeof store.queueOfLivcs>>, today: string): Promise<QueueItem[]> {
   const { timeline } = await registerTimeline(ctx.database.db);
   const out: QueueItem[] = [];
+  // One query for earlier reports of the same person; earlier cases are asked once per person.
+  const withIndex = rows.filter((r) => r.livc_id && r.subject_index);
+  const counts = await store.subjectIndexCounts(ctx.database.db, [...new Set(withIndex.map((r) => r.livc_id!))], withIndex.map((r) => r.subject_index!));
+  const caseKnown = new Map<string, boolean>();
+  for (const r of withIndex) {
+    const key = `${r.livc_id}|${r.subject_index}`;
+    if ((counts.get(key) ?? 0) < 2 && !caseKnown.has(key)) caseKnown.set(key, (await casesOfSubject(ctx, r.livc_id!, r.subject_index!)).length > 0);
+  }
   for (const r of rows) {
-    const dup = r.livc_id && r.subject_index ? await duplicatesOf(ctx, r.livc_id, r.subject_index, r.id) : null;
+    const key = `${r.livc_id}|${r.subject_index}`;
+    const duplicate = Boolean(r.livc_id && r.subject_index && ((counts.get(key) ?? 0) > 1 || caseKnown.get(key)));
     const submittedOn = (r.submitted_at ?? today).slice(0, 10);
     out.push({
       id: r.id,
@@ -64,7 +73,7 @@ async function toItems(ctx: AppContext, rows: Awaited<ReturnType<typeof store.qu
       ageWorkingDays: workingDaysBetween(submittedOn, today),
       dueOn: r.screening_due_on,
       overdue: Boolean(r.screening_due_on && r.screening_due_on < today),
-      possibleDuplicate: Boolean(dup && (dup.reports.length > 0 || dup.cases.length > 0)),
+      possibleDuplicate: duplicate,
     });
   }
   return out;

@@ -102,7 +102,7 @@ export async function fileReport(ctx: AppContext, who: AuditWho & { actor: Actor
   let existing: store.ReportRow | undefined;
   if (existingReference) {
     existing = await store.reportByReference(db, existingReference);
-    if (!existing || existing.status !== "draft" || !isOwnReport(actor, toRef(existing))) return { kind: "not_found" };
+    if (existing?.status !== "draft" || !isOwnReport(actor, toRef(existing))) return { kind: "not_found" };
   }
   // The same rule as the route permission report.file, plus: only one's own draft.
   const mayWrite = existing ? isOwnReport(actor, toRef(existing)) : actor.memberships.length > 0;
@@ -182,7 +182,7 @@ async function raiseAlerts(ctx: AppContext, r: { id: string; livcId: string | nu
 /** The reporter's own draft, decrypted for editing (audited through the personal-data path). */
 export async function ownDraft(ctx: AppContext, who: AuditWho & { actor: Actor }, reference: string): Promise<ReportForm | null> {
   const row = await store.reportByReference(ctx.database.db, reference);
-  if (!row || row.status !== "draft" || !isOwnReport(who.actor, toRef(row))) return null;
+  if (row?.status !== "draft" || !isOwnReport(who.actor, toRef(row))) return null;
   return toForm(row, await openReportContent(ctx, who, { id: row.id, livcId: null, allowed: isOwnReport(who.actor, toRef(row)), contentEnc: row.content_enc }));
 }
 

@@ -71,6 +71,21 @@ export const sameSubjectInLivc = (db: Db, livcId: string, subjectIndex: string, 
     .orderBy("submitted_at", "asc")
     .execute();
 
+/** How many submitted reports share each blind index within each LIVC (for the queue's duplicate flag). */
+export async function subjectIndexCounts(db: Db, livcIds: readonly string[], indexes: readonly string[]): Promise<Map<string, number>> {
+  if (indexes.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("report")
+    .select(["livc_id", "subject_index"])
+    .where((eb) => inLivcs(eb.ref("livc_id"), livcIds))
+    .where("subject_index", "in", [...new Set(indexes)])
+    .where("status", "!=", "draft")
+    .execute();
+  const out = new Map<string, number>();
+  for (const r of rows) out.set(`${r.livc_id}|${r.subject_index}`, (out.get(`${r.livc_id}|${r.subject_index}`) ?? 0) + 1);
+  return out;
+}
+
 export async function insertEvent(db: Db, e: { report_id: string; actor_id: string | null; transition: string; from_status: string; to_status: string; referral_service: string | null; reason_enc: string | null; id?: string }) {
   const id = e.id ?? newId();
   await db.insertInto("report_event").values({ ...e, id, at: nowIso() }).execute();
