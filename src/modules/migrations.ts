@@ -6,11 +6,12 @@ import { awarenessMigrations } from "./awareness/migrations";
 import { casesMigrations } from "./cases/migrations";
 import { identityMigrations } from "./identity/migrations";
 import { intakeMigrations } from "./intake/migrations";
+import { meetingsMigrations } from "./meetings/migrations";
 import { partnersMigrations } from "./partners/migrations";
 import { referenceMigrations } from "./reference/migrations";
 import { registryMigrations } from "./registry/migrations";
 
 /** Every module's migrations. Add a module's list here; names order them globally. */
 export function allMigrations(): SchakelMigration[] {
-  return [...metaMigrations, ...referenceMigrations, ...registryMigrations, ...auditMigrations, ...cryptoMigrations, ...identityMigrations, ...partnersMigrations, ...awarenessMigrations, ...intakeMigrations, ...casesMigrations].sort((a, b) => a.name.localeCompare(b.name));
+  return [...metaMigrations, ...referenceMigrations, ...registryMigrations, ...auditMigrations, ...cryptoMigrations, ...identityMigrations, ...partnersMigrations, ...awarenessMigrations, ...intakeMigrations, ...casesMigrations, ...meetingsMigrations].sort((a, b) => a.name.localeCompare(b.name));
 }

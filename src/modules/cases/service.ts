@@ -277,3 +277,27 @@ export async function casesOfSubject(ctx: AppContext, livcId: string, subjectInd
 
 export const caseRow = (ctx: AppContext, id: string) => store.caseById(ctx.database.db, id);
 export { purgeLog, registerCasePurger, runPurge, type PurgeReport } from "./retention";
+
+/**
+ * Need-to-know grants from one consultation for one partner member: the meetings module says which
+ * cases of that consultation the person may now see (invited, accepted, acknowledged); grants no
+ * longer justified are revoked (kept as history). Audited per change.
+ */
+export async function syncConsultationGrants(ctx: AppContext, who: AuditWho, consultationId: string, userId: string, caseIds: string[]): Promise<void> {
+  const db = ctx.database.db;
+  const current = (await store.grantsOfConsultation(db, consultationId)).filter((g) => g.user_id === userId);
+  const want = new Set(caseIds);
+  for (const g of current) {
+    if (!want.has(g.case_id)) {
+      await store.revokeGrant(db, g.id);
+      await pd.record(ctx, who, { type: "case", id: g.case_id, livcId: null }, "case.grant.revoke");
+    }
+  }
+  for (const caseId of want) {
+    if (current.some((g) => g.case_id === caseId)) continue;
+    await store.insertGrant(db, { case_id: caseId, user_id: userId, consultation_id: consultationId });
+    const c = await store.caseById(db, caseId);
+    await pd.record(ctx, who, { type: "case", id: caseId, livcId: c?.livc_id ?? null }, "case.grant.add");
+  }
+}
+export { attestFeedback, consensusOf, draftFeedback, editFeedback, type FeedbackView, feedbackOfCase, getFeedback, markFeedbackSent, voteFeedback } from "./feedback";

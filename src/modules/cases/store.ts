@@ -178,3 +178,16 @@ export async function blankCaseContent(db: Db, caseId: string) {
 
 export const insertPurgeLog = (db: Db, row: DB["case_purge_log"]) => db.insertInto("case_purge_log").values(row).execute();
 export const purgeLog = (db: Db, limit = 200) => db.selectFrom("case_purge_log").selectAll().orderBy("purged_at", "desc").limit(limit).execute();
+
+// --- feedback form ---------------------------------------------------------------------------
+
+export const insertFeedback = (db: Db, row: DB["feedback_form"]) => db.insertInto("feedback_form").values(row).execute();
+export const feedbackById = (db: Db, id: string) => db.selectFrom("feedback_form").selectAll().where("id", "=", id).executeTakeFirst();
+export const feedbackOfCase = (db: Db, caseId: string) => db.selectFrom("feedback_form").selectAll().where("case_id", "=", caseId).orderBy("created_at").execute();
+export const updateFeedback = (db: Db, id: string, set: Partial<DB["feedback_form"]>) =>
+  db.updateTable("feedback_form").set({ ...set, updated_at: nowIso() }).where("id", "=", id).execute();
+export const votesOf = (db: Db, formId: string) => db.selectFrom("feedback_vote").selectAll().where("form_id", "=", formId).execute();
+export async function putVote(db: Db, row: DB["feedback_vote"]) {
+  await db.deleteFrom("feedback_vote").where("form_id", "=", row.form_id).where("user_id", "=", row.user_id).execute();
+  await db.insertInto("feedback_vote").values(row).execute();
+}

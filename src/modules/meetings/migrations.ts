@@ -1,0 +1,89 @@
+import type { SchakelMigration } from "../../platform/db/migrate";
+
+/**
+ * Consultations (casusoverleg). The partners module creates `consultation` and the attendance
+ * register (agreement in src/modules/partners/migrations.ts); this module owns the meeting itself
+ * and adds: time, place or video link, the framework version in force, reminders (columns on
+ * `consultation`), the agenda of cases with the services invited per case, the confidentiality
+ * acknowledgement per participant, and minimal minutes per case (decisions encrypted).
+ */
+export const meetingsMigrations: SchakelMigration[] = [
+  {
+    name: "2026120210_meetings_init",
+    async up(db) {
+      for (const column of ["starts_at", "place", "video_url", "scheduled_by", "reminder_sent_at", "updated_at"]) {
+        await db.schema.alterTable("consultation").addColumn(column, "text").execute();
+      }
+      await db.schema.alterTable("consultation").addColumn("framework_version", "integer").execute();
+      await db.schema
+        .createTable("consultation_case")
+        .addColumn("consultation_id", "text", (c) => c.notNull().references("consultation.id"))
+        .addColumn("case_id", "text", (c) => c.notNull().references("case_file.id"))
+        .addColumn("position", "integer", (c) => c.notNull())
+        .addPrimaryKeyConstraint("consultation_case_pk", ["consultation_id", "case_id"])
+        .execute();
+      await db.schema.createIndex("consultation_case_case").on("consultation_case").column("case_id").execute();
+      // The services invited for one case on the agenda; the invitation itself is the partners module's.
+      await db.schema
+        .createTable("consultation_case_service")
+        .addColumn("consultation_id", "text", (c) => c.notNull().references("consultation.id"))
+        .addColumn("case_id", "text", (c) => c.notNull().references("case_file.id"))
+        .addColumn("organisation_id", "text", (c) => c.notNull())
+        .addColumn("invitation_id", "text")
+        .addPrimaryKeyConstraint("consultation_case_service_pk", ["consultation_id", "case_id", "organisation_id"])
+        .execute();
+      // Art. 458ter: a participant acknowledges the shared professional secrecy for this meeting.
+      await db.schema
+        .createTable("consultation_ack")
+        .addColumn("consultation_id", "text", (c) => c.notNull().references("consultation.id"))
+        .addColumn("user_id", "text", (c) => c.notNull())
+        .addColumn("framework_version", "integer")
+        .addColumn("acknowledged_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("consultation_ack_pk", ["consultation_id", "user_id"])
+        .execute();
+      // Minimal minutes: decisions (encrypted, optional) and the next review date. Actions go to the
+      // case's follow-up plan. No field is required: nobody is made to disclose anything.
+      await db.schema
+        .createTable("consultation_minutes")
+        .addColumn("consultation_id", "text", (c) => c.notNull().references("consultation.id"))
+        .addColumn("case_id", "text", (c) => c.notNull().references("case_file.id"))
+        .addColumn("decisions_enc", "text")
+        .addColumn("next_review_on", "text")
+        .addColumn("recorded_by", "text")
+        .addColumn("recorded_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("consultation_minutes_pk", ["consultation_id", "case_id"])
+        .execute();
+    },
+  },
+];
+
+export interface ConsultationCaseTable { consultation_id: string; case_id: string; position: number }
+export interface ConsultationCaseServiceTable { consultation_id: string; case_id: string; organisation_id: string; invitation_id: string | null }
+export interface ConsultationAckTable { consultation_id: string; user_id: string; framework_version: number | null; acknowledged_at: string }
+export interface ConsultationMinutesTable {
+  consultation_id: string;
+  case_id: string;
+  decisions_enc: string | null;
+  next_review_on: string | null;
+  recorded_by: string | null;
+  recorded_at: string;
+}
+/** The columns this module adds to the partners module's `consultation`. */
+export interface ConsultationMeetingColumns {
+  starts_at: string | null;
+  place: string | null;
+  video_url: string | null;
+  scheduled_by: string | null;
+  reminder_sent_at: string | null;
+  updated_at: string | null;
+  framework_version: number | null;
+}
+
+declare module "../../platform/db/schema" {
+  interface DB {
+    consultation_case: ConsultationCaseTable;
+    consultation_case_service: ConsultationCaseServiceTable;
+    consultation_ack: ConsultationAckTable;
+    consultation_minutes: ConsultationMinutesTable;
+  }
+}

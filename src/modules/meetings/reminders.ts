@@ -1,0 +1,81 @@
+import nodemailer, { type Transporter } from "nodemailer";
+import type { AppContext } from "../../platform/context";
+import { addDays, nowIso, todayInBrussels } from "../../platform/db/values";
+import { activeEmailOf, membersOfLivc } from "../identity/service";
+import * as store from "./store";
+
+/**
+ * Meeting reminders by e-mail. They carry NO personal data and nothing about the cases: only that
+ * a consultation is planned on a date, and a link to log in. Without SMTP_URL nothing is sent and
+ * the reminder stays due (it is sent once SMTP works).
+ */
+const transports = new Map<string, Transporter>();
+const transportFor = (url: string) => {
+  let t = transports.get(url);
+  if (!t) {
+    t = nodemailer.createTransport(url);
+    transports.set(url, t);
+  }
+  return t;
+};
+
+export function reminderText(ctx: AppContext, meeting: { id: string; held_on: string; starts_at: string | null }) {
+  const base = (ctx.config.SCHAKEL_PUBLIC_URL ?? `http://${ctx.config.HOST}:${ctx.config.PORT}`).replace(/\/+$/, "");
+  const link = `${base}/meetings/${meeting.id}`;
+  const when = meeting.starts_at ? `${meeting.held_on} ${meeting.starts_at}` : meeting.held_on;
+  return {
+    subject: `Herinnering: casusoverleg op ${meeting.held_on} / Rappel : concertation de cas le ${meeting.held_on}`,
+    text: [
+      `Herinnering: u neemt deel aan een casusoverleg op ${when}. Meld u aan in Schakel voor de details:`,
+      link,
+      "",
+      `Rappel : vous participez à une concertation de cas le ${when}. Connectez-vous à Schakel pour les détails :`,
+      link,
+      "",
+      `Reminder: you take part in a case consultation on ${when}. Log in to Schakel for the details:`,
+      link,
+      "",
+    ].join("\n"),
+  };
+}
+
+/** Who gets a reminder: the LIVC's core members and the partner members of invited organisations. */
+async function recipients(ctx: AppContext, meeting: store.MeetingRow): Promise<string[]> {
+  const invitedOrgs = new Set((await store.servicesOf(ctx.database.db, meeting.id)).map((s) => s.organisation_id));
+  const members = await membersOfLivc(ctx, meeting.livc_id, meeting.held_on);
+  const userIds = new Set(
+    members
+      .filter((m) => ["chair", "coordinator", "information_officer"].includes(m.role) || (m.role === "partner_member" && m.organisation_id && invitedOrgs.has(m.organisation_id)))
+      .map((m) => m.user_id),
+  );
+  const emails: string[] = [];
+  for (const id of userIds) {
+    const e = await activeEmailOf(ctx, id);
+    if (e) emails.push(e);
+  }
+  return emails;
+}
+
+/** Sends one reminder per planned meeting within `aheadDays` (default 2). Safe to run more than once. */
+export async function sendMeetingReminders(ctx: AppContext, opts: { today?: string; aheadDays?: number } = {}) {
+  const today = opts.today ?? todayInBrussels();
+  if (!ctx.config.SMTP_URL) return { meetings: 0, sent: 0, failed: 0, configured: false };
+  const transport = transportFor(ctx.config.SMTP_URL);
+  let meetings = 0;
+  let sent = 0;
+  let failed = 0;
+  for (const meeting of await store.meetingsToRemind(ctx.database.db, today, addDays(today, opts.aheadDays ?? 2))) {
+    const { subject, text } = reminderText(ctx, meeting);
+    for (const to of await recipients(ctx, meeting)) {
+      try {
+        await transport.sendMail({ from: ctx.config.MAIL_FROM, to, subject, text });
+        sent++;
+      } catch {
+        failed++;
+      }
+    }
+    await store.setMeetingColumns(ctx.database.db, meeting.id, { reminder_sent_at: nowIso() });
+    meetings++;
+  }
+  return { meetings, sent, failed, configured: true };
+}

@@ -1,0 +1,323 @@
+import type { AuditWho } from "../../platform/audit";
+import type { AppContext } from "../../platform/context";
+import { isIsoDate, nowIso } from "../../platform/db/values";
+import type { Actor } from "../../platform/policy/actor";
+import { definePolicy } from "../../platform/policy/grants";
+import * as cases from "../cases/service";
+import * as pd from "../cases/personal";
+import { membersOfLivc } from "../identity/service";
+import * as partners from "../partners/service";
+import { livcDetail } from "../registry/service";
+import * as store from "./store";
+
+export { sendMeetingReminders } from "./reminders";
+
+/**
+ * Consultations: scheduling (agenda of cases, services invited per case through the partners
+ * module), the confidentiality gate (art. 458ter), attendance (partners' register), minimal
+ * minutes. Case material is only ever shown through the cases module's need-to-know grants.
+ */
+export class MeetingError extends Error {
+  constructor(
+    readonly code: "not_found" | "not_allowed" | "no_framework" | "invalid" | "not_acknowledged" | "no_organisation",
+    readonly field?: string,
+  ) {
+    super(code);
+  }
+}
+
+export const meetingPolicy = definePolicy({
+  livcOf: (m: { livc_id: string }) => m.livc_id,
+  grants: {
+    schedule: ["chair", "coordinator"],
+    minute: ["chair", "coordinator"],
+    attendance: ["chair", "coordinator"],
+    /** The LIVC's core members take part in every consultation. */
+    core: ["chair", "coordinator", "information_officer"],
+  },
+});
+
+export interface ScheduleInput {
+  livcId: string;
+  heldOn: string;
+  startsAt: string | null;
+  place: string | null;
+  videoUrl: string | null;
+  items: { caseId: string; organisationIds: string[] }[];
+}
+
+/** The framework (participants, purpose, working arrangements) in force on a date, from the register. */
+export async function frameworkInForce(ctx: AppContext, livcId: string, on: string): Promise<number | null> {
+  const detail = await livcDetail(ctx.database.db, livcId, on);
+  const f = detail?.frameworks.filter((x) => x.adopted_on <= on).at(-1);
+  return f ? Number(f.version) : null;
+}
+
+export async function scheduleMeeting(ctx: AppContext, who: AuditWho, input: ScheduleInput): Promise<string> {
+  const actor = who.actor ?? null;
+  if (!meetingPolicy.can(actor, "schedule", { livc_id: input.livcId })) throw new MeetingError("not_allowed");
+  if (!isIsoDate(input.heldOn)) throw new MeetingError("invalid", "held_on");
+  if (input.startsAt && !/^([01]\d|2[0-3]):[0-5]\d$/.test(input.startsAt)) throw new MeetingError("invalid", "starts_at");
+  if (!input.place?.trim() && !input.videoUrl?.trim()) throw new MeetingError("invalid", "place");
+  if (input.videoUrl?.trim() && !/^https:\/\/[^\s]+$/.test(input.videoUrl.trim())) throw new MeetingError("invalid", "video_url");
+  if (input.items.length === 0) throw new MeetingError("invalid", "cases");
+  // Lawful only with participants, purpose and working arrangements fixed in advance.
+  const framework = await frameworkInForce(ctx, input.livcId, input.heldOn);
+  if (framework === null) throw new MeetingError("no_framework", "held_on");
+  for (const item of input.items) {
+    const c = await cases.visibleCase(ctx, who, item.caseId).catch(() => null);
+    if (!c || c.livc_id !== input.livcId || !["active", "in_follow_up"].includes(c.status)) throw new MeetingError("invalid", "cases");
+  }
+  const id = await partners.createConsultation(ctx, who, { livcId: input.livcId, heldOn: input.heldOn });
+  const db = ctx.database.db;
+  await store.setMeetingColumns(db, id, {
+    starts_at: input.startsAt || null,
+    place: input.place?.trim() || null,
+    video_url: input.videoUrl?.trim() || null,
+    framework_version: framework,
+    scheduled_by: actor?.userId ?? null,
+  });
+  let position = 0;
+  for (const item of input.items) {
+    await store.addAgendaItem(db, id, item.caseId, ++position);
+    for (const organisationId of [...new Set(item.organisationIds)]) {
+      const invitationId = await partners.sendInvitation(ctx, who, { livcId: input.livcId, organisationId, kind: "consultation", caseRef: item.caseId, consultationId: id });
+      await store.addService(db, { consultation_id: id, case_id: item.caseId, organisation_id: organisationId, invitation_id: invitationId });
+    }
+    await cases.addTimelineEntry(ctx, db, { who, caseId: item.caseId, livcId: input.livcId, kind: "scheduled", consultationId: id });
+  }
+  await pd.record(ctx, who, { type: "consultation", id, livcId: input.livcId }, "meeting.schedule");
+  return id;
+}
+
+/** How the actor takes part in a meeting: as a core member, or for organisations invited for some cases. */
+export interface Participation {
+  core: boolean;
+  organisationIds: string[];
+  invitedCaseIds: string[];
+}
+
+async function participationIn(ctx: AppContext, actor: Actor | null, meeting: store.MeetingRow): Promise<Participation> {
+  if (!actor) return { core: false, organisationIds: [], invitedCaseIds: [] };
+  const core = meetingPolicy.can(actor, "core", meeting);
+  const memberOrgs = actor.memberships.filter((m) => m.livcId === meeting.livc_id && m.role === "partner_member" && m.organisationId).map((m) => m.organisationId!);
+  const organisationIds = memberOrgs;
+  const services = await store.servicesOf(ctx.database.db, meeting.id);
+  const invitedCaseIds = [...new Set(services.filter((s) => organisationIds.includes(s.organisation_id)).map((s) => s.case_id))];
+  return { core, organisationIds, invitedCaseIds };
+}
+
+async function participantMeeting(ctx: AppContext, who: AuditWho, id: string) {
+  const meeting = await store.meetingById(ctx.database.db, id);
+  if (!meeting) throw new MeetingError("not_found");
+  const p = await participationIn(ctx, who.actor ?? null, meeting);
+  if (!p.core && p.invitedCaseIds.length === 0) {
+    await pd.record(ctx, who, { type: "consultation", id, livcId: meeting.livc_id }, "meeting.read", "denied");
+    throw new MeetingError("not_found");
+  }
+  return { meeting, participation: p };
+}
+
+/**
+ * The cases of this meeting a partner member may see now: their organisation was invited for the
+ * case, the invitation is accepted, and they acknowledged confidentiality. Written as grants in
+ * the cases module, which every case page, list, search and export reads.
+ */
+async function syncGrants(ctx: AppContext, who: AuditWho, meeting: store.MeetingRow, p: Participation) {
+  const actor = who.actor;
+  if (!actor || p.core) return;
+  const acked = await store.ackOf(ctx.database.db, meeting.id, actor.userId);
+  const allowed: string[] = [];
+  if (acked) {
+    for (const s of await store.servicesOf(ctx.database.db, meeting.id)) {
+      if (!p.organisationIds.includes(s.organisation_id) || !s.invitation_id) continue;
+      const inv = await partners.invitationById(ctx, s.invitation_id);
+      if (inv?.status === "accepted") allowed.push(s.case_id);
+    }
+  }
+  await cases.syncConsultationGrants(ctx, who, meeting.id, actor.userId, [...new Set(allowed)]);
+}
+
+export interface AgendaItem {
+  caseId: string;
+  label: string;
+  status: string;
+  services: { organisationId: string; organisationName: string; invitationStatus: string | null }[];
+  minutes: { decisions: string | null; nextReviewOn: string | null } | null;
+}
+
+export interface MeetingView {
+  id: string;
+  livcId: string;
+  heldOn: string;
+  startsAt: string | null;
+  place: string | null;
+  videoUrl: string | null;
+  status: string;
+  frameworkVersion: number | null;
+  acknowledged: boolean;
+  participation: Participation;
+  may: { minute: boolean; attendance: boolean };
+  /** Empty until the actor acknowledged confidentiality for this meeting: the gate. */
+  agenda: AgendaItem[];
+  /** Agenda items the actor cannot see (not invited, not accepted): a count only. */
+  hiddenItems: number;
+}
+
+export async function meetingView(ctx: AppContext, who: AuditWho, id: string): Promise<MeetingView> {
+  const { meeting, participation } = await participantMeeting(ctx, who, id);
+  const db = ctx.database.db;
+  const actor = who.actor ?? null;
+  const acknowledged = Boolean(actor && (await store.ackOf(db, meeting.id, actor.userId)));
+  await syncGrants(ctx, who, meeting, participation);
+  const base: MeetingView = {
+    id: meeting.id,
+    livcId: meeting.livc_id,
+    heldOn: meeting.held_on,
+    startsAt: meeting.starts_at,
+    place: meeting.place,
+    videoUrl: meeting.video_url,
+    status: meeting.status,
+    frameworkVersion: meeting.framework_version,
+    acknowledged,
+    participation,
+    may: { minute: meetingPolicy.can(actor, "minute", meeting), attendance: meetingPolicy.can(actor, "attendance", meeting) },
+    agenda: [],
+    hiddenItems: 0,
+  };
+  const agenda = await store.agendaOf(db, meeting.id);
+  if (!acknowledged) return base;
+  const grants = await cases.caseGrants(db, actor);
+  const visible = agenda.filter((a) => cases.canSeeCase(grants, { id: a.case_id, livc_id: meeting.livc_id }));
+  const labels = await cases.labelsOf(ctx, visible.map((a) => a.case_id));
+  const services = await store.servicesOf(db, meeting.id);
+  const orgNames = new Map((await partners.organisations(ctx)).map((o) => [o.id, o.name]));
+  const items: AgendaItem[] = [];
+  for (const a of visible) {
+    const minutes = await store.minutesOf(db, meeting.id, a.case_id);
+    const decisions = minutes?.decisions_enc
+      ? (await pd.reveal(ctx, who, { type: "case", id: a.case_id, livcId: meeting.livc_id }, "meeting.minutes.read", true, { d: { place: { table: "consultation_minutes", column: "decisions_enc", rowId: `${meeting.id}:${a.case_id}` }, value: minutes.decisions_enc } })).d
+      : null;
+    const mine = services.filter((s) => s.case_id === a.case_id);
+    const statuses = await Promise.all(mine.map(async (s) => (s.invitation_id ? ((await partners.invitationById(ctx, s.invitation_id))?.status ?? null) : null)));
+    items.push({
+      caseId: a.case_id,
+      label: labels.get(a.case_id)?.label ?? "",
+      status: labels.get(a.case_id)?.status ?? "",
+      services: mine.map((s, i) => ({ organisationId: s.organisation_id, organisationName: orgNames.get(s.organisation_id) ?? "", invitationStatus: statuses[i] })),
+      minutes: minutes ? { decisions, nextReviewOn: minutes.next_review_on } : null,
+    });
+  }
+  await pd.record(ctx, who, { type: "consultation", id, livcId: meeting.livc_id }, "meeting.read");
+  return { ...base, agenda: items, hiddenItems: agenda.length - visible.length };
+}
+
+/** Art. 458ter: the participant acknowledges shared professional secrecy for this meeting. */
+export async function acknowledgeConfidentiality(ctx: AppContext, who: AuditWho, id: string): Promise<void> {
+  const { meeting, participation } = await participantMeeting(ctx, who, id);
+  const actor = who.actor!;
+  await store.insertAck(ctx.database.db, { consultation_id: meeting.id, user_id: actor.userId, framework_version: meeting.framework_version, acknowledged_at: nowIso() });
+  await pd.record(ctx, who, { type: "consultation", id, livcId: meeting.livc_id }, "meeting.acknowledge_confidentiality");
+  await syncGrants(ctx, who, meeting, participation);
+}
+
+/** Meetings the actor takes part in: all of their LIVCs' (core), or those inviting their organisation. */
+export async function meetingsFor(ctx: AppContext, actor: Actor | null) {
+  if (!actor) return [];
+  const db = ctx.database.db;
+  const coreLivcs = meetingPolicy.livcIds(actor, "core");
+  const orgs = actor.memberships.filter((m) => m.role === "partner_member" && m.organisationId).map((m) => m.organisationId!);
+  const invited = await store.meetingIdsInvitingOrganisations(db, orgs);
+  const rows = [...(await store.meetingsOfLivcs(db, coreLivcs)), ...(await store.meetingsByIds(db, invited))];
+  const seen = new Set<string>();
+  return rows.filter((r) => !seen.has(r.id) && seen.add(r.id)).sort((a, b) => b.held_on.localeCompare(a.held_on));
+}
+
+/** The people expected at a meeting: the LIVC's core members and everyone who acknowledged. */
+export async function expectedParticipants(ctx: AppContext, who: AuditWho, id: string) {
+  const { meeting } = await participantMeeting(ctx, who, id);
+  const members = await membersOfLivc(ctx, meeting.livc_id, meeting.held_on);
+  const acks = await store.acksOf(ctx.database.db, meeting.id);
+  const people = new Map<string, { userId: string; name: string; organisationId: string | null; acknowledged: boolean }>();
+  for (const m of members) {
+    const isCore = ["chair", "coordinator", "information_officer"].includes(m.role);
+    const acked = acks.some((a) => a.user_id === m.user_id);
+    if (!isCore && !acked) continue;
+    const prev = people.get(m.user_id);
+    people.set(m.user_id, { userId: m.user_id, name: m.display_name, organisationId: prev?.organisationId ?? m.organisation_id, acknowledged: acked });
+  }
+  const recorded = await partners.attendanceFor(ctx, meeting.id);
+  return [...people.values()].map((p) => ({ ...p, attended: recorded.some((r) => r.user_id === p.userId && r.attended) }));
+}
+
+/** The attendance register (partners' table): one line per expected person. Marks the meeting held. */
+export async function recordMeetingAttendance(ctx: AppContext, who: AuditWho, id: string, presentUserIds: string[]): Promise<{ skipped: number }> {
+  const { meeting } = await participantMeeting(ctx, who, id);
+  if (!meetingPolicy.can(who.actor ?? null, "attendance", meeting)) throw new MeetingError("not_allowed");
+  const present = new Set(presentUserIds);
+  let skipped = 0;
+  for (const p of await expectedParticipants(ctx, who, id)) {
+    if (!p.organisationId) {
+      skipped++;
+      continue;
+    }
+    await partners.recordAttendance(ctx, who, { consultationId: meeting.id, organisationId: p.organisationId, userId: p.userId, attended: present.has(p.userId) });
+  }
+  if (meeting.status === "planned") await partners.setConsultationStatus(ctx, who, meeting.id, "held");
+  return { skipped };
+}
+
+/** The user ids who actually attended (the feedback form's consensus is theirs). */
+export async function attendeesOf(ctx: AppContext, consultationId: string): Promise<string[]> {
+  return [...new Set((await partners.attendanceFor(ctx, consultationId)).filter((r) => r.attended && r.user_id).map((r) => r.user_id!))];
+}
+
+export interface MinutesInput {
+  decisions: string | null;
+  nextReviewOn: string | null;
+  actions: { description: string | null; ownerOrganisationId: string; dueOn: string }[];
+}
+
+/** Minimal minutes for one case of the meeting; every field optional. Actions go to the case's plan. */
+export async function saveCaseMinutes(ctx: AppContext, who: AuditWho, id: string, caseId: string, input: MinutesInput): Promise<void> {
+  const { meeting } = await participantMeeting(ctx, who, id);
+  if (!meetingPolicy.can(who.actor ?? null, "minute", meeting)) throw new MeetingError("not_allowed");
+  if (!(await store.ackOf(ctx.database.db, meeting.id, who.actor!.userId))) throw new MeetingError("not_acknowledged");
+  const agenda = await store.agendaOf(ctx.database.db, meeting.id);
+  if (!agenda.some((a) => a.case_id === caseId)) throw new MeetingError("not_found");
+  if (input.nextReviewOn && !isIsoDate(input.nextReviewOn)) throw new MeetingError("invalid", "next_review_on");
+  for (const a of input.actions) if (!isIsoDate(a.dueOn)) throw new MeetingError("invalid", "due_on");
+  const decisions = await pd.seal(ctx, who, { table: "consultation_minutes", column: "decisions_enc", rowId: `${meeting.id}:${caseId}`, livcId: meeting.livc_id }, input.decisions?.trim() || null);
+  await store.saveMinutes(ctx.database.db, { consultation_id: meeting.id, case_id: caseId, decisions_enc: decisions, next_review_on: input.nextReviewOn || null, recorded_by: who.actor?.userId ?? null, recorded_at: nowIso() });
+  if (input.actions.length > 0) await cases.addActions(ctx, who, caseId, input.actions.map((a) => ({ ...a, consultationId: meeting.id })));
+  if (input.nextReviewOn) await cases.setNextReview(ctx, who, caseId, input.nextReviewOn, { consultationId: meeting.id });
+  await cases.addTimelineEntry(ctx, ctx.database.db, { who, caseId, livcId: meeting.livc_id, kind: "minuted", consultationId: meeting.id });
+  await pd.record(ctx, who, { type: "case", id: caseId, livcId: meeting.livc_id }, "meeting.minutes.save");
+}
+
+/** Minutes of one case across meetings, for the case page (need to know checked by the cases module). */
+export async function minutesOfCase(ctx: AppContext, who: AuditWho, caseId: string) {
+  const c = await cases.visibleCase(ctx, who, caseId);
+  const rows = await store.minutesOfCase(ctx.database.db, c.id);
+  const meetings = new Map((await store.meetingsByIds(ctx.database.db, rows.map((r) => r.consultation_id))).map((m) => [m.id, m]));
+  const text = await pd.reveal(
+    ctx,
+    who,
+    { type: "case", id: c.id, livcId: c.livc_id },
+    "case.minutes.read",
+    true,
+    Object.fromEntries(rows.map((r) => [r.consultation_id, { place: { table: "consultation_minutes", column: "decisions_enc", rowId: `${r.consultation_id}:${c.id}` }, value: r.decisions_enc }])),
+  );
+  return rows.map((r) => ({ consultationId: r.consultation_id, heldOn: meetings.get(r.consultation_id)?.held_on ?? "", decisions: text[r.consultation_id], nextReviewOn: r.next_review_on }));
+}
+
+export const meetingRow = (ctx: AppContext, id: string) => store.meetingById(ctx.database.db, id);
+
+// The minutes' decisions are case text: the retention purge of a case removes them too.
+cases.registerCasePurger({
+  name: "minutes_decisions",
+  count: (ctx, caseId) => store.countMinutesText(ctx.database.db, caseId),
+  purge: async (_ctx, db, caseId) => {
+    await store.blankMinutesOfCase(db, caseId);
+  },
+});

@@ -1,0 +1,74 @@
+import type { Kysely } from "kysely";
+import type { DB } from "../../platform/db/schema";
+import { nowIso } from "../../platform/db/values";
+import type { ConsultationMeetingColumns } from "./migrations";
+
+/** Meeting queries. `consultation` is seen with this module's columns added (withTables). */
+type Db = Kysely<DB>;
+const m = (db: Db) => db.withTables<{ consultation: ConsultationMeetingColumns }>();
+
+export const meetingById = (db: Db, id: string) => m(db).selectFrom("consultation").selectAll().where("id", "=", id).executeTakeFirst();
+export type MeetingRow = NonNullable<Awaited<ReturnType<typeof meetingById>>>;
+
+export const setMeetingColumns = (db: Db, id: string, set: Partial<ConsultationMeetingColumns>) =>
+  m(db).updateTable("consultation").set({ ...set, updated_at: nowIso() }).where("id", "=", id).execute();
+
+export function meetingsOfLivcs(db: Db, livcIds: string[], ids?: string[]) {
+  let q = m(db).selectFrom("consultation").selectAll();
+  q = q.where("livc_id", "in", livcIds.length ? livcIds : ["-"]);
+  if (ids) q = q.where("id", "in", ids.length ? ids : ["-"]);
+  return q.orderBy("held_on", "desc").limit(200).execute();
+}
+
+export const meetingsByIds = (db: Db, ids: string[]) =>
+  m(db).selectFrom("consultation").selectAll().where("id", "in", ids.length ? ids : ["-"]).orderBy("held_on", "desc").execute();
+
+export const agendaOf = (db: Db, consultationId: string) =>
+  db.selectFrom("consultation_case").selectAll().where("consultation_id", "=", consultationId).orderBy("position").execute();
+
+export const servicesOf = (db: Db, consultationId: string) =>
+  db.selectFrom("consultation_case_service").selectAll().where("consultation_id", "=", consultationId).execute();
+
+/** Meetings where one of these organisations is invited for a case (the partner's meeting list). */
+export const meetingIdsInvitingOrganisations = async (db: Db, organisationIds: string[]) =>
+  organisationIds.length === 0
+    ? []
+    : (await db.selectFrom("consultation_case_service").select("consultation_id").distinct().where("organisation_id", "in", organisationIds).execute()).map((r) => r.consultation_id);
+
+export const addAgendaItem = (db: Db, consultationId: string, caseId: string, position: number) =>
+  db.insertInto("consultation_case").values({ consultation_id: consultationId, case_id: caseId, position }).execute();
+
+export const addService = (db: Db, row: DB["consultation_case_service"]) => db.insertInto("consultation_case_service").values(row).execute();
+
+export const ackOf = (db: Db, consultationId: string, userId: string) =>
+  db.selectFrom("consultation_ack").selectAll().where("consultation_id", "=", consultationId).where("user_id", "=", userId).executeTakeFirst();
+
+export const acksOf = (db: Db, consultationId: string) => db.selectFrom("consultation_ack").selectAll().where("consultation_id", "=", consultationId).execute();
+
+export const insertAck = (db: Db, row: DB["consultation_ack"]) =>
+  db.insertInto("consultation_ack").values(row).onConflict((oc) => oc.columns(["consultation_id", "user_id"]).doNothing()).execute();
+
+export const minutesOf = (db: Db, consultationId: string, caseId: string) =>
+  db.selectFrom("consultation_minutes").selectAll().where("consultation_id", "=", consultationId).where("case_id", "=", caseId).executeTakeFirst();
+
+export const minutesOfCase = (db: Db, caseId: string) =>
+  db.selectFrom("consultation_minutes").selectAll().where("case_id", "=", caseId).orderBy("recorded_at").execute();
+
+export async function saveMinutes(db: Db, row: DB["consultation_minutes"]) {
+  await db.deleteFrom("consultation_minutes").where("consultation_id", "=", row.consultation_id).where("case_id", "=", row.case_id).execute();
+  await db.insertInto("consultation_minutes").values(row).execute();
+}
+
+export const blankMinutesOfCase = (db: Db, caseId: string) =>
+  db.updateTable("consultation_minutes").set({ decisions_enc: null }).where("case_id", "=", caseId).where("decisions_enc", "is not", null).execute();
+
+export const countMinutesText = async (db: Db, caseId: string) =>
+  (await db.selectFrom("consultation_minutes").select("case_id").where("case_id", "=", caseId).where("decisions_enc", "is not", null).execute()).length;
+
+/** Planned meetings between two dates without a reminder yet. */
+export const meetingsToRemind = (db: Db, from: string, until: string) =>
+  m(db).selectFrom("consultation").selectAll().where("status", "=", "planned").where("reminder_sent_at", "is", null).where("held_on", ">=", from).where("held_on", "<=", until).execute();
+
+/** Meetings held in a period, with their LIVC (figures). */
+export const heldBetween = (db: Db, from: string, to: string) =>
+  db.selectFrom("consultation").select(["id", "livc_id", "held_on"]).where("status", "=", "held").where("held_on", ">=", from).where("held_on", "<=", to).execute();
