@@ -10,6 +10,7 @@ import type { AppContext } from "../../platform/context";
 import { todayInBrussels } from "../../platform/db/values";
 import type { Locale } from "../../platform/i18n";
 import { advicePdf } from "./pdf";
+import type { ParticipationSource } from "./participation";
 import { campaignAdvice, campaignById } from "./service";
 import * as store from "./store";
 
@@ -28,12 +29,12 @@ export interface ArchiveResult { dir: string; files: string[]; zipPath: string }
 export async function writeAdviceArchive(
   ctx: AppContext,
   campaignId: string,
-  opts: { dir: string; date?: string; locale?: Locale; onStart?: (total: number) => void; onProgress?: (done: number, total: number) => void | Promise<void> },
+  opts: { dir: string; date?: string; locale?: Locale; source?: ParticipationSource; onStart?: (total: number) => void; onProgress?: (done: number, total: number) => void | Promise<void> },
 ): Promise<ArchiveResult> {
   const campaign = await campaignById(ctx.database.db, campaignId);
   if (!campaign) throw new Error(`Unknown campaign ${campaignId}`);
   const date = opts.date ?? todayInBrussels();
-  const all = await campaignAdvice(ctx, campaignId, date);
+  const all = await campaignAdvice(ctx, campaignId, date, opts.source);
   opts.onStart?.(all.length);
   fs.mkdirSync(opts.dir, { recursive: true });
   const zip = new yazl.ZipFile();

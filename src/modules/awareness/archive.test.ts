@@ -1,0 +1,77 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createUser, login, type LoginSession } from "../../../test/support/auth";
+import { describeEachDialect } from "../../../test/support/db";
+import { buildApp } from "../../platform/web/app";
+import { writeAdviceArchive } from "./archive";
+import type { ParticipationSource } from "./participation";
+import { createCampaign } from "./service";
+import * as store from "./store";
+
+const source: ParticipationSource = {
+  localGovernmentsOn: async () => [
+    { nis: "90001", name: "Actiefdorp", province: "Limburg", livcId: "l1", livcName: "LIVC Actiefdorp" },
+    { nis: "90002", name: "Stilgem", province: "Limburg", livcId: null, livcName: null },
+    { nis: "90003", name: "Middenveld", province: "Limburg", livcId: "l3", livcName: "LIVC Middenveld" },
+  ],
+  sectorsPresentIn: async () => ["clb", "caw"],
+  sectorsTakingPartIn: async (livcId) => (livcId === "l1" ? ["clb", "caw"] : ["caw"]),
+  activityOf: async (nis) =>
+    nis === "90001"
+      ? { hasLivc: true, consultations: 8, partnerSectors: 2, readinessDone: 6, readinessTotal: 6 }
+      : nis === "90003"
+        ? { hasLivc: true, consultations: 1, partnerSectors: 1, readinessDone: 3, readinessTotal: 6 }
+        : { hasLivc: false, consultations: 0, partnerSectors: 0, readinessDone: 0, readinessTotal: 0 },
+};
+
+describeEachDialect("awareness advice archive and job pages", (ctx) => {
+  let app: FastifyInstance;
+  let analyst: LoginSession;
+  let campaignId: string;
+  beforeAll(async () => {
+    app = await buildApp(ctx(), { logger: false });
+    analyst = await login(app, await createUser(ctx(), { platformRoles: ["admin"] }));
+    campaignId = await createCampaign(ctx().database.db, { name: "Ronde archief", year: 2025, description: "" });
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("writes one PDF per municipality, least active first, and a ZIP with all of them", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "schakel-archive-"));
+    const progress: number[] = [];
+    const result = await writeAdviceArchive(ctx(), campaignId, { dir, date: "2025-06-01", source, onProgress: (done) => void progress.push(done) });
+    expect(result.files).toEqual(["advies-001-90002-stilgem.pdf", "advies-002-90003-middenveld.pdf", "advies-003-90001-actiefdorp.pdf"]);
+    expect(progress).toEqual([1, 2, 3]);
+    const listing = execFileSync("unzip", ["-Z1", result.zipPath], { encoding: "utf8" }).trim().split("\n");
+    expect(listing).toEqual(result.files);
+    const text = execFileSync("pdftotext", [path.join(dir, result.files[1]), "-"], { encoding: "utf8" });
+    expect(text).toContain("Middenveld");
+    expect(text).toContain("CLB");
+  }, 60_000);
+
+  it("shows a running job with htmx polling and a plain refresh link, then the download", async () => {
+    const db = ctx().database.db;
+    const jobId = await store.insertJob(db, { campaign_id: campaignId, total: 285, created_by: null });
+    await store.updateJob(db, jobId, { done: 40 });
+    const running = await app.inject({ method: "GET", url: `/awareness/jobs/${jobId}`, headers: analyst.headers() });
+    expect(running.statusCode).toBe(200);
+    expect(running.body).toContain("Bezig: 40 van 285 adviezen aangemaakt.");
+    expect(running.body).toContain(`hx-get="/awareness/jobs/${jobId}/status"`);
+    expect(running.body).toContain(`href="/awareness/jobs/${jobId}"`);
+    const zip = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "schakel-job-")), "a.zip");
+    fs.writeFileSync(zip, "PK-test");
+    await store.updateJob(db, jobId, { status: "done", done: 285, file_path: zip });
+    const fragment = await app.inject({ method: "GET", url: `/awareness/jobs/${jobId}/status`, headers: analyst.headers() });
+    expect(fragment.body).not.toContain("hx-get");
+    expect(fragment.body).toContain(`/awareness/jobs/${jobId}/download`);
+    const download = await app.inject({ method: "GET", url: `/awareness/jobs/${jobId}/download`, headers: analyst.headers() });
+    expect(download.statusCode).toBe(200);
+    expect(download.headers["content-type"]).toBe("application/zip");
+    expect(download.body).toBe("PK-test");
+  });
+});
