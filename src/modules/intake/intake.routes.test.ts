@@ -127,6 +127,12 @@ describeEachDialect("intake: routing, reporting and screening", (ctx) => {
     expect(page.body).toContain("al gekend in deze LIVC");
     expect(page.body).toContain(first);
     expect((await get("coordGent", `/screening/${await idOf(other)}`)).body).not.toContain("al gekend in deze LIVC");
+    // The queue flags both reports of the same person, and not the one with another birth date.
+    const queue = (await get("coordGent", "/screening")).body;
+    const rowOf = (ref: string) => queue.slice(queue.indexOf(`>${ref}<`), queue.indexOf("</tr>", queue.indexOf(`>${ref}<`)));
+    expect(rowOf(first)).toContain("Mogelijk dubbel");
+    expect(rowOf(second)).toContain("Mogelijk dubbel");
+    expect(rowOf(other)).not.toContain("Mogelijk dubbel");
     const rows = await ctx().database.db.selectFrom("report").select(["subject_index", "content_enc"]).where("reference", "in", [first, second]).execute();
     expect(rows[0].subject_index).toBe(rows[1].subject_index);
     expect(rows.map((r) => `${r.subject_index}${r.content_enc}`).join()).not.toMatch(/smet/i);
@@ -161,6 +167,9 @@ describeEachDialect("intake: routing, reporting and screening", (ctx) => {
     expect(row.status).toBe("taken_up");
     const c = await ctx().database.db.selectFrom("case_file").select(["livc_id", "source_report_id"]).where("id", "=", row.case_id!).executeTakeFirstOrThrow();
     expect(c).toEqual({ livc_id: gent, source_report_id: a });
+    // A later report about the same person points at that case (the screener may see it).
+    const again = await idOf(refOf((await file("reporter2", { subject_name: "ann wouters", municipality_nis: "44021" })).headers.location as string));
+    expect((await get("coordGent", `/screening/${again}`)).body).toContain(`href="/cases/${row.case_id}"`);
     const b = await idOf(refOf((await file("reporter", { subject_name: "Bart Wouters", municipality_nis: "44021" })).headers.location as string));
     expect((await decide("coordGent", b, { transition: "refer", reason: "Family support fits." })).statusCode).toBe(400);
     expect((await decide("coordGent", b, { transition: "refer", reason: "Family support fits.", referral_service: "family_support" })).statusCode).toBe(303);
