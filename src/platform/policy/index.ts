@@ -16,23 +16,25 @@ export function safeLocalPath(value: unknown, fallback = "/"): string {
 /**
  * Route-level authorization: deny by default. A route without a known permission is refused.
  * Not logged in: HTML pages redirect to /login?next=..., JSON gets 401. Logged in without the
- * permission: 403, and the denial is written to the audit log.
+ * permission: 403. Every denial (also of anonymous visitors) is written to the audit log.
  * Resource-level rules (can(actor, action, record)) live in each module's policy.ts (see grants.ts).
  */
 export async function authorizeRoute(request: FastifyRequest, reply: FastifyReply) {
+  // The not-found handler shows only the 404 page; it must answer 404, not 403.
+  if (request.is404) return;
   const permission = request.routeOptions.config?.permission;
   if (isPermission(permission) && holdsPermission(request.actor, permission)) return;
-  if (!request.actor && isPermission(permission)) {
-    if (wantsJson(request)) {
-      return reply.code(401).send({ error: "unauthenticated", message: "Log in first.", correlation_id: request.id });
-    }
-    return reply.redirect(request.method === "GET" ? `/login?next=${encodeURIComponent(safeLocalPath(request.url))}` : "/login", 303);
-  }
   await audit.record(request, {
     action: "route.access",
     resourceType: "route",
     resourceId: `${request.method} ${request.routeOptions.url ?? "?"}`,
     outcome: "denied",
   });
+  if (!request.actor && isPermission(permission)) {
+    if (wantsJson(request)) {
+      return reply.code(401).send({ error: "unauthenticated", message: "Log in first.", correlation_id: request.id });
+    }
+    return reply.redirect(request.method === "GET" ? `/login?next=${encodeURIComponent(safeLocalPath(request.url))}` : "/login", 303);
+  }
   return sendError(request, reply, 403);
 }
