@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../platform/context";
 import { awarenessModule } from "./awareness";
+import { backupModule } from "./backup";
 import { homeModule } from "./home";
 import { identityModule } from "./identity";
 import { intakeModule } from "./intake";
@@ -30,4 +31,4 @@ export interface SchakelModule {
   seedDemo?: (ctx: AppContext) => Promise<DemoAccount[] | undefined>;
 }
 
-export const modules: SchakelModule[] = [homeModule, identityModule, referenceModule, registryModule, partnersModule, monitoringModule, intakeModule, awarenessModule];
+export const modules: SchakelModule[] = [homeModule, identityModule, referenceModule, registryModule, partnersModule, monitoringModule, intakeModule, awarenessModule, backupModule];
