@@ -321,3 +321,20 @@ cases.registerCasePurger({
     await store.blankMinutesOfCase(db, caseId);
   },
 });
+
+// Subject access: the minutes' decisions about the person's cases are part of the export.
+cases.registerCaseContent({
+  name: "minutes",
+  export: async (ctx, who, c) => {
+    const rows = await store.minutesOfCase(ctx.database.db, c.id);
+    const text = await pd.reveal(
+      ctx,
+      who,
+      { type: "case", id: c.id, livcId: c.livc_id },
+      "subject_access.minutes",
+      true,
+      Object.fromEntries(rows.map((r) => [r.consultation_id, { place: { table: "consultation_minutes", column: "decisions_enc", rowId: `${r.consultation_id}:${c.id}` }, value: r.decisions_enc }])),
+    );
+    return { title: "minutes", rows: rows.map((r) => ({ consultation_id: r.consultation_id, recorded_at: r.recorded_at, next_review_on: r.next_review_on, decisions: text[r.consultation_id] })) };
+  },
+});
