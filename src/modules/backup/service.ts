@@ -6,7 +6,7 @@ import type { DB } from "../../platform/db/schema";
 import type { MasterKey } from "../../platform/crypto/master-key";
 
 /**
- * Encrypted logical backups (docs/decisions/0010-backups.md). One format for SQLite and PostgreSQL:
+ * Encrypted logical backups (docs/decisions/0013-backups.md). One format for SQLite and PostgreSQL:
  *
  *   line 1  "SCHAKEL-BACKUP 1"
  *   line 2  header JSON {key_id, salt, iv, created_at, dialect}   (authenticated as AES-GCM associated data)
