@@ -12,7 +12,7 @@ import { advicePdf } from "./pdf";
 import { campaignOr404 } from "./routes";
 import { sentForm } from "./schema";
 import * as service from "./service";
-import { AdviceListPage, AdvicePage, JobPage, JobStatus } from "./views/advice";
+import { AdviceListPage, AdvicePage, JobPage, JobStatus, LivcAdvicePage } from "./views/advice";
 import { renderToString } from "preact-render-to-string";
 
 const manage = { config: { permission: "awareness.manage" as const } };
@@ -28,6 +28,15 @@ export function adviceRoutes(app: FastifyInstance, ctx: AppContext) {
     const date = todayInBrussels();
     const [advice, sent] = await Promise.all([service.campaignAdvice(ctx, campaign.id, date), service.adviceSent(db, campaign.id)]);
     return sendPage(reply, h(AdviceListPage, { ctx: viewContext(request), campaign, advice, sent, date }));
+  });
+
+  app.get("/awareness/campaigns/:id/advice/livc/:livc", manage, async (request, reply) => {
+    const campaign = await campaignOr404(ctx, request, reply);
+    if (!campaign) return reply;
+    const p = z.object({ livc: z.string().min(1).max(100) }).safeParse(request.params);
+    const advice = p.success ? await service.livcAdvice(ctx, campaign.id, p.data.livc) : null;
+    if (!advice) return sendError(request, reply, 404);
+    return sendPage(reply, h(LivcAdvicePage, { ctx: viewContext(request), campaign, advice }));
   });
 
   const loadAdvice = async (campaignId: string, params: unknown) => {

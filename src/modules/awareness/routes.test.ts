@@ -9,6 +9,7 @@ import { describeEachDialect } from "../../../test/support/db";
 import { buildApp } from "../../platform/web/app";
 import { ensureOrganisation } from "../identity/service";
 import { setOrganisationMunicipalities } from "../partners/service";
+import { addMembership, createLivc } from "../registry/service";
 import { addStandardQuestionnaire } from "./questionnaire";
 import { createAnonymousLinks, createCampaign, createOrganisationLink, questionnaire } from "./service";
 
@@ -141,4 +142,26 @@ describeEachDialect("awareness routes", (ctx) => {
     expect(list.body).toMatch(/Genk<\/a><\/th><td>[^<]*<\/td><td>Jeugdwerk<\/td><td>1 oktober 2025<\/td>/);
     expect(await db.selectFrom("awareness_advice_sent").select("nis").execute()).toEqual([{ nis: "71016" }]);
   }, 30_000);
+
+  it("gives an LIVC its advice: the sectors present in its municipalities that are not its partners", async () => {
+    const livcId = await createLivc(ctx().database, {}, {
+      code: "PROEF-GENK",
+      name: "LIVC Proef Genk",
+      founded_on: "2019-01-01",
+      chair_user_id: null,
+      chair_name: "Voorzitter",
+      coordinator_user_id: null,
+      coordinator_name: null,
+      info_officer_user_id: null,
+      info_officer_name: null,
+    });
+    await addMembership(ctx().database, {}, livcId, { nis: "71016", joined_on: "2019-01-01", left_on: null });
+    const page = await app.inject({ method: "GET", url: `/awareness/campaigns/${campaignId}/advice/livc/${livcId}`, headers: analyst.headers() });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("LIVC Proef Genk");
+    expect(page.body).toContain("Genk");
+    expect(page.body).toMatch(/Jeugdwerk:\s*Vertrouwen in de politie \(&lt;5 organisaties\)/);
+    const unknown = await app.inject({ method: "GET", url: `/awareness/campaigns/${campaignId}/advice/livc/nope`, headers: analyst.headers() });
+    expect(unknown.statusCode).toBe(404);
+  });
 });

@@ -42,7 +42,7 @@ export function AdviceListPage(props: { ctx: ViewContext; campaign: { id: string
                 <th scope="row">
                   <a href={`${base}/advice/${a.government.nis}`}>{a.government.name}</a>
                 </th>
-                <td>{a.government.livcName ?? "-"}</td>
+                <td>{a.government.livcId ? <a href={`${base}/advice/livc/${a.government.livcId}`}>{a.government.livcName ?? "-"}</a> : "-"}</td>
                 <td>{a.missing.map((m) => sectorLabel(m.sector, ctx.locale)).join(", ") || "-"}</td>
                 <td>{sent.has(a.government.nis) ? ctx.date(sent.get(a.government.nis)!) : t("aw.advice.not_sent")}</td>
               </tr>
@@ -165,6 +165,57 @@ export function JobPage({ ctx, job }: { ctx: ViewContext; job: { id: string; sta
     <Layout ctx={ctx} title={ctx.t("aw.job.title")}>
       <h1>{ctx.t("aw.job.title")}</h1>
       <JobStatus ctx={ctx} job={job} />
+    </Layout>
+  );
+}
+
+export function LivcAdvicePage(props: {
+  ctx: ViewContext;
+  campaign: { id: string; name: string };
+  advice: { livcName: string | null; members: { nis: string; name: string }[]; missing: Advice["missing"]; talkingPoints: Advice["talkingPoints"] };
+}) {
+  const { ctx, campaign, advice } = props;
+  const { t } = ctx;
+  const base = `/awareness/campaigns/${campaign.id}/advice`;
+  return (
+    <Layout ctx={ctx} title={`${t("aw.advice.title")}: ${advice.livcName ?? ""}`} wide>
+      <p>
+        <a href={base}>{t("aw.advice.list")}</a>
+      </p>
+      <h1>
+        {t("aw.advice.title")}: {advice.livcName}
+      </h1>
+      <p>{t("aw.advice.intro")}</p>
+      <h2>{t("aw.advice.col.municipality")}</h2>
+      <ul>
+        {advice.members.map((m) => (
+          <li>
+            <a href={`${base}/${m.nis}`}>{m.name}</a>
+          </li>
+        ))}
+      </ul>
+      <h2>{t("aw.advice.missing")}</h2>
+      {advice.missing.length === 0 ? (
+        <p>{t("aw.advice.none_missing")}</p>
+      ) : (
+        <ul>
+          {advice.missing.map((m) => (
+            <li>
+              {sectorLabel(m.sector, ctx.locale)}:{" "}
+              {m.objections.length === 0
+                ? t("aw.advice.no_objections")
+                : m.objections.map((o) => `${t(objectionLabelKey(o.objection))} (${t("aw.advice.organisations", { n: shownText(suppress(o.organisations), ctx.num) })})`).join("; ")}
+            </li>
+          ))}
+        </ul>
+      )}
+      {advice.talkingPoints.length > 0 ? <h2>{t("aw.advice.talking_points")}</h2> : null}
+      {advice.talkingPoints.map((o) => (
+        <section>
+          <h3>{t(objectionLabelKey(o))}</h3>
+          <p>{t(talkingPointKey(o))}</p>
+        </section>
+      ))}
     </Layout>
   );
 }

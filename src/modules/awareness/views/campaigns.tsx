@@ -2,7 +2,7 @@ import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import { type Sector, sectorLabel } from "../../identity/sectors";
 import type { QuestionKind } from "../migrations";
-import { objectionLabelKey } from "../objections";
+import { objectionLabelKey, shownText, suppress } from "../objections";
 import type { QuestionRow, SessionRow } from "../store";
 import { Csrf, type Errors, Input, summary, TextArea } from "./form";
 
@@ -75,7 +75,7 @@ export function CampaignPage(props: {
       <ul class="cards">
         <li>
           <a href={`${base}/analysis`}>{t("aw.analysis")}</a>
-          <p>{t("aw.responses.count", { n: ctx.num(props.responses) })}</p>
+          <p>{t("aw.responses.count", { n: shownText(suppress(props.responses), ctx.num) })}</p>
         </li>
         <li>
           <a href={`${base}/advice`}>{t("aw.advice.list")}</a>
