@@ -4,17 +4,13 @@ import type { SchakelModule } from "..";
 import type { AppContext } from "../../platform/context";
 import { isLocale } from "../../platform/i18n";
 import { todayInBrussels } from "../../platform/db/values";
-import { readinessSources } from "../registry/service";
 import { seedPartnersDemo } from "./demo";
 import { participationCsv, participationPdf } from "./export";
 import { runInvitationJob } from "./invitations";
-import { invitedSectorCount, ParticipationDateError, regionalParticipation } from "./report";
+import { ParticipationDateError, regionalParticipation } from "./report";
 import { partnersRoutes } from "./routes";
 
 type Open = () => Promise<AppContext & { close(): Promise<void> }>;
-
-// The registry's readiness checklist asks this module for "partner sectors invited".
-readinessSources.partnerSectorsInvited = (db, livcId) => invitedSectorCount(db, livcId, todayInBrussels());
 
 const subcommand = (program: Command, name: string, description: string) =>
   program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
