@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createUser, login, type LoginSession } from "../../../test/support/auth";
 import { describeEachDialect } from "../../../test/support/db";
 import { buildApp } from "../../platform/web/app";
-import { writeAdviceArchive } from "./archive";
+import { jobById, startAdviceJob, writeAdviceArchive } from "./archive";
 import type { ParticipationSource } from "./participation";
 import { createCampaign } from "./service";
 import * as store from "./store";
@@ -74,4 +74,14 @@ describeEachDialect("awareness advice archive and job pages", (ctx) => {
     expect(download.headers["content-type"]).toBe("application/zip");
     expect(download.body).toBe("PK-test");
   });
+
+  it("runs the archive as a background job and records its progress until done", async () => {
+    const jobId = await startAdviceJob(ctx(), campaignId, null, "fr", source);
+    await expect.poll(async () => (await jobById(ctx(), jobId))?.status, { timeout: 30_000, interval: 200 }).toBe("done");
+    const job = (await jobById(ctx(), jobId))!;
+    expect([job.done, job.total]).toEqual([3, 3]);
+    expect(execFileSync("unzip", ["-Z1", job.file_path!], { encoding: "utf8" }).trim().split("\n")).toHaveLength(3);
+    const download = await app.inject({ method: "GET", url: `/awareness/jobs/${jobId}/download`, headers: analyst.headers() });
+    expect(download.rawPayload.subarray(0, 2).toString()).toBe("PK");
+  }, 40_000);
 });

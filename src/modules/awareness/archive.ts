@@ -60,7 +60,7 @@ export async function writeAdviceArchive(
 }
 
 /** Starts the archive as a background job; progress and the result are in awareness_job. */
-export async function startAdviceJob(ctx: AppContext, campaignId: string, userId: string | null, locale: Locale): Promise<string> {
+export async function startAdviceJob(ctx: AppContext, campaignId: string, userId: string | null, locale: Locale, source?: ParticipationSource): Promise<string> {
   const jobId = await store.insertJob(ctx.database.db, { campaign_id: campaignId, total: 0, created_by: userId });
   const dir = path.join(os.tmpdir(), "schakel-advice", jobId);
   void (async () => {
@@ -69,6 +69,7 @@ export async function startAdviceJob(ctx: AppContext, campaignId: string, userId
       const result = await writeAdviceArchive(ctx, campaignId, {
         dir,
         locale,
+        source,
         onStart: (total) => void store.updateJob(ctx.database.db, jobId, { total }),
         onProgress: async (done, total) => {
           // Write progress every 10 documents (and the last) to keep the database quiet.
