@@ -1,15 +1,22 @@
 import type { MessageKey } from "../platform/i18n";
+import type { Permission } from "../platform/policy/permissions";
 
-/** Main navigation entries. "when" decides visibility; pages still check their own permission. */
-export const navigation: { href: string; label: MessageKey; when: "always" | "signed-in" | "signed-out" }[] = [
-  { href: "/", label: "nav.home", when: "always" },
-  { href: "/municipalities", label: "nav.register", when: "always" },
-  { href: "/registry", label: "nav.registry", when: "signed-in" },
-  { href: "/monitoring", label: "nav.monitoring", when: "signed-in" },
-  { href: "/reports", label: "intake.nav.reports", when: "signed-in" },
-  { href: "/screening", label: "intake.nav.screening", when: "signed-in" },
-  { href: "/partners", label: "nav.partners", when: "signed-in" },
-  { href: "/awareness", label: "nav.awareness", when: "signed-in" },
-  { href: "/account", label: "nav.account", when: "signed-in" },
-  { href: "/login", label: "nav.login", when: "signed-out" },
+/**
+ * Main navigation. An entry shows only to those who hold its permission (the same map the routes use),
+ * so nobody is shown a link that ends in 403; "signed-out" entries show only without a session.
+ */
+export const navigation: { href: string; label: MessageKey; show: Permission | "signed-out" }[] = [
+  { href: "/", label: "nav.home", show: "public" },
+  { href: "/municipalities", label: "nav.register", show: "public" },
+  { href: "/registry", label: "nav.registry", show: "registry.read" },
+  { href: "/monitoring", label: "nav.monitoring", show: "monitoring.read" },
+  { href: "/reports", label: "intake.nav.reports", show: "report.file" },
+  { href: "/screening", label: "intake.nav.screening", show: "intake.screen" },
+  { href: "/cases", label: "nav.cases", show: "case.access" },
+  { href: "/meetings", label: "nav.meetings", show: "case.access" },
+  { href: "/partners", label: "nav.partners", show: "livc.member" },
+  { href: "/awareness", label: "nav.awareness", show: "awareness.manage" },
+  { href: "/admin/accounts", label: "nav.admin", show: "admin.accounts" },
+  { href: "/account", label: "nav.account", show: "authenticated" },
+  { href: "/login", label: "nav.login", show: "signed-out" },
 ];

@@ -59,7 +59,7 @@ export function Layout(props: { ctx: ViewContext; title: string; children: Compo
           <nav class="main-nav" aria-label={t("nav.main")}>
             <ul class="container">
               {navigation
-                .filter((item) => item.when === "always" || (item.when === "signed-in") === signedIn)
+                .filter((item) => (item.show === "signed-out" ? !signedIn : ctx.can(item.show)))
                 .map((item) => (
                   <li>
                     <a href={item.href} aria-current={ctx.path === item.href || ctx.path.startsWith(`${item.href}/`) ? "page" : undefined}>

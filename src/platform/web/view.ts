@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { JSX } from "preact";
 import { renderToString } from "preact-render-to-string";
 import type { Actor } from "../policy/actor";
+import { type Permission, PERMISSIONS } from "../policy/permissions";
 import { formatDate, formatNumber, type Locale, type Translate, translator } from "../i18n";
 
 /** Everything a view needs from the request, passed explicitly as props. */
@@ -13,6 +14,8 @@ export interface ViewContext {
   correlationId: string;
   csrfToken?: string;
   userName?: string;
+  /** Whether the person holds a route permission (for showing links; routes still check). */
+  can: (permission: Permission) => boolean;
   demo: boolean;
   date: (iso: string | null | undefined) => string;
   num: (n: number, opts?: Intl.NumberFormatOptions) => string;
@@ -29,6 +32,7 @@ export function viewContext(request: FastifyRequest): ViewContext {
     correlationId: String(request.id),
     csrfToken: request.csrfTokenForView?.(),
     userName: request.actor?.displayName,
+    can: (permission) => PERMISSIONS[permission].holds(request.actor),
     demo: request.server.demoMode,
     date: (iso) => formatDate(locale, iso),
     num: (n, opts) => formatNumber(locale, n, opts),
