@@ -8,6 +8,8 @@ import { migrate } from "../platform/db/migrate";
 import { isDemo, printAccounts, seedDemo } from "../platform/demo";
 import { StartupError, startServer } from "../platform/server";
 import { runDoctor } from "./doctor";
+import { seedScaleCommand } from "../modules/scale/cli";
+import { ScaleSeedError } from "../modules/scale/service";
 
 /** A failure the user can act on: one line, a known exit code, no stack trace. */
 export class CliError extends Error {
@@ -59,8 +61,11 @@ export function buildProgram(): Command {
     .command("seed")
     .description("Load data sets")
     .option("--demo", "the fictional demo data set (refused in production)")
-    .action(async (opts: { demo?: boolean }) => {
-      if (!opts.demo) throw new CliError("Say which data set: --demo", 2);
+    .option("--scale <n>", "a synthetic data set for benchmarks: 1 = 250 LIVCs, 100,000 cases, 2 million audit entries (fractions allowed)")
+    .option("--seed <n>", "the random seed of --scale (same seed, same data set)", "1")
+    .action(async (opts: { demo?: boolean; scale?: string; seed: string }) => {
+      if (opts.scale !== undefined) return seedScaleCommand(Number(opts.scale), Number(opts.seed));
+      if (!opts.demo) throw new CliError("Say which data set: --demo or --scale N", 2);
       const ctx = await openContext();
       try {
         if (ctx.config.production) throw new CliError("Demo data is never loaded in production (NODE_ENV=production).", 2);
@@ -99,7 +104,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(e.message);
       return e.exitCode;
     }
-    if (e instanceof CsvError || e instanceof DatabaseUnavailableError || e instanceof StartupError) {
+    if (e instanceof CsvError || e instanceof DatabaseUnavailableError || e instanceof StartupError || e instanceof ScaleSeedError) {
       console.error(e.message);
       return 1;
     }

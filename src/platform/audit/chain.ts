@@ -76,6 +76,11 @@ export function entryHash(e: Omit<AuditEntryTable, "hash">): string {
   return sha256Hex(canonical);
 }
 
+/** The same hash as entryHash, from the fields in their fixed order (seq first, prev_hash last): no object copy. */
+export function entryHashOfFields(fields: readonly unknown[]): string {
+  return sha256Hex(JSON.stringify(fields));
+}
+
 // crypto.hash (Node >= 20.12) is the fast one-shot digest; createHash is the fallback.
 const oneShot = (nodeCrypto as { hash?: (alg: string, data: string, enc: "hex") => string }).hash;
 const sha256Hex = oneShot ? (data: string) => oneShot("sha256", data, "hex") : (data: string) => nodeCrypto.createHash("sha256").update(data).digest("hex");

@@ -11,6 +11,8 @@ export interface Database {
   db: Kysely<DB>;
   dialect: DialectName;
   url: string;
+  /** SQLite only: the native handle, for bulk read paths that need raw (array) rows (audit verify). */
+  native?: SQLite.Database;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ function openSqlite(url: string): Database {
     db,
     dialect: "sqlite",
     url,
+    native,
     close: async () => {
       await db.destroy();
     },
