@@ -3,9 +3,11 @@ import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../platform/context";
 import { awarenessModule } from "./awareness";
 import { backupModule } from "./backup";
+import { casesModule } from "./cases";
 import { homeModule } from "./home";
 import { identityModule } from "./identity";
 import { intakeModule } from "./intake";
+import { meetingsModule } from "./meetings";
 import { monitoringModule } from "./monitoring";
 import { partnersModule } from "./partners";
 import { referenceModule } from "./reference";
@@ -31,4 +33,4 @@ export interface SchakelModule {
   seedDemo?: (ctx: AppContext) => Promise<DemoAccount[] | undefined>;
 }
 
-export const modules: SchakelModule[] = [homeModule, identityModule, referenceModule, registryModule, partnersModule, monitoringModule, intakeModule, awarenessModule, backupModule];
+export const modules: SchakelModule[] = [homeModule, identityModule, referenceModule, registryModule, partnersModule, monitoringModule, intakeModule, casesModule, meetingsModule, awarenessModule, backupModule];

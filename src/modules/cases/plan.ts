@@ -76,7 +76,7 @@ export async function actionsOfCase(ctx: AppContext, who: AuditWho, caseId: stri
 }
 
 /** The plan's owner (a member of the owning organisation) or a lead may mark an action done. */
-export async function setActionStatus(ctx: AppContext, who: AuditWho, actionId: string, status: ActionStatus): Promise<void> {
+export async function setActionStatus(ctx: AppContext, who: AuditWho, actionId: string, status: ActionStatus): Promise<string> {
   const a = await store.actionById(ctx.database.db, actionId);
   if (!a) throw new CaseError("not_found");
   const c = await visibleCase(ctx, who, a.case_id);
@@ -88,6 +88,7 @@ export async function setActionStatus(ctx: AppContext, who: AuditWho, actionId: 
     await store.insertEvent(trx, { case_id: c.id, actor_id: actor?.userId ?? null, kind: "action_updated", from_status: null, to_status: null, reason: status, consultation_id: null, note_enc: null });
     await pd.record(ctx, who, { type: "case", id: c.id, livcId: c.livc_id }, "case.plan.action_status", "success", { db: trx });
   });
+  return c.id;
 }
 
 export async function setNextReview(ctx: AppContext, who: AuditWho, caseId: string, date: string | null, opts: { db?: Kysely<DB>; consultationId?: string | null } = {}): Promise<void> {

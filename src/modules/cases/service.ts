@@ -7,6 +7,7 @@ import { rolesIn } from "../../platform/policy/actor";
 import type { CaseEventKind } from "./migrations";
 import * as pd from "./personal";
 import { caseGrants, casePolicy, visibleCases } from "./policy";
+import { casesConfig } from "./config";
 import * as store from "./store";
 import { CaseError, resource, visibleCase } from "./access";
 import {
@@ -23,7 +24,7 @@ export { CASE_STATUSES, CASE_TRANSITIONS, CLOSURE_REASONS, type CaseStatus, type
 export { type CaseGrants, caseGrants, canSeeCase, visibleCases } from "./policy";
 export { openCaseFromScreening, type OpenCaseInput } from "./opening";
 export { CaseError, visibleCase } from "./access";
-export { actionsOfCase, addActions, dueReviewsFor, overdueFor, reviewsOfCase, setActionStatus, setNextReview } from "./plan";
+export { type ActionView, actionsOfCase, addActions, dueReviewsFor, overdueFor, reviewsOfCase, setActionStatus, setNextReview } from "./plan";
 
 /**
  * Case use cases. Other modules (intake, meetings, monitoring) call only what this file exports.
@@ -149,11 +150,8 @@ export async function addTimelineEntry(
 // -----------------------------------------------------------------------------------------------
 // Status changes: the transition table decides.
 
-/** Post-closure review months, e.g. [6, 12]; from SCHAKEL_POST_CLOSURE_REVIEW_MONTHS. */
-export function reviewMonths(ctx: AppContext): number[] {
-  const raw = (ctx.config as { SCHAKEL_POST_CLOSURE_REVIEW_MONTHS?: string }).SCHAKEL_POST_CLOSURE_REVIEW_MONTHS ?? "6,12";
-  return raw.split(",").map((s) => Number.parseInt(s.trim(), 10)).filter((n) => Number.isInteger(n) && n > 0);
-}
+/** Post-closure review months, e.g. [6, 12] (SCHAKEL_POST_CLOSURE_REVIEW_MONTHS). */
+export const reviewMonths = (): number[] => casesConfig().reviewMonths;
 
 export function addMonths(date: string, months: number): string {
   const d = new Date(`${date}T00:00:00Z`);
@@ -198,7 +196,7 @@ export async function transitionCase(
       set.closure_reason = reason as ClosureReason;
       set.closure_note_enc = await pd.seal(ctx, who, { table: "case_file", column: "closure_note_enc", rowId: c.id, livcId: c.livc_id }, input.note?.trim() || null, { db: trx });
       set.retention_until = retentionUntil(ctx, today, c.minor === 1);
-      await store.insertReviews(trx, c.id, reviewMonths(ctx).map((m) => ({ months: m, due_on: addMonths(today, m) })));
+      await store.insertReviews(trx, c.id, reviewMonths().map((m) => ({ months: m, due_on: addMonths(today, m) })));
     }
     if (t === "reopen") {
       set.closed_on = null;
@@ -274,6 +272,10 @@ export async function casesOfSubject(ctx: AppContext, livcId: string, subjectInd
     .orderBy("opened_at", "asc")
     .execute();
 }
+
+/** Logs a list export (CSV/API): who exported how many cases. */
+export const recordCaseExport = (ctx: AppContext, who: AuditWho, count: number) =>
+  pd.record(ctx, who, { type: "case", id: `export:${count}`, livcId: null }, "case.export");
 
 export const caseRow = (ctx: AppContext, id: string) => store.caseById(ctx.database.db, id);
 export { purgeLog, registerCasePurger, runPurge, type PurgeReport } from "./retention";

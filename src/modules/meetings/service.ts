@@ -311,6 +311,12 @@ export async function minutesOfCase(ctx: AppContext, who: AuditWho, caseId: stri
   return rows.map((r) => ({ consultationId: r.consultation_id, heldOn: meetings.get(r.consultation_id)?.held_on ?? "", decisions: text[r.consultation_id], nextReviewOn: r.next_review_on }));
 }
 
+/** Meetings that discussed a case (the case page's feedback form picks one); need to know checked first. */
+export async function meetingsOfCase(ctx: AppContext, who: AuditWho, caseId: string) {
+  const c = await cases.visibleCase(ctx, who, caseId);
+  return store.meetingsWithCase(ctx.database.db, c.id);
+}
+
 export const meetingRow = (ctx: AppContext, id: string) => store.meetingById(ctx.database.db, id);
 
 // The minutes' decisions are case text: the retention purge of a case removes them too.

@@ -72,3 +72,13 @@ export const meetingsToRemind = (db: Db, from: string, until: string) =>
 /** Meetings held in a period, with their LIVC (figures). */
 export const heldBetween = (db: Db, from: string, to: string) =>
   db.selectFrom("consultation").select(["id", "livc_id", "held_on"]).where("status", "=", "held").where("held_on", ">=", from).where("held_on", "<=", to).execute();
+
+/** Meetings that had a case on their agenda, newest first. */
+export const meetingsWithCase = (db: Db, caseId: string) =>
+  m(db)
+    .selectFrom("consultation")
+    .innerJoin("consultation_case", "consultation_case.consultation_id", "consultation.id")
+    .select(["consultation.id", "consultation.held_on", "consultation.status"])
+    .where("consultation_case.case_id", "=", caseId)
+    .orderBy("consultation.held_on", "desc")
+    .execute();

@@ -1,0 +1,257 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { h } from "preact";
+import { z } from "zod";
+import { whoOf } from "../../platform/audit";
+import { whoSaw } from "../../platform/audit/queries";
+import type { AppContext } from "../../platform/context";
+import { toCsv } from "../../platform/csv";
+import { isIsoDate, todayInBrussels } from "../../platform/db/values";
+import type { MessageKey } from "../../platform/i18n";
+import { sendError } from "../../platform/web/app";
+import { sendPage, viewContext } from "../../platform/web/view";
+import { displayNames } from "../identity/service";
+import { meetingsOfCase, minutesOfCase } from "../meetings/service";
+import { organisations } from "../partners/service";
+import { casesApiRoutes } from "./api";
+import { CORE_ROLES } from "./policy";
+import * as service from "./service";
+import { CaseError } from "./service";
+import { SubjectAccessPage, WhoSawPage } from "./views/audit";
+import { CasePage } from "./views/case";
+import type { Errors } from "./views/fields";
+import { FeedbackPage } from "./views/feedback";
+import { CasesPage } from "./views/list";
+import { isCaseTransition } from "./workflow";
+
+const idParam = z.object({ id: z.string().uuid() });
+const text = (max: number) => z.string().trim().max(max).optional().default("");
+const listQuery = z.object({ q: text(64), name: text(200), dob: text(10) });
+const transitionBody = z.object({ transition: z.string(), reason: text(500), note: text(1000) });
+const actionBody = z.object({ description: text(500), owner: text(64), due_on: text(10) });
+const feedbackBody = z.object({ consultation: text(64), content: text(4000) });
+const sarBody = z.object({ name: text(200), dob: text(10), format: z.enum(["pdf", "json"]).default("pdf") });
+
+export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
+  casesApiRoutes(app, ctx);
+
+  async function orgList() {
+    return (await organisations(ctx)).map((o) => ({ id: o.id, name: o.name }));
+  }
+
+  async function renderCase(request: FastifyRequest, reply: FastifyReply, id: string, extra: { errors?: Errors; values?: Record<string, string>; notice?: string } = {}, status = 200) {
+    const who = whoOf(request);
+    try {
+      const c = await service.getCase(ctx, who, id);
+      const [actions, timeline, minutes, feedback, meetings, orgs] = await Promise.all([
+        service.actionsOfCase(ctx, who, id),
+        service.timeline(ctx, who, id),
+        minutesOfCase(ctx, who, id),
+        service.feedbackOfCase(ctx, who, id),
+        meetingsOfCase(ctx, who, id),
+        orgList(),
+      ]);
+      const consultations = meetings.filter((m) => m.status === "held").map((m) => ({ id: m.id, heldOn: m.held_on }));
+      return sendPage(reply, h(CasePage, { ctx: viewContext(request), c, actions, timeline, minutes, feedback, consultations, organisations: orgs, errors: extra.errors ?? {}, values: extra.values ?? {}, notice: extra.notice }), status);
+    } catch (e) {
+      return caseFailure(request, reply, e);
+    }
+  }
+
+  function caseFailure(request: FastifyRequest, reply: FastifyReply, e: unknown) {
+    if (e instanceof CaseError) return sendError(request, reply, e.code === "not_allowed" ? 403 : e.code === "not_found" ? 404 : 400);
+    throw e;
+  }
+
+  app.get("/cases", { config: { permission: "case.access" } }, async (request, reply) => {
+    const q = listQuery.safeParse(request.query ?? {});
+    const query = q.success ? q.data : { q: "", name: "", dob: "" };
+    const actor = request.actor!;
+    const who = whoOf(request);
+    const personSearch = actor.memberships.some((m) => (CORE_ROLES as readonly string[]).includes(m.role));
+    const items = await service.listCases(ctx, who, { q: query.q, ...(personSearch && query.name ? { fullName: query.name, dateOfBirth: query.dob || undefined } : {}) });
+    const overdue = await service.overdueFor(ctx, who);
+    const reviews = await service.dueReviewsFor(ctx, who);
+    const orgs = new Map((await orgList()).map((o) => [o.id, o.name]));
+    const mapO = (r: (typeof overdue.asLead)[number]) => ({ actionId: r.actionId, caseId: r.caseId, label: r.label, owner: orgs.get(r.ownerOrganisationId) ?? "", dueOn: r.dueOn });
+    const exportParams = new URLSearchParams(query.q ? { q: query.q } : {}).toString();
+    return sendPage(
+      reply,
+      h(CasesPage, {
+        ctx: viewContext(request),
+        items,
+        query,
+        personSearch,
+        exportHref: `/cases/export.csv${exportParams ? `?${exportParams}` : ""}`,
+        work: { overdueLead: overdue.asLead.map(mapO), overdueOwner: overdue.asOwner.map(mapO), reviews: reviews.filter((r) => r.due), showLead: actor.memberships.some((m) => m.role === "chair" || m.role === "coordinator") },
+      }),
+    );
+  });
+
+  // The export obeys the same grants as the list: listCases applies the one visibility filter.
+  app.get("/cases/export.csv", { config: { permission: "case.access" } }, async (request, reply) => {
+    const q = listQuery.safeParse(request.query ?? {});
+    const who = whoOf(request);
+    const items = await service.listCases(ctx, who, { q: q.success ? q.data.q : "" });
+    await service.recordCaseExport(ctx, who, items.length);
+    const csv = toCsv(["label", "status", "opened_on", "closed_on", "next_review_on"], items.map((c) => [c.label, c.status, c.openedOn, c.closedOn ?? "", c.nextReviewOn ?? ""]));
+    return reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="cases-${todayInBrussels()}.csv"`).send(csv);
+  });
+
+  app.get("/cases/:id", { config: { permission: "case.access" } }, async (request, reply) => {
+    const p = idParam.safeParse(request.params);
+    if (!p.success) return sendError(request, reply, 404);
+    const done = (request.query as Record<string, string> | undefined)?.done;
+    return renderCase(request, reply, p.data.id, { notice: done ? viewContext(request).t(`case.t.${done}` as MessageKey) : undefined });
+  });
+
+  app.post("/cases/:id/transition", { config: { permission: "case.access" } }, async (request, reply) => {
+    const p = idParam.safeParse(request.params);
+    const b = transitionBody.safeParse(request.body ?? {});
+    if (!p.success || !b.success || !isCaseTransition(b.data.transition)) return sendError(request, reply, 400);
+    const t = viewContext(request).t;
+    try {
+      await service.transitionCase(ctx, whoOf(request), p.data.id, b.data.transition, { reason: b.data.reason, note: b.data.note });
+      return reply.redirect(`/cases/${p.data.id}?done=${b.data.transition}`, 303);
+    } catch (e) {
+      if (e instanceof CaseError && (e.code === "reason_required" || e.code === "wrong_status")) {
+        const field = b.data.transition === "close" ? "reason" : `reason-${b.data.transition}`;
+        return renderCase(request, reply, p.data.id, { errors: { [field]: e.code === "reason_required" ? t("case.error.reason") : t("case.error.wrong_status") }, values: b.data }, 400);
+      }
+      return caseFailure(request, reply, e);
+    }
+  });
+
+  app.post("/cases/:id/actions", { config: { permission: "case.access" } }, async (request, reply) => {
+    const p = idParam.safeParse(request.params);
+    const b = actionBody.safeParse(request.body ?? {});
+    if (!p.success || !b.success) return sendError(request, reply, 400);
+    const t = viewContext(request).t;
+    const errors: Errors = {};
+    if (!b.data.owner) errors.owner = t("case.error.owner");
+    if (!isIsoDate(b.data.due_on)) errors.due_on = t("case.error.due");
+    if (Object.keys(errors).length) return renderCase(request, reply, p.data.id, { errors, values: b.data }, 400);
+    try {
+      await service.addActions(ctx, whoOf(request), p.data.id, [{ description: b.data.description || null, ownerOrganisationId: b.data.owner, dueOn: b.data.due_on }]);
+      return reply.redirect(`/cases/${p.data.id}`, 303);
+    } catch (e) {
+      return caseFailure(request, reply, e);
+    }
+  });
+
+  app.post("/cases/actions/:id", { config: { permission: "case.access" } }, async (request, reply) => {
+    const p = idParam.safeParse(request.params);
+    const status = (request.body as Record<string, string> | undefined)?.status;
+    if (!p.success || !["open", "done", "cancelled"].includes(status ?? "")) return sendError(request, reply, 400);
+    try {
+      const caseId = await service.setActionStatus(ctx, whoOf(request), p.data.id, status as "open" | "done" | "cancelled");
+      return reply.redirect(`/cases/${caseId}`, 303);
+    } catch (e) {
+      return caseFailure(request, reply, e);
+    }
+  });
+
+  app.post("/cases/:id/hold", { config: { permission: "case.access" } }, async (request, reply) => {
+    const p = idParam.safeParse(request.params);
+    if (!p.success) return sendError(request, reply, 400);
+    const reason = String((request.body as Record<string, string> | undefined)?.reason ?? "").slice(0, 500);
+    try {
+      await service.setLegalHold(ctx, whoOf(request), p.data.id, reason || null);
+      return reply.redirect(`/cases/${p.data.id}`, 303);
+    } catch (e) {
+      if (e instanceof CaseError && e.code === "reason_required") return renderCase(request, reply, p.data.id, { errors: { hold_reason: viewContext(request).t("case.error.reason") } }, 400);
+      return caseFailure(request, reply, e);
+    }
+  });
+
+  app.get("/cases/:id/who-saw", { config: { permission: "case.access" } }, async (request, reply) => {
+    const p = idParam.safeParse(request.params);
+    if (!p.success) return sendError(request, reply, 404);
+    try {
+      const c = await service.getCase(ctx, whoOf(request), p.data.id);
+      if (!c.may.whoSaw) return sendError(request, reply, 403);
+      return sendPage(reply, h(WhoSawPage, { ctx: viewContext(request), caseId: c.id, label: c.label, rows: await whoSaw(ctx, "case", c.id) }));
+    } catch (e) {
+      return caseFailure(request, reply, e);
+    }
+  });
+
+  // --- feedback form ---------------------------------------------------------------------------
+
+  app.post("/cases/:id/feedback", { config: { permission: "case.access" } }, async (request, reply) => {
+    const p = idParam.safeParse(request.params);
+    const b = feedbackBody.safeParse(request.body ?? {});
+    if (!p.success || !b.success) return sendError(request, reply, 400);
+    if (!b.data.content) return renderCase(request, reply, p.data.id, { errors: { content: viewContext(request).t("case.fb.error.content") }, values: b.data }, 400);
+    try {
+      const id = await service.draftFeedback(ctx, whoOf(request), p.data.id, b.data.consultation, b.data.content);
+      return reply.redirect(`/feedback/${id}`, 303);
+    } catch (e) {
+      return caseFailure(request, reply, e);
+    }
+  });
+
+  async function renderFeedback(request: FastifyRequest, reply: FastifyReply, id: string, errors: Errors = {}, status = 200) {
+    try {
+      const f = await service.getFeedback(ctx, whoOf(request), id);
+      const c = await service.caseRow(ctx, f.caseId);
+      const names = await displayNames(ctx, f.attendees.map((a) => a.userId));
+      return sendPage(reply, h(FeedbackPage, { ctx: viewContext(request), f, label: c?.label ?? "", names, errors }), status);
+    } catch (e) {
+      return caseFailure(request, reply, e);
+    }
+  }
+
+  app.get("/feedback/:id", { config: { permission: "case.access" } }, async (request, reply) => {
+    const p = idParam.safeParse(request.params);
+    return p.success ? renderFeedback(request, reply, p.data.id) : sendError(request, reply, 404);
+  });
+
+  for (const step of ["vote", "attest", "send", "edit"] as const) {
+    app.post(`/feedback/:id/${step}`, { config: { permission: "case.access" } }, async (request, reply) => {
+      const p = idParam.safeParse(request.params);
+      if (!p.success) return sendError(request, reply, 404);
+      const body = (request.body ?? {}) as Record<string, string>;
+      const who = whoOf(request);
+      try {
+        if (step === "vote") {
+          if (body.vote !== "approve" && body.vote !== "object") return sendError(request, reply, 400);
+          await service.voteFeedback(ctx, who, p.data.id, body.vote);
+        } else if (step === "attest") await service.attestFeedback(ctx, who, p.data.id);
+        else if (step === "send") await service.markFeedbackSent(ctx, who, p.data.id);
+        else {
+          const content = String(body.content ?? "").trim().slice(0, 4000);
+          if (!content) return renderFeedback(request, reply, p.data.id, { content: viewContext(request).t("case.fb.error.content") }, 400);
+          await service.editFeedback(ctx, who, p.data.id, content);
+        }
+        return reply.redirect(`/feedback/${p.data.id}`, 303);
+      } catch (e) {
+        if (e instanceof CaseError && e.code === "wrong_status") return renderFeedback(request, reply, p.data.id, {}, 409);
+        return caseFailure(request, reply, e);
+      }
+    });
+  }
+
+  // --- subject access (DPO) ------------------------------------------------------------------
+
+  app.get("/subject-access", { config: { permission: "audit.export" } }, async (request, reply) =>
+    sendPage(reply, h(SubjectAccessPage, { ctx: viewContext(request), values: {}, errors: {} })),
+  );
+
+  app.post("/subject-access", { config: { permission: "audit.export" } }, async (request, reply) => {
+    const b = sarBody.safeParse(request.body ?? {});
+    const values = b.success ? b.data : { name: "", dob: "", format: "pdf" as const };
+    if (!b.success || !values.name || (values.dob && !isIsoDate(values.dob))) {
+      const t = viewContext(request).t;
+      const errors: Errors = {};
+      if (!values.name) errors.name = t("case.sar.error.name");
+      if (values.dob && !isIsoDate(values.dob)) errors.dob = t("case.error.due");
+      return sendPage(reply, h(SubjectAccessPage, { ctx: viewContext(request), values, errors }), 400);
+    }
+    const data = await service.subjectAccessExport(ctx, whoOf(request), { fullName: values.name, dateOfBirth: values.dob || null });
+    // No name in the file name: the download's name carries no personal data.
+    if (values.format === "json") {
+      return reply.type("application/json; charset=utf-8").header("content-disposition", `attachment; filename="subject-access-${todayInBrussels()}.json"`).send(JSON.stringify(data, null, 2));
+    }
+    return reply.type("application/pdf").header("content-disposition", `attachment; filename="subject-access-${todayInBrussels()}.pdf"`).send(await service.subjectAccessPdf(data));
+  });
+}

@@ -1,0 +1,268 @@
+import type { MessageKey } from "../../../platform/i18n";
+import { ErrorSummary, Layout } from "../../../platform/web/layout";
+import type { ViewContext } from "../../../platform/web/view";
+import { statusKey } from "../../cases/views/list";
+import { ButtonForm, Checkbox, Csrf, type Errors, Input, Notice, Select } from "../../cases/views/fields";
+import type { MeetingView } from "../service";
+
+export function MeetingsPage(props: { ctx: ViewContext; rows: { id: string; held_on: string; place: string | null; video_url: string | null; status: string }[]; canSchedule: boolean }) {
+  const { ctx } = props;
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t("mtg.list.title")}>
+      <h1>{t("mtg.list.title")}</h1>
+      {props.canSchedule ? (
+        <p>
+          <a class="button" href="/meetings/new">
+            {t("mtg.list.new")}
+          </a>
+        </p>
+      ) : null}
+      {props.rows.length === 0 ? (
+        <p>{t("mtg.list.empty")}</p>
+      ) : (
+        <table class="table">
+          <caption class="visually-hidden">{t("mtg.list.title")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("mtg.col.date")}</th>
+              <th scope="col">{t("mtg.col.place")}</th>
+              <th scope="col">{t("mtg.col.status")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((m) => (
+              <tr>
+                <td>
+                  <a href={`/meetings/${m.id}`}>{ctx.date(m.held_on)}</a>
+                </td>
+                <td>{m.place ?? (m.video_url ? t("mtg.video") : "")}</td>
+                <td>{t(`mtg.status.${m.status}` as MessageKey)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Layout>
+  );
+}
+
+export interface MeetingPageProps {
+  ctx: ViewContext;
+  m: MeetingView;
+  participants: { userId: string; name: string; organisationId: string | null; attended: boolean }[];
+  notice?: string;
+}
+
+export function MeetingPage(props: MeetingPageProps) {
+  const { ctx, m } = props;
+  const { t } = ctx;
+  const title = t("mtg.title", { date: ctx.date(m.heldOn) });
+  return (
+    <Layout ctx={ctx} title={title} wide>
+      {props.notice ? <Notice>{props.notice}</Notice> : null}
+      <h1>{title}</h1>
+      <dl class="summary-list">
+        <dt>{t("mtg.when")}</dt>
+        <dd>
+          {ctx.date(m.heldOn)} {m.startsAt ?? ""}
+        </dd>
+        {m.place ? (
+          <>
+            <dt>{t("mtg.place")}</dt>
+            <dd>{m.place}</dd>
+          </>
+        ) : null}
+        {m.videoUrl ? (
+          <>
+            <dt>{t("mtg.video")}</dt>
+            <dd>{m.acknowledged ? <a href={m.videoUrl}>{m.videoUrl}</a> : "—"}</dd>
+          </>
+        ) : null}
+        <dt>{t("mtg.framework")}</dt>
+        <dd>{m.frameworkVersion ? t("mtg.framework.version", { n: m.frameworkVersion }) : "—"}</dd>
+        <dt>{t("mtg.col.status")}</dt>
+        <dd>{t(`mtg.status.${m.status}` as MessageKey)}</dd>
+      </dl>
+      <section aria-labelledby="gate-title" class="card">
+        <h2 id="gate-title">{t("mtg.gate.title")}</h2>
+        <p>{t("mtg.gate.text")}</p>
+        {m.acknowledged ? (
+          <p>
+            <strong>{t("mtg.gate.done")}</strong>
+          </p>
+        ) : (
+          <>
+            <p>{t("mtg.gate.hidden")}</p>
+            <ButtonForm ctx={ctx} action={`/meetings/${m.id}/acknowledge`} label={t("mtg.gate.confirm")} />
+          </>
+        )}
+      </section>
+      {m.acknowledged ? (
+        <section aria-labelledby="agenda-title">
+          <h2 id="agenda-title">{t("mtg.agenda.title")}</h2>
+          {m.agenda.length === 0 ? <p>{t("mtg.agenda.none")}</p> : null}
+          {m.agenda.map((a) => (
+            <article class="card">
+              <h3>
+                <a href={`/cases/${a.caseId}`}>{a.label}</a> <span class="tag">{t(statusKey(a.status))}</span>
+              </h3>
+              <p>
+                {t("mtg.agenda.services")}:{" "}
+                {a.services.map((s, i) => `${i ? ", " : ""}${s.organisationName} (${s.invitationStatus ? t(`mtg.inv.${s.invitationStatus}` as MessageKey) : "—"})`).join("")}
+              </p>
+              {a.minutes ? (
+                <p>
+                  {t("mtg.agenda.minutes")}: {a.minutes.decisions ?? "—"}
+                  {a.minutes.nextReviewOn ? ` · ${t("mtg.min.next_review")}: ${ctx.date(a.minutes.nextReviewOn)}` : ""}
+                </p>
+              ) : null}
+              {m.may.minute ? (
+                <p>
+                  <a href={`/meetings/${m.id}/cases/${a.caseId}/minutes`}>
+                    {t("mtg.agenda.write")}
+                    <span class="visually-hidden"> {a.label}</span>
+                  </a>
+                </p>
+              ) : null}
+            </article>
+          ))}
+          {m.hiddenItems > 0 ? <p>{t("mtg.agenda.hidden", { n: m.hiddenItems })}</p> : null}
+        </section>
+      ) : null}
+      {m.acknowledged && m.may.attendance ? (
+        <section aria-labelledby="att-title">
+          <h2 id="att-title">{t("mtg.att.title")}</h2>
+          <form method="post" action={`/meetings/${m.id}/attendance`}>
+            <Csrf ctx={ctx} />
+            <fieldset>
+              <legend>{t("mtg.att.intro")}</legend>
+              {props.participants.map((p) =>
+                p.organisationId ? (
+                  <Checkbox id={`present-${p.userId}`} name="present" value={p.userId} label={p.name} checked={p.attended} />
+                ) : (
+                  <p>
+                    {p.name} {t("mtg.att.no_org")}
+                  </p>
+                ),
+              )}
+            </fieldset>
+            <button type="submit" class="button">
+              {t("mtg.att.save")}
+            </button>
+          </form>
+        </section>
+      ) : null}
+    </Layout>
+  );
+}
+
+export interface ScheduleValues {
+  livc: string;
+  held_on: string;
+  starts_at: string;
+  place: string;
+  video_url: string;
+  cases: string[];
+  services: Record<string, string[]>;
+}
+
+export function SchedulePage(props: {
+  ctx: ViewContext;
+  livcs: { id: string; name: string }[];
+  cases: { id: string; label: string; livcId: string }[];
+  organisations: { id: string; name: string }[];
+  values: ScheduleValues;
+  errors: Errors;
+}) {
+  const { ctx, values, errors } = props;
+  const { t } = ctx;
+  const errorList = Object.entries(errors).map(([field, message]) => ({ field, message }));
+  return (
+    <Layout ctx={ctx} title={t("mtg.new.title")}>
+      <ErrorSummary ctx={ctx} errors={errorList} />
+      <h1>{t("mtg.new.title")}</h1>
+      <form method="post" action="/meetings">
+        <Csrf ctx={ctx} />
+        {props.livcs.length > 1 ? (
+          <Select id="livc" label={t("mtg.new.livc")} value={values.livc} options={props.livcs.map((l) => ({ value: l.id, label: l.name }))} />
+        ) : (
+          <input type="hidden" name="livc" value={props.livcs[0]?.id ?? ""} />
+        )}
+        <Input id="held_on" label={t("mtg.new.date")} hint={t("mtg.new.date.hint")} value={values.held_on} error={errors.held_on} maxLength={10} />
+        <Input id="starts_at" label={t("mtg.new.time")} hint={t("mtg.new.time.hint")} value={values.starts_at} error={errors.starts_at} maxLength={5} />
+        <Input id="place" label={t("mtg.new.place")} value={values.place} error={errors.place} maxLength={200} />
+        <Input id="video_url" label={t("mtg.new.video")} hint={t("mtg.new.video.hint")} value={values.video_url} error={errors.video_url} maxLength={500} />
+        <div class={errors.cases ? "form-group form-group-error" : "form-group"}>
+          <fieldset aria-describedby="cases-hint">
+            <legend>{t("mtg.new.cases")}</legend>
+            <p class="hint" id="cases-hint">
+              {t("mtg.new.cases.hint")}
+            </p>
+            {errors.cases ? (
+              <p class="field-error" id="cases-error">
+                {errors.cases}
+              </p>
+            ) : null}
+            {props.cases.length === 0 ? <p>{t("mtg.new.no_cases")}</p> : null}
+            {props.cases.map((c, i) => (
+              <div class="card">
+                <Checkbox id={i === 0 ? "cases" : `case-${c.id}`} name="cases" value={c.id} label={t("mtg.new.on_agenda", { label: c.label })} checked={values.cases.includes(c.id)} />
+                <fieldset>
+                  <legend>{t("mtg.new.services_for", { label: c.label })}</legend>
+                  {props.organisations.map((o) => (
+                    <Checkbox id={`svc-${c.id}-${o.id}`} name={`services_${c.id}`} value={o.id} label={o.name} checked={(values.services[c.id] ?? []).includes(o.id)} />
+                  ))}
+                </fieldset>
+              </div>
+            ))}
+          </fieldset>
+        </div>
+        <button type="submit" class="button">
+          {t("mtg.new.submit")}
+        </button>
+      </form>
+    </Layout>
+  );
+}
+
+export function MinutesPage(props: {
+  ctx: ViewContext;
+  meetingId: string;
+  caseId: string;
+  label: string;
+  organisations: { id: string; name: string }[];
+  values: Record<string, string>;
+  errors: Errors;
+}) {
+  const { ctx, values, errors } = props;
+  const { t } = ctx;
+  const title = t("mtg.min.title", { label: props.label });
+  return (
+    <Layout ctx={ctx} title={title}>
+      <ErrorSummary ctx={ctx} errors={Object.entries(errors).map(([field, message]) => ({ field, message }))} />
+      <h1>{title}</h1>
+      <p>{t("mtg.min.intro")}</p>
+      <form method="post" action={`/meetings/${props.meetingId}/cases/${props.caseId}/minutes`}>
+        <Csrf ctx={ctx} />
+        <Input id="decisions" label={t("mtg.min.decisions")} value={values.decisions} multiline maxLength={4000} />
+        <Input id="next_review_on" label={t("mtg.min.next_review")} hint={t("mtg.new.date.hint")} value={values.next_review_on} error={errors.next_review_on} maxLength={10} />
+        {[1, 2, 3].map((n) => (
+          <fieldset class="form-group">
+            <legend>{t("mtg.min.action", { n })}</legend>
+            <p class="hint">{t("mtg.min.action.hint")}</p>
+            <Input id={`action${n}_description`} label={t("case.plan.description")} value={values[`action${n}_description`]} maxLength={500} />
+            <Select id={`action${n}_owner`} label={t("case.plan.owner")} value={values[`action${n}_owner`]} error={errors[`action${n}_owner`]} placeholder="" options={props.organisations.map((o) => ({ value: o.id, label: o.name }))} />
+            <Input id={`action${n}_due_on`} label={t("case.plan.due")} hint={t("mtg.new.date.hint")} value={values[`action${n}_due_on`]} error={errors[`action${n}_due_on`]} maxLength={10} />
+          </fieldset>
+        ))}
+        <button type="submit" class="button">
+          {t("mtg.min.save")}
+        </button>
+      </form>
+      <p>
+        <a href={`/meetings/${props.meetingId}`}>{t("mtg.min.back")}</a>
+      </p>
+    </Layout>
+  );
+}
