@@ -1,72 +1,141 @@
-// `npm run bench`: the machine's ceiling (bare Fastify, bare better-sqlite3 read) and Schakel's key paths,
-// measured in ONE process run so ratios hold on any machine. BENCH_SECONDS sets each run's length (default 5);
-// BENCH_DATABASE_URL benchmarks against an existing (e.g. seeded or PostgreSQL) database.
+// `npm run bench`: in ONE process run, per database (SQLite, then PostgreSQL on a throwaway cluster):
+// the machine's ceiling (bare Fastify hello, bare better-sqlite3 read; own process), then Schakel's key
+// paths with autocannon against the real server (`schakel serve`, own process) on a seeded database.
+//
+//   BENCH_SECONDS  seconds per path (default 5)        BENCH_SCALE  data set size (default 1 = issue 9's volume)
+//   BENCH_DIALECTS sqlite,postgres (default both)      BENCH_SQLITE_FILE  reuse/keep the seeded SQLite file
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import SQLite from "better-sqlite3";
-import Fastify from "fastify";
+import cliProgress from "cli-progress";
+import { getMeta } from "../src/platform/meta";
 import { openContext } from "../src/platform/bootstrap";
 import { loadConfig } from "../src/platform/config";
-import { seedDemo } from "../src/platform/demo";
-import { buildApp } from "../src/platform/web/app";
-import { type BenchResult, type BenchTarget, measure, memorySampler } from "./harness";
+import { seedScale } from "../src/modules/scale/service";
+import { startCluster } from "../test/support/postgres-cluster";
+import { type BenchResult, measure, peakRssMb } from "./harness";
+import { fixtures, pageWeight, sessions, targets, timedExport } from "./paths";
+import { startCeilings, startSchakel, stop } from "./servers";
+import { runCommand } from "./verify";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const scale = Number(process.env.BENCH_SCALE ?? 1);
+const dialects = (process.env.BENCH_DIALECTS ?? "sqlite,postgres").split(",");
+// A fixed master key for the synthetic data only (fictional people), so a seeded file can be reused.
+const MASTER_KEY = Buffer.alloc(32, 7).toString("base64");
+const env = { SCHAKEL_MASTER_KEY: MASTER_KEY };
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
+const out: string[] = [];
+const say = (line = "") => {
+  console.log(line);
+  out.push(line);
+};
 
-async function listen(app: ReturnType<typeof Fastify>): Promise<string> {
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const a = app.server.address();
-  return `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}`;
+async function seeded(databaseUrl: string) {
+  const ctx = await openContext({ config: loadConfig({ ...process.env, NODE_ENV: "development", DATABASE_URL: databaseUrl, ...env }) });
+  try {
+    const meta = await getMeta(ctx.database.db, "scale_seeded");
+    if (meta && JSON.parse(meta).scale === scale) return { seedSeconds: null, fixtures: await fixtures(ctx) };
+    const bar = new cliProgress.SingleBar({ format: `seeding ${ctx.database.dialect} {bar} {percentage}% | {value}/{total} rows | {phase}` }, cliProgress.Presets.shades_classic);
+    bar.start(1, 0, { phase: "" });
+    const r = await seedScale(ctx, { scale, seed: 1, progress: (d, t, phase) => { bar.setTotal(t); bar.update(d, { phase }); } });
+    bar.stop();
+    return { seedSeconds: r.seconds, fixtures: await fixtures(ctx) };
+  } finally {
+    await ctx.close();
+  }
 }
 
-async function ceilings(): Promise<BenchResult[]> {
-  const hello = Fastify();
-  hello.get("/", async () => ({ hello: "world" }));
-  const helloUrl = await listen(hello);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
-  const db = new SQLite(path.join(dir, "ceiling.db"));
-  db.pragma("journal_mode = WAL");
-  db.exec("create table t (id integer primary key, v text); insert into t (v) values ('x');");
-  const read = db.prepare("select v from t where id = 1");
-  const sqliteApp = Fastify();
-  sqliteApp.get("/", async () => read.get());
-  const sqliteUrl = await listen(sqliteApp);
-  const out = [await measure({ name: "ceiling: bare Fastify hello", url: helloUrl }, seconds), await measure({ name: "ceiling: bare better-sqlite3 read", url: sqliteUrl }, seconds)];
-  await hello.close();
-  await sqliteApp.close();
-  db.close();
-  return out;
+const row = (r: BenchResult, hello: number, note = "") =>
+  `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${((r.rps / hello) * 100).toFixed(0)}% | ${note} |`;
+
+async function benchDialect(dialect: string, databaseUrl: string) {
+  say(`\n## ${dialect} (scale ${scale}; load average at start ${load()})`);
+  const { seedSeconds, fixtures: f } = await seeded(databaseUrl);
+  if (seedSeconds !== null) say(`Seeded scale ${scale} in ${seedSeconds.toFixed(0)} s.`);
+  const ceilings = await startCeilings();
+  const hello = await measure({ name: "ceiling: bare Fastify hello", url: ceilings.hello }, seconds);
+  const sqliteRead = await measure({ name: "ceiling: bare better-sqlite3 read", url: ceilings.sqlite }, seconds);
+  await stop(ceilings.child);
+  const server = await startSchakel({ ...env, DATABASE_URL: databaseUrl });
+  say(`Start-up to ready (spawn -> 200 on /readyz, seeded database): ${Math.round(server.startupMs)} ms (target < 1500 ms).`);
+  try {
+    const s = await sessions(server.base, f);
+    const results: { r: BenchResult; note: string }[] = [];
+    for (const t of targets(server.base, s, f)) {
+      const probe = await fetch(t.url, { method: t.method ?? "GET", headers: t.headers, body: t.method === "POST" ? t.body : undefined, redirect: "manual" });
+      if (probe.status === 404) {
+        say(`(skipped: ${t.name} answers 404 in this tree)`);
+        continue;
+      }
+      const r = await measure(t, seconds);
+      const ratio = r.rps / hello.rps;
+      const note =
+        t.kind === "case" ? (ratio >= 0.25 && r.p99 < 50 ? "meets >= 25%, p99 < 50 ms" : "MISSES >= 25% / p99 < 50 ms")
+        : t.kind === "coverage" || t.kind === "dashboard" ? (ratio >= 0.5 ? "meets >= 50%" : "MISSES >= 50%")
+        : t.kind === "report" ? (r.rps >= 500 ? "meets >= 500/s" : "MISSES >= 500/s")
+        : "";
+      results.push({ r, note: `${note}${note ? "; " : ""}${Math.round(r.bytes / 102.4) / 10} KB/resp` });
+      console.log(`  ${t.name}: ${r.rps} req/s, p99 ${r.p99} ms (load ${load()})`);
+    }
+    say("");
+    say("| path | req/s | p50 ms | p95 ms | p99 ms | errors | non-2xx | ratio to hello | target |");
+    say("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    say(row(hello, hello.rps));
+    say(row(sqliteRead, hello.rps));
+    for (const { r, note } of results) say(row(r, hello.rps, note));
+    say(`\nPeak RSS of the Schakel server after the load runs: ${peakRssMb(server.child.pid!)} MB (target < 300 MB). Load average now: ${load()}.`);
+
+    // Coverage for any date, cold per date (each date computed once, then cached): sequential single requests.
+    const times: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const date = new Date(Date.UTC(2019, 0, 1) + i * 47 * 86_400_000).toISOString().slice(0, 10);
+      const t0 = performance.now();
+      const res = await fetch(`${server.base}/api/v1/monitoring/coverage?date=${date}`, { headers: { cookie: s.analyst.cookie } });
+      await res.arrayBuffer();
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    say(`Coverage JSON for 40 different dates 2019-2024, first request per date (HTTP round trip included): median ${times[20].toFixed(1)} ms, max ${times[39].toFixed(1)} ms (target < 50 ms).`);
+
+    const exp = await timedExport(`${server.base}/audit/export.csv?from=${f.exportFrom}&to=${f.exportTo}`, s.dpo.cookie, server.child.pid!);
+    say(`CSV export (DPO audit export ${f.exportFrom}..${f.exportTo}): ${exp.rows} rows, ${exp.mb} MB in ${exp.ms} ms (first byte after ${exp.firstByteMs} ms; status ${exp.status}); server RSS ${exp.rssBeforeMb} MB before, ${exp.rssPeakMb} MB peak (target < 3000 ms, flat memory).`);
+
+    say("\nFirst-load page weight (HTML + its CSS and JS, compressed as sent to a browser asking for br/gzip; target < 60 KB each):\n");
+    say("| page | status | encoding | HTML bytes | assets | asset bytes | total KB |");
+    say("| --- | ---: | --- | ---: | ---: | ---: | ---: |");
+    for (const [p, cookie] of [["/login", ""], ["/cases", s.chair.cookie], [`/cases/${f.caseId}`, s.chair.cookie], ["/reports/new", s.reporter.cookie], ["/monitoring", s.analyst.cookie], ["/monitoring/participation", s.analyst.cookie], ["/registry", s.analyst.cookie], ["/municipalities?date=2025-01-01", ""]] as const) {
+      const w = await pageWeight(server.base, p, cookie);
+      say(`| ${w.path.replace(f.caseId, ":id")} | ${w.status} | ${w.encoding} | ${w.htmlBytes} | ${w.assets} | ${w.assetBytes} | ${w.totalKb} |`);
+    }
+    say(`\nPeak RSS of the Schakel server over the whole run: ${peakRssMb(server.child.pid!)} MB (target < 300 MB).`);
+  } finally {
+    await stop(server.child);
+  }
+  const verify = await runCommand(["audit", "verify"], { ...env, NODE_ENV: "production", DATABASE_URL: databaseUrl });
+  say(`schakel audit verify: ${verify.trim().split("\n")[0]} (target >= 200,000 entries/s; load average ${load()}).`);
 }
 
 async function main() {
-  const results: BenchResult[] = await ceilings();
-  const hello = results[0].rps;
-  const started = performance.now();
-  const databaseUrl = process.env.BENCH_DATABASE_URL ?? `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-")), "schakel.db")}`;
-  const ctx = await openContext({ config: loadConfig({ ...process.env, NODE_ENV: "test", DATABASE_URL: databaseUrl }) });
-  if (!process.env.BENCH_DATABASE_URL) await seedDemo(ctx);
-  const app = await buildApp(ctx, { logger: false });
-  const base = await listen(app as unknown as ReturnType<typeof Fastify>);
-  const startup = performance.now() - started;
-  const targets: BenchTarget[] = [
-    { name: "municipality register page", url: `${base}/municipalities?date=2025-01-01` },
-    { name: "municipalities JSON", url: `${base}/api/v1/municipalities?date=2025-01-01` },
-  ];
-  const memory = memorySampler();
-  for (const t of targets) results.push(await measure(t, seconds));
-  const peak = memory.stop();
-  await app.close();
-  await ctx.close();
-
-  const lines = [
-    `| path | req/s | p50 ms | p97.5 ms | p99 ms | errors | non-2xx | ratio to hello |`,
-    `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |`,
-    ...results.map((r) => `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${((r.rps / hello) * 100).toFixed(0)}% |`),
-  ];
-  console.log(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${ctx.database.dialect}; ${seconds} s per path, 32 connections`);
-  console.log(lines.join("\n"));
-  console.log(`Start-up to ready: ${Math.round(startup)} ms (includes migrations and demo seeding on a fresh database). Peak RSS under load: ${Math.round(peak / 2 ** 20)} MB.`);
+  say(`# Schakel benchmark ${new Date().toISOString()}`);
+  say(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}; ${seconds} s per path, 32 connections; autocannon in this process, each server in its own process. Load average: ${load()}.`);
+  if (dialects.includes("sqlite")) {
+    const file = process.env.BENCH_SQLITE_FILE ?? path.join(path.resolve(import.meta.dirname, "../.tmp/bench"), `scale-${scale}.db`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    await benchDialect("SQLite", `sqlite:${file}`);
+  }
+  if (dialects.includes("postgres")) {
+    const cluster = await startCluster();
+    try {
+      await benchDialect("PostgreSQL 15", cluster.url);
+    } finally {
+      cluster.stop();
+    }
+  }
+  const report = path.resolve(import.meta.dirname, "../.tmp/bench/last-run.md");
+  fs.mkdirSync(path.dirname(report), { recursive: true });
+  fs.writeFileSync(report, `${out.join("\n")}\n`);
+  console.log(`\n(written to ${path.relative(process.cwd(), report)})`);
 }
 
 await main();

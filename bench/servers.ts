@@ -1,0 +1,59 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+
+export async function startCeilings(): Promise<{ hello: string; sqlite: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/ceiling-server.ts"], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  const line = await new Promise<string>((resolve, reject) => {
+    child.stdout!.once("data", (d) => resolve(String(d)));
+    child.once("exit", (code) => reject(new Error(`ceiling server exited (${code})`)));
+  });
+  return { ...JSON.parse(line), child };
+}
+
+/** Spawns the real server (`schakel serve`, production mode) and times it from spawn to a 200 on /readyz. */
+export async function startSchakel(env: Record<string, string>): Promise<{ base: string; child: ChildProcess; startupMs: number }> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const started = performance.now();
+  const child = spawn(process.execPath, ["bin/schakel.js", "serve"], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: "production", HOST: "127.0.0.1", PORT: String(port), SCHAKEL_PUBLIC_URL: base, LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  let exited = false;
+  child.once("exit", () => {
+    exited = true;
+  });
+  for (;;) {
+    if (exited) throw new Error("schakel serve exited before it was ready");
+    try {
+      const res = await fetch(`${base}/readyz`);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return { base, child, startupMs: performance.now() - started };
+}
+
+export function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
