@@ -2,6 +2,7 @@ import { coreMessages } from "../platform/i18n/core.messages";
 import { awarenessMessages } from "./awareness/messages";
 import { casesMessages } from "./cases/messages";
 import { identityMessages } from "./identity/messages";
+import { ssoMessages } from "./identity/sso-messages";
 import { intakeMessages } from "./intake/messages";
 import { intakeSignalMessages } from "./intake/signal-messages";
 import { meetingsMessages } from "./meetings/messages";
@@ -11,4 +12,4 @@ import { referenceMessages } from "./reference/messages";
 import { registryMessages } from "./registry/messages";
 
 /** Every module's dictionary; the i18n layer merges them and types the keys. */
-export const allMessages = [coreMessages, referenceMessages, identityMessages, monitoringMessages, registryMessages, intakeMessages, intakeSignalMessages, awarenessMessages, partnersMessages, casesMessages, meetingsMessages] as const;
+export const allMessages = [coreMessages, referenceMessages, identityMessages, ssoMessages, monitoringMessages, registryMessages, intakeMessages, intakeSignalMessages, awarenessMessages, partnersMessages, casesMessages, meetingsMessages] as const;

@@ -39,6 +39,10 @@ const schema = z.object({
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_REDIRECT_URI: z.string().url().optional(),
+  OIDC_PROVIDER_NAME: z.string().min(1).max(60).optional(),
+  OIDC_MFA_AMR: z.string().default("mfa,otp,hwk,swk"),
+  OIDC_MFA_ACR: z.string().default(""),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -81,6 +85,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (c.OIDC_ISSUER && !c.OIDC_CLIENT_ID) {
     throw new ConfigError("OIDC_CLIENT_ID", "is required when OIDC_ISSUER is set");
+  }
+  if (c.OIDC_ISSUER && !c.OIDC_REDIRECT_URI && !c.SCHAKEL_PUBLIC_URL) {
+    throw new ConfigError("OIDC_REDIRECT_URI", "is required when OIDC_ISSUER is set (or set SCHAKEL_PUBLIC_URL)");
   }
   return { ...c, databaseUrl: c.DATABASE_URL ?? "sqlite:./data/schakel.db", production };
 }

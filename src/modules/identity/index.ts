@@ -5,6 +5,7 @@ import { auditRoutes } from "./audit-routes";
 import { securityCli } from "./cli";
 import { loginRoutes } from "./routes";
 import { ensureDemoUser } from "./service";
+import { ssoRoutes } from "./sso.routes";
 
 export const identityModule: SchakelModule = {
   name: "identity",
@@ -13,6 +14,7 @@ export const identityModule: SchakelModule = {
     accountRoutes(app, ctx);
     adminRoutes(app, ctx);
     auditRoutes(app, ctx);
+    ssoRoutes(app, ctx);
   },
   cli: securityCli,
   async seedDemo(ctx) {

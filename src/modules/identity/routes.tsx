@@ -3,6 +3,7 @@ import { h } from "preact";
 import { z } from "zod";
 import { audit, type AuditWho } from "../../platform/audit";
 import { clearSessionCookie, setSessionCookie } from "../../platform/auth/hooks";
+import { oidcSettings } from "../../platform/auth/oidc";
 import { endAllSessions, endSession, listSessions, REAUTH_MINUTES } from "../../platform/auth/session";
 import type { AppContext } from "../../platform/context";
 import { safeLocalPath } from "../../platform/policy";
@@ -17,7 +18,8 @@ const loginBody = z.object({ email: z.string().max(254).default(""), password: z
 const codeBody = z.object({ code: z.string().max(40).default("") });
 
 export const whoOf = (request: FastifyRequest): AuditWho => ({ actor: request.actor, clientAddress: request.ip, correlationId: String(request.id) });
-const oidcEnabled = (ctx: AppContext) => Boolean(ctx.config.OIDC_ISSUER && ctx.config.OIDC_CLIENT_ID);
+const oidcEnabled = (ctx: AppContext) => oidcSettings(ctx.config) !== null;
+const oidcName = (ctx: AppContext) => oidcSettings(ctx.config)?.providerName;
 
 /** Where a finished login goes: the remembered local path, or the start page. */
 const afterLogin = (next: string | null | undefined) => safeLocalPath(next ?? "/");
@@ -30,7 +32,7 @@ export function loginRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get("/login", { config: { permission: "public" } }, async (request, reply) => {
     if (request.actor) return reply.redirect(afterLogin((request.query as { next?: string }).next), 303);
     const next = safeLocalPath((request.query as { next?: string }).next);
-    return sendPage(reply, h(LoginPage, { ctx: viewContext(request), email: "", next, oidc: oidcEnabled(ctx) }));
+    return sendPage(reply, h(LoginPage, { ctx: viewContext(request), email: "", next, oidc: oidcEnabled(ctx), oidcName: oidcName(ctx) }));
   });
 
   app.post("/login", { config: { permission: "public" } }, async (request, reply) => {
@@ -45,7 +47,7 @@ export function loginRoutes(app: FastifyInstance, ctx: AppContext) {
       const status = result.kind === "throttled" ? 429 : 401;
       if (result.kind === "throttled") reply.header("retry-after", String(result.waitSeconds));
       if (json) return reply.code(status).send({ error: result.kind, message });
-      return sendPage(reply, h(LoginPage, { ctx: viewContext(request), email: input.email.slice(0, 254), next, error: message, oidc: oidcEnabled(ctx) }), status);
+      return sendPage(reply, h(LoginPage, { ctx: viewContext(request), email: input.email.slice(0, 254), next, error: message, oidc: oidcEnabled(ctx), oidcName: oidcName(ctx) }), status);
     }
     if (request.session) await endSession(ctx.database.db, request.session.id);
     setSessionCookie(reply, result.token);

@@ -2,12 +2,12 @@ import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import { Csrf, Field } from "./fields";
 
-export function LoginPage(props: { ctx: ViewContext; email: string; next: string; error?: string; oidc: boolean }) {
+export function LoginPage(props: { ctx: ViewContext; email: string; next: string; error?: string; oidc: boolean; oidcName?: string | null; ssoError?: string }) {
   const { ctx } = props;
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t("id.login.title")}>
-      <ErrorSummary ctx={ctx} errors={props.error ? [{ field: "email", message: props.error }] : []} />
+      <ErrorSummary ctx={ctx} errors={[...(props.error ? [{ field: "email", message: props.error }] : []), ...(props.ssoError ? [{ field: "sso-login", message: props.ssoError }] : [])]} />
       <h1>{t("id.login.title")}</h1>
       <p class="lead">{t("id.login.intro")}</p>
       <form method="post" action="/login" novalidate>
@@ -23,11 +23,19 @@ export function LoginPage(props: { ctx: ViewContext; email: string; next: string
       {props.oidc ? (
         <>
           <p>{t("id.login.or")}</p>
-          <p>
-            <a class="button secondary" href={`/login/oidc?next=${encodeURIComponent(props.next)}`}>
-              {t("id.login.oidc")}
-            </a>
-          </p>
+          {/* Single sign-on: a form POST (CSRF-checked, works without JavaScript) starts the round trip. */}
+          <form method="post" action="/login/oidc" class={props.ssoError ? "form-group form-group-error" : undefined}>
+            {props.ssoError ? (
+              <p class="field-error" id="sso-login-error">
+                {props.ssoError}
+              </p>
+            ) : null}
+            <Csrf ctx={ctx} />
+            <input type="hidden" name="next" value={props.next} />
+            <button type="submit" id="sso-login" class="secondary" aria-describedby={props.ssoError ? "sso-login-error" : undefined}>
+              {props.oidcName ? t("sso.login.with", { name: props.oidcName }) : t("id.login.oidc")}
+            </button>
+          </form>
         </>
       ) : null}
     </Layout>

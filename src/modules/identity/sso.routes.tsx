@@ -1,0 +1,168 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { h } from "preact";
+import { audit, type AuditWho } from "../../platform/audit";
+import { setSessionCookie } from "../../platform/auth/hooks";
+import { finishOidcFlow, flowCookieOptions, OIDC_FLOW_COOKIE, oidcSettings, startOidcFlow } from "../../platform/auth/oidc";
+import { createSession, endSession, rotateSession } from "../../platform/auth/session";
+import { addressKey, recordFailure, waitSeconds } from "../../platform/auth/throttle";
+import type { AppContext } from "../../platform/context";
+import { safeLocalPath } from "../../platform/policy";
+import { sendError } from "../../platform/web/app";
+import { sendPage, viewContext } from "../../platform/web/view";
+import { recentlyAuthenticated, whoOf } from "./routes";
+import { findUser, findUserByOidc, updateUser } from "./store";
+import { SsoAccountPage, SsoContinuePage } from "./sso-views";
+import { LoginPage } from "./views/login";
+
+/**
+ * Single sign-on routes (decision 0014). Login: POST /login/oidc (CSRF-checked form) starts the
+ * round trip, GET /login/oidc/callback finishes it. The account is found by the provider's
+ * (issuer, subject) only; MFA counts as done only when the ID token's amr/acr says so, otherwise
+ * the session goes to Schakel's own TOTP step. Linking: a logged-in user, freshly re-authenticated
+ * with password and TOTP, links their own account (POST /account/sso/link).
+ */
+const providerName = (ctx: AppContext, request: FastifyRequest) => oidcSettings(ctx.config)?.providerName ?? viewContext(request).t("sso.provider.default");
+
+/** Continue with a same-site navigation (see SsoContinuePage): the Strict session cookie then comes along. */
+function continueTo(request: FastifyRequest, reply: FastifyReply, next: string) {
+  const path = safeLocalPath(next);
+  reply.header("refresh", `0;url=${path}`);
+  return sendPage(reply, h(SsoContinuePage, { ctx: viewContext(request), next: path }));
+}
+
+function loginFailed(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, next: string, key: "sso.login.failed" | "sso.login.unavailable", status: number) {
+  const t = viewContext(request).t;
+  const page = h(LoginPage, { ctx: viewContext(request), email: "", next, oidc: true, oidcName: oidcSettings(ctx.config)?.providerName, ssoError: t(key) });
+  return sendPage(reply, page, status);
+}
+
+export function ssoRoutes(app: FastifyInstance, ctx: AppContext) {
+  const db = ctx.database.db;
+
+  app.post("/login/oidc", { config: { permission: "public" } }, async (request, reply) => {
+    if (!oidcSettings(ctx.config)) return sendError(request, reply, 404);
+    const next = safeLocalPath((request.body as { next?: unknown } | undefined)?.next);
+    if (request.actor) return reply.redirect(next, 303);
+    const wait = await waitSeconds(db, [addressKey(request.ip)]);
+    if (wait > 0) {
+      await audit.recordFor(ctx, whoOf(request), { action: "login.oidc", resourceType: "account", resourceId: null, outcome: "denied" });
+      reply.header("retry-after", String(wait));
+      return loginFailed(ctx, request, reply, next, "sso.login.failed", 429);
+    }
+    let started: Awaited<ReturnType<typeof startOidcFlow>>;
+    try {
+      started = await startOidcFlow(ctx, { purpose: "login", nextPath: next });
+    } catch {
+      request.log.warn("single sign-on: provider discovery failed");
+      return loginFailed(ctx, request, reply, next, "sso.login.unavailable", 503);
+    }
+    reply.setCookie(OIDC_FLOW_COOKIE, started.token, flowCookieOptions);
+    return reply.redirect(started.url.href, 303);
+  });
+
+  app.get("/login/oidc/callback", { config: { permission: "public" } }, async (request, reply) => {
+    if (!oidcSettings(ctx.config)) return sendError(request, reply, 404);
+    reply.clearCookie(OIDC_FLOW_COOKIE, flowCookieOptions);
+    const query = request.url.includes("?") ? request.url.slice(request.url.indexOf("?")) : "";
+    const result = await finishOidcFlow(ctx, request.cookies[OIDC_FLOW_COOKIE], query);
+    const flow = result.flow;
+    if (flow?.purpose === "link") return finishLink(request, reply, result);
+    const next = safeLocalPath(flow?.next_path);
+    const who: AuditWho = whoOf(request);
+    if (result.kind !== "ok") {
+      await recordFailure(db, [addressKey(request.ip)]);
+      await audit.recordFor(ctx, who, { action: "login.oidc", resourceType: "account", resourceId: null, outcome: "failure" });
+      return loginFailed(ctx, request, reply, next, "sso.login.failed", 401);
+    }
+    // The provider's (issuer, subject), and nothing else: an e-mail claim is never consulted.
+    const user = await findUserByOidc(db, result.issuer, result.subject);
+    if (user?.status !== "active") {
+      await recordFailure(db, [addressKey(request.ip)]);
+      await audit.recordFor(ctx, { ...who, userId: user?.id ?? null }, { action: "login.oidc", resourceType: "account", resourceId: user?.id ?? null, outcome: "failure" });
+      return loginFailed(ctx, request, reply, next, "sso.login.failed", 401);
+    }
+    const stage = result.mfa ? "full" : user.totp_secret ? "mfa" : "enrol";
+    // A new session (new id) for this login; a session the browser still had ends.
+    if (request.session) await endSession(db, request.session.id);
+    const created = await createSession(db, user.id, stage, "oidc", next);
+    // The provider's login is not a re-authentication for Schakel's own password and TOTP changes.
+    await db.updateTable("session").set({ reauth_at: null }).where("id", "=", created.session.id).execute();
+    created.session.reauth_at = null;
+    setSessionCookie(reply, created.token);
+    await audit.recordFor(ctx, { ...who, userId: user.id }, { action: "login.oidc", resourceType: "account", resourceId: user.id, outcome: "success" });
+    if (result.mfa) await audit.recordFor(ctx, { ...who, userId: user.id }, { action: "login.oidc.mfa", resourceType: "account", resourceId: user.id, outcome: "success" });
+    request.session = created.session;
+    return continueTo(request, reply, stage === "full" ? next : stage === "mfa" ? "/login/mfa" : "/account/mfa/setup");
+  });
+
+  /** Link callback: the flow row names the account and the re-authenticated session that started it. */
+  async function finishLink(request: FastifyRequest, reply: FastifyReply, result: Awaited<ReturnType<typeof finishOidcFlow>>) {
+    const flow = result.flow!;
+    const who: AuditWho = { ...whoOf(request), userId: flow.user_id };
+    const fail = async () => {
+      await audit.recordFor(ctx, who, { action: "account.oidc.link", resourceType: "account", resourceId: flow.user_id, outcome: "failure" });
+      return continueTo(request, reply, "/account/sso?failed=1");
+    };
+    if (result.kind !== "ok" || !flow.user_id || !flow.session_id) return fail();
+    const session = await db.selectFrom("session").selectAll().where("id", "=", flow.session_id).executeTakeFirst();
+    const user = await findUser(db, flow.user_id);
+    if (session?.user_id !== flow.user_id || session.stage !== "full" || session.auth_method !== "password" || user?.status !== "active") return fail();
+    const holder = await findUserByOidc(db, result.issuer, result.subject);
+    if (holder && holder.id !== user.id) return fail();
+    try {
+      await updateUser(db, user.id, { oidc_issuer: result.issuer, oidc_subject: result.subject });
+    } catch {
+      return fail(); // unique (issuer, subject): linked elsewhere in the meantime
+    }
+    // A new way in for this account is a privilege change: the session gets a new id.
+    const rotated = await rotateSession(db, session);
+    setSessionCookie(reply, rotated.token);
+    await audit.recordFor(ctx, who, { action: "account.oidc.link", resourceType: "account", resourceId: user.id, outcome: "success" });
+    request.session = rotated.session;
+    return continueTo(request, reply, "/account/sso");
+  }
+
+  app.get("/account/sso", { config: { permission: "authenticated" } }, async (request, reply) => {
+    const user = await findUser(db, request.actor!.userId);
+    const failed = (request.query as { failed?: string }).failed === "1";
+    const t = viewContext(request).t;
+    return sendPage(
+      reply,
+      h(SsoAccountPage, {
+        ctx: viewContext(request),
+        configured: Boolean(oidcSettings(ctx.config)),
+        name: providerName(ctx, request),
+        linked: Boolean(user?.oidc_subject),
+        passwordSession: request.session?.auth_method === "password",
+        error: failed ? t("sso.link.failed") : undefined,
+      }),
+    );
+  });
+
+  app.post("/account/sso/link", { config: { permission: "authenticated" } }, async (request, reply) => {
+    const session = request.session!;
+    if (!oidcSettings(ctx.config)) return sendError(request, reply, 404);
+    // Only a password session may add a way in, and only right after password + TOTP again.
+    if (session.auth_method !== "password") {
+      await audit.record(request, { action: "account.oidc.link", resourceType: "account", resourceId: request.actor!.userId, outcome: "denied" });
+      return sendError(request, reply, 403);
+    }
+    if (!recentlyAuthenticated(session.reauth_at)) return reply.redirect("/account/reauth?next=/account/sso", 303);
+    let started: Awaited<ReturnType<typeof startOidcFlow>>;
+    try {
+      started = await startOidcFlow(ctx, { purpose: "link", userId: request.actor!.userId, sessionId: session.id, nextPath: "/account/sso" });
+    } catch {
+      request.log.warn("single sign-on: provider discovery failed");
+      return reply.redirect("/account/sso?failed=1", 303);
+    }
+    reply.setCookie(OIDC_FLOW_COOKIE, started.token, flowCookieOptions);
+    return reply.redirect(started.url.href, 303);
+  });
+
+  app.post("/account/sso/unlink", { config: { permission: "authenticated" } }, async (request, reply) => {
+    if (!recentlyAuthenticated(request.session!.reauth_at)) return reply.redirect("/account/reauth?next=/account/sso", 303);
+    await updateUser(db, request.actor!.userId, { oidc_issuer: null, oidc_subject: null });
+    await audit.record(request, { action: "account.oidc.unlink", resourceType: "account", resourceId: request.actor!.userId, outcome: "success" });
+    return reply.redirect("/account/sso", 303);
+  });
+}
