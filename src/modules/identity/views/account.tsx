@@ -46,6 +46,8 @@ export function AccountPage(props: { ctx: ViewContext; view: AccountView }) {
         <a href="/account/password">{t("id.account.change_password")}</a>
         {" · "}
         <a href="/account/mfa/setup">{t("id.account.change_mfa")}</a>
+        {" · "}
+        <a href="/account/sso">{t("sso.account.title")}</a>
       </p>
       <h2>{t("id.account.sessions")}</h2>
       <div class="table-scroll">
