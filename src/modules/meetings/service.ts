@@ -236,7 +236,8 @@ export async function meetingsFor(ctx: AppContext, actor: Actor | null) {
 /** The people expected at a meeting: the LIVC's core members and everyone who acknowledged. */
 export async function expectedParticipants(ctx: AppContext, who: AuditWho, id: string) {
   const { meeting } = await participantMeeting(ctx, who, id);
-  const members = await membersOfLivc(ctx, meeting.livc_id, meeting.held_on);
+  // Members on the meeting day and today (attendance is often recorded afterwards by people who joined since).
+  const members = [...(await membersOfLivc(ctx, meeting.livc_id, meeting.held_on)), ...(await membersOfLivc(ctx, meeting.livc_id))];
   const acks = await store.acksOf(ctx.database.db, meeting.id);
   const people = new Map<string, { userId: string; name: string; organisationId: string | null; acknowledged: boolean }>();
   for (const m of members) {
