@@ -124,6 +124,21 @@ export interface WithoutDetail {
 export async function dashboardData(db: Kysely<DB>, date: string) {
   checkReportDate(date);
   const { revision, timeline } = await registerTimeline(db);
+  // The figures only change with the register: keep the last dates asked per revision (issue 9:
+  // the trend alone computes coverage on ~30 dates, 9 ms a request).
+  const key = `${revision}|${date}`;
+  let data = dashboardCache.get(key);
+  if (!data) {
+    data = computeDashboard(timeline, revision, date);
+    if (dashboardCache.size >= 64) dashboardCache.delete(dashboardCache.keys().next().value!);
+    dashboardCache.set(key, data);
+  }
+  return data;
+}
+
+const dashboardCache = new Map<string, ReturnType<typeof computeDashboard>>();
+
+function computeDashboard(timeline: RegisterTimeline, revision: number, date: string) {
   const coverage = timeline.coverageOn(date);
   const report = reportFromCoverage(timeline, coverage);
   const withoutDetails: WithoutDetail[] = coverage.municipalities

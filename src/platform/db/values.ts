@@ -27,8 +27,9 @@ export function isIsoDate(value: string): boolean {
 }
 
 /** Today's date in Belgium as YYYY-MM-DD. */
+const brusselsDay = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Brussels" });
 export function todayInBrussels(now = new Date()): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Brussels" }).format(now);
+  return brusselsDay.format(now);
 }
 
 export function addDays(date: string, days: number): string {

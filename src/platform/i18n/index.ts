@@ -32,18 +32,39 @@ export const isLocale = (v: unknown): v is Locale => typeof v === "string" && (L
 
 const intlLocale: Record<Locale, string> = { nl: "nl-BE", fr: "fr-BE", en: "en-GB" };
 
+// Building an Intl formatter costs ~50-100 us; a case list formats thousands of dates, so each
+// formatter is built once per locale and options (issue 9 profile: formatDate was the top item).
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+function dateFormat(locale: Locale, withTime: boolean): Intl.DateTimeFormat {
+  const key = `${locale}|${withTime}`;
+  let f = dateFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(intlLocale[locale], {
+      day: "numeric",
+      month: "long",
+      year: "numeric",
+      timeZone: "Europe/Brussels",
+      ...(withTime ? { hour: "2-digit", minute: "2-digit" } : {}),
+    });
+    dateFormats.set(key, f);
+  }
+  return f;
+}
+
 export function formatDate(locale: Locale, iso: string | null | undefined): string {
   if (!iso) return "";
   const d = new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso);
-  return new Intl.DateTimeFormat(intlLocale[locale], {
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-    timeZone: "Europe/Brussels",
-    ...(iso.length > 10 ? { hour: "2-digit", minute: "2-digit" } : {}),
-  }).format(d);
+  return dateFormat(locale, iso.length > 10).format(d);
 }
 
 export function formatNumber(locale: Locale, n: number, opts?: Intl.NumberFormatOptions): string {
-  return new Intl.NumberFormat(intlLocale[locale], opts).format(n);
+  const key = opts ? `${locale}|${JSON.stringify(opts)}` : locale;
+  let f = numberFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(intlLocale[locale], opts);
+    numberFormats.set(key, f);
+  }
+  return f.format(n);
 }
