@@ -36,7 +36,18 @@ async function freshCode(account: string, secret: string): Promise<string> {
   }
 }
 
+/** Logs in; when another process used this account's current TOTP step already, tries again on a later step. */
 export async function login(base: string, account: { email: string; password: string; totpSecret: string }): Promise<HttpSession> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await loginOnce(base, account);
+    } catch (e) {
+      if (attempt >= 3 || !/TOTP step/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function loginOnce(base: string, account: { email: string; password: string; totpSecret: string }): Promise<HttpSession> {
   const jar = new Map<string, string>();
   const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
   const go = async (method: string, path: string, form?: Record<string, string>) => {

@@ -148,6 +148,13 @@ export const casesMigrations: SchakelMigration[] = [
         .execute();
     },
   },
+  // Issue 9: a case page reads its reviews by case (reviewsOf, completeDueReview); only (done_at, due_on) was indexed.
+  {
+    name: "2026120902_cases_review_case_index",
+    async up(db) {
+      await db.schema.createIndex("case_review_case").on("case_review").columns(["case_id", "due_on"]).execute();
+    },
+  },
 ];
 
 export interface CaseFileTable {

@@ -47,8 +47,13 @@ export function canSeeCase(g: CaseGrants, c: { id: string; livc_id: string }): b
 
 /** The query filter compiled from the same grants; used by every list, search and export. */
 export function visibleCases(g: CaseGrants) {
-  return (eb: { ref: (c: "case_file.id" | "case_file.livc_id") => Expression<unknown> }): Expression<SqlBool> =>
-    sql<SqlBool>`(${inLivcs(eb.ref("case_file.livc_id"), g.livcIds)} or ${store.inIds(eb.ref("case_file.id"), g.caseIds)})`;
+  // An empty side is left out rather than written "or 1 = 0": an OR keeps SQLite from using the
+  // livc_id index (full scan of every case; issue 9).
+  return (eb: { ref: (c: "case_file.id" | "case_file.livc_id") => Expression<unknown> }): Expression<SqlBool> => {
+    if (g.caseIds.length === 0) return inLivcs(eb.ref("case_file.livc_id"), g.livcIds);
+    if (g.livcIds.length === 0) return store.inIds(eb.ref("case_file.id"), g.caseIds);
+    return sql<SqlBool>`(${inLivcs(eb.ref("case_file.livc_id"), g.livcIds)} or ${store.inIds(eb.ref("case_file.id"), g.caseIds)})`;
+  };
 }
 
 /**

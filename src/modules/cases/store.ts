@@ -55,7 +55,11 @@ export interface CaseListFilter {
 
 /** The one list query: the visibility condition (from policy.ts) is always applied. */
 export function listCases(db: Db, f: CaseListFilter) {
-  let q = db.selectFrom("case_file").selectAll().where((eb) => f.visible(eb));
+  // Only what a list shows: no ciphertext columns are read for a list of labels (issue 9).
+  let q = db
+    .selectFrom("case_file")
+    .select(["id", "label", "livc_id", "status", "opened_on", "opened_at", "closed_on", "next_review_on"])
+    .where((eb) => f.visible(eb));
   if (f.status && f.status.length > 0) q = q.where("status", "in", f.status);
   if (f.livcId) q = q.where("livc_id", "=", f.livcId);
   if (f.labelContains) q = q.where("label_search", "like", `%${f.labelContains.toLowerCase().replace(/[%_\\]/g, "")}%`);

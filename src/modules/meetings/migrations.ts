@@ -55,6 +55,13 @@ export const meetingsMigrations: SchakelMigration[] = [
         .execute();
     },
   },
+  // Issue 9: a case page reads its minutes by case; the primary key starts with the consultation (full scan).
+  {
+    name: "2026120901_meetings_minutes_case_index",
+    async up(db) {
+      await db.schema.createIndex("consultation_minutes_case").on("consultation_minutes").columns(["case_id", "recorded_at"]).execute();
+    },
+  },
 ];
 
 export interface ConsultationCaseTable { consultation_id: string; case_id: string; position: number }

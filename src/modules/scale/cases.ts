@@ -139,7 +139,12 @@ export async function seedCases(
       if (status !== "active") ev(`${dateOfDay(day + 30)}T14:00:00.000Z`, "transition", "active", "in_follow_up", null);
       if (closedOn) {
         ev(`${closedOn}T14:00:00.000Z`, "transition", "in_follow_up", "closed", "concern_addressed");
-        for (const months of [6, 12]) t.case_review.push({ id: rng.id(), case_id: caseId, months, due_on: dateOfDay(dayNumber(closedOn) + months * 30), done_at: null, done_by: null, outcome: null });
+        // Reviews that fell due before the end of the period were held (no renewed concern).
+        for (const months of [6, 12]) {
+          const due = dateOfDay(dayNumber(closedOn) + months * 30);
+          const held = due < opts.until;
+          t.case_review.push({ id: rng.id(), case_id: caseId, months, due_on: due, done_at: held ? `${due}T10:00:00.000Z` : null, done_by: held ? s.leadsOf[k][0] : null, outcome: held ? "no_renewed_concern" : null });
+        }
       }
       for (let a = rng.int(1, 3); a > 0; a--) {
         const id = rng.id();
