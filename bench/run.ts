@@ -34,6 +34,8 @@ const say = (line = "") => {
 async function seeded(databaseUrl: string) {
   const ctx = await openContext({ config: loadConfig({ ...process.env, NODE_ENV: "development", DATABASE_URL: databaseUrl, ...env }) });
   try {
+    // A reused database may carry login failures of an earlier (interrupted) run: start unthrottled.
+    await ctx.database.db.deleteFrom("login_throttle").execute();
     const meta = await getMeta(ctx.database.db, "scale_seeded");
     if (meta && JSON.parse(meta).scale === scale) return { seedSeconds: null, fixtures: await fixtures(ctx) };
     const bar = new cliProgress.SingleBar({ format: `seeding ${ctx.database.dialect} {bar} {percentage}% | {value}/{total} rows | {phase}` }, cliProgress.Presets.shades_classic);

@@ -119,9 +119,13 @@ export async function insertReviews(db: Db, caseId: string, due: { months: numbe
 export const reviewsOf = (db: Db, caseId: string) => db.selectFrom("case_review").selectAll().where("case_id", "=", caseId).orderBy("due_on").execute();
 
 export function dueReviews(db: Db, f: { livcIds: string[]; until: string }) {
+  // Written as a cross join on purpose: SQLite then starts from the cell's cases (livc index) and
+  // looks their reviews up by case, instead of walking every open review of every cell (issue 9:
+  // 18 -> 3 ms at 100,000 cases). PostgreSQL plans it like the inner join it is.
   return db
-    .selectFrom("case_review")
-    .innerJoin("case_file", "case_file.id", "case_review.case_id")
+    .selectFrom("case_file")
+    .crossJoin("case_review")
+    .whereRef("case_review.case_id", "=", "case_file.id")
     .select(["case_review.id", "case_review.case_id", "case_review.months", "case_review.due_on", "case_file.label", "case_file.status", "case_file.livc_id"])
     .where((eb) => inIds(eb.ref("case_file.livc_id"), f.livcIds))
     .where("case_review.done_at", "is", null)

@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { h } from "preact";
 import { z } from "zod";
@@ -27,14 +28,19 @@ export function auditRoutes(app: FastifyInstance, ctx: AppContext) {
     const to = q.data.to ?? todayInBrussels();
     const from = q.data.from ?? addDays(to, -30);
     await audit.record(request, { action: "audit.export", resourceType: "audit_log", resourceId: `${from}..${to}`, outcome: "success" });
-    const lines: string[] = [CSV_BOM + csvLine(AUDIT_EXPORT_HEADER)];
-    for await (const batch of auditEntriesBetween(ctx, `${from}T00:00:00.000Z`, `${addDays(to, 1)}T00:00:00.000Z`)) {
-      for (const r of batch) lines.push(csvLine(AUDIT_EXPORT_HEADER.map((k) => r[k])));
+    // Streamed batch by batch (issue 9): a year of entries is millions of rows; memory stays flat.
+    async function* csv() {
+      yield CSV_BOM + csvLine(AUDIT_EXPORT_HEADER);
+      for await (const batch of auditEntriesBetween(ctx, `${from}T00:00:00.000Z`, `${addDays(to, 1)}T00:00:00.000Z`)) {
+        let chunk = "";
+        for (const r of batch) chunk += csvLine(AUDIT_EXPORT_HEADER.map((k) => r[k]));
+        yield chunk;
+      }
     }
     return reply
       .type("text/csv; charset=utf-8")
       .header("content-disposition", `attachment; filename="schakel-audit-${from}-${to}.csv"`)
-      .send(lines.join(""));
+      .send(Readable.from(csv()));
   });
 
   app.get("/audit/who-saw/:type/:id", { config: { permission: "livc.member" } }, async (request, reply) => {
