@@ -3,6 +3,7 @@ import { defineMessages } from "../../platform/i18n/define";
 export const casesMessages = defineMessages({
   nl: {
     "nav.cases": "Casussen",
+    "nav.subject_access": "Inzageverzoek",
     "case.list.title": "Casussen",
     "case.list.intro": "U ziet alleen de casussen waarvoor u een reden hebt om ze te kennen: als voorzitter, coördinator of informatieambtenaar van de LIVC, of als partner die voor het overleg over die casus werd uitgenodigd, aanvaardde en de vertrouwelijkheid bevestigde.",
     "case.list.empty": "Geen casussen gevonden.",
@@ -145,6 +146,7 @@ export const casesMessages = defineMessages({
   },
   fr: {
     "nav.cases": "Cas",
+    "nav.subject_access": "Droit d'accès",
     "case.list.title": "Cas",
     "case.list.intro": "Vous ne voyez que les cas que vous avez besoin de connaître : comme président, coordinateur ou fonctionnaire d'information de la CSIL, ou comme partenaire invité à la concertation sur ce cas, qui a accepté et confirmé la confidentialité.",
     "case.list.empty": "Aucun cas trouvé.",
@@ -287,6 +289,7 @@ export const casesMessages = defineMessages({
   },
   en: {
     "nav.cases": "Cases",
+    "nav.subject_access": "Subject access",
     "case.list.title": "Cases",
     "case.list.intro": "You only see the cases you need to know: as chair, coordinator or information officer of the LIVC, or as a partner invited to the consultation on that case who accepted and acknowledged confidentiality.",
     "case.list.empty": "No cases found.",

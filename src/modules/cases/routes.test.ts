@@ -95,6 +95,18 @@ describeEachDialect("cases routes", (ctx) => {
     expect(who.body).toContain("case.close");
   });
 
+  it("regional analysts get the quarterly figures as aggregates, never a case", async () => {
+    const analyst = await createUser(ctx(), { platformRoles: ["regional_analyst"] });
+    const s = await login(app, analyst);
+    expect((await app.inject({ method: "GET", url: "/cases", headers: s.headers() })).statusCode).toBe(403);
+    const r = await app.inject({ method: "GET", url: "/api/v1/figures/cases?from=2026-01-01&to=2026-12-31", headers: s.headers() });
+    expect(r.statusCode).toBe(200);
+    const mine = (r.json().figures as { livcId: string; casesOpened: number | string }[]).filter((f) => f.livcId === livc);
+    expect(mine.map((f) => f.casesOpened)).toEqual(["<5"]);
+    expect(r.body).not.toContain(caseX.label);
+    expect((await app.inject({ method: "GET", url: "/api/v1/figures/cases?from=x&to=2026-12-31", headers: s.headers() })).statusCode).toBe(400);
+  });
+
   it("subject access: the DPO downloads a PDF and JSON; nobody else may", async () => {
     const s = await login(app, dpo);
     const pdf = await app.inject({ method: "POST", url: "/subject-access", headers: s.headers({ form: true }), payload: s.form({ name: "Yara Fictief", dob: "2000-01-01", format: "pdf" }) });

@@ -252,7 +252,10 @@ export async function setLegalHold(ctx: AppContext, who: AuditWho, id: string, r
   });
 }
 
-/** Case labels by id for cases the actor may see (agendas, lists in other modules). */
+/**
+ * Labels and statuses by id, WITHOUT a need-to-know check: only for ids the caller has already
+ * filtered with caseGrants/canSeeCase (the meetings agenda does). Labels are pseudonymous.
+ */
 export async function labelsOf(ctx: AppContext, ids: string[]): Promise<Map<string, { label: string; livcId: string; status: CaseStatus }>> {
   if (ids.length === 0) return new Map();
   const rows = await ctx.database.db.selectFrom("case_file").select(["id", "label", "livc_id", "status"]).where("id", "in", ids).execute();
