@@ -90,6 +90,11 @@ describeEachDialect("cases routes", (ctx) => {
     expect(bad.body).toContain("Notitie blijft staan");
     const ok = await app.inject({ method: "POST", url: `/cases/${caseX.id}/transition`, headers: s.headers({ form: true }), payload: s.form({ transition: "close", reason: "concern_addressed" }) });
     expect(ok.statusCode).toBe(303);
+    const list = await app.inject({ method: "GET", url: "/cases", headers: s.headers() });
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain("Nazichten na afsluiting");
+    expect((await app.inject({ method: "GET", url: "/meetings", headers: s.headers() })).statusCode).toBe(200);
+    expect((await app.inject({ method: "GET", url: "/meetings/new", headers: s.headers() })).body).toContain(caseY.label);
     const who = await app.inject({ method: "GET", url: `/cases/${caseX.id}/who-saw`, headers: s.headers() });
     expect(who.statusCode).toBe(200);
     expect(who.body).toContain("case.close");
