@@ -79,8 +79,28 @@ export function reportFromCoverage(timeline: RegisterTimeline, c: CoverageOn): C
 
 export async function coverageReport(db: Kysely<DB>, date: string): Promise<CoverageReport> {
   checkReportDate(date);
-  const { timeline } = await registerTimeline(db);
-  return reportFromCoverage(timeline, timeline.coverageOn(date));
+  const { revision, timeline } = await registerTimeline(db);
+  // Same rule as the dashboard: a report per revision and date is computed once (issue 9).
+  const key = `${revision}|${date}`;
+  const cache = cacheOf(reportCaches, db);
+  let report = cache.get(key);
+  if (!report) {
+    report = reportFromCoverage(timeline, timeline.coverageOn(date));
+    if (cache.size >= 256) cache.delete(cache.keys().next().value!);
+    cache.set(key, report);
+  }
+  return report;
+}
+
+// Per database (tests and tools open several in one process), then per revision and date.
+const reportCaches = new WeakMap<Kysely<DB>, Map<string, CoverageReport>>();
+function cacheOf<T>(caches: WeakMap<Kysely<DB>, Map<string, T>>, db: Kysely<DB>): Map<string, T> {
+  let m = caches.get(db);
+  if (!m) {
+    m = new Map();
+    caches.set(db, m);
+  }
+  return m;
 }
 
 export interface TrendPoint { date: string; municipalities: number; covered: number; without_livc: number; intermunicipal: number }
@@ -127,16 +147,17 @@ export async function dashboardData(db: Kysely<DB>, date: string) {
   // The figures only change with the register: keep the last dates asked per revision (issue 9:
   // the trend alone computes coverage on ~30 dates, 9 ms a request).
   const key = `${revision}|${date}`;
-  let data = dashboardCache.get(key);
+  const cache = cacheOf(dashboardCaches, db);
+  let data = cache.get(key);
   if (!data) {
     data = computeDashboard(timeline, revision, date);
-    if (dashboardCache.size >= 64) dashboardCache.delete(dashboardCache.keys().next().value!);
-    dashboardCache.set(key, data);
+    if (cache.size >= 64) cache.delete(cache.keys().next().value!);
+    cache.set(key, data);
   }
   return data;
 }
 
-const dashboardCache = new Map<string, ReturnType<typeof computeDashboard>>();
+const dashboardCaches = new WeakMap<Kysely<DB>, Map<string, ReturnType<typeof computeDashboard>>>();
 
 function computeDashboard(timeline: RegisterTimeline, revision: number, date: string) {
   const coverage = timeline.coverageOn(date);
