@@ -3,7 +3,9 @@ import { describeEachDialect } from "../../../test/support/db";
 import type { Actor } from "../../platform/policy/actor";
 import { caseGrants, visibleCases } from "./policy";
 import {
+  actionsOfCase,
   addActions,
+  setActionStatus,
   CaseError,
   getCase,
   listCases,
@@ -159,6 +161,16 @@ describeEachDialect("cases", (ctx) => {
       await store.insertGrant(ctx().database.db, { case_id: c.id, user_id: partner.userId, consultation_id: "m2" });
       expect((await overdueFor(ctx(), who(partner), "2026-06-01")).asOwner.filter((x) => x.caseId === c.id).length).toBe(1);
       await expect(addActions(ctx(), who(partner), c.id, [{ description: "x", ownerOrganisationId: clb, dueOn: "2026-05-01" }])).rejects.toMatchObject({ code: "not_allowed" });
+      // The owning organisation's member may mark its action done; a granted member of another organisation may not.
+      const [mine] = (await actionsOfCase(ctx(), who(partner), c.id)).filter((a) => a.dueOn === "2026-05-01");
+      expect(mine.mayUpdate).toBe(true);
+      const caw = await makeOrganisation(ctx(), "CAW", "caw");
+      const other = await makeActor(ctx(), [{ livcId: livc, role: "partner_member", organisationId: caw }]);
+      await store.insertGrant(ctx().database.db, { case_id: c.id, user_id: other.userId, consultation_id: "m2" });
+      expect((await actionsOfCase(ctx(), who(other), c.id)).every((a) => !a.mayUpdate)).toBe(true);
+      await expect(setActionStatus(ctx(), who(other), mine.id, "done")).rejects.toMatchObject({ code: "not_allowed" });
+      await setActionStatus(ctx(), who(partner), mine.id, "done");
+      expect((await overdueFor(ctx(), who(coordinator), "2026-06-01")).asLead.filter((x) => x.caseId === c.id)).toEqual([]);
     });
   });
 

@@ -3,6 +3,7 @@ import type { AuditWho } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
 import { isIsoDate, newId, nowIso, todayInBrussels } from "../../platform/db/values";
+import type { Actor } from "../../platform/policy/actor";
 import { livcIdsWhere } from "../../platform/policy/grants";
 import type { ActionStatus } from "./migrations";
 import * as pd from "./personal";
@@ -22,7 +23,7 @@ export interface NewAction {
   consultationId?: string | null;
 }
 
-export interface ActionView { id: string; description: string | null; ownerOrganisationId: string; dueOn: string; status: ActionStatus; consultationId: string | null; overdue: boolean }
+export interface ActionView { id: string; description: string | null; ownerOrganisationId: string; dueOn: string; status: ActionStatus; consultationId: string | null; overdue: boolean; mayUpdate: boolean }
 
 /** Adds actions to a case's plan (used by the case page and by the minutes of a consultation). */
 export async function addActions(ctx: AppContext, who: AuditWho, caseId: string, actions: NewAction[], opts: { db?: Kysely<DB> } = {}): Promise<string[]> {
@@ -72,8 +73,22 @@ export async function actionsOfCase(ctx: AppContext, who: AuditWho, caseId: stri
     true,
     Object.fromEntries(rows.map((r) => [r.id, { place: { table: "case_action", column: "description_enc", rowId: r.id }, value: r.description_enc }])),
   );
-  return rows.map((r) => ({ id: r.id, description: text[r.id], ownerOrganisationId: r.owner_organisation_id, dueOn: r.due_on, status: r.status, consultationId: r.consultation_id, overdue: r.status === "open" && r.due_on < today }));
+  const lead = casePolicy.can(who.actor ?? null, "manage_plan", c);
+  return rows.map((r) => ({
+    id: r.id,
+    description: text[r.id],
+    ownerOrganisationId: r.owner_organisation_id,
+    dueOn: r.due_on,
+    status: r.status,
+    consultationId: r.consultation_id,
+    overdue: r.status === "open" && r.due_on < today,
+    mayUpdate: lead || ownsAction(who.actor ?? null, c.livc_id, r.owner_organisation_id),
+  }));
 }
+
+/** A member of the owning organisation in that LIVC. */
+const ownsAction = (actor: Actor | null, livcId: string, organisationId: string) =>
+  Boolean(actor?.memberships.some((m) => m.livcId === livcId && m.organisationId === organisationId));
 
 /** The plan's owner (a member of the owning organisation) or a lead may mark an action done. */
 export async function setActionStatus(ctx: AppContext, who: AuditWho, actionId: string, status: ActionStatus): Promise<string> {
@@ -81,8 +96,7 @@ export async function setActionStatus(ctx: AppContext, who: AuditWho, actionId: 
   if (!a) throw new CaseError("not_found");
   const c = await visibleCase(ctx, who, a.case_id);
   const actor = who.actor ?? null;
-  const ownsIt = Boolean(actor?.memberships.some((m) => m.livcId === c.livc_id && m.organisationId === a.owner_organisation_id));
-  if (!casePolicy.can(actor, "manage_plan", c) && !ownsIt) throw new CaseError("not_allowed");
+  if (!casePolicy.can(actor, "manage_plan", c) && !ownsAction(actor, c.livc_id, a.owner_organisation_id)) throw new CaseError("not_allowed");
   await ctx.database.db.transaction().execute(async (trx) => {
     await store.setActionStatus(trx, a.id, status);
     await store.insertEvent(trx, { case_id: c.id, actor_id: actor?.userId ?? null, kind: "action_updated", from_status: null, to_status: null, reason: status, consultation_id: null, note_enc: null });

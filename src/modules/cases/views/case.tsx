@@ -128,7 +128,7 @@ export function CasePage(props: CasePageProps) {
                   </td>
                   <td>
                     {t(`case.plan.status.${a.status}` as MessageKey)}{" "}
-                    {a.status === "open" ? <ButtonForm ctx={ctx} action={`/cases/actions/${a.id}`} label={t("case.plan.done")} fields={{ status: "done" }} secondary /> : null}
+                    {a.status === "open" && a.mayUpdate ? <ButtonForm ctx={ctx} action={`/cases/actions/${a.id}`} label={t("case.plan.done")} fields={{ status: "done" }} secondary /> : null}
                   </td>
                 </tr>
               ))}
