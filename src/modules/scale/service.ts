@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { audit } from "../../platform/audit";
 import { hashPassword } from "../../platform/auth/password";
 import type { AppContext } from "../../platform/context";
@@ -80,6 +81,9 @@ export async function seedScale(
   const revision = await db.selectFrom("registry_revision").select("revision").where("id", "=", "current").executeTakeFirst();
   if (revision) await db.updateTable("registry_revision").set({ revision: revision.revision + 1, changed_at: now }).where("id", "=", "current").execute();
   else await db.insertInto("registry_revision").values({ id: "current", revision: 1, changed_at: now }).execute();
+  // PostgreSQL plans from statistics; after a bulk load they are stale until autovacuum gets to
+  // them, so refresh them now as an operator would after an import (SQLite plans without them).
+  if (ctx.database.dialect === "postgres") await sql`analyze`.execute(db);
   await setMeta(db, "scale_seeded", JSON.stringify({ scale: opts.scale, seed: opts.seed, until }));
   await audit.recordFor(ctx, {}, { action: "seed.scale", resourceType: "database", outcome: "success" });
   opts.progress?.(estimate, estimate, "done");
