@@ -1,43 +1,13 @@
 /**
- * The advice as a PDF (pdfmake, Roboto shipped in the package). No URL is ever fetched and only
- * the font files may be read from disk.
+ * The advice as a PDF through the shared renderer (src/platform/pdf.ts: Roboto shipped in pdfmake,
+ * no URL ever fetched, only the font files read from disk).
  */
-import { createRequire } from "node:module";
-import path from "node:path";
 import { type Locale, translator } from "../../platform/i18n";
 import { formatDate } from "../../platform/i18n";
 import { sectorLabel } from "../identity/sectors";
 import type { Advice } from "./advice";
 import { objectionLabelKey, shownText, suppress, talkingPointKey } from "./objections";
-
-const require = createRequire(import.meta.url);
-
-interface PdfMake {
-  setFonts(fonts: Record<string, Record<string, string>>): void;
-  setUrlAccessPolicy(cb: (url: string) => boolean): void;
-  setLocalAccessPolicy(cb: (path: string) => boolean): void;
-  createPdf(doc: unknown): { getBuffer(): Promise<Buffer> };
-}
-
-let instance: PdfMake | null = null;
-
-function pdfmake(): PdfMake {
-  if (instance) return instance;
-  const pm = require("pdfmake") as PdfMake;
-  const fontDir = path.join(path.dirname(require.resolve("pdfmake/package.json")), "fonts", "Roboto");
-  pm.setFonts({
-    Roboto: {
-      normal: path.join(fontDir, "Roboto-Regular.ttf"),
-      bold: path.join(fontDir, "Roboto-Medium.ttf"),
-      italics: path.join(fontDir, "Roboto-Italic.ttf"),
-      bolditalics: path.join(fontDir, "Roboto-MediumItalic.ttf"),
-    },
-  });
-  pm.setUrlAccessPolicy(() => false);
-  pm.setLocalAccessPolicy((p) => path.resolve(p).startsWith(fontDir + path.sep));
-  instance = pm;
-  return pm;
-}
+import { PDF_FONT, renderPdf } from "../../platform/pdf";
 
 export interface AdvicePdfInput {
   advice: Advice;
@@ -77,7 +47,7 @@ export function adviceDocument({ advice, of, campaignName, date, locale }: Advic
     info: { title: `${t("aw.advice.title")} ${g.name}`, creator: "Schakel" },
     pageSize: "A4",
     pageMargins: [50, 60, 50, 60],
-    defaultStyle: { font: "Roboto", fontSize: 10, lineHeight: 1.25 },
+    defaultStyle: { font: PDF_FONT, fontSize: 10, lineHeight: 1.25 },
     footer: (page: number, pages: number) => ({ text: `${g.name} · ${page}/${pages}`, alignment: "center", fontSize: 8, margin: [0, 20, 0, 0] }),
     content: [
       { text: `${t("aw.advice.title")}: ${g.name}`, fontSize: 18, bold: true, margin: [0, 0, 0, 4] },
@@ -112,5 +82,5 @@ export function adviceDocument({ advice, of, campaignName, date, locale }: Advic
 }
 
 export async function advicePdf(input: AdvicePdfInput): Promise<Buffer> {
-  return pdfmake().createPdf(adviceDocument(input)).getBuffer();
+  return renderPdf(adviceDocument(input));
 }

@@ -1,4 +1,4 @@
-import { createRequire } from "node:module";
+import { PDF_FONT, renderPdf } from "../../platform/pdf";
 import type { AuditWho } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import * as pd from "./personal";
@@ -68,27 +68,6 @@ export async function subjectAccessExport(ctx: AppContext, who: AuditWho, person
   return out;
 }
 
-const require = createRequire(import.meta.url);
-type PdfMake = {
-  setFonts(f: unknown): void;
-  setUrlAccessPolicy(cb: (url: string) => boolean): void;
-  setLocalAccessPolicy(cb: (path: string) => boolean): void;
-  createPdf(doc: unknown): { getBuffer(): Promise<Buffer> };
-};
-let pdfmake: PdfMake | null = null;
-function pdf(): PdfMake {
-  if (!pdfmake) {
-    pdfmake = require("pdfmake") as PdfMake;
-    const fonts = require("pdfmake/fonts/Roboto.js") as Record<string, Record<string, string>>;
-    const allowed = new Set(Object.values(fonts.Roboto));
-    pdfmake.setFonts(fonts);
-    // No URL access at all, and local files only for the bundled font: a document cannot fetch anything.
-    pdfmake.setUrlAccessPolicy(() => false);
-    pdfmake.setLocalAccessPolicy((p) => allowed.has(p));
-  }
-  return pdfmake;
-}
-
 /** The same export as a PDF (pdfmake, Roboto; no URL access). Headings in Dutch, French and English. */
 export async function subjectAccessPdf(e: SubjectAccessExport): Promise<Buffer> {
   const content: unknown[] = [
@@ -119,6 +98,6 @@ export async function subjectAccessPdf(e: SubjectAccessExport): Promise<Buffer> 
       for (const r of s.rows) content.push({ text: Object.entries(r).map(([k, v]) => `${k}: ${v ?? ""}`).join(" · "), fontSize: 9, margin: [0, 0, 0, 3] });
     }
   }
-  const doc = { content, defaultStyle: { font: "Roboto", fontSize: 10 }, styles: { title: { fontSize: 16, bold: true }, h2: { fontSize: 13, bold: true, margin: [0, 10, 0, 4] }, h3: { fontSize: 11, bold: true, margin: [0, 6, 0, 2] } }, info: { title: "Subject access" } };
-  return pdf().createPdf(doc).getBuffer();
+  const doc = { content, defaultStyle: { font: PDF_FONT, fontSize: 10 }, styles: { title: { fontSize: 16, bold: true }, h2: { fontSize: 13, bold: true, margin: [0, 10, 0, 4] }, h3: { fontSize: 11, bold: true, margin: [0, 6, 0, 2] } }, info: { title: "Subject access" } };
+  return renderPdf(doc);
 }

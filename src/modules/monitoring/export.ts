@@ -1,5 +1,5 @@
 /** The coverage report as CSV (Excel nl-BE, formula-safe) and as a PDF answering the parliamentary questions. */
-import { createRequire } from "node:module";
+import { PDF_FONT, renderPdf } from "../../platform/pdf";
 import { toCsv } from "../../platform/csv";
 import { formatDate, type Locale, translator } from "../../platform/i18n";
 import { todayInBrussels } from "../../platform/db/values";
@@ -25,27 +25,6 @@ export function coverageCsv(d: Dashboard): string {
     (reasons.get(m.nis) ?? []).map((r) => `${r.reason} (${r.recorded_on})${r.note ? `: ${r.note}` : ""}`).join(" | "),
   ]);
   return toCsv(CSV_HEADER, rows);
-}
-
-// pdfmake is CommonJS; one configured instance: Roboto from the package, no URL or file access from documents.
-const require = createRequire(import.meta.url);
-type PdfMake = {
-  setFonts(f: unknown): void;
-  setUrlAccessPolicy(cb: (url: string) => boolean): void;
-  setLocalAccessPolicy(cb: (path: string) => boolean): void;
-  createPdf(doc: unknown): { getBuffer(): Promise<Buffer> };
-};
-let pdfmake: PdfMake | null = null;
-function pdf(): PdfMake {
-  if (!pdfmake) {
-    pdfmake = require("pdfmake") as PdfMake;
-    const fonts = require("pdfmake/fonts/Roboto.js") as Record<string, Record<string, string>>;
-    const allowed = new Set(Object.values(fonts.Roboto));
-    pdfmake.setFonts(fonts);
-    pdfmake.setUrlAccessPolicy(() => false);
-    pdfmake.setLocalAccessPolicy((p) => allowed.has(p));
-  }
-  return pdfmake;
 }
 
 export async function coveragePdf(d: Dashboard, locale: Locale, mapSvg?: string): Promise<Buffer> {
@@ -141,8 +120,8 @@ export async function coveragePdf(d: Dashboard, locale: Locale, mapSvg?: string)
     info: { title: t("mon.pdf.title", { date }), creator: "Schakel" },
     language: locale,
     content,
-    defaultStyle: { font: "Roboto", fontSize: 10 },
+    defaultStyle: { font: PDF_FONT, fontSize: 10 },
     styles: { title: { fontSize: 18, bold: true, margin: [0, 0, 0, 4] }, h2: { fontSize: 13, bold: true, margin: [0, 12, 0, 4] } },
   };
-  return pdf().createPdf(doc).getBuffer();
+  return renderPdf(doc);
 }

@@ -1,5 +1,5 @@
 /** The regional participation figures as CSV (Excel nl-BE, formula-safe) and PDF (pdfmake, no URL access). */
-import { createRequire } from "node:module";
+import { PDF_FONT, renderPdf } from "../../platform/pdf";
 import { toCsv } from "../../platform/csv";
 import { formatDate, formatNumber, type Locale, translator } from "../../platform/i18n";
 import { SECTOR_KEYS, sectorLabel } from "../identity/sectors";
@@ -56,27 +56,6 @@ export function participationCsv(r: RegionalParticipation): string {
   return toCsv(PARTICIPATION_CSV_HEADER, rows);
 }
 
-const require = createRequire(import.meta.url);
-type PdfMake = {
-  setFonts(f: unknown): void;
-  setUrlAccessPolicy(cb: (url: string) => boolean): void;
-  setLocalAccessPolicy(cb: (path: string) => boolean): void;
-  createPdf(doc: unknown): { getBuffer(): Promise<Buffer> };
-};
-let pdfmake: PdfMake | null = null;
-/** One configured instance: Roboto from the package, no URL access, no files but the fonts. */
-function pdf(): PdfMake {
-  if (!pdfmake) {
-    pdfmake = require("pdfmake") as PdfMake;
-    const fonts = require("pdfmake/fonts/Roboto.js") as Record<string, Record<string, string>>;
-    const allowed = new Set(Object.values(fonts.Roboto));
-    pdfmake.setFonts(fonts);
-    pdfmake.setUrlAccessPolicy(() => false);
-    pdfmake.setLocalAccessPolicy((p) => allowed.has(p));
-  }
-  return pdfmake;
-}
-
 export async function participationPdf(r: RegionalParticipation, locale: Locale): Promise<Buffer> {
   const t = translator(locale);
   const date = formatDate(locale, r.date);
@@ -85,7 +64,7 @@ export async function participationPdf(r: RegionalParticipation, locale: Locale)
   const head = (cells: string[]) => cells.map((text) => ({ text, bold: true }));
   const doc = {
     pageOrientation: "landscape",
-    defaultStyle: { font: "Roboto", fontSize: 8 },
+    defaultStyle: { font: PDF_FONT, fontSize: 8 },
     info: { title: t("pp.pdf.title", { date }) },
     content: [
       { text: t("pp.pdf.title", { date }), fontSize: 15, bold: true, margin: [0, 0, 0, 6] },
@@ -136,5 +115,5 @@ export async function participationPdf(r: RegionalParticipation, locale: Locale)
       },
     ],
   };
-  return pdf().createPdf(doc).getBuffer();
+  return renderPdf(doc);
 }
