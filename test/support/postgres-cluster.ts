@@ -23,7 +23,17 @@ async function freePort(): Promise<number> {
  * A throwaway PostgreSQL 15 cluster on a free loopback port, data in a temp dir.
  * As root it runs as the "postgres" system user, because initdb refuses root.
  */
-export async function startCluster(): Promise<{ url: string; stop(): void }> {
+export interface Cluster {
+  url: string;
+  /** Stops the server and removes its data directory. */
+  stop(): void;
+  /** Stops the server (immediate shutdown: clients see their connections die) and keeps the data. */
+  halt(): void;
+  /** Starts a halted server again on the same port and data. */
+  resume(): void;
+}
+
+export async function startCluster(): Promise<Cluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "schakel-pg-"));
   const data = path.join(dir, "data");
   const asRoot = process.getuid?.() === 0;
@@ -35,24 +45,35 @@ export async function startCluster(): Promise<{ url: string; stop(): void }> {
   if (asRoot) execFileSync("chown", ["-R", "postgres", dir]);
   run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"]);
   const port = await freePort();
-  run("pg_ctl", [
-    "-D",
-    data,
-    "-l",
-    path.join(dir, "log"),
-    "-w",
-    "-o",
-    `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
-    "start",
-  ]);
+  const start = () =>
+    run("pg_ctl", [
+      "-D",
+      data,
+      "-l",
+      path.join(dir, "log"),
+      "-w",
+      "-o",
+      `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
+      "start",
+    ]);
+  start();
+  let running = true;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     stop() {
       try {
-        run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+        if (running) run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
+    },
+    halt() {
+      run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+      running = false;
+    },
+    resume() {
+      start();
+      running = true;
     },
   };
 }

@@ -82,6 +82,17 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(compress, { threshold: 1024, encodings: ["br", "gzip"], brotliOptions: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } } });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 256 * 1024 });
+  // JSON bodies nested deeper than any payload of ours are refused (400): deep nesting overflowed the stack (500) in handlers.
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, text, done) => {
+    try {
+      const value = JSON.parse(String(text));
+      if (depthOf(value, 0) > MAX_JSON_DEPTH) return done(Object.assign(new Error("JSON body nested too deeply"), { statusCode: 400 }));
+      done(null, value);
+    } catch {
+      done(Object.assign(new Error("Malformed JSON body"), { statusCode: 400 }));
+    }
+  });
   await app.register(swagger, {
     openapi: {
       openapi: "3.0.3",
@@ -141,6 +152,15 @@ function registerOperationalRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get("/api/docs", { config: { permission: "public" } }, async (request, reply) =>
     sendPage(reply, h(ApiDocsPage, { ctx: viewContext(request), spec: app.swagger() as unknown as OpenApiSpec })),
   );
+}
+
+const MAX_JSON_DEPTH = 32;
+
+function depthOf(value: unknown, depth: number): number {
+  if (depth > MAX_JSON_DEPTH || value === null || typeof value !== "object") return depth;
+  let max = depth + 1;
+  for (const v of Object.values(value)) max = Math.max(max, depthOf(v, depth + 1));
+  return max;
 }
 
 function statusOf(error: FastifyError): ErrorStatus {
