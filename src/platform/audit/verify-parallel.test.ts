@@ -1,0 +1,62 @@
+import { sql } from "kysely";
+import { expect, it } from "vitest";
+import { describeEachDialect } from "../../../test/support/db";
+import { verifyAuditChain } from ".";
+import { entryHash, GENESIS_HASH } from "./chain";
+
+/** The parallel pass (two halves in workers, SQLite files) must name the same first broken entry as the single pass. */
+describeEachDialect("audit verify: parallel halves agree with the single pass", (ctx) => {
+  const db = () => ctx().database.db;
+  const N = 301;
+  const mid = Math.floor(N / 2);
+
+  async function fill() {
+    await db().deleteFrom("audit_entry").execute();
+    let prev = GENESIS_HASH;
+    const rows = [];
+    for (let seq = 1; seq <= N; seq++) {
+      const e = { seq, at: new Date(1_700_000_000_000 + seq).toISOString(), actor_id: `u-${seq % 7}`, actor_role: null, livc_id: null, action: "test", resource_type: "thing", resource_id: `t-${seq}`, outcome: "allowed" as const, client_address: null, correlation_id: null, prev_hash: prev };
+      prev = entryHash(e);
+      rows.push({ ...e, hash: prev });
+    }
+    for (let i = 0; i < rows.length; i += 100) await db().insertInto("audit_entry").values(rows.slice(i, i + 100)).execute();
+  }
+
+  const both = async () => [await verifyAuditChain(ctx().database, 50, { parallelFrom: Number.POSITIVE_INFINITY }), await verifyAuditChain(ctx().database, 50, { parallelFrom: 1 })];
+  const changed = (seq: number) => db().updateTable("audit_entry").set({ action: "changed" }).where("seq", "=", seq).execute();
+  const deleted = (seq: number) => db().deleteFrom("audit_entry").where("seq", "=", seq).execute();
+  const forged = async (seq: number) => {
+    const row = await db().selectFrom("audit_entry").selectAll().where("seq", "=", seq).executeTakeFirstOrThrow();
+    await db().updateTable("audit_entry").set({ actor_id: "x", hash: entryHash({ ...row, seq, actor_id: "x" }) }).where("seq", "=", seq).execute();
+  };
+
+  const cases: [string, () => Promise<unknown>, number | null][] = [
+    ["intact", async () => {}, null],
+    ["first entry changed", () => changed(1), 1],
+    ["entry in the first half changed", () => changed(40), 40],
+    ["last entry of the first half changed", () => changed(mid), mid],
+    ["first entry of the second half changed", () => changed(mid + 1), mid + 1],
+    ["last entry changed", () => changed(N), N],
+    ["entry re-hashed (next link breaks)", () => forged(mid), mid + 1],
+    ["boundary entry re-hashed", () => forged(mid + 1), mid + 2],
+    ["entry deleted at the boundary", () => deleted(mid + 1), mid + 1],
+    ["last entry of the first half deleted", () => deleted(mid), mid],
+    ["first entry deleted", () => deleted(1), 1],
+    ["two entries swapped", async () => {
+      await sql`update audit_entry set seq = 100000 where seq = 10`.execute(db());
+      await sql`update audit_entry set seq = 10 where seq = 200`.execute(db());
+      await sql`update audit_entry set seq = 200 where seq = 100000`.execute(db());
+    }, 10],
+  ];
+
+  for (const [name, tamper, brokenAt] of cases) {
+    it(name, async () => {
+      await fill();
+      await tamper();
+      const [single, parallel] = await both();
+      expect(parallel).toEqual(single);
+      expect(single.ok).toBe(brokenAt === null);
+      if (brokenAt !== null) expect(single).toMatchObject({ brokenAt });
+    });
+  }
+});
