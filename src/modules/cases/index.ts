@@ -6,16 +6,27 @@ import { isIsoDate, todayInBrussels } from "../../platform/db/values";
 import { seedCasesDemo } from "./demo";
 import { casesRoutes } from "./routes";
 import { runPurge } from "./service";
+import { purgeReports } from "../intake/service";
 import { sendMeetingReminders } from "../meetings/service";
 import { casesConfig } from "./config";
 
 type Open = () => Promise<AppContext & { close(): Promise<void> }>;
 
-/** The daily work of this module: the retention purge and the consultation reminders. */
+/**
+ * The one retention run: cases first (a purged case takes its report along, through the purger
+ * intake registers), then reports past their own term (intake's purgeReports).
+ */
+export async function runRetentionPurge(ctx: AppContext, opts: { dryRun?: boolean; today?: string } = {}) {
+  const cases = await runPurge(ctx, opts);
+  const reports = await purgeReports(ctx, opts);
+  return { cases, reports };
+}
+
+/** The daily work of this module: the retention purge (cases and reports) and the consultation reminders. */
 export async function runDailyJobs(ctx: AppContext, today = todayInBrussels()) {
-  const purge = await runPurge(ctx, { today });
+  const { cases: purge, reports: reportPurge } = await runRetentionPurge(ctx, { today });
   const reminders = await sendMeetingReminders(ctx, { today, aheadDays: casesConfig().reminderDays });
-  return { purge, reminders };
+  return { purge, reportPurge, reminders };
 }
 
 /**
@@ -43,7 +54,7 @@ function scheduleDaily(app: FastifyInstance, ctx: AppContext) {
 function casesCli(program: Command, open: Open) {
   program
     .command("purge")
-    .description("Retention end: remove identity and free text of closed cases whose term has passed (legal holds are skipped); every purge is logged")
+    .description("Retention end: remove identity and free text of closed cases and of reports whose term has passed (legal holds are skipped); every purge is logged")
     .option("--dry-run", "only list what would be purged")
     .option("--date <date>", "treat this day as today (YYYY-MM-DD)")
     .action(async (opts: { dryRun?: boolean; date?: string }) => {
@@ -54,13 +65,17 @@ function casesCli(program: Command, open: Open) {
       }
       const ctx = await open();
       try {
-        const r = await runPurge(ctx, { dryRun: opts.dryRun, today: opts.date });
-        for (const p of r.purged) {
-          const what = Object.entries(p.removed).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ");
-          console.log(`${r.dryRun ? "would purge" : "purged"} ${p.label} (retention until ${p.retentionUntil}): ${what || "nothing left to remove"}`);
-        }
+        const { cases: r, reports } = await runRetentionPurge(ctx, { dryRun: opts.dryRun, today: opts.date });
+        const what = (removed: Record<string, number>) => Object.entries(removed).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ") || "nothing left to remove";
+        for (const p of r.purged) console.log(`${r.dryRun ? "would purge" : "purged"} ${p.label} (retention until ${p.retentionUntil}): ${what(p.removed)}`);
         for (const h of r.held) console.log(`held ${h.label}: legal hold, not purged`);
+        // Reports are named by their random reference only (no personal data).
+        for (const p of reports.purged) console.log(`${r.dryRun ? "would purge" : "purged"} report ${p.reference} (retention until ${p.retentionUntil}): ${what(p.removed)}`);
+        for (const h of reports.held) console.log(`held report ${h.reference}: its case is on legal hold, not purged`);
         console.log(`${r.dryRun ? "Dry run: " : ""}${r.purged.length} case(s) ${r.dryRun ? "to purge" : "purged"}, ${r.held.length} on legal hold.`);
+        console.log(
+          `${r.dryRun ? "Dry run: " : ""}${reports.purged.length} report(s) ${r.dryRun ? "to purge" : "purged"}, ${reports.held.length} held by a case's legal hold, ${reports.withCase} kept with their case.`,
+        );
       } finally {
         await ctx.close();
       }

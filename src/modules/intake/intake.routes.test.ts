@@ -2,7 +2,9 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createUser, login, type LoginSession, type TestUser } from "../../../test/support/auth";
 import { describeEachDialect } from "../../../test/support/db";
+import { formatDate } from "../../platform/i18n";
 import { buildApp } from "../../platform/web/app";
+import { casesOfSubject } from "../cases/service";
 import { addMembership, createLivc } from "../registry/service";
 import { addRegionalContact, routeFor } from "./service";
 
@@ -26,7 +28,7 @@ describeEachDialect("intake: routing, reporting and screening", (ctx) => {
   let app: FastifyInstance;
   let gent: string; // LIVC covering Gent
   let th: string; // LIVC covering Tessenderlo and Ham (merged 2025 into Tessenderlo-Ham)
-  let users: Record<"reporter" | "reporter2" | "coordGent" | "ioGent" | "partnerGent" | "coordTh" | "ioTh" | "regional", TestUser>;
+  let users: Record<"reporter" | "reporter2" | "coordGent" | "ioGent" | "partnerGent" | "coordTh" | "ioTh" | "regional" | "chairGent", TestUser>;
   const s: Partial<Record<keyof typeof users, LoginSession>> = {};
   const who = { actor: null };
 
@@ -49,6 +51,7 @@ describeEachDialect("intake: routing, reporting and screening", (ctx) => {
       coordTh: await u([{ livcId: th, role: "coordinator" }]),
       ioTh: await u([{ livcId: th, role: "information_officer" }]),
       regional: await createUser(ctx(), {}),
+      chairGent: await createUser(ctx(), { roles: [{ livcId: gent, role: "chair" }] }),
     };
     await addRegionalContact(ctx(), users.regional.id, "Vlaams-Brabant");
     app = await buildApp(ctx(), { logger: false });
@@ -173,6 +176,45 @@ describeEachDialect("intake: routing, reporting and screening", (ctx) => {
     const b = await idOf(refOf((await file("reporter", { subject_name: "Bart Wouters", municipality_nis: "44021" })).headers.location as string));
     expect((await decide("coordGent", b, { transition: "refer", reason: "Family support fits." })).statusCode).toBe(400);
     expect((await decide("coordGent", b, { transition: "refer", reason: "Family support fits.", referral_service: "family_support" })).statusCode).toBe(303);
+  });
+
+  it("a case taken up from a report carries the reported name and birth date (chair sees them), and the blind index still finds it", async () => {
+    const reference = refOf((await file("reporter", { subject_name: "Mira Vandamme", subject_birth_date: "2012-03-14", municipality_nis: "44021" })).headers.location as string);
+    const id = await idOf(reference);
+    expect((await decide("ioGent", id, { transition: "take_up", reason: "Partners needed." })).statusCode).toBe(303);
+    const report = await ctx().database.db.selectFrom("report").select(["case_id", "subject_index"]).where("id", "=", id).executeTakeFirstOrThrow();
+    const page = await get("chairGent", `/cases/${report.case_id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("Mira Vandamme");
+    expect(page.body).toContain(formatDate("nl", "2012-03-14"));
+    expect(page.body).not.toContain("Geen identiteit in dit dossier");
+    // Encrypted in the case file (never plaintext), read through the audited path.
+    const c = await ctx().database.db.selectFrom("case_file").select(["identity_enc", "subject_index", "minor"]).where("id", "=", report.case_id!).executeTakeFirstOrThrow();
+    expect(c.identity_enc).toBeTruthy();
+    expect(JSON.stringify(c)).not.toMatch(/vandamme/i);
+    expect(c.minor).toBe(1);
+    const reads = await ctx().database.db.selectFrom("audit_entry").select(["action", "resource_type"]).where("resource_id", "in", [id, report.case_id!]).execute();
+    expect(reads).toContainEqual({ action: "personal_data.write", resource_type: "case_file" });
+    expect(reads).toContainEqual({ action: "personal_data.read", resource_type: "case_file" });
+    // The blind index of the case equals the report's: a later report of the same person finds the case.
+    expect(c.subject_index).toBe(report.subject_index);
+    expect((await casesOfSubject(ctx(), gent, report.subject_index!)).map((x) => x.id)).toEqual([report.case_id]);
+    const again = await idOf(refOf((await file("reporter2", { subject_name: "MIRA vandamme", subject_birth_date: "2012-03-14", municipality_nis: "44021" })).headers.location as string));
+    const screening = (await get("coordGent", `/screening/${again}`)).body;
+    expect(screening).toContain("al gekend in deze LIVC");
+    expect(screening).toContain(`href="/cases/${report.case_id}"`);
+  });
+
+  it("an identity-unknown report taken up opens a case without identity (its description stays in the report)", async () => {
+    const reference = refOf((await file("reporter", { identity_known: "unknown", subject_name: "", subject_birth_date: "", subject_description: "Tall boy, red jacket, bus 3", municipality_nis: "44021" })).headers.location as string);
+    const id = await idOf(reference);
+    expect((await decide("coordGent", id, { transition: "take_up", reason: "Worrying." })).statusCode).toBe(303);
+    const report = await ctx().database.db.selectFrom("report").select(["case_id"]).where("id", "=", id).executeTakeFirstOrThrow();
+    const c = await ctx().database.db.selectFrom("case_file").select(["identity_enc", "subject_index"]).where("id", "=", report.case_id!).executeTakeFirstOrThrow();
+    expect(c).toEqual({ identity_enc: null, subject_index: null });
+    const page = await get("chairGent", `/cases/${report.case_id}`);
+    expect(page.body).toContain("Geen identiteit in dit dossier");
+    expect(page.body).not.toContain("red jacket");
   });
 
   it("sends a municipality without an LIVC to the regional contact point, never lost", async () => {

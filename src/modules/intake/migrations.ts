@@ -93,6 +93,28 @@ export const intakeMigrations: SchakelMigration[] = [
         .execute();
     },
   },
+  {
+    // Retention end of reports (decision 0019): the purge blanks the personal fields and marks the
+    // report; report_purge_log is the proof (kinds and counts removed, never content).
+    name: "2026120903_intake_report_purge",
+    async up(db) {
+      await db.schema.alterTable("report").addColumn("purged_at", "text").execute();
+      await db.schema.createIndex("report_retention").on("report").columns(["retention_until"]).execute();
+      await db.schema
+        .createTable("report_purge_log")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("report_id", "text", (c) => c.notNull())
+        // The random reference (no personal data), so a reporter's question can be answered.
+        .addColumn("reference", "text", (c) => c.notNull())
+        .addColumn("livc_id", "text")
+        .addColumn("purged_at", "text", (c) => c.notNull())
+        .addColumn("retention_until", "text")
+        // "retention_end" or "case_purged" (the case the report was taken up in was purged).
+        .addColumn("cause", "text", (c) => c.notNull())
+        .addColumn("removed", "text", (c) => c.notNull())
+        .execute();
+    },
+  },
 ];
 
 export interface ReportTable {
@@ -118,6 +140,8 @@ export interface ReportTable {
   retention_until: string | null;
   decided_at: string | null;
   case_id: string | null;
+  /** Set by the retention purge (content_enc is then "" and the other personal fields null). */
+  purged_at?: string | null;
 }
 export interface ReportEventTable {
   id: string;
@@ -131,6 +155,7 @@ export interface ReportEventTable {
   reason_enc: string | null;
 }
 export interface IntakeAlertTable { id: string; user_id: string; report_id: string; kind: "danger_now" | "regional_new"; created_at: string; read_at: string | null }
+export interface ReportPurgeLogTable { id: string; report_id: string; reference: string; livc_id: string | null; purged_at: string; retention_until: string | null; cause: "retention_end" | "case_purged"; removed: string }
 export interface IntakeRegionalContactTable { id: string; user_id: string; province: string | null; created_at: string }
 declare module "../../platform/db/schema" {
   interface DB {
@@ -138,5 +163,6 @@ declare module "../../platform/db/schema" {
     report_event: ReportEventTable;
     intake_alert: IntakeAlertTable;
     intake_regional_contact: IntakeRegionalContactTable;
+    report_purge_log: ReportPurgeLogTable;
   }
 }

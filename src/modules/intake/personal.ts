@@ -48,6 +48,11 @@ export async function sealReportContent(ctx: AppContext, who: AuditWho, on: On, 
   return sealed.content_enc!;
 }
 
+/** What a report holds once the retention purge has removed its document (content_enc ""). */
+export const emptyReportContent = (): ReportContent => ({
+  identity: "", subjectName: "", subjectBirthDate: "", subjectDescription: "", signals: [], observation: "", since: "", personKnows: "", parentKnows: "", reporterOrganisation: "", reporterContact: "",
+});
+
 export async function openReportContent(ctx: AppContext, who: AuditWho, on: On & { contentEnc: string }): Promise<ReportContent> {
   const plain = await personalData.read(ctx, who, {
     table: "report",
@@ -55,9 +60,11 @@ export async function openReportContent(ctx: AppContext, who: AuditWho, on: On &
     livcId: on.livcId,
     resourceType: "report",
     allowed: on.allowed,
-    fields: { content_enc: on.contentEnc },
+    db: on.db,
+    // A purged report has no document left ("" is not ciphertext): nothing to decrypt.
+    fields: { content_enc: on.contentEnc || null },
   });
-  return JSON.parse(plain.content_enc ?? "{}") as ReportContent;
+  return { ...emptyReportContent(), ...(JSON.parse(plain.content_enc ?? "{}") as Partial<ReportContent>) };
 }
 
 export async function sealReason(ctx: AppContext, who: AuditWho, on: On, reason: string): Promise<string | null> {

@@ -190,12 +190,17 @@ export async function decide(
   const result = await db.transaction().execute(async (trx) => {
     let caseId: string | null = null;
     if (input.transition === "take_up" && report.livc_id) {
-      // The case starts through the cases module, in this transaction; it gets the blind index
-      // only: the person's details stay in the report until the case records them itself.
+      // The case starts through the cases module, in this transaction, with the person's identity
+      // as reported: read here through intake's personal-data path (audited, in this transaction)
+      // and encrypted again by the cases module for the case file. The case's identity holds a
+      // name and birth date only: an identity-unknown report (description only) gives none, and its
+      // description stays in the report. The blind index goes along for the duplicate search.
+      const content = await openReportContent(ctx, who, { id, livcId: report.livc_id, allowed: canScreen(who.actor, ref, scope), contentEnc: report.content_enc, db: trx });
+      const identity = report.identity_known === 1 && content.subjectName.trim() ? { fullName: content.subjectName.trim(), dateOfBirth: content.subjectBirthDate || null } : null;
       const opened = await openCaseFromScreening(
         ctx,
         who,
-        { livcId: report.livc_id, reportId: id, minor: report.minor === 1, subjectIndex: report.subject_index, screeningDecision: "take_up" },
+        { livcId: report.livc_id, reportId: id, minor: report.minor === 1, identity, subjectIndex: report.subject_index, screeningDecision: "take_up" },
         { db: trx },
       );
       caseId = opened.id;

@@ -17,6 +17,7 @@ import { addWorkingDays } from "./working-days";
 import { type ReporterStatus, reporterStatusOf } from "./workflow";
 
 export * from "./screening";
+export { purgeReports, type ReportPurgeReport, reportPurgeLog } from "./retention";
 export { REPORT_STATUSES, REPORTER_STATUSES, TRANSITIONS, reporterStatusOf, type ReportStatus } from "./workflow";
 
 // ---------------------------------------------------------------------------------------------

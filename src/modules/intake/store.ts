@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import type { DB } from "../../platform/db/schema";
-import { newId, nowIso } from "../../platform/db/values";
+import { newId, nowIso, toCount } from "../../platform/db/values";
 import { inLivcs } from "../../platform/policy";
 import type { RegionalScope } from "./policy";
 import type { ReportTable } from "./migrations";
@@ -138,3 +138,44 @@ export async function addRegionalContact(db: Db, userId: string, province: strin
   return id;
 }
 
+
+// --- retention -------------------------------------------------------------------------------
+
+const PURGE_COLUMNS = ["id", "reference", "livc_id", "status", "retention_until", "case_id", "subject_index", "content_enc"] as const;
+export type PurgeRow = Pick<ReportRow, (typeof PURGE_COLUMNS)[number]>;
+
+/** Submitted reports past their retention date that still hold personal data. */
+export const reportPurgeCandidates = (db: Db, today: string) =>
+  db
+    .selectFrom("report")
+    .select(PURGE_COLUMNS)
+    .where("purged_at", "is", null)
+    .where("status", "!=", "draft")
+    .where("retention_until", "is not", null)
+    .where("retention_until", "<=", today)
+    .orderBy("retention_until")
+    .execute();
+
+/** The not yet purged report(s) a case was taken up from. */
+export const unpurgedReportsOfCase = (db: Db, caseId: string) =>
+  db.selectFrom("report").select(PURGE_COLUMNS).where("case_id", "=", caseId).where("purged_at", "is", null).execute();
+
+export async function countReasons(db: Db, reportId: string): Promise<number> {
+  const row = await db.selectFrom("report_event").select((eb) => eb.fn.countAll().as("n")).where("report_id", "=", reportId).where("reason_enc", "is not", null).executeTakeFirst();
+  return toCount(row?.n);
+}
+
+/**
+ * Blanks every personal field of a report: the encrypted document (identity or description, what
+ * was observed, the reporter's contact), the blind index, the case link and the decision reasons.
+ * Dates, status, LIVC, municipality and the flags stay (anonymous facts). content_enc is NOT NULL:
+ * "" marks "nothing left" (never ciphertext).
+ */
+export async function blankReport(db: Db, id: string) {
+  const at = nowIso();
+  await db.updateTable("report").set({ content_enc: "", subject_index: null, case_id: null, purged_at: at, updated_at: at }).where("id", "=", id).execute();
+  await db.updateTable("report_event").set({ reason_enc: null }).where("report_id", "=", id).execute();
+}
+
+export const insertReportPurgeLog = (db: Db, row: DB["report_purge_log"]) => db.insertInto("report_purge_log").values(row).execute();
+export const reportPurgeLog = (db: Db, limit = 200) => db.selectFrom("report_purge_log").selectAll().orderBy("purged_at", "desc").limit(limit).execute();

@@ -1,0 +1,87 @@
+import type { Kysely } from "kysely";
+import { type AuditWho, audit } from "../../platform/audit";
+import type { AppContext } from "../../platform/context";
+import type { DB } from "../../platform/db/schema";
+import { newId, nowIso, todayInBrussels } from "../../platform/db/values";
+import { caseRow, registerCasePurger } from "../cases/service";
+import * as store from "./store";
+
+/**
+ * Retention end of reports (decision 0019). A report past `retention_until` (set at submission:
+ * SCHAKEL_RETENTION_YEARS, SCHAKEL_RETENTION_MINOR_YEARS for minors) loses its personal data: the
+ * encrypted document (identity or description, observation, reporter's contact), the blind index,
+ * the case link and the decision reasons. Dates, status, LIVC and municipality stay. A report taken
+ * up as a case follows its case: it goes when the case is purged (registered below, in the case's
+ * purge transaction), and is kept while the case is kept, so also under the case's legal hold.
+ * Every purge writes report_purge_log and an audit entry: kinds and counts, never content.
+ */
+export interface ReportPurgeOutcome {
+  reportId: string;
+  reference: string;
+  retentionUntil: string | null;
+  removed: Record<string, number>;
+}
+
+export interface ReportPurgeReport {
+  today: string;
+  dryRun: boolean;
+  purged: ReportPurgeOutcome[];
+  /** Linked to a case under legal hold. */
+  held: { reportId: string; reference: string }[];
+  /** Linked to a case that is not purged yet: they go with the case. */
+  withCase: number;
+}
+
+type Db = Kysely<DB>;
+
+async function removedOf(db: Db, r: store.PurgeRow): Promise<Record<string, number>> {
+  return {
+    report_content: r.content_enc ? 1 : 0,
+    subject_index: r.subject_index ? 1 : 0,
+    case_link: r.case_id ? 1 : 0,
+    decision_reasons: await store.countReasons(db, r.id),
+  };
+}
+
+/** Purges one report in the caller's transaction and leaves the proof. */
+async function purgeOne(ctx: AppContext, db: Db, who: AuditWho, r: store.PurgeRow, cause: "retention_end" | "case_purged", removed: Record<string, number>) {
+  await store.blankReport(db, r.id);
+  await store.insertReportPurgeLog(db, { id: newId(), report_id: r.id, reference: r.reference, livc_id: r.livc_id, purged_at: nowIso(), retention_until: r.retention_until, cause, removed: JSON.stringify(removed) });
+  await audit.recordFor(ctx, who, { action: "intake.report.purge", resourceType: "report", resourceId: r.id, livcId: r.livc_id, outcome: "success" }, { db });
+}
+
+export async function purgeReports(ctx: AppContext, opts: { dryRun?: boolean; today?: string; who?: AuditWho } = {}): Promise<ReportPurgeReport> {
+  const today = opts.today ?? todayInBrussels();
+  const dryRun = Boolean(opts.dryRun);
+  const who = opts.who ?? {};
+  const db = ctx.database.db;
+  const out: ReportPurgeReport = { today, dryRun, purged: [], held: [], withCase: 0 };
+  for (const r of await store.reportPurgeCandidates(db, today)) {
+    if (r.case_id) {
+      const c = await caseRow(ctx, r.case_id);
+      if (c && c.status !== "purged") {
+        if (c.legal_hold_at !== null) out.held.push({ reportId: r.id, reference: r.reference });
+        else out.withCase++;
+        continue;
+      }
+    }
+    const removed = await removedOf(db, r);
+    out.purged.push({ reportId: r.id, reference: r.reference, retentionUntil: r.retention_until, removed });
+    if (dryRun) continue;
+    await db.transaction().execute((trx) => purgeOne(ctx, trx, who, r, "retention_end", removed));
+  }
+  return out;
+}
+
+export async function reportPurgeLog(ctx: AppContext) {
+  return (await store.reportPurgeLog(ctx.database.db)).map((r) => ({ ...r, removed: JSON.parse(r.removed) as Record<string, number> }));
+}
+
+// When a case is purged, the report it was taken up from goes in the same transaction.
+registerCasePurger({
+  name: "report",
+  count: async (ctx, caseId) => (await store.unpurgedReportsOfCase(ctx.database.db, caseId)).length,
+  purge: async (ctx, db, caseId) => {
+    for (const r of await store.unpurgedReportsOfCase(db, caseId)) await purgeOne(ctx, db, {}, r, "case_purged", await removedOf(db, r));
+  },
+});
