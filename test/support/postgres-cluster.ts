@@ -27,8 +27,12 @@ export interface Cluster {
   url: string;
   /** Stops the server and removes its data directory. */
   stop(): void;
-  /** Stops the server (immediate shutdown: clients see their connections die) and keeps the data. */
-  halt(): void;
+  /**
+   * Stops the server and keeps the data. "fast" (default) is an operator's stop: sessions are
+   * terminated, committed work is flushed. "immediate" is a crash; with this cluster's
+   * synchronous_commit=off (speed) the last acknowledged commits may then be lost, as PostgreSQL documents.
+   */
+  halt(mode?: "fast" | "immediate"): void;
   /** Starts a halted server again on the same port and data. */
   resume(): void;
 }
@@ -67,8 +71,8 @@ export async function startCluster(): Promise<Cluster> {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     },
-    halt() {
-      run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+    halt(mode: "fast" | "immediate" = "fast") {
+      run("pg_ctl", ["-D", data, "-m", mode, "-w", "stop"]);
       running = false;
     },
     resume() {

@@ -97,6 +97,11 @@ async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
   // A lost server must not crash the process: requests fail with 503 until it is back.
   pool.on("error", () => {});
+  // A connection that dies while checked out (server stopped mid-request) emits 'error' on its client:
+  // without a listener that crashed the whole process. The query fails (503) and pg drops the client.
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   try {
     const client = await pool.connect();
     client.release();
