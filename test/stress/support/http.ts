@@ -27,7 +27,7 @@ export class HttpClient {
       method,
       redirect: "manual",
       headers: { cookie: this.cookieHeader(), ...(opts.headers ?? {}) },
-      body: opts.body,
+      body: typeof opts.body === "string" || opts.body === undefined ? opts.body : new Uint8Array(opts.body),
       signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
     });
     const cookies = res.headers.getSetCookie();
