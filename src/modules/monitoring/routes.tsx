@@ -6,6 +6,7 @@ import type { AppContext } from "../../platform/context";
 import { todayInBrussels } from "../../platform/db/values";
 import { sendError } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
+import { caseFiguresOn } from "./case-figures";
 import { coverageCsv, coveragePdf } from "./export";
 import { cachedMap } from "./map";
 import { checkReportDate, coverageReport, dashboardData, ReportDateError } from "./service";
@@ -44,19 +45,21 @@ function pickDate(request: FastifyRequest): { input: string; date: string | null
   }
 }
 
-export function monitoringRoutes(app: FastifyInstance, { database }: AppContext) {
-  const db = database.db;
+export function monitoringRoutes(app: FastifyInstance, ctx: AppContext) {
+  const db = ctx.database.db;
 
   app.get("/monitoring", { config: { permission: "monitoring.read" } }, async (request, reply) => {
-    const ctx = viewContext(request);
+    const view = viewContext(request);
     const picked = pickDate(request);
     if (!picked.date) {
-      return sendPage(reply, h(DashboardPage, { ctx, dateInput: picked.input, error: ctx.t("mon.error.date"), data: null, mapSvg: null }), 400);
+      return sendPage(reply, h(DashboardPage, { ctx: view, dateInput: picked.input, error: view.t("mon.error.date"), data: null, mapSvg: null }), 400);
     }
     const data = await dashboardData(db, picked.date);
-    const map = cachedMap(db, { ...data.coverage, revision: data.revision, locale: ctx.locale }, ctx.t, { links: true });
+    // Case figures through cases/service.ts only: aggregates per LIVC with 1-4 as "<5".
+    const caseTables = await caseFiguresOn(ctx, picked.date);
+    const map = cachedMap(db, { ...data.coverage, revision: data.revision, locale: view.locale }, view.t, { links: true });
     reply.header("x-map-cache", map.hit ? "hit" : "miss");
-    return sendPage(reply, h(DashboardPage, { ctx, dateInput: picked.input, data, mapSvg: map.svg }));
+    return sendPage(reply, h(DashboardPage, { ctx: view, dateInput: picked.input, data, mapSvg: map.svg, caseTables }));
   });
 
   const download = async (request: FastifyRequest, reply: FastifyReply, format: "csv" | "pdf") => {
@@ -67,9 +70,9 @@ export function monitoringRoutes(app: FastifyInstance, { database }: AppContext)
     const name = `livc-coverage-${picked.date}.${format}`;
     reply.header("content-disposition", `attachment; filename="${name}"`);
     if (format === "csv") return reply.type("text/csv; charset=utf-8").send(coverageCsv(data));
-    const ctx = viewContext(request);
-    const map = cachedMap(db, { ...data.coverage, revision: data.revision, locale: ctx.locale }, ctx.t, { links: false });
-    return reply.type("application/pdf").send(await coveragePdf(data, ctx.locale, map.svg));
+    const view = viewContext(request);
+    const map = cachedMap(db, { ...data.coverage, revision: data.revision, locale: view.locale }, view.t, { links: false });
+    return reply.type("application/pdf").send(await coveragePdf(data, view.locale, map.svg));
   };
   app.get("/monitoring/coverage.csv", { config: { permission: "monitoring.read" } }, (request, reply) => download(request, reply, "csv"));
   app.get("/monitoring/coverage.pdf", { config: { permission: "monitoring.read" } }, (request, reply) => download(request, reply, "pdf"));

@@ -1,7 +1,9 @@
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import type { CoverageState } from "../../registry/service";
+import type { QuarterTable } from "../case-figures";
 import type { dashboardData } from "../service";
+import { CaseFiguresSection } from "./case-figures";
 import { TrendChart } from "./trend";
 
 type Dashboard = Awaited<ReturnType<typeof dashboardData>>;
@@ -9,7 +11,7 @@ type Dashboard = Awaited<ReturnType<typeof dashboardData>>;
 const STATES: CoverageState[] = ["own", "inter", "none", "needs_decision"];
 const SWATCH: Record<CoverageState, string> = { own: "own", inter: "inter", none: "none", needs_decision: "decide" };
 
-export function DashboardPage(props: { ctx: ViewContext; dateInput: string; error?: string; data: Dashboard | null; mapSvg: string | null }) {
+export function DashboardPage(props: { ctx: ViewContext; dateInput: string; error?: string; data: Dashboard | null; mapSvg: string | null; caseTables?: QuarterTable[] }) {
   const { ctx, data } = props;
   const { t } = ctx;
   return (
@@ -43,6 +45,7 @@ export function DashboardPage(props: { ctx: ViewContext; dateInput: string; erro
         </button>
       </form>
       {data ? <Report ctx={ctx} data={data} mapSvg={props.mapSvg} /> : null}
+      {data && props.caseTables ? <CaseFiguresSection ctx={ctx} tables={props.caseTables} date={data.report.date} /> : null}
     </Layout>
   );
 }

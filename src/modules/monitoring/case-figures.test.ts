@@ -1,0 +1,134 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createUser, type LoginSession, login } from "../../../test/support/auth";
+import { describeEachDialect } from "../../../test/support/db";
+import type { Actor, LivcRole } from "../../platform/policy/actor";
+import { buildApp } from "../../platform/web/app";
+import { openCaseFromScreening, transitionCase } from "../cases/service";
+import { ensureOrganisation } from "../identity/service";
+import { createConsultation, recordAttendance } from "../partners/service";
+import { importRegister, livcByCode } from "../registry/service";
+import { caseFiguresOn, lastQuarters, totalOf } from "./case-figures";
+
+describe("Flanders totals from shown figures", () => {
+  it("keeps the small-count rule when every LIVC figure is known", () => {
+    expect(totalOf([])).toEqual({ kind: "count", value: 0 });
+    expect(totalOf([0, 0])).toEqual({ kind: "count", value: 0 });
+    expect(totalOf([5, 7])).toEqual({ kind: "count", value: 12 });
+  });
+
+  it("turns a hidden LIVC into a range, so no suppressed figure can be found by subtraction", () => {
+    expect(totalOf([6, "<5"])).toEqual({ kind: "range", low: 7, high: 10 });
+    expect(totalOf(["<5", "<5", 0])).toEqual({ kind: "range", low: 2, high: 8 });
+    // One hidden LIVC and nothing else: the total itself is 1 to 4.
+    expect(totalOf(["<5", 0, 0])).toEqual({ kind: "count", value: "<5" });
+  });
+
+  it("takes the quarter of the date and the three before it, the first one up to the date", () => {
+    expect(lastQuarters("2026-05-15").map((q) => [q.key, q.from, q.to, q.partial])).toEqual([
+      ["2026-Q2", "2026-04-01", "2026-05-15", true],
+      ["2026-Q1", "2026-01-01", "2026-03-31", false],
+      ["2025-Q4", "2025-10-01", "2025-12-31", false],
+      ["2025-Q3", "2025-07-01", "2025-09-30", false],
+    ]);
+    expect(lastQuarters("2024-12-31")[0]).toMatchObject({ key: "2024-Q4", to: "2024-12-31", partial: false });
+    expect(lastQuarters("2024-02-29").at(-1)).toMatchObject({ key: "2023-Q2", from: "2023-04-01", to: "2023-06-30" });
+  });
+});
+
+/** The text of each cell in one row (data-livc) of one quarter table, entities decoded. */
+function rowCells(html: string, quarter: string, livc: string): string[] {
+  const table = html.match(new RegExp(`<table id="cases-${quarter}"[\\s\\S]*?</table>`))?.[0] ?? "";
+  const row = table.match(new RegExp(`<tr[^>]*data-livc="${livc}"[^>]*>([\\s\\S]*?)</tr>`))?.[1];
+  if (row === undefined) return [];
+  return [...row.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((m) => m[1].replace(/<[^>]+>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&").trim());
+}
+
+const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, "../registry/testdata", name), "utf8");
+
+describeEachDialect("dashboard: case figures per quarter (aggregates only)", (ctx) => {
+  let app: FastifyInstance;
+  let analyst: LoginSession;
+  let openInLeuven: (openedOn: string) => Promise<unknown>;
+
+  beforeAll(async () => {
+    const database = ctx().database;
+    await importRegister(database, { actor: null }, fixture("register.csv"));
+    const gent = (await livcByCode(database.db, "GENT"))!.id;
+    const leuven = (await livcByCode(database.db, "LEUVEN"))!.id;
+    const actor = async (roles: { livcId: string; role: LivcRole }[]): Promise<Actor> => {
+      const u = await createUser(ctx(), { roles });
+      return { userId: u.id, displayName: u.displayName, sessionId: "test", isAdmin: false, isRegionalAnalyst: false, isDpo: false, memberships: roles };
+    };
+    const coordinator = await actor([{ livcId: gent, role: "coordinator" }, { livcId: leuven, role: "coordinator" }]);
+    const chair = await actor([{ livcId: gent, role: "chair" }]);
+    const open = (livcId: string, openedOn: string) =>
+      openCaseFromScreening(ctx(), { actor: coordinator }, { livcId, reportId: null, minor: false, identity: { fullName: "Zoë Fictief", dateOfBirth: "2000-01-01" }, screeningDecision: "take_up", openedOn });
+    // Gent: 2 cases in 2026-Q1 (one closed in Q2), 1 consultation. Leuven: 6 cases and 5 consultations in Q1.
+    const first = await open(gent, "2026-02-01");
+    await open(gent, "2026-03-01");
+    for (let i = 0; i < 6; i++) await open(leuven, "2026-01-15");
+    openInLeuven = (openedOn) => open(leuven, openedOn);
+    await transitionCase(ctx(), { actor: chair }, first.id, "close", { reason: "concern_addressed", today: "2026-04-20" });
+    const clb = await ensureOrganisation(ctx(), { name: "CLB Leuven (test)", sector: "clb" });
+    const caw = await ensureOrganisation(ctx(), { name: "CAW Gent (test)", sector: "caw" });
+    for (let i = 0; i < 5; i++) {
+      const id = await createConsultation(ctx(), {}, { livcId: leuven, heldOn: `2026-0${1 + (i % 3)}-1${i}`, status: "held" });
+      await recordAttendance(ctx(), {}, { consultationId: id, organisationId: clb, attended: true });
+    }
+    const g = await createConsultation(ctx(), {}, { livcId: gent, heldOn: "2026-02-20", status: "held" });
+    await recordAttendance(ctx(), {}, { consultationId: g, organisationId: caw, attended: true });
+    app = await buildApp(ctx(), { logger: false });
+    analyst = await login(app, await createUser(ctx(), { platformRoles: ["regional_analyst"] }));
+  }, 120_000);
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("shows four quarter tables with 1 to 4 as <5 per LIVC and a range for Flanders, and links to partner participation", async () => {
+    const res = await app.inject({ url: "/monitoring?date=2026-05-15", headers: analyst.headers() });
+    expect(res.statusCode).toBe(200);
+    const html = res.body;
+    expect(html).toContain("Casusoverleg per kwartaal");
+    expect([...html.matchAll(/<table id="cases-(\d{4}-Q\d)"/g)].map((m) => m[1])).toEqual(["2026-Q2", "2026-Q1", "2025-Q4", "2025-Q3"]);
+    expect(html).toContain("Kwartaal 2 van 2026 (tot en met 15 mei 2026)");
+    // LIVC, opened, closed, held, sectors.
+    expect(rowCells(html, "2026-Q1", "GENT")).toEqual(["LIVC Gent", "<5", "0", "<5", "CAW (centrum algemeen welzijnswerk)"]);
+    expect(rowCells(html, "2026-Q1", "LEUVEN")).toEqual(["LIVC Leuven", "6", "0", "5", "CLB (centrum voor leerlingenbegeleiding)"]);
+    // 6 + "<5" is 7 to 10, never the exact 8 that would give Gent's 2 away.
+    expect(rowCells(html, "2026-Q1", "flanders")).toEqual(["Vlaanderen (totaal)", "7 tot 10", "0", "6 tot 9", "CAW (centrum algemeen welzijnswerk), CLB (centrum voor leerlingenbegeleiding)"]);
+    // One closure in the region: the Flanders total itself is 1 to 4.
+    expect(rowCells(html, "2026-Q2", "GENT")).toEqual(["LIVC Gent", "0", "<5", "0", ""]);
+    expect(rowCells(html, "2026-Q2", "flanders").slice(1, 4)).toEqual(["0", "<5", "0"]);
+    expect(rowCells(html, "2025-Q3", "flanders").slice(1, 4)).toEqual(["0", "0", "0"]);
+    expect(rowCells(html, "2025-Q3", "GENT")).toEqual([]);
+    // Aggregates only: no case label, no person.
+    expect(html).not.toMatch(/GENT-2026|LEUVEN-2026/);
+    expect(html).not.toContain("Fictief");
+    expect(html).toContain('href="/monitoring/participation?date=2026-05-15"');
+    expect(html).toContain(">Deelname van partners</a>");
+    const participation = await app.inject({ url: "/monitoring/participation?date=2026-05-15", headers: analyst.headers() });
+    expect(participation.statusCode).toBe(200);
+  });
+
+  it("speaks French and English through the monitoring dictionary", async () => {
+    const fr = await app.inject({ url: "/monitoring?date=2026-05-15&lang=fr", headers: analyst.headers() });
+    expect(fr.body).toContain("Concertation de cas par trimestre");
+    expect(rowCells(fr.body, "2026-Q1", "flanders").slice(0, 2)).toEqual(["Flandre (total)", "7 à 10"]);
+    expect(fr.body).toContain(">Participation des partenaires</a>");
+    const en = await app.inject({ url: "/monitoring?date=2026-05-15&lang=en", headers: analyst.headers() });
+    expect(en.body).toContain("Case consultations per quarter");
+    expect(rowCells(en.body, "2026-Q1", "flanders").slice(0, 4)).toEqual(["Flanders (total)", "7 to 10", "0", "6 to 9"]);
+  });
+
+  it("keeps the tables a minute per date, then reads the cases again", async () => {
+    const leuvenQ1 = async (now: number) => (await caseFiguresOn(ctx(), "2026-06-30", now))[1].livcs.find((l) => l.livcCode === "LEUVEN")?.casesOpened;
+    const t0 = Date.now();
+    expect(await leuvenQ1(t0)).toBe(6);
+    await openInLeuven("2026-02-02");
+    expect(await leuvenQ1(t0 + 59_000)).toBe(6);
+    expect(await leuvenQ1(t0 + 61_000)).toBe(7);
+  });
+});
