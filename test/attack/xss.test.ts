@@ -130,7 +130,9 @@ describeBrowser("XSS payloads in every form, pages checked over HTTP and in Chro
           forms++;
           for (const payload of STRESS ? CORPUS : CORPUS.slice(0, 6)) {
             const body: Record<string, string[]> = {};
-            const add = (k: string, v: string) => (body[k] ??= []).push(v);
+            const add = (k: string, v: string) => {
+              body[k] = [...(body[k] ?? []), v];
+            };
             const radios = new Set<string>();
             for (const f of form.fields) {
               if (f.name === "_csrf") continue;
