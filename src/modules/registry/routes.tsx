@@ -6,6 +6,7 @@ import type { AppContext } from "../../platform/context";
 import { todayInBrussels } from "../../platform/db/values";
 import { sendError } from "../../platform/web/app";
 import { sendPage, type ViewContext, viewContext } from "../../platform/web/view";
+import { grantOfficerRoles, OFFICERS, officerEmails, resolveOfficerEmails } from "./officers";
 import { canManageRegistry, canViewLivc, visibleLivcs } from "./policy";
 import { FIELD_ERRORS, frameworkForm, livcForm, membershipEndForm, membershipForm, mergerForm, obstacleForm, statusForm } from "./schema";
 import * as registry from "./service";
@@ -49,11 +50,18 @@ function livcFields(ctx: ViewContext): FieldSpec[] {
     { name: "chair_name", label: t("reg.form.chair_name"), hint: t("reg.form.person.hint") },
     { name: "coordinator_name", label: t("reg.form.coordinator_name") },
     { name: "info_officer_name", label: t("reg.form.info_officer_name") },
+    ...OFFICERS.map(({ key }) => ({ name: `${key}_email`, label: t(`reg.form.${key}_email`), hint: t("reg.form.email.hint"), maxLength: 254 })),
   ];
 }
 
-export function registryRoutes(app: FastifyInstance, { database }: AppContext) {
+export function registryRoutes(app: FastifyInstance, appCtx: AppContext) {
+  const { database } = appCtx;
   const db = database.db;
+  /** The officers' account links from the form's e-mail fields, or a field error per e-mail that matches no active account. */
+  const officerLinks = async (data: { chair_email: string; coordinator_email: string; info_officer_email: string }, ctx: ViewContext) => {
+    const r = await resolveOfficerEmails(appCtx, data);
+    return "ids" in r ? r : { errors: r.unknown.map((field) => ({ field, message: ctx.t("reg.error.account_unknown") })) };
+  };
   const read = { config: { permission: "registry.read" as const } };
   const manage = { config: { permission: "registry.manage" as const } };
 
@@ -100,8 +108,12 @@ export function registryRoutes(app: FastifyInstance, { database }: AppContext) {
     const page = { title: ctx.t("reg.new"), action: "/registry", cancel: "/registry", fields: livcFields(ctx), values };
     const v = validate(livcForm, values, ctx);
     if ("errors" in v) return form(reply, ctx, { ...page, errors: v.errors });
+    const links = await officerLinks(v.data, ctx);
+    if ("errors" in links) return form(reply, ctx, { ...page, errors: links.errors });
     try {
-      const id = await registry.createLivc(database, who(request), { ...v.data, chair_user_id: null, coordinator_user_id: null, info_officer_user_id: null });
+      const { chair_email: _c, coordinator_email: _o, info_officer_email: _i, ...fields } = v.data;
+      const id = await registry.createLivc(database, who(request), { ...fields, ...links.ids });
+      await grantOfficerRoles(appCtx, request, id, links.ids);
       return reply.redirect(`/registry/${id}?saved=1`, 303);
     } catch (e) {
       return form(reply, ctx, { ...page, errors: ruleError(e, ctx, "code") });
@@ -229,7 +241,8 @@ export function registryRoutes(app: FastifyInstance, { database }: AppContext) {
       path: "/edit",
       title: (ctx) => ctx.t("reg.edit.title"),
       fields: livcFields,
-      initial: (l) => ({
+      initial: async (l) => ({
+        ...(await officerEmails(appCtx, l)),
         code: l.code,
         name: l.name,
         founded_on: l.founded_on ?? "",
@@ -241,12 +254,11 @@ export function registryRoutes(app: FastifyInstance, { database }: AppContext) {
       async save(l, values, ctx, request) {
         const v = validate(livcForm, values, ctx);
         if ("errors" in v) return v.errors;
-        await registry.updateLivc(database, who(request), l.id, {
-          ...v.data,
-          chair_user_id: l.chair_user_id,
-          coordinator_user_id: l.coordinator_user_id,
-          info_officer_user_id: l.info_officer_user_id,
-        });
+        const links = await officerLinks(v.data, ctx);
+        if ("errors" in links) return links.errors;
+        const { chair_email: _c, coordinator_email: _o, info_officer_email: _i, ...fields } = v.data;
+        await registry.updateLivc(database, who(request), l.id, { ...fields, ...links.ids });
+        await grantOfficerRoles(appCtx, request, l.id, links.ids);
         return null;
       },
     },

@@ -15,6 +15,8 @@ const person = z
   .trim()
   .max(200)
   .transform((v) => v || null);
+/** An officer's account e-mail: optional; matched to an active account by the route. */
+const accountEmail = z.string().trim().max(254).default("");
 const longText = z.string().trim().min(1).max(2000);
 const nis = z.string().trim().regex(/^\d{5}$/);
 
@@ -25,6 +27,9 @@ export const livcForm = z.object({
   chair_name: person,
   coordinator_name: person,
   info_officer_name: person,
+  chair_email: accountEmail,
+  coordinator_email: accountEmail,
+  info_officer_email: accountEmail,
 });
 
 export const membershipForm = z.object({ nis, joined_on: date, left_on: optionalDate });
@@ -59,4 +64,7 @@ export const FIELD_ERRORS: Record<string, MessageKey> = {
   chair_name: "reg.error.person",
   coordinator_name: "reg.error.person",
   info_officer_name: "reg.error.person",
+  chair_email: "reg.error.email",
+  coordinator_email: "reg.error.email",
+  info_officer_email: "reg.error.email",
 };

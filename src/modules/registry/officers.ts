@@ -1,0 +1,60 @@
+import type { FastifyRequest } from "fastify";
+import { audit } from "../../platform/audit";
+import type { AppContext } from "../../platform/context";
+import type { LivcRole } from "../../platform/policy/actor";
+import { activeEmailOf, grantMembership, membersOfLivc, userIdByEmail } from "../identity/service";
+
+/**
+ * The three LIVC officers (issue 4) and their optional link to an account. A linked officer gets
+ * the matching LIVC role (chair, coordinator, information_officer) through identity's service,
+ * audited as "registry.officer.role_granted". Unlinking or relinking never revokes a role: an
+ * administrator ends memberships in account administration.
+ */
+export const OFFICERS = [
+  { key: "chair", role: "chair" },
+  { key: "coordinator", role: "coordinator" },
+  { key: "info_officer", role: "information_officer" },
+] as const satisfies readonly { key: string; role: LivcRole }[];
+
+export interface OfficerIds {
+  chair_user_id: string | null;
+  coordinator_user_id: string | null;
+  info_officer_user_id: string | null;
+}
+
+type EmailValues = { chair_email: string; coordinator_email: string; info_officer_email: string };
+
+/** Matches each filled e-mail to an ACTIVE account; the fields that match none come back as `unknown`. */
+export async function resolveOfficerEmails(ctx: AppContext, values: EmailValues): Promise<{ ids: OfficerIds } | { unknown: string[] }> {
+  const ids: OfficerIds = { chair_user_id: null, coordinator_user_id: null, info_officer_user_id: null };
+  const unknown: string[] = [];
+  for (const { key } of OFFICERS) {
+    const email = values[`${key}_email`];
+    if (!email) continue;
+    const id = await userIdByEmail(ctx, email);
+    if (id && (await activeEmailOf(ctx, id))) ids[`${key}_user_id`] = id;
+    else unknown.push(`${key}_email`);
+  }
+  return unknown.length ? { unknown } : { ids };
+}
+
+/** The current linked e-mails, for the administrator's edit form only (never shown on the LIVC page). */
+export async function officerEmails(ctx: AppContext, livc: OfficerIds): Promise<EmailValues> {
+  const emailOf = async (id: string | null) => (id ? ((await activeEmailOf(ctx, id)) ?? "") : "");
+  return {
+    chair_email: await emailOf(livc.chair_user_id),
+    coordinator_email: await emailOf(livc.coordinator_user_id),
+    info_officer_email: await emailOf(livc.info_officer_user_id),
+  };
+}
+
+/** Gives each linked officer the LIVC role of their office unless they already hold it today; each grant audited. */
+export async function grantOfficerRoles(ctx: AppContext, request: FastifyRequest, livcId: string, ids: OfficerIds): Promise<void> {
+  const current = await membersOfLivc(ctx, livcId);
+  for (const { key, role } of OFFICERS) {
+    const userId = ids[`${key}_user_id`];
+    if (!userId || current.some((m) => m.user_id === userId && m.role === role)) continue;
+    const membershipId = await grantMembership(ctx, { userId, livcId, role });
+    await audit.record(request, { action: "registry.officer.role_granted", resourceType: "membership", resourceId: membershipId, livcId, outcome: "success" });
+  }
+}
