@@ -1,7 +1,8 @@
 import type { AppContext } from "../../platform/context";
-import { isIsoDate } from "../../platform/db/values";
+import { sql } from "kysely";
+import { isIsoDate, toCount } from "../../platform/db/values";
 import type { Sector } from "../identity/sectors";
-import { attendanceFor, consultationsOf, suppress } from "../partners/service";
+import { attendedSectorsByMonth, heldConsultationsByMonth, suppress } from "../partners/service";
 import { listLivcs } from "../registry/service";
 
 /**
@@ -26,24 +27,49 @@ export interface QuarterFigures {
 
 export const quarterOf = (date: string): string => `${date.slice(0, 4)}-Q${Math.floor((Number(date.slice(5, 7)) - 1) / 3) + 1}`;
 
+/**
+ * A constant number of queries whatever the number of LIVCs and consultations: cases opened and
+ * closed per LIVC and month, held consultations per LIVC and month, and the distinct sectors attending
+ * per LIVC and month (partners service, one joined query); months are folded into quarters here.
+ */
 export async function quarterlyFigures(ctx: AppContext, period: { from: string; to: string }): Promise<QuarterFigures[]> {
   if (!isIsoDate(period.from) || !isIsoDate(period.to)) throw new Error("from and to must be YYYY-MM-DD");
   const db = ctx.database.db;
-  // Dates and LIVC only: no label, no person is read.
-  const rows = await db
-    .selectFrom("case_file")
-    .select(["livc_id", "opened_on", "opened_at", "closed_on"])
-    .where((eb) =>
-      eb.or([
-        eb.and([eb("opened_on", ">=", period.from), eb("opened_on", "<=", period.to)]),
-        eb.and([eb("closed_on", ">=", period.from), eb("closed_on", "<=", period.to)]),
-      ]),
-    )
-    .execute();
+  const { from, to } = period;
+  // Dates and LIVC only: no label, no person is read. A case without opened_on counts as opened on
+  // the date of opened_at, and (as before) only when it was opened or closed within the period.
+  const openedOn = sql<string>`coalesce(opened_on, substr(opened_at, 1, 10))`;
+  const openedMonth = sql<string>`substr(coalesce(opened_on, substr(opened_at, 1, 10)), 1, 7)`;
+  const closedMonth = sql<string>`substr(closed_on, 1, 7)`;
+  const [opened, closed, livcs, held, sectors] = await Promise.all([
+    db
+      .selectFrom("case_file")
+      .select((eb) => ["livc_id", openedMonth.as("month"), eb.fn.countAll().as("n")])
+      .where(openedOn, ">=", from)
+      .where(openedOn, "<=", to)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb("opened_on", ">=", from), eb("opened_on", "<=", to)]),
+          eb.and([eb("closed_on", ">=", from), eb("closed_on", "<=", to)]),
+        ]),
+      )
+      .groupBy(["livc_id", openedMonth])
+      .execute(),
+    db
+      .selectFrom("case_file")
+      .select((eb) => ["livc_id", closedMonth.as("month"), eb.fn.countAll().as("n")])
+      .where("closed_on", ">=", from)
+      .where("closed_on", "<=", to)
+      .groupBy(["livc_id", closedMonth])
+      .execute(),
+    listLivcs(db),
+    heldConsultationsByMonth(ctx, from, to),
+    attendedSectorsByMonth(ctx, from, to),
+  ]);
   type Acc = { opened: number; closed: number; held: number; sectors: Set<Sector> };
   const acc = new Map<string, Acc>();
-  const at = (livcId: string, q: string) => {
-    const k = `${livcId}|${q}`;
+  const at = (livcId: string, month: string) => {
+    const k = `${livcId}|${quarterOf(`${month}-01`)}`;
     let a = acc.get(k);
     if (!a) {
       a = { opened: 0, closed: 0, held: 0, sectors: new Set() };
@@ -51,22 +77,12 @@ export async function quarterlyFigures(ctx: AppContext, period: { from: string; 
     }
     return a;
   };
-  const inPeriod = (d: string | null) => d !== null && d >= period.from && d <= period.to;
-  for (const r of rows) {
-    const opened = r.opened_on ?? r.opened_at.slice(0, 10);
-    if (inPeriod(opened)) at(r.livc_id, quarterOf(opened)).opened++;
-    if (inPeriod(r.closed_on)) at(r.livc_id, quarterOf(r.closed_on!)).closed++;
-  }
-  const livcs = await listLivcs(db);
-  for (const l of livcs) {
-    for (const c of await consultationsOf(ctx, l.id, period.from, period.to)) {
-      if (c.status !== "held") continue;
-      const a = at(l.id, quarterOf(c.held_on));
-      a.held++;
-      for (const line of await attendanceFor(ctx, c.id)) if (line.attended) a.sectors.add(line.sector);
-    }
-  }
+  for (const r of opened) at(r.livc_id, r.month).opened += toCount(r.n);
+  for (const r of closed) at(r.livc_id, r.month).closed += toCount(r.n);
   const byId = new Map(livcs.map((l) => [l.id, l]));
+  // Consultations count for LIVCs in the register only (as the per-LIVC reads did).
+  for (const r of held) if (byId.has(r.livcId)) at(r.livcId, r.month).held += r.held;
+  for (const r of sectors) if (byId.has(r.livcId)) at(r.livcId, r.month).sectors.add(r.sector);
   return [...acc.entries()]
     .map(([k, a]) => {
       const [livcId, quarter] = k.split("|");

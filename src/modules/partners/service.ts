@@ -4,10 +4,13 @@
  *   recordAttendance, attendanceFor, consultationsOf, createConsultation  (the meetings module)
  *   invitedSectorCount                                                  (the registry readiness)
  *   participationReport                                                 (monitoring figures)
+ *   heldConsultationsByMonth, attendedSectorsByMonth                    (cases' quarterly figures, batched)
+ *   organisationNames                                                   (names of a few organisations)
  */
 import type { AppContext } from "../../platform/context";
 import { audit, type AuditWho } from "../../platform/audit";
-import { isIsoDate } from "../../platform/db/values";
+import { isIsoDate, toCount } from "../../platform/db/values";
+import type { Sector } from "../identity/sectors";
 import type { ConsultationStatus } from "./migrations";
 import * as store from "./store";
 
@@ -79,3 +82,25 @@ export async function recordAttendance(
 /** The attendance register of one consultation (names: show inside the LIVC only). */
 export const attendanceFor = async (ctx: AppContext, consultationId: string) =>
   (await store.attendanceFor(ctx.database.db, consultationId)).map((r) => ({ ...r, attended: r.attended === 1 }));
+
+/**
+ * Held consultations per LIVC and month ("YYYY-MM") with held_on between from and to (inclusive):
+ * one aggregate query, for figures over many LIVCs (no per-LIVC or per-consultation reads).
+ */
+export async function heldConsultationsByMonth(ctx: AppContext, from: string, to: string): Promise<{ livcId: string; month: string; held: number }[]> {
+  return (await store.heldConsultationsByMonth(ctx.database.db, from, to)).map((r) => ({ livcId: r.livc_id, month: r.month, held: toCount(r.n) }));
+}
+
+/**
+ * The sectors present (attended) at held consultations, per LIVC and month ("YYYY-MM") of held_on
+ * between from and to (inclusive): attendance joined with consultation in one query, distinct rows.
+ */
+export async function attendedSectorsByMonth(ctx: AppContext, from: string, to: string): Promise<{ livcId: string; month: string; sector: Sector }[]> {
+  return (await store.attendedSectorsByMonth(ctx.database.db, from, to)).map((r) => ({ livcId: r.livc_id, month: r.month, sector: r.sector }));
+}
+
+/** Names of the given organisations, by id (unknown ids are left out): for pages that show a few. */
+export async function organisationNames(ctx: AppContext, ids: Iterable<string>): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)];
+  return new Map((await store.organisationsByIds(ctx.database.db, unique)).map((o) => [o.id, o.name]));
+}

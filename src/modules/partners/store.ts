@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import type { DB } from "../../platform/db/schema";
 import { inLivcs } from "../../platform/policy/grants";
 import { newId, nowIso } from "../../platform/db/values";
@@ -250,3 +250,32 @@ export const attendanceBetween = (db: Db, from: string, to: string) =>
     .where("consultation.held_on", ">=", from)
     .where("consultation.held_on", "<=", to)
     .execute();
+
+/** Held consultations counted per LIVC and month of held_on ("YYYY-MM"), between from and to inclusive. */
+export const heldConsultationsByMonth = (db: Db, from: string, to: string) =>
+  db
+    .selectFrom("consultation")
+    .select((eb) => ["livc_id", sql<string>`substr(held_on, 1, 7)`.as("month"), eb.fn.countAll().as("n")])
+    .where("status", "=", "held")
+    .where("held_on", ">=", from)
+    .where("held_on", "<=", to)
+    .groupBy(["livc_id", sql`substr(held_on, 1, 7)`])
+    .execute();
+
+/** The distinct sectors attending held consultations, per LIVC and month of held_on: one query. */
+export const attendedSectorsByMonth = (db: Db, from: string, to: string) =>
+  db
+    .selectFrom("consultation_attendance")
+    .innerJoin("consultation", "consultation.id", "consultation_attendance.consultation_id")
+    .innerJoin("organisation", "organisation.id", "consultation_attendance.organisation_id")
+    .select(["consultation.livc_id", sql<string>`substr(consultation.held_on, 1, 7)`.as("month"), "consultation_attendance.sector"])
+    .distinct()
+    .where("consultation.status", "=", "held")
+    .where("consultation.held_on", ">=", from)
+    .where("consultation.held_on", "<=", to)
+    .where("consultation_attendance.attended", "=", 1)
+    .execute();
+
+/** Names of the given organisations (ids not found are left out). */
+export const organisationsByIds = (db: Db, ids: string[]) =>
+  ids.length === 0 ? Promise.resolve([]) : db.selectFrom("organisation").select(["id", "name"]).where("id", "in", ids).orderBy("name").execute();
