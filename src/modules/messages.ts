@@ -8,8 +8,9 @@ import { intakeSignalMessages } from "./intake/signal-messages";
 import { meetingsMessages } from "./meetings/messages";
 import { monitoringMessages } from "./monitoring/messages";
 import { partnersMessages } from "./partners/messages";
+import { orgAdminMessages } from "./partners/org-admin-messages";
 import { referenceMessages } from "./reference/messages";
 import { registryMessages } from "./registry/messages";
 
 /** Every module's dictionary; the i18n layer merges them and types the keys. */
-export const allMessages = [coreMessages, referenceMessages, identityMessages, ssoMessages, monitoringMessages, registryMessages, intakeMessages, intakeSignalMessages, awarenessMessages, partnersMessages, casesMessages, meetingsMessages] as const;
+export const allMessages = [coreMessages, referenceMessages, identityMessages, ssoMessages, monitoringMessages, registryMessages, intakeMessages, intakeSignalMessages, awarenessMessages, partnersMessages, orgAdminMessages, casesMessages, meetingsMessages] as const;

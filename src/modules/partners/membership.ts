@@ -131,6 +131,17 @@ export async function addOrganisationContact(ctx: AppContext, who: AuditWho, org
   });
 }
 
+export async function removeOrganisationContact(ctx: AppContext, who: AuditWho, organisationId: string, userId: string) {
+  await ctx.database.db.transaction().execute(async (trx) => {
+    await store.removeContact(trx, organisationId, userId);
+    await audit.recordFor(ctx, who, { action: "partners.organisation.contact.remove", resourceType: "organisation", resourceId: organisationId, outcome: "success" }, { db: trx });
+  });
+}
+
+export const organisationById = (ctx: AppContext, id: string) => store.organisationById(ctx.database.db, id);
+export const organisationContacts = (ctx: AppContext, organisationIds: string[]) => store.contactsOf(ctx.database.db, organisationIds);
+export const allOrganisationMunicipalities = (ctx: AppContext) => store.allOrganisationMunicipalities(ctx.database.db);
+
 export const organisationMunicipalities = (ctx: AppContext, organisationId: string) => store.municipalitiesOf(ctx.database.db, organisationId);
 export const contactOrganisations = (ctx: AppContext, userId: string) => store.contactOrganisationIds(ctx.database.db, userId);
 export const organisations = (ctx: AppContext) => store.allOrganisations(ctx.database.db);

@@ -10,6 +10,7 @@ import { isSector } from "../identity/sectors";
 import { livcById } from "../registry/service";
 import { participationApiRoutes } from "./api";
 import { PartnerRuleError } from "./errors";
+import { orgAdminRoutes } from "./org-admin-routes";
 import { invitationPolicy, livcPartnersPolicy, partnerActor } from "./policy";
 import { periodStart } from "./analysis";
 import { endSeatForm, idParam, inviteForm, livcParam, respondForm, seatForm, attendanceForm } from "./schema";
@@ -262,4 +263,5 @@ export function partnersRoutes(app: FastifyInstance, ctx: AppContext) {
   });
 
   participationApiRoutes(app, ctx);
+  orgAdminRoutes(app, ctx);
 }

@@ -44,6 +44,9 @@ export async function addContact(db: Db, organisationId: string, userId: string)
   if (!exists) await db.insertInto("organisation_contact").values({ organisation_id: organisationId, user_id: userId, created_at: nowIso() }).execute();
 }
 
+export const removeContact = (db: Db, organisationId: string, userId: string) =>
+  db.deleteFrom("organisation_contact").where("organisation_id", "=", organisationId).where("user_id", "=", userId).execute();
+
 export const contactOrganisationIds = async (db: Db, userId: string) =>
   (await db.selectFrom("organisation_contact").select("organisation_id").where("user_id", "=", userId).execute()).map((r) => r.organisation_id);
 

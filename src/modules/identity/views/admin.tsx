@@ -14,7 +14,8 @@ export function AccountsPage(props: { ctx: ViewContext; users: Pick<UserRow, "id
       <p>
         <a class="button" href="/admin/accounts/new">
           {t("id.admin.new")}
-        </a>
+        </a>{" "}
+        <a href="/admin/organisations">{t("oa.link")}</a>
       </p>
       <div class="table-scroll">
         <table>

@@ -1,0 +1,161 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { h } from "preact";
+import { z } from "zod";
+import { audit, whoOf } from "../../platform/audit";
+import type { AppContext } from "../../platform/context";
+import { todayInBrussels } from "../../platform/db/values";
+import { sendError } from "../../platform/web/app";
+import { sendPage, viewContext } from "../../platform/web/view";
+import { ensureOrganisation, userIdByEmail } from "../identity/service";
+import { isSector, SECTOR_KEYS } from "../identity/sectors";
+import { municipalityOn } from "../reference/service";
+import * as service from "./service";
+import { emptyForm, type FormState, OrganisationDetailPage, OrganisationsPage } from "./views/org-admin";
+
+const idParam = z.object({ id: z.string().uuid() });
+const newOrganisation = z.object({ name: z.string().trim().min(1).max(200), sector: z.enum(SECTOR_KEYS as [string, ...string[]]) });
+const nisField = z.object({ nis: z.string().trim().regex(/^\d{5}$/) });
+const emailField = z.object({ email: z.string().trim().toLowerCase().email().max(254) });
+const userField = z.object({ user_id: z.string().uuid() });
+
+const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
+const typed = (raw: Record<string, unknown>, field: string, max: number) => (typeof raw[field] === "string" ? (raw[field] as string).slice(0, max) : "");
+
+/**
+ * Organisation administration (permission admin.accounts): the partner organisations (identity's
+ * table), the municipalities they work in and their contacts. Forms work without JavaScript; every
+ * change is audited (through this module's service, or here for a new organisation).
+ */
+export function orgAdminRoutes(app: FastifyInstance, ctx: AppContext) {
+  const cfg = { config: { permission: "admin.accounts" as const } };
+
+  async function renderList(request: FastifyRequest, reply: FastifyReply, form: FormState = emptyForm(), status = 200) {
+    const [orgs, municipalities] = await Promise.all([service.organisations(ctx), service.allOrganisationMunicipalities(ctx)]);
+    const contacts = await service.organisationContacts(ctx, orgs.map((o) => o.id));
+    const count = (rows: { organisation_id: string }[]) => {
+      const m = new Map<string, number>();
+      for (const r of rows) m.set(r.organisation_id, (m.get(r.organisation_id) ?? 0) + 1);
+      return m;
+    };
+    const mun = count(municipalities);
+    const con = count(contacts);
+    const organisations = orgs.map((o) => ({ id: o.id, name: o.name, sector: isSector(o.sector) ? o.sector : null, municipalities: mun.get(o.id) ?? 0, contacts: con.get(o.id) ?? 0 }));
+    return sendPage(reply, h(OrganisationsPage, { ctx: viewContext(request), organisations, form }), status);
+  }
+
+  async function renderDetail(request: FastifyRequest, reply: FastifyReply, id: string, forms: { municipality?: FormState; contact?: FormState } = {}, status = 200) {
+    const o = await service.organisationById(ctx, id);
+    if (!o) return sendError(request, reply, 404);
+    const today = todayInBrussels();
+    const db = ctx.database.db;
+    const municipalities = await Promise.all((await service.organisationMunicipalities(ctx, id)).map(async (nis) => ({ nis, name: (await municipalityOn(db, nis, today))?.name ?? null })));
+    const contacts = (await service.organisationContacts(ctx, [id])).map((c) => ({ user_id: c.user_id, display_name: c.display_name, email: c.email }));
+    const done = (request.query as Record<string, string | undefined>).done;
+    const t = viewContext(request).t;
+    const notice = done === "created" ? t("oa.done.created") : done === "saved" ? t("oa.done.saved") : undefined;
+    return sendPage(
+      reply,
+      h(OrganisationDetailPage, {
+        ctx: viewContext(request),
+        organisation: { id: o.id, name: o.name, sector: isSector(o.sector) ? o.sector : null },
+        municipalities,
+        contacts,
+        municipalityForm: forms.municipality ?? emptyForm(),
+        contactForm: forms.contact ?? emptyForm(),
+        notice: status === 200 ? notice : undefined,
+      }),
+      status,
+    );
+  }
+
+  /** The organisation named in the URL, or a 404 already sent. */
+  async function organisationOf(request: FastifyRequest, reply: FastifyReply) {
+    const p = idParam.safeParse(request.params);
+    const o = p.success ? await service.organisationById(ctx, p.data.id) : undefined;
+    if (!o) {
+      await sendError(request, reply, 404);
+      return undefined;
+    }
+    return o;
+  }
+
+  app.get("/admin/organisations", cfg, async (request, reply) => renderList(request, reply));
+
+  app.post("/admin/organisations", cfg, async (request, reply) => {
+    const raw = bodyOf(request);
+    const t = viewContext(request).t;
+    const parsed = newOrganisation.safeParse(raw);
+    const errors: FormState["errors"] = [];
+    if (!parsed.success) {
+      const fields = new Set(parsed.error.issues.map((i) => String(i.path[0])));
+      if (fields.has("name")) errors.push({ field: "name", message: t("oa.error.name_required") });
+      if (fields.has("sector")) errors.push({ field: "sector", message: t("oa.error.sector") });
+    } else {
+      const name = parsed.data.name.toLowerCase();
+      if ((await service.organisations(ctx)).some((o) => o.name.trim().toLowerCase() === name)) errors.push({ field: "name", message: t("oa.error.name_taken") });
+    }
+    if (!parsed.success || errors.length > 0) {
+      return renderList(request, reply, { values: { name: typed(raw, "name", 200), sector: typed(raw, "sector", 40) }, errors }, 400);
+    }
+    const sector = parsed.data.sector;
+    if (!isSector(sector)) return sendError(request, reply, 400);
+    const id = await ensureOrganisation(ctx, { name: parsed.data.name, sector });
+    await audit.record(request, { action: "partners.organisation.create", resourceType: "organisation", resourceId: id, outcome: "success" });
+    return reply.redirect(`/admin/organisations/${id}?done=created`, 303);
+  });
+
+  app.get("/admin/organisations/:id", cfg, async (request, reply) => {
+    const p = idParam.safeParse(request.params);
+    if (!p.success) return sendError(request, reply, 404);
+    return renderDetail(request, reply, p.data.id);
+  });
+
+  app.post("/admin/organisations/:id/municipalities", cfg, async (request, reply) => {
+    const o = await organisationOf(request, reply);
+    if (!o) return reply;
+    const raw = bodyOf(request);
+    const t = viewContext(request).t;
+    const parsed = nisField.safeParse(raw);
+    const current = await service.organisationMunicipalities(ctx, o.id);
+    let error: string | undefined;
+    if (!parsed.success || !(await municipalityOn(ctx.database.db, parsed.data.nis, todayInBrussels()))) error = t("oa.error.nis");
+    else if (current.includes(parsed.data.nis)) error = t("oa.error.nis_present");
+    if (error || !parsed.success) return renderDetail(request, reply, o.id, { municipality: { values: { nis: typed(raw, "nis", 5) }, errors: [{ field: "nis", message: error ?? t("oa.error.nis") }] } }, 400);
+    await service.setOrganisationMunicipalities(ctx, whoOf(request), o.id, [...current, parsed.data.nis]);
+    return reply.redirect(`/admin/organisations/${o.id}?done=saved`, 303);
+  });
+
+  app.post("/admin/organisations/:id/municipalities/remove", cfg, async (request, reply) => {
+    const o = await organisationOf(request, reply);
+    if (!o) return reply;
+    const parsed = nisField.safeParse(bodyOf(request));
+    const current = await service.organisationMunicipalities(ctx, o.id);
+    if (!parsed.success || !current.includes(parsed.data.nis)) return sendError(request, reply, 400);
+    await service.setOrganisationMunicipalities(ctx, whoOf(request), o.id, current.filter((n) => n !== parsed.data.nis));
+    return reply.redirect(`/admin/organisations/${o.id}?done=saved`, 303);
+  });
+
+  app.post("/admin/organisations/:id/contacts", cfg, async (request, reply) => {
+    const o = await organisationOf(request, reply);
+    if (!o) return reply;
+    const raw = bodyOf(request);
+    const t = viewContext(request).t;
+    const parsed = emailField.safeParse(raw);
+    const userId = parsed.success ? await userIdByEmail(ctx, parsed.data.email) : null;
+    let error: string | undefined;
+    if (!userId) error = t("oa.error.email");
+    else if ((await service.organisationContacts(ctx, [o.id])).some((c) => c.user_id === userId)) error = t("oa.error.email_present");
+    if (error || !userId) return renderDetail(request, reply, o.id, { contact: { values: { email: typed(raw, "email", 254) }, errors: [{ field: "email", message: error ?? t("oa.error.email") }] } }, 400);
+    await service.addOrganisationContact(ctx, whoOf(request), o.id, userId);
+    return reply.redirect(`/admin/organisations/${o.id}?done=saved`, 303);
+  });
+
+  app.post("/admin/organisations/:id/contacts/remove", cfg, async (request, reply) => {
+    const o = await organisationOf(request, reply);
+    if (!o) return reply;
+    const parsed = userField.safeParse(bodyOf(request));
+    if (!parsed.success || !(await service.organisationContacts(ctx, [o.id])).some((c) => c.user_id === parsed.data.user_id)) return sendError(request, reply, 400);
+    await service.removeOrganisationContact(ctx, whoOf(request), o.id, parsed.data.user_id);
+    return reply.redirect(`/admin/organisations/${o.id}?done=saved`, 303);
+  });
+}
