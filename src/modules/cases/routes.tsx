@@ -10,8 +10,8 @@ import type { MessageKey } from "../../platform/i18n";
 import { sendError } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
 import { displayNames } from "../identity/service";
-import { meetingsOfCase, minutesOfCase } from "../meetings/service";
-import { organisations } from "../partners/service";
+import { meetingsOfCase, minutesOfCase, organisationsInvitedForCase } from "../meetings/service";
+import { memberOrganisationsOn, organisationNames } from "../partners/service";
 import { casesApiRoutes } from "./api";
 import { CORE_ROLES } from "./policy";
 import * as service from "./service";
@@ -34,24 +34,35 @@ const sarBody = z.object({ name: text(200), dob: text(10), format: z.enum(["pdf"
 export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
   casesApiRoutes(app, ctx);
 
-  async function orgList() {
-    return (await organisations(ctx)).map((o) => ({ id: o.id, name: o.name }));
+  /**
+   * Who may own an action on this case: the organisations with a seat in the case's LIVC today and
+   * the services invited for the case. The page offers only these (not every organisation in Flanders)
+   * and the POST refuses any other owner.
+   */
+  async function ownerChoices(who: ReturnType<typeof whoOf>, c: { id: string; livcId: string }): Promise<Set<string>> {
+    const [members, invited] = await Promise.all([memberOrganisationsOn(ctx, c.livcId, todayInBrussels()), organisationsInvitedForCase(ctx, who, c.id)]);
+    return new Set([...members, ...invited]);
   }
 
   async function renderCase(request: FastifyRequest, reply: FastifyReply, id: string, extra: { errors?: Errors; values?: Record<string, string>; notice?: string } = {}, status = 200) {
     const who = whoOf(request);
     try {
       const c = await service.getCase(ctx, who, id);
-      const [actions, timeline, minutes, feedback, meetings, orgs] = await Promise.all([
+      const [actions, timeline, minutes, feedback, meetings, choices] = await Promise.all([
         service.actionsOfCase(ctx, who, id),
         service.timeline(ctx, who, id),
         minutesOfCase(ctx, who, id),
         service.feedbackOfCase(ctx, who, id),
         meetingsOfCase(ctx, who, id),
-        orgList(),
+        ownerChoices(who, c),
       ]);
+      // Names for the choices, the owners of existing actions and the owner typed in a refused form.
+      const selected = extra.values?.owner ? [extra.values.owner] : [];
+      const names = await organisationNames(ctx, [...choices, ...actions.map((a) => a.ownerOrganisationId), ...selected]);
+      const orgs = [...names].map(([oid, name]) => ({ id: oid, name })).sort((a, b) => a.name.localeCompare(b.name, "nl"));
+      const ownerOptions = orgs.filter((o) => choices.has(o.id) || selected.includes(o.id));
       const consultations = meetings.filter((m) => m.status === "held").map((m) => ({ id: m.id, heldOn: m.held_on }));
-      return sendPage(reply, h(CasePage, { ctx: viewContext(request), c, actions, timeline, minutes, feedback, consultations, organisations: orgs, errors: extra.errors ?? {}, values: extra.values ?? {}, notice: extra.notice }), status);
+      return sendPage(reply, h(CasePage, { ctx: viewContext(request), c, actions, timeline, minutes, feedback, consultations, organisations: orgs, ownerOptions, errors: extra.errors ?? {}, values: extra.values ?? {}, notice: extra.notice }), status);
     } catch (e) {
       return caseFailure(request, reply, e);
     }
@@ -71,7 +82,7 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     const items = await service.listCases(ctx, who, { q: query.q, ...(personSearch && query.name ? { fullName: query.name, dateOfBirth: query.dob || undefined } : {}) });
     const overdue = await service.overdueFor(ctx, who);
     const reviews = await service.dueReviewsFor(ctx, who);
-    const orgs = new Map((await orgList()).map((o) => [o.id, o.name]));
+    const orgs = await organisationNames(ctx, [...overdue.asLead, ...overdue.asOwner].map((r) => r.ownerOrganisationId));
     const mapO = (r: (typeof overdue.asLead)[number]) => ({ actionId: r.actionId, caseId: r.caseId, label: r.label, owner: orgs.get(r.ownerOrganisationId) ?? "", dueOn: r.dueOn });
     const exportParams = new URLSearchParams(query.q ? { q: query.q } : {}).toString();
     return sendPage(
@@ -129,8 +140,12 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     const errors: Errors = {};
     if (!b.data.owner) errors.owner = t("case.error.owner");
     if (!isIsoDate(b.data.due_on)) errors.due_on = t("case.error.due");
-    if (Object.keys(errors).length) return renderCase(request, reply, p.data.id, { errors, values: b.data }, 400);
     try {
+      if (b.data.owner && !errors.owner) {
+        const c = await service.visibleCase(ctx, whoOf(request), p.data.id);
+        if (!(await ownerChoices(whoOf(request), { id: c.id, livcId: c.livc_id })).has(b.data.owner)) errors.owner = t("case.error.owner_outside");
+      }
+      if (Object.keys(errors).length) return renderCase(request, reply, p.data.id, { errors, values: b.data }, 400);
       await service.addActions(ctx, whoOf(request), p.data.id, [{ description: b.data.description || null, ownerOrganisationId: b.data.owner, dueOn: b.data.due_on }]);
       return reply.redirect(`/cases/${p.data.id}`, 303);
     } catch (e) {

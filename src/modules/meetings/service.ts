@@ -320,6 +320,12 @@ export async function meetingsOfCase(ctx: AppContext, who: AuditWho, caseId: str
 
 export const meetingRow = (ctx: AppContext, id: string) => store.meetingById(ctx.database.db, id);
 
+/** Organisations invited as a service for a case in any meeting (the case page's action owners); need to know checked first. */
+export async function organisationsInvitedForCase(ctx: AppContext, who: AuditWho, caseId: string): Promise<string[]> {
+  const c = await cases.visibleCase(ctx, who, caseId);
+  return store.organisationsInvitedForCase(ctx.database.db, c.id);
+}
+
 // The minutes' decisions are case text: the retention purge of a case removes them too.
 cases.registerCasePurger({
   name: "minutes_decisions",

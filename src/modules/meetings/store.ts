@@ -82,3 +82,7 @@ export const meetingsWithCase = (db: Db, caseId: string) =>
     .where("consultation_case.case_id", "=", caseId)
     .orderBy("consultation.held_on", "desc")
     .execute();
+
+/** Organisations invited as a service for this case in any meeting. */
+export const organisationsInvitedForCase = async (db: Db, caseId: string) =>
+  (await db.selectFrom("consultation_case_service").select("organisation_id").distinct().where("case_id", "=", caseId).execute()).map((r) => r.organisation_id);

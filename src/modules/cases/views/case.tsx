@@ -14,7 +14,10 @@ export interface CasePageProps {
   minutes: { consultationId: string; heldOn: string; decisions: string | null; nextReviewOn: string | null }[];
   feedback: { id: string; status: string; createdAt: string }[];
   consultations: { id: string; heldOn: string }[];
+  /** Names of the organisations on the page (choices and owners of existing actions). */
   organisations: { id: string; name: string }[];
+  /** The action owner choices: the LIVC's seats today, the services invited for the case, the typed value. */
+  ownerOptions: { id: string; name: string }[];
   errors: Errors;
   values: Record<string, string>;
   notice?: string;
@@ -140,7 +143,7 @@ export function CasePage(props: CasePageProps) {
             <Csrf ctx={ctx} />
             <h3>{t("case.plan.add")}</h3>
             <Input id="description" label={t("case.plan.description")} value={values.description} maxLength={500} />
-            <Select id="owner" label={t("case.plan.owner")} value={values.owner} error={errors.owner} placeholder="" options={props.organisations.map((o) => ({ value: o.id, label: o.name }))} />
+            <Select id="owner" label={t("case.plan.owner")} value={values.owner} error={errors.owner} placeholder="" options={props.ownerOptions.map((o) => ({ value: o.id, label: o.name }))} />
             <Input id="due_on" label={t("case.plan.due")} value={values.due_on} error={errors.due_on} />
             <button type="submit" class="button">
               {t("case.plan.add")}
