@@ -1,16 +1,15 @@
-import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser, login, type LoginSession, type TestUser } from "../../../test/support/auth";
 import { openTestContext, type TestContext } from "../../../test/support/db";
+import { type ReceivedMail, type SmtpReceiver, startSmtpReceiver } from "../../../test/support/smtp";
 import { buildApp } from "../../platform/web/app";
 import { addMembership, createLivc } from "../registry/service";
 
 /** Mails go to a real SMTP receiver; they must name no person, no place and no content. */
 describe("intake: danger-now and status mails (real SMTP receiver)", () => {
-  const inbox: { to: string[]; body: string }[] = [];
-  let smtp: SMTPServer;
+  let smtp: SmtpReceiver;
+  let inbox: ReceivedMail[] = [];
   let ctx: TestContext;
   let app: FastifyInstance;
   let reporter: TestUser;
@@ -20,23 +19,9 @@ describe("intake: danger-now and status mails (real SMTP receiver)", () => {
   let cs: LoginSession;
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS", "AUTH"],
-      onData(stream, session, done) {
-        let body = "";
-        stream.on("data", (c: Buffer) => {
-          body += c.toString("utf8");
-        });
-        stream.on("end", () => {
-          inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), body });
-          done();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-    const port = (smtp.server.address() as AddressInfo).port;
-    ctx = await openTestContext("sqlite", { SMTP_URL: `smtp://127.0.0.1:${port}`, SCHAKEL_PUBLIC_URL: "https://schakel.example" });
+    smtp = await startSmtpReceiver();
+    inbox = smtp.inbox;
+    ctx = await openTestContext("sqlite", { SMTP_URL: smtp.url, SCHAKEL_PUBLIC_URL: "https://schakel.example" });
     const livc = await createLivc(ctx.database, { actor: null }, {
       code: "MAIL", name: "LIVC Mailstad", founded_on: "2019-01-01", chair_user_id: null, chair_name: null, coordinator_user_id: null, coordinator_name: null, info_officer_user_id: null, info_officer_name: null,
     });
@@ -51,7 +36,7 @@ describe("intake: danger-now and status mails (real SMTP receiver)", () => {
   afterAll(async () => {
     await app?.close();
     await ctx?.close();
-    await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+    await smtp?.stop();
   });
 
   it("alerts the information officer at once, in the app and by mail without personal data; the reporter hears of status changes", async () => {

@@ -1,7 +1,6 @@
-import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestContext, type TestContext } from "../../../test/support/db";
+import { type ReceivedMail, type SmtpReceiver, startSmtpReceiver } from "../../../test/support/smtp";
 import { addDays, todayInBrussels } from "../../platform/db/values";
 import * as cases from "../cases/service";
 import { makeActor, makeLivc, makeOrganisation } from "../cases/testing";
@@ -11,32 +10,18 @@ import { scheduleMeeting, sendMeetingReminders } from "./service";
 
 /** Reminders go to a real SMTP receiver and carry no personal data, no case label, no place. */
 describe("meeting reminders (real SMTP receiver)", () => {
-  const inbox: { to: string[]; body: string }[] = [];
-  let smtp: SMTPServer;
+  let smtp: SmtpReceiver;
+  let inbox: ReceivedMail[] = [];
   let ctx: TestContext;
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS", "AUTH"],
-      onData(stream, session, done) {
-        let body = "";
-        stream.on("data", (c: Buffer) => {
-          body += c.toString("utf8");
-        });
-        stream.on("end", () => {
-          inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), body });
-          done();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-    const port = (smtp.server.address() as AddressInfo).port;
-    ctx = await openTestContext("sqlite", { SMTP_URL: `smtp://127.0.0.1:${port}`, SCHAKEL_PUBLIC_URL: "https://schakel.example" });
+    smtp = await startSmtpReceiver();
+    inbox = smtp.inbox;
+    ctx = await openTestContext("sqlite", { SMTP_URL: smtp.url, SCHAKEL_PUBLIC_URL: "https://schakel.example" });
   }, 60_000);
   afterAll(async () => {
     await ctx?.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp?.stop();
   });
 
   it("reminds the core members and the invited partner once, with a date and a link only", async () => {

@@ -1,44 +1,29 @@
-import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser, type TestUser } from "../../../test/support/auth";
 import { openTestContext, type TestContext } from "../../../test/support/db";
+import { type ReceivedMail, type SmtpReceiver, startSmtpReceiver } from "../../../test/support/smtp";
 import { todayInBrussels, addDays } from "../../platform/db/values";
 import { addOrganisationContact, runInvitationJob, sendInvitation } from "./service";
 import { auditActions, makeLivc, makeOrg, system } from "./testkit";
 
 /** Invitation notices go to a real SMTP receiver; they name no person, organisation, LIVC or case. */
 describe("partners: invitation notices (real SMTP receiver)", () => {
-  const inbox: { to: string[]; body: string }[] = [];
-  let smtp: SMTPServer;
+  let smtp: SmtpReceiver;
+  let inbox: ReceivedMail[] = [];
   let ctx: TestContext;
   let contact: TestUser;
   let other: TestUser;
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ["STARTTLS", "AUTH"],
-      onData(stream, session, done) {
-        let body = "";
-        stream.on("data", (c: Buffer) => {
-          body += c.toString("utf8");
-        });
-        stream.on("end", () => {
-          inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), body });
-          done();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-    const port = (smtp.server.address() as AddressInfo).port;
-    ctx = await openTestContext("sqlite", { SMTP_URL: `smtp://127.0.0.1:${port}`, SCHAKEL_PUBLIC_URL: "https://schakel.example" });
+    smtp = await startSmtpReceiver();
+    inbox = smtp.inbox;
+    ctx = await openTestContext("sqlite", { SMTP_URL: smtp.url, SCHAKEL_PUBLIC_URL: "https://schakel.example" });
     contact = await createUser(ctx, { displayName: "Fatima Vandenberghe-Testpersoon" });
     other = await createUser(ctx, { displayName: "Joris Tweede-Contact" });
   }, 60_000);
   afterAll(async () => {
     await ctx?.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp?.stop();
   });
 
   it("sends 'you have a new invitation' and a link, one mail per contact, nothing else", async () => {
