@@ -1,6 +1,6 @@
 import { ErrorSummary, Layout } from "../../platform/web/layout";
 import type { ViewContext } from "../../platform/web/view";
-import { Csrf } from "./views/fields";
+import { Csrf } from "../../platform/web/fields";
 
 /**
  * After the provider's callback: a same-site step to the next page. The session cookie is

@@ -2,7 +2,7 @@ import type { MessageKey } from "../../../platform/i18n";
 import type { Actor } from "../../../platform/policy/actor";
 import { Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
-import { Csrf } from "./fields";
+import { Csrf } from "../../../platform/web/fields";
 
 export interface AccountView {
   email: string;

@@ -3,7 +3,7 @@ import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import { PLATFORM_ROLES } from "../migrations";
 import type { UserRow } from "../store";
-import { Csrf, Field } from "./fields";
+import { Csrf, TextField } from "../../../platform/web/fields";
 
 export function AccountsPage(props: { ctx: ViewContext; users: Pick<UserRow, "id" | "email" | "display_name" | "status">[] }) {
   const { ctx } = props;
@@ -55,8 +55,8 @@ export function NewAccountPage(props: { ctx: ViewContext; values: { email: strin
       <h1>{t("id.admin.new")}</h1>
       <form method="post" action="/admin/accounts" novalidate>
         <Csrf ctx={ctx} />
-        <Field id="display_name" label={t("id.account.name")} value={props.values.display_name} maxLength={120} error={err("display_name")} />
-        <Field id="email" label={t("id.account.email")} type="email" value={props.values.email} maxLength={254} error={err("email")} />
+        <TextField id="display_name" label={t("id.account.name")} value={props.values.display_name} maxLength={120} error={err("display_name")} />
+        <TextField id="email" label={t("id.account.email")} type="email" value={props.values.email} maxLength={254} error={err("email")} />
         <fieldset class="form-group">
           <legend class="legend">{t("id.admin.platform_roles")}</legend>
           {PLATFORM_ROLES.map((r) => (

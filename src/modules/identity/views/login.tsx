@@ -1,6 +1,6 @@
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
-import { Csrf, Field } from "./fields";
+import { Csrf, TextField } from "../../../platform/web/fields";
 
 export function LoginPage(props: { ctx: ViewContext; email: string; next: string; error?: string; oidc: boolean; oidcName?: string | null; ssoError?: string }) {
   const { ctx } = props;
@@ -13,8 +13,8 @@ export function LoginPage(props: { ctx: ViewContext; email: string; next: string
       <form method="post" action="/login" novalidate>
         <Csrf ctx={ctx} />
         <input type="hidden" name="next" value={props.next} />
-        <Field id="email" label={t("id.login.email")} type="email" value={props.email} autocomplete="username" maxLength={254} error={props.error} />
-        <Field id="password" label={t("id.login.password")} type="password" autocomplete="current-password" maxLength={128} />
+        <TextField id="email" label={t("id.login.email")} type="email" value={props.email} autocomplete="username" maxLength={254} error={props.error} />
+        <TextField id="password" label={t("id.login.password")} type="password" autocomplete="current-password" maxLength={128} />
         <button type="submit">{t("id.login.submit")}</button>
       </form>
       <p>
@@ -52,7 +52,7 @@ export function MfaPage(props: { ctx: ViewContext; error?: string }) {
       <p class="lead">{t("id.mfa.intro")}</p>
       <form method="post" action="/login/mfa" novalidate>
         <Csrf ctx={ctx} />
-        <Field id="code" label={t("id.mfa.code")} autocomplete="one-time-code" inputmode="text" maxLength={20} error={props.error} />
+        <TextField id="code" label={t("id.mfa.code")} autocomplete="one-time-code" inputmode="text" maxLength={20} error={props.error} />
         <button type="submit">{t("id.mfa.submit")}</button>
       </form>
     </Layout>
@@ -81,7 +81,7 @@ export function EnrolPage(props: { ctx: ViewContext; qr: string; secret: string;
       </dl>
       <form method="post" action="/account/mfa/setup" novalidate>
         <Csrf ctx={ctx} />
-        <Field id="code" label={t("id.enrol.code")} hint={t("id.enrol.code.hint")} autocomplete="one-time-code" inputmode="numeric" maxLength={8} error={props.error} />
+        <TextField id="code" label={t("id.enrol.code")} hint={t("id.enrol.code.hint")} autocomplete="one-time-code" inputmode="numeric" maxLength={8} error={props.error} />
         <button type="submit">{t("id.enrol.submit")}</button>
       </form>
     </Layout>

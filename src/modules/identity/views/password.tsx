@@ -1,7 +1,7 @@
 import type { MessageKey } from "../../../platform/i18n";
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
-import { Csrf, Field } from "./fields";
+import { Csrf, TextField } from "../../../platform/web/fields";
 
 export type PasswordErrors = { field: "password" | "confirm" | "token"; message: string }[];
 
@@ -20,8 +20,8 @@ export function PasswordPage(props: { ctx: ViewContext; title: MessageKey; intro
         {Object.entries(props.hidden).map(([k, v]) => (
           <input type="hidden" name={k} value={v} />
         ))}
-        <Field id="password" label={t("id.password.new")} type="password" hint={t("id.password.hint")} autocomplete="new-password" maxLength={128} error={err("password") ?? err("token")} />
-        <Field id="confirm" label={t("id.password.confirm")} type="password" autocomplete="new-password" maxLength={128} error={err("confirm")} />
+        <TextField id="password" label={t("id.password.new")} type="password" hint={t("id.password.hint")} autocomplete="new-password" maxLength={128} error={err("password") ?? err("token")} />
+        <TextField id="confirm" label={t("id.password.confirm")} type="password" autocomplete="new-password" maxLength={128} error={err("confirm")} />
         <button type="submit">{t("id.password.submit")}</button>
       </form>
     </Layout>
@@ -43,7 +43,7 @@ export function ResetRequestPage(props: { ctx: ViewContext; sent: boolean }) {
           <p class="lead">{t("id.reset.intro")}</p>
           <form method="post" action="/account/reset" novalidate>
             <Csrf ctx={ctx} />
-            <Field id="email" label={t("id.login.email")} type="email" autocomplete="username" maxLength={254} />
+            <TextField id="email" label={t("id.login.email")} type="email" autocomplete="username" maxLength={254} />
             <button type="submit">{t("id.reset.submit")}</button>
           </form>
         </>
@@ -63,8 +63,8 @@ export function ReauthPage(props: { ctx: ViewContext; next: string; error?: stri
       <form method="post" action="/account/reauth" novalidate>
         <Csrf ctx={ctx} />
         <input type="hidden" name="next" value={props.next} />
-        <Field id="password" label={t("id.login.password")} type="password" autocomplete="current-password" maxLength={128} error={props.error} />
-        <Field id="code" label={t("id.mfa.code")} autocomplete="one-time-code" maxLength={20} />
+        <TextField id="password" label={t("id.login.password")} type="password" autocomplete="current-password" maxLength={128} error={props.error} />
+        <TextField id="code" label={t("id.mfa.code")} autocomplete="one-time-code" maxLength={20} />
         <button type="submit">{t("id.reauth.submit")}</button>
       </form>
     </Layout>

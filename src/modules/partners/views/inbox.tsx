@@ -3,7 +3,7 @@ import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import { DECLINE_REASONS } from "../migrations";
 import type { InvitationRow } from "../store";
-import { Csrf, Radios, TextField } from "./fields";
+import { Csrf, Radios, TextField } from "../../../platform/web/fields";
 import type { FormState } from "./livc";
 
 type Invitation = InvitationRow & { organisation_name: string; sector: string };

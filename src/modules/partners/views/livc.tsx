@@ -5,7 +5,7 @@ import type { MessageKey } from "../../../platform/i18n";
 import type { SeatView } from "../membership";
 import { SEATS } from "../migrations";
 import type { InvitationRow } from "../store";
-import { Csrf, Radios, ScrollRegion, SelectField, TextField } from "./fields";
+import { Csrf, Radios, ScrollRegion, SelectField, TextField } from "../../../platform/web/fields";
 
 export type FormState = { values: Record<string, string>; errors: { field: string; message: string }[] };
 export const emptyForm = (): FormState => ({ values: {}, errors: [] });

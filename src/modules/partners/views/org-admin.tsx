@@ -1,7 +1,7 @@
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import { SECTOR_KEYS, type Sector, sectorLabel } from "../../identity/sectors";
-import { Csrf, ScrollRegion, SelectField, TextField } from "./fields";
+import { Csrf, ScrollRegion, SelectField, TextField } from "../../../platform/web/fields";
 
 export type FormState = { values: Record<string, string>; errors: { field: string; message: string }[] };
 export const emptyForm = (): FormState => ({ values: {}, errors: [] });

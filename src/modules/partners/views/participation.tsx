@@ -3,7 +3,7 @@ import { Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import type { CellStatus } from "../analysis";
 import type { RegionalParticipation, Shown } from "../report";
-import { ScrollRegion } from "./fields";
+import { ScrollRegion } from "../../../platform/web/fields";
 
 const CELL_CLASS: Record<CellStatus, string> = { member: "tag green", declined: "tag red", pending: "tag", never_invited: "tag grey", none: "" };
 
