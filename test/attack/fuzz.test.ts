@@ -21,7 +21,7 @@ import { ROOT, STRESS } from "../stress/support/process";
 import { fill, routesOf, Scoreboard } from "./harness";
 
 const RUNS = STRESS ? 500 : 60;
-const HTTP_RUNS = STRESS ? 100 : 8;
+const HTTP_RUNS = STRESS ? 100 : 5;
 const board = new Scoreboard();
 
 const nasty = fc.oneof(

@@ -103,7 +103,7 @@ it("SQL injection and path traversal in path parameters and query strings", asyn
 }, 600_000);
 
 const REDIRECTS_ALL = ["//evil.example", "https://evil.example/x", "/\\evil.example", "///evil.example", "http:evil.example", "%2F%2Fevil.example", "\\\\evil.example", " //evil.example", "https:/evil.example", "//evil.example/%2e%2e"];
-const REDIRECTS = STRESS ? REDIRECTS_ALL : [REDIRECTS_ALL[0], REDIRECTS_ALL[2], REDIRECTS_ALL[4], REDIRECTS_ALL[6]];
+const REDIRECTS = STRESS ? REDIRECTS_ALL : [REDIRECTS_ALL[0], REDIRECTS_ALL[2]];
 const offSite = (location: string | null, base: string) => {
   if (!location) return false;
   try {
@@ -125,8 +125,9 @@ it("open redirects on every return URL (next=, back=, return=, redirect=) and th
     }
   }
   // Through the real login: the next= given at the password step decides where the TOTP step ends.
-  const user = await createUser(arena.server.ctx, {});
   for (const target of REDIRECTS_ALL.slice(0, STRESS ? 10 : 3)) {
+    // A fresh account per try: each TOTP time step is accepted once, so reusing one account would wait 30 s.
+    const user = await createUser(arena.server.ctx, {});
     const c = new HttpClient(base);
     const page = await c.get(`/login?next=${encodeURIComponent(target)}`);
     const r1 = await c.form("/login", { email: user.email, password: user.password, next: target }, { csrf: csrfOf(page.body) });

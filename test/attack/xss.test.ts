@@ -68,7 +68,7 @@ describeBrowser("XSS payloads in every form, pages checked over HTTP and in Chro
       ["coordinator@Gent", { roles: [{ livcId: gent, role: "coordinator" }] }],
       ["reporter@Gent", { roles: [{ livcId: gent, role: "reporter" }] }],
     ];
-    for (const [label, opts] of STRESS ? specs : specs.filter(([l]) => ["admin", "chair@Gent", "reporter@Gent"].includes(l))) {
+    for (const [label, opts] of STRESS ? specs : specs.filter(([l]) => ["admin", "chair@Gent"].includes(l))) {
       const user = await createUser(server.ctx, opts);
       people.push({ label, user, client: await new HttpClient(server.baseUrl).login(user) });
     }
@@ -128,7 +128,7 @@ describeBrowser("XSS payloads in every form, pages checked over HTTP and in Chro
           if (seen.has(key)) continue;
           seen.add(key);
           forms++;
-          for (const payload of STRESS ? CORPUS : CORPUS.slice(0, 6)) {
+          for (const payload of STRESS ? CORPUS : [CORPUS[0], CORPUS[1], CORPUS[4]]) {
             const body: Record<string, string[]> = {};
             const add = (k: string, v: string) => {
               body[k] = [...(body[k] ?? []), v];
