@@ -2,17 +2,13 @@ import fs from "node:fs";
 import path from "node:path";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
-import type { AppContext } from "../../platform/context";
+import { type OpenContext as Open, subcommand } from "../../cli/shared";
 import { isIsoDate, todayInBrussels } from "../../platform/db/values";
 import { isLocale } from "../../platform/i18n";
 import { adviceFileName, writeAdviceArchive } from "./archive";
 import { advicePdf } from "./pdf";
 import { campaignById, listCampaigns, municipalityAdvice } from "./service";
 
-type Open = () => Promise<AppContext & { close(): Promise<void> }>;
-
-const subcommand = (program: Command, name: string, description: string) =>
-  program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
 
 function fail(message: string, code = 2) {
   console.error(message);

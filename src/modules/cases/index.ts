@@ -1,3 +1,4 @@
+import type { OpenContext as Open } from "../../cli/shared";
 import type { Command } from "commander";
 import type { FastifyInstance } from "fastify";
 import type { SchakelModule } from "..";
@@ -10,7 +11,6 @@ import { purgeReports } from "../intake/service";
 import { sendMeetingReminders } from "../meetings/service";
 import { casesConfig } from "./config";
 
-type Open = () => Promise<AppContext & { close(): Promise<void> }>;
 
 /**
  * The one retention run: cases first (a purged case takes its report along, through the purger

@@ -1,11 +1,10 @@
 import fs from "node:fs";
 import type { Command } from "commander";
-import type { AppContext } from "../../platform/context";
 import { verifyAuditChain } from "../../platform/audit";
 import { addFieldDataKey, rewrapDataKeys } from "../../platform/crypto/keyring";
 import { decodeKey, generateKeyText, loadMasterKey, masterKeyFromBytes } from "../../platform/crypto/master-key";
 
-type Open = () => Promise<AppContext & { close(): Promise<void> }>;
+import type { OpenContext as Open } from "../../cli/shared";
 
 /** `schakel audit verify`, `schakel keys generate|rotate`. */
 export function securityCli(program: Command, open: Open) {

@@ -1,8 +1,6 @@
-import fs from "node:fs";
 import type { Command } from "commander";
 import type { SchakelModule } from "..";
-import type { AppContext } from "../../platform/context";
-import { isLocale } from "../../platform/i18n";
+import { type OpenContext as Open, reportCommand, subcommand } from "../../cli/shared";
 import { todayInBrussels } from "../../platform/db/values";
 import { seedPartnersDemo } from "./demo";
 import { participationCsv, participationPdf } from "./export";
@@ -10,46 +8,18 @@ import { runInvitationJob } from "./invitations";
 import { ParticipationDateError, regionalParticipation } from "./report";
 import { partnersRoutes } from "./routes";
 
-type Open = () => Promise<AppContext & { close(): Promise<void> }>;
-
-const subcommand = (program: Command, name: string, description: string) =>
-  program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
 
 function partnersCli(program: Command, open: Open) {
-  subcommand(program, "report", "Reports")
-    .command("participation")
-    .description("Partner participation in the LIVCs by sector on a date (regional figures: counts 1-4 shown as \"<5\")")
-    .requiredOption("--date <date>", "YYYY-MM-DD")
-    .option("--format <format>", "json, csv or pdf", "json")
-    .option("--out <file>", "write to this file instead of standard output")
-    .option("--lang <lang>", "language of the PDF: nl, fr or en", "nl")
-    .action(async (opts: { date: string; format: string; out?: string; lang: string }) => {
-      if (!["json", "csv", "pdf"].includes(opts.format)) {
-        console.error(`--format must be json, csv or pdf (got "${opts.format}")`);
-        process.exitCode = 2;
-        return;
-      }
-      if (!isLocale(opts.lang)) {
-        console.error(`--lang must be nl, fr or en (got "${opts.lang}")`);
-        process.exitCode = 2;
-        return;
-      }
-      const ctx = await open();
-      try {
-        const r = await regionalParticipation(ctx.database.db, opts.date);
-        const output = opts.format === "json" ? `${JSON.stringify(r, null, 2)}\n` : opts.format === "csv" ? participationCsv(r) : await participationPdf(r, opts.lang);
-        if (opts.out) {
-          fs.writeFileSync(opts.out, output);
-          console.error(`Wrote ${opts.out}`);
-        } else process.stdout.write(output);
-      } catch (e) {
-        if (!(e instanceof ParticipationDateError)) throw e;
-        console.error(e.message);
-        process.exitCode = 1;
-      } finally {
-        await ctx.close();
-      }
-    });
+  reportCommand(program, open, {
+    name: "participation",
+    description: "Partner participation in the LIVCs by sector on a date (regional figures: counts 1-4 shown as \"<5\")",
+    dateHelp: "YYYY-MM-DD",
+    dateError: ParticipationDateError,
+    async render(ctx, { date, format, lang }) {
+      const r = await regionalParticipation(ctx.database.db, date);
+      return format === "json" ? `${JSON.stringify(r, null, 2)}\n` : format === "csv" ? participationCsv(r) : await participationPdf(r, lang);
+    },
+  });
 
   subcommand(program, "partners", "Partners and invitations")
     .command("remind")

@@ -1,12 +1,8 @@
 import fs from "node:fs";
 import type { Command } from "commander";
-import type { AppContext } from "../../platform/context";
+import { type OpenContext as Open, subcommand } from "../../cli/shared";
 import { importObstacles, importRegister, RegistryImportError } from "./service";
 
-type Open = () => Promise<AppContext & { close(): Promise<void> }>;
-
-const subcommand = (program: Command, name: string, description: string) =>
-  program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
 
 function readFile(file: string): string | null {
   try {
