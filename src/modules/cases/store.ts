@@ -33,11 +33,22 @@ export const insertCase = (db: Db, row: CaseFileTable) => db.insertInto("case_fi
 export const updateCase = (db: Db, id: string, set: Partial<CaseFileTable>) =>
   db.updateTable("case_file").set({ ...set, updated_at: nowIso() }).where("id", "=", id).execute();
 
+/**
+ * Adds a timeline event. Without an explicit time it is stamped strictly after the case's last
+ * event (one millisecond later when the clock has not moved on), so a timeline written within
+ * one millisecond, or across a clock step back, still reads in the order it happened.
+ */
 export async function insertEvent(db: Db, e: Omit<CaseEventTable, "id" | "at"> & { at?: string; id?: string }): Promise<string> {
   const id = e.id ?? newId();
+  let at = e.at;
+  if (at === undefined) {
+    at = nowIso();
+    const last = await db.selectFrom("case_event").select((eb) => eb.fn.max("at").as("at")).where("case_id", "=", e.case_id).executeTakeFirst();
+    if (last?.at && last.at >= at) at = new Date(Date.parse(last.at) + 1).toISOString();
+  }
   await db
     .insertInto("case_event")
-    .values({ id, at: e.at ?? nowIso(), case_id: e.case_id, actor_id: e.actor_id, kind: e.kind, from_status: e.from_status, to_status: e.to_status, reason: e.reason, consultation_id: e.consultation_id, note_enc: e.note_enc })
+    .values({ id, at, case_id: e.case_id, actor_id: e.actor_id, kind: e.kind, from_status: e.from_status, to_status: e.to_status, reason: e.reason, consultation_id: e.consultation_id, note_enc: e.note_enc })
     .execute();
   return id;
 }
