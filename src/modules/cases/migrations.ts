@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { SchakelMigration } from "../../platform/db/migrate";
 import type { CaseStatus, ClosureReason } from "./workflow";
 
@@ -155,6 +156,22 @@ export const casesMigrations: SchakelMigration[] = [
       await db.schema.createIndex("case_review_case").on("case_review").columns(["case_id", "due_on"]).execute();
     },
   },
+  // Issue 9: the case list shows one page of a cell's cases, newest first (top-N from an index, no
+  // sort of every case), and the lead's work lists (overdue actions, due reviews) are read per cell
+  // directly: actions and reviews carry their case's cell (a case never changes cell), so the lists
+  // no longer probe every case of a large cell (3-5 ms -> well under 1 ms at 100,000 cases).
+  {
+    name: "2026121001_cases_cell_on_actions_and_reviews",
+    async up(db) {
+      await db.schema.createIndex("case_file_livc_opened").on("case_file").columns(["livc_id", "opened_at"]).execute();
+      await db.schema.alterTable("case_action").addColumn("livc_id", "text").execute();
+      await db.schema.alterTable("case_review").addColumn("livc_id", "text").execute();
+      await sql`update case_action set livc_id = (select livc_id from case_file where case_file.id = case_action.case_id)`.execute(db);
+      await sql`update case_review set livc_id = (select livc_id from case_file where case_file.id = case_review.case_id)`.execute(db);
+      await db.schema.createIndex("case_action_livc_open").on("case_action").columns(["livc_id", "status", "due_on"]).execute();
+      await db.schema.createIndex("case_review_livc_due").on("case_review").columns(["livc_id", "done_at", "due_on"]).execute();
+    },
+  },
 ];
 
 export interface CaseFileTable {
@@ -215,6 +232,8 @@ export type ActionStatus = (typeof ACTION_STATUSES)[number];
 export interface CaseActionTable {
   id: string;
   case_id: string;
+  /** The case's cell (copied at insert; a case never changes cell): the work lists read by cell. */
+  livc_id: string | null;
   consultation_id: string | null;
   description_enc: string | null;
   owner_organisation_id: string;
@@ -224,7 +243,7 @@ export interface CaseActionTable {
   created_by: string | null;
   updated_at: string;
 }
-export interface CaseReviewTable { id: string; case_id: string; months: number; due_on: string; done_at: string | null; done_by: string | null; outcome: string | null }
+export interface CaseReviewTable { id: string; case_id: string; livc_id: string | null; months: number; due_on: string; done_at: string | null; done_by: string | null; outcome: string | null }
 export interface CasePurgeLogTable { id: string; case_id: string; label: string; livc_id: string; purged_at: string; retention_until: string; removed: string }
 export type FeedbackStatus = "draft" | "sent";
 export interface FeedbackFormTable {

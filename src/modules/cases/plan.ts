@@ -43,6 +43,7 @@ export async function addActions(ctx: AppContext, who: AuditWho, caseId: string,
       await store.insertAction(db, {
         id,
         case_id: c.id,
+        livc_id: c.livc_id,
         consultation_id: a.consultationId ?? null,
         description_enc: await pd.seal(ctx, who, { table: "case_action", column: "description_enc", rowId: id, livcId: c.livc_id }, a.description?.trim() || null, { db }),
         owner_organisation_id: a.ownerOrganisationId,
@@ -125,7 +126,7 @@ export async function overdueFor(ctx: AppContext, who: AuditWho, today = todayIn
   const g = await caseGrants(ctx.database.db, actor);
   const leadLivcs = livcIdsWhere(actor, ["chair", "coordinator"]);
   const asLead = leadLivcs.length
-    ? await store.overdueActions(ctx.database.db, { visible: visibleCases({ ...g, livcIds: leadLivcs, caseIds: [] }), today })
+    ? await store.overdueActions(ctx.database.db, { visible: visibleCases({ ...g, livcIds: leadLivcs, caseIds: [] }), today, livcIds: leadLivcs })
     : [];
   const orgs = [...new Set((actor?.memberships ?? []).map((m) => m.organisationId).filter((o): o is string => Boolean(o)))];
   const asOwner = orgs.length ? await store.overdueActions(ctx.database.db, { visible: visibleCases(g), today, ownerOrganisationIds: orgs }) : [];

@@ -26,6 +26,7 @@ import { isCaseTransition } from "./workflow";
 const idParam = z.object({ id: z.string().uuid() });
 const text = (max: number) => z.string().trim().max(max).optional().default("");
 const listQuery = z.object({ q: text(64), name: text(200), dob: text(10) });
+const pageNumber = z.coerce.number().int().min(1).max(100_000).catch(1);
 const transitionBody = z.object({ transition: z.string(), reason: text(500), note: text(1000) });
 const actionBody = z.object({ description: text(500), owner: text(64), due_on: text(10) });
 const feedbackBody = z.object({ consultation: text(64), content: text(4000) });
@@ -73,36 +74,50 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     throw e;
   }
 
-  app.get("/cases", { config: { permission: "case.access" } }, async (request, reply) => {
-    const q = listQuery.safeParse(request.query ?? {});
-    const query = q.success ? q.data : { q: "", name: "", dob: "" };
+  // The list: a label search in the query string (labels are not personal data) and one page of 50.
+  // A search by name and date of birth is a POST (/cases/search), so a name never ends up in a URL,
+  // a browser history or a server log.
+  const renderList = async (request: FastifyRequest, reply: FastifyReply, query: { q: string; name: string; dob: string }, page: number) => {
     const actor = request.actor!;
     const who = whoOf(request);
     const personSearch = actor.memberships.some((m) => (CORE_ROLES as readonly string[]).includes(m.role));
-    const items = await service.listCases(ctx, who, { q: query.q, ...(personSearch && query.name ? { fullName: query.name, dateOfBirth: query.dob || undefined } : {}) });
+    const byPerson = personSearch && query.name.trim() !== "";
+    const list = await service.casePage(ctx, who, byPerson ? { fullName: query.name, dateOfBirth: query.dob || undefined } : { q: query.q }, byPerson ? 1 : page, byPerson ? 500 : undefined);
     const overdue = await service.overdueFor(ctx, who);
     const reviews = await service.dueReviewsFor(ctx, who);
     const orgs = await organisationNames(ctx, [...overdue.asLead, ...overdue.asOwner].map((r) => r.ownerOrganisationId));
     const mapO = (r: (typeof overdue.asLead)[number]) => ({ actionId: r.actionId, caseId: r.caseId, label: r.label, owner: orgs.get(r.ownerOrganisationId) ?? "", dueOn: r.dueOn });
-    const exportParams = new URLSearchParams(query.q ? { q: query.q } : {}).toString();
+    const exportParams = new URLSearchParams(query.q && !byPerson ? { q: query.q } : {}).toString();
     return sendPage(
       reply,
       h(CasesPage, {
         ctx: viewContext(request),
-        items,
+        list,
         query,
         personSearch,
         exportHref: `/cases/export.csv${exportParams ? `?${exportParams}` : ""}`,
         work: { overdueLead: overdue.asLead.map(mapO), overdueOwner: overdue.asOwner.map(mapO), reviews: reviews.filter((r) => r.due), showLead: actor.memberships.some((m) => m.role === "chair" || m.role === "coordinator") },
       }),
     );
+  };
+
+  app.get("/cases", { config: { permission: "case.access" } }, async (request, reply) => {
+    const q = listQuery.safeParse(request.query ?? {});
+    const page = pageNumber.parse((request.query as Record<string, unknown> | undefined)?.page ?? 1);
+    return renderList(request, reply, { q: q.success ? q.data.q : "", name: "", dob: "" }, page);
+  });
+
+  app.post("/cases/search", { config: { permission: "case.access" } }, async (request, reply) => {
+    const b = listQuery.safeParse(request.body ?? {});
+    return renderList(request, reply, { q: "", name: b.success ? b.data.name : "", dob: b.success ? b.data.dob : "" }, 1);
   });
 
   // The export obeys the same grants as the list: listCases applies the one visibility filter.
   app.get("/cases/export.csv", { config: { permission: "case.access" } }, async (request, reply) => {
     const q = listQuery.safeParse(request.query ?? {});
     const who = whoOf(request);
-    const items = await service.listCases(ctx, who, { q: q.success ? q.data.q : "" });
+    // The whole list (not one page): a cell has at most a few thousand cases.
+    const items = await service.listCases(ctx, who, { q: q.success ? q.data.q : "", limit: 100_000 });
     await service.recordCaseExport(ctx, who, items.length);
     const csv = toCsv(["label", "status", "opened_on", "closed_on", "next_review_on"], items.map((c) => [c.label, c.status, c.openedOn, c.closedOn ?? "", c.nextReviewOn ?? ""]));
     return reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="cases-${todayInBrussels()}.csv"`).send(csv);

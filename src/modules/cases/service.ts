@@ -91,24 +91,44 @@ export async function getCase(ctx: AppContext, who: AuditWho, id: string): Promi
 export interface CaseListItem { id: string; label: string; livcId: string; status: CaseStatus; openedOn: string; closedOn: string | null; nextReviewOn: string | null }
 
 /** Lists, search (label or name + date of birth through the blind index) and exports: one filter. */
-export async function listCases(
-  ctx: AppContext,
-  who: AuditWho,
-  f: { status?: CaseStatus[]; q?: string; fullName?: string; dateOfBirth?: string; livcId?: string } = {},
-): Promise<CaseListItem[]> {
+export interface CaseListQuery { status?: CaseStatus[]; q?: string; fullName?: string; dateOfBirth?: string; livcId?: string }
+
+async function caseFilter(ctx: AppContext, who: AuditWho, f: CaseListQuery) {
   const g = await caseGrants(ctx.database.db, who.actor ?? null);
   const subjectIndex = f.fullName?.trim() ? await pd.subjectIndexOf(ctx, f.fullName, f.dateOfBirth ?? null) : undefined;
-  const rows = await store.listCases(ctx.database.db, { visible: visibleCases(g), status: f.status, labelContains: f.q?.trim() || undefined, subjectIndex, livcId: f.livcId });
-  if (subjectIndex) await pd.record(ctx, who, { type: "case", id: "search", livcId: null }, "case.search.person");
-  return rows.map((c) => ({
-    id: c.id,
-    label: c.label ?? c.id.slice(0, 8),
-    livcId: c.livc_id,
-    status: c.status,
-    openedOn: c.opened_on ?? c.opened_at.slice(0, 10),
-    closedOn: c.closed_on,
-    nextReviewOn: c.next_review_on,
-  }));
+  return { visible: visibleCases(g), status: f.status, labelContains: f.q?.trim() || undefined, subjectIndex, livcId: f.livcId };
+}
+
+const toListItem = (c: Awaited<ReturnType<typeof store.listCases>>[number]): CaseListItem => ({
+  id: c.id,
+  label: c.label ?? c.id.slice(0, 8),
+  livcId: c.livc_id,
+  status: c.status,
+  openedOn: c.opened_on ?? c.opened_at.slice(0, 10),
+  closedOn: c.closed_on,
+  nextReviewOn: c.next_review_on,
+});
+
+/** Cases the actor needs to know, newest first: at most `limit` (default 500). */
+export async function listCases(ctx: AppContext, who: AuditWho, f: CaseListQuery & { limit?: number } = {}): Promise<CaseListItem[]> {
+  const filter = await caseFilter(ctx, who, f);
+  const rows = await store.listCases(ctx.database.db, filter, { limit: f.limit ?? 500 });
+  if (filter.subjectIndex) await pd.record(ctx, who, { type: "case", id: "search", livcId: null }, "case.search.person");
+  return rows.map(toListItem);
+}
+
+/** Rows per page of the case list. */
+export const CASE_PAGE_SIZE = 50;
+
+/** One page (1-based) of the same list, with the total; a page past the end gives the last page. */
+export async function casePage(ctx: AppContext, who: AuditWho, f: CaseListQuery, page: number, size = CASE_PAGE_SIZE) {
+  const filter = await caseFilter(ctx, who, f);
+  const total = await store.countCases(ctx.database.db, filter);
+  const pages = Math.max(1, Math.ceil(total / size));
+  const current = Math.min(Math.max(1, Math.floor(page) || 1), pages);
+  const rows = total === 0 ? [] : await store.listCases(ctx.database.db, filter, { limit: size, offset: (current - 1) * size });
+  if (filter.subjectIndex) await pd.record(ctx, who, { type: "case", id: "search", livcId: null }, "case.search.person");
+  return { items: rows.map(toListItem), total, page: current, pages, size };
 }
 
 export interface TimelineEntry { at: string; kind: CaseEventKind; fromStatus: CaseStatus | null; toStatus: CaseStatus | null; reason: string | null; consultationId: string | null; note: string | null }
@@ -196,7 +216,7 @@ export async function transitionCase(
       set.closure_reason = reason as ClosureReason;
       set.closure_note_enc = await pd.seal(ctx, who, { table: "case_file", column: "closure_note_enc", rowId: c.id, livcId: c.livc_id }, input.note?.trim() || null, { db: trx });
       set.retention_until = retentionUntil(ctx, today, c.minor === 1);
-      await store.insertReviews(trx, c.id, reviewMonths().map((m) => ({ months: m, due_on: addMonths(today, m) })));
+      await store.insertReviews(trx, c, reviewMonths().map((m) => ({ months: m, due_on: addMonths(today, m) })));
     }
     if (t === "reopen") {
       set.closed_on = null;

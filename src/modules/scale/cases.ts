@@ -143,13 +143,13 @@ export async function seedCases(
         for (const months of [6, 12]) {
           const due = dateOfDay(dayNumber(closedOn) + months * 30);
           const held = due < opts.until;
-          t.case_review.push({ id: rng.id(), case_id: caseId, months, due_on: due, done_at: held ? `${due}T10:00:00.000Z` : null, done_by: held ? s.leadsOf[k][0] : null, outcome: held ? "no_renewed_concern" : null });
+          t.case_review.push({ id: rng.id(), case_id: caseId, livc_id: l.id, months, due_on: due, done_at: held ? `${due}T10:00:00.000Z` : null, done_by: held ? s.leadsOf[k][0] : null, outcome: held ? "no_renewed_concern" : null });
         }
       }
       for (let a = rng.int(1, 3); a > 0; a--) {
         const id = rng.id();
         const due = dateOfDay(day + rng.int(14, 120));
-        t.case_action.push({ id, case_id: caseId, consultation_id: upcoming[0]?.id ?? null, description_enc: enc("case_action", "description_enc", id, rng.pick(ACTIONS)), owner_organisation_id: rng.pick(s.seatOrgsOf[k].length ? s.seatOrgsOf[k] : [s.orgs[0].id]), due_on: due, status: closedOn || due < opts.until ? rng.pick(["done", "done", "done", "cancelled"]) : "open", created_at: decidedAt, created_by: s.leadsOf[k][1], updated_at: decidedAt });
+        t.case_action.push({ id, case_id: caseId, livc_id: l.id, consultation_id: upcoming[0]?.id ?? null, description_enc: enc("case_action", "description_enc", id, rng.pick(ACTIONS)), owner_organisation_id: rng.pick(s.seatOrgsOf[k].length ? s.seatOrgsOf[k] : [s.orgs[0].id]), due_on: due, status: closedOn || due < opts.until ? rng.pick(["done", "done", "done", "cancelled"]) : "open", created_at: decidedAt, created_by: s.leadsOf[k][1], updated_at: decidedAt });
       }
     }
     // Reports that were not taken up (referred, no action, or still being screened), pro rata.

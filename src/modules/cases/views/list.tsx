@@ -2,7 +2,7 @@ import type { MessageKey } from "../../../platform/i18n";
 import { Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import type { CaseListItem } from "../service";
-import { Input } from "./fields";
+import { Csrf, Input } from "./fields";
 
 export interface WorkList {
   overdueLead: { actionId: string; caseId: string; label: string; owner: string; dueOn: string }[];
@@ -13,8 +13,16 @@ export interface WorkList {
 
 export const statusKey = (s: string) => `case.status.${s}` as MessageKey;
 
-export function CasesPage(props: { ctx: ViewContext; items: CaseListItem[]; query: { q: string; name: string; dob: string }; personSearch: boolean; work: WorkList; exportHref: string }) {
-  const { ctx, items, work } = props;
+export interface CaseListPage {
+  items: CaseListItem[];
+  total: number;
+  page: number;
+  pages: number;
+}
+
+export function CasesPage(props: { ctx: ViewContext; list: CaseListPage; query: { q: string; name: string; dob: string }; personSearch: boolean; work: WorkList; exportHref: string }) {
+  const { ctx, list, work } = props;
+  const items = list.items;
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t("case.list.title")} wide>
@@ -47,16 +55,20 @@ export function CasesPage(props: { ctx: ViewContext; items: CaseListItem[]; quer
         <h2 id="search-title">{t("case.search.title")}</h2>
         <form method="get" action="/cases" class="search-form">
           <Input id="q" label={t("case.search.q")} value={props.query.q} maxLength={64} />
-          {props.personSearch ? (
-            <>
-              <Input id="name" label={t("case.search.name")} value={props.query.name} maxLength={200} />
-              <Input id="dob" label={t("case.search.dob")} hint={t("case.search.dob.hint")} value={props.query.dob} />
-            </>
-          ) : null}
           <button type="submit" class="button">
             {t("case.search.submit")}
           </button>
         </form>
+        {props.personSearch ? (
+          <form method="post" action="/cases/search" class="search-form">
+            <Csrf ctx={ctx} />
+            <Input id="name" label={t("case.search.name")} value={props.query.name} maxLength={200} autocomplete="off" />
+            <Input id="dob" label={t("case.search.dob")} hint={t("case.search.dob.hint")} value={props.query.dob} autocomplete="off" />
+            <button type="submit" class="button">
+              {t("case.search.person")}
+            </button>
+          </form>
+        ) : null}
       </section>
       <p>
         <a href={props.exportHref}>{t("case.export.csv")}</a>
@@ -64,6 +76,8 @@ export function CasesPage(props: { ctx: ViewContext; items: CaseListItem[]; quer
       {items.length === 0 ? (
         <p>{t("case.list.empty")}</p>
       ) : (
+        <>
+        <p id="case-count">{t("case.list.count", { total: ctx.num(list.total), page: list.page, pages: list.pages })}</p>
         <div class="table-scroll">
           <table class="table">
             <caption class="visually-hidden">{t("case.list.title")}</caption>
@@ -91,6 +105,8 @@ export function CasesPage(props: { ctx: ViewContext; items: CaseListItem[]; quer
             </tbody>
           </table>
         </div>
+        <Pages ctx={ctx} list={list} query={props.query} />
+        </>
       )}
     </Layout>
   );
@@ -107,5 +123,38 @@ function Overdue(props: { ctx: ViewContext; rows: WorkList["overdueLead"] }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+/** Previous/next links that keep the search; plain links, so they work without JavaScript. */
+function Pages(props: { ctx: ViewContext; list: CaseListPage; query: { q: string; name: string; dob: string } }) {
+  const { t } = props.ctx;
+  const { page, pages } = props.list;
+  if (pages <= 1) return null;
+  const href = (p: number) => {
+    // Only the label search travels in the link: a person search (POST) has a single page.
+    const params = new URLSearchParams(props.query.q ? { q: props.query.q } : {});
+    params.set("page", String(p));
+    return `/cases?${params}`;
+  };
+  return (
+    <nav aria-label={t("case.list.pages")}>
+      <ul class="pagination">
+        {page > 1 ? (
+          <li>
+            <a href={href(page - 1)} rel="prev">
+              {t("case.list.prev")}
+            </a>
+          </li>
+        ) : null}
+        {page < pages ? (
+          <li>
+            <a href={href(page + 1)} rel="next">
+              {t("case.list.next")}
+            </a>
+          </li>
+        ) : null}
+      </ul>
+    </nav>
   );
 }
