@@ -28,8 +28,14 @@ export function isIsoDate(value: string): boolean {
 
 /** Today's date in Belgium as YYYY-MM-DD. */
 const brusselsDay = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Brussels" });
-export function todayInBrussels(now = new Date()): string {
-  return brusselsDay.format(now);
+// "Today" is asked several times per request: the answer is kept for the rest of the current second.
+let todayCache = { second: -1, day: "" };
+
+export function todayInBrussels(now?: Date): string {
+  if (now) return brusselsDay.format(now);
+  const second = Math.floor(Date.now() / 1000);
+  if (todayCache.second !== second) todayCache = { second, day: brusselsDay.format(new Date(second * 1000)) };
+  return todayCache.day;
 }
 
 export function addDays(date: string, days: number): string {

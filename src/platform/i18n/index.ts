@@ -53,10 +53,23 @@ function dateFormat(locale: Locale, withTime: boolean): Intl.DateTimeFormat {
   return f;
 }
 
+// Calendar dates repeat across a page and across requests (due dates, opening dates): their text is
+// kept (bounded) per locale, since Intl formatting costs a few microseconds a call (issue 9 profile).
+const formattedDays = new Map<string, string>();
+
 export function formatDate(locale: Locale, iso: string | null | undefined): string {
   if (!iso) return "";
-  const d = new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso);
-  return dateFormat(locale, iso.length > 10).format(d);
+  if (iso.length === 10) {
+    const key = `${locale}${iso}`;
+    let text = formattedDays.get(key);
+    if (text === undefined) {
+      text = dateFormat(locale, false).format(new Date(`${iso}T12:00:00Z`));
+      if (formattedDays.size >= 20_000) formattedDays.clear();
+      formattedDays.set(key, text);
+    }
+    return text;
+  }
+  return dateFormat(locale, true).format(new Date(iso));
 }
 
 export function formatNumber(locale: Locale, n: number, opts?: Intl.NumberFormatOptions): string {
