@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createUser, type LoginSession, login } from "../../../test/support/auth";
 import { describeEachDialect } from "../../../test/support/db";
 import type { Actor, LivcRole } from "../../platform/policy/actor";
@@ -130,5 +130,27 @@ describeEachDialect("dashboard: case figures per quarter (aggregates only)", (ct
     await openInLeuven("2026-02-02");
     expect(await leuvenQ1(t0 + 59_000)).toBe(6);
     expect(await leuvenQ1(t0 + 61_000)).toBe(7);
+  });
+
+  it("keeps the rendered dashboard content only as long as the case figures: a new case shows after their minute", async () => {
+    const url = "/monitoring?date=2026-08-15";
+    const leuvenQ1 = (html: string) => Number(rowCells(html, "2026-Q1", "LEUVEN")[1]);
+    const first = await app.inject({ url, headers: analyst.headers() });
+    expect(first.headers["x-page-cache"]).toBe("miss");
+    const opened = leuvenQ1(first.body);
+    expect(opened).toBeGreaterThanOrEqual(6);
+    await openInLeuven("2026-03-03");
+    const within = await app.inject({ url, headers: analyst.headers() });
+    expect(within.headers["x-page-cache"]).toBe("hit");
+    expect(leuvenQ1(within.body)).toBe(opened);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + 61_000);
+      const later = await app.inject({ url, headers: analyst.headers() });
+      expect(later.headers["x-page-cache"]).toBe("miss");
+      expect(leuvenQ1(later.body)).toBe(opened + 1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { type OpenContext, reportCommand } from "../../cli/shared";
 import { audit } from "../../platform/audit";
-import { translator } from "../../platform/i18n";
 import { coverageCsv, coveragePdf } from "./export";
 import { cachedMap } from "./map";
 import { dashboardData, ReportDateError } from "./service";
@@ -18,8 +17,8 @@ export function monitoringCli(program: Command, open: OpenContext) {
       if (format === "json") output = `${JSON.stringify(d.report, null, 2)}\n`;
       else if (format === "csv") output = coverageCsv(d);
       else {
-        const map = cachedMap(ctx.database.db, { ...d.coverage, revision: d.revision, locale: lang }, translator(lang), { links: false });
-        output = await coveragePdf(d, lang, map.svg);
+        const map = await cachedMap(ctx.database.db, { ...d.coverage, revision: d.revision }).image;
+        output = await coveragePdf(d, lang, map.identity.toString("utf8"));
       }
       await audit.recordFor(ctx, { actor: null }, { action: `monitoring.export.${format}`, resourceType: "coverage_report", resourceId: date, outcome: "success" });
       return output;

@@ -1,7 +1,9 @@
 /**
  * Choropleth map of Flanders rendered on the server with d3-geo from the shipped TopoJSON.
- * Paths are computed once per municipality set; the coloured SVG is cached per set, date,
- * register revision and language (a change to the register bumps the revision).
+ * Paths are computed once per municipality set. The coloured SVG is a resource of its own
+ * (GET /monitoring/map.svg, shown with <img>; the table twin on the page is its text alternative)
+ * and goes into the PDF. It holds shapes and colours only (no names, no links), so it does not
+ * depend on the language: it is built and compressed once per register revision and date.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -9,8 +11,8 @@ import { geoMercator, geoPath } from "d3-geo";
 import type { FeatureCollection, Geometry } from "geojson";
 import { feature } from "topojson-client";
 import type { Topology } from "topojson-specification";
-import type { Translate } from "../../platform/i18n";
 import type { CoverageState } from "../registry/service";
+import { type Prepared, prepare } from "./encoding";
 
 export const MAP_COLOURS: Record<CoverageState, string> = {
   own: "#0b4f9c",
@@ -44,27 +46,43 @@ function shapes(set: "2019" | "2025"): Shapes {
   return s;
 }
 
-const escapeXml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!);
+/** Width and height of the map of a municipality set, for the <img> attributes (no layout shift). */
+export function mapSize(set: "2019" | "2025"): { width: number; height: number } {
+  const { width, height } = shapes(set);
+  return { width, height };
+}
 
 /**
- * A path context that writes whole pixels and drops points that round onto the previous one:
- * at 800 px wide this keeps every border visible and makes the SVG several times smaller.
+ * A path context that writes whole pixels, relative to the previous point, and drops points that
+ * round onto the previous one: at 800 px wide every border stays visible, and short relative steps
+ * ("l1-2 3 0") compress far better than absolute coordinates.
  */
 class RoundedPath {
   private out: string[] = [];
-  private last = "";
+  private x = 0;
+  private y = 0;
+  private afterMove = false;
   moveTo(x: number, y: number) {
-    this.last = `${Math.round(x)},${Math.round(y)}`;
-    this.out.push(`M${this.last}`);
+    this.x = Math.round(x);
+    this.y = Math.round(y);
+    this.out.push(`M${this.x} ${this.y}`);
+    this.afterMove = true;
   }
   lineTo(x: number, y: number) {
-    const p = `${Math.round(x)},${Math.round(y)}`;
-    if (p === this.last) return;
-    this.last = p;
-    this.out.push(`L${p}`);
+    const rx = Math.round(x);
+    const ry = Math.round(y);
+    const dx = rx - this.x;
+    const dy = ry - this.y;
+    if (dx === 0 && dy === 0) return;
+    this.x = rx;
+    this.y = ry;
+    // After "l" further pairs repeat the command; a minus sign separates numbers by itself.
+    const first = this.afterMove ? `l${dx}` : dx < 0 ? `${dx}` : ` ${dx}`;
+    this.out.push(`${first}${dy < 0 ? dy : ` ${dy}`}`);
+    this.afterMove = false;
   }
   closePath() {
-    this.out.push("Z");
+    this.out.push("z");
   }
   arc() {}
   beginPath() {}
@@ -78,48 +96,46 @@ export interface MapInput {
   municipalities: { nis: string; name: string; state: CoverageState }[];
 }
 
-/**
- * The map as an SVG string. For the page: aria-hidden (the table twin carries the same data) and
- * links out of the tab order; for the PDF: plain shapes.
- */
-export function renderMap(input: MapInput, t: Translate, opts: { links: boolean }): string {
+/** The map as an SVG document: one path per municipality, grouped by colour, one border style. */
+export function renderMap(input: MapInput): string {
   const { width, height, paths } = shapes(input.set);
-  const parts: string[] = [];
-  for (const m of input.municipalities) {
-    const d = paths.get(m.nis);
-    if (!d) continue;
-    const shape = `<path d="${d}" fill="${MAP_COLOURS[m.state]}" stroke="#6f6f6d" stroke-width="0.5">${opts.links ? `<title>${escapeXml(`${m.name}: ${t(`mon.state.${m.state}`)}`)}</title>` : ""}</path>`;
-    parts.push(opts.links ? `<a href="/municipalities/${m.nis}" tabindex="-1">${shape}</a>` : shape);
+  const groups: string[] = [];
+  for (const state of Object.keys(MAP_COLOURS) as CoverageState[]) {
+    const parts: string[] = [];
+    for (const m of input.municipalities) {
+      const d = m.state === state ? paths.get(m.nis) : undefined;
+      if (d) parts.push(`<path d="${d}"/>`);
+    }
+    if (parts.length > 0) groups.push(`<g fill="${MAP_COLOURS[state]}">${parts.join("")}</g>`);
   }
-  const attrs = opts.links ? ' aria-hidden="true" focusable="false" class="coverage-map"' : "";
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}"${attrs} data-set="${input.set}">${parts.join("")}</svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" data-set="${input.set}">` +
+    `<g stroke="#6f6f6d" stroke-width="0.5" stroke-linejoin="round">${groups.join("")}</g></svg>`
+  );
 }
 
-const caches = new WeakMap<object, Map<string, string>>();
-const CACHE_LIMIT = 64;
+const caches = new WeakMap<object, Map<string, Promise<Prepared>>>();
+const CACHE_LIMIT = 16;
 
 /**
- * Cached per database (scope), set, date, register revision and language; entries of older
- * revisions are dropped on the next miss.
+ * The map of a date, cached per database (scope), register revision and date; entries of older
+ * revisions are dropped on the next miss. Concurrent requests for a map being built share it.
  */
-export function cachedMap(
-  scope: object,
-  input: MapInput & { date: string; revision: number; locale: string },
-  t: Translate,
-  opts: { links: boolean },
-): { svg: string; hit: boolean } {
+export function cachedMap(scope: object, input: MapInput & { date: string; revision: number }): { image: Promise<Prepared>; hit: boolean } {
   let cache = caches.get(scope);
   if (!cache) {
     cache = new Map();
     caches.set(scope, cache);
   }
-  const key = `${input.revision}|${input.set}|${input.date}|${input.locale}|${opts.links ? "page" : "pdf"}`;
+  const key = `${input.revision}|${input.date}`;
   const hit = cache.get(key);
-  if (hit) return { svg: hit, hit: true };
+  if (hit) return { image: hit, hit: true };
   for (const k of cache.keys()) if (!k.startsWith(`${input.revision}|`) || cache.size >= CACHE_LIMIT) cache.delete(k);
-  const svg = renderMap(input, t, opts);
-  cache.set(key, svg);
-  return { svg, hit: false };
+  // Compressed at the best ratio once (~20 KB br), off the event loop.
+  const image = prepare(Buffer.from(renderMap(input)), "map");
+  image.catch(() => cache.delete(key));
+  cache.set(key, image);
+  return { image, hit: false };
 }
 
 export const mapCacheSize = (scope: object) => caches.get(scope)?.size ?? 0;

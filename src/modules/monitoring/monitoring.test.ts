@@ -72,29 +72,41 @@ describeEachDialect("coverage dashboard, API and downloads", (ctx) => {
     expect(page.body).toContain('href="#date"');
   });
 
-  it("shows the dashboard to an analyst: counts, the map of the right set from cache, the table twin and the trend", async () => {
+  it("shows the dashboard to an analyst: counts, the map as an image with its table twin, and the trend", async () => {
     const first = await app.inject({ url: "/monitoring?date=2020-03-10", headers: analyst.headers() });
     expect(first.statusCode).toBe(200);
     expect(first.body).toContain('data-set="2019"');
-    expect(first.body).toMatch(/<svg[^>]*aria-hidden="true"[^>]*class="coverage-map"/);
-    expect((first.body.match(/<path d=/g) ?? []).length).toBeGreaterThanOrEqual(300);
-    expect(first.body).toContain('href="/municipalities/44021" tabindex="-1"');
+    // The map is its own resource now; the page carries an <img> with a text alternative.
+    expect(first.body).not.toMatch(/<svg[^>]*coverage-map/);
+    const img = first.body.match(/<img[^>]*class="coverage-map"[^>]*>/)?.[0] ?? "";
+    expect(img).toContain('src="/monitoring/map.svg?date=2020-03-10"');
+    expect(img).toContain('alt="Kaart van Vlaanderen op 10 maart 2020: 12 van de 300 gemeenten hebben een LIVC, 5 daarvan in een intergemeentelijke LIVC.');
+    expect(img).toMatch(/width="800" height="\d+"/);
     expect(first.body).toContain('id="map-table"');
+    expect(first.body).toContain('<a href="/municipalities/44021">');
     expect(first.body).toContain('id="trend-table"');
-    expect(first.headers["x-map-cache"]).toBe("miss");
-    const again = await app.inject({ url: "/monitoring?date=2020-03-10", headers: analyst.headers() });
+    const map = await app.inject({ url: "/monitoring/map.svg?date=2020-03-10", headers: analyst.headers() });
+    expect(map.statusCode).toBe(200);
+    expect(map.body).toContain('data-set="2019"');
+    expect((map.body.match(/<path d=/g) ?? []).length).toBe(300);
+    expect(map.headers["x-map-cache"]).toBe("miss");
+    const again = await app.inject({ url: "/monitoring/map.svg?date=2020-03-10", headers: analyst.headers() });
     expect(again.headers["x-map-cache"]).toBe("hit");
     const after = await app.inject({ url: "/monitoring?date=2025-03-10", headers: analyst.headers() });
     expect(after.body).toContain('data-set="2025"');
     expect(after.body).toContain("Fusie: beslissing nodig");
+    const map2025 = await app.inject({ url: "/monitoring/map.svg?date=2025-03-10", headers: analyst.headers() });
+    expect((map2025.body.match(/<path d=/g) ?? []).length).toBe(285);
     expect(mapCacheSize(ctx().database.db)).toBeGreaterThanOrEqual(2);
   });
 
   it("drops the cached map when the register changes", async () => {
-    await app.inject({ url: "/monitoring?date=2020-03-10", headers: analyst.headers() });
+    const before = await app.inject({ url: "/monitoring/map.svg?date=2020-03-10", headers: analyst.headers() });
     await importObstacles(ctx().database, { actor: null }, "nis,recorded_on,reason,note\n11013,2020-01-01,capacity,\n");
-    const res = await app.inject({ url: "/monitoring?date=2020-03-10", headers: analyst.headers() });
+    const res = await app.inject({ url: "/monitoring/map.svg?date=2020-03-10", headers: analyst.headers() });
     expect(res.headers["x-map-cache"]).toBe("miss");
+    // An obstacle does not recolour the map: same content, same ETag.
+    expect(res.headers.etag).toBe(before.headers.etag);
   });
 
   it("exports CSV with BOM, semicolons and neutralised formulas", async () => {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { h } from "preact";
+import { renderToString } from "preact-render-to-string";
 import { z } from "zod";
 import { audit } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
@@ -9,8 +10,11 @@ import { sendPage, viewContext } from "../../platform/web/view";
 import { caseFiguresOn } from "./case-figures";
 import { coverageCsv, coveragePdf } from "./export";
 import { cachedMap } from "./map";
-import { checkReportDate, coverageReport, dashboardData, ReportDateError } from "./service";
-import { DashboardPage } from "./views/dashboard";
+import { coverageJson } from "./coverage-json";
+import { sendPrepared } from "./encoding";
+import { dashboardMain, sendDashboard } from "./page";
+import { checkReportDate, dashboardData, ReportDateError } from "./service";
+import { DashboardMain, DashboardPage } from "./views/dashboard";
 
 const dateQuery = z.object({ date: z.string().trim().max(20).optional() });
 
@@ -52,14 +56,26 @@ export function monitoringRoutes(app: FastifyInstance, ctx: AppContext) {
     const view = viewContext(request);
     const picked = pickDate(request);
     if (!picked.date) {
-      return sendPage(reply, h(DashboardPage, { ctx: view, dateInput: picked.input, error: view.t("mon.error.date"), data: null, mapSvg: null }), 400);
+      const mainHtml = renderToString(h(DashboardMain, { ctx: view, dateInput: picked.input, error: view.t("mon.error.date"), data: null }));
+      return sendPage(reply, h(DashboardPage, { ctx: view, mainHtml }), 400);
     }
     const data = await dashboardData(db, picked.date);
     // Case figures through cases/service.ts only: aggregates per LIVC with 1-4 as "<5".
     const caseTables = await caseFiguresOn(ctx, picked.date);
-    const map = cachedMap(db, { ...data.coverage, revision: data.revision, locale: view.locale }, view.t, { links: true });
+    const { main, hit } = dashboardMain(db, view, data, caseTables);
+    reply.header("x-page-cache", hit ? "hit" : "miss");
+    return sendDashboard(request, reply, view, main);
+  });
+
+  // The map as an image of its own: the browser keeps it and revalidates it with the ETag (304).
+  app.get("/monitoring/map.svg", { config: { permission: "monitoring.read" } }, async (request, reply) => {
+    const picked = pickDate(request);
+    if (!picked.date) return sendError(request, reply, 400);
+    const data = await dashboardData(db, picked.date);
+    const map = cachedMap(db, { ...data.coverage, revision: data.revision });
+    const image = await map.image;
     reply.header("x-map-cache", map.hit ? "hit" : "miss");
-    return sendPage(reply, h(DashboardPage, { ctx: view, dateInput: picked.input, data, mapSvg: map.svg, caseTables }));
+    return sendPrepared(request, reply, image, "image/svg+xml; charset=utf-8");
   });
 
   const download = async (request: FastifyRequest, reply: FastifyReply, format: "csv" | "pdf") => {
@@ -70,9 +86,8 @@ export function monitoringRoutes(app: FastifyInstance, ctx: AppContext) {
     const name = `livc-coverage-${picked.date}.${format}`;
     reply.header("content-disposition", `attachment; filename="${name}"`);
     if (format === "csv") return reply.type("text/csv; charset=utf-8").send(coverageCsv(data));
-    const view = viewContext(request);
-    const map = cachedMap(db, { ...data.coverage, revision: data.revision, locale: view.locale }, view.t, { links: false });
-    return reply.type("application/pdf").send(await coveragePdf(data, view.locale, map.svg));
+    const map = await cachedMap(db, { ...data.coverage, revision: data.revision }).image;
+    return reply.type("application/pdf").send(await coveragePdf(data, request.locale, map.identity.toString("utf8")));
   };
   app.get("/monitoring/coverage.csv", { config: { permission: "monitoring.read" } }, (request, reply) => download(request, reply, "csv"));
   app.get("/monitoring/coverage.pdf", { config: { permission: "monitoring.read" } }, (request, reply) => download(request, reply, "pdf"));
@@ -103,7 +118,9 @@ export function monitoringRoutes(app: FastifyInstance, ctx: AppContext) {
         if (e instanceof ReportDateError) return sendError(request, reply, 400, e.message);
         throw e;
       }
-      return coverageReport(db, date);
+      const { body, hit } = await coverageJson(db, date);
+      reply.header("x-coverage-cache", hit ? "hit" : "miss");
+      return sendPrepared(request, reply, body, "application/json; charset=utf-8");
     },
   );
 }

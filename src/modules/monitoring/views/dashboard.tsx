@@ -2,6 +2,7 @@ import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import type { CoverageState } from "../../registry/service";
 import type { QuarterTable } from "../case-figures";
+import { mapSize } from "../map";
 import type { dashboardData } from "../service";
 import { CaseFiguresSection } from "./case-figures";
 import { TrendChart } from "./trend";
@@ -11,11 +12,25 @@ type Dashboard = Awaited<ReturnType<typeof dashboardData>>;
 const STATES: CoverageState[] = ["own", "inter", "none", "needs_decision"];
 const SWATCH: Record<CoverageState, string> = { own: "own", inter: "inter", none: "none", needs_decision: "decide" };
 
-export function DashboardPage(props: { ctx: ViewContext; dateInput: string; error?: string; data: Dashboard | null; mapSvg: string | null; caseTables?: QuarterTable[] }) {
+/**
+ * The page around the main content. The content is rendered apart (DashboardMain) and cached per
+ * register revision, date and language (issue 9); only this layout (navigation, the logout form's
+ * CSRF token) is rendered per request. `mainHtml` is our own rendered markup.
+ */
+export function DashboardPage(props: { ctx: ViewContext; mainHtml: string }) {
+  return (
+    <Layout ctx={props.ctx} title={props.ctx.t("mon.title")} wide>
+      <div dangerouslySetInnerHTML={{ __html: props.mainHtml }} />
+    </Layout>
+  );
+}
+
+/** Everything inside <main>: the same for every analyst on a revision, date and language. */
+export function DashboardMain(props: { ctx: ViewContext; dateInput: string; error?: string; data: Dashboard | null; caseTables?: QuarterTable[] }) {
   const { ctx, data } = props;
   const { t } = ctx;
   return (
-    <Layout ctx={ctx} title={t("mon.title")} wide>
+    <>
       <ErrorSummary ctx={ctx} errors={props.error ? [{ field: "date", message: props.error }] : []} />
       <h1>{t("mon.title")}</h1>
       <p class="lead">{t("mon.intro")}</p>
@@ -44,13 +59,13 @@ export function DashboardPage(props: { ctx: ViewContext; dateInput: string; erro
           {t("mon.submit")}
         </button>
       </form>
-      {data ? <Report ctx={ctx} data={data} mapSvg={props.mapSvg} /> : null}
+      {data ? <Report ctx={ctx} data={data} /> : null}
       {data && props.caseTables ? <CaseFiguresSection ctx={ctx} tables={props.caseTables} date={data.report.date} /> : null}
-    </Layout>
+    </>
   );
 }
 
-function Report(props: { ctx: ViewContext; data: Dashboard; mapSvg: string | null }) {
+function Report(props: { ctx: ViewContext; data: Dashboard }) {
   const { ctx, data } = props;
   const { t } = ctx;
   const r = data.report;
@@ -66,6 +81,7 @@ function Report(props: { ctx: ViewContext; data: Dashboard; mapSvg: string | nul
     [t("mon.card.needs_decision"), r.needs_decision.length],
   ];
   const q = `date=${r.date}`;
+  const size = mapSize(r.set);
   return (
     <>
       <h2 id="report-date">{t("mon.on", { date })}</h2>
@@ -95,8 +111,15 @@ function Report(props: { ctx: ViewContext; data: Dashboard; mapSvg: string | nul
 
       <h2>{t("mon.map.title", { date })}</h2>
       <figure class="map-figure">
-        {/* The SVG is built from our own data with XML escaping (map.ts), cached per date and set. */}
-        <div dangerouslySetInnerHTML={{ __html: props.mapSvg ?? "" }} />
+        {/* A resource of its own, cached by the browser (ETag); the table below is its text twin. */}
+        <img
+          class="coverage-map"
+          src={`/monitoring/map.svg?${q}`}
+          alt={t("mon.map.alt", { date, covered: ctx.num(r.covered), total: ctx.num(r.municipalities), inter: ctx.num(r.covered_by_intermunicipal_livc) })}
+          width={size.width}
+          height={size.height}
+          data-set={r.set}
+        />
         <figcaption>{t("mon.map.caption", { set: r.set })}</figcaption>
       </figure>
       <ul class="legend">
