@@ -19,7 +19,7 @@ import { addDays } from "../../platform/db/values";
 import { isSector, SECTOR_KEYS, type Sector } from "../identity/sectors";
 import { statusOn } from "./invitations";
 import { activeOn } from "./membership";
-import { DECLINE_REASONS, type DeclineReason } from "./migrations";
+import { DECLINE_REASONS, type DeclineReason, type InvitationStatus } from "./migrations";
 
 /**
  * "Social partner" sectors (VVSG 2021: "71% of municipalities had no social partner at the table"):
@@ -51,7 +51,8 @@ export interface AnalysisInput {
   date: string;
   /** Active LIVCs on the date with the municipalities (NIS) they cover. */
   livcs: { id: string; code: string; name: string; nis: string[] }[];
-  organisations: { id: string; name: string; sector: string }[];
+  /** The sector of each organisation (the name is not used). */
+  organisations: { id: string; sector: string; name?: string }[];
   seats: { livc_id: string; organisation_id: string | null; from_on: string; to_on: string | null }[];
   invitations: { livc_id: string; organisation_id: string; sent_on: string; expires_on: string; status: string; responded_on: string | null; decline_reason: string | null }[];
   /** Held consultations (any dates; filtered to the period here). */
@@ -108,26 +109,49 @@ export function periodStart(date: string): string {
 const emptyCounts = (): InvitationCounts => ({ sent: 0, pending: 0, accepted: 0, declined: 0, expired: 0, withdrawn: 0 });
 const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
 
+/** Appends to the list under `key` (creating it): one pass to group rows by a parent id. */
+function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** The reasons in DECLINE_REASONS order, whatever order the rows came in. */
+const orderedReasons = (r: Partial<Record<DeclineReason, number>>) => {
+  const out: Partial<Record<DeclineReason, number>> = {};
+  for (const k of DECLINE_REASONS) if (r[k] !== undefined) out[k] = r[k];
+  return out;
+};
+
+/**
+ * One pass over each input (issue 9): rows are grouped by LIVC once, instead of filtering every
+ * seat and invitation again for each LIVC (LIVCs x invitations); an invitation's status on the date
+ * is computed once. Same figures as before (analysis-equivalence.test.ts compares it with the
+ * earlier algorithm on random data sets).
+ */
 export function analyseParticipation(input: AnalysisInput): ParticipationAnalysis {
   const { date } = input;
   const from = periodStart(date);
   const sectorOf = new Map<string, Sector>();
   for (const o of input.organisations) sectorOf.set(o.id, isSector(o.sector) ? o.sector : "other");
-  const orgsByNis = new Map<string, Set<string>>();
-  for (const om of input.organisationMunicipalities) {
-    const set = orgsByNis.get(om.nis) ?? new Set<string>();
-    set.add(om.organisation_id);
-    orgsByNis.set(om.nis, set);
+  const sector = (o: string): Sector => sectorOf.get(o) ?? "other";
+  const orgsByNis = new Map<string, string[]>();
+  for (const om of input.organisationMunicipalities) push(orgsByNis, om.nis, om.organisation_id);
+  // consultation id -> organisations recorded present (any line of theirs marked attended).
+  const attendedBy = new Map<string, Set<string>>();
+  for (const a of input.attendance) {
+    if (a.attended !== 1 && a.attended !== true) continue;
+    const set = attendedBy.get(a.consultation_id);
+    if (set) set.add(a.organisation_id);
+    else attendedBy.set(a.consultation_id, new Set([a.organisation_id]));
   }
-  const attendedSet = new Set(input.attendance.filter((a) => a.attended === 1 || a.attended === true).map((a) => `${a.consultation_id}|${a.organisation_id}`));
   const heldByLivc = new Map<string, { id: string; held_on: string }[]>();
-  for (const c of input.consultations) {
-    if (c.held_on < from || c.held_on > date) continue;
-    const list = heldByLivc.get(c.livc_id) ?? [];
-    list.push(c);
-    heldByLivc.set(c.livc_id, list);
-  }
-  const invitationsInPeriod = input.invitations.filter((i) => i.sent_on >= from && i.sent_on <= date);
+  for (const c of input.consultations) if (c.held_on >= from && c.held_on <= date) push(heldByLivc, c.livc_id, c);
+  const seatsByLivc = new Map<string, { organisation_id: string; from_on: string; to_on: string | null }[]>();
+  for (const s of input.seats) if (s.organisation_id && s.from_on <= date) push(seatsByLivc, s.livc_id, { organisation_id: s.organisation_id, from_on: s.from_on, to_on: s.to_on });
+  // Invitations: ever invited (sent on or before the date) per LIVC; those of the period with their status on the date.
+  const invitedEverByLivc = new Map<string, Set<string>>();
+  const periodByLivc = new Map<string, { organisation_id: string; status: NonNullable<ReturnType<typeof statusOn>>; reason: DeclineReason | null }[]>();
 
   const bySector = new Map<Sector, SectorFigures>(
     SECTOR_KEYS.map((s) => [
@@ -151,80 +175,90 @@ export function analyseParticipation(input: AnalysisInput): ParticipationAnalysi
   const attendedBySector = new Map<Sector, number>();
   const orgsInRate = new Map<Sector, Set<string>>();
 
-  const count = (counts: InvitationCounts, reasons: Partial<Record<DeclineReason, number>>, inv: AnalysisInput["invitations"][number]) => {
-    const st = statusOn(inv as Parameters<typeof statusOn>[0], date);
-    if (!st) return;
+  const count = (counts: InvitationCounts, reasons: Partial<Record<DeclineReason, number>>, st: InvitationStatus, reason: DeclineReason | null) => {
     counts.sent++;
     counts[st]++;
-    if (st === "declined" && inv.decline_reason && (DECLINE_REASONS as readonly string[]).includes(inv.decline_reason)) {
-      const r = inv.decline_reason as DeclineReason;
-      reasons[r] = (reasons[r] ?? 0) + 1;
-    }
-    return st;
+    if (st === "declined" && reason) reasons[reason] = (reasons[reason] ?? 0) + 1;
   };
-  for (const inv of invitationsInPeriod) {
-    const f = bySector.get(sectorOf.get(inv.organisation_id) ?? "other")!;
-    count(f.invitations, f.decline_reasons, inv);
+  for (const inv of input.invitations) {
+    if (inv.sent_on > date) continue;
+    const ever = invitedEverByLivc.get(inv.livc_id);
+    if (ever) ever.add(inv.organisation_id);
+    else invitedEverByLivc.set(inv.livc_id, new Set([inv.organisation_id]));
+    if (inv.sent_on < from) continue;
+    const st = statusOn(inv as Parameters<typeof statusOn>[0], date);
+    if (!st) continue;
+    const reason = inv.decline_reason && (DECLINE_REASONS as readonly string[]).includes(inv.decline_reason) ? (inv.decline_reason as DeclineReason) : null;
+    push(periodByLivc, inv.livc_id, { organisation_id: inv.organisation_id, status: st, reason });
+    const f = bySector.get(sector(inv.organisation_id))!;
+    count(f.invitations, f.decline_reasons, st, reason);
   }
 
   const rows: LivcRow[] = [];
   for (const livc of [...input.livcs].sort((a, b) => a.code.localeCompare(b.code))) {
-    const seats = input.seats.filter((s) => s.livc_id === livc.id && s.organisation_id);
-    const membersToday = seats.filter((s) => activeOn(s, date)).map((s) => s.organisation_id!);
-    const held = heldByLivc.get(livc.id) ?? [];
+    const seats = seatsByLivc.get(livc.id) ?? [];
+    const membersToday = new Set<string>();
+    for (const s of seats) if (activeOn(s, date)) membersToday.add(s.organisation_id);
     const row: LivcRow = {
       livc_id: livc.id,
       code: livc.code,
       name: livc.name,
-      social_partner: membersToday.some((o) => isSocialPartner(sectorOf.get(o) ?? "other")),
+      social_partner: [...membersToday].some((o) => isSocialPartner(sector(o))),
       cells: Object.fromEntries(SECTOR_KEYS.map((s) => [s, { status: "none", low_attendance: false, members: 0 }])) as Record<Sector, LivcCell>,
       invitations: emptyCounts(),
       decline_reasons: {},
       attendance_rate: null,
     };
-    for (const o of new Set(membersToday)) {
-      const cell = row.cells[sectorOf.get(o) ?? "other"];
+    for (const o of membersToday) {
+      const cell = row.cells[sector(o)];
       cell.status = "member";
       cell.members++;
     }
-    // Attendance: every seat period that overlaps a held consultation expects a presence.
+    // Attendance: every organisation with a seat on the day of a held consultation expects a presence.
     let expected = 0;
     let attended = 0;
     const perOrg = new Map<string, { expected: number; attended: number }>();
-    for (const c of held) {
-      const present = new Set(seats.filter((s) => activeOn(s, c.held_on)).map((s) => s.organisation_id!));
+    const present = new Set<string>();
+    for (const c of heldByLivc.get(livc.id) ?? []) {
+      present.clear();
+      for (const s of seats) if (activeOn(s, c.held_on)) present.add(s.organisation_id);
+      const there = attendedBy.get(c.id);
       for (const o of present) {
-        const hit = attendedSet.has(`${c.id}|${o}`);
-        const p = perOrg.get(o) ?? { expected: 0, attended: 0 };
-        p.expected++;
-        if (hit) p.attended++;
-        perOrg.set(o, p);
+        const hit = there?.has(o) ?? false;
+        const p = perOrg.get(o);
+        if (p) {
+          p.expected++;
+          if (hit) p.attended++;
+        } else perOrg.set(o, { expected: 1, attended: hit ? 1 : 0 });
         expected++;
-        if (hit) attended++;
-        const s = sectorOf.get(o) ?? "other";
+        const s = sector(o);
         bySector.get(s)!.attendance_expected++;
-        if (hit) attendedBySector.set(s, (attendedBySector.get(s) ?? 0) + 1);
-        const set = orgsInRate.get(s) ?? new Set<string>();
-        set.add(o);
-        orgsInRate.set(s, set);
+        if (hit) {
+          attended++;
+          attendedBySector.set(s, (attendedBySector.get(s) ?? 0) + 1);
+        }
+        const set = orgsInRate.get(s);
+        if (set) set.add(o);
+        else orgsInRate.set(s, new Set([o]));
       }
     }
     row.attendance_rate = ratio(attended, expected);
     for (const [o, p] of perOrg) {
-      if (membersToday.includes(o) && p.attended * 2 < p.expected) row.cells[sectorOf.get(o) ?? "other"].low_attendance = true;
+      if (membersToday.has(o) && p.attended * 2 < p.expected) row.cells[sector(o)].low_attendance = true;
     }
-    const invitedEver = new Set(input.invitations.filter((i) => i.livc_id === livc.id && i.sent_on <= date).map((i) => i.organisation_id));
-    for (const inv of invitationsInPeriod.filter((i) => i.livc_id === livc.id)) {
-      const st = count(row.invitations, row.decline_reasons, inv);
-      const cell = row.cells[sectorOf.get(inv.organisation_id) ?? "other"];
+    for (const inv of periodByLivc.get(livc.id) ?? []) {
+      count(row.invitations, row.decline_reasons, inv.status, inv.reason);
+      const cell = row.cells[sector(inv.organisation_id)];
       if (cell.status === "member") continue;
-      if (st === "declined") cell.status = "declined";
-      else if (st === "pending" && cell.status !== "declined") cell.status = "pending";
+      if (inv.status === "declined") cell.status = "declined";
+      else if (inv.status === "pending" && cell.status !== "declined") cell.status = "pending";
     }
+    row.decline_reasons = orderedReasons(row.decline_reasons);
+    const invitedEver = invitedEverByLivc.get(livc.id);
     for (const nis of livc.nis) {
       for (const o of orgsByNis.get(nis) ?? []) {
-        const cell = row.cells[sectorOf.get(o) ?? "other"];
-        if (cell.status === "none" && !invitedEver.has(o) && !membersToday.includes(o)) cell.status = "never_invited";
+        const cell = row.cells[sector(o)];
+        if (cell.status === "none" && !invitedEver?.has(o) && !membersToday.has(o)) cell.status = "never_invited";
       }
     }
     for (const s of SECTOR_KEYS) {
@@ -242,6 +276,7 @@ export function analyseParticipation(input: AnalysisInput): ParticipationAnalysi
     f.share_livcs_member = ratio(f.livcs_member, n);
     f.attendance_rate = ratio(attendedBySector.get(f.sector) ?? 0, f.attendance_expected);
     f.attendance_organisations = orgsInRate.get(f.sector)?.size ?? 0;
+    f.decline_reasons = orderedReasons(f.decline_reasons);
   }
   const without = rows.filter((r) => !r.social_partner).length;
   return {

@@ -1,15 +1,16 @@
 /** The regional participation figures: page, CSV, PDF and JSON (all through regionalView: suppressed). */
 import type { FastifyInstance } from "fastify";
 import { h } from "preact";
+import { renderToString } from "preact-render-to-string";
 import type { AppContext } from "../../platform/context";
 import { audit } from "../../platform/audit";
 import { todayInBrussels } from "../../platform/db/values";
 import { sendError } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
 import { participationCsv, participationPdf } from "./export";
-import { ParticipationDateError, regionalParticipation } from "./report";
+import { ParticipationDateError, participationFigures, regionalParticipation } from "./report";
 import { participationQuery } from "./schema";
-import { ParticipationPage } from "./views/participation";
+import { ParticipationFigures, ParticipationPage } from "./views/participation";
 
 const shown = { oneOf: [{ type: "integer", minimum: 0 }, { type: "string", enum: ["<5"] }] };
 const counts = {
@@ -61,8 +62,14 @@ export function participationApiRoutes(app: FastifyInstance, ctx: AppContext) {
     const raw = String((request.query as Record<string, unknown>).date ?? todayInBrussels()).slice(0, 20);
     const v = viewContext(request);
     try {
-      const report = await regionalParticipation(db, raw);
-      return sendPage(reply, h(ParticipationPage, { ctx: v, report, dateInput: raw }));
+      const figures = await participationFigures(db, raw);
+      // The figures' HTML depends on the report and the language only: rendered once per cached report.
+      let figuresHtml = figures.html.get(v.locale);
+      if (figuresHtml === undefined) {
+        figuresHtml = renderToString(h(ParticipationFigures, { ctx: v, report: figures.regional }));
+        figures.html.set(v.locale, figuresHtml);
+      }
+      return sendPage(reply, h(ParticipationPage, { ctx: v, report: figures.regional, figuresHtml, dateInput: raw }));
     } catch (e) {
       if (!(e instanceof ParticipationDateError)) throw e;
       return sendPage(reply, h(ParticipationPage, { ctx: v, report: null, dateInput: raw, dateError: v.t("pp.error.date") }), 400);

@@ -1,4 +1,5 @@
 import type { SchakelMigration } from "../../platform/db/migrate";
+import { newId, nowIso } from "../../platform/db/values";
 import type { Sector } from "../identity/sectors";
 
 /**
@@ -98,6 +99,31 @@ export const partnersMigrations: SchakelMigration[] = [
       await db.schema.createIndex("partner_invitation_org").on("partner_invitation").columns(["organisation_id", "status"]).execute();
     },
   },
+  {
+    // Issue 9: the participation figures are cached per revision of their inputs (decision 0022).
+    // `partners_revision` holds one row whose token is replaced (a new random id) in the same
+    // transaction as every write to organisation_municipality, livc_partner, partner_invitation,
+    // consultation (held_on, status) and consultation_attendance (store.ts, bumpRevision). The
+    // indexes serve the analysis' reads by period: held consultations, invitations sent, attended
+    // rows of a consultation (covering, so the table is not read).
+    name: "2026121010_partners_revision_indexes",
+    async up(db) {
+      await db.schema
+        .createTable("partners_revision")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("token", "text", (c) => c.notNull())
+        .addColumn("changed_at", "text", (c) => c.notNull())
+        .execute();
+      await db.insertInto("partners_revision").values({ id: "current", token: newId(), changed_at: nowIso() }).execute();
+      await db.schema.createIndex("consultation_status_held").on("consultation").columns(["status", "held_on"]).execute();
+      await db.schema.createIndex("partner_invitation_sent").on("partner_invitation").column("sent_on").execute();
+      await db.schema
+        .createIndex("consultation_attendance_present")
+        .on("consultation_attendance")
+        .columns(["consultation_id", "attended", "organisation_id"])
+        .execute();
+    },
+  },
 ];
 
 export const SEATS = ["chair", "information_officer", "prevention_official", "partner"] as const;
@@ -138,6 +164,8 @@ export interface ConsultationAttendanceTable {
   attended: number;
   recorded_at: string;
 }
+/** One row (id "current"): its token changes with every write to the participation inputs. */
+export interface PartnersRevisionTable { id: string; token: string; changed_at: string }
 export interface PartnerInvitationTable {
   id: string;
   livc_id: string;
@@ -166,5 +194,6 @@ declare module "../../platform/db/schema" {
     consultation: ConsultationTable;
     consultation_attendance: ConsultationAttendanceTable;
     partner_invitation: PartnerInvitationTable;
+    partners_revision: PartnersRevisionTable;
   }
 }

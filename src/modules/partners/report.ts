@@ -6,7 +6,7 @@ import type { Kysely } from "kysely";
 import type { DB } from "../../platform/db/schema";
 import { isIsoDate } from "../../platform/db/values";
 import type { Sector } from "../identity/sectors";
-import { CALENDAR_START, registerTimeline } from "../registry/service";
+import { CALENDAR_START, registerRevision, registerTimeline } from "../registry/service";
 import { type AnalysisInput, analyseParticipation, type CellStatus, type InvitationCounts, type ParticipationAnalysis, periodStart } from "./analysis";
 import type { DeclineReason } from "./migrations";
 import * as store from "./store";
@@ -19,6 +19,7 @@ export function checkParticipationDate(date: string): string {
   return date;
 }
 
+/** What the analysis of one date reads: only the rows and columns it uses (issue 9). */
 export async function loadAnalysisInput(db: Kysely<DB>, date: string): Promise<AnalysisInput> {
   const { timeline } = await registerTimeline(db);
   const coverage = timeline.coverageOn(date);
@@ -26,21 +27,86 @@ export async function loadAnalysisInput(db: Kysely<DB>, date: string): Promise<A
     const ref = timeline.livcs.get(id);
     return { id, code: ref?.code ?? id, name: ref?.name ?? id, nis };
   });
+  const from = periodStart(date);
   const [organisations, seats, invitations, consultations, attendance, organisationMunicipalities] = await Promise.all([
-    store.allOrganisations(db),
-    store.allPartners(db),
-    store.allInvitations(db),
-    store.heldConsultationsBetween(db, periodStart(date), date),
-    store.attendanceBetween(db, periodStart(date), date),
+    store.organisationSectors(db),
+    store.organisationSeatsFrom(db, date),
+    store.invitationsSentBy(db, date),
+    store.heldConsultationsBetween(db, from, date),
+    store.attendedBetween(db, from, date),
     store.allOrganisationMunicipalities(db),
   ]);
   return { date, livcs, organisations, seats, invitations, consultations, attendance, organisationMunicipalities };
 }
 
-/** The full analysis (counts unsuppressed): for tests and for views inside one LIVC. */
-export async function participationReport(db: Kysely<DB>, date: string): Promise<ParticipationAnalysis> {
+/**
+ * The version of everything the figures are computed from: the register's revision and this
+ * module's (partners_revision, replaced in the transaction of every write to seats, invitations,
+ * consultations, attendance and organisations' municipalities). Read from the database, so app
+ * instances sharing one PostgreSQL agree; read BEFORE the rows, so figures computed while a write
+ * commits are filed under the old version, which no request asks for again (decision 0022).
+ */
+export async function participationRevision(db: Kysely<DB>): Promise<string> {
+  const [register, partners] = await Promise.all([registerRevision(db), store.revision(db)]);
+  return `${register}.${partners}`;
+}
+
+/** The figures of one date, computed once per revision: full, regional, and rendered pages per language. */
+export interface ParticipationFigures {
+  revision: string;
+  analysis: ParticipationAnalysis;
+  regional: RegionalParticipation;
+  /** Rendered HTML of the figures per language, filled by the page route (bounded by the languages). */
+  html: Map<string, string>;
+}
+
+/** Dates kept per database (each entry holds the figures and at most one page per language). */
+export const CACHED_DATES = 16;
+const figureCaches = new WeakMap<Kysely<DB>, { revision: string; byDate: Map<string, Promise<ParticipationFigures>> }>();
+
+/**
+ * The participation figures on a date, from the cache when the inputs have not changed since they
+ * were computed. The cached objects are frozen: callers read them, never change them.
+ */
+export async function participationFigures(db: Kysely<DB>, date: string): Promise<ParticipationFigures> {
   checkParticipationDate(date);
-  return analyseParticipation(await loadAnalysisInput(db, date));
+  const revision = await participationRevision(db);
+  let cache = figureCaches.get(db);
+  if (!cache || cache.revision !== revision) {
+    cache = { revision, byDate: new Map() };
+    figureCaches.set(db, cache);
+  }
+  const { byDate } = cache;
+  let figures = byDate.get(date);
+  if (figures) {
+    byDate.delete(date);
+  } else {
+    figures = computeFigures(db, date, revision);
+    figures.catch(() => {
+      if (byDate.get(date) === figures) byDate.delete(date);
+    });
+    if (byDate.size >= CACHED_DATES) byDate.delete(byDate.keys().next().value!);
+  }
+  byDate.set(date, figures);
+  return figures;
+}
+
+async function computeFigures(db: Kysely<DB>, date: string, revision: string): Promise<ParticipationFigures> {
+  const analysis = deepFreeze(analyseParticipation(await loadAnalysisInput(db, date)));
+  return { revision, analysis, regional: deepFreeze(regionalView(analysis)), html: new Map() };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** The full analysis (counts unsuppressed): for tests and for views inside one LIVC. Frozen. */
+export async function participationReport(db: Kysely<DB>, date: string): Promise<ParticipationAnalysis> {
+  return (await participationFigures(db, date)).analysis;
 }
 
 export type Shown = number | "<5";
@@ -135,8 +201,9 @@ export function regionalView(a: ParticipationAnalysis): RegionalParticipation {
   };
 }
 
+/** The regional figures (suppressed) on a date: cached like participationReport, frozen. */
 export async function regionalParticipation(db: Kysely<DB>, date: string): Promise<RegionalParticipation> {
-  return regionalView(await participationReport(db, date));
+  return (await participationFigures(db, date)).regional;
 }
 
 /** Partner sectors with a seat or an invitation in the LIVC on the date (registry readiness). */

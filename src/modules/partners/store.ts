@@ -15,6 +15,36 @@ import type {
 
 type Db = Kysely<DB> | Transaction<DB>;
 
+// ---------------------------------------------------------------------------------------------
+// The revision of the participation inputs (decision 0022): a token replaced in the same
+// transaction as every write below that can change the participation figures (municipalities of
+// an organisation, seats, invitations, consultations' date or status, attendance). Contacts and
+// reminder dates do not enter the figures and leave it alone.
+
+export const revision = async (db: Db): Promise<string> =>
+  (await db.selectFrom("partners_revision").select("token").where("id", "=", "current").executeTakeFirst())?.token ?? "none";
+
+/** One statement (an upsert), so concurrent writers on PostgreSQL each leave a new token behind. */
+export async function bumpRevision(db: Db): Promise<void> {
+  const token = newId();
+  const at = nowIso();
+  await db
+    .insertInto("partners_revision")
+    .values({ id: "current", token, changed_at: at })
+    .onConflict((oc) => oc.column("id").doUpdateSet({ token, changed_at: at }))
+    .execute();
+}
+
+/** Runs a write and the revision bump in one transaction (the caller's, when it passes one). */
+const changing = <T>(db: Db, write: (trx: Db) => Promise<T>): Promise<T> => {
+  const run = async (trx: Db) => {
+    const out = await write(trx);
+    await bumpRevision(trx);
+    return out;
+  };
+  return db.isTransaction ? run(db) : (db as Kysely<DB>).transaction().execute(run);
+};
+
 export type InvitationRow = PartnerInvitationTable;
 export type PartnerRow = LivcPartnerTable;
 
@@ -25,14 +55,15 @@ export const organisationById = (db: Db, id: string) => db.selectFrom("organisat
 
 export const allOrganisations = (db: Db) => db.selectFrom("organisation").selectAll().orderBy("name").execute();
 
-export async function setOrganisationMunicipalities(db: Db, organisationId: string, nisCodes: string[]) {
-  await db.deleteFrom("organisation_municipality").where("organisation_id", "=", organisationId).execute();
-  const unique = [...new Set(nisCodes)];
-  if (unique.length > 0) {
-    const at = nowIso();
-    await db.insertInto("organisation_municipality").values(unique.map((nis) => ({ organisation_id: organisationId, nis, created_at: at }))).execute();
-  }
-}
+export const setOrganisationMunicipalities = (db: Db, organisationId: string, nisCodes: string[]) =>
+  changing(db, async (trx) => {
+    await trx.deleteFrom("organisation_municipality").where("organisation_id", "=", organisationId).execute();
+    const unique = [...new Set(nisCodes)];
+    if (unique.length > 0) {
+      const at = nowIso();
+      await trx.insertInto("organisation_municipality").values(unique.map((nis) => ({ organisation_id: organisationId, nis, created_at: at }))).execute();
+    }
+  });
 
 export const allOrganisationMunicipalities = (db: Db) => db.selectFrom("organisation_municipality").select(["organisation_id", "nis"]).execute();
 
@@ -70,16 +101,19 @@ export async function insertPartner(
   p: { livc_id: string; seat: Seat; organisation_id: string | null; user_id: string | null; from_on: string; to_on: string | null; invitation_id?: string | null },
 ): Promise<string> {
   const id = newId();
-  await db
-    .insertInto("livc_partner")
-    .values({ id, ...p, invitation_id: p.invitation_id ?? null, created_at: nowIso() })
-    .execute();
+  await changing(db, (trx) =>
+    trx
+      .insertInto("livc_partner")
+      .values({ id, ...p, invitation_id: p.invitation_id ?? null, created_at: nowIso() })
+      .execute(),
+  );
   return id;
 }
 
 export const partnerById = (db: Db, id: string) => db.selectFrom("livc_partner").selectAll().where("id", "=", id).executeTakeFirst();
 
-export const setPartnerEnd = (db: Db, id: string, toOn: string | null) => db.updateTable("livc_partner").set({ to_on: toOn }).where("id", "=", id).execute();
+export const setPartnerEnd = (db: Db, id: string, toOn: string | null) =>
+  changing(db, (trx) => trx.updateTable("livc_partner").set({ to_on: toOn }).where("id", "=", id).execute());
 
 export const partnersOfLivc = (db: Db, livcId: string) =>
   db.selectFrom("livc_partner").selectAll().where("livc_id", "=", livcId).orderBy("from_on").execute();
@@ -95,7 +129,8 @@ export async function insertInvitation(
 ): Promise<string> {
   const id = newId();
   const at = nowIso();
-  await db
+  await changing(db, (trx) =>
+    trx
     .insertInto("partner_invitation")
     .values({
       id,
@@ -109,7 +144,8 @@ export async function insertInvitation(
       created_at: at,
       updated_at: at,
     })
-    .execute();
+    .execute(),
+  );
   return id;
 }
 
@@ -121,12 +157,14 @@ export async function closeInvitation(
   id: string,
   change: { status: Exclude<InvitationStatus, "pending">; responded_on: string | null; responded_by: string | null; decline_reason?: DeclineReason | null; decline_note?: string | null },
 ): Promise<boolean> {
-  const r = await db
-    .updateTable("partner_invitation")
-    .set({ ...change, updated_at: nowIso() })
-    .where("id", "=", id)
-    .where("status", "=", "pending")
-    .executeTakeFirst();
+  const r = await changing(db, (trx) =>
+    trx
+      .updateTable("partner_invitation")
+      .set({ ...change, updated_at: nowIso() })
+      .where("id", "=", id)
+      .where("status", "=", "pending")
+      .executeTakeFirst(),
+  );
   return Number(r.numUpdatedRows) === 1;
 }
 
@@ -168,6 +206,40 @@ export function visibleInvitations(db: Db, filter: { livcIds: string[]; organisa
   return q.orderBy("partner_invitation.sent_on", "desc").orderBy("partner_invitation.created_at", "desc").execute();
 }
 
+// ---------------------------------------------------------------------------------------------
+// The participation analysis' reads: only the columns and rows it uses (issue 9).
+
+export const organisationSectors = (db: Db) => db.selectFrom("organisation").select(["id", "sector"]).execute();
+
+/** Seats of organisations that began on or before the date (later ones never count for it). */
+export const organisationSeatsFrom = (db: Db, date: string) =>
+  db
+    .selectFrom("livc_partner")
+    .select(["livc_id", "organisation_id", "from_on", "to_on"])
+    .where("organisation_id", "is not", null)
+    .where("from_on", "<=", date)
+    .execute();
+
+/** Invitations sent on or before the date, with what their status on the date depends on. */
+export const invitationsSentBy = (db: Db, date: string) =>
+  db
+    .selectFrom("partner_invitation")
+    .select(["livc_id", "organisation_id", "sent_on", "expires_on", "status", "responded_on", "decline_reason"])
+    .where("sent_on", "<=", date)
+    .execute();
+
+/** The attended lines of consultations held between from and to (covering index, one pass). */
+export const attendedBetween = (db: Db, from: string, to: string) =>
+  db
+    .selectFrom("consultation")
+    .innerJoin("consultation_attendance", "consultation_attendance.consultation_id", "consultation.id")
+    .select(["consultation_attendance.consultation_id", "consultation_attendance.organisation_id", "consultation_attendance.attended"])
+    .where("consultation.status", "=", "held")
+    .where("consultation.held_on", ">=", from)
+    .where("consultation.held_on", "<=", to)
+    .where("consultation_attendance.attended", "=", 1)
+    .execute();
+
 export const allInvitations = (db: Db) =>
   db
     .selectFrom("partner_invitation")
@@ -179,7 +251,9 @@ export const allInvitations = (db: Db) =>
 
 export async function insertConsultation(db: Db, c: { livc_id: string; held_on: string; status: ConsultationStatus; id?: string }): Promise<string> {
   const id = c.id ?? newId();
-  await db.insertInto("consultation").values({ id, livc_id: c.livc_id, held_on: c.held_on, kind: "case_consultation", status: c.status, created_at: nowIso() }).execute();
+  await changing(db, (trx) =>
+    trx.insertInto("consultation").values({ id, livc_id: c.livc_id, held_on: c.held_on, kind: "case_consultation", status: c.status, created_at: nowIso() }).execute(),
+  );
   return id;
 }
 
@@ -187,7 +261,7 @@ export const consultationById = (db: Db, id: string) =>
   db.selectFrom("consultation").select(["id", "livc_id", "held_on", "kind", "status", "created_at"]).where("id", "=", id).executeTakeFirst();
 
 export const setConsultationStatus = (db: Db, id: string, status: ConsultationStatus) =>
-  db.updateTable("consultation").set({ status }).where("id", "=", id).execute();
+  changing(db, (trx) => trx.updateTable("consultation").set({ status }).where("id", "=", id).execute());
 
 export const consultationsOf = (db: Db, livcId: string, from: string, to: string) =>
   db
@@ -213,14 +287,16 @@ export async function upsertAttendance(
   db: Db,
   a: { consultation_id: string; user_id: string | null; organisation_id: string; sector: Sector; attended: boolean },
 ): Promise<string> {
-  let q = db.deleteFrom("consultation_attendance").where("consultation_id", "=", a.consultation_id).where("organisation_id", "=", a.organisation_id);
-  q = a.user_id === null ? q.where("user_id", "is", null) : q.where("user_id", "=", a.user_id);
-  await q.execute();
   const id = newId();
-  await db
-    .insertInto("consultation_attendance")
-    .values({ id, ...a, attended: a.attended ? 1 : 0, recorded_at: nowIso() })
-    .execute();
+  await changing(db, async (trx) => {
+    let q = trx.deleteFrom("consultation_attendance").where("consultation_id", "=", a.consultation_id).where("organisation_id", "=", a.organisation_id);
+    q = a.user_id === null ? q.where("user_id", "is", null) : q.where("user_id", "=", a.user_id);
+    await q.execute();
+    await trx
+      .insertInto("consultation_attendance")
+      .values({ id, ...a, attended: a.attended ? 1 : 0, recorded_at: nowIso() })
+      .execute();
+  });
   return id;
 }
 
