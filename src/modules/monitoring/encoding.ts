@@ -91,10 +91,24 @@ export function deflatePart(bytes: Buffer): DeflatedPart {
 // ID1 ID2, CM=deflate, no flags, no mtime, no extra flags, OS unknown.
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
 
-/** One gzip member: head (deflated now) + the shared middle + tail (deflated now, final block). */
+/**
+ * The tail (footer, a few hundred bytes) as a final "stored" deflate block (RFC 1951 3.2.4): header
+ * bits BFINAL=1, BTYPE=00 padded to the byte, LEN, NLEN, the bytes. Saves a zlib stream per request
+ * for about a hundred bytes more on the wire; the middle ends on a byte boundary, as this needs.
+ */
+function storedFinalBlock(bytes: Buffer): Buffer {
+  const block = Buffer.alloc(5 + bytes.length);
+  block[0] = 0x01;
+  block.writeUInt16LE(bytes.length, 1);
+  block.writeUInt16LE(~bytes.length & 0xffff, 3);
+  bytes.copy(block, 5);
+  return block;
+}
+
+/** One gzip member: head (deflated now) + the shared middle + tail (stored, final block). */
 export function gzipAround(head: Buffer, middle: DeflatedPart, tail: Buffer): Buffer {
   const headDeflate = zlib.deflateRawSync(head, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-  const tailDeflate = zlib.deflateRawSync(tail);
+  const tailDeflate = tail.length <= 0xffff ? storedFinalBlock(tail) : zlib.deflateRawSync(tail);
   const headCrc = zlib.crc32(head);
   const upToMiddle = (multmodp(middle.shift, headCrc) ^ middle.crc) >>> 0;
   const crc = crc32Combine(upToMiddle, zlib.crc32(tail), tail.length);
