@@ -86,6 +86,21 @@ describeEachDialect("audit log: hash chain, tampering, concurrency", (ctx, diale
     }
   });
 
+  it("group commit: concurrent appends share writes, each settles with its own seq, in call order", async () => {
+    const calls = Array.from({ length: 120 }, (_, i) =>
+      i % 4 === 0
+        ? audit.recordMany(ctx(), who, [0, 1, 2].map((k) => ({ action: "many", resourceType: "thing", resourceId: `${i}.${k}`, outcome: "allowed" as const })))
+        : audit.recordFor(ctx(), who, { action: "one", resourceType: "thing", resourceId: String(i), outcome: "allowed" }),
+    );
+    const seqs = await Promise.all(calls);
+    // 90 single entries + 30 lists of 3: the last seq of each call, strictly increasing in call order.
+    expect(seqs.at(-1)).toBe(180);
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i] - seqs[i - 1]).toBe(i % 4 === 0 ? 3 : 1);
+    const rows = await db().selectFrom("audit_entry").select(["seq", "resource_id"]).orderBy("seq").execute();
+    expect(rows.filter((r) => r.resource_id === "8.2").map((r) => Number(r.seq))).toEqual([seqs[8]]);
+    expect(await verifyAuditChain(ctx().database)).toMatchObject({ ok: true, entries: 180 });
+  });
+
   it("rolls back with the caller's transaction", async () => {
     await db()
       .transaction()

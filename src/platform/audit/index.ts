@@ -49,41 +49,98 @@ function roleLabel(actor: Actor | null | undefined, livcId: string | null | unde
   return platform.length > 0 ? platform.join(",") : actor.memberships.length > 0 ? "member" : "user";
 }
 
-async function appendIn(trx: Kysely<DB>, database: Database, row: NewEntry): Promise<number> {
-  if (database.dialect === "postgres") await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(trx);
-  const last = await trx.selectFrom("audit_entry").select(["seq", "hash"]).orderBy("seq", "desc").limit(1).executeTakeFirst();
-  const seq = (last ? Number(last.seq) : 0) + 1;
-  const entry = { ...row, seq, prev_hash: last?.hash ?? GENESIS_HASH };
-  await trx.insertInto("audit_entry").values({ ...entry, hash: entryHash(entry) }).execute();
-  return seq;
-}
-
 type NewEntry = Omit<AuditEntryTable, "seq" | "prev_hash" | "hash">;
 
-async function appendAllIn(trx: Kysely<DB>, database: Database, rows: NewEntry[]): Promise<number> {
-  let seq = 0;
-  for (const row of rows) seq = await appendIn(trx, database, row);
-  return seq;
+/**
+ * Appends lists of entries inside an open transaction: the chain head is read once, the entries are
+ * chained in memory and inserted in multi-row statements. Returns the last seq of each list.
+ */
+async function appendListsIn(trx: Kysely<DB>, database: Database, lists: NewEntry[][]): Promise<number[]> {
+  if (database.dialect === "postgres") await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(trx);
+  const last = await trx.selectFrom("audit_entry").select(["seq", "hash"]).orderBy("seq", "desc").limit(1).executeTakeFirst();
+  let seq = last ? Number(last.seq) : 0;
+  let prev = last?.hash ?? GENESIS_HASH;
+  const lastSeqs: number[] = [];
+  const values: AuditEntryTable[] = [];
+  for (const rows of lists) {
+    for (const row of rows) {
+      seq += 1;
+      const entry = { ...row, seq, prev_hash: prev };
+      prev = entryHash(entry);
+      values.push({ ...entry, hash: prev });
+    }
+    lastSeqs.push(seq);
+  }
+  for (let i = 0; i < values.length; i += INSERT_CHUNK) await trx.insertInto("audit_entry").values(values.slice(i, i + INSERT_CHUNK)).execute();
+  return lastSeqs;
 }
 
-async function append(database: Database, rows: NewEntry[], within?: Kysely<DB> | Transaction<DB>): Promise<number> {
-  if (rows.length === 0) return 0;
-  if (within?.isTransaction) return appendAllIn(within, database, rows);
+// 13 columns a row: well under SQLite's and PostgreSQL's limits on bound parameters.
+const INSERT_CHUNK = 200;
+
+async function writeLists(database: Database, lists: NewEntry[][]): Promise<number[]> {
   if (database.dialect === "sqlite") {
     // One connection, serialised by Kysely; BEGIN IMMEDIATE also holds off another process on the same file.
     return database.db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn);
       try {
-        const seq = await appendAllIn(conn, database, rows);
+        const seqs = await appendListsIn(conn, database, lists);
         await sql`commit`.execute(conn);
-        return seq;
+        return seqs;
       } catch (e) {
         await sql`rollback`.execute(conn).catch(() => {});
         throw e;
       }
     });
   }
-  return database.db.transaction().execute((trx) => appendAllIn(trx, database, rows));
+  return database.db.transaction().execute((trx) => appendListsIn(trx, database, lists));
+}
+
+/**
+ * Group commit: appends outside a caller's transaction wait in a queue per database; while one
+ * write runs, the next ones gather and are written together in one transaction (one chain-head
+ * read, one lock, one commit). Each caller's promise settles only after its own entries are
+ * committed, so nothing is shown before it is audited; a failed write rejects every caller in it.
+ * (Issue 9: a case page records 7 reads; under load these were 7 write transactions a request.)
+ */
+interface Pending {
+  rows: NewEntry[];
+  resolve: (seq: number) => void;
+  reject: (error: unknown) => void;
+}
+const queues = new WeakMap<Database, { pending: Pending[]; writing: boolean }>();
+const MAX_BATCH = 1000;
+
+async function drain(database: Database, q: { pending: Pending[]; writing: boolean }): Promise<void> {
+  q.writing = true;
+  try {
+    while (q.pending.length > 0) {
+      const batch = q.pending.splice(0, MAX_BATCH);
+      try {
+        const seqs = await writeLists(database, batch.map((p) => p.rows));
+        batch.forEach((p, i) => p.resolve(seqs[i]));
+      } catch (e) {
+        for (const p of batch) p.reject(e);
+      }
+    }
+  } finally {
+    q.writing = false;
+  }
+}
+
+async function append(database: Database, rows: NewEntry[], within?: Kysely<DB> | Transaction<DB>): Promise<number> {
+  if (rows.length === 0) return 0;
+  if (within?.isTransaction) return (await appendListsIn(within, database, [rows]))[0];
+  let q = queues.get(database);
+  if (!q) {
+    q = { pending: [], writing: false };
+    queues.set(database, q);
+  }
+  const queue = q;
+  return new Promise<number>((resolve, reject) => {
+    queue.pending.push({ rows, resolve, reject });
+    if (!queue.writing) void drain(database, queue);
+  });
 }
 
 export const audit = {
