@@ -100,7 +100,7 @@ export const partnersMigrations: SchakelMigration[] = [
     },
   },
   {
-    // Issue 9: the participation figures are cached per revision of their inputs (decision 0022).
+    // Issue 9: the participation figures are cached per revision of their inputs (decision 0023).
     // `partners_revision` holds one row whose token is replaced (a new random id) in the same
     // transaction as every write to organisation_municipality, livc_partner, partner_invitation,
     // consultation (held_on, status) and consultation_attendance (store.ts, bumpRevision). The

@@ -44,7 +44,7 @@ export async function loadAnalysisInput(db: Kysely<DB>, date: string): Promise<A
  * module's (partners_revision, replaced in the transaction of every write to seats, invitations,
  * consultations, attendance and organisations' municipalities). Read from the database, so app
  * instances sharing one PostgreSQL agree; read BEFORE the rows, so figures computed while a write
- * commits are filed under the old version, which no request asks for again (decision 0022).
+ * commits are filed under the old version, which no request asks for again (decision 0023).
  */
 export async function participationRevision(db: Kysely<DB>): Promise<string> {
   const [register, partners] = await Promise.all([registerRevision(db), store.revision(db)]);

@@ -16,7 +16,7 @@ import type {
 type Db = Kysely<DB> | Transaction<DB>;
 
 // ---------------------------------------------------------------------------------------------
-// The revision of the participation inputs (decision 0022): a token replaced in the same
+// The revision of the participation inputs (decision 0023): a token replaced in the same
 // transaction as every write below that can change the participation figures (municipalities of
 // an organisation, seats, invitations, consultations' date or status, attendance). Contacts and
 // reminder dates do not enter the figures and leave it alone.
