@@ -12,6 +12,7 @@ import type { FeatureCollection, Geometry } from "geojson";
 import { feature } from "topojson-client";
 import type { Topology } from "topojson-specification";
 import type { CoverageState } from "../registry/service";
+import { ROOT } from "../../platform/paths";
 import { type Prepared, prepare } from "./encoding";
 
 export const MAP_COLOURS: Record<CoverageState, string> = {
@@ -21,7 +22,7 @@ export const MAP_COLOURS: Record<CoverageState, string> = {
   needs_decision: "#f0b400",
 };
 
-const DATA_DIR = path.resolve(import.meta.dirname, "../../../data/reference");
+const DATA_DIR = path.join(ROOT, "data/reference");
 const WIDTH = 800;
 
 interface Shapes { width: number; height: number; paths: Map<string, string> }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { CsvError, type CsvRecord, parseCsv } from "../../platform/csv";
 import type { Database } from "../../platform/db";
 import { nowIso } from "../../platform/db/values";
+import { ROOT } from "../../platform/paths";
 import type {
   ArrondissementTable,
   MunicipalityTable,
@@ -16,7 +17,7 @@ export const SET_2019_FROM = "2019-01-01";
 export const SET_2019_TO = "2024-12-31";
 export const SET_2025_FROM = "2025-01-01";
 
-export const DEFAULT_REFERENCE_DIR = path.resolve(import.meta.dirname, "../../../data/reference");
+export const DEFAULT_REFERENCE_DIR = path.join(ROOT, "data/reference");
 
 const FILES = {
   hierarchy: "provinces-arrondissements.csv",

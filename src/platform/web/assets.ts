@@ -4,9 +4,10 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import zlib from "node:zlib";
 import type { FastifyInstance } from "fastify";
+import { ROOT } from "../paths";
 
 const require = createRequire(import.meta.url);
-const publicDir = path.resolve(import.meta.dirname, "../../../public");
+const publicDir = path.join(ROOT, "public");
 
 /** The few static files, read once at start and served with a content hash for long caching. */
 const files: Record<string, { body: Buffer; br: Buffer; gzip: Buffer; type: string; hash: string }> = {};
