@@ -61,6 +61,8 @@ function step(title, cmd, args) {
 
 step("Type check", bin("tsc"), ["--noEmit"]);
 step("Lint", bin("biome"), ["lint"]);
+// The CLI the tests spawn runs from the precompiled bundle: build it once here rather than in parallel test workers.
+step("Bundle", process.execPath, [path.join(root, "scripts", "bundle.mjs")]);
 
 const reportFile = path.join(root, "test-artifacts", "vitest-report.json");
 fs.mkdirSync(path.dirname(reportFile), { recursive: true });
