@@ -4,7 +4,7 @@ import path from "node:path";
 /**
  * The project folder (the one with package.json). Found by walking up from this file, so it is the
  * same whether the code runs from src/ (tsx, vitest) or from the precompiled bundle in dist/
- * (docs/decisions/0022-precompiled-bundle.md).
+ * (docs/decisions/0024-precompiled-bundle.md).
  */
 export const ROOT = findRoot(import.meta.dirname);
 
