@@ -4,8 +4,8 @@
  *
  * - pickEncoding: content negotiation on Accept-Encoding (q=0 refuses an encoding).
  * - Spliced gzip for a page whose large middle is shared and whose edges are per person: the middle
- *   is deflated once, ending on a byte boundary (Z_SYNC_FLUSH); per request only the small head and
- *   tail are deflated and the three raw-deflate pieces are joined under one gzip header. A deflate
+ *   is deflated once, ending on a byte boundary (Z_SYNC_FLUSH); per request the small head and tail
+ *   are added as stored (uncompressed) blocks and the pieces are joined under one gzip header. A deflate
  *   stream is a series of independent blocks (no state other than the 32 KB window, and a piece
  *   compressed on its own never refers before its start), so the joined stream decodes to head +
  *   middle + tail. The gzip CRC-32 is combined arithmetically (zlib's crc32_combine), without
@@ -92,30 +92,37 @@ export function deflatePart(bytes: Buffer): DeflatedPart {
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
 
 /**
- * The tail (footer, a few hundred bytes) as a final "stored" deflate block (RFC 1951 3.2.4): header
- * bits BFINAL=1, BTYPE=00 padded to the byte, LEN, NLEN, the bytes. Saves a zlib stream per request
- * for about a hundred bytes more on the wire; the middle ends on a byte boundary, as this needs.
+ * Bytes as "stored" deflate blocks (RFC 1951 3.2.4): per block the header bits BFINAL and BTYPE=00
+ * padded to the byte, LEN, NLEN and up to 65,535 bytes. The per-request head and footer of a page
+ * are ~2 KB: storing them costs ~1 KB on the wire and saves a zlib stream per request (~30-70 µs,
+ * most of what the dashboard did beyond the session lookup). Stored blocks start and end on a byte
+ * boundary, as the shared middle does.
  */
-function storedFinalBlock(bytes: Buffer): Buffer {
-  const block = Buffer.alloc(5 + bytes.length);
-  block[0] = 0x01;
-  block.writeUInt16LE(bytes.length, 1);
-  block.writeUInt16LE(~bytes.length & 0xffff, 3);
-  bytes.copy(block, 5);
-  return block;
+function storedBlocks(bytes: Buffer, final: boolean): Buffer {
+  const blocks: Buffer[] = [];
+  let at = 0;
+  do {
+    const n = Math.min(0xffff, bytes.length - at);
+    const last = final && at + n === bytes.length;
+    const header = Buffer.alloc(5);
+    header[0] = last ? 0x01 : 0x00;
+    header.writeUInt16LE(n, 1);
+    header.writeUInt16LE(~n & 0xffff, 3);
+    blocks.push(header, bytes.subarray(at, at + n));
+    at += n;
+  } while (at < bytes.length);
+  return Buffer.concat(blocks);
 }
 
-/** One gzip member: head (deflated now) + the shared middle + tail (stored, final block). */
+/** One gzip member: head (stored) + the shared middle (deflated once) + tail (stored, final block). */
 export function gzipAround(head: Buffer, middle: DeflatedPart, tail: Buffer): Buffer {
-  const headDeflate = zlib.deflateRawSync(head, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-  const tailDeflate = tail.length <= 0xffff ? storedFinalBlock(tail) : zlib.deflateRawSync(tail);
   const headCrc = zlib.crc32(head);
   const upToMiddle = (multmodp(middle.shift, headCrc) ^ middle.crc) >>> 0;
   const crc = crc32Combine(upToMiddle, zlib.crc32(tail), tail.length);
   const trailer = Buffer.alloc(8);
   trailer.writeUInt32LE(crc, 0);
   trailer.writeUInt32LE((head.length + middle.length + tail.length) % 2 ** 32, 4);
-  return Buffer.concat([GZIP_HEADER, headDeflate, middle.deflate, tailDeflate, trailer]);
+  return Buffer.concat([GZIP_HEADER, storedBlocks(head, false), middle.deflate, storedBlocks(tail, true), trailer]);
 }
 
 /** A response body prepared once: the bytes, their compressed forms and a content ETag. */
