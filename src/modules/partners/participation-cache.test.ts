@@ -13,7 +13,7 @@ import type { AppContext } from "../../platform/context";
 import { buildApp } from "../../platform/web/app";
 import { SECTOR_KEYS } from "../identity/sectors";
 import { addMembership } from "../registry/service";
-import { participationFigures, participationRevision } from "./report";
+import { CACHED_DATES, participationFigures, participationRevision } from "./report";
 import {
   addOrganisationContact,
   addSeat,
@@ -69,6 +69,20 @@ describeEachDialect("Participation figures: cache and invalidation", (ctx) => {
     const user = await createUser(ctx(), { organisationId: caw });
     await addOrganisationContact(ctx(), system, caw, user.id);
     expect(await figures()).toBe(first);
+  });
+
+  it("keeps at most CACHED_DATES dates per database, the least recently asked dropped first", async () => {
+    const db = ctx().database.db;
+    const dates = Array.from({ length: CACHED_DATES + 1 }, (_, i) => `2024-0${1 + (i % 9)}-1${i % 10}`);
+    const first = await participationFigures(db, dates[0]);
+    const kept = await participationFigures(db, dates[1]);
+    for (const d of dates.slice(2)) await participationFigures(db, d);
+    // dates[1] asked again (now the most recent), then one more date: dates[2] goes, dates[1] stays.
+    expect(await participationFigures(db, dates[1])).toBe(kept);
+    const again = await participationFigures(db, dates[0]);
+    expect(again).not.toBe(first);
+    expect(again.analysis).toEqual(first.analysis);
+    expect(await participationFigures(db, dates[1])).toBe(kept);
   });
 
   it("a new seat, its end and the municipalities of an organisation change the next matrix", async () => {

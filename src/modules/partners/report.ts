@@ -61,7 +61,7 @@ export interface ParticipationFigures {
 }
 
 /** Dates kept per database (each entry holds the figures and at most one page per language). */
-export const CACHED_DATES = 16;
+export const CACHED_DATES = 8;
 const figureCaches = new WeakMap<Kysely<DB>, { revision: string; byDate: Map<string, Promise<ParticipationFigures>> }>();
 
 /**

@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from "kysely";
+import { type CompiledQuery, type Kysely, sql, type Transaction } from "kysely";
 import type { DB } from "../../platform/db/schema";
 import { inLivcs } from "../../platform/policy/grants";
 import { newId, nowIso } from "../../platform/db/values";
@@ -21,8 +21,17 @@ type Db = Kysely<DB> | Transaction<DB>;
 // an organisation, seats, invitations, consultations' date or status, attendance). Contacts and
 // reminder dates do not enter the figures and leave it alone.
 
-export const revision = async (db: Db): Promise<string> =>
-  (await db.selectFrom("partners_revision").select("token").where("id", "=", "current").executeTakeFirst())?.token ?? "none";
+const revisionQueries = new WeakMap<Db, CompiledQuery<{ token: string }>>();
+
+/** Read on every participation request: compiled once per database handle. */
+export async function revision(db: Db): Promise<string> {
+  let q = revisionQueries.get(db);
+  if (!q) {
+    q = db.selectFrom("partners_revision").select("token").where("id", "=", "current").compile();
+    revisionQueries.set(db, q);
+  }
+  return (await db.executeQuery(q)).rows[0]?.token ?? "none";
+}
 
 /** One statement (an upsert), so concurrent writers on PostgreSQL each leave a new token behind. */
 export async function bumpRevision(db: Db): Promise<void> {
