@@ -45,10 +45,28 @@ export function dashboardMain(scope: object, view: ViewContext, data: Dashboard,
   cache.delete(key);
   for (const k of cache.keys()) if (!k.startsWith(`${data.revision}|`) || cache.size >= CACHE_LIMIT) cache.delete(k);
   // The date field shows the date itself: a valid input is exactly the date (service.checkReportDate).
-  const html = renderToString(h(DashboardMain, { ctx: view, dateInput: data.report.date, data, caseTables: tables }));
+  const html = renderToString(h(DashboardMain, { ctx: sharedView(view), dateInput: data.report.date, data, caseTables: tables }));
   const entry: Entry = { tables, html, deflated: deflatePart(Buffer.from(html)) };
   cache.set(key, entry);
   return { main: entry, hit: false };
+}
+
+/**
+ * The view context for shared content: language and formatting only. Whatever is per person (name,
+ * CSRF token, permissions, the URL asked) is left out, so it cannot end up in another person's page.
+ */
+function sharedView(view: ViewContext): ViewContext {
+  return {
+    ...view,
+    path: "/monitoring",
+    query: "",
+    correlationId: "",
+    csrfToken: undefined,
+    userName: undefined,
+    can: () => {
+      throw new Error("the shared dashboard content must not depend on the viewer's permissions");
+    },
+  };
 }
 
 export const pageCacheSize = (scope: object) => caches.get(scope)?.size ?? 0;
