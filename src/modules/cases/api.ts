@@ -18,16 +18,34 @@ export function casesApiRoutes(app: FastifyInstance, ctx: AppContext) {
       schema: {
         tags: ["cases"],
         summary: "Cases you need to know",
-        description: "Only cases of LIVCs where you are chair, coordinator or information officer, and cases you were granted as an invited partner. Label search with q.",
-        querystring: { type: "object", properties: { q: { type: "string" }, status: { type: "string", description: "comma-separated statuses" } } },
+        description:
+          "Only cases of LIVCs where you are chair, coordinator or information officer, and cases you were granted as an invited partner. Label search with q. Newest first, in pages: `page` (from 1) and `per_page` (1-500, default 100); `total` and `pages` tell how many there are.",
+        querystring: {
+          type: "object",
+          properties: {
+            q: { type: "string" },
+            status: { type: "string", description: "comma-separated statuses" },
+            page: { type: "integer", minimum: 1, default: 1 },
+            per_page: { type: "integer", minimum: 1, maximum: 500, default: 100 },
+          },
+        },
       },
     },
-    async (request) => {
-      const q = z.object({ q: z.string().max(64).optional(), status: statusList }).safeParse(request.query ?? {});
+    async (request, reply) => {
+      const q = z
+        .object({ q: z.string().max(64).optional(), status: statusList, page: z.coerce.number().int().min(1).max(100_000).default(1), per_page: z.coerce.number().int().min(1).max(500).default(100) })
+        .safeParse(request.query ?? {});
+      if (!q.success) return sendError(request, reply, 400);
       const who = whoOf(request);
-      const items = await service.listCases(ctx, who, q.success ? { q: q.data.q, status: q.data.status as service.CaseStatus[] | undefined } : {});
-      await service.recordCaseExport(ctx, who, items.length);
-      return { cases: items.map((c) => ({ id: c.id, label: c.label, livc_id: c.livcId, status: c.status, opened_on: c.openedOn, closed_on: c.closedOn, next_review_on: c.nextReviewOn })) };
+      const p = await service.casePage(ctx, who, { q: q.data.q, status: q.data.status as service.CaseStatus[] | undefined }, q.data.page, q.data.per_page);
+      await service.recordCaseExport(ctx, who, p.items.length);
+      return {
+        total: p.total,
+        page: p.page,
+        pages: p.pages,
+        per_page: p.size,
+        cases: p.items.map((c) => ({ id: c.id, label: c.label, livc_id: c.livcId, status: c.status, opened_on: c.openedOn, closed_on: c.closedOn, next_review_on: c.nextReviewOn })),
+      };
     },
   );
 

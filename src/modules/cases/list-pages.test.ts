@@ -59,6 +59,19 @@ describeEachDialect("case list pages", (ctx) => {
     expect(labelled.body).toContain(`href="/cases?q=${encodeURIComponent(prefix)}&amp;page=2"`);
   });
 
+  it("the JSON API pages too, with the total, and refuses a bad page size", async () => {
+    const s = await login(app, chair);
+    const get = (qs: string) => app.inject({ method: "GET", url: `/api/v1/cases${qs}`, headers: s.headers() });
+    const first = (await get("?per_page=20")).json() as { total: number; page: number; pages: number; per_page: number; cases: { id: string }[] };
+    expect(first).toMatchObject({ total: 53, page: 1, pages: 3, per_page: 20 });
+    expect(first.cases.map((c) => c.id)).toEqual(ids.slice(33).reverse());
+    const last = (await get("?per_page=20&page=3")).json() as { cases: { id: string }[] };
+    expect(last.cases.map((c) => c.id)).toEqual(ids.slice(0, 13).reverse());
+    expect(((await get("")).json() as { cases: unknown[]; per_page: number }).cases).toHaveLength(53);
+    expect((await get("?per_page=501")).statusCode).toBe(400);
+    expect((await get("?page=0")).statusCode).toBe(400);
+  });
+
   it("the service pages the same filter and counts it", async () => {
     const actor = await makeActor(ctx(), [{ livcId: livc, role: "chair" }]);
     const p = await casePage(ctx(), { actor }, {}, 2, 20);
