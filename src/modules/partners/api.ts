@@ -6,7 +6,7 @@ import type { AppContext } from "../../platform/context";
 import { audit } from "../../platform/audit";
 import { todayInBrussels } from "../../platform/db/values";
 import { sendError } from "../../platform/web/app";
-import { sendPage, viewContext } from "../../platform/web/view";
+import { sendPage, type ViewContext, viewContext } from "../../platform/web/view";
 import { participationCsv, participationPdf } from "./export";
 import { ParticipationDateError, participationFigures, regionalParticipation } from "./report";
 import { participationQuery } from "./schema";
@@ -55,6 +55,24 @@ export const participationResponseSchema = {
   },
 };
 
+/**
+ * The view context for the cached figures: language and formatting only. The name, CSRF token, URL and
+ * permissions of the person asking are left out, so nothing of theirs can reach another person's page.
+ */
+function sharedView(v: ViewContext): ViewContext {
+  return {
+    ...v,
+    path: "/monitoring/participation",
+    query: "",
+    correlationId: "",
+    csrfToken: undefined,
+    userName: undefined,
+    can: () => {
+      throw new Error("the cached participation figures must not depend on the viewer's permissions");
+    },
+  };
+}
+
 export function participationApiRoutes(app: FastifyInstance, ctx: AppContext) {
   const db = ctx.database.db;
 
@@ -66,7 +84,7 @@ export function participationApiRoutes(app: FastifyInstance, ctx: AppContext) {
       // The figures' HTML depends on the report and the language only: rendered once per cached report.
       let figuresHtml = figures.html.get(v.locale);
       if (figuresHtml === undefined) {
-        figuresHtml = renderToString(h(ParticipationFigures, { ctx: v, report: figures.regional }));
+        figuresHtml = renderToString(h(ParticipationFigures, { ctx: sharedView(v), report: figures.regional }));
         figures.html.set(v.locale, figuresHtml);
       }
       return sendPage(reply, h(ParticipationPage, { ctx: v, report: figures.regional, figuresHtml, dateInput: raw }));

@@ -155,6 +155,11 @@ describeEachDialect("Participation figures: cache and invalidation", (ctx) => {
     expect(cawCell(first.body)).not.toContain("tag green");
     const again = await get();
     expect(again.body).toBe(first.body);
+    // The cached figures hold no part of the person's layout (name and CSRF token are in the logout form).
+    const cached = (await figures()).html.get("nl")!;
+    expect(first.body).toContain(cached);
+    expect(cached).not.toContain("_csrf");
+    expect(cached).not.toContain("/logout");
     await addSeat(ctx(), system, { livcId: livc, seat: "partner", organisationId: caw, fromOn: "2025-06-20" });
     const after = await get();
     expect(cawCell(after.body)).toContain("tag green");
