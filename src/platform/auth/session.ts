@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { SessionStage, SessionTable } from "../../modules/identity/migrations";
 import type { Config } from "../config";
+import { precompiled } from "../db/precompiled";
 import type { DB } from "../db/schema";
 import { nowIso, todayInBrussels } from "../db/values";
 import { type Actor, LIVC_ROLES, type LivcMembership } from "../policy/actor";
@@ -52,7 +53,7 @@ export async function createSession(
 /** The live session for a cookie value, or null when unknown or expired (expired rows are deleted). */
 export async function loadSession(db: Kysely<DB>, config: Config, token: string | undefined, now = Date.now()): Promise<SessionRow | null> {
   if (!token || token.length > 100) return null;
-  const row = await db.selectFrom("session").selectAll().where("id", "=", sessionIdOf(token)).executeTakeFirst();
+  const [row] = await sessionById(db, sessionIdOf(token));
   if (!row) return null;
   const created = Date.parse(row.created_at);
   const seen = Date.parse(row.last_seen_at);
@@ -105,22 +106,26 @@ export async function listSessions(db: Kysely<DB>, userId: string) {
   return db.selectFrom("session").select(["id", "created_at", "last_seen_at", "auth_method", "stage"]).where("user_id", "=", userId).orderBy("created_at", "desc").execute();
 }
 
+// The per-request lookups, compiled once per database (src/platform/db/precompiled.ts).
+const sessionById = precompiled((db, id: string) => db.selectFrom("session").selectAll().where("id", "=", id));
+const userById = precompiled((db, id: string) => db.selectFrom("app_user").select(["id", "display_name", "status"]).where("id", "=", id));
+const platformRolesOf = precompiled((db, userId: string) => db.selectFrom("platform_role").select("role").where("user_id", "=", userId));
+const membershipsOn = precompiled((db, userId: string, today: string) =>
+  db
+    .selectFrom("membership")
+    .select(["livc_id", "role", "organisation_id"])
+    .where("user_id", "=", userId)
+    .where("livc_id", "is not", null)
+    .where("valid_from", "<=", today)
+    .where((eb) => eb.or([eb("valid_to", "is", null), eb("valid_to", ">=", today)])),
+);
+
 /** Builds the Actor from the database: only active accounts, only memberships valid today. */
 export async function loadActor(db: Kysely<DB>, session: SessionRow): Promise<Actor | null> {
-  const user = await db.selectFrom("app_user").select(["id", "display_name", "status"]).where("id", "=", session.user_id).executeTakeFirst();
+  const [user] = await userById(db, session.user_id);
   if (user?.status !== "active") return null;
   const today = todayInBrussels();
-  const [roles, memberships] = await Promise.all([
-    db.selectFrom("platform_role").select("role").where("user_id", "=", user.id).execute(),
-    db
-      .selectFrom("membership")
-      .select(["livc_id", "role", "organisation_id"])
-      .where("user_id", "=", user.id)
-      .where("livc_id", "is not", null)
-      .where("valid_from", "<=", today)
-      .where((eb) => eb.or([eb("valid_to", "is", null), eb("valid_to", ">=", today)]))
-      .execute(),
-  ]);
+  const [roles, memberships] = await Promise.all([platformRolesOf(db, user.id), membershipsOn(db, user.id, today)]);
   const platform = new Set(roles.map((r) => r.role));
   return {
     userId: user.id,

@@ -39,6 +39,17 @@ describe("web shell", () => {
     expect(r.headers["x-correlation-id"]).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("sends the same security headers on error pages, JSON and assets (computed once, set on every reply)", async () => {
+    const page = await app.inject({ url: "/municipalities" });
+    for (const url of ["/no-such-page", "/api/v1/municipalities", "/healthz"]) {
+      const r = await app.inject({ url });
+      for (const h of ["content-security-policy", "x-content-type-options", "referrer-policy", "x-frame-options", "cross-origin-opener-policy"]) {
+        expect(r.headers[h], `${h} on ${url}`).toBe(page.headers[h]);
+      }
+      expect(r.headers["x-powered-by"]).toBeUndefined();
+    }
+  });
+
   it("caches fingerprinted assets and compresses pages", async () => {
     const page = await app.inject({ url: "/municipalities", headers: { "accept-encoding": "gzip" } });
     expect(page.headers["content-encoding"]).toBe("gzip");
