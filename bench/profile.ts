@@ -81,12 +81,16 @@ await ctx.database.db.deleteFrom("login_throttle").execute();
 await ctx.close();
 const before = new Set(fs.existsSync(dir) ? fs.readdirSync(dir) : []);
 const server = await serve();
-const s = await sessions(server.base, f);
-const target = targets(server.base, s, f).find((t) => t.name.includes(wanted));
-if (!target) throw new Error(`no benchmark path matches "${wanted}"`);
-const r = await measure(target, seconds);
-console.log(`${target.name}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors, ${r.non2xx} non-2xx, ${r.bytes} B/resp`);
-await stop(server.child);
+try {
+  const s = await sessions(server.base, f);
+  const target = targets(server.base, s, f).find((t) => t.name.includes(wanted));
+  if (!target) throw new Error(`no benchmark path matches "${wanted}"`);
+  const r = await measure(target, seconds);
+  console.log(`${target.name}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors, ${r.non2xx} non-2xx, ${r.bytes} B/resp`);
+} finally {
+  // Also when a login fails: never leave the profiled server running.
+  await stop(server.child);
+}
 const written = fs.readdirSync(dir).filter((n) => n.endsWith(".cpuprofile") && !before.has(n));
 for (const w of written) {
   console.log(`profile: ${path.relative(ROOT, path.join(dir, w))}`);
