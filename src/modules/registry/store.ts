@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import type { DB } from "../../platform/db/schema";
 import { newId, nowIso } from "../../platform/db/values";
 import type {
@@ -23,18 +23,18 @@ export async function revision(db: Db): Promise<number> {
   return (await db.selectFrom("registry_revision").select("revision").where("id", "=", "current").executeTakeFirst())?.revision ?? 0;
 }
 
-/** Called inside every write transaction so caches keyed on the revision are dropped. */
+/**
+ * Called inside every write transaction so caches keyed on the revision are dropped. One atomic
+ * upsert (revision = revision + 1): two writers at once (two app instances on one PostgreSQL) each
+ * get their own number; a read-then-write could give both the same and leave a stale cache.
+ */
 export async function bumpRevision(db: Db): Promise<void> {
-  const current = await db.selectFrom("registry_revision").select("revision").where("id", "=", "current").executeTakeFirst();
-  if (current) {
-    await db
-      .updateTable("registry_revision")
-      .set({ revision: current.revision + 1, changed_at: nowIso() })
-      .where("id", "=", "current")
-      .execute();
-  } else {
-    await db.insertInto("registry_revision").values({ id: "current", revision: 1, changed_at: nowIso() }).execute();
-  }
+  const at = nowIso();
+  await db
+    .insertInto("registry_revision")
+    .values({ id: "current", revision: 1, changed_at: at })
+    .onConflict((oc) => oc.column("id").doUpdateSet({ revision: sql<number>`registry_revision.revision + 1`, changed_at: at }))
+    .execute();
 }
 
 /** Everything the timeline needs, in a handful of indexed queries. */
