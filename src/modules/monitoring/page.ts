@@ -21,7 +21,8 @@ import { DashboardMain, DashboardPage } from "./views/dashboard";
 type Dashboard = Awaited<ReturnType<typeof dashboardData>>;
 
 export interface RenderedMain {
-  html: string;
+  /** UTF-8 (a string with one character above U+00FF would take two bytes per character). */
+  bytes: Buffer;
   deflated: DeflatedPart;
 }
 
@@ -46,7 +47,8 @@ export function dashboardMain(scope: object, view: ViewContext, data: Dashboard,
   for (const k of cache.keys()) if (!k.startsWith(`${data.revision}|`) || cache.size >= CACHE_LIMIT) cache.delete(k);
   // The date field shows the date itself: a valid input is exactly the date (service.checkReportDate).
   const html = renderToString(h(DashboardMain, { ctx: sharedView(view), dateInput: data.report.date, data, caseTables: tables }));
-  const entry: Entry = { tables, html, deflated: deflatePart(Buffer.from(html)) };
+  const bytes = Buffer.from(html);
+  const entry: Entry = { tables, bytes, deflated: deflatePart(bytes) };
   cache.set(key, entry);
   return { main: entry, hit: false };
 }
@@ -87,5 +89,5 @@ export function sendDashboard(request: FastifyRequest, reply: FastifyReply, view
   if (pickEncoding(request.headers["accept-encoding"], ["gzip"]) === "gzip") {
     return reply.header("content-encoding", "gzip").send(gzipAround(Buffer.from(head), main.deflated, Buffer.from(tail)));
   }
-  return reply.send(head + main.html + tail);
+  return reply.send(Buffer.concat([Buffer.from(head), main.bytes, Buffer.from(tail)]));
 }
