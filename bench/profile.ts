@@ -11,7 +11,7 @@ import { openContext } from "../src/platform/bootstrap";
 import { loadConfig } from "../src/platform/config";
 import { measure } from "./harness";
 import { fixtures, sessions, targets } from "./paths";
-import { freePort, stop } from "./servers";
+import { freePort, SERVER_NODE_FLAGS, stop } from "./servers";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -31,7 +31,7 @@ async function serve(): Promise<{ base: string; child: ChildProcess }> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   fs.mkdirSync(dir, { recursive: true });
-  const child = spawn(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, "bin/schakel.js", "serve"], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, "--cpu-prof", `--cpu-prof-dir=${dir}`, "bin/schakel.js", "serve"], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: "production", HOST: "127.0.0.1", PORT: String(port), SCHAKEL_PUBLIC_URL: base, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "ignore", "inherit"],

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
@@ -23,12 +24,18 @@ export async function startCeilings(): Promise<{ hello: string; sqlite: string; 
   return { ...JSON.parse(line), child };
 }
 
+/** The Node flags `npm start` runs the server with (package.json "start"), so the benchmark measures the server as started. */
+export const SERVER_NODE_FLAGS: string[] = (() => {
+  const start: string = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.start;
+  return start.split(/\s+/).filter((w) => w.startsWith("--") && start.indexOf(w) < start.indexOf("bin/schakel.js"));
+})();
+
 /** Spawns the real server (`schakel serve`, production mode) and times it from spawn to a 200 on /readyz. */
 export async function startSchakel(env: Record<string, string>): Promise<{ base: string; child: ChildProcess; startupMs: number }> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const child = spawn(process.execPath, ["bin/schakel.js", "serve"], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, "bin/schakel.js", "serve"], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: "production", HOST: "127.0.0.1", PORT: String(port), SCHAKEL_PUBLIC_URL: base, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "ignore", "inherit"],

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 // Runs Schakel from dist/schakel.mjs, precompiled from src/ by esbuild and rebuilt automatically when a
 // source is newer (scripts/bundle.mjs, docs/decisions/0024-precompiled-bundle.md): starting from one
 // file is about twice as fast and lighter than compiling ~230 modules through tsx at every start.
