@@ -6,44 +6,65 @@ import { entryHashOfFields, GENESIS_HASH } from "./chain";
 import type { VerifyResult } from "./verify";
 
 /**
- * The chain verified as two halves at once (SQLite file databases, long chains): each half runs in a
- * worker with its own read-only connection and checks what the single pass checks (gap-free seq, every
- * hash recomputed with the previous entry's hash). The second half's first entry is then checked
- * against the first half's last hash, so the result is the single pass's: same first broken entry.
+ * The chain verified as two halves at once (SQLite files and PostgreSQL, long chains): each half runs
+ * in a worker with its own connection (read-only SQLite handle; a PostgreSQL client, fetching the next
+ * batch while it hashes this one) and checks what the single pass checks (gap-free seq, every hash
+ * recomputed with the previous entry's hash). The second half's first entry is then checked against
+ * the first half's last hash, so the result is the single pass's: same first broken entry.
  * Row decoding, canonical JSON and SHA-256 cost ~6 us an entry on one core (issue 9).
  */
 const WORKER = `
 const { parentPort, workerData: w } = require("node:worker_threads");
 const crypto = require("node:crypto");
-const Database = require(w.driver);
-const db = new Database(w.file, { readonly: true, fileMustExist: true });
-const stmt = db.prepare("select seq, at, actor_id, actor_role, livc_id, action, resource_type, resource_id, outcome, client_address, correlation_id, hash from audit_entry where seq > ? and seq <= ? order by seq limit ?").raw(true);
 const sha = crypto.hash ? (s) => crypto.hash("sha256", s, "hex") : (s) => crypto.createHash("sha256").update(s).digest("hex");
-let expected = w.from, after = w.from - 1, prev = null, first = null, out = null;
-outer: for (;;) {
-  const rows = stmt.all(after, w.to, w.batch);
-  if (rows.length === 0) break;
-  for (const row of rows) {
-    const seq = Number(row[0]);
-    if (seq !== expected) { out = { brokenAt: expected, reason: "entry " + expected + " is missing (next is " + seq + ")" }; break outer; }
-    const stored = row[11];
-    row[0] = seq;
-    if (first === null) first = row.slice(0, 11);
-    else {
-      row[11] = prev;
-      if (sha(JSON.stringify(row)) !== stored) { out = { brokenAt: seq, reason: "entry " + seq + " was changed, or does not link to entry " + (seq - 1) }; break outer; }
-    }
-    prev = stored;
-    expected++;
+const SELECT = "select seq, at, actor_id, actor_role, livc_id, action, resource_type, resource_id, outcome, client_address, correlation_id, hash from audit_entry where seq > $1 and seq <= $2 order by seq limit $3";
+const NEXT = "select min(seq) from audit_entry where seq > $1";
+async function open() {
+  if (w.kind === "sqlite") {
+    const Database = require(w.driver);
+    const db = new Database(w.file, { readonly: true, fileMustExist: true });
+    const stmt = db.prepare(SELECT.replace(/\\$\\d/g, "?")).raw(true);
+    const next = db.prepare(NEXT.replace("$1", "?")).pluck();
+    return { fetch: async (after, to, batch) => stmt.all(after, to, batch), next: async (seq) => next.get(seq), close: async () => db.close() };
   }
-  after = expected - 1;
+  const { Client } = require(w.driver);
+  const client = new Client({ connectionString: w.url });
+  await client.connect();
+  return {
+    fetch: async (after, to, batch) => (await client.query({ text: SELECT, values: [after, to, batch], rowMode: "array" })).rows,
+    next: async (seq) => { const v = (await client.query({ text: NEXT, values: [seq], rowMode: "array" })).rows[0][0]; return v === null ? null : Number(v); },
+    close: () => client.end(),
+  };
 }
-if (!out && expected <= w.to) {
-  const next = db.prepare("select min(seq) from audit_entry where seq > ?").pluck().get(expected - 1);
-  out = { brokenAt: expected, reason: "entry " + expected + " is missing (next is " + next + ")" };
+async function run() {
+  const src = await open();
+  let expected = w.from, prev = null, first = null, out = null;
+  let pending = src.fetch(w.from - 1, w.to, w.batch);
+  outer: for (;;) {
+    const rows = await pending;
+    pending = null;
+    if (rows.length === 0) break;
+    pending = src.fetch(Number(rows[rows.length - 1][0]), w.to, w.batch);
+    for (const row of rows) {
+      const seq = Number(row[0]);
+      if (seq !== expected) { out = { brokenAt: expected, reason: "entry " + expected + " is missing (next is " + seq + ")" }; break outer; }
+      const stored = row[11];
+      row[0] = seq;
+      if (first === null) first = row.slice(0, 11);
+      else {
+        row[11] = prev;
+        if (sha(JSON.stringify(row)) !== stored) { out = { brokenAt: seq, reason: "entry " + seq + " was changed, or does not link to entry " + (seq - 1) }; break outer; }
+      }
+      prev = stored;
+      expected++;
+    }
+  }
+  if (pending) await pending.catch(() => {});
+  if (!out && expected <= w.to) out = { brokenAt: expected, reason: "entry " + expected + " is missing (next is " + (await src.next(expected - 1)) + ")" };
+  await src.close();
+  return { out, first, last: prev };
 }
-db.close();
-parentPort.postMessage({ out, first, last: prev });
+run().then((result) => parentPort.postMessage(result), (error) => { throw error; });
 `;
 
 interface Half {
@@ -54,11 +75,16 @@ interface Half {
 
 const require = createRequire(import.meta.url);
 
-export const canVerifyInParallel = (database: Database) => Boolean(database.native) && !sqlitePath(database.url).includes(":memory:") && os.availableParallelism() >= 2;
+export const canVerifyInParallel = (database: Database) =>
+  os.availableParallelism() >= 2 && (database.dialect === "postgres" || (Boolean(database.native) && !sqlitePath(database.url).includes(":memory:")));
 
-function half(file: string, from: number, to: number, batch: number): Promise<Half> {
+function half(database: Database, from: number, to: number, batch: number): Promise<Half> {
+  const source =
+    database.dialect === "postgres"
+      ? { kind: "postgres", driver: require.resolve("pg"), url: database.url }
+      : { kind: "sqlite", driver: require.resolve("better-sqlite3"), file: sqlitePath(database.url) };
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, { eval: true, workerData: { driver: require.resolve("better-sqlite3"), file, from, to, batch } });
+    const worker = new Worker(WORKER, { eval: true, workerData: { ...source, from, to, batch } });
     worker.once("message", resolve);
     worker.once("error", reject);
   });
@@ -66,8 +92,7 @@ function half(file: string, from: number, to: number, batch: number): Promise<Ha
 
 export async function verifyInParallel(database: Database, total: number, batchSize: number): Promise<VerifyResult> {
   const mid = Math.floor(total / 2);
-  const file = sqlitePath(database.url);
-  const [a, b] = await Promise.all([half(file, 1, mid, batchSize), half(file, mid + 1, total, batchSize)]);
+  const [a, b] = await Promise.all([half(database, 1, mid, batchSize), half(database, mid + 1, total, batchSize)]);
   // The first half's first entry links to the genesis hash: its hash is checked like any other.
   if (a.out) return { ok: false, entries: a.out.brokenAt - 1, ...a.out };
   if (a.first) {
