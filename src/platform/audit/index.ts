@@ -118,7 +118,7 @@ async function drain(database: Database, q: { pending: Pending[]; writing: boole
       const batch = q.pending.splice(0, MAX_BATCH);
       try {
         const seqs = await writeLists(database, batch.map((p) => p.rows));
-        batch.forEach((p, i) => p.resolve(seqs[i]));
+        for (const [i, p] of batch.entries()) p.resolve(seqs[i]);
       } catch (e) {
         for (const p of batch) p.reject(e);
       }
