@@ -98,31 +98,47 @@ const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
  * most of what the dashboard did beyond the session lookup). Stored blocks start and end on a byte
  * boundary, as the shared middle does.
  */
-function storedBlocks(bytes: Buffer, final: boolean): Buffer {
-  const blocks: Buffer[] = [];
-  let at = 0;
-  do {
-    const n = Math.min(0xffff, bytes.length - at);
-    const last = final && at + n === bytes.length;
-    const header = Buffer.alloc(5);
-    header[0] = last ? 0x01 : 0x00;
-    header.writeUInt16LE(n, 1);
-    header.writeUInt16LE(~n & 0xffff, 3);
-    blocks.push(header, bytes.subarray(at, at + n));
-    at += n;
-  } while (at < bytes.length);
-  return Buffer.concat(blocks);
+function storedSize(length: number): number {
+  return length + 5 * Math.max(1, Math.ceil(length / 0xffff));
 }
 
-/** One gzip member: head (stored) + the shared middle (deflated once) + tail (stored, final block). */
-export function gzipAround(head: Buffer, middle: DeflatedPart, tail: Buffer): Buffer {
-  const headCrc = zlib.crc32(head);
-  const upToMiddle = (multmodp(middle.shift, headCrc) ^ middle.crc) >>> 0;
-  const crc = crc32Combine(upToMiddle, zlib.crc32(tail), tail.length);
-  const trailer = Buffer.alloc(8);
-  trailer.writeUInt32LE(crc, 0);
-  trailer.writeUInt32LE((head.length + middle.length + tail.length) % 2 ** 32, 4);
-  return Buffer.concat([GZIP_HEADER, storedBlocks(head, false), middle.deflate, storedBlocks(tail, true), trailer]);
+/** Writes the text at `at` as stored blocks (one when it fits, else one per 65,535 bytes); returns the end. */
+function writeStored(out: Buffer, at: number, text: string, length: number, final: boolean): number {
+  if (length <= 0xffff) {
+    out[at] = final ? 0x01 : 0x00;
+    out.writeUInt16LE(length, at + 1);
+    out.writeUInt16LE(~length & 0xffff, at + 3);
+    out.write(text, at + 5, "utf8");
+    return at + 5 + length;
+  }
+  const bytes = Buffer.from(text);
+  for (let from = 0; from < length; from += 0xffff) {
+    const n = Math.min(0xffff, length - from);
+    out[at] = final && from + n === length ? 0x01 : 0x00;
+    out.writeUInt16LE(n, at + 1);
+    out.writeUInt16LE(~n & 0xffff, at + 3);
+    bytes.copy(out, at + 5, from, from + n);
+    at += 5 + n;
+  }
+  return at;
+}
+
+/**
+ * One gzip member: head (stored) + the shared middle (deflated once) + tail (stored, final block),
+ * written into one buffer (the page is sent many times a second: no intermediate copies).
+ */
+export function gzipAround(head: string, middle: DeflatedPart, tail: string): Buffer {
+  const headLength = Buffer.byteLength(head);
+  const tailLength = Buffer.byteLength(tail);
+  const out = Buffer.allocUnsafe(GZIP_HEADER.length + storedSize(headLength) + middle.deflate.length + storedSize(tailLength) + 8);
+  let at = GZIP_HEADER.copy(out, 0);
+  at = writeStored(out, at, head, headLength, false);
+  at += middle.deflate.copy(out, at);
+  at = writeStored(out, at, tail, tailLength, true);
+  const upToMiddle = (multmodp(middle.shift, zlib.crc32(head)) ^ middle.crc) >>> 0;
+  out.writeUInt32LE(crc32Combine(upToMiddle, zlib.crc32(tail), tailLength), at);
+  out.writeUInt32LE((headLength + middle.length + tailLength) % 2 ** 32, at + 4);
+  return out;
 }
 
 /** A response body prepared once: the bytes, their compressed forms and a content ETag. */

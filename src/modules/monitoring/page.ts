@@ -87,7 +87,7 @@ export function sendDashboard(request: FastifyRequest, reply: FastifyReply, view
   const tail = shell.slice(at + MARK.length);
   reply.code(200).type("text/html; charset=utf-8").header("vary", "accept-encoding");
   if (pickEncoding(request.headers["accept-encoding"], ["gzip"]) === "gzip") {
-    return reply.header("content-encoding", "gzip").send(gzipAround(Buffer.from(head), main.deflated, Buffer.from(tail)));
+    return reply.header("content-encoding", "gzip").send(gzipAround(head, main.deflated, tail));
   }
   return reply.send(Buffer.concat([Buffer.from(head), main.bytes, Buffer.from(tail)]));
 }
