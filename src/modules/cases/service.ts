@@ -227,21 +227,17 @@ export async function transitionCase(
     if (t === "finish_review") await store.completeDueReview(trx, c.id, who.actor?.userId ?? "", "no_renewed_concern", today);
     await store.updateCase(trx, c.id, set);
     const eventId = newId();
-    await trx
-      .insertInto("case_event")
-      .values({
-        id: eventId,
-        case_id: c.id,
-        at: nowIso(),
-        actor_id: who.actor?.userId ?? null,
-        kind: "transition",
-        from_status: c.status,
-        to_status: to,
-        reason: t === "close" ? reason : null,
-        consultation_id: null,
-        note_enc: await pd.seal(ctx, who, { table: "case_event", column: "note_enc", rowId: eventId, livcId: c.livc_id }, t === "close" ? null : reason, { db: trx }),
-      })
-      .execute();
+    await store.insertEvent(trx, {
+      id: eventId,
+      case_id: c.id,
+      actor_id: who.actor?.userId ?? null,
+      kind: "transition",
+      from_status: c.status,
+      to_status: to,
+      reason: t === "close" ? reason : null,
+      consultation_id: null,
+      note_enc: await pd.seal(ctx, who, { table: "case_event", column: "note_enc", rowId: eventId, livcId: c.livc_id }, t === "close" ? null : reason, { db: trx }),
+    });
     await pd.record(ctx, who, resource(c), `case.${t}`, "success", { db: trx });
   });
   return to;

@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from "kysely";
+import { precompiled } from "../../platform/db/precompiled";
 import type { DB } from "../../platform/db/schema";
 import { newId, nowIso } from "../../platform/db/values";
 import type {
@@ -19,8 +20,12 @@ export type FrameworkRow = LivcFrameworkTable;
 export type ObstacleRow = MunicipalityObstacleTable;
 export type DecisionRow = MergerDecisionTable;
 
+// Read on every regional request (caches are keyed on it): compiled once per database.
+const revisionRow = precompiled((db, id: string) => db.selectFrom("registry_revision").select("revision").where("id", "=", id));
+
 export async function revision(db: Db): Promise<number> {
-  return (await db.selectFrom("registry_revision").select("revision").where("id", "=", "current").executeTakeFirst())?.revision ?? 0;
+  const [row] = await revisionRow(db as Kysely<DB>, "current");
+  return row ? Number(row.revision) : 0;
 }
 
 /**
