@@ -121,25 +121,25 @@ export interface OverdueItem { actionId: string; caseId: string; label: string; 
  * Overdue actions: for a coordinator (or chair) every overdue action of their LIVCs; for anyone else
  * the overdue actions their own organisations own, on cases they may see.
  */
-export async function overdueFor(ctx: AppContext, who: AuditWho, today = todayInBrussels()): Promise<{ asLead: OverdueItem[]; asOwner: OverdueItem[] }> {
+export async function overdueFor(ctx: AppContext, who: AuditWho, today = todayInBrussels(), opts: { limit?: number } = {}): Promise<{ asLead: OverdueItem[]; asOwner: OverdueItem[] }> {
   const actor = who.actor ?? null;
   const g = await caseGrants(ctx.database.db, actor);
   const leadLivcs = livcIdsWhere(actor, ["chair", "coordinator"]);
   const asLead = leadLivcs.length
-    ? await store.overdueActions(ctx.database.db, { visible: visibleCases({ ...g, livcIds: leadLivcs, caseIds: [] }), today, livcIds: leadLivcs })
+    ? await store.overdueActions(ctx.database.db, { visible: visibleCases({ ...g, livcIds: leadLivcs, caseIds: [] }), today, livcIds: leadLivcs, limit: opts.limit })
     : [];
   const orgs = [...new Set((actor?.memberships ?? []).map((m) => m.organisationId).filter((o): o is string => Boolean(o)))];
-  const asOwner = orgs.length ? await store.overdueActions(ctx.database.db, { visible: visibleCases(g), today, ownerOrganisationIds: orgs }) : [];
+  const asOwner = orgs.length ? await store.overdueActions(ctx.database.db, { visible: visibleCases(g), today, ownerOrganisationIds: orgs, limit: opts.limit }) : [];
   const map = (r: (typeof asLead)[number]): OverdueItem => ({ actionId: r.id, caseId: r.case_id, label: r.label ?? r.case_id.slice(0, 8), ownerOrganisationId: r.owner_organisation_id, dueOn: r.due_on });
   return { asLead: asLead.map(map), asOwner: asOwner.map(map) };
 }
 
 /** Post-closure reviews due (or due within `aheadDays`) in the LIVCs the actor coordinates or chairs. */
-export async function dueReviewsFor(ctx: AppContext, who: AuditWho, today = todayInBrussels(), aheadDays = 30) {
+export async function dueReviewsFor(ctx: AppContext, who: AuditWho, today = todayInBrussels(), aheadDays = 30, opts: { limit?: number } = {}) {
   const livcIds = livcIdsWhere(who.actor ?? null, ["chair", "coordinator"]);
   const until = new Date(`${today}T00:00:00Z`);
   until.setUTCDate(until.getUTCDate() + aheadDays);
-  const rows = await store.dueReviews(ctx.database.db, { livcIds, until: until.toISOString().slice(0, 10) });
+  const rows = await store.dueReviews(ctx.database.db, { livcIds, until: until.toISOString().slice(0, 10), limit: opts.limit });
   return rows.map((r) => ({ reviewId: r.id, caseId: r.case_id, label: r.label ?? r.case_id.slice(0, 8), months: r.months, dueOn: r.due_on, status: r.status, due: r.due_on <= today }));
 }
 

@@ -20,7 +20,7 @@ import { SubjectAccessPage, WhoSawPage } from "./views/audit";
 import { CasePage } from "./views/case";
 import type { Errors } from "./views/fields";
 import { FeedbackPage } from "./views/feedback";
-import { CasesPage } from "./views/list";
+import { CasesPage, WORK_PREVIEW, type WorkList, WorkPage } from "./views/list";
 import { isCaseTransition } from "./workflow";
 
 const idParam = z.object({ id: z.string().uuid() });
@@ -83,10 +83,7 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     const personSearch = actor.memberships.some((m) => (CORE_ROLES as readonly string[]).includes(m.role));
     const byPerson = personSearch && query.name.trim() !== "";
     const list = await service.casePage(ctx, who, byPerson ? { fullName: query.name, dateOfBirth: query.dob || undefined } : { q: query.q }, byPerson ? 1 : page, byPerson ? 500 : undefined);
-    const overdue = await service.overdueFor(ctx, who);
-    const reviews = await service.dueReviewsFor(ctx, who);
-    const orgs = await organisationNames(ctx, [...overdue.asLead, ...overdue.asOwner].map((r) => r.ownerOrganisationId));
-    const mapO = (r: (typeof overdue.asLead)[number]) => ({ actionId: r.actionId, caseId: r.caseId, label: r.label, owner: orgs.get(r.ownerOrganisationId) ?? "", dueOn: r.dueOn });
+    const work = await workList(request, WORK_PREVIEW);
     const exportParams = new URLSearchParams(query.q && !byPerson ? { q: query.q } : {}).toString();
     return sendPage(
       reply,
@@ -96,10 +93,31 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
         query,
         personSearch,
         exportHref: `/cases/export.csv${exportParams ? `?${exportParams}` : ""}`,
-        work: { overdueLead: overdue.asLead.map(mapO), overdueOwner: overdue.asOwner.map(mapO), reviews: reviews.filter((r) => r.due), showLead: actor.memberships.some((m) => m.role === "chair" || m.role === "coordinator") },
+        work,
       }),
     );
   };
+
+  /** The work lists: overdue actions (as lead, as owner) and reviews due today; with a limit, the most urgent ones and whether there are more. */
+  async function workList(request: FastifyRequest, limit?: number): Promise<WorkList> {
+    const actor = request.actor!;
+    const who = whoOf(request);
+    const ask = limit === undefined ? {} : { limit: limit + 1 };
+    const overdue = await service.overdueFor(ctx, who, undefined, ask);
+    const reviews = await service.dueReviewsFor(ctx, who, undefined, 0, ask);
+    const cut = <T,>(rows: T[]) => (limit === undefined ? rows : rows.slice(0, limit));
+    const orgs = await organisationNames(ctx, [...cut(overdue.asLead), ...cut(overdue.asOwner)].map((r) => r.ownerOrganisationId));
+    const mapO = (r: (typeof overdue.asLead)[number]) => ({ actionId: r.actionId, caseId: r.caseId, label: r.label, owner: orgs.get(r.ownerOrganisationId) ?? "", dueOn: r.dueOn });
+    return {
+      overdueLead: cut(overdue.asLead).map(mapO),
+      overdueOwner: cut(overdue.asOwner).map(mapO),
+      reviews: cut(reviews),
+      showLead: actor.memberships.some((m) => m.role === "chair" || m.role === "coordinator"),
+      more: limit !== undefined && [overdue.asLead, overdue.asOwner, reviews].some((rows) => rows.length > limit),
+    };
+  }
+
+  app.get("/cases/work", { config: { permission: "case.access" } }, async (request, reply) => sendPage(reply, h(WorkPage, { ctx: viewContext(request), work: await workList(request) })));
 
   app.get("/cases", { config: { permission: "case.access" } }, async (request, reply) => {
     const q = listQuery.safeParse(request.query ?? {});

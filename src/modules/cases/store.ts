@@ -128,7 +128,7 @@ export const setActionStatus = (db: Db, id: string, status: ActionStatus) =>
  * cells. With `livcIds` the actions are read by cell from their own index (case_action_livc_open)
  * and the case visibility is still applied to the joined case.
  */
-export function overdueActions(db: Db, f: { visible: CaseListFilter["visible"]; today: string; ownerOrganisationIds?: string[]; livcIds?: string[] }) {
+export function overdueActions(db: Db, f: { visible: CaseListFilter["visible"]; today: string; ownerOrganisationIds?: string[]; livcIds?: string[]; limit?: number }) {
   let q = db
     .selectFrom("case_action")
     .innerJoin("case_file", "case_file.id", "case_action.case_id")
@@ -139,6 +139,8 @@ export function overdueActions(db: Db, f: { visible: CaseListFilter["visible"]; 
     .where("case_file.status", "!=", "purged");
   if (f.ownerOrganisationIds) q = q.where((eb) => inIds(eb.ref("case_action.owner_organisation_id"), f.ownerOrganisationIds!));
   if (f.livcIds) q = q.where((eb) => inIds(eb.ref("case_action.livc_id"), f.livcIds!));
+  if (f.limit !== undefined) q = q.limit(f.limit);
+  // Due date only: the cell's index (livc_id, status, due_on) then gives the rows in order and a limit stops early.
   return q.orderBy("case_action.due_on").execute();
 }
 
@@ -150,7 +152,7 @@ export async function insertReviews(db: Db, c: { id: string; livc_id: string }, 
 
 export const reviewsOf = (db: Db, caseId: string) => db.selectFrom("case_review").selectAll().where("case_id", "=", caseId).orderBy("due_on").execute();
 
-export function dueReviews(db: Db, f: { livcIds: string[]; until: string }) {
+export function dueReviews(db: Db, f: { livcIds: string[]; until: string; limit?: number }) {
   // Read by cell from the reviews' own index (case_review_livc_due: open reviews of the cell due by
   // then), each joined to its case by primary key (issue 9: 18 -> 3 -> well under 1 ms at 100,000 cases).
   return db
@@ -163,6 +165,7 @@ export function dueReviews(db: Db, f: { livcIds: string[]; until: string }) {
     .where("case_review.due_on", "<=", f.until)
     .where("case_file.status", "in", ["closed", "post_closure_review"])
     .orderBy("case_review.due_on")
+    .$if(f.limit !== undefined, (q) => q.limit(f.limit!))
     .execute();
 }
 

@@ -9,7 +9,12 @@ export interface WorkList {
   overdueOwner: { actionId: string; caseId: string; label: string; owner: string; dueOn: string }[];
   reviews: { caseId: string; label: string; months: number; dueOn: string }[];
   showLead: boolean;
+  /** On the case list only the most urgent items are shown; true when a list has more (see /cases/work). */
+  more?: boolean;
 }
+
+/** Items of each work list shown above the case list; the whole lists are on /cases/work. */
+export const WORK_PREVIEW = 10;
 
 export const statusKey = (s: string) => `case.status.${s}` as MessageKey;
 
@@ -28,29 +33,7 @@ export function CasesPage(props: { ctx: ViewContext; list: CaseListPage; query: 
     <Layout ctx={ctx} title={t("case.list.title")} wide>
       <h1>{t("case.list.title")}</h1>
       <p class="lead">{t("case.list.intro")}</p>
-      <section aria-labelledby="work-title">
-        <h2 id="work-title">{t("case.work.title")}</h2>
-        {work.showLead ? (
-          <>
-            <h3>{t("case.work.overdue_lead")}</h3>
-            <Overdue ctx={ctx} rows={work.overdueLead} />
-            <h3>{t("case.work.reviews")}</h3>
-            {work.reviews.length === 0 ? (
-              <p>{t("case.work.none")}</p>
-            ) : (
-              <ul>
-                {work.reviews.map((r) => (
-                  <li>
-                    <a href={`/cases/${r.caseId}`}>{r.label}</a>: {t("case.work.months", { months: r.months, date: ctx.date(r.dueOn) })}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </>
-        ) : null}
-        <h3>{t("case.work.overdue_owner")}</h3>
-        <Overdue ctx={ctx} rows={work.overdueOwner} />
-      </section>
+      <WorkSection ctx={ctx} work={work} />
       <section aria-labelledby="search-title">
         <h2 id="search-title">{t("case.search.title")}</h2>
         <form method="get" action="/cases" class="search-form">
@@ -156,5 +139,56 @@ function Pages(props: { ctx: ViewContext; list: CaseListPage; query: { q: string
         ) : null}
       </ul>
     </nav>
+  );
+}
+
+function WorkSection(props: { ctx: ViewContext; work: WorkList; full?: boolean }) {
+  const { ctx, work, full } = props;
+  const { t } = ctx;
+  // On the work list page the section is the page (h1); above the case list it is one section (h2).
+  const Title = full ? "h1" : "h2";
+  const Sub = full ? "h2" : "h3";
+  return (
+    <section aria-labelledby="work-title">
+      <Title id="work-title">{t("case.work.title")}</Title>
+      {work.showLead ? (
+        <>
+          <Sub>{t("case.work.overdue_lead")}</Sub>
+          <Overdue ctx={ctx} rows={work.overdueLead} />
+          <Sub>{t("case.work.reviews")}</Sub>
+          {work.reviews.length === 0 ? (
+            <p>{t("case.work.none")}</p>
+          ) : (
+            <ul>
+              {work.reviews.map((r) => (
+                <li>
+                  <a href={`/cases/${r.caseId}`}>{r.label}</a>: {t("case.work.months", { months: r.months, date: ctx.date(r.dueOn) })}
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      ) : null}
+      <Sub>{t("case.work.overdue_owner")}</Sub>
+      <Overdue ctx={ctx} rows={work.overdueOwner} />
+      {work.more && !full ? (
+        <p>
+          <a href="/cases/work">{t("case.work.all")}</a>
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+/** The whole work list: every overdue action and every review due. */
+export function WorkPage(props: { ctx: ViewContext; work: WorkList }) {
+  const { t } = props.ctx;
+  return (
+    <Layout ctx={props.ctx} title={t("case.work.title")}>
+      <p>
+        <a href="/cases">{t("case.list.title")}</a>
+      </p>
+      <WorkSection ctx={props.ctx} work={props.work} full />
+    </Layout>
   );
 }
