@@ -139,7 +139,11 @@ async function append(database: Database, rows: NewEntry[], within?: Kysely<DB> 
   const queue = q;
   return new Promise<number>((resolve, reject) => {
     queue.pending.push({ rows, resolve, reject });
-    if (!queue.writing) void drain(database, queue);
+    if (queue.writing) return;
+    // The write starts after the current turn of the event loop, so appends made in the same turn
+    // (the reads of one page, requests arriving together) share it.
+    queue.writing = true;
+    setImmediate(() => void drain(database, queue));
   });
 }
 
