@@ -8,7 +8,7 @@ import { describeEachDialect } from "../../../test/support/db";
 import { buildApp } from "../../platform/web/app";
 import { importRegister, livcByCode } from "../registry/service";
 import { coverageJsonCacheSize } from "./coverage-json";
-import { crc32Combine, deflatePart, gzipAround, notModified, pickEncoding } from "./encoding";
+import { crc32Combine, deflatePart, gzipAround, notModified, pickEncoding } from "../../platform/web/encoding";
 import { pageCacheSize } from "./page";
 
 const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, "../registry/testdata", name), "utf8");

@@ -6,7 +6,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../platform/db/schema";
 import { registerRevision } from "../registry/service";
-import { type Prepared, prepare } from "./encoding";
+import { type Prepared, prepare } from "../../platform/web/encoding";
 import { coverageReport } from "./service";
 
 const caches = new WeakMap<Kysely<DB>, Map<string, Promise<Prepared>>>();

@@ -13,7 +13,7 @@ import { feature } from "topojson-client";
 import type { Topology } from "topojson-specification";
 import type { CoverageState } from "../registry/service";
 import { ROOT } from "../../platform/paths";
-import { type Prepared, prepare } from "./encoding";
+import { type Prepared, prepare } from "../../platform/web/encoding";
 
 export const MAP_COLOURS: Record<CoverageState, string> = {
   own: "#0b4f9c",

@@ -11,7 +11,7 @@ import { caseFiguresOn } from "./case-figures";
 import { coverageCsv, coveragePdf } from "./export";
 import { cachedMap } from "./map";
 import { coverageJson } from "./coverage-json";
-import { sendPrepared } from "./encoding";
+import { sendPrepared } from "../../platform/web/encoding";
 import { dashboardMain, sendDashboard } from "./page";
 import { checkReportDate, dashboardData, ReportDateError } from "./service";
 import { DashboardMain, DashboardPage } from "./views/dashboard";

@@ -6,7 +6,8 @@ import type { AppContext } from "../../platform/context";
 import { audit } from "../../platform/audit";
 import { todayInBrussels } from "../../platform/db/values";
 import { sendError } from "../../platform/web/app";
-import { sendPage, type ViewContext, viewContext } from "../../platform/web/view";
+import { SHARED_MARK, sendWithShared, sharedContent, sharedView } from "../../platform/web/shared-content";
+import { sendPage, viewContext } from "../../platform/web/view";
 import { participationCsv, participationPdf } from "./export";
 import { ParticipationDateError, participationFigures, regionalParticipation } from "./report";
 import { participationQuery } from "./schema";
@@ -59,20 +60,6 @@ export const participationResponseSchema = {
  * The view context for the cached figures: language and formatting only. The name, CSRF token, URL and
  * permissions of the person asking are left out, so nothing of theirs can reach another person's page.
  */
-function sharedView(v: ViewContext): ViewContext {
-  return {
-    ...v,
-    path: "/monitoring/participation",
-    query: "",
-    correlationId: "",
-    csrfToken: undefined,
-    userName: undefined,
-    can: () => {
-      throw new Error("the cached participation figures must not depend on the viewer's permissions");
-    },
-  };
-}
-
 export function participationApiRoutes(app: FastifyInstance, ctx: AppContext) {
   const db = ctx.database.db;
 
@@ -81,13 +68,14 @@ export function participationApiRoutes(app: FastifyInstance, ctx: AppContext) {
     const v = viewContext(request);
     try {
       const figures = await participationFigures(db, raw);
-      // The figures' HTML depends on the report and the language only: rendered once per cached report.
-      let figuresHtml = figures.html.get(v.locale);
-      if (figuresHtml === undefined) {
-        figuresHtml = renderToString(h(ParticipationFigures, { ctx: sharedView(v), report: figures.regional }));
-        figures.html.set(v.locale, figuresHtml);
+      // The figures' HTML depends on the report and the language only: rendered and deflated once per
+      // cached report, sent pre-compressed inside the per-request layout (platform/web/shared-content.ts).
+      let figuresContent = figures.html.get(v.locale);
+      if (figuresContent === undefined) {
+        figuresContent = sharedContent(renderToString(h(ParticipationFigures, { ctx: sharedView(v, "/monitoring/participation"), report: figures.regional })));
+        figures.html.set(v.locale, figuresContent);
       }
-      return sendPage(reply, h(ParticipationPage, { ctx: v, report: figures.regional, figuresHtml, dateInput: raw }));
+      return sendWithShared(request, reply, h(ParticipationPage, { ctx: v, report: figures.regional, figuresHtml: SHARED_MARK, dateInput: raw }), figuresContent);
     } catch (e) {
       if (!(e instanceof ParticipationDateError)) throw e;
       return sendPage(reply, h(ParticipationPage, { ctx: v, report: null, dateInput: raw, dateError: v.t("pp.error.date") }), 400);

@@ -4,6 +4,7 @@
  * invitations, organisations' municipalities, the register) changes the next figures, also when
  * another app instance on the same database made the write; the page follows.
  */
+import { gunzipSync } from "node:zlib";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createUser, login, type LoginSession } from "../../../test/support/auth";
@@ -155,8 +156,12 @@ describeEachDialect("Participation figures: cache and invalidation", (ctx) => {
     expect(cawCell(first.body)).not.toContain("tag green");
     const again = await get();
     expect(again.body).toBe(first.body);
+    // A browser asking for gzip gets the cached figures pre-compressed inside its layout: the same page.
+    const zipped = await app.inject({ method: "GET", url: `/monitoring/participation?date=${D}`, headers: { ...analyst.headers(), "accept-encoding": "gzip" } });
+    expect(zipped.headers["content-encoding"]).toBe("gzip");
+    expect(gunzipSync(zipped.rawPayload).toString("utf8")).toBe(first.body);
     // The cached figures hold no part of the person's layout (name and CSRF token are in the logout form).
-    const cached = (await figures()).html.get("nl")!;
+    const cached = (await figures()).html.get("nl")!.html;
     expect(first.body).toContain(cached);
     expect(cached).not.toContain("_csrf");
     expect(cached).not.toContain("/logout");

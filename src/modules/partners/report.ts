@@ -2,6 +2,7 @@
  * Loads what the analysis needs (the register through its service, this module's tables) and
  * shapes the regional view: counts of 1 to 4 that could point at one organisation become "<5".
  */
+import type { SharedContent } from "../../platform/web/shared-content";
 import type { Kysely } from "kysely";
 import type { DB } from "../../platform/db/schema";
 import { isIsoDate } from "../../platform/db/values";
@@ -57,7 +58,8 @@ export interface ParticipationFigures {
   analysis: ParticipationAnalysis;
   regional: RegionalParticipation;
   /** Rendered HTML of the figures per language, filled by the page route (bounded by the languages). */
-  html: Map<string, string>;
+  /** The rendered figures per language, kept with the report (compressed once: platform/web/shared-content.ts). */
+  html: Map<string, SharedContent>;
 }
 
 /** Dates kept per database (each entry holds the figures and at most one page per language). */
