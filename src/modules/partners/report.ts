@@ -210,10 +210,12 @@ export async function regionalParticipation(db: Kysely<DB>, date: string): Promi
 
 /** Partner sectors with a seat or an invitation in the LIVC on the date (registry readiness). */
 export async function invitedSectorCount(db: Kysely<DB>, livcId: string, date: string): Promise<number> {
-  const [orgs, seats, invitations] = await Promise.all([store.allOrganisations(db), store.partnersOfLivc(db, livcId), store.allInvitations(db)]);
-  const sectorOf = new Map(orgs.map((o) => [o.id, o.sector]));
+  // Only this LIVC's seats and invitations, and only their organisations (issue 9: it read every
+  // organisation and every invitation of every LIVC, ~13 ms a call; the advice pages call it per LIVC).
+  const [seats, invited] = await Promise.all([store.partnersOfLivc(db, livcId), store.structuralInviteesOf(db, livcId, date)]);
   const ids = new Set<string>();
   for (const s of seats) if (s.seat === "partner" && s.organisation_id && s.from_on <= date) ids.add(s.organisation_id);
-  for (const i of invitations) if (i.livc_id === livcId && i.kind === "structural" && i.sent_on <= date) ids.add(i.organisation_id);
-  return new Set([...ids].map((o) => sectorOf.get(o))).size;
+  for (const i of invited) ids.add(i.organisation_id);
+  const sectors = await store.sectorsOfOrganisations(db, [...ids]);
+  return new Set(sectors.map((o) => o.sector)).size;
 }

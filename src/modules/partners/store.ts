@@ -249,6 +249,14 @@ export const attendedBetween = (db: Db, from: string, to: string) =>
     .where("consultation_attendance.attended", "=", 1)
     .execute();
 
+/** Organisations invited structurally to one LIVC up to a date (index partner_invitation_livc). */
+export const structuralInviteesOf = (db: Db, livcId: string, date: string) =>
+  db.selectFrom("partner_invitation").select("organisation_id").where("livc_id", "=", livcId).where("sent_on", "<=", date).where("kind", "=", "structural").execute();
+
+/** The sectors of the given organisations. */
+export const sectorsOfOrganisations = (db: Db, ids: readonly string[]) =>
+  ids.length === 0 ? Promise.resolve([]) : db.selectFrom("organisation").select(["id", "sector"]).where("id", "in", [...ids]).execute();
+
 export const allInvitations = (db: Db) =>
   db
     .selectFrom("partner_invitation")
