@@ -18,6 +18,11 @@ const newAccount = z.object({
   roles: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.enum(PLATFORM_ROLES))).default([]),
 });
 const idParam = z.object({ id: z.string().uuid() });
+/** ?q= (part of a name or e-mail address) and ?page= (1-based); anything else falls back to the whole list's first page. */
+const listQuery = z.object({
+  q: z.preprocess((v) => (typeof v === "string" ? v.slice(0, 200) : ""), z.string()),
+  page: z.preprocess((v) => (typeof v === "string" && /^\d{1,6}$/.test(v) ? Number(v) : 1), z.number().int()),
+});
 
 const linkUrl = (ctx: AppContext, kind: "invite" | "reset", token: string) =>
   `${ctx.config.SCHAKEL_PUBLIC_URL ?? ""}${kind === "invite" ? "/account/activate" : "/account/reset/new"}?token=${token}`;
@@ -30,7 +35,12 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
   const db = ctx.database.db;
   const cfg = { config: { permission: "admin.accounts" as const } };
 
-  app.get("/admin/accounts", cfg, async (request, reply) => sendPage(reply, h(AccountsPage, { ctx: viewContext(request), users: await store.listUsers(db) })));
+  // The search term travels in the query string (a GET form that works without JavaScript); query
+  // strings never reach the log (src/platform/log.ts) and pages send no referrer.
+  app.get("/admin/accounts", cfg, async (request, reply) => {
+    const q = listQuery.parse(request.query ?? {});
+    return sendPage(reply, h(AccountsPage, { ctx: viewContext(request), list: await store.accountPage(db, { search: q.q, page: q.page }) }));
+  });
 
   app.get("/admin/accounts/new", cfg, async (request, reply) =>
     sendPage(reply, h(NewAccountPage, { ctx: viewContext(request), values: { email: "", display_name: "", roles: [] }, errors: [] })),

@@ -1,6 +1,6 @@
-import type { Kysely } from "kysely";
+import { type Kysely, type SqlBool, sql } from "kysely";
 import type { DB } from "../../platform/db/schema";
-import { newId, nowIso, todayInBrussels } from "../../platform/db/values";
+import { newId, nowIso, toCount, todayInBrussels } from "../../platform/db/values";
 import type { LivcRole } from "../../platform/policy/actor";
 import type { AppUserTable, MembershipTable, PlatformRole, UserStatus } from "./migrations";
 import type { Sector } from "./sectors";
@@ -51,12 +51,37 @@ export async function updateUser(db: Kysely<DB>, id: string, changes: Partial<Om
   await db.updateTable("app_user").set({ ...changes, updated_at: nowIso() }).where("id", "=", id).execute();
 }
 
-export function listUsers(db: Kysely<DB>) {
-  return db
+/** Rows per page of the administrator's account list. */
+export const ACCOUNT_PAGE_SIZE = 50;
+
+/** A LIKE pattern "contains term", lower-cased, with %, _ and \ matched literally (ESCAPE '\'). */
+export const containsPattern = (term: string) => `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * One page (1-based) of the accounts, sorted by name (lower-cased, then id, so pages never overlap),
+ * with the total. A search matches part of the name or e-mail address, case-insensitively on both
+ * dialects (PostgreSQL's LIKE is case-sensitive, so both sides are lower-cased). A page past the
+ * end gives the last page.
+ */
+export async function accountPage(db: Kysely<DB>, opts: { search?: string; page?: number; size?: number }) {
+  const size = opts.size ?? ACCOUNT_PAGE_SIZE;
+  const term = (opts.search ?? "").trim();
+  const pattern = containsPattern(term);
+  const base = db
     .selectFrom("app_user")
-    .select(["id", "email", "display_name", "status", "organisation_id", "created_at", "oidc_subject"])
+    .$if(term !== "", (q) => q.where((eb) => eb.or([sql<SqlBool>`lower(display_name) like ${pattern} escape '\\'`, sql<SqlBool>`lower(email) like ${pattern} escape '\\'`])));
+  const total = toCount((await base.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
+  const pages = Math.max(1, Math.ceil(total / size));
+  const page = Math.min(Math.max(1, Math.floor(opts.page ?? 1) || 1), pages);
+  const items = await base
+    .select(["id", "email", "display_name", "status"])
+    .orderBy(sql`lower(display_name)`)
     .orderBy("display_name")
+    .orderBy("id")
+    .limit(size)
+    .offset((page - 1) * size)
     .execute();
+  return { items, total, page, pages, size, search: term };
 }
 
 export async function platformRolesOf(db: Kysely<DB>, userId: string): Promise<PlatformRole[]> {

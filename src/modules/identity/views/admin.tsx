@@ -5,8 +5,17 @@ import { PLATFORM_ROLES } from "../migrations";
 import type { UserRow } from "../store";
 import { Csrf, TextField } from "../../../platform/web/fields";
 
-export function AccountsPage(props: { ctx: ViewContext; users: Pick<UserRow, "id" | "email" | "display_name" | "status">[] }) {
-  const { ctx } = props;
+export interface AccountListPage {
+  items: Pick<UserRow, "id" | "email" | "display_name" | "status">[];
+  total: number;
+  page: number;
+  pages: number;
+  search: string;
+}
+
+/** The accounts, 50 a page, sorted by name, with a search on name or e-mail (a GET form: works without JavaScript). */
+export function AccountsPage(props: { ctx: ViewContext; list: AccountListPage }) {
+  const { ctx, list } = props;
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t("id.admin.title")}>
@@ -17,31 +26,78 @@ export function AccountsPage(props: { ctx: ViewContext; users: Pick<UserRow, "id
         </a>{" "}
         <a href="/admin/organisations">{t("oa.link")}</a>
       </p>
-      <div class="table-scroll">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t("id.account.name")}</th>
-              <th scope="col">{t("id.account.email")}</th>
-              <th scope="col">{t("id.admin.status")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.users.map((u) => (
+      <form method="get" action="/admin/accounts" class="search-form">
+        <TextField id="q" label={t("id.admin.search")} value={list.search} maxLength={200} autocomplete="off" />
+        <button type="submit" class="button">
+          {t("id.admin.search_submit")}
+        </button>
+      </form>
+      <p id="account-count">
+        {list.total === 0 && list.search ? t("id.admin.none_found") : t(list.search ? "id.admin.count_found" : "id.admin.count", { total: ctx.num(list.total), page: list.page, pages: list.pages })}
+        {list.search ? (
+          <>
+            {" "}
+            <a href="/admin/accounts">{t("id.admin.show_all")}</a>
+          </>
+        ) : null}
+      </p>
+      {list.items.length === 0 ? null : (
+        <div class="table-scroll">
+          <table class="table">
+            <caption class="visually-hidden">{t("id.admin.title")}</caption>
+            <thead>
               <tr>
-                <td>
-                  <a href={`/admin/accounts/${u.id}`}>{u.display_name}</a>
-                </td>
-                <td>{u.email}</td>
-                <td>
-                  <span class="tag">{t(`id.status.${u.status}` as MessageKey)}</span>
-                </td>
+                <th scope="col">{t("id.account.name")}</th>
+                <th scope="col">{t("id.account.email")}</th>
+                <th scope="col">{t("id.admin.status")}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+            </thead>
+            <tbody>
+              {list.items.map((u) => (
+                <tr>
+                  <td>
+                    <a href={`/admin/accounts/${u.id}`}>{u.display_name}</a>
+                  </td>
+                  <td>{u.email}</td>
+                  <td>
+                    <span class="tag">{t(`id.status.${u.status}` as MessageKey)}</span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pages ctx={ctx} list={list} />
     </Layout>
+  );
+}
+
+/** Previous/next links that keep the search; plain links, so they work without JavaScript. */
+function Pages(props: { ctx: ViewContext; list: AccountListPage }) {
+  const { t } = props.ctx;
+  const { page, pages, search } = props.list;
+  if (pages <= 1) return null;
+  const href = (p: number) => `/admin/accounts?${new URLSearchParams({ ...(search ? { q: search } : {}), page: String(p) })}`;
+  return (
+    <nav aria-label={t("id.admin.pages")}>
+      <ul class="pagination">
+        {page > 1 ? (
+          <li>
+            <a href={href(page - 1)} rel="prev">
+              {t("id.admin.prev")}
+            </a>
+          </li>
+        ) : null}
+        {page < pages ? (
+          <li>
+            <a href={href(page + 1)} rel="next">
+              {t("id.admin.next")}
+            </a>
+          </li>
+        ) : null}
+      </ul>
+    </nav>
   );
 }
 
