@@ -59,6 +59,11 @@ describeBrowser("journey: a chair invites a CAW, its contact declines with a rea
     await c.page.goto("/partners");
     await c.page.getByRole("link", { name: /LIVC Teststad/ }).click();
     await expectAccessible(c.page, "partners-livc");
+    // The CAW does not work in the LIVC's municipality: the chair finds it by name.
+    expect(await c.page.locator("#organisation_id option", { hasText: "CAW Teststad" }).count()).toBe(0);
+    await c.page.getByLabel("Naam van de organisatie").fill("caw test");
+    await c.page.getByRole("button", { name: "Organisaties zoeken" }).click();
+    await expectAccessible(c.page, "partners-livc-search");
     const select = c.page.locator("#organisation_id");
     await select.selectOption((await select.locator("option", { hasText: "CAW Teststad" }).getAttribute("value"))!);
     await c.page.getByRole("button", { name: "Uitnodiging versturen" }).click();

@@ -8,7 +8,7 @@ import type { AppContext } from "../../platform/context";
 import { audit, type AuditWho } from "../../platform/audit";
 import { isIsoDate, todayInBrussels } from "../../platform/db/values";
 import { isSector, type Sector } from "../identity/sectors";
-import { livcById } from "../registry/service";
+import { livcById, registerTimeline } from "../registry/service";
 import { PartnerRuleError } from "./errors";
 import { MANDATORY_SEATS, type Seat, SEATS } from "./migrations";
 import * as store from "./store";
@@ -145,3 +145,28 @@ export const allOrganisationMunicipalities = (ctx: AppContext) => store.allOrgan
 export const organisationMunicipalities = (ctx: AppContext, organisationId: string) => store.municipalitiesOf(ctx.database.db, organisationId);
 export const contactOrganisations = (ctx: AppContext, userId: string) => store.contactOrganisationIds(ctx.database.db, userId);
 export const organisations = (ctx: AppContext) => store.allOrganisations(ctx.database.db);
+
+/** Most organisations a search on the LIVC partners page offers. */
+export const ORGANISATION_SEARCH_LIMIT = 50;
+
+/**
+ * The organisations the LIVC partners page offers to invite or seat (issue 9: all 3,000 in two
+ * dropdowns made a 731 KB page): those registered as working in the LIVC's municipalities today and
+ * those already seated or invited; with a search text, the organisations whose name contains it
+ * (at most ORGANISATION_SEARCH_LIMIT) instead of the local ones. Every organisation stays reachable.
+ */
+export async function organisationChoices(ctx: AppContext, livcId: string, today: string, search: string, already: readonly string[]) {
+  const db = ctx.database.db;
+  const text = search.trim();
+  let found: { id: string; name: string; sector: string }[];
+  if (text) found = await store.organisationsNamed(db, text, ORGANISATION_SEARCH_LIMIT);
+  else {
+    // The LIVC's member municipalities on the date, whatever its life status (a cell being set up invites too).
+    const { timeline } = await registerTimeline(db);
+    const nis = timeline.versionsOn(today).filter((v) => timeline.memberLivcOn(v, today).livcId === livcId).map((v) => v.nis);
+    found = await store.organisationsWorkingIn(db, nis);
+  }
+  const have = new Set(found.map((o) => o.id));
+  const extra = await store.organisationsWithIds(db, already.filter((id) => !have.has(id)));
+  return [...found, ...extra].sort((a, b) => a.name.localeCompare(b.name, "nl"));
+}

@@ -38,7 +38,11 @@ export function partnersRoutes(app: FastifyInstance, ctx: AppContext) {
     const consultations = canManage ? await service.consultationsOf(ctx, livcId, periodStart(today), today) : [];
     const present = new Map<string, number>();
     for (const c of consultations) present.set(c.id, (await service.attendanceFor(ctx, c.id)).filter((a) => a.attended).length);
-    const organisations = (await service.organisations(ctx)).flatMap((o) => (isSector(o.sector) ? [{ id: o.id, name: o.name, sector: o.sector }] : []));
+    // Offered in the invite and seat forms: local organisations and those already linked, or a name search (?org_q=).
+    const orgSearch = String((request.query as Record<string, unknown> | undefined)?.org_q ?? "").slice(0, 100);
+    const linked = [...orgIds, ...invitations.map((i) => i.organisation_id), forms.invite?.values.organisation_id, forms.seat?.values.organisation_id].filter((x): x is string => Boolean(x));
+    const choices = canManage ? await service.organisationChoices(ctx, livcId, today, orgSearch, linked) : [];
+    const organisations = choices.flatMap((o) => (isSector(o.sector) ? [{ id: o.id, name: o.name, sector: o.sector }] : []));
     return sendPage(
       reply,
       h(LivcPartnersPage, {
@@ -50,6 +54,7 @@ export function partnersRoutes(app: FastifyInstance, ctx: AppContext) {
         contacts,
         invitations,
         organisations,
+        orgSearch,
         consultations: consultations.map((c) => ({ ...c, present: present.get(c.id) ?? 0 })),
         invite: forms.invite ?? emptyForm(),
         seat: forms.seat ?? emptyForm(),

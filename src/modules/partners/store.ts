@@ -375,3 +375,28 @@ export const attendedSectorsByMonth = (db: Db, from: string, to: string) =>
 /** Names of the given organisations (ids not found are left out). */
 export const organisationsByIds = (db: Db, ids: string[]) =>
   ids.length === 0 ? Promise.resolve([]) : db.selectFrom("organisation").select(["id", "name"]).where("id", "in", ids).orderBy("name").execute();
+
+/** Organisations registered as working in any of these municipalities, by name (index organisation_municipality_nis). */
+export const organisationsWorkingIn = (db: Db, nis: readonly string[]) =>
+  nis.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom("organisation")
+        .select(["id", "name", "sector"])
+        .where("id", "in", (eb) => eb.selectFrom("organisation_municipality").select("organisation_id").where("nis", "in", [...nis]))
+        .orderBy("name")
+        .execute();
+
+/** Organisations whose name contains the text (any case, both dialects), by name, at most `limit`. */
+export const organisationsNamed = (db: Db, text: string, limit: number) =>
+  db
+    .selectFrom("organisation")
+    .select(["id", "name", "sector"])
+    // Typed % and _ are plain characters (escaped), on SQLite and PostgreSQL alike.
+    .where(sql<boolean>`lower(name) like ${`%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`)
+    .orderBy("name")
+    .limit(limit)
+    .execute();
+
+export const organisationsWithIds = (db: Db, ids: readonly string[]) =>
+  ids.length === 0 ? Promise.resolve([]) : db.selectFrom("organisation").select(["id", "name", "sector"]).where("id", "in", [...ids]).orderBy("name").execute();

@@ -20,6 +20,8 @@ export interface LivcPartnersProps {
   contacts: Map<string, string[]>;
   invitations: (InvitationRow & { organisation_name: string; sector: string })[];
   organisations: { id: string; name: string; sector: Sector }[];
+  /** The organisation search typed (GET ?org_q=); empty: the local organisations are offered. */
+  orgSearch?: string;
   consultations: { id: string; held_on: string; status: string; present: number }[];
   invite: FormState;
   seat: FormState;
@@ -102,6 +104,14 @@ export function LivcPartnersPage(p: LivcPartnersProps) {
 
       {p.canManage ? (
         <>
+          <h2 id="organisations">{t("pt.orgsearch.title")}</h2>
+          <p>{p.orgSearch ? t("pt.orgsearch.found", { count: p.organisations.length }) : t("pt.orgsearch.local")}</p>
+          <form method="get" action={`${base}#organisations`} class="search-form">
+            <TextField id="org_q" label={t("pt.orgsearch.label")} hint={t("pt.orgsearch.hint")} value={p.orgSearch ?? ""} maxLength={100} />
+            <button type="submit" class="button">
+              {t("pt.orgsearch.submit")}
+            </button>
+          </form>
           <h2 id="invite">{t("pt.invite.title")}</h2>
           <form method="post" action={`${base}/invitations`} novalidate>
             <Csrf ctx={ctx} />
