@@ -9,6 +9,7 @@ import { sendPage, viewContext } from "../../platform/web/view";
 import { ensureOrganisation, userIdByEmail } from "../identity/service";
 import { isSector, SECTOR_KEYS } from "../identity/sectors";
 import { municipalityOn } from "../reference/service";
+import { organisationPage } from "./org-list";
 import * as service from "./service";
 import { emptyForm, type FormState, OrganisationDetailPage, OrganisationsPage } from "./views/org-admin";
 
@@ -17,6 +18,11 @@ const newOrganisation = z.object({ name: z.string().trim().min(1).max(200), sect
 const nisField = z.object({ nis: z.string().trim().regex(/^\d{5}$/) });
 const emailField = z.object({ email: z.string().trim().toLowerCase().email().max(254) });
 const userField = z.object({ user_id: z.string().uuid() });
+/** ?q= (part of the name) and ?page= (1-based); anything else falls back to the whole list's first page. */
+const listQuery = z.object({
+  q: z.preprocess((v) => (typeof v === "string" ? v.slice(0, 200) : ""), z.string()),
+  page: z.preprocess((v) => (typeof v === "string" && /^\d{1,6}$/.test(v) ? Number(v) : 1), z.number().int()),
+});
 
 const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
 const typed = (raw: Record<string, unknown>, field: string, max: number) => (typeof raw[field] === "string" ? (raw[field] as string).slice(0, max) : "");
@@ -30,17 +36,12 @@ export function orgAdminRoutes(app: FastifyInstance, ctx: AppContext) {
   const cfg = { config: { permission: "admin.accounts" as const } };
 
   async function renderList(request: FastifyRequest, reply: FastifyReply, form: FormState = emptyForm(), status = 200) {
-    const [orgs, municipalities] = await Promise.all([service.organisations(ctx), service.allOrganisationMunicipalities(ctx)]);
-    const contacts = await service.organisationContacts(ctx, orgs.map((o) => o.id));
-    const count = (rows: { organisation_id: string }[]) => {
-      const m = new Map<string, number>();
-      for (const r of rows) m.set(r.organisation_id, (m.get(r.organisation_id) ?? 0) + 1);
-      return m;
-    };
-    const mun = count(municipalities);
-    const con = count(contacts);
-    const organisations = orgs.map((o) => ({ id: o.id, name: o.name, sector: isSector(o.sector) ? o.sector : null, municipalities: mun.get(o.id) ?? 0, contacts: con.get(o.id) ?? 0 }));
-    return sendPage(reply, h(OrganisationsPage, { ctx: viewContext(request), organisations, form }), status);
+    // The search term travels in the query string (a GET form, no JavaScript needed); query strings
+    // never reach the log (src/platform/log.ts). After a refused POST the first page is shown.
+    const q = request.method === "GET" ? listQuery.parse(request.query ?? {}) : { q: "", page: 1 };
+    const list = await organisationPage(ctx, { search: q.q, page: q.page });
+    const organisations = list.items.map((o) => ({ ...o, sector: isSector(o.sector) ? o.sector : null }));
+    return sendPage(reply, h(OrganisationsPage, { ctx: viewContext(request), list: { ...list, items: organisations }, form }), status);
   }
 
   async function renderDetail(request: FastifyRequest, reply: FastifyReply, id: string, forms: { municipality?: FormState; contact?: FormState } = {}, status = 200) {

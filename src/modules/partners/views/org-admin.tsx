@@ -22,17 +22,45 @@ export interface OrganisationSummary {
   contacts: number;
 }
 
-export function OrganisationsPage(props: { ctx: ViewContext; organisations: OrganisationSummary[]; form: FormState }) {
-  const { ctx, form } = props;
+export interface OrganisationListPage {
+  items: OrganisationSummary[];
+  total: number;
+  page: number;
+  pages: number;
+  search: string;
+}
+
+/** The organisations, 50 a page, sorted by name, with a search on the name (a GET form: works without JavaScript). */
+export function OrganisationsPage(props: { ctx: ViewContext; list: OrganisationListPage; form: FormState }) {
+  const { ctx, form, list } = props;
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t("oa.title")}>
       <ErrorSummary ctx={ctx} errors={form.errors} />
       <h1>{t("oa.title")}</h1>
       <p>{t("oa.intro")}</p>
-      {props.organisations.length === 0 ? (
+      {list.total === 0 && !list.search ? (
         <p>{t("oa.empty")}</p>
       ) : (
+        <>
+          <form method="get" action="/admin/organisations" class="search-form">
+            <TextField id="q" label={t("oa.search")} value={list.search} maxLength={200} autocomplete="off" />
+            <button type="submit" class="button">
+              {t("oa.search_submit")}
+            </button>
+          </form>
+          <p id="organisation-count">
+            {list.total === 0 ? t("oa.none_found") : t(list.search ? "oa.count_found" : "oa.count", { total: ctx.num(list.total), page: list.page, pages: list.pages })}
+            {list.search ? (
+              <>
+                {" "}
+                <a href="/admin/organisations">{t("oa.show_all")}</a>
+              </>
+            ) : null}
+          </p>
+        </>
+      )}
+      {list.items.length === 0 ? null : (
         <ScrollRegion label={t("oa.caption")}>
           <table class="table">
             <caption>{t("oa.caption")}</caption>
@@ -49,7 +77,7 @@ export function OrganisationsPage(props: { ctx: ViewContext; organisations: Orga
               </tr>
             </thead>
             <tbody>
-              {props.organisations.map((o) => (
+              {list.items.map((o) => (
                 <tr>
                   <td>
                     <a href={`/admin/organisations/${o.id}`}>{o.name}</a>
@@ -63,6 +91,7 @@ export function OrganisationsPage(props: { ctx: ViewContext; organisations: Orga
           </table>
         </ScrollRegion>
       )}
+      <Pages ctx={ctx} list={list} />
       <h2>{t("oa.new.title")}</h2>
       <form method="post" action="/admin/organisations" novalidate>
         <Csrf ctx={ctx} />
@@ -78,6 +107,34 @@ export function OrganisationsPage(props: { ctx: ViewContext; organisations: Orga
         <button type="submit">{t("oa.new.submit")}</button>
       </form>
     </Layout>
+  );
+}
+
+/** Previous/next links that keep the search; plain links, so they work without JavaScript. */
+function Pages(props: { ctx: ViewContext; list: OrganisationListPage }) {
+  const { t } = props.ctx;
+  const { page, pages, search } = props.list;
+  if (pages <= 1) return null;
+  const href = (p: number) => `/admin/organisations?${new URLSearchParams({ ...(search ? { q: search } : {}), page: String(p) })}`;
+  return (
+    <nav aria-label={t("oa.pages")}>
+      <ul class="pagination">
+        {page > 1 ? (
+          <li>
+            <a href={href(page - 1)} rel="prev">
+              {t("oa.prev")}
+            </a>
+          </li>
+        ) : null}
+        {page < pages ? (
+          <li>
+            <a href={href(page + 1)} rel="next">
+              {t("oa.next")}
+            </a>
+          </li>
+        ) : null}
+      </ul>
+    </nav>
   );
 }
 
