@@ -2,15 +2,15 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { openCaseFromScreening } from "../../src/modules/cases/service";
 import { ensureOrganisation } from "../../src/modules/identity/service";
-import { addOrganisationContact } from "../../src/modules/partners/service";
+import { addOrganisationContact, addSeat } from "../../src/modules/partners/service";
 import { addFramework, createLivc } from "../../src/modules/registry/service";
 import { addDays, todayInBrussels } from "../../src/platform/db/values";
 import { createUser, loginInBrowser, type TestUser } from "../support/auth";
 import { describeBrowser, expectAccessible, launchBrowser, newPage, startTestServer, type TestServer, watchPageErrors } from "../support/browser";
 
 /**
- * The case consultation journey: the coordinator schedules a consultation with two cases (CLB
- * invited for one, CAW for the other); the CLB member accepts, acknowledges confidentiality and
+ * The case consultation journey: the coordinator schedules a consultation in two steps, two cases
+ * (found by a label search) and then the services per case (CLB invited for one, CAW for the other); the CLB member accepts, acknowledges confidentiality and
  * sees only their case; the meeting is minuted with an action and attendance; the information
  * officer's feedback form is approved by every attendee and marked sent; the chair closes the case.
  */
@@ -33,7 +33,9 @@ describeBrowser("journey: case consultation under shared professional secrecy", 
     const town = await ensureOrganisation(ctx, { name: "Stad Gent", sector: "prevention_service" });
     const police = await ensureOrganisation(ctx, { name: "Politiezone Gent", sector: "local_police" });
     const clb = await ensureOrganisation(ctx, { name: "CLB Gent", sector: "clb" });
-    await ensureOrganisation(ctx, { name: "CAW Oost-Vlaanderen", sector: "caw" });
+    const caw = await ensureOrganisation(ctx, { name: "CAW Oost-Vlaanderen", sector: "caw" });
+    // The services invited per case are the LIVC's seated partners.
+    for (const organisationId of [clb, caw]) await addSeat(ctx, {}, { livcId: livc, seat: "partner", organisationId, fromOn: "2024-01-01" });
     people = {
       chair: await createUser(ctx, { displayName: "Hilde Voorzitter", roles: [{ livcId: livc, role: "chair", organisationId: town }] }),
       coordinator: await createUser(ctx, { displayName: "Yusuf Coördinator", roles: [{ livcId: livc, role: "coordinator", organisationId: town }] }),
@@ -65,14 +67,25 @@ describeBrowser("journey: case consultation under shared professional secrecy", 
     const coordinator = await signIn(people.coordinator, "/meetings/new");
     await expect.poll(() => heading(coordinator)).toBe("Casusoverleg plannen");
     await expectAccessible(coordinator, "cases-schedule");
-    await coordinator.getByRole("button", { name: "Overleg plannen" }).click();
+    await coordinator.getByRole("button", { name: "Verder: diensten per casus" }).click();
     await expect.poll(() => coordinator.locator(".error-summary").count()).toBe(1);
     await expectAccessible(coordinator, "cases-schedule-errors");
     await coordinator.locator("#held_on").fill(meetingDay);
     await coordinator.locator("#starts_at").fill("14:00");
     await coordinator.locator("#place").fill("Stadhuis, zaal 2");
     await coordinator.getByLabel(`${caseA.label} op de agenda`).check();
+    // A label search keeps what was typed and ticked (a plain POST, no JavaScript needed).
+    await coordinator.locator("#q").fill(caseB.label);
+    await coordinator.getByRole("button", { name: "Zoeken" }).click();
+    await expect.poll(() => coordinator.locator("#case-count").textContent()).toBe("Open casussen: 1 (pagina 1 van 1)");
+    expect(await coordinator.getByLabel(`${caseA.label} op de agenda`).isChecked()).toBe(true);
+    expect(await coordinator.locator("#place").inputValue()).toBe("Stadhuis, zaal 2");
     await coordinator.getByLabel(`${caseB.label} op de agenda`).check();
+    await expectAccessible(coordinator, "cases-schedule-search");
+    // Step 2: per case, the services offered (the LIVC's seated organisations).
+    await coordinator.getByRole("button", { name: "Verder: diensten per casus" }).click();
+    await expect.poll(() => coordinator.getByRole("group", { name: `Diensten voor ${caseA.label}` }).count()).toBe(1);
+    await expectAccessible(coordinator, "cases-schedule-services");
     await coordinator.getByRole("group", { name: `Diensten voor ${caseA.label}` }).getByLabel("CLB Gent").check();
     await coordinator.getByRole("group", { name: `Diensten voor ${caseB.label}` }).getByLabel("CAW Oost-Vlaanderen").check();
     await coordinator.getByRole("button", { name: "Overleg plannen" }).click();

@@ -3,17 +3,17 @@ import { h } from "preact";
 import { z } from "zod";
 import { whoOf } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
-import { isIsoDate } from "../../platform/db/values";
+import { isIsoDate, todayInBrussels } from "../../platform/db/values";
 import type { MessageKey } from "../../platform/i18n";
 import { sendError } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
 import * as cases from "../cases/service";
 import type { Errors } from "../cases/views/fields";
-import { organisations, seatsOfLivc } from "../partners/service";
 import { livcById } from "../registry/service";
 import * as service from "./service";
 import { MeetingError } from "./service";
-import { MeetingPage, MeetingsPage, MinutesPage, SchedulePage, type ScheduleValues } from "./views/meeting";
+import { MeetingPage, MeetingsPage, MinutesPage } from "./views/meeting";
+import { ScheduleStep1, ScheduleStep2, type ScheduleValues } from "./views/schedule";
 
 const idParam = z.object({ id: z.string().uuid() });
 const minutesParam = z.object({ id: z.string().uuid(), caseId: z.string().uuid() });
@@ -34,61 +34,106 @@ export function meetingsRoutes(app: FastifyInstance, ctx: AppContext) {
     return sendPage(reply, h(MeetingsPage, { ctx: viewContext(request), rows, canSchedule }));
   });
 
-  async function organisationsFor(livcId: string) {
-    const seats = (await seatsOfLivc(ctx, livcId)).filter((s) => s.active && s.organisation_id && s.seat === "partner");
-    if (seats.length > 0) return seats.map((s) => ({ id: s.organisation_id!, name: s.organisation_name ?? "" }));
-    return (await organisations(ctx)).map((o) => ({ id: o.id, name: o.name }));
-  }
+  const OPEN: ("active" | "in_follow_up")[] = ["active", "in_follow_up"];
 
-  async function renderSchedule(request: FastifyRequest, reply: FastifyReply, values: ScheduleValues, errors: Errors, status = 200) {
-    const livcIds = service.meetingPolicy.livcIds(request.actor, "schedule");
-    if (livcIds.length === 0) return sendError(request, reply, 403);
-    const livcs = (await Promise.all(livcIds.map((id) => livcById(db, id)))).filter((l) => l !== undefined).map((l) => ({ id: l.id, name: l.name }));
-    const livc = livcIds.includes(values.livc) ? values.livc : livcIds[0];
-    const open = await cases.listCases(ctx, whoOf(request), { status: ["active", "in_follow_up"], livcId: livc });
-    return sendPage(
-      reply,
-      h(SchedulePage, { ctx: viewContext(request), livcs, cases: open.map((c) => ({ id: c.id, label: c.label, livcId: c.livcId })), organisations: await organisationsFor(livc), values: { ...values, livc }, errors }),
-      status,
-    );
-  }
-
-  app.get("/meetings/new", { config: { permission: "case.access" } }, async (request, reply) => {
-    const livc = str((request.query as Record<string, unknown>)?.livc, 64);
-    return renderSchedule(request, reply, { livc, held_on: "", starts_at: "", place: "", video_url: "", cases: [], services: {} }, {});
-  });
-
-  app.post("/meetings", { config: { permission: "case.access" } }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
+  /** The form's values (both steps post all of them); services only for the chosen cases. */
+  function scheduleValues(body: Record<string, unknown>): ScheduleValues {
     const values: ScheduleValues = {
       livc: str(body.livc, 64),
       held_on: str(body.held_on, 10),
       starts_at: str(body.starts_at, 5),
       place: str(body.place, 200),
       video_url: str(body.video_url, 500),
-      cases: list(body.cases),
+      cases: [...new Set(list(body.cases))],
       services: {},
     };
-    for (const c of values.cases) values.services[c] = list(body[`services_${c}`]);
-    const t = viewContext(request).t;
+    for (const c of values.cases) values.services[c] = [...new Set(list(body[`services_${c}`]))];
+    return values;
+  }
+  const basics = (v: ScheduleValues): service.ScheduleBasics => ({ livcId: v.livc, heldOn: v.held_on, startsAt: v.starts_at || null, place: v.place || null, videoUrl: v.video_url || null, caseIds: v.cases });
+
+  /** Step 1: when, where, and the cases, from one page of the LIVC's open cases (label search). */
+  async function renderStep1(request: FastifyRequest, reply: FastifyReply, values: ScheduleValues, q: string, page: number, errors: Errors, status = 200) {
+    const livcIds = service.meetingPolicy.livcIds(request.actor, "schedule");
+    if (livcIds.length === 0) return sendError(request, reply, 403);
+    const livcs = (await Promise.all(livcIds.map((id) => livcById(db, id)))).filter((l) => l !== undefined).map((l) => ({ id: l.id, name: l.name }));
+    const livc = livcIds.includes(values.livc) ? values.livc : livcIds[0];
+    const labels = await cases.labelsOf(ctx, values.cases);
+    // Chosen cases of another LIVC (the LIVC was changed) or no longer open drop out.
+    const chosen = values.cases.flatMap((id) => {
+      const c = labels.get(id);
+      return c && c.livcId === livc && (OPEN as string[]).includes(c.status) ? [{ id, label: c.label, status: c.status }] : [];
+    });
+    const list = await cases.casePage(ctx, whoOf(request), { status: OPEN, livcId: livc, q }, page);
+    const kept = { ...values, livc, cases: chosen.map((c) => c.id) };
+    return sendPage(reply, h(ScheduleStep1, { ctx: viewContext(request), livcs, values: kept, q, chosen, list, errors }), status);
+  }
+
+  /** Step 2: per chosen case, the services offered (seated in the LIVC on the date, or invited for the case before). */
+  async function renderStep2(request: FastifyRequest, reply: FastifyReply, values: ScheduleValues, errors: Errors, status = 200) {
+    const [labels, offered, livc] = await Promise.all([cases.labelsOf(ctx, values.cases), service.servicesOffered(ctx, values.livc, values.cases, values.held_on), livcById(db, values.livc)]);
+    const items = values.cases.map((id) => ({ id, label: labels.get(id)?.label ?? "", status: labels.get(id)?.status ?? "", offered: offered.get(id) ?? [] }));
+    return sendPage(reply, h(ScheduleStep2, { ctx: viewContext(request), livcName: livc?.name ?? "", values, items, errors }), status);
+  }
+
+  /** Step 1's checks; on a failure, step 1 again with the error on its field. Null when all is well. */
+  async function checkStep1(request: FastifyRequest, reply: FastifyReply, values: ScheduleValues, q: string) {
     try {
-      const id = await service.scheduleMeeting(ctx, whoOf(request), {
-        livcId: values.livc,
-        heldOn: values.held_on,
-        startsAt: values.starts_at || null,
-        place: values.place || null,
-        videoUrl: values.video_url || null,
-        items: values.cases.map((caseId) => ({ caseId, organisationIds: values.services[caseId] ?? [] })),
-      });
-      return reply.redirect(`/meetings/${id}`, 303);
+      await service.checkSchedule(ctx, whoOf(request), basics(values));
+      return null;
     } catch (e) {
       if (e instanceof MeetingError && (e.code === "invalid" || e.code === "no_framework")) {
         const field = e.field ?? "held_on";
-        return renderSchedule(request, reply, values, { [field]: t((e.code === "no_framework" ? "mtg.error.no_framework" : `mtg.error.${field}`) as MessageKey) }, 400);
+        const t = viewContext(request).t;
+        return renderStep1(request, reply, values, q, 1, { [field]: t((e.code === "no_framework" ? "mtg.error.no_framework" : `mtg.error.${field}`) as MessageKey) }, 400);
       }
       return failure(request, reply, e);
     }
+  }
+
+  app.get("/meetings/new", { config: { permission: "case.access" } }, async (request, reply) => {
+    const livc = str((request.query as Record<string, unknown>)?.livc, 64);
+    return renderStep1(request, reply, { livc, held_on: "", starts_at: "", place: "", video_url: "", cases: [], services: {} }, "", 1, {});
   });
+
+  // Step 1's buttons (search, previous/next page, on to the services) and step 2's "back": one POST,
+  // so that everything typed and ticked so far travels along without JavaScript or a draft record.
+  app.post("/meetings/new", { config: { permission: "case.access" } }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const values = scheduleValues(body);
+    const q = str(body.q, 64);
+    const go = str(body.go, 20);
+    if (go === "next") return (await checkStep1(request, reply, values, q)) ?? renderStep2(request, reply, values, {});
+    const page = /^page-\d{1,6}$/.test(go) ? Number(go.slice(5)) : 1;
+    return renderStep1(request, reply, values, q, page, {});
+  });
+
+  // Step 2's submit. A service that was not offered for its case is refused with a field error.
+  app.post("/meetings", { config: { permission: "case.access" } }, async (request, reply) => {
+    const values = scheduleValues((request.body ?? {}) as Record<string, unknown>);
+    const refused = await checkStep1(request, reply, values, "");
+    if (refused) return refused;
+    const offered = await service.servicesOffered(ctx, values.livc, values.cases, values.held_on);
+    const t = viewContext(request).t;
+    const errors: Errors = {};
+    for (const c of values.cases) {
+      const ids = new Set((offered.get(c) ?? []).map((o) => o.id));
+      if (values.services[c].some((o) => !ids.has(o))) errors[`svc-${c}`] = t("mtg.error.service_not_offered");
+    }
+    if (Object.keys(errors).length) {
+      for (const c of values.cases) values.services[c] = values.services[c].filter((o) => offered.get(c)?.some((x) => x.id === o));
+      return renderStep2(request, reply, values, errors, 400);
+    }
+    try {
+      const id = await service.scheduleMeeting(ctx, whoOf(request), { ...basics(values), items: values.cases.map((caseId) => ({ caseId, organisationIds: values.services[caseId] })) });
+      return reply.redirect(`/meetings/${id}`, 303);
+    } catch (e) {
+      return failure(request, reply, e);
+    }
+  });
+
+  /** Action owners in the minutes: the LIVC's seated organisations today and the services invited for the case. */
+  const ownerChoices = async (livcId: string, caseId: string) => (await service.servicesOffered(ctx, livcId, [caseId], todayInBrussels())).get(caseId) ?? [];
 
   async function renderMeeting(request: FastifyRequest, reply: FastifyReply, id: string, notice?: string) {
     const who = whoOf(request);
@@ -138,7 +183,7 @@ export function meetingsRoutes(app: FastifyInstance, ctx: AppContext) {
       const item = m.agenda.find((a) => a.caseId === caseId);
       if (!item || !m.may.minute) return sendError(request, reply, 404);
       const initial = Object.keys(values).length ? values : { decisions: item.minutes?.decisions ?? "", next_review_on: item.minutes?.nextReviewOn ?? "" };
-      return sendPage(reply, h(MinutesPage, { ctx: viewContext(request), meetingId, caseId, label: item.label, organisations: await organisationsFor(m.livcId), values: initial, errors }), status);
+      return sendPage(reply, h(MinutesPage, { ctx: viewContext(request), meetingId, caseId, label: item.label, organisations: await ownerChoices(m.livcId, caseId), values: initial, errors }), status);
     } catch (e) {
       return failure(request, reply, e);
     }
@@ -159,6 +204,9 @@ export function meetingsRoutes(app: FastifyInstance, ctx: AppContext) {
     const errors: Errors = {};
     if (values.next_review_on && !isIsoDate(values.next_review_on)) errors.next_review_on = t("case.error.due");
     const actions: service.MinutesInput["actions"] = [];
+    // An owner outside the offered organisations is refused (the page checks who may minute).
+    const meeting = await service.meetingRow(ctx, p.data.id);
+    const owners = new Set(meeting ? (await ownerChoices(meeting.livc_id, p.data.caseId)).map((o) => o.id) : []);
     for (const n of [1, 2, 3]) {
       const d = str(body[`action${n}_description`], 500);
       const owner = str(body[`action${n}_owner`], 64);
@@ -166,6 +214,7 @@ export function meetingsRoutes(app: FastifyInstance, ctx: AppContext) {
       Object.assign(values, { [`action${n}_description`]: d, [`action${n}_owner`]: owner, [`action${n}_due_on`]: due });
       if (!d && !owner && !due) continue;
       if (!owner) errors[`action${n}_owner`] = t("case.error.owner");
+      else if (!owners.has(owner)) errors[`action${n}_owner`] = t("mtg.error.owner_outside");
       if (!isIsoDate(due)) errors[`action${n}_due_on`] = t("case.error.due");
       actions.push({ description: d || null, ownerOrganisationId: owner, dueOn: due });
     }

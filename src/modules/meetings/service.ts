@@ -53,21 +53,51 @@ export async function frameworkInForce(ctx: AppContext, livcId: string, on: stri
   return f ? Number(f.version) : null;
 }
 
-export async function scheduleMeeting(ctx: AppContext, who: AuditWho, input: ScheduleInput): Promise<string> {
-  const actor = who.actor ?? null;
-  if (!meetingPolicy.can(actor, "schedule", { livc_id: input.livcId })) throw new MeetingError("not_allowed");
+/** What step 1 of planning gives: when, where, and which cases (no services yet). */
+export type ScheduleBasics = Omit<ScheduleInput, "items"> & { caseIds: string[] };
+
+/**
+ * Step 1 of planning, also checked again on the final submit: the actor schedules for this LIVC, the
+ * date, time and place are valid, the cases are open cases of the LIVC the actor may see, and a
+ * framework is in force on the date. Returns the framework version.
+ */
+export async function checkSchedule(ctx: AppContext, who: AuditWho, input: ScheduleBasics): Promise<number> {
+  if (!meetingPolicy.can(who.actor ?? null, "schedule", { livc_id: input.livcId })) throw new MeetingError("not_allowed");
   if (!isIsoDate(input.heldOn)) throw new MeetingError("invalid", "held_on");
   if (input.startsAt && !/^([01]\d|2[0-3]):[0-5]\d$/.test(input.startsAt)) throw new MeetingError("invalid", "starts_at");
   if (!input.place?.trim() && !input.videoUrl?.trim()) throw new MeetingError("invalid", "place");
   if (input.videoUrl?.trim() && !/^https:\/\/[^\s]+$/.test(input.videoUrl.trim())) throw new MeetingError("invalid", "video_url");
-  if (input.items.length === 0) throw new MeetingError("invalid", "cases");
+  if (input.caseIds.length === 0) throw new MeetingError("invalid", "cases");
   // Lawful only with participants, purpose and working arrangements fixed in advance.
   const framework = await frameworkInForce(ctx, input.livcId, input.heldOn);
   if (framework === null) throw new MeetingError("no_framework", "held_on");
-  for (const item of input.items) {
-    const c = await cases.visibleCase(ctx, who, item.caseId).catch(() => null);
+  for (const caseId of input.caseIds) {
+    const c = await cases.visibleCase(ctx, who, caseId).catch(() => null);
     if (!c || c.livc_id !== input.livcId || !["active", "in_follow_up"].includes(c.status)) throw new MeetingError("invalid", "cases");
   }
+  return framework;
+}
+
+/**
+ * The services a chair or coordinator may invite for each case: the organisations holding a seat in
+ * the LIVC on the meeting date, plus any organisation already invited for that case (the same rule
+ * as the case page's action owners). Sorted by name. Call it for cases checkSchedule accepted.
+ */
+export async function servicesOffered(ctx: AppContext, livcId: string, caseIds: string[], on: string): Promise<Map<string, { id: string; name: string }[]>> {
+  const [seated, invited] = await Promise.all([partners.memberOrganisationsOn(ctx, livcId, on), store.organisationsInvitedForCases(ctx.database.db, caseIds)]);
+  const names = await partners.organisationNames(ctx, [...seated, ...invited.map((r) => r.organisation_id)]);
+  const offered = new Map<string, { id: string; name: string }[]>();
+  for (const caseId of caseIds) {
+    const ids = new Set([...seated, ...invited.filter((r) => r.case_id === caseId).map((r) => r.organisation_id)]);
+    const orgs = [...ids].filter((id) => names.has(id)).map((id) => ({ id, name: names.get(id)! }));
+    offered.set(caseId, orgs.sort((a, b) => a.name.localeCompare(b.name, "nl")));
+  }
+  return offered;
+}
+
+export async function scheduleMeeting(ctx: AppContext, who: AuditWho, input: ScheduleInput): Promise<string> {
+  const actor = who.actor ?? null;
+  const framework = await checkSchedule(ctx, who, { ...input, caseIds: input.items.map((i) => i.caseId) });
   const id = await partners.createConsultation(ctx, who, { livcId: input.livcId, heldOn: input.heldOn });
   const db = ctx.database.db;
   await store.setMeetingColumns(db, id, {
@@ -191,7 +221,7 @@ export async function meetingView(ctx: AppContext, who: AuditWho, id: string): P
   const visible = agenda.filter((a) => cases.canSeeCase(grants, { id: a.case_id, livc_id: meeting.livc_id }));
   const labels = await cases.labelsOf(ctx, visible.map((a) => a.case_id));
   const services = await store.servicesOf(db, meeting.id);
-  const orgNames = new Map((await partners.organisations(ctx)).map((o) => [o.id, o.name]));
+  const orgNames = await partners.organisationNames(ctx, services.map((s) => s.organisation_id));
   const items: AgendaItem[] = [];
   for (const a of visible) {
     const minutes = await store.minutesOf(db, meeting.id, a.case_id);

@@ -86,3 +86,7 @@ export const meetingsWithCase = (db: Db, caseId: string) =>
 /** Organisations invited as a service for this case in any meeting. */
 export const organisationsInvitedForCase = async (db: Db, caseId: string) =>
   (await db.selectFrom("consultation_case_service").select("organisation_id").distinct().where("case_id", "=", caseId).execute()).map((r) => r.organisation_id);
+
+/** Organisations invited as a service for each of these cases in any meeting: (case, organisation) pairs. */
+export const organisationsInvitedForCases = (db: Db, caseIds: string[]) =>
+  caseIds.length === 0 ? Promise.resolve([]) : db.selectFrom("consultation_case_service").select(["case_id", "organisation_id"]).distinct().where("case_id", "in", caseIds).execute();
