@@ -10,7 +10,7 @@
 import type { AppContext } from "../../platform/context";
 import { addDays } from "../../platform/db/values";
 import { isSector, type Sector } from "../identity/sectors";
-import { consultationsOf, memberOrganisationsOn, organisationMunicipalities, organisations } from "../partners/service";
+import { consultationsOf, findOrganisations, memberOrganisationsOn, organisationMunicipalities, organisations } from "../partners/service";
 import { livcDetail, registerTimeline } from "../registry/service";
 
 export interface LocalGovernment {
@@ -107,6 +107,18 @@ export function platformParticipationSource(ctx: AppContext): ParticipationSourc
       return { hasLivc: true, consultations: held, partnerSectors: (await sectorsTakingPartIn(livcId, date)).length, readinessDone: r.done, readinessTotal: r.total };
     },
   };
+}
+
+/** Most organisations a search on the link form offers. */
+export const LINK_ORGANISATION_LIMIT = 50;
+
+/**
+ * Organisations to offer on the link form (issue 9: all 3,000 in one dropdown made a 91 KB page):
+ * those whose name contains the search text, at most LINK_ORGANISATION_LIMIT, plus the one chosen.
+ */
+export async function organisationsForLinks(ctx: AppContext, search: string, chosen: string | undefined): Promise<{ id: string; name: string; sector: Sector }[]> {
+  const found = await findOrganisations(ctx, search, LINK_ORGANISATION_LIMIT, chosen ? [chosen] : []);
+  return found.flatMap((o) => (isSector(o.sector) ? [{ id: o.id, name: o.name, sector: o.sector }] : []));
 }
 
 /** Organisations to address a survey link to (the partners module's directory). */

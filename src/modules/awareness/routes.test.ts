@@ -53,6 +53,24 @@ describeEachDialect("awareness routes", (ctx) => {
     [`q_${qs[4].id}`, "=cmd|' /C calc'!A0"],
   ];
 
+  it("offers on the link form only the organisations found by a name search, and keeps the one chosen on a refused form", async () => {
+    const tag = `Zoekorg ${Date.now() % 100000}`;
+    const wanted = await ensureOrganisation(ctx(), { name: `${tag} CAW`, sector: "caw" });
+    await ensureOrganisation(ctx(), { name: "Andere Dienst Elders", sector: "clb" });
+    const options = (html: string) => [...html.matchAll(/<option value="([0-9a-f-]{36})"/g)].map((m) => m[1]);
+    const empty = await app.inject({ method: "GET", url: `/awareness/campaigns/${campaignId}/links/new`, headers: analyst.headers() });
+    expect(empty.statusCode).toBe(200);
+    expect(options(empty.body)).toEqual([]);
+    const found = await app.inject({ method: "GET", url: `/awareness/campaigns/${campaignId}/links/new?org_q=${encodeURIComponent(tag.toLowerCase())}`, headers: analyst.headers() });
+    expect(options(found.body)).toEqual([wanted]);
+    expect(found.body).toContain(`value="${tag.toLowerCase()}"`);
+    // A refused form (no province for a named link) keeps the organisation chosen in the list.
+    const refused = await app.inject({ method: "POST", url: `/awareness/campaigns/${campaignId}/links/new`, headers: analyst.headers({ form: true }), payload: analyst.form({ kind: "organisation", organisation_id: wanted, province: "", count: "1" }) });
+    expect(refused.statusCode).toBe(400);
+    expect(options(refused.body)).toEqual([wanted]);
+    expect(refused.body).toContain(`<option value="${wanted}" selected`);
+  });
+
   it("lets an organisation answer without an account, once; a second use gets a clear page", async () => {
     const [link] = await createAnonymousLinks(ctx().database.db, campaignId, "clb", "Limburg", 1);
     const first = await answerSurvey(link.token, complete(["professional_secrecy"]));

@@ -141,8 +141,12 @@ export function awarenessRoutes(app: FastifyInstance, ctx: AppContext) {
   });
 
   // Survey links -----------------------------------------------------------------------------
-  const linkPage = async (request: FastifyRequest, campaignId: string, values: Record<string, string>, errors: Errors) =>
-    h(LinkFormPage, { ctx: viewContext(request), campaignId, organisations: await service.listOrganisations(ctx), provinces: await service.provincesOn(db), values, errors });
+  // The organisation dropdown offers the organisations found by a name search (GET ?org_q=) and the one chosen.
+  const linkPage = async (request: FastifyRequest, campaignId: string, values: Record<string, string>, errors: Errors) => {
+    const search = String((request.query as Record<string, unknown> | undefined)?.org_q ?? values.org_q ?? "").slice(0, 100);
+    const organisations = await service.organisationsForLinks(ctx, search, values.organisation_id || undefined);
+    return h(LinkFormPage, { ctx: viewContext(request), campaignId, organisations, search, provinces: await service.provincesOn(db), values, errors });
+  };
 
   app.get("/awareness/campaigns/:id/links/new", manage, async (request, reply) => {
     const campaign = await campaignOr404(ctx, request, reply);

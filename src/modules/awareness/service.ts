@@ -19,7 +19,7 @@ import * as store from "./store";
 
 export { OBJECTIONS, type Objection } from "./objections";
 export type { Advice } from "./advice";
-export { listOrganisations, type ParticipationSource } from "./participation";
+export { LINK_ORGANISATION_LIMIT, listOrganisations, organisationsForLinks, type ParticipationSource } from "./participation";
 
 /** A request the user can correct; field names the form field, code picks the message. */
 export class AwarenessInputError extends Error {

@@ -146,6 +146,15 @@ export const organisationMunicipalities = (ctx: AppContext, organisationId: stri
 export const contactOrganisations = (ctx: AppContext, userId: string) => store.contactOrganisationIds(ctx.database.db, userId);
 export const organisations = (ctx: AppContext) => store.allOrganisations(ctx.database.db);
 
+/** Organisations whose name contains the text (any case), by name, at most `limit`; plus the given ids. */
+export async function findOrganisations(ctx: AppContext, text: string, limit: number, include: readonly string[] = []) {
+  const db = ctx.database.db;
+  const found = text.trim() ? await store.organisationsNamed(db, text.trim(), limit) : [];
+  const have = new Set(found.map((o) => o.id));
+  const extra = await store.organisationsWithIds(db, include.filter((id) => id && !have.has(id)));
+  return [...found, ...extra].sort((a, b) => a.name.localeCompare(b.name, "nl"));
+}
+
 /** Most organisations a search on the LIVC partners page offers. */
 export const ORGANISATION_SEARCH_LIMIT = 50;
 

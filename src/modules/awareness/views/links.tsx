@@ -8,6 +8,8 @@ export function LinkFormPage(props: {
   ctx: ViewContext;
   campaignId: string;
   organisations: { id: string; name: string; sector: string }[];
+  /** The organisation search typed (GET ?org_q=). */
+  search: string;
   provinces: string[];
   values: Record<string, string>;
   errors: Errors;
@@ -20,6 +22,11 @@ export function LinkFormPage(props: {
     <Layout ctx={ctx} title={t("aw.links.new")}>
       <ErrorSummary ctx={ctx} errors={summary(errors)} />
       <h1>{t("aw.links.new")}</h1>
+      <form method="get" action={`${base}/links/new`} class="search-form">
+        <Input id="org_q" label={t("aw.orgsearch.label")} hint={t("aw.orgsearch.hint")} value={props.search} />
+        <button type="submit">{t("aw.orgsearch.submit")}</button>
+      </form>
+      {props.search ? <p>{t("aw.orgsearch.found", { count: props.organisations.length })}</p> : null}
       <form method="post" action={`${base}/links/new`} novalidate>
         <Csrf ctx={ctx} />
         <Choices
@@ -38,6 +45,7 @@ export function LinkFormPage(props: {
           label={t("aw.field.organisation")}
           value={values.organisation_id}
           error={errors.organisation_id}
+          hint={t("aw.orgsearch.select_hint")}
           options={[{ value: "", label: "" }, ...props.organisations.map((o) => ({ value: o.id, label: o.name }))]}
         />
         <Select
