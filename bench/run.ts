@@ -14,6 +14,7 @@ import { loadConfig } from "../src/platform/config";
 import { seedScale } from "../src/modules/scale/service";
 import { startCluster } from "../test/support/postgres-cluster";
 import { type BenchResult, measure, peakRssMb } from "./harness";
+import { pagesReport, scanPages } from "./pages";
 import { fixtures, pageWeight, sessions, targets, timedExport } from "./paths";
 import { startCeilings, startSchakel, stop } from "./servers";
 import { runCommand } from "./verify";
@@ -114,6 +115,16 @@ async function benchDialect(dialect: string, databaseUrl: string) {
     say(`\nPeak RSS of the Schakel server over the whole run: ${peakRssMb(server.child.pid!)} MB (target < 300 MB).`);
   } finally {
     await stop(server.child);
+  }
+  if (dialect === "SQLite") {
+    // Every page, not a chosen few (in process, so the seeded file must not be busy with the server).
+    const ctx = await openContext({ config: loadConfig({ ...process.env, NODE_ENV: "production", SCHAKEL_PUBLIC_URL: "http://127.0.0.1", DATABASE_URL: databaseUrl, ...env }) });
+    try {
+      say("");
+      for (const line of pagesReport(await scanPages(ctx))) say(line);
+    } finally {
+      await ctx.close();
+    }
   }
   const verify = await runCommand(["audit", "verify"], { ...env, NODE_ENV: "production", DATABASE_URL: databaseUrl });
   say(`schakel audit verify: ${verify.trim().split("\n")[0]} (target >= 200,000 entries/s; load average ${load()}).`);
