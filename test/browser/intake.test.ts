@@ -1,6 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { addMembership, createLivc } from "../../src/modules/registry/service";
+import { newId } from "../../src/platform/db/values";
 import { createUser, loginInBrowser, type TestUser } from "../support/auth";
 import { describeBrowser, expectAccessible, launchBrowser, startTestServer, type TestServer, watchPageErrors } from "../support/browser";
 
@@ -13,6 +14,8 @@ describeBrowser("journey: report a signal, screen it, follow the status", () => 
   let browser: Browser;
   // One pair of accounts per journey: a second login of the same account would wait for a new TOTP step.
   const people: Record<"js" | "nojs", { reporter: TestUser; coordinator: TestUser }> = {} as never;
+  // A second LIVC with a long queue (inserted directly: the list never decrypts) for the paging journey.
+  let pagingCoordinator: TestUser;
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -26,6 +29,23 @@ describeBrowser("journey: report a signal, screen it, follow the status", () => 
         reporter: await createUser(server.ctx, { roles: [{ livcId: livc, role: "reporter" }] }),
         coordinator: await createUser(server.ctx, { roles: [{ livcId: livc, role: "coordinator" }] }),
       };
+    }
+    const aalst = await createLivc(db, { actor: null }, {
+      code: "AALST", name: "LIVC Aalst", founded_on: "2019-01-01", chair_user_id: null, chair_name: null, coordinator_user_id: null, coordinator_name: null, info_officer_user_id: null, info_officer_name: null,
+    });
+    await addMembership(db, { actor: null }, aalst, { nis: "41002", joined_on: "2019-01-01", left_on: null });
+    pagingCoordinator = await createUser(server.ctx, { roles: [{ livcId: aalst, role: "coordinator" }] });
+    // Imported here: a top-level import of the store would load intake before the platform policy (import cycle).
+    const { insertReport } = await import("../../src/modules/intake/store");
+    for (let i = 0; i < 62; i++) {
+      const day = new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10);
+      const decided = i >= 55;
+      await insertReport(db.db, {
+        id: newId(), reference: `M-PAGE${String(i).padStart(2, "0")}`, status: decided ? "no_action" : "received", reporter_user_id: pagingCoordinator.id, reporter_organisation_id: null,
+        livc_id: aalst, regional_queue: null, municipality_nis: "41002", routed_on: day, identity_known: 1, minor: 0, danger_now: 0, notify_status: 0, subject_index: null,
+        content_enc: "not-ciphertext", created_at: `${day}T09:00:00.000Z`, updated_at: `${day}T09:00:00.000Z`, submitted_at: `${day}T09:00:00.000Z`, screening_due_on: day,
+        retention_until: null, decided_at: decided ? `${day}T12:00:00.000Z` : null, case_id: null,
+      });
     }
     browser = await launchBrowser();
   });
@@ -127,4 +147,22 @@ describeBrowser("journey: report a signal, screen it, follow the status", () => 
       await c.context.close();
     }, 180_000);
   }
+
+  it("pages through a long queue and reaches decided reports without JavaScript", async () => {
+    const c = await open(false);
+    await loginInBrowser(c.page, pagingCoordinator, "/screening");
+    await c.page.goto("/screening");
+    expect(await c.page.locator("tbody tr").count()).toBe(50);
+    expect(await c.page.locator("main").textContent()).toContain("Meldingen 1 tot 50 van 55");
+    await accessible(c.page, "intake-queue-page1", false);
+    await c.page.getByRole("link", { name: "Volgende pagina" }).click();
+    await expect.poll(() => c.page.locator("tbody tr").count()).toBe(5);
+    expect(await c.page.getByRole("link", { name: "Open M-PAGE54" }).count()).toBe(1);
+    await accessible(c.page, "intake-queue-page2", false);
+    await c.page.getByRole("link", { name: "Beslist (7)" }).click();
+    await expect.poll(() => c.page.locator("tbody tr").count()).toBe(7);
+    expect(await c.page.locator("tbody tr").first().textContent()).toContain("M-PAGE61");
+    await accessible(c.page, "intake-queue-decided", false);
+    await c.context.close();
+  }, 120_000);
 });

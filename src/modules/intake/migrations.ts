@@ -115,6 +115,21 @@ export const intakeMigrations: SchakelMigration[] = [
         .execute();
     },
   },
+  {
+    // The screening queue in pages (decision 0028): each order is an index scan within one LIVC (or,
+    // with livc_id NULL, the regional queue), so page one of 50 reads about 50 index entries, not
+    // the whole queue; status is in the index so the filter needs no table read.
+    name: "2026121020_intake_queue_order",
+    async up(db) {
+      await db.schema.createIndex("report_queue_open").on("report").columns(["livc_id", "screening_due_on", "submitted_at", "id", "status"]).execute();
+      await db.schema.createIndex("report_queue_decided").on("report").columns(["livc_id", "decided_at", "id", "status"]).execute();
+      // The duplicate flag of a page asks by blind index within an LIVC: with subject_index alone the
+      // planner preferred the LIVC's whole range (108 ms at scale 1 for one page); this one is a lookup.
+      // It covers what report_subject_index served, which it replaces.
+      await db.schema.createIndex("report_subject_livc").on("report").columns(["subject_index", "livc_id", "status"]).execute();
+      await db.schema.dropIndex("report_subject_index").execute();
+    },
+  },
 ];
 
 export interface ReportTable {

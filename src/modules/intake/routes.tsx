@@ -5,9 +5,9 @@ import type { AppContext } from "../../platform/context";
 import type { Actor } from "../../platform/policy/actor";
 import { sendError, wantsJson } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
-import { decisionBody, emptyForm, idParam, LIMITS, readForm, referenceParam } from "./schema";
+import { decisionBody, emptyForm, idParam, LIMITS, queueQuery, readForm, referenceParam } from "./schema";
 import {
-  alertsFor, decide, fileReport, livcQueues, municipalityChoices, myReports, openForScreening, ownDraft, receivedView, regionalQueueFor, reporterView,
+  alertsFor, decide, fileReport, livcQueue, municipalityChoices, myReports, openForScreening, ownDraft, receivedView, regionalOpenCount, regionalQueueFor, reporterView,
 } from "./service";
 import { k } from "./views/common";
 import { ReportFormPage } from "./views/form";
@@ -113,12 +113,17 @@ export function intakeRoutes(app: FastifyInstance, ctx: AppContext) {
     const regionalOnly = base === "/screening/regional";
     app.get(base, { config: { permission } }, async (request, reply) => {
       const actor = request.actor!;
-      const regional = await regionalQueueFor(ctx, actor);
-      if (regionalOnly && !regional) return sendError(request, reply, 403);
-      return sendPage(
-        reply,
-        h(QueuePage, { ctx: viewContext(request), queues: regionalOnly ? [] : await livcQueues(ctx, actor), regional, alerts: await alertsFor(ctx, actor), regionalOnly }),
-      );
+      const q = queueQuery.parse(request.query ?? {});
+      const paging = { filter: q.status, page: q.page };
+      const alerts = await alertsFor(ctx, actor);
+      if (regionalOnly) {
+        const regional = await regionalQueueFor(ctx, actor, paging);
+        if (!regional) return sendError(request, reply, 403);
+        return sendPage(reply, h(QueuePage, { ctx: viewContext(request), livc: null, regional: regional.list, regionalOpen: null, alerts, regionalOnly }));
+      }
+      const livc = await livcQueue(ctx, actor, { ...paging, livc: q.livc });
+      if (livc === "not_found") return sendError(request, reply, 404);
+      return sendPage(reply, h(QueuePage, { ctx: viewContext(request), livc, regional: null, regionalOpen: await regionalOpenCount(ctx, actor), alerts }));
     });
 
     const screeningPage = async (request: FastifyRequest, reply: FastifyReply, id: string, form: DecisionFormState, status = 200) => {

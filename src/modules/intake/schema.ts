@@ -131,3 +131,10 @@ export const decisionBody = z.object({
 
 export const referenceParam = z.object({ reference: z.string().max(20) });
 export const idParam = z.object({ id: z.string().uuid() });
+
+/** The queue's query string: which filter, which page, which LIVC. Anything odd falls back to the default. */
+export const queueQuery = z.object({
+  status: z.enum(["open", "decided"]).catch("open"),
+  page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
+  livc: z.string().uuid().optional().catch(undefined),
+});

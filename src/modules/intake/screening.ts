@@ -41,15 +41,15 @@ export interface QueueItem {
   submittedAt: string;
   ageWorkingDays: number;
   dueOn: string | null;
+  decidedAt: string | null;
   overdue: boolean;
   possibleDuplicate: boolean;
 }
 
 /** Queue rows: facts and dates only (no names: those are read, and audited, on the detail page). */
-async function toItems(ctx: AppContext, rows: Awaited<ReturnType<typeof store.queueOfLivcs>>, today: string): Promise<QueueItem[]> {
+async function toItems(ctx: AppContext, rows: store.QueueRow[], today: string): Promise<QueueItem[]> {
   const { timeline } = await registerTimeline(ctx.database.db);
-  const out: QueueItem[] = [];
-  // One query for earlier reports of the same person; earlier cases are asked once per person.
+  // One query for earlier reports of the same person; earlier cases are asked once per person (a page holds at most a page of people).
   const withIndex = rows.filter((r) => r.livc_id && r.subject_index);
   const counts = await store.subjectIndexCounts(ctx.database.db, [...new Set(withIndex.map((r) => r.livc_id!))], withIndex.map((r) => r.subject_index!));
   const caseKnown = new Map<string, boolean>();
@@ -57,11 +57,12 @@ async function toItems(ctx: AppContext, rows: Awaited<ReturnType<typeof store.qu
     const key = `${r.livc_id}|${r.subject_index}`;
     if ((counts.get(key) ?? 0) < 2 && !caseKnown.has(key)) caseKnown.set(key, (await casesOfSubject(ctx, r.livc_id!, r.subject_index!)).length > 0);
   }
-  for (const r of rows) {
+  return rows.map((r) => {
     const key = `${r.livc_id}|${r.subject_index}`;
     const duplicate = Boolean(r.livc_id && r.subject_index && ((counts.get(key) ?? 0) > 1 || caseKnown.get(key)));
     const submittedOn = (r.submitted_at ?? today).slice(0, 10);
-    out.push({
+    const open = store.OPEN_STATUSES.includes(r.status);
+    return {
       id: r.id,
       reference: r.reference,
       status: r.status,
@@ -72,33 +73,95 @@ async function toItems(ctx: AppContext, rows: Awaited<ReturnType<typeof store.qu
       submittedAt: r.submitted_at ?? "",
       ageWorkingDays: workingDaysBetween(submittedOn, today),
       dueOn: r.screening_due_on,
-      overdue: Boolean(r.screening_due_on && r.screening_due_on < today),
+      decidedAt: r.decided_at,
+      overdue: open && Boolean(r.screening_due_on && r.screening_due_on < today),
       possibleDuplicate: duplicate,
-    });
-  }
-  return out;
+    };
+  });
 }
 
-/** The screening queues this person may see: one per LIVC where they screen. */
-export async function livcQueues(ctx: AppContext, actor: Actor, today = todayInBrussels()) {
+export const QUEUE_PAGE_SIZE = 50;
+export type QueueFilter = store.QueueFilter;
+
+/** One page of one queue, with the totals of both filters (the tabs) and the page count. */
+export interface QueueList {
+  filter: QueueFilter;
+  items: QueueItem[];
+  page: number;
+  pages: number;
+  /** Index of the first item shown (1-based; 0 when the list is empty). */
+  from: number;
+  total: number;
+  counts: Record<QueueFilter, number>;
+}
+
+async function listOf(ctx: AppContext, source: store.QueueSource, filter: QueueFilter, page: number, today: string): Promise<QueueList> {
+  const db = ctx.database.db;
+  const [open, decided] = await Promise.all([store.queueCount(db, source, "open"), store.queueCount(db, source, "decided")]);
+  const total = filter === "open" ? open : decided;
+  const pages = Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE));
+  const current = Math.min(Math.max(1, Math.floor(page) || 1), pages);
+  const offset = (current - 1) * QUEUE_PAGE_SIZE;
+  const items = await toItems(ctx, await store.queuePage(db, source, filter, QUEUE_PAGE_SIZE, offset), today);
+  return { filter, items, page: current, pages, from: items.length ? offset + 1 : 0, total, counts: { open, decided } };
+}
+
+export interface QueueRequest {
+  filter: QueueFilter;
+  page: number;
+  /** Which LIVC, for someone who screens in several; default the first by name. */
+  livc?: string;
+}
+
+export interface LivcQueue {
+  /** Every LIVC this person screens in, with its open count when there are several (else the one, count omitted). */
+  livcs: { livcId: string; name: string; open: number | null }[];
+  livcId: string;
+  name: string;
+  list: QueueList;
+}
+
+/**
+ * The LIVC screening queue this person asked for: one LIVC at a time, one page at a time.
+ * null: the person screens in no LIVC; "not_found": an LIVC they do not screen in.
+ */
+export async function livcQueue(ctx: AppContext, actor: Actor, request: QueueRequest, today = todayInBrussels()): Promise<LivcQueue | null | "not_found"> {
   const { timeline } = await registerTimeline(ctx.database.db);
   const ids = screeningLivcIds(actor);
-  const rows = await store.queueOfLivcs(ctx.database.db, ids);
-  const items = await toItems(ctx, rows, today);
-  return ids.map((livcId) => ({
+  if (ids.length === 0) return null;
+  const nameOf = (id: string) => timeline.livcs.get(id)?.name ?? id;
+  const byName = [...ids].sort((a, b) => nameOf(a).localeCompare(nameOf(b)) || a.localeCompare(b));
+  const livcId = request.livc ?? byName[0];
+  if (!ids.includes(livcId)) return "not_found";
+  const counts = ids.length > 1 ? await store.openCountsByLivc(ctx.database.db, ids) : null;
+  return {
+    livcs: byName.map((id) => ({ livcId: id, name: nameOf(id), open: counts ? (counts.get(id) ?? 0) : null })),
     livcId,
-    name: timeline.livcs.get(livcId)?.name ?? livcId,
-    items: items.filter((i) => rows.find((r) => r.id === i.id)?.livc_id === livcId),
-  }));
+    name: nameOf(livcId),
+    list: await listOf(ctx, { livcId }, request.filter, request.page, today),
+  };
 }
 
-export async function regionalQueueFor(ctx: AppContext, actor: Actor, today = todayInBrussels()) {
+/** The regional queue within a regional contact's scope, one page at a time (null: not a regional contact). */
+export async function regionalQueueFor(ctx: AppContext, actor: Actor, request: Omit<QueueRequest, "livc">, today = todayInBrussels()) {
   const scope = await regionalScopeOf(ctx, actor);
   if (!scope) return null;
-  return { scope, items: await toItems(ctx, await store.regionalQueue(ctx.database.db, scope), today) };
+  return { scope, list: await listOf(ctx, { regional: scope }, request.filter, request.page, today) };
 }
 
-export const alertsFor = (ctx: AppContext, actor: Actor) => store.unreadAlertsOf(ctx.database.db, actor.userId);
+/** How many regional reports wait (for the link from the LIVC queue); null when the person is no regional contact. */
+export async function regionalOpenCount(ctx: AppContext, actor: Actor): Promise<number | null> {
+  const scope = await regionalScopeOf(ctx, actor);
+  return scope ? store.queueCount(ctx.database.db, { regional: scope }, "open") : null;
+}
+
+export const ALERTS_SHOWN = 20;
+
+/** The newest unread alerts (at most ALERTS_SHOWN) and how many there are in all. */
+export async function alertsFor(ctx: AppContext, actor: Actor) {
+  const [items, total] = await Promise.all([store.unreadAlertsOf(ctx.database.db, actor.userId, ALERTS_SHOWN), store.unreadAlertCount(ctx.database.db, actor.userId)]);
+  return { items, total };
+}
 
 export interface ScreeningView {
   kind: "ok";

@@ -36,25 +36,55 @@ export const reportsFiledBy = (db: Db, userId: string) =>
     .orderBy("created_at", "desc")
     .execute();
 
-const QUEUE_COLUMNS = ["id", "reference", "status", "livc_id", "regional_queue", "municipality_nis", "minor", "danger_now", "identity_known", "subject_index", "submitted_at", "screening_due_on", "reporter_user_id"] as const;
+const QUEUE_COLUMNS = ["id", "reference", "status", "livc_id", "regional_queue", "municipality_nis", "minor", "danger_now", "identity_known", "subject_index", "submitted_at", "screening_due_on", "decided_at", "reporter_user_id"] as const;
+export type QueueRow = Pick<ReportRow, (typeof QUEUE_COLUMNS)[number]>;
 export const OPEN_STATUSES: ReportStatus[] = ["received", "in_screening"];
+/** Screened: a decision was taken (and perhaps the case or referral closed since). */
+export const DECIDED_STATUSES: ReportStatus[] = ["taken_up", "referred", "no_action", "passed_to_police", "closed"];
 
-/** The screening queue of the given LIVCs (from policy: screeningLivcIds), oldest first. */
-export const queueOfLivcs = (db: Db, livcIds: readonly string[], statuses: ReportStatus[] = OPEN_STATUSES) =>
-  db
+/** Which queue: one LIVC's (from policy: screeningLivcIds), or the regional one within a contact's scope. */
+export type QueueSource = { livcId: string } | { regional: RegionalScope };
+/** Open: still to screen, by deadline (oldest first). Decided: most recently decided first. */
+export type QueueFilter = "open" | "decided";
+
+function queueWhere(db: Db, source: QueueSource, filter: QueueFilter) {
+  let q = db.selectFrom("report").where("status", "in", filter === "open" ? OPEN_STATUSES : DECIDED_STATUSES);
+  if ("livcId" in source) return q.where("livc_id", "=", source.livcId);
+  const scope = source.regional;
+  q = q.where("livc_id", "is", null).where("regional_queue", "is not", null);
+  return scope.all ? q : q.where((eb) => inLivcs(eb.ref("regional_queue"), scope.provinces));
+}
+
+/**
+ * One page of a queue. The order follows the indexes of 2026121020_intake_queue_order (an index
+ * scan, no sort of the whole queue): open by deadline, then submission, then id (stable paging);
+ * decided by decision date, newest first.
+ */
+export function queuePage(db: Db, source: QueueSource, filter: QueueFilter, limit: number, offset: number): Promise<QueueRow[]> {
+  const q = queueWhere(db, source, filter).select(QUEUE_COLUMNS);
+  const ordered =
+    filter === "open"
+      ? q.orderBy("screening_due_on", "asc").orderBy("submitted_at", "asc").orderBy("id", "asc")
+      : q.orderBy("decided_at", "desc").orderBy("id", "desc");
+  return ordered.limit(limit).offset(offset).execute();
+}
+
+export async function queueCount(db: Db, source: QueueSource, filter: QueueFilter): Promise<number> {
+  const row = await queueWhere(db, source, filter).select((eb) => eb.fn.countAll().as("n")).executeTakeFirst();
+  return toCount(row?.n);
+}
+
+/** Open reports per LIVC (the choice of queue for someone who screens in several LIVCs). */
+export async function openCountsByLivc(db: Db, livcIds: readonly string[]): Promise<Map<string, number>> {
+  const rows = await db
     .selectFrom("report")
-    .select(QUEUE_COLUMNS)
+    .select(["livc_id", (eb) => eb.fn.countAll().as("n")])
     .where((eb) => inLivcs(eb.ref("livc_id"), livcIds))
-    .where("status", "in", statuses)
-    .orderBy("submitted_at", "asc")
+    .where("status", "in", OPEN_STATUSES)
+    .groupBy("livc_id")
     .execute();
-
-/** The regional queue within a regional contact's scope. */
-export const regionalQueue = (db: Db, scope: RegionalScope, statuses: ReportStatus[] = OPEN_STATUSES) => {
-  let q = db.selectFrom("report").select(QUEUE_COLUMNS).where("livc_id", "is", null).where("regional_queue", "is not", null).where("status", "in", statuses);
-  if (!scope.all) q = q.where((eb) => inLivcs(eb.ref("regional_queue"), scope.provinces));
-  return q.orderBy("submitted_at", "asc").execute();
-};
+  return new Map(rows.map((r) => [r.livc_id ?? "", toCount(r.n)]));
+}
 
 /**
  * Earlier submitted reports in the same LIVC with the same blind index: equality on an HMAC
@@ -71,19 +101,18 @@ export const sameSubjectInLivc = (db: Db, livcId: string, subjectIndex: string, 
     .orderBy("submitted_at", "asc")
     .execute();
 
-/** How many submitted reports share each blind index within each LIVC (for the queue's duplicate flag). */
+/** How many submitted reports share each blind index within each LIVC (for the queue's duplicate flag). Counted in the database: one person may have thousands. */
 export async function subjectIndexCounts(db: Db, livcIds: readonly string[], indexes: readonly string[]): Promise<Map<string, number>> {
   if (indexes.length === 0) return new Map();
   const rows = await db
     .selectFrom("report")
-    .select(["livc_id", "subject_index"])
+    .select(["livc_id", "subject_index", (eb) => eb.fn.countAll().as("n")])
     .where((eb) => inLivcs(eb.ref("livc_id"), livcIds))
     .where("subject_index", "in", [...new Set(indexes)])
     .where("status", "!=", "draft")
+    .groupBy(["livc_id", "subject_index"])
     .execute();
-  const out = new Map<string, number>();
-  for (const r of rows) out.set(`${r.livc_id}|${r.subject_index}`, (out.get(`${r.livc_id}|${r.subject_index}`) ?? 0) + 1);
-  return out;
+  return new Map(rows.map((r) => [`${r.livc_id}|${r.subject_index}`, toCount(r.n)]));
 }
 
 export async function insertEvent(db: Db, e: { report_id: string; actor_id: string | null; transition: string; from_status: string; to_status: string; referral_service: string | null; reason_enc: string | null; id?: string }) {
@@ -102,7 +131,8 @@ export async function insertAlert(db: Db, a: { user_id: string; report_id: strin
   await db.insertInto("intake_alert").values({ ...a, id: newId(), created_at: nowIso(), read_at: null }).execute();
 }
 
-export const unreadAlertsOf = (db: Db, userId: string) =>
+/** The newest unread alerts of a person (at most `limit`; alertCount says how many there are). */
+export const unreadAlertsOf = (db: Db, userId: string, limit = 20) =>
   db
     .selectFrom("intake_alert")
     .innerJoin("report", "report.id", "intake_alert.report_id")
@@ -110,7 +140,19 @@ export const unreadAlertsOf = (db: Db, userId: string) =>
     .where("intake_alert.user_id", "=", userId)
     .where("intake_alert.read_at", "is", null)
     .orderBy("intake_alert.created_at", "desc")
+    .orderBy("intake_alert.id", "desc")
+    .limit(limit)
     .execute();
+
+export async function unreadAlertCount(db: Db, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom("intake_alert")
+    .select((eb) => eb.fn.countAll().as("n"))
+    .where("user_id", "=", userId)
+    .where("read_at", "is", null)
+    .executeTakeFirst();
+  return toCount(row?.n);
+}
 
 export async function markAlertsRead(db: Db, userId: string, reportId: string) {
   await db.updateTable("intake_alert").set({ read_at: nowIso() }).where("user_id", "=", userId).where("report_id", "=", reportId).where("read_at", "is", null).execute();

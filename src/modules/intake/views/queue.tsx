@@ -1,12 +1,29 @@
 import { Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
-import type { QueueItem } from "../screening";
+import type { LivcQueue, QueueFilter, QueueItem, QueueList } from "../screening";
 import { Flags, k } from "./common";
 
-export function QueueTable(props: { ctx: ViewContext; items: QueueItem[]; base: string; caption: string }) {
-  const { ctx } = props;
+/** Builds a queue link; only what differs from the default travels (plain links: no JavaScript needed). */
+type Href = (q: { filter?: QueueFilter; page?: number; livc?: string }) => string;
+
+function hrefFor(base: string, current: { filter: QueueFilter; livc?: string }): Href {
+  return (q) => {
+    const params = new URLSearchParams();
+    const livc = q.livc ?? current.livc;
+    if (livc) params.set("livc", livc);
+    const filter = q.filter ?? current.filter;
+    if (filter !== "open") params.set("status", filter);
+    if (q.page && q.page > 1) params.set("page", String(q.page));
+    const query = params.toString();
+    return query ? `${base}?${query}` : base;
+  };
+}
+
+export function QueueTable(props: { ctx: ViewContext; list: QueueList; base: string; caption: string }) {
+  const { ctx, list } = props;
   const { t } = ctx;
-  if (props.items.length === 0) return <p>{t("intake.queue.none")}</p>;
+  const decided = list.filter === "decided";
+  if (list.items.length === 0) return <p>{t(decided ? "intake.queue.none_decided" : "intake.queue.none")}</p>;
   return (
     <div class="table-scroll">
       <table class="table">
@@ -17,12 +34,21 @@ export function QueueTable(props: { ctx: ViewContext; items: QueueItem[]; base: 
             <th scope="col">{t("intake.queue.municipality")}</th>
             <th scope="col">{t("intake.queue.flags")}</th>
             <th scope="col">{t("intake.queue.status")}</th>
-            <th scope="col">{t("intake.queue.age")}</th>
-            <th scope="col">{t("intake.queue.due")}</th>
+            {decided ? (
+              <>
+                <th scope="col">{t("intake.queue.submitted")}</th>
+                <th scope="col">{t("intake.queue.decided_on")}</th>
+              </>
+            ) : (
+              <>
+                <th scope="col">{t("intake.queue.age")}</th>
+                <th scope="col">{t("intake.queue.due")}</th>
+              </>
+            )}
           </tr>
         </thead>
         <tbody>
-          {props.items.map((i) => (
+          {list.items.map((i: QueueItem) => (
             <tr class={i.overdue ? "overdue" : undefined}>
               <td>
                 <a href={`${props.base}/${i.id}`} aria-label={t("intake.queue.open", { reference: i.reference })}>
@@ -34,10 +60,19 @@ export function QueueTable(props: { ctx: ViewContext; items: QueueItem[]; base: 
                 <Flags ctx={ctx} minor={i.minor} dangerNow={i.dangerNow} duplicate={i.possibleDuplicate} identityUnknown={!i.identityKnown} />
               </td>
               <td>{t(k(`intake.status.${i.status}`))}</td>
-              <td>{ctx.num(i.ageWorkingDays)}</td>
-              <td>
-                {ctx.date(i.dueOn)} {i.overdue ? <span class="tag red">{t("intake.queue.overdue")}</span> : null}
-              </td>
+              {decided ? (
+                <>
+                  <td>{ctx.date(i.submittedAt.slice(0, 10) || null)}</td>
+                  <td>{ctx.date(i.decidedAt ? i.decidedAt.slice(0, 10) : null)}</td>
+                </>
+              ) : (
+                <>
+                  <td>{ctx.num(i.ageWorkingDays)}</td>
+                  <td>
+                    {ctx.date(i.dueOn)} {i.overdue ? <span class="tag red">{t("intake.queue.overdue")}</span> : null}
+                  </td>
+                </>
+              )}
             </tr>
           ))}
         </tbody>
@@ -46,42 +81,132 @@ export function QueueTable(props: { ctx: ViewContext; items: QueueItem[]; base: 
   );
 }
 
+/** Open / decided, with their totals; the current one marked for assistive technology. */
+function Filters(props: { ctx: ViewContext; list: QueueList; href: Href }) {
+  const { t, num } = props.ctx;
+  return (
+    <nav aria-label={t("intake.queue.filter")}>
+      <ul class="pagination">
+        {(["open", "decided"] as const).map((f) => (
+          <li>
+            <a href={props.href({ filter: f })} aria-current={props.list.filter === f ? "page" : undefined}>
+              {t(f === "open" ? "intake.queue.filter.open" : "intake.queue.filter.decided", { count: num(props.list.counts[f]) })}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+function Pages(props: { ctx: ViewContext; list: QueueList; href: Href }) {
+  const { t, num } = props.ctx;
+  const { page, pages } = props.list;
+  if (pages <= 1) return null;
+  return (
+    <nav aria-label={t("intake.queue.pages")}>
+      <ul class="pagination">
+        {page > 1 ? (
+          <li>
+            <a href={props.href({ page: page - 1 })} rel="prev">
+              {t("intake.queue.prev")}
+            </a>
+          </li>
+        ) : null}
+        <li>{t("intake.queue.page_of", { page: num(page), pages: num(pages) })}</li>
+        {page < pages ? (
+          <li>
+            <a href={props.href({ page: page + 1 })} rel="next">
+              {t("intake.queue.next")}
+            </a>
+          </li>
+        ) : null}
+      </ul>
+    </nav>
+  );
+}
+
+/** Filter tabs, position, one page of the table, previous/next. */
+function QueueBody(props: { ctx: ViewContext; list: QueueList; base: string; caption: string; livc?: string }) {
+  const { ctx, list } = props;
+  const { t, num } = ctx;
+  const href = hrefFor(props.base, { filter: list.filter, livc: props.livc });
+  return (
+    <>
+      <Filters ctx={ctx} list={list} href={href} />
+      <p>
+        {t(list.filter === "open" ? "intake.queue.order.open" : "intake.queue.order.decided")}{" "}
+        {list.total > 0 ? t("intake.queue.range", { from: num(list.from), to: num(list.from + list.items.length - 1), total: num(list.total) }) : null}
+      </p>
+      <QueueTable ctx={ctx} list={list} base={props.base} caption={props.caption} />
+      <Pages ctx={ctx} list={list} href={href} />
+    </>
+  );
+}
+
 export function QueuePage(props: {
   ctx: ViewContext;
-  queues: { livcId: string; name: string; items: QueueItem[] }[];
-  regional: { items: QueueItem[] } | null;
-  alerts: { id: string; kind: string; report_id: string; reference: string }[];
+  /** The LIVC queue (on /screening), or null for the regional page / someone without an LIVC queue. */
+  livc: LivcQueue | null;
+  /** The regional queue (on /screening/regional). */
+  regional: QueueList | null;
+  /** Open reports in the regional queue, for the link from /screening (null: no regional contact). */
+  regionalOpen: number | null;
+  alerts: { items: { id: string; kind: string; report_id: string; reference: string }[]; total: number };
   regionalOnly?: boolean;
 }) {
-  const { ctx } = props;
-  const { t } = ctx;
+  const { ctx, livc } = props;
+  const { t, num } = ctx;
   const title = props.regionalOnly ? t("intake.queue.regional") : t("intake.queue.title");
+  const base = props.regionalOnly ? "/screening/regional" : "/screening";
+  const several = livc && livc.livcs.length > 1;
   return (
     <Layout ctx={ctx} title={title} wide>
       <h1>{title}</h1>
       <p class="lead">{t("intake.queue.lead")}</p>
-      {props.alerts.length > 0 ? (
+      {props.alerts.items.length > 0 ? (
         <div class="notice warning" role="alert">
           <h2>{t("intake.queue.alerts")}</h2>
           <ul>
-            {props.alerts.map((a) => (
+            {props.alerts.items.map((a) => (
               <li>
-                <a href={`${props.regionalOnly ? "/screening/regional" : "/screening"}/${a.report_id}`}>{t(k(`intake.queue.alert.${a.kind}`), { reference: a.reference })}</a>
+                <a href={`${base}/${a.report_id}`}>{t(k(`intake.queue.alert.${a.kind}`), { reference: a.reference })}</a>
               </li>
             ))}
           </ul>
+          {props.alerts.total > props.alerts.items.length ? <p>{t("intake.queue.alerts_more", { count: num(props.alerts.total - props.alerts.items.length) })}</p> : null}
         </div>
       ) : null}
-      {props.queues.map((q) => (
-        <section aria-labelledby={`q-${q.livcId}`}>
-          <h2 id={`q-${q.livcId}`}>{q.name}</h2>
-          <QueueTable ctx={ctx} items={q.items} base="/screening" caption={q.name} />
+      {several ? (
+        <nav aria-label={t("intake.queue.livcs")}>
+          <ul>
+            {livc.livcs.map((l) => (
+              <li>
+                <a href={hrefFor(base, { filter: "open" })({ livc: l.livcId })} aria-current={l.livcId === livc.livcId ? "page" : undefined}>
+                  {t("intake.queue.livc_open", { name: l.name, count: num(l.open ?? 0) })}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      ) : null}
+      {livc ? (
+        <section aria-labelledby="q-livc">
+          <h2 id="q-livc">{livc.name}</h2>
+          <QueueBody ctx={ctx} list={livc.list} base="/screening" caption={livc.name} livc={several ? livc.livcId : undefined} />
         </section>
-      ))}
+      ) : null}
       {props.regional ? (
+        <section aria-label={t("intake.queue.regional")}>
+          <QueueBody ctx={ctx} list={props.regional} base="/screening/regional" caption={t("intake.queue.regional")} />
+        </section>
+      ) : null}
+      {!props.regionalOnly && props.regionalOpen !== null ? (
         <section aria-labelledby="q-regional">
-          {props.regionalOnly ? null : <h2 id="q-regional">{t("intake.queue.regional")}</h2>}
-          <QueueTable ctx={ctx} items={props.regional.items} base="/screening/regional" caption={t("intake.queue.regional")} />
+          <h2 id="q-regional">{t("intake.queue.regional")}</h2>
+          <p>
+            <a href="/screening/regional">{t("intake.queue.regional_link", { count: num(props.regionalOpen) })}</a>
+          </p>
         </section>
       ) : null}
     </Layout>
