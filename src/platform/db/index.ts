@@ -52,6 +52,9 @@ function openSqlite(url: string): Database {
     native.pragma("synchronous = NORMAL");
     native.pragma("foreign_keys = ON");
     native.pragma("busy_timeout = 5000");
+    // SQLite's lower() only folds A-Z; PostgreSQL's folds every letter. Searches compare lower(name)
+    // with a lower-cased term, so "émile" must find "Émile" on both. No index uses lower(): safe to replace.
+    native.function("lower", { deterministic: true }, (v: unknown) => (typeof v === "string" ? v.toLowerCase() : v) as string);
   } catch (e) {
     throw new DatabaseUnavailableError(
       `Cannot open the SQLite database ${file} (DATABASE_URL): ${(e as Error).message}`,
