@@ -65,9 +65,16 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
       const values = { email: String(raw.email ?? "").slice(0, 254), display_name: String(raw.display_name ?? "").slice(0, 120), roles: ([] as unknown[]).concat(raw.roles ?? []).map(String) };
       return sendPage(reply, h(NewAccountPage, { ctx: viewContext(request), values, errors }), 400);
     }
-    const id = await createAccount(ctx, { email: parsed.data.email, displayName: parsed.data.display_name, status: "invited", platformRoles: parsed.data.roles });
-    const url = linkUrl(ctx, "invite", await issueToken(ctx, id, "invite"));
-    await audit.record(request, { action: "account.create", resourceType: "account", resourceId: id, outcome: "success" });
+    // The account, its roles, its invitation link and the audit entry commit together or not at all
+    // (a database lost halfway must not leave an account without its audit entry).
+    const { id, token } = await db.transaction().execute(async (trx) => {
+      const tctx: AppContext = { ...ctx, database: { ...ctx.database, db: trx } };
+      const created = await createAccount(tctx, { email: parsed.data.email, displayName: parsed.data.display_name, status: "invited", platformRoles: parsed.data.roles });
+      const issued = await issueToken(tctx, created, "invite");
+      await audit.record(request, { action: "account.create", resourceType: "account", resourceId: created, outcome: "success" }, { db: trx });
+      return { id: created, token: issued };
+    });
+    const url = linkUrl(ctx, "invite", token);
     if (wantsJson(request)) return reply.code(201).send({ id, invitation_url: url });
     return showDetail(request, reply, id, { kind: "invite", url });
   };

@@ -168,7 +168,7 @@ function statusOf(error: FastifyError): ErrorStatus {
 function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? "";
   return ["ECONNREFUSED", "ECONNRESET", "57P01", "57P03", "08006", "08001", "08003", "SQLITE_BUSY"].includes(code) ||
-    /Connection terminated|connect ECONNREFUSED/.test(String((error as Error).message));
+    /Connection terminated|connect ECONNREFUSED|not queryable|terminating connection|database system is (shutting down|starting up)|server closed the connection/.test(String((error as Error).message));
 }
 
 export function wantsJson(request: FastifyRequest): boolean {
