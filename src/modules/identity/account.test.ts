@@ -108,6 +108,22 @@ describeEachDialect("accounts: invitation, MFA enrolment, reset, administration,
     expect((await app.inject({ method: "GET", url: "/api/v1/me", headers: s.headers() })).statusCode).toBe(401);
   });
 
+  it("an administrator cannot disable or log out their own account from the admin pages (no lock-out)", async () => {
+    const me = await createUser(ctx(), { platformRoles: ["admin"] });
+    const admin = await login(app, me);
+    const page = await app.inject({ method: "GET", url: `/admin/accounts/${me.id}`, headers: admin.headers() });
+    expect(page.body).toContain("Dit is uw eigen account");
+    expect(page.body).not.toContain(`action="/admin/accounts/${me.id}/disable"`);
+    expect(page.body).not.toContain(`action="/admin/accounts/${me.id}/end-sessions"`);
+    for (const path of ["disable", "end-sessions"]) {
+      const res = await app.inject({ method: "POST", url: `/admin/accounts/${me.id}/${path}`, headers: admin.headers({ form: true }), payload: admin.form() });
+      expect(res.statusCode).toBe(400);
+    }
+    expect((await app.inject({ method: "GET", url: "/api/v1/me", headers: admin.headers() })).statusCode).toBe(200);
+    const denied = await ctx().database.db.selectFrom("audit_entry").select("action").where("resource_id", "=", me.id).where("outcome", "=", "denied").execute();
+    expect(denied.map((d) => d.action).sort()).toEqual(["account.disable", "account.end-sessions"]);
+  });
+
   it("re-authentication is required before changing the password", async () => {
     const user = await createUser(ctx());
     const s = await login(app, user);

@@ -96,7 +96,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
     const user = await store.findUser(db, id);
     if (!user) return sendError(request, reply, 404);
     const [roles, memberships, sessions] = await Promise.all([store.platformRolesOf(db, id), store.membershipsOf(db, id), db.selectFrom("session").select("id").where("user_id", "=", id).execute()]);
-    return sendPage(reply, h(AccountDetailPage, { ctx: viewContext(request), user, roles, memberships, sessions: sessions.length, link }));
+    return sendPage(reply, h(AccountDetailPage, { ctx: viewContext(request), user, roles, memberships, sessions: sessions.length, link, self: user.id === request.actor?.userId }));
   };
 
   app.get("/admin/accounts/:id", cfg, async (request, reply) => {
@@ -105,11 +105,18 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
     return showDetail(request, reply, p.data.id);
   });
 
+  const NOT_ON_SELF = new Set(["disable", "end-sessions"]);
   const act = (path: string, run: (id: string, request: FastifyRequest) => Promise<{ kind: "invite" | "reset"; url: string } | undefined>) =>
     app.post(`/admin/accounts/:id/${path}`, cfg, async (request, reply) => {
       const p = idParam.safeParse(request.params);
       const user = p.success ? await store.findUser(db, p.data.id) : undefined;
       if (!user) return sendError(request, reply, 404);
+      // An administrator cannot disable or log out their own account here (no lock-out of the last
+      // administrator; their own sessions end through "log out everywhere" on the account page).
+      if (NOT_ON_SELF.has(path) && user.id === request.actor?.userId) {
+        await audit.record(request, { action: `account.${path}`, resourceType: "account", resourceId: user.id, outcome: "denied" });
+        return sendError(request, reply, 400, viewContext(request).t("id.admin.not_self"));
+      }
       const link = await run(user.id, request);
       await audit.record(request, { action: `account.${path}`, resourceType: "account", resourceId: user.id, outcome: "success" });
       if (wantsJson(request)) return { ok: true, ...(link ? { url: link.url } : {}) };

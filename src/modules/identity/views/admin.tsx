@@ -128,7 +128,16 @@ export function NewAccountPage(props: { ctx: ViewContext; values: { email: strin
   );
 }
 
-export function AccountDetailPage(props: { ctx: ViewContext; user: UserRow; roles: string[]; memberships: { livc_id: string | null; role: string; valid_to: string | null }[]; sessions: number; link?: { kind: "invite" | "reset"; url: string } }) {
+export function AccountDetailPage(props: {
+  ctx: ViewContext;
+  user: UserRow;
+  roles: string[];
+  memberships: { livc_id: string | null; role: string; valid_to: string | null }[];
+  sessions: number;
+  link?: { kind: "invite" | "reset"; url: string };
+  /** The administrator's own account: it cannot be disabled or logged out from here. */
+  self?: boolean;
+}) {
   const { ctx, user } = props;
   const { t } = ctx;
   const action = (path: string, label: MessageKey, cls = "secondary") => (
@@ -162,9 +171,10 @@ export function AccountDetailPage(props: { ctx: ViewContext; user: UserRow; role
         <dt>{t("id.account.sessions")}</dt>
         <dd>{props.sessions}</dd>
       </dl>
+      {props.self ? <p>{t("id.admin.not_self")}</p> : null}
       <p>
-        {user.status === "disabled" ? action("enable", "id.admin.enable") : action("disable", "id.admin.disable", "warning")}{" "}
-        {action("end-sessions", "id.admin.end_sessions")} {user.status === "invited" ? action("invite-link", "id.admin.new_invite") : action("reset-link", "id.admin.new_reset")}
+        {props.self ? null : user.status === "disabled" ? action("enable", "id.admin.enable") : action("disable", "id.admin.disable", "warning")}{" "}
+        {props.self ? null : action("end-sessions", "id.admin.end_sessions")} {user.status === "invited" ? action("invite-link", "id.admin.new_invite") : action("reset-link", "id.admin.new_reset")}
       </p>
     </Layout>
   );
