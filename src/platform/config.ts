@@ -15,6 +15,23 @@ export class ConfigError extends Error {
 
 const portNumber = z.coerce.number().int().min(0).max(65535);
 
+/**
+ * SCHAKEL_EXTRA_HOLIDAYS: the municipality's own closing days each year, on top of Belgium's legal
+ * public holidays, as comma-separated "MM-DD" (e.g. "07-11,11-02,12-26"); sorted, without duplicates.
+ */
+const monthDays = z.string().transform((value, c) => {
+  const days = new Set<string>();
+  for (const item of value.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const date = new Date(`2024-${item}T00:00:00Z`); // a leap year: "02-29" is accepted, "02-30" is not
+    if (!/^\d{2}-\d{2}$/.test(item) || Number.isNaN(date.getTime()) || date.toISOString().slice(5, 10) !== item) {
+      c.addIssue({ code: "custom", message: `must be comma-separated month-day dates (mm-dd), e.g. "07-11,12-26"; "${item.slice(0, 20)}" is not one` });
+      return z.NEVER;
+    }
+    days.add(item);
+  }
+  return [...days].sort();
+});
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: portNumber.default(3000),
@@ -34,6 +51,7 @@ const schema = z.object({
   SCHAKEL_RETENTION_YEARS: z.coerce.number().min(0.1).max(30).default(6),
   SCHAKEL_RETENTION_MINOR_YEARS: z.coerce.number().min(0.1).max(30).default(3),
   SCHAKEL_SCREENING_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(10),
+  SCHAKEL_EXTRA_HOLIDAYS: monthDays.default([]),
   SMTP_URL: z.string().regex(/^smtps?:\/\/.+/, "must be an smtp:// or smtps:// URL").optional(),
   MAIL_FROM: z.string().email().default("schakel@localhost"),
   OIDC_ISSUER: z.string().url().optional(),

@@ -68,7 +68,7 @@ export async function seedIntakeDemo(ctx: AppContext): Promise<DemoAccount[]> {
   };
   const backdate = async (id: string, days: number) => {
     const on = addDays(todayInBrussels(), -days);
-    await store.updateReport(db, id, { submitted_at: `${on}T09:00:00.000Z`, screening_due_on: addWorkingDays(on, ctx.config.SCHAKEL_SCREENING_WORKING_DAYS) });
+    await store.updateReport(db, id, { submitted_at: `${on}T09:00:00.000Z`, screening_due_on: addWorkingDays(on, ctx.config.SCHAKEL_SCREENING_WORKING_DAYS, ctx.config.SCHAKEL_EXTRA_HOLIDAYS) });
   };
 
   const gentNis = "44021";

@@ -57,11 +57,11 @@ describe("the transition table", () => {
 
 describe("working days", () => {
   it("skips weekends for the deadline and the age", () => {
-    expect(addWorkingDays("2026-11-27", 1)).toBe("2026-11-30"); // Friday + 1 = Monday
-    expect(addWorkingDays("2026-11-23", 10)).toBe("2026-12-07");
-    expect(workingDaysBetween("2026-11-27", "2026-11-30")).toBe(1);
-    expect(workingDaysBetween("2026-11-30", "2026-11-30")).toBe(0);
-    expect(workingDaysBetween("2026-11-23", "2026-12-07")).toBe(10);
+    expect(addWorkingDays("2026-11-27", 1, [])).toBe("2026-11-30"); // Friday + 1 = Monday
+    expect(addWorkingDays("2026-11-23", 10, [])).toBe("2026-12-07");
+    expect(workingDaysBetween("2026-11-27", "2026-11-30", [])).toBe(1);
+    expect(workingDaysBetween("2026-11-30", "2026-11-30", [])).toBe(0);
+    expect(workingDaysBetween("2026-11-23", "2026-12-07", [])).toBe(10);
   });
 });
 

@@ -71,9 +71,10 @@ async function toItems(ctx: AppContext, rows: store.QueueRow[], today: string): 
       dangerNow: r.danger_now === 1,
       identityKnown: r.identity_known === 1,
       submittedAt: r.submitted_at ?? "",
-      ageWorkingDays: workingDaysBetween(submittedOn, today),
+      ageWorkingDays: workingDaysBetween(submittedOn, today, ctx.config.SCHAKEL_EXTRA_HOLIDAYS),
       dueOn: r.screening_due_on,
       decidedAt: r.decided_at,
+      // The stored deadline is a working day (addWorkingDays, holidays skipped): past it is overdue.
       overdue: open && Boolean(r.screening_due_on && r.screening_due_on < today),
       possibleDuplicate: duplicate,
     };

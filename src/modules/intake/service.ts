@@ -141,7 +141,7 @@ export async function fileReport(ctx: AppContext, who: AuditWho & { actor: Actor
     regional_queue: routing.kind === "regional" ? routing.province : null,
     routed_on: today,
     submitted_at: nowIso(),
-    screening_due_on: addWorkingDays(today, ctx.config.SCHAKEL_SCREENING_WORKING_DAYS),
+    screening_due_on: addWorkingDays(today, ctx.config.SCHAKEL_SCREENING_WORKING_DAYS, ctx.config.SCHAKEL_EXTRA_HOLIDAYS),
     retention_until: addYears(today, minor ? ctx.config.SCHAKEL_RETENTION_MINOR_YEARS : ctx.config.SCHAKEL_RETENTION_YEARS),
   };
   await db.transaction().execute(async (trx) => {
