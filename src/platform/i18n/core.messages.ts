@@ -33,6 +33,10 @@ export const coreMessages = defineMessages({
       "Schakel ondersteunt lokale integrale veiligheidscellen inzake radicalisme, extremisme en terrorisme (LIVC-R): laagdrempelig aanmelden, casusoverleg onder gedeeld beroepsgeheim, opvolging en afsluiting, en voor de Vlaamse overheid een overzicht in geaggregeerde cijfers.",
     "home.register": "Bekijk het gemeenteregister",
     "demo.banner": "Demonstratieomgeving: alle personen en gegevens zijn fictief.",
+    "pager.label": "Paginanavigatie",
+    "pager.prev": "Vorige pagina",
+    "pager.next": "Volgende pagina",
+    "pager.position": "Pagina {page} van {pages}",
   },
   fr: {
     "app.name": "Schakel",
@@ -66,6 +70,10 @@ export const coreMessages = defineMessages({
       "Schakel soutient les cellules de sécurité intégrale locales en matière de radicalisme, d'extrémisme et de terrorisme (CSIL-R) : signalement accessible, concertation de cas sous secret professionnel partagé, suivi et clôture, et pour l'autorité flamande une vue en chiffres agrégés.",
     "home.register": "Consulter le registre des communes",
     "demo.banner": "Environnement de démonstration : toutes les personnes et données sont fictives.",
+    "pager.label": "Navigation entre les pages",
+    "pager.prev": "Page précédente",
+    "pager.next": "Page suivante",
+    "pager.position": "Page {page} sur {pages}",
   },
   en: {
     "app.name": "Schakel",
@@ -99,5 +107,9 @@ export const coreMessages = defineMessages({
       "Schakel supports local integrated security cells on radicalism, extremism and terrorism (LIVC-R): low-threshold reporting, case consultation under shared professional secrecy, follow-up and closure, and for the Flemish government an overview in aggregate figures.",
     "home.register": "View the municipality register",
     "demo.banner": "Demonstration environment: all people and data are fictional.",
+    "pager.label": "Page navigation",
+    "pager.prev": "Previous page",
+    "pager.next": "Next page",
+    "pager.position": "Page {page} of {pages}",
   },
 });

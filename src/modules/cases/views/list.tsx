@@ -1,5 +1,6 @@
 import type { MessageKey } from "../../../platform/i18n";
 import { Layout } from "../../../platform/web/layout";
+import { Pagination, pageHref } from "../../../platform/web/pagination";
 import type { ViewContext } from "../../../platform/web/view";
 import type { CaseListItem } from "../service";
 import { Csrf, Input } from "./fields";
@@ -88,7 +89,7 @@ export function CasesPage(props: { ctx: ViewContext; list: CaseListPage; query: 
             </tbody>
           </table>
         </div>
-        <Pages ctx={ctx} list={list} query={props.query} />
+        <Pagination ctx={ctx} page={list.page} pages={list.pages} href={(p) => pageHref("/cases", { q: props.query.q }, p)} label={t("case.list.pages")} />
         </>
       )}
     </Layout>
@@ -106,39 +107,6 @@ function Overdue(props: { ctx: ViewContext; rows: WorkList["overdueLead"] }) {
         </li>
       ))}
     </ul>
-  );
-}
-
-/** Previous/next links that keep the search; plain links, so they work without JavaScript. */
-function Pages(props: { ctx: ViewContext; list: CaseListPage; query: { q: string; name: string; dob: string } }) {
-  const { t } = props.ctx;
-  const { page, pages } = props.list;
-  if (pages <= 1) return null;
-  const href = (p: number) => {
-    // Only the label search travels in the link: a person search (POST) has a single page.
-    const params = new URLSearchParams(props.query.q ? { q: props.query.q } : {});
-    params.set("page", String(p));
-    return `/cases?${params}`;
-  };
-  return (
-    <nav aria-label={t("case.list.pages")}>
-      <ul class="pagination">
-        {page > 1 ? (
-          <li>
-            <a href={href(page - 1)} rel="prev">
-              {t("case.list.prev")}
-            </a>
-          </li>
-        ) : null}
-        {page < pages ? (
-          <li>
-            <a href={href(page + 1)} rel="next">
-              {t("case.list.next")}
-            </a>
-          </li>
-        ) : null}
-      </ul>
-    </nav>
   );
 }
 

@@ -1,5 +1,6 @@
 import type { MessageKey } from "../../../platform/i18n";
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
+import { Pagination, pageHref } from "../../../platform/web/pagination";
 import type { ViewContext } from "../../../platform/web/view";
 import { PLATFORM_ROLES } from "../migrations";
 import type { UserRow } from "../store";
@@ -68,36 +69,8 @@ export function AccountsPage(props: { ctx: ViewContext; list: AccountListPage })
           </table>
         </div>
       )}
-      <Pages ctx={ctx} list={list} />
+      <Pagination ctx={ctx} page={list.page} pages={list.pages} href={(p) => pageHref("/admin/accounts", { q: list.search }, p)} label={t("id.admin.pages")} />
     </Layout>
-  );
-}
-
-/** Previous/next links that keep the search; plain links, so they work without JavaScript. */
-function Pages(props: { ctx: ViewContext; list: AccountListPage }) {
-  const { t } = props.ctx;
-  const { page, pages, search } = props.list;
-  if (pages <= 1) return null;
-  const href = (p: number) => `/admin/accounts?${new URLSearchParams({ ...(search ? { q: search } : {}), page: String(p) })}`;
-  return (
-    <nav aria-label={t("id.admin.pages")}>
-      <ul class="pagination">
-        {page > 1 ? (
-          <li>
-            <a href={href(page - 1)} rel="prev">
-              {t("id.admin.prev")}
-            </a>
-          </li>
-        ) : null}
-        {page < pages ? (
-          <li>
-            <a href={href(page + 1)} rel="next">
-              {t("id.admin.next")}
-            </a>
-          </li>
-        ) : null}
-      </ul>
-    </nav>
   );
 }
 

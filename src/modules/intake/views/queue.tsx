@@ -1,4 +1,5 @@
 import { Layout } from "../../../platform/web/layout";
+import { Pagination } from "../../../platform/web/pagination";
 import type { ViewContext } from "../../../platform/web/view";
 import type { LivcQueue, QueueFilter, QueueItem, QueueList } from "../screening";
 import { Flags, k } from "./common";
@@ -99,33 +100,6 @@ function Filters(props: { ctx: ViewContext; list: QueueList; href: Href }) {
   );
 }
 
-function Pages(props: { ctx: ViewContext; list: QueueList; href: Href }) {
-  const { t, num } = props.ctx;
-  const { page, pages } = props.list;
-  if (pages <= 1) return null;
-  return (
-    <nav aria-label={t("intake.queue.pages")}>
-      <ul class="pagination">
-        {page > 1 ? (
-          <li>
-            <a href={props.href({ page: page - 1 })} rel="prev">
-              {t("intake.queue.prev")}
-            </a>
-          </li>
-        ) : null}
-        <li>{t("intake.queue.page_of", { page: num(page), pages: num(pages) })}</li>
-        {page < pages ? (
-          <li>
-            <a href={props.href({ page: page + 1 })} rel="next">
-              {t("intake.queue.next")}
-            </a>
-          </li>
-        ) : null}
-      </ul>
-    </nav>
-  );
-}
-
 /** Filter tabs, position, one page of the table, previous/next. */
 function QueueBody(props: { ctx: ViewContext; list: QueueList; base: string; caption: string; livc?: string }) {
   const { ctx, list } = props;
@@ -139,7 +113,7 @@ function QueueBody(props: { ctx: ViewContext; list: QueueList; base: string; cap
         {list.total > 0 ? t("intake.queue.range", { from: num(list.from), to: num(list.from + list.items.length - 1), total: num(list.total) }) : null}
       </p>
       <QueueTable ctx={ctx} list={list} base={props.base} caption={props.caption} />
-      <Pages ctx={ctx} list={list} href={href} />
+      <Pagination ctx={ctx} page={list.page} pages={list.pages} href={(page) => href({ page })} label={t("intake.queue.pages")} />
     </>
   );
 }

@@ -1,4 +1,5 @@
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
+import { Pagination, pageHref } from "../../../platform/web/pagination";
 import type { ViewContext } from "../../../platform/web/view";
 import { SECTOR_KEYS, type Sector, sectorLabel } from "../../identity/sectors";
 import { Csrf, ScrollRegion, SelectField, TextField } from "../../../platform/web/fields";
@@ -91,7 +92,7 @@ export function OrganisationsPage(props: { ctx: ViewContext; list: OrganisationL
           </table>
         </ScrollRegion>
       )}
-      <Pages ctx={ctx} list={list} />
+      <Pagination ctx={ctx} page={list.page} pages={list.pages} href={(p) => pageHref("/admin/organisations", { q: list.search }, p)} label={t("oa.pages")} />
       <h2>{t("oa.new.title")}</h2>
       <form method="post" action="/admin/organisations" novalidate>
         <Csrf ctx={ctx} />
@@ -107,34 +108,6 @@ export function OrganisationsPage(props: { ctx: ViewContext; list: OrganisationL
         <button type="submit">{t("oa.new.submit")}</button>
       </form>
     </Layout>
-  );
-}
-
-/** Previous/next links that keep the search; plain links, so they work without JavaScript. */
-function Pages(props: { ctx: ViewContext; list: OrganisationListPage }) {
-  const { t } = props.ctx;
-  const { page, pages, search } = props.list;
-  if (pages <= 1) return null;
-  const href = (p: number) => `/admin/organisations?${new URLSearchParams({ ...(search ? { q: search } : {}), page: String(p) })}`;
-  return (
-    <nav aria-label={t("oa.pages")}>
-      <ul class="pagination">
-        {page > 1 ? (
-          <li>
-            <a href={href(page - 1)} rel="prev">
-              {t("oa.prev")}
-            </a>
-          </li>
-        ) : null}
-        {page < pages ? (
-          <li>
-            <a href={href(page + 1)} rel="next">
-              {t("oa.next")}
-            </a>
-          </li>
-        ) : null}
-      </ul>
-    </nav>
   );
 }
 
