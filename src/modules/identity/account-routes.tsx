@@ -59,9 +59,13 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext) {
       await recordFailure(ctx.database.db, [addressKey(request.ip)]);
       const user = await findUserByEmail(ctx.database.db, email);
       if (user?.status === "active") {
-        const token = await issueToken(ctx, user.id, "reset");
+        // The link and its audit entry commit together; the mail goes out only after both did.
+        const token = await ctx.database.db.transaction().execute(async (trx) => {
+          const issued = await issueToken({ ...ctx, database: { ...ctx.database, db: trx } }, user.id, "reset");
+          await audit.record(request, { action: "account.reset.request", resourceType: "account", resourceId: user.id, outcome: "success" }, { db: trx });
+          return issued;
+        });
         await sendResetMail(ctx, user.email, token);
-        await audit.record(request, { action: "account.reset.request", resourceType: "account", resourceId: user.id, outcome: "success" });
       }
     }
     return sendPage(reply, h(ResetRequestPage, { ctx: viewContext(request), sent: true }));
@@ -77,23 +81,26 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext) {
     const user = await findUser(ctx.database.db, request.actor!.userId);
     const keys = [accountKey(user?.email ?? ""), addressKey(request.ip)];
     const throttled = (await waitSeconds(ctx.database.db, keys)) > 0;
-    let ok = false;
+    let step: number | null = null;
     if (!throttled && user) {
       const passwordOk = request.actor!.authMethod === "oidc" ? true : await verifyPassword(user.password_hash, String(body.password ?? "").slice(0, 1024));
       const secret = await totpSecretOf(ctx, user);
-      const step = passwordOk && secret ? await checkTotp(secret, String(body.code ?? ""), user.totp_last_step) : null;
-      if (step !== null) {
-        await updateUser(ctx.database.db, user.id, { totp_last_step: step });
-        ok = true;
-      }
+      step = passwordOk && secret ? await checkTotp(secret, String(body.code ?? ""), user.totp_last_step) : null;
     }
-    await audit.record(request, { action: "account.reauth", resourceType: "account", resourceId: request.actor!.userId, outcome: ok ? "success" : "failure" });
-    if (!ok) {
+    if (step === null || !user) {
+      await audit.record(request, { action: "account.reauth", resourceType: "account", resourceId: request.actor!.userId, outcome: "failure" });
       if (!throttled) await recordFailure(ctx.database.db, keys);
       return sendPage(reply, h(ReauthPage, { ctx: viewContext(request), next, error: viewContext(request).t("id.reauth.invalid") }), 401);
     }
-    // Stepping up is a privilege change: new session id.
-    const rotated = await rotateSession(ctx.database.db, request.session!, { reauth_at: nowIso() });
+    // The used time step, the stepped-up session (a privilege change: new session id) and the audit
+    // entry commit together or not at all.
+    const usedStep = step;
+    const rotated = await ctx.database.db.transaction().execute(async (trx) => {
+      await updateUser(trx, user.id, { totp_last_step: usedStep });
+      const r = await rotateSession(trx, request.session!, { reauth_at: nowIso() });
+      await audit.record(request, { action: "account.reauth", resourceType: "account", resourceId: request.actor!.userId, outcome: "success" }, { db: trx });
+      return r;
+    });
     setSessionCookie(reply, rotated.token);
     return reply.redirect(next, 303);
   });
@@ -115,11 +122,16 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext) {
     if (result.kind !== "ok") {
       return sendPage(reply, h(PasswordPage, { ctx: viewContext(request), title: "id.change.title", intro: "id.change.intro", action: "/account/password", hidden: {}, errors: errorsOf(request, result) }), 400);
     }
-    await updateUser(ctx.database.db, user.id, { password_hash: await hashPassword(input.password) });
-    await endAllSessions(ctx.database.db, user.id, request.session!.id);
-    const rotated = await rotateSession(ctx.database.db, request.session!);
+    const hash = await hashPassword(input.password);
+    // New password, ended sessions, this session's new id and the audit entry: one transaction.
+    const rotated = await ctx.database.db.transaction().execute(async (trx) => {
+      await updateUser(trx, user.id, { password_hash: hash });
+      await endAllSessions(trx, user.id, request.session!.id);
+      const r = await rotateSession(trx, request.session!);
+      await audit.record(request, { action: "account.password.change", resourceType: "account", resourceId: user.id, outcome: "success" }, { db: trx });
+      return r;
+    });
     setSessionCookie(reply, rotated.token);
-    await audit.record(request, { action: "account.password.change", resourceType: "account", resourceId: user.id, outcome: "success" });
     return reply.redirect("/account", 303);
   });
 }

@@ -106,7 +106,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
   });
 
   const NOT_ON_SELF = new Set(["disable", "end-sessions"]);
-  const act = (path: string, run: (id: string, request: FastifyRequest) => Promise<{ kind: "invite" | "reset"; url: string } | undefined>) =>
+  const act = (path: string, run: (tctx: AppContext, id: string) => Promise<{ kind: "invite" | "reset"; url: string } | undefined>) =>
     app.post(`/admin/accounts/:id/${path}`, cfg, async (request, reply) => {
       const p = idParam.safeParse(request.params);
       const user = p.success ? await store.findUser(db, p.data.id) : undefined;
@@ -117,27 +117,31 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
         await audit.record(request, { action: `account.${path}`, resourceType: "account", resourceId: user.id, outcome: "denied" });
         return sendError(request, reply, 400, viewContext(request).t("id.admin.not_self"));
       }
-      const link = await run(user.id, request);
-      await audit.record(request, { action: `account.${path}`, resourceType: "account", resourceId: user.id, outcome: "success" });
+      // The change and its audit entry commit together or not at all.
+      const link = await db.transaction().execute(async (trx) => {
+        const made = await run({ ...ctx, database: { ...ctx.database, db: trx } }, user.id);
+        await audit.record(request, { action: `account.${path}`, resourceType: "account", resourceId: user.id, outcome: "success" }, { db: trx });
+        return made;
+      });
       if (wantsJson(request)) return { ok: true, ...(link ? { url: link.url } : {}) };
       if (link) return showDetail(request, reply, user.id, link);
       return reply.redirect(`/admin/accounts/${user.id}`, 303);
     });
 
-  act("disable", async (id) => {
-    await store.updateUser(db, id, { status: "disabled" });
-    await endAllSessions(db, id);
+  act("disable", async (tctx, id) => {
+    await store.updateUser(tctx.database.db, id, { status: "disabled" });
+    await endAllSessions(tctx.database.db, id);
     return undefined;
   });
-  act("enable", async (id) => {
-    const u = await store.findUser(db, id);
-    await store.updateUser(db, id, { status: u?.password_hash ? "active" : "invited" });
+  act("enable", async (tctx, id) => {
+    const u = await store.findUser(tctx.database.db, id);
+    await store.updateUser(tctx.database.db, id, { status: u?.password_hash ? "active" : "invited" });
     return undefined;
   });
-  act("end-sessions", async (id) => {
-    await endAllSessions(db, id);
+  act("end-sessions", async (tctx, id) => {
+    await endAllSessions(tctx.database.db, id);
     return undefined;
   });
-  act("invite-link", async (id) => ({ kind: "invite", url: linkUrl(ctx, "invite", await issueToken(ctx, id, "invite")) }));
-  act("reset-link", async (id) => ({ kind: "reset", url: linkUrl(ctx, "reset", await issueToken(ctx, id, "reset")) }));
+  act("invite-link", async (tctx, id) => ({ kind: "invite", url: linkUrl(ctx, "invite", await issueToken(tctx, id, "invite")) }));
+  act("reset-link", async (tctx, id) => ({ kind: "reset", url: linkUrl(ctx, "reset", await issueToken(tctx, id, "reset")) }));
 }

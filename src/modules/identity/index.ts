@@ -5,6 +5,7 @@ import { auditRoutes } from "./audit-routes";
 import { securityCli } from "./cli";
 import { loginRoutes } from "./routes";
 import { ensureDemoUser } from "./service";
+import { ssoAdminRoutes } from "./sso-admin.routes";
 import { ssoRoutes } from "./sso.routes";
 
 export const identityModule: SchakelModule = {
@@ -15,6 +16,7 @@ export const identityModule: SchakelModule = {
     adminRoutes(app, ctx);
     auditRoutes(app, ctx);
     ssoRoutes(app, ctx);
+    ssoAdminRoutes(app, ctx);
   },
   cli: securityCli,
   async seedDemo(ctx) {

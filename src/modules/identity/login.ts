@@ -125,16 +125,18 @@ export async function finishEnrolment(
     return { kind: "invalid" };
   }
   const codes = newRecoveryCodes();
-  await db.transaction().execute(async (trx) => {
+  const rotated = await db.transaction().execute(async (trx) => {
     await updateUser(trx, session.user_id, { totp_secret: keyring.encrypt(totpPlace(session.user_id), secret), totp_last_step: step });
     await trx.deleteFrom("recovery_code").where("user_id", "=", session.user_id).execute();
     await trx.insertInto("recovery_code").values(codes.map((c) => ({ id: newId(), user_id: session.user_id, code_hash: hashRecoveryCode(c), used_at: null }))).execute();
     await trx.updateTable("session").set({ pending_totp: null }).where("id", "=", session.id).execute();
+    // A new second factor: other sessions end, this one gets a new id and is now fully logged in;
+    // all of it commits with its audit entry or not at all.
+    await endAllSessions(trx, session.user_id, session.id);
+    const r = await rotateSession(trx, { ...session, pending_totp: null }, { stage: "full", reauth_at: nowIso() });
+    await audit.recordFor(ctx, { ...who, userId: session.user_id }, { action: "mfa.enrol", resourceType: "account", resourceId: session.user_id, outcome: "success" }, { db: trx });
+    return r;
   });
-  // A new second factor: other sessions end, this one gets a new id and is now fully logged in.
-  await endAllSessions(db, session.user_id, session.id);
-  const rotated = await rotateSession(db, { ...session, pending_totp: null }, { stage: "full", reauth_at: nowIso() });
-  await audit.recordFor(ctx, { ...who, userId: session.user_id }, { action: "mfa.enrol", resourceType: "account", resourceId: session.user_id, outcome: "success" });
   return { kind: "ok", ...rotated, recoveryCodes: codes };
 }
 

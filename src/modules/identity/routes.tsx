@@ -11,6 +11,7 @@ import { wantsJson } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
 import { finishEnrolment, passwordStep, secondFactorStep, startEnrolment, unusedRecoveryCodes } from "./login";
 import { findUser } from "./store";
+import { ssoLinkOf } from "./sso-link";
 import { AccountPage } from "./views/account";
 import { EnrolPage, LoginPage, MfaPage, RecoveryCodesPage } from "./views/login";
 
@@ -114,16 +115,22 @@ export function loginRoutes(app: FastifyInstance, ctx: AppContext) {
   });
 
   app.post("/logout", { config: { permission: "authenticated" } }, async (request, reply) => {
-    await endSession(ctx.database.db, request.actor!.sessionId);
-    await audit.record(request, { action: "logout", resourceType: "account", resourceId: request.actor!.userId, outcome: "success" });
+    // The session's end and its audit entry commit together.
+    await ctx.database.db.transaction().execute(async (trx) => {
+      await endSession(trx, request.actor!.sessionId);
+      await audit.record(request, { action: "logout", resourceType: "account", resourceId: request.actor!.userId, outcome: "success" }, { db: trx });
+    });
     clearSessionCookie(reply);
     if (wantsJson(request)) return { ok: true };
     return reply.redirect("/login", 303);
   });
 
   app.post("/account/sessions/end-all", { config: { permission: "authenticated" } }, async (request, reply) => {
-    const n = await endAllSessions(ctx.database.db, request.actor!.userId);
-    await audit.record(request, { action: "session.end_all", resourceType: "account", resourceId: request.actor!.userId, outcome: "success" });
+    const n = await ctx.database.db.transaction().execute(async (trx) => {
+      const ended = await endAllSessions(trx, request.actor!.userId);
+      await audit.record(request, { action: "session.end_all", resourceType: "account", resourceId: request.actor!.userId, outcome: "success" }, { db: trx });
+      return ended;
+    });
     clearSessionCookie(reply);
     if (wantsJson(request)) return { ended: n };
     return reply.redirect("/login", 303);
@@ -133,7 +140,7 @@ export function loginRoutes(app: FastifyInstance, ctx: AppContext) {
     const actor = request.actor!;
     const user = await findUser(ctx.database.db, actor.userId);
     const sessions = await listSessions(ctx.database.db, actor.userId);
-    const view = { email: user?.email ?? "", actor, livcNames: {}, sessions, recoveryLeft: await unusedRecoveryCodes(ctx, actor.userId) };
+    const view = { email: user?.email ?? "", actor, livcNames: {}, sessions, recoveryLeft: await unusedRecoveryCodes(ctx, actor.userId), sso: ssoLinkOf(user) };
     return sendPage(reply, h(AccountPage, { ctx: viewContext(request), view }));
   });
 

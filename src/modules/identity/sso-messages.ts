@@ -1,6 +1,6 @@
 import { defineMessages } from "../../platform/i18n/define";
 
-/** Single sign-on (OpenID Connect): login button, continue page, linking on the account page. */
+/** Single sign-on (OpenID Connect): login button, continue page, linking on the account page, the link on the administrator's account page. */
 export const ssoMessages = defineMessages({
   nl: {
     "sso.login.with": "Aanmelden met {name}",
@@ -22,6 +22,18 @@ export const ssoMessages = defineMessages({
     "sso.account.not_configured": "Aanmelden via een organisatie is op dit platform niet ingesteld.",
     "sso.link.failed": "Koppelen is niet gelukt. Probeer opnieuw.",
     "sso.provider.default": "uw organisatie",
+    "sso.account.issuer": "Provider (issuer):",
+    "sso.account.unlink_hint": "Verwijderen vraagt eerst opnieuw uw wachtwoord en code. Sessies die via uw organisatie zijn aangemeld, worden dan beëindigd; daarna meldt u zich aan met uw wachtwoord.",
+    "sso.account.summary": "Aanmelden via organisatie",
+    "sso.account.summary_linked": "Gekoppeld ({issuer})",
+    "sso.account.summary_unlinked": "Niet gekoppeld",
+    "sso.admin.title": "Aanmelden via organisatie (SSO)",
+    "sso.admin.status": "Koppeling",
+    "sso.admin.linked": "Gekoppeld",
+    "sso.admin.unlinked": "Niet gekoppeld",
+    "sso.admin.issuer": "Provider (issuer)",
+    "sso.admin.remove": "SSO-koppeling verwijderen",
+    "sso.admin.remove_hint": "Verwijderen beëindigt ook alle sessies van dit account die via de organisatie zijn aangemeld. Alleen de gebruiker zelf kan daarna opnieuw koppelen, na wachtwoord en code.",
   },
   fr: {
     "sso.login.with": "Se connecter avec {name}",
@@ -43,6 +55,18 @@ export const ssoMessages = defineMessages({
     "sso.account.not_configured": "La connexion via une organisation n'est pas configurée sur cette plateforme.",
     "sso.link.failed": "Le lien n'a pas pu être créé. Réessayez.",
     "sso.provider.default": "votre organisation",
+    "sso.account.issuer": "Fournisseur (issuer) :",
+    "sso.account.unlink_hint": "La suppression demande d'abord à nouveau votre mot de passe et votre code. Les sessions ouvertes via votre organisation sont alors fermées ; vous vous connectez ensuite avec votre mot de passe.",
+    "sso.account.summary": "Connexion via l'organisation",
+    "sso.account.summary_linked": "Lié ({issuer})",
+    "sso.account.summary_unlinked": "Non lié",
+    "sso.admin.title": "Connexion via l'organisation (SSO)",
+    "sso.admin.status": "Lien",
+    "sso.admin.linked": "Lié",
+    "sso.admin.unlinked": "Non lié",
+    "sso.admin.issuer": "Fournisseur (issuer)",
+    "sso.admin.remove": "Supprimer le lien SSO",
+    "sso.admin.remove_hint": "La suppression ferme aussi toutes les sessions de ce compte ouvertes via l'organisation. Seul l'utilisateur lui-même peut ensuite recréer le lien, après mot de passe et code.",
   },
   en: {
     "sso.login.with": "Log in with {name}",
@@ -64,5 +88,17 @@ export const ssoMessages = defineMessages({
     "sso.account.not_configured": "Logging in through an organisation is not set up on this platform.",
     "sso.link.failed": "Linking did not work. Please try again.",
     "sso.provider.default": "your organisation",
+    "sso.account.issuer": "Provider (issuer):",
+    "sso.account.unlink_hint": "Removing asks for your password and code again first. Sessions that logged in through your organisation then end; after that you log in with your password.",
+    "sso.account.summary": "Log in through organisation",
+    "sso.account.summary_linked": "Linked ({issuer})",
+    "sso.account.summary_unlinked": "Not linked",
+    "sso.admin.title": "Log in through organisation (SSO)",
+    "sso.admin.status": "Link",
+    "sso.admin.linked": "Linked",
+    "sso.admin.unlinked": "Not linked",
+    "sso.admin.issuer": "Provider (issuer)",
+    "sso.admin.remove": "Remove SSO link",
+    "sso.admin.remove_hint": "Removing also ends every session of this account that logged in through the organisation. Only the user can link again afterwards, after password and code.",
   },
 });

@@ -1,6 +1,7 @@
 import { ErrorSummary, Layout } from "../../platform/web/layout";
 import type { ViewContext } from "../../platform/web/view";
 import { Csrf } from "../../platform/web/fields";
+import type { SsoLinkView } from "./sso-link";
 
 /**
  * After the provider's callback: a same-site step to the next page. The session cookie is
@@ -24,7 +25,7 @@ export function SsoContinuePage(props: { ctx: ViewContext; next: string }) {
   );
 }
 
-export function SsoAccountPage(props: { ctx: ViewContext; configured: boolean; name: string; linked: boolean; passwordSession: boolean; error?: string }) {
+export function SsoAccountPage(props: { ctx: ViewContext; configured: boolean; name: string; linked: boolean; issuer?: string | null; passwordSession: boolean; error?: string }) {
   const { ctx, name } = props;
   const { t } = ctx;
   return (
@@ -39,6 +40,11 @@ export function SsoAccountPage(props: { ctx: ViewContext; configured: boolean; n
           <p class={props.linked ? "notice success" : "notice"} id="sso-status">
             {props.linked ? t("sso.account.linked", { name }) : t("sso.account.unlinked")}
           </p>
+          {props.linked && props.issuer ? (
+            <p id="sso-issuer">
+              {t("sso.account.issuer")} <code>{props.issuer}</code>
+            </p>
+          ) : null}
           {props.passwordSession ? (
             <>
               <p class="hint">{t("sso.account.reauth")}</p>
@@ -59,8 +65,11 @@ export function SsoAccountPage(props: { ctx: ViewContext; configured: boolean; n
           )}
           {props.linked ? (
             <form method="post" action="/account/sso/unlink">
+              <p class="hint" id="sso-unlink-hint">
+                {t("sso.account.unlink_hint")}
+              </p>
               <Csrf ctx={ctx} />
-              <button type="submit" class="secondary">
+              <button type="submit" class="secondary" id="sso-unlink" aria-describedby="sso-unlink-hint">
                 {t("sso.account.unlink")}
               </button>
             </form>
@@ -68,5 +77,42 @@ export function SsoAccountPage(props: { ctx: ViewContext; configured: boolean; n
         </>
       )}
     </Layout>
+  );
+}
+
+/**
+ * The SSO link on the administrator's account page: linked or not and the issuer, never the
+ * subject; a CSRF-checked POST removes it (and ends the account's SSO sessions).
+ */
+export function SsoLinkAdmin(props: { ctx: ViewContext; userId: string; link: SsoLinkView }) {
+  const { ctx, link } = props;
+  const { t } = ctx;
+  return (
+    <section aria-labelledby="sso-admin-title">
+      <h2 id="sso-admin-title">{t("sso.admin.title")}</h2>
+      <dl class="summary" id="sso-admin">
+        <dt>{t("sso.admin.status")}</dt>
+        <dd>{link.linked ? t("sso.admin.linked") : t("sso.admin.unlinked")}</dd>
+        {link.linked ? (
+          <>
+            <dt>{t("sso.admin.issuer")}</dt>
+            <dd>
+              <code>{link.issuer ?? "-"}</code>
+            </dd>
+          </>
+        ) : null}
+      </dl>
+      {link.linked ? (
+        <form method="post" action={`/admin/accounts/${props.userId}/remove-sso`}>
+          <p class="hint" id="sso-remove-hint">
+            {t("sso.admin.remove_hint")}
+          </p>
+          <Csrf ctx={ctx} />
+          <button type="submit" class="warning" id="sso-remove" aria-describedby="sso-remove-hint">
+            {t("sso.admin.remove")}
+          </button>
+        </form>
+      ) : null}
+    </section>
   );
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { h } from "preact";
 import { audit, type AuditWho } from "../../platform/audit";
-import { setSessionCookie } from "../../platform/auth/hooks";
+import { clearSessionCookie, setSessionCookie } from "../../platform/auth/hooks";
 import { finishOidcFlow, flowCookieOptions, OIDC_FLOW_COOKIE, oidcSettings, startOidcFlow } from "../../platform/auth/oidc";
 import { createSession, endSession, rotateSession } from "../../platform/auth/session";
 import { addressKey, recordFailure, waitSeconds } from "../../platform/auth/throttle";
@@ -11,6 +11,7 @@ import { sendError } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
 import { recentlyAuthenticated, whoOf } from "./routes";
 import { findUser, findUserByOidc, updateUser } from "./store";
+import { removeSsoLink } from "./sso-link";
 import { SsoAccountPage, SsoContinuePage } from "./sso-views";
 import { LoginPage } from "./views/login";
 
@@ -19,7 +20,9 @@ import { LoginPage } from "./views/login";
  * round trip, GET /login/oidc/callback finishes it. The account is found by the provider's
  * (issuer, subject) only; MFA counts as done only when the ID token's amr/acr says so, otherwise
  * the session goes to Schakel's own TOTP step. Linking: a logged-in user, freshly re-authenticated
- * with password and TOTP, links their own account (POST /account/sso/link).
+ * with password and TOTP, links their own account (POST /account/sso/link). Removing the link
+ * (POST /account/sso/unlink, also after re-authentication; an administrator's removal is in
+ * sso-admin.routes.tsx) ends the account's sessions that came in through SSO (decision 0030).
  */
 const providerName = (ctx: AppContext, request: FastifyRequest) => oidcSettings(ctx.config)?.providerName ?? viewContext(request).t("sso.provider.default");
 
@@ -109,15 +112,27 @@ export function ssoRoutes(app: FastifyInstance, ctx: AppContext) {
     if (session?.user_id !== flow.user_id || session.stage !== "full" || session.auth_method !== "password" || user?.status !== "active") return fail();
     const holder = await findUserByOidc(db, result.issuer, result.subject);
     if (holder && holder.id !== user.id) return fail();
-    try {
-      await updateUser(db, user.id, { oidc_issuer: result.issuer, oidc_subject: result.subject });
-    } catch {
-      return fail(); // unique (issuer, subject): linked elsewhere in the meantime
-    }
-    // A new way in for this account is a privilege change: the session gets a new id.
-    const rotated = await rotateSession(db, session);
+    // The link, the session's new id (a new way in is a privilege change) and the audit entry
+    // commit together or not at all.
+    const taken = new Error("linked elsewhere");
+    const rotated = await db
+      .transaction()
+      .execute(async (trx) => {
+        try {
+          await updateUser(trx, user.id, { oidc_issuer: result.issuer, oidc_subject: result.subject });
+        } catch {
+          throw taken; // unique (issuer, subject): linked elsewhere in the meantime
+        }
+        const r = await rotateSession(trx, session);
+        await audit.recordFor(ctx, who, { action: "account.oidc.link", resourceType: "account", resourceId: user.id, outcome: "success" }, { db: trx });
+        return r;
+      })
+      .catch((e) => {
+        if (e === taken) return null;
+        throw e;
+      });
+    if (!rotated) return fail();
     setSessionCookie(reply, rotated.token);
-    await audit.recordFor(ctx, who, { action: "account.oidc.link", resourceType: "account", resourceId: user.id, outcome: "success" });
     request.session = rotated.session;
     return continueTo(request, reply, "/account/sso");
   }
@@ -133,6 +148,7 @@ export function ssoRoutes(app: FastifyInstance, ctx: AppContext) {
         configured: Boolean(oidcSettings(ctx.config)),
         name: providerName(ctx, request),
         linked: Boolean(user?.oidc_subject),
+        issuer: user?.oidc_issuer,
         passwordSession: request.session?.auth_method === "password",
         error: failed ? t("sso.link.failed") : undefined,
       }),
@@ -161,8 +177,16 @@ export function ssoRoutes(app: FastifyInstance, ctx: AppContext) {
 
   app.post("/account/sso/unlink", { config: { permission: "authenticated" } }, async (request, reply) => {
     if (!recentlyAuthenticated(request.session!.reauth_at)) return reply.redirect("/account/reauth?next=/account/sso", 303);
-    await updateUser(db, request.actor!.userId, { oidc_issuer: null, oidc_subject: null });
-    await audit.record(request, { action: "account.oidc.unlink", resourceType: "account", resourceId: request.actor!.userId, outcome: "success" });
+    // The link, the account's SSO sessions (decision 0030) and the audit entry commit together.
+    await db.transaction().execute(async (trx) => {
+      await removeSsoLink(trx, request.actor!.userId);
+      await audit.record(request, { action: "account.oidc.unlink", resourceType: "account", resourceId: request.actor!.userId, outcome: "success" }, { db: trx });
+    });
+    // A session that came in through SSO has just ended with the others: log in with the password.
+    if (request.session!.auth_method === "oidc") {
+      clearSessionCookie(reply);
+      return reply.redirect("/login", 303);
+    }
     return reply.redirect("/account/sso", 303);
   });
 }

@@ -50,10 +50,15 @@ export async function redeemToken(ctx: AppContext, who: AuditWho, token: string,
   const problem = passwordProblem(password, [found.user.email, found.user.display_name]);
   if (problem) return { kind: "weak", problem };
   const hash = await hashPassword(password);
-  const used = await ctx.database.db.updateTable("account_token").set({ used_at: nowIso() }).where("id", "=", found.tokenId).where("used_at", "is", null).executeTakeFirst();
-  if (Number(used.numUpdatedRows) !== 1) return { kind: "invalid_token" };
-  await updateUser(ctx.database.db, found.user.id, { password_hash: hash, ...(found.user.status === "invited" ? { status: "active" } : {}) });
-  await endAllSessions(ctx.database.db, found.user.id);
-  await audit.recordFor(ctx, { ...who, userId: found.user.id }, { action: `account.${purpose}.redeem`, resourceType: "account", resourceId: found.user.id, outcome: "success" });
+  // Token use, new password, ended sessions and the audit entry commit together or not at all.
+  const redeemed = await ctx.database.db.transaction().execute(async (trx) => {
+    const used = await trx.updateTable("account_token").set({ used_at: nowIso() }).where("id", "=", found.tokenId).where("used_at", "is", null).executeTakeFirst();
+    if (Number(used.numUpdatedRows) !== 1) return false;
+    await updateUser(trx, found.user.id, { password_hash: hash, ...(found.user.status === "invited" ? { status: "active" } : {}) });
+    await endAllSessions(trx, found.user.id);
+    await audit.recordFor(ctx, { ...who, userId: found.user.id }, { action: `account.${purpose}.redeem`, resourceType: "account", resourceId: found.user.id, outcome: "success" }, { db: trx });
+    return true;
+  });
+  if (!redeemed) return { kind: "invalid_token" };
   return { kind: "ok", userId: found.user.id };
 }

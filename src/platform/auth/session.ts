@@ -78,10 +78,13 @@ export async function loadSession(db: Kysely<DB>, config: Config, token: string 
 export async function rotateSession(db: Kysely<DB>, session: SessionRow, changes: Partial<Pick<SessionRow, "stage" | "reauth_at" | "next_path">> = {}): Promise<{ token: string; session: SessionRow }> {
   const token = newToken();
   const next: SessionRow = { ...session, ...changes, id: sessionIdOf(token), csrf_token: newToken(), rotate: 0, last_seen_at: nowIso() };
-  await db.transaction().execute(async (trx) => {
+  const swap = async (trx: Kysely<DB>) => {
     await trx.deleteFrom("session").where("id", "=", session.id).execute();
     await trx.insertInto("session").values(next).execute();
-  });
+  };
+  // Inside a caller's transaction (a change committed with its audit entry) the swap joins it.
+  if (db.isTransaction) await swap(db);
+  else await db.transaction().execute(swap);
   return { token, session: next };
 }
 

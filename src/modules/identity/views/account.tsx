@@ -3,6 +3,7 @@ import type { Actor } from "../../../platform/policy/actor";
 import { Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import { Csrf } from "../../../platform/web/fields";
+import type { SsoLinkView } from "../sso-link";
 
 export interface AccountView {
   email: string;
@@ -10,6 +11,8 @@ export interface AccountView {
   livcNames: Record<string, string>;
   sessions: { id: string; created_at: string; last_seen_at: string; auth_method: string }[];
   recoveryLeft: number;
+  /** The account's single sign-on link (issuer only, never the subject); changed on /account/sso. */
+  sso?: SsoLinkView;
 }
 
 export function roleLabels(ctx: ViewContext, actor: Actor, livcNames: Record<string, string> = {}): string[] {
@@ -40,6 +43,14 @@ export function AccountPage(props: { ctx: ViewContext; view: AccountView }) {
             ))}
           </ul>
         </dd>
+        {view.sso ? (
+          <>
+            <dt>{t("sso.account.summary")}</dt>
+            <dd id="account-sso">
+              {view.sso.linked ? t("sso.account.summary_linked", { issuer: view.sso.issuer ?? "-" }) : t("sso.account.summary_unlinked")}
+            </dd>
+          </>
+        ) : null}
       </dl>
       <p>{t("id.account.recovery_left", { n: view.recoveryLeft })}</p>
       <p>

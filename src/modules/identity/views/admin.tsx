@@ -3,6 +3,8 @@ import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import { Pagination, pageHref } from "../../../platform/web/pagination";
 import type { ViewContext } from "../../../platform/web/view";
 import { PLATFORM_ROLES } from "../migrations";
+import { ssoLinkOf } from "../sso-link";
+import { SsoLinkAdmin } from "../sso-views";
 import type { UserRow } from "../store";
 import { Csrf, TextField } from "../../../platform/web/fields";
 
@@ -149,6 +151,7 @@ export function AccountDetailPage(props: {
         {props.self ? null : user.status === "disabled" ? action("enable", "id.admin.enable") : action("disable", "id.admin.disable", "warning")}{" "}
         {props.self ? null : action("end-sessions", "id.admin.end_sessions")} {user.status === "invited" ? action("invite-link", "id.admin.new_invite") : action("reset-link", "id.admin.new_reset")}
       </p>
+      <SsoLinkAdmin ctx={ctx} userId={user.id} link={ssoLinkOf(user)} />
     </Layout>
   );
 }
