@@ -50,4 +50,21 @@ describe("logs carry no personal data (pino redaction)", () => {
     for (const secret of ["Ayşe", "Yılmaz", "2005-07-14", "ayse@example.be", "hunter2", "secret-session-token"]) expect(text, secret).not.toContain(secret);
   });
 
+  it("request log lines carry the request's correlation id (the request logger is made on first use)", async () => {
+    const out = capture();
+    const app = await buildApp(ctx, { logStream: out.stream });
+    app.get("/test-log-id", { config: { permission: "public" } }, async (request) => {
+      request.log.warn("something to say");
+      return { ok: true };
+    });
+    const logged = await app.inject({ method: "GET", url: "/test-log-id" });
+    const quiet = await app.inject({ method: "GET", url: "/healthz" });
+    await app.close();
+    const lines = out.text().trim().split("\n").map((l) => JSON.parse(l) as { reqId?: string; msg?: string });
+    const id = String(logged.headers["x-correlation-id"]);
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(lines.find((l) => l.msg === "something to say")?.reqId).toBe(id);
+    // LOG_LEVEL debug: one "request completed" line per request, with its own id.
+    expect(lines.filter((l) => l.msg === "request completed").map((l) => l.reqId)).toEqual([id, String(quiet.headers["x-correlation-id"])]);
+  });
 });
