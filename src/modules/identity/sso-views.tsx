@@ -32,50 +32,51 @@ export function SsoAccountPage(props: { ctx: ViewContext; configured: boolean; n
     <Layout ctx={ctx} title={t("sso.account.title")}>
       <ErrorSummary ctx={ctx} errors={props.error ? [{ field: "sso-link", message: props.error }] : []} />
       <h1>{t("sso.account.title")}</h1>
-      {!props.configured ? (
-        <p>{t("sso.account.not_configured")}</p>
-      ) : (
+      {props.configured ? (
         <>
           <p class="lead">{t("sso.account.intro", { name })}</p>
           <p class={props.linked ? "notice success" : "notice"} id="sso-status">
             {props.linked ? t("sso.account.linked", { name }) : t("sso.account.unlinked")}
           </p>
-          {props.linked && props.issuer ? (
-            <p id="sso-issuer">
-              {t("sso.account.issuer")} <code>{props.issuer}</code>
-            </p>
-          ) : null}
-          {props.passwordSession ? (
-            <>
-              <p class="hint">{t("sso.account.reauth")}</p>
-              <form method="post" action="/account/sso/link" class={props.error ? "form-group form-group-error" : undefined}>
-                {props.error ? (
-                  <p class="field-error" id="sso-link-error">
-                    {props.error}
-                  </p>
-                ) : null}
-                <Csrf ctx={ctx} />
-                <button type="submit" id="sso-link" aria-describedby={props.error ? "sso-link-error" : undefined}>
-                  {props.linked ? t("sso.account.relink") : t("sso.account.link", { name })}
-                </button>
-              </form>
-            </>
-          ) : (
-            <p>{t("sso.account.password_session")}</p>
-          )}
-          {props.linked ? (
-            <form method="post" action="/account/sso/unlink">
-              <p class="hint" id="sso-unlink-hint">
-                {t("sso.account.unlink_hint")}
-              </p>
-              <Csrf ctx={ctx} />
-              <button type="submit" class="secondary" id="sso-unlink" aria-describedby="sso-unlink-hint">
-                {t("sso.account.unlink")}
-              </button>
-            </form>
-          ) : null}
         </>
+      ) : (
+        <p id="sso-status">{t("sso.account.not_configured")}</p>
       )}
+      {props.linked && props.issuer ? (
+        <p id="sso-issuer">
+          {t("sso.account.issuer")} <code>{props.issuer}</code>
+        </p>
+      ) : null}
+      {!props.configured ? null : props.passwordSession ? (
+        <>
+          <p class="hint">{t("sso.account.reauth")}</p>
+          <form method="post" action="/account/sso/link" class={props.error ? "form-group form-group-error" : undefined}>
+            {props.error ? (
+              <p class="field-error" id="sso-link-error">
+                {props.error}
+              </p>
+            ) : null}
+            <Csrf ctx={ctx} />
+            <button type="submit" id="sso-link" aria-describedby={props.error ? "sso-link-error" : undefined}>
+              {props.linked ? t("sso.account.relink") : t("sso.account.link", { name })}
+            </button>
+          </form>
+        </>
+      ) : (
+        <p>{t("sso.account.password_session")}</p>
+      )}
+      {/* A link left from when SSO was set up can still be removed after SSO is switched off. */}
+      {props.linked ? (
+        <form method="post" action="/account/sso/unlink">
+          <p class="hint" id="sso-unlink-hint">
+            {t("sso.account.unlink_hint")}
+          </p>
+          <Csrf ctx={ctx} />
+          <button type="submit" class="secondary" id="sso-unlink" aria-describedby="sso-unlink-hint">
+            {t("sso.account.unlink")}
+          </button>
+        </form>
+      ) : null}
     </Layout>
   );
 }
