@@ -1,5 +1,6 @@
-import { type Kysely, type SqlBool, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { DB } from "../../platform/db/schema";
+import { containsInsensitive } from "../../platform/db/search";
 import { newId, nowIso, toCount, todayInBrussels } from "../../platform/db/values";
 import type { LivcRole } from "../../platform/policy/actor";
 import type { AppUserTable, MembershipTable, PlatformRole, UserStatus } from "./migrations";
@@ -54,9 +55,6 @@ export async function updateUser(db: Kysely<DB>, id: string, changes: Partial<Om
 /** Rows per page of the administrator's account list. */
 export const ACCOUNT_PAGE_SIZE = 50;
 
-/** A LIKE pattern "contains term", lower-cased, with %, _ and \ matched literally (ESCAPE '\'). */
-export const containsPattern = (term: string) => `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 /**
  * One page (1-based) of the accounts, sorted by name (lower-cased, then id, so pages never overlap),
  * with the total. A search matches part of the name or e-mail address, case-insensitively on both
@@ -66,10 +64,9 @@ export const containsPattern = (term: string) => `%${term.toLowerCase().replace(
 export async function accountPage(db: Kysely<DB>, opts: { search?: string; page?: number; size?: number }) {
   const size = opts.size ?? ACCOUNT_PAGE_SIZE;
   const term = (opts.search ?? "").trim();
-  const pattern = containsPattern(term);
   const base = db
     .selectFrom("app_user")
-    .$if(term !== "", (q) => q.where((eb) => eb.or([sql<SqlBool>`lower(display_name) like ${pattern} escape '\\'`, sql<SqlBool>`lower(email) like ${pattern} escape '\\'`])));
+    .$if(term !== "", (q) => q.where((eb) => eb.or([containsInsensitive(eb, "display_name", term), containsInsensitive(eb, "email", term)])));
   const total = toCount((await base.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
   const pages = Math.max(1, Math.ceil(total / size));
   const page = Math.min(Math.max(1, Math.floor(opts.page ?? 1) || 1), pages);

@@ -3,16 +3,14 @@
  * name, with a search on part of the name. At scale 1 there are 3,000 organisations; the page reads
  * 50 of them and the counts of municipalities and contacts of those 50 only.
  */
-import { type Kysely, type SqlBool, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { AppContext } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
+import { containsInsensitive } from "../../platform/db/search";
 import { toCount } from "../../platform/db/values";
 
 /** Rows per page of the organisation list. */
 export const ORGANISATION_PAGE_SIZE = 50;
-
-/** A LIKE pattern "contains term", lower-cased, with %, _ and \ matched literally (ESCAPE '\'). */
-const containsPattern = (term: string) => `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export interface OrganisationListRow {
   id: string;
@@ -43,8 +41,7 @@ export async function organisationPage(ctx: AppContext, opts: { search?: string;
   const db = ctx.database.db;
   const size = opts.size ?? ORGANISATION_PAGE_SIZE;
   const term = (opts.search ?? "").trim();
-  const pattern = containsPattern(term);
-  const base = db.selectFrom("organisation").$if(term !== "", (q) => q.where(sql<SqlBool>`lower(name) like ${pattern} escape '\\'`));
+  const base = db.selectFrom("organisation").$if(term !== "", (q) => q.where((eb) => containsInsensitive(eb, "name", term)));
   const total = toCount((await base.select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
   const pages = Math.max(1, Math.ceil(total / size));
   const page = Math.min(Math.max(1, Math.floor(opts.page ?? 1) || 1), pages);

@@ -1,5 +1,6 @@
 import { type CompiledQuery, type Kysely, sql, type Transaction } from "kysely";
 import type { DB } from "../../platform/db/schema";
+import { containsInsensitive } from "../../platform/db/search";
 import { inLivcs } from "../../platform/policy/grants";
 import { newId, nowIso } from "../../platform/db/values";
 import type { Sector } from "../identity/sectors";
@@ -392,8 +393,8 @@ export const organisationsNamed = (db: Db, text: string, limit: number) =>
   db
     .selectFrom("organisation")
     .select(["id", "name", "sector"])
-    // Typed % and _ are plain characters (escaped), on SQLite and PostgreSQL alike.
-    .where(sql<boolean>`lower(name) like ${`%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`)
+    // Typed %, _ and \ are plain characters, on SQLite and PostgreSQL alike.
+    .where((eb) => containsInsensitive(eb, "name", text))
     .orderBy("name")
     .limit(limit)
     .execute();
