@@ -320,6 +320,31 @@ for (const dialect of activeDialects()) {
       }
     });
 
+    it("after an administrator removes the link, the provider's login no longer gets into that account, and its SSO session has ended", async () => {
+      const user = await linkedUser("sub-removed-by-admin");
+      const before = await ssoLogin({ sub: "sub-removed-by-admin", amr: ["mfa"] });
+      expect((await me(before.jar)).json().id).toBe(user.id);
+      const admin = await login(app, await createUser(ctx, { platformRoles: ["admin"] }));
+      const page = await app.inject({ method: "GET", url: `/admin/accounts/${user.id}`, headers: admin.headers() });
+      expect(page.body).toContain(`<code>${op.issuer}</code>`);
+      expect(page.body).not.toContain("sub-removed-by-admin");
+      const removed = await app.inject({ method: "POST", url: `/admin/accounts/${user.id}/remove-sso`, headers: admin.headers({ form: true }), payload: new URLSearchParams({ _csrf: csrfFromHtml(page.body) }).toString() });
+      expect(removed.statusCode).toBe(303);
+      // The session the provider's login made has ended ...
+      expect((await me(before.jar)).statusCode).toBe(401);
+      // ... and the same provider login (same subject, with MFA) is now refused like any unknown subject.
+      const failuresBefore = (await auditOf("login.oidc", "failure")).length;
+      const after = await ssoLogin({ sub: "sub-removed-by-admin", amr: ["mfa"] });
+      expect(after.res.statusCode).toBe(401);
+      expect(after.res.body).toContain("Aanmelden via uw organisatie is niet gelukt.");
+      expect(after.jar.get(SESSION_COOKIE)).toBeUndefined();
+      expect((await me(after.jar)).statusCode).toBe(401);
+      expect((await auditOf("login.oidc", "failure")).length).toBe(failuresBefore + 1);
+      expect((await auditOf("account.oidc.unlink", "success")).map((a) => a.resource_id)).toContain(user.id);
+      // The account itself still works with its password.
+      expect((await me((await login(app, user)).jar)).json().id).toBe(user.id);
+    });
+
     it("a user links their own account after password + TOTP, then logs in with the provider", async () => {
       const user = await createUser(ctx);
       const s = await login(app, user);
