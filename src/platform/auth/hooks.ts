@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { audit } from "../audit";
 import type { AppContext } from "../context";
 import { sendError } from "../web/app";
-import { cookieOptions, endSession, loadActor, loadSession, rotateSession, SESSION_COOKIE, type SessionRow } from "./session";
+import { actorOf, cookieOptions, endSession, loadSessionWithAccount, rotateSession, SESSION_COOKIE, type SessionRow } from "./session";
 
 /** Double-submit cookie for visitors without a session (the login form itself). */
 export const ANON_CSRF_COOKIE = "__Host-schakel_csrf";
@@ -31,7 +31,9 @@ const equal = (a: string, b: string) => {
 export function registerAuthHooks(app: FastifyInstance, ctx: AppContext) {
   app.decorateRequest("session", null);
   app.addHook("onRequest", async (request, reply) => {
-    let session = await loadSession(ctx.database.db, ctx.config, request.cookies[SESSION_COOKIE]);
+    // One statement: the session, its account, roles and today's memberships (session.ts).
+    const found = await loadSessionWithAccount(ctx.database, ctx.config, request.cookies[SESSION_COOKIE]);
+    let session = found?.session ?? null;
     if (session?.rotate) {
       const rotated = await rotateSession(ctx.database.db, session);
       setSessionCookie(reply, rotated.token);
@@ -39,7 +41,7 @@ export function registerAuthHooks(app: FastifyInstance, ctx: AppContext) {
     }
     request.session = session;
     if (session?.stage === "full") {
-      request.actor = await loadActor(ctx.database.db, session);
+      request.actor = found?.account ? actorOf(session, found.account) : null;
       if (!request.actor) {
         // Account disabled (or gone) since login: the session ends now.
         await endSession(ctx.database.db, session.id);

@@ -1,0 +1,65 @@
+import { expect, it } from "vitest";
+import { createUser } from "../../../test/support/auth";
+import { describeEachDialect } from "../../../test/support/db";
+import { newId, todayInBrussels } from "../db/values";
+import { actorOf, createSession, loadSession, loadSessionWithAccount } from "./session";
+
+const shift = (date: string, days: number) => {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+};
+
+describeEachDialect("session with its account in one statement", (ctx) => {
+  it("reads the session, the active account, its platform roles and only the memberships valid today", async () => {
+    const livcA = newId();
+    const livcB = newId();
+    const user = await createUser(ctx(), { platformRoles: ["dpo"], roles: [{ livcId: livcA, role: "chair" }] });
+    const db = ctx().database.db;
+    const today = todayInBrussels();
+    // Ended yesterday, starts tomorrow, ends today (still valid), only the third counts.
+    await db
+      .insertInto("membership")
+      .values([
+        { id: newId(), user_id: user.id, livc_id: livcB, role: "coordinator", organisation_id: null, valid_from: shift(today, -30), valid_to: shift(today, -1) },
+        { id: newId(), user_id: user.id, livc_id: livcB, role: "reporter", organisation_id: null, valid_from: shift(today, 1), valid_to: null },
+        { id: newId(), user_id: user.id, livc_id: livcB, role: "partner_member", organisation_id: null, valid_from: shift(today, -5), valid_to: today },
+      ])
+      .execute();
+    const { token } = await createSession(db, user.id, "full", "password", null);
+    const found = await loadSessionWithAccount(ctx().database, ctx().config, token);
+    expect(found?.session.user_id).toBe(user.id);
+    expect(found?.account?.roles).toEqual(["dpo"]);
+    const actor = actorOf(found!.session, found!.account!);
+    expect(actor).toMatchObject({ userId: user.id, displayName: user.displayName, isDpo: true, isAdmin: false, isRegionalAnalyst: false, authMethod: "password" });
+    expect(actor.memberships.map((m) => `${m.livcId === livcA ? "A" : "B"}:${m.role}`).sort()).toEqual(["A:chair", "B:partner_member"]);
+
+    // A disabled account: the session is still found, the account is not (the hook then ends the session).
+    await db.updateTable("app_user").set({ status: "disabled" }).where("id", "=", user.id).execute();
+    const disabled = await loadSessionWithAccount(ctx().database, ctx().config, token);
+    expect(disabled?.session.id).toBe(found?.session.id);
+    expect(disabled?.account).toBeNull();
+  });
+
+  it("an account without roles or memberships reads as empty lists; unknown and oversized tokens read as nothing", async () => {
+    const user = await createUser(ctx());
+    const { token } = await createSession(ctx().database.db, user.id, "full", "password", null);
+    const found = await loadSessionWithAccount(ctx().database, ctx().config, token);
+    expect(found?.account).toMatchObject({ roles: [], memberships: [] });
+    expect(await loadSessionWithAccount(ctx().database, ctx().config, "unknown-token")).toBeNull();
+    expect(await loadSessionWithAccount(ctx().database, ctx().config, "x".repeat(101))).toBeNull();
+    expect(await loadSessionWithAccount(ctx().database, ctx().config, undefined)).toBeNull();
+  });
+
+  it("an idle session expires and its row is deleted; a recent one gets its last-seen time moved on", async () => {
+    const user = await createUser(ctx());
+    const db = ctx().database.db;
+    const { token, session } = await createSession(db, user.id, "full", "password", null);
+    const idleMs = ctx().config.SCHAKEL_SESSION_IDLE_MINUTES * 60_000;
+    const later = Date.parse(session.last_seen_at) + 60_000;
+    const seen = await loadSession(ctx().database, ctx().config, token, later);
+    expect(seen?.last_seen_at).toBe(new Date(later).toISOString());
+    expect(await loadSession(ctx().database, ctx().config, token, later + idleMs + 1)).toBeNull();
+    expect(await db.selectFrom("session").select("id").where("id", "=", session.id).executeTakeFirst()).toBeUndefined();
+  });
+});
