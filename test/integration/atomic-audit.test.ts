@@ -3,7 +3,9 @@ import { sql } from "kysely";
 import { generate } from "otplib";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { finishEnrolment, startEnrolment } from "../../src/modules/identity/login";
+import { createCampaign } from "../../src/modules/awareness/service";
 import { createAccount } from "../../src/modules/identity/service";
+import { createConsultation, setConsultationStatus } from "../../src/modules/partners/service";
 import { findUser, updateUser } from "../../src/modules/identity/store";
 import { issueToken } from "../../src/modules/identity/tokens";
 import { createSession, SESSION_COOKIE, sessionIdOf } from "../../src/platform/auth/session";
@@ -22,13 +24,16 @@ import { describeEachDialect, type TestContext } from "../support/db";
 const STRONG = "Atomair-Wachtwoord-2026!x";
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
 
-async function refuseAudit(ctx: TestContext, dialect: string) {
+/** Installs the refusing trigger: for every entry, or only for entries of one action (a later step of a change). */
+async function refuseAudit(ctx: TestContext, dialect: string, onlyAction?: string) {
   const db = ctx.database.db;
+  if (onlyAction && !/^[a-z._]+$/.test(onlyAction)) throw new Error("action names only");
+  const when = onlyAction ? ` when new.action = '${onlyAction}'` : "";
   if (dialect === "sqlite") {
-    await sql.raw("create trigger refuse_audit before insert on audit_entry begin select raise(abort, 'audit refused'); end").execute(db);
+    await sql.raw(`create trigger refuse_audit before insert on audit_entry for each row${when} begin select raise(abort, 'audit refused'); end`).execute(db);
   } else {
     await sql.raw("create or replace function refuse_audit() returns trigger language plpgsql as $$ begin raise exception 'audit refused'; end $$").execute(db);
-    await sql.raw("create trigger refuse_audit before insert on audit_entry for each row execute function refuse_audit()").execute(db);
+    await sql.raw(`create trigger refuse_audit before insert on audit_entry for each row${when.replace("when new", "when (new")}${when ? ")" : ""} execute function refuse_audit()`).execute(db);
   }
 }
 
@@ -39,6 +44,8 @@ async function allowAudit(ctx: TestContext, dialect: string) {
 /** One path: set up (audit still works), then the change while the audit is refused, then "nothing changed". */
 export interface AtomicCase<S> {
   name: string;
+  /** Refuse only this action's entries (the change's later step), else every entry. */
+  only?: string;
   setup: () => Promise<S>;
   /** The change: a route answer (must be 5xx) or a service call (must reject). */
   change: (s: S) => Promise<LightMyRequestResponse | unknown>;
@@ -69,10 +76,30 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
   beforeAll(async () => {
     app = await buildApp(ctx(), { logger: false });
     admin = await login(app, await createUser(ctx(), { platformRoles: ["admin"] }));
+    analyst = await login(app, await createUser(ctx(), { platformRoles: ["regional_analyst"] }));
+    campaignId = await createCampaign(db(), { name: "Ronde atomair", year: 2025, description: "" });
   });
   afterAll(async () => {
     await app?.close();
   });
+
+  const count = async (table: string, where = "1 = 1") =>
+    toCount((await sql<{ n: unknown }>`select count(*) as n from ${sql.table(table)} where ${sql.raw(where)}`.execute(db())).rows[0].n);
+  const newLivc = async (code: string) => {
+    const made = await post(admin, "/registry", { code, name: code, founded_on: "", chair_name: "", coordinator_name: "", info_officer_name: "", chair_email: "", coordinator_email: "", info_officer_email: "" });
+    expect(made.statusCode).toBe(303);
+    return String(made.headers.location).split("/")[2].split("?")[0];
+  };
+  let analyst: LoginSession;
+  let campaignId: string;
+  const campaignCase = (name: string, table: string, url: () => string, fields: () => Record<string, string>, only?: string) =>
+    atomicCase({
+      name,
+      only,
+      setup: async () => count(table),
+      change: () => post(analyst, url(), fields()),
+      unchanged: async (before) => expect(await count(table)).toBe(before),
+    });
 
   const cases: AtomicCase<unknown>[] = [
     // Accounts (administrator) ------------------------------------------------------------
@@ -200,12 +227,67 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
       change: (s) => post(s.s, "/account/sso/unlink"),
       unchanged: async (s) => expect((await findUser(db(), s.user.id))!.oidc_subject).toBe(`sub-${s.user.id}`),
     }),
+    // Registry: the LIVC, its officers' role grants and every entry in one transaction --------
+    atomicCase({
+      name: "POST /registry (new LIVC with a chair: role grant refused)",
+      only: "registry.officer.role_granted",
+      setup: async () => ({ chair: await createUser(ctx()), livcs: await count("livc") }),
+      change: (s) => post(admin, "/registry", { code: "LIVC-ATOM-1", name: "LIVC Atomair", founded_on: "", chair_name: "", coordinator_name: "", info_officer_name: "", chair_email: s.chair.email, coordinator_email: "", info_officer_email: "" }),
+      unchanged: async (s) => {
+        expect(await count("livc")).toBe(s.livcs);
+        expect(await count("membership", `user_id = '${s.chair.id}'`)).toBe(0);
+      },
+    }),
+    atomicCase({
+      name: "POST /registry/:id/edit (officer linked: role grant refused)",
+      only: "registry.officer.role_granted",
+      setup: async () => {
+        const made = await post(admin, "/registry", { code: "LIVC-ATOM-2", name: "LIVC Atomair 2", founded_on: "", chair_name: "", coordinator_name: "", info_officer_name: "", chair_email: "", coordinator_email: "", info_officer_email: "" });
+        expect(made.statusCode).toBe(303);
+        const livcId = String(made.headers.location).split("/")[2].split("?")[0];
+        return { livcId, chair: await createUser(ctx()) };
+      },
+      change: (s) =>
+        post(admin, `/registry/${s.livcId}/edit`, { code: "LIVC-ATOM-2", name: "LIVC Atomair 2 gewijzigd", founded_on: "", chair_name: "", coordinator_name: "", info_officer_name: "", chair_email: s.chair.email, coordinator_email: "", info_officer_email: "" }),
+      unchanged: async (s) => {
+        const livc = await db().selectFrom("livc").select(["name", "chair_user_id"]).where("id", "=", s.livcId).executeTakeFirstOrThrow();
+        expect(livc).toEqual({ name: "LIVC Atomair 2", chair_user_id: null });
+        expect(await count("membership", `user_id = '${s.chair.id}'`)).toBe(0);
+      },
+    }),
+    // Awareness campaigns (regional analyst) ---------------------------------------------------
+    campaignCase("POST /awareness/campaigns/new", "awareness_campaign", () => "/awareness/campaigns/new", () => ({ name: "Ronde geweigerd", year: "2026", description: "" })),
+    campaignCase("POST /awareness/campaigns/:id/sessions/new", "awareness_session", () => `/awareness/campaigns/${campaignId}/sessions/new`, () => ({ held_on: "2025-03-01", sectors: "local_police", province: "", municipalities: "71016", participants: "12", materials: "" })),
+    campaignCase("POST /awareness/campaigns/:id/questions/new", "awareness_question", () => `/awareness/campaigns/${campaignId}/questions/new`, () => ({ kind: "text", text_nl: "Vraag", text_fr: "Question", required: "1" })),
+    campaignCase("POST /awareness/campaigns/:id/questions/standard", "awareness_question", () => `/awareness/campaigns/${campaignId}/questions/standard`, () => ({})),
+    campaignCase("POST /awareness/campaigns/:id/links/new", "awareness_link", () => `/awareness/campaigns/${campaignId}/links/new`, () => ({ kind: "anonymous", sector: "local_police", province: "Limburg", count: "3" })),
+    campaignCase("POST /awareness/campaigns/:id/advice/:nis/sent", "awareness_advice_sent", () => `/awareness/campaigns/${campaignId}/advice/71016/sent`, () => ({ sent_on: "2025-10-01" })),
+    campaignCase("POST /awareness/campaigns/:id/advice/jobs", "awareness_job", () => `/awareness/campaigns/${campaignId}/advice/jobs`, () => ({})),
+    // Partners -----------------------------------------------------------------------------------
+    atomicCase({
+      name: "POST /admin/organisations",
+      setup: async () => count("organisation"),
+      change: () => post(admin, "/admin/organisations", { name: `Dienst Atomair ${Date.now()}`, sector: "local_police" }),
+      unchanged: async (before) => expect(await count("organisation")).toBe(before),
+    }),
+    atomicCase({
+      name: "createConsultation (partners service)",
+      setup: async () => ({ livcId: await newLivc("LIVC-ATOM-3"), before: await count("consultation") }),
+      change: (s) => createConsultation(ctx(), {}, { livcId: s.livcId, heldOn: "2026-02-02" }),
+      unchanged: async (s) => expect(await count("consultation")).toBe(s.before),
+    }),
+    atomicCase({
+      name: "setConsultationStatus (partners service)",
+      setup: async () => createConsultation(ctx(), {}, { livcId: await newLivc("LIVC-ATOM-4"), heldOn: "2026-02-03" }),
+      change: (id) => setConsultationStatus(ctx(), {}, id, "held"),
+      unchanged: async (id) => expect((await db().selectFrom("consultation").select("status").where("id", "=", id).executeTakeFirstOrThrow()).status).toBe("planned"),
+    }),
   ];
 
   for (const c of cases) {
     it(`${c.name}: refused audit entry -> error and no change`, async () => {
       const state = await c.setup();
-      await refuseAudit(ctx(), dialect);
+      await refuseAudit(ctx(), dialect, c.only);
       let answer: unknown;
       try {
         answer = await c.change(state).catch((e: unknown) => e);

@@ -85,16 +85,19 @@ export function adviceRoutes(app: FastifyInstance, ctx: AppContext) {
         400,
       );
     }
-    await service.markAdviceSent(db, campaign.id, found.advice.government.nis, parsed.data.sent_on, request.actor?.userId ?? null);
-    await audit.record(request, { action: "awareness.advice.sent", resourceType: "municipality", resourceId: found.advice.government.nis, outcome: "success" });
+    await db.transaction().execute(async (trx) => {
+      await service.markAdviceSent(trx, campaign.id, found.advice.government.nis, parsed.data.sent_on, request.actor?.userId ?? null);
+      await audit.record(request, { action: "awareness.advice.sent", resourceType: "municipality", resourceId: found.advice.government.nis, outcome: "success" }, { db: trx });
+    });
     return reply.redirect(`/awareness/campaigns/${campaign.id}/advice/${found.advice.government.nis}`, 303);
   });
 
   app.post("/awareness/campaigns/:id/advice/jobs", manage, async (request, reply) => {
     const campaign = await campaignOr404(ctx, request, reply);
     if (!campaign) return reply;
-    const jobId = await startAdviceJob(ctx, campaign.id, request.actor?.userId ?? null, request.locale);
-    await audit.record(request, { action: "awareness.advice.archive", resourceType: "awareness_job", resourceId: jobId, outcome: "success" });
+    const jobId = await startAdviceJob(ctx, campaign.id, request.actor?.userId ?? null, request.locale, undefined, (trx, id) =>
+      audit.record(request, { action: "awareness.advice.archive", resourceType: "awareness_job", resourceId: id, outcome: "success" }, { db: trx }),
+    );
     return reply.redirect(`/awareness/jobs/${jobId}`, 303);
   });
 

@@ -5,8 +5,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Kysely } from "kysely";
 import yazl from "yazl";
 import type { AppContext } from "../../platform/context";
+import type { DB } from "../../platform/db/schema";
 import { todayInBrussels } from "../../platform/db/values";
 import type { Locale } from "../../platform/i18n";
 import { advicePdf } from "./pdf";
@@ -60,8 +62,20 @@ export async function writeAdviceArchive(
 }
 
 /** Starts the archive as a background job; progress and the result are in awareness_job. */
-export async function startAdviceJob(ctx: AppContext, campaignId: string, userId: string | null, locale: Locale, source?: ParticipationSource): Promise<string> {
-  const jobId = await store.insertJob(ctx.database.db, { campaign_id: campaignId, total: 0, created_by: userId });
+export async function startAdviceJob(
+  ctx: AppContext,
+  campaignId: string,
+  userId: string | null,
+  locale: Locale,
+  source?: ParticipationSource,
+  /** Runs in the job row's transaction (its audit entry, with { db: trx }); the work starts after the commit. */
+  record?: (trx: Kysely<DB>, jobId: string) => Promise<unknown>,
+): Promise<string> {
+  const jobId = await ctx.database.db.transaction().execute(async (trx) => {
+    const id = await store.insertJob(trx, { campaign_id: campaignId, total: 0, created_by: userId });
+    if (record) await record(trx, id);
+    return id;
+  });
   const dir = path.join(os.tmpdir(), "schakel-advice", jobId);
   void (async () => {
     try {

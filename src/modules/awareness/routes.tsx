@@ -67,8 +67,12 @@ export function awarenessRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!parsed.success) {
       return sendPage(reply, h(CampaignFormPage, { ctx: viewContext(request), values: flat(body), errors: formErrors(request, parsed.error) }), 400);
     }
-    const id = await service.createCampaign(db, parsed.data);
-    await audit.record(request, { action: "awareness.campaign.create", resourceType: "awareness_campaign", resourceId: id, outcome: "success" });
+    // Each change below commits with its audit entry in one transaction, or not at all.
+    const id = await db.transaction().execute(async (trx) => {
+      const made = await service.createCampaign(trx, parsed.data);
+      await audit.record(request, { action: "awareness.campaign.create", resourceType: "awareness_campaign", resourceId: made, outcome: "success" }, { db: trx });
+      return made;
+    });
     return reply.redirect(`/awareness/campaigns/${id}`, 303);
   });
 
@@ -104,12 +108,14 @@ export function awarenessRoutes(app: FastifyInstance, ctx: AppContext) {
     const parsed = sessionForm.safeParse(body);
     if (!parsed.success) return again(formErrors(request, parsed.error));
     try {
-      await service.addSession(db, campaign.id, parsed.data);
+      await db.transaction().execute(async (trx) => {
+        await service.addSession(trx, campaign.id, parsed.data);
+        await audit.record(request, { action: "awareness.session.add", resourceType: "awareness_campaign", resourceId: campaign.id, outcome: "success" }, { db: trx });
+      });
     } catch (e) {
       if (e instanceof service.AwarenessInputError) return again({ [e.field]: viewContext(request).t(`aw.error.${e.code}` as MessageKey, e.params) });
       throw e;
     }
-    await audit.record(request, { action: "awareness.session.add", resourceType: "awareness_campaign", resourceId: campaign.id, outcome: "success" });
     return reply.redirect(`/awareness/campaigns/${campaign.id}`, 303);
   });
 
@@ -128,15 +134,23 @@ export function awarenessRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!parsed.success) {
       return sendPage(reply, h(QuestionFormPage, { ctx: viewContext(request), campaignId: campaign.id, values: flat(body), errors: formErrors(request, parsed.error) }), 400);
     }
-    await service.addQuestion(db, campaign.id, parsed.data);
-    await audit.record(request, { action: "awareness.question.add", resourceType: "awareness_campaign", resourceId: campaign.id, outcome: "success" });
+    await db.transaction().execute(async (trx) => {
+      await service.addQuestion(trx, campaign.id, parsed.data);
+      await audit.record(request, { action: "awareness.question.add", resourceType: "awareness_campaign", resourceId: campaign.id, outcome: "success" }, { db: trx });
+    });
     return reply.redirect(`/awareness/campaigns/${campaign.id}`, 303);
   });
 
   app.post("/awareness/campaigns/:id/questions/standard", manage, async (request, reply) => {
     const campaign = await campaignOr404(ctx, request, reply);
     if (!campaign) return reply;
-    if ((await service.questionnaire(db, campaign.id)).length === 0) await addStandardQuestionnaire(db, campaign.id);
+    if ((await service.questionnaire(db, campaign.id)).length === 0) {
+      // Was written without an audit entry: now the questions and one entry commit together.
+      await db.transaction().execute(async (trx) => {
+        await addStandardQuestionnaire(trx, campaign.id);
+        await audit.record(request, { action: "awareness.question.standard", resourceType: "awareness_campaign", resourceId: campaign.id, outcome: "success" }, { db: trx });
+      });
+    }
     return reply.redirect(`/awareness/campaigns/${campaign.id}`, 303);
   });
 
@@ -163,15 +177,18 @@ export function awarenessRoutes(app: FastifyInstance, ctx: AppContext) {
     let links: service.NewLink[];
     try {
       const input = parsed.data;
-      links =
-        input.kind === "organisation"
-          ? [await service.createOrganisationLink(ctx, campaign.id, input.organisation_id, input.province)]
-          : await service.createAnonymousLinks(db, campaign.id, isSector(input.sector) ? input.sector : "other", input.province, input.count);
+      links = await db.transaction().execute(async (trx) => {
+        const made =
+          input.kind === "organisation"
+            ? [await service.createOrganisationLink({ ...ctx, database: { ...ctx.database, db: trx } }, campaign.id, input.organisation_id, input.province)]
+            : await service.createAnonymousLinks(trx, campaign.id, isSector(input.sector) ? input.sector : "other", input.province, input.count);
+        await audit.record(request, { action: "awareness.links.create", resourceType: "awareness_campaign", resourceId: campaign.id, outcome: "success" }, { db: trx });
+        return made;
+      });
     } catch (e) {
       if (e instanceof service.AwarenessInputError) return sendPage(reply, await linkPage(request, campaign.id, body, { [e.field]: viewContext(request).t(`aw.error.${e.code}` as MessageKey) }), 400);
       throw e;
     }
-    await audit.record(request, { action: "awareness.links.create", resourceType: "awareness_campaign", resourceId: campaign.id, outcome: "success" });
     const origin = ctx.config.SCHAKEL_PUBLIC_URL?.replace(/\/$/, "") ?? `${request.protocol}://${request.host}`;
     // Shown once, never stored: the page must not be cached.
     reply.header("cache-control", "no-store");

@@ -100,8 +100,11 @@ export function orgAdminRoutes(app: FastifyInstance, ctx: AppContext) {
     }
     const sector = parsed.data.sector;
     if (!isSector(sector)) return sendError(request, reply, 400);
-    const id = await ensureOrganisation(ctx, { name: parsed.data.name, sector });
-    await audit.record(request, { action: "partners.organisation.create", resourceType: "organisation", resourceId: id, outcome: "success" });
+    const id = await ctx.database.db.transaction().execute(async (trx) => {
+      const made = await ensureOrganisation({ ...ctx, database: { ...ctx.database, db: trx } }, { name: parsed.data.name, sector });
+      await audit.record(request, { action: "partners.organisation.create", resourceType: "organisation", resourceId: made, outcome: "success" }, { db: trx });
+      return made;
+    });
     return reply.redirect(`/admin/organisations/${id}?done=created`, 303);
   });
 

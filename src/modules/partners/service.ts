@@ -7,7 +7,9 @@
  *   heldConsultationsByMonth, attendedSectorsByMonth                    (cases' quarterly figures, batched)
  *   organisationNames                                                   (names of a few organisations)
  */
+import type { Kysely } from "kysely";
 import type { AppContext } from "../../platform/context";
+import type { DB } from "../../platform/db/schema";
 import { audit, type AuditWho } from "../../platform/audit";
 import { isIsoDate, toCount } from "../../platform/db/values";
 import type { Sector } from "../identity/sectors";
@@ -30,16 +32,26 @@ export async function createConsultation(
   c: { livcId: string; heldOn: string; status?: ConsultationStatus; id?: string },
 ): Promise<string> {
   if (!isIsoDate(c.heldOn)) throw new Error(`held_on must be YYYY-MM-DD (got "${c.heldOn}")`);
-  const id = await store.insertConsultation(ctx.database.db, { livc_id: c.livcId, held_on: c.heldOn, status: c.status ?? "planned", id: c.id });
-  await audit.recordFor(ctx, who, { action: "partners.consultation.create", resourceType: "consultation", resourceId: id, livcId: c.livcId, outcome: "success" });
-  return id;
+  return inTransaction(ctx, async (trx) => {
+    const id = await store.insertConsultation(trx, { livc_id: c.livcId, held_on: c.heldOn, status: c.status ?? "planned", id: c.id });
+    await audit.recordFor(ctx, who, { action: "partners.consultation.create", resourceType: "consultation", resourceId: id, livcId: c.livcId, outcome: "success" }, { db: trx });
+    return id;
+  });
 }
 
 export async function setConsultationStatus(ctx: AppContext, who: AuditWho, consultationId: string, status: ConsultationStatus) {
   const c = await store.consultationById(ctx.database.db, consultationId);
   if (!c) throw new Error("unknown consultation");
-  await store.setConsultationStatus(ctx.database.db, consultationId, status);
-  await audit.recordFor(ctx, who, { action: `partners.consultation.${status}`, resourceType: "consultation", resourceId: consultationId, livcId: c.livc_id, outcome: "success" });
+  await inTransaction(ctx, async (trx) => {
+    await store.setConsultationStatus(trx, consultationId, status);
+    await audit.recordFor(ctx, who, { action: `partners.consultation.${status}`, resourceType: "consultation", resourceId: consultationId, livcId: c.livc_id, outcome: "success" }, { db: trx });
+  });
+}
+
+/** The change and its audit entry in one transaction: the caller's (ctx's db is a transaction) or a new one. */
+function inTransaction<T>(ctx: AppContext, run: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  const db = ctx.database.db;
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
 }
 
 export const consultationById = (ctx: AppContext, id: string) => store.consultationById(ctx.database.db, id);

@@ -1,6 +1,8 @@
 import type { FastifyRequest } from "fastify";
+import type { Kysely } from "kysely";
 import { audit } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
+import type { DB } from "../../platform/db/schema";
 import type { LivcRole } from "../../platform/policy/actor";
 import { activeEmailOf, grantMembership, membersOfLivc, userIdByEmail } from "../identity/service";
 
@@ -48,13 +50,18 @@ export async function officerEmails(ctx: AppContext, livc: OfficerIds): Promise<
   };
 }
 
-/** Gives each linked officer the LIVC role of their office unless they already hold it today; each grant audited. */
-export async function grantOfficerRoles(ctx: AppContext, request: FastifyRequest, livcId: string, ids: OfficerIds): Promise<void> {
-  const current = await membersOfLivc(ctx, livcId);
+/**
+ * Gives each linked officer the LIVC role of their office unless they already hold it today; each
+ * grant audited in the caller's transaction (trx: the one that saves the LIVC), so grants, entries
+ * and the LIVC change commit together or not at all.
+ */
+export async function grantOfficerRoles(ctx: AppContext, request: FastifyRequest, trx: Kysely<DB>, livcId: string, ids: OfficerIds): Promise<void> {
+  const tctx: AppContext = { ...ctx, database: { ...ctx.database, db: trx } };
+  const current = await membersOfLivc(tctx, livcId);
   for (const { key, role } of OFFICERS) {
     const userId = ids[`${key}_user_id`];
     if (!userId || current.some((m) => m.user_id === userId && m.role === role)) continue;
-    const membershipId = await grantMembership(ctx, { userId, livcId, role });
-    await audit.record(request, { action: "registry.officer.role_granted", resourceType: "membership", resourceId: membershipId, livcId, outcome: "success" });
+    const membershipId = await grantMembership(tctx, { userId, livcId, role });
+    await audit.record(request, { action: "registry.officer.role_granted", resourceType: "membership", resourceId: membershipId, livcId, outcome: "success" }, { db: trx });
   }
 }

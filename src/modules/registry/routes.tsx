@@ -112,8 +112,7 @@ export function registryRoutes(app: FastifyInstance, appCtx: AppContext) {
     if ("errors" in links) return form(reply, ctx, { ...page, errors: links.errors });
     try {
       const { chair_email: _c, coordinator_email: _o, info_officer_email: _i, ...fields } = v.data;
-      const id = await registry.createLivc(database, who(request), { ...fields, ...links.ids });
-      await grantOfficerRoles(appCtx, request, id, links.ids);
+      const id = await registry.createLivc(database, who(request), { ...fields, ...links.ids }, (trx, livcId) => grantOfficerRoles(appCtx, request, trx, livcId, links.ids));
       return reply.redirect(`/registry/${id}?saved=1`, 303);
     } catch (e) {
       return form(reply, ctx, { ...page, errors: ruleError(e, ctx, "code") });
@@ -257,8 +256,7 @@ export function registryRoutes(app: FastifyInstance, appCtx: AppContext) {
         const links = await officerLinks(v.data, ctx);
         if ("errors" in links) return links.errors;
         const { chair_email: _c, coordinator_email: _o, info_officer_email: _i, ...fields } = v.data;
-        await registry.updateLivc(database, who(request), l.id, { ...fields, ...links.ids });
-        await grantOfficerRoles(appCtx, request, l.id, links.ids);
+        await registry.updateLivc(database, who(request), l.id, { ...fields, ...links.ids }, (trx, livcId) => grantOfficerRoles(appCtx, request, trx, livcId, links.ids));
         return null;
       },
     },

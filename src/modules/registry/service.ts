@@ -132,23 +132,28 @@ export interface LivcInput {
   info_officer_name: string | null;
 }
 
-export async function createLivc(database: Database, who: AuditWho, input: LivcInput): Promise<string> {
+/** Work done in the same transaction after the LIVC is saved (e.g. the officers' role grants, each audited with { db: trx }). */
+export type AlsoInTransaction = (trx: Kysely<DB>, livcId: string) => Promise<void>;
+
+export async function createLivc(database: Database, who: AuditWho, input: LivcInput, also?: AlsoInTransaction): Promise<string> {
   if (await store.livcByCode(database.db, input.code)) throw new RegistryRuleError("duplicate_code", { code: input.code }, "code");
   return database.db.transaction().execute(async (trx) => {
     const id = await store.insertLivc(trx, input);
     await store.bumpRevision(trx);
     await auditRegistryChange(database, trx, who, "registry.livc.create", { type: "livc", id, livcId: id });
+    if (also) await also(trx, id);
     return id;
   });
 }
 
-export async function updateLivc(database: Database, who: AuditWho, id: string, input: LivcInput): Promise<void> {
+export async function updateLivc(database: Database, who: AuditWho, id: string, input: LivcInput, also?: AlsoInTransaction): Promise<void> {
   const other = await store.livcByCode(database.db, input.code);
   if (other && other.id !== id) throw new RegistryRuleError("duplicate_code", { code: input.code }, "code");
   await database.db.transaction().execute(async (trx) => {
     await store.updateLivc(trx, id, input);
     await store.bumpRevision(trx);
     await auditRegistryChange(database, trx, who, "registry.livc.update", { type: "livc", id, livcId: id });
+    if (also) await also(trx, id);
   });
 }
 
