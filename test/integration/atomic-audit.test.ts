@@ -121,6 +121,12 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
         },
       }),
     ),
+    atomicCase({
+      name: "POST /admin/accounts (regression: account creation, atomic since session 2)",
+      setup: async () => ({ email: `nieuw-${Date.now()}@test.schakel.invalid`, before: await count("app_user") }),
+      change: (s) => post(admin, "/admin/accounts", { email: s.email, display_name: "Nieuw Account" }),
+      unchanged: async (s) => expect(await count("app_user")).toBe(s.before),
+    }),
     // Own account ---------------------------------------------------------------------------
     atomicCase({
       name: "POST /logout",
