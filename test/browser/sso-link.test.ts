@@ -6,7 +6,7 @@ import { describeBrowser, expectAccessible, launchBrowser, newPage, startTestSer
 
 const ISSUER = "https://idp.example.test/realms/gemeente";
 
-describeBrowser("SSO link on the administrator's account page and the person's own pages (decision 0030)", () => {
+describeBrowser("SSO link on the administrator's account page and the person's own pages (decision 0031)", () => {
   let server: TestServer;
   let browser: Browser;
   beforeAll(async () => {

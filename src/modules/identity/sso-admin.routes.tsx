@@ -9,7 +9,7 @@ import { findUser } from "./store";
 const idParam = z.object({ id: z.string().uuid() });
 
 /**
- * An administrator removes an account's single sign-on link (decision 0030): the account page
+ * An administrator removes an account's single sign-on link (decision 0031): the account page
  * shows linked/not linked and the issuer (SsoLinkAdmin). Removing only takes a way in away, so
  * it needs no re-authentication; it ends the account's SSO sessions, and the change, the ended
  * sessions and the audit entry commit together. Re-linking is left to the person (decision 0014).

@@ -8,7 +8,7 @@ import { buildApp } from "../../platform/web/app";
 import { findUser, updateUser } from "./store";
 
 /**
- * The SSO link on the administrator's account page and on the user's own pages (decision 0030):
+ * The SSO link on the administrator's account page and on the user's own pages (decision 0031):
  * shown as linked/not linked + issuer (never the subject), removed by an administrator or by the
  * person (after re-authentication); removing ends the account's SSO sessions, and the change and
  * its audit entry commit together. The round trip with a real provider is in sso.test.ts.

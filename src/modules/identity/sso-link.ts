@@ -4,7 +4,7 @@ import { nowIso } from "../../platform/db/values";
 import type { UserRow } from "./store";
 
 /**
- * An account's single sign-on link as people see it (decision 0030): linked or not, and the
+ * An account's single sign-on link as people see it (decision 0031): linked or not, and the
  * provider's issuer. The provider's subject identifier is never shown, not even to an administrator.
  */
 export interface SsoLinkView {

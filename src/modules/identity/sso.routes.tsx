@@ -22,7 +22,7 @@ import { LoginPage } from "./views/login";
  * the session goes to Schakel's own TOTP step. Linking: a logged-in user, freshly re-authenticated
  * with password and TOTP, links their own account (POST /account/sso/link). Removing the link
  * (POST /account/sso/unlink, also after re-authentication; an administrator's removal is in
- * sso-admin.routes.tsx) ends the account's sessions that came in through SSO (decision 0030).
+ * sso-admin.routes.tsx) ends the account's sessions that came in through SSO (decision 0031).
  */
 const providerName = (ctx: AppContext, request: FastifyRequest) => oidcSettings(ctx.config)?.providerName ?? viewContext(request).t("sso.provider.default");
 
@@ -177,7 +177,7 @@ export function ssoRoutes(app: FastifyInstance, ctx: AppContext) {
 
   app.post("/account/sso/unlink", { config: { permission: "authenticated" } }, async (request, reply) => {
     if (!recentlyAuthenticated(request.session!.reauth_at)) return reply.redirect("/account/reauth?next=/account/sso", 303);
-    // The link, the account's SSO sessions (decision 0030) and the audit entry commit together.
+    // The link, the account's SSO sessions (decision 0031) and the audit entry commit together.
     await db.transaction().execute(async (trx) => {
       await removeSsoLink(trx, request.actor!.userId);
       await audit.record(request, { action: "account.oidc.unlink", resourceType: "account", resourceId: request.actor!.userId, outcome: "success" }, { db: trx });
