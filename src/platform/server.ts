@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "./context";
+import { startBackgroundCheckpoints } from "./db/checkpoint";
 import { buildApp } from "./web/app";
 
 export class StartupError extends Error {}
@@ -19,6 +20,8 @@ export async function startServer(ctx: AppContext & { close(): Promise<void> }, 
     if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") throw new StartupError(`Cannot listen on address ${ctx.config.HOST} (HOST): it is not an address of this machine.`);
     throw e;
   }
+  // SQLite: WAL checkpoints in a worker thread, off the event loop (db/checkpoint.ts).
+  const checkpoints = startBackgroundCheckpoints(ctx.database);
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : ctx.config.PORT;
   console.log(`Schakel listens on http://${ctx.config.HOST === "0.0.0.0" ? "localhost" : ctx.config.HOST}:${port} (${ctx.database.dialect}, ready in ${Math.round(performance.now() - started)} ms)`);
@@ -28,6 +31,7 @@ export async function startServer(ctx: AppContext & { close(): Promise<void> }, 
     stopping = true;
     console.log(`${signal} received: finishing open requests and closing the database.`);
     await app.close();
+    await checkpoints?.stop();
     await ctx.close();
     process.exit(0);
   };
