@@ -305,21 +305,30 @@ export { purgeLog, registerCasePurger, runPurge, type PurgeReport } from "./rete
  * longer justified are revoked (kept as history). Audited per change.
  */
 export async function syncConsultationGrants(ctx: AppContext, who: AuditWho, consultationId: string, userId: string, caseIds: string[]): Promise<void> {
-  const db = ctx.database.db;
-  const current = (await store.grantsOfConsultation(db, consultationId)).filter((g) => g.user_id === userId);
   const want = new Set(caseIds);
-  for (const g of current) {
-    if (!want.has(g.case_id)) {
+  const held = async (db: Kysely<DB>) => (await store.grantsOfConsultation(db, consultationId)).filter((g) => g.user_id === userId);
+  const changes = (current: Awaited<ReturnType<typeof held>>) => ({
+    revoke: current.filter((g) => !want.has(g.case_id)),
+    add: [...want].filter((caseId) => !current.some((g) => g.case_id === caseId)),
+  });
+  // Every meeting page view syncs: most find nothing to change and open no transaction.
+  const first = changes(await held(ctx.database.db));
+  if (first.revoke.length === 0 && first.add.length === 0) return;
+  // Each revoke/add commits with its audit entry (all or nothing); re-read inside, a concurrent view may have synced.
+  const work = async (db: Kysely<DB>) => {
+    const { revoke, add } = changes(await held(db));
+    for (const g of revoke) {
       await store.revokeGrant(db, g.id);
-      await pd.record(ctx, who, { type: "case", id: g.case_id, livcId: null }, "case.grant.revoke");
+      await pd.record(ctx, who, { type: "case", id: g.case_id, livcId: null }, "case.grant.revoke", "success", { db });
     }
-  }
-  for (const caseId of want) {
-    if (current.some((g) => g.case_id === caseId)) continue;
-    await store.insertGrant(db, { case_id: caseId, user_id: userId, consultation_id: consultationId });
-    const c = await store.caseById(db, caseId);
-    await pd.record(ctx, who, { type: "case", id: caseId, livcId: c?.livc_id ?? null }, "case.grant.add");
-  }
+    for (const caseId of add) {
+      await store.insertGrant(db, { case_id: caseId, user_id: userId, consultation_id: consultationId });
+      const c = await store.caseById(db, caseId);
+      await pd.record(ctx, who, { type: "case", id: caseId, livcId: c?.livc_id ?? null }, "case.grant.add", "success", { db });
+    }
+  };
+  const db = ctx.database.db;
+  await (db.isTransaction ? work(db) : db.transaction().execute(work));
 }
 export { attestFeedback, consensusOf, draftFeedback, editFeedback, type FeedbackView, feedbackOfCase, getFeedback, markFeedbackSent, voteFeedback } from "./feedback";
 export { type QuarterFigures, quarterlyFigures, quarterOf } from "./figures";

@@ -1,5 +1,7 @@
+import type { Kysely } from "kysely";
 import type { AuditWho } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
+import type { DB } from "../../platform/db/schema";
 import { isIsoDate, nowIso } from "../../platform/db/values";
 import type { Actor } from "../../platform/policy/actor";
 import { definePolicy } from "../../platform/policy/grants";
@@ -95,29 +97,54 @@ export async function servicesOffered(ctx: AppContext, livcId: string, caseIds: 
   return offered;
 }
 
+/**
+ * Plans a meeting: the consultation, its columns, agenda, services, their invitations, the cases'
+ * timeline entries and every audit entry commit in ONE transaction; the invitation mails go out
+ * after the commit.
+ */
 export async function scheduleMeeting(ctx: AppContext, who: AuditWho, input: ScheduleInput): Promise<string> {
   const actor = who.actor ?? null;
   const framework = await checkSchedule(ctx, who, { ...input, caseIds: input.items.map((i) => i.caseId) });
-  const id = await partners.createConsultation(ctx, who, { livcId: input.livcId, heldOn: input.heldOn });
-  const db = ctx.database.db;
-  await store.setMeetingColumns(db, id, {
-    starts_at: input.startsAt || null,
-    place: input.place?.trim() || null,
-    video_url: input.videoUrl?.trim() || null,
-    framework_version: framework,
-    scheduled_by: actor?.userId ?? null,
-  });
-  let position = 0;
-  for (const item of input.items) {
-    await store.addAgendaItem(db, id, item.caseId, ++position);
-    for (const organisationId of [...new Set(item.organisationIds)]) {
-      const invitationId = await partners.sendInvitation(ctx, who, { livcId: input.livcId, organisationId, kind: "consultation", caseRef: item.caseId, consultationId: id });
-      await store.addService(db, { consultation_id: id, case_id: item.caseId, organisation_id: organisationId, invitation_id: invitationId });
+  await pd.ready(ctx);
+  const notices: (() => Promise<unknown>)[] = [];
+  const id = await ctx.database.db.transaction().execute(async (trx) => {
+    const id = await partners.createConsultation(bound(ctx, trx), who, { livcId: input.livcId, heldOn: input.heldOn });
+    await store.setMeetingColumns(trx, id, {
+      starts_at: input.startsAt || null,
+      place: input.place?.trim() || null,
+      video_url: input.videoUrl?.trim() || null,
+      framework_version: framework,
+      scheduled_by: actor?.userId ?? null,
+    });
+    let position = 0;
+    for (const item of input.items) {
+      await store.addAgendaItem(trx, id, item.caseId, ++position);
+      for (const organisationId of [...new Set(item.organisationIds)]) {
+        const invitationId = await partners.sendInvitation(
+          ctx,
+          who,
+          { livcId: input.livcId, organisationId, kind: "consultation", caseRef: item.caseId, consultationId: id },
+          { db: trx, notices },
+        );
+        await store.addService(trx, { consultation_id: id, case_id: item.caseId, organisation_id: organisationId, invitation_id: invitationId });
+      }
+      await cases.addTimelineEntry(ctx, trx, { who, caseId: item.caseId, livcId: input.livcId, kind: "scheduled", consultationId: id });
     }
-    await cases.addTimelineEntry(ctx, db, { who, caseId: item.caseId, livcId: input.livcId, kind: "scheduled", consultationId: id });
-  }
-  await pd.record(ctx, who, { type: "consultation", id, livcId: input.livcId }, "meeting.schedule");
+    await pd.record(ctx, who, { type: "consultation", id, livcId: input.livcId }, "meeting.schedule", "success", { db: trx });
+    return id;
+  });
+  for (const send of notices) await send();
   return id;
+}
+
+/** ctx bound to a transaction, for services that read and write through ctx.database.db (they join it). */
+const bound = (ctx: AppContext, trx: Kysely<DB>): AppContext => ({ ...ctx, database: { ...ctx.database, db: trx } });
+
+/** A change and its audit entries in one transaction: the caller's (ctx's db is one) or a new one. */
+function inTransaction<T>(ctx: AppContext, work: (tx: AppContext, trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  const db = ctx.database.db;
+  const run = (trx: Kysely<DB>) => work(bound(ctx, trx), trx);
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
 }
 
 /** How the actor takes part in a meeting: as a core member, or for organisations invited for some cases. */
@@ -246,9 +273,12 @@ export async function meetingView(ctx: AppContext, who: AuditWho, id: string): P
 export async function acknowledgeConfidentiality(ctx: AppContext, who: AuditWho, id: string): Promise<void> {
   const { meeting, participation } = await participantMeeting(ctx, who, id);
   const actor = who.actor!;
-  await store.insertAck(ctx.database.db, { consultation_id: meeting.id, user_id: actor.userId, framework_version: meeting.framework_version, acknowledged_at: nowIso() });
-  await pd.record(ctx, who, { type: "consultation", id, livcId: meeting.livc_id }, "meeting.acknowledge_confidentiality");
-  await syncGrants(ctx, who, meeting, participation);
+  // The acknowledgement, the need-to-know grants it opens and their audit entries commit together.
+  await inTransaction(ctx, async (tx, trx) => {
+    await store.insertAck(trx, { consultation_id: meeting.id, user_id: actor.userId, framework_version: meeting.framework_version, acknowledged_at: nowIso() });
+    await pd.record(ctx, who, { type: "consultation", id, livcId: meeting.livc_id }, "meeting.acknowledge_confidentiality", "success", { db: trx });
+    await syncGrants(tx, who, meeting, participation);
+  });
 }
 
 /** Meetings the actor takes part in: all of their LIVCs' (core), or those inviting their organisation. */
@@ -318,12 +348,16 @@ export async function saveCaseMinutes(ctx: AppContext, who: AuditWho, id: string
   if (!agenda.some((a) => a.case_id === caseId)) throw new MeetingError("not_found");
   if (input.nextReviewOn && !isIsoDate(input.nextReviewOn)) throw new MeetingError("invalid", "next_review_on");
   for (const a of input.actions) if (!isIsoDate(a.dueOn)) throw new MeetingError("invalid", "due_on");
-  const decisions = await pd.seal(ctx, who, { table: "consultation_minutes", column: "decisions_enc", rowId: `${meeting.id}:${caseId}`, livcId: meeting.livc_id }, input.decisions?.trim() || null);
-  await store.saveMinutes(ctx.database.db, { consultation_id: meeting.id, case_id: caseId, decisions_enc: decisions, next_review_on: input.nextReviewOn || null, recorded_by: who.actor?.userId ?? null, recorded_at: nowIso() });
-  if (input.actions.length > 0) await cases.addActions(ctx, who, caseId, input.actions.map((a) => ({ ...a, consultationId: meeting.id })));
-  if (input.nextReviewOn) await cases.setNextReview(ctx, who, caseId, input.nextReviewOn, { consultationId: meeting.id });
-  await cases.addTimelineEntry(ctx, ctx.database.db, { who, caseId, livcId: meeting.livc_id, kind: "minuted", consultationId: meeting.id });
-  await pd.record(ctx, who, { type: "case", id: caseId, livcId: meeting.livc_id }, "meeting.minutes.save");
+  await pd.ready(ctx);
+  // The minutes, the plan's actions, the review date, the timeline and every audit entry: one transaction.
+  await inTransaction(ctx, async (tx, trx) => {
+    const decisions = await pd.seal(ctx, who, { table: "consultation_minutes", column: "decisions_enc", rowId: `${meeting.id}:${caseId}`, livcId: meeting.livc_id }, input.decisions?.trim() || null, { db: trx });
+    await store.saveMinutes(trx, { consultation_id: meeting.id, case_id: caseId, decisions_enc: decisions, next_review_on: input.nextReviewOn || null, recorded_by: who.actor?.userId ?? null, recorded_at: nowIso() });
+    if (input.actions.length > 0) await cases.addActions(tx, who, caseId, input.actions.map((a) => ({ ...a, consultationId: meeting.id })), { db: trx });
+    if (input.nextReviewOn) await cases.setNextReview(tx, who, caseId, input.nextReviewOn, { db: trx, consultationId: meeting.id });
+    await cases.addTimelineEntry(ctx, trx, { who, caseId, livcId: meeting.livc_id, kind: "minuted", consultationId: meeting.id });
+    await pd.record(ctx, who, { type: "case", id: caseId, livcId: meeting.livc_id }, "meeting.minutes.save", "success", { db: trx });
+  });
 }
 
 /** Minutes of one case across meetings, for the case page (need to know checked by the cases module). */

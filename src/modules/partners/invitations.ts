@@ -3,7 +3,9 @@
  * written to the audit log; notices by e-mail carry no personal data (mail.ts).
  * A decline needs a reason from the list (Flemish decree of 21 May 2021); "other" needs a note.
  */
+import type { Kysely } from "kysely";
 import type { AppContext } from "../../platform/context";
+import type { DB } from "../../platform/db/schema";
 import { audit, type AuditWho } from "../../platform/audit";
 import { addDays, isIsoDate, todayInBrussels } from "../../platform/db/values";
 import { grantMembership } from "../identity/service";
@@ -54,8 +56,19 @@ async function notify(ctx: AppContext, who: AuditWho, inv: { id: string; livc_id
   return r;
 }
 
-export async function sendInvitation(ctx: AppContext, who: AuditWho, input: InvitationInput): Promise<string> {
-  const db = ctx.database.db;
+/**
+ * Sends an invitation: the row and its audit entry in one transaction, the notice mail after the commit.
+ * With opts.db a caller's transaction (meetings: a consultation and its invitations), the work joins
+ * it and the notice is handed back in opts.notices for the caller to send after ITS commit.
+ */
+export async function sendInvitation(
+  ctx: AppContext,
+  who: AuditWho,
+  input: InvitationInput,
+  opts: { db?: Kysely<DB>; notices?: (() => Promise<unknown>)[] } = {},
+): Promise<string> {
+  const db = opts.db ?? ctx.database.db;
+  if (db.isTransaction && !opts.notices) throw new Error("sendInvitation in a caller's transaction needs opts.notices (the mail goes out after the commit)");
   const today = input.today ?? todayInBrussels();
   if (!(await livcById(db, input.livcId))) throw new PartnerRuleError("unknown_livc");
   const organisation = input.organisationId ? await store.organisationById(db, input.organisationId) : undefined;
@@ -69,7 +82,7 @@ export async function sendInvitation(ctx: AppContext, who: AuditWho, input: Invi
     if (seats.some((s) => s.organisation_id === organisation.id && activeOn(s, today))) throw new PartnerRuleError("already_member", "organisation_id");
   }
   const term = input.termDays ?? partnersConfig().termDays;
-  const id = await db.transaction().execute(async (trx) => {
+  const run = async (trx: Kysely<DB>) => {
     const id = await store.insertInvitation(trx, {
       livc_id: input.livcId,
       organisation_id: organisation.id,
@@ -82,8 +95,11 @@ export async function sendInvitation(ctx: AppContext, who: AuditWho, input: Invi
     });
     await audit.recordFor(ctx, who, { action: "partners.invitation.send", resourceType: "partner_invitation", resourceId: id, livcId: input.livcId, outcome: "success" }, { db: trx });
     return id;
-  });
-  await notify(ctx, who, { id, livc_id: input.livcId, organisation_id: organisation.id }, "new");
+  };
+  const id = db.isTransaction ? await run(db) : await db.transaction().execute(run);
+  const notice = () => notify(ctx, who, { id, livc_id: input.livcId, organisation_id: organisation.id }, "new");
+  if (opts.notices) opts.notices.push(notice);
+  else await notice();
   return id;
 }
 
