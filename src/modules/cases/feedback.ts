@@ -1,5 +1,7 @@
+import type { Kysely } from "kysely";
 import type { AuditWho } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
+import type { DB } from "../../platform/db/schema";
 import { newId, nowIso } from "../../platform/db/values";
 import * as partners from "../partners/service";
 import { CaseError, resource, visibleCase } from "./access";
@@ -14,8 +16,8 @@ import * as store from "./store";
  * attended that consultation (the partners module's attendance register) approves or objects; it
  * can be marked as sent only when ALL of them approved the current text and the drafter attested
  * that it holds no information covered by professional secrecy. Editing the text starts a new
- * revision: earlier votes and the attestation no longer count. Every step is audited; the form
- * is visible to those who attended (and the LIVC's core members).
+ * revision: earlier votes and the attestation no longer count. Every step is audited, in the same
+ * transaction as the change; the form is visible to those who attended (and the LIVC's core members).
  */
 export interface FeedbackView {
   id: string;
@@ -30,6 +32,12 @@ export interface FeedbackView {
   consensus: boolean;
   blockers: ("objection" | "missing_approval" | "not_attested" | "no_attendees")[];
   may: { edit: boolean; vote: boolean; send: boolean };
+}
+
+/** A change and its audit entries in one transaction: the caller's (ctx's db is one) or a new one. */
+function inTransaction<T>(ctx: AppContext, work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
+  const db = ctx.database.db;
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
 
 async function attendeesOf(ctx: AppContext, consultationId: string): Promise<string[]> {
@@ -68,11 +76,14 @@ export async function draftFeedback(ctx: AppContext, who: AuditWho, caseId: stri
   const consultation = await partners.consultationById(ctx, consultationId);
   if (!consultation || consultation.livc_id !== c.livc_id) throw new CaseError("invalid", "consultation");
   const id = newId();
-  const sealed = await pd.seal(ctx, who, { table: "feedback_form", column: "content_enc", rowId: id, livcId: c.livc_id }, content.trim());
-  const at = nowIso();
-  await store.insertFeedback(ctx.database.db, { id, case_id: c.id, consultation_id: consultationId, livc_id: c.livc_id, drafted_by: who.actor!.userId, content_enc: sealed, revision: 1, attested_no_secrecy_at: null, status: "draft", sent_at: null, sent_by: null, created_at: at, updated_at: at });
-  await store.insertEvent(ctx.database.db, { case_id: c.id, actor_id: who.actor!.userId, kind: "feedback_drafted", from_status: null, to_status: null, reason: null, consultation_id: consultationId, note_enc: null });
-  await pd.record(ctx, who, { type: "feedback_form", id, livcId: c.livc_id }, "feedback.draft");
+  await pd.ready(ctx);
+  await inTransaction(ctx, async (db) => {
+    const sealed = await pd.seal(ctx, who, { table: "feedback_form", column: "content_enc", rowId: id, livcId: c.livc_id }, content.trim(), { db });
+    const at = nowIso();
+    await store.insertFeedback(db, { id, case_id: c.id, consultation_id: consultationId, livc_id: c.livc_id, drafted_by: who.actor!.userId, content_enc: sealed, revision: 1, attested_no_secrecy_at: null, status: "draft", sent_at: null, sent_by: null, created_at: at, updated_at: at });
+    await store.insertEvent(db, { case_id: c.id, actor_id: who.actor!.userId, kind: "feedback_drafted", from_status: null, to_status: null, reason: null, consultation_id: consultationId, note_enc: null });
+    await pd.record(ctx, who, { type: "feedback_form", id, livcId: c.livc_id }, "feedback.draft", "success", { db });
+  });
   return id;
 }
 
@@ -120,9 +131,12 @@ export async function editFeedback(ctx: AppContext, who: AuditWho, formId: strin
   const { form } = await loadForm(ctx, who, formId);
   if (form.drafted_by !== who.actor?.userId || form.status !== "draft") throw new CaseError("not_allowed");
   if (!content.trim()) throw new CaseError("invalid", "content");
-  const sealed = await pd.seal(ctx, who, { table: "feedback_form", column: "content_enc", rowId: form.id, livcId: form.livc_id }, content.trim());
-  await store.updateFeedback(ctx.database.db, form.id, { content_enc: sealed, revision: form.revision + 1, attested_no_secrecy_at: null });
-  await pd.record(ctx, who, { type: "feedback_form", id: form.id, livcId: form.livc_id }, "feedback.edit");
+  await pd.ready(ctx);
+  await inTransaction(ctx, async (db) => {
+    const sealed = await pd.seal(ctx, who, { table: "feedback_form", column: "content_enc", rowId: form.id, livcId: form.livc_id }, content.trim(), { db });
+    await store.updateFeedback(db, form.id, { content_enc: sealed, revision: form.revision + 1, attested_no_secrecy_at: null });
+    await pd.record(ctx, who, { type: "feedback_form", id: form.id, livcId: form.livc_id }, "feedback.edit", "success", { db });
+  });
 }
 
 export async function voteFeedback(ctx: AppContext, who: AuditWho, formId: string, vote: FeedbackVoteValue) {
@@ -132,17 +146,21 @@ export async function voteFeedback(ctx: AppContext, who: AuditWho, formId: strin
     await pd.record(ctx, who, { type: "feedback_form", id: form.id, livcId: form.livc_id }, `feedback.${vote}`, "denied");
     throw new CaseError("not_allowed");
   }
-  await store.putVote(ctx.database.db, { form_id: form.id, user_id: me, revision: form.revision, vote, at: nowIso() });
-  await store.insertEvent(ctx.database.db, { case_id: c.id, actor_id: me, kind: "feedback_voted", from_status: null, to_status: null, reason: vote, consultation_id: form.consultation_id, note_enc: null });
-  await pd.record(ctx, who, { type: "feedback_form", id: form.id, livcId: form.livc_id }, `feedback.${vote}`);
+  await inTransaction(ctx, async (db) => {
+    await store.putVote(db, { form_id: form.id, user_id: me, revision: form.revision, vote, at: nowIso() });
+    await store.insertEvent(db, { case_id: c.id, actor_id: me, kind: "feedback_voted", from_status: null, to_status: null, reason: vote, consultation_id: form.consultation_id, note_enc: null });
+    await pd.record(ctx, who, { type: "feedback_form", id: form.id, livcId: form.livc_id }, `feedback.${vote}`, "success", { db });
+  });
 }
 
 /** The drafter attests that the form holds no information covered by professional secrecy. */
 export async function attestFeedback(ctx: AppContext, who: AuditWho, formId: string) {
   const { form } = await loadForm(ctx, who, formId);
   if (form.drafted_by !== who.actor?.userId || form.status !== "draft") throw new CaseError("not_allowed");
-  await store.updateFeedback(ctx.database.db, form.id, { attested_no_secrecy_at: nowIso() });
-  await pd.record(ctx, who, { type: "feedback_form", id: form.id, livcId: form.livc_id }, "feedback.attest_no_secrecy");
+  await inTransaction(ctx, async (db) => {
+    await store.updateFeedback(db, form.id, { attested_no_secrecy_at: nowIso() });
+    await pd.record(ctx, who, { type: "feedback_form", id: form.id, livcId: form.livc_id }, "feedback.attest_no_secrecy", "success", { db });
+  });
 }
 
 /** Marks the form as sent to the police / LTF: refused unless every attendee approved and it is attested. */
@@ -154,8 +172,10 @@ export async function markFeedbackSent(ctx: AppContext, who: AuditWho, formId: s
     await pd.record(ctx, who, { type: "feedback_form", id: form.id, livcId: form.livc_id }, "feedback.send", "denied");
     throw new CaseError("wrong_status");
   }
-  await store.updateFeedback(ctx.database.db, form.id, { status: "sent", sent_at: nowIso(), sent_by: who.actor!.userId });
-  await store.insertEvent(ctx.database.db, { case_id: c.id, actor_id: who.actor!.userId, kind: "feedback_sent", from_status: null, to_status: null, reason: null, consultation_id: form.consultation_id, note_enc: null });
-  await pd.record(ctx, who, resource(c), "feedback.send");
-  await pd.record(ctx, who, { type: "feedback_form", id: form.id, livcId: form.livc_id }, "feedback.send");
+  await inTransaction(ctx, async (db) => {
+    await store.updateFeedback(db, form.id, { status: "sent", sent_at: nowIso(), sent_by: who.actor!.userId });
+    await store.insertEvent(db, { case_id: c.id, actor_id: who.actor!.userId, kind: "feedback_sent", from_status: null, to_status: null, reason: null, consultation_id: form.consultation_id, note_enc: null });
+    await pd.record(ctx, who, resource(c), "feedback.send", "success", { db });
+    await pd.record(ctx, who, { type: "feedback_form", id: form.id, livcId: form.livc_id }, "feedback.send", "success", { db });
+  });
 }
