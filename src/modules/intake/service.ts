@@ -122,9 +122,12 @@ export async function fileReport(ctx: AppContext, who: AuditWho & { actor: Actor
 
   if (mode === "draft") {
     const content_enc = await sealReportContent(ctx, who, { id, livcId: null, allowed: mayWrite }, toContent(form));
-    if (existing) await store.updateReport(db, id, { ...base, content_enc });
-    else await store.insertReport(db, { ...emptyRow(id, reference, actor.userId, organisationId), ...base, content_enc });
-    await audit.recordFor(ctx, who, { action: "intake.report.draft", resourceType: "report", resourceId: id, outcome: "success" });
+    // The draft and its audit entry commit together.
+    await db.transaction().execute(async (trx) => {
+      if (existing) await store.updateReport(trx, id, { ...base, content_enc });
+      else await store.insertReport(trx, { ...emptyRow(id, reference, actor.userId, organisationId), ...base, content_enc });
+      await audit.recordFor(ctx, who, { action: "intake.report.draft", resourceType: "report", resourceId: id, outcome: "success" }, { db: trx });
+    });
     return { kind: "draft", reference };
   }
 
