@@ -256,7 +256,6 @@ const HELMET_OPTIONS = (production: boolean): Parameters<typeof helmet>[0] => ({
     referrerPolicy: { policy: "no-referrer" },
   });
 
-/** A request logger that makes its pino child (with the request id) only when something is logged. */
 type Bindings = Parameters<FastifyBaseLogger["child"]>[0];
 type ChildLoggerOptions = Parameters<FastifyBaseLogger["child"]>[1];
 /** pino's isLevelEnabled; Fastify's stand-in logger (logger: false) has none and logs nothing. */
@@ -265,28 +264,51 @@ const levelEnabled = (logger: FastifyBaseLogger, level: string): boolean => {
   return typeof check === "function" && check.call(logger, level);
 };
 
+class LazyRequestLogger {
+  #child: FastifyBaseLogger | undefined;
+  constructor(
+    private readonly parent: FastifyBaseLogger,
+    private readonly bindings: Bindings,
+    private readonly opts: ChildLoggerOptions,
+  ) {}
+  get #real(): FastifyBaseLogger {
+    this.#child ??= this.parent.child(this.bindings, this.opts);
+    return this.#child;
+  }
+  get level() {
+    return this.#child?.level ?? this.parent.level;
+  }
+  set level(value: string) {
+    this.#real.level = value;
+  }
+  fatal(...a: Parameters<FastifyBaseLogger["fatal"]>) {
+    this.#real.fatal(...a);
+  }
+  error(...a: Parameters<FastifyBaseLogger["error"]>) {
+    this.#real.error(...a);
+  }
+  warn(...a: Parameters<FastifyBaseLogger["warn"]>) {
+    this.#real.warn(...a);
+  }
+  info(...a: Parameters<FastifyBaseLogger["info"]>) {
+    if (levelEnabled(this.parent, "info")) this.#real.info(...a);
+  }
+  debug(...a: Parameters<FastifyBaseLogger["debug"]>) {
+    if (levelEnabled(this.parent, "debug")) this.#real.debug(...a);
+  }
+  trace(...a: Parameters<FastifyBaseLogger["trace"]>) {
+    if (levelEnabled(this.parent, "trace")) this.#real.trace(...a);
+  }
+  silent() {}
+  child(bindings: Bindings, opts?: ChildLoggerOptions) {
+    return this.#real.child(bindings, opts);
+  }
+  isLevelEnabled(level: string) {
+    return levelEnabled(this.#real, level);
+  }
+}
+
+/** A request logger that makes its pino child (with the request id) only when something is logged. */
 function lazyChildLogger(logger: FastifyBaseLogger, bindings: Bindings, opts: ChildLoggerOptions): FastifyBaseLogger {
-  let child: FastifyBaseLogger | undefined;
-  const real = () => {
-    child ??= logger.child(bindings, opts);
-    return child;
-  };
-  const lazy = {
-    get level() {
-      return child?.level ?? logger.level;
-    },
-    set level(value: string) {
-      real().level = value;
-    },
-    fatal: (...a: Parameters<FastifyBaseLogger["fatal"]>) => real().fatal(...a),
-    error: (...a: Parameters<FastifyBaseLogger["error"]>) => real().error(...a),
-    warn: (...a: Parameters<FastifyBaseLogger["warn"]>) => real().warn(...a),
-    info: (...a: Parameters<FastifyBaseLogger["info"]>) => real().info(...a),
-    debug: (...a: Parameters<FastifyBaseLogger["debug"]>) => (levelEnabled(logger, "debug") ? real().debug(...a) : undefined),
-    trace: (...a: Parameters<FastifyBaseLogger["trace"]>) => (levelEnabled(logger, "trace") ? real().trace(...a) : undefined),
-    silent: () => undefined,
-    child: (b: Bindings, o?: ChildLoggerOptions) => real().child(b, o),
-    isLevelEnabled: (level: string) => levelEnabled(real(), level),
-  };
-  return lazy as unknown as FastifyBaseLogger;
+  return new LazyRequestLogger(logger, bindings, opts) as unknown as FastifyBaseLogger;
 }
