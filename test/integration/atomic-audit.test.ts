@@ -4,7 +4,14 @@ import { generate } from "otplib";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { finishEnrolment, startEnrolment } from "../../src/modules/identity/login";
 import { createCampaign } from "../../src/modules/awareness/service";
+import * as caseService from "../../src/modules/cases/service";
+import { makeActor, makeLivc, makeOrganisation } from "../../src/modules/cases/testing";
+import { emptyForm } from "../../src/modules/intake/schema";
+import { fileReport } from "../../src/modules/intake/service";
+import { acknowledgeConfidentiality, recordMeetingAttendance, saveCaseMinutes, scheduleMeeting } from "../../src/modules/meetings/service";
+import { addFramework } from "../../src/modules/registry/service";
 import { createAccount } from "../../src/modules/identity/service";
+import * as partners from "../../src/modules/partners/service";
 import { createConsultation, setConsultationStatus } from "../../src/modules/partners/service";
 import { findUser, updateUser } from "../../src/modules/identity/store";
 import { issueToken } from "../../src/modules/identity/tokens";
@@ -92,6 +99,49 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
   };
   let analyst: LoginSession;
   let campaignId: string;
+
+  // Meetings, grants and feedback: one LIVC with a framework, a coordinator, an information officer,
+  // a partner member of an invited organisation and two open cases; each case below plans its own meeting.
+  const meetingWorld = memo(async () => {
+    const c = ctx();
+    const livcId = await makeLivc(c);
+    await addFramework(c.database, {}, livcId, { participants: "Vaste leden", purpose: "Casusoverleg", working_arrangements: "Maandelijks", adopted_on: "2026-01-01" });
+    const clb = await makeOrganisation(c, "CLB", "clb");
+    const town = await makeOrganisation(c, "Stad", "prevention_service");
+    const police = await makeOrganisation(c, "Politie", "local_police");
+    const coordinator = await makeActor(c, [{ livcId, role: "coordinator", organisationId: town }]);
+    const officer = await makeActor(c, [{ livcId, role: "information_officer", organisationId: police }]);
+    const member = await makeActor(c, [{ livcId, role: "partner_member", organisationId: clb }]);
+    await partners.addOrganisationContact(c, {}, clb, member.userId);
+    const open = () =>
+      caseService.openCaseFromScreening(c, { actor: coordinator }, { livcId, reportId: null, minor: false, identity: { fullName: "Fictieve Persoon", dateOfBirth: "1990-01-01" }, screeningDecision: "take_up" });
+    const caseA = (await open()).id;
+    const caseB = (await open()).id;
+    const schedule = () =>
+      scheduleMeeting(c, { actor: coordinator }, { livcId, heldOn: "2026-12-10", startsAt: "14:00", place: "Stadhuis", videoUrl: null, items: [{ caseId: caseA, organisationIds: [clb] }, { caseId: caseB, organisationIds: [clb] }] });
+    return { livcId, clb, coordinator, officer, member, caseA, caseB, schedule };
+  });
+  /** A held meeting the coordinator and the officer attended: the feedback form's voters. */
+  const heldMeeting = memo(async () => {
+    const w = await meetingWorld();
+    const meetingId = await w.schedule();
+    for (const a of [w.coordinator, w.officer]) await acknowledgeConfidentiality(ctx(), { actor: a }, meetingId);
+    await recordMeetingAttendance(ctx(), { actor: w.coordinator }, meetingId, [w.coordinator.userId, w.officer.userId]);
+    return { ...w, meetingId };
+  });
+  const newForm = async () => {
+    const h = await heldMeeting();
+    return { ...h, formId: await caseService.draftFeedback(ctx(), { actor: h.officer }, h.caseA, h.meetingId, "Opvolging loopt via een partner.") };
+  };
+  const formRow = (id: string) => db().selectFrom("feedback_form").select(["revision", "content_enc", "attested_no_secrecy_at", "status"]).where("id", "=", id).executeTakeFirstOrThrow();
+  const activeGrants = async (meetingId: string, userId: string) =>
+    (await db().selectFrom("case_access_grant").select("case_id").where("consultation_id", "=", meetingId).where("user_id", "=", userId).where("revoked_at", "is", null).execute()).map((g) => g.case_id).sort();
+  const invitationOf = async (meetingId: string, caseId: string) =>
+    (await db().selectFrom("consultation_case_service").select("invitation_id").where("consultation_id", "=", meetingId).where("case_id", "=", caseId).executeTakeFirstOrThrow()).invitation_id!;
+  const meetingCounts = async () =>
+    Promise.all(["consultation", "consultation_case", "consultation_case_service", "partner_invitation", "case_event"].map((t) => count(t)));
+  const reporter = memo(async () => makeActor(ctx(), [{ livcId: (await meetingWorld()).livcId, role: "partner_member", organisationId: (await meetingWorld()).clb }]));
+  const draftForm = (observation: string) => ({ ...emptyForm(), identity_known: "known" as const, subject_name: "Fictieve Melding", observation });
   const campaignCase = (name: string, table: string, url: () => string, fields: () => Record<string, string>, only?: string) =>
     atomicCase({
       name,
@@ -288,6 +338,149 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
       change: (id) => setConsultationStatus(ctx(), {}, id, "held"),
       unchanged: async (id) => expect((await db().selectFrom("consultation").select("status").where("id", "=", id).executeTakeFirstOrThrow()).status).toBe("planned"),
     }),
+    // Meetings (session 3, part 2) --------------------------------------------------------------
+    ...(["meeting.schedule", "partners.invitation.send"] as const).map((only) =>
+      atomicCase({
+        name: `scheduleMeeting (meetings service; refused: ${only})`,
+        only,
+        setup: async () => {
+          await meetingWorld();
+          return meetingCounts();
+        },
+        change: async () => (await meetingWorld()).schedule(),
+        unchanged: async (before) => expect(await meetingCounts()).toEqual(before),
+      }),
+    ),
+    atomicCase({
+      name: "acknowledgeConfidentiality (meetings service)",
+      only: "meeting.acknowledge_confidentiality",
+      setup: async () => {
+        const w = await meetingWorld();
+        return { ...w, meetingId: await w.schedule() };
+      },
+      change: (s) => acknowledgeConfidentiality(ctx(), { actor: s.member }, s.meetingId),
+      unchanged: async (s) => expect(await count("consultation_ack", `consultation_id = '${s.meetingId}'`)).toBe(0),
+    }),
+    atomicCase({
+      name: "acknowledgeConfidentiality (invitation accepted: need-to-know grant refused)",
+      only: "case.grant.add",
+      setup: async () => {
+        const w = await meetingWorld();
+        const meetingId = await w.schedule();
+        await partners.respondToInvitation(ctx(), { actor: w.member }, await invitationOf(meetingId, w.caseA), { answer: "accept" });
+        return { ...w, meetingId };
+      },
+      change: (s) => acknowledgeConfidentiality(ctx(), { actor: s.member }, s.meetingId),
+      unchanged: async (s) => {
+        expect(await count("consultation_ack", `consultation_id = '${s.meetingId}'`)).toBe(0);
+        expect(await activeGrants(s.meetingId, s.member.userId)).toEqual([]);
+      },
+    }),
+    atomicCase({
+      name: "syncConsultationGrants (cases service: revoke A, add B; the add is refused)",
+      only: "case.grant.add",
+      setup: async () => {
+        const w = await meetingWorld();
+        const meetingId = await w.schedule();
+        await caseService.syncConsultationGrants(ctx(), { actor: w.coordinator }, meetingId, w.member.userId, [w.caseA]);
+        return { ...w, meetingId };
+      },
+      change: (s) => caseService.syncConsultationGrants(ctx(), { actor: s.coordinator }, s.meetingId, s.member.userId, [s.caseB]),
+      unchanged: async (s) => expect(await activeGrants(s.meetingId, s.member.userId)).toEqual([s.caseA]),
+    }),
+    atomicCase({
+      name: "saveCaseMinutes (meetings service: minutes, actions, next review, timeline)",
+      only: "meeting.minutes.save",
+      setup: async () => {
+        const w = await meetingWorld();
+        const meetingId = await w.schedule();
+        await acknowledgeConfidentiality(ctx(), { actor: w.coordinator }, meetingId);
+        const review = (await db().selectFrom("case_file").select("next_review_on").where("id", "=", w.caseA).executeTakeFirstOrThrow()).next_review_on;
+        return { ...w, meetingId, review, actions: await count("case_action"), events: await count("case_event") };
+      },
+      change: (s) =>
+        saveCaseMinutes(ctx(), { actor: s.coordinator }, s.meetingId, s.caseA, { decisions: "Begeleiding opstarten", nextReviewOn: "2027-03-15", actions: [{ description: "Intakegesprek", ownerOrganisationId: s.clb, dueOn: "2026-12-20" }] }),
+      unchanged: async (s) => {
+        expect(await count("consultation_minutes", `consultation_id = '${s.meetingId}'`)).toBe(0);
+        expect(await count("case_action")).toBe(s.actions);
+        expect(await count("case_event")).toBe(s.events);
+        expect((await db().selectFrom("case_file").select("next_review_on").where("id", "=", s.caseA).executeTakeFirstOrThrow()).next_review_on).toBe(s.review);
+      },
+    }),
+    // Feedback form (cases) ------------------------------------------------------------------------
+    atomicCase({
+      name: "draftFeedback (cases service)",
+      only: "feedback.draft",
+      setup: async () => ({ h: await heldMeeting(), forms: await count("feedback_form"), events: await count("case_event") }),
+      change: (s) => caseService.draftFeedback(ctx(), { actor: s.h.officer }, s.h.caseA, s.h.meetingId, "Geweigerde tekst"),
+      unchanged: async (s) => {
+        expect(await count("feedback_form")).toBe(s.forms);
+        expect(await count("case_event")).toBe(s.events);
+      },
+    }),
+    atomicCase({
+      name: "editFeedback (cases service)",
+      only: "feedback.edit",
+      setup: async () => {
+        const f = await newForm();
+        return { ...f, row: await formRow(f.formId) };
+      },
+      change: (s) => caseService.editFeedback(ctx(), { actor: s.officer }, s.formId, "Nieuwe tekst"),
+      unchanged: async (s) => expect(await formRow(s.formId)).toEqual(s.row),
+    }),
+    atomicCase({
+      name: "voteFeedback (cases service)",
+      only: "feedback.approve",
+      setup: async () => ({ ...(await newForm()), events: await count("case_event") }),
+      change: (s) => caseService.voteFeedback(ctx(), { actor: s.coordinator }, s.formId, "approve"),
+      unchanged: async (s) => {
+        expect(await count("feedback_vote", `form_id = '${s.formId}'`)).toBe(0);
+        expect(await count("case_event")).toBe(s.events);
+      },
+    }),
+    atomicCase({
+      name: "attestFeedback (cases service)",
+      only: "feedback.attest_no_secrecy",
+      setup: newForm,
+      change: (s) => caseService.attestFeedback(ctx(), { actor: s.officer }, s.formId),
+      unchanged: async (s) => expect((await formRow(s.formId)).attested_no_secrecy_at).toBeNull(),
+    }),
+    atomicCase({
+      name: "markFeedbackSent (cases service)",
+      only: "feedback.send",
+      setup: async () => {
+        const f = await newForm();
+        await caseService.attestFeedback(ctx(), { actor: f.officer }, f.formId);
+        for (const a of [f.officer, f.coordinator]) await caseService.voteFeedback(ctx(), { actor: a }, f.formId, "approve");
+        return { ...f, events: await count("case_event") };
+      },
+      change: (s) => caseService.markFeedbackSent(ctx(), { actor: s.officer }, s.formId),
+      unchanged: async (s) => {
+        expect(await formRow(s.formId)).toMatchObject({ status: "draft" });
+        expect(await count("case_event")).toBe(s.events);
+      },
+    }),
+    // Intake draft ------------------------------------------------------------------------------------
+    atomicCase({
+      name: "fileReport draft (intake service: new draft)",
+      only: "intake.report.draft",
+      setup: async () => ({ actor: await reporter(), reports: await count("report") }),
+      change: (s) => fileReport(ctx(), { actor: s.actor }, draftForm("Eerste waarneming"), "draft"),
+      unchanged: async (s) => expect(await count("report")).toBe(s.reports),
+    }),
+    atomicCase({
+      name: "fileReport draft (intake service: own draft saved again)",
+      only: "intake.report.draft",
+      setup: async () => {
+        const actor = await reporter();
+        const made = await fileReport(ctx(), { actor }, draftForm("Eerste waarneming"), "draft");
+        if (made.kind !== "draft") throw new Error(made.kind);
+        const row = () => db().selectFrom("report").select(["content_enc", "updated_at"]).where("reference", "=", made.reference).executeTakeFirstOrThrow();
+        return { actor, reference: made.reference, row, before: await row() };
+      },
+      change: (s) => fileReport(ctx(), { actor: s.actor }, draftForm("Gewijzigde waarneming"), "draft", s.reference),
+      unchanged: async (s) => expect(await s.row()).toEqual(s.before),
+    }),
   ];
 
   for (const c of cases) {
@@ -310,4 +503,10 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
 
 function sessionIdOfJar(s: LoginSession): string {
   return sessionIdOf(s.jar.get(SESSION_COOKIE) ?? "");
+}
+
+/** One lazily built value per suite (the first case that needs it builds it, the audit still working). */
+function memo<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
 }
