@@ -58,6 +58,7 @@ const schema = z.object({
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   OIDC_REDIRECT_URI: z.string().url().optional(),
+  OIDC_POST_LOGOUT_REDIRECT_URI: z.string().url().optional(),
   OIDC_PROVIDER_NAME: z.string().min(1).max(60).optional(),
   OIDC_MFA_AMR: z.string().default("mfa,otp,hwk,swk"),
   OIDC_MFA_ACR: z.string().default(""),

@@ -1,6 +1,6 @@
 import { defineMessages } from "../../platform/i18n/define";
 
-/** Single sign-on (OpenID Connect): login button, continue page, linking on the account page, the link on the administrator's account page. */
+/** Single sign-on (OpenID Connect): login button, continue page, page after the provider's logout, linking on the account page, the link on the administrator's account page. */
 export const ssoMessages = defineMessages({
   nl: {
     "sso.login.with": "Aanmelden met {name}",
@@ -9,6 +9,10 @@ export const ssoMessages = defineMessages({
     "sso.continue.title": "Aangemeld bij uw organisatie",
     "sso.continue.intro": "Uw organisatie heeft u aangemeld. Ga verder naar Schakel.",
     "sso.continue.link": "Verder naar Schakel",
+    "sso.logout.title": "U bent afgemeld",
+    "sso.logout.intro": "U bent afgemeld bij Schakel. Of u ook bij uw organisatie bent afgemeld, hangt af van uw keuze op haar pagina.",
+    "sso.logout.shared": "Gebruikt u een gedeelde computer? Sluit dan ook de browser.",
+    "sso.logout.again": "Opnieuw aanmelden",
     "sso.account.title": "Aanmelden via uw organisatie",
     "sso.account.intro":
       "U kunt uw Schakel-account koppelen aan uw account bij uw organisatie ({name}). Daarna kunt u zich daarmee aanmelden. De koppeling gebeurt alleen via de vaste code van uw account bij de organisatie, nooit via uw e-mailadres.",
@@ -42,6 +46,10 @@ export const ssoMessages = defineMessages({
     "sso.continue.title": "Connecté auprès de votre organisation",
     "sso.continue.intro": "Votre organisation vous a connecté. Continuez vers Schakel.",
     "sso.continue.link": "Continuer vers Schakel",
+    "sso.logout.title": "Vous êtes déconnecté",
+    "sso.logout.intro": "Vous êtes déconnecté de Schakel. Votre déconnexion auprès de votre organisation dépend de votre choix sur sa page.",
+    "sso.logout.shared": "Vous utilisez un ordinateur partagé ? Fermez aussi le navigateur.",
+    "sso.logout.again": "Se reconnecter",
     "sso.account.title": "Connexion via votre organisation",
     "sso.account.intro":
       "Vous pouvez lier votre compte Schakel à votre compte auprès de votre organisation ({name}). Vous pourrez ensuite vous connecter avec celui-ci. Le lien se fait uniquement par l'identifiant fixe de votre compte auprès de l'organisation, jamais par votre adresse e-mail.",
@@ -75,6 +83,10 @@ export const ssoMessages = defineMessages({
     "sso.continue.title": "Logged in with your organisation",
     "sso.continue.intro": "Your organisation has logged you in. Continue to Schakel.",
     "sso.continue.link": "Continue to Schakel",
+    "sso.logout.title": "You are logged out",
+    "sso.logout.intro": "You are logged out of Schakel. Whether you are also logged out at your organisation depends on your choice on its page.",
+    "sso.logout.shared": "Using a shared computer? Close the browser as well.",
+    "sso.logout.again": "Log in again",
     "sso.account.title": "Log in through your organisation",
     "sso.account.intro":
       "You can link your Schakel account to your account at your organisation ({name}). You can then log in with it. The link uses only the fixed identifier of your account at the organisation, never your e-mail address.",

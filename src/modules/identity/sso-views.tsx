@@ -25,6 +25,26 @@ export function SsoContinuePage(props: { ctx: ViewContext; next: string }) {
   );
 }
 
+/** Where the provider sends the browser back after RP-initiated logout (decision 0033). */
+export function SsoLoggedOutPage(props: { ctx: ViewContext }) {
+  const { ctx } = props;
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t("sso.logout.title")}>
+      <h1>{t("sso.logout.title")}</h1>
+      <p class="lead" id="sso-logged-out">
+        {t("sso.logout.intro")}
+      </p>
+      <p>{t("sso.logout.shared")}</p>
+      <p>
+        <a class="button" href="/login">
+          {t("sso.logout.again")}
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
 export function SsoAccountPage(props: { ctx: ViewContext; configured: boolean; name: string; linked: boolean; issuer?: string | null; passwordSession: boolean; error?: string }) {
   const { ctx, name } = props;
   const { t } = ctx;

@@ -28,10 +28,15 @@ export interface OidcSettings {
   clientId: string;
   clientSecret: string | null;
   redirectUri: string;
+  /** Where the provider sends the browser after RP-initiated logout (must be registered there). */
+  postLogoutRedirectUri: string;
   providerName: string | null;
   mfaAmr: string[];
   mfaAcr: string[];
 }
+
+/** Our page after the provider's logout (RP-initiated logout); see OIDC_POST_LOGOUT_REDIRECT_URI. */
+export const LOGGED_OUT_PATH = "/logged-out";
 
 const list = (s: string) =>
   s
@@ -49,6 +54,7 @@ export function oidcSettings(config: Config): OidcSettings | null {
     clientId: config.OIDC_CLIENT_ID,
     clientSecret: config.OIDC_CLIENT_SECRET ?? null,
     redirectUri,
+    postLogoutRedirectUri: config.OIDC_POST_LOGOUT_REDIRECT_URI ?? new URL(LOGGED_OUT_PATH, config.SCHAKEL_PUBLIC_URL ?? redirectUri).href,
     providerName: config.OIDC_PROVIDER_NAME ?? null,
     mfaAmr: list(config.OIDC_MFA_AMR),
     mfaAcr: list(config.OIDC_MFA_ACR),
@@ -161,4 +167,19 @@ export async function finishOidcFlow(ctx: AppContext, token: string | undefined,
   } catch {
     return { kind: "failed", reason: "rejected", flow };
   }
+}
+
+/**
+ * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0, decision 0033): the provider's
+ * end_session_endpoint with client_id, post_logout_redirect_uri and the given state. No
+ * id_token_hint: Schakel does not keep the ID token, so the provider asks the person to confirm.
+ * Null when the provider announces no end_session_endpoint (then logout stays local). Throws
+ * when discovery fails; the caller falls back to the local logout.
+ */
+export async function endSessionUrl(ctx: AppContext, state: string): Promise<URL | null> {
+  const s = oidcSettings(ctx.config);
+  if (!s) return null;
+  const config = await clientConfig(ctx, s);
+  if (!config.serverMetadata().end_session_endpoint) return null;
+  return oidc.buildEndSessionUrl(config, { post_logout_redirect_uri: s.postLogoutRedirectUri, state });
 }
