@@ -22,7 +22,9 @@ export function coverageCsv(d: Dashboard): string {
     m.policeZone ?? "",
     m.state === "inter" ? "intermunicipal" : m.state,
     m.livcName ?? "",
-    (reasons.get(m.nis) ?? []).map((r) => `${r.reason} (${r.recorded_on})${r.note ? `: ${r.note}` : ""}`).join(" | "),
+    (reasons.get(m.nis) ?? [])
+      .map((r) => `${r.reason} (${r.recorded_on}${r.formerly ? `, recorded for former municipality ${r.formerly.name} ${r.formerly.nis}` : ""})${r.note ? `: ${r.note}` : ""}`)
+      .join(" | "),
   ]);
   return toCsv(CSV_HEADER, rows);
 }
@@ -52,7 +54,10 @@ export async function coveragePdf(d: Dashboard, locale: Locale, mapSvg?: string)
             w.province,
             [
               w.needsDecision ? t("mon.state.needs_decision") : "",
-              ...w.reasons.map((o) => `${t(`mon.reason.${o.reason}`)}${o.note ? ` (${o.note})` : ""}`),
+              ...w.reasons.map(
+                (o) =>
+                  `${t(`mon.reason.${o.reason}`)}${o.note ? ` (${o.note})` : ""}${o.formerly ? ` [${t("mon.obstacles.formerly", { name: o.formerly.name, nis: o.formerly.nis, date: formatDate(locale, o.recorded_on) })}]` : ""}`,
+              ),
             ]
               .filter(Boolean)
               .join("; ") || t("mon.without.no_reason"),
@@ -92,8 +97,11 @@ export async function coveragePdf(d: Dashboard, locale: Locale, mapSvg?: string)
       : {
           table: {
             headerRows: 1,
-            widths: ["*", 80],
-            body: [head([t("mon.col.reason"), t("mon.col.count")]), ...r.obstacles.map((o) => [t(`mon.reason.${o.reason}`), String(o.municipalities)])],
+            widths: ["*", 80, 120],
+            body: [
+              head([t("mon.col.reason"), t("mon.col.count"), t("mon.col.inherited")]),
+              ...r.obstacles.map((o) => [t(`mon.reason.${o.reason}`), String(o.municipalities), String(o.inherited)]),
+            ],
           },
           layout: "lightHorizontalLines",
         },

@@ -32,8 +32,16 @@ const coverageSchema = z.object({
   by_province: z.array(z.object({ province: z.string(), municipalities: z.number().int(), covered: z.number().int(), without_livc: z.number().int() })),
   without: namedList.describe("municipalities without an LIVC, sorted by NIS code"),
   obstacles: z
-    .array(z.object({ reason: z.string(), municipalities: z.number().int() }))
-    .describe("for the municipalities without an LIVC: each reason recorded on or before the date, once per municipality and reason"),
+    .array(
+      z.object({
+        reason: z.string(),
+        municipalities: z.number().int(),
+        inherited: z.number().int().describe("of those, municipalities formed in 2025 that have the reason only through a former (merged) municipality"),
+      }),
+    )
+    .describe(
+      "for the municipalities without an LIVC: each reason recorded on or before the date, once per municipality and reason; a municipality formed in 2025 also counts its former parts' reasons (decision 0033)",
+    ),
   needs_decision: namedList.describe("municipalities formed on 2025-01-01 whose parts were not all in one LIVC, awaiting an administrator's decision"),
 });
 

@@ -29,7 +29,8 @@ export interface CoverageReport {
   intermunicipal_livcs: number;
   by_province: { province: string; municipalities: number; covered: number; without_livc: number }[];
   without: { nis: string; name: string }[];
-  obstacles: { reason: ObstacleReason; municipalities: number }[];
+  /** Per reason: municipalities counting it (once each); inherited = of those, how many only through a former municipality (decision 0033). */
+  obstacles: { reason: ObstacleReason; municipalities: number; inherited: number }[];
   needs_decision: { nis: string; name: string }[];
 }
 
@@ -56,9 +57,14 @@ export function reportFromCoverage(timeline: RegisterTimeline, c: CoverageOn): C
     else p.without_livc++;
     provinces.set(m.province, p);
   }
-  const reasonCounts = new Map<ObstacleReason, number>();
+  const reasonCounts = new Map<ObstacleReason, { municipalities: number; inherited: number }>();
   for (const m of without) {
-    for (const o of timeline.reasonsOn(m.nis, c.date)) reasonCounts.set(o.reason, (reasonCounts.get(o.reason) ?? 0) + 1);
+    for (const o of timeline.reasonsOn(m.nis, c.date)) {
+      const n = reasonCounts.get(o.reason) ?? { municipalities: 0, inherited: 0 };
+      n.municipalities++;
+      if (o.inherited) n.inherited++;
+      reasonCounts.set(o.reason, n);
+    }
   }
   return {
     date: c.date,
@@ -72,7 +78,7 @@ export function reportFromCoverage(timeline: RegisterTimeline, c: CoverageOn): C
     intermunicipal_livcs: [...c.livcMembers.values()].filter((members) => members.length > 1).length,
     by_province: [...provinces.values()].sort((a, b) => a.province.localeCompare(b.province, "nl")),
     without: without.map((m) => ({ nis: m.nis, name: m.name })),
-    obstacles: OBSTACLE_REASONS.filter((r) => reasonCounts.has(r)).map((reason) => ({ reason, municipalities: reasonCounts.get(reason)! })),
+    obstacles: OBSTACLE_REASONS.filter((r) => reasonCounts.has(r)).map((reason) => ({ reason, ...reasonCounts.get(reason)! })),
     needs_decision: ms.filter((m) => m.state === "needs_decision").map((m) => ({ nis: m.nis, name: m.name })),
   };
 }
@@ -137,7 +143,8 @@ export interface WithoutDetail {
   name: string;
   province: string;
   needsDecision: boolean;
-  reasons: { reason: ObstacleReason; recorded_on: string; note: string }[];
+  /** formerly: recorded for a former municipality merged into this one (decision 0033). */
+  reasons: { reason: ObstacleReason; recorded_on: string; note: string; formerly: { nis: string; name: string } | null }[];
 }
 
 /** Everything the dashboard shows for one date, from one timeline. */
@@ -169,7 +176,7 @@ function computeDashboard(timeline: RegisterTimeline, revision: number, date: st
       name: m.name,
       province: m.province,
       needsDecision: m.state === "needs_decision",
-      reasons: timeline.reasonsOn(m.nis, date).map((o) => ({ reason: o.reason, recorded_on: o.recorded_on, note: o.note })),
+      reasons: timeline.obstaclesOn(m.nis, date).map((o) => ({ reason: o.reason, recorded_on: o.recorded_on, note: o.note, formerly: o.formerly })),
     }));
   const livcNames = new Map([...timeline.livcs.values()].map((l) => [l.id, l.name]));
   const municipalities = coverage.municipalities.map((m: MunicipalityCoverage) => ({ ...m, livcName: m.livcId ? (livcNames.get(m.livcId) ?? null) : null }));

@@ -205,9 +205,9 @@ describeEachDialect("LIVC register from a CSV", (ctx) => {
     const r = await coverageReport(database.db, "2020-03-10");
     // Gent has an LIVC (its obstacle does not count); Boom's reason was recorded after the date.
     expect(r.obstacles).toEqual([
-      { reason: "few_cases", municipalities: 2 },
-      { reason: "capacity", municipalities: 1 },
-      { reason: "other", municipalities: 1 },
+      { reason: "few_cases", municipalities: 2, inherited: 0 },
+      { reason: "capacity", municipalities: 1, inherited: 0 },
+      { reason: "other", municipalities: 1, inherited: 0 },
     ]);
   });
 

@@ -100,7 +100,7 @@ describeEachDialect("LIVC register forms", (ctx) => {
     expect(ok.statusCode).toBe(303);
     expect((await obstaclesOf(ctx().database.db, "24062")).map((o) => o.reason)).toEqual(["capacity"]);
     const r = await coverageReport(ctx().database.db, "2023-03-01");
-    expect(r.obstacles).toContainEqual({ reason: "capacity", municipalities: 1 });
+    expect(r.obstacles).toContainEqual({ reason: "capacity", municipalities: 1, inherited: 0 });
     const audit = await ctx().database.db.selectFrom("audit_entry").select("action").where("action", "like", "registry.%").execute();
     expect(new Set(audit.map((a) => a.action))).toEqual(
       new Set(["registry.livc.create", "registry.membership.add", "registry.status.set", "registry.framework.add", "registry.membership.end", "registry.obstacle.add"]),

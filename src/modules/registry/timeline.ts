@@ -10,6 +10,10 @@
  *   needs_decision until an administrator records a merger decision.
  * - An LIVC covers its members only while its life status is neither "being set up" nor "dissolved"
  *   (no status recorded = established: imported LIVCs have none).
+ * - An obstacle belongs to the version of its municipality in force on the day it was recorded. A
+ *   municipality formed on 2025-01-01 shows the obstacles of its parts, marked with the former
+ *   municipality (name + code), and counts each category once, flagged as inherited when only a
+ *   part recorded it (decision 0033).
  */
 import type { LifeStatus, ObstacleReason } from "./migrations";
 
@@ -42,6 +46,10 @@ export interface MembershipRow {
 export interface StatusRow { livc_id: string; status: LifeStatus; from_on: string }
 export interface DecisionRow { nis: string; decision: "livc" | "none"; livc_id: string | null }
 export interface ObstacleRow { nis: string; recorded_on: string; reason: ObstacleReason; note: string }
+/** An obstacle as shown for a municipality on a date; `formerly` = recorded for a part of a 2025 merger. */
+export interface ObstacleOn extends ObstacleRow { formerly: { nis: string; name: string } | null }
+/** A category counted once for a municipality; inherited = recorded only for its former parts. */
+export interface ReasonOn { reason: ObstacleReason; inherited: boolean }
 export interface LivcRef { id: string; code: string; name: string }
 
 export interface RegisterData {
@@ -270,15 +278,52 @@ export class RegisterTimeline {
     return { date, set: date >= MERGER_DAY ? "2025" : "2019", municipalities, livcMembers };
   }
 
-  /** Reasons recorded for a municipality on or before a date, each once, in recording order. */
-  reasonsOn(nis: string, date: string): ObstacleRow[] {
+  /** The obstacles recorded for one municipality version (recorded before its first version: the first). */
+  private obstaclesOfVersion(v: MunicipalityVersion): ObstacleRow[] {
+    const first = this.versionsByNis.get(v.nis)?.[0] === v;
+    return (this.obstaclesByNis.get(v.nis) ?? []).filter(
+      (o) => (first || o.recorded_on >= v.validFrom) && (v.validTo === null || o.recorded_on <= v.validTo),
+    );
+  }
+
+  /** Each reason once (its first recording on or before the date), in recording order. */
+  private static firstPerReason(rows: readonly ObstacleRow[], date: string): ObstacleRow[] {
     const seen = new Set<string>();
     const out: ObstacleRow[] = [];
-    for (const o of [...(this.obstaclesByNis.get(nis) ?? [])].sort((a, b) => a.recorded_on.localeCompare(b.recorded_on))) {
+    for (const o of [...rows].sort((a, b) => a.recorded_on.localeCompare(b.recorded_on))) {
       if (o.recorded_on > date || seen.has(o.reason)) continue;
       seen.add(o.reason);
       out.push(o);
     }
     return out;
+  }
+
+  /**
+   * The obstacles shown for a municipality on a date: its own (each reason once), then, for a
+   * municipality formed on 2025-01-01, those of each former part (each reason once per part),
+   * marked with the part's name and code.
+   */
+  obstaclesOn(nis: string, date: string): ObstacleOn[] {
+    const v = this.versionOn(nis, date);
+    if (!v) return [];
+    const own = RegisterTimeline.firstPerReason(this.obstaclesOfVersion(v), date).map((o) => ({ ...o, formerly: null }));
+    const inherited: ObstacleOn[] = [];
+    for (const partNis of v.parts) {
+      const part = this.versionOn(partNis, LAST_DAY_BEFORE_MERGER);
+      if (!part || part === v) continue;
+      for (const o of RegisterTimeline.firstPerReason(this.obstaclesOfVersion(part), date)) inherited.push({ ...o, formerly: { nis: part.nis, name: part.name } });
+    }
+    inherited.sort((a, b) => a.recorded_on.localeCompare(b.recorded_on) || a.nis.localeCompare(b.nis));
+    return [...own, ...inherited];
+  }
+
+  /** The obstacle categories a municipality counts on a date: each once, inherited when only a former part recorded it. */
+  reasonsOn(nis: string, date: string): ReasonOn[] {
+    const byReason = new Map<ObstacleReason, boolean>();
+    for (const o of this.obstaclesOn(nis, date)) {
+      const inherited = o.formerly !== null;
+      byReason.set(o.reason, (byReason.get(o.reason) ?? true) && inherited);
+    }
+    return [...byReason].map(([reason, inherited]) => ({ reason, inherited }));
   }
 }

@@ -199,6 +199,13 @@ function Report(props: { ctx: ViewContext; data: Dashboard }) {
                           <li>
                             {t(`mon.reason.${o.reason}`)}
                             {o.note ? `: ${o.note}` : ""} ({ctx.date(o.recorded_on)})
+                            {o.formerly ? (
+                              <>
+                                {" "}
+                                <span class="tag grey">{t("mon.obstacles.inherited")}</span>{" "}
+                                {t("mon.obstacles.formerly", { name: o.formerly.name, nis: o.formerly.nis, date: ctx.date(o.recorded_on) })}
+                              </>
+                            ) : null}
                           </li>
                         ))}
                       </ul>
@@ -222,6 +229,7 @@ function Report(props: { ctx: ViewContext; data: Dashboard }) {
             <tr>
               <th scope="col">{t("mon.col.reason")}</th>
               <th scope="col">{t("mon.col.count")}</th>
+              <th scope="col">{t("mon.col.inherited")}</th>
             </tr>
           </thead>
           <tbody>
@@ -229,6 +237,7 @@ function Report(props: { ctx: ViewContext; data: Dashboard }) {
               <tr>
                 <td>{t(`mon.reason.${o.reason}`)}</td>
                 <td>{ctx.num(o.municipalities)}</td>
+                <td>{ctx.num(o.inherited)}</td>
               </tr>
             ))}
           </tbody>
