@@ -12,7 +12,7 @@ export const LOGOUT_STATE_COOKIE = "__Host-schakel_logout";
 /**
  * After an SSO session has ended (and its audit entry is committed): the provider's
  * end-session URL to send the browser to, with client_id, post_logout_redirect_uri and a state
- * (no id_token_hint, decision 0033). Null, so the logout stays local, when the session did not
+ * (no id_token_hint, decision 0036). Null, so the logout stays local, when the session did not
  * come in through SSO, SSO is not configured, the provider has no end_session_endpoint, or its
  * discovery fails.
  */

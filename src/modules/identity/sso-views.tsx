@@ -25,7 +25,7 @@ export function SsoContinuePage(props: { ctx: ViewContext; next: string }) {
   );
 }
 
-/** Where the provider sends the browser back after RP-initiated logout (decision 0033). */
+/** Where the provider sends the browser back after RP-initiated logout (decision 0036). */
 export function SsoLoggedOutPage(props: { ctx: ViewContext }) {
   const { ctx } = props;
   const { t } = ctx;

@@ -1,108 +1,17 @@
-import http, { type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import Provider from "oidc-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CookieJar, createUser, csrfFromHtml, freshTotp, login } from "../../../test/support/auth";
 import { activeDialects, openTestContext, type TestContext } from "../../../test/support/db";
+import { appSettings, CLIENT_SECRET, FORM, type NextLogin, REDIRECT, startProvider, throughProvider } from "../../../test/support/oidc-provider";
 import { OIDC_FLOW_COOKIE } from "../../platform/auth/oidc";
 import { SESSION_COOKIE } from "../../platform/auth/session";
 import { buildApp } from "../../platform/web/app";
 import { findUser, updateUser } from "./store";
 
 /**
- * Single sign-on against a REAL OpenID provider (oidc-provider 9) on a loopback port. Its login
- * interaction is completed programmatically: the test decides which subject logs in and which
- * amr/acr the provider reports; consent is pre-granted. The provider speaks plain http, which the
- * app accepts only because NODE_ENV=test (see src/platform/auth/oidc.ts).
+ * Single sign-on against a REAL OpenID provider (oidc-provider 9) on a loopback port
+ * (test/support/oidc-provider.ts). Logout at the provider: sso-logout.test.ts.
  */
-const REDIRECT = "https://schakel.test/login/oidc/callback";
-const FORM = { "content-type": "application/x-www-form-urlencoded" };
-
-interface NextLogin {
-  sub: string;
-  amr?: string[];
-  acr?: string;
-  email?: string;
-  /** Alter the ID token's signature on its way from the provider's token endpoint. */
-  forgeSignature?: boolean;
-}
-
-async function startProvider(next: { current: NextLogin }) {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const provider = new Provider(issuer, {
-    clients: [
-      { client_id: "schakel", client_secret: "schakel-test-secret-0123456789", redirect_uris: [REDIRECT], response_types: ["code"], grant_types: ["authorization_code"], token_endpoint_auth_method: "client_secret_basic" },
-    ],
-    pkce: { required: () => true },
-    features: { devInteractions: { enabled: false } },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    // Like many real providers: an e-mail (claimed verified) in every ID token. Schakel must ignore it.
-    // amr/acr are not in oidc-provider's default ID token: like Entra ID or Keycloak, this one always sends them.
-    claims: { acr: null, amr: null, auth_time: null, iss: null, sid: null, openid: ["sub", "acr", "amr", "email", "email_verified"] },
-    conformIdTokenClaims: false,
-    findAccount: async (_ctx, sub) => ({
-      accountId: sub,
-      claims: async () => ({ sub, ...(next.current.email ? { email: next.current.email, email_verified: true } : {}) }),
-    }),
-    loadExistingGrant: async (ctx) => {
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
-      grant.addOIDCScope("openid");
-      await grant.save();
-      return grant;
-    },
-    cookies: { keys: ["sso-test-cookie-key-0123456789"] },
-  });
-  const handle = provider.callback();
-  server.on("request", (req, res) => {
-    if (req.url?.startsWith("/interaction/")) {
-      const { sub, amr, acr } = next.current;
-      provider.interactionFinished(req, res, { login: { accountId: sub, amr, acr } }, { mergeWithLastSubmission: false }).catch((e: Error) => {
-        res.statusCode = 500;
-        res.end(e.message);
-      });
-      return;
-    }
-    if (req.url?.startsWith("/token") && next.current.forgeSignature) {
-      const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
-      res.end = ((chunk?: unknown) => {
-        const body = JSON.parse(String(chunk));
-        if (body.id_token) {
-          const sig = body.id_token.slice(-4);
-          body.id_token = body.id_token.slice(0, -4) + (sig === "AAAA" ? "BBBB" : "AAAA"); // same length
-        }
-        return end(JSON.stringify(body));
-      }) as typeof res.end;
-    }
-    handle(req, res);
-  });
-  return { issuer, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
-/** Follows the provider's redirects (with its own cookies) until it sends the browser to our callback. */
-async function throughProvider(authorizationUrl: string): Promise<URL> {
-  const jar = new Map<string, string>();
-  let url = authorizationUrl;
-  for (let i = 0; i < 10; i++) {
-    const res = await fetch(url, { redirect: "manual", headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; ") } });
-    for (const c of res.headers.getSetCookie()) {
-      const pair = c.split(";")[0];
-      const name = pair.slice(0, pair.indexOf("="));
-      const value = pair.slice(pair.indexOf("=") + 1);
-      if (value === "" || /expires=Thu, 01 Jan 1970/i.test(c)) jar.delete(name);
-      else jar.set(name, value);
-    }
-    const location = res.headers.get("location");
-    if (!location) throw new Error(`provider stopped with ${res.status}: ${(await res.text()).slice(0, 300)}`);
-    const next = new URL(location, url);
-    if (next.href.startsWith(REDIRECT)) return next;
-    url = next.href;
-  }
-  throw new Error("too many redirects at the provider");
-}
-
 for (const dialect of activeDialects()) {
   describe(`single sign-on with a real OpenID provider [${dialect}]`, () => {
     const next: { current: NextLogin } = { current: { sub: "nobody" } };
@@ -112,13 +21,7 @@ for (const dialect of activeDialects()) {
 
     beforeAll(async () => {
       op = await startProvider(next);
-      ctx = await openTestContext(dialect, {
-        OIDC_ISSUER: op.issuer,
-        OIDC_CLIENT_ID: "schakel",
-        OIDC_CLIENT_SECRET: "schakel-test-secret-0123456789",
-        OIDC_REDIRECT_URI: REDIRECT,
-        OIDC_PROVIDER_NAME: "Test-IdP",
-      });
+      ctx = await openTestContext(dialect, appSettings(op.issuer));
       app = await buildApp(ctx, { logger: false });
     }, 60_000);
     afterAll(async () => {
@@ -292,7 +195,7 @@ for (const dialect of activeDialects()) {
       at = await throughProvider(String((await startLogin(jar)).headers.location));
       const token = await fetch(`${op.issuer}/token`, {
         method: "POST",
-        headers: { ...FORM, authorization: `Basic ${Buffer.from("schakel:schakel-test-secret-0123456789").toString("base64")}` },
+        headers: { ...FORM, authorization: `Basic ${Buffer.from(`schakel:${CLIENT_SECRET}`).toString("base64")}` },
         body: new URLSearchParams({ grant_type: "authorization_code", code: at.searchParams.get("code")!, redirect_uri: REDIRECT }),
       });
       expect(token.status).toBe(400);

@@ -170,7 +170,7 @@ export async function finishOidcFlow(ctx: AppContext, token: string | undefined,
 }
 
 /**
- * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0, decision 0033): the provider's
+ * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0, decision 0036): the provider's
  * end_session_endpoint with client_id, post_logout_redirect_uri and the given state. No
  * id_token_hint: Schakel does not keep the ID token, so the provider asks the person to confirm.
  * Null when the provider announces no end_session_endpoint (then logout stays local). Throws

@@ -1,0 +1,163 @@
+import http, { type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import Provider from "oidc-provider";
+
+/**
+ * A REAL OpenID provider (oidc-provider 9) on a loopback port, for the single sign-on tests
+ * (src/modules/identity/sso.test.ts, sso-logout.test.ts). Its login interaction is completed
+ * programmatically: the test decides which subject logs in and which amr/acr the provider
+ * reports; consent is pre-granted. The provider speaks plain http, which the app accepts only
+ * because NODE_ENV=test (see src/platform/auth/oidc.ts).
+ */
+export const REDIRECT = "https://schakel.test/login/oidc/callback";
+export const POST_LOGOUT = "https://schakel.test/logged-out";
+export const CLIENT_SECRET = "schakel-test-secret-0123456789";
+export const FORM = { "content-type": "application/x-www-form-urlencoded" };
+
+export interface NextLogin {
+  sub: string;
+  amr?: string[];
+  acr?: string;
+  email?: string;
+  /** Alter the ID token's signature on its way from the provider's token endpoint. */
+  forgeSignature?: boolean;
+}
+
+/** The app's settings for this provider (openTestContext overrides). */
+export const appSettings = (issuer: string) => ({
+  OIDC_ISSUER: issuer,
+  OIDC_CLIENT_ID: "schakel",
+  OIDC_CLIENT_SECRET: CLIENT_SECRET,
+  OIDC_REDIRECT_URI: REDIRECT,
+  OIDC_PROVIDER_NAME: "Test-IdP",
+  SCHAKEL_PUBLIC_URL: "https://schakel.test",
+});
+
+export interface TestProvider {
+  issuer: string;
+  /** How many times the provider asked for credentials (its login interaction ran). */
+  interactions: () => number;
+  close: () => Promise<void>;
+}
+
+/** Starts the provider. rpLogout: false switches off RP-initiated logout (no end_session_endpoint). */
+export async function startProvider(next: { current: NextLogin }, opts: { rpLogout?: boolean } = {}): Promise<TestProvider> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let interactions = 0;
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: "schakel",
+        client_secret: CLIENT_SECRET,
+        redirect_uris: [REDIRECT],
+        post_logout_redirect_uris: [POST_LOGOUT],
+        response_types: ["code"],
+        grant_types: ["authorization_code"],
+        token_endpoint_auth_method: "client_secret_basic",
+      },
+    ],
+    pkce: { required: () => true },
+    features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: opts.rpLogout !== false } },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // Like many real providers: an e-mail (claimed verified) in every ID token. Schakel must ignore it.
+    // amr/acr are not in oidc-provider's default ID token: like Entra ID or Keycloak, this one always sends them.
+    claims: { acr: null, amr: null, auth_time: null, iss: null, sid: null, openid: ["sub", "acr", "amr", "email", "email_verified"] },
+    conformIdTokenClaims: false,
+    findAccount: async (_ctx, sub) => ({
+      accountId: sub,
+      claims: async () => ({ sub, ...(next.current.email ? { email: next.current.email, email_verified: true } : {}) }),
+    }),
+    loadExistingGrant: async (ctx) => {
+      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
+      grant.addOIDCScope("openid");
+      await grant.save();
+      return grant;
+    },
+    cookies: { keys: ["sso-test-cookie-key-0123456789"] },
+  });
+  const handle = provider.callback();
+  server.on("request", (req, res) => {
+    if (req.url?.startsWith("/interaction/")) {
+      interactions++;
+      const { sub, amr, acr } = next.current;
+      provider.interactionFinished(req, res, { login: { accountId: sub, amr, acr } }, { mergeWithLastSubmission: false }).catch((e: Error) => {
+        res.statusCode = 500;
+        res.end(e.message);
+      });
+      return;
+    }
+    if (req.url?.startsWith("/token") && next.current.forgeSignature) {
+      const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+      res.end = ((chunk?: unknown) => {
+        const body = JSON.parse(String(chunk));
+        if (body.id_token) {
+          const sig = body.id_token.slice(-4);
+          body.id_token = body.id_token.slice(0, -4) + (sig === "AAAA" ? "BBBB" : "AAAA"); // same length
+        }
+        return end(JSON.stringify(body));
+      }) as typeof res.end;
+    }
+    handle(req, res);
+  });
+  return { issuer, interactions: () => interactions, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/**
+ * A browser's cookies at the provider (its session). One per test browser: a second login with
+ * the same jar reuses the provider's session instead of asking for credentials again.
+ */
+export class ProviderJar {
+  private readonly jar = new Map<string, string>();
+  header() {
+    return [...this.jar].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+  take(res: Response) {
+    for (const c of res.headers.getSetCookie()) {
+      const pair = c.split(";")[0];
+      const name = pair.slice(0, pair.indexOf("="));
+      const value = pair.slice(pair.indexOf("=") + 1);
+      if (value === "" || /expires=Thu, 01 Jan 1970/i.test(c)) this.jar.delete(name);
+      else this.jar.set(name, value);
+    }
+  }
+  get size() {
+    return this.jar.size;
+  }
+}
+
+/** Follows the provider's redirects (with its own cookies) until it sends the browser to a URL starting with `until`. */
+export async function followAtProvider(start: string, until: string, jar = new ProviderJar(), init: RequestInit = {}): Promise<URL> {
+  let url = start;
+  let request = init;
+  for (let i = 0; i < 10; i++) {
+    const res = await fetch(url, { ...request, redirect: "manual", headers: { ...(request.headers as Record<string, string>), cookie: jar.header() } });
+    request = {};
+    jar.take(res);
+    const location = res.headers.get("location");
+    if (!location) throw new Error(`provider stopped with ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    const next = new URL(location, url);
+    if (next.href.startsWith(until)) return next;
+    url = next.href;
+  }
+  throw new Error("too many redirects at the provider");
+}
+
+/** Follows the provider's redirects until it sends the browser to our callback. */
+export const throughProvider = (authorizationUrl: string, jar = new ProviderJar()) => followAtProvider(authorizationUrl, REDIRECT, jar);
+
+/**
+ * At the provider's end-session URL: its confirmation page ("Do you want to sign-out?"), then the
+ * person's answer (yes: the provider session ends), then the redirect back to our post-logout URL.
+ */
+export async function logoutAtProvider(endSessionUrl: string, jar: ProviderJar, answer: "yes" | "no" = "yes"): Promise<URL> {
+  const page = await fetch(endSessionUrl, { redirect: "manual", headers: { cookie: jar.header() } });
+  jar.take(page);
+  const html = await page.text();
+  const action = /<form id="op\.logoutForm" method="post" action="([^"]+)"/.exec(html)?.[1];
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
+  if (page.status !== 200 || !action || !xsrf) throw new Error(`no logout confirmation at the provider (${page.status}): ${html.slice(0, 300)}`);
+  const body = new URLSearchParams({ xsrf, ...(answer === "yes" ? { logout: "yes" } : {}) }).toString();
+  return followAtProvider(new URL(action, endSessionUrl).href, POST_LOGOUT, jar, { method: "POST", headers: FORM, body });
+}
