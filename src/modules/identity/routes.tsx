@@ -12,6 +12,7 @@ import { sendPage, viewContext } from "../../platform/web/view";
 import { finishEnrolment, passwordStep, secondFactorStep, startEnrolment, unusedRecoveryCodes } from "./login";
 import { findUser } from "./store";
 import { ssoLinkOf } from "./sso-link";
+import { providerLogout } from "./sso-logout";
 import { AccountPage } from "./views/account";
 import { EnrolPage, LoginPage, MfaPage, RecoveryCodesPage } from "./views/login";
 
@@ -121,8 +122,10 @@ export function loginRoutes(app: FastifyInstance, ctx: AppContext) {
       await audit.record(request, { action: "logout", resourceType: "account", resourceId: request.actor!.userId, outcome: "success" }, { db: trx });
     });
     clearSessionCookie(reply);
-    if (wantsJson(request)) return { ok: true };
-    return reply.redirect("/login", 303);
+    // An SSO session continues to the provider's logout (decision 0036); a password session stays local.
+    const atProvider = await providerLogout(ctx, request, reply, request.session?.auth_method);
+    if (wantsJson(request)) return atProvider ? { ok: true, end_session_url: atProvider } : { ok: true };
+    return reply.redirect(atProvider ?? "/login", 303);
   });
 
   app.post("/account/sessions/end-all", { config: { permission: "authenticated" } }, async (request, reply) => {

@@ -12,7 +12,8 @@ import { sendPage, viewContext } from "../../platform/web/view";
 import { recentlyAuthenticated, whoOf } from "./routes";
 import { findUser, findUserByOidc, updateUser } from "./store";
 import { removeSsoLink } from "./sso-link";
-import { SsoAccountPage, SsoContinuePage } from "./sso-views";
+import { LOGOUT_STATE_COOKIE } from "./sso-logout";
+import { SsoAccountPage, SsoContinuePage, SsoLoggedOutPage } from "./sso-views";
 import { LoginPage } from "./views/login";
 
 /**
@@ -23,6 +24,8 @@ import { LoginPage } from "./views/login";
  * with password and TOTP, links their own account (POST /account/sso/link). Removing the link
  * (POST /account/sso/unlink, also after re-authentication; an administrator's removal is in
  * sso-admin.routes.tsx) ends the account's sessions that came in through SSO (decision 0031).
+ * Logout of an SSO session continues at the provider (RP-initiated logout, decision 0036): see
+ * providerLogout and GET /logged-out.
  */
 const providerName = (ctx: AppContext, request: FastifyRequest) => oidcSettings(ctx.config)?.providerName ?? viewContext(request).t("sso.provider.default");
 
@@ -136,6 +139,15 @@ export function ssoRoutes(app: FastifyInstance, ctx: AppContext) {
     request.session = rotated.session;
     return continueTo(request, reply, "/account/sso");
   }
+
+  // Back from the provider's logout: shown only with the state this browser's logout sent. The
+  // cookie is left to expire (ten minutes), so the page's language links keep working.
+  app.get("/logged-out", { config: { permission: "public" } }, async (request, reply) => {
+    const expected = request.cookies[LOGOUT_STATE_COOKIE];
+    const state = (request.query as { state?: unknown }).state;
+    if (!expected || typeof state !== "string" || state !== expected) return reply.redirect("/login", 303);
+    return sendPage(reply, h(SsoLoggedOutPage, { ctx: viewContext(request) }));
+  });
 
   app.get("/account/sso", { config: { permission: "authenticated" } }, async (request, reply) => {
     const user = await findUser(db, request.actor!.userId);

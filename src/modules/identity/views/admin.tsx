@@ -147,10 +147,11 @@ export function AccountDetailPage(props: {
         <dd>{props.sessions}</dd>
       </dl>
       {props.self ? <p>{t("id.admin.not_self")}</p> : null}
-      <p>
+      {/* A <div>, not a <p>: a <form> inside a <p> closes the paragraph early (empty <p></p> left over). */}
+      <div class="form-group" id="account-actions">
         {props.self ? null : user.status === "disabled" ? action("enable", "id.admin.enable") : action("disable", "id.admin.disable", "warning")}{" "}
         {props.self ? null : action("end-sessions", "id.admin.end_sessions")} {user.status === "invited" ? action("invite-link", "id.admin.new_invite") : action("reset-link", "id.admin.new_reset")}
-      </p>
+      </div>
       <SsoLinkAdmin ctx={ctx} userId={user.id} link={ssoLinkOf(user)} />
     </Layout>
   );
