@@ -1,4 +1,5 @@
 import type { SchakelMigration } from "../../platform/db/migrate";
+import { newId, nowIso } from "../../platform/db/values";
 import type { Sector } from "../identity/sectors";
 import type { Objection } from "./objections";
 
@@ -116,6 +117,21 @@ export const awarenessMigrations: SchakelMigration[] = [
         .execute();
     },
   },
+  {
+    // The revision of the awareness inputs of the advice (questions, options, responses, answers,
+    // sessions): a token replaced in the same transaction as every such write (store.ts `changing`).
+    // The advice cache keys on it with the register's and the partners' revisions (decision 0034).
+    name: "2026121060_awareness_revision",
+    async up(db) {
+      await db.schema
+        .createTable("awareness_revision")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("token", "text", (c) => c.notNull())
+        .addColumn("changed_at", "text", (c) => c.notNull())
+        .execute();
+      await db.insertInto("awareness_revision").values({ id: "current", token: newId(), changed_at: nowIso() }).execute();
+    },
+  },
 ];
 
 export type QuestionKind = "single" | "multiple" | "scale" | "text";
@@ -165,6 +181,7 @@ export interface AwarenessAnswerTable {
   scale_value: number | null;
   text_value: string | null;
 }
+export interface AwarenessRevisionTable { id: string; token: string; changed_at: string }
 export interface AwarenessAdviceSentTable { id: string; campaign_id: string; nis: string; sent_on: string; recorded_by: string | null; recorded_at: string }
 export interface AwarenessJobTable {
   id: string;
@@ -190,5 +207,6 @@ declare module "../../platform/db/schema" {
     awareness_answer: AwarenessAnswerTable;
     awareness_advice_sent: AwarenessAdviceSentTable;
     awareness_job: AwarenessJobTable;
+    awareness_revision: AwarenessRevisionTable;
   }
 }

@@ -10,7 +10,8 @@ import type { DB } from "../../platform/db/schema";
 import { todayInBrussels } from "../../platform/db/values";
 import type { Sector } from "../identity/sectors";
 import { municipalitiesOn } from "../reference/service";
-import { type Advice, adviceForAll, adviceForLivc, adviceForOne, type SectorObjections } from "./advice";
+import { type Advice, adviceForAll, adviceForLivc, type SectorObjections } from "./advice";
+import { cachedAdvice } from "./advice-cache";
 import { type AnalysisFilter, analyse, objectionsBySector } from "./analysis";
 import type { LinkKind } from "./migrations";
 import { listOrganisations, type ParticipationSource, platformParticipationSource } from "./participation";
@@ -19,6 +20,7 @@ import * as store from "./store";
 
 export { OBJECTIONS, type Objection } from "./objections";
 export type { Advice } from "./advice";
+export { adviceRevision } from "./advice-cache";
 export { LINK_ORGANISATION_LIMIT, listOrganisations, organisationsForLinks, type ParticipationSource } from "./participation";
 
 /** A request the user can correct; field names the form field, code picks the message. */
@@ -195,16 +197,32 @@ export async function sectorObjections(db: Kysely<DB>, campaignId: string): Prom
   return objectionsBySector(questions, responses, answers);
 }
 
-export async function campaignAdvice(ctx: AppContext, campaignId: string, date = todayInBrussels(), source: ParticipationSource = platformParticipationSource(ctx)): Promise<Advice[]> {
-  return adviceForAll(source, await sectorObjections(ctx.database.db, campaignId), date);
+/**
+ * The advice for every local government on the date, least active first: computed once per input
+ * revision, campaign and date (advice-cache.ts, decision 0034). A source passed in (tests, the
+ * archive's tests) is computed fresh and not cached.
+ */
+export async function campaignAdvice(ctx: AppContext, campaignId: string, date = todayInBrussels(), source?: ParticipationSource): Promise<readonly Advice[]> {
+  const db = ctx.database.db;
+  if (source) return adviceForAll(source, await sectorObjections(db, campaignId), date);
+  const { value } = await cachedAdvice(db, `all|${campaignId}|${date}`, async () =>
+    adviceForAll(platformParticipationSource(ctx), await sectorObjections(db, campaignId), date),
+  );
+  return value;
 }
 
-export async function municipalityAdvice(ctx: AppContext, campaignId: string, nis: string, date = todayInBrussels()) {
-  return adviceForOne(platformParticipationSource(ctx), await sectorObjections(ctx.database.db, campaignId), nis, date);
+export async function municipalityAdvice(ctx: AppContext, campaignId: string, nis: string, date = todayInBrussels()): Promise<{ advice: Advice; of: number } | null> {
+  const all = await campaignAdvice(ctx, campaignId, date);
+  const advice = all.find((a) => a.government.nis === nis);
+  return advice ? { advice, of: all.length } : null;
 }
 
 export async function livcAdvice(ctx: AppContext, campaignId: string, livcId: string, date = todayInBrussels()) {
-  return adviceForLivc(platformParticipationSource(ctx), await sectorObjections(ctx.database.db, campaignId), livcId, date);
+  const db = ctx.database.db;
+  const { value } = await cachedAdvice(db, `livc|${campaignId}|${livcId}|${date}`, async () =>
+    adviceForLivc(platformParticipationSource(ctx), await sectorObjections(db, campaignId), livcId, date),
+  );
+  return value;
 }
 
 export const markAdviceSent = (db: Kysely<DB>, campaignId: string, nis: string, sentOn: string, userId: string | null) =>

@@ -1,9 +1,41 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { DB } from "../../platform/db/schema";
 import { newId, nowIso, toCount } from "../../platform/db/values";
 import type { Sector } from "../identity/sectors";
 import type { JobStatus, LinkKind, QuestionKind } from "./migrations";
 import type { Objection } from "./objections";
+
+// ---------------------------------------------------------------------------------------------
+// The revision of the advice's awareness inputs (decision 0034): a token replaced in the same
+// transaction as every write of a question (with its options), a response (with its answers) or a
+// session. Campaigns, links, advice-sent records and jobs are not inputs and leave it alone.
+
+/** Read on every advice request, before the rows (decision 0023). */
+export async function revision(db: Kysely<DB>): Promise<string> {
+  const row = await db.selectFrom("awareness_revision").select("token").where("id", "=", "current").executeTakeFirst();
+  return row?.token ?? "none";
+}
+
+/** One statement (an upsert), so concurrent writers on PostgreSQL each leave a new token behind. */
+export async function bumpRevision(db: Kysely<DB>): Promise<void> {
+  const token = newId();
+  const at = nowIso();
+  await db
+    .insertInto("awareness_revision")
+    .values({ id: "current", token, changed_at: at })
+    .onConflict((oc) => oc.column("id").doUpdateSet({ token, changed_at: at }))
+    .execute();
+}
+
+/** Runs a write and the revision bump in one transaction (the caller's, when it passes one). */
+function changing<T>(db: Kysely<DB>, write: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  const run = async (trx: Kysely<DB>) => {
+    const out = await write(trx);
+    await bumpRevision(trx);
+    return out;
+  };
+  return db.isTransaction ? run(db) : db.transaction().execute((trx: Transaction<DB>) => run(trx));
+}
 
 // ---------------------------------------------------------------------------------------------
 // Campaigns and sessions
@@ -44,20 +76,22 @@ export async function listSessions(db: Kysely<DB>, campaignId: string): Promise<
 
 export async function insertSession(db: Kysely<DB>, s: Omit<SessionRow, "id">): Promise<string> {
   const id = newId();
-  await db
-    .insertInto("awareness_session")
-    .values({
-      id,
-      campaign_id: s.campaign_id,
-      held_on: s.held_on,
-      sectors: JSON.stringify(s.sectors),
-      province: s.province,
-      municipalities: JSON.stringify(s.municipalities),
-      participants: s.participants,
-      materials: s.materials,
-      created_at: nowIso(),
-    })
-    .execute();
+  await changing(db, (trx) =>
+    trx
+      .insertInto("awareness_session")
+      .values({
+        id,
+        campaign_id: s.campaign_id,
+        held_on: s.held_on,
+        sectors: JSON.stringify(s.sectors),
+        province: s.province,
+        municipalities: JSON.stringify(s.municipalities),
+        participants: s.participants,
+        materials: s.materials,
+        created_at: nowIso(),
+      })
+      .execute(),
+  );
   return id;
 }
 
@@ -93,19 +127,21 @@ export async function insertQuestion(
   q: { campaign_id: string; kind: QuestionKind; text_nl: string; text_fr: string; required: boolean; options: { text_nl: string; text_fr: string; objection: Objection | null }[] },
 ): Promise<string> {
   const id = newId();
-  const last = await db
-    .selectFrom("awareness_question")
-    .select((e) => e.fn.max("position").as("max"))
-    .where("campaign_id", "=", q.campaign_id)
-    .executeTakeFirst();
-  const position = toCount(last?.max ?? 0) + 1;
-  await db
-    .insertInto("awareness_question")
-    .values({ id, campaign_id: q.campaign_id, position, kind: q.kind, text_nl: q.text_nl, text_fr: q.text_fr, required: q.required ? 1 : 0 })
-    .execute();
-  for (const [i, o] of q.options.entries()) {
-    await db.insertInto("awareness_option").values({ id: newId(), question_id: id, position: i + 1, ...o }).execute();
-  }
+  await changing(db, async (trx) => {
+    const last = await trx
+      .selectFrom("awareness_question")
+      .select((e) => e.fn.max("position").as("max"))
+      .where("campaign_id", "=", q.campaign_id)
+      .executeTakeFirst();
+    const position = toCount(last?.max ?? 0) + 1;
+    await trx
+      .insertInto("awareness_question")
+      .values({ id, campaign_id: q.campaign_id, position, kind: q.kind, text_nl: q.text_nl, text_fr: q.text_fr, required: q.required ? 1 : 0 })
+      .execute();
+    for (const [i, o] of q.options.entries()) {
+      await trx.insertInto("awareness_option").values({ id: newId(), question_id: id, position: i + 1, ...o }).execute();
+    }
+  });
   return id;
 }
 
@@ -146,8 +182,10 @@ export async function insertResponse(
   answers: { question_id: string; option_id: string | null; scale_value: number | null; text_value: string | null }[],
 ): Promise<string> {
   const id = newId();
-  await db.insertInto("awareness_response").values({ id, ...r, anonymous: r.anonymous ? 1 : 0 }).execute();
-  for (const a of answers) await db.insertInto("awareness_answer").values({ id: newId(), response_id: id, ...a }).execute();
+  await changing(db, async (trx) => {
+    await trx.insertInto("awareness_response").values({ id, ...r, anonymous: r.anonymous ? 1 : 0 }).execute();
+    for (const a of answers) await trx.insertInto("awareness_answer").values({ id: newId(), response_id: id, ...a }).execute();
+  });
   return id;
 }
 

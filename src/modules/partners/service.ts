@@ -21,7 +21,7 @@ export { PartnerRuleError } from "./errors";
 export * from "./invitations";
 export * from "./membership";
 export { SOCIAL_PARTNER_SECTORS, isSocialPartner, type ParticipationAnalysis, type CellStatus } from "./analysis";
-export { participationReport, regionalParticipation, regionalView, invitedSectorCount, suppress, checkParticipationDate, ParticipationDateError, type RegionalParticipation } from "./report";
+export { participationReport, participationRevision, regionalParticipation, regionalView, invitedSectorCount, suppress, checkParticipationDate, ParticipationDateError, type RegionalParticipation } from "./report";
 
 // ---------------------------------------------------------------------------------------------
 // Consultations and the attendance register (the meetings module builds on these).

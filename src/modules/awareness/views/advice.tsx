@@ -5,7 +5,7 @@ import type { Advice } from "../advice";
 import { objectionLabelKey, shownText, suppress, talkingPointKey } from "../objections";
 import { Csrf, Input } from "./form";
 
-export function AdviceListPage(props: { ctx: ViewContext; campaign: { id: string; name: string }; advice: Advice[]; sent: Map<string, string>; date: string }) {
+export function AdviceListPage(props: { ctx: ViewContext; campaign: { id: string; name: string }; advice: readonly Advice[]; sent: Map<string, string>; date: string }) {
   const { ctx, campaign, advice, sent } = props;
   const { t } = ctx;
   const base = `/awareness/campaigns/${campaign.id}`;
