@@ -1,5 +1,5 @@
 /**
- * The computed advice, kept per input revision (decision 0034, after 0023). The advice of a
+ * The computed advice, kept per input revision (decision 0037, after 0023). The advice of a
  * campaign on a date depends on: the campaign's questions, options, responses and answers (the
  * objections per sector) and its sessions (awareness_revision); the organisations' municipalities,
  * seats, invitations, consultations and attendance (partners_revision); the register: LIVCs, their

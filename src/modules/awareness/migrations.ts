@@ -120,7 +120,7 @@ export const awarenessMigrations: SchakelMigration[] = [
   {
     // The revision of the awareness inputs of the advice (questions, options, responses, answers,
     // sessions): a token replaced in the same transaction as every such write (store.ts `changing`).
-    // The advice cache keys on it with the register's and the partners' revisions (decision 0034).
+    // The advice cache keys on it with the register's and the partners' revisions (decision 0037).
     name: "2026121060_awareness_revision",
     async up(db) {
       await db.schema

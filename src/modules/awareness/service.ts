@@ -199,7 +199,7 @@ export async function sectorObjections(db: Kysely<DB>, campaignId: string): Prom
 
 /**
  * The advice for every local government on the date, least active first: computed once per input
- * revision, campaign and date (advice-cache.ts, decision 0034). A source passed in (tests, the
+ * revision, campaign and date (advice-cache.ts, decision 0037). A source passed in (tests, the
  * archive's tests) is computed fresh and not cached.
  */
 export async function campaignAdvice(ctx: AppContext, campaignId: string, date = todayInBrussels(), source?: ParticipationSource): Promise<readonly Advice[]> {

@@ -6,7 +6,7 @@ import type { JobStatus, LinkKind, QuestionKind } from "./migrations";
 import type { Objection } from "./objections";
 
 // ---------------------------------------------------------------------------------------------
-// The revision of the advice's awareness inputs (decision 0034): a token replaced in the same
+// The revision of the advice's awareness inputs (decision 0037): a token replaced in the same
 // transaction as every write of a question (with its options), a response (with its answers) or a
 // session. Campaigns, links, advice-sent records and jobs are not inputs and leave it alone.
 
