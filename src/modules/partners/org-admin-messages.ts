@@ -46,6 +46,9 @@ export const orgAdminMessages = defineMessages({
     "oa.error.email_present": "Deze persoon is al contactpersoon",
     "oa.done.created": "De organisatie is aangemaakt.",
     "oa.done.saved": "De wijziging is opgeslagen.",
+    "oa.done.unchanged": "Er is niets gewijzigd.",
+    "oa.edit.title": "Naam en sector",
+    "oa.edit.submit": "Naam en sector opslaan",
     "oa.back": "Terug naar de organisaties",
   },
   fr: {
@@ -92,6 +95,9 @@ export const orgAdminMessages = defineMessages({
     "oa.error.email_present": "Cette personne est déjà personne de contact",
     "oa.done.created": "L'organisation a été créée.",
     "oa.done.saved": "La modification a été enregistrée.",
+    "oa.done.unchanged": "Rien n'a été modifié.",
+    "oa.edit.title": "Nom et secteur",
+    "oa.edit.submit": "Enregistrer le nom et le secteur",
     "oa.back": "Retour aux organisations",
   },
   en: {
@@ -138,6 +144,9 @@ export const orgAdminMessages = defineMessages({
     "oa.error.email_present": "This person is already a contact",
     "oa.done.created": "The organisation has been created.",
     "oa.done.saved": "The change has been saved.",
+    "oa.done.unchanged": "Nothing was changed.",
+    "oa.edit.title": "Name and sector",
+    "oa.edit.submit": "Save name and sector",
     "oa.back": "Back to the organisations",
   },
 });

@@ -7,14 +7,14 @@ import { todayInBrussels } from "../../platform/db/values";
 import { sendError } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
 import { ensureOrganisation, userIdByEmail } from "../identity/service";
-import { isSector, SECTOR_KEYS } from "../identity/sectors";
+import { isSector } from "../identity/sectors";
 import { municipalityOn } from "../reference/service";
+import { checkOrganisationFields, type OrganisationFieldError, updateOrganisation } from "./org-edit";
 import { organisationPage } from "./org-list";
 import * as service from "./service";
 import { emptyForm, type FormState, OrganisationDetailPage, OrganisationsPage } from "./views/org-admin";
 
 const idParam = z.object({ id: z.string().uuid() });
-const newOrganisation = z.object({ name: z.string().trim().min(1).max(200), sector: z.enum(SECTOR_KEYS as [string, ...string[]]) });
 const nisField = z.object({ nis: z.string().trim().regex(/^\d{5}$/) });
 const emailField = z.object({ email: z.string().trim().toLowerCase().email().max(254) });
 const userField = z.object({ user_id: z.string().uuid() });
@@ -26,6 +26,8 @@ const listQuery = z.object({
 
 const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
 const typed = (raw: Record<string, unknown>, field: string, max: number) => (typeof raw[field] === "string" ? (raw[field] as string).slice(0, max) : "");
+const FIELD_OF: Record<OrganisationFieldError, "name" | "sector"> = { name_required: "name", name_taken: "name", sector: "sector" };
+const NOTICES = { created: "oa.done.created", saved: "oa.done.saved", unchanged: "oa.done.unchanged" } as const;
 
 /**
  * Organisation administration (permission admin.accounts): the partner organisations (identity's
@@ -44,7 +46,13 @@ export function orgAdminRoutes(app: FastifyInstance, ctx: AppContext) {
     return sendPage(reply, h(OrganisationsPage, { ctx: viewContext(request), list: { ...list, items: organisations }, form }), status);
   }
 
-  async function renderDetail(request: FastifyRequest, reply: FastifyReply, id: string, forms: { municipality?: FormState; contact?: FormState } = {}, status = 200) {
+  /** Name and sector errors (creation and change share the rules, org-edit.ts), linked to their fields, with the typed input. */
+  function fieldsForm(request: FastifyRequest, raw: Record<string, unknown>, errors: OrganisationFieldError[]): FormState {
+    const t = viewContext(request).t;
+    return { values: { name: typed(raw, "name", 200), sector: typed(raw, "sector", 40) }, errors: errors.map((e) => ({ field: FIELD_OF[e], message: t(`oa.error.${e}`) })) };
+  }
+
+  async function renderDetail(request: FastifyRequest, reply: FastifyReply, id: string, forms: { details?: FormState; municipality?: FormState; contact?: FormState } = {}, status = 200) {
     const o = await service.organisationById(ctx, id);
     if (!o) return sendError(request, reply, 404);
     const today = todayInBrussels();
@@ -52,8 +60,7 @@ export function orgAdminRoutes(app: FastifyInstance, ctx: AppContext) {
     const municipalities = await Promise.all((await service.organisationMunicipalities(ctx, id)).map(async (nis) => ({ nis, name: (await municipalityOn(db, nis, today))?.name ?? null })));
     const contacts = (await service.organisationContacts(ctx, [id])).map((c) => ({ user_id: c.user_id, display_name: c.display_name, email: c.email }));
     const done = (request.query as Record<string, string | undefined>).done;
-    const t = viewContext(request).t;
-    const notice = done === "created" ? t("oa.done.created") : done === "saved" ? t("oa.done.saved") : undefined;
+    const notice = done && done in NOTICES ? viewContext(request).t(NOTICES[done as keyof typeof NOTICES]) : undefined;
     return sendPage(
       reply,
       h(OrganisationDetailPage, {
@@ -61,6 +68,7 @@ export function orgAdminRoutes(app: FastifyInstance, ctx: AppContext) {
         organisation: { id: o.id, name: o.name, sector: isSector(o.sector) ? o.sector : null },
         municipalities,
         contacts,
+        detailsForm: forms.details ?? emptyForm(),
         municipalityForm: forms.municipality ?? emptyForm(),
         contactForm: forms.contact ?? emptyForm(),
         notice: status === 200 ? notice : undefined,
@@ -84,24 +92,10 @@ export function orgAdminRoutes(app: FastifyInstance, ctx: AppContext) {
 
   app.post("/admin/organisations", cfg, async (request, reply) => {
     const raw = bodyOf(request);
-    const t = viewContext(request).t;
-    const parsed = newOrganisation.safeParse(raw);
-    const errors: FormState["errors"] = [];
-    if (!parsed.success) {
-      const fields = new Set(parsed.error.issues.map((i) => String(i.path[0])));
-      if (fields.has("name")) errors.push({ field: "name", message: t("oa.error.name_required") });
-      if (fields.has("sector")) errors.push({ field: "sector", message: t("oa.error.sector") });
-    } else {
-      const name = parsed.data.name.toLowerCase();
-      if ((await service.organisations(ctx)).some((o) => o.name.trim().toLowerCase() === name)) errors.push({ field: "name", message: t("oa.error.name_taken") });
-    }
-    if (!parsed.success || errors.length > 0) {
-      return renderList(request, reply, { values: { name: typed(raw, "name", 200), sector: typed(raw, "sector", 40) }, errors }, 400);
-    }
-    const sector = parsed.data.sector;
-    if (!isSector(sector)) return sendError(request, reply, 400);
+    const checked = await checkOrganisationFields(ctx, raw);
+    if (!checked.ok) return renderList(request, reply, fieldsForm(request, raw, checked.errors), 400);
     const id = await ctx.database.db.transaction().execute(async (trx) => {
-      const made = await ensureOrganisation({ ...ctx, database: { ...ctx.database, db: trx } }, { name: parsed.data.name, sector });
+      const made = await ensureOrganisation({ ...ctx, database: { ...ctx.database, db: trx } }, { name: checked.name, sector: checked.sector });
       await audit.record(request, { action: "partners.organisation.create", resourceType: "organisation", resourceId: made, outcome: "success" }, { db: trx });
       return made;
     });
@@ -112,6 +106,18 @@ export function orgAdminRoutes(app: FastifyInstance, ctx: AppContext) {
     const p = idParam.safeParse(request.params);
     if (!p.success) return sendError(request, reply, 404);
     return renderDetail(request, reply, p.data.id);
+  });
+
+  // Name and sector: the same rules as at creation (the name unique apart from this organisation itself).
+  app.post("/admin/organisations/:id/edit", cfg, async (request, reply) => {
+    const o = await organisationOf(request, reply);
+    if (!o) return reply;
+    const raw = bodyOf(request);
+    const checked = await checkOrganisationFields(ctx, raw, o.id);
+    if (!checked.ok) return renderDetail(request, reply, o.id, { details: fieldsForm(request, raw, checked.errors) }, 400);
+    const changed = await updateOrganisation(ctx, whoOf(request), o.id, { name: checked.name, sector: checked.sector });
+    if (changed === null) return sendError(request, reply, 404);
+    return reply.redirect(`/admin/organisations/${o.id}?done=${changed.length > 0 ? "saved" : "unchanged"}`, 303);
   });
 
   app.post("/admin/organisations/:id/municipalities", cfg, async (request, reply) => {

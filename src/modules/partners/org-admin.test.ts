@@ -103,9 +103,10 @@ describeEachDialect("Organisation administration over HTTP", (ctx) => {
     expect(await organisationMunicipalities(ctx(), orgId)).toEqual([]);
     expect(await organisationContacts(ctx(), [orgId])).toEqual([]);
     expect((await auditActions(ctx(), orgId)).slice(-2)).toEqual(["partners.organisation.municipalities", "partners.organisation.contact.remove"]);
-    const fr = await app.inject({ method: "GET", url: `/admin/organisations/${orgId}`, headers: { ...admin.headers(), "accept-language": "fr" } });
+    // ?lang= (the login now sets the account's language cookie, which outranks Accept-Language: decision 0035).
+    const fr = await app.inject({ method: "GET", url: `/admin/organisations/${orgId}?lang=fr`, headers: admin.headers() });
     expect(fr.body).toContain("Code INS de la commune");
-    const en = await app.inject({ method: "GET", url: "/admin/organisations", headers: { ...admin.headers(), "accept-language": "en" } });
+    const en = await app.inject({ method: "GET", url: "/admin/organisations?lang=en", headers: admin.headers() });
     expect(en.body).toContain("New organisation");
   });
 

@@ -116,6 +116,8 @@ export interface OrganisationDetailProps {
   organisation: { id: string; name: string; sector: Sector | null };
   municipalities: { nis: string; name: string | null }[];
   contacts: { user_id: string; display_name: string; email: string }[];
+  /** The name and sector form: empty values show the organisation's own. */
+  detailsForm: FormState;
   municipalityForm: FormState;
   contactForm: FormState;
   notice?: string;
@@ -137,7 +139,7 @@ export function OrganisationDetailPage(props: OrganisationDetailProps) {
   );
   return (
     <Layout ctx={ctx} title={o.name}>
-      <ErrorSummary ctx={ctx} errors={[...props.municipalityForm.errors, ...props.contactForm.errors]} />
+      <ErrorSummary ctx={ctx} errors={[...props.detailsForm.errors, ...props.municipalityForm.errors, ...props.contactForm.errors]} />
       <p>
         <a href="/admin/organisations">{t("oa.back")}</a>
       </p>
@@ -147,6 +149,8 @@ export function OrganisationDetailPage(props: OrganisationDetailProps) {
         <dt>{t("oa.detail.sector")}</dt>
         <dd>{o.sector ? sectorLabel(o.sector, ctx.locale) : "-"}</dd>
       </dl>
+
+      <DetailsForm ctx={ctx} organisation={o} form={props.detailsForm} />
 
       <h2>{t("oa.mun.title")}</h2>
       {props.municipalities.length === 0 ? (
@@ -184,5 +188,30 @@ export function OrganisationDetailPage(props: OrganisationDetailProps) {
         <button type="submit">{t("oa.contacts.add")}</button>
       </form>
     </Layout>
+  );
+}
+
+/** Rename the organisation or change its sector (plain POST; a refused form keeps what was typed). */
+function DetailsForm(props: { ctx: ViewContext; organisation: { id: string; name: string; sector: Sector | null }; form: FormState }) {
+  const { ctx, organisation: o, form } = props;
+  const { t } = ctx;
+  const values = form.errors.length > 0 ? form.values : { name: o.name, sector: o.sector ?? "" };
+  return (
+    <>
+      <h2>{t("oa.edit.title")}</h2>
+      <form method="post" action={`/admin/organisations/${o.id}/edit`} novalidate>
+        <Csrf ctx={ctx} />
+        <TextField id="name" label={t("oa.new.name")} value={values.name} maxLength={200} error={errorOf(form, "name")} />
+        <SelectField
+          id="sector"
+          label={t("oa.new.sector")}
+          value={values.sector}
+          placeholder={t("oa.new.sector_choose")}
+          options={SECTOR_KEYS.map((s) => ({ value: s, label: sectorLabel(s, ctx.locale) }))}
+          error={errorOf(form, "sector")}
+        />
+        <button type="submit">{t("oa.edit.submit")}</button>
+      </form>
+    </>
   );
 }
