@@ -2,15 +2,19 @@ import { coreMessages } from "../platform/i18n/core.messages";
 import { awarenessMessages } from "./awareness/messages";
 import { casesMessages } from "./cases/messages";
 import { identityMessages } from "./identity/messages";
+import { languageMessages } from "./identity/language-messages";
 import { ssoMessages } from "./identity/sso-messages";
+import { contactPointMessages } from "./intake/contacts-messages";
 import { intakeMessages } from "./intake/messages";
 import { intakeSignalMessages } from "./intake/signal-messages";
 import { meetingsMessages } from "./meetings/messages";
+import { meetingsReminderMessages } from "./meetings/reminder-messages";
 import { monitoringMessages } from "./monitoring/messages";
+import { partnersMailMessages } from "./partners/mail-messages";
 import { partnersMessages } from "./partners/messages";
 import { orgAdminMessages } from "./partners/org-admin-messages";
 import { referenceMessages } from "./reference/messages";
 import { registryMessages } from "./registry/messages";
 
 /** Every module's dictionary; the i18n layer merges them and types the keys. */
-export const allMessages = [coreMessages, referenceMessages, identityMessages, ssoMessages, monitoringMessages, registryMessages, intakeMessages, intakeSignalMessages, awarenessMessages, partnersMessages, orgAdminMessages, casesMessages, meetingsMessages] as const;
+export const allMessages = [coreMessages, referenceMessages, identityMessages, languageMessages, ssoMessages, monitoringMessages, registryMessages, intakeMessages, intakeSignalMessages, contactPointMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, meetingsMessages, meetingsReminderMessages] as const;

@@ -9,8 +9,7 @@ import { accountKey, addressKey, recordFailure, waitSeconds } from "../../platfo
 import { checkTotp } from "../../platform/auth/totp";
 import type { AppContext } from "../../platform/context";
 import { nowIso } from "../../platform/db/values";
-import { translator } from "../../platform/i18n";
-import { LOCALES } from "../../platform/i18n/define";
+import { isLocale, type Locale, translator } from "../../platform/i18n";
 import { safeLocalPath } from "../../platform/policy";
 import { setSessionCookie } from "../../platform/auth/hooks";
 import { sendPage, viewContext } from "../../platform/web/view";
@@ -65,7 +64,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext) {
           await audit.record(request, { action: "account.reset.request", resourceType: "account", resourceId: user.id, outcome: "success" }, { db: trx });
           return issued;
         });
-        await sendResetMail(ctx, user.email, token);
+        await sendResetMail(ctx, user, token);
       }
     }
     return sendPage(reply, h(ResetRequestPage, { ctx: viewContext(request), sent: true }));
@@ -136,13 +135,13 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext) {
   });
 }
 
-async function sendResetMail(ctx: AppContext, to: string, token: string) {
+/** The reset link, in the account's own language only (decision 0035). */
+async function sendResetMail(ctx: AppContext, to: { email: string; language: Locale }, token: string) {
   if (!ctx.config.SMTP_URL) return;
   const link = `${ctx.config.SCHAKEL_PUBLIC_URL ?? ""}/account/reset/new?token=${token}`;
-  const text = LOCALES.map((l) => translator(l)("id.mail.reset.body", { link })).join("\n\n---\n\n");
-  const subject = LOCALES.map((l) => translator(l)("id.mail.reset.subject")).join(" / ");
+  const t = translator(isLocale(to.language) ? to.language : "nl");
   try {
-    await nodemailer.createTransport(ctx.config.SMTP_URL).sendMail({ from: ctx.config.MAIL_FROM, to, subject, text });
+    await nodemailer.createTransport(ctx.config.SMTP_URL).sendMail({ from: ctx.config.MAIL_FROM, to: to.email, subject: t("id.mail.reset.subject"), text: t("id.mail.reset.body", { link }) });
   } catch {
     // The page answers the same either way; the audit entry shows the request was made.
   }

@@ -91,8 +91,8 @@ describeEachDialect("account list at scale: search, pages of 50, order by name",
       expect(r.body, url).toContain("(pagina 1 van 3)");
     }
     // French and English.
-    expect((await get("/admin/accounts?q=lijsttest&page=2", { ...admin.headers(), "accept-language": "fr" })).body).toContain("Comptes trouvés : 103 (page 2 sur 3)");
-    expect((await get("/admin/accounts?q=lijsttest", { ...admin.headers(), "accept-language": "en" })).body).toContain("Accounts found: 103 (page 1 of 3)");
+    expect((await get("/admin/accounts?q=lijsttest&page=2&lang=fr", admin.headers())).body).toContain("Comptes trouvés : 103 (page 2 sur 3)");
+    expect((await get("/admin/accounts?q=lijsttest&lang=en", admin.headers())).body).toContain("Accounts found: 103 (page 1 of 3)");
   });
 
   it("keeps the search term out of the log", async () => {

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { audit } from "../../platform/audit";
 import { endAllSessions } from "../../platform/auth/session";
 import type { AppContext } from "../../platform/context";
+import { LOCALES } from "../../platform/i18n/define";
 import { sendError, wantsJson } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
 import { PLATFORM_ROLES } from "./migrations";
@@ -16,6 +17,8 @@ const newAccount = z.object({
   display_name: z.string().trim().min(1).max(120),
   email: z.string().trim().toLowerCase().email().max(254),
   roles: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.enum(PLATFORM_ROLES))).default([]),
+  /** The language of the account's mails and its UI default after login (decision 0035). */
+  language: z.enum(LOCALES).default("nl"),
 });
 const idParam = z.object({ id: z.string().uuid() });
 /** ?q= (part of a name or e-mail address) and ?page= (1-based); anything else falls back to the whole list's first page. */
@@ -43,7 +46,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
   });
 
   app.get("/admin/accounts/new", cfg, async (request, reply) =>
-    sendPage(reply, h(NewAccountPage, { ctx: viewContext(request), values: { email: "", display_name: "", roles: [] }, errors: [] })),
+    sendPage(reply, h(NewAccountPage, { ctx: viewContext(request), values: { email: "", display_name: "", roles: [], language: "nl" }, errors: [] })),
   );
 
   const create = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -56,20 +59,21 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
         const field = String(issue.path[0]);
         if (field === "email") errors.push({ field, message: t("id.admin.email_invalid") });
         if (field === "display_name") errors.push({ field, message: t("id.admin.name_required") });
+        if (field === "language") errors.push({ field, message: t("lang.account.invalid") });
       }
     } else if (await store.findUserByEmail(db, parsed.data.email)) {
       errors.push({ field: "email", message: t("id.admin.email_taken") });
     }
     if (errors.length > 0 || !parsed.success) {
       if (wantsJson(request)) return reply.code(400).send({ error: "invalid", fields: errors });
-      const values = { email: String(raw.email ?? "").slice(0, 254), display_name: String(raw.display_name ?? "").slice(0, 120), roles: ([] as unknown[]).concat(raw.roles ?? []).map(String) };
+      const values = { email: String(raw.email ?? "").slice(0, 254), display_name: String(raw.display_name ?? "").slice(0, 120), roles: ([] as unknown[]).concat(raw.roles ?? []).map(String), language: String(raw.language ?? "nl") };
       return sendPage(reply, h(NewAccountPage, { ctx: viewContext(request), values, errors }), 400);
     }
     // The account, its roles, its invitation link and the audit entry commit together or not at all
     // (a database lost halfway must not leave an account without its audit entry).
     const { id, token } = await db.transaction().execute(async (trx) => {
       const tctx: AppContext = { ...ctx, database: { ...ctx.database, db: trx } };
-      const created = await createAccount(tctx, { email: parsed.data.email, displayName: parsed.data.display_name, status: "invited", platformRoles: parsed.data.roles });
+      const created = await createAccount(tctx, { email: parsed.data.email, displayName: parsed.data.display_name, status: "invited", platformRoles: parsed.data.roles, language: parsed.data.language });
       const issued = await issueToken(tctx, created, "invite");
       await audit.record(request, { action: "account.create", resourceType: "account", resourceId: created, outcome: "success" }, { db: trx });
       return { id: created, token: issued };
@@ -86,7 +90,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
       schema: {
         tags: ["accounts"],
         summary: "Create an invited account; answers the single-use invitation link",
-        body: z.toJSONSchema(z.object({ display_name: z.string(), email: z.string(), roles: z.array(z.enum(PLATFORM_ROLES)).optional() })),
+        body: z.toJSONSchema(z.object({ display_name: z.string(), email: z.string(), roles: z.array(z.enum(PLATFORM_ROLES)).optional(), language: z.enum(LOCALES).optional() })),
       },
     },
     create,

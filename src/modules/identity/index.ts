@@ -3,6 +3,7 @@ import { accountRoutes } from "./account-routes";
 import { adminRoutes } from "./admin-routes";
 import { auditRoutes } from "./audit-routes";
 import { securityCli } from "./cli";
+import { languageRoutes } from "./language-routes";
 import { loginRoutes } from "./routes";
 import { ensureDemoUser } from "./service";
 import { ssoAdminRoutes } from "./sso-admin.routes";
@@ -13,6 +14,7 @@ export const identityModule: SchakelModule = {
   async routes(app, ctx) {
     loginRoutes(app, ctx);
     accountRoutes(app, ctx);
+    languageRoutes(app, ctx);
     adminRoutes(app, ctx);
     auditRoutes(app, ctx);
     ssoRoutes(app, ctx);

@@ -1,4 +1,6 @@
+import { sql } from "kysely";
 import type { SchakelMigration } from "../../platform/db/migrate";
+import type { Locale } from "../../platform/i18n/define";
 import type { LivcRole } from "../../platform/policy/actor";
 import type { Sector } from "./sectors";
 
@@ -97,6 +99,17 @@ export const identityMigrations: SchakelMigration[] = [
         .execute();
     },
   },
+  {
+    // Each account's language: its mails are sent in it, and it is the UI language after login
+    // when the browser has made no choice of its own (decision 0035).
+    name: "2026121040_identity_account_language",
+    async up(db) {
+      await db.schema
+        .alterTable("app_user")
+        .addColumn("language", "text", (c) => c.notNull().defaultTo("nl").check(sql`language in ('nl', 'fr', 'en')`))
+        .execute();
+    },
+  },
 ];
 
 export interface OrganisationTable { id: string; name: string; sector: Sector; created_at: string }
@@ -113,6 +126,8 @@ export interface AppUserTable {
   organisation_id: string | null;
   created_at: string;
   updated_at: string;
+  /** nl, fr or en: the language of the account's mails and its UI default (decision 0035). */
+  language: Locale;
 }
 export interface PlatformRoleTable { user_id: string; role: PlatformRole; granted_at: string }
 export interface MembershipTable {

@@ -9,11 +9,12 @@ import type { AppContext } from "../../platform/context";
 import { safeLocalPath } from "../../platform/policy";
 import { wantsJson } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
+import { rememberAccountLanguage } from "./language-routes";
 import { finishEnrolment, passwordStep, secondFactorStep, startEnrolment, unusedRecoveryCodes } from "./login";
 import { findUser } from "./store";
 import { ssoLinkOf } from "./sso-link";
 import { providerLogout } from "./sso-logout";
-import { AccountPage } from "./views/account";
+import { AccountPage, type AccountView } from "./views/account";
 import { EnrolPage, LoginPage, MfaPage, RecoveryCodesPage } from "./views/login";
 
 const loginBody = z.object({ email: z.string().max(254).default(""), password: z.string().max(1024).default(""), next: z.string().optional() });
@@ -80,6 +81,7 @@ export function loginRoutes(app: FastifyInstance, ctx: AppContext) {
       return sendPage(reply, h(MfaPage, { ctx: viewContext(request), error: message }), status);
     }
     setSessionCookie(reply, result.token);
+    await rememberAccountLanguage(ctx, request, reply, result.session.user_id);
     if (json) return { next: afterLogin(result.session.next_path), csrf_token: result.session.csrf_token };
     return reply.redirect(afterLogin(result.session.next_path), 303);
   });
@@ -107,6 +109,7 @@ export function loginRoutes(app: FastifyInstance, ctx: AppContext) {
       return sendPage(reply, h(EnrolPage, { ctx: viewContext(request), qr, secret, error: viewContext(request).t("id.enrol.invalid") }), 400);
     }
     setSessionCookie(reply, result.token);
+    await rememberAccountLanguage(ctx, request, reply, result.session.user_id);
     // Show the codes in this response (never stored in clear): with the new session's token for the layout.
     request.session = result.session;
     request.actor = null;
@@ -140,11 +143,9 @@ export function loginRoutes(app: FastifyInstance, ctx: AppContext) {
   });
 
   app.get("/account", { config: { permission: "authenticated" } }, async (request, reply) => {
-    const actor = request.actor!;
-    const user = await findUser(ctx.database.db, actor.userId);
-    const sessions = await listSessions(ctx.database.db, actor.userId);
-    const view = { email: user?.email ?? "", actor, livcNames: {}, sessions, recoveryLeft: await unusedRecoveryCodes(ctx, actor.userId), sso: ssoLinkOf(user) };
-    return sendPage(reply, h(AccountPage, { ctx: viewContext(request), view }));
+    const view = await accountView(ctx, request);
+    const saved = (request.query as { saved?: string }).saved === "language";
+    return sendPage(reply, h(AccountPage, { ctx: viewContext(request), view: { ...view, languageSaved: saved } }));
   });
 
   app.get(
@@ -178,6 +179,14 @@ export function loginRoutes(app: FastifyInstance, ctx: AppContext) {
       };
     },
   );
+}
+
+/** What /account shows (also re-shown by POST /account/language with an error). */
+export async function accountView(ctx: AppContext, request: FastifyRequest): Promise<AccountView> {
+  const actor = request.actor!;
+  const user = await findUser(ctx.database.db, actor.userId);
+  const sessions = await listSessions(ctx.database.db, actor.userId);
+  return { email: user?.email ?? "", actor, livcNames: {}, sessions, recoveryLeft: await unusedRecoveryCodes(ctx, actor.userId), sso: ssoLinkOf(user), language: user?.language ?? "nl" };
 }
 
 export const recentlyAuthenticated = (reauthAt: string | null, now = Date.now()) =>

@@ -3,6 +3,7 @@ import { hashPassword } from "../../platform/auth/password";
 import { markSessionsForRotation } from "../../platform/auth/session";
 import { newTotpSecret } from "../../platform/auth/totp";
 import { keyringFor } from "../../platform/crypto/keyring";
+import type { Locale } from "../../platform/i18n/define";
 import type { LivcRole } from "../../platform/policy/actor";
 import type { PlatformRole } from "./migrations";
 import type { Sector } from "./sectors";
@@ -10,7 +11,8 @@ import * as store from "./store";
 
 /**
  * Account use cases other modules may call (through this file only):
- *   createAccount, grantMembership, ensureOrganisation, ensureDemoUser, membersOfLivc.
+ *   createAccount, grantMembership, ensureOrganisation, ensureDemoUser, membersOfLivc,
+ *   activeRecipients (address + language for notice mails).
  */
 export interface NewAccount {
   email: string;
@@ -22,6 +24,8 @@ export interface NewAccount {
   organisationId?: string | null;
   platformRoles?: PlatformRole[];
   memberships?: { livcId: string; role: LivcRole; organisationId?: string | null }[];
+  /** The language of the account's mails and its UI default after login; default nl. */
+  language?: Locale;
 }
 
 export async function createAccount(ctx: AppContext, a: NewAccount): Promise<string> {
@@ -32,6 +36,7 @@ export async function createAccount(ctx: AppContext, a: NewAccount): Promise<str
     status: a.status ?? "active",
     passwordHash: a.password ? await hashPassword(a.password) : null,
     organisationId: a.organisationId ?? null,
+    language: a.language,
   });
   if (a.totpSecret) await setTotpSecret(ctx, id, a.totpSecret);
   if (a.platformRoles?.length) await store.setPlatformRoles(db, id, a.platformRoles);
@@ -90,6 +95,18 @@ export async function activeEmailOf(ctx: AppContext, userId: string): Promise<st
   const u = await store.findUser(ctx.database.db, userId);
   return u && u.status === "active" ? u.email : null;
 }
+
+/** Where a notice mail goes and in which language: the account's own (decision 0035). */
+export interface MailRecipient {
+  email: string;
+  language: Locale;
+}
+
+/**
+ * The active accounts among userIds, each with its address and language, for "log in, you have a
+ * notice" mails (each sent in the recipient's language only). Unknown and inactive accounts are left out.
+ */
+export const activeRecipients = (ctx: AppContext, userIds: string[]): Promise<MailRecipient[]> => store.activeRecipients(ctx.database.db, userIds);
 
 /** Display names by user id (for lists in other modules; no other account data). */
 export async function displayNames(ctx: AppContext, userIds: string[]): Promise<Record<string, string>> {

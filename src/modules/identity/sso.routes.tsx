@@ -9,6 +9,7 @@ import type { AppContext } from "../../platform/context";
 import { safeLocalPath } from "../../platform/policy";
 import { sendError } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
+import { rememberAccountLanguage } from "./language-routes";
 import { recentlyAuthenticated, whoOf } from "./routes";
 import { findUser, findUserByOidc, updateUser } from "./store";
 import { removeSsoLink } from "./sso-link";
@@ -95,6 +96,8 @@ export function ssoRoutes(app: FastifyInstance, ctx: AppContext) {
     await db.updateTable("session").set({ reauth_at: null }).where("id", "=", created.session.id).execute();
     created.session.reauth_at = null;
     setSessionCookie(reply, created.token);
+    // A login the provider completed (MFA included): the account's language, unless the browser chose one (decision 0035).
+    if (stage === "full") await rememberAccountLanguage(ctx, request, reply, user.id);
     await audit.recordFor(ctx, { ...who, userId: user.id }, { action: "login.oidc", resourceType: "account", resourceId: user.id, outcome: "success" });
     if (result.mfa) await audit.recordFor(ctx, { ...who, userId: user.id }, { action: "login.oidc.mfa", resourceType: "account", resourceId: user.id, outcome: "success" });
     request.session = created.session;

@@ -2,6 +2,7 @@ import { type Kysely, sql } from "kysely";
 import type { DB } from "../../platform/db/schema";
 import { containsInsensitive } from "../../platform/db/search";
 import { newId, nowIso, toCount, todayInBrussels } from "../../platform/db/values";
+import type { Locale } from "../../platform/i18n/define";
 import type { LivcRole } from "../../platform/policy/actor";
 import type { AppUserTable, MembershipTable, PlatformRole, UserStatus } from "./migrations";
 import type { Sector } from "./sectors";
@@ -24,7 +25,7 @@ export function findUserByOidc(db: Kysely<DB>, issuer: string, subject: string) 
 
 export async function insertUser(
   db: Kysely<DB>,
-  u: { email: string; displayName: string; status: UserStatus; passwordHash?: string | null; organisationId?: string | null; id?: string },
+  u: { email: string; displayName: string; status: UserStatus; passwordHash?: string | null; organisationId?: string | null; id?: string; language?: Locale },
 ): Promise<string> {
   const id = u.id ?? newId();
   const now = nowIso();
@@ -41,6 +42,7 @@ export async function insertUser(
       oidc_subject: null,
       status: u.status,
       organisation_id: u.organisationId ?? null,
+      language: u.language ?? "nl",
       created_at: now,
       updated_at: now,
     })
@@ -50,6 +52,16 @@ export async function insertUser(
 
 export async function updateUser(db: Kysely<DB>, id: string, changes: Partial<Omit<AppUserTable, "id" | "created_at">>) {
   await db.updateTable("app_user").set({ ...changes, updated_at: nowIso() }).where("id", "=", id).execute();
+}
+
+/**
+ * Active accounts' addresses with their language, for "log in, you have a notice" mails; unknown
+ * and inactive accounts are left out, each address once.
+ */
+export async function activeRecipients(db: Kysely<DB>, userIds: string[]): Promise<{ email: string; language: Locale }[]> {
+  const ids = [...new Set(userIds)];
+  if (ids.length === 0) return [];
+  return db.selectFrom("app_user").select(["email", "language"]).where("id", "in", ids).where("status", "=", "active").orderBy("email").execute();
 }
 
 /** Rows per page of the administrator's account list. */

@@ -1,8 +1,7 @@
 import nodemailer, { type Transporter } from "nodemailer";
 import type { AppContext } from "../../platform/context";
 import { translator } from "../../platform/i18n";
-import { LOCALES } from "../../platform/i18n/define";
-import { activeEmailOf } from "../identity/service";
+import { activeRecipients } from "../identity/service";
 import type { MessageKey } from "../../platform/i18n";
 
 /**
@@ -22,25 +21,16 @@ function transportFor(url: string): Transporter {
   return t;
 }
 
-/** One mail in Dutch, French and English (we do not store a language per account). */
-function trilingual(key: MessageKey, params: Record<string, string>): string {
-  return LOCALES.map((l) => translator(l)(key, params)).join("\n\n---\n\n");
-}
-
 async function send(ctx: AppContext, userIds: string[], subject: MessageKey, body: MessageKey, params: Record<string, string>): Promise<number> {
   const url = ctx.config.SMTP_URL;
   if (!url || userIds.length === 0) return 0;
   const base = ctx.config.SCHAKEL_PUBLIC_URL ?? "";
-  const addresses = (await Promise.all(userIds.map((id) => activeEmailOf(ctx, id)))).filter((a): a is string => Boolean(a));
   let sent = 0;
-  for (const to of [...new Set(addresses)]) {
+  // Active accounts only, each address once, each mail in that account's language (decision 0035).
+  for (const { email: to, language } of await activeRecipients(ctx, userIds)) {
+    const t = translator(language);
     try {
-      await transportFor(url).sendMail({
-        from: ctx.config.MAIL_FROM,
-        to,
-        subject: LOCALES.map((l) => translator(l)(subject)).join(" / "),
-        text: trilingual(body, { ...params, url: base }),
-      });
+      await transportFor(url).sendMail({ from: ctx.config.MAIL_FROM, to, subject: t(subject), text: t(body, { ...params, url: base }) });
       sent++;
     } catch {
       // Deliberately silent about the address: the alert stays in the app.

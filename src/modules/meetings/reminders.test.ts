@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTestContext, type TestContext } from "../../../test/support/db";
+import { readMail } from "../../../test/support/mail";
 import { type ReceivedMail, type SmtpReceiver, startSmtpReceiver } from "../../../test/support/smtp";
 import { addDays, todayInBrussels } from "../../platform/db/values";
+import { formatDate } from "../../platform/i18n";
 import * as cases from "../cases/service";
 import { makeActor, makeLivc, makeOrganisation } from "../cases/testing";
 import { activeEmailOf } from "../identity/service";
@@ -41,10 +43,12 @@ describe("meeting reminders (real SMTP receiver)", () => {
     const expected = [await activeEmailOf(ctx, coordinator.userId), await activeEmailOf(ctx, partner.userId)].sort();
     expect(inbox.map((m) => m.to[0]).sort()).toEqual(expected);
     expect(inbox.map((m) => m.to[0])).not.toContain(await activeEmailOf(ctx, outsider.userId));
-    for (const m of inbox) {
-      expect(m.body).toContain(addDays(today, 2));
-      expect(m.body).toContain(`https://schakel.example/meetings/${id}`);
-      for (const secret of ["Rosa", "Onthulling", c.label, "Geheime Zaal", "Geheimstad", "HERINNER", "Testpersoon"]) expect(m.body).not.toContain(secret);
+    for (const m of inbox.map(readMail)) {
+      // The accounts' language (nl by default): the date as a Dutch reader writes it, with the time.
+      expect(m.subject).toBe(`Herinnering: casusoverleg op ${formatDate("nl", addDays(today, 2))}`);
+      expect(m.text).toContain(`${formatDate("nl", addDays(today, 2))} om 10:00`);
+      expect(m.text).toContain(`https://schakel.example/meetings/${id}`);
+      for (const secret of ["Rosa", "Onthulling", c.label, "Geheime Zaal", "Geheimstad", "HERINNER", "Testpersoon"]) expect(`${m.subject}\n${m.text}`).not.toContain(secret);
     }
     // Once only.
     expect((await sendMeetingReminders(ctx, { today, aheadDays: 2 })).meetings).toBe(0);

@@ -1,13 +1,15 @@
 import nodemailer, { type Transporter } from "nodemailer";
 import type { AppContext } from "../../platform/context";
 import { addDays, nowIso, todayInBrussels } from "../../platform/db/values";
-import { activeEmailOf, membersOfLivc } from "../identity/service";
+import { formatDate, type Locale, translator } from "../../platform/i18n";
+import { activeRecipients, type MailRecipient, membersOfLivc } from "../identity/service";
 import * as store from "./store";
 
 /**
  * Meeting reminders by e-mail. They carry NO personal data and nothing about the cases: only that
- * a consultation is planned on a date, and a link to log in. Without SMTP_URL nothing is sent and
- * the reminder stays due (it is sent once SMTP works).
+ * a consultation is planned on a date, and a link to log in, in the recipient account's language
+ * (decision 0035). Without SMTP_URL nothing is sent and the reminder stays due (it is sent once
+ * SMTP works).
  */
 const transports = new Map<string, Transporter>();
 const transportFor = (url: string) => {
@@ -19,28 +21,18 @@ const transportFor = (url: string) => {
   return t;
 };
 
-export function reminderText(ctx: AppContext, meeting: { id: string; held_on: string; starts_at: string | null }) {
+/** The reminder in one language: the recipient account's own (decision 0035). */
+export function reminderText(ctx: AppContext, meeting: { id: string; held_on: string; starts_at: string | null }, language: Locale) {
   const base = (ctx.config.SCHAKEL_PUBLIC_URL ?? `http://${ctx.config.HOST}:${ctx.config.PORT}`).replace(/\/+$/, "");
   const link = `${base}/meetings/${meeting.id}`;
-  const when = meeting.starts_at ? `${meeting.held_on} ${meeting.starts_at}` : meeting.held_on;
-  return {
-    subject: `Herinnering: casusoverleg op ${meeting.held_on} / Rappel : concertation de cas le ${meeting.held_on}`,
-    text: [
-      `Herinnering: u neemt deel aan een casusoverleg op ${when}. Meld u aan in Schakel voor de details:`,
-      link,
-      "",
-      `Rappel : vous participez à une concertation de cas le ${when}. Connectez-vous à Schakel pour les détails :`,
-      link,
-      "",
-      `Reminder: you take part in a case consultation on ${when}. Log in to Schakel for the details:`,
-      link,
-      "",
-    ].join("\n"),
-  };
+  const t = translator(language);
+  const date = formatDate(language, meeting.held_on);
+  const when = meeting.starts_at ? t("meetings.mail.reminder.at", { date, time: meeting.starts_at }) : date;
+  return { subject: t("meetings.mail.reminder.subject", { date }), text: t("meetings.mail.reminder.body", { when, link }) };
 }
 
 /** Who gets a reminder: the LIVC's core members and the partner members of invited organisations. */
-async function recipients(ctx: AppContext, meeting: store.MeetingRow): Promise<string[]> {
+async function recipients(ctx: AppContext, meeting: store.MeetingRow): Promise<MailRecipient[]> {
   const invitedOrgs = new Set((await store.servicesOf(ctx.database.db, meeting.id)).map((s) => s.organisation_id));
   const members = await membersOfLivc(ctx, meeting.livc_id, meeting.held_on);
   const userIds = new Set(
@@ -48,12 +40,8 @@ async function recipients(ctx: AppContext, meeting: store.MeetingRow): Promise<s
       .filter((m) => ["chair", "coordinator", "information_officer"].includes(m.role) || (m.role === "partner_member" && m.organisation_id && invitedOrgs.has(m.organisation_id)))
       .map((m) => m.user_id),
   );
-  const emails: string[] = [];
-  for (const id of userIds) {
-    const e = await activeEmailOf(ctx, id);
-    if (e) emails.push(e);
-  }
-  return emails;
+  // Active accounts only, each with its language.
+  return activeRecipients(ctx, [...userIds]);
 }
 
 /** Sends one reminder per planned meeting within `aheadDays` (default 2). Safe to run more than once. */
@@ -65,8 +53,8 @@ export async function sendMeetingReminders(ctx: AppContext, opts: { today?: stri
   let sent = 0;
   let failed = 0;
   for (const meeting of await store.meetingsToRemind(ctx.database.db, today, addDays(today, opts.aheadDays ?? 2))) {
-    const { subject, text } = reminderText(ctx, meeting);
-    for (const to of await recipients(ctx, meeting)) {
+    for (const { email: to, language } of await recipients(ctx, meeting)) {
+      const { subject, text } = reminderText(ctx, meeting, language);
       try {
         await transport.sendMail({ from: ctx.config.MAIL_FROM, to, subject, text });
         sent++;

@@ -8,7 +8,7 @@ import type { AppContext } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
 import { audit, type AuditWho } from "../../platform/audit";
 import { addDays, isIsoDate, todayInBrussels } from "../../platform/db/values";
-import { grantMembership } from "../identity/service";
+import { activeRecipients, grantMembership } from "../identity/service";
 import { livcById } from "../registry/service";
 import { partnersConfig } from "./config";
 import { PartnerRuleError } from "./errors";
@@ -43,8 +43,9 @@ export interface InvitationInput {
 }
 
 async function notify(ctx: AppContext, who: AuditWho, inv: { id: string; livc_id: string; organisation_id: string }, kind: "new" | "reminder") {
-  const contacts = (await store.contactsOf(ctx.database.db, [inv.organisation_id])).filter((c) => c.status === "active");
-  const r = await sendNotices(ctx.config, contacts.map((c) => c.email), kind);
+  const contacts = await store.contactsOf(ctx.database.db, [inv.organisation_id]);
+  // Active contacts only, each with the language of their account (decision 0035).
+  const r = await sendNotices(ctx.config, await activeRecipients(ctx, contacts.map((c) => c.user_id)), kind);
   if (!r.configured) return r;
   await audit.recordFor(ctx, who, {
     action: kind === "new" ? "partners.invitation.notify" : "partners.invitation.remind",

@@ -1,10 +1,13 @@
 /**
  * E-mail notices about invitations. They carry NO personal data and nothing about the LIVC, the
  * organisation or a case: only "you have a new invitation in Schakel" and a link to log in.
- * Without SMTP_URL no mail is sent (the invitation still appears in Schakel).
+ * Each mail is in the recipient account's language only (decision 0035). Without SMTP_URL no mail
+ * is sent (the invitation still appears in Schakel).
  */
 import nodemailer, { type Transporter } from "nodemailer";
 import type { Config } from "../../platform/config";
+import { type Locale, translator } from "../../platform/i18n";
+import type { MailRecipient } from "../identity/service";
 
 export type NoticeKind = "new" | "reminder";
 
@@ -24,48 +27,22 @@ export function inboxLink(config: Config): string {
   return `${base.replace(/\/+$/, "")}/invitations`;
 }
 
-/** The whole notice, in the three languages: the recipient's language is not known to the mailer. */
-export function noticeText(kind: NoticeKind, link: string): { subject: string; text: string } {
-  if (kind === "new") {
-    return {
-      subject: "Nieuwe uitnodiging in Schakel / Nouvelle invitation dans Schakel",
-      text: [
-        "U hebt een nieuwe uitnodiging in Schakel. Meld u aan om ze te bekijken en te beantwoorden:",
-        link,
-        "",
-        "Vous avez une nouvelle invitation dans Schakel. Connectez-vous pour la consulter et y répondre :",
-        link,
-        "",
-        "You have a new invitation in Schakel. Log in to read and answer it:",
-        link,
-        "",
-      ].join("\n"),
-    };
-  }
-  return {
-    subject: "Herinnering: uitnodiging in Schakel / Rappel : invitation dans Schakel",
-    text: [
-      "Een uitnodiging in Schakel wacht nog op uw antwoord en verloopt binnenkort. Meld u aan:",
-      link,
-      "",
-      "Une invitation dans Schakel attend encore votre réponse et expire bientôt. Connectez-vous :",
-      link,
-      "",
-      "An invitation in Schakel is still waiting for your answer and expires soon. Log in:",
-      link,
-      "",
-    ].join("\n"),
-  };
+/** The notice in one language: the recipient account's own (decision 0035). */
+export function noticeText(kind: NoticeKind, link: string, language: Locale): { subject: string; text: string } {
+  const t = translator(language);
+  return kind === "new"
+    ? { subject: t("partners.mail.new.subject"), text: t("partners.mail.new.body", { link }) }
+    : { subject: t("partners.mail.reminder.subject"), text: t("partners.mail.reminder.body", { link }) };
 }
 
-/** Sends one notice per address (recipients never see each other). Returns how many were accepted. */
-export async function sendNotices(config: Config, addresses: string[], kind: NoticeKind): Promise<{ sent: number; failed: number; configured: boolean }> {
-  if (!config.SMTP_URL || addresses.length === 0) return { sent: 0, failed: 0, configured: Boolean(config.SMTP_URL) };
+/** Sends one notice per recipient, in their language (recipients never see each other). Returns how many were accepted. */
+export async function sendNotices(config: Config, recipients: MailRecipient[], kind: NoticeKind): Promise<{ sent: number; failed: number; configured: boolean }> {
+  if (!config.SMTP_URL || recipients.length === 0) return { sent: 0, failed: 0, configured: Boolean(config.SMTP_URL) };
   const transport = transportFor(config.SMTP_URL);
-  const { subject, text } = noticeText(kind, inboxLink(config));
   let sent = 0;
   let failed = 0;
-  for (const to of addresses) {
+  for (const { email: to, language } of recipients) {
+    const { subject, text } = noticeText(kind, inboxLink(config), language);
     try {
       await transport.sendMail({ from: config.MAIL_FROM, to, subject, text });
       sent++;

@@ -1,9 +1,10 @@
 import type { MessageKey } from "../../../platform/i18n";
 import type { Actor } from "../../../platform/policy/actor";
-import { Layout } from "../../../platform/web/layout";
+import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import { Csrf } from "../../../platform/web/fields";
 import type { SsoLinkView } from "../sso-link";
+import { AccountLanguageForm } from "./language";
 
 export interface AccountView {
   email: string;
@@ -13,6 +14,10 @@ export interface AccountView {
   recoveryLeft: number;
   /** The account's single sign-on link (issuer only, never the subject); changed on /account/sso. */
   sso?: SsoLinkView;
+  /** The account's language (mails, UI default after login) and the outcome of changing it. */
+  language: string;
+  languageSaved?: boolean;
+  languageError?: string;
 }
 
 export function roleLabels(ctx: ViewContext, actor: Actor, livcNames: Record<string, string> = {}): string[] {
@@ -29,6 +34,7 @@ export function AccountPage(props: { ctx: ViewContext; view: AccountView }) {
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t("id.account.title")}>
+      <ErrorSummary ctx={ctx} errors={view.languageError ? [{ field: "language", message: view.languageError }] : []} />
       <h1>{t("id.account.title")}</h1>
       <dl class="summary">
         <dt>{t("id.account.name")}</dt>
@@ -60,6 +66,7 @@ export function AccountPage(props: { ctx: ViewContext; view: AccountView }) {
         {" · "}
         <a href="/account/sso">{t("sso.account.title")}</a>
       </p>
+      <AccountLanguageForm ctx={ctx} value={view.language} saved={view.languageSaved} error={view.languageError} />
       <h2>{t("id.account.sessions")}</h2>
       <div class="table-scroll">
         <table>

@@ -5,6 +5,7 @@ import type { ViewContext } from "../../../platform/web/view";
 import { PLATFORM_ROLES } from "../migrations";
 import { ssoLinkOf } from "../sso-link";
 import { SsoLinkAdmin } from "../sso-views";
+import { LANGUAGE_NAMES, LanguageSelect } from "./language";
 import type { UserRow } from "../store";
 import { Csrf, TextField } from "../../../platform/web/fields";
 
@@ -76,7 +77,7 @@ export function AccountsPage(props: { ctx: ViewContext; list: AccountListPage })
   );
 }
 
-export function NewAccountPage(props: { ctx: ViewContext; values: { email: string; display_name: string; roles: string[] }; errors: { field: string; message: string }[] }) {
+export function NewAccountPage(props: { ctx: ViewContext; values: { email: string; display_name: string; roles: string[]; language: string }; errors: { field: string; message: string }[] }) {
   const { ctx } = props;
   const { t } = ctx;
   const err = (f: string) => props.errors.find((e) => e.field === f)?.message;
@@ -97,6 +98,7 @@ export function NewAccountPage(props: { ctx: ViewContext; values: { email: strin
             </div>
           ))}
         </fieldset>
+        <LanguageSelect id="language" label={t("lang.admin.label")} hint={t("lang.admin.hint")} value={props.values.language} error={err("language")} />
         <button type="submit">{t("id.admin.invite")}</button>
       </form>
     </Layout>
@@ -139,6 +141,10 @@ export function AccountDetailPage(props: {
         <dd>{user.email}</dd>
         <dt>{t("id.admin.status")}</dt>
         <dd>{t(`id.status.${user.status}` as MessageKey)}</dd>
+        <dt>{t("lang.admin.label")}</dt>
+        <dd id="account-language" lang={user.language}>
+          {LANGUAGE_NAMES[user.language] ?? user.language}
+        </dd>
         <dt>{t("id.admin.platform_roles")}</dt>
         <dd>{props.roles.map((r) => t(`id.role.${r}` as MessageKey)).join(", ") || "-"}</dd>
         <dt>{t("id.account.roles")}</dt>

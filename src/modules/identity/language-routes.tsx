@@ -1,0 +1,59 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { h } from "preact";
+import { z } from "zod";
+import { audit } from "../../platform/audit";
+import type { AppContext } from "../../platform/context";
+import { isLocale, type Locale } from "../../platform/i18n";
+import { LOCALES } from "../../platform/i18n/define";
+import { sendPage, viewContext } from "../../platform/web/view";
+import { accountView } from "./routes";
+import { findUser, updateUser } from "./store";
+import { AccountPage } from "./views/account";
+
+/**
+ * The account's language (decision 0035). The UI locale is picked per request in
+ * src/platform/web/app.ts (pickLocale: ?lang=, then this cookie, then Accept-Language) before the
+ * session is known, so the account's language reaches the UI through the same cookie the language
+ * switch sets: same name, same options.
+ */
+export const LANG_COOKIE = "schakel_lang";
+
+function setLanguageCookie(request: FastifyRequest, reply: FastifyReply, language: Locale) {
+  reply.setCookie(LANG_COOKIE, language, { path: "/", maxAge: 365 * 24 * 3600, sameSite: "lax", httpOnly: true, secure: request.protocol === "https" });
+}
+
+/** The browser made its own choice: a language cookie, or ?lang= on this very request (pickLocale sets the cookie then). */
+const browserChose = (request: FastifyRequest) => isLocale(request.cookies?.[LANG_COOKIE]) || isLocale((request.query as { lang?: unknown } | undefined)?.lang);
+
+/**
+ * At a completed login (password + TOTP, first-login enrolment, SSO): the account's language becomes
+ * the browser's UI language, unless the browser already has a language cookie (an explicit switch wins).
+ */
+export async function rememberAccountLanguage(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, userId: string) {
+  if (browserChose(request)) return;
+  const user = await findUser(ctx.database.db, userId);
+  if (user && isLocale(user.language)) setLanguageCookie(request, reply, user.language);
+}
+
+const languageBody = z.object({ language: z.enum(LOCALES) });
+
+/** POST /account/language: the person's own language; the change and its audit entry commit together. */
+export function languageRoutes(app: FastifyInstance, ctx: AppContext) {
+  app.post("/account/language", { config: { permission: "authenticated" } }, async (request, reply) => {
+    const actor = request.actor!;
+    const parsed = languageBody.safeParse(request.body ?? {});
+    if (!parsed.success) {
+      const t = viewContext(request).t;
+      const view = await accountView(ctx, request);
+      return sendPage(reply, h(AccountPage, { ctx: viewContext(request), view: { ...view, languageError: t("lang.account.invalid") } }), 400);
+    }
+    const language = parsed.data.language;
+    await ctx.database.db.transaction().execute(async (trx) => {
+      await updateUser(trx, actor.userId, { language });
+      await audit.record(request, { action: "account.language.change", resourceType: "account", resourceId: actor.userId, outcome: "success" }, { db: trx });
+    });
+    // Saving it here is an explicit choice: the UI follows at once.
+    setLanguageCookie(request, reply, language);
+    return reply.redirect("/account?saved=language", 303);
+  });
+}
