@@ -12,6 +12,8 @@ import { acknowledgeConfidentiality, recordMeetingAttendance, saveCaseMinutes, s
 import { addFramework } from "../../src/modules/registry/service";
 import { createAccount } from "../../src/modules/identity/service";
 import * as partners from "../../src/modules/partners/service";
+import * as partnersStore from "../../src/modules/partners/store";
+import { addContactPoint } from "../../src/modules/intake/contacts";
 import { createConsultation, setConsultationStatus } from "../../src/modules/partners/service";
 import { findUser, updateUser } from "../../src/modules/identity/store";
 import { issueToken } from "../../src/modules/identity/tokens";
@@ -96,6 +98,12 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
     const made = await post(admin, "/registry", { code, name: code, founded_on: "", chair_name: "", coordinator_name: "", info_officer_name: "", chair_email: "", coordinator_email: "", info_officer_email: "" });
     expect(made.statusCode).toBe(303);
     return String(made.headers.location).split("/")[2].split("?")[0];
+  };
+  const partnersRevision = () => partnersStore.revision(db());
+  const newContactPoint = async (province: string) => {
+    const made = await addContactPoint(ctx(), {}, { email: (await createUser(ctx())).email, province });
+    if (!made.ok) throw new Error(made.errors.join());
+    return made.id;
   };
   let analyst: LoginSession;
   let campaignId: string;
@@ -337,6 +345,42 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
       setup: async () => createConsultation(ctx(), {}, { livcId: await newLivc("LIVC-ATOM-4"), heldOn: "2026-02-03" }),
       change: (id) => setConsultationStatus(ctx(), {}, id, "held"),
       unchanged: async (id) => expect((await db().selectFrom("consultation").select("status").where("id", "=", id).executeTakeFirstOrThrow()).status).toBe("planned"),
+    }),
+    // Organisation name and sector (session 3, admin pages): the row and the partners revision roll back with the entries.
+    ...([undefined, "partners.organisation.update.sector"] as const).map((only) =>
+      atomicCase({
+        name: `POST /admin/organisations/:id/edit (name + sector${only ? `; refused: ${only}` : ""})`,
+        only,
+        setup: async () => {
+          const id = await makeOrganisation(ctx(), `Dienst Hernoemd ${Date.now()}`, "caw");
+          const row = await db().selectFrom("organisation").select(["name", "sector"]).where("id", "=", id).executeTakeFirstOrThrow();
+          return { id, row, token: await partnersRevision() };
+        },
+        change: (s) => post(admin, `/admin/organisations/${s.id}/edit`, { name: `${s.row.name} nieuw`, sector: "clb" }),
+        unchanged: async (s) => {
+          expect(await db().selectFrom("organisation").select(["name", "sector"]).where("id", "=", s.id).executeTakeFirstOrThrow()).toEqual(s.row);
+          expect(await partnersRevision()).toBe(s.token);
+        },
+      }),
+    ),
+    // Regional contact points (session 3, admin pages; the CLI calls the same functions) ---------
+    atomicCase({
+      name: "POST /admin/regional-contacts",
+      setup: async () => ({ user: await createUser(ctx()), before: await count("intake_regional_contact") }),
+      change: (s) => post(admin, "/admin/regional-contacts", { email: s.user.email, province: "Limburg" }),
+      unchanged: async (s) => expect(await count("intake_regional_contact")).toBe(s.before),
+    }),
+    atomicCase({
+      name: "POST /admin/regional-contacts/:id (change the province)",
+      setup: async () => newContactPoint("Antwerpen"),
+      change: (id) => post(admin, `/admin/regional-contacts/${id}`, { province: "all" }),
+      unchanged: async (id) => expect((await db().selectFrom("intake_regional_contact").select("province").where("id", "=", id).executeTakeFirstOrThrow()).province).toBe("Antwerpen"),
+    }),
+    atomicCase({
+      name: "POST /admin/regional-contacts/:id/end",
+      setup: async () => newContactPoint("West-Vlaanderen"),
+      change: (id) => post(admin, `/admin/regional-contacts/${id}/end`),
+      unchanged: async (id) => expect(await count("intake_regional_contact", `id = '${id}'`)).toBe(1),
     }),
     // Meetings (session 3, part 2) --------------------------------------------------------------
     ...(["meeting.schedule", "partners.invitation.send"] as const).map((only) =>
