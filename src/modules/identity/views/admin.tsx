@@ -29,6 +29,8 @@ export function AccountsPage(props: { ctx: ViewContext; list: AccountListPage })
           {t("id.admin.new")}
         </a>{" "}
         <a href="/admin/organisations">{t("oa.link")}</a>
+        {" "}
+        <a href="/admin/regional-contacts">{t("rc.link")}</a>
       </p>
       <form method="get" action="/admin/accounts" class="search-form">
         <TextField id="q" label={t("id.admin.search")} value={list.search} maxLength={200} autocomplete="off" />
