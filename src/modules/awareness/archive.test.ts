@@ -84,4 +84,46 @@ describeEachDialect("awareness advice archive and job pages", (ctx) => {
     const download = await app.inject({ method: "GET", url: `/awareness/jobs/${jobId}/download`, headers: analyst.headers() });
     expect(download.rawPayload.subarray(0, 2).toString()).toBe("PK");
   }, 40_000);
+
+  it("lets other work run between two documents instead of holding the event loop for the whole archive", async () => {
+    // A PDF is synchronous work and SQLite answers without I/O: the stress fuzz found the server deaf for ~25 s a job.
+    let ticks = 0;
+    let ticking = true;
+    const tick = () => {
+      ticks++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const seen: number[] = [];
+    try {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "schakel-archive-"));
+      await writeAdviceArchive(ctx(), campaignId, { dir, date: "2025-06-01", source, onProgress: () => void seen.push(ticks) });
+    } finally {
+      ticking = false;
+    }
+    expect(seen).toHaveLength(3);
+    expect(seen[1]).toBeGreaterThan(seen[0]);
+    expect(seen[2]).toBeGreaterThan(seen[1]);
+  });
+
+  it("joins a running job of the same campaign and language instead of starting another; each start is recorded", async () => {
+    const db = ctx().database.db;
+    const campaign = await createCampaign(db, { name: "Ronde dubbel", year: 2025, description: "" });
+    const jobsOf = async () => (await db.selectFrom("awareness_job").select("id").where("campaign_id", "=", campaign).execute()).map((r) => r.id);
+    const recorded: string[] = [];
+    const record = async (_trx: unknown, id: string) => void recorded.push(id);
+    const first = await startAdviceJob(ctx(), campaign, null, "nl", source, record);
+    const again = await Promise.all([startAdviceJob(ctx(), campaign, null, "nl", source, record), startAdviceJob(ctx(), campaign, null, "nl", source, record)]);
+    expect(again).toEqual([first, first]);
+    const french = await startAdviceJob(ctx(), campaign, null, "fr", source, record);
+    expect(french).not.toBe(first);
+    expect((await jobsOf()).sort()).toEqual([first, french].sort());
+    expect(recorded).toEqual([first, first, first, french]);
+    for (const id of [first, french]) await expect.poll(async () => (await jobById(ctx(), id))?.status, { timeout: 30_000, interval: 100 }).toBe("done");
+    // Once it is done, a start makes a new job (with the data of that moment).
+    const later = await startAdviceJob(ctx(), campaign, null, "nl", source, record);
+    expect([first, french]).not.toContain(later);
+    await expect.poll(async () => (await jobById(ctx(), later))?.status, { timeout: 30_000, interval: 100 }).toBe("done");
+    expect(await jobsOf()).toHaveLength(3);
+  }, 60_000);
 });

@@ -55,13 +55,25 @@ export async function writeAdviceArchive(
     zip.addBuffer(pdf, name);
     files.push(name);
     await opts.onProgress?.(i + 1, all.length);
+    // A PDF is ~100 ms of synchronous work and, on SQLite, every query resolves without I/O: without this
+    // the loop held the event loop for the whole archive (~25 s for 285 municipalities) and every other
+    // request waited (the stress fuzz timed out on it). Let waiting requests in after each document.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   zip.end();
   await written;
   return { dir: opts.dir, files, zipPath };
 }
 
-/** Starts the archive as a background job; progress and the result are in awareness_job. */
+/** The archive jobs this process is running, by campaign and language (a repeated start joins the running one). */
+const running = new Map<string, Promise<string>>();
+
+/**
+ * Starts the archive as a background job; progress and the result are in awareness_job. While a job of
+ * the same campaign and language runs in this process, a new start joins it (its id; `record` is still
+ * called, in a transaction of its own, so every request is audited) instead of starting another: a job is
+ * minutes of PDF work, and repeated posts (a double click, a script, the stress fuzz) piled them up.
+ */
 export async function startAdviceJob(
   ctx: AppContext,
   campaignId: string,
@@ -71,11 +83,40 @@ export async function startAdviceJob(
   /** Runs in the job row's transaction (its audit entry, with { db: trx }); the work starts after the commit. */
   record?: (trx: Kysely<DB>, jobId: string) => Promise<unknown>,
 ): Promise<string> {
-  const jobId = await ctx.database.db.transaction().execute(async (trx) => {
-    const id = await store.insertJob(trx, { campaign_id: campaignId, total: 0, created_by: userId });
-    if (record) await record(trx, id);
-    return id;
+  const key = `${campaignId}|${locale}`;
+  const current = running.get(key);
+  if (current) {
+    const jobId = await current;
+    if (record) await ctx.database.db.transaction().execute((trx) => record(trx, jobId));
+    return jobId;
+  }
+  const started = runAdviceJob(ctx, campaignId, userId, locale, source, record, () => {
+    if (running.get(key) === started) running.delete(key);
   });
+  running.set(key, started);
+  return started;
+}
+
+async function runAdviceJob(
+  ctx: AppContext,
+  campaignId: string,
+  userId: string | null,
+  locale: Locale,
+  source: ParticipationSource | undefined,
+  record: ((trx: Kysely<DB>, jobId: string) => Promise<unknown>) | undefined,
+  finished: () => void,
+): Promise<string> {
+  let jobId: string;
+  try {
+    jobId = await ctx.database.db.transaction().execute(async (trx) => {
+      const id = await store.insertJob(trx, { campaign_id: campaignId, total: 0, created_by: userId });
+      if (record) await record(trx, id);
+      return id;
+    });
+  } catch (e) {
+    finished(); // no job: the next start tries again
+    throw e;
+  }
   const dir = path.join(os.tmpdir(), "schakel-advice", jobId);
   void (async () => {
     try {
@@ -96,6 +137,8 @@ export async function startAdviceJob(
       await store.updateJob(ctx.database.db, jobId, { status: "done", file_path: result.zipPath });
     } catch (e) {
       await store.updateJob(ctx.database.db, jobId, { status: "failed", error: (e as Error).message.slice(0, 500) }).catch(() => {});
+    } finally {
+      finished();
     }
   })();
   return jobId;
