@@ -40,8 +40,11 @@ export interface TestProvider {
   close: () => Promise<void>;
 }
 
-/** Starts the provider. rpLogout: false switches off RP-initiated logout (no end_session_endpoint). */
-export async function startProvider(next: { current: NextLogin }, opts: { rpLogout?: boolean } = {}): Promise<TestProvider> {
+/**
+ * Starts the provider. rpLogout: false switches off RP-initiated logout (no end_session_endpoint);
+ * redirect/postLogout: the client's registered URIs (default REDIRECT and POST_LOGOUT).
+ */
+export async function startProvider(next: { current: NextLogin }, opts: { rpLogout?: boolean; redirect?: string; postLogout?: string } = {}): Promise<TestProvider> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -51,8 +54,8 @@ export async function startProvider(next: { current: NextLogin }, opts: { rpLogo
       {
         client_id: "schakel",
         client_secret: CLIENT_SECRET,
-        redirect_uris: [REDIRECT],
-        post_logout_redirect_uris: [POST_LOGOUT],
+        redirect_uris: [opts.redirect ?? REDIRECT],
+        post_logout_redirect_uris: [opts.postLogout ?? POST_LOGOUT],
         response_types: ["code"],
         grant_types: ["authorization_code"],
         token_endpoint_auth_method: "client_secret_basic",
@@ -160,4 +163,17 @@ export async function logoutAtProvider(endSessionUrl: string, jar: ProviderJar, 
   if (page.status !== 200 || !action || !xsrf) throw new Error(`no logout confirmation at the provider (${page.status}): ${html.slice(0, 300)}`);
   const body = new URLSearchParams({ xsrf, ...(answer === "yes" ? { logout: "yes" } : {}) }).toString();
   return followAtProvider(new URL(action, endSessionUrl).href, POST_LOGOUT, jar, { method: "POST", headers: FORM, body });
+}
+
+/**
+ * The provider URL a response sends the browser to: a 200 page with a Refresh header and a link
+ * (not a 303: the CSP's form-action 'self' would block a redirect after our form POST).
+ */
+export function providerUrlOf(res: { statusCode: number; headers: Record<string, unknown>; body: string }): string {
+  if (res.statusCode !== 200) throw new Error(`expected the page on the way to the provider, got ${res.statusCode}`);
+  const refresh = String(res.headers.refresh ?? "");
+  if (!refresh.startsWith("0;url=")) throw new Error(`no Refresh header to the provider: ${refresh}`);
+  const url = refresh.slice("0;url=".length);
+  if (!res.body.includes(`id="sso-leave"`) || !res.body.includes(`href="${url.replaceAll("&", "&amp;")}"`)) throw new Error("the page has no link to the provider");
+  return url;
 }

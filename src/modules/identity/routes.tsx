@@ -13,7 +13,7 @@ import { rememberAccountLanguage } from "./language-routes";
 import { finishEnrolment, passwordStep, secondFactorStep, startEnrolment, unusedRecoveryCodes } from "./login";
 import { findUser } from "./store";
 import { ssoLinkOf } from "./sso-link";
-import { providerLogout } from "./sso-logout";
+import { leaveForProvider, providerLogout } from "./sso-logout";
 import { AccountPage, type AccountView } from "./views/account";
 import { EnrolPage, LoginPage, MfaPage, RecoveryCodesPage } from "./views/login";
 
@@ -128,7 +128,8 @@ export function loginRoutes(app: FastifyInstance, ctx: AppContext) {
     // An SSO session continues to the provider's logout (decision 0036); a password session stays local.
     const atProvider = await providerLogout(ctx, request, reply, request.session?.auth_method);
     if (wantsJson(request)) return atProvider ? { ok: true, end_session_url: atProvider } : { ok: true };
-    return reply.redirect(atProvider ?? "/login", 303);
+    if (atProvider) return leaveForProvider(ctx, request, reply, atProvider, "logout");
+    return reply.redirect("/login", 303);
   });
 
   app.post("/account/sessions/end-all", { config: { permission: "authenticated" } }, async (request, reply) => {

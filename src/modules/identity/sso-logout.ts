@@ -1,7 +1,10 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import * as oidc from "openid-client";
+import { h } from "preact";
 import { endSessionUrl, flowCookieOptions, oidcSettings } from "../../platform/auth/oidc";
 import type { AppContext } from "../../platform/context";
+import { sendPage, viewContext } from "../../platform/web/view";
+import { SsoLeavePage } from "./sso-views";
 
 /**
  * The state of an RP-initiated logout round trip, in a short-lived cookie; the provider hands
@@ -29,4 +32,16 @@ export async function providerLogout(ctx: AppContext, request: FastifyRequest, r
   if (!url) return null;
   reply.setCookie(LOGOUT_STATE_COOKIE, state, flowCookieOptions);
   return url.href;
+}
+
+/**
+ * Sends the browser on to the provider (authorization or end-session URL) with a page and a
+ * Refresh header instead of a 303: the CSP's form-action 'self' also applies to the redirects
+ * after a form POST, so Chromium blocks a 303 from our form to the provider's origin.
+ */
+export function leaveForProvider(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, url: string, purpose: "login" | "logout") {
+  const vc = viewContext(request);
+  const name = oidcSettings(ctx.config)?.providerName ?? vc.t("sso.provider.default");
+  reply.header("refresh", `0;url=${url}`);
+  return sendPage(reply, h(SsoLeavePage, { ctx: vc, name, url, purpose }));
 }

@@ -13,6 +13,10 @@ export const ssoMessages = defineMessages({
     "sso.logout.intro": "U bent afgemeld bij Schakel. Of u ook bij uw organisatie bent afgemeld, hangt af van uw keuze op haar pagina.",
     "sso.logout.shared": "Gebruikt u een gedeelde computer? Sluit dan ook de browser.",
     "sso.logout.again": "Opnieuw aanmelden",
+    "sso.leave.title": "Doorsturen naar {name}",
+    "sso.leave.login": "U wordt doorgestuurd naar {name} om u aan te melden.",
+    "sso.leave.logout": "U bent afgemeld bij Schakel. U wordt doorgestuurd naar {name}, om u ook daar af te melden.",
+    "sso.leave.link": "Verder naar {name}",
     "sso.account.title": "Aanmelden via uw organisatie",
     "sso.account.intro":
       "U kunt uw Schakel-account koppelen aan uw account bij uw organisatie ({name}). Daarna kunt u zich daarmee aanmelden. De koppeling gebeurt alleen via de vaste code van uw account bij de organisatie, nooit via uw e-mailadres.",
@@ -50,6 +54,10 @@ export const ssoMessages = defineMessages({
     "sso.logout.intro": "Vous êtes déconnecté de Schakel. Votre déconnexion auprès de votre organisation dépend de votre choix sur sa page.",
     "sso.logout.shared": "Vous utilisez un ordinateur partagé ? Fermez aussi le navigateur.",
     "sso.logout.again": "Se reconnecter",
+    "sso.leave.title": "Redirection vers {name}",
+    "sso.leave.login": "Vous êtes redirigé vers {name} pour vous connecter.",
+    "sso.leave.logout": "Vous êtes déconnecté de Schakel. Vous êtes redirigé vers {name}, pour vous y déconnecter aussi.",
+    "sso.leave.link": "Continuer vers {name}",
     "sso.account.title": "Connexion via votre organisation",
     "sso.account.intro":
       "Vous pouvez lier votre compte Schakel à votre compte auprès de votre organisation ({name}). Vous pourrez ensuite vous connecter avec celui-ci. Le lien se fait uniquement par l'identifiant fixe de votre compte auprès de l'organisation, jamais par votre adresse e-mail.",
@@ -87,6 +95,10 @@ export const ssoMessages = defineMessages({
     "sso.logout.intro": "You are logged out of Schakel. Whether you are also logged out at your organisation depends on your choice on its page.",
     "sso.logout.shared": "Using a shared computer? Close the browser as well.",
     "sso.logout.again": "Log in again",
+    "sso.leave.title": "Going to {name}",
+    "sso.leave.login": "You are being sent to {name} to log in.",
+    "sso.leave.logout": "You are logged out of Schakel. You are being sent to {name} to log out there as well.",
+    "sso.leave.link": "Continue to {name}",
     "sso.account.title": "Log in through your organisation",
     "sso.account.intro":
       "You can link your Schakel account to your account at your organisation ({name}). You can then log in with it. The link uses only the fixed identifier of your account at the organisation, never your e-mail address.",

@@ -25,6 +25,28 @@ export function SsoContinuePage(props: { ctx: ViewContext; next: string }) {
   );
 }
 
+/**
+ * On the way to the provider (login, linking, logout): a page that continues with the Refresh
+ * header (and this link), not a redirect. The CSP's form-action 'self' covers redirects that
+ * follow a form POST, so a 303 from our form to the provider's origin is blocked by the browser;
+ * a Refresh navigation is not a form submission.
+ */
+export function SsoLeavePage(props: { ctx: ViewContext; name: string; url: string; purpose: "login" | "logout" }) {
+  const { ctx, name } = props;
+  const { t } = ctx;
+  return (
+    <Layout ctx={ctx} title={t("sso.leave.title", { name })}>
+      <h1>{t("sso.leave.title", { name })}</h1>
+      <p class="lead">{t(props.purpose === "logout" ? "sso.leave.logout" : "sso.leave.login", { name })}</p>
+      <p>
+        <a class="button" href={props.url} id="sso-leave">
+          {t("sso.leave.link", { name })}
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
 /** Where the provider sends the browser back after RP-initiated logout (decision 0036). */
 export function SsoLoggedOutPage(props: { ctx: ViewContext }) {
   const { ctx } = props;

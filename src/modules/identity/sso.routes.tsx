@@ -13,7 +13,7 @@ import { rememberAccountLanguage } from "./language-routes";
 import { recentlyAuthenticated, whoOf } from "./routes";
 import { findUser, findUserByOidc, updateUser } from "./store";
 import { removeSsoLink } from "./sso-link";
-import { LOGOUT_STATE_COOKIE } from "./sso-logout";
+import { leaveForProvider, LOGOUT_STATE_COOKIE } from "./sso-logout";
 import { SsoAccountPage, SsoContinuePage, SsoLoggedOutPage } from "./sso-views";
 import { LoginPage } from "./views/login";
 
@@ -64,7 +64,7 @@ export function ssoRoutes(app: FastifyInstance, ctx: AppContext) {
       return loginFailed(ctx, request, reply, next, "sso.login.unavailable", 503);
     }
     reply.setCookie(OIDC_FLOW_COOKIE, started.token, flowCookieOptions);
-    return reply.redirect(started.url.href, 303);
+    return leaveForProvider(ctx, request, reply, started.url.href, "login");
   });
 
   app.get("/login/oidc/callback", { config: { permission: "public" } }, async (request, reply) => {
@@ -187,7 +187,7 @@ export function ssoRoutes(app: FastifyInstance, ctx: AppContext) {
       return reply.redirect("/account/sso?failed=1", 303);
     }
     reply.setCookie(OIDC_FLOW_COOKIE, started.token, flowCookieOptions);
-    return reply.redirect(started.url.href, 303);
+    return leaveForProvider(ctx, request, reply, started.url.href, "login");
   });
 
   app.post("/account/sso/unlink", { config: { permission: "authenticated" } }, async (request, reply) => {
