@@ -196,6 +196,15 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
       unchanged: async (s) => expect(await sessionsOf(s.user.id)).toBe(1),
     }),
     atomicCase({
+      name: "POST /account/language (decision 0035)",
+      setup: async () => {
+        const user = await createUser(ctx());
+        return { user, s: await login(app, user) };
+      },
+      change: (s) => post(s.s, "/account/language", { language: "fr" }),
+      unchanged: async (s) => expect((await findUser(db(), s.user.id))!.language).toBe("nl"),
+    }),
+    atomicCase({
       name: "POST /account/sessions/end-all",
       setup: async () => {
         const user = await createUser(ctx());
