@@ -39,12 +39,16 @@ function formsOf(html: string, pageUrl: string): Form[] {
     const action = /action="([^"]*)"/i.exec(attrs)?.[1]?.replace(/&amp;/g, "&") || pageUrl;
     if (!action.startsWith("/") || /^\/(logout|login|account\/sessions)/.test(action)) continue;
     const fields: Form["fields"] = [];
-    for (const f of m[2].matchAll(/<(input|textarea|select)\b([^>]*)>([\s\S]*?<\/select>)?/gi)) {
+    // The options are read for a <select> only: an optional "...</select>" group on every tag let an
+    // <input> before a select swallow every field up to it (forms with a select were sent empty).
+    for (const f of m[2].matchAll(/<(input|textarea|select)\b([^>]*)>/gi)) {
       const name = /name="([^"]+)"/i.exec(f[2])?.[1];
       if (!name) continue;
       const type = f[1].toLowerCase() === "input" ? (/type="([^"]+)"/i.exec(f[2])?.[1] ?? "text").toLowerCase() : f[1].toLowerCase();
       const value = (/value="([^"]*)"/i.exec(f[2])?.[1] ?? "").replace(/&amp;/g, "&").replace(/&quot;/g, '"');
-      const options = f[3] ? [...f[3].matchAll(/<option\b[^>]*value="([^"]*)"/gi)].map((o) => o[1]).filter(Boolean) : [];
+      const end = (f.index ?? 0) + f[0].length;
+      const inner = type === "select" ? m[2].slice(end, m[2].indexOf("</select>", end)) : "";
+      const options = [...inner.matchAll(/<option\b[^>]*value="([^"]*)"/gi)].map((o) => o[1]).filter(Boolean);
       fields.push({ name, type, value, options });
     }
     out.push({ action, fields });
