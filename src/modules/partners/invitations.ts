@@ -43,8 +43,8 @@ export interface InvitationInput {
 }
 
 async function notify(ctx: AppContext, who: AuditWho, inv: { id: string; livc_id: string; organisation_id: string }, kind: "new" | "reminder") {
-  const contacts = await store.contactsOf(ctx.database.db, [inv.organisation_id]);
-  // Active contacts only, each with the language of their account (decision 0035).
+  // Active contacts only, each with the language of their account (decision 0035); no lookups without SMTP.
+  const contacts = ctx.config.SMTP_URL ? await store.contactsOf(ctx.database.db, [inv.organisation_id]) : [];
   const r = await sendNotices(ctx.config, await activeRecipients(ctx, contacts.map((c) => c.user_id)), kind);
   if (!r.configured) return r;
   await audit.recordFor(ctx, who, {
