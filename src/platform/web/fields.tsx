@@ -84,6 +84,18 @@ export function TextField(props: TextFieldProps) {
   );
 }
 
+/** A GET search form: one text field and its button (lists that are searched rather than dumped). */
+export function SearchForm(props: { action: string; id: string; label: string; hint?: string; value: string; submit: string; maxLength?: number }) {
+  return (
+    <form method="get" action={props.action} class="search-form">
+      <TextField id={props.id} label={props.label} hint={props.hint} value={props.value} maxLength={props.maxLength ?? 200} autocomplete="off" />
+      <button type="submit" class="button">
+        {props.submit}
+      </button>
+    </form>
+  );
+}
+
 export function SelectField(props: {
   id: string;
   name?: string;

@@ -7,7 +7,7 @@ import { ssoLinkOf } from "../sso-link";
 import { SsoLinkAdmin } from "../sso-views";
 import { LANGUAGE_NAMES, LanguageSelect } from "./language";
 import type { UserRow } from "../store";
-import { Csrf, TextField } from "../../../platform/web/fields";
+import { Csrf, SearchForm, TextField } from "../../../platform/web/fields";
 
 export interface AccountListPage {
   items: Pick<UserRow, "id" | "email" | "display_name" | "status">[];
@@ -32,12 +32,7 @@ export function AccountsPage(props: { ctx: ViewContext; list: AccountListPage })
         {" "}
         <a href="/admin/regional-contacts">{t("rc.link")}</a>
       </p>
-      <form method="get" action="/admin/accounts" class="search-form">
-        <TextField id="q" label={t("id.admin.search")} value={list.search} maxLength={200} autocomplete="off" />
-        <button type="submit" class="button">
-          {t("id.admin.search_submit")}
-        </button>
-      </form>
+      <SearchForm action="/admin/accounts" id="q" label={t("id.admin.search")} value={list.search} submit={t("id.admin.search_submit")} />
       <p id="account-count">
         {list.total === 0 && list.search ? t("id.admin.none_found") : t(list.search ? "id.admin.count_found" : "id.admin.count", { total: ctx.num(list.total), page: list.page, pages: list.pages })}
         {list.search ? (

@@ -5,7 +5,7 @@ import type { MessageKey } from "../../../platform/i18n";
 import type { SeatView } from "../membership";
 import { SEATS } from "../migrations";
 import type { InvitationRow } from "../store";
-import { Csrf, Radios, ScrollRegion, SelectField, TextField } from "../../../platform/web/fields";
+import { Csrf, SearchForm, Radios, ScrollRegion, SelectField, TextField } from "../../../platform/web/fields";
 
 export type FormState = { values: Record<string, string>; errors: { field: string; message: string }[] };
 export const emptyForm = (): FormState => ({ values: {}, errors: [] });
@@ -106,12 +106,7 @@ export function LivcPartnersPage(p: LivcPartnersProps) {
         <>
           <h2 id="organisations">{t("pt.orgsearch.title")}</h2>
           <p>{p.orgSearch ? t("pt.orgsearch.found", { count: p.organisations.length }) : t("pt.orgsearch.local")}</p>
-          <form method="get" action={`${base}#organisations`} class="search-form">
-            <TextField id="org_q" label={t("pt.orgsearch.label")} hint={t("pt.orgsearch.hint")} value={p.orgSearch ?? ""} maxLength={100} />
-            <button type="submit" class="button">
-              {t("pt.orgsearch.submit")}
-            </button>
-          </form>
+          <SearchForm action={`${base}#organisations`} id="org_q" label={t("pt.orgsearch.label")} hint={t("pt.orgsearch.hint")} value={p.orgSearch ?? ""} maxLength={100} submit={t("pt.orgsearch.submit")} />
           <h2 id="invite">{t("pt.invite.title")}</h2>
           <form method="post" action={`${base}/invitations`} novalidate>
             <Csrf ctx={ctx} />

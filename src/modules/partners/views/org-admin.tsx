@@ -2,7 +2,7 @@ import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import { Pagination, pageHref } from "../../../platform/web/pagination";
 import type { ViewContext } from "../../../platform/web/view";
 import { SECTOR_KEYS, type Sector, sectorLabel } from "../../identity/sectors";
-import { Csrf, ScrollRegion, SelectField, TextField } from "../../../platform/web/fields";
+import { Csrf, SearchForm, ScrollRegion, SelectField, TextField } from "../../../platform/web/fields";
 
 export type FormState = { values: Record<string, string>; errors: { field: string; message: string }[] };
 export const emptyForm = (): FormState => ({ values: {}, errors: [] });
@@ -44,12 +44,7 @@ export function OrganisationsPage(props: { ctx: ViewContext; list: OrganisationL
         <p>{t("oa.empty")}</p>
       ) : (
         <>
-          <form method="get" action="/admin/organisations" class="search-form">
-            <TextField id="q" label={t("oa.search")} value={list.search} maxLength={200} autocomplete="off" />
-            <button type="submit" class="button">
-              {t("oa.search_submit")}
-            </button>
-          </form>
+          <SearchForm action="/admin/organisations" id="q" label={t("oa.search")} value={list.search} submit={t("oa.search_submit")} />
           <p id="organisation-count">
             {list.total === 0 ? t("oa.none_found") : t(list.search ? "oa.count_found" : "oa.count", { total: ctx.num(list.total), page: list.page, pages: list.pages })}
             {list.search ? (
