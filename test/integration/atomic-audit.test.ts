@@ -205,6 +205,12 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
       unchanged: async (s) => expect((await findUser(db(), s.user.id))!.language).toBe("nl"),
     }),
     atomicCase({
+      name: "POST /admin/accounts/:id/language (an administrator sets an account's language)",
+      setup: async () => ({ user: await createUser(ctx()) }),
+      change: (s) => post(admin, `/admin/accounts/${s.user.id}/language`, { language: "en" }),
+      unchanged: async (s) => expect((await findUser(db(), s.user.id))!.language).toBe("nl"),
+    }),
+    atomicCase({
       name: "POST /account/sessions/end-all",
       setup: async () => {
         const user = await createUser(ctx());

@@ -96,17 +96,42 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
     create,
   );
 
-  const showDetail = async (request: FastifyRequest, reply: FastifyReply, id: string, link?: { kind: "invite" | "reset"; url: string }) => {
+  const showDetail = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    link?: { kind: "invite" | "reset"; url: string },
+    language: { saved?: boolean; error?: string; status?: number } = {},
+  ) => {
     const user = await store.findUser(db, id);
     if (!user) return sendError(request, reply, 404);
     const [roles, memberships, sessions] = await Promise.all([store.platformRolesOf(db, id), store.membershipsOf(db, id), db.selectFrom("session").select("id").where("user_id", "=", id).execute()]);
-    return sendPage(reply, h(AccountDetailPage, { ctx: viewContext(request), user, roles, memberships, sessions: sessions.length, link, self: user.id === request.actor?.userId }));
+    return sendPage(
+      reply,
+      h(AccountDetailPage, { ctx: viewContext(request), user, roles, memberships, sessions: sessions.length, link, self: user.id === request.actor?.userId, languageSaved: language.saved, languageError: language.error }),
+      language.status,
+    );
   };
 
   app.get("/admin/accounts/:id", cfg, async (request, reply) => {
     const p = idParam.safeParse(request.params);
     if (!p.success) return sendError(request, reply, 404);
-    return showDetail(request, reply, p.data.id);
+    return showDetail(request, reply, p.data.id, undefined, { saved: (request.query as { saved?: string } | undefined)?.saved === "language" });
+  });
+
+  // An administrator sets an account's language (decision 0035): the change and its audit entry commit together.
+  app.post("/admin/accounts/:id/language", cfg, async (request, reply) => {
+    const p = idParam.safeParse(request.params);
+    const user = p.success ? await store.findUser(db, p.data.id) : undefined;
+    if (!user) return sendError(request, reply, 404);
+    const parsed = z.object({ language: z.enum(LOCALES) }).safeParse(request.body ?? {});
+    if (!parsed.success) return showDetail(request, reply, user.id, undefined, { error: viewContext(request).t("lang.account.invalid"), status: 400 });
+    await db.transaction().execute(async (trx) => {
+      await store.updateUser(trx, user.id, { language: parsed.data.language });
+      await audit.record(request, { action: "account.language.change", resourceType: "account", resourceId: user.id, outcome: "success" }, { db: trx });
+    });
+    if (wantsJson(request)) return reply.send({ id: user.id, language: parsed.data.language });
+    return reply.redirect(`/admin/accounts/${user.id}?saved=language`, 303);
   });
 
   const NOT_ON_SELF = new Set(["disable", "end-sessions"]);

@@ -11,6 +11,8 @@ export const languageMessages = defineMessages({
     "lang.account.invalid": "Kies Nederlands, Français of English.",
     "lang.admin.label": "Taal van het account",
     "lang.admin.hint": "De e-mails aan dit account komen in deze taal; na het aanmelden is het ook de taal van Schakel. De persoon kan ze zelf wijzigen.",
+    "lang.admin.submit": "Taal van het account opslaan",
+    "lang.admin.saved": "De taal van het account is opgeslagen.",
   },
   fr: {
     "lang.account.title": "Langue",
@@ -21,6 +23,8 @@ export const languageMessages = defineMessages({
     "lang.account.invalid": "Choisissez Nederlands, Français ou English.",
     "lang.admin.label": "Langue du compte",
     "lang.admin.hint": "Les e-mails adressés à ce compte sont envoyés dans cette langue ; après la connexion, c'est aussi la langue de Schakel. La personne peut la modifier elle-même.",
+    "lang.admin.submit": "Enregistrer la langue du compte",
+    "lang.admin.saved": "La langue du compte est enregistrée.",
   },
   en: {
     "lang.account.title": "Language",
@@ -31,5 +35,7 @@ export const languageMessages = defineMessages({
     "lang.account.invalid": "Choose Nederlands, Français or English.",
     "lang.admin.label": "Language of the account",
     "lang.admin.hint": "E-mails to this account are sent in this language; after logging in it is also Schakel's language. The person can change it themselves.",
+    "lang.admin.submit": "Save the account's language",
+    "lang.admin.saved": "The account's language has been saved.",
   },
 });

@@ -13,6 +13,7 @@ import { findUser, findUserByEmail } from "./store";
 describeEachDialect("account language: creation and /account", (ctx, dialect) => {
   let app: FastifyInstance;
   let admin: LoginSession;
+  let adminId: string;
   const db = () => ctx().database.db;
   const post = (s: LoginSession, url: string, fields: Record<string, string>) => app.inject({ method: "POST", url, headers: s.headers({ form: true }), payload: s.form(fields) });
   const languageAudits = async (userId: string) =>
@@ -22,7 +23,9 @@ describeEachDialect("account language: creation and /account", (ctx, dialect) =>
 
   beforeAll(async () => {
     app = await buildApp(ctx(), { logger: false });
-    admin = await login(app, await createUser(ctx(), { platformRoles: ["admin"] }));
+    const adminUser = await createUser(ctx(), { platformRoles: ["admin"] });
+    adminId = adminUser.id;
+    admin = await login(app, adminUser);
   });
   afterAll(async () => {
     await app?.close();
@@ -88,6 +91,33 @@ describeEachDialect("account language: creation and /account", (ctx, dialect) =>
     expect(after.body).toContain('<option value="fr" lang="fr" selected>Français</option>');
     // Without ?saved the notice is not shown.
     expect((await app.inject({ method: "GET", url: "/account", headers: s.headers() })).body).not.toContain("Votre langue est enregistrée.");
+  });
+
+  it("an administrator changes an existing account's language on its admin page; others may not; an unknown language is refused with the summary", async () => {
+    const user = await createUser(ctx());
+    const page = await app.inject({ method: "GET", url: `/admin/accounts/${user.id}`, headers: admin.headers() });
+    expect(page.body).toContain(`<form method="post" action="/admin/accounts/${user.id}/language" novalidate>`);
+    const saved = await post(admin, `/admin/accounts/${user.id}/language`, { language: "en" });
+    expect(saved.statusCode).toBe(303);
+    expect(saved.headers.location).toBe(`/admin/accounts/${user.id}?saved=language`);
+    expect((await findUser(db(), user.id))!.language).toBe("en");
+    expect(await languageAudits(user.id)).toEqual([`success:${adminId}`]);
+    // The administrator's own UI language does not change with it.
+    expect(saved.cookies.find((c) => c.name === "schakel_lang")).toBeUndefined();
+    const after = await app.inject({ method: "GET", url: `/admin/accounts/${user.id}?saved=language`, headers: admin.headers() });
+    expect(after.body).toContain("De taal van het account is opgeslagen.");
+    expect(after.body).toContain('<dd id="account-language" lang="en">English</dd>');
+
+    const unknown = await post(admin, `/admin/accounts/${user.id}/language`, { language: "de" });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.body).toContain('<a href="#language">Kies Nederlands, Français of English.</a>');
+    expect(unknown.body).toContain('aria-invalid="true"');
+    const partner = await login(app, await createUser(ctx()));
+    expect((await post(partner, `/admin/accounts/${user.id}/language`, { language: "fr" })).statusCode).toBe(403);
+    const noToken = await app.inject({ method: "POST", url: `/admin/accounts/${user.id}/language`, headers: admin.headers({ form: true }), payload: "language=fr" });
+    expect(noToken.statusCode).toBe(403);
+    expect((await findUser(db(), user.id))!.language).toBe("en");
+    expect((await post(admin, "/admin/accounts/00000000-0000-4000-8000-000000000000/language", { language: "fr" })).statusCode).toBe(404);
   });
 
   it("refuses a change without or with a wrong CSRF token, an unknown language, and anyone not logged in; nothing changes", async () => {

@@ -5,7 +5,7 @@ import type { ViewContext } from "../../../platform/web/view";
 import { PLATFORM_ROLES } from "../migrations";
 import { ssoLinkOf } from "../sso-link";
 import { SsoLinkAdmin } from "../sso-views";
-import { LANGUAGE_NAMES, LanguageSelect } from "./language";
+import { AdminLanguageForm, LANGUAGE_NAMES, LanguageSelect } from "./language";
 import type { UserRow } from "../store";
 import { Csrf, SearchForm, TextField } from "../../../platform/web/fields";
 
@@ -111,6 +111,8 @@ export function AccountDetailPage(props: {
   link?: { kind: "invite" | "reset"; url: string };
   /** The administrator's own account: it cannot be disabled or logged out from here. */
   self?: boolean;
+  languageSaved?: boolean;
+  languageError?: string;
 }) {
   const { ctx, user } = props;
   const { t } = ctx;
@@ -124,6 +126,7 @@ export function AccountDetailPage(props: {
   );
   return (
     <Layout ctx={ctx} title={user.display_name}>
+      <ErrorSummary ctx={ctx} errors={props.languageError ? [{ field: "language", message: props.languageError }] : []} />
       <h1>{user.display_name}</h1>
       {props.link ? (
         <div class="notice" role="status">
@@ -155,6 +158,7 @@ export function AccountDetailPage(props: {
         {props.self ? null : user.status === "disabled" ? action("enable", "id.admin.enable") : action("disable", "id.admin.disable", "warning")}{" "}
         {props.self ? null : action("end-sessions", "id.admin.end_sessions")} {user.status === "invited" ? action("invite-link", "id.admin.new_invite") : action("reset-link", "id.admin.new_reset")}
       </div>
+      <AdminLanguageForm ctx={ctx} userId={user.id} value={user.language} saved={props.languageSaved} error={props.languageError} />
       <SsoLinkAdmin ctx={ctx} userId={user.id} link={ssoLinkOf(user)} />
     </Layout>
   );

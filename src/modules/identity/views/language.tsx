@@ -52,3 +52,26 @@ export function AccountLanguageForm(props: { ctx: ViewContext; value: string; sa
     </section>
   );
 }
+
+/** An administrator sets an account's language (e.g. before its first login): on the account's admin page. */
+export function AdminLanguageForm(props: { ctx: ViewContext; userId: string; value: string; saved?: boolean; error?: string }) {
+  const { ctx } = props;
+  const { t } = ctx;
+  return (
+    <section aria-labelledby="account-language-heading">
+      <h2 id="account-language-heading">{t("lang.admin.label")}</h2>
+      {props.saved ? (
+        <div class="notice" role="status" id="account-language-saved">
+          <p>{t("lang.admin.saved")}</p>
+        </div>
+      ) : null}
+      <form method="post" action={`/admin/accounts/${props.userId}/language`} novalidate>
+        <Csrf ctx={ctx} />
+        <LanguageSelect id="language" label={t("lang.admin.label")} hint={t("lang.admin.hint")} value={props.value} error={props.error} />
+        <button type="submit" class="secondary">
+          {t("lang.admin.submit")}
+        </button>
+      </form>
+    </section>
+  );
+}
