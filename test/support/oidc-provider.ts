@@ -1,6 +1,10 @@
 import http, { type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { FastifyInstance } from "fastify";
 import Provider from "oidc-provider";
+import type { DialectName } from "../../src/platform/db";
+import { buildApp } from "../../src/platform/web/app";
+import { openTestContext, type TestContext } from "./db";
 
 /**
  * A REAL OpenID provider (oidc-provider 9) on a loopback port, for the single sign-on tests
@@ -176,4 +180,26 @@ export function providerUrlOf(res: { statusCode: number; headers: Record<string,
   const url = refresh.slice("0;url=".length);
   if (!res.body.includes(`id="sso-leave"`) || !res.body.includes(`href="${url.replaceAll("&", "&amp;")}"`)) throw new Error("the page has no link to the provider");
   return url;
+}
+
+/**
+ * A provider, a fresh test database of `dialect` configured for it, and the app on that database:
+ * the setup of the SSO test files (`beforeAll(async () => ({ op, ctx, app } = await startProviderApp(...)))`).
+ */
+export async function startProviderApp(
+  dialect: DialectName,
+  next: { current: NextLogin },
+  opts: Parameters<typeof startProvider>[1] = {},
+): Promise<{ op: TestProvider; ctx: TestContext; app: FastifyInstance }> {
+  const op = await startProvider(next, opts);
+  const ctx = await openTestContext(dialect, appSettings(op.issuer));
+  const app = await buildApp(ctx, { logger: false });
+  return { op, ctx, app };
+}
+
+/** Closes what startProviderApp started (any of them may be missing when the setup failed). */
+export async function stopProviderApp(s: { op?: TestProvider; ctx?: TestContext; app?: FastifyInstance }): Promise<void> {
+  await s.app?.close();
+  await s.ctx?.close();
+  await s.op?.close();
 }

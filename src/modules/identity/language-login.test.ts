@@ -2,10 +2,9 @@ import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { generate } from "otplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CookieJar, createUser, csrfFromHtml, freshTotp, type TestUser } from "../../../test/support/auth";
-import { activeDialects, openTestContext, type TestContext } from "../../../test/support/db";
-import { appSettings, FORM, type NextLogin, ProviderJar, startProvider, type TestProvider, throughProvider } from "../../../test/support/oidc-provider";
+import { activeDialects, type TestContext } from "../../../test/support/db";
+import { FORM, type NextLogin, ProviderJar, type TestProvider, throughProvider, startProviderApp, stopProviderApp } from "../../../test/support/oidc-provider";
 import type { Locale } from "../../platform/i18n";
-import { buildApp } from "../../platform/web/app";
 import { createAccount } from "./service";
 import { updateUser } from "./store";
 
@@ -23,15 +22,9 @@ for (const dialect of activeDialects()) {
     let app: FastifyInstance;
 
     beforeAll(async () => {
-      op = await startProvider(next);
-      ctx = await openTestContext(dialect, appSettings(op.issuer));
-      app = await buildApp(ctx, { logger: false });
+      ({ op, ctx, app } = await startProviderApp(dialect, next));
     }, 60_000);
-    afterAll(async () => {
-      await app?.close();
-      await ctx?.close();
-      await op?.close();
-    });
+    afterAll(() => stopProviderApp({ op, ctx, app }));
 
     /** A browser: its cookie jar and the headers it always sends (Accept-Language). */
     const browser = (headers: Record<string, string> = {}, langCookie?: Locale) => {

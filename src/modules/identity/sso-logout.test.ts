@@ -1,10 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CookieJar, createUser, csrfFromHtml, login } from "../../../test/support/auth";
-import { activeDialects, openTestContext, type TestContext } from "../../../test/support/db";
-import { appSettings, FORM, logoutAtProvider, type NextLogin, POST_LOGOUT, ProviderJar, providerUrlOf, startProvider, type TestProvider, throughProvider } from "../../../test/support/oidc-provider";
+import { activeDialects, type TestContext } from "../../../test/support/db";
+import { FORM, logoutAtProvider, type NextLogin, POST_LOGOUT, ProviderJar, providerUrlOf, type TestProvider, throughProvider, startProviderApp, stopProviderApp } from "../../../test/support/oidc-provider";
 import { SESSION_COOKIE } from "../../platform/auth/session";
-import { buildApp } from "../../platform/web/app";
 import { LOGOUT_STATE_COOKIE } from "./sso-logout";
 import { updateUser } from "./store";
 
@@ -23,15 +22,9 @@ for (const dialect of activeDialects()) {
     let app: FastifyInstance;
 
     beforeAll(async () => {
-      op = await startProvider(next);
-      ctx = await openTestContext(dialect, appSettings(op.issuer));
-      app = await buildApp(ctx, { logger: false });
+      ({ op, ctx, app } = await startProviderApp(dialect, next));
     }, 60_000);
-    afterAll(async () => {
-      await app?.close();
-      await ctx?.close();
-      await op?.close();
-    });
+    afterAll(() => stopProviderApp({ op, ctx, app }));
 
     const inject = async (jar: CookieJar, opts: { method: "GET" | "POST"; url: string; form?: Record<string, string>; json?: boolean }) => {
       const res = await app.inject({
@@ -188,15 +181,9 @@ for (const dialect of activeDialects()) {
     let ctx: TestContext;
     let app: FastifyInstance;
     beforeAll(async () => {
-      op = await startProvider(next, { rpLogout: false });
-      ctx = await openTestContext(dialect, appSettings(op.issuer));
-      app = await buildApp(ctx, { logger: false });
+      ({ op, ctx, app } = await startProviderApp(dialect, next, { rpLogout: false }));
     }, 60_000);
-    afterAll(async () => {
-      await app?.close();
-      await ctx?.close();
-      await op?.close();
-    });
+    afterAll(() => stopProviderApp({ op, ctx, app }));
 
     it("an SSO session's logout stays local (to /login), audited as before", async () => {
       const user = await createUser(ctx);

@@ -1,11 +1,10 @@
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CookieJar, createUser, csrfFromHtml, freshTotp, login } from "../../../test/support/auth";
-import { activeDialects, openTestContext, type TestContext } from "../../../test/support/db";
-import { appSettings, CLIENT_SECRET, FORM, type NextLogin, providerUrlOf, REDIRECT, startProvider, throughProvider } from "../../../test/support/oidc-provider";
+import { activeDialects, type TestContext } from "../../../test/support/db";
+import { CLIENT_SECRET, FORM, type NextLogin, providerUrlOf, REDIRECT, type startProvider, startProviderApp, stopProviderApp, throughProvider } from "../../../test/support/oidc-provider";
 import { OIDC_FLOW_COOKIE } from "../../platform/auth/oidc";
 import { SESSION_COOKIE } from "../../platform/auth/session";
-import { buildApp } from "../../platform/web/app";
 import { findUser, updateUser } from "./store";
 
 /**
@@ -20,15 +19,9 @@ for (const dialect of activeDialects()) {
     let app: FastifyInstance;
 
     beforeAll(async () => {
-      op = await startProvider(next);
-      ctx = await openTestContext(dialect, appSettings(op.issuer));
-      app = await buildApp(ctx, { logger: false });
+      ({ op, ctx, app } = await startProviderApp(dialect, next));
     }, 60_000);
-    afterAll(async () => {
-      await app?.close();
-      await ctx?.close();
-      await op?.close();
-    });
+    afterAll(() => stopProviderApp({ op, ctx, app }));
 
     const inject = async (jar: CookieJar, opts: { method: "GET" | "POST"; url: string; form?: Record<string, string> }) => {
       const res = await app.inject({
