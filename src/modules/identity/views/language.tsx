@@ -59,7 +59,7 @@ export function AdminLanguageForm(props: { ctx: ViewContext; userId: string; val
   const { t } = ctx;
   return (
     <section aria-labelledby="account-language-heading">
-      <h2 id="account-language-heading">{t("lang.admin.label")}</h2>
+      <h2 id="account-language-heading">{t("lang.account.title")}</h2>
       {props.saved ? (
         <div class="notice" role="status" id="account-language-saved">
           <p>{t("lang.admin.saved")}</p>
