@@ -30,48 +30,41 @@ export function LanguageSelect(props: { id: string; label: string; hint: string;
   );
 }
 
-/** The person's own language on /account: a plain POST form (works without JavaScript). */
-export function AccountLanguageForm(props: { ctx: ViewContext; value: string; saved?: boolean; error?: string }) {
-  const { ctx } = props;
+/**
+ * The language form: the person's own on /account, or an administrator's for an account (e.g. before its
+ * first login) on its admin page. A plain POST form (works without JavaScript).
+ */
+function LanguageForm(props: { ctx: ViewContext; who: "self" | "admin"; action: string; value: string; saved?: boolean; error?: string }) {
+  const { ctx, who } = props;
   const { t } = ctx;
+  const idPrefix = who === "self" ? "language" : "account-language";
   return (
-    <section aria-labelledby="language-heading">
-      <h2 id="language-heading">{t("lang.account.title")}</h2>
+    <section aria-labelledby={`${idPrefix}-heading`}>
+      <h2 id={`${idPrefix}-heading`}>{t("lang.account.title")}</h2>
       {props.saved ? (
-        <div class="notice" role="status" id="language-saved">
-          <p>{t("lang.account.saved")}</p>
+        <div class="notice" role="status" id={`${idPrefix}-saved`}>
+          <p>{t(who === "self" ? "lang.account.saved" : "lang.admin.saved")}</p>
         </div>
       ) : null}
-      <form method="post" action="/account/language" novalidate>
+      <form method="post" action={props.action} novalidate>
         <Csrf ctx={ctx} />
-        <LanguageSelect id="language" label={t("lang.account.label")} hint={t("lang.account.hint")} value={props.value} error={props.error} />
+        <LanguageSelect
+          id="language"
+          label={t(who === "self" ? "lang.account.label" : "lang.admin.label")}
+          hint={t(who === "self" ? "lang.account.hint" : "lang.admin.hint")}
+          value={props.value}
+          error={props.error}
+        />
         <button type="submit" class="secondary">
-          {t("lang.account.submit")}
+          {t(who === "self" ? "lang.account.submit" : "lang.admin.submit")}
         </button>
       </form>
     </section>
   );
 }
 
-/** An administrator sets an account's language (e.g. before its first login): on the account's admin page. */
-export function AdminLanguageForm(props: { ctx: ViewContext; userId: string; value: string; saved?: boolean; error?: string }) {
-  const { ctx } = props;
-  const { t } = ctx;
-  return (
-    <section aria-labelledby="account-language-heading">
-      <h2 id="account-language-heading">{t("lang.account.title")}</h2>
-      {props.saved ? (
-        <div class="notice" role="status" id="account-language-saved">
-          <p>{t("lang.admin.saved")}</p>
-        </div>
-      ) : null}
-      <form method="post" action={`/admin/accounts/${props.userId}/language`} novalidate>
-        <Csrf ctx={ctx} />
-        <LanguageSelect id="language" label={t("lang.admin.label")} hint={t("lang.admin.hint")} value={props.value} error={props.error} />
-        <button type="submit" class="secondary">
-          {t("lang.admin.submit")}
-        </button>
-      </form>
-    </section>
-  );
-}
+export const AccountLanguageForm = (props: { ctx: ViewContext; value: string; saved?: boolean; error?: string }) => <LanguageForm {...props} who="self" action="/account/language" />;
+
+export const AdminLanguageForm = (props: { ctx: ViewContext; userId: string; value: string; saved?: boolean; error?: string }) => (
+  <LanguageForm ctx={props.ctx} value={props.value} saved={props.saved} error={props.error} who="admin" action={`/admin/accounts/${props.userId}/language`} />
+);
