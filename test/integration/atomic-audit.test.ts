@@ -150,6 +150,23 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
     Promise.all(["consultation", "consultation_case", "consultation_case_service", "partner_invitation", "case_event"].map((t) => count(t)));
   const reporter = memo(async () => makeActor(ctx(), [{ livcId: (await meetingWorld()).livcId, role: "partner_member", organisationId: (await meetingWorld()).clb }]));
   const draftForm = (observation: string) => ({ ...emptyForm(), identity_known: "known" as const, subject_name: "Fictieve Melding", observation });
+  const submitForm = (observation: string) => ({
+    ...draftForm(observation),
+    subject_birth_date: "2001-02-03",
+    municipality_nis: "44021",
+    signals: ["supports_violence"],
+    since: "weeks",
+    person_knows: "no",
+    reporter_contact: "09 123 45 67",
+  });
+  /** Reports, their events, and the personal-data write entries on reports (the sealed document). */
+  const intakeCounts = () => Promise.all([count("report"), count("report_event"), count("audit_entry", "action = 'personal_data.write' and resource_type = 'report'")]);
+  const ownDraft = async (actor: Awaited<ReturnType<typeof reporter>>) => {
+    const made = await fileReport(ctx(), { actor }, draftForm("Eerste waarneming"), "draft");
+    if (made.kind !== "draft") throw new Error(made.kind);
+    const row = () => db().selectFrom("report").select(["status", "content_enc", "updated_at"]).where("reference", "=", made.reference).executeTakeFirstOrThrow();
+    return { actor, reference: made.reference, row, before: await row(), counts: await intakeCounts() };
+  };
   const campaignCase = (name: string, table: string, url: () => string, fields: () => Record<string, string>, only?: string) =>
     atomicCase({
       name,
@@ -540,6 +557,24 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
       change: (s) => fileReport(ctx(), { actor: s.actor }, draftForm("Gewijzigde waarneming"), "draft", s.reference),
       unchanged: async (s) => expect(await s.row()).toEqual(s.before),
     }),
+    // Intake submission (session 3): the report, its event and its personal-data write entry roll back together.
+    atomicCase({
+      name: "fileReport submit (intake service: new report)",
+      only: "intake.report.submit",
+      setup: async () => ({ actor: await reporter(), counts: await intakeCounts() }),
+      change: (s) => fileReport(ctx(), { actor: s.actor }, submitForm("Ingediende waarneming"), "submit"),
+      unchanged: async (s) => expect(await intakeCounts()).toEqual(s.counts),
+    }),
+    atomicCase({
+      name: "fileReport submit (intake service: own draft submitted)",
+      only: "intake.report.submit",
+      setup: async () => ownDraft(await reporter()),
+      change: (s) => fileReport(ctx(), { actor: s.actor }, submitForm("Ingediende waarneming"), "submit", s.reference),
+      unchanged: async (s) => {
+        expect(await s.row()).toEqual(s.before);
+        expect(await intakeCounts()).toEqual(s.counts);
+      },
+    }),
   ];
 
   for (const c of cases) {
@@ -557,7 +592,51 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
       await c.unchanged(state);
     });
   }
+
+  // The other direction, for the intake report (session 3): the CHANGE is refused (a trigger on the
+  // report table), so the personal-data write entry sealed in the same transaction must not remain.
+  const refusedChanges: { name: string; change: (s: Awaited<ReturnType<typeof ownDraft>>) => Promise<unknown> }[] = [
+    { name: "fileReport draft (new draft; insert refused)", change: (s) => fileReport(ctx(), { actor: s.actor }, draftForm("Nieuwe waarneming"), "draft") },
+    { name: "fileReport draft (own draft saved again; update refused)", change: (s) => fileReport(ctx(), { actor: s.actor }, draftForm("Gewijzigde waarneming"), "draft", s.reference) },
+    { name: "fileReport submit (new report; insert refused)", change: (s) => fileReport(ctx(), { actor: s.actor }, submitForm("Ingediende waarneming"), "submit") },
+    { name: "fileReport submit (own draft submitted; update refused)", change: (s) => fileReport(ctx(), { actor: s.actor }, submitForm("Ingediende waarneming"), "submit", s.reference) },
+  ];
+  for (const c of refusedChanges) {
+    it(`${c.name}: refused change -> error and no personal-data write entry`, async () => {
+      const state = await ownDraft(await reporter());
+      const entries = await count("audit_entry");
+      await refuseReportWrites(ctx(), dialect);
+      let answer: unknown;
+      try {
+        answer = await c.change(state).catch((e: unknown) => e);
+      } finally {
+        await allowReportWrites(ctx(), dialect);
+      }
+      expect(answer).toBeInstanceOf(Error);
+      expect(String((answer as Error).message)).toContain("report refused");
+      expect(await intakeCounts()).toEqual(state.counts);
+      expect(await count("audit_entry")).toBe(entries);
+      expect(await state.row()).toEqual(state.before);
+    });
+  }
 });
+
+/** Installs a trigger that refuses every insert into and update of the report table. */
+async function refuseReportWrites(ctx: TestContext, dialect: string) {
+  const db = ctx.database.db;
+  if (dialect === "sqlite") {
+    for (const op of ["insert", "update"]) await sql.raw(`create trigger refuse_report_${op} before ${op} on report begin select raise(abort, 'report refused'); end`).execute(db);
+  } else {
+    await sql.raw("create or replace function refuse_report() returns trigger language plpgsql as $$ begin raise exception 'report refused'; end $$").execute(db);
+    await sql.raw("create trigger refuse_report before insert or update on report for each row execute function refuse_report()").execute(db);
+  }
+}
+
+async function allowReportWrites(ctx: TestContext, dialect: string) {
+  const db = ctx.database.db;
+  if (dialect === "sqlite") for (const op of ["insert", "update"]) await sql.raw(`drop trigger refuse_report_${op}`).execute(db);
+  else await sql.raw("drop trigger refuse_report on report").execute(db);
+}
 
 
 function sessionIdOfJar(s: LoginSession): string {

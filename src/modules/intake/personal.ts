@@ -89,5 +89,10 @@ export async function openReasons(ctx: AppContext, who: AuditWho, livcId: string
   return new Map(read.map((r) => [r.rowId, r.plain.reason_enc ?? ""]));
 }
 
+/** Loads the keys before a transaction starts (on SQLite, loading inside it would wait for itself). */
+export async function keysReady(ctx: AppContext): Promise<void> {
+  await personalData.blindIndex(ctx, ["warm-up"]);
+}
+
 /** The blind index of a person: HMAC over normalised name + birth date. Equal people, equal tokens. */
 export const subjectIndexOf = (ctx: AppContext, name: string, birthDate: string) => personalData.blindIndex(ctx, [name, birthDate]);

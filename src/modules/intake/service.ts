@@ -1,13 +1,15 @@
+import type { Kysely } from "kysely";
 import type { AuditWho } from "../../platform/audit";
 import { audit } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
+import type { DB } from "../../platform/db/schema";
 import { addDays, newId, nowIso, todayInBrussels } from "../../platform/db/values";
 import type { Actor } from "../../platform/policy/actor";
 import { membersOfLivc } from "../identity/service";
 import { municipalitiesOn } from "../reference/service";
 import { registerTimeline } from "../registry/service";
 import { mailDangerNow, mailRegionalNew } from "./notify";
-import { openReportContent, type ReportContent, sealReportContent, subjectIndexOf } from "./personal";
+import { keysReady, openReportContent, type ReportContent, sealReportContent, subjectIndexOf } from "./personal";
 import { isOwnReport } from "./policy";
 import { newReference } from "./reference-number";
 import { asSignals, emptyForm, type FormError, isMinorOn, type ReportForm, validateForm } from "./schema";
@@ -120,10 +122,16 @@ export async function fileReport(ctx: AppContext, who: AuditWho & { actor: Actor
     notify_status: form.notify_status ? 1 : 0,
   };
 
+  // The personal-data write entry commits with the change: sealed inside the transaction ({ db: trx }),
+  // so a failed save leaves no entry behind. A refusal by the policy is audited on its own and throws.
+  const seal = (livcId: string | null, on?: Kysely<DB>) => sealReportContent(ctx, who, { id, livcId, allowed: mayWrite, db: on }, toContent(form));
+  await keysReady(ctx); // on SQLite the transaction holds the one connection: load the keys before it
+
   if (mode === "draft") {
-    const content_enc = await sealReportContent(ctx, who, { id, livcId: null, allowed: mayWrite }, toContent(form));
-    // The draft and its audit entry commit together.
+    if (!mayWrite) await seal(null);
+    // The draft, its personal-data write entry and its audit entry commit together.
     await db.transaction().execute(async (trx) => {
+      const content_enc = await seal(null, trx);
       if (existing) await store.updateReport(trx, id, { ...base, content_enc });
       else await store.insertReport(trx, { ...emptyRow(id, reference, actor.userId, organisationId), ...base, content_enc });
       await audit.recordFor(ctx, who, { action: "intake.report.draft", resourceType: "report", resourceId: id, outcome: "success" }, { db: trx });
@@ -133,11 +141,10 @@ export async function fileReport(ctx: AppContext, who: AuditWho & { actor: Actor
 
   const routing = (await routeFor(ctx, form.municipality_nis, today))!;
   const livcId = routing.kind === "livc" ? routing.livcId : null;
+  if (!mayWrite) await seal(livcId);
   const subject_index = identityKnown ? await subjectIndexOf(ctx, form.subject_name, form.subject_birth_date) : null;
-  const content_enc = await sealReportContent(ctx, who, { id, livcId, allowed: mayWrite }, toContent(form));
   const submitted = {
     ...base,
-    content_enc,
     subject_index,
     status: "received" as const,
     livc_id: livcId,
@@ -148,8 +155,9 @@ export async function fileReport(ctx: AppContext, who: AuditWho & { actor: Actor
     retention_until: addYears(today, minor ? ctx.config.SCHAKEL_RETENTION_MINOR_YEARS : ctx.config.SCHAKEL_RETENTION_YEARS),
   };
   await db.transaction().execute(async (trx) => {
-    if (existing) await store.updateReport(trx, id, submitted);
-    else await store.insertReport(trx, { ...emptyRow(id, reference, actor.userId, organisationId), ...submitted });
+    const content_enc = await seal(livcId, trx);
+    if (existing) await store.updateReport(trx, id, { ...submitted, content_enc });
+    else await store.insertReport(trx, { ...emptyRow(id, reference, actor.userId, organisationId), ...submitted, content_enc });
     await store.insertEvent(trx, { report_id: id, actor_id: actor.userId, transition: "submit", from_status: "draft", to_status: "received", referral_service: null, reason_enc: null });
     await audit.recordFor(ctx, who, { action: "intake.report.submit", resourceType: "report", resourceId: id, livcId, outcome: "success" }, { db: trx });
   });
