@@ -172,11 +172,11 @@ describeEachDialect("regional contact points: admin pages and CLI", (ctx) => {
     const error = vi.spyOn(console, "error").mockImplementation(() => {});
     await cli("--email", other.email, "--province", "Limbrug");
     expect(process.exitCode).toBe(1);
-    expect(error.mock.calls.flat().join("\n")).toContain('Unknown province "Limbrug". Known: Antwerpen, Limburg');
+    expect(error.mock.calls.flat().join("\n")).toContain('Unknown province "Limbrug" (--province). Known: Antwerpen, Limburg');
     process.exitCode = undefined;
     await cli("--email", "niemand@test.schakel.invalid");
     expect(process.exitCode).toBe(1);
-    expect(error.mock.calls.flat().join("\n")).toContain("No account with e-mail niemand@test.schakel.invalid.");
+    expect(error.mock.calls.flat().join("\n")).toContain("No account with e-mail niemand@test.schakel.invalid (--email).");
     expect((await rowsOf(other)).map((r) => r.province)).toEqual(["Limburg"]);
     process.exitCode = undefined;
     await cli("--email", other.email, "--province", "West-Vlaanderen");
@@ -186,5 +186,87 @@ describeEachDialect("regional contact points: admin pages and CLI", (ctx) => {
     const made = (await rowsOf(other)).find((r) => r.province === "West-Vlaanderen")!;
     const entry = await db().selectFrom("audit_entry").select(["action", "actor_id"]).where("resource_id", "=", made.id).execute();
     expect(entry).toEqual([{ action: "intake.regional_contact.add", actor_id: null }]);
+  });
+
+  const auditOf = async (id: string) => db().selectFrom("audit_entry").select(["action", "actor_id"]).where("resource_id", "=", id).orderBy("seq").execute();
+  const cliOutput = () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    return {
+      out: () => log.mock.calls.flat().join("\n"),
+      err: () => error.mock.calls.flat().join("\n"),
+      clear: () => {
+        log.mockClear();
+        error.mockClear();
+      },
+    };
+  };
+
+  it("CLI change: moves a designation (audited, actor the system), a repeat changes nothing; an unknown account, province or designation and a taken province are refused naming the argument (exit code 1)", async () => {
+    const user = await createUser(ctx(), { displayName: "Cli Wijziging" });
+    const io = cliOutput();
+    await cli("add", "--email", user.email, "--province", "Antwerpen");
+    await cli("--email", user.email, "--province", "all");
+    expect(process.exitCode).toBeUndefined();
+    const antwerpen = (await rowsOf(user)).find((r) => r.province === "Antwerpen")!;
+
+    await cli("change", "--email", user.email, "--province", "Antwerpen", "--to", "Limburg");
+    expect(process.exitCode).toBeUndefined();
+    expect(io.out()).toContain("Regional contact point changed (Antwerpen -> Limburg).");
+    expect((await rowsOf(user)).map((r) => r.province).sort()).toEqual(["Limburg", null].sort());
+    expect(await auditOf(antwerpen.id)).toEqual([
+      { action: "intake.regional_contact.add", actor_id: null },
+      { action: "intake.regional_contact.change", actor_id: null },
+    ]);
+    await cli("change", "--email", user.email, "--province", "Limburg", "--to", "Limburg");
+    expect(process.exitCode).toBeUndefined();
+    expect(io.out()).toContain("Regional contact point unchanged (Limburg).");
+    expect(await auditOf(antwerpen.id)).toHaveLength(2);
+
+    const refused = async (args: string[], message: string) => {
+      io.clear();
+      process.exitCode = undefined;
+      await cli("change", ...args);
+      expect(process.exitCode, args.join(" ")).toBe(1);
+      expect(io.err()).toContain(message);
+    };
+    await refused(["--email", "niemand@test.schakel.invalid", "--province", "Limburg", "--to", "Antwerpen"], "No account with e-mail niemand@test.schakel.invalid (--email).");
+    await refused(["--email", user.email, "--province", "Limbrug", "--to", "Antwerpen"], 'Unknown province "Limbrug" (--province). Known: Antwerpen, Limburg');
+    await refused(["--email", user.email, "--province", "Limburg", "--to", "Brabant"], 'Unknown province "Brabant" (--to). Known: Antwerpen, Limburg');
+    await refused(["--email", user.email, "--province", "Antwerpen", "--to", "Limburg"], `${user.email} is no regional contact point for Antwerpen (--email, --province).`);
+    await refused(["--email", user.email, "--province", "Limburg", "--to", "all"], `${user.email} is already a regional contact point for all provinces (--to); nothing changed.`);
+    expect((await rowsOf(user)).map((r) => r.province).sort()).toEqual(["Limburg", null].sort());
+    expect(await auditOf(antwerpen.id)).toHaveLength(2);
+    await expect(cli("change", "--email", user.email, "--province", "Limburg")).rejects.toMatchObject({ code: "commander.missingMandatoryOptionValue" });
+  });
+
+  it("CLI end: ends a designation (audited, actor the system) and the person's scope follows; ending it again is refused (exit code 1)", async () => {
+    const user = await createUser(ctx(), { displayName: "Cli Einde" });
+    const io = cliOutput();
+    await cli("add", "--email", user.email, "--province", "Oost-Vlaanderen");
+    await cli("add", "--email", user.email);
+    const all = (await rowsOf(user)).find((r) => r.province === null)!;
+    expect(await scopeOf(user)).toEqual({ all: true, provinces: ["Oost-Vlaanderen"] });
+
+    await cli("end", "--email", user.email);
+    expect(process.exitCode).toBeUndefined();
+    expect(io.out()).toContain("Regional contact point ended (all provinces).");
+    expect(await scopeOf(user)).toEqual({ all: false, provinces: ["Oost-Vlaanderen"] });
+    expect(await auditOf(all.id)).toEqual([
+      { action: "intake.regional_contact.add", actor_id: null },
+      { action: "intake.regional_contact.end", actor_id: null },
+    ]);
+
+    await cli("end", "--email", user.email, "--province", "all");
+    expect(process.exitCode).toBe(1);
+    expect(io.err()).toContain(`${user.email} is no regional contact point for all provinces (--email, --province).`);
+    process.exitCode = undefined;
+    await cli("end", "--email", user.email, "--province", "Atlantis");
+    expect(process.exitCode).toBe(1);
+    expect(io.err()).toContain('Unknown province "Atlantis" (--province).');
+    process.exitCode = undefined;
+    await cli("end", "--email", user.email, "--province", "Oost-Vlaanderen");
+    expect(process.exitCode).toBeUndefined();
+    expect(await scopeOf(user)).toBeNull();
   });
 });

@@ -34,6 +34,25 @@ export function uncoveredProvinces(provinces: string[], rows: { province: string
 }
 
 const provinceValid = async (ctx: AppContext, province: string | null) => province === null || (await provinceChoices(ctx)).includes(province);
+const accountOf = async (ctx: AppContext, email: string) => {
+  const e = email.trim();
+  return e === "" || e.length > 254 ? null : await userIdByEmail(ctx, e);
+};
+
+/**
+ * The designation of the account behind `email` for `province` (null: all of Flanders), the way the
+ * CLI names one. Refused like adding: no such account ("email"), a province not in the reference
+ * data ("province"); a valid pair without a designation is "not_found".
+ */
+export async function findContactPoint(ctx: AppContext, input: { email: string; province: string | null }): Promise<ContactPointResult> {
+  const userId = await accountOf(ctx, input.email);
+  const errors: ContactPointError[] = [];
+  if (!userId) errors.push("email");
+  if (!(await provinceValid(ctx, input.province))) errors.push("province");
+  if (!userId || errors.length > 0) return { ok: false, errors };
+  const row = await store.sameContactPoint(ctx.database.db, userId, input.province);
+  return row ? { ok: true, id: row.id, changed: false } : { ok: false, errors: ["not_found"] };
+}
 
 /**
  * Makes the account behind `email` a regional contact point for `province` (null: all of Flanders).
@@ -41,8 +60,7 @@ const provinceValid = async (ctx: AppContext, province: string | null) => provin
  * account already designated for the same province ("duplicate").
  */
 export async function addContactPoint(ctx: AppContext, who: AuditWho, input: { email: string; province: string | null }): Promise<ContactPointResult> {
-  const email = input.email.trim();
-  const userId = email === "" || email.length > 254 ? null : await userIdByEmail(ctx, email);
+  const userId = await accountOf(ctx, input.email);
   const errors: ContactPointError[] = [];
   if (!userId) errors.push("email");
   if (!(await provinceValid(ctx, input.province))) errors.push("province");
