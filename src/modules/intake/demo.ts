@@ -11,7 +11,8 @@ import type { Actor, LivcRole } from "../../platform/policy/actor";
 import { ensureDemoUser, userIdByEmail } from "../identity/service";
 import { livcByCode, registerTimeline } from "../registry/service";
 import { emptyForm, type ReportForm } from "./schema";
-import { addRegionalContact, decide, fileReport } from "./service";
+import { addContactPoint } from "./contacts";
+import { decide, fileReport } from "./service";
 import * as store from "./store";
 import { addWorkingDays } from "./working-days";
 import type { Transition } from "./workflow";
@@ -47,7 +48,10 @@ export async function seedIntakeDemo(ctx: AppContext): Promise<DemoAccount[]> {
     memberships: [{ livcId: gent.id, role: "information_officer" }],
   });
   const regional = await ensureDemoUser(ctx, { email: "regio@demo.schakel.test", displayName: "Noor Regio (demo)", role: "regional contact point (intake)" });
-  await addRegionalContact(ctx, regional.userId, null);
+  // Through contacts.ts like the page and the CLI: validated and audited, with the system as the actor.
+  // A second seeding finds the designation already there ("duplicate"), which is fine.
+  const contact = await addContactPoint(ctx, { actor: null, correlationId: "demo-seed" }, { email: "regio@demo.schakel.test", province: null });
+  if (!contact.ok && !contact.errors.includes("duplicate")) throw new Error(`demo regional contact point refused: ${contact.errors.join()}`);
   const coordinatorId = await userIdByEmail(ctx, "coordinator.gent@demo.schakel.test");
 
   const who = (actor: Actor) => ({ actor, clientAddress: null, correlationId: "demo-seed" });

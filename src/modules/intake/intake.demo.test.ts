@@ -10,5 +10,11 @@ describeEachDialect("intake: demo data", (ctx) => {
     expect(rows.some((r) => r.livc_id === null && r.regional_queue)).toBe(true);
     expect(rows.some((r) => r.case_id)).toBe(true);
     expect(rows.some((r) => r.minor === 1)).toBe(true);
+    // The regional contact point goes through contacts.ts: validated and audited with the system as the actor.
+    const db = ctx().database.db;
+    const contact = await db.selectFrom("intake_regional_contact as c").innerJoin("app_user as u", "u.id", "c.user_id").select(["c.id", "c.province"]).where("u.email", "=", "regio@demo.schakel.test").execute();
+    expect(contact.map((c) => c.province)).toEqual([null]);
+    const entries = await db.selectFrom("audit_entry").select(["action", "actor_id"]).where("resource_id", "=", contact[0].id).execute();
+    expect(entries).toEqual([{ action: "intake.regional_contact.add", actor_id: null }]);
   }, 120_000);
 });

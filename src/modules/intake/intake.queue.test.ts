@@ -7,7 +7,8 @@ import { buildApp } from "../../platform/web/app";
 import { makeActor } from "../cases/testing";
 import { addMembership, createLivc } from "../registry/service";
 import { emptyForm } from "./schema";
-import { addRegionalContact, fileReport, livcQueue, QUEUE_PAGE_SIZE, regionalQueueFor } from "./service";
+import { addContactPoint } from "./contacts";
+import { fileReport, livcQueue, QUEUE_PAGE_SIZE, regionalQueueFor } from "./service";
 import * as store from "./store";
 import type { ReportStatus } from "./workflow";
 
@@ -61,8 +62,8 @@ describeEachDialect("intake: the screening queue in pages", (ctx) => {
       regional: await createUser(ctx(), {}),
     };
     reporterId = (await createUser(ctx(), { roles: [{ livcId: b, role: "reporter" }] })).id;
-    await addRegionalContact(ctx(), users.regional.id, "Vlaams-Brabant");
-    await addRegionalContact(ctx(), users.coordAB.id, null);
+    expect(await addContactPoint(ctx(), {}, { email: users.regional.email, province: "Vlaams-Brabant" })).toMatchObject({ ok: true });
+    expect(await addContactPoint(ctx(), {}, { email: users.coordAB.email, province: null })).toMatchObject({ ok: true });
 
     // LIVC A: 119 open reports, one day apart, plus one submitted last but due first (deadline wins).
     const days = shuffled(Array.from({ length: 119 }, (_, i) => i));

@@ -6,7 +6,8 @@ import { formatDate } from "../../platform/i18n";
 import { buildApp } from "../../platform/web/app";
 import { casesOfSubject } from "../cases/service";
 import { addMembership, createLivc } from "../registry/service";
-import { addRegionalContact, routeFor } from "./service";
+import { addContactPoint } from "./contacts";
+import { routeFor } from "./service";
 
 const livc = (code: string, name: string) => ({
   code, name, founded_on: "2019-01-01", chair_user_id: null, chair_name: null, coordinator_user_id: null, coordinator_name: null, info_officer_user_id: null, info_officer_name: null,
@@ -53,7 +54,7 @@ describeEachDialect("intake: routing, reporting and screening", (ctx) => {
       regional: await createUser(ctx(), {}),
       chairGent: await createUser(ctx(), { roles: [{ livcId: gent, role: "chair" }] }),
     };
-    await addRegionalContact(ctx(), users.regional.id, "Vlaams-Brabant");
+    expect(await addContactPoint(ctx(), {}, { email: users.regional.email, province: "Vlaams-Brabant" })).toMatchObject({ ok: true });
     app = await buildApp(ctx(), { logger: false });
     for (const k of Object.keys(users) as (keyof typeof users)[]) s[k] = await login(app, users[k]);
   });

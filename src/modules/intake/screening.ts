@@ -22,8 +22,6 @@ export async function regionalScopeOf(ctx: AppContext, actor: Actor | null): Pro
   return { all: rows.some((r) => r.province === null), provinces: rows.map((r) => r.province).filter((p): p is string => p !== null) };
 }
 
-export const addRegionalContact = (ctx: AppContext, userId: string, province: string | null) => store.addRegionalContact(ctx.database.db, userId, province);
-
 /** Earlier reports and cases of the same person in this LIVC, by blind-index equality only. */
 async function duplicatesOf(ctx: AppContext, livcId: string, subjectIndex: string, exceptReportId: string) {
   const [reports, cases] = await Promise.all([store.sameSubjectInLivc(ctx.database.db, livcId, subjectIndex, exceptReportId), casesOfSubject(ctx, livcId, subjectIndex)]);

@@ -167,20 +167,6 @@ export const regionalContactsFor = (db: Db, province: string) =>
     .where((eb) => eb.or([eb("province", "is", null), eb("province", "=", province)]))
     .execute();
 
-export async function addRegionalContact(db: Db, userId: string, province: string | null) {
-  const existing = await db
-    .selectFrom("intake_regional_contact")
-    .select("id")
-    .where("user_id", "=", userId)
-    .where((eb) => (province === null ? eb("province", "is", null) : eb("province", "=", province)))
-    .executeTakeFirst();
-  if (existing) return existing.id;
-  const id = newId();
-  await db.insertInto("intake_regional_contact").values({ id, user_id: userId, province, created_at: nowIso() }).execute();
-  return id;
-}
-
-
 // --- retention -------------------------------------------------------------------------------
 
 const PURGE_COLUMNS = ["id", "reference", "livc_id", "status", "retention_until", "case_id", "subject_index", "content_enc"] as const;
