@@ -1,3 +1,4 @@
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import http, { type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
@@ -37,8 +38,18 @@ export const appSettings = (issuer: string) => ({
   SCHAKEL_PUBLIC_URL: "https://schakel.test",
 });
 
+/**
+ * The provider's signing key (RS256), made once per test process: tests sign their own Logout
+ * Tokens with it (sso-backchannel.test.ts) and the provider signs its tokens with it.
+ */
+const signing = generateKeyPairSync("rsa", { modulusLength: 2048 });
+export const PROVIDER_KID = "test-provider-key";
+export const providerSigningKey: KeyObject = signing.privateKey;
+
 export interface TestProvider {
   issuer: string;
+  /** Back-channel logout deliveries the provider could not complete (our endpoint did not answer 200). */
+  backchannelErrors: () => string[];
   /** How many times the provider asked for credentials (its login interaction ran). */
   interactions: () => number;
   close: () => Promise<void>;
@@ -46,9 +57,13 @@ export interface TestProvider {
 
 /**
  * Starts the provider. rpLogout: false switches off RP-initiated logout (no end_session_endpoint);
- * redirect/postLogout: the client's registered URIs (default REDIRECT and POST_LOGOUT).
+ * redirect/postLogout: the client's registered URIs (default REDIRECT and POST_LOGOUT);
+ * backchannelLogoutUri: switches on back-channel logout with this registered URI (sid required).
  */
-export async function startProvider(next: { current: NextLogin }, opts: { rpLogout?: boolean; redirect?: string; postLogout?: string } = {}): Promise<TestProvider> {
+export async function startProvider(
+  next: { current: NextLogin },
+  opts: { rpLogout?: boolean; redirect?: string; postLogout?: string; backchannelLogoutUri?: string } = {},
+): Promise<TestProvider> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -63,10 +78,16 @@ export async function startProvider(next: { current: NextLogin }, opts: { rpLogo
         response_types: ["code"],
         grant_types: ["authorization_code"],
         token_endpoint_auth_method: "client_secret_basic",
+        ...(opts.backchannelLogoutUri ? { backchannel_logout_uri: opts.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
       },
     ],
+    jwks: { keys: [{ ...signing.privateKey.export({ format: "jwk" }), kid: PROVIDER_KID, alg: "RS256", use: "sig" }] },
     pkce: { required: () => true },
-    features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: opts.rpLogout !== false } },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: { enabled: opts.rpLogout !== false },
+      backchannelLogout: { enabled: Boolean(opts.backchannelLogoutUri) },
+    },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     // Like many real providers: an e-mail (claimed verified) in every ID token. Schakel must ignore it.
     // amr/acr are not in oidc-provider's default ID token: like Entra ID or Keycloak, this one always sends them.
@@ -83,7 +104,16 @@ export async function startProvider(next: { current: NextLogin }, opts: { rpLogo
       return grant;
     },
     cookies: { keys: ["sso-test-cookie-key-0123456789"] },
+    // The provider's outgoing calls (back-channel logout) refuse loopback addresses (its SSRF
+    // protection, a dispatcher it passes in); the app under test listens on loopback, so the test
+    // provider fetches without that dispatcher.
+    fetch: (url, options) => {
+      const { dispatcher: _ssrf, ...init } = options;
+      return globalThis.fetch(url, init);
+    },
   });
+  const backchannelErrors: string[] = [];
+  provider.on("backchannel.error", (_ctx, err) => backchannelErrors.push(`${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? "")}`.trim()));
   const handle = provider.callback();
   server.on("request", (req, res) => {
     if (req.url?.startsWith("/interaction/")) {
@@ -108,7 +138,7 @@ export async function startProvider(next: { current: NextLogin }, opts: { rpLogo
     }
     handle(req, res);
   });
-  return { issuer, interactions: () => interactions, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { issuer, interactions: () => interactions, backchannelErrors: () => backchannelErrors, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 /**

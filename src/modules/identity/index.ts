@@ -7,6 +7,7 @@ import { languageRoutes } from "./language-routes";
 import { loginRoutes } from "./routes";
 import { ensureDemoUser } from "./service";
 import { ssoAdminRoutes } from "./sso-admin.routes";
+import { backchannelRoutes } from "./sso-backchannel.routes";
 import { ssoRoutes } from "./sso.routes";
 
 export const identityModule: SchakelModule = {
@@ -19,6 +20,7 @@ export const identityModule: SchakelModule = {
     auditRoutes(app, ctx);
     ssoRoutes(app, ctx);
     ssoAdminRoutes(app, ctx);
+    backchannelRoutes(app, ctx);
   },
   cli: securityCli,
   async seedDemo(ctx) {

@@ -25,7 +25,45 @@ export const ssoMigrations: SchakelMigration[] = [
       await db.schema.createIndex("oidc_flow_created").on("oidc_flow").column("created_at").execute();
     },
   },
+  {
+    // Back-channel logout (decision 0038): Logout Token ids seen (replay refused until they
+    // expire) and the provider's session ids (sid) of SSO logins, so a token naming only a sid
+    // finds its account. Neither holds personal data.
+    name: "2026121070_identity_backchannel_logout",
+    async up(db) {
+      await db.schema
+        .createTable("oidc_logout_jti")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("oidc_logout_jti_expires").on("oidc_logout_jti").column("expires_at").execute();
+      await db.schema
+        .createTable("oidc_sid")
+        .addColumn("issuer", "text", (c) => c.notNull())
+        .addColumn("sid", "text", (c) => c.notNull())
+        .addColumn("user_id", "text", (c) => c.notNull().references("app_user.id"))
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("oidc_sid_pk", ["issuer", "sid"])
+        .execute();
+      await db.schema.createIndex("oidc_sid_user").on("oidc_sid").column("user_id").execute();
+      await db.schema.createIndex("oidc_sid_created").on("oidc_sid").column("created_at").execute();
+    },
+  },
 ];
+
+/** A Logout Token's jti seen: id = SHA-256 of issuer and jti; kept until the token could no longer be accepted. */
+export interface OidcLogoutJtiTable {
+  id: string;
+  expires_at: string;
+}
+
+/** The provider's session id of an SSO login and its account (a login of the same sid replaces the row). */
+export interface OidcSidTable {
+  issuer: string;
+  sid: string;
+  user_id: string;
+  created_at: string;
+}
 
 export interface OidcFlowTable {
   id: string;
@@ -43,5 +81,7 @@ export interface OidcFlowTable {
 declare module "../../platform/db/schema" {
   interface DB {
     oidc_flow: OidcFlowTable;
+    oidc_logout_jti: OidcLogoutJtiTable;
+    oidc_sid: OidcSidTable;
   }
 }

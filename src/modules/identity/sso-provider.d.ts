@@ -32,10 +32,13 @@ declare module "oidc-provider" {
     findAccount?: (ctx: KoaContextWithOidc, sub: string) => Promise<{ accountId: string; claims: () => Promise<Record<string, unknown>> }>;
     loadExistingGrant?: (ctx: KoaContextWithOidc) => Promise<ProviderGrant | undefined>;
     cookies?: { keys: string[] };
+    jwks?: { keys: Record<string, unknown>[] };
+    fetch?: (url: string | URL, options: RequestInit & { dispatcher?: unknown }) => Promise<Response>;
   }
   export default class Provider {
     constructor(issuer: string, configuration?: Configuration);
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
+    on(event: string, listener: (...args: unknown[]) => void): this;
     interactionFinished(req: IncomingMessage, res: ServerResponse, result: { login?: LoginResult }, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
   }
 }

@@ -12,6 +12,7 @@ import { sendPage, viewContext } from "../../platform/web/view";
 import { rememberAccountLanguage } from "./language-routes";
 import { recentlyAuthenticated, whoOf } from "./routes";
 import { findUser, findUserByOidc, updateUser } from "./store";
+import { rememberProviderSession } from "./sso-backchannel";
 import { removeSsoLink } from "./sso-link";
 import { leaveForProvider, LOGOUT_STATE_COOKIE } from "./sso-logout";
 import { SsoAccountPage, SsoContinuePage, SsoLoggedOutPage } from "./sso-views";
@@ -95,6 +96,8 @@ export function ssoRoutes(app: FastifyInstance, ctx: AppContext) {
     // The provider's login is not a re-authentication for Schakel's own password and TOTP changes.
     await db.updateTable("session").set({ reauth_at: null }).where("id", "=", created.session.id).execute();
     created.session.reauth_at = null;
+    // The provider's session id: a back-channel Logout Token naming only it still finds this account (decision 0038).
+    if (result.sid) await rememberProviderSession(ctx, result.issuer, result.sid, user.id);
     setSessionCookie(reply, created.token);
     // A login the provider completed (MFA included): the account's language, unless the browser chose one (decision 0035).
     if (stage === "full") await rememberAccountLanguage(ctx, request, reply, user.id);

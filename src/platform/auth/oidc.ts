@@ -124,7 +124,7 @@ export async function startOidcFlow(ctx: AppContext, start: FlowStart): Promise<
 
 export type FlowFailure = "no_flow" | "expired" | "provider_error" | "rejected";
 export type FlowResult =
-  | { kind: "ok"; flow: OidcFlowTable; issuer: string; subject: string; mfa: boolean }
+  | { kind: "ok"; flow: OidcFlowTable; issuer: string; subject: string; mfa: boolean; sid: string | null }
   | { kind: "failed"; reason: FlowFailure; flow: OidcFlowTable | null };
 
 /** Whether the ID token says the provider did multi-factor authentication (amr or acr, per configuration). */
@@ -163,7 +163,9 @@ export async function finishOidcFlow(ctx: AppContext, token: string | undefined,
     });
     const claims = tokens.claims();
     if (!claims?.sub || !claims.iss) return { kind: "failed", reason: "rejected", flow };
-    return { kind: "ok", flow, issuer: claims.iss, subject: claims.sub, mfa: mfaByProvider(s, claims as { amr?: unknown; acr?: unknown }) };
+    // The provider's session id, when it sends one: a back-channel Logout Token may name only that (sso-backchannel.ts).
+    const sid = typeof claims.sid === "string" && claims.sid.length > 0 && claims.sid.length <= 255 ? claims.sid : null;
+    return { kind: "ok", flow, issuer: claims.iss, subject: claims.sub, mfa: mfaByProvider(s, claims as { amr?: unknown; acr?: unknown }), sid };
   } catch {
     return { kind: "failed", reason: "rejected", flow };
   }
@@ -182,4 +184,29 @@ export async function endSessionUrl(ctx: AppContext, state: string): Promise<URL
   const config = await clientConfig(ctx, s);
   if (!config.serverMetadata().end_session_endpoint) return null;
   return oidc.buildEndSessionUrl(config, { post_logout_redirect_uri: s.postLogoutRedirectUri, state });
+}
+
+/** What a back-channel Logout Token is checked against (sso-backchannel.ts). */
+export interface LogoutTokenTrust {
+  issuer: string;
+  clientId: string;
+  jwksUri: URL;
+  /** Asymmetric algorithms only: the provider's announced ID token algorithms, or RS256. */
+  algorithms: string[];
+}
+
+/**
+ * The provider's issuer and JWKS URI from discovery (as for ID tokens), and our client_id. Null
+ * when SSO is not configured or the provider announces no jwks_uri. The JWKS URI must be https
+ * (plain http only in test mode, like discovery). Throws when discovery fails.
+ */
+export async function logoutTokenTrust(ctx: AppContext): Promise<LogoutTokenTrust | null> {
+  const s = oidcSettings(ctx.config);
+  if (!s) return null;
+  const meta = (await clientConfig(ctx, s)).serverMetadata();
+  if (!meta.jwks_uri) return null;
+  const jwksUri = new URL(meta.jwks_uri);
+  if (jwksUri.protocol !== "https:" && !(ctx.config.NODE_ENV === "test" && jwksUri.protocol === "http:")) return null;
+  const announced = (meta.id_token_signing_alg_values_supported ?? []).filter((a) => /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/.test(a));
+  return { issuer: meta.issuer, clientId: s.clientId, jwksUri, algorithms: announced.length > 0 ? announced : ["RS256"] };
 }
