@@ -45,8 +45,12 @@ export function platformParticipationSource(ctx: AppContext): ParticipationSourc
   const db = ctx.database.db;
   const readinessCache = new Map<string, Promise<{ done: number; total: number }>>();
   let governments: { date: string; list: Promise<LocalGovernment[]> } | null = null;
-  // One read of the organisation directory per source (a source lives for one report or request).
-  const directory = (async () => {
+  // One read of the organisation directory per source (a source lives for one report or request), made
+  // on first use: a source whose caller never needs it (advice served from its cache) starts no reads that
+  // could outlive the request (and the database, in tests: an unhandled rejection once it closed).
+  let directoryRead: Promise<{ sectorOf: Map<string, Sector>; byNis: Map<string, Set<Sector>> }> | null = null;
+  const directory = () => (directoryRead ??= readDirectory());
+  const readDirectory = async () => {
     const orgs = await organisations(ctx);
     const sectorOf = new Map<string, Sector>();
     const byNis = new Map<string, Set<Sector>>();
@@ -59,10 +63,10 @@ export function platformParticipationSource(ctx: AppContext): ParticipationSourc
       }
     }
     return { sectorOf, byNis };
-  })();
+  };
 
   const sectorsTakingPartIn = async (livcId: string, date: string): Promise<Sector[]> => {
-    const { sectorOf } = await directory;
+    const { sectorOf } = await directory();
     const ids = await memberOrganisationsOn(ctx, livcId, date);
     return [...new Set(ids.map((id) => sectorOf.get(id)).filter((s): s is Sector => s !== undefined))].sort();
   };
@@ -89,7 +93,7 @@ export function platformParticipationSource(ctx: AppContext): ParticipationSourc
   return {
     localGovernmentsOn,
     async sectorsPresentIn(nis) {
-      return [...((await directory).byNis.get(nis) ?? [])].sort();
+      return [...((await directory()).byNis.get(nis) ?? [])].sort();
     },
     sectorsTakingPartIn,
     async activityOf(nis, date) {
