@@ -9,7 +9,7 @@ import { reportFigures } from "../stress/support/figures";
 import { csrfOf, HttpClient } from "../stress/support/http";
 import { STRESS } from "../stress/support/process";
 import { type Arena, fill, GLOBAL_PERMISSIONS, openArena, pool, Scoreboard } from "./harness";
-import { BACKCHANNEL_LOGOUT_PATH } from "../../src/modules/identity/sso-backchannel.routes";
+import { CSRF_EXEMPT_ROUTES } from "../../src/platform/auth/hooks";
 
 let arena: Arena;
 const board = new Scoreboard();
@@ -59,9 +59,9 @@ it("CSRF: every state-changing route without a token and with another session's 
   const anon = new HttpClient(arena.server.baseUrl);
   await anon.get("/login");
   const value = arena.victimValues[0];
-  // The one route without Schakel's CSRF token by design: the provider's server-to-server back-channel
-  // logout, whose authority is the signed Logout Token (decision 0038; refusals in sso-backchannel.test.ts).
-  for (const route of arena.routes.filter((r) => STATE_CHANGING.has(r.method) && r.url !== BACKCHANNEL_LOGOUT_PATH)) {
+  // The routes without Schakel's CSRF token by design (CSRF_EXEMPT_ROUTES, each a signed server-to-server
+  // request: the provider's back-channel logout, decision 0038; its refusals in sso-backchannel.test.ts).
+  for (const route of arena.routes.filter((r) => STATE_CHANGING.has(r.method) && !CSRF_EXEMPT_ROUTES.has(`${r.method} ${r.url}`))) {
     const url = fill(route.url, { id: value, livcId: arena.gentId, type: "case" });
     const attempts: [string, () => Promise<{ status: number }>][] = [
       ["admin, no token", () => arena.admin.form(url, { reason: "x" }, { csrf: null })],

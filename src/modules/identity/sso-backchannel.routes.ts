@@ -22,10 +22,9 @@ const DESCRIPTIONS: Record<LogoutTokenFailure, string> = {
  *
  * CSRF: this is the ONE route without Schakel's CSRF token. The provider calls it server to
  * server, with no cookie and no token of ours; its authority is the Logout Token's signature.
- * The platform's CSRF check is a global preHandler (src/platform/auth/hooks.ts, not changed
- * here); this route does all its work in its own preValidation hook, which Fastify runs after
- * the body is parsed and BEFORE the global preHandlers, and always sends the answer there. So the
- * exemption is this path and this method only; every other POST keeps the CSRF check (tested).
+ * It says so in its route config (`csrf: "signed-request"`), which the platform's CSRF check
+ * honours only for the routes in CSRF_EXEMPT_ROUTES (src/platform/auth/hooks.ts; a test walks the
+ * route table). Authorisation (permission "public") runs as for every route.
  * No cookie is read or set: request.session is never used, so a browser's cookies give this
  * route nothing (a cross-site form POST can do no more than the provider's signed token allows).
  */
@@ -45,16 +44,5 @@ export function backchannelRoutes(app: FastifyInstance, ctx: AppContext) {
     return reply.code(200).send();
   }
 
-  app.post(
-    BACKCHANNEL_LOGOUT_PATH,
-    {
-      config: { permission: "public" },
-      // Answered here, before the global CSRF preHandler (see above); the handler below is never reached.
-      preValidation: async (request, reply) => {
-        await handle(request, reply);
-        return reply;
-      },
-    },
-    async (request, reply) => sendError(request, reply, 500),
-  );
+  app.post(BACKCHANNEL_LOGOUT_PATH, { config: { permission: "public", csrf: "signed-request" } }, handle);
 }

@@ -63,11 +63,20 @@ export function registerAuthHooks(app: FastifyInstance, ctx: AppContext) {
 
   app.addHook("preHandler", async (request, reply) => {
     if (SAFE_METHODS.has(request.method)) return;
+    // A signed server-to-server request (route config, allow-listed below): no cookie of ours is used there.
+    if (request.routeOptions.config?.csrf === "signed-request" && CSRF_EXEMPT_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) return;
     if (csrfValid(request)) return;
     await audit.record(request, { action: "csrf.check", resourceType: "route", resourceId: `${request.method} ${request.routeOptions.url ?? "?"}`, outcome: "denied" });
     return sendError(request, reply, 403);
   });
 }
+
+/**
+ * The routes allowed to skip the CSRF check (route config `csrf: "signed-request"`): both the config and
+ * this list must name a route, and a test (src/platform/auth/csrf-exempt.test.ts) fails on any other.
+ * - OpenID Connect Back-Channel Logout: the provider's call carries a signed Logout Token (decision 0038).
+ */
+export const CSRF_EXEMPT_ROUTES: ReadonlySet<string> = new Set(["POST /login/oidc/backchannel-logout"]);
 
 export function csrfValid(request: FastifyRequest): boolean {
   const body = request.body as Record<string, unknown> | undefined;

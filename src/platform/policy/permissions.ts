@@ -64,5 +64,11 @@ export const holdsPermission = (actor: Actor | null, permission: Permission): bo
 declare module "fastify" {
   interface FastifyContextConfig {
     permission?: Permission;
+    /**
+     * The one way out of the CSRF check (src/platform/auth/hooks.ts): a server-to-server endpoint whose
+     * authority is a signed token in the request itself, never a cookie of ours. Only routes listed in
+     * CSRF_EXEMPT_ROUTES may say it (a test walks the route table).
+     */
+    csrf?: "signed-request";
   }
 }
