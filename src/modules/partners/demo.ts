@@ -46,7 +46,8 @@ export async function seedPartnersDemo(ctx: AppContext): Promise<DemoAccount[]> 
   const { timeline } = await registerTimeline(db);
   const coverage = timeline.coverageOn(today);
   const gent = await livcByCode(db, "LIVC-44021");
-  const livcs = [...coverage.livcMembers.entries()].map(([id, nis]) => ({ id, nis, name: timeline.livcs.get(id)?.name ?? id }));
+  // Random choices are seeded by the LIVC's code (stable), never by its id (a new UUID on every install).
+  const livcs = [...coverage.livcMembers.entries()].map(([id, nis]) => ({ id, nis, name: timeline.livcs.get(id)?.name ?? id, key: timeline.livcs.get(id)?.code ?? nis.join(",") }));
   const org = async (sector: Sector, place: string, nis: string[]) => {
     const id = await ensureOrganisation(ctx, { name: `${ORG_NAME[sector] ?? "Dienst"} ${place} (demo)`, sector });
     await store.setOrganisationMunicipalities(db, id, nis);
@@ -54,25 +55,25 @@ export async function seedPartnersDemo(ctx: AppContext): Promise<DemoAccount[]> 
   };
 
   let cawGent: string | null = null;
-  const plan: { livcId: string; police: string; prevention: string; partners: { org: string; from: string; low: boolean }[]; declined: { org: string; on: string }[]; pending: string[]; expired: string[]; never: string[] }[] = [];
+  const plan: { livcId: string; key: string; police: string; prevention: string; partners: { org: string; from: string; low: boolean }[]; declined: { org: string; on: string }[]; pending: string[]; expired: string[]; never: string[] }[] = [];
   for (const l of livcs) {
     const place = l.name.replace(/^(LIVC-R|LIVC|Intergemeentelijke LIVC)\s*/, "");
-    const r = rand(`kind${l.id}`);
+    const r = rand(`kind${l.key}`);
     const isGent = l.id === gent?.id;
-    const partnersCount = isGent ? 6 : r < 0.12 ? 3 + Math.floor(rand(`n${l.id}`) * 5) : r < 0.3 ? 1 : 0;
-    const entry = { livcId: l.id, police: await org("local_police", place, l.nis), prevention: await org("prevention_service", place, l.nis), partners: [] as { org: string; from: string; low: boolean }[], declined: [] as { org: string; on: string }[], pending: [] as string[], expired: [] as string[], never: [] as string[] };
-    const sectors = [...RICH].sort((a, b) => rand(`${l.id}${a}`) - rand(`${l.id}${b}`));
+    const partnersCount = isGent ? 6 : r < 0.12 ? 3 + Math.floor(rand(`n${l.key}`) * 5) : r < 0.3 ? 1 : 0;
+    const entry = { livcId: l.id, key: l.key, police: await org("local_police", place, l.nis), prevention: await org("prevention_service", place, l.nis), partners: [] as { org: string; from: string; low: boolean }[], declined: [] as { org: string; on: string }[], pending: [] as string[], expired: [] as string[], never: [] as string[] };
+    const sectors = [...RICH].sort((a, b) => rand(`${l.key}${a}`) - rand(`${l.key}${b}`));
     for (const s of sectors.slice(0, partnersCount)) {
       const id = await org(s, place, l.nis);
       if (isGent && s === "caw") cawGent = id;
-      entry.partners.push({ org: id, from: addDays(today, -Math.floor(200 + rand(`f${l.id}${s}`) * 1200)), low: rand(`low${l.id}${s}`) < 0.25 });
+      entry.partners.push({ org: id, from: addDays(today, -Math.floor(200 + rand(`f${l.key}${s}`) * 1200)), low: rand(`low${l.key}${s}`) < 0.25 });
     }
     const rest = sectors.slice(partnersCount);
     if (isGent && !cawGent) cawGent = await org("caw", place, l.nis);
-    if (rand(`dec${l.id}`) < 0.4 && rest[0]) entry.declined.push({ org: await org(rest[0], place, l.nis), on: addDays(today, -Math.floor(20 + rand(`d${l.id}`) * 300)) });
-    if (rand(`exp${l.id}`) < 0.12 && rest[1]) entry.expired.push(await org(rest[1], place, l.nis));
-    if (rand(`pen${l.id}`) < 0.06 && rest[2]) entry.pending.push(await org(rest[2], place, l.nis));
-    if (rand(`nev${l.id}`) < 0.5 && rest[3]) entry.never.push(await org(rest[3], place, l.nis));
+    if (rand(`dec${l.key}`) < 0.4 && rest[0]) entry.declined.push({ org: await org(rest[0], place, l.nis), on: addDays(today, -Math.floor(20 + rand(`d${l.key}`) * 300)) });
+    if (rand(`exp${l.key}`) < 0.12 && rest[1]) entry.expired.push(await org(rest[1], place, l.nis));
+    if (rand(`pen${l.key}`) < 0.06 && rest[2]) entry.pending.push(await org(rest[2], place, l.nis));
+    if (rand(`nev${l.key}`) < 0.5 && rest[3]) entry.never.push(await org(rest[3], place, l.nis));
     plan.push(entry);
   }
 
@@ -90,11 +91,11 @@ export async function seedPartnersDemo(ctx: AppContext): Promise<DemoAccount[]> 
       for (const d of p.declined) {
         const sent = addDays(d.on, -5);
         const inv = await store.insertInvitation(trx, { livc_id: p.livcId, organisation_id: d.org, kind: "structural", consultation_id: null, case_ref: null, invited_by: null, sent_on: sent, expires_on: addDays(sent, 14) });
-        const reason = pick(DECLINE_REASONS, `r${d.org}`);
+        const reason = pick(DECLINE_REASONS, `r${p.key}${d.on}`);
         await store.closeInvitation(trx, inv, { status: "declined", responded_on: d.on, responded_by: null, decline_reason: reason, decline_note: reason === "other" ? "Andere prioriteiten dit werkjaar" : null });
       }
-      for (const o of p.expired) {
-        const sent = addDays(today, -Math.floor(40 + rand(`e${o}`) * 200));
+      for (const [i, o] of p.expired.entries()) {
+        const sent = addDays(today, -Math.floor(40 + rand(`e${p.key}${i}`) * 200));
         const inv = await store.insertInvitation(trx, { livc_id: p.livcId, organisation_id: o, kind: "structural", consultation_id: null, case_ref: null, invited_by: null, sent_on: sent, expires_on: addDays(sent, 14) });
         await store.closeInvitation(trx, inv, { status: "expired", responded_on: null, responded_by: null });
       }
@@ -106,12 +107,12 @@ export async function seedPartnersDemo(ctx: AppContext): Promise<DemoAccount[]> 
       for (let m = 0; m < 12; m++) {
         const on = addDays(periodStart(today), 14 + m * 30);
         if (on >= today) break;
-        const c = await store.insertConsultation(trx, { livc_id: p.livcId, held_on: on, status: rand(`cx${p.livcId}${m}`) < 0.08 ? "cancelled" : "held" });
-        await store.upsertAttendance(trx, { consultation_id: c, user_id: null, organisation_id: p.police, sector: "local_police", attended: rand(`ap${c}`) < 0.95 });
-        await store.upsertAttendance(trx, { consultation_id: c, user_id: null, organisation_id: p.prevention, sector: "prevention_service", attended: rand(`av${c}`) < 0.9 });
+        const c = await store.insertConsultation(trx, { livc_id: p.livcId, held_on: on, status: rand(`cx${p.key}${m}`) < 0.08 ? "cancelled" : "held" });
+        await store.upsertAttendance(trx, { consultation_id: c, user_id: null, organisation_id: p.police, sector: "local_police", attended: rand(`ap${p.key}${m}`) < 0.95 });
+        await store.upsertAttendance(trx, { consultation_id: c, user_id: null, organisation_id: p.prevention, sector: "prevention_service", attended: rand(`av${p.key}${m}`) < 0.9 });
         for (const part of p.partners.filter((x) => x.from <= on)) {
           const sector = (await store.organisationById(trx, part.org))!.sector;
-          await store.upsertAttendance(trx, { consultation_id: c, user_id: null, organisation_id: part.org, sector, attended: rand(`a${c}${part.org}`) < (part.low ? 0.3 : 0.8) });
+          await store.upsertAttendance(trx, { consultation_id: c, user_id: null, organisation_id: part.org, sector, attended: rand(`a${p.key}${m}${sector}`) < (part.low ? 0.3 : 0.8) });
         }
       }
     }
