@@ -5,23 +5,15 @@ import { audit } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import { isLocale, type Locale } from "../../platform/i18n";
 import { LOCALES } from "../../platform/i18n/define";
+import { LANG_COOKIE, rememberLocale } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
 import { accountView } from "./routes";
 import { findUser, updateUser } from "./store";
 import { AccountPage } from "./views/account";
 
-/**
- * The account's language (decision 0035). The UI locale is picked per request in
- * src/platform/web/app.ts (pickLocale: ?lang=, then this cookie, then Accept-Language) before the
- * session is known, so the account's language reaches the UI through the same cookie the language
- * switch sets: same name, same options.
- */
-export const LANG_COOKIE = "schakel_lang";
-
-function setLanguageCookie(request: FastifyRequest, reply: FastifyReply, language: Locale) {
-  reply.setCookie(LANG_COOKIE, language, { path: "/", maxAge: 365 * 24 * 3600, sameSite: "lax", httpOnly: true, secure: request.protocol === "https" });
-}
-
+// The account's language (decision 0035) reaches the UI through the platform's language cookie
+// (src/platform/web/app.ts: pickLocale reads ?lang=, then that cookie, then Accept-Language, before the
+// session is known).
 /** The browser made its own choice: a language cookie, or ?lang= on this very request (pickLocale sets the cookie then). */
 const browserChose = (request: FastifyRequest) => isLocale(request.cookies?.[LANG_COOKIE]) || isLocale((request.query as { lang?: unknown } | undefined)?.lang);
 
@@ -32,7 +24,7 @@ const browserChose = (request: FastifyRequest) => isLocale(request.cookies?.[LAN
 export async function rememberAccountLanguage(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, userId: string) {
   if (browserChose(request)) return;
   const user = await findUser(ctx.database.db, userId);
-  if (user && isLocale(user.language)) setLanguageCookie(request, reply, user.language);
+  if (user && isLocale(user.language)) rememberLocale(request, reply, user.language);
 }
 
 const languageBody = z.object({ language: z.enum(LOCALES) });
@@ -53,7 +45,7 @@ export function languageRoutes(app: FastifyInstance, ctx: AppContext) {
       await audit.record(request, { action: "account.language.change", resourceType: "account", resourceId: actor.userId, outcome: "success" }, { db: trx });
     });
     // Saving it here is an explicit choice: the UI follows at once.
-    setLanguageCookie(request, reply, language);
+    rememberLocale(request, reply, language);
     return reply.redirect("/account?saved=language", 303);
   });
 }

@@ -2,7 +2,7 @@ import { expect, it } from "vitest";
 import { createUser } from "../../../test/support/auth";
 import { describeEachDialect } from "../../../test/support/db";
 import { newId, todayInBrussels } from "../db/values";
-import { actorOf, createSession, loadSession, loadSessionWithAccount } from "./session";
+import { actorOf, createSession, loadSessionWithAccount } from "./session";
 
 const shift = (date: string, days: number) => {
   const d = new Date(`${date}T00:00:00Z`);
@@ -57,9 +57,9 @@ describeEachDialect("session with its account in one statement", (ctx) => {
     const { token, session } = await createSession(db, user.id, "full", "password", null);
     const idleMs = ctx().config.SCHAKEL_SESSION_IDLE_MINUTES * 60_000;
     const later = Date.parse(session.last_seen_at) + 60_000;
-    const seen = await loadSession(ctx().database, ctx().config, token, later);
+    const seen = (await loadSessionWithAccount(ctx().database, ctx().config, token, later))?.session;
     expect(seen?.last_seen_at).toBe(new Date(later).toISOString());
-    expect(await loadSession(ctx().database, ctx().config, token, later + idleMs + 1)).toBeNull();
+    expect(await loadSessionWithAccount(ctx().database, ctx().config, token, later + idleMs + 1)).toBeNull();
     expect(await db.selectFrom("session").select("id").where("id", "=", session.id).executeTakeFirst()).toBeUndefined();
   });
 });

@@ -50,11 +50,6 @@ export async function createSession(
   return { token, session };
 }
 
-/** The live session for a cookie value, or null when unknown or expired (expired rows are deleted). */
-export async function loadSession(database: Database, config: Config, token: string | undefined, now = Date.now()): Promise<SessionRow | null> {
-  return (await loadSessionWithAccount(database, config, token, now))?.session ?? null;
-}
-
 /** A session's account as read with it: null when the account is gone or not active. */
 export interface SessionAccount {
   userId: string;

@@ -33,7 +33,12 @@ export interface BuildOptions {
 /** Routes as registered, for the test that every route declares a permission. */
 export const registeredRoutes = new WeakMap<FastifyInstance, RouteOptions[]>();
 
-const LANG_COOKIE = "schakel_lang";
+/** The remembered UI language (an explicit choice: ?lang=, the account page, or the account's language at login). */
+export const LANG_COOKIE = "schakel_lang";
+
+export function rememberLocale(request: FastifyRequest, reply: FastifyReply, locale: Locale) {
+  reply.setCookie(LANG_COOKIE, locale, { path: "/", maxAge: 365 * 24 * 3600, sameSite: "lax", httpOnly: true, secure: request.protocol === "https" });
+}
 
 export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -199,7 +204,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, status: 
 function pickLocale(request: FastifyRequest, reply: FastifyReply): Locale {
   const asked = (request.query as Record<string, unknown> | undefined)?.lang;
   if (isLocale(asked)) {
-    reply.setCookie(LANG_COOKIE, asked, { path: "/", maxAge: 365 * 24 * 3600, sameSite: "lax", httpOnly: true, secure: request.protocol === "https" });
+    rememberLocale(request, reply, asked);
     return asked;
   }
   const remembered = request.cookies?.[LANG_COOKIE];
