@@ -15,10 +15,44 @@ export class CaseError extends Error {
 
 export const resource = (c: { id: string; livc_id: string }): pd.Resource => ({ type: "case", id: c.id, livcId: c.livc_id });
 
+/**
+ * Read scopes: the case page reads a case's parts through six services, each of which checks that the
+ * actor may see the case (visibleCase). Within a scope the grants and the case row are read once
+ * (issue 9: the case row was read seven times a page view). A scope is a copy of `who` made for one
+ * page's reads and dropped with it; it must not span a change (a row read before a transition would be
+ * stale after it), so only rendering code makes one. The check itself (canSeeCase) runs on every call,
+ * and every read of personal data is still audited by each service.
+ */
+const scopes = new WeakMap<AuditWho, { grants?: Promise<CaseGrants>; cases: Map<string, Promise<store.CaseRow | undefined>> }>();
+
+export function readScope(who: AuditWho): AuditWho {
+  const scoped = { ...who };
+  scopes.set(scoped, { cases: new Map() });
+  return scoped;
+}
+
+function grantsOf(ctx: AppContext, who: AuditWho): Promise<CaseGrants> {
+  const scope = scopes.get(who);
+  if (!scope) return caseGrants(ctx.database.db, who.actor ?? null);
+  scope.grants ??= caseGrants(ctx.database.db, who.actor ?? null);
+  return scope.grants;
+}
+
+function caseRowOf(ctx: AppContext, who: AuditWho, id: string): Promise<store.CaseRow | undefined> {
+  const scope = scopes.get(who);
+  if (!scope) return store.caseById(ctx.database.db, id);
+  let row = scope.cases.get(id);
+  if (!row) {
+    row = store.caseById(ctx.database.db, id);
+    scope.cases.set(id, row);
+  }
+  return row;
+}
+
 /** A case the actor may see, or CaseError("not_found"): an invisible case looks like no case. */
 export async function visibleCase(ctx: AppContext, who: AuditWho, id: string, grants?: CaseGrants): Promise<store.CaseRow> {
-  const g = grants ?? (await caseGrants(ctx.database.db, who.actor ?? null));
-  const c = await store.caseById(ctx.database.db, id);
+  const g = grants ?? (await grantsOf(ctx, who));
+  const c = await caseRowOf(ctx, who, id);
   if (!c || !canSeeCase(g, c)) {
     if (c) await pd.record(ctx, who, resource(c), "case.read", "denied");
     throw new CaseError("not_found");

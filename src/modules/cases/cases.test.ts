@@ -9,6 +9,8 @@ import {
   CaseError,
   getCase,
   listCases,
+  readScope,
+  visibleCase,
   openCaseFromScreening,
   overdueFor,
   purgeLog,
@@ -94,6 +96,25 @@ describeEachDialect("cases", (ctx) => {
       }
       // The coordinator finds the person through the blind index.
       expect((await listCases(ctx(), who(coordinator), { fullName: "piet  VERBORGEN", dateOfBirth: "2001-02-03" })).map((x) => x.id)).toEqual([c.id]);
+    });
+
+    it("a read scope reads the case once for a page, still checks each call and is not shared", async () => {
+      const c = await open();
+      const scoped = readScope(who(chair));
+      const first = await visibleCase(ctx(), scoped, c.id);
+      // The same row object: the second service of the page did not read the case again.
+      expect(await visibleCase(ctx(), scoped, c.id)).toBe(first);
+      // Without a scope every call reads the case (a change in between is seen).
+      expect(await visibleCase(ctx(), who(chair), c.id)).not.toBe(await visibleCase(ctx(), who(chair), c.id));
+      // A new scope (the next request) reads the current row, not the one of the last page.
+      await transitionCase(ctx(), who(chair), c.id, "start_follow_up");
+      expect((await visibleCase(ctx(), readScope(who(chair)), c.id)).status).not.toBe(first.status);
+      // Need to know is checked on every call in a scope, for the scope's own actor.
+      const outsider = readScope(who(otherChair));
+      await expect(visibleCase(ctx(), outsider, c.id)).rejects.toMatchObject({ code: "not_found" });
+      await expect(visibleCase(ctx(), outsider, c.id)).rejects.toMatchObject({ code: "not_found" });
+      const denied = await ctx().database.db.selectFrom("audit_entry").select("outcome").where("resource_id", "=", c.id).where("actor_id", "=", otherChair.userId).execute();
+      expect(denied.map((d) => d.outcome)).toEqual(["denied", "denied"]);
     });
 
     it("a partner member sees exactly the cases granted to them; the filter and the detail check agree", async () => {

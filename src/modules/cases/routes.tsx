@@ -46,7 +46,8 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
   }
 
   async function renderCase(request: FastifyRequest, reply: FastifyReply, id: string, extra: { errors?: Errors; values?: Record<string, string>; notice?: string } = {}, status = 200) {
-    const who = whoOf(request);
+    // Reads only from here on: the case row and the grants are read once for the whole page.
+    const who = service.readScope(whoOf(request));
     try {
       const c = await service.getCase(ctx, who, id);
       const [actions, timeline, minutes, feedback, meetings, choices] = await Promise.all([

@@ -23,7 +23,7 @@ import {
 export { CASE_STATUSES, CASE_TRANSITIONS, CLOSURE_REASONS, type CaseStatus, type CaseTransition } from "./workflow";
 export { type CaseGrants, caseGrants, canSeeCase, visibleCases } from "./policy";
 export { openCaseFromScreening, type OpenCaseInput } from "./opening";
-export { CaseError, visibleCase } from "./access";
+export { CaseError, readScope, visibleCase } from "./access";
 export { type ActionView, actionsOfCase, addActions, dueReviewsFor, overdueFor, reviewsOfCase, setActionStatus, setNextReview } from "./plan";
 
 /**
