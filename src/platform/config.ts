@@ -15,21 +15,40 @@ export class ConfigError extends Error {
 
 const portNumber = z.coerce.number().int().min(0).max(65535);
 
+/** The years a one-off closing day (SCHAKEL_EXTRA_HOLIDAYS "YYYY-MM-DD") may name. */
+export const CLOSING_DAY_YEARS = { from: 2019, to: 2100 } as const;
+
 /**
- * SCHAKEL_EXTRA_HOLIDAYS: the municipality's own closing days each year, on top of Belgium's legal
- * public holidays, as comma-separated "MM-DD" (e.g. "07-11,11-02,12-26"); sorted, without duplicates.
+ * SCHAKEL_EXTRA_HOLIDAYS: the municipality's own closing days on top of Belgium's legal public
+ * holidays (decision 0029), comma-separated: "MM-DD" closes that day every year (e.g. "07-11,12-26"),
+ * "YYYY-MM-DD" closes that one date only (a bridge day, e.g. "2027-05-07"; years 2019-2100).
+ * Returns the items sorted, without duplicates, or the first bad item.
  */
-const monthDays = z.string().transform((value, c) => {
+export function parseClosingDays(value: string): { days: string[] } | { bad: string } {
   const days = new Set<string>();
   for (const item of value.split(",").map((s) => s.trim()).filter(Boolean)) {
-    const date = new Date(`2024-${item}T00:00:00Z`); // a leap year: "02-29" is accepted, "02-30" is not
-    if (!/^\d{2}-\d{2}$/.test(item) || Number.isNaN(date.getTime()) || date.toISOString().slice(5, 10) !== item) {
-      c.addIssue({ code: "custom", message: `must be comma-separated month-day dates (mm-dd), e.g. "07-11,12-26"; "${item.slice(0, 20)}" is not one` });
-      return z.NEVER;
-    }
+    const full = /^(\d{4})-\d{2}-\d{2}$/.exec(item);
+    // "MM-DD" is checked in a leap year: "02-29" is accepted (it closes 29 February in leap years), "02-30" is not.
+    const date = full ? item : /^\d{2}-\d{2}$/.test(item) ? `2024-${item}` : "";
+    const d = new Date(`${date}T00:00:00Z`);
+    const real = date !== "" && !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === date;
+    const year = full ? Number(full[1]) : CLOSING_DAY_YEARS.from;
+    if (!real || year < CLOSING_DAY_YEARS.from || year > CLOSING_DAY_YEARS.to) return { bad: item };
     days.add(item);
   }
-  return [...days].sort();
+  return { days: [...days].sort() };
+}
+
+const closingDays = z.string().transform((value, c) => {
+  const parsed = parseClosingDays(value);
+  if ("bad" in parsed) {
+    c.addIssue({
+      code: "custom",
+      message: `must be comma-separated closing days, month-day (mm-dd, every year) or a date (yyyy-mm-dd, that day only, ${CLOSING_DAY_YEARS.from}-${CLOSING_DAY_YEARS.to}), e.g. "07-11,12-26,2027-05-07"; "${parsed.bad.slice(0, 20)}" is not one`,
+    });
+    return z.NEVER;
+  }
+  return parsed.days;
 });
 
 const schema = z.object({
@@ -51,7 +70,7 @@ const schema = z.object({
   SCHAKEL_RETENTION_YEARS: z.coerce.number().min(0.1).max(30).default(6),
   SCHAKEL_RETENTION_MINOR_YEARS: z.coerce.number().min(0.1).max(30).default(3),
   SCHAKEL_SCREENING_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(10),
-  SCHAKEL_EXTRA_HOLIDAYS: monthDays.default([]),
+  SCHAKEL_EXTRA_HOLIDAYS: closingDays.default([]),
   SMTP_URL: z.string().regex(/^smtps?:\/\/.+/, "must be an smtp:// or smtps:// URL").optional(),
   MAIL_FROM: z.string().email().default("schakel@localhost"),
   OIDC_ISSUER: z.string().url().optional(),

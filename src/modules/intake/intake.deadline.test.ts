@@ -11,12 +11,15 @@ import { addWorkingDays, workingDaysBetween } from "./working-days";
 /**
  * SCHAKEL_EXTRA_HOLIDAYS reaches the callers (decision 0029): the deadline stored at submission and
  * the queue's age in working days both skip the configured days. The configured days are the 8
- * days either side of today, so the test means the same whatever day it runs.
+ * days either side of today (the past ones as yearly "MM-DD" days, today and the future ones as
+ * one-off "YYYY-MM-DD" dates), so the test means the same whatever day it runs.
  */
 for (const dialect of activeDialects()) {
   describe(`screening deadline with configured closing days [${dialect}]`, () => {
     const today = todayInBrussels();
-    const extra = [...new Set(Array.from({ length: 17 }, (_, i) => addDays(today, i - 8).slice(5)).filter((md) => md !== "02-29"))].sort();
+    const yearly = Array.from({ length: 8 }, (_, i) => addDays(today, i - 8).slice(5)).filter((md) => md !== "02-29");
+    const oneOff = Array.from({ length: 9 }, (_, i) => addDays(today, i));
+    const extra = [...new Set([...yearly, ...oneOff])].sort();
     let ctx: TestContext;
     let livcId: string;
     beforeAll(async () => {
@@ -50,6 +53,13 @@ for (const dialect of activeDialects()) {
       expect(item.ageWorkingDays).toBe(workingDaysBetween(submitted, today, extra));
       expect(item.ageWorkingDays).toBeLessThan(workingDaysBetween(submitted, today, []));
       expect(item.ageWorkingDays).toBeLessThanOrEqual(3); // at most days -11..-9 are open
+
+      // The configured days change (a restart without them): the deadline already given stays.
+      ctx.config.SCHAKEL_EXTRA_HOLIDAYS = [];
+      const after = await livcQueue(ctx, coordinator, { filter: "open", page: 1 }, today);
+      if (!after || after === "not_found") throw new Error("no queue");
+      expect(after.list.items.find((i) => i.id === row.id)!.dueOn).toBe(row.screening_due_on);
+      expect(row.screening_due_on).not.toBe(addWorkingDays(today, 10, []));
     });
   });
 }

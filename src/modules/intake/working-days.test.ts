@@ -1,5 +1,7 @@
+import { spawnSync } from "node:child_process";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../platform/config";
+import { ConfigError, loadConfig, parseClosingDays } from "../../platform/config";
 import { addWorkingDays, belgianPublicHolidays, closedDaysOf, easterSunday, isWorkingDay, workingDaysBetween } from "./working-days";
 
 // Pure date arithmetic (no database): the screening deadline's calendar (decision 0029).
@@ -102,28 +104,126 @@ describe("working days with holidays", () => {
   });
 });
 
+describe("one-off closing days (YYYY-MM-DD)", () => {
+  // 2027: Ascension Day is Thursday 6 May, so Friday 7 May is a bridge day.
+  const bridge = ["2027-05-07"];
+
+  it("a one-off date closes that day in its own year only", () => {
+    expect(isWorkingDay("2027-05-07", bridge)).toBe(false);
+    expect(isWorkingDay("2027-05-07", [])).toBe(true);
+    expect(addWorkingDays("2027-05-05", 1, [])).toBe("2027-05-07"); // Wednesday + 1: Thursday is Ascension
+    expect(addWorkingDays("2027-05-05", 1, bridge)).toBe("2027-05-10"); // ... and Friday is closed too
+    expect(addWorkingDays("2027-04-30", 10, bridge)).toBe(addWorkingDays("2027-04-30", 11, []));
+    expect(workingDaysBetween("2027-05-05", "2027-05-10", bridge)).toBe(1);
+    expect(workingDaysBetween("2027-05-05", "2027-05-10", [])).toBe(2);
+    expect(closedDaysOf(2027, bridge)).toContain("2027-05-07");
+    // Thursday 7 May 2026 and Monday 7 May 2029 stay working days (a yearly "05-07" would close them).
+    for (const other of ["2026-05-07", "2029-05-07"]) {
+      expect(isWorkingDay(other, bridge), other).toBe(true);
+      expect(isWorkingDay(other, ["05-07"]), other).toBe(false);
+      expect(closedDaysOf(Number(other.slice(0, 4)), bridge), other).toEqual(belgianPublicHolidays(Number(other.slice(0, 4))));
+    }
+    expect(addWorkingDays("2026-05-06", 1, bridge)).toBe("2026-05-07");
+    expect(workingDaysBetween("2026-05-01", "2026-05-31", bridge)).toBe(workingDaysBetween("2026-05-01", "2026-05-31", []));
+  });
+
+  it("a one-off date on a weekend changes nothing", () => {
+    // Saturday 8 May 2027, Sunday 26 December 2027.
+    const weekend = ["2027-05-08", "2027-12-26"];
+    for (const [from, n] of [["2027-05-05", 1], ["2027-05-03", 10], ["2027-12-20", 5]] as const) {
+      expect(addWorkingDays(from, n, weekend), from).toBe(addWorkingDays(from, n, []));
+    }
+    expect(workingDaysBetween("2027-05-01", "2027-12-31", weekend)).toBe(workingDaysBetween("2027-05-01", "2027-12-31", []));
+  });
+
+  it("a one-off date that is also a legal holiday or a yearly closing day is counted once", () => {
+    const same = ["2027-05-06", "2027-07-21", "05-07", "2027-05-07"]; // Ascension, 21 July; the bridge day twice
+    expect(closedDaysOf(2027, same)).toEqual([...belgianPublicHolidays(2027), "2027-05-07"].sort());
+    expect(workingDaysBetween("2027-05-03", "2027-05-14", same)).toBe(7); // 10 weekdays minus Ascension and the bridge day
+    expect(workingDaysBetween("2027-05-03", "2027-05-14", ["05-07"])).toBe(7);
+    expect(addWorkingDays("2027-05-05", 1, same)).toBe("2027-05-10");
+  });
+
+  it("the fast count agrees with a day-by-day count when one-off dates fall in several years", () => {
+    const extra = ["07-11", "12-26", "2025-05-02", "2026-05-15", "2027-05-07", "2027-05-08", "2028-02-29", "2030-12-27"];
+    let slow = 0;
+    for (let d = plusOne("2024-12-31"); d <= "2031-01-05"; d = plusOne(d)) if (isWorkingDay(d, extra)) slow++;
+    expect(workingDaysBetween("2024-12-31", "2031-01-05", extra)).toBe(slow);
+    // Each weekday one-off removes one working day from the span; the Saturday one (2027-05-08) none.
+    expect(workingDaysBetween("2024-12-31", "2031-01-05", ["07-11", "12-26"]) - slow).toBe(5);
+    for (let d = "2025-04-25"; d < "2027-06-01"; d = plusOne(d)) {
+      const due = addWorkingDays(d, 10, extra);
+      expect(isWorkingDay(due, extra), d).toBe(true);
+      expect(workingDaysBetween(d, due, extra), d).toBe(10);
+    }
+  });
+});
+
+const plusOne = (date: string) => {
+  const next = new Date(`${date}T00:00:00Z`);
+  next.setUTCDate(next.getUTCDate() + 1);
+  return next.toISOString().slice(0, 10);
+};
+
 describe("SCHAKEL_EXTRA_HOLIDAYS", () => {
   const load = (value?: string) => loadConfig({ NODE_ENV: "test", ...(value === undefined ? {} : { SCHAKEL_EXTRA_HOLIDAYS: value }) });
 
-  it("defaults to none; parses, trims, sorts and de-duplicates MM-DD days", () => {
+  it("defaults to none; parses, trims, sorts and de-duplicates MM-DD days and YYYY-MM-DD dates", () => {
     expect(load().SCHAKEL_EXTRA_HOLIDAYS).toEqual([]);
     expect(load("").SCHAKEL_EXTRA_HOLIDAYS).toEqual([]);
     expect(load(" 12-26, 07-11,,11-02,07-11 ").SCHAKEL_EXTRA_HOLIDAYS).toEqual(["07-11", "11-02", "12-26"]);
     expect(load("02-29").SCHAKEL_EXTRA_HOLIDAYS).toEqual(["02-29"]);
+    expect(load("07-11,12-26,2027-05-07").SCHAKEL_EXTRA_HOLIDAYS).toEqual(["07-11", "12-26", "2027-05-07"]);
+    expect(load("2027-05-07, 07-11 ,2027-05-07,2026-07-11").SCHAKEL_EXTRA_HOLIDAYS).toEqual(["07-11", "2026-07-11", "2027-05-07"]);
+    expect(parseClosingDays("2019-01-01,2100-12-31,2028-02-29")).toEqual({ days: ["2019-01-01", "2028-02-29", "2100-12-31"] });
   });
 
-  it("refuses anything else with an error naming the variable and the bad item", () => {
-    for (const bad of ["13-01", "7-11", "07-32", "02-30", "11/07", "2026-07-11", "juli", "07-11;12-26"]) {
+  it("the parser names the first bad item of each kind", () => {
+    const bad: Record<string, string> = {
+      "2027-02-30": "not a real date",
+      "2027-02-29": "29 February of a common year",
+      "2027-13-01": "no month 13",
+      "13-01": "no month 13 (month-day)",
+      "07-32": "no 32nd day",
+      "00-12": "no month 0",
+      "7-11": "one-digit month",
+      "2027-5-7": "one-digit month and day",
+      "27-05-07": "two-digit year",
+      "friday": "a word",
+      "11/07": "another separator",
+      "07-11;12-26": "another list separator",
+      "2018-12-31": "a year before 2019",
+      "2101-01-01": "a year after 2100",
+      "0207-05-07": "a year far before 2019",
+    };
+    for (const [item, why] of Object.entries(bad)) {
+      expect(parseClosingDays(item), why).toEqual({ bad: item });
+      expect(parseClosingDays(`07-11,2027-05-07,${item},12-26`), why).toEqual({ bad: item });
+    }
+  });
+
+  it("refuses a bad item with an error naming the variable and the item", () => {
+    for (const bad of ["13-01", "7-11", "07-32", "02-30", "11/07", "2027-02-30", "2018-05-07", "2101-05-07", "friday", "07-11;12-26"]) {
       let error: unknown;
       try {
-        load(bad);
+        load(`07-11,${bad},2027-05-07`);
       } catch (e) {
         error = e;
       }
       expect(error, bad).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).variable).toBe("SCHAKEL_EXTRA_HOLIDAYS");
-      expect((error as ConfigError).message).toContain("Configuration error: SCHAKEL_EXTRA_HOLIDAYS must be comma-separated month-day dates (mm-dd)");
+      expect((error as ConfigError).message).toContain(
+        "Configuration error: SCHAKEL_EXTRA_HOLIDAYS must be comma-separated closing days, month-day (mm-dd, every year) or a date (yyyy-mm-dd, that day only, 2019-2100)",
+      );
+      expect((error as ConfigError).message).toContain(`"${bad}" is not one`);
     }
-    expect(() => load("07-11,00-12")).toThrow('"00-12" is not one');
+  });
+
+  it("stops start-up with exit code 2 and one line naming the variable and the item", () => {
+    const bin = path.resolve(import.meta.dirname, "../../../bin/schakel.js");
+    const r = spawnSync(process.execPath, [bin, "serve"], { env: { ...process.env, SCHAKEL_EXTRA_HOLIDAYS: "07-11,2027-02-30" }, encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^Configuration error: SCHAKEL_EXTRA_HOLIDAYS .*"2027-02-30" is not one/);
   });
 });

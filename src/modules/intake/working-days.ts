@@ -2,9 +2,9 @@
  * Working days for the screening deadline (SCHAKEL_SCREENING_WORKING_DAYS, decision 0029):
  * Monday to Friday, minus Belgium's ten legal public holidays (law of 4 January 1974: 1 January,
  * Easter Monday, 1 May, Ascension Day, Whit Monday, 21 July, 15 August, 1 November, 11 November,
- * 25 December) and minus the municipality's own closing days (SCHAKEL_EXTRA_HOLIDAYS, "MM-DD" each
- * year, e.g. 11 July, 2 November, 26 December). Easter is computed (Gregorian, anonymous/Meeus
- * algorithm), not looked up. A holiday on a Saturday or Sunday is not a working day anyway: it is
+ * 25 December) and minus the municipality's own closing days (SCHAKEL_EXTRA_HOLIDAYS: "MM-DD" each
+ * year, e.g. 11 July, 2 November, 26 December; "YYYY-MM-DD" that date only, e.g. a bridge day).
+ * Easter is computed (Gregorian, anonymous/Meeus algorithm), not looked up. A holiday on a Saturday or Sunday is not a working day anyway: it is
  * counted once, never twice, and no day is given in lieu. Every caller passes the configured extra
  * days (ctx.config.SCHAKEL_EXTRA_HOLIDAYS); the stored deadline (report.screening_due_on) is
  * always a working day, so "overdue" is a plain date comparison with today.
@@ -58,11 +58,18 @@ export function belgianPublicHolidays(year: number): readonly string[] {
   return all;
 }
 
-/** The days a year is closed: the legal holidays and the configured extra "MM-DD" days (no duplicates, sorted). */
+/**
+ * The days a year is closed: the legal holidays, the configured "MM-DD" days and the configured
+ * "YYYY-MM-DD" days of that year (no duplicates, sorted).
+ */
 export function closedDaysOf(year: number, extra: readonly string[]): string[] {
   const days = new Set(belgianPublicHolidays(year));
-  for (const md of extra) {
-    const date = `${year}-${md}`;
+  for (const item of extra) {
+    if (item.length === 10) {
+      if (item.startsWith(`${year}-`)) days.add(item); // a one-off date counts in its own year only
+      continue;
+    }
+    const date = `${year}-${item}`;
     if (realDate(date)) days.add(date); // "02-29" only in leap years
   }
   return [...days].sort();
@@ -71,7 +78,8 @@ export function closedDaysOf(year: number, extra: readonly string[]): string[] {
 /** Whether a date is a Monday-Friday that is neither a legal holiday nor a configured closing day. */
 export function isWorkingDay(date: string, extra: readonly string[]): boolean {
   if (isWeekend(day(date))) return false;
-  return !belgianPublicHolidays(Number(date.slice(0, 4))).includes(date) && !extra.includes(date.slice(5));
+  if (extra.includes(date) || extra.includes(date.slice(5))) return false; // a one-off date or a yearly day
+  return !belgianPublicHolidays(Number(date.slice(0, 4))).includes(date);
 }
 
 /** The date n working days after date (date itself not counted); always a working day when n >= 1. */
