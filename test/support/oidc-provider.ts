@@ -1,10 +1,15 @@
-import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import { generateKeyPairSync, type KeyObject, randomUUID } from "node:crypto";
 import http, { type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { SignJWT } from "jose";
 import Provider from "oidc-provider";
+import { BACKCHANNEL_EVENT } from "../../src/modules/identity/sso-backchannel";
+import { BACKCHANNEL_LOGOUT_PATH } from "../../src/modules/identity/sso-backchannel.routes";
+import { updateUser } from "../../src/modules/identity/store";
 import type { DialectName } from "../../src/platform/db";
 import { buildApp } from "../../src/platform/web/app";
+import { CookieJar, createUser, csrfFromHtml, type TestUser } from "./auth";
 import { openTestContext, type TestContext } from "./db";
 
 /**
@@ -232,4 +237,87 @@ export async function stopProviderApp(s: { op?: TestProvider; ctx?: TestContext;
   await s.app?.close();
   await s.ctx?.close();
   await s.op?.close();
+}
+
+/**
+ * The back-channel logout test setup (sso-backchannel*.test.ts): a provider with back-channel logout
+ * switched on, calling the app over HTTP on a loopback socket whose requests go to the app's own
+ * server handler, and the steps those tests share.
+ */
+export interface BackchannelSetup {
+  op: TestProvider;
+  ctx: TestContext;
+  app: FastifyInstance;
+  /** An account linked to the provider's subject `sub`. */
+  linkedUser(sub: string): Promise<TestUser>;
+  /**
+   * An SSO login of `sub` in a browser whose provider cookies are `provider` (its provider session:
+   * a new jar is a new provider session, so a new sid). amr defaults to ["mfa"] (the provider did
+   * the second factor); without it the session stops at Schakel's TOTP step (/login/mfa).
+   */
+  ssoLogin(sub: string, opts?: { provider?: ProviderJar; amr?: string[] }): Promise<{ jar: CookieJar; provider: ProviderJar }>;
+  /** A Logout Token as the provider would sign it; `claims` overrides (undefined removes a claim). */
+  logoutToken(claims: Record<string, unknown>, key?: KeyObject): Promise<string>;
+  /** POSTs a Logout Token to the back-channel endpoint as the provider does. */
+  deliver(token: string): Promise<LightMyRequestResponse>;
+  /** GET /api/v1/me with a browser's cookies (200 while its session lives, 401 after). */
+  me(jar: CookieJar): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+export async function startBackchannelApp(dialect: DialectName): Promise<BackchannelSetup> {
+  const next: { current: NextLogin } = { current: { sub: "nobody" } };
+  const front = http.createServer();
+  await new Promise<void>((resolve) => front.listen(0, "127.0.0.1", resolve));
+  const uri = `http://127.0.0.1:${(front.address() as AddressInfo).port}${BACKCHANNEL_LOGOUT_PATH}`;
+  const started: Partial<{ op: TestProvider; ctx: TestContext; app: FastifyInstance }> = {};
+  const close = async () => {
+    await new Promise<void>((r) => front.close(() => r()));
+    await stopProviderApp(started);
+  };
+  try {
+    Object.assign(started, await startProviderApp(dialect, next, { backchannelLogoutUri: uri }));
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  const { op, ctx, app } = started as Required<typeof started>;
+  await app.ready();
+  front.on("request", (req, res) => app.server.emit("request", req, res));
+  const now = () => Math.floor(Date.now() / 1000);
+  return {
+    op,
+    ctx,
+    app,
+    close,
+    async linkedUser(sub) {
+      const user = await createUser(ctx);
+      await updateUser(ctx.database.db, user.id, { oidc_issuer: op.issuer, oidc_subject: sub });
+      return user;
+    },
+    async ssoLogin(sub, opts = {}) {
+      const provider = opts.provider ?? new ProviderJar();
+      const amr = opts.amr ?? ["mfa"];
+      next.current = { sub, amr };
+      const jar = new CookieJar();
+      const page = await app.inject({ method: "GET", url: "/login" });
+      jar.take(page);
+      const body = new URLSearchParams({ _csrf: csrfFromHtml(page.body), next: "/account" }).toString();
+      const start = await app.inject({ method: "POST", url: "/login/oidc", headers: { cookie: jar.header(), ...FORM }, payload: body });
+      jar.take(start);
+      const at = await throughProvider(providerUrlOf(start), provider);
+      const res = await app.inject({ method: "GET", url: `/login/oidc/callback${at.search}`, headers: { cookie: jar.header() } });
+      jar.take(res);
+      const expected = amr.includes("mfa") ? "0;url=/account" : "0;url=/login/mfa";
+      if (res.headers.refresh !== expected) throw new Error(`SSO login ended with ${res.statusCode} ${String(res.headers.refresh)}`);
+      return { jar, provider };
+    },
+    logoutToken(claims, key = providerSigningKey) {
+      const base: Record<string, unknown> = { iss: op.issuer, aud: "schakel", iat: now(), exp: now() + 120, jti: randomUUID(), events: { [BACKCHANNEL_EVENT]: {} }, ...claims };
+      for (const k of Object.keys(base)) if (base[k] === undefined) delete base[k];
+      return new SignJWT(base).setProtectedHeader({ alg: "RS256", kid: PROVIDER_KID, typ: "logout+jwt" }).sign(key);
+    },
+    deliver: (token) => app.inject({ method: "POST", url: BACKCHANNEL_LOGOUT_PATH, headers: FORM, payload: new URLSearchParams({ logout_token: token }).toString() }),
+    me: (jar) => app.inject({ method: "GET", url: "/api/v1/me", headers: { cookie: jar.header() } }),
+  };
 }

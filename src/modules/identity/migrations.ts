@@ -153,6 +153,12 @@ export interface SessionTable {
   next_path: string | null;
   /** A TOTP secret being enrolled (encrypted), until the first code confirms it. */
   pending_totp: string | null;
+  /**
+   * The provider's session id (the ID token's `sid`) of an SSO login, carried through every
+   * rotation; a back-channel Logout Token naming it ends this session (decision 0038). Null for
+   * password sessions and when the ID token had no sid.
+   */
+  oidc_sid: string | null;
 }
 export interface RecoveryCodeTable { id: string; user_id: string; code_hash: string; used_at: string | null }
 export interface AccountTokenTable { id: string; user_id: string; purpose: "invite" | "reset"; created_at: string; expires_at: string; used_at: string | null }

@@ -14,6 +14,7 @@ const DESCRIPTIONS: Record<LogoutTokenFailure, string> = {
   events: "logout_token has no back-channel logout event",
   nonce: "logout_token must not contain a nonce",
   subject: "logout_token needs a sub or a sid",
+  mismatch: "logout_token's sub and sid do not belong together",
   replayed: "logout_token was already used",
 };
 

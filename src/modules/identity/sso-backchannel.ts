@@ -10,8 +10,10 @@ import { findUserByOidc } from "./store";
  * OpenID Connect Back-Channel Logout 1.0 (decision 0038): the provider POSTs a Logout Token to
  * /login/oidc/backchannel-logout when a person's session there ends. The token is checked as the
  * specification's section 2.6 says (signature against the provider's JWKS, iss, aud, iat, exp,
- * events, sub and/or sid, no nonce, jti not seen before); then every Schakel session of the
- * linked account that came in through SSO ends. Password sessions are not the provider's business.
+ * events, sub and/or sid, no nonce, jti not seen before); then the Schakel sessions that came in
+ * through that provider session end: with a sid, the SSO sessions carrying it (session.oidc_sid,
+ * recorded at SSO login and kept through rotation); with only a sub, all of the linked account's
+ * SSO sessions. Password sessions are not the provider's business.
  */
 export const BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout";
 /** A Logout Token older than this (by its iat) is refused. */
@@ -20,7 +22,7 @@ export const LOGOUT_TOKEN_MAX_AGE_SECONDS = 120;
 export const CLOCK_TOLERANCE_SECONDS = 30;
 const MAX_TOKEN_LENGTH = 8192;
 
-export type LogoutTokenFailure = "malformed" | "unavailable" | "invalid" | "events" | "nonce" | "subject" | "replayed";
+export type LogoutTokenFailure = "malformed" | "unavailable" | "invalid" | "events" | "nonce" | "subject" | "mismatch" | "replayed";
 
 export interface LogoutClaims {
   iss: string;
@@ -97,8 +99,8 @@ export type BackchannelResult = { ok: true; userId: string | null; ended: number
 
 /**
  * The whole back-channel logout after parsing: verify, refuse a jti seen before, then in ONE
- * transaction record the jti, end the account's SSO sessions and write the audit entry (actor
- * none, resource the account). A refused token is audited as a failure (no token content).
+ * transaction record the jti, end the named SSO sessions and write the audit entry (actor none,
+ * resource the account). A refused token is audited as a failure (no token content).
  */
 export async function backchannelLogout(ctx: AppContext, who: AuditWho, token: unknown): Promise<BackchannelResult> {
   const db = ctx.database.db;
@@ -112,15 +114,22 @@ export async function backchannelLogout(ctx: AppContext, who: AuditWho, token: u
   const id = jtiId(c.iss, c.jti);
   await db.deleteFrom("oidc_logout_jti").where("expires_at", "<", nowIso()).execute();
   if (await db.selectFrom("oidc_logout_jti").select("id").where("id", "=", id).executeTakeFirst()) return fail("replayed");
-  const account = await accountOf(ctx, c);
+  const target = await accountOf(ctx, c);
+  if (!target) return fail("mismatch");
+  const account = target.account;
   try {
     const ended = await db.transaction().execute(async (trx) => {
       await trx.insertInto("oidc_logout_jti").values({ id, expires_at: new Date(c.acceptableUntil * 1000).toISOString() }).execute();
       let n = 0;
       if (account) {
-        const r = await trx.deleteFrom("session").where("user_id", "=", account).where("auth_method", "=", "oidc").executeTakeFirst();
+        let q = trx.deleteFrom("session").where("user_id", "=", account).where("auth_method", "=", "oidc");
+        // With a sid: that provider session's SSO sessions only, and those whose provider session
+        // is unknown (no sid in their ID token, or made before sids were kept per session).
+        // The sid is matched on the rows themselves, so a session rotated meanwhile is still found.
+        const sid = c.sid;
+        if (sid !== null) q = q.where((eb) => eb.or([eb("oidc_sid", "=", sid), eb("oidc_sid", "is", null)]));
+        const r = await q.executeTakeFirst();
         n = Number(r.numDeletedRows ?? 0);
-        await trx.deleteFrom("oidc_sid").where("user_id", "=", account).where("issuer", "=", c.iss).execute();
       }
       // Actor none (the provider, not a person): actor_id stays empty; the account is the resource.
       await audit.recordFor(ctx, { ...who, actor: null, userId: null }, { action: "logout.backchannel", resourceType: "account", resourceId: account, outcome: "success" }, { db: trx });
@@ -135,27 +144,26 @@ export async function backchannelLogout(ctx: AppContext, who: AuditWho, token: u
 }
 
 /**
- * The account the token names: by (issuer, sub) when it has a sub (the link, decision 0014);
- * by the provider's session id recorded at SSO login when it has only a sid, and only while that
- * account is still linked to this provider. Null when no account is linked (nothing to end).
+ * The account the token names (null: none, nothing to end), or null as a whole when its sub and
+ * sid name different accounts (refused). By (issuer, sub) when it has a sub (the link, decision
+ * 0014); with only a sid, the account of a live SSO session carrying that sid, while that account
+ * is still linked to this provider. A sid that matches no live session names no account.
  */
-async function accountOf(ctx: AppContext, c: LogoutClaims): Promise<string | null> {
+async function accountOf(ctx: AppContext, c: LogoutClaims): Promise<{ account: string | null } | null> {
   const db = ctx.database.db;
-  if (c.sub) return (await findUserByOidc(db, c.iss, c.sub))?.id ?? null;
-  const row = await db.selectFrom("oidc_sid").innerJoin("app_user", "app_user.id", "oidc_sid.user_id").select("app_user.id").where("oidc_sid.issuer", "=", c.iss).where("oidc_sid.sid", "=", c.sid!).where("app_user.oidc_issuer", "=", c.iss).executeTakeFirst();
-  return row?.id ?? null;
-}
-
-/**
- * Records the provider's session id of an SSO login (replacing an older row of the same sid).
- * Rows older than SCHAKEL_SESSION_ABSOLUTE_HOURS are purged: no Schakel session lives longer.
- */
-export async function rememberProviderSession(ctx: AppContext, issuer: string, sid: string, userId: string): Promise<void> {
-  const db = ctx.database.db;
-  const oldest = new Date(Date.now() - ctx.config.SCHAKEL_SESSION_ABSOLUTE_HOURS * 3_600_000).toISOString();
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom("oidc_sid").where("created_at", "<", oldest).execute();
-    await trx.deleteFrom("oidc_sid").where("issuer", "=", issuer).where("sid", "=", sid).execute();
-    await trx.insertInto("oidc_sid").values({ issuer, sid, user_id: userId, created_at: nowIso() }).execute();
-  });
+  const linked = c.sub ? ((await findUserByOidc(db, c.iss, c.sub))?.id ?? null) : null;
+  if (c.sid === null) return { account: linked };
+  const holder = await db
+    .selectFrom("session")
+    .innerJoin("app_user", "app_user.id", "session.user_id")
+    .select("session.user_id")
+    .where("session.oidc_sid", "=", c.sid)
+    .where("session.auth_method", "=", "oidc")
+    .where("app_user.oidc_issuer", "=", c.iss)
+    .executeTakeFirst();
+  const bySid = holder?.user_id ?? null;
+  if (c.sub === null) return { account: bySid };
+  // Both given: a session of this sid must belong to the account linked to this sub.
+  if (bySid !== null && bySid !== linked) return null;
+  return { account: linked };
 }

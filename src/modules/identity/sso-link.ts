@@ -29,6 +29,5 @@ export async function removeSsoLink(db: Kysely<DB>, userId: string): Promise<{ r
     .where("oidc_subject", "is not", null)
     .executeTakeFirst();
   const ended = await db.deleteFrom("session").where("user_id", "=", userId).where("auth_method", "=", "oidc").executeTakeFirst();
-  await db.deleteFrom("oidc_sid").where("user_id", "=", userId).execute();
   return { removed: Number(updated.numUpdatedRows ?? 0) > 0, sessionsEnded: Number(ended.numDeletedRows ?? 0) };
 }

@@ -28,7 +28,7 @@ export const ssoMigrations: SchakelMigration[] = [
   {
     // Back-channel logout (decision 0038): Logout Token ids seen (replay refused until they
     // expire) and the provider's session ids (sid) of SSO logins, so a token naming only a sid
-    // finds its account. Neither holds personal data.
+    // finds its account. Neither holds personal data. (oidc_sid: dropped by 2026121080 below.)
     name: "2026121070_identity_backchannel_logout",
     async up(db) {
       await db.schema
@@ -49,20 +49,24 @@ export const ssoMigrations: SchakelMigration[] = [
       await db.schema.createIndex("oidc_sid_created").on("oidc_sid").column("created_at").execute();
     },
   },
+  {
+    // Back-channel logout per provider session (decision 0038): the ID token's sid is kept on the
+    // Schakel session row itself (rotation copies the row, so it survives every new id, and it
+    // goes when the row goes). The per-account table above is retired. SSO sessions from before
+    // this migration have no sid; a token naming their account ends them (the safe side).
+    name: "2026121080_identity_session_oidc_sid",
+    async up(db) {
+      await db.schema.alterTable("session").addColumn("oidc_sid", "text").execute();
+      await db.schema.createIndex("session_oidc_sid").on("session").column("oidc_sid").execute();
+      await db.schema.dropTable("oidc_sid").execute();
+    },
+  },
 ];
 
 /** A Logout Token's jti seen: id = SHA-256 of issuer and jti; kept until the token could no longer be accepted. */
 export interface OidcLogoutJtiTable {
   id: string;
   expires_at: string;
-}
-
-/** The provider's session id of an SSO login and its account (a login of the same sid replaces the row). */
-export interface OidcSidTable {
-  issuer: string;
-  sid: string;
-  user_id: string;
-  created_at: string;
 }
 
 export interface OidcFlowTable {
@@ -82,6 +86,5 @@ declare module "../../platform/db/schema" {
   interface DB {
     oidc_flow: OidcFlowTable;
     oidc_logout_jti: OidcLogoutJtiTable;
-    oidc_sid: OidcSidTable;
   }
 }

@@ -12,7 +12,6 @@ import { sendPage, viewContext } from "../../platform/web/view";
 import { rememberAccountLanguage } from "./language-routes";
 import { recentlyAuthenticated, whoOf } from "./routes";
 import { findUser, findUserByOidc, updateUser } from "./store";
-import { rememberProviderSession } from "./sso-backchannel";
 import { removeSsoLink } from "./sso-link";
 import { leaveForProvider, LOGOUT_STATE_COOKIE } from "./sso-logout";
 import { SsoAccountPage, SsoContinuePage, SsoLoggedOutPage } from "./sso-views";
@@ -92,12 +91,12 @@ export function ssoRoutes(app: FastifyInstance, ctx: AppContext) {
     const stage = result.mfa ? "full" : user.totp_secret ? "mfa" : "enrol";
     // A new session (new id) for this login; a session the browser still had ends.
     if (request.session) await endSession(db, request.session.id);
-    const created = await createSession(db, user.id, stage, "oidc", next);
+    // The provider's session id goes on the row (and through every rotation): a back-channel
+    // Logout Token naming it ends this session only (decision 0038).
+    const created = await createSession(db, user.id, stage, "oidc", next, result.sid);
     // The provider's login is not a re-authentication for Schakel's own password and TOTP changes.
     await db.updateTable("session").set({ reauth_at: null }).where("id", "=", created.session.id).execute();
     created.session.reauth_at = null;
-    // The provider's session id: a back-channel Logout Token naming only it still finds this account (decision 0038).
-    if (result.sid) await rememberProviderSession(ctx, result.issuer, result.sid, user.id);
     setSessionCookie(reply, created.token);
     // A login the provider completed (MFA included): the account's language, unless the browser chose one (decision 0035).
     if (stage === "full") await rememberAccountLanguage(ctx, request, reply, user.id);

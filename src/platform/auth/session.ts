@@ -30,6 +30,8 @@ export async function createSession(
   stage: SessionStage,
   method: "password" | "oidc",
   nextPath: string | null,
+  /** The provider's session id of an SSO login (decision 0038); rotateSession carries it. */
+  oidcSid: string | null = null,
 ): Promise<{ token: string; session: SessionRow }> {
   const token = newToken();
   const now = nowIso();
@@ -45,6 +47,7 @@ export async function createSession(
     rotate: 0,
     next_path: nextPath,
     pending_totp: null,
+    oidc_sid: method === "oidc" ? oidcSid : null,
   };
   await db.insertInto("session").values(session).execute();
   return { token, session };
@@ -130,7 +133,10 @@ from session s left join app_user u on u.id = s.user_id where s.id = ?`,
 from session s left join app_user u on u.id = s.user_id where s.id = $2`,
 };
 
-/** A new id (and CSRF token) for the same session: at login steps and privilege changes. */
+/**
+ * A new id (and CSRF token) for the same session: at login steps and privilege changes. The row is
+ * copied whole, so everything else (auth_method, oidc_sid for back-channel logout) stays.
+ */
 export async function rotateSession(db: Kysely<DB>, session: SessionRow, changes: Partial<Pick<SessionRow, "stage" | "reauth_at" | "next_path">> = {}): Promise<{ token: string; session: SessionRow }> {
   const token = newToken();
   const next: SessionRow = { ...session, ...changes, id: sessionIdOf(token), csrf_token: newToken(), rotate: 0, last_seen_at: nowIso() };
