@@ -7,11 +7,12 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createUser, type LoginSession, login } from "../../../test/support/auth";
 import { describeEachDialect } from "../../../test/support/db";
+import { livcInput, makeTestLivc } from "../../../test/support/livc";
 import { addDays, todayInBrussels } from "../../platform/db/values";
 import { buildApp } from "../../platform/web/app";
 import { ensureOrganisation } from "../identity/service";
 import { addSeat, createConsultation, sendInvitation, setOrganisationMunicipalities } from "../partners/service";
-import { addFramework, addMembership, createLivc } from "../registry/service";
+import { addFramework } from "../registry/service";
 import { addStandardQuestionnaire } from "./questionnaire";
 import type { SessionInput } from "./schema";
 import {
@@ -43,18 +44,7 @@ describeEachDialect("awareness advice cache", (ctx) => {
     analyst = await login(app, await createUser(c, { platformRoles: ["regional_analyst"] }));
     campaignId = await createCampaign(c.database.db, { name: "Ronde cache", year: 2025, description: "" });
     await addStandardQuestionnaire(c.database.db, campaignId);
-    livcId = await createLivc(c.database, who, {
-      code: "CACHE",
-      name: "LIVC Cachestad",
-      founded_on: "2019-01-01",
-      chair_user_id: null,
-      chair_name: null,
-      coordinator_user_id: null,
-      coordinator_name: null,
-      info_officer_user_id: null,
-      info_officer_name: null,
-    });
-    await addMembership(c.database, who, livcId, { nis: NIS, joined_on: "2019-01-01", left_on: null });
+    livcId = await makeTestLivc(c.database, who, livcInput("CACHE", "LIVC Cachestad"), [NIS]);
     cawOrg = await ensureOrganisation(c, { name: "CAW Cachestad", sector: "caw" });
     await setOrganisationMunicipalities(c, who, cawOrg, [NIS]);
   }, 120_000);

@@ -6,10 +6,10 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createUser, CookieJar, csrfFromHtml, login, type LoginSession } from "../../../test/support/auth";
 import { describeEachDialect } from "../../../test/support/db";
+import { livcInput, makeTestLivc } from "../../../test/support/livc";
 import { buildApp } from "../../platform/web/app";
 import { ensureOrganisation } from "../identity/service";
 import { setOrganisationMunicipalities } from "../partners/service";
-import { addMembership, createLivc } from "../registry/service";
 import { addStandardQuestionnaire } from "./questionnaire";
 import { createAnonymousLinks, createCampaign, createOrganisationLink, questionnaire } from "./service";
 
@@ -162,18 +162,7 @@ describeEachDialect("awareness routes", (ctx) => {
   }, 30_000);
 
   it("gives an LIVC its advice: the sectors present in its municipalities that are not its partners", async () => {
-    const livcId = await createLivc(ctx().database, {}, {
-      code: "PROEF-GENK",
-      name: "LIVC Proef Genk",
-      founded_on: "2019-01-01",
-      chair_user_id: null,
-      chair_name: "Voorzitter",
-      coordinator_user_id: null,
-      coordinator_name: null,
-      info_officer_user_id: null,
-      info_officer_name: null,
-    });
-    await addMembership(ctx().database, {}, livcId, { nis: "71016", joined_on: "2019-01-01", left_on: null });
+    const livcId = await makeTestLivc(ctx().database, {}, livcInput("PROEF-GENK", "LIVC Proef Genk", { chair_name: "Voorzitter" }), ["71016"]);
     const page = await app.inject({ method: "GET", url: `/awareness/campaigns/${campaignId}/advice/livc/${livcId}`, headers: analyst.headers() });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain("LIVC Proef Genk");

@@ -3,25 +3,13 @@ import { randomBytes } from "node:crypto";
 import type { AppContext } from "../../platform/context";
 import { ensureOrganisation } from "../identity/service";
 import type { Sector } from "../identity/sectors";
-import { addMembership, createLivc } from "../registry/service";
+import { livcInput, makeTestLivc } from "../../../test/support/livc";
 
 export const system = { actor: null };
 
 export async function makeLivc(ctx: AppContext, name: string, nis: string[], joinedOn = "2019-01-01"): Promise<string> {
   const code = `T-${randomBytes(4).toString("hex")}`;
-  const id = await createLivc(ctx.database, system, {
-    code,
-    name,
-    founded_on: joinedOn,
-    chair_user_id: null,
-    chair_name: null,
-    coordinator_user_id: null,
-    coordinator_name: null,
-    info_officer_user_id: null,
-    info_officer_name: null,
-  });
-  for (const n of nis) await addMembership(ctx.database, system, id, { nis: n, joined_on: joinedOn, left_on: null });
-  return id;
+  return makeTestLivc(ctx.database, system, livcInput(code, name, { founded_on: joinedOn }), nis, joinedOn);
 }
 
 export const makeOrg = (ctx: AppContext, name: string, sector: Sector) => ensureOrganisation(ctx, { name: `${name} ${randomBytes(3).toString("hex")}`, sector });

@@ -8,10 +8,11 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createUser, type LoginSession, login } from "../../../test/support/auth";
 import { describeEachDialect } from "../../../test/support/db";
+import { livcInput, makeTestLivc } from "../../../test/support/livc";
 import { buildApp } from "../../platform/web/app";
 import { coverageReport, dashboardData } from "../monitoring/service";
 import { DEFAULT_REFERENCE_DIR } from "../reference/service";
-import { addMembership, createLivc, importObstacles, registerTimeline } from "./service";
+import { importObstacles, registerTimeline } from "./service";
 
 const cli = { actor: null };
 
@@ -140,18 +141,7 @@ describeEachDialect("Obstacles across the 2025 mergers", (ctx) => {
 
   it("a successor that continues its parts' LIVC shows no obstacles (they only explain a missing LIVC)", async () => {
     const database = ctx().database;
-    const livc = await createLivc(database, cli, {
-      code: "BKZ",
-      name: "LIVC Waasland-Noord",
-      founded_on: "2022-01-01",
-      chair_user_id: null,
-      chair_name: null,
-      coordinator_user_id: null,
-      coordinator_name: null,
-      info_officer_user_id: null,
-      info_officer_name: null,
-    });
-    for (const p of parts) await addMembership(database, cli, livc, { nis: p.nis, joined_on: "2024-09-01", left_on: null });
+    await makeTestLivc(database, cli, livcInput("BKZ", "LIVC Waasland-Noord", { founded_on: "2022-01-01" }), parts.map((p) => p.nis), "2024-09-01");
     const r = await coverageReport(database.db, "2025-03-10");
     expect(r.without.some((w) => w.nis === BKZ)).toBe(false);
     expect(r.obstacles).toEqual([

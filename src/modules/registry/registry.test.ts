@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, it } from "vitest";
 import { describeEachDialect } from "../../../test/support/db";
+import { livcInput } from "../../../test/support/livc";
 import { coverageReport } from "../monitoring/service";
 import {
   addMembership,
@@ -101,10 +102,7 @@ describeEachDialect("LIVC register from a CSV", (ctx) => {
     expect(await registerRevision(database.db)).toBe(revision);
     expect(await livcByCode(database.db, "NEW")).toBeUndefined();
     // The same rule through the form path.
-    const gent2 = await createLivc(database, cli, {
-      code: "GENT2", name: "LIVC Gent-Noord", founded_on: null, chair_user_id: null, chair_name: null,
-      coordinator_user_id: null, coordinator_name: null, info_officer_user_id: null, info_officer_name: null,
-    });
+    const gent2 = await createLivc(database, cli, livcInput("GENT2", "LIVC Gent-Noord", { founded_on: null }));
     const formErr = await addMembership(database, cli, gent2, { nis: "44021", joined_on: "2024-01-01", left_on: null }).catch((e) => e);
     expect(formErr).toBeInstanceOf(RegistryRuleError);
     expect(formErr.code).toBe("overlap");
