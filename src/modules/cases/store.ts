@@ -3,6 +3,7 @@ import type { DB } from "../../platform/db/schema";
 import { newId, nowIso, toCount } from "../../platform/db/values";
 import type { ActionStatus, CaseActionTable, CaseEventTable, CaseFileTable } from "./migrations";
 import type { CaseStatus } from "./workflow";
+import { precompiled } from "../../platform/db/precompiled";
 
 /** Case queries. Only service.ts (and this module's policy) call these; other modules use service.ts. */
 type Db = Kysely<DB>;
@@ -15,7 +16,9 @@ export function inIds(column: Expression<unknown>, ids: readonly string[]): Expr
   return sql<SqlBool>`${column} in (${sql.join(ids.map((id) => sql`${id}`))})`;
 }
 
-export const caseById = (db: Db, id: string) => db.selectFrom("case_file").selectAll().where("id", "=", id).executeTakeFirst();
+// The reads of every case page view are compiled once (platform/db/precompiled.ts; issue 9).
+const caseByIdQuery = precompiled((db, id: string) => db.selectFrom("case_file").selectAll().where("id", "=", id));
+export const caseById = async (db: Db, id: string) => (await caseByIdQuery(db, id))[0];
 
 export async function nextLabelNumber(db: Db, livcId: string, year: number): Promise<number> {
   const row = await db.selectFrom("case_label_counter").select("last").where("livc_id", "=", livcId).where("year", "=", year).executeTakeFirst();
@@ -53,8 +56,7 @@ export async function insertEvent(db: Db, e: Omit<CaseEventTable, "id" | "at"> &
   return id;
 }
 
-export const eventsOf = (db: Db, caseId: string) =>
-  db.selectFrom("case_event").selectAll().where("case_id", "=", caseId).orderBy("at").orderBy("id").execute();
+export const eventsOf = precompiled((db, caseId: string) => db.selectFrom("case_event").selectAll().where("case_id", "=", caseId).orderBy("at").orderBy("id"));
 
 export interface CaseListFilter {
   visible: (eb: { ref: (c: "case_file.id" | "case_file.livc_id") => Expression<unknown> }) => Expression<SqlBool>;
@@ -118,8 +120,7 @@ export const revokeGrant = (db: Db, id: string) => db.updateTable("case_access_g
 
 export const insertAction = (db: Db, a: CaseActionTable) => db.insertInto("case_action").values(a).execute();
 export const actionById = (db: Db, id: string) => db.selectFrom("case_action").selectAll().where("id", "=", id).executeTakeFirst();
-export const actionsOf = (db: Db, caseId: string) =>
-  db.selectFrom("case_action").selectAll().where("case_id", "=", caseId).orderBy("due_on").orderBy("created_at").execute();
+export const actionsOf = precompiled((db, caseId: string) => db.selectFrom("case_action").selectAll().where("case_id", "=", caseId).orderBy("due_on").orderBy("created_at"));
 export const setActionStatus = (db: Db, id: string, status: ActionStatus) =>
   db.updateTable("case_action").set({ status, updated_at: nowIso() }).where("id", "=", id).execute();
 
@@ -225,7 +226,7 @@ export const purgeLog = (db: Db, limit = 200) => db.selectFrom("case_purge_log")
 
 export const insertFeedback = (db: Db, row: DB["feedback_form"]) => db.insertInto("feedback_form").values(row).execute();
 export const feedbackById = (db: Db, id: string) => db.selectFrom("feedback_form").selectAll().where("id", "=", id).executeTakeFirst();
-export const feedbackOfCase = (db: Db, caseId: string) => db.selectFrom("feedback_form").selectAll().where("case_id", "=", caseId).orderBy("created_at").execute();
+export const feedbackOfCase = precompiled((db, caseId: string) => db.selectFrom("feedback_form").selectAll().where("case_id", "=", caseId).orderBy("created_at"));
 export const updateFeedback = (db: Db, id: string, set: Partial<DB["feedback_form"]>) =>
   db.updateTable("feedback_form").set({ ...set, updated_at: nowIso() }).where("id", "=", id).execute();
 export const votesOf = (db: Db, formId: string) => db.selectFrom("feedback_vote").selectAll().where("form_id", "=", formId).execute();

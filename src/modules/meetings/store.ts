@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { DB } from "../../platform/db/schema";
 import { nowIso } from "../../platform/db/values";
 import type { ConsultationMeetingColumns } from "./migrations";
+import { precompiled } from "../../platform/db/precompiled";
 
 /** Meeting queries. `consultation` is seen with this module's columns added (withTables). */
 type Db = Kysely<DB>;
@@ -20,8 +21,9 @@ export function meetingsOfLivcs(db: Db, livcIds: string[], ids?: string[]) {
   return q.orderBy("held_on", "desc").limit(200).execute();
 }
 
-export const meetingsByIds = (db: Db, ids: string[]) =>
-  m(db).selectFrom("consultation").selectAll().where("id", "in", ids.length ? ids : ["-"]).orderBy("held_on", "desc").execute();
+export const meetingsByIds = precompiled((db, ids: readonly string[]) =>
+  m(db).selectFrom("consultation").selectAll().where("id", "in", ids.length ? ids : ["-"]).orderBy("held_on", "desc"),
+);
 
 export const agendaOf = (db: Db, consultationId: string) =>
   db.selectFrom("consultation_case").selectAll().where("consultation_id", "=", consultationId).orderBy("position").execute();
@@ -51,8 +53,7 @@ export const insertAck = (db: Db, row: DB["consultation_ack"]) =>
 export const minutesOf = (db: Db, consultationId: string, caseId: string) =>
   db.selectFrom("consultation_minutes").selectAll().where("consultation_id", "=", consultationId).where("case_id", "=", caseId).executeTakeFirst();
 
-export const minutesOfCase = (db: Db, caseId: string) =>
-  db.selectFrom("consultation_minutes").selectAll().where("case_id", "=", caseId).orderBy("recorded_at").execute();
+export const minutesOfCase = precompiled((db, caseId: string) => db.selectFrom("consultation_minutes").selectAll().where("case_id", "=", caseId).orderBy("recorded_at"));
 
 export async function saveMinutes(db: Db, row: DB["consultation_minutes"]) {
   await db.deleteFrom("consultation_minutes").where("consultation_id", "=", row.consultation_id).where("case_id", "=", row.case_id).execute();
@@ -74,18 +75,18 @@ export const heldBetween = (db: Db, from: string, to: string) =>
   db.selectFrom("consultation").select(["id", "livc_id", "held_on"]).where("status", "=", "held").where("held_on", ">=", from).where("held_on", "<=", to).execute();
 
 /** Meetings that had a case on their agenda, newest first. */
-export const meetingsWithCase = (db: Db, caseId: string) =>
+export const meetingsWithCase = precompiled((db, caseId: string) =>
   m(db)
     .selectFrom("consultation")
     .innerJoin("consultation_case", "consultation_case.consultation_id", "consultation.id")
     .select(["consultation.id", "consultation.held_on", "consultation.status"])
     .where("consultation_case.case_id", "=", caseId)
-    .orderBy("consultation.held_on", "desc")
-    .execute();
+    .orderBy("consultation.held_on", "desc"),
+);
 
 /** Organisations invited as a service for this case in any meeting. */
-export const organisationsInvitedForCase = async (db: Db, caseId: string) =>
-  (await db.selectFrom("consultation_case_service").select("organisation_id").distinct().where("case_id", "=", caseId).execute()).map((r) => r.organisation_id);
+const invitedForCase = precompiled((db, caseId: string) => db.selectFrom("consultation_case_service").select("organisation_id").distinct().where("case_id", "=", caseId));
+export const organisationsInvitedForCase = async (db: Db, caseId: string) => (await invitedForCase(db, caseId)).map((r) => r.organisation_id);
 
 /** Organisations invited as a service for each of these cases in any meeting: (case, organisation) pairs. */
 export const organisationsInvitedForCases = (db: Db, caseIds: string[]) =>

@@ -4,6 +4,7 @@ import { containsInsensitive } from "../../platform/db/search";
 import { inLivcs } from "../../platform/policy/grants";
 import { newId, nowIso } from "../../platform/db/values";
 import type { Sector } from "../identity/sectors";
+import { precompiled } from "../../platform/db/precompiled";
 import type {
   ConsultationStatus,
   DeclineReason,
@@ -125,8 +126,7 @@ export const partnerById = (db: Db, id: string) => db.selectFrom("livc_partner")
 export const setPartnerEnd = (db: Db, id: string, toOn: string | null) =>
   changing(db, (trx) => trx.updateTable("livc_partner").set({ to_on: toOn }).where("id", "=", id).execute());
 
-export const partnersOfLivc = (db: Db, livcId: string) =>
-  db.selectFrom("livc_partner").selectAll().where("livc_id", "=", livcId).orderBy("from_on").execute();
+export const partnersOfLivc = precompiled((db, livcId: string) => db.selectFrom("livc_partner").selectAll().where("livc_id", "=", livcId).orderBy("from_on"));
 
 export const allPartners = (db: Db) => db.selectFrom("livc_partner").selectAll().execute();
 
@@ -374,8 +374,8 @@ export const attendedSectorsByMonth = (db: Db, from: string, to: string) =>
     .execute();
 
 /** Names of the given organisations (ids not found are left out). */
-export const organisationsByIds = (db: Db, ids: string[]) =>
-  ids.length === 0 ? Promise.resolve([]) : db.selectFrom("organisation").select(["id", "name"]).where("id", "in", ids).orderBy("name").execute();
+const organisationNamesQuery = precompiled((db, ids: readonly string[]) => db.selectFrom("organisation").select(["id", "name"]).where("id", "in", ids).orderBy("name"));
+export const organisationsByIds = (db: Db, ids: string[]) => (ids.length === 0 ? Promise.resolve([]) : organisationNamesQuery(db, ids));
 
 /** Organisations registered as working in any of these municipalities, by name (index organisation_municipality_nis). */
 export const organisationsWorkingIn = (db: Db, nis: readonly string[]) =>
