@@ -121,7 +121,7 @@ export function adviceRoutes(app: FastifyInstance, ctx: AppContext) {
 
   app.get("/awareness/jobs/:job/download", manage, async (request, reply) => {
     const job = await loadJob(request.params);
-    if (!job || job.status !== "done" || !job.file_path || !fs.existsSync(job.file_path)) return sendError(request, reply, 404);
+    if (job?.status !== "done" || !job.file_path || !fs.existsSync(job.file_path)) return sendError(request, reply, 404);
     await audit.record(request, { action: "awareness.advice.download", resourceType: "awareness_job", resourceId: job.id, outcome: "success" });
     return reply
       .type("application/zip")
