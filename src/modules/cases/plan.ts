@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { AuditWho } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
+import { precompiled } from "../../platform/db/precompiled";
 import type { DB } from "../../platform/db/schema";
 import { isIsoDate, newId, nowIso, todayInBrussels } from "../../platform/db/values";
 import type { Actor } from "../../platform/policy/actor";
@@ -115,6 +116,19 @@ export async function setNextReview(ctx: AppContext, who: AuditWho, caseId: stri
   await store.insertEvent(db, { case_id: c.id, actor_id: who.actor?.userId ?? null, kind: "review_date_set", from_status: null, to_status: null, reason: date, consultation_id: opts.consultationId ?? null, note_enc: null });
 }
 
+// Compiled once per shape (platform/db/precompiled.ts; issue 9: on every case list): the grants are bound
+// values and the condition is the policy's own (visibleCases).
+const overdueQuery = precompiled(
+  (db, livcIds: readonly string[], caseIds: readonly string[], today: string, owners: readonly string[] | null, cells: readonly string[] | null, limit: number | null) =>
+    store.overdueActionsQuery(db, {
+      visible: visibleCases({ userId: null, livcIds: [...livcIds], caseIds: [...caseIds] }),
+      today,
+      ownerOrganisationIds: owners ?? undefined,
+      livcIds: cells ?? undefined,
+      limit: limit ?? undefined,
+    }),
+);
+
 export interface OverdueItem { actionId: string; caseId: string; label: string; ownerOrganisationId: string; dueOn: string }
 
 /**
@@ -125,11 +139,10 @@ export async function overdueFor(ctx: AppContext, who: AuditWho, today = todayIn
   const actor = who.actor ?? null;
   const g = await caseGrants(ctx.database.db, actor);
   const leadLivcs = livcIdsWhere(actor, ["chair", "coordinator"]);
-  const asLead = leadLivcs.length
-    ? await store.overdueActions(ctx.database.db, { visible: visibleCases({ ...g, livcIds: leadLivcs, caseIds: [] }), today, livcIds: leadLivcs, limit: opts.limit })
-    : [];
+  const limit = opts.limit ?? null;
+  const asLead = leadLivcs.length ? await overdueQuery(ctx.database.db, leadLivcs, [], today, null, leadLivcs, limit) : [];
   const orgs = [...new Set((actor?.memberships ?? []).map((m) => m.organisationId).filter((o): o is string => Boolean(o)))];
-  const asOwner = orgs.length ? await store.overdueActions(ctx.database.db, { visible: visibleCases(g), today, ownerOrganisationIds: orgs, limit: opts.limit }) : [];
+  const asOwner = orgs.length ? await overdueQuery(ctx.database.db, g.livcIds, g.caseIds, today, orgs, null, limit) : [];
   const map = (r: (typeof asLead)[number]): OverdueItem => ({ actionId: r.id, caseId: r.case_id, label: r.label ?? r.case_id.slice(0, 8), ownerOrganisationId: r.owner_organisation_id, dueOn: r.due_on });
   return { asLead: asLead.map(map), asOwner: asOwner.map(map) };
 }

@@ -1,12 +1,13 @@
 import type { Kysely } from "kysely";
 import type { AuditWho } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
+import { precompiled } from "../../platform/db/precompiled";
 import type { DB } from "../../platform/db/schema";
-import { addDays, newId, nowIso, todayInBrussels } from "../../platform/db/values";
+import { addDays, newId, nowIso, todayInBrussels, toCount } from "../../platform/db/values";
 import { rolesIn } from "../../platform/policy/actor";
 import type { CaseEventKind } from "./migrations";
 import * as pd from "./personal";
-import { caseGrants, casePolicy, visibleCases } from "./policy";
+import { type CaseGrants, caseGrants, casePolicy, visibleCases } from "./policy";
 import { casesConfig } from "./config";
 import * as store from "./store";
 import { CaseError, resource, visibleCase } from "./access";
@@ -93,11 +94,28 @@ export interface CaseListItem { id: string; label: string; livcId: string; statu
 /** Lists, search (label or name + date of birth through the blind index) and exports: one filter. */
 export interface CaseListQuery { status?: CaseStatus[]; q?: string; fullName?: string; dateOfBirth?: string; livcId?: string }
 
-async function caseFilter(ctx: AppContext, who: AuditWho, f: CaseListQuery) {
+async function caseFilter(ctx: AppContext, who: AuditWho, f: CaseListQuery): Promise<store.CaseListFilter & { grants: CaseGrants }> {
   const g = await caseGrants(ctx.database.db, who.actor ?? null);
   const subjectIndex = f.fullName?.trim() ? await pd.subjectIndexOf(ctx, f.fullName, f.dateOfBirth ?? null) : undefined;
-  return { visible: visibleCases(g), status: f.status, labelContains: f.q?.trim() || undefined, subjectIndex, livcId: f.livcId };
+  const label = f.q?.trim();
+  return { grants: g, visible: visibleCases(g), status: f.status, labelLike: label ? store.labelLike(label) : undefined, subjectIndex, livcId: f.livcId };
 }
+
+// The case list's page and count are compiled once per shape (platform/db/precompiled.ts; issue 9). The
+// grants are bound values and the condition is the policy's own (visibleCases), as for every other list.
+type ListArgs = [livcIds: readonly string[], caseIds: readonly string[], status: readonly string[], livcId: string | null, label: string | null, subject: string | null];
+const listFilterOf = (...[livcIds, caseIds, status, livcId, label, subject]: ListArgs): store.CaseListFilter => ({
+  visible: visibleCases({ userId: null, livcIds: [...livcIds], caseIds: [...caseIds] }),
+  status: status.length > 0 ? (status as CaseStatus[]) : undefined,
+  livcId: livcId ?? undefined,
+  labelLike: label ?? undefined,
+  subjectIndex: subject ?? undefined,
+});
+const listPageQuery = precompiled((db, ...args: [...ListArgs, limit: number, offset: number]) =>
+  store.caseListQuery(db, listFilterOf(...(args.slice(0, 6) as ListArgs)), { limit: args[6], offset: args[7] }),
+);
+const listCountQuery = precompiled((db, ...args: ListArgs) => store.caseCountQuery(db, listFilterOf(...args)));
+const listArgs = (f: Awaited<ReturnType<typeof caseFilter>>): ListArgs => [f.grants.livcIds, f.grants.caseIds, f.status ?? [], f.livcId ?? null, f.labelLike ?? null, f.subjectIndex ?? null];
 
 const toListItem = (c: Awaited<ReturnType<typeof store.listCases>>[number]): CaseListItem => ({
   id: c.id,
@@ -123,10 +141,11 @@ export const CASE_PAGE_SIZE = 50;
 /** One page (1-based) of the same list, with the total; a page past the end gives the last page. */
 export async function casePage(ctx: AppContext, who: AuditWho, f: CaseListQuery, page: number, size = CASE_PAGE_SIZE) {
   const filter = await caseFilter(ctx, who, f);
-  const total = await store.countCases(ctx.database.db, filter);
+  const args = listArgs(filter);
+  const total = toCount((await listCountQuery(ctx.database.db, ...args))[0]?.n);
   const pages = Math.max(1, Math.ceil(total / size));
   const current = Math.min(Math.max(1, Math.floor(page) || 1), pages);
-  const rows = total === 0 ? [] : await store.listCases(ctx.database.db, filter, { limit: size, offset: (current - 1) * size });
+  const rows = total === 0 ? [] : await listPageQuery(ctx.database.db, ...args, size, (current - 1) * size);
   if (filter.subjectIndex) await pd.record(ctx, who, { type: "case", id: "search", livcId: null }, "case.search.person");
   return { items: rows.map(toListItem), total, page: current, pages, size };
 }

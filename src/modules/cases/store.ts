@@ -61,16 +61,20 @@ export const eventsOf = precompiled((db, caseId: string) => db.selectFrom("case_
 export interface CaseListFilter {
   visible: (eb: { ref: (c: "case_file.id" | "case_file.livc_id") => Expression<unknown> }) => Expression<SqlBool>;
   status?: CaseStatus[];
-  labelContains?: string;
+  /** A `like` pattern on label_search (labelLike). */
+  labelLike?: string;
   subjectIndex?: string;
   livcId?: string;
 }
+
+/** The pattern finding a label fragment: labels are kept lower-cased in label_search; wildcards typed are dropped. */
+export const labelLike = (text: string) => `%${text.toLowerCase().replace(/[%_\\]/g, "")}%`;
 
 function filteredCases(db: Db, f: CaseListFilter) {
   let q = db.selectFrom("case_file").where((eb) => f.visible(eb));
   if (f.status && f.status.length > 0) q = q.where("status", "in", f.status);
   if (f.livcId) q = q.where("livc_id", "=", f.livcId);
-  if (f.labelContains) q = q.where("label_search", "like", `%${f.labelContains.toLowerCase().replace(/[%_\\]/g, "")}%`);
+  if (f.labelLike) q = q.where("label_search", "like", f.labelLike);
   if (f.subjectIndex) q = q.where("subject_index", "=", f.subjectIndex);
   return q;
 }
@@ -80,21 +84,26 @@ function filteredCases(db: Db, f: CaseListFilter) {
  * `limit` rows from `offset` (index case_file(livc_id, opened_at): a page is read in order, not sorted).
  */
 export function listCases(db: Db, f: CaseListFilter, page: { limit: number; offset?: number } = { limit: 500 }) {
+  return caseListQuery(db, f, page).execute();
+}
+
+/** The list query itself, not run (the case list compiles it once: service.ts casePage). */
+export const caseListQuery = (db: Db, f: CaseListFilter, page: { limit: number; offset?: number }) =>
   // Only what a list shows: no ciphertext columns are read for a list of labels (issue 9).
-  return filteredCases(db, f)
+  filteredCases(db, f)
     .select(["id", "label", "livc_id", "status", "opened_on", "opened_at", "closed_on", "next_review_on"])
     .orderBy("opened_at", "desc")
     .orderBy("label", "desc")
     .limit(page.limit)
-    .offset(page.offset ?? 0)
-    .execute();
-}
+    .offset(page.offset ?? 0);
 
 /** How many cases the same filter gives (for "page 2 of 9"). */
 export async function countCases(db: Db, f: CaseListFilter): Promise<number> {
-  const r = await filteredCases(db, f).select((eb) => eb.fn.countAll().as("n")).executeTakeFirst();
+  const r = await caseCountQuery(db, f).executeTakeFirst();
   return toCount(r?.n);
 }
+
+export const caseCountQuery = (db: Db, f: CaseListFilter) => filteredCases(db, f).select((eb) => eb.fn.countAll().as("n"));
 
 // --- need-to-know grants (partner members) ---------------------------------------------------
 
@@ -129,7 +138,20 @@ export const setActionStatus = (db: Db, id: string, status: ActionStatus) =>
  * cells. With `livcIds` the actions are read by cell from their own index (case_action_livc_open)
  * and the case visibility is still applied to the joined case.
  */
-export function overdueActions(db: Db, f: { visible: CaseListFilter["visible"]; today: string; ownerOrganisationIds?: string[]; livcIds?: string[]; limit?: number }) {
+export function overdueActions(db: Db, f: OverdueFilter) {
+  return overdueActionsQuery(db, f).execute();
+}
+
+export interface OverdueFilter {
+  visible: CaseListFilter["visible"];
+  today: string;
+  ownerOrganisationIds?: readonly string[];
+  livcIds?: readonly string[];
+  limit?: number;
+}
+
+/** The overdue actions query, not run (plan.ts compiles it once). */
+export function overdueActionsQuery(db: Db, f: OverdueFilter) {
   let q = db
     .selectFrom("case_action")
     .innerJoin("case_file", "case_file.id", "case_action.case_id")
@@ -142,7 +164,7 @@ export function overdueActions(db: Db, f: { visible: CaseListFilter["visible"]; 
   if (f.livcIds) q = q.where((eb) => inIds(eb.ref("case_action.livc_id"), f.livcIds!));
   if (f.limit !== undefined) q = q.limit(f.limit);
   // Due date only: the cell's index (livc_id, status, due_on) then gives the rows in order and a limit stops early.
-  return q.orderBy("case_action.due_on").execute();
+  return q.orderBy("case_action.due_on");
 }
 
 // --- post-closure reviews --------------------------------------------------------------------
@@ -153,22 +175,23 @@ export async function insertReviews(db: Db, c: { id: string; livc_id: string }, 
 
 export const reviewsOf = (db: Db, caseId: string) => db.selectFrom("case_review").selectAll().where("case_id", "=", caseId).orderBy("due_on").execute();
 
-export function dueReviews(db: Db, f: { livcIds: string[]; until: string; limit?: number }) {
-  // Read by cell from the reviews' own index (case_review_livc_due: open reviews of the cell due by
-  // then), each joined to its case by primary key (issue 9: 18 -> 3 -> well under 1 ms at 100,000 cases).
-  return db
+export const dueReviews = (db: Db, f: { livcIds: string[]; until: string; limit?: number }) => dueReviewsQuery(db, f.livcIds, f.until, f.limit ?? null);
+
+// Read by cell from the reviews' own index (case_review_livc_due: open reviews of the cell due by
+// then), each joined to its case by primary key (issue 9: 18 -> 3 -> well under 1 ms at 100,000 cases).
+const dueReviewsQuery = precompiled((db, livcIds: readonly string[], until: string, limit: number | null) =>
+  db
     .selectFrom("case_review")
     .innerJoin("case_file", "case_file.id", "case_review.case_id")
     .select(["case_review.id", "case_review.case_id", "case_review.months", "case_review.due_on", "case_file.label", "case_file.status", "case_file.livc_id"])
-    .where((eb) => inIds(eb.ref("case_review.livc_id"), f.livcIds))
-    .where((eb) => inIds(eb.ref("case_file.livc_id"), f.livcIds))
+    .where((eb) => inIds(eb.ref("case_review.livc_id"), livcIds))
+    .where((eb) => inIds(eb.ref("case_file.livc_id"), livcIds))
     .where("case_review.done_at", "is", null)
-    .where("case_review.due_on", "<=", f.until)
+    .where("case_review.due_on", "<=", until)
     .where("case_file.status", "in", ["closed", "post_closure_review"])
     .orderBy("case_review.due_on")
-    .$if(f.limit !== undefined, (q) => q.limit(f.limit!))
-    .execute();
-}
+    .$if(limit !== null, (q) => q.limit(limit as number)),
+);
 
 /** Marks the earliest open, due review of a case as done. */
 export async function completeDueReview(db: Db, caseId: string, by: string, outcome: string, today: string) {
