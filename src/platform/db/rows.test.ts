@@ -1,0 +1,58 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Database, openDatabase } from ".";
+
+// SQLite rows are fetched as arrays and built into objects in JS (index.ts rowsBuiltInJs): they must be
+// exactly what better-sqlite3 itself gives, and follow schema changes.
+describe("SQLite rows built in JS", () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openDatabase("sqlite::memory:");
+    await sql`create table t (id integer primary key, name text, note text, amount real, data blob)`.execute(database.db);
+    await sql`insert into t values (1, 'één', null, 1.5, x'00ff'), (2, 'twee', 'n', -3, null), (3, null, '', 0, x'')`.execute(database.db);
+  });
+  afterAll(() => database.close());
+
+  const same = async (text: string) => {
+    const ours = (await sql.raw(text).execute(database.db)).rows;
+    const theirs = database.native!.prepare(text).all();
+    expect(ours).toEqual(theirs);
+    expect(ours.map((r) => Object.keys(r as object))).toEqual(theirs.map((r) => Object.keys(r as object)));
+    return ours as Record<string, unknown>[];
+  };
+
+  it("gives the same rows, keys and values as better-sqlite3 (nulls, numbers, blobs, aliases, repeated names)", async () => {
+    expect(await same("select * from t order by id")).toHaveLength(3);
+    await same(`select id as "weird key "" ' \\", name, name as id from t order by id desc`);
+    await same("select a.id, b.id, a.name from t a join t b on b.id = a.id + 1");
+    expect(await same("select * from t where id = 99")).toEqual([]);
+    // A name that would set the prototype of an object literal: better-sqlite3's own objects are used.
+    const proto = await same('select 1 as "__proto__", 2 as x');
+    expect(Object.getPrototypeOf(proto[0])).toBe(Object.getPrototypeOf({}));
+  });
+
+  it("follows a schema change: a new column, then a dropped and an added one (same count)", async () => {
+    const all = () => database.db.selectFrom("t" as never).selectAll().orderBy("id" as never).execute() as Promise<Record<string, unknown>[]>;
+    expect(Object.keys((await all())[0])).toEqual(["id", "name", "note", "amount", "data"]);
+    await sql`alter table t add column extra text default 'x'`.execute(database.db);
+    expect((await all())[0]).toMatchObject({ id: 1, extra: "x" });
+    await sql`alter table t drop column note`.execute(database.db);
+    await sql`alter table t add column other integer default 7`.execute(database.db);
+    const rows = await all();
+    expect(Object.keys(rows[0])).toEqual(["id", "name", "amount", "data", "extra", "other"]);
+    expect(rows[1]).toMatchObject({ id: 2, name: "twee", amount: -3, extra: "x", other: 7 });
+  });
+
+  it("streams the same rows, also right after a schema change", async () => {
+    const stream = async () => {
+      const out: Record<string, unknown>[] = [];
+      for await (const r of database.db.selectFrom("t" as never).selectAll().orderBy("id" as never).stream()) out.push(r as Record<string, unknown>);
+      return out;
+    };
+    expect(await stream()).toEqual(database.native!.prepare("select * from t order by id").all());
+    await sql`alter table t add column late text default 'y'`.execute(database.db);
+    const after = await stream();
+    expect(after[0]).toMatchObject({ id: 1, late: "y" });
+    expect(await stream()).toEqual(after);
+  });
+});
