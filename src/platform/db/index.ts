@@ -1,7 +1,8 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import type { DB } from "./schema";
 
@@ -176,7 +177,7 @@ async function openPostgres(url: string): Promise<Database> {
       `Cannot reach PostgreSQL at ${u.hostname}:${u.port || 5432} (DATABASE_URL): ${(e as Error).message}`,
     );
   }
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
   return {
     db,
     dialect: "postgres",
@@ -185,6 +186,66 @@ async function openPostgres(url: string): Promise<Database> {
       await db.destroy();
     },
   };
+}
+
+/**
+ * node-pg sends every query unnamed, so PostgreSQL parses and plans it anew on each run. The app's fixed
+ * queries (with parameters, up to 4,000 characters: not the bulk inserts) are sent as named statements
+ * instead: each connection parses one once and then only binds and runs it (issue 9). A schema change
+ * through this pool names every statement anew; one made by another process is met by renaming and
+ * running again once when PostgreSQL answers "cached plan must not change result type" (outside a
+ * transaction; inside one the transaction fails and the caller's retry runs with the new names).
+ */
+function withNamedStatements(pool: pg.Pool): PostgresPool {
+  const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let w = wrapped.get(client);
+      if (!w) {
+        w = namedClient(client);
+        wrapped.set(client, w);
+      }
+      return w;
+    },
+    end: () => pool.end(),
+  };
+}
+
+const NAMEABLE = /^\s*(select|insert|update|delete|with)\b/i;
+const DDL = /^\s*(alter|create|drop|truncate)\b/i;
+let statementGeneration = 0;
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string {
+  const key = `${statementGeneration}:${text}`;
+  let name = statementNames.get(key);
+  if (!name) {
+    name = `s${statementGeneration}_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+    if (statementNames.size >= 5000) statementNames.clear();
+    statementNames.set(key, name);
+  }
+  return name;
+}
+
+function namedClient(client: pg.PoolClient): PostgresPoolClient {
+  return {
+    query(textOrCursor: unknown, values?: readonly unknown[]) {
+      // A schema change through this pool (migrations, tests): later queries are named anew.
+      if (typeof textOrCursor === "string" && DDL.test(textOrCursor)) statementGeneration += 1;
+      if (typeof textOrCursor !== "string" || !values || values.length === 0 || textOrCursor.length > 4000 || !NAMEABLE.test(textOrCursor)) {
+        return (client.query as (a: unknown, b?: unknown) => unknown)(textOrCursor, values);
+      }
+      const text = textOrCursor;
+      const run = () => client.query({ name: statementName(text), text, values: values as unknown[] });
+      return run().catch((e: { code?: string; message?: string }) => {
+        if (e?.code !== "0A000" || !/cached plan must not change result type/.test(e.message ?? "")) throw e;
+        statementGeneration += 1;
+        return run();
+      });
+    },
+    release: (destroy?: boolean) => client.release(destroy),
+  } as PostgresPoolClient;
 }
 
 export async function ping(database: Database): Promise<boolean> {
