@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
 import { describeEachDialect } from "../../../test/support/db";
 import type { Actor } from "../../platform/policy/actor";
@@ -25,7 +26,7 @@ import { makeActor, makeLivc, makeOrganisation } from "./testing";
 
 const who = (actor: Actor) => ({ actor });
 
-describeEachDialect("cases", (ctx) => {
+describeEachDialect("cases", (ctx, dialect) => {
   let livc: string;
   let otherLivc: string;
   let chair: Actor;
@@ -96,6 +97,26 @@ describeEachDialect("cases", (ctx) => {
       }
       // The coordinator finds the person through the blind index.
       expect((await listCases(ctx(), who(coordinator), { fullName: "piet  VERBORGEN", dateOfBirth: "2001-02-03" })).map((x) => x.id)).toEqual([c.id]);
+    });
+
+    it("gives no case when its read cannot be audited (either entry), and the identity then stays unread", async () => {
+      const c = await open({ name: "Nooit Getoond" });
+      const db = ctx().database.db;
+      for (const action of ["case.read", "personal_data.read"]) {
+        if (dialect === "sqlite") {
+          await sql.raw(`create trigger refuse_read before insert on audit_entry for each row when new.action = '${action}' begin select raise(abort, 'audit refused'); end`).execute(db);
+        } else {
+          await sql.raw("create or replace function refuse_read() returns trigger language plpgsql as $$ begin raise exception 'audit refused'; end $$").execute(db);
+          await sql.raw(`create trigger refuse_read before insert on audit_entry for each row when (new.action = '${action}') execute function refuse_read()`).execute(db);
+        }
+        try {
+          await expect(getCase(ctx(), who(chair), c.id)).rejects.toThrow(/audit refused/);
+        } finally {
+          await sql.raw(dialect === "sqlite" ? "drop trigger refuse_read" : "drop trigger refuse_read on audit_entry").execute(db);
+        }
+      }
+      // With the audit back, it shows.
+      expect((await getCase(ctx(), who(chair), c.id)).identity?.fullName).toBe("Nooit Getoond");
     });
 
     it("a read scope reads the case once for a page, still checks each call and is not shared", async () => {
