@@ -56,28 +56,7 @@ export async function reveal<K extends string>(
   allowed: boolean,
   items: Record<K, { place: Omit<Place, "livcId">; value: string | null }>,
 ): Promise<Record<K, string | null>> {
-  // The read entry and the per-field entries of readMany are written together (one group commit instead
-  // of two in a row; issue 9): nothing is returned before both are committed.
-  const recorded = audit.recordFor(ctx, who, { action, resourceType: resource.type, resourceId: resource.id, livcId: resource.livcId, outcome: allowed ? "success" : "denied" });
-  recorded.catch(() => {}); // awaited below; a failure must not surface as an unhandled rejection first
-  let out: Record<K, string | null>;
-  try {
-    out = await revealFields(ctx, who, resource, allowed, items);
-  } catch (e) {
-    await recorded.catch(() => {});
-    throw e;
-  }
-  await recorded;
-  return out;
-}
-
-async function revealFields<K extends string>(
-  ctx: AppContext,
-  who: AuditWho,
-  resource: Resource,
-  allowed: boolean,
-  items: Record<K, { place: Omit<Place, "livcId">; value: string | null }>,
-): Promise<Record<K, string | null>> {
+  await audit.recordFor(ctx, who, { action, resourceType: resource.type, resourceId: resource.id, livcId: resource.livcId, outcome: allowed ? "success" : "denied" });
   const out = {} as Record<K, string | null>;
   const byTable = new Map<string, { rowId: string; livcId: string | null; fields: Record<string, string | null>; keys: [K, string][] }[]>();
   for (const [key, item] of Object.entries(items) as [K, { place: Omit<Place, "livcId">; value: string | null }][]) {
