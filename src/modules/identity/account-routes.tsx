@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import nodemailer from "nodemailer";
 import { h } from "preact";
 import { z } from "zod";
 import { audit, whoOf } from "../../platform/audit";
@@ -9,6 +8,7 @@ import { accountKey, addressKey, recordFailure, waitSeconds } from "../../platfo
 import { checkTotp } from "../../platform/auth/totp";
 import type { AppContext } from "../../platform/context";
 import { nowIso } from "../../platform/db/values";
+import { mailTransport } from "../../platform/mail";
 import { isLocale, type Locale, translator } from "../../platform/i18n";
 import { safeLocalPath } from "../../platform/policy";
 import { setSessionCookie } from "../../platform/auth/hooks";
@@ -116,7 +116,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext) {
     const body = passwordBody.safeParse(request.body ?? {});
     const input = body.success ? body.data : { password: "", confirm: "", token: "" };
     const user = (await findUser(ctx.database.db, request.actor!.userId))!;
-    const problem = passwordProblem(input.password, [user.email, user.display_name]);
+    const problem = await passwordProblem(input.password, [user.email, user.display_name]);
     const result: SetPasswordResult = input.password !== input.confirm ? { kind: "mismatch" } : problem ? { kind: "weak", problem } : { kind: "ok", userId: user.id };
     if (result.kind !== "ok") {
       return sendPage(reply, h(PasswordPage, { ctx: viewContext(request), title: "id.change.title", intro: "id.change.intro", action: "/account/password", hidden: {}, errors: errorsOf(request, result) }), 400);
@@ -141,7 +141,7 @@ async function sendResetMail(ctx: AppContext, to: { email: string; language: Loc
   const link = `${ctx.config.SCHAKEL_PUBLIC_URL ?? ""}/account/reset/new?token=${token}`;
   const t = translator(isLocale(to.language) ? to.language : "nl");
   try {
-    await nodemailer.createTransport(ctx.config.SMTP_URL).sendMail({ from: ctx.config.MAIL_FROM, to: to.email, subject: t("id.mail.reset.subject"), text: t("id.mail.reset.body", { link }) });
+    await (await mailTransport(ctx.config.SMTP_URL)).sendMail({ from: ctx.config.MAIL_FROM, to: to.email, subject: t("id.mail.reset.subject"), text: t("id.mail.reset.body", { link }) });
   } catch {
     // The page answers the same either way; the audit entry shows the request was made.
   }

@@ -3,7 +3,7 @@ import { h } from "preact";
 import { z } from "zod";
 import { audit } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
-import { isLocale, type Locale } from "../../platform/i18n";
+import { isLocale } from "../../platform/i18n";
 import { LOCALES } from "../../platform/i18n/define";
 import { LANG_COOKIE, rememberLocale } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";

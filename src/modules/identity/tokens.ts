@@ -47,7 +47,7 @@ export async function redeemToken(ctx: AppContext, who: AuditWho, token: string,
     return { kind: "invalid_token" };
   }
   if (password !== confirm) return { kind: "mismatch" };
-  const problem = passwordProblem(password, [found.user.email, found.user.display_name]);
+  const problem = await passwordProblem(password, [found.user.email, found.user.display_name]);
   if (problem) return { kind: "weak", problem };
   const hash = await hashPassword(password);
   // Token use, new password, ended sessions and the audit entry commit together or not at all.

@@ -1,5 +1,5 @@
-import nodemailer, { type Transporter } from "nodemailer";
 import type { AppContext } from "../../platform/context";
+import { mailTransport } from "../../platform/mail";
 import { translator } from "../../platform/i18n";
 import { activeRecipients } from "../identity/service";
 import type { MessageKey } from "../../platform/i18n";
@@ -10,17 +10,6 @@ import type { MessageKey } from "../../platform/i18n";
  * "log in" and, for the reporter, the reference number (random, meaningless outside Schakel).
  * A failed mail never fails the report: the in-app alert is the record that cannot be lost.
  */
-const transports = new Map<string, Transporter>();
-
-function transportFor(url: string): Transporter {
-  let t = transports.get(url);
-  if (!t) {
-    t = nodemailer.createTransport(url);
-    transports.set(url, t);
-  }
-  return t;
-}
-
 async function send(ctx: AppContext, userIds: string[], subject: MessageKey, body: MessageKey, params: Record<string, string>): Promise<number> {
   const url = ctx.config.SMTP_URL;
   if (!url || userIds.length === 0) return 0;
@@ -30,7 +19,7 @@ async function send(ctx: AppContext, userIds: string[], subject: MessageKey, bod
   for (const { email: to, language } of await activeRecipients(ctx, userIds)) {
     const t = translator(language);
     try {
-      await transportFor(url).sendMail({ from: ctx.config.MAIL_FROM, to, subject: t(subject), text: t(body, { ...params, url: base }) });
+      await (await mailTransport(url)).sendMail({ from: ctx.config.MAIL_FROM, to, subject: t(subject), text: t(body, { ...params, url: base }) });
       sent++;
     } catch {
       // Deliberately silent about the address: the alert stays in the app.

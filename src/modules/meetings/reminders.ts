@@ -1,5 +1,5 @@
-import nodemailer, { type Transporter } from "nodemailer";
 import type { AppContext } from "../../platform/context";
+import { mailTransport } from "../../platform/mail";
 import { addDays, nowIso, todayInBrussels } from "../../platform/db/values";
 import { formatDate, type Locale, translator } from "../../platform/i18n";
 import { activeRecipients, type MailRecipient, membersOfLivc } from "../identity/service";
@@ -11,16 +11,6 @@ import * as store from "./store";
  * (decision 0035). Without SMTP_URL nothing is sent and the reminder stays due (it is sent once
  * SMTP works).
  */
-const transports = new Map<string, Transporter>();
-const transportFor = (url: string) => {
-  let t = transports.get(url);
-  if (!t) {
-    t = nodemailer.createTransport(url);
-    transports.set(url, t);
-  }
-  return t;
-};
-
 /** The reminder in one language: the recipient account's own (decision 0035). */
 export function reminderText(ctx: AppContext, meeting: { id: string; held_on: string; starts_at: string | null }, language: Locale) {
   const base = (ctx.config.SCHAKEL_PUBLIC_URL ?? `http://${ctx.config.HOST}:${ctx.config.PORT}`).replace(/\/+$/, "");
@@ -48,7 +38,7 @@ async function recipients(ctx: AppContext, meeting: store.MeetingRow): Promise<M
 export async function sendMeetingReminders(ctx: AppContext, opts: { today?: string; aheadDays?: number } = {}) {
   const today = opts.today ?? todayInBrussels();
   if (!ctx.config.SMTP_URL) return { meetings: 0, sent: 0, failed: 0, configured: false };
-  const transport = transportFor(ctx.config.SMTP_URL);
+  const transport = await mailTransport(ctx.config.SMTP_URL);
   let meetings = 0;
   let sent = 0;
   let failed = 0;

@@ -4,23 +4,12 @@
  * Each mail is in the recipient account's language only (decision 0035). Without SMTP_URL no mail
  * is sent (the invitation still appears in Schakel).
  */
-import nodemailer, { type Transporter } from "nodemailer";
 import type { Config } from "../../platform/config";
+import { mailTransport } from "../../platform/mail";
 import { type Locale, translator } from "../../platform/i18n";
 import type { MailRecipient } from "../identity/service";
 
 export type NoticeKind = "new" | "reminder";
-
-const transports = new Map<string, Transporter>();
-
-function transportFor(url: string): Transporter {
-  let t = transports.get(url);
-  if (!t) {
-    t = nodemailer.createTransport(url);
-    transports.set(url, t);
-  }
-  return t;
-}
 
 export function inboxLink(config: Config): string {
   const base = config.SCHAKEL_PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`;
@@ -38,7 +27,7 @@ export function noticeText(kind: NoticeKind, link: string, language: Locale): { 
 /** Sends one notice per recipient, in their language (recipients never see each other). Returns how many were accepted. */
 export async function sendNotices(config: Config, recipients: MailRecipient[], kind: NoticeKind): Promise<{ sent: number; failed: number; configured: boolean }> {
   if (!config.SMTP_URL || recipients.length === 0) return { sent: 0, failed: 0, configured: Boolean(config.SMTP_URL) };
-  const transport = transportFor(config.SMTP_URL);
+  const transport = await mailTransport(config.SMTP_URL);
   let sent = 0;
   let failed = 0;
   for (const { email: to, language } of recipients) {

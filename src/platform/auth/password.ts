@@ -1,7 +1,5 @@
 import { hash, verify } from "@node-rs/argon2";
-import { ZxcvbnFactory } from "@zxcvbn-ts/core";
-import * as common from "@zxcvbn-ts/language-common";
-import * as nlBe from "@zxcvbn-ts/language-nl-be";
+import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
 
 /** OWASP-recommended argon2id parameters (19 MiB, 2 passes). */
 // algorithm 2 = Argon2id (the package exports a const enum, unusable under isolatedModules).
@@ -29,12 +27,20 @@ const dummyHash = () => {
   return dummy;
 };
 
-let zxcvbn: ZxcvbnFactory | undefined;
+// The dictionaries are loaded when a password is first checked, not at start-up (issue 9: ~115 ms of
+// every start for a check made when someone sets a password).
+let zxcvbn: Promise<ZxcvbnFactory> | undefined;
 const checker = () => {
-  zxcvbn ??= new ZxcvbnFactory({
-    dictionary: { ...common.dictionary, ...nlBe.dictionary },
-    graphs: common.adjacencyGraphs,
-    translations: nlBe.translations,
+  zxcvbn ??= Promise.all([import("@zxcvbn-ts/core"), import("@zxcvbn-ts/language-common"), import("@zxcvbn-ts/language-nl-be")]).then(
+    ([{ ZxcvbnFactory }, common, nlBe]) =>
+      new ZxcvbnFactory({
+        dictionary: { ...common.dictionary, ...nlBe.dictionary },
+        graphs: common.adjacencyGraphs,
+        translations: nlBe.translations,
+      }),
+  );
+  zxcvbn.catch(() => {
+    zxcvbn = undefined;
   });
   return zxcvbn;
 };
@@ -45,11 +51,11 @@ export type PasswordProblem = "too_short" | "too_long" | "weak";
  * Length 12..128 and not guessable (zxcvbn score >= 3, with the Dutch-Belgian and common
  * dictionaries, and the person's own e-mail and name as extra words). No composition rules, no rotation.
  */
-export function passwordProblem(password: string, userInputs: string[] = []): PasswordProblem | null {
+export async function passwordProblem(password: string, userInputs: string[] = []): Promise<PasswordProblem | null> {
   const length = [...password.normalize("NFC")].length;
   if (length < PASSWORD_MIN) return "too_short";
   if (length > PASSWORD_MAX) return "too_long";
   const words = userInputs.flatMap((s) => s.toLowerCase().split(/[^\p{L}\p{N}]+/u)).filter((w) => w.length > 2);
-  const result = checker().check(password, [...words, "schakel", "livc"]);
+  const result = (await checker()).check(password, [...words, "schakel", "livc"]);
   return result.score >= 3 ? null : "weak";
 }
