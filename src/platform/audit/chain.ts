@@ -29,6 +29,14 @@ export const auditMigrations: SchakelMigration[] = [
       await db.schema.createIndex("audit_entry_actor").on("audit_entry").column("actor_id").execute();
     },
   },
+  {
+    // The export of a period finds its first and last entry from this index instead of scanning every
+    // entry before and after the period (issue 9: the cost grew with the whole log, not the period).
+    name: "2026121090_platform_audit_at",
+    async up(db) {
+      await db.schema.createIndex("audit_entry_at").on("audit_entry").column("at").execute();
+    },
+  },
 ];
 
 export type AuditOutcome = "allowed" | "denied" | "success" | "failure";

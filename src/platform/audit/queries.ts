@@ -15,14 +15,29 @@ export async function whoSaw(ctx: Pick<AppContext, "database">, resourceType: st
 
 export const AUDIT_EXPORT_HEADER = ["seq", "at", "actor_id", "actor_role", "livc_id", "action", "resource_type", "resource_id", "outcome", "client_address", "correlation_id", "prev_hash", "hash"] as const;
 
-/** Entries in a period (ISO timestamps, inclusive from, exclusive to), in seq order, in batches. */
+/**
+ * Entries in a period (ISO timestamps, inclusive from, exclusive to), in seq order, in batches. The
+ * period's first and last seq come from the `at` index; the batches then read the primary key between
+ * them, so entries before and after the period are never scanned. An entry whose time is out of order
+ * with its seq still falls inside those bounds, and the time condition stays on every batch.
+ */
 export async function* auditEntriesBetween(ctx: Pick<AppContext, "database">, from: string, to: string, batchSize = 5000) {
-  let after = 0;
+  const db = ctx.database.db;
+  const bounds = await db
+    .selectFrom("audit_entry")
+    .select((eb) => [eb.fn.min("seq").as("first"), eb.fn.max("seq").as("last")])
+    .where("at", ">=", from)
+    .where("at", "<", to)
+    .executeTakeFirst();
+  if (bounds?.first == null || bounds.last == null) return;
+  const last = Number(bounds.last);
+  let after = Number(bounds.first) - 1;
   for (;;) {
-    const rows = await ctx.database.db
+    const rows = await db
       .selectFrom("audit_entry")
       .selectAll()
       .where("seq", ">", after)
+      .where("seq", "<=", last)
       .where("at", ">=", from)
       .where("at", "<", to)
       .orderBy("seq")
@@ -31,5 +46,6 @@ export async function* auditEntriesBetween(ctx: Pick<AppContext, "database">, fr
     if (rows.length === 0) return;
     yield rows;
     after = Number(rows[rows.length - 1].seq);
+    if (after >= last) return;
   }
 }
