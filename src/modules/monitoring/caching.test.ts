@@ -7,7 +7,7 @@ import { createUser, type LoginSession, login } from "../../../test/support/auth
 import { describeEachDialect } from "../../../test/support/db";
 import { buildApp } from "../../platform/web/app";
 import { importRegister, livcByCode } from "../registry/service";
-import { coverageJsonCacheSize } from "./coverage-json";
+import { coverageJsonCacheSize, coverageJsonSettled } from "./coverage-json";
 import { crc32Combine, deflatePart, gzipAround, notModified, pickEncoding } from "../../platform/web/encoding";
 import { pageCacheSize } from "./page";
 
@@ -138,6 +138,21 @@ describeEachDialect("coverage caches: map image, dashboard content and JSON foll
     const cached = await app.inject({ url, headers: { ...analyst.headers(), "if-none-match": first.headers.etag as string } });
     expect(cached.statusCode).toBe(304);
     expect(coverageJsonCacheSize(ctx().database.db)).toBeGreaterThanOrEqual(1);
+  });
+
+  it("answers a new date at once with a fast compression, then serves the best ratio of the same JSON", async () => {
+    const url = "/api/v1/monitoring/coverage?date=2022-02-02";
+    const headers = { ...analyst.headers(), "accept-encoding": "br" };
+    const first = await app.inject({ url, headers });
+    expect(first.headers["x-coverage-cache"]).toBe("miss");
+    await coverageJsonSettled(ctx().database.db);
+    const later = await app.inject({ url, headers });
+    expect(later.headers["x-coverage-cache"]).toBe("hit");
+    const text = zlib.brotliDecompressSync(first.rawPayload).toString("utf8");
+    expect(zlib.brotliDecompressSync(later.rawPayload).toString("utf8")).toBe(text);
+    expect(later.headers.etag).toBe(first.headers.etag);
+    // Brotli 11 instead of 5: strictly smaller on this JSON.
+    expect(later.rawPayload.length).toBeLessThan(first.rawPayload.length);
   });
 
   it("shows a new LIVC on the next request: JSON, dashboard content and map are recomputed", async () => {

@@ -178,10 +178,11 @@ const gzipAsync = promisify(zlib.gzip);
  * Compresses a body once at the best ratio (brotli 11, gzip 9), off the event loop (the thread
  * pool): it is sent many times. The ETag is a hash of the content, so it is right across instances.
  */
-export async function prepare(identity: Buffer, tag: string): Promise<Prepared> {
+export async function prepare(identity: Buffer, tag: string, opts: { fast?: boolean } = {}): Promise<Prepared> {
+  // fast: for a first answer that must not wait (brotli 5 is ~10x faster than 11 and ~20% larger).
   const [br, gzip] = await Promise.all([
-    brotliAsync(identity, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: identity.length } }),
-    gzipAsync(identity, { level: 9 }),
+    brotliAsync(identity, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: opts.fast ? 5 : 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: identity.length } }),
+    gzipAsync(identity, { level: opts.fast ? 6 : 9 }),
   ]);
   return { etag: `"${tag}-${createHash("sha256").update(identity).digest("base64url").slice(0, 22)}"`, identity, br, gzip };
 }
