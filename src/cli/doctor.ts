@@ -22,7 +22,7 @@ export async function runDoctor(): Promise<boolean> {
   }
   let database: Awaited<ReturnType<typeof openDatabase>>;
   try {
-    database = await openDatabase(config.databaseUrl);
+    database = await openDatabase(config.databaseUrl, { namedStatements: config.SCHAKEL_PG_NAMED_STATEMENTS === "on" });
     checks.push({ ok: true, what: `database reachable (${config.databaseUrl.replace(/\/\/[^@]*@/, "//***@")})` });
   } catch (e) {
     checks.push({ ok: false, what: (e as Error).message });

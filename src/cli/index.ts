@@ -48,7 +48,7 @@ export function buildProgram(): Command {
     .description("Bring the database schema up to date")
     .action(async () => {
       const config = loadConfig();
-      const database = await openDatabase(config.databaseUrl);
+      const database = await openDatabase(config.databaseUrl, { namedStatements: config.SCHAKEL_PG_NAMED_STATEMENTS === "on" });
       try {
         const done = await migrate(database);
         console.log(done.length ? `Applied ${done.length} migrations: ${done.join(", ")}` : "Database schema is up to date.");

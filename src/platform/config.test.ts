@@ -17,6 +17,8 @@ describe("configuration", () => {
     expect(() => loadConfig({ PORT: "abc" })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: "abc" })).toThrow(/PORT must be a whole number between 0 and 65535 \(got "abc"\)/);
     expect(() => loadConfig({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL must start with postgres:\/\/ or sqlite:/);
+    expect(() => loadConfig({ SCHAKEL_PG_NAMED_STATEMENTS: "maybe" })).toThrow(/SCHAKEL_PG_NAMED_STATEMENTS/);
+    expect(loadConfig({}).SCHAKEL_PG_NAMED_STATEMENTS).toBe("on");
   });
 
   it("refuses production without a master key or database", () => {

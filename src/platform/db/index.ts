@@ -28,9 +28,9 @@ export function sqlitePath(url: string): string {
   return url.replace(/^sqlite:(\/\/)?/, "");
 }
 
-export async function openDatabase(url: string): Promise<Database> {
+export async function openDatabase(url: string, opts: { namedStatements?: boolean } = {}): Promise<Database> {
   if (url.startsWith("sqlite:")) return openSqlite(url);
-  return openPostgres(url);
+  return openPostgres(url, opts.namedStatements ?? true);
 }
 
 function openSqlite(url: string): Database {
@@ -158,7 +158,7 @@ function rowsBuiltInJs(stmt: SQLite.Statement, schemaVersion: () => number): Kys
   } as KyselyStatement;
 }
 
-async function openPostgres(url: string): Promise<Database> {
+async function openPostgres(url: string, namedStatements: boolean): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
   // A lost server must not crash the process: requests fail with 503 until it is back.
   pool.on("error", () => {});
@@ -177,7 +177,7 @@ async function openPostgres(url: string): Promise<Database> {
       `Cannot reach PostgreSQL at ${u.hostname}:${u.port || 5432} (DATABASE_URL): ${(e as Error).message}`,
     );
   }
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: namedStatements ? withNamedStatements(pool) : pool }) });
   return {
     db,
     dialect: "postgres",

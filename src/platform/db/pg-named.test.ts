@@ -55,3 +55,19 @@ describe.runIf(Boolean(pgAdminUrl()))("PostgreSQL named statements", () => {
     for (const rows of after) expect(rows).toEqual([{ id: 2, name: "twee", extra: "x", later: 5 }]);
   });
 });
+
+describe.runIf(Boolean(pgAdminUrl()))("PostgreSQL named statements off (SCHAKEL_PG_NAMED_STATEMENTS=off)", () => {
+  it("sends every query unnamed", async () => {
+    const database = await openDatabase(await freshDatabaseUrl("postgres"), { namedStatements: false });
+    try {
+      await sql`create table u (id integer primary key)`.execute(database.db);
+      await database.db.transaction().execute(async (trx) => {
+        await trx.selectFrom("u" as never).selectAll().where("id" as never, "=", 1 as never).execute();
+        const r = await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements`.execute(trx);
+        expect(r.rows[0].n).toBe(0);
+      });
+    } finally {
+      await database.close();
+    }
+  });
+});
