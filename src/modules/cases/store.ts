@@ -97,12 +97,7 @@ export const caseListQuery = (db: Db, f: CaseListFilter, page: { limit: number; 
     .limit(page.limit)
     .offset(page.offset ?? 0);
 
-/** How many cases the same filter gives (for "page 2 of 9"). */
-export async function countCases(db: Db, f: CaseListFilter): Promise<number> {
-  const r = await caseCountQuery(db, f).executeTakeFirst();
-  return toCount(r?.n);
-}
-
+/** How many cases the same filter gives (for "page 2 of 9"), not run (service.ts casePage compiles it once). */
 export const caseCountQuery = (db: Db, f: CaseListFilter) => filteredCases(db, f).select((eb) => eb.fn.countAll().as("n"));
 
 // --- need-to-know grants (partner members) ---------------------------------------------------
@@ -133,15 +128,6 @@ export const actionsOf = precompiled((db, caseId: string) => db.selectFrom("case
 export const setActionStatus = (db: Db, id: string, status: ActionStatus) =>
   db.updateTable("case_action").set({ status, updated_at: nowIso() }).where("id", "=", id).execute();
 
-/**
- * Open actions past their due date, limited to cases the caller may see and (optionally) owners or
- * cells. With `livcIds` the actions are read by cell from their own index (case_action_livc_open)
- * and the case visibility is still applied to the joined case.
- */
-export function overdueActions(db: Db, f: OverdueFilter) {
-  return overdueActionsQuery(db, f).execute();
-}
-
 export interface OverdueFilter {
   visible: CaseListFilter["visible"];
   today: string;
@@ -150,7 +136,11 @@ export interface OverdueFilter {
   limit?: number;
 }
 
-/** The overdue actions query, not run (plan.ts compiles it once). */
+/**
+ * Open actions past their due date, limited to cases the caller may see and (optionally) owners or
+ * cells. With `livcIds` the actions are read by cell from their own index (case_action_livc_open)
+ * and the case visibility is still applied to the joined case. Not run here: plan.ts compiles it once.
+ */
 export function overdueActionsQuery(db: Db, f: OverdueFilter) {
   let q = db
     .selectFrom("case_action")

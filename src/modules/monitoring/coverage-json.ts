@@ -60,7 +60,7 @@ function track(db: Kysely<DB>, p: Promise<void>) {
   void p.finally(() => pending.delete(p));
 }
 
-/** Resolves when the background best-ratio compressions started so far are done (tests, shutdown). */
+/** Resolves when the background best-ratio compressions started so far are done (for tests). */
 export async function coverageJsonSettled(db: Kysely<DB>): Promise<void> {
   await Promise.all([...(upgrades.get(db) ?? [])]);
 }

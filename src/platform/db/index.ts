@@ -215,15 +215,16 @@ function withNamedStatements(pool: pg.Pool): PostgresPool {
 const NAMEABLE = /^\s*(select|insert|update|delete|with)\b/i;
 const DDL = /^\s*(alter|create|drop|truncate)\b/i;
 let statementGeneration = 0;
-const statementNames = new Map<string, string>();
+// Names of the current generation, by text (a new generation starts an empty map).
+let statementNames = { generation: 0, byText: new Map<string, string>() };
 
 function statementName(text: string): string {
-  const key = `${statementGeneration}:${text}`;
-  let name = statementNames.get(key);
+  if (statementNames.generation !== statementGeneration) statementNames = { generation: statementGeneration, byText: new Map() };
+  let name = statementNames.byText.get(text);
   if (!name) {
     name = `s${statementGeneration}_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
-    if (statementNames.size >= 5000) statementNames.clear();
-    statementNames.set(key, name);
+    if (statementNames.byText.size >= 5000) statementNames.byText.clear();
+    statementNames.byText.set(text, name);
   }
   return name;
 }
