@@ -7,6 +7,7 @@ import { addFramework, createLivc } from "../../src/modules/registry/service";
 import { addDays, todayInBrussels } from "../../src/platform/db/values";
 import { createUser, loginInBrowser, type TestUser } from "../support/auth";
 import { describeBrowser, expectAccessible, launchBrowser, newPage, startTestServer, type TestServer, watchPageErrors } from "../support/browser";
+import { livcInput } from "../support/livc";
 
 /**
  * The case consultation journey: the coordinator schedules a consultation in two steps, two cases
@@ -26,9 +27,7 @@ describeBrowser("journey: case consultation under shared professional secrecy", 
   beforeAll(async () => {
     server = await startTestServer();
     const ctx = server.ctx;
-    const livc = await createLivc(ctx.database, { actor: null }, {
-      code: "GENT", name: "LIVC Gent", founded_on: "2019-01-01", chair_user_id: null, chair_name: null, coordinator_user_id: null, coordinator_name: null, info_officer_user_id: null, info_officer_name: null,
-    });
+    const livc = await createLivc(ctx.database, { actor: null }, livcInput("GENT", "LIVC Gent"));
     await addFramework(ctx.database, {}, livc, { participants: "Vaste leden en per casus uitgenodigde diensten", purpose: "Casusoverleg", working_arrangements: "Maandelijks", adopted_on: "2024-01-01" });
     const town = await ensureOrganisation(ctx, { name: "Stad Gent", sector: "prevention_service" });
     const police = await ensureOrganisation(ctx, { name: "Politiezone Gent", sector: "local_police" });

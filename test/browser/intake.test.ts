@@ -1,9 +1,9 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { addMembership, createLivc } from "../../src/modules/registry/service";
 import { newId } from "../../src/platform/db/values";
 import { createUser, loginInBrowser, type TestUser } from "../support/auth";
 import { describeBrowser, expectAccessible, launchBrowser, startTestServer, type TestServer, watchPageErrors } from "../support/browser";
+import { livcInput, makeTestLivc } from "../support/livc";
 
 /**
  * The intake journey in a real browser, once with JavaScript and once without:
@@ -20,20 +20,14 @@ describeBrowser("journey: report a signal, screen it, follow the status", () => 
   beforeAll(async () => {
     server = await startTestServer();
     const db = server.ctx.database;
-    const livc = await createLivc(db, { actor: null }, {
-      code: "GENT", name: "LIVC Gent", founded_on: "2019-01-01", chair_user_id: null, chair_name: null, coordinator_user_id: null, coordinator_name: null, info_officer_user_id: null, info_officer_name: null,
-    });
-    await addMembership(db, { actor: null }, livc, { nis: "44021", joined_on: "2019-01-01", left_on: null });
+    const livc = await makeTestLivc(db, { actor: null }, livcInput("GENT", "LIVC Gent"), ["44021"]);
     for (const k of ["js", "nojs"] as const) {
       people[k] = {
         reporter: await createUser(server.ctx, { roles: [{ livcId: livc, role: "reporter" }] }),
         coordinator: await createUser(server.ctx, { roles: [{ livcId: livc, role: "coordinator" }] }),
       };
     }
-    const aalst = await createLivc(db, { actor: null }, {
-      code: "AALST", name: "LIVC Aalst", founded_on: "2019-01-01", chair_user_id: null, chair_name: null, coordinator_user_id: null, coordinator_name: null, info_officer_user_id: null, info_officer_name: null,
-    });
-    await addMembership(db, { actor: null }, aalst, { nis: "41002", joined_on: "2019-01-01", left_on: null });
+    const aalst = await makeTestLivc(db, { actor: null }, livcInput("AALST", "LIVC Aalst"), ["41002"]);
     pagingCoordinator = await createUser(server.ctx, { roles: [{ livcId: aalst, role: "coordinator" }] });
     // Imported here: a top-level import of the store would load intake before the platform policy (import cycle).
     const { insertReport } = await import("../../src/modules/intake/store");

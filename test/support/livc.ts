@@ -1,7 +1,7 @@
 /**
  * The LIVC the tests make through the registry (createLivc: audited, revision bumped): a code and a
  * name, founded 2019-01-01, no officers, unless the test gives other fields. Used by the registry,
- * awareness and partners tests (partners/testkit.ts makeLivc).
+ * awareness and partners tests (partners/testkit.ts makeLivc) and the intake and cases browser journeys.
  */
 import { addMembership, createLivc, type LivcInput } from "../../src/modules/registry/service";
 import type { AuditWho } from "../../src/platform/audit";
