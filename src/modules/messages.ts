@@ -4,6 +4,7 @@ import { casesMessages } from "./cases/messages";
 import { identityMessages } from "./identity/messages";
 import { languageMessages } from "./identity/language-messages";
 import { ssoMessages } from "./identity/sso-messages";
+import { closingDayMessages } from "./intake/closing-days-messages";
 import { contactPointMessages } from "./intake/contacts-messages";
 import { intakeMessages } from "./intake/messages";
 import { intakeSignalMessages } from "./intake/signal-messages";
@@ -17,4 +18,4 @@ import { referenceMessages } from "./reference/messages";
 import { registryMessages } from "./registry/messages";
 
 /** Every module's dictionary; the i18n layer merges them and types the keys. */
-export const allMessages = [coreMessages, referenceMessages, identityMessages, languageMessages, ssoMessages, monitoringMessages, registryMessages, intakeMessages, intakeSignalMessages, contactPointMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, meetingsMessages, meetingsReminderMessages] as const;
+export const allMessages = [coreMessages, referenceMessages, identityMessages, languageMessages, ssoMessages, monitoringMessages, registryMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, meetingsMessages, meetingsReminderMessages] as const;

@@ -12,6 +12,7 @@ export const navigation: { href: string; label: MessageKey; show: Permission | "
   { href: "/monitoring", label: "nav.monitoring", show: "monitoring.read" },
   { href: "/reports", label: "intake.nav.reports", show: "report.file" },
   { href: "/screening", label: "intake.nav.screening", show: "intake.screen" },
+  { href: "/closing-days", label: "cd.nav", show: "intake.closing_days" },
   { href: "/cases", label: "nav.cases", show: "case.access" },
   { href: "/meetings", label: "nav.meetings", show: "case.access" },
   { href: "/subject-access", label: "nav.subject_access", show: "audit.export" },

@@ -11,6 +11,7 @@ import type { Actor, LivcRole } from "../../platform/policy/actor";
 import { ensureDemoUser, userIdByEmail } from "../identity/service";
 import { livcByCode, registerTimeline } from "../registry/service";
 import { emptyForm, type ReportForm } from "./schema";
+import { extraDaysFor } from "./closing-days";
 import { addContactPoint } from "./contacts";
 import { decide, fileReport } from "./service";
 import * as store from "./store";
@@ -70,9 +71,10 @@ export async function seedIntakeDemo(ctx: AppContext): Promise<DemoAccount[]> {
     const r = await decide(ctx, who(actor), id, { transition, reason, referralService });
     if (r.kind !== "ok") throw new Error(`demo decision refused: ${r.kind}`);
   };
+  const gentDays = await extraDaysFor(ctx, gent.id); // installation-wide plus LIVC Gent's own closing days
   const backdate = async (id: string, days: number) => {
     const on = addDays(todayInBrussels(), -days);
-    await store.updateReport(db, id, { submitted_at: `${on}T09:00:00.000Z`, screening_due_on: addWorkingDays(on, ctx.config.SCHAKEL_SCREENING_WORKING_DAYS, ctx.config.SCHAKEL_EXTRA_HOLIDAYS) });
+    await store.updateReport(db, id, { submitted_at: `${on}T09:00:00.000Z`, screening_due_on: addWorkingDays(on, ctx.config.SCHAKEL_SCREENING_WORKING_DAYS, gentDays) });
   };
 
   const gentNis = "44021";

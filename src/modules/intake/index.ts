@@ -1,4 +1,5 @@
 import type { SchakelModule } from "..";
+import { closingDayRoutes } from "./closing-days-routes";
 import { regionalContactCli } from "./contacts-cli";
 import { contactPointRoutes } from "./contacts-routes";
 import { seedIntakeDemo } from "./demo";
@@ -9,6 +10,7 @@ export const intakeModule: SchakelModule = {
   routes: (app, ctx) => {
     intakeRoutes(app, ctx);
     contactPointRoutes(app, ctx);
+    closingDayRoutes(app, ctx);
   },
   seedDemo: seedIntakeDemo,
   cli(program, open) {

@@ -130,6 +130,24 @@ export const intakeMigrations: SchakelMigration[] = [
       await db.schema.dropIndex("report_subject_index").execute();
     },
   },
+  {
+    // Closing days per LIVC (decision 0029, amended): "MM-DD" every year or "YYYY-MM-DD" that date only,
+    // counted with SCHAKEL_EXTRA_HOLIDAYS and the legal holidays for the reports of that LIVC. The
+    // description is a short label ("Kermismaandag"), never personal data. One row per LIVC and day.
+    name: "2026121100_intake_livc_closing_days",
+    async up(db) {
+      await db.schema
+        .createTable("intake_livc_closing_day")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("livc_id", "text", (c) => c.notNull())
+        .addColumn("day", "text", (c) => c.notNull())
+        .addColumn("description", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("created_by", "text")
+        .execute();
+      await db.schema.createIndex("intake_livc_closing_day_unique").on("intake_livc_closing_day").columns(["livc_id", "day"]).unique().execute();
+    },
+  },
 ];
 
 export interface ReportTable {
@@ -172,12 +190,14 @@ export interface ReportEventTable {
 export interface IntakeAlertTable { id: string; user_id: string; report_id: string; kind: "danger_now" | "regional_new"; created_at: string; read_at: string | null }
 export interface ReportPurgeLogTable { id: string; report_id: string; reference: string; livc_id: string | null; purged_at: string; retention_until: string | null; cause: "retention_end" | "case_purged"; removed: string }
 export interface IntakeRegionalContactTable { id: string; user_id: string; province: string | null; created_at: string }
+export interface IntakeLivcClosingDayTable { id: string; livc_id: string; day: string; description: string; created_at: string; created_by: string | null }
 declare module "../../platform/db/schema" {
   interface DB {
     report: ReportTable;
     report_event: ReportEventTable;
     intake_alert: IntakeAlertTable;
     intake_regional_contact: IntakeRegionalContactTable;
+    intake_livc_closing_day: IntakeLivcClosingDayTable;
     report_purge_log: ReportPurgeLogTable;
   }
 }

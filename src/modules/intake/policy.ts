@@ -51,3 +51,17 @@ export function transitionActor(actor: Actor | null, r: ReportRef, scope: Region
   if (r.livcId === null) return { roles: [], regionalContact: inRegionalScope(scope, r) };
   return { roles: rolesIn(actor, r.livcId), regionalContact: false };
 }
+
+/**
+ * Closing days of an LIVC (closing-days.ts): its chair and coordinator (memberships valid today),
+ * and administrators for every LIVC. Nobody else, not the information officer.
+ */
+export const closingDaysPolicy = definePolicy({
+  livcOf: (l: { livcId: string }) => l.livcId,
+  grants: { manage: ["chair", "coordinator"] },
+});
+
+export const mayManageClosingDays = (actor: Actor | null, livcId: string): boolean => Boolean(actor?.isAdmin) || closingDaysPolicy.can(actor, "manage", { livcId });
+
+/** The LIVCs whose closing days this person manages through a role (administrators: see closingDayLivcs). */
+export const closingDayLivcIds = (actor: Actor | null): string[] => closingDaysPolicy.livcIds(actor, "manage");

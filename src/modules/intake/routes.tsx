@@ -5,6 +5,7 @@ import type { AppContext } from "../../platform/context";
 import type { Actor } from "../../platform/policy/actor";
 import { sendError, wantsJson } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
+import { mayManageClosingDays } from "./policy";
 import { decisionBody, emptyForm, idParam, LIMITS, queueQuery, readForm, referenceParam } from "./schema";
 import {
   alertsFor, decide, fileReport, livcQueue, municipalityChoices, myReports, openForScreening, ownDraft, receivedView, regionalOpenCount, regionalQueueFor, reporterView,
@@ -123,7 +124,8 @@ export function intakeRoutes(app: FastifyInstance, ctx: AppContext) {
       }
       const livc = await livcQueue(ctx, actor, { ...paging, livc: q.livc });
       if (livc === "not_found") return sendError(request, reply, 404);
-      return sendPage(reply, h(QueuePage, { ctx: viewContext(request), livc, regional: null, regionalOpen: await regionalOpenCount(ctx, actor), alerts }));
+      const closingDaysHref = livc && mayManageClosingDays(actor, livc.livcId) ? `/closing-days/${livc.livcId}` : undefined;
+      return sendPage(reply, h(QueuePage, { ctx: viewContext(request), livc, regional: null, regionalOpen: await regionalOpenCount(ctx, actor), alerts, closingDaysHref }));
     });
 
     const screeningPage = async (request: FastifyRequest, reply: FastifyReply, id: string, form: DecisionFormState, status = 200) => {

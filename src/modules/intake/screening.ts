@@ -4,6 +4,7 @@ import { newId, nowIso, todayInBrussels } from "../../platform/db/values";
 import type { Actor } from "../../platform/policy/actor";
 import { registerTimeline } from "../registry/service";
 import { canSeeCase, caseGrants, casesOfSubject, openCaseFromScreening } from "../cases/service";
+import { extraDaysByLivc } from "./closing-days";
 import { mailStatusChanged } from "./notify";
 import { openReasons, openReportContent, type ReportContent, sealReason } from "./personal";
 import { canScreen, type RegionalScope, type ReportRef, screeningLivcIds, transitionActor } from "./policy";
@@ -50,6 +51,8 @@ async function toItems(ctx: AppContext, rows: store.QueueRow[], today: string): 
   // One query for earlier reports of the same person; earlier cases are asked once per person (a page holds at most a page of people).
   const withIndex = rows.filter((r) => r.livc_id && r.subject_index);
   const counts = await store.subjectIndexCounts(ctx.database.db, [...new Set(withIndex.map((r) => r.livc_id!))], withIndex.map((r) => r.subject_index!));
+  // Closing days: installation-wide plus each LIVC's own, read once for the whole page (not per row).
+  const extraOf = await extraDaysByLivc(ctx, rows.map((r) => r.livc_id).filter((id): id is string => id !== null));
   const caseKnown = new Map<string, boolean>();
   for (const r of withIndex) {
     const key = `${r.livc_id}|${r.subject_index}`;
@@ -69,7 +72,7 @@ async function toItems(ctx: AppContext, rows: store.QueueRow[], today: string): 
       dangerNow: r.danger_now === 1,
       identityKnown: r.identity_known === 1,
       submittedAt: r.submitted_at ?? "",
-      ageWorkingDays: workingDaysBetween(submittedOn, today, ctx.config.SCHAKEL_EXTRA_HOLIDAYS),
+      ageWorkingDays: workingDaysBetween(submittedOn, today, (r.livc_id && extraOf.get(r.livc_id)) || ctx.config.SCHAKEL_EXTRA_HOLIDAYS),
       dueOn: r.screening_due_on,
       decidedAt: r.decided_at,
       // The stored deadline is a working day (addWorkingDays, holidays skipped): past it is overdue.

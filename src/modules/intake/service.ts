@@ -8,6 +8,7 @@ import type { Actor } from "../../platform/policy/actor";
 import { membersOfLivc } from "../identity/service";
 import { municipalitiesOn } from "../reference/service";
 import { registerTimeline } from "../registry/service";
+import { extraDaysFor } from "./closing-days";
 import { mailDangerNow, mailRegionalNew } from "./notify";
 import { keysReady, openReportContent, type ReportContent, sealReportContent, subjectIndexOf } from "./personal";
 import { isOwnReport } from "./policy";
@@ -151,7 +152,8 @@ export async function fileReport(ctx: AppContext, who: AuditWho & { actor: Actor
     regional_queue: routing.kind === "regional" ? routing.province : null,
     routed_on: today,
     submitted_at: nowIso(),
-    screening_due_on: addWorkingDays(today, ctx.config.SCHAKEL_SCREENING_WORKING_DAYS, ctx.config.SCHAKEL_EXTRA_HOLIDAYS),
+    // Installation-wide closing days plus the receiving LIVC's own (a regional report: installation-wide only).
+    screening_due_on: addWorkingDays(today, ctx.config.SCHAKEL_SCREENING_WORKING_DAYS, await extraDaysFor(ctx, livcId)),
     retention_until: addYears(today, minor ? ctx.config.SCHAKEL_RETENTION_MINOR_YEARS : ctx.config.SCHAKEL_RETENTION_YEARS),
   };
   await db.transaction().execute(async (trx) => {

@@ -33,6 +33,7 @@ const EXPECTED: Partial<Record<Permission, Who[]>> = {
   "partners.respond": SIGNED_IN,
   "intake.screen": ["coordinator", "information_officer"],
   "intake.regional": SIGNED_IN,
+  "intake.closing_days": ["admin", "chair", "coordinator"],
   "awareness.manage": ["regional_analyst", "admin"],
 };
 // Routes that end the caller's own session are covered by the session tests, not replayed here.

@@ -48,6 +48,10 @@ export const PERMISSIONS = {
     description: "any logged-in account; the intake policy then requires a regional contact-point designation for reports without an LIVC",
     holds: signedIn,
   },
+  "intake.closing_days": {
+    description: "chair or coordinator of some LIVC, and administrators: an LIVC's closing days (which LIVC: the intake policy)",
+    holds: (a) => Boolean(a && (a.isAdmin || hasAnyRole(a, "chair", "coordinator"))),
+  },
   "awareness.manage": {
     description: "regional analysts and administrators: awareness campaigns, survey links, analysis and advice",
     holds: (a) => Boolean(a && (a.isRegionalAnalyst || a.isAdmin)),

@@ -128,6 +128,8 @@ export function QueuePage(props: {
   regionalOpen: number | null;
   alerts: { items: { id: string; kind: string; report_id: string; reference: string }[]; total: number };
   regionalOnly?: boolean;
+  /** The shown LIVC's closing-days page, when this person manages them (chair, coordinator, administrator). */
+  closingDaysHref?: string;
 }) {
   const { ctx, livc } = props;
   const { t, num } = ctx;
@@ -168,6 +170,11 @@ export function QueuePage(props: {
         <section aria-labelledby="q-livc">
           <h2 id="q-livc">{livc.name}</h2>
           <QueueBody ctx={ctx} list={livc.list} base="/screening" caption={livc.name} livc={several ? livc.livcId : undefined} />
+          {props.closingDaysHref ? (
+            <p>
+              <a href={props.closingDaysHref}>{t("cd.link")}</a>
+            </p>
+          ) : null}
         </section>
       ) : null}
       {props.regional ? (
