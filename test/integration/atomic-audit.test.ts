@@ -414,6 +414,24 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
       change: (id) => post(admin, `/admin/regional-contacts/${id}/end`),
       unchanged: async (id) => expect(await count("intake_regional_contact", `id = '${id}'`)).toBe(1),
     }),
+    // Closing days per LIVC (session 5) -------------------------------------------------------------
+    atomicCase({
+      name: "POST /closing-days/:livcId (add a closing day)",
+      setup: async () => newLivc("LIVC-ATOM-CD1"),
+      change: (livcId) => post(admin, `/closing-days/${livcId}`, { day: "09-15", description: "Kermismaandag" }),
+      unchanged: async (livcId) => expect(await count("intake_livc_closing_day", `livc_id = '${livcId}'`)).toBe(0),
+    }),
+    atomicCase({
+      name: "POST /closing-days/:livcId/:id/remove",
+      setup: async () => {
+        const livcId = await newLivc("LIVC-ATOM-CD2");
+        expect((await post(admin, `/closing-days/${livcId}`, { day: "09-15", description: "" })).statusCode).toBe(303);
+        const { id } = await db().selectFrom("intake_livc_closing_day").select("id").where("livc_id", "=", livcId).executeTakeFirstOrThrow();
+        return { livcId, id };
+      },
+      change: (s) => post(admin, `/closing-days/${s.livcId}/${s.id}/remove`),
+      unchanged: async (s) => expect(await count("intake_livc_closing_day", `id = '${s.id}'`)).toBe(1),
+    }),
     // Meetings (session 3, part 2) --------------------------------------------------------------
     ...(["meeting.schedule", "partners.invitation.send"] as const).map((only) =>
       atomicCase({
