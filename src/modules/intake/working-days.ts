@@ -5,8 +5,9 @@
  * 25 December) and minus the municipality's own closing days (SCHAKEL_EXTRA_HOLIDAYS: "MM-DD" each
  * year, e.g. 11 July, 2 November, 26 December; "YYYY-MM-DD" that date only, e.g. a bridge day).
  * Easter is computed (Gregorian, anonymous/Meeus algorithm), not looked up. A holiday on a Saturday or Sunday is not a working day anyway: it is
- * counted once, never twice, and no day is given in lieu. Every caller passes the configured extra
- * days (ctx.config.SCHAKEL_EXTRA_HOLIDAYS); the stored deadline (report.screening_due_on) is
+ * counted once, never twice, and no day is given in lieu. Every caller passes the extra days of the
+ * report: the installation-wide SCHAKEL_EXTRA_HOLIDAYS plus its LIVC's own closing days
+ * (closing-days.ts extraDaysFor / extraDaysByLivc); the stored deadline (report.screening_due_on) is
  * always a working day, so "overdue" is a plain date comparison with today.
  */
 const day = (date: string) => new Date(`${date}T00:00:00Z`);
