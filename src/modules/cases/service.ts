@@ -351,4 +351,4 @@ export async function syncConsultationGrants(ctx: AppContext, who: AuditWho, con
 }
 export { attestFeedback, consensusOf, draftFeedback, editFeedback, type FeedbackView, feedbackOfCase, getFeedback, markFeedbackSent, voteFeedback } from "./feedback";
 export { type QuarterFigures, quarterlyFigures, quarterOf } from "./figures";
-export { registerCaseContent, SubjectAccessDenied, type SubjectAccessExport, subjectAccessExport, subjectAccessPdf } from "./subject-access";
+export { registerCaseContent, registerSubjectRecords, SubjectAccessDenied, type SubjectAccessExport, subjectAccessExport, subjectAccessPdf } from "./subject-access";

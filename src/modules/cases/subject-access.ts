@@ -9,9 +9,11 @@ import * as store from "./store";
  * person, found through the blind index over name + date of birth (no plaintext search). The DPO
  * is not on any case's need-to-know list: this is a separate legal path, allowed only to the DPO
  * and logged (the search, and one read per case exported). Other modules holding case text about
- * the person (meetings: minutes) add their part through registerCaseContent.
+ * the person (meetings: minutes) add their part through registerCaseContent; modules holding records
+ * about the person outside any case (intake: reports, whatever their screening outcome) add theirs
+ * through registerSubjectRecords, found by the same blind index.
  */
-type Section = { title: string; rows: Record<string, string | null>[] };
+export type Section = { title: string; rows: Record<string, string | null>[] };
 type ContentProvider = { name: string; export(ctx: AppContext, who: AuditWho, c: store.CaseRow): Promise<Section> };
 const providers: ContentProvider[] = [];
 
@@ -19,9 +21,19 @@ export function registerCaseContent(p: ContentProvider) {
   if (!providers.some((x) => x.name === p.name)) providers.push(p);
 }
 
+/** Records about the person found by the blind index (the DPO's check is done before a provider runs). */
+type RecordsProvider = { name: string; export(ctx: AppContext, who: AuditWho, subjectIndex: string): Promise<Section> };
+const recordProviders: RecordsProvider[] = [];
+
+export function registerSubjectRecords(p: RecordsProvider) {
+  if (!recordProviders.some((x) => x.name === p.name)) recordProviders.push(p);
+}
+
 export interface SubjectAccessExport {
   generatedAt: string;
   cases: { label: string; status: string; openedOn: string | null; closedOn: string | null; closureReason: string | null; minor: boolean; identity: unknown; closureNote: string | null; legalHold: string | null; sections: Section[] }[];
+  /** Records outside the cases (reports: also those not taken up as a case), one section per source. */
+  records: Section[];
 }
 
 export class SubjectAccessDenied extends Error {}
@@ -34,7 +46,8 @@ export async function subjectAccessExport(ctx: AppContext, who: AuditWho, person
   const index = await pd.subjectIndexOf(ctx, person.fullName, person.dateOfBirth);
   const rows = await ctx.database.db.selectFrom("case_file").selectAll().where("subject_index", "=", index).orderBy("opened_at").execute();
   await pd.record(ctx, who, { type: "subject_access", id: index.slice(0, 16), livcId: null }, "subject_access.export");
-  const out: SubjectAccessExport = { generatedAt: new Date().toISOString(), cases: [] };
+  const out: SubjectAccessExport = { generatedAt: new Date().toISOString(), cases: [], records: [] };
+  for (const p of recordProviders) out.records.push(await p.export(ctx, who, index));
   for (const c of rows) {
     const plain = await pd.reveal(ctx, who, { type: "case", id: c.id, livcId: c.livc_id }, "subject_access.case", true, {
       identity: { place: { table: "case_file", column: "identity_enc", rowId: c.id }, value: c.identity_enc },
@@ -97,6 +110,11 @@ export async function subjectAccessPdf(e: SubjectAccessExport): Promise<Buffer> 
       if (s.rows.length === 0) content.push({ text: "—", margin: [0, 0, 0, 6] });
       for (const r of s.rows) content.push({ text: Object.entries(r).map(([k, v]) => `${k}: ${v ?? ""}`).join(" · "), fontSize: 9, margin: [0, 0, 0, 3] });
     }
+  }
+  for (const s of e.records) {
+    content.push({ text: s.title, style: "h2" });
+    if (s.rows.length === 0) content.push({ text: "—", margin: [0, 0, 0, 6] });
+    for (const r of s.rows) content.push({ text: Object.entries(r).map(([k, v]) => `${k}: ${v ?? ""}`).join(" · "), fontSize: 9, margin: [0, 0, 0, 5] });
   }
   const doc = { content, defaultStyle: { font: PDF_FONT, fontSize: 10 }, styles: { title: { fontSize: 16, bold: true }, h2: { fontSize: 13, bold: true, margin: [0, 10, 0, 4] }, h3: { fontSize: 11, bold: true, margin: [0, 6, 0, 2] } }, info: { title: "Subject access" } };
   return renderPdf(doc);

@@ -21,6 +21,8 @@ import { type ReporterStatus, reporterStatusOf } from "./workflow";
 
 export * from "./screening";
 export { purgeReports, type ReportPurgeReport, reportPurgeLog } from "./retention";
+// Registers the reports' part of a subject access export (GDPR art. 15) with the cases module.
+import "./subject-access";
 export { REPORT_STATUSES, REPORTER_STATUSES, TRANSITIONS, reporterStatusOf, type ReportStatus } from "./workflow";
 
 // ---------------------------------------------------------------------------------------------
