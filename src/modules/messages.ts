@@ -3,6 +3,7 @@ import { awarenessMessages } from "./awareness/messages";
 import { casesMessages } from "./cases/messages";
 import { identityMessages } from "./identity/messages";
 import { languageMessages } from "./identity/language-messages";
+import { rolesMessages } from "./identity/roles-messages";
 import { ssoMessages } from "./identity/sso-messages";
 import { closingDayMessages } from "./intake/closing-days-messages";
 import { contactPointMessages } from "./intake/contacts-messages";
@@ -18,4 +19,4 @@ import { referenceMessages } from "./reference/messages";
 import { registryMessages } from "./registry/messages";
 
 /** Every module's dictionary; the i18n layer merges them and types the keys. */
-export const allMessages = [coreMessages, referenceMessages, identityMessages, languageMessages, ssoMessages, monitoringMessages, registryMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, meetingsMessages, meetingsReminderMessages] as const;
+export const allMessages = [coreMessages, referenceMessages, identityMessages, languageMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, meetingsMessages, meetingsReminderMessages] as const;

@@ -8,6 +8,7 @@ import { LOCALES } from "../../platform/i18n/define";
 import { sendError, wantsJson } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
 import { PLATFORM_ROLES } from "./migrations";
+import { type RolesForm, roleRoutes, rolesViewOf } from "./roles-routes";
 import { createAccount } from "./service";
 import * as store from "./store";
 import { issueToken } from "./tokens";
@@ -102,21 +103,39 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
     id: string,
     link?: { kind: "invite" | "reset"; url: string },
     language: { saved?: boolean; error?: string; status?: number } = {},
+    roles: RolesForm & { status?: number } = {},
   ) => {
     const user = await store.findUser(db, id);
     if (!user) return sendError(request, reply, 404);
-    const [roles, memberships, sessions] = await Promise.all([store.platformRolesOf(db, id), store.membershipsOf(db, id), db.selectFrom("session").select("id").where("user_id", "=", id).execute()]);
+    const [platformRoles, rolesView, sessions] = await Promise.all([
+      store.platformRolesOf(db, id),
+      rolesViewOf(ctx, id, request.actor?.userId, roles),
+      db.selectFrom("session").select("id").where("user_id", "=", id).execute(),
+    ]);
     return sendPage(
       reply,
-      h(AccountDetailPage, { ctx: viewContext(request), user, roles, memberships, sessions: sessions.length, link, self: user.id === request.actor?.userId, languageSaved: language.saved, languageError: language.error }),
-      language.status,
+      h(AccountDetailPage, {
+        ctx: viewContext(request),
+        user,
+        roles: platformRoles,
+        rolesView,
+        sessions: sessions.length,
+        link,
+        self: user.id === request.actor?.userId,
+        languageSaved: language.saved,
+        languageError: language.error,
+      }),
+      language.status ?? roles.status,
     );
   };
+  roleRoutes(app, ctx, (request, reply, id, roles, status) => showDetail(request, reply, id, undefined, {}, { ...roles, status }));
 
   app.get("/admin/accounts/:id", cfg, async (request, reply) => {
     const p = idParam.safeParse(request.params);
     if (!p.success) return sendError(request, reply, 404);
-    return showDetail(request, reply, p.data.id, undefined, { saved: (request.query as { saved?: string } | undefined)?.saved === "language" });
+    const saved = (request.query as { saved?: string } | undefined)?.saved;
+    const rolesSaved = saved === "grant" || saved === "end" || saved === "platform_roles" ? saved : undefined;
+    return showDetail(request, reply, p.data.id, undefined, { saved: saved === "language" }, { saved: rolesSaved });
   });
 
   // An administrator sets an account's language (decision 0035): the change and its audit entry commit together.

@@ -6,6 +6,7 @@ import { keyringFor } from "../../platform/crypto/keyring";
 import type { Locale } from "../../platform/i18n/define";
 import type { LivcRole } from "../../platform/policy/actor";
 import type { PlatformRole } from "./migrations";
+import { assertMayGrant, checkGrant, RoleRuleError } from "./roles";
 import type { Sector } from "./sectors";
 import * as store from "./store";
 
@@ -13,7 +14,11 @@ import * as store from "./store";
  * Account use cases other modules may call (through this file only):
  *   createAccount, grantMembership, ensureOrganisation, ensureDemoUser, membersOfLivc,
  *   activeRecipients (address + language for notice mails).
+ * grantMembership and createAccount refuse with RoleRuleError what breaks the separation of duties
+ * (decision 0040: an administrator never holds an LIVC role; nobody grants a role to themselves).
  */
+export { RoleRuleError } from "./roles";
+export type { RoleRuleCode } from "./roles";
 export interface NewAccount {
   email: string;
   displayName: string;
@@ -26,10 +31,13 @@ export interface NewAccount {
   memberships?: { livcId: string; role: LivcRole; organisationId?: string | null }[];
   /** The language of the account's mails and its UI default after login; default nl. */
   language?: Locale;
+  /** Who creates the account (an administrator): may not be the account itself (decision 0040). */
+  grantedBy?: string | null;
 }
 
 export async function createAccount(ctx: AppContext, a: NewAccount): Promise<string> {
   const db = ctx.database.db;
+  if (a.platformRoles?.includes("admin") && a.memberships?.length) throw new RoleRuleError("admin_holds_livc_role", "roles");
   const id = await store.insertUser(db, {
     email: a.email,
     displayName: a.displayName,
@@ -40,7 +48,10 @@ export async function createAccount(ctx: AppContext, a: NewAccount): Promise<str
   });
   if (a.totpSecret) await setTotpSecret(ctx, id, a.totpSecret);
   if (a.platformRoles?.length) await store.setPlatformRoles(db, id, a.platformRoles);
-  for (const m of a.memberships ?? []) await store.insertMembership(db, { userId: id, livcId: m.livcId, role: m.role, organisationId: m.organisationId ?? a.organisationId ?? null });
+  for (const m of a.memberships ?? []) {
+    const period = await checkGrant(db, { userId: id, livcId: m.livcId, role: m.role, grantedBy: a.grantedBy });
+    await store.insertMembership(db, { userId: id, livcId: m.livcId, role: m.role, organisationId: m.organisationId ?? a.organisationId ?? null, ...period });
+  }
   return id;
 }
 
@@ -49,11 +60,32 @@ export async function setTotpSecret(ctx: AppContext, userId: string, secret: str
   await store.updateUser(ctx.database.db, userId, { totp_secret: keyring.encrypt({ table: "app_user", column: "totp_secret", rowId: userId }, secret), totp_last_step: null });
 }
 
-/** Adds an LIVC role; the person's open sessions get a new id on their next request (privilege change). */
-export async function grantMembership(ctx: AppContext, m: { userId: string; livcId: string; role: LivcRole; organisationId?: string | null; validFrom?: string }) {
-  const id = await store.insertMembership(ctx.database.db, m);
-  await markSessionsForRotation(ctx.database.db, m.userId);
+/**
+ * Adds an LIVC role; the person's open sessions get a new id on their next request (privilege change).
+ * grantedBy: who decides the grant (the acting administrator, the inviting chair or coordinator).
+ * Throws RoleRuleError: "self_grant", "admin_holds_livc_role" (decision 0040), "duplicate" (the same
+ * role in the same LIVC for an overlapping period), "bad_date"/"to_before_from".
+ */
+export async function grantMembership(
+  ctx: AppContext,
+  m: { userId: string; livcId: string; role: LivcRole; organisationId?: string | null; validFrom?: string; validTo?: string | null; grantedBy?: string | null },
+) {
+  const db = ctx.database.db;
+  const period = await checkGrant(db, m);
+  const id = await store.insertMembership(db, { userId: m.userId, livcId: m.livcId, role: m.role, organisationId: m.organisationId ?? null, ...period });
+  await markSessionsForRotation(db, m.userId);
   return id;
+}
+
+/** Why this account may not get an LIVC role from grantedBy (decision 0040), or null: for forms that check before saving. */
+export async function grantRefusal(ctx: AppContext, g: { userId: string; grantedBy?: string | null }): Promise<RoleRuleError | null> {
+  try {
+    await assertMayGrant(ctx.database.db, g);
+    return null;
+  } catch (e) {
+    if (e instanceof RoleRuleError) return e;
+    throw e;
+  }
 }
 
 export async function ensureOrganisation(ctx: AppContext, o: { name: string; sector: Sector }): Promise<string> {
@@ -82,7 +114,14 @@ export async function ensureDemoUser(
   if (existing) {
     userId = existing.id;
     secret = (await keyringFor(ctx)).decrypt({ table: "app_user", column: "totp_secret", rowId: userId }, existing.totp_secret!);
-    for (const m of u.memberships ?? []) await grantMembership(ctx, { userId, ...m });
+    for (const m of u.memberships ?? []) {
+      // Seeding again: a role already held is kept as it is.
+      try {
+        await grantMembership(ctx, { userId, ...m });
+      } catch (e) {
+        if (!(e instanceof RoleRuleError && e.code === "duplicate")) throw e;
+      }
+    }
   } else {
     secret = newTotpSecret();
     userId = await createAccount(ctx, { ...u, password: DEMO_PASSWORD, totpSecret: secret, status: "active" });

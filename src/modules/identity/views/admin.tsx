@@ -8,6 +8,7 @@ import { SsoLinkAdmin } from "../sso-views";
 import { AdminLanguageForm, LANGUAGE_NAMES, LanguageSelect } from "./language";
 import type { UserRow } from "../store";
 import { Csrf, SearchForm, TextField } from "../../../platform/web/fields";
+import { RolesSection, type RolesView } from "./roles";
 
 export interface AccountListPage {
   items: Pick<UserRow, "id" | "email" | "display_name" | "status">[];
@@ -106,7 +107,8 @@ export function AccountDetailPage(props: {
   ctx: ViewContext;
   user: UserRow;
   roles: string[];
-  memberships: { livc_id: string | null; role: string; valid_to: string | null }[];
+  /** LIVC roles (names, period, state, end action), the grant form and the platform-role form (decision 0040). */
+  rolesView: RolesView;
   sessions: number;
   link?: { kind: "invite" | "reset"; url: string };
   /** The administrator's own account: it cannot be disabled or logged out from here. */
@@ -126,7 +128,7 @@ export function AccountDetailPage(props: {
   );
   return (
     <Layout ctx={ctx} title={user.display_name}>
-      <ErrorSummary ctx={ctx} errors={props.languageError ? [{ field: "language", message: props.languageError }] : []} />
+      <ErrorSummary ctx={ctx} errors={[...(props.languageError ? [{ field: "language", message: props.languageError }] : []), ...props.rolesView.errors]} />
       <h1>{user.display_name}</h1>
       {props.link ? (
         <div class="notice" role="status">
@@ -147,8 +149,6 @@ export function AccountDetailPage(props: {
         </dd>
         <dt>{t("id.admin.platform_roles")}</dt>
         <dd>{props.roles.map((r) => t(`id.role.${r}` as MessageKey)).join(", ") || "-"}</dd>
-        <dt>{t("id.account.roles")}</dt>
-        <dd>{props.memberships.map((m) => `${t(`id.role.${m.role}` as MessageKey)} (${m.livc_id ?? "-"})${m.valid_to ? ` ≤ ${m.valid_to}` : ""}`).join("; ") || "-"}</dd>
         <dt>{t("id.account.sessions")}</dt>
         <dd>{props.sessions}</dd>
       </dl>
@@ -158,6 +158,7 @@ export function AccountDetailPage(props: {
         {props.self ? null : user.status === "disabled" ? action("enable", "id.admin.enable") : action("disable", "id.admin.disable", "warning")}{" "}
         {props.self ? null : action("end-sessions", "id.admin.end_sessions")} {user.status === "invited" ? action("invite-link", "id.admin.new_invite") : action("reset-link", "id.admin.new_reset")}
       </div>
+      <RolesSection ctx={ctx} userId={user.id} view={props.rolesView} />
       <AdminLanguageForm ctx={ctx} userId={user.id} value={user.language} saved={props.languageSaved} error={props.languageError} />
       <SsoLinkAdmin ctx={ctx} userId={user.id} link={ssoLinkOf(user)} />
     </Layout>

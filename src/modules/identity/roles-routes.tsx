@@ -1,0 +1,213 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { whoOf } from "../../platform/audit";
+import type { AppContext } from "../../platform/context";
+import { addDays, todayInBrussels } from "../../platform/db/values";
+import { LIVC_ROLES } from "../../platform/policy/actor";
+import { sendError, wantsJson } from "../../platform/web/app";
+import { viewContext } from "../../platform/web/view";
+import { listLivcs } from "../registry/service";
+import { PLATFORM_ROLES } from "./migrations";
+import { changePlatformRoles, endRole, grantRole, membershipState, RoleRuleError, separationConflict } from "./roles";
+import * as store from "./store";
+import { endFieldId, type FormError, PLATFORM_FIELD, type RolesView } from "./views/roles";
+
+/** What a refused or saved roles form hands back to the account page. */
+export interface RolesForm {
+  grant?: Record<string, string>;
+  endValues?: Record<string, string>;
+  errors?: FormError[];
+  saved?: RolesView["saved"];
+}
+
+/** The roles part of the account page: memberships with LIVC and organisation names, the choices, the form state. */
+export async function rolesViewOf(ctx: AppContext, userId: string, actorId: string | undefined, form: RolesForm = {}): Promise<RolesView> {
+  const db = ctx.database.db;
+  const today = todayInBrussels();
+  const [memberships, livcs, organisations, platformRoles, conflict] = await Promise.all([
+    store.membershipsOf(db, userId),
+    listLivcs(db),
+    store.listOrganisations(db),
+    store.platformRolesOf(db, userId),
+    separationConflict(db, userId),
+  ]);
+  const livcName = new Map(livcs.map((l) => [l.id, `${l.name} (${l.code})`]));
+  const orgName = new Map(organisations.map((o) => [o.id, o.name]));
+  return {
+    memberships: memberships.map((m) => ({
+      id: m.id,
+      livc: m.livc_id ? (livcName.get(m.livc_id) ?? m.livc_id) : "-",
+      role: m.role,
+      organisation: m.organisation_id ? (orgName.get(m.organisation_id) ?? null) : null,
+      validFrom: m.valid_from,
+      validTo: m.valid_to,
+      state: membershipState(m, today),
+    })),
+    livcs: livcs.map((l) => ({ value: l.id, label: `${l.name} (${l.code})` })).sort((a, b) => a.label.localeCompare(b.label)),
+    organisations: organisations.map((o) => ({ value: o.id, label: o.name })),
+    platformRoles,
+    grant: { livc_id: "", role: "", organisation_id: "", valid_from: today, valid_to: "", ...form.grant },
+    endValues: form.endValues ?? {},
+    endDefault: addDays(today, -1),
+    errors: form.errors ?? [],
+    saved: form.saved,
+    conflict,
+    self: userId === actorId,
+  };
+}
+
+const text = (max: number) => z.preprocess((v) => (v === undefined || v === null ? "" : String(v)), z.string().trim().max(max));
+const grantBody = z.object({ livc_id: text(64), role: text(40), organisation_id: text(64), valid_from: text(10), valid_to: text(10) });
+const endBody = z.object({ valid_to: text(10) });
+const rolesBody = z.object({ roles: z.preprocess((v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]), z.array(z.string())) });
+const idParam = z.object({ id: z.string().uuid() });
+const membershipParam = z.object({ id: z.string().uuid(), mid: z.string().uuid() });
+
+type ShowDetail = (request: FastifyRequest, reply: FastifyReply, id: string, roles: RolesForm, status?: number) => Promise<unknown>;
+
+/**
+ * LIVC roles and platform roles on the account page (permission admin.accounts): give, end, change.
+ * Every rule lives in roles.ts; here only the form and JSON plumbing. Each form posts, and on
+ * success redirects back with a notice (no JavaScript needed); a refusal shows the page again
+ * with the typed values and the error summary.
+ */
+export function roleRoutes(app: FastifyInstance, ctx: AppContext, showDetail: ShowDetail) {
+  const db = ctx.database.db;
+  const cfg = { config: { permission: "admin.accounts" as const } };
+  const refused = (request: FastifyRequest, e: unknown, field: (f: string | undefined) => string): FormError[] => {
+    if (!(e instanceof RoleRuleError)) throw e;
+    return [{ field: field(e.field), message: viewContext(request).t(`id.roles.error.${e.code}`) }];
+  };
+  const answer = async (request: FastifyRequest, reply: FastifyReply, userId: string, form: RolesForm, json: Record<string, unknown>, code = 200) => {
+    if (form.errors?.length) {
+      if (wantsJson(request)) return reply.code(400).send({ error: "invalid", fields: form.errors });
+      return showDetail(request, reply, userId, form, 400);
+    }
+    if (wantsJson(request)) return reply.code(code).send(json);
+    return reply.redirect(`/admin/accounts/${userId}?saved=${form.saved}#${form.saved === "platform_roles" ? "platform-roles" : "livc-roles"}`, 303);
+  };
+  const account = async (request: FastifyRequest, reply: FastifyReply) => {
+    const p = idParam.safeParse(request.params);
+    const user = p.success ? await store.findUser(db, p.data.id) : undefined;
+    if (!user) await sendError(request, reply, 404);
+    return user;
+  };
+
+  const grant = async (request: FastifyRequest, reply: FastifyReply) => {
+    const user = await account(request, reply);
+    if (!user) return reply;
+    const t = viewContext(request).t;
+    const raw = grantBody.parse(request.body ?? {});
+    const errors: FormError[] = [];
+    if (raw.livc_id === "") errors.push({ field: "livc_id", message: t("id.roles.error.livc_required") });
+    if (!(LIVC_ROLES as readonly string[]).includes(raw.role)) errors.push({ field: "role", message: t("id.roles.error.role_required") });
+    let id: string | undefined;
+    if (errors.length === 0) {
+      try {
+        id = await grantRole(ctx, whoOf(request), {
+          userId: user.id,
+          livcId: raw.livc_id,
+          role: raw.role as (typeof LIVC_ROLES)[number],
+          organisationId: raw.organisation_id || null,
+          validFrom: raw.valid_from || undefined,
+          validTo: raw.valid_to || null,
+        });
+      } catch (e) {
+        errors.push(...refused(request, e, (f) => (f === "user" || !f ? "role" : f)));
+      }
+    }
+    return answer(request, reply, user.id, { grant: raw, errors, saved: "grant" }, { id }, 201);
+  };
+
+  const end = async (request: FastifyRequest, reply: FastifyReply) => {
+    const p = membershipParam.safeParse(request.params);
+    const user = p.success ? await store.findUser(db, p.data.id) : undefined;
+    if (!p.success || !user) return sendError(request, reply, 404);
+    const mid = p.data.mid;
+    const lastDay = endBody.parse(request.body ?? {}).valid_to || addDays(todayInBrussels(), -1);
+    let errors: FormError[] = [];
+    try {
+      await endRole(ctx, whoOf(request), user.id, mid, lastDay);
+    } catch (e) {
+      if (e instanceof RoleRuleError && e.code === "unknown_membership") return sendError(request, reply, 404);
+      errors = refused(request, e, () => endFieldId(mid));
+    }
+    return answer(request, reply, user.id, { endValues: { [mid]: lastDay }, errors, saved: "end" }, { id: mid, valid_to: lastDay });
+  };
+
+  const platform = async (request: FastifyRequest, reply: FastifyReply) => {
+    const user = await account(request, reply);
+    if (!user) return reply;
+    const roles = rolesBody.parse(request.body ?? {}).roles;
+    let errors: FormError[] = [];
+    if (!roles.every((r) => (PLATFORM_ROLES as readonly string[]).includes(r))) {
+      errors = [{ field: PLATFORM_FIELD, message: viewContext(request).t("id.roles.error.platform_role") }];
+    } else {
+      try {
+        await changePlatformRoles(ctx, whoOf(request), user.id, roles as (typeof PLATFORM_ROLES)[number][]);
+      } catch (e) {
+        errors = refused(request, e, () => PLATFORM_FIELD);
+      }
+    }
+    return answer(request, reply, user.id, { errors, saved: "platform_roles" }, { id: user.id, roles: PLATFORM_ROLES.filter((r) => roles.includes(r)) });
+  };
+
+  app.post("/admin/accounts/:id/memberships", cfg, grant);
+  app.post("/admin/accounts/:id/memberships/:mid/end", cfg, end);
+  app.post("/admin/accounts/:id/platform-roles", cfg, platform);
+
+  const refusal = z.object({ error: z.string(), fields: z.array(z.object({ field: z.string(), message: z.string() })) });
+  const params = z.toJSONSchema(idParam);
+  app.get(
+    "/api/v1/admin/accounts/:id/roles",
+    { ...cfg, schema: { tags: ["accounts"], summary: "An account's platform roles and LIVC roles (with their period and state)", params } },
+    async (request, reply) => {
+      const user = await account(request, reply);
+      if (!user) return reply;
+      const view = await rolesViewOf(ctx, user.id, request.actor?.userId);
+      return { platform_roles: view.platformRoles, memberships: view.memberships.map((m) => ({ id: m.id, livc: m.livc, role: m.role, organisation: m.organisation, valid_from: m.validFrom, valid_to: m.validTo, state: m.state })) };
+    },
+  );
+  app.post(
+    "/api/v1/admin/accounts/:id/memberships",
+    {
+      ...cfg,
+      schema: {
+        tags: ["accounts"],
+        summary: "Give an LIVC role (refused: duplicate period, administrator account, own account, partner member or reporter without organisation)",
+        params,
+        body: z.toJSONSchema(z.object({ livc_id: z.string(), role: z.enum(LIVC_ROLES), organisation_id: z.string().optional(), valid_from: z.string().optional(), valid_to: z.string().optional() })),
+        response: { 201: z.toJSONSchema(z.object({ id: z.string() })), 400: z.toJSONSchema(refusal) },
+      },
+    },
+    grant,
+  );
+  app.post(
+    "/api/v1/admin/accounts/:id/memberships/:mid/end",
+    {
+      ...cfg,
+      schema: {
+        tags: ["accounts"],
+        summary: "End an LIVC role: valid_to is its last day (default yesterday); takes effect on the person's next request",
+        params: z.toJSONSchema(membershipParam),
+        body: z.toJSONSchema(z.object({ valid_to: z.string().optional() })),
+        response: { 200: z.toJSONSchema(z.object({ id: z.string(), valid_to: z.string() })), 400: z.toJSONSchema(refusal) },
+      },
+    },
+    end,
+  );
+  app.post(
+    "/api/v1/admin/accounts/:id/platform-roles",
+    {
+      ...cfg,
+      schema: {
+        tags: ["accounts"],
+        summary: "Set an account's platform roles (refused: own account, last active administrator, admin for an account with an LIVC role)",
+        params,
+        body: z.toJSONSchema(z.object({ roles: z.array(z.enum(PLATFORM_ROLES)) })),
+        response: { 200: z.toJSONSchema(z.object({ id: z.string(), roles: z.array(z.string()) })), 400: z.toJSONSchema(refusal) },
+      },
+    },
+    platform,
+  );
+}

@@ -1,0 +1,188 @@
+import type { Kysely } from "kysely";
+import { type AuditWho, audit } from "../../platform/audit";
+import { markSessionsForRotation } from "../../platform/auth/session";
+import type { AppContext } from "../../platform/context";
+import type { DB } from "../../platform/db/schema";
+import { addDays, isIsoDate, todayInBrussels } from "../../platform/db/values";
+import { LIVC_ROLES, type LivcRole } from "../../platform/policy/actor";
+import { livcById } from "../registry/service";
+import { PLATFORM_ROLES, type MembershipTable, type PlatformRole } from "./migrations";
+import * as store from "./store";
+
+/**
+ * Who holds which role, and the rules every change obeys (decision 0040). The separation of duties
+ * (decision 0015: an administrator never sees case content) is enforced HERE only: identity's
+ * grantMembership and createAccount call assertMayGrant, and the platform-role change below checks
+ * the other direction, so the account page, the LIVC form's officer links, partner invitations and
+ * account creation all meet the same refusal.
+ */
+export type RoleRuleCode =
+  | "admin_holds_livc_role"
+  | "livc_role_holds_admin"
+  | "self_grant"
+  | "self_platform_roles"
+  | "last_admin"
+  | "duplicate"
+  | "organisation_required"
+  | "unknown_organisation"
+  | "unknown_livc"
+  | "bad_date"
+  | "to_before_from"
+  | "end_too_early"
+  | "end_after_end"
+  | "already_ended"
+  | "unknown_membership"
+  | "unknown_account";
+
+/** A role change refused for a reason the administrator can see; `field` is the form field to mark. */
+export class RoleRuleError extends Error {
+  constructor(
+    readonly code: RoleRuleCode,
+    readonly field?: string,
+  ) {
+    super(code);
+  }
+}
+
+export type MembershipState = "current" | "ended" | "future";
+
+export function membershipState(m: Pick<MembershipTable, "valid_from" | "valid_to">, today = todayInBrussels()): MembershipState {
+  if (m.valid_to !== null && m.valid_to < today) return "ended";
+  return m.valid_from > today ? "future" : "current";
+}
+
+/** Memberships that still count now or later (not ended before today). */
+const openMemberships = (db: Kysely<DB>, userId: string, today = todayInBrussels()) =>
+  db
+    .selectFrom("membership")
+    .select("id")
+    .where("user_id", "=", userId)
+    .where((eb) => eb.or([eb("valid_to", "is", null), eb("valid_to", ">=", today)]))
+    .execute();
+
+/**
+ * The separation of duties for every LIVC role grant: nobody grants a role to themselves, and an
+ * account holding the admin platform role never holds an LIVC role. grantedBy is the person who
+ * decides the grant (an administrator, the inviting chair or coordinator); absent for demo data,
+ * tests and fixtures.
+ */
+export async function assertMayGrant(db: Kysely<DB>, g: { userId: string; grantedBy?: string | null }): Promise<void> {
+  if (g.grantedBy && g.grantedBy === g.userId) throw new RoleRuleError("self_grant", "user");
+  if ((await store.platformRolesOf(db, g.userId)).includes("admin")) throw new RoleRuleError("admin_holds_livc_role", "user");
+}
+
+/** Another membership of the same person, LIVC and role whose period overlaps [from, to] (to null: open). */
+export async function overlapping(db: Kysely<DB>, m: { userId: string; livcId: string; role: LivcRole; validFrom: string; validTo?: string | null }) {
+  return db
+    .selectFrom("membership")
+    .select(["id", "valid_from", "valid_to"])
+    .where("user_id", "=", m.userId)
+    .where("livc_id", "=", m.livcId)
+    .where("role", "=", m.role)
+    .where((eb) => eb.or([eb("valid_to", "is", null), eb("valid_to", ">=", m.validFrom)]))
+    .$if(Boolean(m.validTo), (q) => q.where("valid_from", "<=", m.validTo!))
+    .executeTakeFirst();
+}
+
+/** Every rule of one grant; returns the row to insert. Used by identity's grantMembership and by grantRole. */
+export async function checkGrant(
+  db: Kysely<DB>,
+  m: { userId: string; livcId: string; role: LivcRole; validFrom?: string; validTo?: string | null; grantedBy?: string | null },
+): Promise<{ validFrom: string; validTo: string | null }> {
+  const validFrom = m.validFrom ?? todayInBrussels();
+  const validTo = m.validTo ?? null;
+  if (!isIsoDate(validFrom)) throw new RoleRuleError("bad_date", "valid_from");
+  if (validTo !== null && !isIsoDate(validTo)) throw new RoleRuleError("bad_date", "valid_to");
+  if (validTo !== null && validTo < validFrom) throw new RoleRuleError("to_before_from", "valid_to");
+  await assertMayGrant(db, m);
+  if (await overlapping(db, { ...m, validFrom, validTo })) throw new RoleRuleError("duplicate", "role");
+  return { validFrom, validTo };
+}
+
+export interface RoleGrant {
+  userId: string;
+  livcId: string;
+  role: LivcRole;
+  organisationId?: string | null;
+  validFrom?: string;
+  validTo?: string | null;
+}
+
+const inTransaction = <T>(ctx: AppContext, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> =>
+  ctx.database.db.isTransaction ? work(ctx.database.db) : ctx.database.db.transaction().execute(work);
+
+/**
+ * An administrator gives an LIVC role (account page, API): the LIVC and organisation must exist, a
+ * partner member or reporter acts for an organisation, plus every rule of checkGrant. The row, the
+ * session rotation and the audit entry commit together.
+ */
+export async function grantRole(ctx: AppContext, who: AuditWho, g: RoleGrant): Promise<string> {
+  if (!(LIVC_ROLES as readonly string[]).includes(g.role)) throw new RoleRuleError("unknown_livc", "role");
+  return inTransaction(ctx, async (trx) => {
+    if (!(await store.findUser(trx, g.userId))) throw new RoleRuleError("unknown_account");
+    if (!(await livcById(trx, g.livcId))) throw new RoleRuleError("unknown_livc", "livc_id");
+    const organisationId = g.organisationId || null;
+    if (organisationId === null && (g.role === "partner_member" || g.role === "reporter")) throw new RoleRuleError("organisation_required", "organisation_id");
+    if (organisationId !== null && !(await store.findOrganisation(trx, organisationId))) throw new RoleRuleError("unknown_organisation", "organisation_id");
+    const period = await checkGrant(trx, { ...g, grantedBy: who.actor?.userId ?? null });
+    const id = await store.insertMembership(trx, { userId: g.userId, livcId: g.livcId, role: g.role, organisationId, ...period });
+    await markSessionsForRotation(trx, g.userId);
+    await audit.recordFor(ctx, who, { action: "account.membership.grant", resourceType: "membership", resourceId: id, livcId: g.livcId, outcome: "success" }, { db: trx });
+    return id;
+  });
+}
+
+/**
+ * Ends an LIVC role: lastDay is the last day it counts (yesterday: no longer today). It may lie in
+ * the future, never before the day before valid_from, never after an end already set. The session
+ * layer reads memberships per request, so the next request of the person already goes without it.
+ */
+export async function endRole(ctx: AppContext, who: AuditWho, userId: string, membershipId: string, lastDay: string): Promise<void> {
+  if (!isIsoDate(lastDay)) throw new RoleRuleError("bad_date", "valid_to");
+  await inTransaction(ctx, async (trx) => {
+    const m = await trx.selectFrom("membership").selectAll().where("id", "=", membershipId).where("user_id", "=", userId).executeTakeFirst();
+    if (!m) throw new RoleRuleError("unknown_membership");
+    if (membershipState(m) === "ended") throw new RoleRuleError("already_ended", "valid_to");
+    if (lastDay < addDays(m.valid_from, -1)) throw new RoleRuleError("end_too_early", "valid_to");
+    if (m.valid_to !== null && lastDay > m.valid_to) throw new RoleRuleError("end_after_end", "valid_to");
+    await store.endMembership(trx, m.id, lastDay);
+    await markSessionsForRotation(trx, userId);
+    await audit.recordFor(ctx, who, { action: "account.membership.end", resourceType: "membership", resourceId: m.id, livcId: m.livc_id, outcome: "success" }, { db: trx });
+  });
+}
+
+/**
+ * Sets an account's platform roles. Refused: an administrator changing their own roles (no
+ * self-promotion, no lock-out), taking the admin role from the last active administrator, and
+ * the admin role for an account holding a current or future LIVC role.
+ */
+export async function changePlatformRoles(ctx: AppContext, who: AuditWho, userId: string, roles: PlatformRole[]): Promise<void> {
+  const wanted = PLATFORM_ROLES.filter((r) => roles.includes(r));
+  if (who.actor?.userId === userId) throw new RoleRuleError("self_platform_roles", "roles");
+  await inTransaction(ctx, async (trx) => {
+    const user = await store.findUser(trx, userId);
+    if (!user) throw new RoleRuleError("unknown_account");
+    const before = await store.platformRolesOf(trx, userId);
+    if (wanted.includes("admin") && !before.includes("admin") && (await openMemberships(trx, userId)).length > 0) throw new RoleRuleError("livc_role_holds_admin", "roles");
+    if (before.includes("admin") && !wanted.includes("admin") && user.status === "active" && (await activeAdmins(trx)) <= 1) throw new RoleRuleError("last_admin", "roles");
+    await store.setPlatformRoles(trx, userId, wanted);
+    await markSessionsForRotation(trx, userId);
+    await audit.recordFor(ctx, who, { action: "account.platform_roles.change", resourceType: "account", resourceId: userId, outcome: "success" }, { db: trx });
+  });
+}
+
+async function activeAdmins(db: Kysely<DB>): Promise<number> {
+  const rows = await db
+    .selectFrom("platform_role")
+    .innerJoin("app_user", "app_user.id", "platform_role.user_id")
+    .select("app_user.id")
+    .where("platform_role.role", "=", "admin")
+    .where("app_user.status", "=", "active")
+    .execute();
+  return rows.length;
+}
+
+/** An account that breaks the separation of duties today (data from before decision 0040): admin and an open LIVC role. */
+export async function separationConflict(db: Kysely<DB>, userId: string): Promise<boolean> {
+  return (await store.platformRolesOf(db, userId)).includes("admin") && (await openMemberships(db, userId)).length > 0;
+}
