@@ -8,7 +8,7 @@ import type { AppContext } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
 import { audit, type AuditWho } from "../../platform/audit";
 import { addDays, isIsoDate, todayInBrussels } from "../../platform/db/values";
-import { activeRecipients, grantMembership } from "../identity/service";
+import { activeRecipients, grantMembership, RoleRuleError } from "../identity/service";
 import { livcById } from "../registry/service";
 import { partnersConfig } from "./config";
 import { PartnerRuleError } from "./errors";
@@ -171,7 +171,15 @@ export async function respondToInvitation(ctx: AppContext, who: AuditWho, invita
     return seatAdded;
   });
   if (grantRole && responder && !who.actor?.memberships.some((m) => m.livcId === inv.livc_id && m.role === "partner_member")) {
-    await grantMembership(ctx, { userId: responder, livcId: inv.livc_id, role: "partner_member", organisationId: inv.organisation_id, validFrom: today });
+    try {
+      // The grantor is whoever sent the invitation (decision 0040: nobody grants a role to themselves).
+      await grantMembership(ctx, { userId: responder, livcId: inv.livc_id, role: "partner_member", organisationId: inv.organisation_id, validFrom: today, grantedBy: inv.invited_by });
+    } catch (e) {
+      if (!(e instanceof RoleRuleError)) throw e;
+      // Refused by identity (an administrator account, the inviter answering their own invitation) or
+      // already held from a later date: the organisation keeps its seat, the person gets no role; audited.
+      await audit.recordFor(ctx, who, { action: "partners.member.role_refused", resourceType: "partner_invitation", resourceId: inv.id, livcId: inv.livc_id, outcome: "denied" });
+    }
   }
   return next;
 }

@@ -4,13 +4,15 @@ import { audit } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
 import type { LivcRole } from "../../platform/policy/actor";
-import { activeEmailOf, grantMembership, membersOfLivc, userIdByEmail } from "../identity/service";
+import { activeEmailOf, grantMembership, grantRefusal, membersOfLivc, RoleRuleError, type RoleRuleCode, userIdByEmail } from "../identity/service";
 
 /**
  * The three LIVC officers (issue 4) and their optional link to an account. A linked officer gets
  * the matching LIVC role (chair, coordinator, information_officer) through identity's service,
  * audited as "registry.officer.role_granted". Unlinking or relinking never revokes a role: an
- * administrator ends memberships in account administration.
+ * administrator ends memberships in account administration (/admin/accounts/:id, decision 0040).
+ * Separation of duties (decision 0040): an account holding the admin role, or the acting
+ * administrator's own account, cannot be linked; the form shows identity's refusal on the field.
  */
 export const OFFICERS = [
   { key: "chair", role: "chair" },
@@ -26,18 +28,32 @@ export interface OfficerIds {
 
 type EmailValues = { chair_email: string; coordinator_email: string; info_officer_email: string };
 
-/** Matches each filled e-mail to an ACTIVE account; the fields that match none come back as `unknown`. */
-export async function resolveOfficerEmails(ctx: AppContext, values: EmailValues): Promise<{ ids: OfficerIds } | { unknown: string[] }> {
+/** A field the officer links cannot take: no active account, or identity refuses the role (decision 0040). */
+export interface OfficerRefusal {
+  field: string;
+  code: "unknown" | RoleRuleCode;
+}
+
+/**
+ * Matches each filled e-mail to an ACTIVE account that may receive an LIVC role from the acting
+ * administrator (grantedBy); the fields that fail come back as `refused` with the reason.
+ */
+export async function resolveOfficerEmails(ctx: AppContext, values: EmailValues, grantedBy?: string | null): Promise<{ ids: OfficerIds } | { refused: OfficerRefusal[] }> {
   const ids: OfficerIds = { chair_user_id: null, coordinator_user_id: null, info_officer_user_id: null };
-  const unknown: string[] = [];
+  const refused: OfficerRefusal[] = [];
   for (const { key } of OFFICERS) {
     const email = values[`${key}_email`];
     if (!email) continue;
     const id = await userIdByEmail(ctx, email);
-    if (id && (await activeEmailOf(ctx, id))) ids[`${key}_user_id`] = id;
-    else unknown.push(`${key}_email`);
+    if (!id || !(await activeEmailOf(ctx, id))) {
+      refused.push({ field: `${key}_email`, code: "unknown" });
+      continue;
+    }
+    const refusal = await grantRefusal(ctx, { userId: id, grantedBy });
+    if (refusal) refused.push({ field: `${key}_email`, code: refusal.code });
+    else ids[`${key}_user_id`] = id;
   }
-  return unknown.length ? { unknown } : { ids };
+  return refused.length ? { refused } : { ids };
 }
 
 /** The current linked e-mails, for the administrator's edit form only (never shown on the LIVC page). */
@@ -61,7 +77,14 @@ export async function grantOfficerRoles(ctx: AppContext, request: FastifyRequest
   for (const { key, role } of OFFICERS) {
     const userId = ids[`${key}_user_id`];
     if (!userId || current.some((m) => m.user_id === userId && m.role === role)) continue;
-    const membershipId = await grantMembership(tctx, { userId, livcId, role });
+    let membershipId: string;
+    try {
+      membershipId = await grantMembership(tctx, { userId, livcId, role, grantedBy: request.actor?.userId ?? null });
+    } catch (e) {
+      // Already holding the role from a later date: that grant stands (any other refusal aborts the save).
+      if (e instanceof RoleRuleError && e.code === "duplicate") continue;
+      throw e;
+    }
     await audit.record(request, { action: "registry.officer.role_granted", resourceType: "membership", resourceId: membershipId, livcId, outcome: "success" }, { db: trx });
   }
 }

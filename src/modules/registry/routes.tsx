@@ -6,6 +6,7 @@ import type { AppContext } from "../../platform/context";
 import { todayInBrussels } from "../../platform/db/values";
 import { sendError } from "../../platform/web/app";
 import { sendPage, type ViewContext, viewContext } from "../../platform/web/view";
+import { RoleRuleError } from "../identity/service";
 import { grantOfficerRoles, OFFICERS, officerEmails, resolveOfficerEmails } from "./officers";
 import { canManageRegistry, canViewLivc, visibleLivcs } from "./policy";
 import { FIELD_ERRORS, frameworkForm, livcForm, membershipEndForm, membershipForm, mergerForm, obstacleForm, statusForm } from "./schema";
@@ -34,6 +35,8 @@ function validate<S extends z.ZodType>(schema: S, values: Record<string, string>
 }
 
 function ruleError(e: unknown, ctx: ViewContext, fallbackField: string): FormError[] {
+  // A role refused while saving (the account changed since the check): shown on the form, nothing saved.
+  if (e instanceof RoleRuleError) return [{ field: fallbackField, message: ctx.t(`id.roles.error.${e.code}`) }];
   if (!(e instanceof registry.RegistryRuleError)) throw e;
   return [{ field: e.field ?? fallbackField, message: ctx.t(`reg.error.${e.code}`, e.params) }];
 }
@@ -57,10 +60,15 @@ function livcFields(ctx: ViewContext): FieldSpec[] {
 export function registryRoutes(app: FastifyInstance, appCtx: AppContext) {
   const { database } = appCtx;
   const db = database.db;
-  /** The officers' account links from the form's e-mail fields, or a field error per e-mail that matches no active account. */
-  const officerLinks = async (data: { chair_email: string; coordinator_email: string; info_officer_email: string }, ctx: ViewContext) => {
-    const r = await resolveOfficerEmails(appCtx, data);
-    return "ids" in r ? r : { errors: r.unknown.map((field) => ({ field, message: ctx.t("reg.error.account_unknown") })) };
+  /**
+   * The officers' account links from the form's e-mail fields, or a field error per e-mail that matches
+   * no active account or whose account may not get an LIVC role from this administrator (an
+   * administrator account, their own: decision 0040).
+   */
+  const officerLinks = async (data: { chair_email: string; coordinator_email: string; info_officer_email: string }, ctx: ViewContext, request: FastifyRequest) => {
+    const r = await resolveOfficerEmails(appCtx, data, request.actor?.userId ?? null);
+    if ("ids" in r) return r;
+    return { errors: r.refused.map(({ field, code }) => ({ field, message: code === "unknown" ? ctx.t("reg.error.account_unknown") : ctx.t(`id.roles.error.${code}`) })) };
   };
   const read = { config: { permission: "registry.read" as const } };
   const manage = { config: { permission: "registry.manage" as const } };
@@ -108,7 +116,7 @@ export function registryRoutes(app: FastifyInstance, appCtx: AppContext) {
     const page = { title: ctx.t("reg.new"), action: "/registry", cancel: "/registry", fields: livcFields(ctx), values };
     const v = validate(livcForm, values, ctx);
     if ("errors" in v) return form(reply, ctx, { ...page, errors: v.errors });
-    const links = await officerLinks(v.data, ctx);
+    const links = await officerLinks(v.data, ctx, request);
     if ("errors" in links) return form(reply, ctx, { ...page, errors: links.errors });
     try {
       const { chair_email: _c, coordinator_email: _o, info_officer_email: _i, ...fields } = v.data;
@@ -253,7 +261,7 @@ export function registryRoutes(app: FastifyInstance, appCtx: AppContext) {
       async save(l, values, ctx, request) {
         const v = validate(livcForm, values, ctx);
         if ("errors" in v) return v.errors;
-        const links = await officerLinks(v.data, ctx);
+        const links = await officerLinks(v.data, ctx, request);
         if ("errors" in links) return links.errors;
         const { chair_email: _c, coordinator_email: _o, info_officer_email: _i, ...fields } = v.data;
         await registry.updateLivc(database, who(request), l.id, { ...fields, ...links.ids }, (trx, livcId) => grantOfficerRoles(appCtx, request, trx, livcId, links.ids));
