@@ -2,8 +2,9 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { whoOf } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
-import { isIsoDate } from "../../platform/db/values";
+import { todayInBrussels } from "../../platform/db/values";
 import { sendError } from "../../platform/web/app";
+import { checkFiguresPeriod, FiguresPeriodError } from "./figures";
 import * as service from "./service";
 import { CaseError, CASE_STATUSES } from "./service";
 
@@ -84,13 +85,33 @@ export function casesApiRoutes(app: FastifyInstance, ctx: AppContext) {
       schema: {
         tags: ["monitoring"],
         summary: "Cases and consultations per LIVC per quarter (aggregates; 1-4 shown as \"<5\")",
-        querystring: { type: "object", required: ["from", "to"], properties: { from: { type: "string", format: "date" }, to: { type: "string", format: "date" } } },
+        description:
+          "Whole calendar quarters that have ended only (decision 0020): `from` must be the first day of a quarter (YYYY-01-01, -04-01, -07-01 or -10-01), " +
+          "`to` the last day of a quarter (YYYY-03-31, -06-30, -09-30 or -12-31) not before `from` and not in the running quarter. " +
+          "Any other value is refused with 400 and a message naming the parameter; a window is never narrowed or widened silently, " +
+          "so no two requests can differ by less than a whole quarter.",
+        querystring: {
+          type: "object",
+          required: ["from", "to"],
+          properties: {
+            from: { type: "string", format: "date", description: "first day of a calendar quarter" },
+            to: { type: "string", format: "date", description: "last day of a calendar quarter that has ended" },
+          },
+        },
       },
     },
     async (request, reply) => {
       const q = request.query as { from?: string; to?: string };
-      if (!q.from || !q.to || !isIsoDate(q.from) || !isIsoDate(q.to)) return sendError(request, reply, 400, "from and to must be dates written YYYY-MM-DD");
-      return { figures: await service.quarterlyFigures(ctx, { from: q.from, to: q.to }) };
+      if (typeof q.from !== "string") return sendError(request, reply, 400, "from is required: the first day of a calendar quarter, YYYY-MM-DD");
+      if (typeof q.to !== "string") return sendError(request, reply, 400, "to is required: the last day of a calendar quarter, YYYY-MM-DD");
+      const period = { from: q.from, to: q.to };
+      try {
+        checkFiguresPeriod(period, todayInBrussels());
+      } catch (e) {
+        if (e instanceof FiguresPeriodError) return sendError(request, reply, 400, e.message);
+        throw e;
+      }
+      return { figures: await service.quarterlyFigures(ctx, period) };
     },
   );
 }

@@ -2,13 +2,43 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { describeEachDialect } from "../../../test/support/db";
 import type { Actor } from "../../platform/policy/actor";
 import * as partners from "../partners/service";
-import { quarterlyFigures, quarterOf } from "./figures";
+import { checkFiguresPeriod, FiguresPeriodError, lastEndedQuarterEnd, quarterBounds, quarterlyFigures, quarterOf } from "./figures";
 import { openCaseFromScreening, SubjectAccessDenied, subjectAccessExport, subjectAccessPdf, transitionCase } from "./service";
 import { makeActor, makeLivc, makeOrganisation } from "./testing";
 
 describe("quarters", () => {
   it("maps dates to calendar quarters", () => {
     expect([quarterOf("2026-01-01"), quarterOf("2026-03-31"), quarterOf("2026-04-01"), quarterOf("2026-12-31")]).toEqual(["2026-Q1", "2026-Q1", "2026-Q2", "2026-Q4"]);
+    expect([quarterBounds("2026-02-14"), quarterBounds("2024-12-31")]).toEqual([
+      { from: "2026-01-01", to: "2026-03-31" },
+      { from: "2024-10-01", to: "2024-12-31" },
+    ]);
+  });
+
+  it("accepts only whole quarters that have ended, naming the wrong bound", () => {
+    const refused = (from: string, to: string, today?: string) => {
+      try {
+        checkFiguresPeriod({ from, to }, today);
+        return null;
+      } catch (e) {
+        expect(e).toBeInstanceOf(FiguresPeriodError);
+        return (e as FiguresPeriodError).parameter;
+      }
+    };
+    expect(refused("2026-01-01", "2026-03-31", "2026-04-01")).toBeNull();
+    expect(refused("2025-10-01", "2026-09-30", "2026-11-29")).toBeNull();
+    expect(refused("2026-01-02", "2026-03-31")).toBe("from");
+    expect(refused("2026-02-01", "2026-03-31")).toBe("from");
+    expect(refused("x", "2026-03-31")).toBe("from");
+    expect(refused("2026-01-01", "2026-03-30")).toBe("to");
+    expect(refused("2026-01-01", "2026-02-28")).toBe("to");
+    expect(refused("2026-04-01", "2026-03-31")).toBe("to");
+    // The running quarter, even on its last day, and a quarter after it.
+    expect(refused("2026-10-01", "2026-12-31", "2026-12-31")).toBe("to");
+    expect(refused("2026-01-01", "2027-03-31", "2026-11-29")).toBe("to");
+    expect(lastEndedQuarterEnd("2026-11-29")).toBe("2026-09-30");
+    expect(lastEndedQuarterEnd("2026-01-01")).toBe("2025-12-31");
+    expect(lastEndedQuarterEnd("2026-03-31")).toBe("2025-12-31");
   });
 });
 
@@ -50,6 +80,11 @@ describeEachDialect("regional figures and subject access", (ctx) => {
     expect(text).not.toContain("LIVC-KLEIN");
     expect(text).not.toContain("Anna");
     for (const f of figures) for (const n of [f.casesOpened, f.casesClosed, f.consultationsHeld]) expect(n === 0 || n === "<5" || (typeof n === "number" && n >= 5)).toBe(true);
+  });
+
+  it("refuses a period narrower than whole quarters, whoever calls", async () => {
+    await expect(quarterlyFigures(ctx(), { from: "2026-01-01", to: "2026-02-28" })).rejects.toMatchObject({ parameter: "to" });
+    await expect(quarterlyFigures(ctx(), { from: "2026-02-01", to: "2026-03-31" })).rejects.toMatchObject({ parameter: "from" });
   });
 
   it("subject access: only the DPO, found through the blind index, logged; JSON and PDF", async () => {

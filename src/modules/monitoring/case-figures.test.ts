@@ -10,7 +10,7 @@ import { openCaseFromScreening, transitionCase } from "../cases/service";
 import { ensureOrganisation } from "../identity/service";
 import { createConsultation, recordAttendance } from "../partners/service";
 import { importRegister, livcByCode } from "../registry/service";
-import { caseFiguresOn, lastQuarters, totalOf } from "./case-figures";
+import { caseFiguresOn, endedQuarters, totalOf } from "./case-figures";
 
 describe("Flanders totals from shown figures", () => {
   it("keeps the small-count rule when every LIVC figure is known", () => {
@@ -26,15 +26,31 @@ describe("Flanders totals from shown figures", () => {
     expect(totalOf(["<5", 0, 0])).toEqual({ kind: "count", value: "<5" });
   });
 
-  it("takes the quarter of the date and the three before it, the first one up to the date", () => {
-    expect(lastQuarters("2026-05-15").map((q) => [q.key, q.from, q.to, q.partial])).toEqual([
-      ["2026-Q2", "2026-04-01", "2026-05-15", true],
-      ["2026-Q1", "2026-01-01", "2026-03-31", false],
-      ["2025-Q4", "2025-10-01", "2025-12-31", false],
-      ["2025-Q3", "2025-07-01", "2025-09-30", false],
+  it("takes the four whole quarters that ended before the date, never the running one", () => {
+    const today = "2026-11-29";
+    expect(endedQuarters("2026-05-15", today).map((q) => [q.key, q.from, q.to])).toEqual([
+      ["2026-Q1", "2026-01-01", "2026-03-31"],
+      ["2025-Q4", "2025-10-01", "2025-12-31"],
+      ["2025-Q3", "2025-07-01", "2025-09-30"],
+      ["2025-Q2", "2025-04-01", "2025-06-30"],
     ]);
-    expect(lastQuarters("2024-12-31")[0]).toMatchObject({ key: "2024-Q4", to: "2024-12-31", partial: false });
-    expect(lastQuarters("2024-02-29").at(-1)).toMatchObject({ key: "2023-Q2", from: "2023-04-01", to: "2023-06-30" });
+    // The last day of a quarter does not show it yet; the next day does.
+    expect(endedQuarters("2024-12-31", today)[0]).toMatchObject({ key: "2024-Q3", to: "2024-09-30" });
+    expect(endedQuarters("2025-01-01", today)[0]).toMatchObject({ key: "2024-Q4", from: "2024-10-01", to: "2024-12-31" });
+    expect(endedQuarters("2024-05-29", today).at(-1)).toMatchObject({ key: "2023-Q2", from: "2023-04-01", to: "2023-06-30" });
+    expect(endedQuarters("2024-02-29", today)[0]).toMatchObject({ key: "2023-Q4" });
+    // A date after today shows what today shows: the running quarter (2026-Q4) has not ended.
+    expect(endedQuarters("2027-03-01", today)).toEqual(endedQuarters(today, today));
+    expect(endedQuarters("2027-03-01", today)[0].key).toBe("2026-Q3");
+  });
+
+  it("gives every date of a quarter the same quarters, so no two dates differ by less than a quarter", () => {
+    const first = endedQuarters("2026-04-01", "2026-11-29");
+    for (let d = new Date("2026-04-01T00:00:00Z"); d <= new Date("2026-06-30T00:00:00Z"); d.setUTCDate(d.getUTCDate() + 1)) {
+      expect(endedQuarters(d.toISOString().slice(0, 10), "2026-11-29")).toEqual(first);
+    }
+    // Likewise every day of the running quarter as today, whatever date is asked after it.
+    for (const today of ["2026-10-01", "2026-11-15", "2026-12-31"]) expect(endedQuarters("2026-12-31", today)).toEqual(endedQuarters("2026-10-01", "2026-10-01"));
   });
 });
 
@@ -87,21 +103,21 @@ describeEachDialect("dashboard: case figures per quarter (aggregates only)", (ct
     await app?.close();
   });
 
-  it("shows four quarter tables with 1 to 4 as <5 per LIVC and a range for Flanders, and links to partner participation", async () => {
+  it("shows four whole quarter tables with 1 to 4 as <5 per LIVC and a range for Flanders, and links to partner participation", async () => {
     const res = await app.inject({ url: "/monitoring?date=2026-05-15", headers: analyst.headers() });
     expect(res.statusCode).toBe(200);
     const html = res.body;
     expect(html).toContain("Casusoverleg per kwartaal");
-    expect([...html.matchAll(/<table id="cases-(\d{4}-Q\d)"/g)].map((m) => m[1])).toEqual(["2026-Q2", "2026-Q1", "2025-Q4", "2025-Q3"]);
-    expect(html).toContain("Kwartaal 2 van 2026 (tot en met 15 mei 2026)");
+    // 2026-Q2, the quarter of the date, is running on that date: left out, not counted up to the day.
+    expect([...html.matchAll(/<table id="cases-(\d{4}-Q\d)"/g)].map((m) => m[1])).toEqual(["2026-Q1", "2025-Q4", "2025-Q3", "2025-Q2"]);
+    expect(html).toContain("Kwartaal 1 van 2026</h3>");
+    expect(html).not.toContain("tot en met");
+    expect(html).toContain("het lopende kwartaal verschijnt pas als het afgelopen is");
     // LIVC, opened, closed, held, sectors.
     expect(rowCells(html, "2026-Q1", "GENT")).toEqual(["LIVC Gent", "<5", "0", "<5", "CAW (centrum algemeen welzijnswerk)"]);
     expect(rowCells(html, "2026-Q1", "LEUVEN")).toEqual(["LIVC Leuven", "6", "0", "5", "CLB (centrum voor leerlingenbegeleiding)"]);
     // 6 + "<5" is 7 to 10, never the exact 8 that would give Gent's 2 away.
     expect(rowCells(html, "2026-Q1", "flanders")).toEqual(["Vlaanderen (totaal)", "7 tot 10", "0", "6 tot 9", "CAW (centrum algemeen welzijnswerk), CLB (centrum voor leerlingenbegeleiding)"]);
-    // One closure in the region: the Flanders total itself is 1 to 4.
-    expect(rowCells(html, "2026-Q2", "GENT")).toEqual(["LIVC Gent", "0", "<5", "0", ""]);
-    expect(rowCells(html, "2026-Q2", "flanders").slice(1, 4)).toEqual(["0", "<5", "0"]);
     expect(rowCells(html, "2025-Q3", "flanders").slice(1, 4)).toEqual(["0", "0", "0"]);
     expect(rowCells(html, "2025-Q3", "GENT")).toEqual([]);
     // Aggregates only: no case label, no person.
@@ -111,6 +127,11 @@ describeEachDialect("dashboard: case figures per quarter (aggregates only)", (ct
     expect(html).toContain(">Deelname van partners</a>");
     const participation = await app.inject({ url: "/monitoring/participation?date=2026-05-15", headers: analyst.headers() });
     expect(participation.statusCode).toBe(200);
+    // Once 2026-Q2 has ended it shows, whole: one closure in the region, so the Flanders total itself is 1 to 4.
+    const july = (await app.inject({ url: "/monitoring?date=2026-07-01", headers: analyst.headers() })).body;
+    expect([...july.matchAll(/<table id="cases-(\d{4}-Q\d)"/g)].map((m) => m[1])).toEqual(["2026-Q2", "2026-Q1", "2025-Q4", "2025-Q3"]);
+    expect(rowCells(july, "2026-Q2", "GENT")).toEqual(["LIVC Gent", "0", "<5", "0", ""]);
+    expect(rowCells(july, "2026-Q2", "flanders").slice(1, 4)).toEqual(["0", "<5", "0"]);
   });
 
   it("speaks French and English through the monitoring dictionary", async () => {
@@ -123,8 +144,8 @@ describeEachDialect("dashboard: case figures per quarter (aggregates only)", (ct
     expect(rowCells(en.body, "2026-Q1", "flanders").slice(0, 4)).toEqual(["Flanders (total)", "7 to 10", "0", "6 to 9"]);
   });
 
-  it("keeps the tables a minute per date, then reads the cases again", async () => {
-    const leuvenQ1 = async (now: number) => (await caseFiguresOn(ctx(), "2026-06-30", now))[1].livcs.find((l) => l.livcCode === "LEUVEN")?.casesOpened;
+  it("keeps the tables a minute per newest quarter, then reads the cases again", async () => {
+    const leuvenQ1 = async (now: number) => (await caseFiguresOn(ctx(), "2026-06-30", now, "2026-11-29"))[0].livcs.find((l) => l.livcCode === "LEUVEN")?.casesOpened;
     const t0 = Date.now();
     expect(await leuvenQ1(t0)).toBe(6);
     await openInLeuven("2026-02-02");
@@ -132,8 +153,33 @@ describeEachDialect("dashboard: case figures per quarter (aggregates only)", (ct
     expect(await leuvenQ1(t0 + 61_000)).toBe(7);
   });
 
+  it("gives two dates inside one quarter identical tables, even with a case opened between them", async () => {
+    // Each read gets a Kysely instance of its own, so a cache of its own: the tables are read afresh
+    // every time and are equal because of the quarters, not because of the minute's cache.
+    const fresh = () => ({ ...ctx(), database: { ...ctx().database, db: ctx().database.db.withoutPlugins() } });
+    const today = "2026-11-29";
+    const early = await caseFiguresOn(fresh(), "2026-07-05", Date.now(), today);
+    await openInLeuven("2026-07-06");
+    await openInLeuven("2026-08-01");
+    const late = await caseFiguresOn(fresh(), "2026-09-30", Date.now(), today);
+    expect(late).toEqual(early);
+    expect(late.map((t) => t.quarter.key)).toEqual(["2026-Q2", "2026-Q1", "2025-Q4", "2025-Q3"]);
+    // After the quarter the cases show, counted over the whole quarter; a date after today changes nothing.
+    const next = await caseFiguresOn(fresh(), "2026-10-01", Date.now(), today);
+    expect(next[0].quarter.key).toBe("2026-Q3");
+    expect(next[0].livcs.find((l) => l.livcCode === "LEUVEN")?.casesOpened).toBe("<5");
+    expect(await caseFiguresOn(fresh(), "2027-06-01", Date.now(), today)).toEqual(next);
+    // The page shows the same: two dates of 2026-Q3 render the same case tables.
+    const section = (html: string) => html.match(/<section aria-labelledby="cases-title">[\s\S]*?<\/section>/)?.[0].replace(/date=[\d-]+/g, "");
+    const a = (await app.inject({ url: "/monitoring?date=2026-07-02", headers: analyst.headers() })).body;
+    const b = (await app.inject({ url: "/monitoring?date=2026-09-29", headers: analyst.headers() })).body;
+    expect(section(a)).toContain('id="cases-2026-Q2"');
+    expect(section(a)).toEqual(section(b));
+  });
+
   it("keeps the rendered dashboard content only as long as the case figures: a new case shows after their minute", async () => {
-    const url = "/monitoring?date=2026-08-15";
+    // A date whose newest quarter (2026-Q3) no earlier test put in the minute's cache.
+    const url = "/monitoring?date=2026-10-15";
     const leuvenQ1 = (html: string) => Number(rowCells(html, "2026-Q1", "LEUVEN")[1]);
     const first = await app.inject({ url, headers: analyst.headers() });
     expect(first.headers["x-page-cache"]).toBe("miss");

@@ -1,6 +1,7 @@
 /**
  * Case figures on the regional dashboard: cases opened and closed, consultations held and partner
- * sectors present, per LIVC per quarter, for the last four quarters up to the chosen date.
+ * sectors present, per LIVC per quarter, for the last four whole quarters that ended before the
+ * chosen date (never the running quarter).
  * Read only through cases/service.ts (quarterlyFigures), which already shows counts 1 to 4 as "<5".
  *
  * The total for Flanders is built from those shown figures, never from raw counts: a suppressed
@@ -8,6 +9,7 @@
  * exact figures of the other LIVCs would give away the suppressed one by subtraction.
  */
 import type { AppContext } from "../../platform/context";
+import { todayInBrussels } from "../../platform/db/values";
 import { type QuarterFigures, quarterlyFigures, quarterOf } from "../cases/service";
 import type { Sector } from "../identity/sectors";
 import { suppress } from "../partners/service";
@@ -38,27 +40,30 @@ export interface Quarter {
   q: number;
   from: string;
   to: string;
-  /** True for the quarter of the chosen date: counted up to that date only. */
-  partial: boolean;
 }
 
-/** The quarter of the date and the three before it, newest first. */
-export function lastQuarters(date: string, n = 4): Quarter[] {
+/**
+ * The four whole calendar quarters that ended before the chosen date, newest first. The quarter
+ * of the date itself is left out, and so is any quarter not yet ended today (a date in the future
+ * shows the same as today): a table counted up to a chosen day would let two dates a day apart give
+ * a count of 1 to 4 away by subtraction (decision 0020). Every date in one quarter gives the same quarters.
+ */
+export function endedQuarters(date: string, today: string, n = 4): Quarter[] {
+  const reference = date < today ? date : today;
   const out: Quarter[] = [];
-  let year = Number(date.slice(0, 4));
-  let q = Number(quarterOf(date).slice(-1));
+  let year = Number(reference.slice(0, 4));
+  let q = Number(quarterOf(reference).slice(-1));
   for (let i = 0; i < n; i++) {
-    const startMonth = (q - 1) * 3 + 1;
-    const from = `${year}-${String(startMonth).padStart(2, "0")}-01`;
-    const endMonth = startMonth + 2;
-    const lastDay = new Date(Date.UTC(year, endMonth, 0)).getUTCDate();
-    const end = `${year}-${String(endMonth).padStart(2, "0")}-${lastDay}`;
-    out.push({ key: `${year}-Q${q}`, year, q, from, to: i === 0 && date < end ? date : end, partial: i === 0 && date < end });
     q--;
     if (q === 0) {
       q = 4;
       year--;
     }
+    const startMonth = (q - 1) * 3 + 1;
+    const endMonth = startMonth + 2;
+    const lastDay = new Date(Date.UTC(year, endMonth, 0)).getUTCDate();
+    const pad = (x: number) => String(x).padStart(2, "0");
+    out.push({ key: `${year}-Q${q}`, year, q, from: `${year}-${pad(startMonth)}-01`, to: `${year}-${pad(endMonth)}-${pad(lastDay)}` });
   }
   return out;
 }
@@ -98,23 +103,25 @@ export function quarterTables(quarters: Quarter[], figures: QuarterFigures[]): Q
 }
 
 /**
- * The four quarter tables for the dashboard on a date (checked by the caller). quarterlyFigures
- * reads every held consultation of the period (~120-250 ms at 50 LIVCs and 20,000 cases), so the
- * tables are kept for a minute per database and date: the dashboard may lag a new case by that.
+ * The four quarter tables for the dashboard on a date (checked by the caller): whole quarters that
+ * have ended only (endedQuarters). quarterlyFigures reads every held consultation of the period
+ * (~120-250 ms at 50 LIVCs and 20,000 cases), so the tables are kept for a minute per database and
+ * newest quarter (every date of a quarter shares them): the dashboard may lag a late entry by that.
  */
-export function caseFiguresOn(ctx: AppContext, date: string, now = Date.now()): Promise<QuarterTable[]> {
+export function caseFiguresOn(ctx: AppContext, date: string, now = Date.now(), today = todayInBrussels(new Date(now))): Promise<QuarterTable[]> {
   let cache = caches.get(ctx.database.db);
   if (!cache) {
     cache = new Map();
     caches.set(ctx.database.db, cache);
   }
-  const hit = cache.get(date);
+  const quarters = endedQuarters(date, today);
+  const key = quarters[0].key;
+  const hit = cache.get(key);
   if (hit && now - hit.at < CACHE_MS) return hit.tables;
-  const quarters = lastQuarters(date);
-  const tables = quarterlyFigures(ctx, { from: quarters.at(-1)!.from, to: date }).then((figures) => quarterTables(quarters, figures));
-  tables.catch(() => cache.delete(date));
+  const tables = quarterlyFigures(ctx, { from: quarters.at(-1)!.from, to: quarters[0].to }).then((figures) => quarterTables(quarters, figures));
+  tables.catch(() => cache.delete(key));
   if (cache.size >= 64) cache.delete(cache.keys().next().value!);
-  cache.set(date, { at: now, tables });
+  cache.set(key, { at: now, tables });
   return tables;
 }
 

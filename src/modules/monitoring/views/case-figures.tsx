@@ -2,7 +2,7 @@ import { type Sector, sectorLabel } from "../../identity/sectors";
 import type { ViewContext } from "../../../platform/web/view";
 import type { QuarterTable, Shown, Total } from "../case-figures";
 
-/** "Casusoverleg per kwartaal": aggregates only, one table per quarter, Flanders first, then the LIVCs. */
+/** "Casusoverleg per kwartaal": aggregates only, one table per whole ended quarter, Flanders first, then the LIVCs. */
 export function CaseFiguresSection(props: { ctx: ViewContext; tables: QuarterTable[]; date: string }) {
   const { ctx, tables } = props;
   const { t } = ctx;
@@ -14,16 +14,14 @@ export function CaseFiguresSection(props: { ctx: ViewContext; tables: QuarterTab
     <section aria-labelledby="cases-title">
       <h2 id="cases-title">{t("mon.cases.title")}</h2>
       <p>{t("mon.cases.intro")}</p>
+      <p class="hint">{t("mon.cases.whole_quarters")}</p>
       <p class="hint">{t("mon.cases.small_counts")}</p>
       {tables.map(({ quarter, flanders, livcs }) => {
         const caption = t("mon.cases.quarter", { q: String(quarter.q), year: String(quarter.year) });
         const id = `cases-${quarter.key}`;
         return (
           <>
-            <h3 id={`${id}-title`}>
-              {caption}
-              {quarter.partial ? ` ${t("mon.cases.until", { date: ctx.date(quarter.to) })}` : ""}
-            </h3>
+            <h3 id={`${id}-title`}>{caption}</h3>
             <div class="table-scroll">
               <table id={id} data-quarter={quarter.key}>
                 <caption class="visually-hidden">{caption}</caption>
