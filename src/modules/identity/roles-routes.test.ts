@@ -1,0 +1,203 @@
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createUser, type LoginSession, login, type TestUser } from "../../../test/support/auth";
+import { describeEachDialect } from "../../../test/support/db";
+import { addDays, todayInBrussels } from "../../platform/db/values";
+import { buildApp } from "../../platform/web/app";
+import * as caseService from "../cases/service";
+import { makeActor, makeOrganisation } from "../cases/testing";
+import { livcByCode } from "../registry/service";
+import * as store from "./store";
+
+const yesterday = addDays(todayInBrussels(), -1);
+
+/** The roles part of the account page over HTTP, with real logins (decision 0040). */
+describeEachDialect("account page: LIVC roles and platform roles", (ctx) => {
+  let app: FastifyInstance;
+  let adminUser: TestUser;
+  let admin: LoginSession;
+  let livcA: string;
+  let livcB: string;
+  let org: string;
+  let orgName: string;
+  const db = () => ctx().database.db;
+  const post = async (s: LoginSession, url: string, fields: Record<string, string | string[]> = {}) => {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries({ _csrf: s.csrfToken, ...fields })) for (const x of ([] as string[]).concat(v)) body.append(k, x);
+    const res = await app.inject({ method: "POST", url, headers: s.headers({ form: true }), payload: body.toString() });
+    s.jar.take(res);
+    return res;
+  };
+  /** Keeps the cookie jar current: a role change rotates the session id on the person's next request. */
+  const get = async (s: LoginSession, url: string) => {
+    const res = await app.inject({ url, headers: s.headers() });
+    s.jar.take(res);
+    return res;
+  };
+  const newLivc = async (code: string) => {
+    const made = await post(admin, "/registry", { code, name: `LIVC ${code}`, founded_on: "", chair_name: "", coordinator_name: "", info_officer_name: "", chair_email: "", coordinator_email: "", info_officer_email: "" });
+    expect(made.statusCode).toBe(303);
+    return (await livcByCode(db(), code))!.id;
+  };
+
+  beforeAll(async () => {
+    app = await buildApp(ctx(), { logger: false });
+    adminUser = await createUser(ctx(), { platformRoles: ["admin"] });
+    admin = await login(app, adminUser);
+    livcA = await newLivc("ROL-A");
+    livcB = await newLivc("ROL-B");
+    orgName = "CLB Rollen";
+    org = await makeOrganisation(ctx(), orgName, "clb");
+    orgName = (await store.findOrganisation(db(), org))!.name;
+  }, 120_000);
+  afterAll(async () => app?.close());
+
+  it("gives a role after a refused bad value (summary linked to the field, typed values kept) and lists it by name, not id", async () => {
+    const person = await createUser(ctx());
+    const bad = await post(admin, `/admin/accounts/${person.id}/memberships`, { livc_id: livcA, role: "reporter", organisation_id: "", valid_from: "2026-01-05", valid_to: "" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('href="#organisation_id"');
+    expect(bad.body).toContain('id="organisation_id-error"');
+    expect(bad.body).toMatch(new RegExp(`<option value="${livcA}" selected`));
+    expect(bad.body).toMatch(/<option value="reporter" selected/);
+    expect(bad.body).toContain('value="2026-01-05"');
+    expect(await store.membershipsOf(db(), person.id)).toEqual([]);
+
+    const good = await post(admin, `/admin/accounts/${person.id}/memberships`, { livc_id: livcA, role: "reporter", organisation_id: org, valid_from: "2026-01-05", valid_to: "" });
+    expect(good.statusCode).toBe(303);
+    expect(good.headers.location).toBe(`/admin/accounts/${person.id}?saved=grant#livc-roles`);
+    const page = await get(admin, String(good.headers.location));
+    expect(page.body).toContain("De rol is gegeven.");
+    const row = /<tr id="membership-[^"]+">([\s\S]*?)<\/tr>/.exec(page.body)![1];
+    expect(row).toContain("LIVC ROL-A (ROL-A)");
+    expect(row).toContain(orgName);
+    expect(row).toContain("Melder");
+    expect(row).toContain("2026-01-05");
+    expect(page.body).not.toContain(`(${livcA})`);
+
+    const dup = await post(admin, `/admin/accounts/${person.id}/memberships`, { livc_id: livcA, role: "reporter", organisation_id: org, valid_from: "2026-03-01", valid_to: "" });
+    expect(dup.statusCode).toBe(400);
+    expect(dup.body).toContain("al in (een deel van) deze periode");
+  });
+
+  it("ends a chair's role: on the very next request their case page is 404 and, without other roles, the case list 403", async () => {
+    const coordinator = await makeActor(ctx(), [{ livcId: livcA, role: "coordinator" }]);
+    const open = (livcId: string, c = coordinator) =>
+      caseService.openCaseFromScreening(ctx(), { actor: c }, { livcId, reportId: null, minor: false, identity: { fullName: "Fictieve Persoon", dateOfBirth: "1990-01-01" }, screeningDecision: "take_up" });
+    const caseA = (await open(livcA)).id;
+    const chairUser = await createUser(ctx(), { roles: [{ livcId: livcA, role: "chair" }, { livcId: livcB, role: "chair" }] });
+    const chair = await login(app, chairUser);
+    expect((await get(chair, `/cases/${caseA}`)).statusCode).toBe(200);
+    const [ma, mb] = (await store.membershipsOf(db(), chairUser.id)).sort((x, y) => (x.livc_id === livcA ? -1 : y.livc_id === livcA ? 1 : 0));
+
+    const ended = await post(admin, `/admin/accounts/${chairUser.id}/memberships/${ma.id}/end`, { valid_to: yesterday });
+    expect(ended.statusCode).toBe(303);
+    expect((await get(chair, `/cases/${caseA}`)).statusCode).toBe(404);
+    expect((await get(chair, "/cases")).statusCode).toBe(200);
+
+    expect((await post(admin, `/admin/accounts/${chairUser.id}/memberships/${mb.id}/end`, {})).statusCode).toBe(303);
+    expect((await store.membershipsOf(db(), chairUser.id)).find((m) => m.id === mb.id)!.valid_to).toBe(yesterday);
+    expect((await get(chair, "/cases")).statusCode).toBe(403);
+    expect((await get(chair, `/cases/${caseA}`)).statusCode).toBe(403);
+    const page = await get(admin, `/admin/accounts/${chairUser.id}`);
+    expect(page.body.match(/beëindigd/g)?.length).toBe(2);
+    expect(page.body).not.toContain(`/memberships/${ma.id}/end`);
+  });
+
+  it("refuses an end before the day before the start with the error on that row's field, value kept", async () => {
+    const person = await createUser(ctx(), { roles: [{ livcId: livcB, role: "information_officer" }] });
+    const [m] = await store.membershipsOf(db(), person.id);
+    const res = await post(admin, `/admin/accounts/${person.id}/memberships/${m.id}/end`, { valid_to: "2000-01-01" });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain(`href="#end-${m.id}"`);
+    expect(res.body).toContain(`id="end-${m.id}-error"`);
+    expect(res.body).toContain('value="2000-01-01"');
+    expect((await store.membershipsOf(db(), person.id))[0].valid_to).toBeNull();
+    expect((await post(admin, `/admin/accounts/${person.id}/memberships/00000000-0000-4000-8000-000000000000/end`, {})).statusCode).toBe(404);
+  });
+
+  it("saves platform roles; refuses admin for an LIVC role holder and any change to the administrator's own roles", async () => {
+    const person = await createUser(ctx());
+    const saved = await post(admin, `/admin/accounts/${person.id}/platform-roles`, { roles: ["regional_analyst", "dpo"] });
+    expect(saved.statusCode).toBe(303);
+    expect((await store.platformRolesOf(db(), person.id)).sort()).toEqual(["dpo", "regional_analyst"]);
+    const chair = await createUser(ctx(), { roles: [{ livcId: livcA, role: "chair" }] });
+    const refused = await post(admin, `/admin/accounts/${chair.id}/platform-roles`, { roles: ["admin"] });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('href="#platform-role-admin"');
+    expect(refused.body).toContain("Beëindig die eerst");
+    expect(await store.platformRolesOf(db(), chair.id)).toEqual([]);
+    const own = await post(admin, `/admin/accounts/${adminUser.id}/platform-roles`, { roles: ["dpo"] });
+    expect(own.statusCode).toBe(400);
+    expect(await store.platformRolesOf(db(), adminUser.id)).toEqual(["admin"]);
+    const ownPage = await get(admin, `/admin/accounts/${adminUser.id}`);
+    expect(ownPage.body).toContain("U kunt uw eigen platformrollen niet wijzigen");
+    expect(ownPage.body).not.toContain(`action="/admin/accounts/${adminUser.id}/platform-roles"`);
+    expect(ownPage.body).not.toContain(`action="/admin/accounts/${adminUser.id}/memberships"`);
+  });
+
+  it("refuses an LIVC role for an administrator account on the page and through the JSON API", async () => {
+    const other = await createUser(ctx(), { platformRoles: ["admin"] });
+    const res = await post(admin, `/admin/accounts/${other.id}/memberships`, { livc_id: livcA, role: "chair", organisation_id: "", valid_from: todayInBrussels(), valid_to: "" });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain("Een beheerder krijgt geen LIVC-rol");
+    const api = await app.inject({ method: "POST", url: `/api/v1/admin/accounts/${other.id}/memberships`, headers: admin.headers({ json: true }), payload: { livc_id: livcA, role: "chair" } });
+    expect(api.statusCode).toBe(400);
+    expect(api.json().fields[0].field).toBe("role");
+    expect(await store.membershipsOf(db(), other.id)).toEqual([]);
+  });
+
+  it("JSON API: gives, lists with state, ends, and sets platform roles", async () => {
+    const person = await createUser(ctx());
+    const made = await app.inject({ method: "POST", url: `/api/v1/admin/accounts/${person.id}/memberships`, headers: admin.headers({ json: true }), payload: { livc_id: livcB, role: "partner_member", organisation_id: org } });
+    expect(made.statusCode).toBe(201);
+    const id = made.json().id as string;
+    const ended = await app.inject({ method: "POST", url: `/api/v1/admin/accounts/${person.id}/memberships/${id}/end`, headers: admin.headers({ json: true }), payload: { valid_to: addDays(todayInBrussels(), 7) } });
+    expect(ended.statusCode).toBe(200);
+    const roles = await app.inject({ url: `/api/v1/admin/accounts/${person.id}/roles`, headers: admin.headers() });
+    expect(roles.json()).toEqual({
+      platform_roles: [],
+      memberships: [{ id, livc: "LIVC ROL-B (ROL-B)", role: "partner_member", organisation: orgName, valid_from: todayInBrussels(), valid_to: addDays(todayInBrussels(), 7), state: "current" }],
+    });
+    const pr = await app.inject({ method: "POST", url: `/api/v1/admin/accounts/${person.id}/platform-roles`, headers: admin.headers({ json: true }), payload: { roles: ["dpo"] } });
+    expect(pr.json()).toEqual({ id: person.id, roles: ["dpo"] });
+    const docs = (await app.inject({ url: "/api/docs/json" })).json() as { paths: Record<string, unknown> };
+    expect(Object.keys(docs.paths)).toEqual(expect.arrayContaining(["/api/v1/admin/accounts/{id}/memberships", "/api/v1/admin/accounts/{id}/memberships/{mid}/end", "/api/v1/admin/accounts/{id}/platform-roles", "/api/v1/admin/accounts/{id}/roles"]));
+  });
+
+  it("only administrators use the new routes, and form posts need the CSRF token", async () => {
+    const person = await createUser(ctx(), { roles: [{ livcId: livcA, role: "coordinator" }] });
+    const [m] = await store.membershipsOf(db(), person.id);
+    const chair = await login(app, await createUser(ctx(), { roles: [{ livcId: livcA, role: "chair" }] }));
+    const analyst = await login(app, await createUser(ctx(), { platformRoles: ["regional_analyst"] }));
+    for (const s of [chair, analyst]) {
+      expect((await post(s, `/admin/accounts/${person.id}/memberships/${m.id}/end`, {})).statusCode).toBe(403);
+      expect((await post(s, `/admin/accounts/${person.id}/memberships`, { livc_id: livcA, role: "chair", organisation_id: "", valid_from: todayInBrussels(), valid_to: "" })).statusCode).toBe(403);
+      expect((await post(s, `/admin/accounts/${person.id}/platform-roles`, { roles: ["admin"] })).statusCode).toBe(403);
+      expect((await get(s, `/api/v1/admin/accounts/${person.id}/roles`)).statusCode).toBe(403);
+    }
+    const noCsrf = await app.inject({ method: "POST", url: `/admin/accounts/${person.id}/memberships/${m.id}/end`, headers: admin.headers({ form: true }), payload: `valid_to=${yesterday}` });
+    expect(noCsrf.statusCode).toBe(403);
+    const noCsrfApi = await app.inject({ method: "POST", url: `/api/v1/admin/accounts/${person.id}/platform-roles`, headers: { ...admin.headers(), "content-type": "application/json" }, payload: { roles: ["admin"] } });
+    expect(noCsrfApi.statusCode).toBe(403);
+    expect((await store.membershipsOf(db(), person.id))[0].valid_to).toBeNull();
+    expect(await store.platformRolesOf(db(), person.id)).toEqual([]);
+  });
+
+  it("the LIVC form refuses linking the acting administrator's own account or another administrator as officer", async () => {
+    const other = await createUser(ctx(), { platformRoles: ["admin"] });
+    const fields = { code: "ROL-C", name: "LIVC Rollen C", founded_on: "", chair_name: "", coordinator_name: "", info_officer_name: "", chair_email: adminUser.email, coordinator_email: other.email, info_officer_email: "" };
+    const res = await post(admin, "/registry", fields);
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('href="#chair_email"');
+    expect(res.body).toContain('href="#coordinator_email"');
+    expect(res.body).toContain("U kunt uzelf geen rol geven.");
+    expect(res.body).toContain("Een beheerder krijgt geen LIVC-rol");
+    expect(res.body).toContain(`value="${adminUser.email}"`);
+    expect(await livcByCode(db(), "ROL-C")).toBeUndefined();
+    const edit = await post(admin, `/registry/${livcA}/edit`, { ...fields, code: "ROL-A", name: "LIVC ROL-A", coordinator_email: "" });
+    expect(edit.statusCode).toBe(400);
+    expect((await livcByCode(db(), "ROL-A"))!.chair_user_id).toBeNull();
+    expect(await store.membershipsOf(db(), adminUser.id)).toEqual([]);
+  });
+});
