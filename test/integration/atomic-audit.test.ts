@@ -202,6 +202,29 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
       change: (s) => post(admin, "/admin/accounts", { email: s.email, display_name: "Nieuw Account" }),
       unchanged: async (s) => expect(await count("app_user")).toBe(s.before),
     }),
+    // Roles on the account page (decision 0040): the grant, the end and the platform roles with their entry.
+    atomicCase({
+      name: "POST /admin/accounts/:id/memberships (give an LIVC role)",
+      setup: async () => ({ user: await createUser(ctx()), livcId: await makeLivc(ctx()) }),
+      change: (s) => post(admin, `/admin/accounts/${s.user.id}/memberships`, { livc_id: s.livcId, role: "chair", organisation_id: "", valid_from: "2026-01-01", valid_to: "" }),
+      unchanged: async (s) => expect(await count("membership", `user_id = '${s.user.id}'`)).toBe(0),
+    }),
+    atomicCase({
+      name: "POST /admin/accounts/:id/memberships/:mid/end (end an LIVC role)",
+      setup: async () => {
+        const user = await createUser(ctx(), { roles: [{ livcId: await makeLivc(ctx()), role: "coordinator" }] });
+        const m = await db().selectFrom("membership").select("id").where("user_id", "=", user.id).executeTakeFirstOrThrow();
+        return { user, mid: m.id };
+      },
+      change: (s) => post(admin, `/admin/accounts/${s.user.id}/memberships/${s.mid}/end`, { valid_to: "" }),
+      unchanged: async (s) => expect(await count("membership", `id = '${s.mid}' and valid_to is null`)).toBe(1),
+    }),
+    atomicCase({
+      name: "POST /admin/accounts/:id/platform-roles",
+      setup: async () => ({ user: await createUser(ctx(), { platformRoles: ["dpo"] }) }),
+      change: (s) => post(admin, `/admin/accounts/${s.user.id}/platform-roles`, { roles: "regional_analyst" }),
+      unchanged: async (s) => expect(await count("platform_role", `user_id = '${s.user.id}' and role = 'dpo'`)).toBe(1),
+    }),
     // Own account ---------------------------------------------------------------------------
     atomicCase({
       name: "POST /logout",
