@@ -154,11 +154,22 @@ export interface Participation {
   invitedCaseIds: string[];
 }
 
+/**
+ * The one rule for a partner member, shared by the meeting page and the meeting list: a person takes
+ * part for an organisation in an LIVC only where they hold a partner_member membership of THAT LIVC
+ * for THAT organisation, valid today (the session's memberships are those valid today). An
+ * organisation invited in another LIVC gives nothing.
+ */
+export function partnerSeatsOf(actor: Actor): { livcId: string; organisationId: string }[] {
+  return actor.memberships.filter((m) => m.role === "partner_member" && m.organisationId).map((m) => ({ livcId: m.livcId, organisationId: m.organisationId! }));
+}
+
+const organisationsRepresentedIn = (actor: Actor, livcId: string) => partnerSeatsOf(actor).filter((s) => s.livcId === livcId).map((s) => s.organisationId);
+
 async function participationIn(ctx: AppContext, actor: Actor | null, meeting: store.MeetingRow): Promise<Participation> {
   if (!actor) return { core: false, organisationIds: [], invitedCaseIds: [] };
   const core = meetingPolicy.can(actor, "core", meeting);
-  const memberOrgs = actor.memberships.filter((m) => m.livcId === meeting.livc_id && m.role === "partner_member" && m.organisationId).map((m) => m.organisationId!);
-  const organisationIds = memberOrgs;
+  const organisationIds = organisationsRepresentedIn(actor, meeting.livc_id);
   const services = await store.servicesOf(ctx.database.db, meeting.id);
   const invitedCaseIds = [...new Set(services.filter((s) => organisationIds.includes(s.organisation_id)).map((s) => s.case_id))];
   return { core, organisationIds, invitedCaseIds };
@@ -281,13 +292,15 @@ export async function acknowledgeConfidentiality(ctx: AppContext, who: AuditWho,
   });
 }
 
-/** Meetings the actor takes part in: all of their LIVCs' (core), or those inviting their organisation. */
+/**
+ * Meetings the actor takes part in: all of their LIVCs' (core), or those of an LIVC inviting an
+ * organisation the actor represents there (partnerSeatsOf: the same rule as the meeting page).
+ */
 export async function meetingsFor(ctx: AppContext, actor: Actor | null) {
   if (!actor) return [];
   const db = ctx.database.db;
   const coreLivcs = meetingPolicy.livcIds(actor, "core");
-  const orgs = actor.memberships.filter((m) => m.role === "partner_member" && m.organisationId).map((m) => m.organisationId!);
-  const invited = await store.meetingIdsInvitingOrganisations(db, orgs);
+  const invited = await store.meetingIdsInvitingSeats(db, partnerSeatsOf(actor));
   const rows = [...(await store.meetingsOfLivcs(db, coreLivcs)), ...(await store.meetingsByIds(db, invited))];
   const seen = new Set<string>();
   return rows.filter((r) => !seen.has(r.id) && seen.add(r.id)).sort((a, b) => b.held_on.localeCompare(a.held_on));

@@ -31,11 +31,22 @@ export const agendaOf = (db: Db, consultationId: string) =>
 export const servicesOf = (db: Db, consultationId: string) =>
   db.selectFrom("consultation_case_service").selectAll().where("consultation_id", "=", consultationId).execute();
 
-/** Meetings where one of these organisations is invited for a case (the partner's meeting list). */
-export const meetingIdsInvitingOrganisations = async (db: Db, organisationIds: string[]) =>
-  organisationIds.length === 0
+/**
+ * Meetings of an LIVC where an organisation is invited for a case, for these (LIVC, organisation)
+ * pairs only (the partner's meeting list): an organisation invited in another LIVC does not count.
+ */
+export const meetingIdsInvitingSeats = async (db: Db, seats: { livcId: string; organisationId: string }[]) =>
+  seats.length === 0
     ? []
-    : (await db.selectFrom("consultation_case_service").select("consultation_id").distinct().where("organisation_id", "in", organisationIds).execute()).map((r) => r.consultation_id);
+    : (
+        await db
+          .selectFrom("consultation_case_service as s")
+          .innerJoin("consultation as c", "c.id", "s.consultation_id")
+          .select("s.consultation_id")
+          .distinct()
+          .where((eb) => eb.or(seats.map((x) => eb.and([eb("c.livc_id", "=", x.livcId), eb("s.organisation_id", "=", x.organisationId)]))))
+          .execute()
+      ).map((r) => r.consultation_id);
 
 export const addAgendaItem = (db: Db, consultationId: string, caseId: string, position: number) =>
   db.insertInto("consultation_case").values({ consultation_id: consultationId, case_id: caseId, position }).execute();
