@@ -1,0 +1,75 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { ensureOrganisation } from "../../src/modules/identity/service";
+import { membershipsOf, platformRolesOf } from "../../src/modules/identity/store";
+import { addDays, todayInBrussels } from "../../src/platform/db/values";
+import { createUser, loginInBrowser } from "../support/auth";
+import { describeBrowser, expectAccessible, launchBrowser, newPage, startTestServer, type TestServer, watchPageErrors } from "../support/browser";
+import { livcInput, makeTestLivc } from "../support/livc";
+
+describeBrowser("an administrator gives, ends and changes roles on the account page (decision 0040)", () => {
+  let server: TestServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("a refused grant keeps the values and links the error, a good one is listed by name, ending it marks it ended, platform roles saved; accessibly", async () => {
+    const db = server.ctx.database.db;
+    const livcId = await makeTestLivc(server.ctx.database, {}, livcInput("BR-ROL", "LIVC Rollenpad"));
+    const orgId = await ensureOrganisation(server.ctx, { name: "CLB Rollenpad", sector: "clb" });
+    const person = await createUser(server.ctx, { displayName: "Jana Rolwissel" });
+    const admin = await createUser(server.ctx, { platformRoles: ["admin"] });
+    const { context, page } = await newPage(browser, server.baseUrl);
+    const errors = watchPageErrors(page);
+    await loginInBrowser(page, admin, `/admin/accounts/${person.id}`);
+    await expect.poll(() => page.locator("h1").textContent()).toBe("Jana Rolwissel");
+    expect(await page.locator("#livc-roles + p").textContent()).toBe("Dit account heeft geen LIVC-rol.");
+    await expectAccessible(page, "roles-admin-01-account");
+
+    // A reporter without an organisation: refused, the summary links to the field, the choices stay.
+    await page.getByLabel("LIVC", { exact: true }).selectOption(livcId);
+    await page.getByLabel("Rol", { exact: true }).selectOption("reporter");
+    await page.getByRole("button", { name: "Rol geven" }).click();
+    await expect.poll(() => page.locator(".error-summary a[href='#organisation_id']").count()).toBe(1);
+    expect(await page.getByLabel("LIVC", { exact: true }).inputValue()).toBe(livcId);
+    expect(await page.getByLabel("Rol", { exact: true }).inputValue()).toBe("reporter");
+    expect(await page.getByLabel("Vanaf").inputValue()).toBe(todayInBrussels());
+    await expectAccessible(page, "roles-admin-02-refused");
+
+    await page.getByLabel("Organisatie", { exact: true }).selectOption(orgId);
+    await page.getByRole("button", { name: "Rol geven" }).click();
+    await page.waitForURL(/saved=grant/);
+    const row = page.locator("#memberships tbody tr");
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.textContent()).toContain("LIVC Rollenpad (BR-ROL)");
+    expect(await row.textContent()).toContain("CLB Rollenpad");
+    expect(await row.textContent()).toContain("loopt");
+    await expectAccessible(page, "roles-admin-03-given");
+
+    // End it with the default last day (yesterday): no longer counts today.
+    expect(await page.getByLabel("Laatste dag van deze rol").inputValue()).toBe(addDays(todayInBrussels(), -1));
+    await page.getByRole("button", { name: "Beëindigen" }).click();
+    await page.waitForURL(/saved=end/);
+    await expect.poll(() => row.textContent()).toContain("beëindigd");
+    expect(await page.getByRole("button", { name: "Beëindigen" }).count()).toBe(0);
+    await expectAccessible(page, "roles-admin-04-ended");
+    expect((await membershipsOf(db, person.id)).map((m) => [m.livc_id, m.role, m.organisation_id, m.valid_to])).toEqual([[livcId, "reporter", orgId, addDays(todayInBrussels(), -1)]]);
+
+    await page.getByLabel("Regionale analist").check();
+    await page.getByRole("button", { name: "Platformrollen opslaan" }).click();
+    await page.waitForURL(/saved=platform_roles/);
+    await expect.poll(() => page.getByLabel("Regionale analist").isChecked()).toBe(true);
+    await expectAccessible(page, "roles-admin-05-platform-roles");
+    expect(await platformRolesOf(db, person.id)).toEqual(["regional_analyst"]);
+    await context.close();
+    // The one refused form answers 400 (the browser logs it); nothing else may appear.
+    expect(errors.filter((e) => e.includes("status of 400"))).toHaveLength(1);
+    expect(errors.filter((e) => !e.includes("status of 400"))).toEqual([]);
+  });
+});
