@@ -7,7 +7,7 @@ import { createUser, loginInBrowser } from "../support/auth";
 import { describeBrowser, expectAccessible, launchBrowser, newPage, startTestServer, type TestServer, watchPageErrors } from "../support/browser";
 import { livcInput, makeTestLivc } from "../support/livc";
 
-describeBrowser("an administrator gives, ends and changes roles on the account page (decision 0040)", () => {
+describeBrowser("an administrator gives, ends and changes roles on the account page (decision 0041)", () => {
   let server: TestServer;
   let browser: Browser;
   beforeAll(async () => {

@@ -202,7 +202,7 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
       change: (s) => post(admin, "/admin/accounts", { email: s.email, display_name: "Nieuw Account" }),
       unchanged: async (s) => expect(await count("app_user")).toBe(s.before),
     }),
-    // Roles on the account page (decision 0040): the grant, the end and the platform roles with their entry.
+    // Roles on the account page (decision 0041): the grant, the end and the platform roles with their entry.
     atomicCase({
       name: "POST /admin/accounts/:id/memberships (give an LIVC role)",
       setup: async () => ({ user: await createUser(ctx()), livcId: await makeLivc(ctx()) }),

@@ -1,6 +1,6 @@
 import { defineMessages } from "../../platform/i18n/define";
 
-/** The roles on the administrator's account page (decision 0040): LIVC roles that can end, platform roles, the separation of duties. */
+/** The roles on the administrator's account page (decision 0041): LIVC roles that can end, platform roles, the separation of duties. */
 export const rolesMessages = defineMessages({
   nl: {
     "id.roles.title": "LIVC-rollen",

@@ -11,7 +11,7 @@ import * as store from "./store";
 
 const yesterday = addDays(todayInBrussels(), -1);
 
-/** The roles part of the account page over HTTP, with real logins (decision 0040). */
+/** The roles part of the account page over HTTP, with real logins (decision 0041). */
 describeEachDialect("account page: LIVC roles and platform roles", (ctx) => {
   let app: FastifyInstance;
   let adminUser: TestUser;

@@ -21,7 +21,7 @@ describe("membershipState", () => {
 });
 
 /** The rules of roles.ts on the real database: every path that grants, ends or changes a role. */
-describeEachDialect("LIVC and platform roles: the rules (decision 0040)", (ctx) => {
+describeEachDialect("LIVC and platform roles: the rules (decision 0041)", (ctx) => {
   let admin: Actor;
   let who: AuditWho;
   let livcId: string;

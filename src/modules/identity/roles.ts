@@ -10,7 +10,7 @@ import { PLATFORM_ROLES, type MembershipTable, type PlatformRole } from "./migra
 import * as store from "./store";
 
 /**
- * Who holds which role, and the rules every change obeys (decision 0040). The separation of duties
+ * Who holds which role, and the rules every change obeys (decision 0041). The separation of duties
  * (decision 0015: an administrator never sees case content) is enforced HERE only: identity's
  * grantMembership and createAccount call assertMayGrant, and the platform-role change below checks
  * the other direction, so the account page, the LIVC form's officer links, partner invitations and
@@ -182,7 +182,7 @@ async function activeAdmins(db: Kysely<DB>): Promise<number> {
   return rows.length;
 }
 
-/** An account that breaks the separation of duties today (data from before decision 0040): admin and an open LIVC role. */
+/** An account that breaks the separation of duties today (data from before decision 0041): admin and an open LIVC role. */
 export async function separationConflict(db: Kysely<DB>, userId: string): Promise<boolean> {
   return (await store.platformRolesOf(db, userId)).includes("admin") && (await openMemberships(db, userId)).length > 0;
 }

@@ -172,7 +172,7 @@ export async function respondToInvitation(ctx: AppContext, who: AuditWho, invita
   });
   if (grantRole && responder && !who.actor?.memberships.some((m) => m.livcId === inv.livc_id && m.role === "partner_member")) {
     try {
-      // The grantor is whoever sent the invitation (decision 0040: nobody grants a role to themselves).
+      // The grantor is whoever sent the invitation (decision 0041: nobody grants a role to themselves).
       await grantMembership(ctx, { userId: responder, livcId: inv.livc_id, role: "partner_member", organisationId: inv.organisation_id, validFrom: today, grantedBy: inv.invited_by });
     } catch (e) {
       if (!(e instanceof RoleRuleError)) throw e;

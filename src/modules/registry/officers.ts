@@ -10,8 +10,8 @@ import { activeEmailOf, grantMembership, grantRefusal, membersOfLivc, RoleRuleEr
  * The three LIVC officers (issue 4) and their optional link to an account. A linked officer gets
  * the matching LIVC role (chair, coordinator, information_officer) through identity's service,
  * audited as "registry.officer.role_granted". Unlinking or relinking never revokes a role: an
- * administrator ends memberships in account administration (/admin/accounts/:id, decision 0040).
- * Separation of duties (decision 0040): an account holding the admin role, or the acting
+ * administrator ends memberships in account administration (/admin/accounts/:id, decision 0041).
+ * Separation of duties (decision 0041): an account holding the admin role, or the acting
  * administrator's own account, cannot be linked; the form shows identity's refusal on the field.
  */
 export const OFFICERS = [
@@ -28,7 +28,7 @@ export interface OfficerIds {
 
 type EmailValues = { chair_email: string; coordinator_email: string; info_officer_email: string };
 
-/** A field the officer links cannot take: no active account, or identity refuses the role (decision 0040). */
+/** A field the officer links cannot take: no active account, or identity refuses the role (decision 0041). */
 export interface OfficerRefusal {
   field: string;
   code: "unknown" | RoleRuleCode;

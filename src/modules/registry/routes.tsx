@@ -63,7 +63,7 @@ export function registryRoutes(app: FastifyInstance, appCtx: AppContext) {
   /**
    * The officers' account links from the form's e-mail fields, or a field error per e-mail that matches
    * no active account or whose account may not get an LIVC role from this administrator (an
-   * administrator account, their own: decision 0040).
+   * administrator account, their own: decision 0041).
    */
   const officerLinks = async (data: { chair_email: string; coordinator_email: string; info_officer_email: string }, ctx: ViewContext, request: FastifyRequest) => {
     const r = await resolveOfficerEmails(appCtx, data, request.actor?.userId ?? null);

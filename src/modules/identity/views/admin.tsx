@@ -107,7 +107,7 @@ export function AccountDetailPage(props: {
   ctx: ViewContext;
   user: UserRow;
   roles: string[];
-  /** LIVC roles (names, period, state, end action), the grant form and the platform-role form (decision 0040). */
+  /** LIVC roles (names, period, state, end action), the grant form and the platform-role form (decision 0041). */
   rolesView: RolesView;
   sessions: number;
   link?: { kind: "invite" | "reset"; url: string };

@@ -34,7 +34,7 @@ export interface RolesView {
   endDefault: string;
   errors: FormError[];
   saved?: "grant" | "end" | "platform_roles";
-  /** Admin and an open LIVC role at once (data from before decision 0040). */
+  /** Admin and an open LIVC role at once (data from before decision 0041). */
   conflict: boolean;
   /** The administrator's own account: platform roles read-only, no grant form. */
   self: boolean;
