@@ -173,6 +173,16 @@ describeBrowser("journey: case consultation under shared professional secrecy", 
     await chair.getByRole("link", { name: "Wie zag deze casus?" }).click();
     await expect.poll(() => heading(chair)).toBe(`Wie zag casus ${caseA.label}`);
     await expectAccessible(chair, "cases-who-saw");
+
+    // 8. The case list, filtered through its form (no JavaScript needed): closed cases only.
+    await chair.goto("/cases");
+    await expectAccessible(chair, "cases-list");
+    await chair.locator("#status").selectOption("closed");
+    await chair.getByRole("button", { name: "Zoeken", exact: true }).click();
+    await chair.waitForURL(/status=closed/);
+    expect(await chair.content()).toContain(caseA.label);
+    expect(await chair.content()).not.toContain(caseB.label);
+    await expectAccessible(chair, "cases-list-closed");
     expect(errors).toEqual([]);
   }, 240_000);
 });

@@ -26,6 +26,17 @@ import { isCaseTransition } from "./workflow";
 const idParam = z.object({ id: z.string().uuid() });
 const text = (max: number) => z.string().trim().max(max).optional().default("");
 const listQuery = z.object({ q: text(64), name: text(200), dob: text(10) });
+type ListQuery = { q: string; name: string; dob: string; status?: service.ListStatusChoice; review?: service.ReviewChoice };
+/** The label search and the filters as the list service takes them. */
+const filterOf = (query: Pick<ListQuery, "q" | "status" | "review">): service.CaseListQuery => ({ q: query.q, status: service.statusesOf(query.status), reviewBy: service.reviewByOf(query.review) });
+/** The same, as query-string parameters (paging and the export keep them); empty ones left out. */
+export const listParams = (query: Pick<ListQuery, "q" | "status" | "review">): Record<string, string> =>
+  Object.fromEntries(Object.entries({ q: query.q, status: query.status ?? "", review: query.review ?? "" }).filter(([, v]) => v !== ""));
+/** The list's filters in the query string (no personal data): a status choice and a review horizon. */
+const listFilters = z.object({
+  status: z.enum(service.LIST_STATUS_CHOICES).optional().catch(undefined),
+  review: z.enum(service.REVIEW_CHOICES).optional().catch(undefined),
+});
 const pageNumber = z.coerce.number().int().min(1).max(100_000).catch(1);
 const transitionBody = z.object({ transition: z.string(), reason: text(500), note: text(1000) });
 const actionBody = z.object({ description: text(500), owner: text(64), due_on: text(10) });
@@ -78,17 +89,17 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
   // The list: a label search in the query string (labels are not personal data) and one page of 50.
   // A search by name and date of birth is a POST (/cases/search), so a name never ends up in a URL,
   // a browser history or a server log.
-  const renderList = async (request: FastifyRequest, reply: FastifyReply, query: { q: string; name: string; dob: string }, page: number) => {
+  const renderList = async (request: FastifyRequest, reply: FastifyReply, query: ListQuery, page: number) => {
     const actor = request.actor!;
     const who = whoOf(request);
     const personSearch = actor.memberships.some((m) => (CORE_ROLES as readonly string[]).includes(m.role));
     const byPerson = personSearch && query.name.trim() !== "";
     // Independent reads: on PostgreSQL their round trips overlap.
     const [list, work] = await Promise.all([
-      service.casePage(ctx, who, byPerson ? { fullName: query.name, dateOfBirth: query.dob || undefined } : { q: query.q }, byPerson ? 1 : page, byPerson ? 500 : undefined),
+      service.casePage(ctx, who, byPerson ? { fullName: query.name, dateOfBirth: query.dob || undefined } : filterOf(query), byPerson ? 1 : page, byPerson ? 500 : undefined),
       workList(request, WORK_PREVIEW),
     ]);
-    const exportParams = new URLSearchParams(query.q && !byPerson ? { q: query.q } : {}).toString();
+    const exportParams = new URLSearchParams(byPerson ? {} : listParams(query)).toString();
     return sendPage(
       reply,
       h(CasesPage, {
@@ -125,7 +136,8 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get("/cases", { config: { permission: "case.access" } }, async (request, reply) => {
     const q = listQuery.safeParse(request.query ?? {});
     const page = pageNumber.parse((request.query as Record<string, unknown> | undefined)?.page ?? 1);
-    return renderList(request, reply, { q: q.success ? q.data.q : "", name: "", dob: "" }, page);
+    const f = listFilters.parse(request.query ?? {});
+    return renderList(request, reply, { q: q.success ? q.data.q : "", name: "", dob: "", ...f }, page);
   });
 
   app.post("/cases/search", { config: { permission: "case.access" } }, async (request, reply) => {
@@ -138,7 +150,7 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     const q = listQuery.safeParse(request.query ?? {});
     const who = whoOf(request);
     // The whole list (not one page): a cell has at most a few thousand cases.
-    const items = await service.listCases(ctx, who, { q: q.success ? q.data.q : "", limit: 100_000 });
+    const items = await service.listCases(ctx, who, { ...filterOf({ q: q.success ? q.data.q : "", ...listFilters.parse(request.query ?? {}) }), limit: 100_000 });
     await service.recordCaseExport(ctx, who, items.length);
     const csv = toCsv(["label", "status", "opened_on", "closed_on", "next_review_on"], items.map((c) => [c.label, c.status, c.openedOn, c.closedOn ?? "", c.nextReviewOn ?? ""]));
     return reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="cases-${todayInBrussels()}.csv"`).send(csv);

@@ -13,6 +13,7 @@ import * as store from "./store";
 import { CaseError, resource, visibleCase } from "./access";
 import {
   availableCaseTransitions,
+  CASE_STATUSES,
   type CaseStatus,
   type CaseTransition,
   CASE_TRANSITIONS,
@@ -92,30 +93,42 @@ export async function getCase(ctx: AppContext, who: AuditWho, id: string): Promi
 export interface CaseListItem { id: string; label: string; livcId: string; status: CaseStatus; openedOn: string; closedOn: string | null; nextReviewOn: string | null }
 
 /** Lists, search (label or name + date of birth through the blind index) and exports: one filter. */
-export interface CaseListQuery { status?: CaseStatus[]; q?: string; fullName?: string; dateOfBirth?: string; livcId?: string }
+export interface CaseListQuery { status?: CaseStatus[]; q?: string; fullName?: string; dateOfBirth?: string; livcId?: string; reviewBy?: string }
+
+/** The list's status choices: one status, or "open" (every status a case is still followed up in). */
+export const LIST_STATUS_CHOICES = ["open", ...CASE_STATUSES] as const;
+export type ListStatusChoice = (typeof LIST_STATUS_CHOICES)[number];
+export const statusesOf = (choice: ListStatusChoice | undefined): CaseStatus[] | undefined =>
+  choice === undefined ? undefined : choice === "open" ? ["active", "in_follow_up", "post_closure_review"] : [choice];
+/** The list's review choices: the next review is due (today or before), or falls within 30 days. */
+export const REVIEW_CHOICES = ["due", "30"] as const;
+export type ReviewChoice = (typeof REVIEW_CHOICES)[number];
+export const reviewByOf = (choice: ReviewChoice | undefined, today = todayInBrussels()): string | undefined =>
+  choice === undefined ? undefined : choice === "due" ? today : addDays(today, 30);
 
 async function caseFilter(ctx: AppContext, who: AuditWho, f: CaseListQuery): Promise<store.CaseListFilter & { grants: CaseGrants }> {
   const g = await caseGrants(ctx.database.db, who.actor ?? null);
   const subjectIndex = f.fullName?.trim() ? await pd.subjectIndexOf(ctx, f.fullName, f.dateOfBirth ?? null) : undefined;
   const label = f.q?.trim();
-  return { grants: g, visible: visibleCases(g), status: f.status, labelLike: label ? store.labelLike(label) : undefined, subjectIndex, livcId: f.livcId };
+  return { grants: g, visible: visibleCases(g), status: f.status, labelLike: label ? store.labelLike(label) : undefined, subjectIndex, livcId: f.livcId, reviewBy: f.reviewBy };
 }
 
 // The case list's page and count are compiled once per shape (platform/db/precompiled.ts; issue 9). The
 // grants are bound values and the condition is the policy's own (visibleCases), as for every other list.
-type ListArgs = [livcIds: readonly string[], caseIds: readonly string[], status: readonly string[], livcId: string | null, label: string | null, subject: string | null];
-const listFilterOf = (...[livcIds, caseIds, status, livcId, label, subject]: ListArgs): store.CaseListFilter => ({
+type ListArgs = [livcIds: readonly string[], caseIds: readonly string[], status: readonly string[], livcId: string | null, label: string | null, subject: string | null, reviewBy: string | null];
+const listFilterOf = (...[livcIds, caseIds, status, livcId, label, subject, reviewBy]: ListArgs): store.CaseListFilter => ({
   visible: visibleCases({ userId: null, livcIds: [...livcIds], caseIds: [...caseIds] }),
   status: status.length > 0 ? (status as CaseStatus[]) : undefined,
   livcId: livcId ?? undefined,
   labelLike: label ?? undefined,
   subjectIndex: subject ?? undefined,
+  reviewBy: reviewBy ?? undefined,
 });
 const listPageQuery = precompiled((db, ...args: [...ListArgs, limit: number, offset: number]) =>
-  store.caseListQuery(db, listFilterOf(...(args.slice(0, 6) as ListArgs)), { limit: args[6], offset: args[7] }),
+  store.caseListQuery(db, listFilterOf(...(args.slice(0, 7) as ListArgs)), { limit: args[7], offset: args[8] }),
 );
 const listCountQuery = precompiled((db, ...args: ListArgs) => store.caseCountQuery(db, listFilterOf(...args)));
-const listArgs = (f: Awaited<ReturnType<typeof caseFilter>>): ListArgs => [f.grants.livcIds, f.grants.caseIds, f.status ?? [], f.livcId ?? null, f.labelLike ?? null, f.subjectIndex ?? null];
+const listArgs = (f: Awaited<ReturnType<typeof caseFilter>>): ListArgs => [f.grants.livcIds, f.grants.caseIds, f.status ?? [], f.livcId ?? null, f.labelLike ?? null, f.subjectIndex ?? null, f.reviewBy ?? null];
 
 const toListItem = (c: Awaited<ReturnType<typeof store.listCases>>[number]): CaseListItem => ({
   id: c.id,

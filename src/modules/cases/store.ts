@@ -65,6 +65,8 @@ export interface CaseListFilter {
   labelLike?: string;
   subjectIndex?: string;
   livcId?: string;
+  /** Only cases whose next review is on or before this day ("YYYY-MM-DD"), soonest first. */
+  reviewBy?: string;
 }
 
 /** The pattern finding a label fragment: labels are kept lower-cased in label_search; wildcards typed are dropped. */
@@ -76,12 +78,14 @@ function filteredCases(db: Db, f: CaseListFilter) {
   if (f.livcId) q = q.where("livc_id", "=", f.livcId);
   if (f.labelLike) q = q.where("label_search", "like", f.labelLike);
   if (f.subjectIndex) q = q.where("subject_index", "=", f.subjectIndex);
+  if (f.reviewBy) q = q.where("next_review_on", "<=", f.reviewBy);
   return q;
 }
 
 /**
  * The one list query: the visibility condition (from policy.ts) is always applied. Newest first,
- * `limit` rows from `offset` (index case_file(livc_id, opened_at): a page is read in order, not sorted).
+ * `limit` rows from `offset` (index case_file(livc_id, opened_at): a page is read in order, not sorted);
+ * with `reviewBy`, the soonest review first (planning the next consultation's agenda).
  */
 export function listCases(db: Db, f: CaseListFilter, page: { limit: number; offset?: number } = { limit: 500 }) {
   return caseListQuery(db, f, page).execute();
@@ -90,10 +94,16 @@ export function listCases(db: Db, f: CaseListFilter, page: { limit: number; offs
 /** The list query itself, not run (the case list compiles it once: service.ts casePage). */
 export const caseListQuery = (db: Db, f: CaseListFilter, page: { limit: number; offset?: number }) =>
   // Only what a list shows: no ciphertext columns are read for a list of labels (issue 9).
-  filteredCases(db, f)
-    .select(["id", "label", "livc_id", "status", "opened_on", "opened_at", "closed_on", "next_review_on"])
-    .orderBy("opened_at", "desc")
-    .orderBy("label", "desc")
+  (f.reviewBy
+    ? filteredCases(db, f)
+        .select(["id", "label", "livc_id", "status", "opened_on", "opened_at", "closed_on", "next_review_on"])
+        .orderBy("next_review_on")
+        .orderBy("label")
+    : filteredCases(db, f)
+        .select(["id", "label", "livc_id", "status", "opened_on", "opened_at", "closed_on", "next_review_on"])
+        .orderBy("opened_at", "desc")
+        .orderBy("label", "desc")
+  )
     .limit(page.limit)
     .offset(page.offset ?? 0);
 

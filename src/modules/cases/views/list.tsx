@@ -2,7 +2,8 @@ import type { MessageKey } from "../../../platform/i18n";
 import { Layout } from "../../../platform/web/layout";
 import { Pagination, pageHref } from "../../../platform/web/pagination";
 import type { ViewContext } from "../../../platform/web/view";
-import type { CaseListItem } from "../service";
+import { SelectField } from "../../../platform/web/fields";
+import { type CaseListItem, LIST_STATUS_CHOICES, type ListStatusChoice, REVIEW_CHOICES, type ReviewChoice } from "../service";
 import { Csrf, Input } from "./fields";
 
 export interface WorkList {
@@ -26,8 +27,17 @@ export interface CaseListPage {
   pages: number;
 }
 
-export function CasesPage(props: { ctx: ViewContext; list: CaseListPage; query: { q: string; name: string; dob: string }; personSearch: boolean; work: WorkList; exportHref: string }) {
+export function CasesPage(props: {
+  ctx: ViewContext;
+  list: CaseListPage;
+  query: { q: string; name: string; dob: string; status?: ListStatusChoice; review?: ReviewChoice };
+  personSearch: boolean;
+  work: WorkList;
+  exportHref: string;
+}) {
   const { ctx, list, work } = props;
+  // Paging keeps the label search and the filters (none of them personal data).
+  const params = { q: props.query.q, status: props.query.status, review: props.query.review };
   const items = list.items;
   const { t } = ctx;
   return (
@@ -39,6 +49,20 @@ export function CasesPage(props: { ctx: ViewContext; list: CaseListPage; query: 
         <h2 id="search-title">{t("case.search.title")}</h2>
         <form method="get" action="/cases" class="search-form">
           <Input id="q" label={t("case.search.q")} value={props.query.q} maxLength={64} />
+          <SelectField
+            id="status"
+            label={t("case.filter.status")}
+            value={props.query.status ?? ""}
+            placeholder={t("case.filter.status.all")}
+            options={LIST_STATUS_CHOICES.map((c) => ({ value: c, label: c === "open" ? t("case.filter.status.open") : t(statusKey(c)) }))}
+          />
+          <SelectField
+            id="review"
+            label={t("case.filter.review")}
+            value={props.query.review ?? ""}
+            placeholder={t("case.filter.review.any")}
+            options={REVIEW_CHOICES.map((c) => ({ value: c, label: t(`case.filter.review.${c}` as MessageKey) }))}
+          />
           <button type="submit" class="button">
             {t("case.search.submit")}
           </button>
@@ -89,7 +113,7 @@ export function CasesPage(props: { ctx: ViewContext; list: CaseListPage; query: 
             </tbody>
           </table>
         </div>
-        <Pagination ctx={ctx} page={list.page} pages={list.pages} href={(p) => pageHref("/cases", { q: props.query.q }, p)} label={t("case.list.pages")} />
+        <Pagination ctx={ctx} page={list.page} pages={list.pages} href={(p) => pageHref("/cases", params, p)} label={t("case.list.pages")} />
         </>
       )}
     </Layout>
