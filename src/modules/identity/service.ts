@@ -158,3 +158,39 @@ export async function displayNames(ctx: AppContext, userIds: string[]): Promise<
 export async function userIdByEmail(ctx: AppContext, email: string): Promise<string | null> {
   return (await store.findUserByEmail(ctx.database.db, email))?.id ?? null;
 }
+
+/**
+ * Ends the partner_member memberships that represent an organisation: in one LIVC (livcId: the
+ * organisation's seat there ended) and/or of one person (userId: no longer a contact of it). The last
+ * day counts (yesterday: no longer today); a membership already ending on or before it is left alone,
+ * one starting after it ends the day before its start (it never counts, as endRole allows). The
+ * sessions of each person lose the role on their next request and are rotated. Runs on db (pass the
+ * caller's transaction: the caller records one audit entry per membership returned, in it). Nothing
+ * is ever granted again by this module when a seat reopens: a chair or an administrator grants anew.
+ */
+export async function endMembershipsOfOrganisation(
+  db: AppContext["database"]["db"],
+  o: { livcId?: string; organisationId: string; userId?: string; lastDay: string },
+): Promise<{ id: string; userId: string; livcId: string | null; validTo: string }[]> {
+  let q = db
+    .selectFrom("membership")
+    .select(["id", "user_id", "livc_id", "valid_from", "valid_to"])
+    .where("role", "=", "partner_member")
+    .where("organisation_id", "=", o.organisationId)
+    .where((eb) => eb.or([eb("valid_to", "is", null), eb("valid_to", ">", o.lastDay)]));
+  if (o.livcId !== undefined) q = q.where("livc_id", "=", o.livcId);
+  if (o.userId !== undefined) q = q.where("user_id", "=", o.userId);
+  const ended: { id: string; userId: string; livcId: string | null; validTo: string }[] = [];
+  for (const m of await q.orderBy("id").execute()) {
+    const dayBefore = new Date(`${m.valid_from}T00:00:00Z`);
+    dayBefore.setUTCDate(dayBefore.getUTCDate() - 1);
+    const start = dayBefore.toISOString().slice(0, 10);
+    let validTo = o.lastDay;
+    if (validTo < start) validTo = start;
+    if (m.valid_to !== null && m.valid_to <= validTo) continue;
+    await store.endMembership(db, m.id, validTo);
+    ended.push({ id: m.id, userId: m.user_id, livcId: m.livc_id, validTo });
+  }
+  for (const userId of new Set(ended.map((m) => m.userId))) await markSessionsForRotation(db, userId);
+  return ended;
+}

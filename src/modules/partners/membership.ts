@@ -6,7 +6,10 @@
  */
 import type { AppContext } from "../../platform/context";
 import { audit, type AuditWho } from "../../platform/audit";
-import { isIsoDate, todayInBrussels } from "../../platform/db/values";
+import type { Kysely } from "kysely";
+import type { DB } from "../../platform/db/schema";
+import { addDays, isIsoDate, todayInBrussels } from "../../platform/db/values";
+import { endMembershipsOfOrganisation } from "../identity/service";
 import { isSector, type Sector } from "../identity/sectors";
 import { livcById, registerTimeline } from "../registry/service";
 import { PartnerRuleError } from "./errors";
@@ -63,15 +66,32 @@ export async function addSeat(ctx: AppContext, who: AuditWho, input: SeatInput):
   });
 }
 
-/** Ends a seat on toOn (its last day), or reopens it with null. */
-export async function endSeat(ctx: AppContext, who: AuditWho, seatId: string, toOn: string | null): Promise<void> {
+/** One audit entry per partner_member membership ended with a seat or a contact, in the caller's transaction. */
+async function auditEnded(ctx: AppContext, who: AuditWho, trx: Kysely<DB>, ended: Awaited<ReturnType<typeof endMembershipsOfOrganisation>>) {
+  for (const m of ended) await audit.recordFor(ctx, who, { action: "account.membership.end", resourceType: "membership", resourceId: m.id, livcId: m.livcId, outcome: "success" }, { db: trx });
+}
+
+/**
+ * Ends a seat on toOn (its last day), or reopens it with null. Ending it also ends, in the same
+ * transaction, the partner_member roles of that LIVC representing that organisation (their last day:
+ * toOn, when they ran longer), unless the organisation holds another seat there after toOn. Reopening
+ * grants nothing back: the people get the role again from a chair or an administrator, or by
+ * accepting a new invitation. Returns how many roles ended.
+ */
+export async function endSeat(ctx: AppContext, who: AuditWho, seatId: string, toOn: string | null): Promise<number> {
   const db = ctx.database.db;
   const p = await store.partnerById(db, seatId);
   if (!p) throw new PartnerRuleError("unknown_seat");
   await checkSeat(ctx, { livcId: p.livc_id, seat: p.seat, organisationId: p.organisation_id, userId: p.user_id, fromOn: p.from_on, toOn }, p.id);
-  await db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx) => {
     await store.setPartnerEnd(trx, seatId, toOn);
     await audit.recordFor(ctx, who, { action: "partners.seat.end", resourceType: "livc_partner", resourceId: seatId, livcId: p.livc_id, outcome: "success" }, { db: trx });
+    if (toOn === null || !p.organisation_id) return 0;
+    const later = (await store.partnersOfLivc(trx, p.livc_id)).some((o) => o.id !== p.id && o.organisation_id === p.organisation_id && (o.to_on === null || o.to_on > toOn));
+    if (later) return 0;
+    const ended = await endMembershipsOfOrganisation(trx, { livcId: p.livc_id, organisationId: p.organisation_id, lastDay: toOn });
+    await auditEnded(ctx, who, trx, ended);
+    return ended.length;
   });
 }
 
@@ -131,10 +151,17 @@ export async function addOrganisationContact(ctx: AppContext, who: AuditWho, org
   });
 }
 
-export async function removeOrganisationContact(ctx: AppContext, who: AuditWho, organisationId: string, userId: string) {
-  await ctx.database.db.transaction().execute(async (trx) => {
+/**
+ * Removes a contact of an organisation and, in the same transaction, ends that person's partner_member
+ * roles for that organisation in every LIVC (last day: yesterday, so not today). Returns how many ended.
+ */
+export async function removeOrganisationContact(ctx: AppContext, who: AuditWho, organisationId: string, userId: string, today = todayInBrussels()): Promise<number> {
+  return ctx.database.db.transaction().execute(async (trx) => {
     await store.removeContact(trx, organisationId, userId);
     await audit.recordFor(ctx, who, { action: "partners.organisation.contact.remove", resourceType: "organisation", resourceId: organisationId, outcome: "success" }, { db: trx });
+    const ended = await endMembershipsOfOrganisation(trx, { organisationId, userId, lastDay: addDays(today, -1) });
+    await auditEnded(ctx, who, trx, ended);
+    return ended.length;
   });
 }
 
