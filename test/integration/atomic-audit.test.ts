@@ -418,6 +418,43 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
         },
       }),
     ),
+    // A seat's end and a contact's removal end the partner member role with them (session 5, decision 0042).
+    ...([undefined, "account.membership.end"] as const).flatMap((only) => [
+      atomicCase({
+        name: `POST /partners/seats/:id/end (ends the organisation's partner member role${only ? `; refused: ${only}` : ""})`,
+        only,
+        setup: async () => {
+          const livcId = await makeLivc(ctx());
+          const org = await makeOrganisation(ctx(), "CLB Zetel", "clb");
+          const seat = await partners.addSeat(ctx(), {}, { livcId, seat: "partner", organisationId: org, fromOn: "2020-01-01" });
+          const user = await createUser(ctx(), { roles: [{ livcId, role: "partner_member", organisationId: org }] });
+          // The LIVC's coordinator manages its seats (an administrator holds no LIVC role).
+          const coordinator = await login(app, await createUser(ctx(), { roles: [{ livcId, role: "coordinator" }] }));
+          return { seat, userId: user.id, coordinator };
+        },
+        change: (s) => post(s.coordinator, `/partners/seats/${s.seat}/end`, { to_on: "2025-12-31" }),
+        unchanged: async (s) => {
+          expect((await db().selectFrom("livc_partner").select("to_on").where("id", "=", s.seat).executeTakeFirstOrThrow()).to_on).toBeNull();
+          expect((await db().selectFrom("membership").select("valid_to").where("user_id", "=", s.userId).executeTakeFirstOrThrow()).valid_to).toBeNull();
+        },
+      }),
+      atomicCase({
+        name: `POST /admin/organisations/:id/contacts/remove (ends the person's partner member role${only ? `; refused: ${only}` : ""})`,
+        only,
+        setup: async () => {
+          const livcId = await makeLivc(ctx());
+          const org = await makeOrganisation(ctx(), "CLB Contact", "clb");
+          const user = await createUser(ctx(), { roles: [{ livcId, role: "partner_member", organisationId: org }] });
+          await partners.addOrganisationContact(ctx(), {}, org, user.id);
+          return { org, userId: user.id };
+        },
+        change: (s) => post(admin, `/admin/organisations/${s.org}/contacts/remove`, { user_id: s.userId }),
+        unchanged: async (s) => {
+          expect((await partners.organisationContacts(ctx(), [s.org])).map((c) => c.user_id)).toEqual([s.userId]);
+          expect((await db().selectFrom("membership").select("valid_to").where("user_id", "=", s.userId).executeTakeFirstOrThrow()).valid_to).toBeNull();
+        },
+      }),
+    ]),
     // Regional contact points (session 3, admin pages; the CLI calls the same functions) ---------
     atomicCase({
       name: "POST /admin/regional-contacts",
