@@ -160,6 +160,20 @@ describeBrowser("journey: case consultation under shared professional secrecy", 
     await expect.poll(() => officer.locator(".tag").first().textContent()).toBe("Verstuurd");
     await expectAccessible(officer, "cases-feedback-sent");
 
+    // 6b. The coordinator replans the action: a refused date first (error summary, typed values kept), then a good one.
+    await coordinator.goto(`/cases/${caseA.id}`);
+    await coordinator.getByRole("link", { name: /^Wijzigen/ }).first().click();
+    await coordinator.waitForURL(/\/cases\/actions\/.+\/edit$/);
+    await expectAccessible(coordinator, "cases-action-edit");
+    await coordinator.locator("#due_on").fill("31-12-2026");
+    await coordinator.getByRole("button", { name: "Wijzigingen bewaren" }).click();
+    await expect.poll(() => coordinator.locator(".error-summary").count()).toBe(1);
+    expect(await coordinator.locator("#due_on").inputValue()).toBe("31-12-2026");
+    await expectAccessible(coordinator, "cases-action-edit-error");
+    await coordinator.locator("#due_on").fill(addDays(todayInBrussels(), 40));
+    await coordinator.getByRole("button", { name: "Wijzigingen bewaren" }).click();
+    await expect.poll(() => heading(coordinator)).toBe(caseA.label);
+
     // 7. The chair closes the case with a reason.
     const chair = await signIn(people.chair, `/cases/${caseA.id}`);
     await expect.poll(() => heading(chair)).toBe(caseA.label);

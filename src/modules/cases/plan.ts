@@ -24,7 +24,19 @@ export interface NewAction {
   consultationId?: string | null;
 }
 
-export interface ActionView { id: string; description: string | null; ownerOrganisationId: string; dueOn: string; status: ActionStatus; consultationId: string | null; overdue: boolean; mayUpdate: boolean }
+export interface ActionView {
+  id: string;
+  description: string | null;
+  ownerOrganisationId: string;
+  dueOn: string;
+  status: ActionStatus;
+  consultationId: string | null;
+  overdue: boolean;
+  /** May mark it done: a lead, or a member of the owning organisation. */
+  mayUpdate: boolean;
+  /** May change its text, owner and due date: a lead, while the action is open and the case not closed. */
+  mayEdit: boolean;
+}
 
 /** Adds actions to a case's plan (used by the case page and by the minutes of a consultation). */
 export async function addActions(ctx: AppContext, who: AuditWho, caseId: string, actions: NewAction[], opts: { db?: Kysely<DB> } = {}): Promise<string[]> {
@@ -85,6 +97,7 @@ export async function actionsOfCase(ctx: AppContext, who: AuditWho, caseId: stri
     consultationId: r.consultation_id,
     overdue: r.status === "open" && r.due_on < today,
     mayUpdate: lead || ownsAction(who.actor ?? null, c.livc_id, r.owner_organisation_id),
+    mayEdit: lead && r.status === "open" && c.status !== "closed" && c.status !== "purged",
   }));
 }
 
@@ -103,6 +116,46 @@ export async function setActionStatus(ctx: AppContext, who: AuditWho, actionId: 
     await store.setActionStatus(trx, a.id, status);
     await store.insertEvent(trx, { case_id: c.id, actor_id: actor?.userId ?? null, kind: "action_updated", from_status: null, to_status: null, reason: status, consultation_id: null, note_enc: null });
     await pd.record(ctx, who, { type: "case", id: c.id, livcId: c.livc_id }, "case.plan.action_status", "success", { db: trx });
+  });
+  return c.id;
+}
+
+/** An open action as its edit form shows it: only a lead of the plan (chair, coordinator) may change it. */
+export interface ActionEdit { id: string; caseId: string; caseLabel: string; livcId: string; description: string; ownerOrganisationId: string; dueOn: string }
+
+async function editableAction(ctx: AppContext, who: AuditWho, actionId: string) {
+  const a = await store.actionById(ctx.database.db, actionId);
+  if (!a) throw new CaseError("not_found");
+  const c = await visibleCase(ctx, who, a.case_id);
+  if (!casePolicy.can(who.actor ?? null, "manage_plan", c)) throw new CaseError("not_allowed");
+  // A closed case's plan is a record; a done or cancelled action is reopened first (its status form).
+  if (c.status === "purged" || c.status === "closed" || a.status !== "open") throw new CaseError("wrong_status");
+  return { a, c };
+}
+
+export async function actionForEdit(ctx: AppContext, who: AuditWho, actionId: string): Promise<ActionEdit> {
+  const { a, c } = await editableAction(ctx, who, actionId);
+  const text = await pd.reveal(ctx, who, { type: "case", id: c.id, livcId: c.livc_id }, "case.plan.read", true, {
+    [a.id]: { place: { table: "case_action", column: "description_enc", rowId: a.id }, value: a.description_enc },
+  });
+  return { id: a.id, caseId: c.id, caseLabel: c.label ?? c.id.slice(0, 8), livcId: c.livc_id, description: text[a.id] ?? "", ownerOrganisationId: a.owner_organisation_id, dueOn: a.due_on };
+}
+
+/**
+ * A lead changes an open action: its text, its owner (the caller checks the owner is one of the case's
+ * choices) and its due date (a plan is replanned, not only ticked off). The change, a timeline event
+ * (no content: "edited") and the audit entry commit together.
+ */
+export async function updateAction(ctx: AppContext, who: AuditWho, actionId: string, change: { description: string | null; ownerOrganisationId: string; dueOn: string }): Promise<string> {
+  const { a, c } = await editableAction(ctx, who, actionId);
+  if (!isIsoDate(change.dueOn)) throw new CaseError("invalid", "due_on");
+  if (!change.ownerOrganisationId) throw new CaseError("invalid", "owner");
+  await pd.ready(ctx);
+  await ctx.database.db.transaction().execute(async (trx) => {
+    const description_enc = await pd.seal(ctx, who, { table: "case_action", column: "description_enc", rowId: a.id, livcId: c.livc_id }, change.description?.trim() || null, { db: trx });
+    await store.updateAction(trx, a.id, { description_enc, owner_organisation_id: change.ownerOrganisationId, due_on: change.dueOn });
+    await store.insertEvent(trx, { case_id: c.id, actor_id: who.actor?.userId ?? null, kind: "action_updated", from_status: null, to_status: null, reason: "edited", consultation_id: null, note_enc: null });
+    await pd.record(ctx, who, { type: "case", id: c.id, livcId: c.livc_id }, "case.plan.action_edit", "success", { db: trx });
   });
   return c.id;
 }

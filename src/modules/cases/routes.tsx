@@ -17,6 +17,7 @@ import { CORE_ROLES } from "./policy";
 import * as service from "./service";
 import { CaseError } from "./service";
 import { SubjectAccessPage, WhoSawPage } from "./views/audit";
+import { ActionEditPage } from "./views/action-edit";
 import { CasePage } from "./views/case";
 import type { Errors } from "./views/fields";
 import { FeedbackPage } from "./views/feedback";
@@ -207,6 +208,48 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!p.success || !["open", "done", "cancelled"].includes(status ?? "")) return sendError(request, reply, 400);
     try {
       const caseId = await service.setActionStatus(ctx, whoOf(request), p.data.id, status as "open" | "done" | "cancelled");
+      return reply.redirect(`/cases/${caseId}`, 303);
+    } catch (e) {
+      return caseFailure(request, reply, e);
+    }
+  });
+
+  // A lead replans an open action (text, owner, due date) on its own page: a form per row would crowd the plan.
+  const renderActionEdit = async (request: FastifyRequest, reply: FastifyReply, actionId: string, form?: { values: { description: string; owner: string; due_on: string }; errors: Errors }) => {
+    const who = whoOf(request);
+    const action = await service.actionForEdit(ctx, who, actionId);
+    const choices = await ownerChoices(who, { id: action.caseId, livcId: action.livcId });
+    const values = form?.values ?? { description: action.description, owner: action.ownerOrganisationId, due_on: action.dueOn };
+    // The current owner stays choosable even when its seat has ended since (it is what the plan says now).
+    const names = await organisationNames(ctx, [...choices, action.ownerOrganisationId, ...(values.owner ? [values.owner] : [])]);
+    const ownerOptions = [...names].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name, "nl"));
+    return sendPage(reply, h(ActionEditPage, { ctx: viewContext(request), action, values, ownerOptions, errors: form?.errors ?? {} }), form ? 400 : 200);
+  };
+
+  app.get("/cases/actions/:id/edit", { config: { permission: "case.access" } }, async (request, reply) => {
+    const p = idParam.safeParse(request.params);
+    if (!p.success) return sendError(request, reply, 404);
+    try {
+      return await renderActionEdit(request, reply, p.data.id);
+    } catch (e) {
+      return caseFailure(request, reply, e);
+    }
+  });
+
+  app.post("/cases/actions/:id/edit", { config: { permission: "case.access" } }, async (request, reply) => {
+    const p = idParam.safeParse(request.params);
+    const b = actionBody.safeParse(request.body ?? {});
+    if (!p.success || !b.success) return sendError(request, reply, 400);
+    const t = viewContext(request).t;
+    const who = whoOf(request);
+    try {
+      const current = await service.actionForEdit(ctx, who, p.data.id);
+      const errors: Errors = {};
+      if (!b.data.owner) errors.owner = t("case.error.owner");
+      else if (b.data.owner !== current.ownerOrganisationId && !(await ownerChoices(who, { id: current.caseId, livcId: current.livcId })).has(b.data.owner)) errors.owner = t("case.error.owner_outside");
+      if (!isIsoDate(b.data.due_on)) errors.due_on = t("case.error.due");
+      if (Object.keys(errors).length) return renderActionEdit(request, reply, p.data.id, { values: b.data, errors });
+      const caseId = await service.updateAction(ctx, who, p.data.id, { description: b.data.description || null, ownerOrganisationId: b.data.owner, dueOn: b.data.due_on });
       return reply.redirect(`/cases/${caseId}`, 303);
     } catch (e) {
       return caseFailure(request, reply, e);

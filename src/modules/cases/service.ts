@@ -26,7 +26,7 @@ export { CASE_STATUSES, CASE_TRANSITIONS, CLOSURE_REASONS, type CaseStatus, type
 export { type CaseGrants, caseGrants, canSeeCase, visibleCases } from "./policy";
 export { openCaseFromScreening, type OpenCaseInput } from "./opening";
 export { CaseError, readScope, visibleCase } from "./access";
-export { type ActionView, actionsOfCase, addActions, dueReviewsFor, overdueFor, reviewsOfCase, setActionStatus, setNextReview } from "./plan";
+export { type ActionEdit, type ActionView, actionForEdit, actionsOfCase, addActions, dueReviewsFor, overdueFor, reviewsOfCase, setActionStatus, setNextReview, updateAction } from "./plan";
 
 /**
  * Case use cases. Other modules (intake, meetings, monitoring) call only what this file exports.

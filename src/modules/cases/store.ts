@@ -135,6 +135,8 @@ export const revokeGrant = (db: Db, id: string) => db.updateTable("case_access_g
 export const insertAction = (db: Db, a: CaseActionTable) => db.insertInto("case_action").values(a).execute();
 export const actionById = (db: Db, id: string) => db.selectFrom("case_action").selectAll().where("id", "=", id).executeTakeFirst();
 export const actionsOf = precompiled((db, caseId: string) => db.selectFrom("case_action").selectAll().where("case_id", "=", caseId).orderBy("due_on").orderBy("created_at"));
+export const updateAction = (db: Db, id: string, patch: { description_enc: string | null; owner_organisation_id: string; due_on: string }) =>
+  db.updateTable("case_action").set({ ...patch, updated_at: nowIso() }).where("id", "=", id).execute();
 export const setActionStatus = (db: Db, id: string, status: ActionStatus) =>
   db.updateTable("case_action").set({ status, updated_at: nowIso() }).where("id", "=", id).execute();
 

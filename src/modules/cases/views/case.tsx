@@ -132,6 +132,12 @@ export function CasePage(props: CasePageProps) {
                   <td>
                     {t(`case.plan.status.${a.status}` as MessageKey)}{" "}
                     {a.status === "open" && a.mayUpdate ? <ButtonForm ctx={ctx} action={`/cases/actions/${a.id}`} label={t("case.plan.done")} fields={{ status: "done" }} secondary /> : null}
+                    {a.mayEdit ? (
+                      <a href={`/cases/actions/${a.id}/edit`}>
+                        {t("case.plan.edit")}
+                        <span class="visually-hidden">: {a.description ?? t("case.plan.hidden")}</span>
+                      </a>
+                    ) : null}
                   </td>
                 </tr>
               ))}
