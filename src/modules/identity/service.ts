@@ -15,7 +15,7 @@ import * as store from "./store";
  *   createAccount, grantMembership, ensureOrganisation, ensureDemoUser, membersOfLivc,
  *   activeRecipients (address + language for notice mails).
  * grantMembership and createAccount refuse with RoleRuleError what breaks the separation of duties
- * (decision 0040: an administrator never holds an LIVC role; nobody grants a role to themselves).
+ * (decision 0041: an administrator never holds an LIVC role; nobody grants a role to themselves).
  */
 export { RoleRuleError } from "./roles";
 export type { RoleRuleCode } from "./roles";
@@ -31,7 +31,7 @@ export interface NewAccount {
   memberships?: { livcId: string; role: LivcRole; organisationId?: string | null }[];
   /** The language of the account's mails and its UI default after login; default nl. */
   language?: Locale;
-  /** Who creates the account (an administrator): may not be the account itself (decision 0040). */
+  /** Who creates the account (an administrator): may not be the account itself (decision 0041). */
   grantedBy?: string | null;
 }
 
@@ -63,7 +63,7 @@ export async function setTotpSecret(ctx: AppContext, userId: string, secret: str
 /**
  * Adds an LIVC role; the person's open sessions get a new id on their next request (privilege change).
  * grantedBy: who decides the grant (the acting administrator, the inviting chair or coordinator).
- * Throws RoleRuleError: "self_grant", "admin_holds_livc_role" (decision 0040), "duplicate" (the same
+ * Throws RoleRuleError: "self_grant", "admin_holds_livc_role" (decision 0041), "duplicate" (the same
  * role in the same LIVC for an overlapping period), "bad_date"/"to_before_from".
  */
 export async function grantMembership(
@@ -77,7 +77,7 @@ export async function grantMembership(
   return id;
 }
 
-/** Why this account may not get an LIVC role from grantedBy (decision 0040), or null: for forms that check before saving. */
+/** Why this account may not get an LIVC role from grantedBy (decision 0041), or null: for forms that check before saving. */
 export async function grantRefusal(ctx: AppContext, g: { userId: string; grantedBy?: string | null }): Promise<RoleRuleError | null> {
   try {
     await assertMayGrant(ctx.database.db, g);
@@ -115,11 +115,13 @@ export async function ensureDemoUser(
     userId = existing.id;
     secret = (await keyringFor(ctx)).decrypt({ table: "app_user", column: "totp_secret", rowId: userId }, existing.totp_secret!);
     for (const m of u.memberships ?? []) {
-      // Seeding again: a role already held is kept as it is.
+      // A role already held (seeded again, or by another module's demo) is kept, and gets the
+      // organisation when it had none (registry's demo links officers without one).
       try {
         await grantMembership(ctx, { userId, ...m });
       } catch (e) {
         if (!(e instanceof RoleRuleError && e.code === "duplicate")) throw e;
+        if (m.organisationId) await store.setMissingOrganisation(ctx.database.db, { userId, livcId: m.livcId, role: m.role, organisationId: m.organisationId });
       }
     }
   } else {

@@ -146,6 +146,19 @@ export async function endMembership(db: Kysely<DB>, id: string, validTo: string)
   await db.updateTable("membership").set({ valid_to: validTo }).where("id", "=", id).execute();
 }
 
+/** Demo seeding: the organisation of a person's role in an LIVC that has none yet (open memberships only). */
+export async function setMissingOrganisation(db: Kysely<DB>, m: { userId: string; livcId: string; role: LivcRole; organisationId: string }) {
+  await db
+    .updateTable("membership")
+    .set({ organisation_id: m.organisationId })
+    .where("user_id", "=", m.userId)
+    .where("livc_id", "=", m.livcId)
+    .where("role", "=", m.role)
+    .where("organisation_id", "is", null)
+    .where("valid_to", "is", null)
+    .execute();
+}
+
 export async function insertOrganisation(db: Kysely<DB>, o: { name: string; sector: Sector; id?: string }): Promise<string> {
   const id = o.id ?? newId();
   await db.insertInto("organisation").values({ id, name: o.name.trim(), sector: o.sector, created_at: nowIso() }).execute();
