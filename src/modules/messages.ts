@@ -1,6 +1,7 @@
 import { coreMessages } from "../platform/i18n/core.messages";
 import { awarenessMessages } from "./awareness/messages";
 import { casesMessages } from "./cases/messages";
+import { auditLogMessages } from "./identity/audit-messages";
 import { identityMessages } from "./identity/messages";
 import { languageMessages } from "./identity/language-messages";
 import { rolesMessages } from "./identity/roles-messages";
@@ -19,4 +20,4 @@ import { referenceMessages } from "./reference/messages";
 import { registryMessages } from "./registry/messages";
 
 /** Every module's dictionary; the i18n layer merges them and types the keys. */
-export const allMessages = [coreMessages, referenceMessages, identityMessages, languageMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, meetingsMessages, meetingsReminderMessages] as const;
+export const allMessages = [coreMessages, referenceMessages, identityMessages, auditLogMessages, languageMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, meetingsMessages, meetingsReminderMessages] as const;

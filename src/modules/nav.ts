@@ -16,6 +16,7 @@ export const navigation: { href: string; label: MessageKey; show: Permission | "
   { href: "/cases", label: "nav.cases", show: "case.access" },
   { href: "/meetings", label: "nav.meetings", show: "case.access" },
   { href: "/subject-access", label: "nav.subject_access", show: "audit.export" },
+  { href: "/audit", label: "al.nav", show: "audit.export" },
   { href: "/partners", label: "nav.partners", show: "livc.member" },
   { href: "/awareness", label: "nav.awareness", show: "awareness.manage" },
   { href: "/admin/accounts", label: "nav.admin", show: "admin.accounts" },

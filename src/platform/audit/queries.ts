@@ -1,4 +1,7 @@
+import { type ExpressionBuilder, sql } from "kysely";
 import type { AppContext } from "../context";
+import type { DB } from "../db/schema";
+import type { AuditOutcome } from "./chain";
 
 /** "Who saw this": every logged access to one resource, newest first, with the person's display name. */
 export async function whoSaw(ctx: Pick<AppContext, "database">, resourceType: string, resourceId: string) {
@@ -21,17 +24,12 @@ export const AUDIT_EXPORT_HEADER = ["seq", "at", "actor_id", "actor_role", "livc
  * them, so entries before and after the period are never scanned. An entry whose time is out of order
  * with its seq still falls inside those bounds, and the time condition stays on every batch.
  */
-export async function* auditEntriesBetween(ctx: Pick<AppContext, "database">, from: string, to: string, batchSize = 5000) {
+export async function* auditEntriesBetween(ctx: Pick<AppContext, "database">, from: string, to: string, batchSize = 5000, filter: AuditFilter = {}) {
   const db = ctx.database.db;
-  const bounds = await db
-    .selectFrom("audit_entry")
-    .select((eb) => [eb.fn.min("seq").as("first"), eb.fn.max("seq").as("last")])
-    .where("at", ">=", from)
-    .where("at", "<", to)
-    .executeTakeFirst();
-  if (bounds?.first == null || bounds.last == null) return;
-  const last = Number(bounds.last);
-  let after = Number(bounds.first) - 1;
+  const bounds = await seqBounds(ctx, from, to);
+  if (!bounds) return;
+  const last = bounds.last;
+  let after = bounds.first - 1;
   for (;;) {
     const rows = await db
       .selectFrom("audit_entry")
@@ -40,6 +38,7 @@ export async function* auditEntriesBetween(ctx: Pick<AppContext, "database">, fr
       .where("seq", "<=", last)
       .where("at", ">=", from)
       .where("at", "<", to)
+      .where((eb) => matches(eb, filter))
       .orderBy("seq")
       .limit(batchSize)
       .execute();
@@ -48,4 +47,65 @@ export async function* auditEntriesBetween(ctx: Pick<AppContext, "database">, fr
     after = Number(rows[rows.length - 1].seq);
     if (after >= last) return;
   }
+}
+
+export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ["allowed", "denied", "success", "failure"];
+
+/**
+ * What the DPO narrows an audit search to (all optional, combined with AND): one account, an action or
+ * a family of actions ("case." is every case action), a resource type, one resource id, an outcome.
+ */
+export interface AuditFilter {
+  actorId?: string;
+  /** An action ("case.read") or the start of one, ending in a dot ("case."). */
+  action?: string;
+  resourceType?: string;
+  resourceId?: string;
+  outcome?: AuditOutcome;
+}
+
+function matches(eb: ExpressionBuilder<DB, "audit_entry">, f: AuditFilter) {
+  const and = [];
+  if (f.actorId) and.push(eb("actor_id", "=", f.actorId));
+  if (f.action?.endsWith(".")) and.push(eb(sql<string>`substr(action, 1, ${f.action.length})`, "=", f.action));
+  else if (f.action) and.push(eb("action", "=", f.action));
+  if (f.resourceType) and.push(eb("resource_type", "=", f.resourceType));
+  if (f.resourceId) and.push(eb("resource_id", "=", f.resourceId));
+  if (f.outcome) and.push(eb("outcome", "=", f.outcome));
+  return eb.and(and);
+}
+
+/** The first and last seq of a period (ISO timestamps, inclusive from, exclusive to), from the `at` index. */
+async function seqBounds(ctx: Pick<AppContext, "database">, from: string, to: string): Promise<{ first: number; last: number } | null> {
+  const bounds = await ctx.database.db
+    .selectFrom("audit_entry")
+    .select((eb) => [eb.fn.min("seq").as("first"), eb.fn.max("seq").as("last")])
+    .where("at", ">=", from)
+    .where("at", "<", to)
+    .executeTakeFirst();
+  if (bounds?.first == null || bounds.last == null) return null;
+  return { first: Number(bounds.first), last: Number(bounds.last) };
+}
+
+/**
+ * One page of a period's entries matching the filter, newest first, with the acting account's name;
+ * `more` when a next page exists (no count: a year of entries is millions of rows).
+ */
+export async function auditPage(ctx: Pick<AppContext, "database">, from: string, to: string, filter: AuditFilter, page: number, size = 100) {
+  const bounds = await seqBounds(ctx, from, to);
+  if (!bounds) return { rows: [], more: false };
+  const rows = await ctx.database.db
+    .selectFrom("audit_entry")
+    .leftJoin("app_user", "app_user.id", "audit_entry.actor_id")
+    .select(["audit_entry.seq", "audit_entry.at", "audit_entry.actor_id", "app_user.display_name", "audit_entry.actor_role", "audit_entry.livc_id", "audit_entry.action", "audit_entry.resource_type", "audit_entry.resource_id", "audit_entry.outcome"])
+    .where("audit_entry.seq", ">=", bounds.first)
+    .where("audit_entry.seq", "<=", bounds.last)
+    .where("audit_entry.at", ">=", from)
+    .where("audit_entry.at", "<", to)
+    .where((eb) => matches(eb as unknown as ExpressionBuilder<DB, "audit_entry">, filter))
+    .orderBy("audit_entry.seq", "desc")
+    .limit(size + 1)
+    .offset((page - 1) * size)
+    .execute();
+  return { rows: rows.slice(0, size), more: rows.length > size };
 }
