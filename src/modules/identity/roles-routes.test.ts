@@ -161,6 +161,16 @@ describeEachDialect("account page: LIVC roles and platform roles", (ctx) => {
     });
     const pr = await app.inject({ method: "POST", url: `/api/v1/admin/accounts/${person.id}/platform-roles`, headers: admin.headers({ json: true }), payload: { roles: ["dpo"] } });
     expect(pr.json()).toEqual({ id: person.id, roles: ["dpo"] });
+    // Odd input gets the rules' answer (400 with fields), never a parse error.
+    const odd = await app.inject({ method: "POST", url: `/api/v1/admin/accounts/${person.id}/memberships`, headers: admin.headers({ json: true }), payload: { livc_id: "x".repeat(500), role: 5, valid_from: "<b>2026</b>" } });
+    expect(odd.statusCode).toBe(400);
+    const oddForm = await post(admin, `/admin/accounts/${person.id}/memberships`, { livc_id: livcA, role: "chair", organisation_id: "", valid_from: `"><script>${"x".repeat(300)}`, valid_to: "" });
+    expect(oddForm.statusCode).toBe(400);
+    expect(oddForm.body).toContain('href="#valid_from"');
+    expect(oddForm.body).not.toContain("<script>x");
+    const oddRoles = await app.inject({ method: "POST", url: `/api/v1/admin/accounts/${person.id}/platform-roles`, headers: admin.headers({ json: true }), payload: { roles: [{ x: 1 }] } });
+    expect(oddRoles.statusCode).toBe(400);
+    expect(await store.platformRolesOf(db(), person.id)).toEqual(["dpo"]);
     const docs = (await app.inject({ url: "/api/docs/json" })).json() as { paths: Record<string, unknown> };
     expect(Object.keys(docs.paths)).toEqual(expect.arrayContaining(["/api/v1/admin/accounts/{id}/memberships", "/api/v1/admin/accounts/{id}/memberships/{mid}/end", "/api/v1/admin/accounts/{id}/platform-roles", "/api/v1/admin/accounts/{id}/roles"]));
   });

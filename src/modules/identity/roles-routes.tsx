@@ -56,10 +56,17 @@ export async function rolesViewOf(ctx: AppContext, userId: string, actorId: stri
   };
 }
 
-const text = (max: number) => z.preprocess((v) => (v === undefined || v === null ? "" : String(v)), z.string().trim().max(max));
-const grantBody = z.object({ livc_id: text(64), role: text(40), organisation_id: text(64), valid_from: text(10), valid_to: text(10) });
-const endBody = z.object({ valid_to: text(10) });
-const rolesBody = z.object({ roles: z.preprocess((v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]), z.array(z.string())) });
+/** Any value as trimmed text (cut at 200 characters): whatever arrives, the rules in roles.ts answer, never a parse error. */
+const text = z.preprocess((v) => (v === undefined || v === null ? "" : String(v).slice(0, 200)), z.string().trim());
+const grantBody = z.object({ livc_id: text, role: text, organisation_id: text, valid_from: text, valid_to: text });
+const endBody = z.object({ valid_to: text });
+const rolesBody = z.object({ roles: z.preprocess((v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v.map(String) : [String(v)]), z.array(z.string())) });
+/** The body's fields, or all empty when the body is no object (a JSON array, text): the rules then refuse it. */
+const bodyOf = <S extends z.ZodType>(schema: S, request: FastifyRequest): z.infer<S> => {
+  const body = request.body;
+  const parsed = schema.safeParse(body && typeof body === "object" && !Array.isArray(body) ? body : {});
+  return parsed.success ? parsed.data : schema.parse({});
+};
 const idParam = z.object({ id: z.string().uuid() });
 const membershipParam = z.object({ id: z.string().uuid(), mid: z.string().uuid() });
 
@@ -97,7 +104,7 @@ export function roleRoutes(app: FastifyInstance, ctx: AppContext, showDetail: Sh
     const user = await account(request, reply);
     if (!user) return reply;
     const t = viewContext(request).t;
-    const raw = grantBody.parse(request.body ?? {});
+    const raw = bodyOf(grantBody, request);
     const errors: FormError[] = [];
     if (raw.livc_id === "") errors.push({ field: "livc_id", message: t("id.roles.error.livc_required") });
     if (!(LIVC_ROLES as readonly string[]).includes(raw.role)) errors.push({ field: "role", message: t("id.roles.error.role_required") });
@@ -124,7 +131,7 @@ export function roleRoutes(app: FastifyInstance, ctx: AppContext, showDetail: Sh
     const user = p.success ? await store.findUser(db, p.data.id) : undefined;
     if (!p.success || !user) return sendError(request, reply, 404);
     const mid = p.data.mid;
-    const lastDay = endBody.parse(request.body ?? {}).valid_to || addDays(todayInBrussels(), -1);
+    const lastDay = bodyOf(endBody, request).valid_to || addDays(todayInBrussels(), -1);
     let errors: FormError[] = [];
     try {
       await endRole(ctx, whoOf(request), user.id, mid, lastDay);
@@ -138,7 +145,7 @@ export function roleRoutes(app: FastifyInstance, ctx: AppContext, showDetail: Sh
   const platform = async (request: FastifyRequest, reply: FastifyReply) => {
     const user = await account(request, reply);
     if (!user) return reply;
-    const roles = rolesBody.parse(request.body ?? {}).roles;
+    const roles = bodyOf(rolesBody, request).roles;
     let errors: FormError[] = [];
     if (!roles.every((r) => (PLATFORM_ROLES as readonly string[]).includes(r))) {
       errors = [{ field: PLATFORM_FIELD, message: viewContext(request).t("id.roles.error.platform_role") }];
