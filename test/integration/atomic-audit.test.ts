@@ -561,6 +561,19 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
         expect((await db().selectFrom("case_file").select("next_review_on").where("id", "=", s.caseA).executeTakeFirstOrThrow()).next_review_on).toBe(s.review);
       },
     }),
+    atomicCase({
+      name: "updateAction (cases service: a lead replans an action)",
+      setup: async () => {
+        const w = await meetingWorld();
+        const [actionId] = await caseService.addActions(ctx(), { actor: w.coordinator }, w.caseA, [{ description: "Eerst", ownerOrganisationId: w.clb, dueOn: "2026-12-20" }]);
+        return { ...w, actionId, events: await count("case_event") };
+      },
+      change: (s) => caseService.updateAction(ctx(), { actor: s.coordinator }, s.actionId, { description: "Later", ownerOrganisationId: s.clb, dueOn: "2027-01-31" }),
+      unchanged: async (s) => {
+        expect((await db().selectFrom("case_action").select("due_on").where("id", "=", s.actionId).executeTakeFirstOrThrow()).due_on).toBe("2026-12-20");
+        expect(await count("case_event")).toBe(s.events);
+      },
+    }),
     // Feedback form (cases) ------------------------------------------------------------------------
     atomicCase({
       name: "draftFeedback (cases service)",
