@@ -51,13 +51,16 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get("/account/reset", { config: { permission: "public" } }, async (request, reply) => sendPage(reply, h(ResetRequestPage, { ctx: viewContext(request), sent: false })));
 
   // Same answer whether or not the account exists; the mail carries only a link, no personal data.
+  // Only an account with a second factor gets a link (decision 0044): without one (never enrolled, or
+  // reset by an administrator) a mailbox alone would lead to enrolling a new factor; an administrator
+  // issues that link after checking the person's identity.
   app.post("/account/reset", { config: { permission: "public" } }, async (request, reply) => {
     const email = String((request.body as { email?: string } | undefined)?.email ?? "").slice(0, 254);
     const keys = [accountKey(email), addressKey(request.ip)];
     if ((await waitSeconds(ctx.database.db, keys)) === 0) {
       await recordFailure(ctx.database.db, [addressKey(request.ip)]);
       const user = await findUserByEmail(ctx.database.db, email);
-      if (user?.status === "active") {
+      if (user?.status === "active" && user.totp_secret) {
         // The link and its audit entry commit together; the mail goes out only after both did.
         const token = await ctx.database.db.transaction().execute(async (trx) => {
           const issued = await issueToken({ ...ctx, database: { ...ctx.database, db: trx } }, user.id, "reset");

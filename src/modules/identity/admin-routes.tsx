@@ -8,11 +8,13 @@ import { LOCALES } from "../../platform/i18n/define";
 import { sendError, wantsJson } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
 import { PLATFORM_ROLES } from "./migrations";
+import { recoveryAdminRoutes } from "./recovery-routes";
 import { type RolesForm, roleRoutes, rolesViewOf } from "./roles-routes";
 import { createAccount } from "./service";
 import * as store from "./store";
 import { issueToken } from "./tokens";
 import { AccountDetailPage, AccountsPage, NewAccountPage } from "./views/admin";
+import type { DetailsFormView } from "./views/recovery";
 
 const newAccount = z.object({
   display_name: z.string().trim().min(1).max(120),
@@ -101,9 +103,10 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
     request: FastifyRequest,
     reply: FastifyReply,
     id: string,
-    link?: { kind: "invite" | "reset"; url: string },
+    link?: { kind: "invite" | "reset" | "mfa_reset"; url: string },
     language: { saved?: boolean; error?: string; status?: number } = {},
     roles: RolesForm & { status?: number } = {},
+    details: DetailsFormView & { status?: number } = {},
   ) => {
     const user = await store.findUser(db, id);
     if (!user) return sendError(request, reply, 404);
@@ -124,18 +127,20 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
         self: user.id === request.actor?.userId,
         languageSaved: language.saved,
         languageError: language.error,
+        details,
       }),
-      language.status ?? roles.status,
+      language.status ?? roles.status ?? details.status,
     );
   };
   roleRoutes(app, ctx, (request, reply, id, roles, status) => showDetail(request, reply, id, undefined, {}, { ...roles, status }));
+  recoveryAdminRoutes(app, ctx, (request, reply, id, shown) => showDetail(request, reply, id, shown.link, {}, {}, { ...shown.details, status: shown.status }));
 
   app.get("/admin/accounts/:id", cfg, async (request, reply) => {
     const p = idParam.safeParse(request.params);
     if (!p.success) return sendError(request, reply, 404);
     const saved = (request.query as { saved?: string } | undefined)?.saved;
     const rolesSaved = saved === "grant" || saved === "end" || saved === "platform_roles" ? saved : undefined;
-    return showDetail(request, reply, p.data.id, undefined, { saved: saved === "language" }, { saved: rolesSaved });
+    return showDetail(request, reply, p.data.id, undefined, { saved: saved === "language" }, { saved: rolesSaved }, { saved: saved === "details" });
   });
 
   // An administrator sets an account's language (decision 0035): the change and its audit entry commit together.

@@ -4,6 +4,7 @@ import { adminRoutes } from "./admin-routes";
 import { auditRoutes } from "./audit-routes";
 import { securityCli } from "./cli";
 import { languageRoutes } from "./language-routes";
+import { accountNameRoutes } from "./recovery-routes";
 import { loginRoutes } from "./routes";
 import { ensureDemoUser } from "./service";
 import { ssoAdminRoutes } from "./sso-admin.routes";
@@ -16,6 +17,7 @@ export const identityModule: SchakelModule = {
     loginRoutes(app, ctx);
     accountRoutes(app, ctx);
     languageRoutes(app, ctx);
+    accountNameRoutes(app, ctx);
     adminRoutes(app, ctx);
     auditRoutes(app, ctx);
     ssoRoutes(app, ctx);

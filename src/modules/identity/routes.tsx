@@ -145,8 +145,8 @@ export function loginRoutes(app: FastifyInstance, ctx: AppContext) {
 
   app.get("/account", { config: { permission: "authenticated" } }, async (request, reply) => {
     const view = await accountView(ctx, request);
-    const saved = (request.query as { saved?: string }).saved === "language";
-    return sendPage(reply, h(AccountPage, { ctx: viewContext(request), view: { ...view, languageSaved: saved } }));
+    const saved = (request.query as { saved?: string }).saved;
+    return sendPage(reply, h(AccountPage, { ctx: viewContext(request), view: { ...view, languageSaved: saved === "language", nameSaved: saved === "name" } }));
   });
 
   app.get(

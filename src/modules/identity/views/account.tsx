@@ -5,6 +5,7 @@ import type { ViewContext } from "../../../platform/web/view";
 import { Csrf } from "../../../platform/web/fields";
 import type { SsoLinkView } from "../sso-link";
 import { AccountLanguageForm } from "./language";
+import { OwnNameForm } from "./recovery";
 
 export interface AccountView {
   email: string;
@@ -18,6 +19,10 @@ export interface AccountView {
   language: string;
   languageSaved?: boolean;
   languageError?: string;
+  /** The own-name form (decision 0044): the typed value and error after a refused change, or saved. */
+  nameValue?: string;
+  nameError?: string;
+  nameSaved?: boolean;
 }
 
 export function roleLabels(ctx: ViewContext, actor: Actor, livcNames: Record<string, string> = {}): string[] {
@@ -34,7 +39,7 @@ export function AccountPage(props: { ctx: ViewContext; view: AccountView }) {
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t("id.account.title")}>
-      <ErrorSummary ctx={ctx} errors={view.languageError ? [{ field: "language", message: view.languageError }] : []} />
+      <ErrorSummary ctx={ctx} errors={[...(view.nameError ? [{ field: "display_name", message: view.nameError }] : []), ...(view.languageError ? [{ field: "language", message: view.languageError }] : [])]} />
       <h1>{t("id.account.title")}</h1>
       <dl class="summary">
         <dt>{t("id.account.name")}</dt>
@@ -66,6 +71,7 @@ export function AccountPage(props: { ctx: ViewContext; view: AccountView }) {
         {" · "}
         <a href="/account/sso">{t("sso.account.title")}</a>
       </p>
+      <OwnNameForm ctx={ctx} value={view.nameValue ?? view.actor.displayName} error={view.nameError} saved={view.nameSaved} />
       <AccountLanguageForm ctx={ctx} value={view.language} saved={view.languageSaved} error={view.languageError} />
       <h2>{t("id.account.sessions")}</h2>
       <div class="table-scroll">

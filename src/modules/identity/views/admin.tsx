@@ -8,6 +8,7 @@ import { SsoLinkAdmin } from "../sso-views";
 import { AdminLanguageForm, LANGUAGE_NAMES, LanguageSelect } from "./language";
 import type { UserRow } from "../store";
 import { Csrf, SearchForm, TextField } from "../../../platform/web/fields";
+import { AdminDetailsForm, type DetailsFormView } from "./recovery";
 import { RolesSection, type RolesView } from "./roles";
 
 export interface AccountListPage {
@@ -110,7 +111,10 @@ export function AccountDetailPage(props: {
   /** LIVC roles (names, period, state, end action), the grant form and the platform-role form (decision 0041). */
   rolesView: RolesView;
   sessions: number;
-  link?: { kind: "invite" | "reset"; url: string };
+  /** A link just issued: invitation, password reset, or the reset after a second-factor reset (decision 0044). */
+  link?: { kind: "invite" | "reset" | "mfa_reset"; url: string };
+  /** The name and e-mail form: typed values and errors after a refused change, or saved. */
+  details?: DetailsFormView;
   /** The administrator's own account: it cannot be disabled or logged out from here. */
   self?: boolean;
   languageSaved?: boolean;
@@ -128,11 +132,11 @@ export function AccountDetailPage(props: {
   );
   return (
     <Layout ctx={ctx} title={user.display_name}>
-      <ErrorSummary ctx={ctx} errors={[...(props.languageError ? [{ field: "language", message: props.languageError }] : []), ...props.rolesView.errors]} />
+      <ErrorSummary ctx={ctx} errors={[...(props.details?.errors ?? []), ...(props.languageError ? [{ field: "language", message: props.languageError }] : []), ...props.rolesView.errors]} />
       <h1>{user.display_name}</h1>
       {props.link ? (
         <div class="notice" role="status">
-          <p>{t(props.link.kind === "invite" ? "id.admin.invite_link" : "id.admin.reset_link")}</p>
+          <p>{t(props.link.kind === "invite" ? "id.admin.invite_link" : props.link.kind === "mfa_reset" ? "rec.done" : "id.admin.reset_link")}</p>
           <p>
             <code id="account-link">{props.link.url}</code>
           </p>
@@ -156,8 +160,15 @@ export function AccountDetailPage(props: {
       {/* A <div>, not a <p>: a <form> inside a <p> closes the paragraph early (empty <p></p> left over). */}
       <div class="form-group" id="account-actions">
         {props.self ? null : user.status === "disabled" ? action("enable", "id.admin.enable") : action("disable", "id.admin.disable", "warning")}{" "}
-        {props.self ? null : action("end-sessions", "id.admin.end_sessions")} {user.status === "invited" ? action("invite-link", "id.admin.new_invite") : action("reset-link", "id.admin.new_reset")}
+        {props.self ? null : action("end-sessions", "id.admin.end_sessions")} {user.status === "invited" ? action("invite-link", "id.admin.new_invite") : action("reset-link", "id.admin.new_reset")}{" "}
+        {/* Second-factor reset: a confirmation page first (GET), never on one's own account (decision 0044). */}
+        {props.self || user.status === "invited" ? null : (
+          <a class="button warning" href={`/admin/accounts/${user.id}/mfa-reset`} id="mfa-reset-start">
+            {t("rec.action")}
+          </a>
+        )}
       </div>
+      <AdminDetailsForm ctx={ctx} userId={user.id} current={{ display_name: user.display_name, email: user.email }} view={props.details ?? {}} />
       <RolesSection ctx={ctx} userId={user.id} view={props.rolesView} />
       <AdminLanguageForm ctx={ctx} userId={user.id} value={user.language} saved={props.languageSaved} error={props.languageError} />
       <SsoLinkAdmin ctx={ctx} userId={user.id} link={ssoLinkOf(user)} />

@@ -1,0 +1,75 @@
+import type { Kysely } from "kysely";
+import { endAllSessions } from "../../platform/auth/session";
+import type { AppContext } from "../../platform/context";
+import type { DB } from "../../platform/db/schema";
+import { isLocale, type Locale, type MessageKey, translator } from "../../platform/i18n";
+import { mailTransport } from "../../platform/mail";
+import { removeSsoLink } from "./sso-link";
+import { findUser, findUserByEmail, updateUser } from "./store";
+import { issueToken } from "./tokens";
+
+/**
+ * Account recovery (decision 0044).
+ *
+ * resetSecondFactor: a person lost both the authenticator app and the recovery codes; an
+ * administrator checked their identity outside Schakel. The TOTP secret, every recovery code and the
+ * password are deleted, every session ends, an SSO link is removed, and a new single-use reset link
+ * (1 h) is issued: the only way back in is that link (new password), then the existing enrolment
+ * flow (login.ts startEnrolment/finishEnrolment) at the next login, as on first use. The password
+ * goes too because with the old password alone the next login would reach the enrolment step: a
+ * stolen password must not be enough to enrol the attacker's authenticator. The SSO link goes for
+ * the same reason (an SSO login without provider MFA would reach enrolment too).
+ * Run it inside the caller's transaction, which also writes the audit entry.
+ */
+export async function resetSecondFactor(ctx: AppContext, userId: string): Promise<{ token: string; ssoRemoved: boolean }> {
+  const db = ctx.database.db;
+  await updateUser(db, userId, { totp_secret: null, totp_last_step: null, password_hash: null });
+  await db.deleteFrom("recovery_code").where("user_id", "=", userId).execute();
+  const sso = await removeSsoLink(db, userId);
+  await endAllSessions(db, userId);
+  // Any earlier invitation link stops working too (issueToken replaces earlier reset links itself).
+  await db.updateTable("account_token").set({ used_at: new Date().toISOString() }).where("user_id", "=", userId).where("purpose", "=", "invite").where("used_at", "is", null).execute();
+  const token = await issueToken(ctx, userId, "reset");
+  return { token, ssoRemoved: sso.removed };
+}
+
+export type DetailsProblem = "name_invalid" | "email_invalid" | "email_taken";
+
+/** Checks a name (1-120 characters after trimming). */
+export const nameOk = (name: string) => {
+  const n = name.trim();
+  return n.length >= 1 && n.length <= 120;
+};
+
+/** The other account that already uses this (lower-cased) address, if any. */
+export async function emailTakenByOther(db: Kysely<DB>, email: string, userId: string): Promise<boolean> {
+  const other = await findUserByEmail(db, email);
+  return Boolean(other && other.id !== userId);
+}
+
+/**
+ * Saves a new name and/or address (already validated); returns what changed and the old address.
+ * Run it in the caller's transaction with the audit entry. Sessions stay: the name and address are
+ * read from the account on every request.
+ */
+export async function changeDetails(db: Kysely<DB>, userId: string, next: { displayName: string; email?: string }) {
+  const user = await findUser(db, userId);
+  if (!user) return null;
+  const displayName = next.displayName.trim();
+  const email = next.email === undefined ? user.email : next.email.trim().toLowerCase();
+  const nameChanged = displayName !== user.display_name;
+  const emailChanged = email !== user.email;
+  if (nameChanged || emailChanged) await updateUser(db, userId, { display_name: displayName, email });
+  return { nameChanged, emailChanged, oldEmail: user.email, language: user.language };
+}
+
+/** A notice mail in the account's language only (decision 0035), without a link and without names. */
+export async function sendNotice(ctx: AppContext, to: { email: string; language: string }, subject: MessageKey, body: MessageKey): Promise<void> {
+  if (!ctx.config.SMTP_URL) return;
+  const t = translator(isLocale(to.language) ? (to.language as Locale) : "nl");
+  try {
+    await (await mailTransport(ctx.config.SMTP_URL)).sendMail({ from: ctx.config.MAIL_FROM, to: to.email, subject: t(subject), text: t(body) });
+  } catch {
+    // The change is committed and audited; a lost notice must not undo it or fail the page.
+  }
+}
