@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { whoOf } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
-import { todayInBrussels } from "../../platform/db/values";
+import { isIsoDate, todayInBrussels } from "../../platform/db/values";
 import { sendError } from "../../platform/web/app";
 import { checkFiguresPeriod, FiguresPeriodError } from "./figures";
 import * as service from "./service";
@@ -20,12 +20,13 @@ export function casesApiRoutes(app: FastifyInstance, ctx: AppContext) {
         tags: ["cases"],
         summary: "Cases you need to know",
         description:
-          "Only cases of LIVCs where you are chair, coordinator or information officer, and cases you were granted as an invited partner. Label search with q. Newest first, in pages: `page` (from 1) and `per_page` (1-500, default 100); `total` and `pages` tell how many there are.",
+          "Only cases of LIVCs where you are chair, coordinator or information officer, and cases you were granted as an invited partner. Label search with q; `status` (comma-separated); `review_by` (YYYY-MM-DD): only cases whose next review is on or before that day, soonest first. Otherwise newest first, in pages: `page` (from 1) and `per_page` (1-500, default 100); `total` and `pages` tell how many there are.",
         querystring: {
           type: "object",
           properties: {
             q: { type: "string" },
             status: { type: "string", description: "comma-separated statuses" },
+            review_by: { type: "string", format: "date", description: "next review on or before this day (YYYY-MM-DD)" },
             page: { type: "integer", minimum: 1, default: 1 },
             per_page: { type: "integer", minimum: 1, maximum: 500, default: 100 },
           },
@@ -34,11 +35,11 @@ export function casesApiRoutes(app: FastifyInstance, ctx: AppContext) {
     },
     async (request, reply) => {
       const q = z
-        .object({ q: z.string().max(64).optional(), status: statusList, page: z.coerce.number().int().min(1).max(100_000).default(1), per_page: z.coerce.number().int().min(1).max(500).default(100) })
+        .object({ q: z.string().max(64).optional(), status: statusList, review_by: z.string().refine(isIsoDate).optional(), page: z.coerce.number().int().min(1).max(100_000).default(1), per_page: z.coerce.number().int().min(1).max(500).default(100) })
         .safeParse(request.query ?? {});
       if (!q.success) return sendError(request, reply, 400);
       const who = whoOf(request);
-      const p = await service.casePage(ctx, who, { q: q.data.q, status: q.data.status as service.CaseStatus[] | undefined }, q.data.page, q.data.per_page);
+      const p = await service.casePage(ctx, who, { q: q.data.q, status: q.data.status as service.CaseStatus[] | undefined, reviewBy: q.data.review_by }, q.data.page, q.data.per_page);
       await service.recordCaseExport(ctx, who, p.items.length);
       return {
         total: p.total,

@@ -73,6 +73,13 @@ describeEachDialect("case list filters", (ctx) => {
     expect((await list("?review=due")).ids).not.toContain(made.elsewhere);
   });
 
+  it("the JSON API takes review_by (soonest first) with status, and refuses a bad date", async () => {
+    const api = async (qs: string) => (await app.inject({ method: "GET", url: `/api/v1/cases${qs}`, headers: session.headers() })).json() as { cases: { id: string }[] };
+    expect(keysOf((await api(`?review_by=${today}`)).cases.map((c) => c.id))).toEqual(["overdue", "closed", "today"]);
+    expect(keysOf((await api(`?review_by=${today}&status=active,in_follow_up`)).cases.map((c) => c.id))).toEqual(["overdue", "today"]);
+    expect((await app.inject({ method: "GET", url: "/api/v1/cases?review_by=tomorrow", headers: session.headers() })).statusCode).toBe(400);
+  });
+
   it("keeps the chosen filters in the form, the page links and the CSV export", async () => {
     const { body } = await list("?status=open&review=30");
     expect(body).toMatch(/<option value="open" selected>/);
