@@ -346,6 +346,46 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
       change: (s) => post(s.s, "/account/sso/unlink"),
       unchanged: async (s) => expect((await findUser(db(), s.user.id))!.oidc_subject).toBe(`sub-${s.user.id}`),
     }),
+    // Account recovery (decision 0044): the whole reset, also when only its last entry is refused
+    // (an SSO-linked account writes account.oidc.unlink first).
+    ...([undefined, "account.mfa.reset"] as const).map((only) =>
+      atomicCase({
+        name: `POST /admin/accounts/:id/mfa-reset${only ? " (SSO-linked; the reset's entry refused)" : ""}`,
+        only,
+        setup: async () => {
+          const user = await createUser(ctx());
+          if (only) await updateUser(db(), user.id, { oidc_issuer: "https://idp.test.schakel.invalid", oidc_subject: `sub-${user.id}` });
+          await db().insertInto("recovery_code").values({ id: `rc-${user.id}`, user_id: user.id, code_hash: `h-${user.id}`, used_at: null }).execute();
+          await login(app, user);
+          return { user, row: await findUser(db(), user.id), sessions: await sessionsOf(user.id), tokens: await tokensOf(user.id) };
+        },
+        change: (s) => post(admin, `/admin/accounts/${s.user.id}/mfa-reset`, { identity_verified: "yes" }),
+        unchanged: async (s) => {
+          expect(await findUser(db(), s.user.id)).toEqual(s.row);
+          expect(await count("recovery_code", `user_id = '${s.user.id}'`)).toBe(1);
+          expect(await sessionsOf(s.user.id)).toBe(s.sessions);
+          expect(await tokensOf(s.user.id)).toBe(s.tokens);
+        },
+      }),
+    ),
+    atomicCase({
+      name: "POST /admin/accounts/:id/details (name and e-mail address)",
+      setup: async () => {
+        const user = await createUser(ctx());
+        return { user, row: await findUser(db(), user.id) };
+      },
+      change: (s) => post(admin, `/admin/accounts/${s.user.id}/details`, { display_name: "Andere Naam", email: `ander-${s.user.id}@test.schakel.invalid` }),
+      unchanged: async (s) => expect(await findUser(db(), s.user.id)).toEqual(s.row),
+    }),
+    atomicCase({
+      name: "POST /account/name (own name)",
+      setup: async () => {
+        const user = await createUser(ctx());
+        return { user, s: await login(app, user), row: await findUser(db(), user.id) };
+      },
+      change: (s) => post(s.s, "/account/name", { display_name: "Eigen Andere Naam" }),
+      unchanged: async (s) => expect((await findUser(db(), s.user.id))!.display_name).toBe(s.row!.display_name),
+    }),
     // Registry: the LIVC, its officers' role grants and every entry in one transaction --------
     atomicCase({
       name: "POST /registry (new LIVC with a chair: role grant refused)",
