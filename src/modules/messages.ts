@@ -17,7 +17,8 @@ import { partnersMailMessages } from "./partners/mail-messages";
 import { partnersMessages } from "./partners/messages";
 import { orgAdminMessages } from "./partners/org-admin-messages";
 import { referenceMessages } from "./reference/messages";
+import { registryChairMessages } from "./registry/chair-messages";
 import { registryMessages } from "./registry/messages";
 
 /** Every module's dictionary; the i18n layer merges them and types the keys. */
-export const allMessages = [coreMessages, referenceMessages, identityMessages, auditLogMessages, languageMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, meetingsMessages, meetingsReminderMessages] as const;
+export const allMessages = [coreMessages, referenceMessages, identityMessages, auditLogMessages, languageMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, registryChairMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, meetingsMessages, meetingsReminderMessages] as const;

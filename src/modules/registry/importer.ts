@@ -216,7 +216,7 @@ export async function importObstacles(database: Database, who: AuditWho, text: s
   }
   if (errors.length > 0) throw new RegistryImportError(errors);
   const fresh: typeof rows = [];
-  for (const row of rows) if (!(await store.obstacleExists(db, row))) fresh.push(row);
+  for (const row of rows) if (!(await store.obstacleKnown(db, row))) fresh.push(row);
   if (fresh.length > 0) {
     await db.transaction().execute(async (trx) => {
       for (const row of fresh) {

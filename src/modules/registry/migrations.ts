@@ -94,6 +94,30 @@ export const registryMigrations: SchakelMigration[] = [
         .execute();
     },
   },
+  {
+    // Obstacles are corrected and ended by regional analysts (decision 0044): ended_on is the first day
+    // the obstacle no longer applies (null = still applies); every correction or end keeps the previous
+    // values in municipality_obstacle_change, so the history is never overwritten.
+    name: "2026121100_registry_obstacle_history",
+    async up(db) {
+      await db.schema.alterTable("municipality_obstacle").addColumn("ended_on", "text").execute();
+      await db.schema
+        .createTable("municipality_obstacle_change")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("obstacle_id", "text", (c) => c.notNull().references("municipality_obstacle.id"))
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("nis", "text", (c) => c.notNull())
+        .addColumn("recorded_on", "text", (c) => c.notNull())
+        .addColumn("reason", "text", (c) => c.notNull())
+        .addColumn("note", "text", (c) => c.notNull())
+        .addColumn("ended_on", "text")
+        .addColumn("changed_by", "text")
+        .addColumn("changed_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("municipality_obstacle_change_obstacle").on("municipality_obstacle_change").columns(["obstacle_id", "changed_at"]).execute();
+      await db.schema.createIndex("municipality_obstacle_change_key").on("municipality_obstacle_change").columns(["nis", "recorded_on", "reason"]).execute();
+    },
+  },
 ];
 
 export const LIFE_STATUSES = ["being_set_up", "operational", "dormant", "dissolved"] as const;
@@ -128,7 +152,29 @@ export interface LivcFrameworkTable {
   adopted_on: string;
   created_at: string;
 }
-export interface MunicipalityObstacleTable { id: string; nis: string; recorded_on: string; reason: ObstacleReason; note: string; created_at: string }
+export interface MunicipalityObstacleTable {
+  id: string;
+  nis: string;
+  recorded_on: string;
+  reason: ObstacleReason;
+  note: string;
+  /** First day the obstacle no longer applies; null = still applies. */
+  ended_on: string | null;
+  created_at: string;
+}
+/** The values an obstacle had before one correction or end (kind), by whom and when. */
+export interface MunicipalityObstacleChangeTable {
+  id: string;
+  obstacle_id: string;
+  kind: "correct" | "end";
+  nis: string;
+  recorded_on: string;
+  reason: ObstacleReason;
+  note: string;
+  ended_on: string | null;
+  changed_by: string | null;
+  changed_at: string;
+}
 export interface MergerDecisionTable {
   nis: string;
   decision: "livc" | "none";
@@ -147,6 +193,7 @@ declare module "../../platform/db/schema" {
     livc_status: LivcStatusTable;
     livc_framework: LivcFrameworkTable;
     municipality_obstacle: MunicipalityObstacleTable;
+    municipality_obstacle_change: MunicipalityObstacleChangeTable;
     merger_decision: MergerDecisionTable;
     registry_revision: RegistryRevisionTable;
   }

@@ -1,48 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { h } from "preact";
-import type { z } from "zod";
-import type { AuditWho } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import { todayInBrussels } from "../../platform/db/values";
 import { sendError } from "../../platform/web/app";
 import { sendPage, type ViewContext, viewContext } from "../../platform/web/view";
-import { RoleRuleError } from "../identity/service";
 import { grantOfficerRoles, OFFICERS, officerEmails, resolveOfficerEmails } from "./officers";
-import { canManageRegistry, canViewLivc, visibleLivcs } from "./policy";
-import { FIELD_ERRORS, frameworkForm, livcForm, membershipEndForm, membershipForm, mergerForm, obstacleForm, statusForm } from "./schema";
+import { canManageObstacles, canManageRegistry, canRecordFramework, canViewLivc, visibleLivcs } from "./policy";
+import { bodyOf, dateFields, ruleError, validate, who } from "./route-helpers";
+import { registryChairRoutes } from "./routes-chair";
+import { livcForm, membershipEndForm, membershipForm, mergerForm, statusForm } from "./schema";
 import * as registry from "./service";
 import type { LivcRow } from "./store";
 import { LivcDetailPage } from "./views/detail";
 import { type FieldSpec, type FormError, FormPage } from "./views/form";
 import { LivcListPage } from "./views/list";
 import { MergersPage } from "./views/mergers";
-
-const who = (request: FastifyRequest): AuditWho => ({ actor: request.actor, clientAddress: request.ip, correlationId: String(request.id) });
-const bodyOf = (request: FastifyRequest) => Object.fromEntries(Object.entries((request.body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v ?? "")]));
-
-function validate<S extends z.ZodType>(schema: S, values: Record<string, string>, ctx: ViewContext): { data: z.infer<S> } | { errors: FormError[] } {
-  const parsed = schema.safeParse(values);
-  if (parsed.success) return { data: parsed.data };
-  const seen = new Set<string>();
-  const errors: FormError[] = [];
-  for (const issue of parsed.error.issues) {
-    const field = String(issue.path[0] ?? "");
-    if (seen.has(field)) continue;
-    seen.add(field);
-    errors.push({ field, message: ctx.t(FIELD_ERRORS[field] ?? "reg.error.choice") });
-  }
-  return { errors };
-}
-
-function ruleError(e: unknown, ctx: ViewContext, fallbackField: string): FormError[] {
-  // A role refused while saving (the account changed since the check): shown on the form, nothing saved.
-  if (e instanceof RoleRuleError) return [{ field: fallbackField, message: ctx.t(`id.roles.error.${e.code}`) }];
-  if (!(e instanceof registry.RegistryRuleError)) throw e;
-  return [{ field: e.field ?? fallbackField, message: ctx.t(`reg.error.${e.code}`, e.params) }];
-}
-
-const dateFields = (ctx: ViewContext, ...names: [string, Parameters<ViewContext["t"]>[0]][]): FieldSpec[] =>
-  names.map(([name, label]) => ({ name, label: ctx.t(label), hint: ctx.t("reg.form.date.hint"), type: "date" as const, maxLength: 10 }));
 
 function livcFields(ctx: ViewContext): FieldSpec[] {
   const { t } = ctx;
@@ -102,7 +74,7 @@ export function registryRoutes(app: FastifyInstance, appCtx: AppContext) {
     const rows = (await registry.listLivcs(db))
       .filter((l) => visible === "all" || visible.includes(l.id))
       .map((l) => ({ id: l.id, code: l.code, name: l.name, status: timeline.statusOn(l.id, today), members: members.get(l.id)?.length ?? 0 }));
-    return sendPage(reply, h(LivcListPage, { ctx: viewContext(request), rows, canManage: canManageRegistry(request.actor) }));
+    return sendPage(reply, h(LivcListPage, { ctx: viewContext(request), rows, canManage: canManageRegistry(request.actor), canManageObstacles: canManageObstacles(request.actor) }));
   });
 
   app.get("/registry/new", manage, async (request, reply) => {
@@ -190,48 +162,18 @@ export function registryRoutes(app: FastifyInstance, appCtx: AppContext) {
     }
   });
 
-  const obstacleFields = (ctx: ViewContext): FieldSpec[] => [
-    { name: "nis", label: ctx.t("reg.form.nis"), hint: ctx.t("reg.form.nis.hint"), maxLength: 5 },
-    ...dateFields(ctx, ["recorded_on", "reg.form.recorded_on"]),
-    {
-      name: "reason",
-      label: ctx.t("reg.form.reason"),
-      type: "radios",
-      options: registry.OBSTACLE_REASONS.map((r) => ({ value: r, label: ctx.t(`mon.reason.${r}`) })),
-    },
-    { name: "note", label: ctx.t("reg.form.note"), hint: ctx.t("reg.form.note.hint"), maxLength: 500 },
-  ];
-  app.get("/registry/obstacles/new", manage, async (request, reply) => {
-    const ctx = viewContext(request);
-    const nis = String((request.query as Record<string, unknown>).nis ?? "").slice(0, 5);
-    return form(reply, ctx, {
-      title: ctx.t("reg.obstacle.title"),
-      action: "/registry/obstacles",
-      cancel: "/registry",
-      fields: obstacleFields(ctx),
-      values: { nis, recorded_on: todayInBrussels() },
-    });
-  });
-  app.post("/registry/obstacles", manage, async (request, reply) => {
-    const ctx = viewContext(request);
-    const values = bodyOf(request);
-    const page = { title: ctx.t("reg.obstacle.title"), action: "/registry/obstacles", cancel: "/registry", fields: obstacleFields(ctx), values };
-    const v = validate(obstacleForm, values, ctx);
-    if ("errors" in v) return form(reply, ctx, { ...page, errors: v.errors });
-    try {
-      await registry.addObstacle(database, who(request), v.data);
-      return reply.redirect(`/monitoring?date=${v.data.recorded_on}#without`, 303);
-    } catch (e) {
-      return form(reply, ctx, { ...page, errors: ruleError(e, ctx, "nis") });
-    }
-  });
+  // Obstacles (analysts and administrators) and the chair's framework versions: routes-chair.tsx.
+  registryChairRoutes(app, appCtx);
 
   app.get("/registry/:id", read, async (request, reply) => {
     const livc = await livcFor(request, reply);
     if (!livc) return reply;
     const detail = (await registry.livcDetail(db, livc.id, todayInBrussels()))!;
     const saved = (request.query as Record<string, unknown>).saved === "1";
-    return sendPage(reply, h(LivcDetailPage, { ctx: viewContext(request), detail, canManage: canManageRegistry(request.actor), saved }));
+    return sendPage(
+      reply,
+      h(LivcDetailPage, { ctx: viewContext(request), detail, canManage: canManageRegistry(request.actor), canRecordFramework: canRecordFramework(request.actor, livc), saved }),
+    );
   });
 
   // The forms of one LIVC: each a GET (empty or current values) and a POST (validate, save, redirect).
@@ -322,24 +264,6 @@ export function registryRoutes(app: FastifyInstance, appCtx: AppContext) {
         const v = validate(statusForm, values, ctx);
         if ("errors" in v) return v.errors;
         await registry.setStatus(database, who(request), l.id, v.data.status, v.data.from_on, v.data.note || null);
-        return null;
-      },
-    },
-    {
-      path: "/frameworks/new",
-      title: (ctx, l) => ctx.t("reg.framework.title", { name: l.name }),
-      fields: (ctx) => [
-        { name: "participants", label: ctx.t("reg.form.participants"), type: "textarea" },
-        { name: "purpose", label: ctx.t("reg.form.purpose"), type: "textarea" },
-        { name: "working_arrangements", label: ctx.t("reg.form.working_arrangements"), type: "textarea" },
-        ...dateFields(ctx, ["adopted_on", "reg.form.adopted_on"]),
-      ],
-      initial: () => ({}),
-      errorField: "participants",
-      async save(l, values, ctx, request) {
-        const v = validate(frameworkForm, values, ctx);
-        if ("errors" in v) return v.errors;
-        await registry.addFramework(database, who(request), l.id, v.data);
         return null;
       },
     },

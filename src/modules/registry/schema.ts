@@ -39,6 +39,11 @@ export const frameworkForm = z.object({ participants: longText, purpose: longTex
 export const obstacleForm = z
   .object({ nis, recorded_on: date, reason: z.enum(OBSTACLE_REASONS), note: z.string().trim().max(500) })
   .refine((o) => o.reason !== "other" || o.note.length > 0, { path: ["note"] });
+/** Correcting an obstacle: its category and note only (the municipality and date stay). */
+export const obstacleCorrectForm = z
+  .object({ reason: z.enum(OBSTACLE_REASONS), note: z.string().trim().max(500) })
+  .refine((o) => o.reason !== "other" || o.note.length > 0, { path: ["note"] });
+export const obstacleEndForm = z.object({ ended_on: optionalDate });
 export const mergerForm = z
   .object({ decision: z.enum(["livc", "none"]), livc_id: z.string().trim().max(100).default(""), joined_on: date, note: z.string().trim().max(500) })
   .refine((d) => d.decision === "none" || d.livc_id !== "", { path: ["livc_id"] });
@@ -52,6 +57,7 @@ export const FIELD_ERRORS: Record<string, MessageKey> = {
   from_on: "reg.error.date",
   adopted_on: "reg.error.date",
   recorded_on: "reg.error.date",
+  ended_on: "reg.error.date",
   nis: "reg.error.nis",
   participants: "reg.error.text",
   purpose: "reg.error.text",

@@ -40,6 +40,8 @@ export const listLivcs = (db: Kysely<DB>) => store.listLivcs(db);
 export const livcById = (db: Kysely<DB>, id: string) => store.livcById(db, id);
 export const livcByCode = (db: Kysely<DB>, code: string) => store.livcByCode(db, code);
 export const obstaclesOf = (db: Kysely<DB>, nis: string) => store.obstaclesOfNis(db, nis);
+export const frameworksOf = (db: Kysely<DB>, livcId: string) => store.frameworksOfLivc(db, livcId);
+export { correctObstacle, endObstacle, obstacleById, obstacleHistory } from "./obstacles";
 
 /** Everything the LIVC page shows. */
 export async function livcDetail(db: Kysely<DB>, id: string, today: string) {
@@ -112,7 +114,17 @@ export async function readiness(
 /** A change refused for a reason the user can fix; `code` picks the message, `params` fill it. */
 export class RegistryRuleError extends Error {
   constructor(
-    readonly code: "unknown_nis" | "left_before_joined" | "overlap" | "unknown_livc" | "duplicate_code" | "not_merger",
+    readonly code:
+      | "unknown_nis"
+      | "left_before_joined"
+      | "overlap"
+      | "unknown_livc"
+      | "duplicate_code"
+      | "not_merger"
+      | "unknown_obstacle"
+      | "ended_before_recorded"
+      | "obstacle_duplicate"
+      | "obstacle_unchanged",
     readonly params: Record<string, string> = {},
     readonly field?: string,
   ) {

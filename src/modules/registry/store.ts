@@ -8,6 +8,7 @@ import type {
   LivcMembershipTable,
   LivcTable,
   MergerDecisionTable,
+  MunicipalityObstacleChangeTable,
   MunicipalityObstacleTable,
   ObstacleReason,
 } from "./migrations";
@@ -18,6 +19,7 @@ export type LivcRow = LivcTable;
 export type MembershipRow = LivcMembershipTable;
 export type FrameworkRow = LivcFrameworkTable;
 export type ObstacleRow = MunicipalityObstacleTable;
+export type ObstacleChangeRow = MunicipalityObstacleChangeTable;
 export type DecisionRow = MergerDecisionTable;
 
 // Read on every regional request (caches are keyed on it): compiled once per database.
@@ -49,7 +51,7 @@ export async function loadAll(db: Db) {
     db.selectFrom("livc_membership").select(["id", "livc_id", "nis", "joined_on", "left_on"]).execute(),
     db.selectFrom("livc_status").select(["livc_id", "status", "from_on"]).execute(),
     db.selectFrom("merger_decision").select(["nis", "decision", "livc_id"]).execute(),
-    db.selectFrom("municipality_obstacle").select(["nis", "recorded_on", "reason", "note"]).execute(),
+    db.selectFrom("municipality_obstacle").select(["nis", "recorded_on", "reason", "note", "ended_on"]).execute(),
   ]);
   return { livcs, memberships, statuses, decisions, obstacles };
 }
@@ -139,9 +141,56 @@ export async function obstacleExists(db: Db, o: { nis: string; recorded_on: stri
   return Boolean(row);
 }
 
-export async function insertObstacle(db: Db, o: { nis: string; recorded_on: string; reason: ObstacleReason; note: string }): Promise<void> {
-  await db.insertInto("municipality_obstacle").values({ id: newId(), ...o, created_at: nowIso() }).execute();
+/**
+ * For the import: recorded as it stands, or as it stood before a correction (so re-importing the
+ * file an obstacle came from does not bring back what an analyst corrected).
+ */
+export async function obstacleKnown(db: Db, o: { nis: string; recorded_on: string; reason: ObstacleReason; note: string }): Promise<boolean> {
+  if (await obstacleExists(db, o)) return true;
+  const before = await db
+    .selectFrom("municipality_obstacle_change")
+    .select("id")
+    .where("nis", "=", o.nis)
+    .where("recorded_on", "=", o.recorded_on)
+    .where("reason", "=", o.reason)
+    .where("note", "=", o.note)
+    .executeTakeFirst();
+  return Boolean(before);
 }
+
+export async function insertObstacle(db: Db, o: { nis: string; recorded_on: string; reason: ObstacleReason; note: string }): Promise<void> {
+  await db.insertInto("municipality_obstacle").values({ id: newId(), ...o, ended_on: null, created_at: nowIso() }).execute();
+}
+
+export const obstacleById = (db: Db, id: string) => db.selectFrom("municipality_obstacle").selectAll().where("id", "=", id).executeTakeFirst();
+
+/** The obstacle's current values: reason and note (a correction) or ended_on (an end). */
+export async function updateObstacle(db: Db, id: string, fields: Partial<Pick<ObstacleRow, "reason" | "note" | "ended_on">>): Promise<void> {
+  await db.updateTable("municipality_obstacle").set(fields).where("id", "=", id).execute();
+}
+
+/** Keeps the values an obstacle had before a change. */
+export async function insertObstacleChange(db: Db, before: ObstacleRow, kind: ObstacleChangeRow["kind"], changedBy: string | null): Promise<void> {
+  await db
+    .insertInto("municipality_obstacle_change")
+    .values({
+      id: newId(),
+      obstacle_id: before.id,
+      kind,
+      nis: before.nis,
+      recorded_on: before.recorded_on,
+      reason: before.reason,
+      note: before.note,
+      ended_on: before.ended_on,
+      changed_by: changedBy,
+      changed_at: nowIso(),
+    })
+    .execute();
+}
+
+/** Every earlier state of the obstacles of one municipality, oldest first. */
+export const obstacleChangesOfNis = (db: Db, nis: string) =>
+  db.selectFrom("municipality_obstacle_change").selectAll().where("nis", "=", nis).orderBy("changed_at").orderBy("id").execute();
 
 export const decisionOf = (db: Db, nis: string) => db.selectFrom("merger_decision").selectAll().where("nis", "=", nis).executeTakeFirst();
 

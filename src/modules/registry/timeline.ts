@@ -13,7 +13,8 @@
  * - An obstacle belongs to the version of its municipality in force on the day it was recorded. A
  *   municipality formed on 2025-01-01 shows the obstacles of its parts, marked with the former
  *   municipality (name + code), and counts each category once, flagged as inherited when only a
- *   part recorded it (decision 0033).
+ *   part recorded it (decision 0033). An ended obstacle counts until the day before its ended_on
+ *   (decision 0044).
  */
 import type { LifeStatus, ObstacleReason } from "./migrations";
 
@@ -45,7 +46,8 @@ export interface MembershipRow {
 }
 export interface StatusRow { livc_id: string; status: LifeStatus; from_on: string }
 export interface DecisionRow { nis: string; decision: "livc" | "none"; livc_id: string | null }
-export interface ObstacleRow { nis: string; recorded_on: string; reason: ObstacleReason; note: string }
+/** ended_on: the first day the obstacle no longer applies (absent or null: it still applies). */
+export interface ObstacleRow { nis: string; recorded_on: string; reason: ObstacleReason; note: string; ended_on?: string | null }
 /** An obstacle as shown for a municipality on a date; `formerly` = recorded for a part of a 2025 merger. */
 export interface ObstacleOn extends ObstacleRow { formerly: { nis: string; name: string } | null }
 /** A category counted once for a municipality; inherited = recorded only for its former parts. */
@@ -286,12 +288,12 @@ export class RegisterTimeline {
     );
   }
 
-  /** Each reason once (its first recording on or before the date), in recording order. */
+  /** Each reason once (its first recording on or before the date that has not ended by then), in recording order. */
   private static firstPerReason(rows: readonly ObstacleRow[], date: string): ObstacleRow[] {
     const seen = new Set<string>();
     const out: ObstacleRow[] = [];
     for (const o of [...rows].sort((a, b) => a.recorded_on.localeCompare(b.recorded_on))) {
-      if (o.recorded_on > date || seen.has(o.reason)) continue;
+      if (o.recorded_on > date || (o.ended_on && o.ended_on <= date) || seen.has(o.reason)) continue;
       seen.add(o.reason);
       out.push(o);
     }

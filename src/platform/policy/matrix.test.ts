@@ -26,6 +26,8 @@ const EXPECTED: Partial<Record<Permission, Who[]>> = {
   "monitoring.read": ["regional_analyst", "admin", "chair", "coordinator"],
   "registry.read": ["regional_analyst", "admin", "chair", "coordinator", "information_officer"],
   "registry.manage": ["admin"],
+  "registry.framework": ["admin", "chair"],
+  "registry.obstacles": ["regional_analyst", "admin"],
   "livc.member": LIVC,
   "case.access": ["chair", "coordinator", "information_officer", "partner_member"],
   "report.file": LIVC,

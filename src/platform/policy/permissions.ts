@@ -26,6 +26,14 @@ export const PERMISSIONS = {
     holds: (a) => Boolean(a && (a.isRegionalAnalyst || a.isAdmin || hasAnyRole(a, "chair", "coordinator", "information_officer"))),
   },
   "registry.manage": { description: "platform administrator: the LIVC register", holds: (a) => Boolean(a?.isAdmin) },
+  "registry.framework": {
+    description: "an LIVC chair, and administrators: a new version of the consultation framework (which LIVC: the registry policy)",
+    holds: (a) => Boolean(a && (a.isAdmin || hasAnyRole(a, "chair"))),
+  },
+  "registry.obstacles": {
+    description: "regional analysts and administrators: record, correct and end obstacles of municipalities without an LIVC",
+    holds: (a) => Boolean(a && (a.isRegionalAnalyst || a.isAdmin)),
+  },
   "livc.member": { description: "anyone with a membership in some LIVC", holds: (a) => Boolean(a && a.memberships.length > 0) },
   "case.access": {
     description: "chair, coordinator, information officer or partner member of some LIVC (which case: the cases policy)",

@@ -29,7 +29,7 @@ function Readiness(props: { ctx: ViewContext; items: ReadinessItem[] }) {
   );
 }
 
-export function LivcDetailPage(props: { ctx: ViewContext; detail: Detail; canManage: boolean; saved: boolean }) {
+export function LivcDetailPage(props: { ctx: ViewContext; detail: Detail; canManage: boolean; canRecordFramework: boolean; saved: boolean }) {
   const { ctx, detail, canManage } = props;
   const { t } = ctx;
   const { livc } = detail;
@@ -161,7 +161,7 @@ export function LivcDetailPage(props: { ctx: ViewContext; detail: Detail; canMan
           </dl>
         </section>
       ))}
-      {canManage ? (
+      {props.canRecordFramework ? (
         <p>
           <a href={`${base}/frameworks/new`}>{t("reg.detail.framework.add")}</a>
         </p>

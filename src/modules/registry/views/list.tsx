@@ -4,24 +4,35 @@ import type { LifeStatus } from "../service";
 
 export interface LivcListRow { id: string; code: string; name: string; status: LifeStatus | null; members: number }
 
-export function LivcListPage(props: { ctx: ViewContext; rows: LivcListRow[]; canManage: boolean }) {
+export function LivcListPage(props: { ctx: ViewContext; rows: LivcListRow[]; canManage: boolean; canManageObstacles: boolean }) {
   const { ctx } = props;
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t("reg.title")}>
       <h1>{t("reg.title")}</h1>
       <p class="lead">{t("reg.intro")}</p>
-      {props.canManage ? (
+      {props.canManage || props.canManageObstacles ? (
         <ul class="actions">
-          <li>
-            <a href="/registry/new">{t("reg.new")}</a>
-          </li>
-          <li>
-            <a href="/registry/mergers">{t("reg.mergers")}</a>
-          </li>
-          <li>
-            <a href="/registry/obstacles/new">{t("reg.obstacle.new")}</a>
-          </li>
+          {props.canManage ? (
+            <>
+              <li>
+                <a href="/registry/new">{t("reg.new")}</a>
+              </li>
+              <li>
+                <a href="/registry/mergers">{t("reg.mergers")}</a>
+              </li>
+            </>
+          ) : null}
+          {props.canManageObstacles ? (
+            <>
+              <li>
+                <a href="/registry/obstacles/new">{t("reg.obstacle.new")}</a>
+              </li>
+              <li>
+                <a href="/registry/obstacles">{t("reg.obst.link")}</a>
+              </li>
+            </>
+          ) : null}
         </ul>
       ) : null}
       {props.rows.length === 0 ? (
