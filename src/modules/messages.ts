@@ -12,6 +12,7 @@ import { intakeMessages } from "./intake/messages";
 import { intakeSignalMessages } from "./intake/signal-messages";
 import { meetingsMessages } from "./meetings/messages";
 import { meetingsReminderMessages } from "./meetings/reminder-messages";
+import { meetingsReplanMessages } from "./meetings/replan-messages";
 import { monitoringMessages } from "./monitoring/messages";
 import { partnersMailMessages } from "./partners/mail-messages";
 import { partnersMessages } from "./partners/messages";
@@ -21,4 +22,4 @@ import { registryChairMessages } from "./registry/chair-messages";
 import { registryMessages } from "./registry/messages";
 
 /** Every module's dictionary; the i18n layer merges them and types the keys. */
-export const allMessages = [coreMessages, referenceMessages, identityMessages, auditLogMessages, languageMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, registryChairMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, meetingsMessages, meetingsReminderMessages] as const;
+export const allMessages = [coreMessages, referenceMessages, identityMessages, auditLogMessages, languageMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, registryChairMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, meetingsMessages, meetingsReminderMessages, meetingsReplanMessages] as const;

@@ -62,7 +62,20 @@ export const meetingsMigrations: SchakelMigration[] = [
       await db.schema.createIndex("consultation_minutes_case").on("consultation_minutes").columns(["case_id", "recorded_at"]).execute();
     },
   },
+  // Decision 0043: a planned consultation can be cancelled, with a reason from a fixed list and an optional note.
+  {
+    name: "2026121100_meetings_cancellation",
+    async up(db) {
+      for (const column of ["cancel_reason", "cancel_note", "cancelled_at", "cancelled_by"]) {
+        await db.schema.alterTable("consultation").addColumn(column, "text").execute();
+      }
+    },
+  },
 ];
+
+/** Why a planned consultation was cancelled (decision 0043). */
+export const CANCEL_REASONS = ["no_cases", "too_few_participants", "merged", "force_majeure", "other"] as const;
+export type CancelReason = (typeof CANCEL_REASONS)[number];
 
 export interface ConsultationCaseTable { consultation_id: string; case_id: string; position: number }
 export interface ConsultationCaseServiceTable { consultation_id: string; case_id: string; organisation_id: string; invitation_id: string | null }
@@ -84,6 +97,10 @@ export interface ConsultationMeetingColumns {
   reminder_sent_at: string | null;
   updated_at: string | null;
   framework_version: number | null;
+  cancel_reason: CancelReason | null;
+  cancel_note: string | null;
+  cancelled_at: string | null;
+  cancelled_by: string | null;
 }
 
 declare module "../../platform/db/schema" {

@@ -22,7 +22,7 @@ export function reminderText(ctx: AppContext, meeting: { id: string; held_on: st
 }
 
 /** Who gets a reminder: the LIVC's core members and the partner members of invited organisations. */
-async function recipients(ctx: AppContext, meeting: store.MeetingRow): Promise<MailRecipient[]> {
+export async function recipients(ctx: AppContext, meeting: store.MeetingRow): Promise<MailRecipient[]> {
   const invitedOrgs = new Set((await store.servicesOf(ctx.database.db, meeting.id)).map((s) => s.organisation_id));
   const members = await membersOfLivc(ctx, meeting.livc_id, meeting.held_on);
   const userIds = new Set(

@@ -12,6 +12,8 @@ import type { Errors } from "../cases/views/fields";
 import { livcById } from "../registry/service";
 import * as service from "./service";
 import { MeetingError } from "./service";
+import { meetingListFor } from "./replan";
+import { replanRoutes } from "./replan-routes";
 import { MeetingPage, MeetingsPage, MinutesPage } from "./views/meeting";
 import { ScheduleStep1, ScheduleStep2, type ScheduleValues } from "./views/schedule";
 
@@ -29,10 +31,15 @@ export function meetingsRoutes(app: FastifyInstance, ctx: AppContext) {
   };
 
   app.get("/meetings", { config: { permission: "case.access" } }, async (request, reply) => {
-    const rows = await service.meetingsFor(ctx, request.actor);
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const status = (["planned", "held", "cancelled"] as const).find((s) => s === query.status);
+    const page = /^\d{1,6}$/.test(str(query.page, 6)) ? Number(query.page) : 1;
+    const list = await meetingListFor(ctx, request.actor, { status, page });
     const canSchedule = service.meetingPolicy.livcIds(request.actor, "schedule").length > 0;
-    return sendPage(reply, h(MeetingsPage, { ctx: viewContext(request), rows, canSchedule }));
+    return sendPage(reply, h(MeetingsPage, { ctx: viewContext(request), ...list, status: status ?? "", canSchedule }));
   });
+
+  replanRoutes(app, ctx);
 
   const OPEN: ("active" | "in_follow_up")[] = ["active", "in_follow_up"];
 
@@ -151,7 +158,8 @@ export function meetingsRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!p.success) return sendError(request, reply, 404);
     const done = (request.query as Record<string, string> | undefined)?.done;
     const t = viewContext(request).t;
-    return renderMeeting(request, reply, p.data.id, done === "attendance" ? t("mtg.att.saved") : done === "minutes" ? t("mtg.min.saved") : undefined);
+    const notices: Record<string, MessageKey> = { attendance: "mtg.att.saved", minutes: "mtg.min.saved", rescheduled: "mtg.resched.saved", cancelled: "mtg.cancel.done" };
+    return renderMeeting(request, reply, p.data.id, done && Object.hasOwn(notices, done) ? t(notices[done]) : undefined);
   });
 
   app.post("/meetings/:id/acknowledge", { config: { permission: "case.access" } }, async (request, reply) => {

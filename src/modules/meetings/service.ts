@@ -21,7 +21,7 @@ export { sendMeetingReminders } from "./reminders";
  */
 export class MeetingError extends Error {
   constructor(
-    readonly code: "not_found" | "not_allowed" | "no_framework" | "invalid" | "not_acknowledged" | "no_organisation",
+    readonly code: "not_found" | "not_allowed" | "no_framework" | "invalid" | "not_acknowledged" | "no_organisation" | "not_planned" | "cancelled",
     readonly field?: string,
   ) {
     super(code);
@@ -138,7 +138,7 @@ export async function scheduleMeeting(ctx: AppContext, who: AuditWho, input: Sch
 }
 
 /** ctx bound to a transaction, for services that read and write through ctx.database.db (they join it). */
-const bound = (ctx: AppContext, trx: Kysely<DB>): AppContext => ({ ...ctx, database: { ...ctx.database, db: trx } });
+export const bound = (ctx: AppContext, trx: Kysely<DB>): AppContext => ({ ...ctx, database: { ...ctx.database, db: trx } });
 
 /** A change and its audit entries in one transaction: the caller's (ctx's db is one) or a new one. */
 function inTransaction<T>(ctx: AppContext, work: (tx: AppContext, trx: Kysely<DB>) => Promise<T>): Promise<T> {
@@ -195,15 +195,18 @@ async function syncGrants(ctx: AppContext, who: AuditWho, meeting: store.Meeting
   const actor = who.actor;
   if (!actor || p.core) return;
   const acked = await store.ackOf(ctx.database.db, meeting.id, actor.userId);
+  await cases.syncConsultationGrants(ctx, who, meeting.id, actor.userId, acked ? await allowedCases(ctx, meeting.id, p.organisationIds) : []);
+}
+
+/** The one need-to-know rule of a meeting: its cases for which one of these organisations holds an accepted invitation. */
+export async function allowedCases(ctx: AppContext, meetingId: string, organisationIds: string[]): Promise<string[]> {
   const allowed: string[] = [];
-  if (acked) {
-    for (const s of await store.servicesOf(ctx.database.db, meeting.id)) {
-      if (!p.organisationIds.includes(s.organisation_id) || !s.invitation_id) continue;
-      const inv = await partners.invitationById(ctx, s.invitation_id);
-      if (inv?.status === "accepted") allowed.push(s.case_id);
-    }
+  for (const s of await store.servicesOf(ctx.database.db, meetingId)) {
+    if (!organisationIds.includes(s.organisation_id) || !s.invitation_id) continue;
+    const inv = await partners.invitationById(ctx, s.invitation_id);
+    if (inv?.status === "accepted") allowed.push(s.case_id);
   }
-  await cases.syncConsultationGrants(ctx, who, meeting.id, actor.userId, [...new Set(allowed)]);
+  return [...new Set(allowed)];
 }
 
 export interface AgendaItem {
@@ -223,9 +226,11 @@ export interface MeetingView {
   videoUrl: string | null;
   status: string;
   frameworkVersion: number | null;
+  /** Decision 0043: why a cancelled meeting was cancelled (the note is not personal data). */
+  cancelled: { reason: string | null; note: string | null } | null;
   acknowledged: boolean;
   participation: Participation;
-  may: { minute: boolean; attendance: boolean };
+  may: { minute: boolean; attendance: boolean; replan: boolean };
   /** Empty until the actor acknowledged confidentiality for this meeting: the gate. */
   agenda: AgendaItem[];
   /** Agenda items the actor cannot see (not invited, not accepted): a count only. */
@@ -247,9 +252,15 @@ export async function meetingView(ctx: AppContext, who: AuditWho, id: string): P
     videoUrl: meeting.video_url,
     status: meeting.status,
     frameworkVersion: meeting.framework_version,
+    cancelled: meeting.status === "cancelled" ? { reason: meeting.cancel_reason, note: meeting.cancel_note } : null,
     acknowledged,
     participation,
-    may: { minute: meetingPolicy.can(actor, "minute", meeting), attendance: meetingPolicy.can(actor, "attendance", meeting) },
+    may: {
+      // Nothing is minuted or registered on a cancelled meeting; only a planned one is re-planned (decision 0043).
+      minute: meeting.status !== "cancelled" && meetingPolicy.can(actor, "minute", meeting),
+      attendance: meeting.status !== "cancelled" && meetingPolicy.can(actor, "attendance", meeting),
+      replan: meeting.status === "planned" && meetingPolicy.can(actor, "schedule", meeting),
+    },
     agenda: [],
     hiddenItems: 0,
   };
@@ -328,6 +339,7 @@ export async function expectedParticipants(ctx: AppContext, who: AuditWho, id: s
 export async function recordMeetingAttendance(ctx: AppContext, who: AuditWho, id: string, presentUserIds: string[]): Promise<{ skipped: number }> {
   const { meeting } = await participantMeeting(ctx, who, id);
   if (!meetingPolicy.can(who.actor ?? null, "attendance", meeting)) throw new MeetingError("not_allowed");
+  if (meeting.status === "cancelled") throw new MeetingError("cancelled");
   const present = new Set(presentUserIds);
   let skipped = 0;
   for (const p of await expectedParticipants(ctx, who, id)) {
@@ -356,6 +368,7 @@ export interface MinutesInput {
 export async function saveCaseMinutes(ctx: AppContext, who: AuditWho, id: string, caseId: string, input: MinutesInput): Promise<void> {
   const { meeting } = await participantMeeting(ctx, who, id);
   if (!meetingPolicy.can(who.actor ?? null, "minute", meeting)) throw new MeetingError("not_allowed");
+  if (meeting.status === "cancelled") throw new MeetingError("cancelled");
   if (!(await store.ackOf(ctx.database.db, meeting.id, who.actor!.userId))) throw new MeetingError("not_acknowledged");
   const agenda = await store.agendaOf(ctx.database.db, meeting.id);
   if (!agenda.some((a) => a.case_id === caseId)) throw new MeetingError("not_found");

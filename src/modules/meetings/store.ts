@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { DB } from "../../platform/db/schema";
-import { nowIso } from "../../platform/db/values";
+import { sql } from "kysely";
+import { nowIso, toCount } from "../../platform/db/values";
 import type { ConsultationMeetingColumns } from "./migrations";
 import { precompiled } from "../../platform/db/precompiled";
 
@@ -102,3 +103,45 @@ export const organisationsInvitedForCase = async (db: Db, caseId: string) => (aw
 /** Organisations invited as a service for each of these cases in any meeting: (case, organisation) pairs. */
 export const organisationsInvitedForCases = (db: Db, caseIds: string[]) =>
   caseIds.length === 0 ? Promise.resolve([]) : db.selectFrom("consultation_case_service").select(["case_id", "organisation_id"]).distinct().where("case_id", "in", caseIds).execute();
+
+// --- re-planning (decision 0043) ---------------------------------------------------------------
+
+/** Takes a case off a meeting's agenda: its services, then the item (the invitations stay, withdrawn). */
+export async function removeAgendaItem(db: Db, consultationId: string, caseId: string) {
+  await db.deleteFrom("consultation_case_service").where("consultation_id", "=", consultationId).where("case_id", "=", caseId).execute();
+  await db.deleteFrom("consultation_case").where("consultation_id", "=", consultationId).where("case_id", "=", caseId).execute();
+}
+
+export const lastPosition = async (db: Db, consultationId: string) =>
+  Number((await db.selectFrom("consultation_case").select((eb) => eb.fn.max("position").as("p")).where("consultation_id", "=", consultationId).executeTakeFirst())?.p ?? 0);
+
+export interface MeetingListFilter {
+  /** LIVCs whose meetings the actor sees all of (core members). */
+  livcIds: string[];
+  /** Further meetings the actor sees (those inviting an organisation they represent). */
+  ids: string[];
+  status?: "planned" | "held" | "cancelled";
+  /** Upcoming (on or after this day) first, soonest first; then past ones, latest first. */
+  today: string;
+}
+
+function listQuery(db: Db, f: MeetingListFilter) {
+  let q = m(db).selectFrom("consultation").where((eb) => eb.or([eb("livc_id", "in", f.livcIds.length ? f.livcIds : ["-"]), eb("id", "in", f.ids.length ? f.ids : ["-"])]));
+  if (f.status) q = q.where("status", "=", f.status);
+  return q;
+}
+
+/** One page of the meeting list (decision 0043): upcoming first, then past. */
+export const meetingListPage = (db: Db, f: MeetingListFilter, limit: number, offset: number) =>
+  listQuery(db, f)
+    .selectAll()
+    .orderBy(sql`case when held_on >= ${f.today} then 0 else 1 end`)
+    .orderBy(sql`case when held_on >= ${f.today} then held_on else null end`)
+    .orderBy("held_on", "desc")
+    .orderBy("id")
+    .limit(limit)
+    .offset(offset)
+    .execute();
+
+export const meetingListCount = async (db: Db, f: MeetingListFilter) =>
+  toCount((await listQuery(db, f).select((eb) => eb.fn.countAll().as("n")).executeTakeFirst())?.n);

@@ -1,11 +1,23 @@
 import type { MessageKey } from "../../../platform/i18n";
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
+import { Pagination, pageHref } from "../../../platform/web/pagination";
 import type { ViewContext } from "../../../platform/web/view";
 import { statusKey } from "../../cases/views/list";
 import { ButtonForm, Checkbox, Csrf, type Errors, Input, Notice, Select } from "../../cases/views/fields";
 import type { MeetingView } from "../service";
 
-export function MeetingsPage(props: { ctx: ViewContext; rows: { id: string; held_on: string; place: string | null; video_url: string | null; status: string }[]; canSchedule: boolean }) {
+export interface MeetingsPageProps {
+  ctx: ViewContext;
+  rows: { id: string; held_on: string; place: string | null; video_url: string | null; status: string }[];
+  canSchedule: boolean;
+  /** The status filter ("" for all) and the page (decision 0043: 50 a page, upcoming first). */
+  status: string;
+  total: number;
+  page: number;
+  pages: number;
+}
+
+export function MeetingsPage(props: MeetingsPageProps) {
   const { ctx } = props;
   const { t } = ctx;
   return (
@@ -18,6 +30,18 @@ export function MeetingsPage(props: { ctx: ViewContext; rows: { id: string; held
           </a>
         </p>
       ) : null}
+      <form method="get" action="/meetings" class="search-form">
+        <Select
+          id="status"
+          label={t("mtg.list.filter")}
+          value={props.status}
+          options={[{ value: "", label: t("mtg.list.filter.all") }, ...["planned", "held", "cancelled"].map((s) => ({ value: s, label: t(`mtg.status.${s}` as MessageKey) }))]}
+        />
+        <button type="submit" class="button secondary">
+          {t("mtg.list.filter.submit")}
+        </button>
+      </form>
+      <p>{t("mtg.list.count", { total: ctx.num(props.total) })}</p>
       {props.rows.length === 0 ? (
         <p>{t("mtg.list.empty")}</p>
       ) : (
@@ -43,6 +67,7 @@ export function MeetingsPage(props: { ctx: ViewContext; rows: { id: string; held
           </tbody>
         </table>
       )}
+      <Pagination ctx={ctx} page={props.page} pages={props.pages} href={(page) => pageHref("/meetings", { status: props.status }, page)} label={t("mtg.list.pages")} />
     </Layout>
   );
 }
@@ -62,6 +87,13 @@ export function MeetingPage(props: MeetingPageProps) {
     <Layout ctx={ctx} title={title} wide>
       {props.notice ? <Notice>{props.notice}</Notice> : null}
       <h1>{title}</h1>
+      {m.cancelled ? (
+        <div class="notice warning" role="status">
+          <p>
+            <strong>{t("mtg.cancelled.notice")}</strong>
+          </p>
+        </div>
+      ) : null}
       <dl class="summary-list">
         <dt>{t("mtg.when")}</dt>
         <dd>
@@ -83,7 +115,35 @@ export function MeetingPage(props: MeetingPageProps) {
         <dd>{m.frameworkVersion ? t("mtg.framework.version", { n: m.frameworkVersion }) : "—"}</dd>
         <dt>{t("mtg.col.status")}</dt>
         <dd>{t(`mtg.status.${m.status}` as MessageKey)}</dd>
+        {m.cancelled?.reason ? (
+          <>
+            <dt>{t("mtg.cancelled.reason")}</dt>
+            <dd>{t(`mtg.cancel.reason.${m.cancelled.reason}` as MessageKey)}</dd>
+          </>
+        ) : null}
+        {m.cancelled?.note ? (
+          <>
+            <dt>{t("mtg.cancelled.note")}</dt>
+            <dd>{m.cancelled.note}</dd>
+          </>
+        ) : null}
       </dl>
+      {m.may.replan ? (
+        <section aria-labelledby="replan-title">
+          <h2 id="replan-title">{t("mtg.replan.title")}</h2>
+          <ul>
+            <li>
+              <a href={`/meetings/${m.id}/reschedule`}>{t("mtg.replan.reschedule")}</a>
+            </li>
+            <li>
+              <a href={`/meetings/${m.id}/agenda`}>{t("mtg.replan.agenda")}</a>
+            </li>
+            <li>
+              <a href={`/meetings/${m.id}/cancel`}>{t("mtg.replan.cancel")}</a>
+            </li>
+          </ul>
+        </section>
+      ) : null}
       <section aria-labelledby="gate-title" class="card">
         <h2 id="gate-title">{t("mtg.gate.title")}</h2>
         <p>{t("mtg.gate.text")}</p>

@@ -1,0 +1,213 @@
+import type { AuditWho } from "../../platform/audit";
+import type { AppContext } from "../../platform/context";
+import { isIsoDate, nowIso, todayInBrussels } from "../../platform/db/values";
+import { formatDate, translator } from "../../platform/i18n";
+import { mailTransport } from "../../platform/mail";
+import type { Actor } from "../../platform/policy/actor";
+import * as cases from "../cases/service";
+import * as pd from "../cases/personal";
+import type { MailRecipient } from "../identity/service";
+import { membersOfLivc } from "../identity/service";
+import * as partners from "../partners/service";
+import { CANCEL_REASONS, type CancelReason } from "./migrations";
+import { recipients } from "./reminders";
+import { allowedCases, bound, checkSchedule, frameworkInForce, MeetingError, meetingPolicy, partnerSeatsOf, servicesOffered } from "./service";
+import * as store from "./store";
+
+/**
+ * Changing a planned consultation (decision 0043): reschedule, cancel, add a case to or take one
+ * off its agenda. The chair and coordinator of its LIVC only (the scheduling rule), and only while
+ * it is planned. Each change, its invitations, the grants it revokes and every audit entry commit in
+ * one transaction; mails (a date, a time and a link, nothing else) go out after the commit.
+ */
+
+export const CANCEL_NOTE_MAX = 500;
+export const MEETINGS_PAGE_SIZE = 50;
+const CORE = ["chair", "coordinator", "information_officer"];
+
+/** The meeting, if the actor may re-plan it; 404 for who takes no part in it, 403 for a participant who may not. */
+export async function plannedMeeting(ctx: AppContext, who: AuditWho, id: string): Promise<store.MeetingRow> {
+  const actor = who.actor ?? null;
+  const meeting = await store.meetingById(ctx.database.db, id);
+  if (!meeting) throw new MeetingError("not_found");
+  if (!meetingPolicy.can(actor, "schedule", meeting)) {
+    const takesPart = actor && (meetingPolicy.can(actor, "core", meeting) || partnerSeatsOf(actor).some((s) => s.livcId === meeting.livc_id));
+    throw new MeetingError(takesPart ? "not_allowed" : "not_found");
+  }
+  if (meeting.status !== "planned") throw new MeetingError("not_planned");
+  return meeting;
+}
+
+/**
+ * Re-derives, for everyone who acknowledged this meeting, the cases they may see through it (the
+ * rule of decision 0015, `allowedCases`), revoking what no longer holds. Core members hold no grants.
+ */
+async function resyncGrants(ctx: AppContext, who: AuditWho, meeting: store.MeetingRow) {
+  const members = await membersOfLivc(ctx, meeting.livc_id);
+  for (const ack of await store.acksOf(ctx.database.db, meeting.id)) {
+    const mine = members.filter((m) => m.user_id === ack.user_id);
+    if (mine.some((m) => CORE.includes(m.role))) continue;
+    const organisationIds = mine.filter((m) => m.role === "partner_member" && m.organisation_id).map((m) => m.organisation_id!);
+    const allowed = meeting.status === "cancelled" ? [] : await allowedCases(ctx, meeting.id, organisationIds);
+    await cases.syncConsultationGrants(ctx, who, meeting.id, ack.user_id, allowed);
+  }
+}
+
+/** Withdraws the invitations behind these services (pending or accepted ones). */
+async function withdrawServices(ctx: AppContext, who: AuditWho, services: { invitation_id: string | null }[]) {
+  for (const s of services) if (s.invitation_id) await partners.withdrawConsultationInvitation(ctx, who, s.invitation_id);
+}
+
+type ChangeMail = "moved" | "cancelled";
+
+/** One mail per recipient in their language: dates, time and a link only (no place, case, reason or note). */
+async function sendChangeMails(ctx: AppContext, to: MailRecipient[], kind: ChangeMail, meeting: { id: string; was: string; heldOn: string; startsAt: string | null }) {
+  if (!ctx.config.SMTP_URL || to.length === 0) return { sent: 0, failed: 0 };
+  const transport = await mailTransport(ctx.config.SMTP_URL);
+  const link = `${(ctx.config.SCHAKEL_PUBLIC_URL ?? `http://${ctx.config.HOST}:${ctx.config.PORT}`).replace(/\/+$/, "")}/meetings/${meeting.id}`;
+  let sent = 0;
+  let failed = 0;
+  for (const { email, language } of to) {
+    const t = translator(language);
+    const was = formatDate(language, meeting.was);
+    const date = formatDate(language, meeting.heldOn);
+    const when = meeting.startsAt ? t("meetings.mail.reminder.at", { date, time: meeting.startsAt }) : date;
+    const mail =
+      kind === "moved"
+        ? { subject: t("meetings.mail.moved.subject", { date: was }), text: t("meetings.mail.moved.body", { was, when, link }) }
+        : { subject: t("meetings.mail.cancelled.subject", { date: was }), text: t("meetings.mail.cancelled.body", { was, link }) };
+    try {
+      await transport.sendMail({ from: ctx.config.MAIL_FROM, to: email, ...mail });
+      sent++;
+    } catch {
+      failed++;
+    }
+  }
+  return { sent, failed };
+}
+
+export interface RescheduleInput {
+  heldOn: string;
+  startsAt: string | null;
+  place: string | null;
+  videoUrl: string | null;
+}
+
+/** New date, time, place or video link; the reminder follows the new date. The invited are told by mail. */
+export async function rescheduleMeeting(ctx: AppContext, who: AuditWho, id: string, input: RescheduleInput, today = todayInBrussels()) {
+  const meeting = await plannedMeeting(ctx, who, id);
+  if (isIsoDate(input.heldOn) && input.heldOn < today) throw new MeetingError("invalid", "held_on_past");
+  const agenda = await store.agendaOf(ctx.database.db, id);
+  // The same checks as planning: the cases stay as they are (cases closed since are not re-checked).
+  await checkSchedule(ctx, who, { livcId: meeting.livc_id, ...input, caseIds: agenda.map((a) => a.case_id) }).catch((e) => {
+    if (e instanceof MeetingError && e.field === "cases") return;
+    throw e;
+  });
+  const framework = await frameworkInForce(ctx, meeting.livc_id, input.heldOn);
+  const to = await recipients(ctx, meeting);
+  await ctx.database.db.transaction().execute(async (trx) => {
+    const tx = bound(ctx, trx);
+    if (input.heldOn !== meeting.held_on) await partners.moveConsultation(tx, who, id, input.heldOn);
+    await store.setMeetingColumns(trx, id, {
+      starts_at: input.startsAt || null,
+      place: input.place?.trim() || null,
+      video_url: input.videoUrl?.trim() || null,
+      framework_version: framework,
+      reminder_sent_at: null,
+    });
+    await pd.record(ctx, who, { type: "consultation", id, livcId: meeting.livc_id }, "meeting.reschedule", "success", { db: trx });
+  });
+  return sendChangeMails(ctx, to, "moved", { id, was: meeting.held_on, heldOn: input.heldOn, startsAt: input.startsAt || null });
+}
+
+/** Validates the cancellation's reason and note before anything is written. */
+export function checkCancel(reason: string | null | undefined, note: string | null | undefined): { reason: CancelReason; note: string | null } {
+  if (!reason || !(CANCEL_REASONS as readonly string[]).includes(reason)) throw new MeetingError("invalid", "reason");
+  const clean = (note ?? "").trim();
+  if (clean.length > CANCEL_NOTE_MAX) throw new MeetingError("invalid", "note");
+  return { reason: reason as CancelReason, note: clean || null };
+}
+
+/** Cancels a planned meeting: its invitations withdrawn, grants from it revoked, no reminder any more; the invited are told. */
+export async function cancelMeeting(ctx: AppContext, who: AuditWho, id: string, input: { reason: string; note?: string | null }) {
+  const meeting = await plannedMeeting(ctx, who, id);
+  const { reason, note } = checkCancel(input.reason, input.note);
+  const to = await recipients(ctx, meeting);
+  await ctx.database.db.transaction().execute(async (trx) => {
+    const tx = bound(ctx, trx);
+    await partners.setConsultationStatus(tx, who, id, "cancelled");
+    await store.setMeetingColumns(trx, id, { cancel_reason: reason, cancel_note: note, cancelled_at: nowIso(), cancelled_by: who.actor?.userId ?? null });
+    await withdrawServices(tx, who, await store.servicesOf(trx, id));
+    await resyncGrants(tx, who, { ...meeting, status: "cancelled" });
+    await pd.record(ctx, who, { type: "consultation", id, livcId: meeting.livc_id }, "meeting.cancel", "success", { db: trx });
+  });
+  return sendChangeMails(ctx, to, "cancelled", { id, was: meeting.held_on, heldOn: meeting.held_on, startsAt: meeting.starts_at });
+}
+
+/** The open cases that may still go on the agenda: checked like planning (open, of the LIVC, visible). */
+async function checkCase(ctx: AppContext, who: AuditWho, meeting: store.MeetingRow, caseId: string) {
+  const c = await cases.visibleCase(ctx, who, caseId).catch(() => null);
+  if (!c || c.livc_id !== meeting.livc_id || !["active", "in_follow_up"].includes(c.status)) throw new MeetingError("invalid", "case");
+  if ((await store.agendaOf(ctx.database.db, meeting.id)).some((a) => a.case_id === caseId)) throw new MeetingError("invalid", "case");
+}
+
+/** The services offered for a case on this meeting (decision 0027), after the case is checked. */
+export async function servicesForNewCase(ctx: AppContext, who: AuditWho, id: string, caseId: string) {
+  const meeting = await plannedMeeting(ctx, who, id);
+  await checkCase(ctx, who, meeting, caseId);
+  return (await servicesOffered(ctx, meeting.livc_id, [caseId], meeting.held_on)).get(caseId) ?? [];
+}
+
+/** Puts a case on the agenda with the services to invite (the offered ones only); invitation mails after the commit. */
+export async function addAgendaCase(ctx: AppContext, who: AuditWho, id: string, input: { caseId: string; organisationIds: string[] }) {
+  const meeting = await plannedMeeting(ctx, who, id);
+  await checkCase(ctx, who, meeting, input.caseId);
+  const offered = new Set(((await servicesOffered(ctx, meeting.livc_id, [input.caseId], meeting.held_on)).get(input.caseId) ?? []).map((o) => o.id));
+  const organisationIds = [...new Set(input.organisationIds)];
+  if (organisationIds.some((o) => !offered.has(o))) throw new MeetingError("invalid", "services");
+  await pd.ready(ctx);
+  const notices: (() => Promise<unknown>)[] = [];
+  await ctx.database.db.transaction().execute(async (trx) => {
+    await store.addAgendaItem(trx, id, input.caseId, (await store.lastPosition(trx, id)) + 1);
+    for (const organisationId of organisationIds) {
+      const invitationId = await partners.sendInvitation(ctx, who, { livcId: meeting.livc_id, organisationId, kind: "consultation", caseRef: input.caseId, consultationId: id }, { db: trx, notices });
+      await store.addService(trx, { consultation_id: id, case_id: input.caseId, organisation_id: organisationId, invitation_id: invitationId });
+    }
+    await cases.addTimelineEntry(ctx, trx, { who, caseId: input.caseId, livcId: meeting.livc_id, kind: "scheduled", consultationId: id });
+    await pd.record(ctx, who, { type: "case", id: input.caseId, livcId: meeting.livc_id }, "meeting.agenda.add", "success", { db: trx });
+  });
+  for (const send of notices) await send();
+}
+
+/** Takes a case off the agenda: its invitations withdrawn, grants for it through this meeting revoked. */
+export async function removeAgendaCase(ctx: AppContext, who: AuditWho, id: string, caseId: string) {
+  const meeting = await plannedMeeting(ctx, who, id);
+  const agenda = await store.agendaOf(ctx.database.db, id);
+  if (!agenda.some((a) => a.case_id === caseId)) throw new MeetingError("not_found");
+  if (agenda.length === 1) throw new MeetingError("invalid", "last_case");
+  if (await store.minutesOf(ctx.database.db, id, caseId)) throw new MeetingError("invalid", "minuted");
+  await ctx.database.db.transaction().execute(async (trx) => {
+    const tx = bound(ctx, trx);
+    await withdrawServices(tx, who, (await store.servicesOf(trx, id)).filter((s) => s.case_id === caseId));
+    await store.removeAgendaItem(trx, id, caseId);
+    await resyncGrants(tx, who, meeting);
+    await pd.record(ctx, who, { type: "case", id: caseId, livcId: meeting.livc_id }, "meeting.agenda.remove", "success", { db: trx });
+  });
+}
+
+export type MeetingListStatus = "planned" | "held" | "cancelled";
+
+/** The meeting list, 50 a page: upcoming first (soonest first), then past ones (latest first). */
+export async function meetingListFor(ctx: AppContext, actor: Actor | null, q: { status?: MeetingListStatus; page: number }, today = todayInBrussels()) {
+  if (!actor) return { rows: [], total: 0, page: 1, pages: 1 };
+  const db = ctx.database.db;
+  const filter = { livcIds: meetingPolicy.livcIds(actor, "core"), ids: await store.meetingIdsInvitingSeats(db, partnerSeatsOf(actor)), status: q.status, today };
+  const total = await store.meetingListCount(db, filter);
+  const pages = Math.max(1, Math.ceil(total / MEETINGS_PAGE_SIZE));
+  const page = Math.min(Math.max(1, Math.floor(q.page) || 1), pages);
+  const rows = await store.meetingListPage(db, filter, MEETINGS_PAGE_SIZE, (page - 1) * MEETINGS_PAGE_SIZE);
+  return { rows, total, page, pages };
+}
+
+/** The case ids on a meeting's agenda, in order (the re-planning page; the actor was checked by plannedMeeting). */
+export const agendaCaseIds = async (ctx: AppContext, id: string) => (await store.agendaOf(ctx.database.db, id)).map((a) => a.case_id);
