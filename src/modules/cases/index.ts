@@ -6,6 +6,8 @@ import type { AppContext } from "../../platform/context";
 import { isIsoDate, todayInBrussels } from "../../platform/db/values";
 import { seedCasesDemo } from "./demo";
 import { casesRoutes } from "./routes";
+import { rectifyRoutes } from "./rectify-routes";
+import { purgeLogCli } from "./retention-cli";
 import { runPurge } from "./service";
 import { purgeReports } from "../intake/service";
 import { sendMeetingReminders } from "../meetings/service";
@@ -102,8 +104,12 @@ export const casesModule: SchakelModule = {
   name: "cases",
   routes(app, ctx) {
     casesRoutes(app, ctx);
+    rectifyRoutes(app, ctx);
     scheduleDaily(app, ctx);
   },
-  cli: casesCli,
+  cli(program, open) {
+    casesCli(program, open);
+    purgeLogCli(program, open);
+  },
   seedDemo: seedCasesDemo,
 };

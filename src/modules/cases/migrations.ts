@@ -235,6 +235,7 @@ export type CaseEventKind =
   | "feedback_sent"
   | "legal_hold_set"
   | "legal_hold_lifted"
+  | "identity_corrected"
   | "purged";
 export interface CaseEventTable {
   id: string;

@@ -365,3 +365,19 @@ export async function syncConsultationGrants(ctx: AppContext, who: AuditWho, con
 export { attestFeedback, consensusOf, draftFeedback, editFeedback, type FeedbackView, feedbackOfCase, getFeedback, markFeedbackSent, voteFeedback } from "./feedback";
 export { type QuarterFigures, quarterlyFigures, quarterOf } from "./figures";
 export { registerCaseContent, registerSubjectRecords, SubjectAccessDenied, type SubjectAccessExport, subjectAccessExport, subjectAccessPdf } from "./subject-access";
+export {
+  type CaseIdentityForEdit,
+  caseIdentityForEdit,
+  checkIdentityInput,
+  type IdentityErrors,
+  type IdentityInput,
+  isRectifyReason,
+  mayRectifyCase,
+  RECTIFY_REASONS,
+  type RectifiableRecord,
+  rectifiableRecords,
+  rectifyCaseIdentity,
+  RectifyInvalid,
+  type RectifyReason,
+  registerRectifiable,
+} from "./rectify";

@@ -4,6 +4,7 @@ import { regionalContactCli } from "./contacts-cli";
 import { contactPointRoutes } from "./contacts-routes";
 import { seedIntakeDemo } from "./demo";
 import { intakeRoutes } from "./routes";
+import { reportRectifyRoutes } from "./rectify-routes";
 
 export const intakeModule: SchakelModule = {
   name: "intake",
@@ -11,6 +12,7 @@ export const intakeModule: SchakelModule = {
     intakeRoutes(app, ctx);
     contactPointRoutes(app, ctx);
     closingDayRoutes(app, ctx);
+    reportRectifyRoutes(app, ctx);
   },
   seedDemo: seedIntakeDemo,
   cli(program, open) {

@@ -80,6 +80,11 @@ export function CasePage(props: CasePageProps) {
       ) : (
         <p>{t("case.detail.identity.none")}</p>
       )}
+      {c.may.managePlan && !c.purged ? (
+        <p>
+          <a href={`/cases/${c.id}/identity`}>{t("rect.link")}</a>
+        </p>
+      ) : null}
 
       {c.transitions.length > 0 ? (
         <section aria-labelledby="status-title">

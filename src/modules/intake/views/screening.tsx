@@ -100,6 +100,11 @@ export function ScreeningPage(props: { ctx: ViewContext; view: ScreeningView; ba
         <dt>{t("intake.form.municipality_nis")}</dt>
         <dd>{view.item.municipality}</dd>
       </dl>
+      {r.identity_known === 1 && r.purged_at === null ? (
+        <p>
+          <a href={`/screening/${r.id}/identity`}>{t("rect.link")}</a>
+        </p>
+      ) : null}
       <h2>{t("intake.report.observed")}</h2>
       <ul>
         {c.signals.map((s) => (
