@@ -17,6 +17,8 @@ export const navigation: { href: string; label: MessageKey; show: Permission | "
   { href: "/meetings", label: "nav.meetings", show: "case.access" },
   { href: "/subject-access", label: "nav.subject_access", show: "audit.export" },
   { href: "/audit", label: "al.nav", show: "audit.export" },
+  { href: "/rectify", label: "rect.nav", show: "audit.export" },
+  { href: "/retention", label: "ret.nav", show: "audit.export" },
   { href: "/partners", label: "nav.partners", show: "livc.member" },
   { href: "/awareness", label: "nav.awareness", show: "awareness.manage" },
   { href: "/admin/accounts", label: "nav.admin", show: "admin.accounts" },
