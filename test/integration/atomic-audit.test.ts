@@ -9,6 +9,7 @@ import { makeActor, makeLivc, makeOrganisation } from "../../src/modules/cases/t
 import { emptyForm } from "../../src/modules/intake/schema";
 import { fileReport } from "../../src/modules/intake/service";
 import { acknowledgeConfidentiality, recordMeetingAttendance, saveCaseMinutes, scheduleMeeting } from "../../src/modules/meetings/service";
+import { addAgendaCase, cancelMeeting, removeAgendaCase, rescheduleMeeting } from "../../src/modules/meetings/replan";
 import { addFramework } from "../../src/modules/registry/service";
 import { createAccount } from "../../src/modules/identity/service";
 import * as partners from "../../src/modules/partners/service";
@@ -612,6 +613,66 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
       unchanged: async (s) => {
         expect((await db().selectFrom("case_action").select("due_on").where("id", "=", s.actionId).executeTakeFirstOrThrow()).due_on).toBe("2026-12-20");
         expect(await count("case_event")).toBe(s.events);
+      },
+    }),
+    // Re-planning a meeting (decision 0043): the change, invitations, grants and audit entries together.
+    atomicCase({
+      name: "rescheduleMeeting (meetings: date moved, reminder due again)",
+      only: "meeting.reschedule",
+      setup: async () => {
+        const w = await meetingWorld();
+        const meetingId = await w.schedule();
+        return { ...w, meetingId, row: await db().selectFrom("consultation").selectAll().where("id", "=", meetingId).executeTakeFirstOrThrow(), revision: await partnersRevision() };
+      },
+      change: (s) => rescheduleMeeting(ctx(), { actor: s.coordinator }, s.meetingId, { heldOn: "2099-01-15", startsAt: "09:00", place: "Elders", videoUrl: null }),
+      unchanged: async (s) => {
+        expect(await db().selectFrom("consultation").selectAll().where("id", "=", s.meetingId).executeTakeFirstOrThrow()).toEqual(s.row);
+        expect(await partnersRevision()).toBe(s.revision);
+      },
+    }),
+    atomicCase({
+      name: "cancelMeeting (meetings: status, invitations withdrawn, grants revoked)",
+      only: "meeting.cancel",
+      setup: async () => {
+        const w = await meetingWorld();
+        const meetingId = await w.schedule();
+        await partners.respondToInvitation(ctx(), { actor: w.member }, await invitationOf(meetingId, w.caseA), { answer: "accept" });
+        await acknowledgeConfidentiality(ctx(), { actor: w.member }, meetingId);
+        return { ...w, meetingId };
+      },
+      change: (s) => cancelMeeting(ctx(), { actor: s.coordinator }, s.meetingId, { reason: "force_majeure" }),
+      unchanged: async (s) => {
+        expect((await db().selectFrom("consultation").select("status").where("id", "=", s.meetingId).executeTakeFirstOrThrow()).status).toBe("planned");
+        expect((await partners.invitationById(ctx(), await invitationOf(s.meetingId, s.caseA)))?.status).toBe("accepted");
+        expect(await activeGrants(s.meetingId, s.member.userId)).toEqual([s.caseA]);
+      },
+    }),
+    atomicCase({
+      name: "addAgendaCase (meetings: item, invitation, timeline)",
+      only: "meeting.agenda.add",
+      setup: async () => {
+        const w = await meetingWorld();
+        const meetingId = await scheduleMeeting(ctx(), { actor: w.coordinator }, { livcId: w.livcId, heldOn: "2099-02-10", startsAt: null, place: "Zaal", videoUrl: null, items: [{ caseId: w.caseA, organisationIds: [] }] });
+        return { ...w, meetingId, counts: await meetingCounts() };
+      },
+      change: (s) => addAgendaCase(ctx(), { actor: s.coordinator }, s.meetingId, { caseId: s.caseB, organisationIds: [s.clb] }),
+      unchanged: async (s) => expect(await meetingCounts()).toEqual(s.counts),
+    }),
+    atomicCase({
+      name: "removeAgendaCase (meetings: item off, invitation withdrawn, grant revoked)",
+      only: "meeting.agenda.remove",
+      setup: async () => {
+        const w = await meetingWorld();
+        const meetingId = await w.schedule();
+        await partners.respondToInvitation(ctx(), { actor: w.member }, await invitationOf(meetingId, w.caseA), { answer: "accept" });
+        await acknowledgeConfidentiality(ctx(), { actor: w.member }, meetingId);
+        return { ...w, meetingId, counts: await meetingCounts() };
+      },
+      change: (s) => removeAgendaCase(ctx(), { actor: s.coordinator }, s.meetingId, s.caseA),
+      unchanged: async (s) => {
+        expect(await meetingCounts()).toEqual(s.counts);
+        expect((await partners.invitationById(ctx(), await invitationOf(s.meetingId, s.caseA)))?.status).toBe("accepted");
+        expect(await activeGrants(s.meetingId, s.member.userId)).toEqual([s.caseA]);
       },
     }),
     // Feedback form (cases) ------------------------------------------------------------------------
