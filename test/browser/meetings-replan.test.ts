@@ -1,0 +1,92 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { openCaseFromScreening } from "../../src/modules/cases/service";
+import { ensureOrganisation } from "../../src/modules/identity/service";
+import { scheduleMeeting } from "../../src/modules/meetings/service";
+import { addSeat } from "../../src/modules/partners/service";
+import { addFramework, createLivc } from "../../src/modules/registry/service";
+import { addDays, todayInBrussels } from "../../src/platform/db/values";
+import { createUser, loginInBrowser, type TestUser } from "../support/auth";
+import { describeBrowser, expectAccessible, launchBrowser, newPage, startTestServer, type TestServer, watchPageErrors } from "../support/browser";
+import { livcInput } from "../support/livc";
+
+/**
+ * Re-planning a consultation (decision 0043): the coordinator opens the list, reschedules (a date in
+ * the past is refused first, the typed values kept), looks at the agenda page, then cancels with a
+ * reason; the meeting page says it was cancelled. Zero axe violations on every page visited.
+ */
+describeBrowser("journey: rescheduling and cancelling a consultation", () => {
+  let server: TestServer;
+  let browser: Browser;
+  let coordinator: TestUser;
+  let meetingId: string;
+  const today = todayInBrussels();
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    const ctx = server.ctx;
+    const livc = await createLivc(ctx.database, { actor: null }, livcInput("BRUGGE", "LIVC Brugge"));
+    await addFramework(ctx.database, {}, livc, { participants: "Vaste leden", purpose: "Casusoverleg", working_arrangements: "Maandelijks", adopted_on: "2024-01-01" });
+    const clb = await ensureOrganisation(ctx, { name: "CLB Brugge", sector: "clb" });
+    await addSeat(ctx, {}, { livcId: livc, seat: "partner", organisationId: clb, fromOn: "2024-01-01" });
+    coordinator = await createUser(ctx, { displayName: "Yusuf Coördinator", roles: [{ livcId: livc, role: "coordinator" }] });
+    const actor = { userId: coordinator.id, displayName: "", sessionId: "", isAdmin: false, isRegionalAnalyst: false, isDpo: false, memberships: [{ livcId: livc, role: "coordinator" as const }] };
+    const open = (name: string) => openCaseFromScreening(ctx, { actor }, { livcId: livc, reportId: null, minor: false, identity: { fullName: name, dateOfBirth: "2000-04-04" }, screeningDecision: "take_up" });
+    const a = await open("Noah Fictief");
+    await open("Sami Verzonnen");
+    meetingId = await scheduleMeeting(ctx, { actor }, { livcId: livc, heldOn: addDays(today, 3), startsAt: "14:00", place: "Stadhuis", videoUrl: null, items: [{ caseId: a.id, organisationIds: [clb] }] });
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("reschedules after a refused date, then cancels with a reason, accessible at every step", async () => {
+    const { page } = await newPage(browser, server.baseUrl);
+    errors.push(...watchPageErrors(page));
+    await loginInBrowser(page, coordinator, "/meetings");
+    await expect.poll(() => page.locator("h1").textContent()).toBe("Casusoverleg");
+    await expectAccessible(page, "meetings-list");
+    await page.locator(`a[href="/meetings/${meetingId}"]`).click();
+    await page.waitForURL(new RegExp(`/meetings/${meetingId}$`));
+    await expectAccessible(page, "meetings-replan-meeting");
+
+    // Reschedule: a past date is refused, the typed place kept; then a good date.
+    await page.getByRole("link", { name: "Datum, uur of plaats wijzigen" }).click();
+    await page.locator("#held_on").fill(addDays(today, -1));
+    await page.locator("#place").fill("Raadzaal");
+    await page.getByRole("button", { name: "Wijziging opslaan" }).click();
+    await expect.poll(() => page.locator(".error-summary a[href='#held_on']").count()).toBe(1);
+    expect(await page.locator("#place").inputValue()).toBe("Raadzaal");
+    await expectAccessible(page, "meetings-reschedule-error");
+    await page.locator("#held_on").fill(addDays(today, 10));
+    await page.getByRole("button", { name: "Wijziging opslaan" }).click();
+    await page.waitForURL(/done=rescheduled/);
+    expect(await page.locator(".notice").first().textContent()).toContain("Het overleg werd gewijzigd");
+    expect(await page.content()).toContain("Raadzaal");
+    await expectAccessible(page, "meetings-rescheduled");
+
+    // The agenda page (take off / add a case).
+    await page.getByRole("link", { name: "Agenda aanpassen" }).click();
+    await expect.poll(() => page.locator("h2").first().textContent()).toBe("Nu op de agenda");
+    await expectAccessible(page, "meetings-agenda");
+    await page.getByRole("link", { name: "Terug naar het overleg" }).click();
+
+    // Cancel: no reason is refused, the note kept; then with a reason.
+    await page.getByRole("link", { name: "Overleg annuleren" }).click();
+    await page.locator("#note").fill("Zaal niet vrij");
+    await page.getByRole("button", { name: "Overleg annuleren" }).click();
+    await expect.poll(() => page.locator(".error-summary a[href='#reason']").count()).toBe(1);
+    expect(await page.locator("#note").inputValue()).toBe("Zaal niet vrij");
+    await expectAccessible(page, "meetings-cancel-error");
+    await page.getByLabel("Overmacht").check();
+    await page.getByRole("button", { name: "Overleg annuleren" }).click();
+    await page.waitForURL(/done=cancelled/);
+    expect(await page.content()).toContain("Dit overleg werd geannuleerd");
+    expect(await page.getByRole("link", { name: "Overleg annuleren" }).count()).toBe(0);
+    await expectAccessible(page, "meetings-cancelled");
+    expect(errors).toEqual([]);
+  });
+});
