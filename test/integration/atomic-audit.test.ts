@@ -10,7 +10,7 @@ import { emptyForm } from "../../src/modules/intake/schema";
 import { fileReport } from "../../src/modules/intake/service";
 import { acknowledgeConfidentiality, recordMeetingAttendance, saveCaseMinutes, scheduleMeeting } from "../../src/modules/meetings/service";
 import { addAgendaCase, cancelMeeting, removeAgendaCase, rescheduleMeeting } from "../../src/modules/meetings/replan";
-import { addFramework } from "../../src/modules/registry/service";
+import { addFramework, addObstacle, registerRevision } from "../../src/modules/registry/service";
 import { createAccount } from "../../src/modules/identity/service";
 import * as partners from "../../src/modules/partners/service";
 import * as partnersStore from "../../src/modules/partners/store";
@@ -347,7 +347,7 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
       change: (s) => post(s.s, "/account/sso/unlink"),
       unchanged: async (s) => expect((await findUser(db(), s.user.id))!.oidc_subject).toBe(`sub-${s.user.id}`),
     }),
-    // Account recovery (decision 0044): the whole reset, also when only its last entry is refused
+    // Account recovery (decision 0045): the whole reset, also when only its last entry is refused
     // (an SSO-linked account writes account.oidc.unlink first).
     ...([undefined, "account.mfa.reset"] as const).map((only) =>
       atomicCase({
@@ -415,6 +415,37 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
         expect(await count("membership", `user_id = '${s.chair.id}'`)).toBe(0);
       },
     }),
+    // Registry (decision 0044): the chair's framework version, the analyst's obstacle correction and end
+    atomicCase({
+      name: "POST /registry/:id/frameworks/new (the LIVC's chair)",
+      setup: async () => {
+        const livcId = await newLivc(`LIVC-ATOM-FW-${dialect}`);
+        const chair = await login(app, await createUser(ctx(), { roles: [{ livcId, role: "chair" }] }));
+        return { livcId, chair, revision: await registerRevision(db()) };
+      },
+      change: (s) => post(s.chair, `/registry/${s.livcId}/frameworks/new`, { participants: "Vaste leden", purpose: "Casusoverleg", working_arrangements: "Maandelijks", adopted_on: "2026-01-01" }),
+      unchanged: async (s) => {
+        expect(await count("livc_framework", `livc_id = '${s.livcId}'`)).toBe(0);
+        expect(await registerRevision(db())).toBe(s.revision);
+      },
+    }),
+    ...(["correct", "end"] as const).map((kind, i) =>
+      atomicCase({
+        name: `POST /registry/obstacles/:id/${kind} (regional analyst)`,
+        setup: async () => {
+          const o = { nis: "11001", recorded_on: `2023-0${i + 1}-15`, reason: "capacity" as const, note: `atomair ${kind}` };
+          await addObstacle(ctx().database, {}, o);
+          const row = await db().selectFrom("municipality_obstacle").selectAll().where("nis", "=", o.nis).where("recorded_on", "=", o.recorded_on).where("note", "=", o.note).executeTakeFirstOrThrow();
+          return { row, revision: await registerRevision(db()) };
+        },
+        change: (s) => post(analyst, `/registry/obstacles/${s.row.id}/${kind}`, kind === "correct" ? { reason: "few_cases", note: "" } : { ended_on: "2024-01-01" }),
+        unchanged: async (s) => {
+          expect(await db().selectFrom("municipality_obstacle").selectAll().where("id", "=", s.row.id).executeTakeFirst()).toEqual(s.row);
+          expect(await count("municipality_obstacle_change", `obstacle_id = '${s.row.id}'`)).toBe(0);
+          expect(await registerRevision(db())).toBe(s.revision);
+        },
+      }),
+    ),
     // Awareness campaigns (regional analyst) ---------------------------------------------------
     campaignCase("POST /awareness/campaigns/new", "awareness_campaign", () => "/awareness/campaigns/new", () => ({ name: "Ronde geweigerd", year: "2026", description: "" })),
     campaignCase("POST /awareness/campaigns/:id/sessions/new", "awareness_session", () => `/awareness/campaigns/${campaignId}/sessions/new`, () => ({ held_on: "2025-03-01", sectors: "local_police", province: "", municipalities: "71016", participants: "12", materials: "" })),
