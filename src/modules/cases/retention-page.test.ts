@@ -78,7 +78,7 @@ describeEachDialect("retention and purge page", (ctx) => {
     expect(page.body).not.toContain("Greta");
     expect(page.body).not.toContain("Gerechtelijk onderzoek");
     // The LIVC's row: cases due in 30 days 1 (the held one is not counted), in 90 days 2, held 1, reports 1 and 1.
-    const row = new RegExp(`<th scope="row">LIVC RET[^<]*</th><td>(\\d+)</td><td>(\\d+)</td><td>(\\d+)</td><td>(\\d+)</td><td>(\\d+)</td>`).exec(page.body);
+    const row = /<th scope="row">LIVC RET[^<]*<\/th><td>(\d+)<\/td><td>(\d+)<\/td><td>(\d+)<\/td><td>(\d+)<\/td><td>(\d+)<\/td>/.exec(page.body);
     expect(row?.slice(1)).toEqual(["1", "2", "1", "1", "1"]);
     const views = await ctx().database.db.selectFrom("audit_entry").select("action").where("action", "=", "retention.view").execute();
     expect(views.length).toBeGreaterThanOrEqual(1);
