@@ -7,7 +7,7 @@ import { describeBrowser, expectAccessible, launchBrowser, newPage, startTestSer
 
 const STRONG = "Elf rode bakfietsen op de Grote Markt";
 
-describeBrowser("account recovery: an administrator resets a lost second factor and edits a name; the person enrols again (decision 0044)", () => {
+describeBrowser("account recovery: an administrator resets a lost second factor and edits a name; the person enrols again (decision 0045)", () => {
   let server: TestServer;
   let browser: Browser;
   beforeAll(async () => {

@@ -51,7 +51,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get("/account/reset", { config: { permission: "public" } }, async (request, reply) => sendPage(reply, h(ResetRequestPage, { ctx: viewContext(request), sent: false })));
 
   // Same answer whether or not the account exists; the mail carries only a link, no personal data.
-  // Only an account with a second factor gets a link (decision 0044): without one (never enrolled, or
+  // Only an account with a second factor gets a link (decision 0045): without one (never enrolled, or
   // reset by an administrator) a mailbox alone would lead to enrolling a new factor; an administrator
   // issues that link after checking the person's identity.
   app.post("/account/reset", { config: { permission: "public" } }, async (request, reply) => {

@@ -9,7 +9,7 @@ import { buildApp } from "../../platform/web/app";
 import { findUser, updateUser } from "./store";
 
 /**
- * Account details (decision 0044): an administrator changes name and e-mail address (the OLD address
+ * Account details (decision 0045): an administrator changes name and e-mail address (the OLD address
  * is told, on a REAL SMTP receiver); the person changes only their own name. SQLite and PostgreSQL.
  */
 for (const dialect of activeDialects()) {

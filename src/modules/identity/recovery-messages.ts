@@ -1,7 +1,7 @@
 import { defineMessages } from "../../platform/i18n/define";
 
 /**
- * Account recovery (decision 0044): an administrator resets a lost second factor, and edits an
+ * Account recovery (decision 0045): an administrator resets a lost second factor, and edits an
  * account's name and e-mail address; the person edits their own name on /account.
  */
 export const recoveryMessages = defineMessages({

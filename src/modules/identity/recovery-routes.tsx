@@ -26,7 +26,7 @@ export type ShowDetail = (
 
 /**
  * Administrator: reset a lost second factor (confirmation step first) and change an account's name
- * and e-mail address (decision 0044). Permission admin.accounts; each change commits with its audit
+ * and e-mail address (decision 0045). Permission admin.accounts; each change commits with its audit
  * entry; the notice mail goes out after the commit, in the account's language, without a link.
  */
 export function recoveryAdminRoutes(app: FastifyInstance, ctx: AppContext, show: ShowDetail) {
@@ -103,7 +103,7 @@ export function recoveryAdminRoutes(app: FastifyInstance, ctx: AppContext, show:
   });
 }
 
-/** The person's own display name on /account (not the e-mail address: decision 0044). */
+/** The person's own display name on /account (not the e-mail address: decision 0045). */
 export function accountNameRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post("/account/name", { config: { permission: "authenticated" } }, async (request, reply) => {
     const actor = request.actor!;

@@ -16,7 +16,7 @@ const STRONG = "Negen groene tramrails aan de Kouter";
 const BASE = "https://schakel.example";
 
 /**
- * Second-factor reset by an administrator (decision 0044), through the real login, reset and
+ * Second-factor reset by an administrator (decision 0045), through the real login, reset and
  * enrolment forms and a REAL SMTP receiver, on SQLite and PostgreSQL.
  */
 for (const dialect of activeDialects()) {

@@ -9,7 +9,7 @@ import { findUser, findUserByEmail, updateUser } from "./store";
 import { issueToken } from "./tokens";
 
 /**
- * Account recovery (decision 0044).
+ * Account recovery (decision 0045).
  *
  * resetSecondFactor: a person lost both the authenticator app and the recovery codes; an
  * administrator checked their identity outside Schakel. The TOTP secret, every recovery code and the

@@ -19,7 +19,7 @@ export interface AccountView {
   language: string;
   languageSaved?: boolean;
   languageError?: string;
-  /** The own-name form (decision 0044): the typed value and error after a refused change, or saved. */
+  /** The own-name form (decision 0045): the typed value and error after a refused change, or saved. */
   nameValue?: string;
   nameError?: string;
   nameSaved?: boolean;

@@ -111,7 +111,7 @@ export function AccountDetailPage(props: {
   /** LIVC roles (names, period, state, end action), the grant form and the platform-role form (decision 0041). */
   rolesView: RolesView;
   sessions: number;
-  /** A link just issued: invitation, password reset, or the reset after a second-factor reset (decision 0044). */
+  /** A link just issued: invitation, password reset, or the reset after a second-factor reset (decision 0045). */
   link?: { kind: "invite" | "reset" | "mfa_reset"; url: string };
   /** The name and e-mail form: typed values and errors after a refused change, or saved. */
   details?: DetailsFormView;
@@ -161,7 +161,7 @@ export function AccountDetailPage(props: {
       <div class="form-group" id="account-actions">
         {props.self ? null : user.status === "disabled" ? action("enable", "id.admin.enable") : action("disable", "id.admin.disable", "warning")}{" "}
         {props.self ? null : action("end-sessions", "id.admin.end_sessions")} {user.status === "invited" ? action("invite-link", "id.admin.new_invite") : action("reset-link", "id.admin.new_reset")}{" "}
-        {/* Second-factor reset: a confirmation page first (GET), never on one's own account (decision 0044). */}
+        {/* Second-factor reset: a confirmation page first (GET), never on one's own account (decision 0045). */}
         {props.self || user.status === "invited" ? null : (
           <a class="button warning" href={`/admin/accounts/${user.id}/mfa-reset`} id="mfa-reset-start">
             {t("rec.action")}

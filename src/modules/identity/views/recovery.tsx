@@ -4,7 +4,7 @@ import type { ViewContext } from "../../../platform/web/view";
 
 export type FieldErrors = { field: string; message: string }[];
 
-/** The confirmation step before an administrator resets an account's second factor (decision 0044). */
+/** The confirmation step before an administrator resets an account's second factor (decision 0045). */
 export function MfaResetPage(props: { ctx: ViewContext; userId: string; displayName: string; error?: string }) {
   const { ctx } = props;
   const { t } = ctx;
@@ -81,7 +81,7 @@ export function AdminDetailsForm(props: { ctx: ViewContext; userId: string; curr
   );
 }
 
-/** The person's own name on /account (the e-mail address stays with the administrator, decision 0044). */
+/** The person's own name on /account (the e-mail address stays with the administrator, decision 0045). */
 export function OwnNameForm(props: { ctx: ViewContext; value: string; error?: string; saved?: boolean }) {
   const { ctx } = props;
   const { t } = ctx;
