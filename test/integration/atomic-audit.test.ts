@@ -8,6 +8,7 @@ import * as caseService from "../../src/modules/cases/service";
 import { makeActor, makeLivc, makeOrganisation } from "../../src/modules/cases/testing";
 import { emptyForm } from "../../src/modules/intake/schema";
 import { fileReport } from "../../src/modules/intake/service";
+import { rectifyReportIdentity } from "../../src/modules/intake/rectify";
 import { acknowledgeConfidentiality, recordMeetingAttendance, saveCaseMinutes, scheduleMeeting } from "../../src/modules/meetings/service";
 import { addAgendaCase, cancelMeeting, removeAgendaCase, rescheduleMeeting } from "../../src/modules/meetings/replan";
 import { addFramework, addObstacle, registerRevision } from "../../src/modules/registry/service";
@@ -704,6 +705,36 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
         expect(await meetingCounts()).toEqual(s.counts);
         expect((await partners.invitationById(ctx(), await invitationOf(s.meetingId, s.caseA)))?.status).toBe("accepted");
         expect(await activeGrants(s.meetingId, s.member.userId)).toEqual([s.caseA]);
+      },
+    }),
+    // Rectification (GDPR art. 16, decision 0043): the identity, the blind index, the event and the audit entry together.
+    atomicCase({
+      name: "rectifyCaseIdentity (cases service: the coordinator corrects the name)",
+      only: "case.identity.rectify",
+      setup: async () => {
+        const w = await meetingWorld();
+        const row = () => db().selectFrom("case_file").select(["identity_enc", "subject_index", "updated_at"]).where("id", "=", w.caseA).executeTakeFirstOrThrow();
+        return { ...w, row, before: await row(), events: await count("case_event") };
+      },
+      change: (s) => caseService.rectifyCaseIdentity(ctx(), { actor: s.coordinator }, s.caseA, { fullName: "Verbeterde Naam", dateOfBirth: "2005-05-05", reason: "typo" }),
+      unchanged: async (s) => {
+        expect(await s.row()).toEqual(s.before);
+        expect(await count("case_event")).toBe(s.events);
+      },
+    }),
+    atomicCase({
+      name: "rectifyReportIdentity (intake service: the DPO corrects a report's name)",
+      only: "intake.report.rectify",
+      setup: async () => {
+        const made = await fileReport(ctx(), { actor: await reporter() }, submitForm("Te verbeteren"), "submit");
+        if (made.kind !== "submitted") throw new Error(made.kind);
+        const row = () => db().selectFrom("report").select(["id", "content_enc", "subject_index", "updated_at"]).where("reference", "=", made.reference).executeTakeFirstOrThrow();
+        return { dpo: await makeActor(ctx(), [], { isDpo: true }), row, before: await row(), counts: await intakeCounts() };
+      },
+      change: (s) => rectifyReportIdentity(ctx(), { actor: s.dpo }, s.before.id, { fullName: "Verbeterde Melding", dateOfBirth: "2001-02-03", reason: "subject_request" }),
+      unchanged: async (s) => {
+        expect(await s.row()).toEqual(s.before);
+        expect(await intakeCounts()).toEqual(s.counts);
       },
     }),
     // Feedback form (cases) ------------------------------------------------------------------------
