@@ -707,7 +707,7 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
         expect(await activeGrants(s.meetingId, s.member.userId)).toEqual([s.caseA]);
       },
     }),
-    // Rectification (GDPR art. 16, decision 0043): the identity, the blind index, the event and the audit entry together.
+    // Rectification (GDPR art. 16, decision 0046): the identity, the blind index, the event and the audit entry together.
     atomicCase({
       name: "rectifyCaseIdentity (cases service: the coordinator corrects the name)",
       only: "case.identity.rectify",

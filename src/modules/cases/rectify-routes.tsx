@@ -25,7 +25,7 @@ export const RETENTION_PAGE_SIZE = 50;
  * Rectification of a case's identity (/cases/:id/identity), the DPO's way to it (/rectify) and the
  * DPO's retention page (/retention). The identity form's route gate is "authenticated": the chair
  * and coordinator of the case's LIVC and the DPO may use it, which no single route permission
- * says; the cases rule (mayRectifyCase) decides and audits every refusal (decision 0043).
+ * says; the cases rule (mayRectifyCase) decides and audits every refusal (decision 0046).
  */
 export function rectifyRoutes(app: FastifyInstance, ctx: AppContext) {
   const failure = (request: FastifyRequest, reply: FastifyReply, e: unknown) => {

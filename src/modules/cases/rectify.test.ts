@@ -13,7 +13,7 @@ const WRONG = { fullName: "Jan Janssenn", dateOfBirth: "2008-04-01" };
 const RIGHT = { fullName: "Jan Janssens", dateOfBirth: "2008-04-11" };
 
 /**
- * Rectification of a case's identity (GDPR art. 16, decision 0043): the chair, the coordinator and
+ * Rectification of a case's identity (GDPR art. 16, decision 0046): the chair, the coordinator and
  * the DPO may; the stored ciphertext changes and decrypts to the new value; the blind index follows,
  * so the duplicate hint and subject access find the person under the corrected data only; a
  * content-free event and the audit entry; everyone else refused and audited.

@@ -10,7 +10,7 @@ import * as store from "./store";
 
 /**
  * Rectification (GDPR art. 16) of the person a case is about: name and date of birth, the only
- * identity the case file holds (decision 0043). Who may: the chair and coordinator of the case's LIVC
+ * identity the case file holds (decision 0046). Who may: the chair and coordinator of the case's LIVC
  * (need to know with manage rights) and the data-protection officer (the legal path, as for subject
  * access). The current values are read through the personal-data path (audited), the new ones sealed
  * through it, the blind index recomputed (so the duplicate hint and subject access find the person

@@ -6,7 +6,7 @@ import { listLivcs } from "../registry/service";
 import * as pd from "./personal";
 
 /**
- * The DPO's view of retention (decision 0043): the proof of each case purge, newest first, with what
+ * The DPO's view of retention (decision 0046): the proof of each case purge, newest first, with what
  * was removed as kinds and counts (never content), and per LIVC as COUNTS only: cases whose retention
  * ends within 30 and 90 days (closed, not on legal hold: the purge will take them) and cases under
  * legal hold. The log names a case by its pseudonymous label (the proof must answer "was this case

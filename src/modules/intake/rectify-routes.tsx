@@ -17,7 +17,7 @@ const identityBody = z.object({ full_name: field(400), date_of_birth: field(20),
 /**
  * Rectification of the person a report names (/screening/:id/identity). Route gate "authenticated":
  * whoever may screen the report and the DPO may use it (no single route permission says that);
- * intake's rule (rectify.ts) decides and audits every refusal (decision 0043).
+ * intake's rule (rectify.ts) decides and audits every refusal (decision 0046).
  */
 export function reportRectifyRoutes(app: FastifyInstance, ctx: AppContext) {
   const failure = (request: FastifyRequest, reply: FastifyReply, e: unknown) => {

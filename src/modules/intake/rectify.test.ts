@@ -14,7 +14,7 @@ import { fileReport, openForScreening } from "./service";
 import * as store from "./store";
 
 /**
- * Rectification of the person a report names (decision 0043): whoever may screen it and the DPO;
+ * Rectification of the person a report names (decision 0046): whoever may screen it and the DPO;
  * only name and birth date change in the encrypted document; the blind index follows, so the
  * duplicate hint and subject access find the report under the corrected data; refused and audited
  * for everyone else.

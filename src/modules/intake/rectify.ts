@@ -8,7 +8,7 @@ import { regionalScopeOf } from "./screening";
 import * as store from "./store";
 
 /**
- * Rectification (GDPR art. 16) of the person a report names (decision 0043): name and date of birth
+ * Rectification (GDPR art. 16) of the person a report names (decision 0046): name and date of birth
  * in the report's encrypted document, the rest of the document unchanged, and the blind index
  * recomputed so the duplicate hint and subject access find the person under the corrected data.
  * Who may: whoever may screen the report (its LIVC's coordinator and information officer, a regional
