@@ -27,7 +27,7 @@ async function putReport(ctx: Parameters<typeof makeLivc>[0], livcId: string, re
   return reference;
 }
 
-/** The DPO's retention page (decision 0043): purge logs newest first and paged, counts per LIVC, nothing about a person. */
+/** The DPO's retention page (decision 0046): purge logs newest first and paged, counts per LIVC, nothing about a person. */
 describeEachDialect("retention and purge page", (ctx) => {
   let app: FastifyInstance;
   let dpo: LoginSession;
