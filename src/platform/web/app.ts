@@ -125,7 +125,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   }
   app.addHook("onSend", (_request, reply, payload, done) => {
     if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
-    done(null, payload);
+    done(null, typeof payload === "string" ? htmlSafeJson(reply, payload) : payload);
   });
 
   app.setNotFoundHandler({ preHandler: async () => {} }, (request, reply) => sendError(request, reply, 404));
@@ -316,4 +316,20 @@ class LazyRequestLogger {
 /** A request logger that makes its pino child (with the request id) only when something is logged. */
 function lazyChildLogger(logger: FastifyBaseLogger, bindings: Bindings, opts: ChildLoggerOptions): FastifyBaseLogger {
   return new LazyRequestLogger(logger, bindings, opts) as unknown as FastifyBaseLogger;
+}
+
+const JSON_HTML_ESCAPES: Record<string, string> = { "<": "\\u003c", ">": "\\u003e", "&": "\\u0026" };
+
+/**
+ * JSON text with <, > and & written as \u003c, \u003e, \u0026 (the same value for every JSON parser):
+ * a JSON answer holding text people typed (a display name, a note) is then inert even where it ends up
+ * parsed as HTML (a mis-set content type, a proxy or viewer that sniffs), on top of nosniff. In JSON
+ * these characters occur only inside strings, where the escape is equivalent. Found by the XSS suite
+ * once display names became editable (GET /api/v1/me echoed the markup).
+ */
+export function htmlSafeJson(reply: FastifyReply, payload: string): string {
+  if (!/[<>&]/.test(payload)) return payload;
+  const type = reply.getHeader("content-type");
+  if (typeof type !== "string" || !/^application\/(?:[\w.+-]+\+)?json\b/.test(type)) return payload;
+  return payload.replace(/[<>&]/g, (c) => JSON_HTML_ESCAPES[c]);
 }
