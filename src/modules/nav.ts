@@ -20,6 +20,7 @@ export const navigation: { href: string; label: MessageKey; show: Permission | "
   { href: "/rectify", label: "rect.nav", show: "audit.export" },
   { href: "/retention", label: "ret.nav", show: "audit.export" },
   { href: "/partners", label: "nav.partners", show: "livc.member" },
+  { href: "/livc-roles", label: "lr.nav", show: "partners.manage" },
   { href: "/awareness", label: "nav.awareness", show: "awareness.manage" },
   { href: "/admin/accounts", label: "nav.admin", show: "admin.accounts" },
   { href: "/account", label: "nav.account", show: "authenticated" },

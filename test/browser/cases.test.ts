@@ -197,6 +197,12 @@ describeBrowser("journey: case consultation under shared professional secrecy", 
     expect(await chair.content()).toContain(caseA.label);
     expect(await chair.content()).not.toContain(caseB.label);
     await expectAccessible(chair, "cases-list-closed");
+
+    // 9. The chair checks who holds a role in the LIVC (decision 0047).
+    await chair.getByRole("link", { name: "Rollen in het LIVC" }).click();
+    await chair.waitForURL(/\/livc-roles\/[0-9a-f-]{36}$/);
+    expect(await chair.locator("#livc-roles").textContent()).toContain("Lotte CLB");
+    await expectAccessible(chair, "livc-roles");
     expect(errors).toEqual([]);
   }, 240_000);
 });

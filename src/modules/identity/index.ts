@@ -4,6 +4,7 @@ import { adminRoutes } from "./admin-routes";
 import { auditRoutes } from "./audit-routes";
 import { securityCli } from "./cli";
 import { languageRoutes } from "./language-routes";
+import { livcRolesRoutes } from "./livc-roles-routes";
 import { accountNameRoutes } from "./recovery-routes";
 import { loginRoutes } from "./routes";
 import { ensureDemoUser } from "./service";
@@ -20,6 +21,7 @@ export const identityModule: SchakelModule = {
     accountNameRoutes(app, ctx);
     adminRoutes(app, ctx);
     auditRoutes(app, ctx);
+    livcRolesRoutes(app, ctx);
     ssoRoutes(app, ctx);
     ssoAdminRoutes(app, ctx);
     backchannelRoutes(app, ctx);

@@ -8,6 +8,7 @@ import { sendError, wantsJson } from "../../platform/web/app";
 import { viewContext } from "../../platform/web/view";
 import { listLivcs } from "../registry/service";
 import { PLATFORM_ROLES } from "./migrations";
+import { noticeRolesGranted } from "./livc-roles";
 import { changePlatformRoles, endRole, grantRole, membershipState, RoleRuleError, separationConflict } from "./roles";
 import * as store from "./store";
 import { endFieldId, type FormError, PLATFORM_FIELD, type RolesView } from "./views/roles";
@@ -122,6 +123,8 @@ export function roleRoutes(app: FastifyInstance, ctx: AppContext, showDetail: Sh
       } catch (e) {
         errors.push(...refused(request, e, (f) => (f === "user" || !f ? "role" : f)));
       }
+      // Committed: the LIVC's chair and coordinator are told that an administrator gave a role there.
+      if (id) await noticeRolesGranted(ctx, raw.livc_id, [{ userId: user.id, role: raw.role as (typeof LIVC_ROLES)[number] }]);
     }
     return answer(request, reply, user.id, { grant: raw, errors, saved: "grant" }, { id }, 201);
   };

@@ -18,6 +18,8 @@ import * as store from "./store";
  * (decision 0041: an administrator never holds an LIVC role; nobody grants a role to themselves).
  */
 export { RoleRuleError } from "./roles";
+/** Tells an LIVC's chair and coordinator that an administrator gave roles there (decision 0047). */
+export { noticeRolesGranted } from "./livc-roles";
 export type { RoleRuleCode } from "./roles";
 export interface NewAccount {
   email: string;

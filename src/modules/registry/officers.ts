@@ -71,7 +71,7 @@ export async function officerEmails(ctx: AppContext, livc: OfficerIds): Promise<
  * grant audited in the caller's transaction (trx: the one that saves the LIVC), so grants, entries
  * and the LIVC change commit together or not at all.
  */
-export async function grantOfficerRoles(ctx: AppContext, request: FastifyRequest, trx: Kysely<DB>, livcId: string, ids: OfficerIds): Promise<void> {
+export async function grantOfficerRoles(ctx: AppContext, request: FastifyRequest, trx: Kysely<DB>, livcId: string, ids: OfficerIds, granted: { userId: string; role: LivcRole }[] = []): Promise<void> {
   const tctx: AppContext = { ...ctx, database: { ...ctx.database, db: trx } };
   const current = await membersOfLivc(tctx, livcId);
   for (const { key, role } of OFFICERS) {
@@ -86,5 +86,6 @@ export async function grantOfficerRoles(ctx: AppContext, request: FastifyRequest
       throw e;
     }
     await audit.record(request, { action: "registry.officer.role_granted", resourceType: "membership", resourceId: membershipId, livcId, outcome: "success" }, { db: trx });
+    granted.push({ userId, role });
   }
 }
