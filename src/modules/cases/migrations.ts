@@ -236,6 +236,8 @@ export type CaseEventKind =
   | "legal_hold_set"
   | "legal_hold_lifted"
   | "identity_corrected"
+  | "agenda_removed"
+  | "consultation_cancelled"
   | "purged";
 export interface CaseEventTable {
   id: string;

@@ -199,6 +199,15 @@ export async function addTimelineEntry(
   });
 }
 
+/**
+ * A content-free timeline entry for a change to a planned consultation (meetings, decision 0043):
+ * the kind, who, when and the consultation; never a note or a reason. Written in the caller's
+ * transaction (`db`), beside the change and its audit entry.
+ */
+export async function recordPlanningEvent(db: Kysely<DB>, e: { who: AuditWho; caseId: string; consultationId: string; kind: "agenda_removed" | "consultation_cancelled" }): Promise<void> {
+  await store.insertEvent(db, { id: newId(), case_id: e.caseId, actor_id: e.who.actor?.userId ?? null, kind: e.kind, from_status: null, to_status: null, reason: null, consultation_id: e.consultationId, note_enc: null });
+}
+
 // -----------------------------------------------------------------------------------------------
 // Status changes: the transition table decides.
 

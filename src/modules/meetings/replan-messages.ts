@@ -50,6 +50,7 @@ export const meetingsReplanMessages = defineMessages({
     "mtg.error.case": "Kies een open casus die nog niet op de agenda staat",
     "mtg.error.last_case": "Dit is de laatste casus op de agenda: annuleer het overleg in de plaats",
     "mtg.error.minuted": "Voor deze casus is al een verslag opgemaakt: ze blijft op de agenda",
+    "mtg.error.closed_case": "Casus {label} werd afgesloten sinds de planning. Haal die eerst van de agenda (is het de laatste casus, annuleer dan het overleg) en wijzig daarna het overleg.",
     "mtg.error.not_planned": "Alleen een gepland overleg kan gewijzigd worden",
   },
   fr: {
@@ -100,6 +101,7 @@ export const meetingsReplanMessages = defineMessages({
     "mtg.error.case": "Choisissez un cas ouvert qui n'est pas encore à l'ordre du jour",
     "mtg.error.last_case": "C'est le dernier cas à l'ordre du jour : annulez plutôt la concertation",
     "mtg.error.minuted": "Un procès-verbal existe déjà pour ce cas : il reste à l'ordre du jour",
+    "mtg.error.closed_case": "Le cas {label} a été clôturé depuis la planification. Retirez-le d'abord de l'ordre du jour (si c'est le dernier cas, annulez plutôt la concertation), puis modifiez la concertation.",
     "mtg.error.not_planned": "Seule une concertation planifiée peut être modifiée",
   },
   en: {
@@ -150,6 +152,7 @@ export const meetingsReplanMessages = defineMessages({
     "mtg.error.case": "Choose an open case that is not on the agenda yet",
     "mtg.error.last_case": "This is the last case on the agenda: cancel the consultation instead",
     "mtg.error.minuted": "Minutes were recorded for this case: it stays on the agenda",
+    "mtg.error.closed_case": "Case {label} was closed since the meeting was planned. Take it off the agenda first (if it is the last case, cancel the meeting instead), then change the meeting.",
     "mtg.error.not_planned": "Only a planned consultation can be changed",
   },
 });

@@ -39,7 +39,9 @@ export function replanRoutes(app: FastifyInstance, ctx: AppContext) {
     }
   }
   const body = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
-  const fieldError = (request: FastifyRequest, e: MeetingError): Errors => ({ [e.field === "held_on_past" ? "held_on" : (e.field ?? "held_on")]: viewContext(request).t((e.code === "no_framework" ? "mtg.error.no_framework" : `mtg.error.${e.field}`) as MessageKey) });
+  const fieldError = (request: FastifyRequest, e: MeetingError): Errors =>
+    e.field === "closed_case" ? { closed_case: viewContext(request).t("mtg.error.closed_case", { label: e.label ?? "" }) } : fieldErrorOf(request, e);
+  const fieldErrorOf = (request: FastifyRequest, e: MeetingError): Errors => ({ [e.field === "held_on_past" ? "held_on" : (e.field ?? "held_on")]: viewContext(request).t((e.code === "no_framework" ? "mtg.error.no_framework" : `mtg.error.${e.field}`) as MessageKey) });
 
   // --- reschedule -----------------------------------------------------------------------------------
   app.get("/meetings/:id/reschedule", { config: { permission: "case.access" } }, async (request, reply) => {

@@ -7,7 +7,7 @@ import type { Actor } from "../../platform/policy/actor";
 import * as cases from "../cases/service";
 import * as pd from "../cases/personal";
 import type { MailRecipient } from "../identity/service";
-import { membersOfLivc } from "../identity/service";
+import { activeRecipients, membersOfLivc } from "../identity/service";
 import * as partners from "../partners/service";
 import { CANCEL_REASONS, type CancelReason } from "./migrations";
 import { recipients } from "./reminders";
@@ -24,6 +24,7 @@ import * as store from "./store";
 export const CANCEL_NOTE_MAX = 500;
 export const MEETINGS_PAGE_SIZE = 50;
 const CORE = ["chair", "coordinator", "information_officer"];
+const OPEN: string[] = ["active", "in_follow_up"];
 
 /** The meeting, if the actor may re-plan it; 404 for who takes no part in it, 403 for a participant who may not. */
 export async function plannedMeeting(ctx: AppContext, who: AuditWho, id: string): Promise<store.MeetingRow> {
@@ -53,9 +54,54 @@ async function resyncGrants(ctx: AppContext, who: AuditWho, meeting: store.Meeti
   }
 }
 
-/** Withdraws the invitations behind these services (pending or accepted ones). */
-async function withdrawServices(ctx: AppContext, who: AuditWho, services: { invitation_id: string | null }[]) {
-  for (const s of services) if (s.invitation_id) await partners.withdrawConsultationInvitation(ctx, who, s.invitation_id);
+/** Withdraws the invitations behind these services (pending or accepted ones); the organisations whose invitation was withdrawn. */
+async function withdrawServices(ctx: AppContext, who: AuditWho, services: { invitation_id: string | null; organisation_id: string }[]): Promise<string[]> {
+  const withdrawn = new Set<string>();
+  for (const s of services) if (s.invitation_id && (await partners.withdrawConsultationInvitation(ctx, who, s.invitation_id))) withdrawn.add(s.organisation_id);
+  return [...withdrawn];
+}
+
+const publicBase = (ctx: AppContext) => (ctx.config.SCHAKEL_PUBLIC_URL ?? `http://${ctx.config.HOST}:${ctx.config.PORT}`).replace(/\/+$/, "");
+
+/**
+ * Tells the contacts of these organisations that an invitation of theirs for the meeting of `heldOn`
+ * was withdrawn: in their language, the date and a link to their invitations only (no case label, no name).
+ */
+async function sendWithdrawnMails(ctx: AppContext, organisationIds: string[], heldOn: string) {
+  if (!ctx.config.SMTP_URL || organisationIds.length === 0) return { sent: 0, failed: 0 };
+  const contacts = await partners.organisationContacts(ctx, organisationIds);
+  const to = await activeRecipients(ctx, [...new Set(contacts.map((c) => c.user_id))]);
+  if (to.length === 0) return { sent: 0, failed: 0 };
+  const transport = await mailTransport(ctx.config.SMTP_URL);
+  const link = `${publicBase(ctx)}/invitations`;
+  let sent = 0;
+  let failed = 0;
+  for (const { email, language } of to) {
+    const t = translator(language);
+    const date = formatDate(language, heldOn);
+    try {
+      await transport.sendMail({ from: ctx.config.MAIL_FROM, to: email, subject: t("meetings.mail.withdrawn.subject", { date }), text: t("meetings.mail.withdrawn.body", { date, link }) });
+      sent++;
+    } catch {
+      failed++;
+    }
+  }
+  return { sent, failed };
+}
+
+/**
+ * A case closed (or purged) since the meeting was planned blocks rescheduling (decision 0043): the
+ * chair or coordinator takes it off first (invitations withdrawn, grants revoked, services told),
+ * or cancels the meeting. A case with minutes on this meeting was discussed and does not block.
+ */
+async function refuseClosedCases(ctx: AppContext, id: string, caseIds: string[]) {
+  const labels = await cases.labelsOf(ctx, caseIds);
+  for (const caseId of caseIds) {
+    const c = labels.get(caseId);
+    if (!c || OPEN.includes(c.status)) continue;
+    if (await store.minutesOf(ctx.database.db, id, caseId)) continue;
+    throw new MeetingError("invalid", "closed_case", c.label);
+  }
 }
 
 type ChangeMail = "moved" | "cancelled";
@@ -64,7 +110,7 @@ type ChangeMail = "moved" | "cancelled";
 async function sendChangeMails(ctx: AppContext, to: MailRecipient[], kind: ChangeMail, meeting: { id: string; was: string; heldOn: string; startsAt: string | null }) {
   if (!ctx.config.SMTP_URL || to.length === 0) return { sent: 0, failed: 0 };
   const transport = await mailTransport(ctx.config.SMTP_URL);
-  const link = `${(ctx.config.SCHAKEL_PUBLIC_URL ?? `http://${ctx.config.HOST}:${ctx.config.PORT}`).replace(/\/+$/, "")}/meetings/${meeting.id}`;
+  const link = `${publicBase(ctx)}/meetings/${meeting.id}`;
   let sent = 0;
   let failed = 0;
   for (const { email, language } of to) {
@@ -98,11 +144,12 @@ export async function rescheduleMeeting(ctx: AppContext, who: AuditWho, id: stri
   const meeting = await plannedMeeting(ctx, who, id);
   if (isIsoDate(input.heldOn) && input.heldOn < today) throw new MeetingError("invalid", "held_on_past");
   const agenda = await store.agendaOf(ctx.database.db, id);
-  // The same checks as planning: the cases stay as they are (cases closed since are not re-checked).
+  // The same checks as planning for date, time and place; the cases are checked below.
   await checkSchedule(ctx, who, { livcId: meeting.livc_id, ...input, caseIds: agenda.map((a) => a.case_id) }).catch((e) => {
     if (e instanceof MeetingError && e.field === "cases") return;
     throw e;
   });
+  await refuseClosedCases(ctx, id, agenda.map((a) => a.case_id));
   const framework = await frameworkInForce(ctx, meeting.livc_id, input.heldOn);
   const to = await recipients(ctx, meeting);
   await ctx.database.db.transaction().execute(async (trx) => {
@@ -139,6 +186,7 @@ export async function cancelMeeting(ctx: AppContext, who: AuditWho, id: string, 
     await store.setMeetingColumns(trx, id, { cancel_reason: reason, cancel_note: note, cancelled_at: nowIso(), cancelled_by: who.actor?.userId ?? null });
     await withdrawServices(tx, who, await store.servicesOf(trx, id));
     await resyncGrants(tx, who, { ...meeting, status: "cancelled" });
+    for (const a of await store.agendaOf(trx, id)) await cases.recordPlanningEvent(trx, { who, caseId: a.case_id, consultationId: id, kind: "consultation_cancelled" });
     await pd.record(ctx, who, { type: "consultation", id, livcId: meeting.livc_id }, "meeting.cancel", "success", { db: trx });
   });
   return sendChangeMails(ctx, to, "cancelled", { id, was: meeting.held_on, heldOn: meeting.held_on, startsAt: meeting.starts_at });
@@ -179,20 +227,27 @@ export async function addAgendaCase(ctx: AppContext, who: AuditWho, id: string, 
   for (const send of notices) await send();
 }
 
-/** Takes a case off the agenda: its invitations withdrawn, grants for it through this meeting revoked. */
+/**
+ * Takes a case off the agenda: its invitations withdrawn, grants for it through this meeting revoked,
+ * a content-free event on the case's timeline; after the commit the contacts of the organisations
+ * whose invitation was withdrawn are told (a date and a link only).
+ */
 export async function removeAgendaCase(ctx: AppContext, who: AuditWho, id: string, caseId: string) {
   const meeting = await plannedMeeting(ctx, who, id);
   const agenda = await store.agendaOf(ctx.database.db, id);
   if (!agenda.some((a) => a.case_id === caseId)) throw new MeetingError("not_found");
   if (agenda.length === 1) throw new MeetingError("invalid", "last_case");
   if (await store.minutesOf(ctx.database.db, id, caseId)) throw new MeetingError("invalid", "minuted");
-  await ctx.database.db.transaction().execute(async (trx) => {
+  const withdrawn = await ctx.database.db.transaction().execute(async (trx) => {
     const tx = bound(ctx, trx);
-    await withdrawServices(tx, who, (await store.servicesOf(trx, id)).filter((s) => s.case_id === caseId));
+    const orgs = await withdrawServices(tx, who, (await store.servicesOf(trx, id)).filter((s) => s.case_id === caseId));
     await store.removeAgendaItem(trx, id, caseId);
     await resyncGrants(tx, who, meeting);
+    await cases.recordPlanningEvent(trx, { who, caseId, consultationId: id, kind: "agenda_removed" });
     await pd.record(ctx, who, { type: "case", id: caseId, livcId: meeting.livc_id }, "meeting.agenda.remove", "success", { db: trx });
+    return orgs;
   });
+  return sendWithdrawnMails(ctx, withdrawn, meeting.held_on);
 }
 
 export type MeetingListStatus = "planned" | "held" | "cancelled";

@@ -23,6 +23,8 @@ export class MeetingError extends Error {
   constructor(
     readonly code: "not_found" | "not_allowed" | "no_framework" | "invalid" | "not_acknowledged" | "no_organisation" | "not_planned" | "cancelled",
     readonly field?: string,
+    /** For "closed_case": the label of the case that blocks the change (not personal data). */
+    readonly label?: string,
   ) {
     super(code);
   }

@@ -34,6 +34,11 @@ export function ReschedulePage(props: { ctx: ViewContext; id: string; heldOn: st
     <Layout ctx={ctx} title={title}>
       <ErrorSummary ctx={ctx} errors={errorList(errors)} />
       <h1>{title}</h1>
+      {errors.closed_case ? (
+        <p id="closed_case" class="field-error">
+          {errors.closed_case} <a href={`/meetings/${props.id}/agenda`}>{t("mtg.replan.agenda")}</a>
+        </p>
+      ) : null}
       <p class="hint">{t("mtg.replan.mail_hint")}</p>
       <form method="post" action={`/meetings/${props.id}/reschedule`}>
         <Csrf ctx={ctx} />
