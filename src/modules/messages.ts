@@ -13,6 +13,7 @@ import { closingDayMessages } from "./intake/closing-days-messages";
 import { contactPointMessages } from "./intake/contacts-messages";
 import { intakeMessages } from "./intake/messages";
 import { intakeSignalMessages } from "./intake/signal-messages";
+import { supplementMessages } from "./intake/supplement-messages";
 import { meetingsMessages } from "./meetings/messages";
 import { meetingsReminderMessages } from "./meetings/reminder-messages";
 import { meetingsReplanMessages } from "./meetings/replan-messages";
@@ -25,4 +26,4 @@ import { registryChairMessages } from "./registry/chair-messages";
 import { registryMessages } from "./registry/messages";
 
 /** Every module's dictionary; the i18n layer merges them and types the keys. */
-export const allMessages = [coreMessages, referenceMessages, identityMessages, auditLogMessages, languageMessages, livcRolesMessages, recoveryMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, registryChairMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, rectifyMessages, meetingsMessages, meetingsReminderMessages, meetingsReplanMessages] as const;
+export const allMessages = [coreMessages, referenceMessages, identityMessages, auditLogMessages, languageMessages, livcRolesMessages, recoveryMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, registryChairMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, supplementMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, rectifyMessages, meetingsMessages, meetingsReminderMessages, meetingsReplanMessages] as const;

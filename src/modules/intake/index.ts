@@ -5,6 +5,7 @@ import { contactPointRoutes } from "./contacts-routes";
 import { seedIntakeDemo } from "./demo";
 import { intakeRoutes } from "./routes";
 import { reportRectifyRoutes } from "./rectify-routes";
+import { supplementRoutes } from "./supplement-routes";
 
 export const intakeModule: SchakelModule = {
   name: "intake",
@@ -13,6 +14,7 @@ export const intakeModule: SchakelModule = {
     contactPointRoutes(app, ctx);
     closingDayRoutes(app, ctx);
     reportRectifyRoutes(app, ctx);
+    supplementRoutes(app, ctx);
   },
   seedDemo: seedIntakeDemo,
   cli(program, open) {

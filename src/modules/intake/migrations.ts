@@ -148,6 +148,27 @@ export const intakeMigrations: SchakelMigration[] = [
       await db.schema.createIndex("intake_livc_closing_day_unique").on("intake_livc_closing_day").columns(["livc_id", "day"]).unique().execute();
     },
   },
+  {
+    // A reporter adds to, or withdraws, a submitted report (decision 0048). A supplement is one
+    // encrypted JSON document (observation and signals) written through intake's personal-data door;
+    // the withdrawal keeps its reason code (a fixed list, no personal data) on the report.
+    name: "2026121110_intake_report_supplement",
+    async up(db) {
+      await db.schema
+        .createTable("report_supplement")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("report_id", "text", (c) => c.notNull().references("report.id"))
+        .addColumn("author_user_id", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        // The report's status when the supplement came in: after a decision it is new information.
+        .addColumn("report_status", "text", (c) => c.notNull())
+        // "" once the retention purge has removed it (never ciphertext then).
+        .addColumn("content_enc", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("report_supplement_report").on("report_supplement").columns(["report_id", "created_at"]).execute();
+      await db.schema.alterTable("report").addColumn("withdrawn_reason", "text").execute();
+    },
+  },
 ];
 
 export interface ReportTable {
@@ -175,6 +196,8 @@ export interface ReportTable {
   case_id: string | null;
   /** Set by the retention purge (content_enc is then "" and the other personal fields null). */
   purged_at?: string | null;
+  /** Set when the reporter withdrew the report: a code from WITHDRAW_REASONS (supplement.ts). */
+  withdrawn_reason?: string | null;
 }
 export interface ReportEventTable {
   id: string;
@@ -187,8 +210,9 @@ export interface ReportEventTable {
   referral_service: string | null;
   reason_enc: string | null;
 }
-export interface IntakeAlertTable { id: string; user_id: string; report_id: string; kind: "danger_now" | "regional_new"; created_at: string; read_at: string | null }
-export interface ReportPurgeLogTable { id: string; report_id: string; reference: string; livc_id: string | null; purged_at: string; retention_until: string | null; cause: "retention_end" | "case_purged"; removed: string }
+export interface IntakeAlertTable { id: string; user_id: string; report_id: string; kind: "danger_now" | "regional_new" | "supplement" | "withdrawn"; created_at: string; read_at: string | null }
+export interface ReportSupplementTable { id: string; report_id: string; author_user_id: string; created_at: string; report_status: string; content_enc: string }
+export interface ReportPurgeLogTable { id: string; report_id: string; reference: string; livc_id: string | null; purged_at: string; retention_until: string | null; cause: "retention_end" | "case_purged" | "withdrawn_wrong_person"; removed: string }
 export interface IntakeRegionalContactTable { id: string; user_id: string; province: string | null; created_at: string }
 export interface IntakeLivcClosingDayTable { id: string; livc_id: string; day: string; description: string; created_at: string; created_by: string | null }
 declare module "../../platform/db/schema" {
@@ -199,5 +223,6 @@ declare module "../../platform/db/schema" {
     intake_regional_contact: IntakeRegionalContactTable;
     intake_livc_closing_day: IntakeLivcClosingDayTable;
     report_purge_log: ReportPurgeLogTable;
+    report_supplement: ReportSupplementTable;
   }
 }

@@ -10,7 +10,8 @@ import type { SignalCode, SinceCode } from "./signals";
  * the caller's policy decision, encrypts or decrypts bound to table/column/row, and audits every
  * read and write). Everything written about a person, and the reporter's contact details, is one
  * encrypted JSON document per report (report.content_enc); screening reasons are encrypted per
- * event (report_event.reason_enc). No other intake file touches ciphertext.
+ * event (report_event.reason_enc); a reporter's supplement is one encrypted JSON document per
+ * supplement (report_supplement.content_enc, decision 0048). No other intake file touches ciphertext.
  */
 export interface ReportContent {
   /** "known", "unknown", or "" in a draft not yet decided. */
@@ -87,6 +88,35 @@ export async function openReasons(ctx: AppContext, who: AuditWho, livcId: string
   if (rows.length === 0) return new Map();
   const read = await personalData.readMany(ctx, who, { table: "report_event", resourceType: "report_event", rows, allowed: () => allowed });
   return new Map(read.map((r) => [r.rowId, r.plain.reason_enc ?? ""]));
+}
+
+/** What a reporter adds to a submitted report: what they saw since, and signals from the same list. */
+export interface SupplementContent {
+  observation: string;
+  signals: SignalCode[];
+}
+
+export async function sealSupplement(ctx: AppContext, who: AuditWho, on: On, content: SupplementContent): Promise<string> {
+  const sealed = await personalData.write(ctx, who, {
+    table: "report_supplement",
+    rowId: on.id,
+    livcId: on.livcId,
+    resourceType: "report_supplement",
+    allowed: on.allowed,
+    db: on.db,
+    fields: { content_enc: JSON.stringify(content) },
+  });
+  return sealed.content_enc!;
+}
+
+/** Supplements of one report (one audit entry per supplement read); a purged one ("") reads empty. */
+export async function openSupplements(ctx: AppContext, who: AuditWho, livcId: string | null, allowed: boolean, rows: { id: string; content_enc: string }[]): Promise<Map<string, SupplementContent>> {
+  const withContent = rows.filter((r) => r.content_enc).map((r) => ({ rowId: r.id, livcId, fields: { content_enc: r.content_enc } }));
+  const out = new Map<string, SupplementContent>(rows.map((r) => [r.id, { observation: "", signals: [] }]));
+  if (withContent.length === 0) return out;
+  const read = await personalData.readMany(ctx, who, { table: "report_supplement", resourceType: "report_supplement", rows: withContent, allowed: () => allowed });
+  for (const r of read) out.set(r.rowId, { observation: "", signals: [], ...(JSON.parse(r.plain.content_enc ?? "{}") as Partial<SupplementContent>) });
+  return out;
 }
 
 /** Loads the keys before a transaction starts (on SQLite, loading inside it would wait for itself). */

@@ -40,11 +40,12 @@ async function removedOf(db: Db, r: store.PurgeRow): Promise<Record<string, numb
     subject_index: r.subject_index ? 1 : 0,
     case_link: r.case_id ? 1 : 0,
     decision_reasons: await store.countReasons(db, r.id),
+    supplements: await store.countSupplements(db, r.id),
   };
 }
 
 /** Purges one report in the caller's transaction and leaves the proof. */
-async function purgeOne(ctx: AppContext, db: Db, who: AuditWho, r: store.PurgeRow, cause: "retention_end" | "case_purged", removed: Record<string, number>) {
+async function purgeOne(ctx: AppContext, db: Db, who: AuditWho, r: store.PurgeRow, cause: DB["report_purge_log"]["cause"], removed: Record<string, number>) {
   await store.blankReport(db, r.id);
   await store.insertReportPurgeLog(db, { id: newId(), report_id: r.id, reference: r.reference, livc_id: r.livc_id, purged_at: nowIso(), retention_until: r.retention_until, cause, removed: JSON.stringify(removed) });
   await audit.recordFor(ctx, who, { action: "intake.report.purge", resourceType: "report", resourceId: r.id, livcId: r.livc_id, outcome: "success" }, { db });
@@ -71,6 +72,15 @@ export async function purgeReports(ctx: AppContext, opts: { dryRun?: boolean; to
     await db.transaction().execute((trx) => purgeOne(ctx, trx, who, r, "retention_end", removed));
   }
   return out;
+}
+
+/**
+ * Early erasure of a report its reporter withdrew as "about the wrong person" (decision 0048): the
+ * same purge as at retention end, with its log and audit entry, in the caller's transaction.
+ */
+export async function purgeWithdrawnReport(ctx: AppContext, db: Db, who: AuditWho, reportId: string): Promise<void> {
+  const r = await db.selectFrom("report").select(["id", "reference", "livc_id", "status", "retention_until", "case_id", "subject_index", "content_enc"]).where("id", "=", reportId).where("purged_at", "is", null).executeTakeFirst();
+  if (r) await purgeOne(ctx, db, who, r, "withdrawn_wrong_person", await removedOf(db, r));
 }
 
 export async function reportPurgeLog(ctx: AppContext) {

@@ -11,6 +11,7 @@ import {
   alertsFor, decide, fileReport, livcQueue, municipalityChoices, myReports, openForScreening, ownDraft, receivedView, regionalOpenCount, regionalQueueFor, reporterView,
 } from "./service";
 import { k } from "./views/common";
+import { REPORTER_STATUSES } from "./workflow";
 import { ReportFormPage } from "./views/form";
 import { QueuePage } from "./views/queue";
 import { MyReportsPage, ReceivedPage, StatusPage } from "./views/reporter";
@@ -84,7 +85,8 @@ export function intakeRoutes(app: FastifyInstance, ctx: AppContext) {
     const p = referenceParam.safeParse(request.params);
     const view = p.success ? await reporterView(ctx, who(request), p.data.reference) : null;
     if (!view) return sendError(request, reply, 404);
-    return sendPage(reply, h(StatusPage, { ctx: viewContext(request), view }));
+    const done = String((request.query as { done?: string }).done ?? "");
+    return sendPage(reply, h(StatusPage, { ctx: viewContext(request), view, done }));
   });
 
   app.get(
@@ -95,7 +97,7 @@ export function intakeRoutes(app: FastifyInstance, ctx: AppContext) {
         tags: ["intake"],
         summary: "The status of a report you filed (only the status word)",
         params: { type: "object", properties: { reference: { type: "string" } } },
-        response: { 200: z.toJSONSchema(z.object({ reference: z.string(), status: z.enum(["received", "in_screening", "taken_up", "referred", "closed"]), submitted_at: z.string() })) },
+        response: { 200: z.toJSONSchema(z.object({ reference: z.string(), status: z.enum(REPORTER_STATUSES), submitted_at: z.string() })) },
       },
     },
     async (request, reply) => {

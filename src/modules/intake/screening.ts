@@ -10,6 +10,7 @@ import { openReasons, openReportContent, type ReportContent, sealReason } from "
 import { canScreen, type RegionalScope, type ReportRef, screeningLivcIds, transitionActor } from "./policy";
 import { LIMITS } from "./schema";
 import * as store from "./store";
+import { type SupplementItem, supplementsForScreening } from "./supplement";
 import { workingDaysBetween } from "./working-days";
 import { availableTransitions, checkTransition, type ReportStatus, reporterStatusOf, type Transition, TRANSITIONS, type TransitionRefusal } from "./workflow";
 
@@ -172,6 +173,8 @@ export interface ScreeningView {
   livcName: string | null;
   content: ReportContent;
   events: { at: string; transition: string; toStatus: string; referralService: string | null; reason: string | null }[];
+  /** The reporter's supplements, oldest first (decision 0048). */
+  supplements: SupplementItem[];
   duplicates: { reports: { reference: string; id: string; submittedAt: string | null; canOpen: boolean }[]; cases: { id: string; label: string | null; openedAt: string; canOpen: boolean }[] };
   transitions: Transition[];
 }
@@ -192,6 +195,7 @@ export async function openForScreening(ctx: AppContext, who: AuditWho & { actor:
   const content = await openReportContent(ctx, who, { id, livcId: report.livc_id, allowed, contentEnc: report.content_enc });
   const events = await store.eventsOf(db, id);
   const reasons = await openReasons(ctx, who, report.livc_id, allowed, events);
+  const supplements = await supplementsForScreening(ctx, who, report, allowed);
   const [item] = await toItems(ctx, [report], today);
   const dup = report.livc_id && report.subject_index ? await duplicatesOf(ctx, report.livc_id, report.subject_index, id) : { reports: [], cases: [] };
   const grants = await caseGrants(db, who.actor);
@@ -204,6 +208,7 @@ export async function openForScreening(ctx: AppContext, who: AuditWho & { actor:
     livcName: report.livc_id ? (timeline.livcs.get(report.livc_id)?.name ?? null) : null,
     content,
     events: events.map((e) => ({ at: e.at, transition: e.transition, toStatus: e.to_status, referralService: e.referral_service, reason: reasons.get(e.id) ?? null })),
+    supplements,
     duplicates: {
       // Earlier reports are in the same LIVC, so the same screening grant decides the link.
       reports: dup.reports.map((d) => ({ reference: d.reference, id: d.id, submittedAt: d.submitted_at, canOpen: canScreen(who.actor, { ...refOf(report), reporterUserId: "" }, scope) })),

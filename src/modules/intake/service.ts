@@ -16,6 +16,7 @@ import { newReference } from "./reference-number";
 import { asSignals, emptyForm, type FormError, isMinorOn, type ReportForm, validateForm } from "./schema";
 import type { SinceCode } from "./signals";
 import * as store from "./store";
+import { maySupplement, mayWithdraw, supplementDates } from "./supplement";
 import { addWorkingDays } from "./working-days";
 import { type ReporterStatus, reporterStatusOf } from "./workflow";
 
@@ -226,6 +227,11 @@ export interface ReporterView {
   status: ReporterStatus;
   submittedAt: string;
   history: { at: string; status: ReporterStatus }[];
+  /** When the reporter added supplements (dates only). */
+  supplements: string[];
+  maySupplement: boolean;
+  mayWithdraw: boolean;
+  withdrawnReason: string | null;
 }
 
 /** The status page: only the status words and their dates. null when it is not the asker's report. */
@@ -240,7 +246,16 @@ export async function reporterView(ctx: AppContext, who: AuditWho & { actor: Act
     if (s && history.at(-1)?.status !== s) history.push({ at: e.at, status: s });
   }
   await audit.recordFor(ctx, who, { action: "intake.status.read", resourceType: "report", resourceId: row.id, outcome: "success" });
-  return { reference: row.reference, status, submittedAt: row.submitted_at, history };
+  return {
+    reference: row.reference,
+    status,
+    submittedAt: row.submitted_at,
+    history,
+    supplements: await supplementDates(ctx, row.id),
+    maySupplement: maySupplement(row),
+    mayWithdraw: mayWithdraw(row),
+    withdrawnReason: row.withdrawn_reason ?? null,
+  };
 }
 
 /** What the confirmation page after submitting says: where the report went (own report only). */

@@ -127,7 +127,7 @@ export const eventsOf = (db: Db, reportId: string) => db.selectFrom("report_even
 export const statusHistoryOf = (db: Db, reportId: string) =>
   db.selectFrom("report_event").select(["at", "to_status"]).where("report_id", "=", reportId).orderBy("at", "asc").execute();
 
-export async function insertAlert(db: Db, a: { user_id: string; report_id: string; kind: "danger_now" | "regional_new" }) {
+export async function insertAlert(db: Db, a: { user_id: string; report_id: string; kind: DB["intake_alert"]["kind"] }) {
   await db.insertInto("intake_alert").values({ ...a, id: newId(), created_at: nowIso(), read_at: null }).execute();
 }
 
@@ -203,6 +203,13 @@ export async function blankReport(db: Db, id: string) {
   const at = nowIso();
   await db.updateTable("report").set({ content_enc: "", subject_index: null, case_id: null, purged_at: at, updated_at: at }).where("id", "=", id).execute();
   await db.updateTable("report_event").set({ reason_enc: null }).where("report_id", "=", id).execute();
+  await db.updateTable("report_supplement").set({ content_enc: "" }).where("report_id", "=", id).execute();
+}
+
+/** The reporter's supplements of a report that still hold content (what a purge removes). */
+export async function countSupplements(db: Db, reportId: string): Promise<number> {
+  const row = await db.selectFrom("report_supplement").select((eb) => eb.fn.countAll().as("n")).where("report_id", "=", reportId).where("content_enc", "!=", "").executeTakeFirst();
+  return toCount(row?.n);
 }
 
 export const insertReportPurgeLog = (db: Db, row: DB["report_purge_log"]) => db.insertInto("report_purge_log").values(row).execute();

@@ -8,7 +8,7 @@ import type { LivcRole } from "../../platform/policy/actor";
  * may take the step on a report in the regional queue (no LIVC there, so no LIVC roles).
  * No transition is ever computed from a score: a person decides and gives a reason.
  */
-export const REPORT_STATUSES = ["draft", "received", "in_screening", "taken_up", "referred", "no_action", "passed_to_police", "closed"] as const;
+export const REPORT_STATUSES = ["draft", "received", "in_screening", "taken_up", "referred", "no_action", "passed_to_police", "closed", "withdrawn"] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
 
 export const REFERRAL_SERVICES = ["caw", "clb", "ocmw", "youth_work", "mental_health", "family_support", "integration", "justice_house", "other"] as const;
@@ -23,6 +23,8 @@ interface TransitionSpec {
   needsService: boolean;
   /** A screening decision (shown in the decision form), as opposed to a workflow step. */
   decision: boolean;
+  /** Taken by the report's own reporter (withdraw), never by a screener on their behalf. */
+  reporter?: boolean;
 }
 
 const SCREENERS = ["coordinator", "information_officer"] as const satisfies readonly LivcRole[];
@@ -35,6 +37,8 @@ export const TRANSITIONS = {
   no_action: { from: OPEN, to: "no_action", roles: SCREENERS, regional: true, needsReason: true, needsService: false, decision: true },
   pass_to_police: { from: OPEN, to: "passed_to_police", roles: ["information_officer"], regional: false, needsReason: true, needsService: false, decision: true },
   close: { from: ["taken_up", "referred"], to: "closed", roles: ["chair", "coordinator"], regional: true, needsReason: true, needsService: false, decision: false },
+  // The reporter withdraws before screening decides (decision 0048); the reason is a code from a fixed list.
+  withdraw: { from: OPEN, to: "withdrawn", roles: [], regional: false, needsReason: true, needsService: false, decision: false, reporter: true },
 } as const satisfies Record<string, TransitionSpec>;
 
 export type Transition = keyof typeof TRANSITIONS;
@@ -47,6 +51,8 @@ export const isTransition = (v: unknown): v is Transition => typeof v === "strin
 export interface TransitionActor {
   roles: readonly LivcRole[];
   regionalContact: boolean;
+  /** The report's own reporter (only reporter steps; their LIVC roles do not count for those). */
+  reporter?: boolean;
 }
 
 export type TransitionRefusal = "wrong_status" | "not_allowed";
@@ -54,7 +60,7 @@ export type TransitionRefusal = "wrong_status" | "not_allowed";
 /** null = allowed; otherwise why not. Pure: the table is the only input. */
 export function checkTransition(t: Transition, status: ReportStatus, who: TransitionActor): TransitionRefusal | null {
   const spec: TransitionSpec = TRANSITIONS[t];
-  const allowed = who.regionalContact ? spec.regional : spec.roles.some((r) => who.roles.includes(r));
+  const allowed = spec.reporter ? who.reporter === true : who.regionalContact ? spec.regional : spec.roles.some((r) => who.roles.includes(r));
   if (!allowed) return "not_allowed";
   if (!spec.from.includes(status)) return "wrong_status";
   return null;
@@ -65,10 +71,10 @@ export const availableTransitions = (status: ReportStatus, who: TransitionActor)
   TRANSITION_NAMES.filter((t) => checkTransition(t, status, who) === null);
 
 /**
- * What the reporter sees: only these five words, never case content. "Passed to police" and
+ * What the reporter sees: only these six words, never case content. "Passed to police" and
  * "no further action" both read "closed" for the reporter: the decision itself is not theirs to see.
  */
-export const REPORTER_STATUSES = ["received", "in_screening", "taken_up", "referred", "closed"] as const;
+export const REPORTER_STATUSES = ["received", "in_screening", "taken_up", "referred", "closed", "withdrawn"] as const;
 export type ReporterStatus = (typeof REPORTER_STATUSES)[number];
 
 export function reporterStatusOf(status: ReportStatus): ReporterStatus | null {
@@ -80,6 +86,7 @@ export function reporterStatusOf(status: ReportStatus): ReporterStatus | null {
     case "taken_up":
     case "referred":
     case "closed":
+    case "withdrawn":
       return status;
     case "no_action":
     case "passed_to_police":

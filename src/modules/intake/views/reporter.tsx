@@ -1,6 +1,6 @@
 import { Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
-import type { Routing } from "../service";
+import type { ReporterView, Routing } from "../service";
 import type { ReporterStatus } from "../workflow";
 import { k } from "./common";
 
@@ -81,12 +81,26 @@ export function ReceivedPage(props: { ctx: ViewContext; reference: string; routi
   );
 }
 
-/** The status page: the reference, the status word and its dates. Nothing else about the report. */
-export function StatusPage(props: { ctx: ViewContext; view: { reference: string; status: ReporterStatus; submittedAt: string; history: { at: string; status: ReporterStatus }[] } }) {
+const DONE: Record<string, string> = { supplement: "sup.done", withdrawn: "sup.withdraw.done", withdrawn_purged: "sup.withdraw.done.purged" };
+
+/**
+ * The status page: the reference, the status word and its dates, when the reporter added
+ * information (dates only), and the two things the reporter may still do (decision 0048).
+ */
+export function StatusPage(props: { ctx: ViewContext; view: ReporterView; done?: string }) {
   const { ctx, view } = props;
   const { t } = ctx;
+  const notice = props.done ? DONE[props.done] : undefined;
+  const lines = [...view.history.map((h) => ({ at: h.at, text: statusLabel(ctx, h.status) })), ...view.supplements.map((at) => ({ at, text: t("sup.history.added") }))].sort((a, b) =>
+    a.at.localeCompare(b.at),
+  );
   return (
     <Layout ctx={ctx} title={t("intake.status.title", { reference: view.reference })}>
+      {notice ? (
+        <p class="notice success" role="status">
+          {t(k(notice))}
+        </p>
+      ) : null}
       <h1>{t("intake.status.title", { reference: view.reference })}</h1>
       <dl class="summary-list">
         <div>
@@ -99,15 +113,35 @@ export function StatusPage(props: { ctx: ViewContext; view: { reference: string;
           <dt>{t("intake.status.submitted")}</dt>
           <dd>{ctx.date(view.submittedAt)}</dd>
         </div>
+        {view.withdrawnReason ? (
+          <div>
+            <dt>{t("sup.withdrawn.reason")}</dt>
+            <dd id="withdrawn-reason">{t(k(`sup.withdraw.reason.${view.withdrawnReason}`))}</dd>
+          </div>
+        ) : null}
       </dl>
       <h2>{t("intake.status.history")}</h2>
       <ol>
-        {view.history.map((h) => (
+        {lines.map((l) => (
           <li>
-            {ctx.date(h.at)}: {statusLabel(ctx, h.status)}
+            {ctx.date(l.at)}: {l.text}
           </li>
         ))}
       </ol>
+      {view.maySupplement || view.mayWithdraw ? (
+        <ul class="actions">
+          {view.maySupplement ? (
+            <li>
+              <a href={`/reports/${view.reference}/supplement`}>{t("sup.link.add")}</a>
+            </li>
+          ) : null}
+          {view.mayWithdraw ? (
+            <li>
+              <a href={`/reports/${view.reference}/withdraw`}>{t("sup.link.withdraw")}</a>
+            </li>
+          ) : null}
+        </ul>
+      ) : null}
       <p class="hint">{t("intake.status.only")}</p>
     </Layout>
   );

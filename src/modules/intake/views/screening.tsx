@@ -42,6 +42,11 @@ export function ScreeningPage(props: { ctx: ViewContext; view: ScreeningView; ba
         </p>
       ) : null}
       <h1>{title}</h1>
+      {r.status === "withdrawn" ? (
+        <p class="notice warning" id="withdrawn">
+          {t("sup.screening.withdrawn", { reason: t(k(`sup.withdraw.reason.${r.withdrawn_reason ?? "other"}`)) })}
+        </p>
+      ) : null}
       <p>
         <Flags ctx={ctx} minor={view.item.minor} dangerNow={view.item.dangerNow} duplicate={view.item.possibleDuplicate} identityUnknown={!view.item.identityKnown} />
       </p>
@@ -129,6 +134,27 @@ export function ScreeningPage(props: { ctx: ViewContext; view: ScreeningView; ba
         <dt>{t("intake.form.reporter_contact")}</dt>
         <dd>{c.reporterContact}</dd>
       </dl>
+
+      {view.supplements.length > 0 ? (
+        <section id="supplements" aria-labelledby="supplements-title">
+          <h2 id="supplements-title">{t("sup.screening.title")}</h2>
+          <ol>
+            {view.supplements.map((sup) => (
+              <li>
+                <p>
+                  <strong>{ctx.date(sup.at)}</strong> {sup.afterDecision ? <span class="tag">{t("sup.screening.after")}</span> : null}
+                </p>
+                <p class="pre-wrap">{sup.observation}</p>
+                {sup.signals.length > 0 ? (
+                  <p>
+                    {t("sup.screening.signals")}: {sup.signals.map((code) => t(k(`intake.signal.${code}`))).join(", ")}
+                  </p>
+                ) : null}
+              </li>
+            ))}
+          </ol>
+        </section>
+      ) : null}
 
       <h2>{t("intake.report.history")}</h2>
       {view.events.length === 0 ? (
