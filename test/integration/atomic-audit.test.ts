@@ -663,18 +663,19 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
       },
     }),
     atomicCase({
-      name: "cancelMeeting (meetings: status, invitations withdrawn, grants revoked)",
+      name: "cancelMeeting (meetings: status, invitations withdrawn, grants revoked, timeline events)",
       only: "meeting.cancel",
       setup: async () => {
         const w = await meetingWorld();
         const meetingId = await w.schedule();
         await partners.respondToInvitation(ctx(), { actor: w.member }, await invitationOf(meetingId, w.caseA), { answer: "accept" });
         await acknowledgeConfidentiality(ctx(), { actor: w.member }, meetingId);
-        return { ...w, meetingId };
+        return { ...w, meetingId, events: await count("case_event") };
       },
       change: (s) => cancelMeeting(ctx(), { actor: s.coordinator }, s.meetingId, { reason: "force_majeure" }),
       unchanged: async (s) => {
         expect((await db().selectFrom("consultation").select("status").where("id", "=", s.meetingId).executeTakeFirstOrThrow()).status).toBe("planned");
+        expect(await count("case_event")).toBe(s.events);
         expect((await partners.invitationById(ctx(), await invitationOf(s.meetingId, s.caseA)))?.status).toBe("accepted");
         expect(await activeGrants(s.meetingId, s.member.userId)).toEqual([s.caseA]);
       },
@@ -691,7 +692,7 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
       unchanged: async (s) => expect(await meetingCounts()).toEqual(s.counts),
     }),
     atomicCase({
-      name: "removeAgendaCase (meetings: item off, invitation withdrawn, grant revoked)",
+      name: "removeAgendaCase (meetings: item off, invitation withdrawn, grant revoked, timeline event)",
       only: "meeting.agenda.remove",
       setup: async () => {
         const w = await meetingWorld();
