@@ -9,6 +9,7 @@ import { makeActor, makeLivc, makeOrganisation } from "../../src/modules/cases/t
 import { emptyForm } from "../../src/modules/intake/schema";
 import { fileReport } from "../../src/modules/intake/service";
 import { rectifyReportIdentity } from "../../src/modules/intake/rectify";
+import { addSupplement, withdrawReport } from "../../src/modules/intake/supplement";
 import { acknowledgeConfidentiality, recordMeetingAttendance, saveCaseMinutes, scheduleMeeting } from "../../src/modules/meetings/service";
 import { addAgendaCase, cancelMeeting, removeAgendaCase, rescheduleMeeting } from "../../src/modules/meetings/replan";
 import { addFramework, addObstacle, registerRevision } from "../../src/modules/registry/service";
@@ -738,6 +739,38 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
         expect(await intakeCounts()).toEqual(s.counts);
       },
     }),
+    atomicCase({
+      name: "addSupplement (intake service: the reporter adds to a submitted report)",
+      only: "intake.report.supplement",
+      setup: async () => {
+        const actor = await reporter();
+        const made = await fileReport(ctx(), { actor }, submitForm("Aan te vullen"), "submit");
+        if (made.kind !== "submitted") throw new Error(made.kind);
+        const counts = () => Promise.all([count("report_supplement"), count("intake_alert"), count("audit_entry", "action = 'personal_data.write' and resource_type = 'report_supplement'")]);
+        return { actor, reference: made.reference, counts, before: await counts() };
+      },
+      change: (s) => addSupplement(ctx(), { actor: s.actor }, s.reference, { observation: "Geweigerde aanvulling", signals: [] }),
+      unchanged: async (s) => expect(await s.counts()).toEqual(s.before),
+    }),
+    ...(["filed_by_mistake", "wrong_person"] as const).map((reason) =>
+      atomicCase({
+        name: `withdrawReport ${reason} (intake service: the reporter withdraws${reason === "wrong_person" ? ", purged at once" : ""})`,
+        only: "intake.report.withdraw",
+        setup: async () => {
+          const actor = await reporter();
+          const made = await fileReport(ctx(), { actor }, submitForm("In te trekken"), "submit");
+          if (made.kind !== "submitted") throw new Error(made.kind);
+          const row = () => db().selectFrom("report").select(["id", "status", "content_enc", "subject_index", "purged_at", "updated_at"]).where("reference", "=", made.reference).executeTakeFirstOrThrow();
+          const counts = () => Promise.all([count("report_event"), count("intake_alert"), count("report_purge_log")]);
+          return { actor, reference: made.reference, row, before: await row(), counts, countsBefore: await counts() };
+        },
+        change: (s) => withdrawReport(ctx(), { actor: s.actor }, s.reference, reason),
+        unchanged: async (s) => {
+          expect(await s.row()).toEqual(s.before);
+          expect(await s.counts()).toEqual(s.countsBefore);
+        },
+      }),
+    ),
     // Feedback form (cases) ------------------------------------------------------------------------
     atomicCase({
       name: "draftFeedback (cases service)",
