@@ -48,7 +48,7 @@ describeEachDialect("intake: report retention purge", (ctx) => {
 
     const before = await row(minor);
     const run = await purgeReports(ctx(), { today: minorUntil });
-    expect(run.purged.find((p) => p.reportId === minor)?.removed).toEqual({ report_content: 1, subject_index: 1, case_link: 0, decision_reasons: 1 });
+    expect(run.purged.find((p) => p.reportId === minor)?.removed).toEqual({ report_content: 1, subject_index: 1, case_link: 0, decision_reasons: 1, supplements: 0 });
     const after = await row(minor);
     expect(after).toMatchObject({ content_enc: "", subject_index: null, status: "no_action", livc_id: livc, submitted_at: before.submitted_at, decided_at: before.decided_at, minor: 1, municipality_nis: "44021" });
     expect(after.purged_at).toBeTruthy();

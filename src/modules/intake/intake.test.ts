@@ -47,11 +47,18 @@ describe("the transition table", () => {
     expect(TRANSITION_NAMES).toContain("pass_to_police");
   });
 
-  it("shows the reporter only the five words; police and no-action both read closed", () => {
+  it("shows the reporter only the six words; police and no-action both read closed; withdrawn is the reporter's own step", () => {
     expect(reporterStatusOf("draft")).toBeNull();
     expect(reporterStatusOf("passed_to_police")).toBe("closed");
     expect(reporterStatusOf("no_action")).toBe("closed");
-    expect(new Set(REPORT_STATUSES.map(reporterStatusOf).filter(Boolean))).toEqual(new Set(["received", "in_screening", "taken_up", "referred", "closed"]));
+    expect(new Set(REPORT_STATUSES.map(reporterStatusOf).filter(Boolean))).toEqual(new Set(["received", "in_screening", "taken_up", "referred", "closed", "withdrawn"]));
+    // Withdrawing is the report's own reporter's step (decision 0048), before a decision, never a screener's.
+    expect(checkTransition("withdraw", "received", { roles: [], regionalContact: false, reporter: true })).toBeNull();
+    expect(checkTransition("withdraw", "in_screening", { roles: [], regionalContact: false, reporter: true })).toBeNull();
+    expect(checkTransition("withdraw", "referred", { roles: [], regionalContact: false, reporter: true })).toBe("wrong_status");
+    expect(checkTransition("withdraw", "received", { roles: ["coordinator", "information_officer", "chair"], regionalContact: false })).toBe("not_allowed");
+    expect(checkTransition("withdraw", "received", { roles: [], regionalContact: true })).toBe("not_allowed");
+    expect(checkTransition("take_up", "received", { roles: [], regionalContact: false, reporter: true })).toBe("not_allowed");
   });
 });
 
