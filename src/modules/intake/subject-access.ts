@@ -1,5 +1,5 @@
 import { registerSubjectRecords } from "../cases/service";
-import { openReasons, openReportContent } from "./personal";
+import { openReasons, openReportContent, openSupplements } from "./personal";
 import * as store from "./store";
 
 /**
@@ -23,6 +23,9 @@ registerSubjectRecords({
       const content = await openReportContent(ctx, who, { id: r.id, livcId: r.livc_id, allowed, contentEnc: r.content_enc });
       const events = await store.eventsOf(db, r.id);
       const reasons = await openReasons(ctx, who, r.livc_id, allowed, events);
+      // The reporter's supplements (decision 0048) are data about the person too.
+      const supplementRows = await db.selectFrom("report_supplement").select(["id", "created_at", "content_enc"]).where("report_id", "=", r.id).orderBy("created_at").execute();
+      const supplements = await openSupplements(ctx, who, r.livc_id, allowed, supplementRows);
       rows.push({
         reference: r.reference,
         status: r.status,
@@ -39,6 +42,13 @@ registerSubjectRecords({
         since: content.since || null,
         person_knows: content.personKnows || null,
         parent_knows: content.parentKnows || null,
+        supplements:
+          supplementRows
+            .flatMap((x) => {
+              const c = supplements.get(x.id);
+              return c && (c.observation || c.signals.length) ? [`${x.created_at} ${c.observation} ${c.signals.join(", ")}`.trim()] : [];
+            })
+            .join(" | ") || null,
         reporter: "withheld (GDPR art. 15(4))",
         screening: events.map((e) => [e.at, `${e.from_status} -> ${e.to_status}`, e.referral_service, reasons.get(e.id)].filter(Boolean).join(" ")).join(" | ") || null,
       });

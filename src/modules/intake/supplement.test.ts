@@ -2,6 +2,7 @@ import { beforeAll, expect, it } from "vitest";
 import { describeEachDialect } from "../../../test/support/db";
 import { addDays } from "../../platform/db/values";
 import type { Actor } from "../../platform/policy/actor";
+import { subjectAccessExport } from "../cases/service";
 import { makeActor, makeLivc, makeOrganisation } from "../cases/testing";
 import { addMembership } from "../registry/service";
 import { emptyForm } from "./schema";
@@ -85,6 +86,10 @@ describeEachDialect("report supplement and withdrawal", (ctx) => {
     expect(reads).toEqual([{ outcome: "allowed" }]);
     // Opening the report marks the officer's alerts read.
     expect(await db().selectFrom("intake_alert").select("read_at").where("user_id", "=", officer.userId).where("report_id", "=", r.id).executeTakeFirstOrThrow()).not.toMatchObject({ read_at: null });
+    // Subject access (GDPR art. 15) includes the supplement: it is data about the person too.
+    const dpo = await makeActor(ctx(), [], { isDpo: true });
+    const exported = (await subjectAccessExport(ctx(), { actor: dpo }, { fullName: "Fictieve Aanvulling", dateOfBirth: "2004-05-06" })).records.flatMap((x) => x.rows);
+    expect(exported.find((x) => x.reference === r.reference)?.supplements).toContain("Hij toonde een wapen op zijn telefoon. weapons_interest");
     // The reporter's status page lists the date only.
     const status = await reporterView(ctx(), { actor: reporter }, r.reference);
     expect(status).toMatchObject({ status: "received", supplements: [row.created_at], maySupplement: true, mayWithdraw: true, withdrawnReason: null });
