@@ -60,6 +60,14 @@ describeEachDialect("report supplement and withdrawal: routes", (ctx) => {
     expect(after.body).not.toContain("filmpjes");
     const rows = await ctx().database.db.selectFrom("report_supplement").innerJoin("report", "report.id", "report_supplement.report_id").select("report_supplement.id").where("report.reference", "=", ref).execute();
     expect(rows).toHaveLength(1);
+    // The screener sees it on the screening page, and the alert in the queue.
+    const id = (await ctx().database.db.selectFrom("report").select("id").where("reference", "=", ref).executeTakeFirstOrThrow()).id;
+    const queue = (await get(s.coord, "/screening")).body;
+    expect(queue).toContain(`Nieuwe informatie van de melder: ${ref}`);
+    expect(queue).toMatch(new RegExp(`>\\s*${ref}\\s*</a>`));
+    const screening = await get(s.coord, `/screening/${id}`);
+    expect(screening.body).toContain("Aanvullingen van de melder");
+    expect(screening.body).toContain("Deelde sindsdien filmpjes.");
   });
 
   it("withdraw: refused without a reason (summary linked), then withdrawn; the status reads Ingetrokken and the links are gone", async () => {
@@ -78,5 +86,12 @@ describeEachDialect("report supplement and withdrawal: routes", (ctx) => {
     expect((await post(s.reporter, `/reports/${ref}/withdraw`, "reason=other")).statusCode).toBe(409);
     const api = await app.inject({ method: "GET", url: `/api/v1/reports/${ref}/status`, headers: s.reporter.headers() });
     expect(api.json()).toMatchObject({ status: "withdrawn" });
+    const id = (await ctx().database.db.selectFrom("report").select("id").where("reference", "=", ref).executeTakeFirstOrThrow()).id;
+    const queue = await get(s.coord, "/screening");
+    expect(queue.body).toContain(`Melding ingetrokken door de melder: ${ref}`);
+    // Out of the queue's rows (a row's link text is the bare reference), still reachable from the alert.
+    expect(queue.body).not.toMatch(new RegExp(`>\\s*${ref}\\s*</a>`));
+    const screening = await get(s.coord, `/screening/${id}`);
+    expect(screening.body).toContain("De melder trok deze melding in. Reden: Bij het verkeerde LIVC.");
   });
 });
