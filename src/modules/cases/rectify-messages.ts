@@ -72,6 +72,7 @@ export const rectifyMessages = defineMessages({
     "ret.col.cause": "Aanleiding",
     "ret.cause.retention_end": "Einde bewaartermijn",
     "ret.cause.case_purged": "Casus gewist",
+    "ret.cause.withdrawn_wrong_person": "Ingetrokken: verkeerde persoon",
     "ret.empty": "Nog niets gewist.",
     "ret.page": "Pagina {page} van {pages} ({total} in totaal)",
     "ret.newer": "Nieuwere",
@@ -88,6 +89,7 @@ export const rectifyMessages = defineMessages({
     "ret.kind.report_content": "inhoud van de melding",
     "ret.kind.case_link": "koppeling met casus",
     "ret.kind.decision_reasons": "motiveringen van beslissingen",
+    "ret.kind.supplements": "aanvullingen",
     "ret.nothing": "niets meer te wissen",
   },
   fr: {
@@ -160,6 +162,7 @@ export const rectifyMessages = defineMessages({
     "ret.col.cause": "Motif",
     "ret.cause.retention_end": "Fin du délai de conservation",
     "ret.cause.case_purged": "Cas effacé",
+    "ret.cause.withdrawn_wrong_person": "Retiré : mauvaise personne",
     "ret.empty": "Rien n'a encore été effacé.",
     "ret.page": "Page {page} sur {pages} ({total} au total)",
     "ret.newer": "Plus récents",
@@ -176,6 +179,7 @@ export const rectifyMessages = defineMessages({
     "ret.kind.report_content": "contenu du signalement",
     "ret.kind.case_link": "lien avec le cas",
     "ret.kind.decision_reasons": "motivations des décisions",
+    "ret.kind.supplements": "compléments",
     "ret.nothing": "plus rien à effacer",
   },
   en: {
@@ -248,6 +252,7 @@ export const rectifyMessages = defineMessages({
     "ret.col.cause": "Cause",
     "ret.cause.retention_end": "End of retention period",
     "ret.cause.case_purged": "Case purged",
+    "ret.cause.withdrawn_wrong_person": "Withdrawn: wrong person",
     "ret.empty": "Nothing purged yet.",
     "ret.page": "Page {page} of {pages} ({total} in all)",
     "ret.newer": "Newer",
@@ -264,6 +269,7 @@ export const rectifyMessages = defineMessages({
     "ret.kind.report_content": "report content",
     "ret.kind.case_link": "link to the case",
     "ret.kind.decision_reasons": "decision reasons",
+    "ret.kind.supplements": "supplements",
     "ret.nothing": "nothing left to remove",
   },
 });

@@ -12,8 +12,15 @@ import { purgeLogLines } from "./retention-cli";
 import { runRetentionPurge } from "./index";
 import { openCaseFromScreening, setLegalHold, transitionCase } from "./service";
 import { makeActor, makeLivc } from "./testing";
+import { removedText } from "./views/retention";
+import { translator } from "../../platform/i18n";
 
 const root = path.resolve(import.meta.dirname, "../../..");
+
+it("names every kind a purge removes in words, also the reports' supplements; an unknown kind by its code", () => {
+  const t = translator("nl");
+  expect(removedText(t, { supplements: 2, report_content: 1, identity: 0, later_kind: 3 })).toBe("aanvullingen: 2, inhoud van de melding: 1, later_kind: 3");
+});
 
 /** A decided report past (or near) its term, without a case; the purge never decrypts, so any document will do. */
 async function putReport(ctx: Parameters<typeof makeLivc>[0], livcId: string, reporterId: string, retentionUntil: string) {

@@ -7,7 +7,7 @@ import type { CasePurgeLogRow, RetentionOverviewRow } from "../retention-overvie
 import type { ReportPurgeLogRow } from "../../intake/retention-overview";
 
 const KNOWN_KINDS = new Set([
-  "identity", "subject_index", "closure_note", "report_link", "timeline_notes", "action_descriptions", "feedback_forms", "report", "minutes_decisions", "report_content", "case_link", "decision_reasons",
+  "identity", "subject_index", "closure_note", "report_link", "timeline_notes", "action_descriptions", "feedback_forms", "report", "minutes_decisions", "report_content", "case_link", "decision_reasons", "supplements",
 ]);
 
 /** What a purge removed, as "kind: count" (kinds a later module adds are shown by their code). */
@@ -135,7 +135,7 @@ export function RetentionPage(props: {
                   <td>{r.reference}</td>
                   <td>{livc(r.livcId)}</td>
                   <td>{r.retentionUntil ? ctx.date(r.retentionUntil) : ""}</td>
-                  <td>{r.cause === "retention_end" || r.cause === "case_purged" ? t(`ret.cause.${r.cause}`) : r.cause}</td>
+                  <td>{r.cause === "retention_end" || r.cause === "case_purged" || r.cause === "withdrawn_wrong_person" ? t(`ret.cause.${r.cause}`) : r.cause}</td>
                   <td>{removedText(t, r.removed)}</td>
                 </tr>
               ))}
