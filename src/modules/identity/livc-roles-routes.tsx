@@ -7,6 +7,7 @@ import type { MessageKey } from "../../platform/i18n";
 import { hasRoleIn } from "../../platform/policy/actor";
 import { livcIdsWhere } from "../../platform/policy/grants";
 import { sendError } from "../../platform/web/app";
+import { ScrollRegion } from "../../platform/web/fields";
 import { Layout } from "../../platform/web/layout";
 import { sendPage, type ViewContext, viewContext } from "../../platform/web/view";
 import { livcById } from "../registry/service";
@@ -70,7 +71,7 @@ function LivcRolesPage(props: { ctx: ViewContext; name: string; rows: Row[] }) {
       {rows.length === 0 ? (
         <p>{t("lr.none")}</p>
       ) : (
-        <div class="table-scroll">
+        <ScrollRegion label={t("lr.caption")}>
           <table class="table" id="livc-roles">
             <caption class="visually-hidden">{t("lr.caption")}</caption>
             <thead>
@@ -99,7 +100,7 @@ function LivcRolesPage(props: { ctx: ViewContext; name: string; rows: Row[] }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </Layout>
   );

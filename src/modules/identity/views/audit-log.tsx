@@ -1,5 +1,5 @@
 import type { MessageKey } from "../../../platform/i18n";
-import { Csrf, SelectField, TextField } from "../../../platform/web/fields";
+import { Csrf, ScrollRegion, SelectField, TextField } from "../../../platform/web/fields";
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import { pageHref } from "../../../platform/web/pagination";
 import type { ViewContext } from "../../../platform/web/view";
@@ -66,7 +66,7 @@ export function AuditLogPage(props: {
           {result.rows.length === 0 ? (
             <p>{t("al.none")}</p>
           ) : (
-            <div class="table-scroll">
+            <ScrollRegion label={t("al.caption")}>
               <table class="table">
                 <caption class="visually-hidden">{t("al.caption")}</caption>
                 <thead>
@@ -97,7 +97,7 @@ export function AuditLogPage(props: {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </ScrollRegion>
           )}
           {result.page > 1 || result.more ? (
             <nav aria-label={t("al.pages")}>
