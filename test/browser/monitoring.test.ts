@@ -52,6 +52,10 @@ describeBrowser("journey: a regional analyst answers the parliamentary question"
     expect(await page.locator("#map-table tbody tr").count()).toBe(285);
     expect(await page.locator("#without-table").textContent()).toContain("Hasselt");
     await expectAccessible(page, "monitoring-2025-03-10");
+    // On a phone-sized screen the wide tables scroll sideways: each scrolling region must be reachable by keyboard.
+    await page.setViewportSize({ width: 320, height: 800 });
+    await expectAccessible(page, "monitoring-2025-03-10-narrow");
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Rapport als PDF" }).click()]);
     expect(download.suggestedFilename()).toBe("livc-coverage-2025-03-10.pdf");

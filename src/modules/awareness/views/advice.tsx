@@ -1,3 +1,4 @@
+import { ScrollRegion } from "../../../platform/web/fields";
 import { Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import { sectorLabel } from "../../identity/sectors";
@@ -23,7 +24,7 @@ export function AdviceListPage(props: { ctx: ViewContext; campaign: { id: string
         <h2>{t("aw.advice.archive")}</h2>
         <button type="submit" class="secondary">{t("aw.advice.archive.start")}</button>
       </form>
-      <div class="table-scroll">
+      <ScrollRegion label={t("aw.advice.list")}>
         <table>
           <caption>{t("aw.advice.list")}</caption>
           <thead>
@@ -49,7 +50,7 @@ export function AdviceListPage(props: { ctx: ViewContext; campaign: { id: string
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
     </Layout>
   );
 }

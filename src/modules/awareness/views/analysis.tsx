@@ -1,3 +1,4 @@
+import { ScrollRegion } from "../../../platform/web/fields";
 import { Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import { isSector, SECTOR_KEYS, sectorLabel } from "../../identity/sectors";
@@ -16,7 +17,7 @@ function share(ctx: ViewContext, n: number, of: number): string {
 function GroupTable({ ctx, title, groups, label }: { ctx: ViewContext; title: string; groups: GroupFigures[]; label: (g: string) => string }) {
   const { t } = ctx;
   return (
-    <div class="table-scroll">
+    <ScrollRegion label={title}>
       <table>
         <caption>{title}</caption>
         <thead>
@@ -40,7 +41,7 @@ function GroupTable({ ctx, title, groups, label }: { ctx: ViewContext; title: st
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }
 

@@ -1,3 +1,4 @@
+import { ScrollRegion } from "../../../platform/web/fields";
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import { type Sector, sectorLabel } from "../../identity/sectors";
@@ -93,7 +94,7 @@ export function CampaignPage(props: {
       {sessions.length === 0 ? (
         <p>{t("aw.session.none")}</p>
       ) : (
-        <div class="table-scroll">
+        <ScrollRegion label={t("aw.sessions")}>
           <table>
             <caption class="visually-hidden">{t("aw.sessions")}</caption>
             <thead>
@@ -121,7 +122,7 @@ export function CampaignPage(props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
 
       <h2>{t("aw.questions")}</h2>

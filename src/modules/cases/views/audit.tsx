@@ -1,3 +1,4 @@
+import { ScrollRegion } from "../../../platform/web/fields";
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import { Csrf, type Errors, Input, Select } from "./fields";
@@ -10,7 +11,7 @@ export function WhoSawPage(props: { ctx: ViewContext; caseId: string; label: str
     <Layout ctx={ctx} title={title} wide>
       <h1>{title}</h1>
       <p>{t("case.whosaw.intro")}</p>
-      <div class="table-scroll">
+      <ScrollRegion label={title}>
         <table class="table">
           <caption class="visually-hidden">{title}</caption>
           <thead>
@@ -34,7 +35,7 @@ export function WhoSawPage(props: { ctx: ViewContext; caseId: string; label: str
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
       <p>
         <a href={`/cases/${props.caseId}`}>{t("case.fb.back")}</a>
       </p>

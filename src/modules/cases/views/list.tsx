@@ -2,7 +2,7 @@ import type { MessageKey } from "../../../platform/i18n";
 import { Layout } from "../../../platform/web/layout";
 import { Pagination, pageHref } from "../../../platform/web/pagination";
 import type { ViewContext } from "../../../platform/web/view";
-import { SelectField } from "../../../platform/web/fields";
+import { ScrollRegion, SelectField } from "../../../platform/web/fields";
 import { type CaseListItem, LIST_STATUS_CHOICES, type ListStatusChoice, REVIEW_CHOICES, type ReviewChoice } from "../service";
 import { Csrf, Input } from "./fields";
 
@@ -86,7 +86,7 @@ export function CasesPage(props: {
       ) : (
         <>
         <p id="case-count">{t("case.list.count", { total: ctx.num(list.total), page: list.page, pages: list.pages })}</p>
-        <div class="table-scroll">
+        <ScrollRegion label={t("case.list.title")}>
           <table class="table">
             <caption class="visually-hidden">{t("case.list.title")}</caption>
             <thead>
@@ -112,7 +112,7 @@ export function CasesPage(props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
         <Pagination ctx={ctx} page={list.page} pages={list.pages} href={(p) => pageHref("/cases", params, p)} label={t("case.list.pages")} />
         </>
       )}

@@ -2,7 +2,7 @@ import type { MessageKey } from "../../../platform/i18n";
 import type { Actor } from "../../../platform/policy/actor";
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
-import { Csrf } from "../../../platform/web/fields";
+import { Csrf, ScrollRegion } from "../../../platform/web/fields";
 import type { SsoLinkView } from "../sso-link";
 import { AccountLanguageForm } from "./language";
 import { OwnNameForm } from "./recovery";
@@ -74,7 +74,7 @@ export function AccountPage(props: { ctx: ViewContext; view: AccountView }) {
       <OwnNameForm ctx={ctx} value={view.nameValue ?? view.actor.displayName} error={view.nameError} saved={view.nameSaved} />
       <AccountLanguageForm ctx={ctx} value={view.language} saved={view.languageSaved} error={view.languageError} />
       <h2>{t("id.account.sessions")}</h2>
-      <div class="table-scroll">
+      <ScrollRegion label={t("id.account.sessions")}>
         <table>
           <thead>
             <tr>
@@ -96,7 +96,7 @@ export function AccountPage(props: { ctx: ViewContext; view: AccountView }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
       <form method="post" action="/account/sessions/end-all">
         <Csrf ctx={ctx} />
         <button type="submit" class="secondary">

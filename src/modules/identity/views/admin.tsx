@@ -7,7 +7,7 @@ import { ssoLinkOf } from "../sso-link";
 import { SsoLinkAdmin } from "../sso-views";
 import { AdminLanguageForm, LANGUAGE_NAMES, LanguageSelect } from "./language";
 import type { UserRow } from "../store";
-import { Csrf, SearchForm, TextField } from "../../../platform/web/fields";
+import { Csrf, ScrollRegion, SearchForm, TextField } from "../../../platform/web/fields";
 import { AdminDetailsForm, type DetailsFormView } from "./recovery";
 import { RolesSection, type RolesView } from "./roles";
 
@@ -45,7 +45,7 @@ export function AccountsPage(props: { ctx: ViewContext; list: AccountListPage })
         ) : null}
       </p>
       {list.items.length === 0 ? null : (
-        <div class="table-scroll">
+        <ScrollRegion label={t("id.admin.title")}>
           <table class="table">
             <caption class="visually-hidden">{t("id.admin.title")}</caption>
             <thead>
@@ -69,7 +69,7 @@ export function AccountsPage(props: { ctx: ViewContext; list: AccountListPage })
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
       <Pagination ctx={ctx} page={list.page} pages={list.pages} href={(p) => pageHref("/admin/accounts", { q: list.search }, p)} label={t("id.admin.pages")} />
     </Layout>

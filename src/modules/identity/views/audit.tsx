@@ -1,3 +1,4 @@
+import { ScrollRegion } from "../../../platform/web/fields";
 import { Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 
@@ -8,7 +9,7 @@ export function WhoSawPage(props: { ctx: ViewContext; resourceType: string; entr
     <Layout ctx={ctx} title={t("id.whosaw.title")}>
       <h1>{t("id.whosaw.title")}</h1>
       <p class="lead">{t("id.whosaw.intro")}</p>
-      <div class="table-scroll">
+      <ScrollRegion label={t("id.whosaw.title")}>
         <table>
           <thead>
             <tr>
@@ -33,7 +34,7 @@ export function WhoSawPage(props: { ctx: ViewContext; resourceType: string; entr
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
     </Layout>
   );
 }

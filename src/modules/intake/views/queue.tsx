@@ -1,3 +1,4 @@
+import { ScrollRegion } from "../../../platform/web/fields";
 import { Layout } from "../../../platform/web/layout";
 import { Pagination } from "../../../platform/web/pagination";
 import type { ViewContext } from "../../../platform/web/view";
@@ -26,7 +27,7 @@ export function QueueTable(props: { ctx: ViewContext; list: QueueList; base: str
   const decided = list.filter === "decided";
   if (list.items.length === 0) return <p>{t(decided ? "intake.queue.none_decided" : "intake.queue.none")}</p>;
   return (
-    <div class="table-scroll">
+    <ScrollRegion label={props.caption}>
       <table class="table">
         <caption class="visually-hidden">{props.caption}</caption>
         <thead>
@@ -78,7 +79,7 @@ export function QueueTable(props: { ctx: ViewContext; list: QueueList; base: str
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }
 

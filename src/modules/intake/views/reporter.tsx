@@ -1,3 +1,4 @@
+import { ScrollRegion } from "../../../platform/web/fields";
 import { Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import type { ReporterView, Routing } from "../service";
@@ -24,7 +25,7 @@ export function MyReportsPage(props: {
       {props.reports.length === 0 ? (
         <p>{t("intake.mine.none")}</p>
       ) : (
-        <div class="table-scroll">
+        <ScrollRegion label={t("intake.mine.title")}>
           <table class="table">
             <thead>
               <tr>
@@ -45,7 +46,7 @@ export function MyReportsPage(props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </Layout>
   );

@@ -1,3 +1,4 @@
+import { ScrollRegion } from "../../../platform/web/fields";
 import { type Sector, sectorLabel } from "../../identity/sectors";
 import type { ViewContext } from "../../../platform/web/view";
 import type { QuarterTable, Shown, Total } from "../case-figures";
@@ -22,7 +23,7 @@ export function CaseFiguresSection(props: { ctx: ViewContext; tables: QuarterTab
         return (
           <>
             <h3 id={`${id}-title`}>{caption}</h3>
-            <div class="table-scroll">
+            <ScrollRegion label={caption}>
               <table id={id} data-quarter={quarter.key}>
                 <caption class="visually-hidden">{caption}</caption>
                 <thead>
@@ -53,7 +54,7 @@ export function CaseFiguresSection(props: { ctx: ViewContext; tables: QuarterTab
                   ))}
                 </tbody>
               </table>
-            </div>
+            </ScrollRegion>
             {livcs.length === 0 ? <p>{t("mon.cases.none")}</p> : null}
           </>
         );

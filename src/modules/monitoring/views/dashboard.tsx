@@ -1,3 +1,4 @@
+import { ScrollRegion } from "../../../platform/web/fields";
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import type { CoverageState } from "../../registry/service";
@@ -132,7 +133,7 @@ function Report(props: { ctx: ViewContext; data: Dashboard }) {
       </ul>
       <details>
         <summary>{t("mon.map.table")}</summary>
-        <div class="table-scroll">
+        <ScrollRegion label={t("mon.map.title", { date })}>
           <table id="map-table">
             <caption>{t("mon.map.title", { date })}</caption>
             <thead>
@@ -158,14 +159,14 @@ function Report(props: { ctx: ViewContext; data: Dashboard }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       </details>
 
       <h2 id="without">{t("mon.without.title")}</h2>
       {data.withoutDetails.length === 0 ? (
         <p>{t("mon.without.none")}</p>
       ) : (
-        <div class="table-scroll">
+        <ScrollRegion label={t("mon.without.title")}>
           <table id="without-table">
             <caption class="visually-hidden">{t("mon.without.title")}</caption>
             <thead>
@@ -215,7 +216,7 @@ function Report(props: { ctx: ViewContext; data: Dashboard }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
 
       <h2>{t("mon.obstacles.title")}</h2>
@@ -280,7 +281,7 @@ function Report(props: { ctx: ViewContext; data: Dashboard }) {
           {t("mon.col.inter")}
         </li>
       </ul>
-      <div class="table-scroll">
+      <ScrollRegion label={t("mon.trend.title")}>
         <table id="trend-table">
           <caption class="visually-hidden">{t("mon.trend.title")}</caption>
           <thead>
@@ -304,7 +305,7 @@ function Report(props: { ctx: ViewContext; data: Dashboard }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
     </>
   );
 }

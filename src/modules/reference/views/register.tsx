@@ -1,3 +1,4 @@
+import { ScrollRegion } from "../../../platform/web/fields";
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import type { MunicipalityRow } from "../store";
@@ -51,7 +52,7 @@ export function RegisterPage(props: {
       {rows.length === 0 ? (
         <p>{t("ref.none")}</p>
       ) : (
-        <div class="table-scroll">
+        <ScrollRegion label={t("ref.caption", { date: ctx.date(props.date) })}>
           <table>
             <caption class="visually-hidden">{t("ref.caption", { date: ctx.date(props.date) })}</caption>
             <thead>
@@ -77,7 +78,7 @@ export function RegisterPage(props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </Layout>
   );

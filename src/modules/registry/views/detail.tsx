@@ -1,3 +1,4 @@
+import { ScrollRegion } from "../../../platform/web/fields";
 import { Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import type { livcDetail, ReadinessItem } from "../service";
@@ -78,7 +79,7 @@ export function LivcDetailPage(props: { ctx: ViewContext; detail: Detail; canMan
       <Readiness ctx={ctx} items={detail.readiness} />
 
       <h2>{t("reg.detail.members")}</h2>
-      <div class="table-scroll">
+      <ScrollRegion label={t("reg.detail.members")}>
         <table>
           <caption class="visually-hidden">{t("reg.detail.members")}</caption>
           <thead>
@@ -111,7 +112,7 @@ export function LivcDetailPage(props: { ctx: ViewContext; detail: Detail; canMan
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
       {canManage ? (
         <p>
           <a href={`${base}/memberships/new`}>{t("reg.detail.members.add")}</a>

@@ -1,3 +1,4 @@
+import { ScrollRegion } from "../../../platform/web/fields";
 import { Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import type { LifeStatus } from "../service";
@@ -38,7 +39,7 @@ export function LivcListPage(props: { ctx: ViewContext; rows: LivcListRow[]; can
       {props.rows.length === 0 ? (
         <p>{t("reg.none")}</p>
       ) : (
-        <div class="table-scroll">
+        <ScrollRegion label={t("reg.title")}>
           <table>
             <caption class="visually-hidden">{t("reg.title")}</caption>
             <thead>
@@ -64,7 +65,7 @@ export function LivcListPage(props: { ctx: ViewContext; rows: LivcListRow[]; can
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </Layout>
   );

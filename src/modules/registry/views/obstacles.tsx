@@ -1,3 +1,4 @@
+import { ScrollRegion } from "../../../platform/web/fields";
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import type { obstacleHistory } from "../service";
@@ -58,7 +59,7 @@ export function ObstaclesPage(props: { ctx: ViewContext; nis: string; municipali
         <>
           {rows.length === 0 ? <p>{t("reg.obst.none")}</p> : null}
           {rows.length > 0 ? (
-            <div class="table-scroll">
+            <ScrollRegion label={title}>
               <table>
                 <caption class="visually-hidden">{title}</caption>
                 <thead>
@@ -113,7 +114,7 @@ export function ObstaclesPage(props: { ctx: ViewContext; nis: string; municipali
                   ))}
                 </tbody>
               </table>
-            </div>
+            </ScrollRegion>
           ) : null}
           <p>
             <a href={`/registry/obstacles/new?nis=${nis}`}>{t("reg.obst.add")}</a>
