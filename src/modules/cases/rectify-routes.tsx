@@ -10,13 +10,12 @@ import { reportPurgeLogPage, reportPurgesDue } from "../intake/retention-overvie
 import { listLivcs } from "../registry/service";
 import { casePurgeLogPage, recordRetentionView, retentionOverview } from "./retention-overview";
 import * as service from "./service";
-import { CaseError, RectifyInvalid } from "./service";
+import { CaseError, identityBody, RectifyInvalid } from "./service";
 import { IdentityEditPage, type IdentityValues, identityErrorMessages, RectifySearchPage } from "./views/rectify";
 import { RetentionPage } from "./views/retention";
 
 const idParam = z.object({ id: z.string().uuid() });
 const field = (max: number) => z.string().max(max * 2).optional().default("").transform((v) => v.trim().slice(0, max));
-export const identityBody = z.object({ full_name: field(400), date_of_birth: field(20), reason: field(40) });
 const searchBody = z.object({ name: field(200), dob: field(10) });
 const pageParam = z.coerce.number().int().min(1).max(100_000).catch(1);
 export const RETENTION_PAGE_SIZE = 50;

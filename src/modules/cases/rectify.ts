@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { AuditWho } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import { isIsoDate, todayInBrussels } from "../../platform/db/values";
@@ -36,6 +37,10 @@ export interface IdentityInput {
 export type IdentityErrors = Partial<Record<"full_name" | "date_of_birth" | "reason", "required" | "too_long" | "invalid" | "future">>;
 
 export const NAME_MAX = 200;
+
+const field = (max: number) => z.string().max(max * 2).optional().default("").transform((v) => v.trim().slice(0, max));
+/** The identity form's body, the same for a case (cases) and a report (intake): checkIdentityInput judges it. */
+export const identityBody = z.object({ full_name: field(400), date_of_birth: field(20), reason: field(40) });
 
 /** The one check of a corrected identity (cases and reports): a name, an optional real date of birth, a reason from the list. */
 export function checkIdentityInput(input: IdentityInput, opts: { today?: string; requireDateOfBirth?: boolean } = {}): IdentityErrors {

@@ -380,6 +380,7 @@ export {
   checkIdentityInput,
   type IdentityErrors,
   type IdentityInput,
+  identityBody,
   isRectifyReason,
   mayRectifyCase,
   RECTIFY_REASONS,

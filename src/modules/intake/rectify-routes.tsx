@@ -5,14 +5,12 @@ import { whoOf } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import { sendError } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
-import { RectifyInvalid } from "../cases/service";
+import { identityBody, RectifyInvalid } from "../cases/service";
 // The one identity-correction form, shared with the cases module (as meetings shares its fields).
 import { IdentityEditPage, type IdentityValues, identityErrorMessages } from "../cases/views/rectify";
 import { rectifyReportIdentity, ReportRectifyError, reportIdentityForEdit } from "./rectify";
 
 const idParam = z.object({ id: z.string().uuid() });
-const field = (max: number) => z.string().max(max * 2).optional().default("").transform((v) => v.trim().slice(0, max));
-const identityBody = z.object({ full_name: field(400), date_of_birth: field(20), reason: field(40) });
 
 /**
  * Rectification of the person a report names (/screening/:id/identity). Route gate "authenticated":

@@ -1,3 +1,4 @@
+import { Pagination } from "../../../platform/web/pagination";
 import type { MessageKey } from "../../../platform/i18n";
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import { Radios } from "../../../platform/web/fields";
@@ -163,26 +164,7 @@ export function AgendaPage(props: {
           </button>
         ) : null}
       </form>
-      {list.pages > 1 ? (
-        <nav aria-label={t("pager.label")}>
-          <ul class="pagination">
-            {list.page > 1 ? (
-              <li>
-                <a href={pageLink(list.page - 1)} rel="prev">
-                  {t("pager.prev")}
-                </a>
-              </li>
-            ) : null}
-            {list.page < list.pages ? (
-              <li>
-                <a href={pageLink(list.page + 1)} rel="next">
-                  {t("pager.next")}
-                </a>
-              </li>
-            ) : null}
-          </ul>
-        </nav>
-      ) : null}
+      <Pagination ctx={ctx} page={list.page} pages={list.pages} href={pageLink} />
       <BackToMeeting ctx={ctx} id={props.id} />
     </Layout>
   );
