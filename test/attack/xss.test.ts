@@ -128,6 +128,10 @@ describeBrowser("XSS payloads in every form, pages checked over HTTP and in Chro
         const page = await p.client.get(url);
         if (page.status !== 200) continue;
         for (const form of formsOf(page.body, url)) {
+          // The suite's own people log in again in Chromium below: an administrator's form aimed at their
+          // accounts (disable, second-factor reset, new e-mail address) would lock them out. Those forms
+          // are still filled on every other account the crawl reaches (the demo accounts).
+          if (people.some((q) => form.action.includes(q.user.id))) continue;
           const key = `${p.label} ${form.action.replace(/[0-9a-f-]{36}/g, ":id")} ${form.fields.map((f) => f.name).join(",")}`;
           if (seen.has(key)) continue;
           seen.add(key);
