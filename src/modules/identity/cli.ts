@@ -5,9 +5,15 @@ import { addFieldDataKey, rewrapDataKeys } from "../../platform/crypto/keyring";
 import { decodeKey, generateKeyText, loadMasterKey, masterKeyFromBytes } from "../../platform/crypto/master-key";
 
 import type { OpenContext as Open } from "../../cli/shared";
+import { resetSecondFactorAudited, sendNotice } from "./recovery";
+import { findUserByEmail } from "./store";
 
-/** `schakel audit verify`, `schakel keys generate|rotate`. */
+/** Why the operator resets a second factor from the command line (a code, never free text: it goes into the audit entry). */
+export const CLI_RESET_REASONS = ["lost-factor", "compromised", "other"] as const;
+
+/** `schakel audit verify`, `schakel keys generate|rotate`, `schakel account reset-second-factor`. */
 export function securityCli(program: Command, open: Open) {
+  accountCli(program, open);
   const auditCmd = program.command("audit").description("The tamper-evident audit log");
   auditCmd
     .command("verify")
@@ -58,6 +64,59 @@ export function securityCli(program: Command, open: Open) {
           const id = await addFieldDataKey(ctx.database, master);
           console.log(`New data key ${id} is active for new writes; older values stay readable.`);
         }
+      } finally {
+        await ctx.close();
+      }
+    });
+}
+
+/**
+ * `schakel account reset-second-factor --email E --reason R --identity-verified`: the administrator's
+ * second-factor reset (decision 0045) for the operator on the server (decision 0050). The same service
+ * function as the web form (resetSecondFactorAudited: factors, password, SSO link and sessions gone, a
+ * new 1-hour reset link, audit entries in one transaction), audited with the system as the actor
+ * (actor null) and the correlation id `cli.reason.<reason>`; then the same notice mail without a link.
+ * The link is printed for the operator to hand over in person. A refusal names its argument on
+ * stderr, changes nothing and exits non-zero (2: a missing confirmation or an unknown reason, 1: no
+ * such account or a disabled one).
+ */
+export function accountCli(program: Command, open: Open) {
+  const account = program.command("account").description("Accounts (the rest is on /admin/accounts)");
+  account
+    .command("reset-second-factor")
+    .description("Reset a lost second factor: deletes the authenticator, recovery codes, password and SSO link, ends every session, prints a new reset link (1 h, single use)")
+    .requiredOption("--email <address>", "the account's e-mail address")
+    .requiredOption("--reason <reason>", `why: ${CLI_RESET_REASONS.join(", ")} (lost-factor: the authenticator and the recovery codes are lost; compromised: they may be in someone else's hands)`)
+    .option("--identity-verified", "confirms that you verified the person's identity outside Schakel (required)")
+    .action(async (opts: { email: string; reason: string; identityVerified?: boolean }) => {
+      if (!(CLI_RESET_REASONS as readonly string[]).includes(opts.reason)) {
+        console.error(`Unknown reason "${opts.reason}" (--reason). Known: ${CLI_RESET_REASONS.join(", ")}. Nothing changed.`);
+        process.exitCode = 2;
+        return;
+      }
+      if (!opts.identityVerified) {
+        console.error("Refused: verify the person's identity outside Schakel first and confirm it with --identity-verified. Nothing changed.");
+        process.exitCode = 2;
+        return;
+      }
+      const ctx = await open();
+      try {
+        const user = await findUserByEmail(ctx.database.db, opts.email);
+        if (!user) {
+          console.error(`No account with e-mail ${opts.email.trim()} (--email). Nothing changed.`);
+          process.exitCode = 1;
+          return;
+        }
+        if (user.status === "disabled") {
+          console.error(`The account ${user.email} is disabled (--email): a reset link would not work. Enable it on /admin/accounts first. Nothing changed.`);
+          process.exitCode = 1;
+          return;
+        }
+        const token = await resetSecondFactorAudited(ctx, { actor: null }, user.id, { correlationId: `cli.reason.${opts.reason.replace("-", "_")}` });
+        await sendNotice(ctx, user, "rec.mail.subject", "rec.mail.body");
+        console.log(`Second factor, recovery codes, password and SSO link of ${user.email} deleted; every session ended; the person was told by e-mail (without a link).`);
+        console.log("Give this link to the person yourself, through the channel on which you verified their identity (valid for one hour, usable once):");
+        console.log(`${ctx.config.SCHAKEL_PUBLIC_URL ?? ""}/account/reset/new?token=${token}`);
       } finally {
         await ctx.close();
       }

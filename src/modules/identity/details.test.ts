@@ -6,7 +6,10 @@ import { type ReadMail, readMail } from "../../../test/support/mail";
 import { type SmtpReceiver, startSmtpReceiver } from "../../../test/support/smtp";
 import { translator } from "../../platform/i18n";
 import { buildApp } from "../../platform/web/app";
+import { createSession } from "../../platform/auth/session";
+import { toCount } from "../../platform/db/values";
 import { findUser, updateUser } from "./store";
+import { issueToken, peekToken } from "./tokens";
 
 /**
  * Account details (decision 0045): an administrator changes name and e-mail address (the OLD address
@@ -89,6 +92,60 @@ for (const dialect of activeDialects()) {
       expect((await save({ display_name: "Emma N.", email: "emma.fusie@nieuwegemeente.example" })).statusCode).toBe(303);
       expect(received()).toEqual([]);
       expect(await auditOf(person.id)).toEqual(["success", "success"]);
+    });
+
+    it("a new address ends every session of the person and their unused reset link in the change's transaction (audited); a name-only change keeps them; the old address is told, in Dutch, without the new address or a name", async () => {
+      const person = await createUser(ctx, { displayName: "Wout Verhuisd" });
+      const web = await login(app, person);
+      // A second session (an SSO login elsewhere), made by the real session function: no second TOTP step to wait for.
+      await createSession(db(), person.id, "full", "oidc", null, "sid-elders");
+      const admin = await login(app, await createUser(ctx, { platformRoles: ["admin"] }));
+      const save = (fields: Record<string, string>) => app.inject({ method: "POST", url: `/admin/accounts/${person.id}/details`, headers: admin.headers({ form: true }), payload: admin.form(fields) });
+      const me = (s: typeof web) => app.inject({ method: "GET", url: "/api/v1/me", headers: s.headers() });
+      const sessions = async () => toCount((await db().selectFrom("session").select((eb) => eb.fn.countAll().as("n")).where("user_id", "=", person.id).executeTakeFirstOrThrow()).n);
+      const endAudit = async () => (await db().selectFrom("audit_entry").select("outcome").where("resource_id", "=", person.id).where("action", "=", "account.end-sessions").execute()).map((e) => e.outcome);
+      // A self-service reset link mailed earlier to the old address.
+      const resetToken = await issueToken(ctx, person.id, "reset");
+      smtp.inbox.length = 0;
+
+      const page = await app.inject({ method: "GET", url: `/admin/accounts/${person.id}`, headers: admin.headers() });
+      expect(page.body).toContain(translator("nl")("det.email.hint"));
+
+      expect((await save({ display_name: "Wout V.", email: person.email })).statusCode).toBe(303);
+      expect((await me(web)).statusCode).toBe(200);
+      expect(await endAudit()).toEqual([]);
+      expect(await peekToken(ctx, resetToken, "reset")).not.toBeNull();
+      expect(received()).toEqual([]);
+
+      expect(await sessions()).toBe(2);
+      expect((await save({ display_name: "Wout V.", email: "wout@verhuisd.example" })).statusCode).toBe(303);
+      expect(await sessions()).toBe(0);
+      expect((await me(web)).statusCode).toBe(401);
+      expect(await peekToken(ctx, resetToken, "reset")).toBeNull();
+      expect(await endAudit()).toEqual(["success"]);
+      expect(await auditOf(person.id)).toEqual(["success", "success"]);
+      // The administrator's own session is untouched.
+      expect((await me(admin)).statusCode).toBe(200);
+
+      const mails = received();
+      expect(mails.map((m) => m.to)).toEqual([[person.email]]);
+      const nl = translator("nl");
+      expect(mails[0].subject).toBe(nl("det.mail.subject"));
+      expect(mails[0].text.trim()).toBe(nl("det.mail.body").trim());
+      expect(mails[0].text).toMatch(/overal afgemeld/);
+      expect(mails[0].text).toMatch(/beheerder van uw organisatie of LIVC/);
+      expect(mails[0].text).not.toMatch(/verhuisd|Wout|https?:/i);
+    });
+
+    it("an administrator who changes their own address ends their own sessions too and logs in again with the new address", async () => {
+      const me = await createUser(ctx, { platformRoles: ["admin"] });
+      const s = await login(app, me);
+      const r = await app.inject({ method: "POST", url: `/admin/accounts/${me.id}/details`, headers: s.headers({ form: true }), payload: s.form({ display_name: me.displayName, email: "beheer@nieuw.example" }) });
+      expect(r.statusCode).toBe(303);
+      expect((await app.inject({ method: "GET", url: "/api/v1/me", headers: s.headers() })).statusCode).toBe(401);
+      const again = await login(app, { ...me, email: "beheer@nieuw.example" });
+      expect((await app.inject({ method: "GET", url: "/api/v1/me", headers: again.headers() })).statusCode).toBe(200);
+      smtp.inbox.length = 0;
     });
 
     it("the person changes their own name on /account but not their address; an empty name is refused with the error linked; others get 403 on the administrator's form", async () => {

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { h } from "preact";
 import { z } from "zod";
-import { audit } from "../../platform/audit";
+import { audit, whoOf } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import { sendError, wantsJson } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
-import { changeDetails, emailTakenByOther, resetSecondFactor, sendNotice } from "./recovery";
+import { changeDetails, emailTakenByOther, resetSecondFactorAudited, sendNotice } from "./recovery";
 import { accountView } from "./routes";
 import * as store from "./store";
 import { AccountPage } from "./views/account";
@@ -61,12 +61,7 @@ export function recoveryAdminRoutes(app: FastifyInstance, ctx: AppContext, show:
       return sendPage(reply, h(MfaResetPage, { ctx: viewContext(request), userId: user.id, displayName: user.display_name, error: message }), 400);
     }
     // Deleted factors, password, SSO link, ended sessions, the new link and the audit entries: one transaction.
-    const token = await db.transaction().execute(async (trx) => {
-      const done = await resetSecondFactor({ ...ctx, database: { ...ctx.database, db: trx } }, user.id);
-      if (done.ssoRemoved) await audit.record(request, { action: "account.oidc.unlink", resourceType: "account", resourceId: user.id, outcome: "success" }, { db: trx });
-      await audit.record(request, { action: "account.mfa.reset", resourceType: "account", resourceId: user.id, outcome: "success" }, { db: trx });
-      return done.token;
-    });
+    const token = await resetSecondFactorAudited(ctx, whoOf(request), user.id);
     await sendNotice(ctx, user, "rec.mail.subject", "rec.mail.body");
     const url = `${ctx.config.SCHAKEL_PUBLIC_URL ?? ""}/account/reset/new?token=${token}`;
     if (wantsJson(request)) return { ok: true, url };
@@ -94,9 +89,12 @@ export function recoveryAdminRoutes(app: FastifyInstance, ctx: AppContext, show:
       if (c && (c.nameChanged || c.emailChanged)) {
         await audit.record(request, { action: "account.details.change", resourceType: "account", resourceId: user.id, outcome: "success" }, { db: trx });
       }
+      // A new address ends every session of the person (decision 0050): audited with the change.
+      if (c?.emailChanged) await audit.record(request, { action: "account.end-sessions", resourceType: "account", resourceId: user.id, outcome: "success" }, { db: trx });
       return c;
     });
     // The old address learns of the change (an unexpected change is a takeover sign); the new one gets nothing.
+    // An administrator who changed their own address ended their own session too: they log in again.
     if (changed?.emailChanged) await sendNotice(ctx, { email: changed.oldEmail, language: changed.language }, "det.mail.subject", "det.mail.body");
     if (wantsJson(request)) return { id: user.id, display_name: name.data, email: email.data };
     return reply.redirect(`/admin/accounts/${user.id}?saved=details`, 303);

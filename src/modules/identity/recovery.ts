@@ -1,8 +1,10 @@
 import type { Kysely } from "kysely";
+import { type AuditWho, audit } from "../../platform/audit";
 import { endAllSessions } from "../../platform/auth/session";
 import type { AppContext } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
 import { isLocale, type Locale, type MessageKey, translator } from "../../platform/i18n";
+import { nowIso } from "../../platform/db/values";
 import { mailTransport } from "../../platform/mail";
 import { removeSsoLink } from "./sso-link";
 import { findUser, findUserByEmail, updateUser } from "./store";
@@ -48,9 +50,27 @@ export async function emailTakenByOther(db: Kysely<DB>, email: string, userId: s
 }
 
 /**
+ * The one second-factor reset with its audit entries (the web form and `schakel account
+ * reset-second-factor` both call it): deleted factors, password and SSO link, ended sessions, the
+ * new link and the audit entries (`account.oidc.unlink` when a link existed, `account.mfa.reset`)
+ * commit in one transaction. The caller sends the notice mail after the commit.
+ */
+export async function resetSecondFactorAudited(ctx: AppContext, who: AuditWho, userId: string, opts: { correlationId?: string } = {}): Promise<string> {
+  const by = opts.correlationId ? { ...who, correlationId: opts.correlationId } : who;
+  return ctx.database.db.transaction().execute(async (trx) => {
+    const done = await resetSecondFactor({ ...ctx, database: { ...ctx.database, db: trx } }, userId);
+    if (done.ssoRemoved) await audit.recordFor(ctx, by, { action: "account.oidc.unlink", resourceType: "account", resourceId: userId, outcome: "success" }, { db: trx });
+    await audit.recordFor(ctx, by, { action: "account.mfa.reset", resourceType: "account", resourceId: userId, outcome: "success" }, { db: trx });
+    return done.token;
+  });
+}
+
+/**
  * Saves a new name and/or address (already validated); returns what changed and the old address.
- * Run it in the caller's transaction with the audit entry. Sessions stay: the name and address are
- * read from the account on every request.
+ * Run it in the caller's transaction with the audit entry. A name change keeps the sessions (the
+ * name is read per request). An address change (decision 0050) ends every session of the person
+ * (they log in again with the new address) and every unused self-service reset link (it may have
+ * been mailed to the old address, which is no longer theirs to recover with).
  */
 export async function changeDetails(db: Kysely<DB>, userId: string, next: { displayName: string; email?: string }) {
   const user = await findUser(db, userId);
@@ -60,7 +80,12 @@ export async function changeDetails(db: Kysely<DB>, userId: string, next: { disp
   const nameChanged = displayName !== user.display_name;
   const emailChanged = email !== user.email;
   if (nameChanged || emailChanged) await updateUser(db, userId, { display_name: displayName, email });
-  return { nameChanged, emailChanged, oldEmail: user.email, language: user.language };
+  let sessionsEnded = 0;
+  if (emailChanged) {
+    sessionsEnded = await endAllSessions(db, userId);
+    await db.updateTable("account_token").set({ used_at: nowIso() }).where("user_id", "=", userId).where("purpose", "=", "reset").where("used_at", "is", null).execute();
+  }
+  return { nameChanged, emailChanged, sessionsEnded, oldEmail: user.email, language: user.language };
 }
 
 /** A notice mail in the account's language only (decision 0035), without a link and without names. */
