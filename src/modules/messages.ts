@@ -5,6 +5,7 @@ import { rectifyMessages } from "./cases/rectify-messages";
 import { auditLogMessages } from "./identity/audit-messages";
 import { identityMessages } from "./identity/messages";
 import { languageMessages } from "./identity/language-messages";
+import { approvalsMessages } from "./identity/approvals-messages";
 import { livcRolesMessages } from "./identity/livc-roles-messages";
 import { recoveryMessages } from "./identity/recovery-messages";
 import { rolesMessages } from "./identity/roles-messages";
@@ -26,4 +27,4 @@ import { registryChairMessages } from "./registry/chair-messages";
 import { registryMessages } from "./registry/messages";
 
 /** Every module's dictionary; the i18n layer merges them and types the keys. */
-export const allMessages = [coreMessages, referenceMessages, identityMessages, auditLogMessages, languageMessages, livcRolesMessages, recoveryMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, registryChairMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, supplementMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, rectifyMessages, meetingsMessages, meetingsReminderMessages, meetingsReplanMessages] as const;
+export const allMessages = [coreMessages, referenceMessages, identityMessages, auditLogMessages, languageMessages, livcRolesMessages, approvalsMessages, recoveryMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, registryChairMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, supplementMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, rectifyMessages, meetingsMessages, meetingsReminderMessages, meetingsReplanMessages] as const;

@@ -4,6 +4,7 @@ import { cryptoMigrations } from "../platform/crypto/keyring";
 import { metaMigrations } from "../platform/meta";
 import { awarenessMigrations } from "./awareness/migrations";
 import { casesMigrations } from "./cases/migrations";
+import { approvalMigrations } from "./identity/approval-migrations";
 import { identityMigrations } from "./identity/migrations";
 import { ssoMigrations } from "./identity/sso-migrations";
 import { intakeMigrations } from "./intake/migrations";
@@ -14,5 +15,5 @@ import { registryMigrations } from "./registry/migrations";
 
 /** Every module's migrations. Add a module's list here; names order them globally. */
 export function allMigrations(): SchakelMigration[] {
-  return [...metaMigrations, ...referenceMigrations, ...registryMigrations, ...auditMigrations, ...cryptoMigrations, ...identityMigrations, ...ssoMigrations, ...partnersMigrations, ...awarenessMigrations, ...intakeMigrations, ...casesMigrations, ...meetingsMigrations].sort((a, b) => a.name.localeCompare(b.name));
+  return [...metaMigrations, ...referenceMigrations, ...registryMigrations, ...auditMigrations, ...cryptoMigrations, ...identityMigrations, ...ssoMigrations, ...approvalMigrations, ...partnersMigrations, ...awarenessMigrations, ...intakeMigrations, ...casesMigrations, ...meetingsMigrations].sort((a, b) => a.name.localeCompare(b.name));
 }

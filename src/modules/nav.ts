@@ -5,7 +5,7 @@ import type { Permission } from "../platform/policy/permissions";
  * Main navigation. An entry shows only to those who hold its permission (the same map the routes use),
  * so nobody is shown a link that ends in 403; "signed-out" entries show only without a session.
  */
-export const navigation: { href: string; label: MessageKey; show: Permission | "signed-out" }[] = [
+export const navigation: { href: string; label: MessageKey; show: Permission | "signed-out"; count?: "approvals" }[] = [
   { href: "/", label: "nav.home", show: "public" },
   { href: "/municipalities", label: "nav.register", show: "public" },
   { href: "/registry", label: "nav.registry", show: "registry.read" },
@@ -20,9 +20,10 @@ export const navigation: { href: string; label: MessageKey; show: Permission | "
   { href: "/rectify", label: "rect.nav", show: "audit.export" },
   { href: "/retention", label: "ret.nav", show: "audit.export" },
   { href: "/partners", label: "nav.partners", show: "livc.member" },
-  { href: "/livc-roles", label: "lr.nav", show: "partners.manage" },
+  { href: "/livc-roles", label: "lr.nav", show: "partners.manage", count: "approvals" },
   { href: "/awareness", label: "nav.awareness", show: "awareness.manage" },
   { href: "/admin/accounts", label: "nav.admin", show: "admin.accounts" },
+  { href: "/admin/approvals", label: "ap.nav", show: "admin.accounts", count: "approvals" },
   { href: "/account", label: "nav.account", show: "authenticated" },
   { href: "/login", label: "nav.login", show: "signed-out" },
 ];

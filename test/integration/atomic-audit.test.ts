@@ -14,6 +14,8 @@ import { acknowledgeConfidentiality, recordMeetingAttendance, saveCaseMinutes, s
 import { addAgendaCase, cancelMeeting, removeAgendaCase, rescheduleMeeting } from "../../src/modules/meetings/replan";
 import { addFramework, addObstacle, registerRevision } from "../../src/modules/registry/service";
 import { createAccount } from "../../src/modules/identity/service";
+import { decideRequest, withdrawRequest } from "../../src/modules/identity/approvals";
+import { requestRole } from "../../src/modules/identity/roles";
 import * as partners from "../../src/modules/partners/service";
 import * as partnersStore from "../../src/modules/partners/store";
 import { addContactPoint } from "../../src/modules/intake/contacts";
@@ -222,6 +224,42 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
       change: (s) => post(admin, `/admin/accounts/${s.user.id}/memberships/${s.mid}/end`, { valid_to: "" }),
       unchanged: async (s) => expect(await count("membership", `id = '${s.mid}' and valid_to is null`)).toBe(1),
     }),
+    // Four eyes (decision 0049): approving, refusing and withdrawing a pending role commit with their entry.
+    ...(["approve", "refuse", "withdraw"] as const).map((kind) =>
+      atomicCase({
+        name: `${kind} a pending LIVC role request (decision 0049)`,
+        setup: async () => {
+          const requester = await makeActor(ctx(), [], { isAdmin: true });
+          const decider = await makeActor(ctx(), [], { isAdmin: true });
+          const user = await createUser(ctx());
+          const mid = await requestRole(ctx(), { actor: requester }, { userId: user.id, livcId: await makeLivc(ctx()), role: "coordinator" });
+          return { requester, decider, mid };
+        },
+        change: (s) =>
+          kind === "withdraw"
+            ? withdrawRequest(ctx(), { actor: s.requester }, s.mid)
+            : decideRequest(ctx(), { actor: s.decider }, s.mid, kind === "approve" ? { approve: true } : { approve: false, reason: "Niet afgesproken" }),
+        unchanged: async (s) => expect(await count("membership", `id = '${s.mid}' and approval = 'pending' and decided_by is null and refusal_reason is null`)).toBe(1),
+      }),
+    ),
+    // Partner invitation acceptance: the partner-member role is granted in the acceptance's transaction, with its own entry.
+    atomicCase({
+      name: "respondToInvitation accept (structural: the partner-member role's entry refused)",
+      only: "account.membership.grant",
+      setup: async () => {
+        const livcId = await makeLivc(ctx());
+        const org = await makeOrganisation(ctx(), "CAW Atomair", "caw");
+        const contact = await makeActor(ctx(), []);
+        const inv = await partners.sendInvitation(ctx(), {}, { livcId, organisationId: org, kind: "structural" });
+        return { livcId, contact, inv };
+      },
+      change: (s) => partners.respondToInvitation(ctx(), { actor: s.contact }, s.inv, { answer: "accept" }),
+      unchanged: async (s) => {
+        expect((await partners.invitationById(ctx(), s.inv))?.status).toBe("pending");
+        expect(await count("livc_partner", `livc_id = '${s.livcId}'`)).toBe(0);
+        expect(await count("membership", `user_id = '${s.contact.userId}'`)).toBe(0);
+      },
+    }),
     atomicCase({
       name: "POST /admin/accounts/:id/platform-roles",
       setup: async () => ({ user: await createUser(ctx(), { platformRoles: ["dpo"] }) }),
@@ -410,7 +448,7 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
     // Registry: the LIVC, its officers' role grants and every entry in one transaction --------
     atomicCase({
       name: "POST /registry (new LIVC with a chair: role grant refused)",
-      only: "registry.officer.role_granted",
+      only: "account.membership.request",
       setup: async () => ({ chair: await createUser(ctx()), livcs: await count("livc") }),
       change: (s) => post(admin, "/registry", { code: "LIVC-ATOM-1", name: "LIVC Atomair", founded_on: "", chair_name: "", coordinator_name: "", info_officer_name: "", chair_email: s.chair.email, coordinator_email: "", info_officer_email: "" }),
       unchanged: async (s) => {
@@ -420,7 +458,7 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
     }),
     atomicCase({
       name: "POST /registry/:id/edit (officer linked: role grant refused)",
-      only: "registry.officer.role_granted",
+      only: "account.membership.request",
       setup: async () => {
         const made = await post(admin, "/registry", { code: "LIVC-ATOM-2", name: "LIVC Atomair 2", founded_on: "", chair_name: "", coordinator_name: "", info_officer_name: "", chair_email: "", coordinator_email: "", info_officer_email: "" });
         expect(made.statusCode).toBe(303);

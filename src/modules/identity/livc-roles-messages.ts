@@ -21,9 +21,10 @@ export const livcRolesMessages = defineMessages({
     "lr.state.ended": "Beëindigd",
     "lr.disabled": "(account uitgeschakeld)",
     "lr.none": "Niemand heeft een rol in dit LIVC.",
-    "lr.mail.subject": "Schakel: er is een rol toegekend in {livc}",
+    "lr.holders": "Wie heeft een rol",
+    "lr.mail.subject": "Schakel: een rol in {livc} wacht op goedkeuring",
     "lr.mail.body":
-      "Een beheerder heeft in {livc} deze rol toegekend: {roles}.\n\nBekijk wie een rol heeft in je LIVC: {link}\n\nWas dit niet afgesproken? Meld het aan de beheerder en aan je functionaris voor gegevensbescherming.",
+      "Een beheerder heeft in {livc} deze rol aangevraagd: {roles}.\nDe rol geeft pas toegang als een andere beheerder, of de voorzitter of coördinator van het LIVC, ze goedkeurt.\n\nKeur goed of weiger: {link}\n\nWas dit niet afgesproken? Weiger de aanvraag en meld het aan je functionaris voor gegevensbescherming.",
   },
   fr: {
     "lr.nav": "Rôles dans la CSIL",
@@ -44,9 +45,10 @@ export const livcRolesMessages = defineMessages({
     "lr.state.ended": "Terminé",
     "lr.disabled": "(compte désactivé)",
     "lr.none": "Personne n'a de rôle dans cette CSIL.",
-    "lr.mail.subject": "Schakel : un rôle a été attribué dans {livc}",
+    "lr.holders": "Qui a un rôle",
+    "lr.mail.subject": "Schakel : un rôle dans {livc} attend une approbation",
     "lr.mail.body":
-      "Un administrateur a attribué ce rôle dans {livc} : {roles}.\n\nVoyez qui a un rôle dans votre CSIL : {link}\n\nCe n'était pas convenu ? Signalez-le à l'administrateur et à votre délégué à la protection des données.",
+      "Un administrateur a demandé ce rôle dans {livc} : {roles}.\nLe rôle ne donne accès qu'après l'approbation d'un autre administrateur, ou du président ou coordinateur de la CSIL.\n\nApprouvez ou refusez : {link}\n\nCe n'était pas convenu ? Refusez la demande et signalez-le à votre délégué à la protection des données.",
   },
   en: {
     "lr.nav": "Roles in the LIVC",
@@ -67,8 +69,9 @@ export const livcRolesMessages = defineMessages({
     "lr.state.ended": "Ended",
     "lr.disabled": "(account disabled)",
     "lr.none": "Nobody holds a role in this LIVC.",
-    "lr.mail.subject": "Schakel: a role was given in {livc}",
+    "lr.holders": "Who holds a role",
+    "lr.mail.subject": "Schakel: a role in {livc} awaits approval",
     "lr.mail.body":
-      "An administrator gave this role in {livc}: {roles}.\n\nSee who holds a role in your LIVC: {link}\n\nWas this not agreed? Tell the administrator and your data-protection officer.",
+      "An administrator asked for this role in {livc}: {roles}.\nThe role gives access only once another administrator, or the LIVC's chair or coordinator, approves it.\n\nApprove or refuse: {link}\n\nWas this not agreed? Refuse the request and tell your data-protection officer.",
   },
 });

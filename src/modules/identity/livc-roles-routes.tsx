@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { h } from "preact";
 import { z } from "zod";
 import { audit } from "../../platform/audit";
@@ -11,11 +11,16 @@ import { ScrollRegion } from "../../platform/web/fields";
 import { Layout } from "../../platform/web/layout";
 import { sendPage, type ViewContext, viewContext } from "../../platform/web/view";
 import { livcById } from "../registry/service";
+import { pendingRequests } from "./approvals";
+import { approvalRoutes, doneOf, pendingViews, type ShowDecisionPage } from "./approvals-routes";
 import { OVERSIGHT_ROLES, rolesInLivc } from "./livc-roles";
 import { membershipState } from "./roles";
+import { type DecisionForm, DecisionNotice, type PendingView, PendingRequests } from "./views/approvals";
+import { ErrorSummary } from "../../platform/web/layout";
 
 /**
- * /livc-roles: the chair and coordinator of an LIVC see who holds a role in it (decision 0047).
+ * /livc-roles: the chair and coordinator of an LIVC see who holds a role in it (decision 0047), and
+ * approve or refuse the roles an administrator asked for in it (decision 0049, approvals-routes.tsx).
  * Route gate partners.manage (chair or coordinator of some LIVC); which LIVC: theirs, checked here,
  * a refusal audited. Names, roles and organisations of the cell's own members; no case content.
  */
@@ -28,17 +33,27 @@ export function livcRolesRoutes(app: FastifyInstance, ctx: AppContext) {
     return sendPage(reply, h(LivcRolesIndex, { ctx: viewContext(request), livcs }));
   });
 
+  /** The LIVC's page: role holders and the requests awaiting a decision; only its own chair and coordinator. */
+  const show =
+    (livcId: string): ShowDecisionPage =>
+    async (request: FastifyRequest, reply: FastifyReply, form: DecisionForm, status: number) => {
+      const livc = await livcById(db, livcId);
+      if (!livc) return sendError(request, reply, 404);
+      if (!OVERSIGHT_ROLES.some((r) => hasRoleIn(request.actor, livc.id, r))) {
+        await audit.record(request, { action: "livc.roles.view", resourceType: "livc", resourceId: livc.id, livcId: livc.id, outcome: "denied" });
+        return sendError(request, reply, 403);
+      }
+      await audit.record(request, { action: "livc.roles.view", resourceType: "livc", resourceId: livc.id, livcId: livc.id, outcome: "allowed" });
+      const [rows, pending] = await Promise.all([rolesInLivc(db, livc.id), pendingRequests(db, [livc.id])]);
+      return sendPage(reply, h(LivcRolesPage, { ctx: viewContext(request), livcId: livc.id, name: livc.name, rows, pending: pendingViews(request.actor, pending, () => livc.name), form }), status);
+    };
+
   app.get("/livc-roles/:livcId", { config: { permission: "partners.manage" } }, async (request, reply) => {
     const p = z.object({ livcId: z.string().uuid() }).safeParse(request.params);
-    const livc = p.success ? await livcById(db, p.data.livcId) : undefined;
-    if (!livc) return sendError(request, reply, 404);
-    if (!OVERSIGHT_ROLES.some((r) => hasRoleIn(request.actor, livc.id, r))) {
-      await audit.record(request, { action: "livc.roles.view", resourceType: "livc", resourceId: livc.id, livcId: livc.id, outcome: "denied" });
-      return sendError(request, reply, 403);
-    }
-    await audit.record(request, { action: "livc.roles.view", resourceType: "livc", resourceId: livc.id, livcId: livc.id, outcome: "allowed" });
-    return sendPage(reply, h(LivcRolesPage, { ctx: viewContext(request), name: livc.name, rows: await rolesInLivc(db, livc.id) }));
+    if (!p.success) return sendError(request, reply, 404);
+    return show(p.data.livcId)(request, reply, { errors: [], reasons: {}, done: doneOf(request) }, 200);
   });
+  approvalRoutes(app, ctx, show);
 }
 
 function LivcRolesIndex(props: { ctx: ViewContext; livcs: { id: string; name: string }[] }) {
@@ -60,14 +75,20 @@ function LivcRolesIndex(props: { ctx: ViewContext; livcs: { id: string; name: st
 
 type Row = Awaited<ReturnType<typeof rolesInLivc>>[number];
 
-function LivcRolesPage(props: { ctx: ViewContext; name: string; rows: Row[] }) {
+function LivcRolesPage(props: { ctx: ViewContext; livcId: string; name: string; rows: Row[]; pending: PendingView[]; form: DecisionForm }) {
   const { ctx, rows } = props;
   const { t } = ctx;
   const title = t("lr.title", { name: props.name });
   return (
     <Layout ctx={ctx} title={title} wide>
+      <ErrorSummary ctx={ctx} errors={props.form.errors} />
+      <DecisionNotice ctx={ctx} form={props.form} />
       <h1>{title}</h1>
       <p class="lead">{t("lr.intro")}</p>
+      <h2 id="pending">{t("ap.livc.title")}</h2>
+      <p>{t("ap.livc.intro")}</p>
+      <PendingRequests ctx={ctx} rows={props.pending} form={props.form} base={(id) => `/livc-roles/${props.livcId}/requests/${id}`} showLivc={false} headingLevel={3} />
+      <h2 id="holders">{t("lr.holders")}</h2>
       {rows.length === 0 ? (
         <p>{t("lr.none")}</p>
       ) : (

@@ -44,10 +44,10 @@ for (const dialect of activeDialects()) {
       expect(mails.map((m) => m.to[0]).sort()).toEqual([chair.email, coordinator.email].sort());
       const nl = mails.find((m) => m.to[0] === chair.email)!;
       const fr = mails.find((m) => m.to[0] === coordinator.email)!;
-      expect(nl.subject).toBe("Schakel: er is een rol toegekend in LIVC Toezicht");
+      expect(nl.subject).toBe("Schakel: een rol in LIVC Toezicht wacht op goedkeuring");
       expect(nl.text).toContain("Informatieambtenaar");
       expect(nl.text).toContain(`https://schakel.example/livc-roles/${livc}`);
-      expect(fr.subject).toContain("un rôle a été attribué dans LIVC Toezicht");
+      expect(fr.subject).toContain("un rôle dans LIVC Toezicht attend une approbation");
       for (const m of mails) {
         expect(m.text).not.toContain("Nina");
         expect(m.text).not.toContain(newcomer.email);
@@ -91,11 +91,15 @@ for (const dialect of activeDialects()) {
       expect(made.statusCode).toBe(303);
       // At creation the only officer is the one who got the role: nobody else to tell.
       expect(received()).toEqual([]);
+      // A second administrator approves the chair (decision 0049); from then on the chair is told.
+      const [pending] = await ctx.database.db.selectFrom("membership").select("id").where("user_id", "=", chair.id).where("approval", "=", "pending").execute();
+      const admin2 = await login(app, await createUser(ctx, { platformRoles: ["admin"] }));
+      expect((await app.inject({ method: "POST", url: `/admin/approvals/${pending.id}/approve`, headers: admin2.headers({ form: true }), payload: admin2.form() })).statusCode).toBe(303);
       const url = `${String(made.headers.location).split("?")[0]}/edit`;
       expect((await post(url, { ...base, chair_email: chair.email, coordinator_email: coordinator.email })).statusCode).toBe(303);
       const mails = received();
       expect(mails.map((m) => m.to[0])).toEqual([chair.email]);
-      expect(mails[0].subject).toBe("Schakel: er is een rol toegekend in LIVC Formulier");
+      expect(mails[0].subject).toBe("Schakel: een rol in LIVC Formulier wacht op goedkeuring");
       expect(mails[0].text).toContain("Coördinator");
       expect(mails[0].text).not.toContain("Tom");
     });

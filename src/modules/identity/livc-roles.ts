@@ -17,6 +17,7 @@ import * as store from "./store";
 export const OVERSIGHT_ROLES: readonly LivcRole[] = ["chair", "coordinator"];
 const ENDED_SHOWN_DAYS = 90;
 
+/** Who holds a role (approved: pending requests are listed apart, refused and withdrawn ones never). */
 export function rolesInLivc(db: Kysely<DB>, livcId: string, today = todayInBrussels()) {
   return db
     .selectFrom("membership")
@@ -24,6 +25,7 @@ export function rolesInLivc(db: Kysely<DB>, livcId: string, today = todayInBruss
     .leftJoin("organisation", "organisation.id", "membership.organisation_id")
     .select(["membership.id", "membership.role", "membership.valid_from", "membership.valid_to", "app_user.display_name", "app_user.status", "organisation.name as organisation_name"])
     .where("membership.livc_id", "=", livcId)
+    .where("membership.approval", "=", "approved")
     .where((eb) => eb.or([eb("membership.valid_to", "is", null), eb("membership.valid_to", ">=", addDays(today, -ENDED_SHOWN_DAYS))]))
     .orderBy("membership.role")
     .orderBy("app_user.display_name")

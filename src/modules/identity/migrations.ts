@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { type ColumnType, sql } from "kysely";
 import type { SchakelMigration } from "../../platform/db/migrate";
 import type { Locale } from "../../platform/i18n/define";
 import type { LivcRole } from "../../platform/policy/actor";
@@ -138,7 +138,18 @@ export interface MembershipTable {
   organisation_id: string | null;
   valid_from: string;
   valid_to: string | null;
+  /** Decision 0049: only "approved" counts; the column's default (existing rows, fixtures) is "approved". */
+  approval: ColumnType<MembershipApproval, MembershipApproval | undefined, MembershipApproval>;
+  /** The administrator who asked for it (pending grants); null for immediate grants. */
+  requested_by: string | null;
+  requested_at: string | null;
+  /** Who approved, refused or withdrew it, and when. */
+  decided_by: string | null;
+  decided_at: string | null;
+  refusal_reason: string | null;
 }
+export const MEMBERSHIP_APPROVALS = ["approved", "pending", "refused", "withdrawn"] as const;
+export type MembershipApproval = (typeof MEMBERSHIP_APPROVALS)[number];
 export type SessionStage = "mfa" | "enrol" | "full";
 export interface SessionTable {
   id: string;

@@ -16,6 +16,8 @@ describeEachDialect("account page: LIVC roles and platform roles", (ctx) => {
   let app: FastifyInstance;
   let adminUser: TestUser;
   let admin: LoginSession;
+  /** A second administrator: approves the first one's requests (decision 0049). */
+  let admin2: LoginSession;
   let livcA: string;
   let livcB: string;
   let org: string;
@@ -44,6 +46,7 @@ describeEachDialect("account page: LIVC roles and platform roles", (ctx) => {
     app = await buildApp(ctx(), { logger: false });
     adminUser = await createUser(ctx(), { platformRoles: ["admin"] });
     admin = await login(app, adminUser);
+    admin2 = await login(app, await createUser(ctx(), { platformRoles: ["admin"] }));
     livcA = await newLivc("ROL-A");
     livcB = await newLivc("ROL-B");
     orgName = "CLB Rollen";
@@ -52,7 +55,7 @@ describeEachDialect("account page: LIVC roles and platform roles", (ctx) => {
   }, 120_000);
   afterAll(async () => app?.close());
 
-  it("gives a role after a refused bad value (summary linked to the field, typed values kept) and lists it by name, not id", async () => {
+  it("asks for a role after a refused bad value (summary linked to the field, typed values kept) and lists it by name, not id, awaiting approval", async () => {
     const person = await createUser(ctx());
     const bad = await post(admin, `/admin/accounts/${person.id}/memberships`, { livc_id: livcA, role: "reporter", organisation_id: "", valid_from: "2026-01-05", valid_to: "" });
     expect(bad.statusCode).toBe(400);
@@ -67,8 +70,11 @@ describeEachDialect("account page: LIVC roles and platform roles", (ctx) => {
     expect(good.statusCode).toBe(303);
     expect(good.headers.location).toBe(`/admin/accounts/${person.id}?saved=grant#livc-roles`);
     const page = await get(admin, String(good.headers.location));
-    expect(page.body).toContain("De rol is gegeven.");
+    expect(page.body).toContain("De rol is aangevraagd.");
     const row = /<tr id="membership-[^"]+">([\s\S]*?)<\/tr>/.exec(page.body)![1];
+    expect(row).toContain("wacht op goedkeuring");
+    expect(row).toContain('href="/admin/approvals#request-');
+    expect(row).not.toContain("/end");
     expect(row).toContain("LIVC ROL-A (ROL-A)");
     expect(row).toContain(orgName);
     expect(row).toContain("Melder");
@@ -152,6 +158,12 @@ describeEachDialect("account page: LIVC roles and platform roles", (ctx) => {
     const made = await app.inject({ method: "POST", url: `/api/v1/admin/accounts/${person.id}/memberships`, headers: admin.headers({ json: true }), payload: { livc_id: livcB, role: "partner_member", organisation_id: org } });
     expect(made.statusCode).toBe(201);
     const id = made.json().id as string;
+    expect(made.json().approval).toBe("pending");
+    // Pending: it cannot be ended (it is withdrawn or refused); a second administrator approves it (JSON too).
+    const early = await app.inject({ method: "POST", url: `/api/v1/admin/accounts/${person.id}/memberships/${id}/end`, headers: admin.headers({ json: true }), payload: {} });
+    expect(early.statusCode).toBe(400);
+    const approved = await app.inject({ method: "POST", url: `/admin/approvals/${id}/approve`, headers: admin2.headers({ json: true }), payload: {} });
+    expect(approved.json()).toEqual({ id, approval: "approved" });
     const ended = await app.inject({ method: "POST", url: `/api/v1/admin/accounts/${person.id}/memberships/${id}/end`, headers: admin.headers({ json: true }), payload: { valid_to: addDays(todayInBrussels(), 7) } });
     expect(ended.statusCode).toBe(200);
     const roles = await app.inject({ url: `/api/v1/admin/accounts/${person.id}/roles`, headers: admin.headers() });

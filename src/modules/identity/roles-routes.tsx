@@ -9,7 +9,7 @@ import { viewContext } from "../../platform/web/view";
 import { listLivcs } from "../registry/service";
 import { PLATFORM_ROLES } from "./migrations";
 import { noticeRolesGranted } from "./livc-roles";
-import { changePlatformRoles, endRole, grantRole, membershipState, RoleRuleError, separationConflict } from "./roles";
+import { changePlatformRoles, endRole, membershipState, requestRole, RoleRuleError, separationConflict } from "./roles";
 import * as store from "./store";
 import { endFieldId, type FormError, PLATFORM_FIELD, type RolesView } from "./views/roles";
 
@@ -43,6 +43,7 @@ export async function rolesViewOf(ctx: AppContext, userId: string, actorId: stri
       validFrom: m.valid_from,
       validTo: m.valid_to,
       state: membershipState(m, today),
+      refusalReason: m.refusal_reason,
     })),
     livcs: livcs.map((l) => ({ value: l.id, label: `${l.name} (${l.code})` })).sort((a, b) => a.label.localeCompare(b.label)),
     organisations: organisations.map((o) => ({ value: o.id, label: o.name })),
@@ -112,7 +113,7 @@ export function roleRoutes(app: FastifyInstance, ctx: AppContext, showDetail: Sh
     let id: string | undefined;
     if (errors.length === 0) {
       try {
-        id = await grantRole(ctx, whoOf(request), {
+        id = await requestRole(ctx, whoOf(request), {
           userId: user.id,
           livcId: raw.livc_id,
           role: raw.role as (typeof LIVC_ROLES)[number],
@@ -123,10 +124,10 @@ export function roleRoutes(app: FastifyInstance, ctx: AppContext, showDetail: Sh
       } catch (e) {
         errors.push(...refused(request, e, (f) => (f === "user" || !f ? "role" : f)));
       }
-      // Committed: the LIVC's chair and coordinator are told that an administrator gave a role there.
+      // Committed (pending, decision 0049): the LIVC's chair and coordinator are told a role there awaits approval.
       if (id) await noticeRolesGranted(ctx, raw.livc_id, [{ userId: user.id, role: raw.role as (typeof LIVC_ROLES)[number] }]);
     }
-    return answer(request, reply, user.id, { grant: raw, errors, saved: "grant" }, { id }, 201);
+    return answer(request, reply, user.id, { grant: raw, errors, saved: "grant" }, { id, approval: "pending" }, 201);
   };
 
   const end = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -184,10 +185,11 @@ export function roleRoutes(app: FastifyInstance, ctx: AppContext, showDetail: Sh
       ...cfg,
       schema: {
         tags: ["accounts"],
-        summary: "Give an LIVC role (refused: duplicate period, administrator account, own account, partner member or reporter without organisation)",
+        summary:
+          "Ask for an LIVC role: it is PENDING (no access) until another administrator or the LIVC's chair or coordinator approves it at /admin/approvals or /livc-roles (decision 0049). Refused: duplicate period, administrator account, own account, partner member or reporter without organisation",
         params,
         body: z.toJSONSchema(z.object({ livc_id: z.string(), role: z.enum(LIVC_ROLES), organisation_id: z.string().optional(), valid_from: z.string().optional(), valid_to: z.string().optional() })),
-        response: { 201: z.toJSONSchema(z.object({ id: z.string() })), 400: z.toJSONSchema(refusal) },
+        response: { 201: z.toJSONSchema(z.object({ id: z.string(), approval: z.literal("pending") })), 400: z.toJSONSchema(refusal) },
       },
     },
     grant,

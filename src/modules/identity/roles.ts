@@ -6,7 +6,7 @@ import type { DB } from "../../platform/db/schema";
 import { addDays, isIsoDate, todayInBrussels } from "../../platform/db/values";
 import { LIVC_ROLES, type LivcRole } from "../../platform/policy/actor";
 import { livcById } from "../registry/service";
-import { PLATFORM_ROLES, type MembershipTable, type PlatformRole } from "./migrations";
+import { type MembershipApproval, PLATFORM_ROLES, type MembershipTable, type PlatformRole } from "./migrations";
 import * as store from "./store";
 
 /**
@@ -32,7 +32,8 @@ export type RoleRuleCode =
   | "end_after_end"
   | "already_ended"
   | "unknown_membership"
-  | "unknown_account";
+  | "unknown_account"
+  | "not_approved";
 
 /** A role change refused for a reason the administrator can see; `field` is the form field to mark. */
 export class RoleRuleError extends Error {
@@ -44,19 +45,25 @@ export class RoleRuleError extends Error {
   }
 }
 
-export type MembershipState = "current" | "ended" | "future";
+/** Where a role stands: pending, refused and withdrawn (decision 0049) never count; the others by their period. */
+export type MembershipState = "current" | "ended" | "future" | "pending" | "refused" | "withdrawn";
 
-export function membershipState(m: Pick<MembershipTable, "valid_from" | "valid_to">, today = todayInBrussels()): MembershipState {
+export function membershipState(m: Pick<MembershipTable, "valid_from" | "valid_to"> & { approval?: MembershipApproval }, today = todayInBrussels()): MembershipState {
+  if (m.approval && m.approval !== "approved") return m.approval;
   if (m.valid_to !== null && m.valid_to < today) return "ended";
   return m.valid_from > today ? "future" : "current";
 }
 
-/** Memberships that still count now or later (not ended before today). */
+/** Rows that are or may become a role: approved, or pending a second person's decision (decision 0049). */
+export const LIVE_APPROVALS: MembershipApproval[] = ["approved", "pending"];
+
+/** Memberships that still count now or later (not ended before today), pending requests included. */
 const openMemberships = (db: Kysely<DB>, userId: string, today = todayInBrussels()) =>
   db
     .selectFrom("membership")
     .select("id")
     .where("user_id", "=", userId)
+    .where("approval", "in", LIVE_APPROVALS)
     .where((eb) => eb.or([eb("valid_to", "is", null), eb("valid_to", ">=", today)]))
     .execute();
 
@@ -71,12 +78,14 @@ export async function assertMayGrant(db: Kysely<DB>, g: { userId: string; grante
   if ((await store.platformRolesOf(db, g.userId)).includes("admin")) throw new RoleRuleError("admin_holds_livc_role", "user");
 }
 
-/** Another membership of the same person, LIVC and role whose period overlaps [from, to] (to null: open). */
-export async function overlapping(db: Kysely<DB>, m: { userId: string; livcId: string; role: LivcRole; validFrom: string; validTo?: string | null }) {
+/** Another approved or pending membership of the same person, LIVC and role whose period overlaps [from, to] (to null: open). */
+export async function overlapping(db: Kysely<DB>, m: { userId: string; livcId: string; role: LivcRole; validFrom: string; validTo?: string | null; exceptId?: string }) {
   return db
     .selectFrom("membership")
     .select(["id", "valid_from", "valid_to"])
     .where("user_id", "=", m.userId)
+    .where("approval", "in", LIVE_APPROVALS)
+    .$if(Boolean(m.exceptId), (q) => q.where("id", "!=", m.exceptId!))
     .where("livc_id", "=", m.livcId)
     .where("role", "=", m.role)
     .where((eb) => eb.or([eb("valid_to", "is", null), eb("valid_to", ">=", m.validFrom)]))
@@ -112,22 +121,24 @@ const inTransaction = <T>(ctx: AppContext, work: (trx: Kysely<DB>) => Promise<T>
   ctx.database.db.isTransaction ? work(ctx.database.db) : ctx.database.db.transaction().execute(work);
 
 /**
- * An administrator gives an LIVC role (account page, API): the LIVC and organisation must exist, a
- * partner member or reporter acts for an organisation, plus every rule of checkGrant. The row, the
- * session rotation and the audit entry commit together.
+ * An administrator asks for an LIVC role (account page, API): the LIVC and organisation must exist, a
+ * partner member or reporter acts for an organisation, plus every rule of checkGrant. The row is
+ * PENDING (decision 0049: it gives no access until another administrator or the LIVC's chair or
+ * coordinator approves it, approvals.ts); row and audit entry account.membership.request commit together.
  */
-export async function grantRole(ctx: AppContext, who: AuditWho, g: RoleGrant): Promise<string> {
+export async function requestRole(ctx: AppContext, who: AuditWho, g: RoleGrant): Promise<string> {
   if (!(LIVC_ROLES as readonly string[]).includes(g.role)) throw new RoleRuleError("unknown_livc", "role");
+  const requestedBy = who.actor?.userId;
+  if (!requestedBy) throw new RoleRuleError("unknown_account");
   return inTransaction(ctx, async (trx) => {
     if (!(await store.findUser(trx, g.userId))) throw new RoleRuleError("unknown_account");
     if (!(await livcById(trx, g.livcId))) throw new RoleRuleError("unknown_livc", "livc_id");
     const organisationId = g.organisationId || null;
     if (organisationId === null && (g.role === "partner_member" || g.role === "reporter")) throw new RoleRuleError("organisation_required", "organisation_id");
     if (organisationId !== null && !(await store.findOrganisation(trx, organisationId))) throw new RoleRuleError("unknown_organisation", "organisation_id");
-    const period = await checkGrant(trx, { ...g, grantedBy: who.actor?.userId ?? null });
-    const id = await store.insertMembership(trx, { userId: g.userId, livcId: g.livcId, role: g.role, organisationId, ...period });
-    await markSessionsForRotation(trx, g.userId);
-    await audit.recordFor(ctx, who, { action: "account.membership.grant", resourceType: "membership", resourceId: id, livcId: g.livcId, outcome: "success" }, { db: trx });
+    const period = await checkGrant(trx, { ...g, grantedBy: requestedBy });
+    const id = await store.insertMembership(trx, { userId: g.userId, livcId: g.livcId, role: g.role, organisationId, ...period }, { state: "pending", requestedBy });
+    await audit.recordFor(ctx, who, { action: "account.membership.request", resourceType: "membership", resourceId: id, livcId: g.livcId, outcome: "success" }, { db: trx });
     return id;
   });
 }
@@ -142,6 +153,8 @@ export async function endRole(ctx: AppContext, who: AuditWho, userId: string, me
   await inTransaction(ctx, async (trx) => {
     const m = await trx.selectFrom("membership").selectAll().where("id", "=", membershipId).where("user_id", "=", userId).executeTakeFirst();
     if (!m) throw new RoleRuleError("unknown_membership");
+    // A pending request is withdrawn (by its requester) or refused, never ended (decision 0049).
+    if (m.approval !== "approved") throw new RoleRuleError("not_approved", "valid_to");
     if (membershipState(m) === "ended") throw new RoleRuleError("already_ended", "valid_to");
     if (lastDay < addDays(m.valid_from, -1)) throw new RoleRuleError("end_too_early", "valid_to");
     if (m.valid_to !== null && lastDay > m.valid_to) throw new RoleRuleError("end_after_end", "valid_to");

@@ -52,7 +52,7 @@ export async function createAccount(ctx: AppContext, a: NewAccount): Promise<str
   if (a.platformRoles?.length) await store.setPlatformRoles(db, id, a.platformRoles);
   for (const m of a.memberships ?? []) {
     const period = await checkGrant(db, { userId: id, livcId: m.livcId, role: m.role, grantedBy: a.grantedBy });
-    await store.insertMembership(db, { userId: id, livcId: m.livcId, role: m.role, organisationId: m.organisationId ?? a.organisationId ?? null, ...period });
+    await store.insertMembership(db, { userId: id, livcId: m.livcId, role: m.role, organisationId: m.organisationId ?? a.organisationId ?? null, ...period }, { state: "approved" });
   }
   return id;
 }
@@ -63,8 +63,10 @@ export async function setTotpSecret(ctx: AppContext, userId: string, secret: str
 }
 
 /**
- * Adds an LIVC role; the person's open sessions get a new id on their next request (privilege change).
- * grantedBy: who decides the grant (the acting administrator, the inviting chair or coordinator).
+ * Adds an LIVC role that counts at once; the person's open sessions get a new id on their next request
+ * (privilege change). Only for grants that do not come from a single administrator (decision 0049):
+ * partner invitation acceptance (grantedBy: the inviting chair or coordinator), demo data, tests. An
+ * administrator's grant goes through requestMembership (pending until a second person approves).
  * Throws RoleRuleError: "self_grant", "admin_holds_livc_role" (decision 0041), "duplicate" (the same
  * role in the same LIVC for an overlapping period), "bad_date"/"to_before_from".
  */
@@ -74,10 +76,18 @@ export async function grantMembership(
 ) {
   const db = ctx.database.db;
   const period = await checkGrant(db, m);
-  const id = await store.insertMembership(db, { userId: m.userId, livcId: m.livcId, role: m.role, organisationId: m.organisationId ?? null, ...period });
+  const id = await store.insertMembership(db, { userId: m.userId, livcId: m.livcId, role: m.role, organisationId: m.organisationId ?? null, ...period }, { state: "approved" });
   await markSessionsForRotation(db, m.userId);
   return id;
 }
+
+/**
+ * An administrator asks for an LIVC role for someone (the LIVC form's officer links): the row is
+ * PENDING and gives no access until another administrator, or a current chair or coordinator of that
+ * LIVC, approves it (decision 0049). Same rules as grantMembership; records account.membership.request
+ * on ctx's database (pass the caller's transaction). Returns the membership id.
+ */
+export { requestMembership } from "./approvals";
 
 /** Why this account may not get an LIVC role from grantedBy (decision 0041), or null: for forms that check before saving. */
 export async function grantRefusal(ctx: AppContext, g: { userId: string; grantedBy?: string | null }): Promise<RoleRuleError | null> {

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type { DB } from "../../platform/db/schema";
 import { containsInsensitive } from "../../platform/db/search";
 import { newId, nowIso, toCount, todayInBrussels } from "../../platform/db/values";
@@ -105,17 +105,19 @@ export async function setPlatformRoles(db: Kysely<DB>, userId: string, roles: Pl
   }
 }
 
-export function membershipsOf(db: Kysely<DB>, userId: string): Promise<MembershipTable[]> {
+/** Every membership of a person, pending, refused and withdrawn ones too (the account page shows them all). */
+export function membershipsOf(db: Kysely<DB>, userId: string): Promise<Selectable<MembershipTable>[]> {
   return db.selectFrom("membership").selectAll().where("user_id", "=", userId).orderBy("valid_from").execute();
 }
 
-/** People holding a role in an LIVC today (for the partners and meetings modules). */
+/** People holding a role in an LIVC today (for the partners and meetings modules); approved roles only (decision 0049). */
 export function membersOfLivc(db: Kysely<DB>, livcId: string, date = todayInBrussels()) {
   return db
     .selectFrom("membership")
     .innerJoin("app_user", "app_user.id", "membership.user_id")
     .select(["membership.id", "membership.user_id", "membership.role", "membership.organisation_id", "app_user.display_name", "app_user.status"])
     .where("membership.livc_id", "=", livcId)
+    .where("membership.approval", "=", "approved")
     .where("membership.valid_from", "<=", date)
     .where((eb) => eb.or([eb("membership.valid_to", "is", null), eb("membership.valid_to", ">=", date)]))
     .orderBy("app_user.display_name")
@@ -125,6 +127,8 @@ export function membersOfLivc(db: Kysely<DB>, livcId: string, date = todayInBrus
 export async function insertMembership(
   db: Kysely<DB>,
   m: { userId: string; livcId: string | null; role: LivcRole; organisationId?: string | null; validFrom?: string; validTo?: string | null },
+  /** Decision 0049: "approved" counts at once; "pending" (an administrator's request) waits for a second person. */
+  approval: { state: "approved" } | { state: "pending"; requestedBy: string },
 ): Promise<string> {
   const id = newId();
   await db
@@ -137,6 +141,9 @@ export async function insertMembership(
       organisation_id: m.organisationId ?? null,
       valid_from: m.validFrom ?? todayInBrussels(),
       valid_to: m.validTo ?? null,
+      approval: approval.state,
+      requested_by: approval.state === "pending" ? approval.requestedBy : null,
+      requested_at: approval.state === "pending" ? nowIso() : null,
     })
     .execute();
   return id;

@@ -15,6 +15,7 @@ export class PartnerRuleError extends Error {
       | "expired"
       | "case_ref_required"
       | "already_member"
+      | "role_refused"
       | "bad_date",
     readonly field?: string,
   ) {

@@ -136,52 +136,66 @@ export async function respondToInvitation(ctx: AppContext, who: AuditWho, invita
     throw new PartnerRuleError("expired");
   }
   const responder = who.actor?.userId ?? null;
-  const grantRole = await db.transaction().execute(async (trx) => {
-    const moved = await store.closeInvitation(trx, inv.id, {
-      status: next,
-      responded_on: today,
-      responded_by: responder,
-      decline_reason: decline?.reason ?? null,
-      decline_note: decline?.note ?? null,
-    });
-    if (!moved) throw new PartnerRuleError("not_pending");
-    let seatAdded = false;
-    if (next === "accepted" && inv.kind === "structural") {
-      const seats = await store.partnersOfLivc(trx, inv.livc_id);
-      if (!seats.some((s) => s.organisation_id === inv.organisation_id && activeOn(s, today))) {
-        const seatId = await store.insertPartner(trx, {
-          livc_id: inv.livc_id,
-          seat: "partner",
-          organisation_id: inv.organisation_id,
-          user_id: responder,
-          from_on: today,
-          to_on: null,
-          invitation_id: inv.id,
-        });
-        await audit.recordFor(ctx, who, { action: "partners.seat.add", resourceType: "livc_partner", resourceId: seatId, livcId: inv.livc_id, outcome: "success" }, { db: trx });
-        seatAdded = true;
+  try {
+    await db.transaction().execute(async (trx) => {
+      const moved = await store.closeInvitation(trx, inv.id, {
+        status: next,
+        responded_on: today,
+        responded_by: responder,
+        decline_reason: decline?.reason ?? null,
+        decline_note: decline?.note ?? null,
+      });
+      if (!moved) throw new PartnerRuleError("not_pending");
+      if (next === "accepted" && inv.kind === "structural") {
+        const seats = await store.partnersOfLivc(trx, inv.livc_id);
+        if (!seats.some((s) => s.organisation_id === inv.organisation_id && activeOn(s, today))) {
+          const seatId = await store.insertPartner(trx, {
+            livc_id: inv.livc_id,
+            seat: "partner",
+            organisation_id: inv.organisation_id,
+            user_id: responder,
+            from_on: today,
+            to_on: null,
+            invitation_id: inv.id,
+          });
+          await audit.recordFor(ctx, who, { action: "partners.seat.add", resourceType: "livc_partner", resourceId: seatId, livcId: inv.livc_id, outcome: "success" }, { db: trx });
+          if (responder && !who.actor?.memberships.some((m) => m.livcId === inv.livc_id && m.role === "partner_member")) await grantMemberRole(ctx, who, trx, inv, responder, today);
+        }
       }
-    }
-    await audit.recordFor(
-      ctx,
-      who,
-      { action: `partners.invitation.${input.answer}`, resourceType: "partner_invitation", resourceId: inv.id, livcId: inv.livc_id, outcome: "success" },
-      { db: trx },
-    );
-    return seatAdded;
-  });
-  if (grantRole && responder && !who.actor?.memberships.some((m) => m.livcId === inv.livc_id && m.role === "partner_member")) {
-    try {
-      // The grantor is whoever sent the invitation (decision 0041: nobody grants a role to themselves).
-      await grantMembership(ctx, { userId: responder, livcId: inv.livc_id, role: "partner_member", organisationId: inv.organisation_id, validFrom: today, grantedBy: inv.invited_by });
-    } catch (e) {
-      if (!(e instanceof RoleRuleError)) throw e;
-      // Refused by identity (an administrator account, the inviter answering their own invitation) or
-      // already held from a later date: the organisation keeps its seat, the person gets no role; audited.
-      await audit.recordFor(ctx, who, { action: "partners.member.role_refused", resourceType: "partner_invitation", resourceId: inv.id, livcId: inv.livc_id, outcome: "denied" });
-    }
+      await audit.recordFor(
+        ctx,
+        who,
+        { action: `partners.invitation.${input.answer}`, resourceType: "partner_invitation", resourceId: inv.id, livcId: inv.livc_id, outcome: "success" },
+        { db: trx },
+      );
+    });
+  } catch (e) {
+    if (!(e instanceof RoleRuleError)) throw e;
+    // Identity refused the role (an administrator account, the inviter answering their own invitation):
+    // the whole acceptance rolled back (no seat, no role, the invitation still pending); audited.
+    await audit.recordFor(ctx, who, { action: "partners.member.role_refused", resourceType: "partner_invitation", resourceId: inv.id, livcId: inv.livc_id, outcome: "denied" });
+    throw new PartnerRuleError("role_refused");
   }
   return next;
+}
+
+/**
+ * The partner-member role that accepting a structural invitation gives, in the acceptance's own
+ * transaction with its own audit entry (account.membership.grant). It counts at once: the chair or
+ * coordinator invited, the organisation's contact accepted (two people; decision 0049). Identity's
+ * refusal (RoleRuleError) rolls the acceptance back; a role already held from a later date stands.
+ */
+async function grantMemberRole(ctx: AppContext, who: AuditWho, trx: Kysely<DB>, inv: store.InvitationRow, responder: string, today: string) {
+  const tctx: AppContext = { ...ctx, database: { ...ctx.database, db: trx } };
+  let membershipId: string;
+  try {
+    // The grantor is whoever sent the invitation (decision 0041: nobody grants a role to themselves).
+    membershipId = await grantMembership(tctx, { userId: responder, livcId: inv.livc_id, role: "partner_member", organisationId: inv.organisation_id, validFrom: today, grantedBy: inv.invited_by });
+  } catch (e) {
+    if (e instanceof RoleRuleError && e.code === "duplicate") return;
+    throw e;
+  }
+  await audit.recordFor(ctx, who, { action: "account.membership.grant", resourceType: "membership", resourceId: membershipId, livcId: inv.livc_id, outcome: "success" }, { db: trx });
 }
 
 export async function withdrawInvitation(ctx: AppContext, who: AuditWho, invitationId: string, today = todayInBrussels()) {

@@ -1,15 +1,16 @@
 import type { FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
-import { audit } from "../../platform/audit";
+import { whoOf } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
 import type { LivcRole } from "../../platform/policy/actor";
-import { activeEmailOf, grantMembership, grantRefusal, membersOfLivc, RoleRuleError, type RoleRuleCode, userIdByEmail } from "../identity/service";
+import { activeEmailOf, grantRefusal, membersOfLivc, RoleRuleError, type RoleRuleCode, requestMembership, userIdByEmail } from "../identity/service";
 
 /**
- * The three LIVC officers (issue 4) and their optional link to an account. A linked officer gets
- * the matching LIVC role (chair, coordinator, information_officer) through identity's service,
- * audited as "registry.officer.role_granted". Unlinking or relinking never revokes a role: an
+ * The three LIVC officers (issue 4) and their optional link to an account. Linking asks for the
+ * matching LIVC role (chair, coordinator, information_officer) through identity's service: a PENDING
+ * request (decision 0049: an administrator's grant waits for a second person), audited by identity as
+ * "account.membership.request". Unlinking or relinking never revokes a role: an
  * administrator ends memberships in account administration (/admin/accounts/:id, decision 0041).
  * Separation of duties (decision 0041): an account holding the admin role, or the acting
  * administrator's own account, cannot be linked; the form shows identity's refusal on the field.
@@ -67,9 +68,9 @@ export async function officerEmails(ctx: AppContext, livc: OfficerIds): Promise<
 }
 
 /**
- * Gives each linked officer the LIVC role of their office unless they already hold it today; each
- * grant audited in the caller's transaction (trx: the one that saves the LIVC), so grants, entries
- * and the LIVC change commit together or not at all.
+ * Asks for the LIVC role of their office for each linked officer unless they already hold it today
+ * or it already awaits approval; each request audited in the caller's transaction (trx: the one that
+ * saves the LIVC), so requests, entries and the LIVC change commit together or not at all.
  */
 export async function grantOfficerRoles(ctx: AppContext, request: FastifyRequest, trx: Kysely<DB>, livcId: string, ids: OfficerIds, granted: { userId: string; role: LivcRole }[] = []): Promise<void> {
   const tctx: AppContext = { ...ctx, database: { ...ctx.database, db: trx } };
@@ -77,15 +78,13 @@ export async function grantOfficerRoles(ctx: AppContext, request: FastifyRequest
   for (const { key, role } of OFFICERS) {
     const userId = ids[`${key}_user_id`];
     if (!userId || current.some((m) => m.user_id === userId && m.role === role)) continue;
-    let membershipId: string;
     try {
-      membershipId = await grantMembership(tctx, { userId, livcId, role, grantedBy: request.actor?.userId ?? null });
+      await requestMembership(tctx, whoOf(request), { userId, livcId, role });
     } catch (e) {
-      // Already holding the role from a later date: that grant stands (any other refusal aborts the save).
+      // Already holding the role from a later date, or already requested: that stands (any other refusal aborts the save).
       if (e instanceof RoleRuleError && e.code === "duplicate") continue;
       throw e;
     }
-    await audit.record(request, { action: "registry.officer.role_granted", resourceType: "membership", resourceId: membershipId, livcId, outcome: "success" }, { db: trx });
     granted.push({ userId, role });
   }
 }

@@ -23,6 +23,8 @@ export interface Actor {
   /** Data-protection officer: audit export and subject access. */
   isDpo: boolean;
   memberships: LivcMembership[];
+  /** Pending LIVC role requests this person may approve (decision 0049; the session layer counts them), for the navigation. */
+  pendingApprovals?: number;
 }
 
 export const rolesIn = (actor: Actor | null, livcId: string): LivcRole[] =>

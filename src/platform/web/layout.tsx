@@ -64,6 +64,13 @@ export function Layout(props: { ctx: ViewContext; title: string; children: Compo
                   <li>
                     <a href={item.href} aria-current={ctx.path === item.href || ctx.path.startsWith(`${item.href}/`) ? "page" : undefined}>
                       {t(item.label)}
+                      {item.count === "approvals" && ctx.pendingApprovals > 0 ? (
+                        <>
+                          {" "}
+                          <span class="tag">{ctx.pendingApprovals}</span>
+                          <span class="visually-hidden"> {t("ap.nav.count")}</span>
+                        </>
+                      ) : null}
                     </a>
                   </li>
                 ))}

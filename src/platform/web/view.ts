@@ -17,6 +17,8 @@ export interface ViewContext {
   /** Whether the person holds a route permission (for showing links; routes still check). */
   can: (permission: Permission) => boolean;
   demo: boolean;
+  /** Pending LIVC role requests the person may approve (decision 0049): the navigation shows the number. */
+  pendingApprovals: number;
   date: (iso: string | null | undefined) => string;
   num: (n: number, opts?: Intl.NumberFormatOptions) => string;
 }
@@ -34,6 +36,7 @@ export function viewContext(request: FastifyRequest): ViewContext {
     userName: request.actor?.displayName,
     can: (permission) => PERMISSIONS[permission].holds(request.actor),
     demo: request.server.demoMode,
+    pendingApprovals: request.actor?.pendingApprovals ?? 0,
     date: (iso) => formatDate(locale, iso),
     num: (n, opts) => formatNumber(locale, n, opts),
   };

@@ -19,6 +19,8 @@ export interface MembershipView {
   validFrom: string;
   validTo: string | null;
   state: MembershipState;
+  /** Why a second person refused the request (decision 0049), kept and shown to administrators. */
+  refusalReason?: string | null;
 }
 
 /** Everything the roles part of the account page needs, incl. a refused form's typed values and errors. */
@@ -87,9 +89,12 @@ export function RolesSection(props: { ctx: ViewContext; userId: string; view: Ro
                     <td>{m.validTo ?? "-"}</td>
                     <td>
                       <span class="tag">{t(`id.roles.state.${m.state}`)}</span>
+                      {m.state === "refused" && m.refusalReason ? <p class="hint">{m.refusalReason}</p> : null}
                     </td>
                     <td>
-                      {m.state === "ended" ? null : (
+                      {m.state === "pending" ? (
+                        <a href={`/admin/approvals#request-${m.id}`}>{t("id.roles.pending.link")}</a>
+                      ) : m.state === "ended" || m.state === "refused" || m.state === "withdrawn" ? null : (
                         <form method="post" action={`${base}/memberships/${m.id}/end`} novalidate>
                           <Csrf ctx={ctx} />
                           <TextField id={id} name="valid_to" label={t("id.roles.end.label")} hint={t("id.roles.end.hint")} value={view.endValues[m.id] ?? view.endDefault} maxLength={10} inputmode="numeric" error={error} />
