@@ -11,7 +11,8 @@ import { listLivcs } from "../registry/service";
 import { casePurgeLogPage, recordRetentionView, retentionOverview } from "./retention-overview";
 import * as service from "./service";
 import { CaseError, identityBody, RectifyInvalid } from "./service";
-import { IdentityEditPage, type IdentityValues, identityErrorMessages, RectifySearchPage } from "./views/rectify";
+import type { ViewContext } from "../../platform/web/view";
+import { IdentityEditPage, type IdentityValues, identityErrorMessages, type LinkedOffer, RectifySearchPage } from "./views/rectify";
 import { RetentionPage } from "./views/retention";
 
 const idParam = z.object({ id: z.string().uuid() });
@@ -19,6 +20,21 @@ const field = (max: number) => z.string().max(max * 2).optional().default("").tr
 const searchBody = z.object({ name: field(200), dob: field(10) });
 const pageParam = z.coerce.number().int().min(1).max(100_000).catch(1);
 export const RETENTION_PAGE_SIZE = 50;
+
+/** What the case form says about the report(s) the case came from (decision 0050): references only. */
+function linkedReports(t: ViewContext["t"], linked: service.LinkedRecord[]): LinkedOffer | null {
+  if (linked.length === 0) return null;
+  const refs = (state?: service.LinkedRecord["state"]) => linked.filter((r) => !state || r.state === state).map((r) => r.name).join(", ");
+  const notes = [];
+  if (refs("not_allowed")) notes.push(t("rect.linked.case.not_allowed", { references: refs("not_allowed") }));
+  if (refs("nothing")) notes.push(t("rect.linked.case.nothing", { references: refs("nothing") }));
+  return {
+    heading: t("rect.linked.case.heading"),
+    from: t("rect.linked.case.from", { references: refs() }),
+    offer: refs("ok") ? t("rect.linked.case.also", { references: refs("ok") }) : null,
+    notes,
+  };
+}
 
 /**
  * Rectification of a case's identity (/cases/:id/identity), the DPO's way to it (/rectify) and the
@@ -35,14 +51,24 @@ export function rectifyRoutes(app: FastifyInstance, ctx: AppContext) {
   const renderForm = async (request: FastifyRequest, reply: FastifyReply, id: string, form?: { values: IdentityValues; errors: Record<string, string> }) => {
     const t = viewContext(request).t;
     const current = await service.caseIdentityForEdit(ctx, whoOf(request), id);
-    const values = form?.values ?? { full_name: current.identity?.fullName ?? "", date_of_birth: current.identity?.dateOfBirth ?? "", reason: "" };
+    // The linked reports' box is checked on a first view; after a refusal it keeps what was sent.
+    const values = form?.values ?? { full_name: current.identity?.fullName ?? "", date_of_birth: current.identity?.dateOfBirth ?? "", reason: "", also_linked: "yes" };
     // The DPO is not on the case's need-to-know list: the way back is the search, not the case page.
     const back = request.actor?.isDpo && !service.mayRectifyCase({ ...request.actor, isDpo: false }, { livc_id: current.livcId })
       ? { href: "/rectify", label: t("rect.back_search") }
       : { href: `/cases/${id}`, label: t("rect.back_case", { label: current.label }) };
     return sendPage(
       reply,
-      h(IdentityEditPage, { ctx: viewContext(request), title: t("rect.case.title", { label: current.label }), action: `/cases/${id}/identity`, back, values, errors: form?.errors ?? {}, birthDateRequired: false }),
+      h(IdentityEditPage, {
+        ctx: viewContext(request),
+        title: t("rect.case.title", { label: current.label }),
+        action: `/cases/${id}/identity`,
+        back,
+        values,
+        errors: form?.errors ?? {},
+        birthDateRequired: false,
+        linked: linkedReports(t, current.linked),
+      }),
       form ? 400 : 200,
     );
   };
@@ -61,9 +87,10 @@ export function rectifyRoutes(app: FastifyInstance, ctx: AppContext) {
     const p = idParam.safeParse(request.params);
     const b = identityBody.safeParse(request.body ?? {});
     if (!p.success) return sendError(request, reply, 404);
-    const values = b.success ? b.data : { full_name: "", date_of_birth: "", reason: "" };
+    const values = b.success ? b.data : { full_name: "", date_of_birth: "", reason: "", also_linked: "" };
     try {
-      await service.rectifyCaseIdentity(ctx, whoOf(request), p.data.id, { fullName: values.full_name, dateOfBirth: values.date_of_birth, reason: values.reason });
+      const input = { fullName: values.full_name, dateOfBirth: values.date_of_birth, reason: values.reason };
+      await service.rectifyCaseIdentity(ctx, whoOf(request), p.data.id, input, { alsoLinked: values.also_linked === "yes" });
       const seesCase = service.mayRectifyCase(request.actor ? { ...request.actor, isDpo: false } : null, { livc_id: (await service.caseRow(ctx, p.data.id))?.livc_id ?? "" });
       return reply.redirect(seesCase ? `/cases/${p.data.id}` : "/rectify?done=1", 303);
     } catch (e) {

@@ -1,8 +1,10 @@
 import { z } from "zod";
+import type { Kysely } from "kysely";
 import type { AuditWho } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import { isIsoDate, todayInBrussels } from "../../platform/db/values";
 import type { Actor } from "../../platform/policy/actor";
+import type { DB } from "../../platform/db/schema";
 import { definePolicy } from "../../platform/policy/grants";
 import { CaseError, resource } from "./access";
 import * as pd from "./personal";
@@ -34,23 +36,23 @@ export interface IdentityInput {
   dateOfBirth: string;
   reason: string;
 }
-export type IdentityErrors = Partial<Record<"full_name" | "date_of_birth" | "reason", "required" | "too_long" | "invalid" | "future">>;
+export type IdentityErrors = Partial<Record<"full_name" | "date_of_birth" | "reason", "required" | "required_linked" | "too_long" | "invalid" | "future">>;
 
 export const NAME_MAX = 200;
 
 const field = (max: number) => z.string().max(max * 2).optional().default("").transform((v) => v.trim().slice(0, max));
 /** The identity form's body, the same for a case (cases) and a report (intake): checkIdentityInput judges it. */
-export const identityBody = z.object({ full_name: field(400), date_of_birth: field(20), reason: field(40) });
+export const identityBody = z.object({ full_name: field(400), date_of_birth: field(20), reason: field(40), also_linked: field(3) });
 
 /** The one check of a corrected identity (cases and reports): a name, an optional real date of birth, a reason from the list. */
-export function checkIdentityInput(input: IdentityInput, opts: { today?: string; requireDateOfBirth?: boolean } = {}): IdentityErrors {
+export function checkIdentityInput(input: IdentityInput, opts: { today?: string; requireDateOfBirth?: boolean | "linked" } = {}): IdentityErrors {
   const today = opts.today ?? todayInBrussels();
   const errors: IdentityErrors = {};
   const name = input.fullName.trim();
   if (!name) errors.full_name = "required";
   else if ([...name].length > NAME_MAX) errors.full_name = "too_long";
   const dob = input.dateOfBirth.trim();
-  if (!dob && opts.requireDateOfBirth) errors.date_of_birth = "required";
+  if (!dob && opts.requireDateOfBirth) errors.date_of_birth = opts.requireDateOfBirth === "linked" ? "required_linked" : "required";
   else if (dob && (!isIsoDate(dob) || dob < "1900-01-01")) errors.date_of_birth = "invalid";
   else if (dob && dob > today) errors.date_of_birth = "future";
   if (!isRectifyReason(input.reason)) errors.reason = "required";
@@ -76,12 +78,53 @@ async function rectifiable(ctx: AppContext, who: AuditWho, caseId: string, actio
   return c;
 }
 
+/**
+ * Records linked to a case that hold the same person's identity: the report(s) it was taken up from
+ * (decision 0050). Intake registers them, so the cases module does not depend on intake. `list` says
+ * for each whether this actor may correct it (each record keeps its own rule) and whether there is
+ * anything to correct; `write` corrects the given ones inside the case's transaction, each with its
+ * own history line and audit entry.
+ */
+export interface LinkedRecord {
+  kind: "report";
+  id: string;
+  /** The random reference shown (never content). */
+  name: string;
+  /** ok: this actor may correct it; not_allowed: only others may (e.g. the screeners); nothing: purged or naming nobody. */
+  state: "ok" | "not_allowed" | "nothing";
+  /** Whether its identity needs a date of birth (a report's does). */
+  needsDateOfBirth: boolean;
+}
+export interface CorrectedIdentity {
+  fullName: string;
+  dateOfBirth: string | null;
+  reason: RectifyReason;
+}
+type LinkedSource = {
+  name: string;
+  list(ctx: AppContext, who: AuditWho, caseId: string): Promise<LinkedRecord[]>;
+  write(ctx: AppContext, who: AuditWho, ids: string[], identity: CorrectedIdentity, trx: Kysely<DB>): Promise<void>;
+};
+const linkedSources: LinkedSource[] = [];
+
+export function registerLinkedRecords(source: LinkedSource) {
+  if (!linkedSources.some((x) => x.name === source.name)) linkedSources.push(source);
+}
+
+async function linkedOf(ctx: AppContext, who: AuditWho, caseId: string): Promise<LinkedRecord[]> {
+  const out: LinkedRecord[] = [];
+  for (const s of linkedSources) out.push(...(await s.list(ctx, who, caseId)));
+  return out;
+}
+
 export interface CaseIdentityForEdit {
   caseId: string;
   label: string;
   livcId: string;
   /** null: the case was opened without a name (identity unknown at screening). */
   identity: { fullName: string; dateOfBirth: string | null } | null;
+  /** The report(s) the case came from (references only), and whether this actor may correct them with it. */
+  linked: LinkedRecord[];
 }
 
 /** The form's current values, read through the personal-data path (audited as "case.identity.read"). */
@@ -90,24 +133,62 @@ export async function caseIdentityForEdit(ctx: AppContext, who: AuditWho, caseId
   const plain = await pd.reveal(ctx, who, resource(c), "case.identity.read", true, {
     identity: { place: { table: "case_file", column: "identity_enc", rowId: c.id }, value: c.identity_enc },
   });
-  return { caseId: c.id, label: c.label ?? c.id.slice(0, 8), livcId: c.livc_id, identity: plain.identity ? (JSON.parse(plain.identity) as CaseIdentityForEdit["identity"]) : null };
+  return {
+    caseId: c.id,
+    label: c.label ?? c.id.slice(0, 8),
+    livcId: c.livc_id,
+    identity: plain.identity ? (JSON.parse(plain.identity) as CaseIdentityForEdit["identity"]) : null,
+    linked: await linkedOf(ctx, who, c.id),
+  };
 }
 
-/** Saves the corrected identity: sealed, blind index recomputed, timeline event and audit entry in one transaction. */
-export async function rectifyCaseIdentity(ctx: AppContext, who: AuditWho, caseId: string, input: IdentityInput): Promise<void> {
-  const c = await rectifiable(ctx, who, caseId, "case.identity.rectify");
-  const errors = checkIdentityInput(input);
-  if (Object.keys(errors).length > 0) throw new RectifyInvalid(errors);
-  const identity = { fullName: input.fullName.trim(), dateOfBirth: input.dateOfBirth.trim() || null };
+/**
+ * Writes a case's corrected identity inside the caller's transaction: sealed, blind index, a
+ * content-free timeline event and the audit entry. The caller checked who may (rectifiable or
+ * caseForLinkedRectify). Also used by intake when a report and the case it became are corrected together.
+ */
+export async function writeCaseIdentity(ctx: AppContext, who: AuditWho, c: store.CaseRow, identity: CorrectedIdentity, trx: Kysely<DB>): Promise<void> {
   await pd.ready(ctx);
   const subjectIndex = await pd.subjectIndexOf(ctx, identity.fullName, identity.dateOfBirth);
+  const identityEnc = await pd.seal(ctx, who, { table: "case_file", column: "identity_enc", rowId: c.id, livcId: c.livc_id }, JSON.stringify({ fullName: identity.fullName, dateOfBirth: identity.dateOfBirth }), { db: trx });
+  await store.updateCase(trx, c.id, { identity_enc: identityEnc, subject_index: subjectIndex });
+  // Content-free: the kind and the reason code, never the old or the new value.
+  await store.insertEvent(trx, { case_id: c.id, actor_id: who.actor?.userId ?? null, kind: "identity_corrected", from_status: null, to_status: null, reason: identity.reason, consultation_id: null, note_enc: null });
+  await pd.record(ctx, who, resource(c), "case.identity.rectify", "success", { db: trx });
+}
+
+/**
+ * The case a report became, when this actor may correct it too (for the report's correction form,
+ * decision 0050): null when there is none to offer (no such case, purged, or not this actor's to
+ * correct). Nothing is audited here: the offer reads no personal data; the correction audits itself.
+ */
+export async function caseForLinkedRectify(ctx: AppContext, who: AuditWho, caseId: string): Promise<{ row: store.CaseRow; label: string; state: LinkedRecord["state"] } | null> {
+  const c = await store.caseById(ctx.database.db, caseId);
+  if (!c) return null;
+  const state = c.status === "purged" ? "nothing" : mayRectifyCase(who.actor ?? null, c) ? "ok" : "not_allowed";
+  return { row: c, label: c.label ?? c.id.slice(0, 8), state };
+}
+
+/**
+ * Saves the corrected identity: sealed, blind index recomputed, timeline event and audit entry in
+ * one transaction. With `alsoLinked`, the linked report(s) this actor may correct are corrected in
+ * the same transaction (each with its own history line and audit entry); a report needs a date of birth.
+ */
+export async function rectifyCaseIdentity(ctx: AppContext, who: AuditWho, caseId: string, input: IdentityInput, opts: { alsoLinked?: boolean } = {}): Promise<{ linked: string[] }> {
+  const c = await rectifiable(ctx, who, caseId, "case.identity.rectify");
+  const linked = opts.alsoLinked ? (await linkedOf(ctx, who, c.id)).filter((r) => r.state === "ok") : [];
+  const errors = checkIdentityInput(input, { requireDateOfBirth: linked.some((r) => r.needsDateOfBirth) ? "linked" : false });
+  if (Object.keys(errors).length > 0) throw new RectifyInvalid(errors);
+  const identity: CorrectedIdentity = { fullName: input.fullName.trim(), dateOfBirth: input.dateOfBirth.trim() || null, reason: input.reason as RectifyReason };
+  await pd.ready(ctx);
   await ctx.database.db.transaction().execute(async (trx) => {
-    const identityEnc = await pd.seal(ctx, who, { table: "case_file", column: "identity_enc", rowId: c.id, livcId: c.livc_id }, JSON.stringify(identity), { db: trx });
-    await store.updateCase(trx, c.id, { identity_enc: identityEnc, subject_index: subjectIndex });
-    // Content-free: the kind and the reason code, never the old or the new value.
-    await store.insertEvent(trx, { case_id: c.id, actor_id: who.actor?.userId ?? null, kind: "identity_corrected", from_status: null, to_status: null, reason: input.reason, consultation_id: null, note_enc: null });
-    await pd.record(ctx, who, resource(c), "case.identity.rectify", "success", { db: trx });
+    await writeCaseIdentity(ctx, who, c, identity, trx);
+    for (const s of linkedSources) {
+      const ids = linked.filter((r) => r.kind === s.name).map((r) => r.id);
+      if (ids.length > 0) await s.write(ctx, who, ids, identity, trx);
+    }
   });
+  return { linked: linked.map((r) => r.name) };
 }
 
 /**

@@ -376,8 +376,13 @@ export { type QuarterFigures, quarterlyFigures, quarterOf } from "./figures";
 export { registerCaseContent, registerSubjectRecords, SubjectAccessDenied, type SubjectAccessExport, subjectAccessExport, subjectAccessPdf } from "./subject-access";
 export {
   type CaseIdentityForEdit,
+  caseForLinkedRectify,
   caseIdentityForEdit,
   checkIdentityInput,
+  type CorrectedIdentity,
+  type LinkedRecord,
+  registerLinkedRecords,
+  writeCaseIdentity,
   type IdentityErrors,
   type IdentityInput,
   identityBody,

@@ -26,7 +26,17 @@ export function reportRectifyRoutes(app: FastifyInstance, ctx: AppContext) {
   const renderForm = async (request: FastifyRequest, reply: FastifyReply, id: string, form?: { values: IdentityValues; errors: Record<string, string> }) => {
     const t = viewContext(request).t;
     const current = await reportIdentityForEdit(ctx, { ...whoOf(request), actor: request.actor! }, id);
-    const values = form?.values ?? { full_name: current.fullName, date_of_birth: current.dateOfBirth, reason: "" };
+    // The case's box is checked on a first view; after a refusal it keeps what was sent (decision 0050).
+    const values = form?.values ?? { full_name: current.fullName, date_of_birth: current.dateOfBirth, reason: "", also_linked: "yes" };
+    const c = current.linkedCase;
+    const linked = c
+      ? {
+          heading: t("rect.linked.report.heading"),
+          from: t("rect.linked.report.from", { label: c.label }),
+          offer: c.state === "ok" ? t("rect.linked.report.also", { label: c.label }) : null,
+          notes: c.state === "not_allowed" ? [t("rect.linked.report.not_allowed")] : c.state === "nothing" ? [t("rect.linked.report.nothing")] : [],
+        }
+      : null;
     const back = request.actor?.isDpo ? { href: "/rectify", label: t("rect.back_search") } : { href: `/screening/${id}`, label: t("rect.back_report", { reference: current.reference }) };
     return sendPage(
       reply,
@@ -39,6 +49,7 @@ export function reportRectifyRoutes(app: FastifyInstance, ctx: AppContext) {
         values,
         errors: form?.errors ?? {},
         birthDateRequired: true,
+        linked,
       }),
       form ? 400 : 200,
     );
@@ -58,10 +69,11 @@ export function reportRectifyRoutes(app: FastifyInstance, ctx: AppContext) {
     const p = idParam.safeParse(request.params);
     if (!p.success) return sendError(request, reply, 404);
     const b = identityBody.safeParse(request.body ?? {});
-    const values = b.success ? b.data : { full_name: "", date_of_birth: "", reason: "" };
+    const values = b.success ? b.data : { full_name: "", date_of_birth: "", reason: "", also_linked: "" };
     const who = { ...whoOf(request), actor: request.actor! };
     try {
-      await rectifyReportIdentity(ctx, who, p.data.id, { fullName: values.full_name, dateOfBirth: values.date_of_birth, reason: values.reason });
+      const input = { fullName: values.full_name, dateOfBirth: values.date_of_birth, reason: values.reason };
+      await rectifyReportIdentity(ctx, who, p.data.id, input, { alsoCase: values.also_linked === "yes" });
       return reply.redirect(request.actor?.isDpo ? "/rectify?done=1" : `/screening/${p.data.id}`, 303);
     } catch (e) {
       if (e instanceof RectifyInvalid) {

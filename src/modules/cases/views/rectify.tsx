@@ -3,12 +3,26 @@ import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import { type IdentityErrors, RECTIFY_REASONS, type RectifiableRecord } from "../service";
 import { Csrf, Notice, Select } from "./fields";
-import { TextField } from "../../../platform/web/fields";
+import { Checkbox, TextField } from "../../../platform/web/fields";
 
 export interface IdentityValues {
   full_name: string;
   date_of_birth: string;
   reason: string;
+  /** "yes": also correct the linked record(s) (the checkbox; checked on a first view). */
+  also_linked?: string;
+}
+
+/**
+ * The record(s) linked to the one corrected (decision 0050): a case's source report(s), or the case a
+ * report became. `offer` is the checkbox (only when this actor may correct them); `notes` say why
+ * others are not offered. References and labels only, never content.
+ */
+export interface LinkedOffer {
+  heading: string;
+  from: string;
+  offer: string | null;
+  notes: string[];
 }
 
 /** The error messages of a refused correction, by field id. */
@@ -28,8 +42,9 @@ export function IdentityEditPage(props: {
   values: IdentityValues;
   errors: Record<string, string>;
   birthDateRequired: boolean;
+  linked?: LinkedOffer | null;
 }) {
-  const { ctx, values, errors } = props;
+  const { ctx, values, errors, linked } = props;
   const { t } = ctx;
   const order = ["full_name", "date_of_birth", "reason"];
   return (
@@ -51,6 +66,20 @@ export function IdentityEditPage(props: {
           autocomplete="off"
         />
         <Select id="reason" label={t("rect.reason")} value={values.reason} error={errors.reason} placeholder="" options={RECTIFY_REASONS.map((r) => ({ value: r, label: t(`rect.reason.${r}` as MessageKey) }))} />
+        {linked ? (
+          <section aria-labelledby="linked-heading">
+            <h2 id="linked-heading">{linked.heading}</h2>
+            <p id="linked-from">{linked.from}</p>
+            {linked.offer ? (
+              <div class="form-group">
+                <Checkbox id="also_linked" name="also_linked" value="yes" label={linked.offer} checked={values.also_linked === "yes"} />
+              </div>
+            ) : null}
+            {linked.notes.map((n) => (
+              <p class="hint">{n}</p>
+            ))}
+          </section>
+        ) : null}
         <button type="submit" class="button">
           {t("rect.save")}
         </button>
