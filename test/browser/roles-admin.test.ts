@@ -1,5 +1,6 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { decideRequest } from "../../src/modules/identity/approvals";
 import { ensureOrganisation } from "../../src/modules/identity/service";
 import { membershipsOf, platformRolesOf } from "../../src/modules/identity/store";
 import { addDays, todayInBrussels } from "../../src/platform/db/values";
@@ -7,7 +8,7 @@ import { createUser, loginInBrowser } from "../support/auth";
 import { describeBrowser, expectAccessible, launchBrowser, newPage, startTestServer, type TestServer, watchPageErrors } from "../support/browser";
 import { livcInput, makeTestLivc } from "../support/livc";
 
-describeBrowser("an administrator gives, ends and changes roles on the account page (decision 0041)", () => {
+describeBrowser("an administrator gives (pending approval, decision 0049), ends and changes roles on the account page (decision 0041)", () => {
   let server: TestServer;
   let browser: Browser;
   beforeAll(async () => {
@@ -19,12 +20,13 @@ describeBrowser("an administrator gives, ends and changes roles on the account p
     await server?.close();
   });
 
-  it("a refused grant keeps the values and links the error, a good one is listed by name, ending it marks it ended, platform roles saved; accessibly", async () => {
+  it("a refused grant keeps the values and links the error, a good one is listed by name awaiting approval, once approved ending it marks it ended, platform roles saved; accessibly", async () => {
     const db = server.ctx.database.db;
     const livcId = await makeTestLivc(server.ctx.database, {}, livcInput("BR-ROL", "LIVC Rollenpad"));
     const orgId = await ensureOrganisation(server.ctx, { name: "CLB Rollenpad", sector: "clb" });
     const person = await createUser(server.ctx, { displayName: "Jana Rolwissel" });
     const admin = await createUser(server.ctx, { platformRoles: ["admin"] });
+    const secondAdmin = await createUser(server.ctx, { platformRoles: ["admin"] });
     const { context, page } = await newPage(browser, server.baseUrl);
     const errors = watchPageErrors(page);
     await loginInBrowser(page, admin, `/admin/accounts/${person.id}`);
@@ -49,13 +51,28 @@ describeBrowser("an administrator gives, ends and changes roles on the account p
     await expect.poll(() => row.count()).toBe(1);
     expect(await row.textContent()).toContain("LIVC Rollenpad (BR-ROL)");
     expect(await row.textContent()).toContain("CLB Rollenpad");
-    expect(await row.textContent()).toContain("loopt");
+    // Four eyes: the role awaits a second person's approval, with a link to the approvals, and no End form yet.
+    expect(await row.textContent()).toContain("wacht op goedkeuring");
+    expect(await page.getByRole("button", { name: "Beëindigen" }).count()).toBe(0);
+    await expectAccessible(page, "roles-admin-03-requested");
+    // The navigation shows the administrator's approvals entry; their own request has no approve button there.
+    await page.getByRole("link", { name: "Naar de goedkeuringen" }).click();
+    await page.waitForURL(/\/admin\/approvals/);
+    expect(await page.locator("#pending-requests").textContent()).toContain("U vroeg deze rol zelf aan");
+    expect(await page.getByRole("button", { name: /^Goedkeuren/ }).count()).toBe(0);
+    await expectAccessible(page, "roles-admin-03b-own-request");
+    // A second administrator approves it (the journey of decision 0049 is test/browser/role-approval.test.ts).
+    const [mid] = (await membershipsOf(db, person.id)).map((m) => m.id);
+    await decideRequest(server.ctx, { actor: { userId: secondAdmin.id, displayName: "", sessionId: "test", isAdmin: true, isRegionalAnalyst: false, isDpo: false, memberships: [] } }, mid, { approve: true });
+    await page.goto(`/admin/accounts/${person.id}`);
+    await expect.poll(() => row.textContent()).toContain("loopt");
     await expectAccessible(page, "roles-admin-03-given");
 
     // End it with the default last day (yesterday): no longer counts today.
     expect(await page.getByLabel("Laatste dag van deze rol").inputValue()).toBe(addDays(todayInBrussels(), -1));
     await page.getByRole("button", { name: "Beëindigen" }).click();
     await page.waitForURL(/saved=end/);
+    await expect.poll(() => page.locator("#memberships tbody tr").count()).toBe(1);
     await expect.poll(() => row.textContent()).toContain("beëindigd");
     expect(await page.getByRole("button", { name: "Beëindigen" }).count()).toBe(0);
     await expectAccessible(page, "roles-admin-04-ended");

@@ -119,7 +119,7 @@ export async function decideRequest(ctx: AppContext, who: AuditWho, id: string, 
   const action = decision.approve ? "account.membership.approve" : "account.membership.refuse";
   const reason = decision.approve ? "" : decision.reason.trim().slice(0, REFUSAL_REASON_MAX);
   const found = await pendingRow(ctx.database.db, id);
-  if (!found || found.approval !== "pending") throw new ApprovalError("not_pending");
+  if (found?.approval !== "pending") throw new ApprovalError("not_pending");
   const refusal = decisionRefusal(who.actor ?? null, { userId: found.user_id, requestedBy: found.requested_by, livcId: found.livc_id });
   if (refusal) {
     await denied(ctx, who, action, id, found.livc_id);
@@ -150,7 +150,7 @@ export async function decideRequest(ctx: AppContext, who: AuditWho, id: string, 
 /** The requester takes back a pending request; nobody else can (others refuse it, with a reason). */
 export async function withdrawRequest(ctx: AppContext, who: AuditWho, id: string): Promise<void> {
   const found = await pendingRow(ctx.database.db, id);
-  if (!found || found.approval !== "pending") throw new ApprovalError("not_pending");
+  if (found?.approval !== "pending") throw new ApprovalError("not_pending");
   if (!who.actor || who.actor.userId !== found.requested_by) {
     await denied(ctx, who, "account.membership.withdraw", id, found.livc_id);
     throw new ApprovalError("not_requester");
