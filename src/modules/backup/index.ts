@@ -49,7 +49,8 @@ export const backupModule: SchakelModule = {
       .description("Restore a backup made by `schakel backup` into an empty database (or replace everything with --force)")
       .argument("<file>", "the backup file")
       .option("--force", "replace the whole content of a database that is in use")
-      .action(async (file: string, opts: { force?: boolean }) => {
+      .option("--reapply-erasures", "when the target purged or corrected records after the backup was made: keep those records as they are in the target (otherwise the restore is refused)")
+      .action(async (file: string, opts: { force?: boolean; reapplyErasures?: boolean }) => {
         let bytes: Buffer;
         try {
           bytes = fs.readFileSync(file);
@@ -60,9 +61,19 @@ export const backupModule: SchakelModule = {
         try {
           const master = loadMasterKey(ctx.config, () => {});
           const contents = openBackup(bytes, master);
-          const r = await restoreBackup(ctx.database, contents, { force: opts.force });
+          const r = await restoreBackup(ctx.database, contents, { force: opts.force, reapplyErasures: opts.reapplyErasures });
           await audit.recordFor(ctx, {}, { action: "backup.restore", resourceType: "database", outcome: "success" });
+          // The target's audit entries of those purges and corrections were replaced with the backup's
+          // log; one entry per record re-applied keeps that fact in the restored chain.
+          for (const id of r.reapplied?.caseIds ?? []) await audit.recordFor(ctx, {}, { action: "backup.reapply-erasure", resourceType: "case", resourceId: id, outcome: "success" });
+          for (const id of r.reapplied?.reportIds ?? []) await audit.recordFor(ctx, {}, { action: "backup.reapply-erasure", resourceType: "report", resourceId: id, outcome: "success" });
           console.log(`Restored ${r.rows} rows in ${r.tables} tables from the backup of ${contents.manifest.created_at}; every table's checksum matches.`);
+          if (r.reapplied) {
+            const a = r.reapplied;
+            console.log(
+              `Re-applied ${a.purges} purge(s) and ${a.rectifications} identity correction(s) made after the backup: ${a.cases} case(s) and ${a.reports} report(s) kept as they are now (${a.updated} rows updated, ${a.inserted} log rows added, ${a.deleted} rows removed).`,
+            );
+          }
         } catch (e) {
           if (e instanceof BackupError) return fail(e.message);
           throw e;

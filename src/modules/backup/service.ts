@@ -4,6 +4,7 @@ import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "../../platform/db";
 import type { DB } from "../../platform/db/schema";
 import type { MasterKey } from "../../platform/crypto/master-key";
+import { type Carry, hasPending, pendingErasures, type Reapplied, reapply, refusal, snapshotRecords, tableShapes } from "./erasures";
 
 /**
  * Encrypted logical backups (docs/decisions/0013-backups.md). One format for SQLite and PostgreSQL:
@@ -17,6 +18,13 @@ import type { MasterKey } from "../../platform/crypto/master-key";
  * PostgreSQL, one read transaction on SQLite), so it is consistent while the server keeps writing.
  */
 export class BackupError extends Error {}
+
+/**
+ * Backup retention rule (docs/SECURITY.md, decision 0054): keep a backup at most this many days. A
+ * backup holds personal data the live system may have purged or corrected since; a restore over such
+ * a database is refused unless those erasures are re-applied (erasures.ts).
+ */
+export const BACKUP_RETENTION_DAYS = 30;
 
 const MAGIC = "SCHAKEL-BACKUP 1";
 const INFO = "schakel/backup/v1";
@@ -206,6 +214,8 @@ export function openBackup(bytes: Buffer, master: MasterKey): BackupContents {
 export interface RestoreResult {
   tables: number;
   rows: number;
+  /** With reapplyErasures: what was kept from the target (purges and identity corrections made after the backup). */
+  reapplied?: Reapplied;
 }
 
 /** True when nobody has used this database yet: no accounts and no audit entries. */
@@ -222,7 +232,7 @@ export async function isEmptyDatabase(database: Database): Promise<boolean> {
  * Replaces the whole content of a migrated database with the backup, in one transaction, and
  * checks every table's row count and digest before committing (any difference rolls back).
  */
-export async function restoreBackup(database: Database, contents: BackupContents, opts: { force?: boolean } = {}): Promise<RestoreResult> {
+export async function restoreBackup(database: Database, contents: BackupContents, opts: { force?: boolean; reapplyErasures?: boolean } = {}): Promise<RestoreResult> {
   const { manifest } = contents;
   const here = await migrationNames(database.db as AnyDb);
   const missing = manifest.migrations.filter((m) => !here.includes(m));
@@ -241,7 +251,19 @@ export async function restoreBackup(database: Database, contents: BackupContents
   for (const t of manifest.tables) {
     if (!names.has(t.name)) throw new BackupError(`The backup holds table ${t.name}, which this database does not have.`);
   }
+  const column = (table: string, name: string) => {
+    const i = manifest.tables.find((m) => m.name === table)?.columns.indexOf(name) ?? -1;
+    return i < 0 ? [] : (contents.rows.get(table) ?? []).map((v) => v[i]);
+  };
   const run = async (trx: AnyDb) => {
+    // Purges and identity corrections the target made after the backup (decision 0054): refuse, or carry them over.
+    const pending = await pendingErasures(trx, names, column);
+    let carry: Carry | null = null;
+    const shapes = hasPending(pending) ? await tableShapes(trx, database.dialect, tables) : [];
+    if (hasPending(pending)) {
+      if (!opts.reapplyErasures) throw new BackupError(refusal(manifest.created_at, pending));
+      carry = await snapshotRecords(trx, shapes, pending);
+    }
     if (database.dialect === "postgres") {
       await sql.raw(`truncate table ${tables.map((t) => `"${t.name}"`).join(", ")}`).execute(trx);
     } else {
@@ -267,7 +289,7 @@ export async function restoreBackup(database: Database, contents: BackupContents
         throw new BackupError(`Restore check failed for table ${want.name} (rows ${got?.rows ?? 0} of ${want.rows}): nothing was changed.`);
       }
     }
-    return { tables: manifest.tables.length, rows: total };
+    return { tables: manifest.tables.length, rows: total, ...(carry ? { reapplied: await reapply(trx, shapes, carry) } : {}) };
   };
   return database.db.transaction().execute((trx) => run(trx as Transaction<DB> as AnyDb));
 }
