@@ -1,5 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { addDays, todayInBrussels } from "../../src/platform/db/values";
+import { previousQuarterEnd } from "../../src/modules/partners/report";
 import { addOrganisationContact, respondToInvitation, sendInvitation } from "../../src/modules/partners/service";
 import { makeLivc, makeOrg, system } from "../../src/modules/partners/testkit";
 import { createUser, loginInBrowser, type TestUser } from "../support/auth";
@@ -12,7 +14,7 @@ async function cawReasonCount(page: Page, reason: string): Promise<string> {
   return ((await cell.textContent()) ?? "").split(":").pop()!.trim();
 }
 
-describeBrowser("journey: a chair invites a CAW, its contact declines with a reason, the analyst sees it", () => {
+describeBrowser("journey: a chair invites a CAW, its contact declines with a reason; the analyst sees the ended quarters", () => {
   let server: TestServer;
   let browser: Browser;
   let chair: TestUser;
@@ -30,12 +32,14 @@ describeBrowser("journey: a chair invites a CAW, its contact declines with a rea
     contact = await createUser(ctx, { organisationId: caw, displayName: "Contact CAW Test" });
     analyst = await createUser(ctx, { platformRoles: ["regional_analyst"] });
     await addOrganisationContact(ctx, system, caw, contact.id);
-    // Five earlier declines for "no capacity" by CAWs elsewhere: the regional figure is shown (not "<5").
+    // Five earlier declines for "no capacity" by CAWs elsewhere, in the last quarter that has ended: the
+    // regional figure is shown (not "<5"). The regional figures count whole ended quarters only (decision 0052).
+    const sent = addDays(previousQuarterEnd(todayInBrussels()), -20);
     for (let i = 0; i < 5; i++) {
       const other = await makeLivc(ctx, `LIVC Elders ${i}`, [["12025", "24062", "31005", "71016", "73022"][i]]);
       const otherCaw = await makeOrg(ctx, `CAW Elders ${i}`, "caw");
-      const id = await sendInvitation(ctx, system, { livcId: other, organisationId: otherCaw, kind: "structural" });
-      await respondToInvitation(ctx, system, id, { answer: "decline", reason: "no_capacity" });
+      const id = await sendInvitation(ctx, system, { livcId: other, organisationId: otherCaw, kind: "structural", today: sent });
+      await respondToInvitation(ctx, system, id, { answer: "decline", reason: "no_capacity", today: addDays(sent, 1) });
     }
   }, 120_000);
   afterAll(async () => {
@@ -89,11 +93,13 @@ describeBrowser("journey: a chair invites a CAW, its contact declines with a rea
     await expect.poll(() => p.page.locator(".notice").textContent()).toContain("U hebt de uitnodiging geweigerd");
     await expectAccessible(p.page, "invitation-declined");
 
-    // The analyst sees the count rise to 6; the matrix shows the decline in colour and in words.
+    // The analyst's figures count whole ended quarters (decision 0052): today's decline is not in them yet,
+    // so no day's answer can be read by comparing two dates. The page says which quarters it shows.
     await a.page.goto("/monitoring/participation");
-    expect(await cawReasonCount(a.page, "no_capacity")).toBe("6");
+    expect(await cawReasonCount(a.page, "no_capacity")).toBe("5");
+    expect(await a.page.locator("#window-notice").textContent()).toContain("Het lopende kwartaal telt niet mee");
     const row = a.page.locator("#matrix tr", { hasText: "LIVC Teststad" });
-    expect(await row.locator(".tag.red").first().textContent()).toBe("geweigerd");
+    expect(await row.locator(".tag.red").count()).toBe(0);
     expect(await a.page.content()).not.toContain("Contact CAW Test");
     await expectAccessible(a.page, "participation-after");
 

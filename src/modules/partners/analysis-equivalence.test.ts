@@ -83,7 +83,10 @@ it("gives the same figures as the earlier algorithm on 300 random inputs", () =>
   expect(nonTrivial).toBeGreaterThan(100);
 });
 
-/** The loader before issue 9: every organisation, seat and invitation; all attendance lines of the period. */
+/**
+ * The loader before issue 9: every organisation, seat and invitation; all attendance lines of the period.
+ * Structural invitations only (decision 0052: one-case consultation invitations stay out of the figures).
+ */
 async function referenceLoad(db: Parameters<typeof participationReport>[0], date: string): Promise<AnalysisInput> {
   const { timeline } = await registerTimeline(db);
   const livcs = [...timeline.coverageOn(date).livcMembers.entries()].map(([id, nis]) => {
@@ -95,7 +98,7 @@ async function referenceLoad(db: Parameters<typeof participationReport>[0], date
     livcs,
     organisations: await store.allOrganisations(db),
     seats: await store.allPartners(db),
-    invitations: await store.allInvitations(db),
+    invitations: (await store.allInvitations(db)).filter((i) => i.kind === "structural"),
     consultations: await store.heldConsultationsBetween(db, periodStart(date), date),
     attendance: await store.attendanceBetween(db, periodStart(date), date),
     organisationMunicipalities: await store.allOrganisationMunicipalities(db),

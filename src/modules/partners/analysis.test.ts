@@ -110,16 +110,17 @@ describeEachDialect("Participation analysis on a constructed data set", (ctx) =>
     expect(s.caw.attendance_rate).toBeCloseTo(1 / 3);
     expect(s.caw.invitations).toEqual({ sent: 1, pending: 0, accepted: 0, declined: 1, expired: 0, withdrawn: 0 });
     expect(s.caw.decline_reasons).toEqual({ professional_secrecy: 1 });
-    // CLB: seat in A ended 2025-03-31 (c1, c2 expected, both attended); declined A's consultation.
+    // CLB: seat in A ended 2025-03-31 (c1, c2 expected, both attended). It declined A's invitation to
+    // one case consultation: not counted (decision 0052), so A never invited it to the table.
     // The 2024-03-01 invitation by B lies before the period and does not count.
-    expect(s.clb).toMatchObject({ livcs_member: 0, livcs_declined: 1, attendance_rate: 1, attendance_expected: 2 });
-    expect(s.clb.invitations).toMatchObject({ sent: 1, declined: 1 });
-    expect(s.clb.decline_reasons).toEqual({ trust: 1 });
+    expect(s.clb).toMatchObject({ livcs_member: 0, livcs_declined: 0, livcs_never_invited: 1, attendance_rate: 1, attendance_expected: 2 });
+    expect(s.clb.invitations).toMatchObject({ sent: 0, declined: 0 });
+    expect(s.clb.decline_reasons).toEqual({});
     // School: accepted C's invitation (sent in the period), missed C's only consultation.
     expect(s.school_secondary).toMatchObject({ livcs_member: 1, attendance_rate: 0, livcs_low_attendance: 1 });
     expect(s.school_secondary.invitations).toMatchObject({ sent: 1, accepted: 1 });
-    // Justice house: A's invitation expired, B's is still pending on the date.
-    expect(s.justice_house.invitations).toEqual({ sent: 2, pending: 1, accepted: 0, declined: 0, expired: 1, withdrawn: 0 });
+    // Justice house: B's structural invitation is still pending on the date; A's (expired) was to one case consultation: not counted.
+    expect(s.justice_house.invitations).toEqual({ sent: 1, pending: 1, accepted: 0, declined: 0, expired: 0, withdrawn: 0 });
     expect(s.justice_house.livcs_member).toBe(0);
     // Youth work: works in Gent, never invited by B.
     expect(s.youth_work).toMatchObject({ livcs_never_invited: 1, attendance_rate: null, livcs_member: 0 });
@@ -130,7 +131,8 @@ describeEachDialect("Participation analysis on a constructed data set", (ctx) =>
     const r = await participationReport(ctx().database.db, D);
     const row = (id: string) => r.by_livc.find((l) => l.livc_id === id)!;
     expect(row(a).cells.caw).toEqual({ status: "member", low_attendance: true, members: 1 });
-    expect(row(a).cells.clb.status).toBe("declined");
+    // A's only invitations were to case consultations (decision 0052): the CLB, working in A's municipality, counts as never invited.
+    expect(row(a).cells.clb.status).toBe("never_invited");
     expect(row(a).cells.justice_house.status).toBe("none");
     expect(row(b).cells.caw.status).toBe("declined");
     expect(row(b).cells.justice_house.status).toBe("pending");
@@ -139,15 +141,20 @@ describeEachDialect("Participation analysis on a constructed data set", (ctx) =>
     // A: expected c1 3 + c2 3 + c3 2 = 8; attended 3 + 2 + 1 = 6.
     expect(row(a).attendance_rate).toBe(0.75);
     expect(row(b).attendance_rate).toBeNull();
-    expect(row(a).invitations).toMatchObject({ sent: 2, declined: 1, expired: 1 });
+    expect(row(a).invitations).toEqual({ sent: 0, pending: 0, accepted: 0, declined: 0, expired: 0, withdrawn: 0 });
+    expect(row(a).decline_reasons).toEqual({});
+    expect(row(b).invitations).toMatchObject({ sent: 2, declined: 1, pending: 1 });
   });
 
   it("answers for an earlier date as things stood then", async () => {
     const r = await participationReport(ctx().database.db, "2025-06-02");
     const caw = r.by_sector.find((f) => f.sector === "caw")!;
     expect(caw.invitations).toMatchObject({ sent: 1, pending: 1, declined: 0 });
-    // Before 2025-06-02 the 2025-06-20 invitation to the justice house did not exist yet.
-    expect(r.by_sector.find((f) => f.sector === "justice_house")!.invitations).toMatchObject({ sent: 1, expired: 1, pending: 0 });
+    // Before 2025-06-02 the 2025-06-20 invitation to the justice house did not exist yet (A's expired one was to a case consultation).
+    expect(r.by_sector.find((f) => f.sector === "justice_house")!.invitations).toMatchObject({ sent: 0, expired: 0, pending: 0 });
+    // The school's invitation was sent 2024-12-01 and accepted 2024-12-10: on 2024-12-05 it was pending.
+    const early = await participationReport(ctx().database.db, "2024-12-05");
+    expect(early.by_sector.find((f) => f.sector === "school_secondary")!.invitations).toMatchObject({ sent: 1, pending: 1, accepted: 0 });
   });
 
   it("the regional view shows 1-4 as <5 and hides attendance rates of fewer than 5 organisations", async () => {

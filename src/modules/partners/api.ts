@@ -9,7 +9,7 @@ import { sendError } from "../../platform/web/app";
 import { SHARED_MARK, sendWithShared, sharedContent, sharedView } from "../../platform/web/shared-content";
 import { sendPage, viewContext } from "../../platform/web/view";
 import { participationCsv, participationPdf } from "./export";
-import { ParticipationDateError, participationFigures, regionalParticipation } from "./report";
+import { ParticipationDateError, participationFigures, participationWindow, type RegionalAnswer, regionalParticipation } from "./report";
 import { participationQuery } from "./schema";
 import { ParticipationFigures, ParticipationPage } from "./views/participation";
 
@@ -22,10 +22,13 @@ const counts = {
 
 export const participationResponseSchema = {
   type: "object",
-  required: ["date", "livcs", "livcs_without_social_partner", "by_sector"],
+  required: ["date", "requested_date", "after_today", "notice", "livcs", "livcs_without_social_partner", "by_sector"],
   properties: {
-    date: { type: "string", format: "date" },
-    period: { type: "object", properties: { from: { type: "string", format: "date" }, to: { type: "string", format: "date" } } },
+    date: { type: "string", format: "date", description: "the day the figures describe: the last day of the newest whole quarter that ended before requested_date (and before today)" },
+    requested_date: { type: "string", format: "date", description: "the parameter date as asked (default today)" },
+    after_today: { type: "boolean", description: "true when the parameter date lies after today: the figures are today's (the quarters ended before today), nothing is projected" },
+    notice: { type: "string", description: "in words: which window the parameter date was answered with, and why" },
+    period: { type: "object", properties: { from: { type: "string", format: "date" }, to: { type: "string", format: "date" } }, description: "the four whole quarters counted" },
     suppression: { type: "string" },
     livcs: { type: "integer", description: "LIVCs active on the date" },
     livcs_without_social_partner: { type: "integer" },
@@ -41,9 +44,9 @@ export const participationResponseSchema = {
           social_partner: { type: "boolean" },
           livcs_member: { type: "integer", description: "active LIVCs where an organisation of the sector holds a seat on the date" },
           share_livcs_member: { type: "number", nullable: true },
-          invitations: { ...counts, description: "invitations sent in the 12 months up to the date, with their status on the date; 1-4 shown as \"<5\"" },
+          invitations: { ...counts, description: "structural invitations (to take a seat at an LIVC) sent in the four quarters, with their status on the date; invitations to one case consultation are not counted; 1-4 shown as \"<5\"" },
           decline_reasons: { type: "object", additionalProperties: shown, description: "reason -> count of declined invitations; 1-4 shown as \"<5\"" },
-          attendance_rate: { type: "number", minimum: 0, maximum: 1, nullable: true, description: "attended / expected presences of member organisations at consultations held in the 12 months; null without consultations or when suppressed" },
+          attendance_rate: { type: "number", minimum: 0, maximum: 1, nullable: true, description: "attended / expected presences of member organisations at consultations held in the four quarters; null without consultations or when suppressed" },
           attendance_rate_suppressed: { type: "boolean", description: "true when fewer than 5 organisations are behind the rate" },
           flags: {
             type: "object",
@@ -67,7 +70,9 @@ export function participationApiRoutes(app: FastifyInstance, ctx: AppContext) {
     const raw = String((request.query as Record<string, unknown>).date ?? todayInBrussels()).slice(0, 20);
     const v = viewContext(request);
     try {
-      const figures = await participationFigures(db, raw);
+      // The figures of the date's window (whole ended quarters, decision 0052); the page says which.
+      const window = participationWindow(raw);
+      const figures = await participationFigures(db, window.date);
       // The figures' HTML depends on the report and the language only: rendered and deflated once per
       // cached report, sent pre-compressed inside the per-request layout (platform/web/shared-content.ts).
       let figuresContent = figures.html.get(v.locale);
@@ -75,7 +80,7 @@ export function participationApiRoutes(app: FastifyInstance, ctx: AppContext) {
         figuresContent = sharedContent(renderToString(h(ParticipationFigures, { ctx: sharedView(v, "/monitoring/participation"), report: figures.regional })));
         figures.html.set(v.locale, figuresContent);
       }
-      return sendWithShared(request, reply, h(ParticipationPage, { ctx: v, report: figures.regional, figuresHtml: SHARED_MARK, dateInput: raw }), figuresContent);
+      return sendWithShared(request, reply, h(ParticipationPage, { ctx: v, report: figures.regional, window, figuresHtml: SHARED_MARK, dateInput: raw }), figuresContent);
     } catch (e) {
       if (!(e instanceof ParticipationDateError)) throw e;
       return sendPage(reply, h(ParticipationPage, { ctx: v, report: null, dateInput: raw, dateError: v.t("pp.error.date") }), 400);
@@ -87,15 +92,15 @@ export function participationApiRoutes(app: FastifyInstance, ctx: AppContext) {
       const q = participationQuery.safeParse(request.query);
       if (!q.success) return sendError(request, reply, 400);
       const date = q.data.date ?? todayInBrussels();
-      let report: Awaited<ReturnType<typeof regionalParticipation>>;
+      let report: RegionalAnswer;
       try {
         report = await regionalParticipation(db, date);
       } catch (e) {
         if (!(e instanceof ParticipationDateError)) throw e;
         return sendError(request, reply, 400, e.message);
       }
-      await audit.record(request, { action: `partners.participation.export.${format}`, resourceType: "participation_report", resourceId: date, outcome: "success" });
-      reply.header("content-disposition", `attachment; filename="schakel-participation-${date}.${format}"`);
+      await audit.record(request, { action: `partners.participation.export.${format}`, resourceType: "participation_report", resourceId: report.date, outcome: "success" });
+      reply.header("content-disposition", `attachment; filename="schakel-participation-${report.date}.${format}"`);
       if (format === "csv") return reply.type("text/csv; charset=utf-8").send(participationCsv(report));
       return reply.type("application/pdf").send(await participationPdf(report, request.locale));
     });
@@ -109,8 +114,11 @@ export function participationApiRoutes(app: FastifyInstance, ctx: AppContext) {
         tags: ["monitoring"],
         summary: "Partner participation in the LIVCs by sector, on a date",
         description:
-          "Which sectors take part in the LIVCs active on the date, invitations and their outcome, decline reasons and attendance over the 12 months up to the date. Counts of 1-4 invitations or reasons are \"<5\"; attendance rates of fewer than 5 organisations are null with attendance_rate_suppressed. The same figures as `schakel report participation`.",
-        querystring: { type: "object", properties: { date: { type: "string", format: "date", description: "YYYY-MM-DD (default today)" } } },
+          "Which sectors take part in the LIVCs, structural invitations (to take a seat) and their outcome, decline reasons and attendance, over the four whole calendar quarters that ended before the date (decision 0052): every date of one quarter gives the same figures, the running quarter is never counted, and a date after today gives today's figures (after_today, notice). `date` in the answer is the day the figures describe; `notice` says which window the parameter was answered with. Invitations to one case consultation are not counted (they follow a case). Counts of 1-4 invitations or reasons are \"<5\"; attendance rates of fewer than 5 organisations are null with attendance_rate_suppressed. The same figures as `schakel report participation`.",
+        querystring: {
+          type: "object",
+          properties: { date: { type: "string", format: "date", description: "YYYY-MM-DD, from 2019-04-01 (default today); answered with the four whole quarters ended before it" } },
+        },
         response: { 200: participationResponseSchema },
       },
     },

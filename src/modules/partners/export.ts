@@ -4,7 +4,7 @@ import { toCsv } from "../../platform/csv";
 import { formatDate, formatNumber, type Locale, translator } from "../../platform/i18n";
 import { SECTOR_KEYS, sectorLabel } from "../identity/sectors";
 import { DECLINE_REASONS } from "./migrations";
-import type { RegionalParticipation } from "./report";
+import type { RegionalAnswer, RegionalParticipation } from "./report";
 
 export const PARTICIPATION_CSV_HEADER = [
   "date",
@@ -56,12 +56,14 @@ export function participationCsv(r: RegionalParticipation): string {
   return toCsv(PARTICIPATION_CSV_HEADER, rows);
 }
 
-export async function participationPdf(r: RegionalParticipation, locale: Locale): Promise<Buffer> {
+/** The PDF says which window the date asked was answered with (decision 0052), like the page. */
+export async function participationPdf(r: RegionalAnswer, locale: Locale): Promise<Buffer> {
   const t = translator(locale);
   const date = formatDate(locale, r.date);
   const num = (v: number | string) => (typeof v === "number" ? formatNumber(locale, v) : v);
   const pct = (v: number | null) => (v === null ? "–" : formatNumber(locale, v, { style: "percent", maximumFractionDigits: 0 }));
   const head = (cells: string[]) => cells.map((text) => ({ text, bold: true }));
+  const windowArgs = { requested: formatDate(locale, r.requested_date), from: formatDate(locale, r.period.from), to: formatDate(locale, r.period.to) };
   const doc = {
     pageOrientation: "landscape",
     defaultStyle: { font: PDF_FONT, fontSize: 8 },
@@ -69,6 +71,9 @@ export async function participationPdf(r: RegionalParticipation, locale: Locale)
     content: [
       { text: t("pp.pdf.title", { date }), fontSize: 15, bold: true, margin: [0, 0, 0, 6] },
       { text: t("pp.period", { from: formatDate(locale, r.period.from), to: formatDate(locale, r.period.to) }) },
+      ...(r.after_today ? [{ text: t("pp.window.future", windowArgs), margin: [0, 4, 0, 0] }] : []),
+      { text: t("pp.window", windowArgs), margin: [0, 4, 0, 0] },
+      { text: t("pp.structural"), margin: [0, 4, 0, 0] },
       { text: t("pp.pdf.summary", { livcs: r.livcs, without: r.livcs_without_social_partner }), margin: [0, 4, 0, 4] },
       { text: t("pp.social.def", { list: r.social_partner_sectors.map((s) => sectorLabel(s, locale)).join(", ") }), margin: [0, 0, 0, 4] },
       { text: t("pp.suppression"), italics: true, margin: [0, 0, 0, 8] },

@@ -5,7 +5,7 @@
 import type { SharedContent } from "../../platform/web/shared-content";
 import type { Kysely } from "kysely";
 import type { DB } from "../../platform/db/schema";
-import { isIsoDate } from "../../platform/db/values";
+import { addDays, isIsoDate, todayInBrussels } from "../../platform/db/values";
 import type { Sector } from "../identity/sectors";
 import { CALENDAR_START, registerRevision, registerTimeline } from "../registry/service";
 import { type AnalysisInput, analyseParticipation, type CellStatus, type InvitationCounts, type ParticipationAnalysis, periodStart } from "./analysis";
@@ -18,6 +18,48 @@ export function checkParticipationDate(date: string): string {
   if (!isIsoDate(date)) throw new ParticipationDateError(`"${date}" is not a date: write it as YYYY-MM-DD, for example 2025-06-30.`);
   if (date < CALENDAR_START) throw new ParticipationDateError(`The LIVC register starts on ${CALENDAR_START}: there are no participation figures for ${date}.`);
   return date;
+}
+
+/** The last day of the calendar quarter before the one `date` lies in (2026-12-16 -> 2026-09-30). */
+export function previousQuarterEnd(date: string): string {
+  const month = Number(date.slice(5, 7));
+  const first = Math.floor((month - 1) / 3) * 3 + 1;
+  return addDays(`${date.slice(0, 4)}-${String(first).padStart(2, "0")}-01`, -1);
+}
+
+/**
+ * The window the regional figures of an asked date describe (decision 0052): the four whole calendar
+ * quarters that ended before the date, as they stood on the last day of the newest one. A date after
+ * today is answered as today (figures cannot look ahead), and today's own quarter is never counted.
+ * So every date of one quarter gives the same figures, and no two dates differ by a day's
+ * invitations or answers (counts of 1-4 could otherwise be read by subtraction, as in 0020).
+ */
+export interface ParticipationWindow {
+  /** The date asked. */
+  requested: string;
+  /** The day the figures describe: the end of the newest whole quarter ended before `requested` and today. */
+  date: string;
+  /** The first day of the four quarters (= periodStart(date)). */
+  from: string;
+  /** The date asked lies after today. */
+  after_today: boolean;
+}
+
+export function participationWindow(requested: string, today: string = todayInBrussels()): ParticipationWindow {
+  checkParticipationDate(requested);
+  const date = previousQuarterEnd(requested < today ? requested : today);
+  if (date < CALENDAR_START) {
+    const first = addDays(previousQuarterEnd(addDays(CALENDAR_START, 92)), 1);
+    throw new ParticipationDateError(`date ${requested}: the first whole quarter of the LIVC register ended on ${addDays(first, -1)}, so participation figures exist for dates from ${first} on.`);
+  }
+  return { requested, date, from: periodStart(date), after_today: requested > today };
+}
+
+/** In English, for the API and the CLI: which window the parameter `date` was answered with, and why. */
+export function windowNotice(w: ParticipationWindow): string {
+  const window = `the four whole quarters ${w.from} to ${w.date}, as they stood on ${w.date}`;
+  if (w.after_today) return `The parameter date (${w.requested}) lies after today: figures cannot look ahead. Shown are today's figures: ${window}, the quarters that ended before today.`;
+  return `The parameter date (${w.requested}) was answered with ${window}: regional participation figures cover whole quarters that have ended before the date, never the running quarter, so every date of one quarter gives the same figures (decision 0052).`;
 }
 
 /** What the analysis of one date reads: only the rows and columns it uses (issue 9). */
@@ -203,9 +245,21 @@ export function regionalView(a: ParticipationAnalysis): RegionalParticipation {
   };
 }
 
-/** The regional figures (suppressed) on a date: cached like participationReport, frozen. */
-export async function regionalParticipation(db: Kysely<DB>, date: string): Promise<RegionalParticipation> {
-  return (await participationFigures(db, date)).regional;
+/** The regional figures (suppressed) as the API, the CLI and the exports give them: with the window asked and answered. */
+export interface RegionalAnswer extends RegionalParticipation {
+  requested_date: string;
+  after_today: boolean;
+  notice: string;
+}
+
+/**
+ * The regional figures (suppressed) for an asked date: those of its window (participationWindow), cached
+ * and frozen like participationReport; the answer says which window, and why, in `notice`.
+ */
+export async function regionalParticipation(db: Kysely<DB>, requested: string, today: string = todayInBrussels()): Promise<RegionalAnswer> {
+  const window = participationWindow(requested, today);
+  const { regional } = await participationFigures(db, window.date);
+  return { ...regional, requested_date: requested, after_today: window.after_today, notice: windowNotice(window) };
 }
 
 /** Partner sectors with a seat or an invitation in the LIVC on the date (registry readiness). */

@@ -2,9 +2,8 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser, login, type LoginSession } from "../../../test/support/auth";
 import { openTestContext, type TestContext } from "../../../test/support/db";
-import { todayInBrussels } from "../../platform/db/values";
 import { buildApp } from "../../platform/web/app";
-import { addOrganisationContact, invitationById, sendInvitation } from "./service";
+import { addOrganisationContact, invitationById, respondToInvitation, sendInvitation } from "./service";
 import { makeLivc, makeOrg, system } from "./testkit";
 
 describe("Partners over HTTP: policy, answers, regional figures", () => {
@@ -77,14 +76,19 @@ describe("Partners over HTTP: policy, answers, regional figures", () => {
   });
 
   it("regional figures: JSON with the agreed fields, <5 for small counts, documented in OpenAPI", async () => {
-    const date = todayInBrussels();
+    // A structural invitation in an ended quarter, declined (the invitations above are of today: in the running quarter).
+    const zulu = await makeOrg(ctx, "CAW Zulu", "caw");
+    const inv = await sendInvitation(ctx, system, { livcId: livcA, organisationId: zulu, kind: "structural", today: "2025-05-02", termDays: 14 });
+    await respondToInvitation(ctx, system, inv, { answer: "decline", reason: "no_capacity", today: "2025-05-05" });
+    const date = "2025-08-01";
     const res = await app.inject({ method: "GET", url: `/api/v1/monitoring/participation?date=${date}`, headers: analyst.headers() });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body).toMatchObject({ date, livcs: 2, livcs_without_social_partner: 2 });
+    expect(body).toMatchObject({ date: "2025-06-30", requested_date: date, after_today: false, period: { from: "2024-07-01", to: "2025-06-30" }, livcs: 2, livcs_without_social_partner: 2 });
+    expect(body.notice).toContain("parameter date (2025-08-01)");
     const caw = body.by_sector.find((s: { sector: string }) => s.sector === "caw");
     expect(caw).toMatchObject({ sector: "caw", livcs_member: 0, invitations: { sent: "<5", accepted: 0, declined: "<5", expired: 0 }, decline_reasons: { no_capacity: "<5" }, attendance_rate: null });
-    expect(res.body).not.toMatch(/CAW Alfa|Test Persoon/);
+    expect(res.body).not.toMatch(/CAW Alfa|CAW Zulu|Test Persoon/);
     expect((await app.inject({ method: "GET", url: "/api/v1/monitoring/participation?date=2025-02-30", headers: analyst.headers() })).statusCode).toBe(400);
     expect((await app.inject({ method: "GET", url: "/api/v1/monitoring/participation" })).statusCode).toBe(401);
     expect((await app.inject({ method: "GET", url: "/api/v1/monitoring/participation", headers: partnerA.headers() })).statusCode).toBe(403);
@@ -93,11 +97,12 @@ describe("Partners over HTTP: policy, answers, regional figures", () => {
   });
 
   it("exports CSV (BOM, ';') and PDF, and renders the matrix page", async () => {
-    const date = todayInBrussels();
+    const date = "2025-08-01";
     const csv = await app.inject({ method: "GET", url: `/monitoring/participation.csv?date=${date}`, headers: analyst.headers() });
     expect(csv.statusCode).toBe(200);
     expect(csv.body.startsWith("\uFEFFdate;level;livc_code")).toBe(true);
-    expect(csv.body).toContain(";flanders;;;caw;yes;0;;0;<5;0;<5;0;");
+    expect(csv.body).toContain("\n2025-06-30;flanders;;;caw;yes;0;;0;<5;0;<5;0;");
+    expect(csv.headers["content-disposition"]).toContain("schakel-participation-2025-06-30.csv");
     const pdf = await app.inject({ method: "GET", url: `/monitoring/participation.pdf?date=${date}`, headers: analyst.headers() });
     expect(pdf.statusCode).toBe(200);
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe("%PDF-");

@@ -230,11 +230,16 @@ export const organisationSeatsFrom = (db: Db, date: string) =>
     .where("from_on", "<=", date)
     .execute();
 
-/** Invitations sent on or before the date, with what their status on the date depends on. */
+/**
+ * Structural invitations (to take a seat at the LIVC) sent on or before the date, with what their status
+ * on the date depends on. Invitations to one case consultation follow a case and stay out of the
+ * regional participation figures (decision 0052).
+ */
 export const invitationsSentBy = (db: Db, date: string) =>
   db
     .selectFrom("partner_invitation")
     .select(["livc_id", "organisation_id", "sent_on", "expires_on", "status", "responded_on", "decline_reason"])
+    .where("kind", "=", "structural")
     .where("sent_on", "<=", date)
     .execute();
 

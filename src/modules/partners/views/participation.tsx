@@ -2,7 +2,8 @@ import { SECTOR_KEYS, sectorLabel } from "../../identity/sectors";
 import { Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import type { CellStatus } from "../analysis";
-import type { RegionalParticipation, Shown } from "../report";
+import type { ParticipationWindow, RegionalParticipation, Shown } from "../report";
+import { addDays } from "../../../platform/db/values";
 import { ScrollRegion } from "../../../platform/web/fields";
 
 const CELL_CLASS: Record<CellStatus, string> = { member: "tag green", declined: "tag red", pending: "tag", never_invited: "tag grey", none: "" };
@@ -12,7 +13,7 @@ const CELL_CLASS: Record<CellStatus, string> = { member: "tag green", declined: 
  * ParticipationFigures for this report and language (the route keeps it with the cached report:
  * rendering ~4,000 matrix cells cost 10-20 ms a request, issue 9); without it they are rendered here.
  */
-export function ParticipationPage(p: { ctx: ViewContext; report: RegionalParticipation | null; figuresHtml?: string; dateInput: string; dateError?: string }) {
+export function ParticipationPage(p: { ctx: ViewContext; report: RegionalParticipation | null; window?: ParticipationWindow; figuresHtml?: string; dateInput: string; dateError?: string }) {
   const { ctx, report: r } = p;
   const { t } = ctx;
   return (
@@ -36,6 +37,7 @@ export function ParticipationPage(p: { ctx: ViewContext; report: RegionalPartici
           {t("pp.submit")}
         </button>
       </form>
+      {p.window ? <WindowNotice ctx={ctx} window={p.window} /> : null}
       {r === null ? null : p.figuresHtml !== undefined ? (
         <div class="participation-figures" dangerouslySetInnerHTML={{ __html: p.figuresHtml }} />
       ) : (
@@ -47,12 +49,29 @@ export function ParticipationPage(p: { ctx: ViewContext; report: RegionalPartici
   );
 }
 
+/**
+ * Which window the date asked was answered with (decision 0052): per request, outside the cached figures,
+ * since it names the date asked and depends on today.
+ */
+function WindowNotice(p: { ctx: ViewContext; window: ParticipationWindow }) {
+  const { ctx, window: w } = p;
+  const args = { requested: ctx.date(w.requested), from: ctx.date(w.from), to: ctx.date(w.date) };
+  return (
+    <div class="notice" id="window-notice">
+      {w.after_today ? <p>{ctx.t("pp.window.future", args)}</p> : null}
+      <p>{ctx.t("pp.window", args)}</p>
+    </div>
+  );
+}
+
 /** The figures of one report: depends on the report and the language only (ctx.t, ctx.date, ctx.num). */
 export function ParticipationFigures(p: { ctx: ViewContext; report: RegionalParticipation }) {
   const { ctx, report: r } = p;
   const { t } = ctx;
   const shown = (v: Shown | undefined) => (v === undefined ? "0" : typeof v === "number" ? ctx.num(v) : v);
   const pct = (v: number | null) => (v === null ? "–" : ctx.num(v, { style: "percent", maximumFractionDigits: 0 }));
+  // The day after the figures' date lies in the next quarter, so it is answered with these same figures.
+  const linkDate = addDays(r.date, 1);
   return (
     <>
       <p>{t("pp.period", { from: ctx.date(r.period.from), to: ctx.date(r.period.to) })}</p>
@@ -69,6 +88,7 @@ export function ParticipationFigures(p: { ctx: ViewContext; report: RegionalPart
       </ul>
       <p>{t("pp.social.def", { list: r.social_partner_sectors.map((s) => sectorLabel(s, ctx.locale)).join(", ") })}</p>
       <p class="notice">{t("pp.suppression")}</p>
+      <p>{t("pp.structural")}</p>
 
       <h2>{t("pp.sector.title")}</h2>
       <ScrollRegion label={t("pp.sector.caption")}>
@@ -160,17 +180,17 @@ export function ParticipationFigures(p: { ctx: ViewContext; report: RegionalPart
       <h2>{t("pp.downloads")}</h2>
       <ul>
         <li>
-          <a href={`/monitoring/participation.csv?date=${r.date}`} download>
+          <a href={`/monitoring/participation.csv?date=${linkDate}`} download>
             {t("pp.download.csv")}
           </a>
         </li>
         <li>
-          <a href={`/monitoring/participation.pdf?date=${r.date}`} download>
+          <a href={`/monitoring/participation.pdf?date=${linkDate}`} download>
             {t("pp.download.pdf")}
           </a>
         </li>
       </ul>
-      <p>{t("pp.api", { url: `/api/v1/monitoring/participation?date=${r.date}` })}</p>
+      <p>{t("pp.api", { url: `/api/v1/monitoring/participation?date=${linkDate}` })}</p>
     </>
   );
 }
