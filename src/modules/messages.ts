@@ -14,6 +14,7 @@ import { closingDayMessages } from "./intake/closing-days-messages";
 import { contactPointMessages } from "./intake/contacts-messages";
 import { intakeMessages } from "./intake/messages";
 import { intakeSignalMessages } from "./intake/signal-messages";
+import { lifecycleMessages } from "./intake/lifecycle-messages";
 import { supplementMessages } from "./intake/supplement-messages";
 import { meetingsMessages } from "./meetings/messages";
 import { meetingsReminderMessages } from "./meetings/reminder-messages";
@@ -27,4 +28,4 @@ import { registryChairMessages } from "./registry/chair-messages";
 import { registryMessages } from "./registry/messages";
 
 /** Every module's dictionary; the i18n layer merges them and types the keys. */
-export const allMessages = [coreMessages, referenceMessages, identityMessages, auditLogMessages, languageMessages, livcRolesMessages, approvalsMessages, recoveryMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, registryChairMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, supplementMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, rectifyMessages, meetingsMessages, meetingsReminderMessages, meetingsReplanMessages] as const;
+export const allMessages = [coreMessages, referenceMessages, identityMessages, auditLogMessages, languageMessages, livcRolesMessages, approvalsMessages, recoveryMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, registryChairMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, supplementMessages, lifecycleMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, rectifyMessages, meetingsMessages, meetingsReminderMessages, meetingsReplanMessages] as const;

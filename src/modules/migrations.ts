@@ -8,6 +8,7 @@ import { approvalMigrations } from "./identity/approval-migrations";
 import { identityMigrations } from "./identity/migrations";
 import { ssoMigrations } from "./identity/sso-migrations";
 import { intakeMigrations } from "./intake/migrations";
+import { lifecycleMigrations } from "./intake/lifecycle-migrations";
 import { meetingsMigrations } from "./meetings/migrations";
 import { partnersMigrations } from "./partners/migrations";
 import { referenceMigrations } from "./reference/migrations";
@@ -15,5 +16,5 @@ import { registryMigrations } from "./registry/migrations";
 
 /** Every module's migrations. Add a module's list here; names order them globally. */
 export function allMigrations(): SchakelMigration[] {
-  return [...metaMigrations, ...referenceMigrations, ...registryMigrations, ...auditMigrations, ...cryptoMigrations, ...identityMigrations, ...ssoMigrations, ...approvalMigrations, ...partnersMigrations, ...awarenessMigrations, ...intakeMigrations, ...casesMigrations, ...meetingsMigrations].sort((a, b) => a.name.localeCompare(b.name));
+  return [...metaMigrations, ...referenceMigrations, ...registryMigrations, ...auditMigrations, ...cryptoMigrations, ...identityMigrations, ...ssoMigrations, ...approvalMigrations, ...partnersMigrations, ...awarenessMigrations, ...intakeMigrations, ...lifecycleMigrations, ...casesMigrations, ...meetingsMigrations].sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -10,6 +10,8 @@ import { emptyForm } from "../../src/modules/intake/schema";
 import { fileReport } from "../../src/modules/intake/service";
 import { rectifyReportIdentity } from "../../src/modules/intake/rectify";
 import { addSupplement, withdrawReport } from "../../src/modules/intake/supplement";
+import { discardDraft } from "../../src/modules/intake/retention-drafts";
+import { purgeReports } from "../../src/modules/intake/retention";
 import { acknowledgeConfidentiality, recordMeetingAttendance, saveCaseMinutes, scheduleMeeting } from "../../src/modules/meetings/service";
 import { addAgendaCase, cancelMeeting, removeAgendaCase, rescheduleMeeting } from "../../src/modules/meetings/replan";
 import { addFramework, addObstacle, registerRevision } from "../../src/modules/registry/service";
@@ -824,6 +826,27 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
         unchanged: async (s) => {
           expect(await s.row()).toEqual(s.before);
           expect(await s.counts()).toEqual(s.countsBefore);
+        },
+      }),
+    ),
+    // Drafts (decision 0053): the reporter's discard and the daily erasure, each with its proof and audit entry.
+    ...(["intake.report.draft.discard", "intake.report.draft.purge"] as const).map((action) =>
+      atomicCase({
+        name: `${action === "intake.report.draft.discard" ? "discardDraft (intake: the reporter deletes a draft)" : "purgeReports (intake: a draft past its term erased)"}`,
+        only: action,
+        setup: async () => {
+          const actor = await reporter();
+          const made = await fileReport(ctx(), { actor }, submitForm("Concept weg"), "draft");
+          if (made.kind !== "draft") throw new Error(made.kind);
+          await db().updateTable("report").set({ updated_at: "2020-01-01T00:00:00.000Z" }).where("reference", "=", made.reference).execute();
+          const row = () => db().selectFrom("report").select(["id", "status", "content_enc", "updated_at"]).where("reference", "=", made.reference).executeTakeFirst();
+          return { actor, reference: made.reference, row, before: await row(), logs: await count("report_purge_log") };
+        },
+        change: (s) =>
+          action === "intake.report.draft.discard" ? discardDraft(ctx(), { actor: s.actor }, s.reference) : purgeReports(ctx(), { today: "2020-03-01", terms: { draftDays: 30, notTakenUpMonths: 12 } }),
+        unchanged: async (s) => {
+          expect(await s.row()).toEqual(s.before);
+          expect(await count("report_purge_log")).toBe(s.logs);
         },
       }),
     ),

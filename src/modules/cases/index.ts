@@ -12,6 +12,8 @@ import { runPurge } from "./service";
 import { purgeReports } from "../intake/service";
 import { sendMeetingReminders } from "../meetings/service";
 import { casesConfig } from "./config";
+import { sweepExpiredSessions } from "../../platform/auth/session";
+import { sweepThrottle } from "../../platform/auth/throttle";
 
 
 /**
@@ -21,7 +23,9 @@ import { casesConfig } from "./config";
 export async function runRetentionPurge(ctx: AppContext, opts: { dryRun?: boolean; today?: string } = {}) {
   const cases = await runPurge(ctx, opts);
   const reports = await purgeReports(ctx, opts);
-  return { cases, reports };
+  // Expired sessions and old login-throttle rows (hashed addresses) go too (decision 0053); a dry run keeps them.
+  const sweep = opts.dryRun ? { sessions: 0, throttle: 0 } : { sessions: await sweepExpiredSessions(ctx.database.db, ctx.config), throttle: await sweepThrottle(ctx.database.db) };
+  return { cases, reports, sweep };
 }
 
 /** The daily work of this module: the retention purge (cases and reports) and the consultation reminders. */
@@ -67,7 +71,7 @@ function casesCli(program: Command, open: Open) {
       }
       const ctx = await open();
       try {
-        const { cases: r, reports } = await runRetentionPurge(ctx, { dryRun: opts.dryRun, today: opts.date });
+        const { cases: r, reports, sweep } = await runRetentionPurge(ctx, { dryRun: opts.dryRun, today: opts.date });
         const what = (removed: Record<string, number>) => Object.entries(removed).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ") || "nothing left to remove";
         for (const p of r.purged) console.log(`${r.dryRun ? "would purge" : "purged"} ${p.label} (retention until ${p.retentionUntil}): ${what(p.removed)}`);
         for (const h of r.held) console.log(`held ${h.label}: legal hold, not purged`);
@@ -78,6 +82,10 @@ function casesCli(program: Command, open: Open) {
         console.log(
           `${r.dryRun ? "Dry run: " : ""}${reports.purged.length} report(s) ${r.dryRun ? "to purge" : "purged"}, ${reports.held.length} held by a case's legal hold, ${reports.withCase} kept with their case.`,
         );
+        // Drafts are named by their random reference only, like reports.
+        for (const d of reports.drafts) console.log(`${r.dryRun ? "would erase" : "erased"} draft ${d.reference} (last saved ${d.lastSaved.slice(0, 10)})`);
+        console.log(`${r.dryRun ? "Dry run: " : ""}${reports.drafts.length} draft(s) ${r.dryRun ? "to erase" : "erased"}.`);
+        if (!r.dryRun) console.log(`Swept ${sweep.sessions} expired session(s) and ${sweep.throttle} old login-throttle row(s).`);
       } finally {
         await ctx.close();
       }

@@ -186,7 +186,7 @@ export function loginRoutes(app: FastifyInstance, ctx: AppContext) {
 export async function accountView(ctx: AppContext, request: FastifyRequest): Promise<AccountView> {
   const actor = request.actor!;
   const user = await findUser(ctx.database.db, actor.userId);
-  const sessions = await listSessions(ctx.database.db, actor.userId);
+  const sessions = await listSessions(ctx.database.db, actor.userId, ctx.config);
   return { email: user?.email ?? "", actor, livcNames: {}, sessions, recoveryLeft: await unusedRecoveryCodes(ctx, actor.userId), sso: ssoLinkOf(user), language: user?.language ?? "nl" };
 }
 

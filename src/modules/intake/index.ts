@@ -3,6 +3,8 @@ import { closingDayRoutes } from "./closing-days-routes";
 import { regionalContactCli } from "./contacts-cli";
 import { contactPointRoutes } from "./contacts-routes";
 import { seedIntakeDemo } from "./demo";
+import { discardRoutes } from "./discard-routes";
+import { intakeRetentionConfig } from "./retention-config";
 import { intakeRoutes } from "./routes";
 import { reportRectifyRoutes } from "./rectify-routes";
 import { supplementRoutes } from "./supplement-routes";
@@ -15,6 +17,9 @@ export const intakeModule: SchakelModule = {
     closingDayRoutes(app, ctx);
     reportRectifyRoutes(app, ctx);
     supplementRoutes(app, ctx);
+    discardRoutes(app, ctx);
+    // A bad retention setting stops the server at start, naming the variable (decision 0053).
+    intakeRetentionConfig();
   },
   seedDemo: seedIntakeDemo,
   cli(program, open) {

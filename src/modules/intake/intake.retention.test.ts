@@ -34,6 +34,8 @@ describeEachDialect("intake: report retention purge", (ctx) => {
   }
 
   it("purges a report after its term (shorter for a minor), keeps the anonymous facts, and leaves proof without content", async () => {
+    // The not-taken-up term (decision 0053) set longer than the general one, so the general term decides here.
+    const terms = { draftDays: 30, notTakenUpMonths: 120 };
     const minor = await submit("Nora Minor", "2013-05-06");
     const adult = await submit("Arne Adult", "1990-05-06");
     expect(await decide(ctx(), who(coordinator), minor, { transition: "no_action", reason: "REASON-secret", referralService: "" })).toMatchObject({ kind: "ok" });
@@ -41,13 +43,13 @@ describeEachDialect("intake: report retention purge", (ctx) => {
     const adultUntil = (await row(adult)).retention_until!;
     expect(minorUntil < adultUntil).toBe(true);
 
-    const dry = await purgeReports(ctx(), { dryRun: true, today: minorUntil });
+    const dry = await purgeReports(ctx(), { dryRun: true, today: minorUntil, terms });
     expect(dry.purged.map((p) => p.reportId)).toContain(minor);
     expect(dry.purged.map((p) => p.reportId)).not.toContain(adult);
     expect((await row(minor)).purged_at).toBeNull();
 
     const before = await row(minor);
-    const run = await purgeReports(ctx(), { today: minorUntil });
+    const run = await purgeReports(ctx(), { today: minorUntil, terms });
     expect(run.purged.find((p) => p.reportId === minor)?.removed).toEqual({ report_content: 1, subject_index: 1, case_link: 0, decision_reasons: 1, supplements: 0 });
     const after = await row(minor);
     expect(after).toMatchObject({ content_enc: "", subject_index: null, status: "no_action", livc_id: livc, submitted_at: before.submitted_at, decided_at: before.decided_at, minor: 1, municipality_nis: "44021" });
@@ -67,7 +69,7 @@ describeEachDialect("intake: report retention purge", (ctx) => {
     const view = await openForScreening(ctx(), who(coordinator), minor);
     expect(view.kind === "ok" && view.content.subjectName).toBe("");
     expect(view.kind === "ok" && view.events.every((e) => e.reason === null)).toBe(true);
-    expect((await purgeReports(ctx(), { today: minorUntil })).purged.map((p) => p.reportId)).not.toContain(minor);
+    expect((await purgeReports(ctx(), { today: minorUntil, terms })).purged.map((p) => p.reportId)).not.toContain(minor);
   });
 
   it("a report taken up as a case follows the case: kept while it is kept (legal hold included), purged with it", async () => {

@@ -212,7 +212,9 @@ export interface ReportEventTable {
 }
 export interface IntakeAlertTable { id: string; user_id: string; report_id: string; kind: "danger_now" | "regional_new" | "supplement" | "withdrawn"; created_at: string; read_at: string | null }
 export interface ReportSupplementTable { id: string; report_id: string; author_user_id: string; created_at: string; report_status: string; content_enc: string }
-export interface ReportPurgeLogTable { id: string; report_id: string; reference: string; livc_id: string | null; purged_at: string; retention_until: string | null; cause: "retention_end" | "case_purged" | "withdrawn_wrong_person"; removed: string }
+export interface ReportPurgeLogTable { id: string; report_id: string; reference: string; livc_id: string | null; purged_at: string; retention_until: string | null; cause: ReportPurgeCause; removed: string }
+/** Why a report's personal data went (decisions 0019, 0048, 0053); drafts are erased altogether. */
+export type ReportPurgeCause = "retention_end" | "case_purged" | "withdrawn_wrong_person" | "not_taken_up_end" | "draft_expired" | "draft_discarded";
 export interface IntakeRegionalContactTable { id: string; user_id: string; province: string | null; created_at: string }
 export interface IntakeLivcClosingDayTable { id: string; livc_id: string; day: string; description: string; created_at: string; created_by: string | null }
 declare module "../../platform/db/schema" {

@@ -1,6 +1,9 @@
 import { sql } from "kysely";
 import type { AppContext } from "../../platform/context";
 import { toCount } from "../../platform/db/values";
+import { notTakenUpBefore } from "./retention";
+import { intakeRetentionConfig } from "./retention-config";
+import { NOT_TAKEN_UP_STATUSES } from "./store";
 
 /**
  * The reports' side of the DPO's retention page and of `schakel purge log` (cases/retention-page.tsx):
@@ -33,16 +36,23 @@ export async function reportPurgeLogPage(ctx: AppContext, f: { since?: string; l
   };
 }
 
-/** Reports without a case, not purged, whose retention ends by each horizon; per LIVC (null: the regional queue). */
-export async function reportPurgesDue(ctx: AppContext, by30: string, by90: string): Promise<Map<string | null, { due30: number; due90: number }>> {
+/**
+ * Reports without a case, not purged, whose retention ends by each horizon; per LIVC (null: the regional
+ * queue). A report not taken up counts by the earlier of its general term and its decision plus
+ * SCHAKEL_REPORT_NOT_TAKEN_UP_MONTHS (decision 0053), the same rule as the purge.
+ */
+export async function reportPurgesDue(ctx: AppContext, by30: string, by90: string, months = intakeRetentionConfig().notTakenUpMonths): Promise<Map<string | null, { due30: number; due90: number }>> {
+  const before30 = notTakenUpBefore(by30, months);
+  const before90 = notTakenUpBefore(by90, months);
+  const dueBy = (by: string, before: string) =>
+    sql<boolean>`(retention_until <= ${by} or (status in (${sql.join(NOT_TAKEN_UP_STATUSES)}) and decided_at is not null and decided_at < ${before}))`;
   const rows = await ctx.database.db
     .selectFrom("report")
-    .select(["livc_id", sql<number>`count(case when retention_until <= ${by30} then 1 end)`.as("due30"), (eb) => eb.fn.countAll().as("due90")])
+    .select(["livc_id", sql<number>`count(case when ${dueBy(by30, before30)} then 1 end)`.as("due30"), (eb) => eb.fn.countAll().as("due90")])
     .where("purged_at", "is", null)
     .where("status", "!=", "draft")
     .where("case_id", "is", null)
-    .where("retention_until", "is not", null)
-    .where("retention_until", "<=", by90)
+    .where(dueBy(by90, before90))
     .groupBy("livc_id")
     .execute();
   return new Map(rows.map((r) => [r.livc_id, { due30: toCount(r.due30), due90: toCount(r.due90) }]));

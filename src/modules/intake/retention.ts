@@ -2,8 +2,10 @@ import type { Kysely } from "kysely";
 import { type AuditWho, audit } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
-import { newId, nowIso, todayInBrussels } from "../../platform/db/values";
-import { caseRow, registerCasePurger } from "../cases/service";
+import { addDays, newId, nowIso, todayInBrussels } from "../../platform/db/values";
+import { addMonths, caseRow, registerCasePurger } from "../cases/service";
+import { type IntakeRetentionConfig, intakeRetentionConfig } from "./retention-config";
+import { type DraftPurgeOutcome, purgeStaleDrafts } from "./retention-drafts";
 import * as store from "./store";
 
 /**
@@ -14,6 +16,12 @@ import * as store from "./store";
  * up as a case follows its case: it goes when the case is purged (registered below, in the case's
  * purge transaction), and is kept while the case is kept, so also under the case's legal hold.
  * Every purge writes report_purge_log and an audit entry: kinds and counts, never content.
+ *
+ * Decision 0053 adds two terms, both computed at each run from the stored dates (a changed setting
+ * counts for every stored record from the next run on): a report screened as "no further action" or
+ * "referred" (not taken up) goes SCHAKEL_REPORT_NOT_TAKEN_UP_MONTHS after the decision, or at its
+ * general term if that is earlier (cause "not_taken_up_end"); a draft nobody saved for
+ * SCHAKEL_DRAFT_RETENTION_DAYS is erased altogether (retention-drafts.ts, cause "draft_expired").
  */
 export interface ReportPurgeOutcome {
   reportId: string;
@@ -30,7 +38,19 @@ export interface ReportPurgeReport {
   held: { reportId: string; reference: string }[];
   /** Linked to a case that is not purged yet: they go with the case. */
   withCase: number;
+  /** Drafts past SCHAKEL_DRAFT_RETENTION_DAYS (erased, not kept as a shell). */
+  drafts: DraftPurgeOutcome[];
 }
+
+/** The effective end of a report's term: the general one, or for a report not taken up the earlier of that and decision + months. */
+export function effectiveRetentionEnd(r: Pick<store.PurgeRow, "status" | "case_id" | "decided_at" | "retention_until">, notTakenUpMonths: number): { until: string | null; notTakenUp: boolean } {
+  if (!r.decided_at || r.case_id || !store.NOT_TAKEN_UP_STATUSES.includes(r.status)) return { until: r.retention_until, notTakenUp: false };
+  const short = addMonths(r.decided_at.slice(0, 10), notTakenUpMonths);
+  return !r.retention_until || short < r.retention_until ? { until: short, notTakenUp: true } : { until: r.retention_until, notTakenUp: false };
+}
+
+/** Reports decided before this date (exclusive) are past the not-taken-up term on `today`. */
+export const notTakenUpBefore = (today: string, months: number) => addDays(addMonths(today, -months), 1);
 
 type Db = Kysely<DB>;
 
@@ -51,13 +71,17 @@ async function purgeOne(ctx: AppContext, db: Db, who: AuditWho, r: store.PurgeRo
   await audit.recordFor(ctx, who, { action: "intake.report.purge", resourceType: "report", resourceId: r.id, livcId: r.livc_id, outcome: "success" }, { db });
 }
 
-export async function purgeReports(ctx: AppContext, opts: { dryRun?: boolean; today?: string; who?: AuditWho } = {}): Promise<ReportPurgeReport> {
+export async function purgeReports(
+  ctx: AppContext,
+  opts: { dryRun?: boolean; today?: string; who?: AuditWho; terms?: IntakeRetentionConfig } = {},
+): Promise<ReportPurgeReport> {
   const today = opts.today ?? todayInBrussels();
   const dryRun = Boolean(opts.dryRun);
   const who = opts.who ?? {};
+  const terms = opts.terms ?? intakeRetentionConfig();
   const db = ctx.database.db;
-  const out: ReportPurgeReport = { today, dryRun, purged: [], held: [], withCase: 0 };
-  for (const r of await store.reportPurgeCandidates(db, today)) {
+  const out: ReportPurgeReport = { today, dryRun, purged: [], held: [], withCase: 0, drafts: [] };
+  for (const r of await store.reportPurgeCandidates(db, today, notTakenUpBefore(today, terms.notTakenUpMonths))) {
     if (r.case_id) {
       const c = await caseRow(ctx, r.case_id);
       if (c && c.status !== "purged") {
@@ -67,10 +91,12 @@ export async function purgeReports(ctx: AppContext, opts: { dryRun?: boolean; to
       }
     }
     const removed = await removedOf(db, r);
-    out.purged.push({ reportId: r.id, reference: r.reference, retentionUntil: r.retention_until, removed });
+    const end = effectiveRetentionEnd(r, terms.notTakenUpMonths);
+    out.purged.push({ reportId: r.id, reference: r.reference, retentionUntil: end.until, removed });
     if (dryRun) continue;
-    await db.transaction().execute((trx) => purgeOne(ctx, trx, who, r, "retention_end", removed));
+    await db.transaction().execute((trx) => purgeOne(ctx, trx, who, { ...r, retention_until: end.until }, end.notTakenUp ? "not_taken_up_end" : "retention_end", removed));
   }
+  out.drafts = await purgeStaleDrafts(ctx, { today, dryRun, who, days: terms.draftDays });
   return out;
 }
 
@@ -79,7 +105,7 @@ export async function purgeReports(ctx: AppContext, opts: { dryRun?: boolean; to
  * same purge as at retention end, with its log and audit entry, in the caller's transaction.
  */
 export async function purgeWithdrawnReport(ctx: AppContext, db: Db, who: AuditWho, reportId: string): Promise<void> {
-  const r = await db.selectFrom("report").select(["id", "reference", "livc_id", "status", "retention_until", "case_id", "subject_index", "content_enc"]).where("id", "=", reportId).where("purged_at", "is", null).executeTakeFirst();
+  const r = await db.selectFrom("report").select(["id", "reference", "livc_id", "status", "retention_until", "case_id", "subject_index", "content_enc", "decided_at"]).where("id", "=", reportId).where("purged_at", "is", null).executeTakeFirst();
   if (r) await purgeOne(ctx, db, who, r, "withdrawn_wrong_person", await removedOf(db, r));
 }
 

@@ -6,6 +6,7 @@ import type { Actor } from "../../platform/policy/actor";
 import { sendError, wantsJson } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
 import { mayManageClosingDays } from "./policy";
+import { intakeRetentionConfig } from "./retention-config";
 import { decisionBody, emptyForm, idParam, LIMITS, queueQuery, readForm, referenceParam } from "./schema";
 import {
   alertsFor, decide, fileReport, livcQueue, municipalityChoices, myReports, openForScreening, ownDraft, receivedView, regionalOpenCount, regionalQueueFor, reporterView,
@@ -28,13 +29,21 @@ export function intakeRoutes(app: FastifyInstance, ctx: AppContext) {
   const report = { config: { permission: "report.file" as const } };
 
   app.get("/reports", report, async (request, reply) =>
-    sendPage(reply, h(MyReportsPage, { ctx: viewContext(request), reports: await myReports(ctx, request.actor!) })),
+    sendPage(reply, h(MyReportsPage, { ctx: viewContext(request), reports: await myReports(ctx, request.actor!), discarded: (request.query as { done?: string }).done === "discarded" })),
   );
 
   const formPage = async (request: FastifyRequest, reply: FastifyReply, form = emptyForm(), errors: Parameters<typeof ReportFormPage>[0]["errors"] = [], reference?: string, status = 200) =>
     sendPage(
       reply,
-      h(ReportFormPage, { ctx: viewContext(request), form, errors, municipalities: await municipalityChoices(ctx), reference, savedDraft: (request.query as { saved?: string }).saved === "1" }),
+      h(ReportFormPage, {
+        ctx: viewContext(request),
+        form,
+        errors,
+        municipalities: await municipalityChoices(ctx),
+        reference,
+        savedDraft: (request.query as { saved?: string }).saved === "1",
+        draftDays: intakeRetentionConfig().draftDays,
+      }),
       status,
     );
 

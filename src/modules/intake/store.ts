@@ -169,20 +169,47 @@ export const regionalContactsFor = (db: Db, province: string) =>
 
 // --- retention -------------------------------------------------------------------------------
 
-const PURGE_COLUMNS = ["id", "reference", "livc_id", "status", "retention_until", "case_id", "subject_index", "content_enc"] as const;
+const PURGE_COLUMNS = ["id", "reference", "livc_id", "status", "retention_until", "case_id", "subject_index", "content_enc", "decided_at"] as const;
 export type PurgeRow = Pick<ReportRow, (typeof PURGE_COLUMNS)[number]>;
 
-/** Submitted reports past their retention date that still hold personal data. */
-export const reportPurgeCandidates = (db: Db, today: string) =>
+/**
+ * Screened but not taken up (decision 0053): "no further action", "referred to regular care", or a
+ * referral closed since. A report taken up holds its case id until its case is purged (and then it is
+ * purged itself), so "no case link" tells them apart from a closed take-up.
+ */
+export const NOT_TAKEN_UP_STATUSES: ReportStatus[] = ["no_action", "referred", "closed"];
+
+/**
+ * Submitted reports that still hold personal data and whose term has passed: the general term
+ * (`retention_until`, set at submission) on or before `today`, or, not taken up, a screening decision
+ * taken before `notTakenUpBefore` (an ISO date: decided_at is a timestamp, so "<" a date means "on an
+ * earlier day"). The second term is computed here, at every run, from the decision date.
+ */
+export const reportPurgeCandidates = (db: Db, today: string, notTakenUpBefore: string) =>
   db
     .selectFrom("report")
     .select(PURGE_COLUMNS)
     .where("purged_at", "is", null)
     .where("status", "!=", "draft")
-    .where("retention_until", "is not", null)
-    .where("retention_until", "<=", today)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb("retention_until", "is not", null), eb("retention_until", "<=", today)]),
+        eb.and([eb("status", "in", NOT_TAKEN_UP_STATUSES), eb("case_id", "is", null), eb("decided_at", "is not", null), eb("decided_at", "<", notTakenUpBefore)]),
+      ]),
+    )
     .orderBy("retention_until")
+    .orderBy("id")
     .execute();
+
+/** Drafts nobody saved since before `before` (an ISO date; updated_at is a timestamp). */
+export const staleDrafts = (db: Db, before: string) =>
+  db.selectFrom("report").select(["id", "reference", "updated_at", "content_enc"]).where("status", "=", "draft").where("updated_at", "<", before).orderBy("updated_at").orderBy("id").execute();
+
+/** Deletes a draft row (never a submitted report: the status is part of the condition); true when it went. */
+export async function deleteDraft(db: Db, id: string): Promise<boolean> {
+  const r = await db.deleteFrom("report").where("id", "=", id).where("status", "=", "draft").executeTakeFirst();
+  return Number(r.numDeletedRows ?? 0) === 1;
+}
 
 /** The not yet purged report(s) a case was taken up from. */
 export const unpurgedReportsOfCase = (db: Db, caseId: string) =>

@@ -11,6 +11,7 @@ export class PartnerRuleError extends Error {
       | "unknown_seat"
       | "reason_required"
       | "note_required"
+      | "note_not_allowed"
       | "not_pending"
       | "expired"
       | "case_ref_required"

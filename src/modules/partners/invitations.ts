@@ -111,9 +111,18 @@ export interface ResponseInput {
   today?: string;
 }
 
-/** Validates a decline before anything is written; returns the clean reason and note. */
-export function checkDecline(reason: string | null | undefined, note: string | null | undefined): { reason: DeclineReason; note: string | null } {
+/**
+ * Validates a decline before anything is written; returns the clean reason and note. A case
+ * consultation's invitation takes the reason code only (decision 0053): a note there is about a case
+ * ("we already follow this pupil"), so it is refused, and "other" needs none. A structural invitation
+ * (about the organisation joining the LIVC) keeps its note, required with "other".
+ */
+export function checkDecline(reason: string | null | undefined, note: string | null | undefined, kind: "structural" | "consultation" = "structural"): { reason: DeclineReason; note: string | null } {
   if (!reason || !(DECLINE_REASONS as readonly string[]).includes(reason)) throw new PartnerRuleError("reason_required", "reason");
+  if (kind === "consultation") {
+    if ((note ?? "").trim() !== "") throw new PartnerRuleError("note_not_allowed", "reason");
+    return { reason: reason as DeclineReason, note: null };
+  }
   const clean = (note ?? "").trim().slice(0, DECLINE_NOTE_MAX);
   if (reason === "other" && clean === "") throw new PartnerRuleError("note_required", "note");
   return { reason: reason as DeclineReason, note: clean === "" ? null : clean };
@@ -128,7 +137,7 @@ export async function respondToInvitation(ctx: AppContext, who: AuditWho, invita
   const today = input.today ?? todayInBrussels();
   const inv = await store.invitationById(db, invitationId);
   if (!inv) throw new PartnerRuleError("not_pending");
-  const decline = input.answer === "decline" ? checkDecline(input.reason, input.note) : null;
+  const decline = input.answer === "decline" ? checkDecline(input.reason, input.note, inv.kind) : null;
   const next = INVITATION_TRANSITIONS[inv.status][input.answer] as Exclude<InvitationStatus, "pending"> | undefined;
   if (!next) throw new PartnerRuleError("not_pending");
   if (inv.expires_on < today) {

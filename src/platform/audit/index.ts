@@ -5,6 +5,7 @@ import type { Database } from "../db";
 import type { DB } from "../db/schema";
 import { nowIso } from "../db/values";
 import { type Actor, rolesIn } from "../policy/actor";
+import { auditAddress } from "./address";
 import { type AuditEntryTable, type AuditOutcome, entryHashOfFields, GENESIS_HASH } from "./chain";
 
 export { auditMigrations, type AuditOutcome, GENESIS_HASH } from "./chain";
@@ -194,7 +195,8 @@ function toRow(who: AuditWho, event: AuditEvent): NewEntry {
     resource_type: event.resourceType,
     resource_id: event.resourceId ?? null,
     outcome: event.outcome,
-    client_address: who.clientAddress ?? null,
+    // The network only (/24, /48), never the device's full address (decision 0053).
+    client_address: auditAddress(who.clientAddress),
     correlation_id: who.correlationId ?? null,
   };
 }

@@ -183,8 +183,39 @@ export async function markSessionsForRotation(db: Kysely<DB>, userId: string): P
   await db.updateTable("session").set({ rotate: 1 }).where("user_id", "=", userId).execute();
 }
 
-export async function listSessions(db: Kysely<DB>, userId: string) {
-  return db.selectFrom("session").select(["id", "created_at", "last_seen_at", "auth_method", "stage"]).where("user_id", "=", userId).orderBy("created_at", "desc").execute();
+/** The session limits of the configuration: what makes a row expired (the same rule as loadSessionWithAccount). */
+export type SessionLimits = Pick<Config, "SCHAKEL_SESSION_IDLE_MINUTES" | "SCHAKEL_SESSION_ABSOLUTE_HOURS">;
+const cutoffs = (limits: SessionLimits, now: number) => ({
+  idle: new Date(now - limits.SCHAKEL_SESSION_IDLE_MINUTES * 60_000).toISOString(),
+  absolute: new Date(now - limits.SCHAKEL_SESSION_ABSOLUTE_HOURS * 3_600_000).toISOString(),
+  pending: new Date(now - PENDING_MINUTES * 60_000).toISOString(),
+});
+
+/** A user's LIVE sessions, newest first (/account): an idle, too old or abandoned half login is not one (decision 0053). */
+export async function listSessions(db: Kysely<DB>, userId: string, limits: SessionLimits, now = Date.now()) {
+  const c = cutoffs(limits, now);
+  return db
+    .selectFrom("session")
+    .select(["id", "created_at", "last_seen_at", "auth_method", "stage"])
+    .where("user_id", "=", userId)
+    .where("last_seen_at", ">=", c.idle)
+    .where("created_at", ">=", c.absolute)
+    .where((eb) => eb.or([eb("stage", "=", "full"), eb("created_at", ">=", c.pending)]))
+    .orderBy("created_at", "desc")
+    .execute();
+}
+
+/**
+ * Deletes every expired session row (the daily job, decision 0053). An expired row was otherwise only
+ * deleted when its own cookie came back, so a closed browser left it for ever. Returns how many went.
+ */
+export async function sweepExpiredSessions(db: Kysely<DB>, limits: SessionLimits, now = Date.now()): Promise<number> {
+  const c = cutoffs(limits, now);
+  const r = await db
+    .deleteFrom("session")
+    .where((eb) => eb.or([eb("last_seen_at", "<", c.idle), eb("created_at", "<", c.absolute), eb.and([eb("stage", "!=", "full"), eb("created_at", "<", c.pending)])]))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows ?? 0);
 }
 
 /** The Actor of a full session: only active accounts, only memberships valid today. */

@@ -10,6 +10,9 @@ const KNOWN_KINDS = new Set([
   "identity", "subject_index", "closure_note", "report_link", "timeline_notes", "action_descriptions", "feedback_forms", "report", "minutes_decisions", "report_content", "case_link", "decision_reasons", "supplements",
 ]);
 
+/** The report purge causes named in words (decisions 0019, 0048, 0053); a later one shows its code. */
+const REPORT_CAUSES = new Set(["retention_end", "case_purged", "withdrawn_wrong_person", "not_taken_up_end", "draft_expired", "draft_discarded"]);
+
 /** What a purge removed, as "kind: count" (kinds a later module adds are shown by their code). */
 export function removedText(t: ViewContext["t"], removed: Record<string, number>): string {
   const parts = Object.entries(removed)
@@ -133,9 +136,9 @@ export function RetentionPage(props: {
                 <tr>
                   <td>{ctx.date(r.purgedAt)}</td>
                   <td>{r.reference}</td>
-                  <td>{livc(r.livcId)}</td>
+                  <td>{r.cause.startsWith("draft_") ? t("ret.draft") : livc(r.livcId)}</td>
                   <td>{r.retentionUntil ? ctx.date(r.retentionUntil) : ""}</td>
-                  <td>{r.cause === "retention_end" || r.cause === "case_purged" || r.cause === "withdrawn_wrong_person" ? t(`ret.cause.${r.cause}`) : r.cause}</td>
+                  <td>{REPORT_CAUSES.has(r.cause) ? t(`ret.cause.${r.cause}` as MessageKey) : r.cause}</td>
                   <td>{removedText(t, r.removed)}</td>
                 </tr>
               ))}

@@ -12,6 +12,8 @@ interface Props {
   /** Continuing a saved draft: its reference. */
   reference?: string;
   savedDraft?: boolean;
+  /** SCHAKEL_DRAFT_RETENTION_DAYS: a draft not saved for this long is erased (decision 0053). */
+  draftDays?: number;
 }
 
 export function ReportFormPage(props: Props) {
@@ -158,7 +160,13 @@ export function ReportFormPage(props: Props) {
             {t("intake.form.save_draft")}
           </button>
         </div>
+        {props.draftDays ? <p class="hint">{t("lc.draft.term", { days: props.draftDays })}</p> : null}
       </form>
+      {props.reference ? (
+        <p>
+          <a href={`/reports/${props.reference}/discard`}>{t("lc.discard.link")}</a>
+        </p>
+      ) : null}
     </Layout>
   );
 }

@@ -10,11 +10,18 @@ const statusLabel = (ctx: ViewContext, s: ReporterStatus) => ctx.t(k(`intake.sta
 export function MyReportsPage(props: {
   ctx: ViewContext;
   reports: { reference: string; draft: boolean; status: ReporterStatus | null; createdAt: string; submittedAt: string | null }[];
+  /** Just discarded a draft (decision 0053). */
+  discarded?: boolean;
 }) {
   const { ctx } = props;
   const { t } = ctx;
   return (
     <Layout ctx={ctx} title={t("intake.mine.title")}>
+      {props.discarded ? (
+        <p class="notice success" role="status">
+          {t("lc.discard.done")}
+        </p>
+      ) : null}
       <h1>{t("intake.mine.title")}</h1>
       <p class="lead">{t("intake.mine.lead")}</p>
       <p>

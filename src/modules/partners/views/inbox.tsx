@@ -147,7 +147,12 @@ export function InvitationPage(p: { ctx: ViewContext; invitation: Invitation; li
             error={err("reason")}
             options={DECLINE_REASONS.map((r) => ({ value: r, label: t(`pt.reason.${r}`) }))}
           />
-          <TextField id="note" label={t("pt.respond.note")} hint={t("pt.respond.note.hint")} value={p.form.values.note} error={err("note")} maxLength={500} multiline />
+          {i.kind === "consultation" ? (
+            // A case consultation: the reason code only, no free text about the case (decision 0053).
+            <p class="hint">{t("pt.respond.consultation.hint")}</p>
+          ) : (
+            <TextField id="note" label={t("pt.respond.note")} hint={t("pt.respond.note.hint")} value={p.form.values.note} error={err("note")} maxLength={500} multiline />
+          )}
           <button type="submit" class="button">
             {t("pt.respond.submit")}
           </button>
