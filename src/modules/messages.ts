@@ -1,6 +1,7 @@
 import { coreMessages } from "../platform/i18n/core.messages";
 import { awarenessMessages } from "./awareness/messages";
 import { casesMessages } from "./cases/messages";
+import { feedbackMessages } from "./cases/feedback-messages";
 import { rectifyMessages } from "./cases/rectify-messages";
 import { auditLogMessages } from "./identity/audit-messages";
 import { identityMessages } from "./identity/messages";
@@ -16,6 +17,7 @@ import { intakeMessages } from "./intake/messages";
 import { intakeSignalMessages } from "./intake/signal-messages";
 import { lifecycleMessages } from "./intake/lifecycle-messages";
 import { supplementMessages } from "./intake/supplement-messages";
+import { meetingsFrameworkMessages } from "./meetings/framework-messages";
 import { meetingsMessages } from "./meetings/messages";
 import { meetingsReminderMessages } from "./meetings/reminder-messages";
 import { meetingsReplanMessages } from "./meetings/replan-messages";
@@ -28,4 +30,4 @@ import { registryChairMessages } from "./registry/chair-messages";
 import { registryMessages } from "./registry/messages";
 
 /** Every module's dictionary; the i18n layer merges them and types the keys. */
-export const allMessages = [coreMessages, referenceMessages, identityMessages, auditLogMessages, languageMessages, livcRolesMessages, approvalsMessages, recoveryMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, registryChairMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, supplementMessages, lifecycleMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, rectifyMessages, meetingsMessages, meetingsReminderMessages, meetingsReplanMessages] as const;
+export const allMessages = [coreMessages, referenceMessages, identityMessages, auditLogMessages, languageMessages, livcRolesMessages, approvalsMessages, recoveryMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, registryChairMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, supplementMessages, lifecycleMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, rectifyMessages, feedbackMessages, meetingsMessages, meetingsFrameworkMessages, meetingsReminderMessages, meetingsReplanMessages] as const;

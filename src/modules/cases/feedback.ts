@@ -12,12 +12,14 @@ import * as store from "./store";
 
 /**
  * The feedback form to the police / Local Task Force (terugkoppelingsfiche), Constitutional Court
- * 52/2021: drafted by the information officer after a consultation; every member who ACTUALLY
- * attended that consultation (the partners module's attendance register) approves or objects; it
- * can be marked as sent only when ALL of them approved the current text and the drafter attested
- * that it holds no information covered by professional secrecy. Editing the text starts a new
- * revision: earlier votes and the attestation no longer count. Every step is audited, in the same
- * transaction as the change; the form is visible to those who attended (and the LIVC's core members).
+ * 52/2021: drafted by the information officer after a HELD consultation that had the case on its
+ * agenda; every member who actually took part in discussing THIS case there (decision 0051: present
+ * in the meeting's one attendance register AND a core member of the LIVC or there for a service whose
+ * invitation for this case was accepted) approves or objects; it can be marked as sent only when ALL
+ * of them approved the current text and the drafter attested that it holds no information covered by
+ * professional secrecy. Editing the text starts a new revision: earlier votes and the attestation no
+ * longer count. Every step is audited, in the same transaction as the change; the form is visible to
+ * its participants (and the LIVC's core members).
  */
 export interface FeedbackView {
   id: string;
@@ -30,8 +32,36 @@ export interface FeedbackView {
   sentAt: string | null;
   attendees: { userId: string; vote: FeedbackVoteValue | null }[];
   consensus: boolean;
-  blockers: ("objection" | "missing_approval" | "not_attested" | "no_attendees")[];
+  blockers: ("not_discussed" | "objection" | "missing_approval" | "not_attested" | "no_attendees")[];
   may: { edit: boolean; vote: boolean; send: boolean };
+}
+
+/**
+ * What the meetings module knows about a consultation and a case (it owns agendas, acknowledgements
+ * and the attendance register; it registers these at load, as the purgers do, so that this module
+ * does not import it back).
+ */
+export interface ConsultationFacts {
+  /** The consultation's LIVC and whether it was held and had the case on its agenda; null if unknown. */
+  discussed(ctx: AppContext, consultationId: string, caseId: string): Promise<{ livcId: string; held: boolean; onAgenda: boolean } | null>;
+  /** The user ids who took part in discussing the case at the consultation (decision 0051). */
+  participants(ctx: AppContext, consultationId: string, caseId: string): Promise<string[]>;
+}
+
+let facts: ConsultationFacts | null = null;
+export function registerConsultationFacts(f: ConsultationFacts) {
+  facts = f;
+}
+function consultationFacts(): ConsultationFacts {
+  if (!facts) throw new Error("no consultation facts registered (the meetings module registers them)");
+  return facts;
+}
+
+/** A feedback form refused for its consultation: another LIVC's, not held, or the case was not on its agenda. */
+export class FeedbackConsultationError extends CaseError {
+  constructor(readonly reason: "unknown" | "not_held" | "not_on_agenda") {
+    super("invalid", "consultation");
+  }
 }
 
 /** A change and its audit entries in one transaction: the caller's (ctx's db is one) or a new one. */
@@ -40,9 +70,15 @@ function inTransaction<T>(ctx: AppContext, work: (db: Kysely<DB>) => Promise<T>)
   return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
 
-async function attendeesOf(ctx: AppContext, consultationId: string): Promise<string[]> {
-  return [...new Set((await partners.attendanceFor(ctx, consultationId)).filter((r) => r.attended && r.user_id).map((r) => r.user_id!))];
+/** Refuses a consultation that is not a held one of the case's LIVC with the case on its agenda. */
+async function checkDiscussed(ctx: AppContext, c: { id: string; livc_id: string }, consultationId: string) {
+  const f = await consultationFacts().discussed(ctx, consultationId, c.id);
+  if (!f || f.livcId !== c.livc_id) throw new FeedbackConsultationError("unknown");
+  if (!f.onAgenda) throw new FeedbackConsultationError("not_on_agenda");
+  if (!f.held) throw new FeedbackConsultationError("not_held");
 }
+
+const attendeesOf = (ctx: AppContext, consultationId: string, caseId: string) => consultationFacts().participants(ctx, consultationId, caseId);
 
 /** The consensus rule, pure: every attendee approved the current revision, and the drafter attested. */
 export function consensusOf(attendees: string[], votes: { user_id: string; vote: FeedbackVoteValue; revision: number }[], revision: number, attested: boolean) {
@@ -59,7 +95,7 @@ async function loadForm(ctx: AppContext, who: AuditWho, formId: string) {
   const form = await store.feedbackById(ctx.database.db, formId);
   if (!form) throw new CaseError("not_found");
   const c = await visibleCase(ctx, who, form.case_id);
-  const attendees = await attendeesOf(ctx, form.consultation_id);
+  const attendees = await attendeesOf(ctx, form.consultation_id, form.case_id);
   const actor = who.actor ?? null;
   const core = casePolicy.can(actor, "read_identity", c);
   if (!core && !(actor && attendees.includes(actor.userId))) {
@@ -74,7 +110,8 @@ export async function draftFeedback(ctx: AppContext, who: AuditWho, caseId: stri
   if (!casePolicy.can(who.actor ?? null, "draft_feedback", c)) throw new CaseError("not_allowed");
   if (!content.trim()) throw new CaseError("invalid", "content");
   const consultation = await partners.consultationById(ctx, consultationId);
-  if (!consultation || consultation.livc_id !== c.livc_id) throw new CaseError("invalid", "consultation");
+  if (!consultation || consultation.livc_id !== c.livc_id) throw new FeedbackConsultationError("unknown");
+  await checkDiscussed(ctx, c, consultationId);
   const id = newId();
   await pd.ready(ctx);
   await inTransaction(ctx, async (db) => {
@@ -88,13 +125,23 @@ export async function draftFeedback(ctx: AppContext, who: AuditWho, caseId: stri
 }
 
 export async function getFeedback(ctx: AppContext, who: AuditWho, formId: string): Promise<FeedbackView> {
-  const { form, attendees } = await loadForm(ctx, who, formId);
+  const { form, c, attendees } = await loadForm(ctx, who, formId);
+  const discussed = await checkDiscussed(ctx, c, form.consultation_id).then(
+    () => true,
+    (e) => {
+      if (e instanceof FeedbackConsultationError) return false;
+      throw e;
+    },
+  );
   const text = await pd.reveal(ctx, who, { type: "feedback_form", id: form.id, livcId: form.livc_id }, "feedback.read", true, {
     content: { place: { table: "feedback_form", column: "content_enc", rowId: form.id }, value: form.content_enc },
   });
   const votes = await store.votesOf(ctx.database.db, form.id);
   const attested = form.attested_no_secrecy_at !== null;
-  const { ok, blockers } = consensusOf(attendees, votes, form.revision, attested);
+  const consensus = consensusOf(attendees, votes, form.revision, attested);
+  // A form tied to a consultation that did not discuss the case (made before decision 0051) is never sent.
+  const ok = consensus.ok && discussed;
+  const blockers: FeedbackView["blockers"] = discussed ? consensus.blockers : ["not_discussed", ...consensus.blockers];
   const me = who.actor?.userId ?? "";
   const drafter = form.drafted_by === me;
   return {
@@ -118,7 +165,7 @@ export async function feedbackOfCase(ctx: AppContext, who: AuditWho, caseId: str
   const c = await visibleCase(ctx, who, caseId);
   const out: { id: string; consultationId: string; status: string; createdAt: string }[] = [];
   for (const f of await store.feedbackOfCase(ctx.database.db, c.id)) {
-    const attendees = await attendeesOf(ctx, f.consultation_id);
+    const attendees = await attendeesOf(ctx, f.consultation_id, c.id);
     if (casePolicy.can(who.actor ?? null, "read_identity", c) || (who.actor && attendees.includes(who.actor.userId))) {
       out.push({ id: f.id, consultationId: f.consultation_id, status: f.status, createdAt: f.created_at });
     }
@@ -167,6 +214,10 @@ export async function attestFeedback(ctx: AppContext, who: AuditWho, formId: str
 export async function markFeedbackSent(ctx: AppContext, who: AuditWho, formId: string) {
   const { form, c, attendees } = await loadForm(ctx, who, formId);
   if (form.drafted_by !== who.actor?.userId || form.status !== "draft") throw new CaseError("not_allowed");
+  await checkDiscussed(ctx, c, form.consultation_id).catch(async (e) => {
+    if (e instanceof FeedbackConsultationError) await pd.record(ctx, who, { type: "feedback_form", id: form.id, livcId: form.livc_id }, "feedback.send", "denied");
+    throw e;
+  });
   const { ok } = consensusOf(attendees, await store.votesOf(ctx.database.db, form.id), form.revision, form.attested_no_secrecy_at !== null);
   if (!ok) {
     await pd.record(ctx, who, { type: "feedback_form", id: form.id, livcId: form.livc_id }, "feedback.send", "denied");

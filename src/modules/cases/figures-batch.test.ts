@@ -34,7 +34,7 @@ async function perLivcFigures(ctx: AppContext, period: { from: string; to: strin
       if (c.status !== "held") continue;
       const a = at(l.id, quarterOf(c.held_on));
       a.held++;
-      for (const line of await partners.attendanceFor(ctx, c.id)) if (line.attended) a.sectors.add(line.sector);
+      for (const line of await partners.attendanceFor(ctx, c.id)) if (line.attended && line.sector) a.sectors.add(line.sector);
     }
   }
   const byId = new Map(livcs.map((l) => [l.id, l]));

@@ -292,6 +292,11 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
       const id = await service.draftFeedback(ctx, whoOf(request), p.data.id, b.data.consultation, b.data.content);
       return reply.redirect(`/feedback/${id}`, 303);
     } catch (e) {
+      // Decision 0051: only a held consultation that had the case on its agenda; the typed text is kept.
+      if (e instanceof service.FeedbackConsultationError) {
+        const message = viewContext(request).t(`case.fb.error.consultation.${e.reason}`);
+        return renderCase(request, reply, p.data.id, { errors: { consultation: message }, values: b.data }, 400);
+      }
       return caseFailure(request, reply, e);
     }
   });

@@ -371,7 +371,20 @@ export async function syncConsultationGrants(ctx: AppContext, who: AuditWho, con
   const db = ctx.database.db;
   await (db.isTransaction ? work(db) : db.transaction().execute(work));
 }
-export { attestFeedback, consensusOf, draftFeedback, editFeedback, type FeedbackView, feedbackOfCase, getFeedback, markFeedbackSent, voteFeedback } from "./feedback";
+export {
+  attestFeedback,
+  type ConsultationFacts,
+  consensusOf,
+  draftFeedback,
+  editFeedback,
+  FeedbackConsultationError,
+  type FeedbackView,
+  feedbackOfCase,
+  getFeedback,
+  markFeedbackSent,
+  registerConsultationFacts,
+  voteFeedback,
+} from "./feedback";
 export { type QuarterFigures, quarterlyFigures, quarterOf } from "./figures";
 export { registerCaseContent, registerSubjectRecords, SubjectAccessDenied, type SubjectAccessExport, subjectAccessExport, subjectAccessPdf } from "./subject-access";
 export {

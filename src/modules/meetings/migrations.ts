@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { SchakelMigration } from "../../platform/db/migrate";
 
 /**
@@ -69,6 +70,35 @@ export const meetingsMigrations: SchakelMigration[] = [
       for (const column of ["cancel_reason", "cancel_note", "cancelled_at", "cancelled_by"]) {
         await db.schema.alterTable("consultation").addColumn(column, "text").execute();
       }
+    },
+  },
+  // Decision 0051: ONE attendance register, per person. The chair, coordinator and information officer
+  // linked on the LIVC form hold no organisation, yet they take part: the register's organisation (and
+  // its sector) become optional. The participation figures keep counting organisation lines only.
+  {
+    name: "2026121401_meetings_attendance_person",
+    async up(db, dialect) {
+      if (dialect === "postgres") {
+        await sql`alter table consultation_attendance alter column organisation_id drop not null, alter column sector drop not null`.execute(db);
+        return;
+      }
+      // SQLite cannot drop a NOT NULL: the table is rebuilt with the same columns, rows and indexes.
+      await db.schema
+        .createTable("consultation_attendance_next")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("consultation_id", "text", (c) => c.notNull().references("consultation.id"))
+        .addColumn("user_id", "text", (c) => c.references("app_user.id"))
+        .addColumn("organisation_id", "text", (c) => c.references("organisation.id"))
+        .addColumn("sector", "text")
+        .addColumn("attended", "integer", (c) => c.notNull())
+        .addColumn("recorded_at", "text", (c) => c.notNull())
+        .execute();
+      await sql`insert into consultation_attendance_next (id, consultation_id, user_id, organisation_id, sector, attended, recorded_at)
+        select id, consultation_id, user_id, organisation_id, sector, attended, recorded_at from consultation_attendance`.execute(db);
+      await db.schema.dropTable("consultation_attendance").execute();
+      await db.schema.alterTable("consultation_attendance_next").renameTo("consultation_attendance").execute();
+      await db.schema.createIndex("consultation_attendance_consultation").on("consultation_attendance").column("consultation_id").execute();
+      await db.schema.createIndex("consultation_attendance_present").on("consultation_attendance").columns(["consultation_id", "attended", "organisation_id"]).execute();
     },
   },
 ];

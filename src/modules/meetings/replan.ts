@@ -45,11 +45,12 @@ export async function plannedMeeting(ctx: AppContext, who: AuditWho, id: string)
  */
 async function resyncGrants(ctx: AppContext, who: AuditWho, meeting: store.MeetingRow) {
   const members = await membersOfLivc(ctx, meeting.livc_id);
-  for (const ack of await store.acksOf(ctx.database.db, meeting.id)) {
+  for (const ack of await store.anyAcksOf(ctx.database.db, meeting.id)) {
     const mine = members.filter((m) => m.user_id === ack.user_id);
     if (mine.some((m) => CORE.includes(m.role))) continue;
     const organisationIds = mine.filter((m) => m.role === "partner_member" && m.organisation_id).map((m) => m.organisation_id!);
-    const allowed = meeting.status === "cancelled" ? [] : await allowedCases(ctx, meeting.id, organisationIds);
+    // An acknowledgement given for an earlier framework version no longer opens anything (decision 0051).
+    const allowed = meeting.status === "cancelled" || !store.ackCounts(ack, meeting) ? [] : await allowedCases(ctx, meeting.id, organisationIds);
     await cases.syncConsultationGrants(ctx, who, meeting.id, ack.user_id, allowed);
   }
 }
@@ -162,6 +163,8 @@ export async function rescheduleMeeting(ctx: AppContext, who: AuditWho, id: stri
       framework_version: framework,
       reminder_sent_at: null,
     });
+    // A newer framework on the new date: earlier acknowledgements no longer count, their grants go (decision 0051).
+    if (framework !== meeting.framework_version) await resyncGrants(tx, who, { ...meeting, framework_version: framework });
     await pd.record(ctx, who, { type: "consultation", id, livcId: meeting.livc_id }, "meeting.reschedule", "success", { db: trx });
   });
   return sendChangeMails(ctx, to, "moved", { id, was: meeting.held_on, heldOn: input.heldOn, startsAt: input.startsAt || null });

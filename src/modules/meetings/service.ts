@@ -9,7 +9,7 @@ import * as cases from "../cases/service";
 import * as pd from "../cases/personal";
 import { membersOfLivc } from "../identity/service";
 import * as partners from "../partners/service";
-import { livcDetail } from "../registry/service";
+import { frameworksOf, livcDetail } from "../registry/service";
 import * as store from "./store";
 
 export { sendMeetingReminders } from "./reminders";
@@ -196,7 +196,7 @@ async function participantMeeting(ctx: AppContext, who: AuditWho, id: string) {
 async function syncGrants(ctx: AppContext, who: AuditWho, meeting: store.MeetingRow, p: Participation) {
   const actor = who.actor;
   if (!actor || p.core) return;
-  const acked = await store.ackOf(ctx.database.db, meeting.id, actor.userId);
+  const acked = await store.ackOf(ctx.database.db, meeting, actor.userId);
   await cases.syncConsultationGrants(ctx, who, meeting.id, actor.userId, acked ? await allowedCases(ctx, meeting.id, p.organisationIds) : []);
 }
 
@@ -228,6 +228,14 @@ export interface MeetingView {
   videoUrl: string | null;
   status: string;
   frameworkVersion: number | null;
+  /**
+   * Decision 0051: the framework the participant is bound by (art. 458ter: participants, purpose and
+   * working arrangements fixed in advance), the version in force for the meeting; shown on the
+   * acknowledgement card to everyone who takes part (no registry permission needed).
+   */
+  framework: { version: number; adoptedOn: string; participants: string; purpose: string; workingArrangements: string } | null;
+  /** The version an earlier acknowledgement was given for, when the meeting's framework changed since (acknowledge again). */
+  acknowledgedVersion: number | null;
   /** Decision 0043: why a cancelled meeting was cancelled (the note is not personal data). */
   cancelled: { reason: string | null; note: string | null } | null;
   acknowledged: boolean;
@@ -243,7 +251,9 @@ export async function meetingView(ctx: AppContext, who: AuditWho, id: string): P
   const { meeting, participation } = await participantMeeting(ctx, who, id);
   const db = ctx.database.db;
   const actor = who.actor ?? null;
-  const acknowledged = Boolean(actor && (await store.ackOf(db, meeting.id, actor.userId)));
+  const ack = actor ? await store.anyAckOf(db, meeting.id, actor.userId) : undefined;
+  const acknowledged = Boolean(ack && store.ackCounts(ack, meeting));
+  const f = meeting.framework_version === null ? undefined : (await frameworksOf(db, meeting.livc_id)).find((x) => Number(x.version) === meeting.framework_version);
   await syncGrants(ctx, who, meeting, participation);
   const base: MeetingView = {
     id: meeting.id,
@@ -254,6 +264,8 @@ export async function meetingView(ctx: AppContext, who: AuditWho, id: string): P
     videoUrl: meeting.video_url,
     status: meeting.status,
     frameworkVersion: meeting.framework_version,
+    framework: f ? { version: Number(f.version), adoptedOn: f.adopted_on, participants: f.participants, purpose: f.purpose, workingArrangements: f.working_arrangements } : null,
+    acknowledgedVersion: ack && !acknowledged ? ack.framework_version : null,
     cancelled: meeting.status === "cancelled" ? { reason: meeting.cancel_reason, note: meeting.cancel_note } : null,
     acknowledged,
     participation,
@@ -324,7 +336,7 @@ export async function expectedParticipants(ctx: AppContext, who: AuditWho, id: s
   const { meeting } = await participantMeeting(ctx, who, id);
   // Members on the meeting day and today (attendance is often recorded afterwards by people who joined since).
   const members = [...(await membersOfLivc(ctx, meeting.livc_id, meeting.held_on)), ...(await membersOfLivc(ctx, meeting.livc_id))];
-  const acks = await store.acksOf(ctx.database.db, meeting.id);
+  const acks = await store.acksOf(ctx.database.db, meeting);
   const people = new Map<string, { userId: string; name: string; organisationId: string | null; acknowledged: boolean }>();
   for (const m of members) {
     const isCore = ["chair", "coordinator", "information_officer"].includes(m.role);
@@ -337,28 +349,68 @@ export async function expectedParticipants(ctx: AppContext, who: AuditWho, id: s
   return [...people.values()].map((p) => ({ ...p, attended: recorded.some((r) => r.user_id === p.userId && r.attended) }));
 }
 
-/** The attendance register (partners' table): one line per expected person. Marks the meeting held. */
-export async function recordMeetingAttendance(ctx: AppContext, who: AuditWho, id: string, presentUserIds: string[]): Promise<{ skipped: number }> {
+/**
+ * The ONE attendance register (decision 0051; the partners module's table): one line per expected
+ * person, core members without an organisation included (recorded without one). The lines, the
+ * meeting's status (held) and their audit entries commit together.
+ */
+export async function recordMeetingAttendance(ctx: AppContext, who: AuditWho, id: string, presentUserIds: string[]): Promise<void> {
   const { meeting } = await participantMeeting(ctx, who, id);
   if (!meetingPolicy.can(who.actor ?? null, "attendance", meeting)) throw new MeetingError("not_allowed");
   if (meeting.status === "cancelled") throw new MeetingError("cancelled");
   const present = new Set(presentUserIds);
-  let skipped = 0;
-  for (const p of await expectedParticipants(ctx, who, id)) {
-    if (!p.organisationId) {
-      skipped++;
-      continue;
+  const expected = await expectedParticipants(ctx, who, id);
+  await inTransaction(ctx, async (tx) => {
+    for (const p of expected) {
+      await partners.recordAttendance(tx, who, { consultationId: meeting.id, organisationId: p.organisationId, userId: p.userId, attended: present.has(p.userId) });
     }
-    await partners.recordAttendance(ctx, who, { consultationId: meeting.id, organisationId: p.organisationId, userId: p.userId, attended: present.has(p.userId) });
-  }
-  if (meeting.status === "planned") await partners.setConsultationStatus(ctx, who, meeting.id, "held");
-  return { skipped };
+    if (meeting.status === "planned") await partners.setConsultationStatus(tx, who, meeting.id, "held");
+  });
 }
 
-/** The user ids who actually attended (the feedback form's consensus is theirs). */
+/** The user ids marked present at a meeting (anyone; the feedback form's voters are caseParticipants). */
 export async function attendeesOf(ctx: AppContext, consultationId: string): Promise<string[]> {
   return [...new Set((await partners.attendanceFor(ctx, consultationId)).filter((r) => r.attended && r.user_id).map((r) => r.user_id!))];
 }
+
+const CORE_ROLES: readonly string[] = ["chair", "coordinator", "information_officer"];
+
+/**
+ * Decision 0051, the feedback form's voters: who took part in discussing THIS case at this meeting.
+ * Marked present in the register AND either a core member of the LIVC (chair, coordinator,
+ * information officer; on the meeting day or today, as the register lists them) or there for an
+ * organisation whose invitation for this case was accepted, with a confidentiality acknowledgement
+ * for the meeting's framework (the need-to-know rule that grants the case, decision 0015). A partner
+ * who attended only for another case neither votes on nor blocks this case's form.
+ */
+export async function caseParticipants(ctx: AppContext, consultationId: string, caseId: string): Promise<string[]> {
+  const db = ctx.database.db;
+  const meeting = await store.meetingById(db, consultationId);
+  if (!meeting || !(await store.agendaOf(db, meeting.id)).some((a) => a.case_id === caseId)) return [];
+  const present = (await partners.attendanceFor(ctx, meeting.id)).filter((r) => r.attended && r.user_id);
+  if (present.length === 0) return [];
+  const members = [...(await membersOfLivc(ctx, meeting.livc_id, meeting.held_on)), ...(await membersOfLivc(ctx, meeting.livc_id))];
+  const core = new Set(members.filter((m) => CORE_ROLES.includes(m.role)).map((m) => m.user_id));
+  const acked = new Set((await store.acksOf(db, meeting)).map((a) => a.user_id));
+  const services = new Set<string>();
+  for (const s of await store.servicesOf(db, meeting.id)) {
+    if (s.case_id !== caseId || !s.invitation_id) continue;
+    if ((await partners.invitationById(ctx, s.invitation_id))?.status === "accepted") services.add(s.organisation_id);
+  }
+  const takesPart = (r: (typeof present)[number]) => core.has(r.user_id!) || (acked.has(r.user_id!) && r.organisation_id !== null && services.has(r.organisation_id));
+  return [...new Set(present.filter(takesPart).map((r) => r.user_id!))];
+}
+
+// The feedback form (cases module) reads who took part in a case's discussion, and whether it was discussed, from here.
+cases.registerConsultationFacts({
+  participants: caseParticipants,
+  discussed: async (ctx, consultationId, caseId) => {
+    const meeting = await store.meetingById(ctx.database.db, consultationId);
+    if (!meeting) return null;
+    const onAgenda = (await store.agendaOf(ctx.database.db, meeting.id)).some((a) => a.case_id === caseId);
+    return { livcId: meeting.livc_id, held: meeting.status === "held", onAgenda };
+  },
+});
 
 export interface MinutesInput {
   decisions: string | null;
@@ -371,7 +423,7 @@ export async function saveCaseMinutes(ctx: AppContext, who: AuditWho, id: string
   const { meeting } = await participantMeeting(ctx, who, id);
   if (!meetingPolicy.can(who.actor ?? null, "minute", meeting)) throw new MeetingError("not_allowed");
   if (meeting.status === "cancelled") throw new MeetingError("cancelled");
-  if (!(await store.ackOf(ctx.database.db, meeting.id, who.actor!.userId))) throw new MeetingError("not_acknowledged");
+  if (!(await store.ackOf(ctx.database.db, meeting, who.actor!.userId))) throw new MeetingError("not_acknowledged");
   const agenda = await store.agendaOf(ctx.database.db, meeting.id);
   if (!agenda.some((a) => a.case_id === caseId)) throw new MeetingError("not_found");
   if (input.nextReviewOn && !isIsoDate(input.nextReviewOn)) throw new MeetingError("invalid", "next_review_on");

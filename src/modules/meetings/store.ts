@@ -54,13 +54,33 @@ export const addAgendaItem = (db: Db, consultationId: string, caseId: string, po
 
 export const addService = (db: Db, row: DB["consultation_case_service"]) => db.insertInto("consultation_case_service").values(row).execute();
 
-export const ackOf = (db: Db, consultationId: string, userId: string) =>
+/** Whether an acknowledgement was given for the framework version the meeting is held under now (decision 0051). */
+export const ackCounts = (ack: { framework_version: number | null }, meeting: { framework_version: number | null }) => (ack.framework_version ?? null) === (meeting.framework_version ?? null);
+
+/** The person's acknowledgement of a meeting, whatever framework version it was given for. */
+export const anyAckOf = (db: Db, consultationId: string, userId: string) =>
   db.selectFrom("consultation_ack").selectAll().where("consultation_id", "=", consultationId).where("user_id", "=", userId).executeTakeFirst();
 
-export const acksOf = (db: Db, consultationId: string) => db.selectFrom("consultation_ack").selectAll().where("consultation_id", "=", consultationId).execute();
+/** The person's acknowledgement, only if it was given for the meeting's current framework version. */
+export const ackOf = async (db: Db, meeting: { id: string; framework_version: number | null }, userId: string) => {
+  const ack = await anyAckOf(db, meeting.id, userId);
+  return ack && ackCounts(ack, meeting) ? ack : undefined;
+};
 
+/** The acknowledgements that count: given for the meeting's current framework version. */
+export const acksOf = async (db: Db, meeting: { id: string; framework_version: number | null }) =>
+  (await db.selectFrom("consultation_ack").selectAll().where("consultation_id", "=", meeting.id).execute()).filter((a) => ackCounts(a, meeting));
+
+/** Every acknowledgement of a meeting, whatever framework version it was given for (re-planning revokes what no longer counts). */
+export const anyAcksOf = (db: Db, consultationId: string) => db.selectFrom("consultation_ack").selectAll().where("consultation_id", "=", consultationId).execute();
+
+/** Records an acknowledgement; given again after a framework change, it replaces the earlier one (version and time). */
 export const insertAck = (db: Db, row: DB["consultation_ack"]) =>
-  db.insertInto("consultation_ack").values(row).onConflict((oc) => oc.columns(["consultation_id", "user_id"]).doNothing()).execute();
+  db
+    .insertInto("consultation_ack")
+    .values(row)
+    .onConflict((oc) => oc.columns(["consultation_id", "user_id"]).doUpdateSet({ framework_version: row.framework_version, acknowledged_at: row.acknowledged_at }))
+    .execute();
 
 export const minutesOf = (db: Db, consultationId: string, caseId: string) =>
   db.selectFrom("consultation_minutes").selectAll().where("consultation_id", "=", consultationId).where("case_id", "=", caseId).executeTakeFirst();

@@ -159,8 +159,9 @@ export interface ConsultationAttendanceTable {
   id: string;
   consultation_id: string;
   user_id: string | null;
-  organisation_id: string;
-  sector: Sector;
+  /** Null for a core member linked on the LIVC form without an organisation (decision 0051). */
+  organisation_id: string | null;
+  sector: Sector | null;
   attended: number;
   recorded_at: string;
 }

@@ -13,10 +13,10 @@ import { PartnerRuleError } from "./errors";
 import { orgAdminRoutes } from "./org-admin-routes";
 import { invitationPolicy, livcPartnersPolicy, partnerActor } from "./policy";
 import { periodStart } from "./analysis";
-import { endSeatForm, idParam, inviteForm, livcParam, respondForm, seatForm, attendanceForm } from "./schema";
+import { endSeatForm, idParam, inviteForm, livcParam, respondForm, seatForm } from "./schema";
 import * as service from "./service";
 import * as store from "./store";
-import { AttendancePage, InboxPage, InvitationPage, PartnersHomePage } from "./views/inbox";
+import { InboxPage, InvitationPage, PartnersHomePage } from "./views/inbox";
 import { emptyForm, type FormState, LivcPartnersPage } from "./views/livc";
 
 const ruleMessage = (t: (k: MessageKey) => string, e: PartnerRuleError) => t(`pt.error.${e.code}` as MessageKey);
@@ -208,37 +208,6 @@ export function partnersRoutes(app: FastifyInstance, ctx: AppContext) {
       if (!(e instanceof PartnerRuleError)) throw e;
       return renderInvitation(request, reply, inv.id, { values: keep, errors: [{ field: e.field ?? "answer", message: ruleMessage(t, e) }] }, undefined, 400);
     }
-  });
-
-  async function attendanceRows(consultation: { id: string; livc_id: string; held_on: string }) {
-    const seats = (await service.seatsOfLivc(ctx, consultation.livc_id, consultation.held_on)).filter((s) => s.active && s.organisation_id);
-    const recorded = await service.attendanceFor(ctx, consultation.id);
-    return seats.map((s) => ({
-      organisation_id: s.organisation_id!,
-      organisation_name: s.organisation_name ?? "",
-      attended: recorded.some((r) => r.organisation_id === s.organisation_id && r.attended),
-    }));
-  }
-
-  app.get("/partners/consultations/:id", { config: { permission: "partners.manage" } }, async (request, reply) => {
-    const p = idParam.safeParse(request.params);
-    const c = p.success ? await service.consultationById(ctx, p.data.id) : undefined;
-    if (!c || !livcPartnersPolicy.can(request.actor, "manage", { livcId: c.livc_id })) return sendError(request, reply, 404);
-    const livc = (await livcById(db, c.livc_id))!;
-    return sendPage(reply, h(AttendancePage, { ctx: viewContext(request), livc, consultation: c, rows: await attendanceRows(c) }));
-  });
-
-  app.post("/partners/consultations/:id", { config: { permission: "partners.manage" } }, async (request, reply) => {
-    const p = idParam.safeParse(request.params);
-    const c = p.success ? await service.consultationById(ctx, p.data.id) : undefined;
-    if (!c || !livcPartnersPolicy.can(request.actor, "manage", { livcId: c.livc_id })) return sendError(request, reply, 404);
-    const raw = attendanceForm.safeParse(request.body ?? {});
-    const present = new Set(raw.success ? [raw.data.present ?? []].flat() : []);
-    const who = { actor: request.actor, clientAddress: request.ip, correlationId: request.id };
-    for (const row of await attendanceRows(c)) {
-      await service.recordAttendance(ctx, who, { consultationId: c.id, organisationId: row.organisation_id, attended: present.has(row.organisation_id) });
-    }
-    return reply.redirect(`/partners/livc/${c.livc_id}?done=attendance`, 303);
   });
 
   app.get("/api/v1/partners/invitations", {

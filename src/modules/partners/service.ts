@@ -62,24 +62,27 @@ export const consultationsOf = (ctx: AppContext, livcId: string, from: string, t
 
 /**
  * Records (or corrects) one line of the attendance register: who attended (or was absent) for which
- * organisation. The sector is taken from the organisation at the time of recording.
+ * organisation. The sector is taken from the organisation at the time of recording. A person without
+ * an organisation (a core member linked on the LIVC form, decision 0051) is recorded without one.
+ * Joins the caller's transaction (ctx's db is one) or opens its own.
  */
 export async function recordAttendance(
   ctx: AppContext,
   who: AuditWho,
-  a: { consultationId: string; organisationId: string; userId?: string | null; attended: boolean },
+  a: { consultationId: string; organisationId: string | null; userId?: string | null; attended: boolean },
 ): Promise<string> {
   const db = ctx.database.db;
   const consultation = await store.consultationById(db, a.consultationId);
   if (!consultation) throw new Error("unknown consultation");
-  const organisation = await store.organisationById(db, a.organisationId);
-  if (!organisation) throw new Error("unknown organisation");
-  return db.transaction().execute(async (trx) => {
+  if (a.organisationId === null && !a.userId) throw new Error("a line without an organisation needs a person");
+  const organisation = a.organisationId === null ? null : await store.organisationById(db, a.organisationId);
+  if (a.organisationId !== null && !organisation) throw new Error("unknown organisation");
+  return inTransaction(ctx, async (trx) => {
     const id = await store.upsertAttendance(trx, {
       consultation_id: a.consultationId,
       user_id: a.userId ?? null,
       organisation_id: a.organisationId,
-      sector: organisation.sector,
+      sector: organisation?.sector ?? null,
       attended: a.attended,
     });
     await audit.recordFor(

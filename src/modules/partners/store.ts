@@ -253,6 +253,9 @@ export const attendedBetween = (db: Db, from: string, to: string) =>
     .where("consultation.held_on", ">=", from)
     .where("consultation.held_on", "<=", to)
     .where("consultation_attendance.attended", "=", 1)
+    // A core member's line without an organisation (decision 0051) is no organisation's presence.
+    .where("consultation_attendance.organisation_id", "is not", null)
+    .$narrowType<{ organisation_id: string }>()
     .execute();
 
 /** Organisations invited structurally to one LIVC up to a date (index partner_invitation_livc). */
@@ -305,15 +308,19 @@ export const heldConsultationsBetween = (db: Db, from: string, to: string) =>
     .where("held_on", "<=", to)
     .execute();
 
-/** One line per organisation (and person, when known) per consultation: replaces an earlier line. */
+/**
+ * One line per person per consultation (or, without a person, per organisation): replaces an earlier
+ * line. A person's organisation may be null: a core member without one (decision 0051).
+ */
 export async function upsertAttendance(
   db: Db,
-  a: { consultation_id: string; user_id: string | null; organisation_id: string; sector: Sector; attended: boolean },
+  a: { consultation_id: string; user_id: string | null; organisation_id: string | null; sector: Sector | null; attended: boolean },
 ): Promise<string> {
   const id = newId();
   await changing(db, async (trx) => {
-    let q = trx.deleteFrom("consultation_attendance").where("consultation_id", "=", a.consultation_id).where("organisation_id", "=", a.organisation_id);
-    q = a.user_id === null ? q.where("user_id", "is", null) : q.where("user_id", "=", a.user_id);
+    let q = trx.deleteFrom("consultation_attendance").where("consultation_id", "=", a.consultation_id);
+    if (a.user_id !== null) q = q.where("user_id", "=", a.user_id);
+    else q = q.where("user_id", "is", null).where("organisation_id", "=", a.organisation_id ?? "-");
     await q.execute();
     await trx
       .insertInto("consultation_attendance")
@@ -326,7 +333,7 @@ export async function upsertAttendance(
 export const attendanceFor = (db: Db, consultationId: string) =>
   db
     .selectFrom("consultation_attendance")
-    .innerJoin("organisation", "organisation.id", "consultation_attendance.organisation_id")
+    .leftJoin("organisation", "organisation.id", "consultation_attendance.organisation_id")
     .leftJoin("app_user", "app_user.id", "consultation_attendance.user_id")
     .select([
       "consultation_attendance.id",
@@ -351,6 +358,8 @@ export const attendanceBetween = (db: Db, from: string, to: string) =>
     .where("consultation.status", "=", "held")
     .where("consultation.held_on", ">=", from)
     .where("consultation.held_on", "<=", to)
+    .where("consultation_attendance.organisation_id", "is not", null)
+    .$narrowType<{ organisation_id: string }>()
     .execute();
 
 /** Held consultations counted per LIVC and month of held_on ("YYYY-MM"), between from and to inclusive. */
@@ -376,6 +385,8 @@ export const attendedSectorsByMonth = (db: Db, from: string, to: string) =>
     .where("consultation.held_on", ">=", from)
     .where("consultation.held_on", "<=", to)
     .where("consultation_attendance.attended", "=", 1)
+    .where("consultation_attendance.sector", "is not", null)
+    .$narrowType<{ sector: Sector }>()
     .execute();
 
 /** Names of the given organisations (ids not found are left out). */

@@ -193,11 +193,13 @@ export function CasePage(props: CasePageProps) {
             ))}
           </ul>
         )}
-        {c.may.draftFeedback && props.consultations.length > 0 ? (
+        {/* Shown again after a refused consultation (decision 0051), so the summary's link and the typed text stay. */}
+        {c.may.draftFeedback && (props.consultations.length > 0 || errors.consultation) ? (
           <form method="post" action={`/cases/${c.id}/feedback`}>
             <Csrf ctx={ctx} />
             <h3>{t("case.fb.new")}</h3>
-            <Select id="consultation" label={t("case.fb.consultation")} value={values.consultation} options={props.consultations.map((m) => ({ value: m.id, label: ctx.date(m.heldOn) }))} />
+            <p>{t("case.fb.participants")}</p>
+            <Select id="consultation" label={t("case.fb.consultation")} value={values.consultation} error={errors.consultation} placeholder={props.consultations.length === 0 ? "" : undefined} options={props.consultations.map((m) => ({ value: m.id, label: ctx.date(m.heldOn) }))} />
             <Input id="content" label={t("case.fb.content")} hint={t("case.fb.content.hint")} value={values.content} error={errors.content} multiline maxLength={4000} />
             <button type="submit" class="button">
               {t("case.fb.create")}

@@ -147,6 +147,12 @@ export function MeetingPage(props: MeetingPageProps) {
       <section aria-labelledby="gate-title" class="card">
         <h2 id="gate-title">{t("mtg.gate.title")}</h2>
         <p>{t("mtg.gate.text")}</p>
+        <FrameworkText ctx={ctx} m={m} />
+        {m.acknowledgedVersion !== null && m.frameworkVersion !== null && !m.acknowledged ? (
+          <div class="notice warning" role="status">
+            <p>{t("mtg.fw.changed", { old: m.acknowledgedVersion, n: m.frameworkVersion })}</p>
+          </div>
+        ) : null}
         {m.acknowledged ? (
           <p>
             <strong>{t("mtg.gate.done")}</strong>
@@ -197,15 +203,9 @@ export function MeetingPage(props: MeetingPageProps) {
             <Csrf ctx={ctx} />
             <fieldset>
               <legend>{t("mtg.att.intro")}</legend>
-              {props.participants.map((p) =>
-                p.organisationId ? (
-                  <Checkbox id={`present-${p.userId}`} name="present" value={p.userId} label={p.name} checked={p.attended} />
-                ) : (
-                  <p>
-                    {p.name} {t("mtg.att.no_org")}
-                  </p>
-                ),
-              )}
+              {props.participants.map((p) => (
+                <Checkbox id={`present-${p.userId}`} name="present" value={p.userId} label={p.name} checked={p.attended} />
+              ))}
             </fieldset>
             <button type="submit" class="button">
               {t("mtg.att.save")}
@@ -214,6 +214,27 @@ export function MeetingPage(props: MeetingPageProps) {
         </section>
       ) : null}
     </Layout>
+  );
+}
+
+/** Decision 0051: the framework in force for the meeting, as the participant acknowledges it (not personal data). */
+function FrameworkText(props: { ctx: ViewContext; m: MeetingView }) {
+  const { ctx, m } = props;
+  const { t } = ctx;
+  if (!m.framework) return <p>{t("mtg.fw.none")}</p>;
+  return (
+    <div class="framework">
+      <h3>{t("mtg.fw.title")}</h3>
+      <p>{t("mtg.fw.version", { n: m.framework.version, date: ctx.date(m.framework.adoptedOn) })}</p>
+      <dl class="summary-list">
+        <dt>{t("mtg.fw.participants")}</dt>
+        <dd>{m.framework.participants}</dd>
+        <dt>{t("mtg.fw.purpose")}</dt>
+        <dd>{m.framework.purpose}</dd>
+        <dt>{t("mtg.fw.arrangements")}</dt>
+        <dd>{m.framework.workingArrangements}</dd>
+      </dl>
+    </div>
   );
 }
 

@@ -229,7 +229,7 @@ export function LivcPartnersPage(p: LivcPartnersProps) {
                     <td>{t(`pt.cs.${c.status as "held"}`)}</td>
                     <td>{ctx.num(c.present)}</td>
                     <td>
-                      <a href={`/partners/consultations/${c.id}`}>
+                      <a href={`/meetings/${c.id}#att-title`}>
                         {t("pt.attendance.record")}
                         <span class="visually-hidden"> {ctx.date(c.held_on)}</span>
                       </a>
