@@ -10,6 +10,7 @@ import { intakeModule } from "./intake";
 import { meetingsModule } from "./meetings";
 import { monitoringModule } from "./monitoring";
 import { partnersModule } from "./partners";
+import { privacyModule } from "./privacy";
 import { referenceModule } from "./reference";
 import { registryModule } from "./registry";
 
@@ -33,4 +34,4 @@ export interface SchakelModule {
   seedDemo?: (ctx: AppContext) => Promise<DemoAccount[] | undefined>;
 }
 
-export const modules: SchakelModule[] = [homeModule, identityModule, referenceModule, registryModule, partnersModule, monitoringModule, intakeModule, casesModule, meetingsModule, awarenessModule, backupModule];
+export const modules: SchakelModule[] = [homeModule, identityModule, referenceModule, registryModule, partnersModule, monitoringModule, intakeModule, casesModule, meetingsModule, awarenessModule, privacyModule, backupModule];

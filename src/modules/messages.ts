@@ -25,9 +25,10 @@ import { monitoringMessages } from "./monitoring/messages";
 import { partnersMailMessages } from "./partners/mail-messages";
 import { partnersMessages } from "./partners/messages";
 import { orgAdminMessages } from "./partners/org-admin-messages";
+import { privacyMessages } from "./privacy/messages";
 import { referenceMessages } from "./reference/messages";
 import { registryChairMessages } from "./registry/chair-messages";
 import { registryMessages } from "./registry/messages";
 
 /** Every module's dictionary; the i18n layer merges them and types the keys. */
-export const allMessages = [coreMessages, referenceMessages, identityMessages, auditLogMessages, languageMessages, livcRolesMessages, approvalsMessages, recoveryMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, registryChairMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, supplementMessages, lifecycleMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, rectifyMessages, feedbackMessages, meetingsMessages, meetingsFrameworkMessages, meetingsReminderMessages, meetingsReplanMessages] as const;
+export const allMessages = [coreMessages, referenceMessages, identityMessages, auditLogMessages, languageMessages, livcRolesMessages, approvalsMessages, recoveryMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, registryChairMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, supplementMessages, lifecycleMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, rectifyMessages, feedbackMessages, meetingsMessages, meetingsFrameworkMessages, meetingsReminderMessages, meetingsReplanMessages, privacyMessages] as const;

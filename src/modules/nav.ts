@@ -19,6 +19,7 @@ export const navigation: { href: string; label: MessageKey; show: Permission | "
   { href: "/audit", label: "al.nav", show: "audit.export" },
   { href: "/rectify", label: "rect.nav", show: "audit.export" },
   { href: "/retention", label: "ret.nav", show: "audit.export" },
+  { href: "/privacy", label: "pr.nav", show: "privacy.record" },
   { href: "/partners", label: "nav.partners", show: "livc.member" },
   { href: "/livc-roles", label: "lr.nav", show: "partners.manage", count: "approvals" },
   { href: "/awareness", label: "nav.awareness", show: "awareness.manage" },

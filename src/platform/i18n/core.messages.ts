@@ -28,6 +28,7 @@ export const coreMessages = defineMessages({
     "error.429.title": "Te veel aanvragen",
     "error.429.body": "U deed te veel aanvragen na elkaar. Wacht even en probeer opnieuw.",
     "error.summary": "Er is een probleem",
+    "error.title_prefix": "Fout: ",
     "home.title": "Welkom bij Schakel",
     "home.intro":
       "Schakel ondersteunt lokale integrale veiligheidscellen inzake radicalisme, extremisme en terrorisme (LIVC-R): laagdrempelig aanmelden, casusoverleg onder gedeeld beroepsgeheim, opvolging en afsluiting, en voor de Vlaamse overheid een overzicht in geaggregeerde cijfers.",
@@ -65,6 +66,7 @@ export const coreMessages = defineMessages({
     "error.429.title": "Trop de requêtes",
     "error.429.body": "Vous avez envoyé trop de requêtes à la suite. Patientez un instant et réessayez.",
     "error.summary": "Il y a un problème",
+    "error.title_prefix": "Erreur : ",
     "home.title": "Bienvenue sur Schakel",
     "home.intro":
       "Schakel soutient les cellules de sécurité intégrale locales en matière de radicalisme, d'extrémisme et de terrorisme (CSIL-R) : signalement accessible, concertation de cas sous secret professionnel partagé, suivi et clôture, et pour l'autorité flamande une vue en chiffres agrégés.",
@@ -102,6 +104,7 @@ export const coreMessages = defineMessages({
     "error.429.title": "Too many requests",
     "error.429.body": "You sent too many requests in a row. Wait a moment and try again.",
     "error.summary": "There is a problem",
+    "error.title_prefix": "Error: ",
     "home.title": "Welcome to Schakel",
     "home.intro":
       "Schakel supports local integrated security cells on radicalism, extremism and terrorism (LIVC-R): low-threshold reporting, case consultation under shared professional secrecy, follow-up and closure, and for the Flemish government an overview in aggregate figures.",

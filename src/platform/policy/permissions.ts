@@ -17,6 +17,7 @@ export const PERMISSIONS = {
   authenticated: { description: "any logged-in account", holds: signedIn },
   "admin.accounts": { description: "platform administrator: accounts and organisations", holds: (a) => Boolean(a?.isAdmin) },
   "audit.export": { description: "data-protection officer: audit log export", holds: (a) => Boolean(a?.isDpo) },
+  "privacy.record": { description: "data-protection officer or platform administrator: the record of processing (GDPR art. 30)", holds: (a) => Boolean(a && (a.isDpo || a.isAdmin)) },
   "monitoring.read": {
     description: "regional analysts, administrators, and chairs/coordinators of any LIVC: aggregates",
     holds: (a) => Boolean(a && (a.isRegionalAnalyst || a.isAdmin || hasAnyRole(a, "chair", "coordinator"))),

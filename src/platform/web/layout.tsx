@@ -1,4 +1,5 @@
-import type { ComponentChildren } from "preact";
+import { type ComponentChildren, Fragment, h } from "preact";
+import { renderToString } from "preact-render-to-string";
 import { navigation } from "../../modules/nav";
 import { LOCALES } from "../i18n";
 import { assetUrl } from "./assets";
@@ -12,9 +13,28 @@ function withLang(ctx: ViewContext, lang: string): string {
   return `${ctx.path}?${params.toString()}`;
 }
 
+/**
+ * What the page body rendered that the head must reflect (decision 0054): the error summaries of the
+ * page being laid out. Set while Layout renders its children, so every view that shows an
+ * ErrorSummary gets the title prefix and the focus without passing its errors twice.
+ */
+let rendering: { errors: number } | null = null;
+
 export function Layout(props: { ctx: ViewContext; title: string; children: ComponentChildren; wide?: boolean }) {
-  const { ctx, title } = props;
+  const { ctx } = props;
   const { t } = ctx;
+  // The body is rendered first so the title can say the page shows errors ("Fout: ..."), as the GOV.UK
+  // error summary pattern asks; nested renders restore the outer page's state.
+  const outer = rendering;
+  const page = { errors: 0 };
+  rendering = page;
+  let body: string;
+  try {
+    body = renderToString(h(Fragment, null, props.children));
+  } finally {
+    rendering = outer;
+  }
+  const title = page.errors > 0 ? `${t("error.title_prefix")}${props.title}` : props.title;
   const signedIn = Boolean(ctx.userName);
   return (
     <html lang={ctx.locale}>
@@ -92,9 +112,8 @@ export function Layout(props: { ctx: ViewContext; title: string; children: Compo
             <div class="container">{t("demo.banner")}</div>
           </div>
         ) : null}
-        <main id="main" class={props.wide ? "container wide" : "container"} tabIndex={-1}>
-          {props.children}
-        </main>
+        {/* The body as rendered above by Preact (escaped there), inserted once. */}
+        <main id="main" class={props.wide ? "container wide" : "container"} tabIndex={-1} dangerouslySetInnerHTML={{ __html: body }} />
         <footer class="site-footer">
           <div class="container">
             <p>{t("footer.attribution")}</p>
@@ -108,11 +127,17 @@ export function Layout(props: { ctx: ViewContext; title: string; children: Compo
   );
 }
 
-/** GOV.UK-style error summary: focusable, at the top, each error linked to its field. */
+/**
+ * GOV.UK-style error summary: at the top, each error linked to its field. It takes the focus when the
+ * page loads, without JavaScript (autofocus; only the page's first summary), and makes Layout prefix
+ * the page title with "Fout: " / "Erreur : " / "Error: " (decision 0054).
+ */
 export function ErrorSummary(props: { ctx: ViewContext; errors: { field: string; message: string }[] }) {
   if (props.errors.length === 0) return null;
+  const first = rendering === null || rendering.errors === 0;
+  if (rendering) rendering.errors += props.errors.length;
   return (
-    <div class="error-summary" role="alert" tabIndex={-1} aria-labelledby="error-summary-title">
+    <div class="error-summary" role="alert" tabIndex={-1} autofocus={first} aria-labelledby="error-summary-title">
       <h2 id="error-summary-title">{props.ctx.t("error.summary")}</h2>
       <ul>
         {props.errors.map((e) => (

@@ -1,4 +1,4 @@
-import { Layout } from "../../../platform/web/layout";
+import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import type { ScreeningView } from "../screening";
 import { LIMITS } from "../schema";
@@ -26,16 +26,7 @@ export function ScreeningPage(props: { ctx: ViewContext; view: ScreeningView; ba
   const action = `${props.base}/${r.id}/decision`;
   return (
     <Layout ctx={ctx} title={title} wide>
-      {form.error ? (
-        <div class="error-summary" role="alert" tabIndex={-1} aria-labelledby="error-summary-title">
-          <h2 id="error-summary-title">{t("error.summary")}</h2>
-          <ul>
-            <li>
-              <a href={`#${form.error.field}`}>{form.error.message}</a>
-            </li>
-          </ul>
-        </div>
-      ) : null}
+      <ErrorSummary ctx={ctx} errors={form.error ? [form.error] : []} />
       {form.notice ? (
         <p class="notice success" role="status">
           {form.notice}
