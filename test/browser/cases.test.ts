@@ -14,11 +14,14 @@ import { livcInput } from "../support/livc";
  * (found by a label search) and then the services per case (CLB invited for one, CAW for the other); the CLB member accepts, acknowledges confidentiality and
  * sees only their case; the meeting is minuted with an action and attendance; the information
  * officer's feedback form is approved by every attendee and marked sent; the chair closes the case.
+ * Decision 0051: the acknowledgement card shows the framework; the chair (linked without an
+ * organisation) is in the attendance register and must approve case A's form; the CAW member, present
+ * for case B only, is not asked.
  */
 describeBrowser("journey: case consultation under shared professional secrecy", () => {
   let server: TestServer;
   let browser: Browser;
-  let people: Record<"chair" | "coordinator" | "officer" | "clb", TestUser>;
+  let people: Record<"chair" | "coordinator" | "officer" | "clb" | "caw", TestUser>;
   let caseA: { id: string; label: string };
   let caseB: { id: string; label: string };
   const meetingDay = addDays(todayInBrussels(), 3);
@@ -36,12 +39,15 @@ describeBrowser("journey: case consultation under shared professional secrecy", 
     // The services invited per case are the LIVC's seated partners.
     for (const organisationId of [clb, caw]) await addSeat(ctx, {}, { livcId: livc, seat: "partner", organisationId, fromOn: "2024-01-01" });
     people = {
-      chair: await createUser(ctx, { displayName: "Hilde Voorzitter", roles: [{ livcId: livc, role: "chair", organisationId: town }] }),
+      // The mayor-chair as linked on the LIVC form: no organisation.
+      chair: await createUser(ctx, { displayName: "Hilde Voorzitter", roles: [{ livcId: livc, role: "chair" }] }),
       coordinator: await createUser(ctx, { displayName: "Yusuf Coördinator", roles: [{ livcId: livc, role: "coordinator", organisationId: town }] }),
       officer: await createUser(ctx, { displayName: "Marc Informatie", roles: [{ livcId: livc, role: "information_officer", organisationId: police }] }),
       clb: await createUser(ctx, { displayName: "Lotte CLB", roles: [{ livcId: livc, role: "partner_member", organisationId: clb }] }),
+      caw: await createUser(ctx, { displayName: "Ahmed CAW", roles: [{ livcId: livc, role: "partner_member", organisationId: caw }] }),
     };
     await addOrganisationContact(ctx, {}, clb, people.clb.id);
+    await addOrganisationContact(ctx, {}, caw, people.caw.id);
     const actor = { userId: people.coordinator.id, displayName: "", sessionId: "", isAdmin: false, isRegionalAnalyst: false, isDpo: false, memberships: [{ livcId: livc, role: "coordinator" as const }] };
     const open = (name: string) => openCaseFromScreening(ctx, { actor }, { livcId: livc, reportId: null, minor: true, identity: { fullName: name, dateOfBirth: "2010-04-04" }, screeningDecision: "take_up" });
     caseA = await open("Noah Fictief");
@@ -90,8 +96,10 @@ describeBrowser("journey: case consultation under shared professional secrecy", 
     await coordinator.getByRole("button", { name: "Overleg plannen" }).click();
     await coordinator.waitForURL(/\/meetings\/[0-9a-f-]{36}$/);
     const meetingUrl = new URL(coordinator.url()).pathname;
-    // Even the coordinator sees no case before acknowledging.
+    // Even the coordinator sees no case before acknowledging; the card shows the framework they are bound by.
     expect(await coordinator.content()).not.toContain(caseA.label);
+    await expect.poll(() => coordinator.getByRole("heading", { name: "Het kader waaraan u gebonden bent" }).count()).toBe(1);
+    expect(await coordinator.locator(".framework").textContent()).toContain("Vaste leden en per casus uitgenodigde diensten");
     await expectAccessible(coordinator, "cases-meeting-gate");
 
     // 2. The CLB member accepts the invitation, acknowledges confidentiality, and sees only case A.
@@ -113,6 +121,14 @@ describeBrowser("journey: case consultation under shared professional secrecy", 
     await clb.goto("/cases");
     expect(await clb.content()).toContain(caseA.label);
     expect(await clb.content()).not.toContain(caseB.label);
+    // The CAW member takes part for case B only.
+    const caw = await signIn(people.caw, "/invitations");
+    await caw.goto((await caw.locator("main a[href^='/invitations/']").first().getAttribute("href"))!);
+    await caw.getByLabel("Wij nemen deel").check();
+    await caw.getByRole("button", { name: "Antwoord versturen" }).click();
+    await caw.goto(meetingUrl);
+    await caw.getByRole("button", { name: "Ik bevestig de vertrouwelijkheid voor dit overleg" }).click();
+    await expect.poll(() => caw.getByRole("link", { name: caseB.label }).count()).toBe(1);
 
     // 3. The coordinator acknowledges, minutes case A with an action, and records attendance.
     await coordinator.getByRole("button", { name: "Ik bevestig de vertrouwelijkheid voor dit overleg" }).click();
@@ -129,6 +145,8 @@ describeBrowser("journey: case consultation under shared professional secrecy", 
     await coordinator.getByLabel("Yusuf Coördinator").check();
     await coordinator.getByLabel("Marc Informatie").check();
     await coordinator.getByLabel("Lotte CLB").check();
+    await coordinator.getByLabel("Hilde Voorzitter").check();
+    await coordinator.getByLabel("Ahmed CAW").check();
     await coordinator.getByRole("button", { name: "Aanwezigheden opslaan" }).click();
     await expect.poll(() => coordinator.getByText("Aanwezigheden opgeslagen.").count()).toBe(1);
     await expectAccessible(coordinator, "cases-meeting-minuted");
@@ -147,8 +165,14 @@ describeBrowser("journey: case consultation under shared professional secrecy", 
     expect(await officer.getByRole("button", { name: "Markeer als verstuurd" }).count()).toBe(0);
     await expectAccessible(officer, "cases-feedback-pending");
 
-    // 5. The other attendees approve.
-    for (const [page, name] of [[coordinator, "Yusuf Coördinator"], [clb, "Lotte CLB"]] as const) {
+    // Case A's participants only: the chair (no organisation) is asked, the CAW member (case B) is not.
+    expect(await officer.getByText("Hilde Voorzitter: Nog niet gestemd").count()).toBe(1);
+    expect(await officer.content()).not.toContain("Ahmed CAW");
+    expect((await caw.goto(feedbackUrl))?.status()).toBe(404);
+
+    // 5. The other participants approve.
+    const chair = await signIn(people.chair, feedbackUrl);
+    for (const [page, name] of [[coordinator, "Yusuf Coördinator"], [clb, "Lotte CLB"], [chair, "Hilde Voorzitter"]] as const) {
       await page.goto(feedbackUrl);
       await page.getByRole("button", { name: "Akkoord", exact: true }).click();
       await expect.poll(() => page.getByText(`${name}: Akkoord`).count()).toBe(1);
@@ -175,7 +199,7 @@ describeBrowser("journey: case consultation under shared professional secrecy", 
     await expect.poll(() => heading(coordinator)).toBe(caseA.label);
 
     // 7. The chair closes the case with a reason.
-    const chair = await signIn(people.chair, `/cases/${caseA.id}`);
+    await chair.goto(`/cases/${caseA.id}`);
     await expect.poll(() => heading(chair)).toBe(caseA.label);
     await chair.getByRole("button", { name: "Casus afsluiten" }).click();
     await expect.poll(() => chair.locator(".error-summary").count()).toBe(1);
