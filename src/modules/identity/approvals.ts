@@ -81,25 +81,6 @@ export function decisionRefusal(actor: Actor | null, r: { userId: string; reques
   return r.livcId && OVERSIGHT_ROLES.some((role) => hasRoleIn(actor, r.livcId!, role)) ? null : "not_overseer";
 }
 
-/**
- * How many pending requests this actor may decide: all others' requests for an administrator, those of
- * their LIVCs for a chair or coordinator. The navigation shows it (the session query computes the same
- * number with the actor; this is the reference the test compares it with).
- */
-export async function pendingCountFor(db: Kysely<DB>, actor: Actor): Promise<number> {
-  const livcIds = actor.isAdmin ? undefined : livcIdsWhere(actor, OVERSIGHT_ROLES);
-  if (livcIds && livcIds.length === 0) return 0;
-  const row = await db
-    .selectFrom("membership")
-    .select((eb) => eb.fn.countAll().as("n"))
-    .where("approval", "=", "pending")
-    .where("user_id", "!=", actor.userId)
-    .where("requested_by", "!=", actor.userId)
-    .$if(Boolean(livcIds), (q) => q.where("livc_id", "in", livcIds!))
-    .executeTakeFirstOrThrow();
-  return toCount(row.n);
-}
-
 const inTransaction = <T>(ctx: AppContext, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> =>
   ctx.database.db.isTransaction ? work(ctx.database.db) : ctx.database.db.transaction().execute(work);
 

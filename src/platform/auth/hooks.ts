@@ -2,8 +2,11 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { audit } from "../audit";
 import type { AppContext } from "../context";
+import type { Actor } from "../policy/actor";
 import { sendError } from "../web/app";
-import { actorOf, cookieOptions, endSession, loadSessionWithAccount, rotateSession, SESSION_COOKIE, type SessionRow } from "./session";
+import { actorOf, cookieOptions, endSession, loadSessionWithAccount, pendingApprovalsFor, rotateSession, SESSION_COOKIE, type SessionRow } from "./session";
+
+const mayDecideRoles = (actor: Actor) => actor.isAdmin || actor.memberships.some((m) => m.role === "chair" || m.role === "coordinator");
 
 /** Double-submit cookie for visitors without a session (the login form itself). */
 export const ANON_CSRF_COOKIE = "__Host-schakel_csrf";
@@ -47,6 +50,10 @@ export function registerAuthHooks(app: FastifyInstance, ctx: AppContext) {
         await endSession(ctx.database.db, session.id);
         request.session = null;
         clearSessionCookie(reply);
+      } else if (mayDecideRoles(request.actor) && !request.url.startsWith("/api/")) {
+        // The navigation's count of role requests awaiting this person (decision 0049): pages only, and
+        // only for those who can decide, so the session statement of every request stays lean (issue 9).
+        request.actor.pendingApprovals = await pendingApprovalsFor(ctx.database, request.actor.userId);
       }
     }
     let anon: string | undefined;

@@ -59,8 +59,6 @@ export interface SessionAccount {
   displayName: string;
   roles: string[];
   memberships: { livc_id: string; role: string; organisation_id: string | null }[];
-  /** Pending LIVC role requests this person may approve (decision 0049), for the navigation. */
-  pendingApprovals: number;
 }
 
 /**
@@ -79,12 +77,12 @@ export async function loadSessionWithAccount(
   const today = todayInBrussels();
   const { rows } = await database.db.executeQuery<SessionRow & AccountColumns>(
     database.dialect === "sqlite"
-      ? CompiledQuery.raw(SESSION_WITH_ACCOUNT.sqlite, [today, today, today, today, sessionIdOf(token)])
+      ? CompiledQuery.raw(SESSION_WITH_ACCOUNT.sqlite, [today, today, sessionIdOf(token)])
       : CompiledQuery.raw(SESSION_WITH_ACCOUNT.postgres, [today, sessionIdOf(token)]),
   );
   const found = rows[0];
   if (!found) return null;
-  const { account_display_name, account_status, account_roles, account_memberships, account_pending, ...row } = found;
+  const { account_display_name, account_status, account_roles, account_memberships, ...row } = found;
   const created = Date.parse(row.created_at);
   const seen = Date.parse(row.last_seen_at);
   const expired =
@@ -109,7 +107,6 @@ export async function loadSessionWithAccount(
           displayName: account_display_name ?? "",
           roles: json<string[] | null>(account_roles) ?? [],
           memberships: (json<[string, string, string | null][] | null>(account_memberships) ?? []).map(([livc_id, role, organisation_id]) => ({ livc_id, role, organisation_id })),
-          pendingApprovals: Number(account_pending ?? 0),
         }
       : null;
   return { session: row, account };
@@ -120,34 +117,49 @@ interface AccountColumns {
   account_status: string | null;
   account_roles: unknown;
   account_memberships: unknown;
-  account_pending: unknown;
 }
 
 // The same statement per dialect: JSON aggregation is spelt differently. Memberships valid today and
-// APPROVED only (decision 0049: an administrator's pending grant gives nothing). account_pending: the
-// pending requests this person may decide (an administrator: anyone's but their own and not for
-// themselves; a chair or coordinator: those of their LIVCs), for the navigation; index membership_approval.
-// The actor's own chair/coordinator LIVCs are one list (IN, not a subquery per pending row); on SQLite
-// "+o.approval" keeps the planner on membership_user (the approval index scanned the LIVC's members: 3x slower).
-const PENDING_FOR = (today: string, notIndexed: string) => `(select count(*) from membership p
-    where p.approval = 'pending' and p.user_id <> s.user_id and p.requested_by <> s.user_id
-      and (exists (select 1 from platform_role a where a.user_id = s.user_id and a.role = 'admin')
-        or p.livc_id in (select o.livc_id from membership o where o.user_id = s.user_id and o.role in ('chair', 'coordinator')
-          and ${notIndexed}o.approval = 'approved' and o.valid_from <= ${today} and (o.valid_to is null or o.valid_to >= ${today})))) as account_pending`;
+// APPROVED only (decision 0049: an administrator's pending grant gives nothing).
 const SESSION_WITH_ACCOUNT = {
   sqlite: `select s.*, u.display_name as account_display_name, u.status as account_status,
   (select json_group_array(r.role) from platform_role r where r.user_id = s.user_id) as account_roles,
   (select json_group_array(json_array(m.livc_id, m.role, m.organisation_id)) from membership m
-    where m.user_id = s.user_id and m.livc_id is not null and m.approval = 'approved' and m.valid_from <= ? and (m.valid_to is null or m.valid_to >= ?)) as account_memberships,
-  ${PENDING_FOR("?", "+")}
+    where m.user_id = s.user_id and m.livc_id is not null and m.approval = 'approved' and m.valid_from <= ? and (m.valid_to is null or m.valid_to >= ?)) as account_memberships
 from session s left join app_user u on u.id = s.user_id where s.id = ?`,
   postgres: `select s.*, u.display_name as account_display_name, u.status as account_status,
   (select json_agg(r.role) from platform_role r where r.user_id = s.user_id) as account_roles,
   (select json_agg(json_build_array(m.livc_id, m.role, m.organisation_id)) from membership m
-    where m.user_id = s.user_id and m.livc_id is not null and m.approval = 'approved' and m.valid_from <= $1 and (m.valid_to is null or m.valid_to >= $1)) as account_memberships,
-  ${PENDING_FOR("$1", "")}
+    where m.user_id = s.user_id and m.livc_id is not null and m.approval = 'approved' and m.valid_from <= $1 and (m.valid_to is null or m.valid_to >= $1)) as account_memberships
 from session s left join app_user u on u.id = s.user_id where s.id = $2`,
 };
+
+/**
+ * The pending LIVC role requests this person may decide (decision 0049), for the navigation's count:
+ * an administrator, anyone's but their own and not for themselves; a chair or coordinator, those of
+ * their LIVCs (approved roles valid today). A separate statement, run only for the pages of people who
+ * can decide (auth hooks): the session statement on every request stays as lean as before (issue 9).
+ * On SQLite "+o.approval" keeps the planner on membership_user (the approval index scanned the LIVC's members).
+ */
+const PENDING_FOR = (p: (n: number) => string, notIndexed: string) => `select count(*) as n from membership p
+    where p.approval = 'pending' and p.user_id <> ${p(1)} and p.requested_by <> ${p(1)}
+      and (exists (select 1 from platform_role a where a.user_id = ${p(1)} and a.role = 'admin')
+        or p.livc_id in (select o.livc_id from membership o where o.user_id = ${p(1)} and o.role in ('chair', 'coordinator')
+          and ${notIndexed}o.approval = 'approved' and o.valid_from <= ${p(2)} and (o.valid_to is null or o.valid_to >= ${p(2)})))`;
+const PENDING_APPROVALS = {
+  sqlite: PENDING_FOR(() => "?", "+"),
+  postgres: PENDING_FOR((n) => `$${n}`, ""),
+};
+
+export async function pendingApprovalsFor(database: Database, userId: string): Promise<number> {
+  const today = todayInBrussels();
+  const { rows } = await database.db.executeQuery<{ n: number | string }>(
+    database.dialect === "sqlite"
+      ? CompiledQuery.raw(PENDING_APPROVALS.sqlite, [userId, userId, userId, userId, today, today])
+      : CompiledQuery.raw(PENDING_APPROVALS.postgres, [userId, today]),
+  );
+  return Number(rows[0]?.n ?? 0);
+}
 
 /**
  * A new id (and CSRF token) for the same session: at login steps and privilege changes. The row is
@@ -232,6 +244,5 @@ export function actorOf(session: SessionRow, account: SessionAccount): Actor {
     memberships: account.memberships
       .filter((m) => (LIVC_ROLES as readonly string[]).includes(m.role))
       .map((m): LivcMembership => ({ livcId: m.livc_id, role: m.role as LivcMembership["role"], organisationId: m.organisation_id })),
-    pendingApprovals: account.pendingApprovals,
   };
 }

@@ -23,7 +23,7 @@ export interface Actor {
   /** Data-protection officer: audit export and subject access. */
   isDpo: boolean;
   memberships: LivcMembership[];
-  /** Pending LIVC role requests this person may approve (decision 0049; the session layer counts them), for the navigation. */
+  /** Pending LIVC role requests this person may approve (decision 0049): counted by the auth hooks for the pages of administrators, chairs and coordinators only. */
   pendingApprovals?: number;
 }
 
