@@ -15,6 +15,10 @@ import { newReference } from "../intake/reference-number";
 import { runRetentionPurge } from "../cases";
 import { caseIdentityForEdit, openCaseFromScreening, rectifyCaseIdentity, transitionCase } from "../cases/service";
 import { makeActor, makeLivc } from "../cases/testing";
+import { discardDraft } from "../intake/retention-drafts";
+import { emptyForm } from "../intake/schema";
+import { fileReport } from "../intake/service";
+import { addMembership } from "../registry/service";
 import { BackupError, createBackup, openBackup, restoreBackup } from "./service";
 
 const root = path.resolve(import.meta.dirname, "../../..");
@@ -114,6 +118,28 @@ describeEachDialect("restore versus purges and rectifications", (ctx) => {
 
     // A second restore of the same backup over the result is again refused: the erasures are still newer than the backup.
     await expect(restoreBackup(ctx().database, openBackup(bytes, master()), { force: true })).rejects.toThrow(/before 2 purges .* and 1 identity correction/);
+  }, 60_000);
+
+  it("a draft its reporter discarded after the backup (row deleted, proof in the purge log) stays deleted after a restore with reapplyErasures", async () => {
+    const livc = await makeLivc(ctx());
+    await addMembership(ctx().database, { actor: null }, livc, { nis: "44021", joined_on: "2019-01-01", left_on: null });
+    const reporter = await makeActor(ctx(), [{ livcId: livc, role: "reporter" }]);
+    const form = { ...emptyForm(), identity_known: "known", subject_name: "Fictieve Weggooi", subject_birth_date: "2001-02-03", municipality_nis: "44021", signals: ["supports_violence"], since: "weeks", person_knows: "no", observation: "OBS", reporter_contact: "09 111 22 33" };
+    const filed = await fileReport(ctx(), { actor: reporter }, form, "draft");
+    if (filed.kind !== "draft") throw new Error(filed.kind);
+    const row = () => ctx().database.db.selectFrom("report").select(["id", "content_enc"]).where("reference", "=", filed.reference).executeTakeFirst();
+    const id = (await row())!.id;
+    const { bytes } = await createBackup(ctx().database, master());
+    expect(await discardDraft(ctx(), { actor: reporter }, filed.reference)).toBe("ok");
+    expect(await row()).toBeUndefined();
+
+    await expect(restoreBackup(ctx().database, openBackup(bytes, master()), { force: true })).rejects.toThrow(/before 1 purge \(newest /);
+    const r = await restoreBackup(ctx().database, openBackup(bytes, master()), { force: true, reapplyErasures: true });
+    expect(r.reapplied).toMatchObject({ purges: 1, reports: 1, reportIds: [id] });
+    expect(r.reapplied?.deleted).toBeGreaterThanOrEqual(1);
+    expect(await row()).toBeUndefined();
+    expect(await ctx().database.db.selectFrom("report_event").select("id").where("report_id", "=", id).execute()).toEqual([]);
+    expect(await ctx().database.db.selectFrom("report_purge_log").select("cause").where("report_id", "=", id).execute()).toEqual([{ cause: "draft_discarded" }]);
   }, 60_000);
 
   it("a backup made after the newest purge restores without the flag", async () => {

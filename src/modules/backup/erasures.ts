@@ -191,6 +191,16 @@ export async function reapply(db: AnyDb, shapes: TableShape[], carry: Carry): Pr
     }
     return true;
   };
+  // Records the target no longer holds go first (their rows in the other tables before them, children
+  // before parents); the log rows that prove it are added below.
+  for (const g of carry.gone) {
+    const { table, column } = RECORDS[g.record];
+    for (const t of [...shapes].reverse()) {
+      if (t.name === table || !t.columns.includes(column)) continue;
+      out.deleted += Number((await db.deleteFrom(t.name).where(column, "=", g.id).executeTakeFirst()).numDeletedRows ?? 0);
+    }
+    out.deleted += Number((await db.deleteFrom(table).where("id", "=", g.id).executeTakeFirst()).numDeletedRows ?? 0);
+  }
   for (const t of shapes) {
     for (const target of carry.rows.get(t.name) ?? []) {
       let q = db.selectFrom(t.name).selectAll();
@@ -213,15 +223,6 @@ export async function reapply(db: AnyDb, shapes: TableShape[], carry: Carry): Pr
         for (const k of [...parents.keys()].filter((x) => x.startsWith(`${t.name}\u0000`))) parents.delete(k);
       }
     }
-  }
-  // Records the target no longer holds: their rows in the other tables first (children before parents).
-  for (const g of carry.gone) {
-    const { table, column } = RECORDS[g.record];
-    for (const t of [...shapes].reverse()) {
-      if (t.name === table || !t.columns.includes(column)) continue;
-      out.deleted += Number((await db.deleteFrom(t.name).where(column, "=", g.id).executeTakeFirst()).numDeletedRows ?? 0);
-    }
-    out.deleted += Number((await db.deleteFrom(table).where("id", "=", g.id).executeTakeFirst()).numDeletedRows ?? 0);
   }
   return out;
 }
