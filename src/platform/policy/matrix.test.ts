@@ -23,6 +23,7 @@ const EXPECTED: Partial<Record<Permission, Who[]>> = {
   authenticated: ["admin", "regional_analyst", "dpo", ...LIVC],
   "admin.accounts": ["admin"],
   "audit.export": ["dpo"],
+  "privacy.record": ["admin", "dpo"],
   "monitoring.read": ["regional_analyst", "admin", "chair", "coordinator"],
   "registry.read": ["regional_analyst", "admin", "chair", "coordinator", "information_officer"],
   "registry.manage": ["admin"],
