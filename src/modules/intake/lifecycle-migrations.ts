@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { SchakelMigration } from "../../platform/db/migrate";
 
 /**
@@ -18,6 +19,15 @@ export const lifecycleMigrations: SchakelMigration[] = [
       // A case consultation's decline takes a reason code only: notes stored before were free text
       // about a case, in clear. The reason code stays, so the participation figures do not change.
       await db.updateTable("partner_invitation").set({ decline_note: null }).where("kind", "=", "consultation").where("decline_note", "is not", null).execute();
+    },
+  },
+  {
+    // A consultation is cancelled with a reason code only: notes stored before were free text in clear
+    // on a meeting about cases. The reason code stays.
+    name: "2026121501_meetings_cancel_note",
+    async up(db) {
+      // The column is the meetings module's (ConsultationMeetingColumns), not in the typed DB: plain SQL.
+      await sql`update consultation set cancel_note = null where cancel_note is not null`.execute(db);
     },
   },
 ];

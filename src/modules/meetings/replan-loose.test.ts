@@ -80,7 +80,7 @@ for (const dialect of activeDialects()) {
       expect(offA[0]).toMatchObject({ consultation_id: id, actor_id: coordinator.userId, note_enc: null, reason: null, from_status: null, to_status: null });
       expect((await eventsOf(b)).map((e) => e.kind)).not.toContain("agenda_removed");
 
-      await cancelMeeting(ctx, who(coordinator), id, { reason: "other", note: "Zaal onbeschikbaar" });
+      await cancelMeeting(ctx, who(coordinator), id, { reason: "other" });
       for (const caseId of [b, c]) {
         const cancelled = (await eventsOf(caseId)).filter((e) => e.kind === "consultation_cancelled");
         expect(cancelled).toHaveLength(1);

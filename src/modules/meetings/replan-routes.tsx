@@ -78,8 +78,8 @@ export function replanRoutes(app: FastifyInstance, ctx: AppContext) {
     const m = await meetingOf(request, reply);
     if (!m) return reply;
     const b = body(request);
-    // The note is kept as typed (up to a little over the limit) so that a too long note is refused, not cut.
-    const values = { reason: str(b.reason, 40), note: str(b.note, replan.CANCEL_NOTE_MAX + 100) };
+    // A reason code only (decision 0053): the form has no note, and a posted one is not read.
+    const values = { reason: str(b.reason, 40), note: "" };
     try {
       await replan.cancelMeeting(ctx, whoOf(request), m.id, values);
       return reply.redirect(`/meetings/${m.id}?done=cancelled`, 303);

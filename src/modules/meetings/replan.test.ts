@@ -140,11 +140,12 @@ for (const dialect of activeDialects()) {
       const id = await plan();
       await partnerSeesCase0(id);
       await expect(cancelMeeting(ctx, who(coordinator), id, { reason: "" })).rejects.toMatchObject({ field: "reason" });
-      await expect(cancelMeeting(ctx, who(coordinator), id, { reason: "other", note: "x".repeat(501) })).rejects.toMatchObject({ field: "note" });
+      // A reason code only (decision 0053): a note is refused, not stored.
+      await expect(cancelMeeting(ctx, who(coordinator), id, { reason: "force_majeure", note: "Zaal niet beschikbaar" })).rejects.toMatchObject({ field: "note" });
       expect((await store.meetingById(ctx.database.db, id))?.status).toBe("planned");
       inbox.length = 0;
-      await cancelMeeting(ctx, who(coordinator), id, { reason: "force_majeure", note: "Zaal niet beschikbaar" });
-      expect(await store.meetingById(ctx.database.db, id)).toMatchObject({ status: "cancelled", cancel_reason: "force_majeure", cancel_note: "Zaal niet beschikbaar", cancelled_by: coordinator.userId });
+      await cancelMeeting(ctx, who(coordinator), id, { reason: "force_majeure" });
+      expect(await store.meetingById(ctx.database.db, id)).toMatchObject({ status: "cancelled", cancel_reason: "force_majeure", cancel_note: null, cancelled_by: coordinator.userId });
       expect((await invitationsOf(id)).map((i) => i.status)).toEqual(["withdrawn", "withdrawn"]);
       expect(await grantsOf(id, clbMember.userId)).toEqual([]);
       await expect(cases.visibleCase(ctx, who(clbMember), caseIds[0])).rejects.toBeTruthy();
@@ -165,7 +166,7 @@ for (const dialect of activeDialects()) {
       await expect(saveCaseMinutes(ctx, who(coordinator), id, caseIds[0], { decisions: "x", nextReviewOn: null, actions: [] })).rejects.toMatchObject({ code: "cancelled" });
       await expect(recordMeetingAttendance(ctx, who(coordinator), id, [])).rejects.toMatchObject({ code: "cancelled" });
       const view = await meetingView(ctx, who(coordinator), id);
-      expect(view.cancelled).toEqual({ reason: "force_majeure", note: "Zaal niet beschikbaar" });
+      expect(view.cancelled).toEqual({ reason: "force_majeure", note: null });
       expect(view.may).toEqual({ minute: false, attendance: false, replan: false });
       await expect(cancelMeeting(ctx, who(coordinator), id, { reason: "other" })).rejects.toMatchObject({ code: "not_planned" });
     });

@@ -21,7 +21,6 @@ import * as store from "./store";
  * one transaction; mails (a date, a time and a link, nothing else) go out after the commit.
  */
 
-export const CANCEL_NOTE_MAX = 500;
 export const MEETINGS_PAGE_SIZE = 50;
 const CORE = ["chair", "coordinator", "information_officer"];
 const OPEN: string[] = ["active", "in_follow_up"];
@@ -170,23 +169,25 @@ export async function rescheduleMeeting(ctx: AppContext, who: AuditWho, id: stri
   return sendChangeMails(ctx, to, "moved", { id, was: meeting.held_on, heldOn: input.heldOn, startsAt: input.startsAt || null });
 }
 
-/** Validates the cancellation's reason and note before anything is written. */
-export function checkCancel(reason: string | null | undefined, note: string | null | undefined): { reason: CancelReason; note: string | null } {
+/**
+ * Validates the cancellation before anything is written: a reason code only (decision 0053). A
+ * consultation is about cases, so a free-text note could carry case content; a note is refused.
+ */
+export function checkCancel(reason: string | null | undefined, note?: string | null): { reason: CancelReason } {
   if (!reason || !(CANCEL_REASONS as readonly string[]).includes(reason)) throw new MeetingError("invalid", "reason");
-  const clean = (note ?? "").trim();
-  if (clean.length > CANCEL_NOTE_MAX) throw new MeetingError("invalid", "note");
-  return { reason: reason as CancelReason, note: clean || null };
+  if ((note ?? "").trim() !== "") throw new MeetingError("invalid", "note");
+  return { reason: reason as CancelReason };
 }
 
 /** Cancels a planned meeting: its invitations withdrawn, grants from it revoked, no reminder any more; the invited are told. */
 export async function cancelMeeting(ctx: AppContext, who: AuditWho, id: string, input: { reason: string; note?: string | null }) {
   const meeting = await plannedMeeting(ctx, who, id);
-  const { reason, note } = checkCancel(input.reason, input.note);
+  const { reason } = checkCancel(input.reason, input.note);
   const to = await recipients(ctx, meeting);
   await ctx.database.db.transaction().execute(async (trx) => {
     const tx = bound(ctx, trx);
     await partners.setConsultationStatus(tx, who, id, "cancelled");
-    await store.setMeetingColumns(trx, id, { cancel_reason: reason, cancel_note: note, cancelled_at: nowIso(), cancelled_by: who.actor?.userId ?? null });
+    await store.setMeetingColumns(trx, id, { cancel_reason: reason, cancel_note: null, cancelled_at: nowIso(), cancelled_by: who.actor?.userId ?? null });
     await withdrawServices(tx, who, await store.servicesOf(trx, id));
     await resyncGrants(tx, who, { ...meeting, status: "cancelled" });
     for (const a of await store.agendaOf(trx, id)) await cases.recordPlanningEvent(trx, { who, caseId: a.case_id, consultationId: id, kind: "consultation_cancelled" });

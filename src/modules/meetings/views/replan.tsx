@@ -69,7 +69,7 @@ export function CancelPage(props: { ctx: ViewContext; id: string; heldOn: string
       <form method="post" action={`/meetings/${props.id}/cancel`}>
         <Csrf ctx={ctx} />
         <Radios id="reason" legend={t("mtg.cancel.reason")} value={values.reason} error={errors.reason} options={CANCEL_REASONS.map((r) => ({ value: r, label: t(`mtg.cancel.reason.${r}` as MessageKey) }))} />
-        <Input id="note" label={t("mtg.cancel.note")} hint={t("mtg.cancel.note.hint")} value={values.note} error={errors.note} multiline maxLength={500} />
+        <p class="hint">{t("mtg.cancel.reason_only")}</p>
         <button type="submit" class="button">
           {t("mtg.cancel.submit")}
         </button>
