@@ -51,14 +51,16 @@ export const privacyMessages = defineMessages({
     "pr.s.retention": "Bewaartermijnen en wissing",
     "pr.retention.case":
       "Casussen: {years} jaar na de afsluiting, voor minderjarigen {minor} jaar. Daarna verdwijnen de identiteit en alle vrije tekst; alleen anonieme feiten (datums, status, reden van afsluiting) blijven.",
-    "pr.retention.report": "Meldingen zonder casus: {years} jaar na de indiening, voor minderjarigen {minor} jaar. Een melding die een casus werd, volgt haar casus.",
+    "pr.retention.report": "Meldingen: hoogstens {years} jaar na de indiening, voor minderjarigen {minor} jaar. Een melding die een casus werd, volgt haar casus.",
+    "pr.retention.not_taken_up": "Meldingen gescreend als 'geen verdere actie' of 'doorverwezen naar reguliere hulp': {months} maanden na de screeningsbeslissing, of eerder als de algemene termijn eerder afloopt.",
+    "pr.retention.drafts": "Ontwerpen van meldingen: gewist na {days} dagen zonder opslaan; de melder kan een ontwerp ook zelf weggooien.",
     "pr.retention.review": "Herbekijking na de afsluiting: {months} maanden na de afsluiting.",
     "pr.retention.schedule":
       "Wissing: de server voert ze elke dag uit (de eerste keer een minuut na de start); `schakel purge` doet hetzelfde met de hand. Een juridische blokkering (door de voorzitter, met reden) houdt een casus tegen. Elke wissing laat een bewijs na (wat, hoeveel, wanneer; nooit inhoud) op de pagina Bewaring en wissing.",
     "pr.retention.last": "Laatste wissing in deze installatie: {date}.",
     "pr.retention.never": "In deze installatie werd nog niets gewist.",
     "pr.retention.withdrawn": "Een melding die de melder intrekt omdat ze over de verkeerde persoon gaat, wordt meteen gewist.",
-    "pr.retention.audit": "Auditlog: zolang de databank bestaat (nog geen termijn vastgelegd).",
+    "pr.retention.audit": "Auditlog: zolang de databank bestaat (nog geen termijn vastgelegd); het adres van de gebruiker wordt ingekort bewaard (/24 voor IPv4, /48 voor IPv6).",
     "pr.retention.sessions": "Sessies: verlopen na {idle} minuten zonder activiteit en na hoogstens {hours} uur.",
     "pr.retention.backups":
       "Back-ups: hoogstens {days} dagen bewaren. Een back-up die ouder is dan de laatste wissing of rectificatie wordt niet teruggezet, tenzij die wissingen en rectificaties meteen opnieuw worden toegepast (`schakel restore --reapply-erasures`).",
@@ -118,14 +120,16 @@ export const privacyMessages = defineMessages({
     "pr.s.retention": "Durées de conservation et effacement",
     "pr.retention.case":
       "Cas : {years} ans après la clôture, {minor} ans pour les mineurs. Ensuite, l'identité et tout texte libre disparaissent ; seuls des faits anonymes (dates, statut, motif de clôture) restent.",
-    "pr.retention.report": "Signalements sans cas : {years} ans après l'envoi, {minor} ans pour les mineurs. Un signalement devenu un cas suit son cas.",
+    "pr.retention.report": "Signalements : {years} ans au plus après l'envoi, {minor} ans pour les mineurs. Un signalement devenu un cas suit son cas.",
+    "pr.retention.not_taken_up": "Signalements examinés avec la décision « pas de suite » ou « orienté vers l'aide régulière » : {months} mois après la décision, ou plus tôt si la durée générale prend fin avant.",
+    "pr.retention.drafts": "Brouillons de signalement : effacés après {days} jours sans enregistrement ; l'auteur peut aussi jeter un brouillon lui-même.",
     "pr.retention.review": "Réexamen après la clôture : {months} mois après la clôture.",
     "pr.retention.schedule":
       "Effacement : le serveur l'exécute chaque jour (la première fois une minute après le démarrage) ; `schakel purge` fait de même à la main. Un gel juridique (par le président, avec un motif) retient un cas. Chaque effacement laisse une preuve (quoi, combien, quand ; jamais le contenu) sur la page Conservation et effacement.",
     "pr.retention.last": "Dernier effacement dans cette installation : {date}.",
     "pr.retention.never": "Rien n'a encore été effacé dans cette installation.",
     "pr.retention.withdrawn": "Un signalement retiré par son auteur parce qu'il concerne la mauvaise personne est effacé immédiatement.",
-    "pr.retention.audit": "Journal d'audit : tant que la base de données existe (pas encore de durée fixée).",
+    "pr.retention.audit": "Journal d'audit : tant que la base de données existe (pas encore de durée fixée) ; l'adresse de l'utilisateur est conservée tronquée (/24 en IPv4, /48 en IPv6).",
     "pr.retention.sessions": "Sessions : expirent après {idle} minutes d'inactivité et au plus tard après {hours} heures.",
     "pr.retention.backups":
       "Sauvegardes : à conserver {days} jours au plus. Une sauvegarde plus ancienne que le dernier effacement ou la dernière rectification n'est pas restaurée, sauf si ces effacements et rectifications sont réappliqués aussitôt (`schakel restore --reapply-erasures`).",
@@ -184,14 +188,16 @@ export const privacyMessages = defineMessages({
     "pr.transfers.none": "None. Schakel uses no third-party services (no trackers, no external scripts or fonts).",
     "pr.s.retention": "Retention and erasure",
     "pr.retention.case": "Cases: {years} years after closure, {minor} years for minors. Then the identity and every free text are removed; only anonymous facts (dates, status, closure reason) remain.",
-    "pr.retention.report": "Reports without a case: {years} years after submission, {minor} years for minors. A report taken up as a case follows its case.",
+    "pr.retention.report": "Reports: {years} years after submission at most, {minor} years for minors. A report taken up as a case follows its case.",
+    "pr.retention.not_taken_up": "Reports screened as 'no further action' or 'referred to regular care': {months} months after the screening decision, or earlier if the general term ends first.",
+    "pr.retention.drafts": "Draft reports: erased after {days} days without a save; the reporter can also discard a draft.",
     "pr.retention.review": "Review after closure: {months} months after closure.",
     "pr.retention.schedule":
       "Erasure: the server runs it every day (the first time one minute after start); `schakel purge` does the same by hand. A legal hold (by the chair, with a reason) keeps a case. Every erasure leaves a proof (what, how many, when; never content) on the Retention and purge page.",
     "pr.retention.last": "Newest erasure in this installation: {date}.",
     "pr.retention.never": "Nothing has been erased in this installation yet.",
     "pr.retention.withdrawn": "A report its reporter withdraws because it is about the wrong person is erased at once.",
-    "pr.retention.audit": "Audit log: as long as the database exists (no term set yet).",
+    "pr.retention.audit": "Audit log: as long as the database exists (no term set yet); the user's address is kept truncated (/24 for IPv4, /48 for IPv6).",
     "pr.retention.sessions": "Sessions: expire after {idle} minutes without activity and after {hours} hours at most.",
     "pr.retention.backups":
       "Backups: keep them {days} days at most. A backup older than the newest erasure or rectification is not restored unless those erasures and rectifications are applied again at once (`schakel restore --reapply-erasures`).",

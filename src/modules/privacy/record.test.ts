@@ -47,6 +47,8 @@ describeEachDialect("record of processing", (ctx, dialect) => {
       expect(body).toContain(t("pr.controller.livcs", { count: livcs }));
       expect(body).toContain(t("pr.retention.never"));
       expect(body).toContain(t("pr.retention.backups", { days: 30 }));
+      expect(body).toContain(t("pr.retention.not_taken_up", { months: 12 }));
+      expect(body).toContain(t("pr.retention.drafts", { days: 30 }));
     }
     expect(text((await app.inject({ method: "GET", url: "/privacy?lang=nl", headers: dpo.headers() })).body)).toContain("Casussen: 6 jaar na de afsluiting, voor minderjarigen 3 jaar.");
 
@@ -83,7 +85,7 @@ describeEachDialect("record of processing", (ctx, dialect) => {
       const s = await login(otherApp, await createUser(other, { platformRoles: ["dpo"] }));
       const md = (await otherApp.inject({ method: "GET", url: "/privacy/record.md?lang=nl", headers: s.headers() })).body;
       expect(md).toContain("- Casussen: 8 jaar na de afsluiting, voor minderjarigen 2,5 jaar.");
-      expect(md).toContain("- Meldingen zonder casus: 8 jaar na de indiening, voor minderjarigen 2,5 jaar.");
+      expect(md).toContain("- Meldingen: hoogstens 8 jaar na de indiening, voor minderjarigen 2,5 jaar.");
       expect(md).toContain("- Sessies: verlopen na 15 minuten zonder activiteit en na hoogstens 8 uur.");
       expect(md).toContain("- LIVC's geregistreerd in deze installatie: 0.");
     } finally {

@@ -2,6 +2,7 @@ import type { AppContext } from "../../platform/context";
 import type { MessageKey, Translate } from "../../platform/i18n";
 import { reviewMonths } from "../cases/service";
 import { casePurgeLogPage } from "../cases/retention-overview";
+import { intakeRetentionConfig } from "../intake/retention-config";
 import { reportPurgeLogPage } from "../intake/retention-overview";
 import { listLivcs } from "../registry/service";
 import { BACKUP_RETENTION_DAYS } from "../backup/service";
@@ -23,6 +24,8 @@ export interface RecordFacts {
   retentionYears: number;
   retentionMinorYears: number;
   reviewMonths: number[];
+  notTakenUpMonths: number;
+  draftDays: number;
   idleMinutes: number;
   absoluteHours: number;
   livcs: number;
@@ -42,6 +45,8 @@ export async function recordFacts(ctx: AppContext): Promise<RecordFacts> {
     retentionYears: ctx.config.SCHAKEL_RETENTION_YEARS,
     retentionMinorYears: ctx.config.SCHAKEL_RETENTION_MINOR_YEARS,
     reviewMonths: reviewMonths(),
+    notTakenUpMonths: intakeRetentionConfig().notTakenUpMonths,
+    draftDays: intakeRetentionConfig().draftDays,
     idleMinutes: ctx.config.SCHAKEL_SESSION_IDLE_MINUTES,
     absoluteHours: ctx.config.SCHAKEL_SESSION_ABSOLUTE_HOURS,
     livcs: livcs.length,
@@ -70,6 +75,8 @@ export function recordSections(f: RecordFacts, fmt: Fmt): RecordSection[] {
       items: [
         t("pr.retention.case", terms),
         t("pr.retention.report", terms),
+        t("pr.retention.not_taken_up", { months: num(f.notTakenUpMonths) }),
+        t("pr.retention.drafts", { days: num(f.draftDays) }),
         t("pr.retention.review", { months: fmt.list(f.reviewMonths.map((m) => num(m))) }),
         t("pr.retention.schedule"),
         f.newestPurge ? t("pr.retention.last", { date: fmt.date(f.newestPurge) }) : t("pr.retention.never"),
