@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { todayInBrussels } from "../../src/platform/db/values";
 import { createUser, loginInBrowser } from "../support/auth";
 import { describeBrowser, expectAccessible, launchBrowser, newPage, startTestServer, type TestServer, watchPageErrors } from "../support/browser";
 
@@ -65,7 +66,30 @@ describeBrowser("journey: a regional analyst answers the parliamentary question"
     expect(text).toContain("LIVC-dekking op 10 maart 2025");
     expect(text).toMatch(/Op 10 maart 2025 hebben \d+ van de 285 gemeenten geen LIVC/);
     expect(text).toContain("Hasselt (71072)");
+    // The quarterly case figures of the page are in the PDF too (decision 0052).
+    expect(text).toContain("Casusoverleg per kwartaal");
+    expect(text).toContain("Kwartaal 4 van 2024");
+    expect(text).toContain("Vlaanderen (totaal)");
+
+    // A date after today (next year: a short trend): the page says the figures are the register as recorded today.
+    const next = Number(todayInBrussels().slice(0, 4)) + 1;
+    await page.getByLabel("Datum").fill(`${next}-06-01`);
+    await page.getByRole("button", { name: "Toon" }).click();
+    await expect.poll(() => page.locator("#future-notice").textContent()).toContain(`1 juni ${next} ligt na vandaag`);
+    expect(await page.locator("#trend-table tbody tr").first().locator("th").textContent()).toBe("1 januari 2019");
+    await expectAccessible(page, "monitoring-future");
+
+    // Partner participation: the page says which whole quarters it shows, also for a date after today.
+    await page.getByRole("link", { name: "Deelname van partners" }).click();
+    await expect.poll(() => page.locator("#window-notice").textContent()).toContain("ligt na vandaag");
+    expect(await page.locator("#window-notice").textContent()).toContain("Het lopende kwartaal telt niet mee");
+    await expectAccessible(page, "participation-future");
+    await page.getByLabel("Datum").fill("2024-08-15");
+    await page.getByRole("button", { name: "Toon" }).click();
+    await expect.poll(() => page.locator("#window-notice").textContent()).toContain("vóór 15 augustus 2024 afgelopen zijn: 1 juli 2023 tot en met 30 juni 2024");
+    expect(await page.locator("#window-notice").textContent()).not.toContain("ligt na vandaag");
+    await expectAccessible(page, "participation-2024-08-15");
     expect(errors).toEqual([]);
     await context.close();
-  });
+  }, 240_000);
 });

@@ -1,4 +1,6 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -11,6 +13,7 @@ import { ensureOrganisation } from "../identity/service";
 import { createConsultation, recordAttendance } from "../partners/service";
 import { importRegister, livcByCode } from "../registry/service";
 import { caseFiguresOn, endedQuarters, totalOf } from "./case-figures";
+import { CSV_HEADER } from "./export";
 
 describe("Flanders totals from shown figures", () => {
   it("keeps the small-count rule when every LIVC figure is known", () => {
@@ -60,6 +63,13 @@ function rowCells(html: string, quarter: string, livc: string): string[] {
   const row = table.match(new RegExp(`<tr[^>]*data-livc="${livc}"[^>]*>([\\s\\S]*?)</tr>`))?.[1];
   if (row === undefined) return [];
   return [...row.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((m) => m[1].replace(/<[^>]+>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&").trim());
+}
+
+/** Text of a PDF through poppler's pdftotext, so the test reads what a person reads. */
+function pdfText(pdf: Buffer): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pdf-")), "c.pdf");
+  fs.writeFileSync(file, pdf);
+  return execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
 }
 
 const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, "../registry/testdata", name), "utf8");
@@ -144,9 +154,47 @@ describeEachDialect("dashboard: case figures per quarter (aggregates only)", (ct
     expect(rowCells(en.body, "2026-Q1", "flanders").slice(0, 4)).toEqual(["Flanders (total)", "7 to 10", "0", "6 to 9"]);
   });
 
+  it("puts the same quarter tables in the coverage CSV and PDF: <5 per LIVC, ranges for Flanders (decision 0052)", async () => {
+    // A date of 2026-Q3: its newest quarter (2026-Q2) is not the one whose minute the next test measures.
+    const csv = await app.inject({ url: "/monitoring/coverage.csv?date=2026-07-15", headers: analyst.headers() });
+    expect(csv.statusCode).toBe(200);
+    const lines = csv.body.slice(1).split("\r\n");
+    expect(lines[0]).toBe(CSV_HEADER.join(";"));
+    const row = (level: string, quarter: string, livc: string, code: string, cells: string[]) =>
+      ["2026-07-15", "2025", "", "", "", "", "", livc, "", level, quarter, code, ...cells].join(";");
+    expect(lines.filter((l) => l.includes(";flanders_quarter;")).map((l) => l.split(";")[10])).toEqual(["2026-Q2", "2026-Q1", "2025-Q4", "2025-Q3"]);
+    // 2026-Q2: one closure in the region, so the Flanders total itself is 1 to 4.
+    expect(lines).toContain(row("flanders_quarter", "2026-Q2", "", "", ["0", "<5", "0", ""]));
+    expect(lines).toContain(row("livc_quarter", "2026-Q2", "LIVC Gent", "GENT", ["0", "<5", "0", ""]));
+    // 6 + "<5" is 7 to 10 (never the exact 8), as on the page.
+    expect(lines).toContain(row("flanders_quarter", "2026-Q1", "", "", ["7 to 10", "0", "6 to 9", "caw | clb"]));
+    expect(lines).toContain(row("livc_quarter", "2026-Q1", "LIVC Gent", "GENT", ["<5", "0", "<5", "caw"]));
+    expect(lines).toContain(row("livc_quarter", "2026-Q1", "LIVC Leuven", "LEUVEN", ["6", "0", "5", "clb"]));
+    expect(lines).toContain(row("flanders_quarter", "2025-Q3", "", "", ["0", "0", "0", ""]));
+    // The municipality rows keep their columns; every line has the header's number of fields.
+    expect(lines.slice(1).filter((l) => l.includes(";municipality;"))).toHaveLength(285);
+    for (const l of lines.filter(Boolean)) expect(l.split(";")).toHaveLength(CSV_HEADER.length);
+    expect(csv.body).not.toContain("Fictief");
+    const pdf = await app.inject({ url: "/monitoring/coverage.pdf?date=2026-07-15", headers: analyst.headers() });
+    const text = pdfText(pdf.rawPayload);
+    const section = text.slice(text.indexOf("Casusoverleg per kwartaal"));
+    expect(section).toContain("Kwartaal 2 van 2026");
+    expect(section).toContain("Kwartaal 1 van 2026");
+    expect(section).toMatch(/Vlaanderen \(totaal\)\s+7 tot 10\s+0\s+6 tot 9/);
+    expect(section).toMatch(/LIVC Gent\s+<5\s+0\s+<5/);
+    expect(section).toMatch(/LIVC Leuven\s+6\s+0\s+5/);
+    expect(section).toContain("Kwartaal 3 van 2025");
+    expect(section).not.toContain("Kwartaal 3 van 2026");
+    expect(text).not.toContain("Fictief");
+    const en = pdfText((await app.inject({ url: "/monitoring/coverage.pdf?date=2026-07-15&lang=en", headers: analyst.headers() })).rawPayload);
+    expect(en).toMatch(/Flanders \(total\)\s+7 to 10/);
+  });
+
   it("keeps the tables a minute per newest quarter, then reads the cases again", async () => {
     const leuvenQ1 = async (now: number) => (await caseFiguresOn(ctx(), "2026-06-30", now, "2026-11-29"))[0].livcs.find((l) => l.livcCode === "LEUVEN")?.casesOpened;
-    const t0 = Date.now();
+    // Two minutes ahead: the entry earlier tests left for 2026-Q1 has expired by then, so the minute is
+    // measured from this read, however long the tests before it took.
+    const t0 = Date.now() + 120_000;
     expect(await leuvenQ1(t0)).toBe(6);
     await openInLeuven("2026-02-02");
     expect(await leuvenQ1(t0 + 59_000)).toBe(6);

@@ -33,6 +33,18 @@ export function totalOf(values: Shown[]): Total {
   return high < 5 ? { kind: "count", value: "<5" } : { kind: "range", low, high };
 }
 
+/** A total in words, as the page and the PDF show it: "<5", a number, "7 tot 10" or "hoogstens 8". */
+export function totalText(v: Total, t: (key: "mon.cases.range" | "mon.cases.at_most", args: Record<string, string>) => string, num: (n: number) => string): string {
+  if (v.kind === "count") return v.value === "<5" ? "<5" : num(v.value);
+  return v.low >= 5 ? t("mon.cases.range", { low: num(v.low), high: num(v.high) }) : t("mon.cases.at_most", { high: num(v.high) });
+}
+
+/** The same total for the CSV (language-neutral like its other columns; "7-10" would become a date in a spreadsheet). */
+export function totalCsv(v: Total): string | number {
+  if (v.kind === "count") return v.value;
+  return v.low >= 5 ? `${v.low} to ${v.high}` : `at most ${v.high}`;
+}
+
 export interface Quarter {
   /** "2026-Q1" */
   key: string;

@@ -7,19 +7,21 @@ import type { Kysely } from "kysely";
 import type { DB } from "../../platform/db/schema";
 import { registerRevision } from "../registry/service";
 import { type Prepared, prepare } from "../../platform/web/encoding";
-import { coverageReport } from "./service";
+import { todayInBrussels } from "../../platform/db/values";
+import { coverageAnswer, coverageReport } from "./service";
 
 const caches = new WeakMap<Kysely<DB>, Map<string, Promise<Prepared>>>();
 const CACHE_LIMIT = 64;
 
-export async function coverageJson(db: Kysely<DB>, date: string): Promise<{ body: Prepared; hit: boolean }> {
+export async function coverageJson(db: Kysely<DB>, date: string, today: string = todayInBrussels()): Promise<{ body: Prepared; hit: boolean }> {
   const revision = await registerRevision(db);
   let cache = caches.get(db);
   if (!cache) {
     cache = new Map();
     caches.set(db, cache);
   }
-  const key = `${revision}|${date}`;
+  // A date after today carries a notice (coverageAnswer): the same date without it once that day has come.
+  const key = `${revision}|${date}|${date > today ? today : ""}`;
   const found = cache.get(key);
   if (found) return { body: await found, hit: true };
   for (const k of cache.keys()) if (!k.startsWith(`${revision}|`) || cache.size >= CACHE_LIMIT) cache.delete(k);
@@ -30,7 +32,7 @@ export async function coverageJson(db: Kysely<DB>, date: string): Promise<{ body
   // cache in the background, for the requests that follow. Same content, same ETag.
   const cacheRef = cache;
   const body: Promise<Prepared> = coverageReport(db, date).then(async (report) => {
-    const identity = Buffer.from(JSON.stringify(report));
+    const identity = Buffer.from(JSON.stringify(coverageAnswer(report, today)));
     const quick = await prepare(identity, "coverage", { fast: true });
     const upgrade = prepare(identity, "coverage").then(
       (best) => {

@@ -54,9 +54,10 @@ describeEachDialect("coverage dashboard, API and downloads", (ctx) => {
     expect(Object.keys(body).sort()).toEqual(
       [
         "date", "set", "municipalities", "covered", "without_livc", "covered_by_own_livc", "covered_by_intermunicipal_livc",
-        "livcs", "intermunicipal_livcs", "by_province", "without", "obstacles", "needs_decision",
+        "livcs", "intermunicipal_livcs", "by_province", "without", "obstacles", "needs_decision", "after_today",
       ].sort(),
     );
+    expect(body.after_today).toBe(false);
     expect(body).toMatchObject({ date: "2020-03-10", set: "2019", municipalities: 300, covered: 12, intermunicipal_livcs: 2 });
     const docs = (await app.inject({ url: "/api/docs/json" })).json();
     expect(docs.paths["/api/v1/monitoring/coverage"].get.tags).toEqual(["monitoring"]);
@@ -85,6 +86,8 @@ describeEachDialect("coverage dashboard, API and downloads", (ctx) => {
     expect(first.body).toContain('id="map-table"');
     expect(first.body).toContain('<a href="/municipalities/44021">');
     expect(first.body).toContain('id="trend-table"');
+    expect(first.body).toContain('<th scope="row">1 januari 2019</th>');
+    expect(first.body).not.toContain('<th scope="row">2019-01-01</th>');
     const map = await app.inject({ url: "/monitoring/map.svg?date=2020-03-10", headers: analyst.headers() });
     expect(map.statusCode).toBe(200);
     expect(map.body).toContain('data-set="2019"');
@@ -117,7 +120,9 @@ describeEachDialect("coverage dashboard, API and downloads", (ctx) => {
     expect(res.body.startsWith("\uFEFF")).toBe(true);
     const lines = res.body.slice(1).split("\r\n");
     expect(lines[0]).toBe(CSV_HEADER.join(";"));
-    expect(lines).toHaveLength(302);
+    // 300 municipalities, then one Flanders row per quarter (no cases in 2019: no LIVC rows), the header and the final line end.
+    expect(lines).toHaveLength(306);
+    expect(lines.filter((l) => l.includes(";flanders_quarter;"))).toHaveLength(4);
     const formulaRow = lines.find((l) => l.includes(";11009;"))!;
     expect(formulaRow).toContain(";'=SUM(A1:A9);");
     expect(res.body).not.toMatch(/;=/);
@@ -142,8 +147,30 @@ describeEachDialect("coverage dashboard, API and downloads", (ctx) => {
     expect(text.slice(q1, q2)).toContain("Aartselaar");
   });
 
+  it("says so when the date lies after today: a notice on the page and in the PDF, after_today and notice in the JSON", async () => {
+    const page = await app.inject({ url: "/monitoring?date=2099-06-01", headers: analyst.headers() });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('id="future-notice"');
+    expect(page.body).toContain("1 juni 2099 ligt na vandaag. U ziet het register zoals het vandaag is ingevuld, met de geplande start- en einddata van lidmaatschappen");
+    const fr = await app.inject({ url: "/monitoring?date=2099-06-01&lang=fr", headers: analyst.headers() });
+    expect(fr.body).toContain("Le 1 juin 2099 est postérieur à aujourd'hui");
+    const past = await app.inject({ url: "/monitoring?date=2020-03-10", headers: analyst.headers() });
+    expect(past.body).not.toContain("future-notice");
+    const json = (await app.inject({ url: "/api/v1/monitoring/coverage?date=2099-06-01", headers: analyst.headers() })).json();
+    expect(json).toMatchObject({ date: "2099-06-01", after_today: true });
+    expect(json.notice).toMatch(/^The date 2099-06-01 lies after today \(\d{4}-\d{2}-\d{2}\): these are the figures of the LIVC register as recorded today, with the planned starts and ends of memberships/);
+    const docs = (await app.inject({ url: "/api/docs/json" })).json();
+    expect(Object.keys(docs.paths["/api/v1/monitoring/coverage"].get.responses["200"].content["application/json"].schema.properties)).toContain("after_today");
+    const pdf = pdfText((await app.inject({ url: "/monitoring/coverage.pdf?date=2099-06-01&lang=en", headers: analyst.headers() })).rawPayload);
+    expect(pdf.replace(/\s+/g, " ")).toContain("1 June 2099 lies after today. You see the register as recorded today");
+  });
+
   it("lets a chair see their own LIVC's register page but not another's; denies a partner member", async () => {
-    expect((await app.inject({ url: `/registry/${gentId}`, headers: chair.headers() })).statusCode).toBe(200);
+    const own = await app.inject({ url: `/registry/${gentId}`, headers: chair.headers() });
+    expect(own.statusCode).toBe(200);
+    // Dates in words like everywhere else (the membership from 2018-10-01), never the raw ISO form.
+    expect(own.body).toContain("<td>1 oktober 2018</td>");
+    expect(own.body).not.toContain("<td>2018-10-01</td>");
     expect((await app.inject({ url: `/registry/${leuvenId}`, headers: chair.headers() })).statusCode).toBe(403);
     const list = await app.inject({ url: "/registry", headers: chair.headers() });
     expect(list.body).toContain("LIVC Gent");

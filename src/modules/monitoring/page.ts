@@ -13,6 +13,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { h } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { SHARED_MARK, type SharedContent, sendWithShared, sharedContent, sharedView } from "../../platform/web/shared-content";
+import { todayInBrussels } from "../../platform/db/values";
 import type { ViewContext } from "../../platform/web/view";
 import type { QuarterTable } from "./case-figures";
 import type { dashboardData } from "./service";
@@ -30,19 +31,21 @@ const caches = new WeakMap<object, Map<string, Entry>>();
 const CACHE_LIMIT = 12;
 
 /** The main content for a date, cached per database (scope), revision, date and language. */
-export function dashboardMain(scope: object, view: ViewContext, data: Dashboard, tables: QuarterTable[]): { main: RenderedMain; hit: boolean } {
+export function dashboardMain(scope: object, view: ViewContext, data: Dashboard, tables: QuarterTable[], today = todayInBrussels()): { main: RenderedMain; hit: boolean } {
   let cache = caches.get(scope);
   if (!cache) {
     cache = new Map();
     caches.set(scope, cache);
   }
-  const key = `${data.revision}|${data.report.date}|${view.locale}`;
+  // A date after today carries a notice saying so (decision 0052); once that day comes, the notice goes.
+  const afterToday = data.report.date > today;
+  const key = `${data.revision}|${data.report.date}|${view.locale}|${afterToday ? today : ""}`;
   const found = cache.get(key);
   if (found && found.tables === tables) return { main: found, hit: true };
   cache.delete(key);
   for (const k of cache.keys()) if (!k.startsWith(`${data.revision}|`) || cache.size >= CACHE_LIMIT) cache.delete(k);
   // The date field shows the date itself: a valid input is exactly the date (service.checkReportDate).
-  const html = renderToString(h(DashboardMain, { ctx: sharedView(view, "/monitoring"), dateInput: data.report.date, data, caseTables: tables }));
+  const html = renderToString(h(DashboardMain, { ctx: sharedView(view, "/monitoring"), dateInput: data.report.date, data, caseTables: tables, afterToday }));
   const entry: Entry = { tables, ...sharedContent(html) };
   cache.set(key, entry);
   return { main: entry, hit: false };

@@ -43,6 +43,8 @@ const coverageSchema = z.object({
       "for the municipalities without an LIVC: each reason recorded on or before the date, once per municipality and reason; a municipality formed in 2025 also counts its former parts' reasons (decision 0033)",
     ),
   needs_decision: namedList.describe("municipalities formed on 2025-01-01 whose parts were not all in one LIVC, awaiting an administrator's decision"),
+  after_today: z.boolean().describe("true when the date lies after today: the figures are the register as recorded today, with the memberships' planned starts and ends; nothing else is projected"),
+  notice: z.string().optional().describe("with after_today: the same in words"),
 });
 
 function pickDate(request: FastifyRequest): { input: string; date: string | null; error: boolean } {
@@ -90,12 +92,14 @@ export function monitoringRoutes(app: FastifyInstance, ctx: AppContext) {
     const picked = pickDate(request);
     if (!picked.date) return sendError(request, reply, 400);
     const data = await dashboardData(db, picked.date);
+    // The same quarterly case tables as the page (whole ended quarters, "<5" and ranges: decision 0020).
+    const caseTables = await caseFiguresOn(ctx, picked.date);
     await audit.record(request, { action: `monitoring.export.${format}`, resourceType: "coverage_report", resourceId: picked.date, outcome: "success" });
     const name = `livc-coverage-${picked.date}.${format}`;
     reply.header("content-disposition", `attachment; filename="${name}"`);
-    if (format === "csv") return reply.type("text/csv; charset=utf-8").send(coverageCsv(data));
+    if (format === "csv") return reply.type("text/csv; charset=utf-8").send(coverageCsv(data, caseTables));
     const map = await cachedMap(db, { ...data.coverage, revision: data.revision }).image;
-    return reply.type("application/pdf").send(await coveragePdf(data, request.locale, map.identity.toString("utf8")));
+    return reply.type("application/pdf").send(await coveragePdf(data, request.locale, map.identity.toString("utf8"), caseTables));
   };
   app.get("/monitoring/coverage.csv", { config: { permission: "monitoring.read" } }, (request, reply) => download(request, reply, "csv"));
   app.get("/monitoring/coverage.pdf", { config: { permission: "monitoring.read" } }, (request, reply) => download(request, reply, "pdf"));
@@ -109,7 +113,8 @@ export function monitoringRoutes(app: FastifyInstance, ctx: AppContext) {
         summary: "LIVC coverage of Flemish municipalities on a date",
         description:
           "Which municipalities have an LIVC on the date (default today), own or inter-municipal, which have none and the obstacles recorded for them. " +
-          "Same figures as `schakel report coverage --date`. Dates before 2019-01-01 (the start of the register) are refused with 400.",
+          "Same figures as `schakel report coverage --date`. Dates before 2019-01-01 (the start of the register) are refused with 400. " +
+          "A date after today is answered from the register as recorded today, with the planned starts and ends of memberships: after_today is true and notice says so.",
         querystring: {
           type: "object",
           properties: { date: { type: "string", format: "date", description: "YYYY-MM-DD, on or after 2019-01-01" } },

@@ -6,7 +6,7 @@
  */
 import type { Kysely } from "kysely";
 import type { DB } from "../../platform/db/schema";
-import { isIsoDate } from "../../platform/db/values";
+import { isIsoDate, todayInBrussels } from "../../platform/db/values";
 import {
   CALENDAR_START,
   type CoverageOn,
@@ -43,6 +43,20 @@ export function checkReportDate(date: string): string {
     throw new ReportDateError(`The LIVC register starts on ${CALENDAR_START} (the 2019 municipalities): there is no coverage report for ${date}.`);
   }
   return date;
+}
+
+/**
+ * The report as the API and the CLI give it: `after_today` (and a notice) when the date lies after today.
+ * Nothing is projected: the register as recorded today answers, with the planned starts and ends of
+ * memberships already in it; what is registered later is not (decision 0052).
+ */
+export function coverageAnswer(report: CoverageReport, today: string = todayInBrussels()): CoverageReport & { after_today: boolean; notice?: string } {
+  if (report.date <= today) return { ...report, after_today: false };
+  return {
+    ...report,
+    after_today: true,
+    notice: `The date ${report.date} lies after today (${today}): these are the figures of the LIVC register as recorded today, with the planned starts and ends of memberships; LIVCs, memberships or obstacles registered later are not in them.`,
+  };
 }
 
 export function reportFromCoverage(timeline: RegisterTimeline, c: CoverageOn): CoverageReport {

@@ -1,15 +1,14 @@
 import { ScrollRegion } from "../../../platform/web/fields";
 import { type Sector, sectorLabel } from "../../identity/sectors";
 import type { ViewContext } from "../../../platform/web/view";
-import type { QuarterTable, Shown, Total } from "../case-figures";
+import { type QuarterTable, type Shown, type Total, totalText } from "../case-figures";
 
 /** "Casusoverleg per kwartaal": aggregates only, one table per whole ended quarter, Flanders first, then the LIVCs. */
 export function CaseFiguresSection(props: { ctx: ViewContext; tables: QuarterTable[]; date: string }) {
   const { ctx, tables } = props;
   const { t } = ctx;
   const shown = (v: Shown) => (v === "<5" ? "<5" : ctx.num(v));
-  const total = (v: Total) =>
-    v.kind === "count" ? shown(v.value) : v.low >= 5 ? t("mon.cases.range", { low: ctx.num(v.low), high: ctx.num(v.high) }) : t("mon.cases.at_most", { high: ctx.num(v.high) });
+  const total = (v: Total) => totalText(v, t, ctx.num);
   const sectors = (s: Sector[]) => s.map((x) => sectorLabel(x, ctx.locale)).join(", ");
   return (
     <section aria-labelledby="cases-title">

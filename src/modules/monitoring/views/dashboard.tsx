@@ -27,7 +27,7 @@ export function DashboardPage(props: { ctx: ViewContext; mainHtml: string }) {
 }
 
 /** Everything inside <main>: the same for every analyst on a revision, date and language. */
-export function DashboardMain(props: { ctx: ViewContext; dateInput: string; error?: string; data: Dashboard | null; caseTables?: QuarterTable[] }) {
+export function DashboardMain(props: { ctx: ViewContext; dateInput: string; error?: string; data: Dashboard | null; caseTables?: QuarterTable[]; afterToday?: boolean }) {
   const { ctx, data } = props;
   const { t } = ctx;
   return (
@@ -60,6 +60,11 @@ export function DashboardMain(props: { ctx: ViewContext; dateInput: string; erro
           {t("mon.submit")}
         </button>
       </form>
+      {data && props.afterToday ? (
+        <p class="notice" id="future-notice">
+          {t("mon.future", { date: ctx.date(data.report.date) })}
+        </p>
+      ) : null}
       {data ? <Report ctx={ctx} data={data} /> : null}
       {data && props.caseTables ? <CaseFiguresSection ctx={ctx} tables={props.caseTables} date={data.report.date} /> : null}
     </>
@@ -296,7 +301,7 @@ function Report(props: { ctx: ViewContext; data: Dashboard }) {
           <tbody>
             {data.trend.map((p) => (
               <tr>
-                <th scope="row">{p.date}</th>
+                <th scope="row">{ctx.date(p.date)}</th>
                 <td>{ctx.num(p.municipalities)}</td>
                 <td>{ctx.num(p.covered)}</td>
                 <td>{ctx.num(p.without_livc)}</td>
