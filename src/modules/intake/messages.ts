@@ -147,7 +147,7 @@ export const intakeMessages = defineMessages({
   },
   fr: {
     "intake.nav.reports": "Signalements",
-    "intake.nav.screening": "Screening",
+    "intake.nav.screening": "Filtrage",
     "intake.mine.title": "Mes signalements",
     "intake.mine.lead": "Signalez un signal préoccupant sans formalités. Vous recevez un numéro de référence et suivez le statut ici.",
     "intake.mine.new": "Nouveau signalement",

@@ -98,8 +98,8 @@ export function LivcDetailPage(props: { ctx: ViewContext; detail: Detail; canMan
                     {m.name} ({m.nis})
                   </a>
                 </td>
-                <td>{m.joined_on}</td>
-                <td>{m.left_on ?? t("reg.detail.open")}</td>
+                <td>{ctx.date(m.joined_on)}</td>
+                <td>{m.left_on ? ctx.date(m.left_on) : t("reg.detail.open")}</td>
                 {canManage ? (
                   <td>
                     <a href={`${base}/memberships/${m.id}/end`}>
@@ -132,7 +132,7 @@ export function LivcDetailPage(props: { ctx: ViewContext; detail: Detail; canMan
         <tbody>
           {detail.statuses.map((s) => (
             <tr>
-              <td>{s.from_on}</td>
+              <td>{ctx.date(s.from_on)}</td>
               <td>{t(`reg.status.${s.status}`)}</td>
               <td>{s.note ?? ""}</td>
             </tr>
