@@ -9,7 +9,7 @@ import { addMembership } from "../registry/service";
 /** HTTP of the draft discard (decision 0053): a confirmation page, a CSRF form, 404 for anyone else's draft. */
 describeEachDialect("draft discard: routes", (ctx) => {
   let app: FastifyInstance;
-  const s: Record<"reporter" | "other", LoginSession> = {} as never;
+  const s: Record<"reporter" | "other" | "dpo", LoginSession> = {} as never;
   const FORM = "application/x-www-form-urlencoded";
 
   beforeAll(async () => {
@@ -18,6 +18,7 @@ describeEachDialect("draft discard: routes", (ctx) => {
     app = await buildApp(ctx(), { logger: false });
     s.reporter = await login(app, await createUser(ctx(), { roles: [{ livcId: livc, role: "reporter" }] }));
     s.other = await login(app, await createUser(ctx(), { roles: [{ livcId: livc, role: "reporter" }] }));
+    s.dpo = await login(app, await createUser(ctx(), { platformRoles: ["dpo"] }));
   }, 60_000);
   afterAll(async () => {
     await app?.close();
@@ -60,5 +61,13 @@ describeEachDialect("draft discard: routes", (ctx) => {
     expect(list.body).not.toContain(ref);
     expect((await get(s.reporter, `/reports/${ref}/edit`)).statusCode).toBe(404);
     expect((await post(s.reporter, `/reports/${ref}/discard`, "confirm=yes")).statusCode).toBe(404);
+
+    // The DPO's retention page shows the proof: the reference, the cause in words, no LIVC (a draft is not routed).
+    const retention = await get(s.dpo, "/retention");
+    expect(retention.statusCode).toBe(200);
+    const line = retention.body.slice(retention.body.indexOf(`<td>${ref}</td>`), retention.body.indexOf("</tr>", retention.body.indexOf(`<td>${ref}</td>`)));
+    expect(line).toContain("Concept (niet doorgestuurd)");
+    expect(line).toContain("Concept verwijderd door de melder");
+    expect(retention.body).not.toContain("Fictief Concept");
   });
 });
