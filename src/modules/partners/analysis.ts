@@ -6,7 +6,9 @@
  * - LIVCs: the LIVCs active on the date (the register's coverage on that date).
  * - Member: an organisation holding a seat (mandatory or partner) on the date.
  * - Period: the 12 months up to and including the date (from = date minus one year plus one day).
- * - Invitations: those sent in the period; accepted/declined/expired as they stood on the date.
+ * - Invitations: those sent in the period; accepted/declined/expired as they stood on the date. The
+ *   loader passes structural invitations only, and the regional figures ask only for dates that end
+ *   a whole quarter (report.ts participationWindow, decision 0052).
  * - Attendance rate: over consultations held in the period, each (member organisation, consultation
  *   held while it was a member) is one expected presence; the rate is attended / expected, null
  *   without any expected presence.
