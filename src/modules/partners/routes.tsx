@@ -76,7 +76,7 @@ export function partnersRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!p.success) return sendError(request, reply, 404);
     const done = (request.query as Record<string, string | undefined>).done;
     const t = viewContext(request).t;
-    const notice = done === "invited" ? t("pt.invite.sent") : done === "attendance" ? t("pt.attendance.saved") : undefined;
+    const notice = done === "invited" ? t("pt.invite.sent") : undefined;
     return renderLivc(request, reply, p.data.livcId, { notice });
   });
 

@@ -30,4 +30,3 @@ export const respondForm = z.object({
 });
 
 /** Checked boxes arrive as one string or a list. */
-export const attendanceForm = z.object({ present: z.union([z.string(), z.array(z.string())]).optional() });
