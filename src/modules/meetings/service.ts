@@ -237,7 +237,8 @@ export interface MeetingView {
   /** The version an earlier acknowledgement was given for, when the meeting's framework changed since (acknowledge again). */
   acknowledgedVersion: number | null;
   /** Decision 0043: why a cancelled meeting was cancelled (the note is not personal data). */
-  cancelled: { reason: string | null; note: string | null } | null;
+  /** A cancellation keeps its reason code only (decision 0053: no free text about a case consultation). */
+  cancelled: { reason: string | null } | null;
   acknowledged: boolean;
   participation: Participation;
   may: { minute: boolean; attendance: boolean; replan: boolean };
@@ -266,7 +267,7 @@ export async function meetingView(ctx: AppContext, who: AuditWho, id: string): P
     frameworkVersion: meeting.framework_version,
     framework: f ? { version: Number(f.version), adoptedOn: f.adopted_on, participants: f.participants, purpose: f.purpose, workingArrangements: f.working_arrangements } : null,
     acknowledgedVersion: ack && !acknowledged ? ack.framework_version : null,
-    cancelled: meeting.status === "cancelled" ? { reason: meeting.cancel_reason, note: meeting.cancel_note } : null,
+    cancelled: meeting.status === "cancelled" ? { reason: meeting.cancel_reason } : null,
     acknowledged,
     participation,
     may: {

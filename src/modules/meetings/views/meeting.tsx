@@ -121,12 +121,6 @@ export function MeetingPage(props: MeetingPageProps) {
             <dd>{t(`mtg.cancel.reason.${m.cancelled.reason}` as MessageKey)}</dd>
           </>
         ) : null}
-        {m.cancelled?.note ? (
-          <>
-            <dt>{t("mtg.cancelled.note")}</dt>
-            <dd>{m.cancelled.note}</dd>
-          </>
-        ) : null}
       </dl>
       {m.may.replan ? (
         <section aria-labelledby="replan-title">
