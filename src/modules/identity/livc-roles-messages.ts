@@ -8,7 +8,7 @@ export const livcRolesMessages = defineMessages({
     "lr.index.intro": "Kies het LIVC waarvan je wilt zien wie er een rol heeft.",
     "lr.title": "Wie heeft een rol in {name}",
     "lr.intro":
-      "Iedereen met een rol in dit LIVC: wie nu een rol heeft, wie er een krijgt vanaf een latere datum, en wie er een had tot ten hoogste 90 dagen geleden. Als voorzitter of coördinator krijg je een e-mail wanneer een beheerder hier een rol toekent. Klopt er iets niet, meld het dan aan de beheerder en aan je functionaris voor gegevensbescherming.",
+      "Iedereen met een rol in dit LIVC: wie nu een rol heeft, wie er een krijgt vanaf een latere datum, en wie er een had tot ten hoogste 90 dagen geleden. Een rol die een beheerder hier toekent, geldt pas nadat jij (als voorzitter of coördinator) of een tweede beheerder ze goedkeurt; je krijgt daarover een e-mail. Klopt er iets niet, meld het dan aan de beheerder en aan je functionaris voor gegevensbescherming.",
     "lr.caption": "Rollen in dit LIVC",
     "lr.col.name": "Naam",
     "lr.col.role": "Rol",
@@ -32,7 +32,7 @@ export const livcRolesMessages = defineMessages({
     "lr.index.intro": "Choisissez la CSIL dont vous voulez voir qui y a un rôle.",
     "lr.title": "Qui a un rôle dans {name}",
     "lr.intro":
-      "Toutes les personnes ayant un rôle dans cette CSIL : qui a un rôle maintenant, qui en aura un à partir d'une date ultérieure, et qui en avait un jusqu'à il y a 90 jours au plus. En tant que président ou coordinateur, vous recevez un e-mail lorsqu'un administrateur attribue un rôle ici. Si quelque chose ne va pas, signalez-le à l'administrateur et à votre délégué à la protection des données.",
+      "Toutes les personnes ayant un rôle dans cette CSIL : qui a un rôle maintenant, qui en aura un à partir d'une date ultérieure, et qui en avait un jusqu'à il y a 90 jours au plus. Un rôle qu'un administrateur attribue ici ne vaut qu'après votre approbation (en tant que président ou coordinateur) ou celle d'un second administrateur ; vous en recevez un e-mail. Si quelque chose ne va pas, signalez-le à l'administrateur et à votre délégué à la protection des données.",
     "lr.caption": "Rôles dans cette CSIL",
     "lr.col.name": "Nom",
     "lr.col.role": "Rôle",
@@ -56,7 +56,7 @@ export const livcRolesMessages = defineMessages({
     "lr.index.intro": "Choose the LIVC whose role holders you want to see.",
     "lr.title": "Who holds a role in {name}",
     "lr.intro":
-      "Everyone with a role in this LIVC: who holds one now, who gets one from a later date, and who held one until at most 90 days ago. As chair or coordinator you get an e-mail when an administrator gives a role here. If something is wrong, tell the administrator and your data-protection officer.",
+      "Everyone with a role in this LIVC: who holds one now, who gets one from a later date, and who held one until at most 90 days ago. A role an administrator gives here counts only once you (as chair or coordinator) or a second administrator approve it; you get an e-mail about it. If something is wrong, tell the administrator and your data-protection officer.",
     "lr.caption": "Roles in this LIVC",
     "lr.col.name": "Name",
     "lr.col.role": "Role",

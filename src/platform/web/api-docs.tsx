@@ -12,18 +12,21 @@ export function ApiDocsPage({ ctx, spec }: { ctx: ViewContext; spec: OpenApiSpec
     Object.entries(methods).map(([method, op]) => ({ path, method: method.toUpperCase(), ...op })),
   );
   return (
-    <Layout ctx={ctx} title={spec.info.title}>
-      <h1>{spec.info.title}</h1>
-      <p class="lead">{spec.info.description}</p>
+    <Layout ctx={ctx} title={ctx.t("footer.api")}>
+      <h1>{ctx.t("footer.api")}</h1>
+      <p class="lead" lang="en">
+        {spec.info.title}: {spec.info.description}
+      </p>
+      {ctx.locale === "en" ? null : <p>{ctx.t("apidocs.english")}</p>}
       <p>
-        OpenAPI 3: <a href="/api/docs/json">/api/docs/json</a>
+        {ctx.t("apidocs.machine")} <a href="/api/docs/json">/api/docs/json</a>
       </p>
       <table>
         <thead>
           <tr>
-            <th scope="col">Method</th>
-            <th scope="col">Path</th>
-            <th scope="col">Description</th>
+            <th scope="col">{ctx.t("apidocs.col.method")}</th>
+            <th scope="col">{ctx.t("apidocs.col.path")}</th>
+            <th scope="col">{ctx.t("apidocs.col.description")}</th>
           </tr>
         </thead>
         <tbody>
@@ -35,7 +38,7 @@ export function ApiDocsPage({ ctx, spec }: { ctx: ViewContext; spec: OpenApiSpec
               <td>
                 <code>{op.path}</code>
               </td>
-              <td>
+              <td lang="en">
                 {op.summary ? <strong>{op.summary}</strong> : null} {op.description}
               </td>
             </tr>

@@ -101,6 +101,19 @@ describe("web shell", () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/2019-01-01/);
   });
+
+  it("renders the API documentation page in the reader's language, the endpoints' English marked as such", async () => {
+    const fr = (await app.inject({ url: "/api/docs", headers: { "accept-language": "fr-BE" } })).body;
+    expect(fr).toContain("<h1>Documentation de l'API</h1>");
+    expect(fr).toContain('<th scope="col">Méthode</th>');
+    expect(fr).toContain("Les descriptions des points d'accès sont en anglais");
+    expect(fr).toMatch(/<td lang="en">/);
+    const nl = (await app.inject({ url: "/api/docs" })).body;
+    expect(nl).toContain('<th scope="col">Pad</th>');
+    const en = (await app.inject({ url: "/api/docs?lang=en" })).body;
+    expect(en).toContain('<th scope="col">Path</th>');
+    expect(en).not.toContain("are described in English");
+  });
 });
 
 describe("server process", () => {
