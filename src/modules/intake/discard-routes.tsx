@@ -32,8 +32,10 @@ export function discardRoutes(app: FastifyInstance, ctx: AppContext) {
     const reference = ref(request);
     if (!reference) return sendError(request, reply, 404);
     const confirmed = ((request.body ?? {}) as Record<string, unknown>).confirm === "yes";
-    // Without the confirmation page's field nothing is deleted: the page asks first.
+    // Without the confirmation page's field nothing is deleted: the page asks first. Someone else's
+    // draft (or none) answers 404 either way, as the GET does, so the answer gives nothing away.
     if (!confirmed) {
+      if (!(await draftToDiscard(ctx, who(request), reference))) return sendError(request, reply, 404);
       if (wantsJson(request)) return reply.code(400).send({ error: "confirm_required" });
       return reply.redirect(`/reports/${reference}/discard`, 303);
     }

@@ -45,6 +45,8 @@ describeEachDialect("draft discard: routes", (ctx) => {
     // Someone else: 404 on both; without CSRF: 403; without the confirmation field: back to the page. Nothing deleted.
     expect((await get(s.other, `/reports/${ref}/discard`)).statusCode).toBe(404);
     expect((await post(s.other, `/reports/${ref}/discard`, "confirm=yes")).statusCode).toBe(404);
+    // Unconfirmed too: someone else is not sent on to the confirmation page (found by the IDOR suite).
+    expect((await post(s.other, `/reports/${ref}/discard`, "confirm=")).statusCode).toBe(404);
     const noCsrf = await app.inject({ method: "POST", url: `/reports/${ref}/discard`, headers: { ...s.reporter.headers(), "content-type": FORM }, payload: "confirm=yes" });
     expect(noCsrf.statusCode).toBe(403);
     const unconfirmed = await post(s.reporter, `/reports/${ref}/discard`, "confirm=");
