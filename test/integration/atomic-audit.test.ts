@@ -17,7 +17,8 @@ import { addAgendaCase, cancelMeeting, removeAgendaCase, rescheduleMeeting } fro
 import { addFramework, addObstacle, registerRevision } from "../../src/modules/registry/service";
 import { createAccount } from "../../src/modules/identity/service";
 import { decideRequest, withdrawRequest } from "../../src/modules/identity/approvals";
-import { requestRole } from "../../src/modules/identity/roles";
+import { requestPlatformRole, requestRole } from "../../src/modules/identity/roles";
+import { decidePlatformRequest, withdrawPlatformRequest } from "../../src/modules/identity/platform-approvals";
 import * as partners from "../../src/modules/partners/service";
 import * as partnersStore from "../../src/modules/partners/store";
 import { addContactPoint } from "../../src/modules/intake/contacts";
@@ -268,6 +269,44 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
       change: (s) => post(admin, `/admin/accounts/${s.user.id}/platform-roles`, { roles: "regional_analyst" }),
       unchanged: async (s) => expect(await count("platform_role", `user_id = '${s.user.id}' and role = 'dpo'`)).toBe(1),
     }),
+    // Four eyes on admin and dpo (decision 0049, amended): the request (account page, account creation) and each decision.
+    atomicCase({
+      name: "POST /admin/accounts/:id/platform-roles asking for dpo (a pending request, decision 0049)",
+      only: "account.platform_role.request",
+      setup: async () => ({ user: await createUser(ctx()) }),
+      change: (s) => post(admin, `/admin/accounts/${s.user.id}/platform-roles`, { roles: "dpo" }),
+      unchanged: async (s) => {
+        expect(await count("platform_role_request", `user_id = '${s.user.id}'`)).toBe(0);
+        expect(await count("platform_role", `user_id = '${s.user.id}'`)).toBe(0);
+      },
+    }),
+    atomicCase({
+      name: "POST /admin/accounts with the dpo role (account and request together, decision 0049)",
+      only: "account.platform_role.request",
+      setup: async () => ({ email: `dpo-${Date.now()}@test.schakel.invalid`, before: await count("app_user") }),
+      change: (s) => post(admin, "/admin/accounts", { email: s.email, display_name: "Nieuwe DPO", roles: "dpo" }),
+      unchanged: async (s) => expect(await count("app_user")).toBe(s.before),
+    }),
+    ...(["approve", "refuse", "withdraw"] as const).map((kind) =>
+      atomicCase({
+        name: `${kind} a pending platform-role request (decision 0049, amended)`,
+        setup: async () => {
+          const requester = await makeActor(ctx(), [], { isAdmin: true });
+          const decider = await makeActor(ctx(), [], { isAdmin: true });
+          const user = await createUser(ctx());
+          const rid = await requestPlatformRole(ctx(), { actor: requester }, user.id, "dpo");
+          return { requester, decider, rid, user };
+        },
+        change: (s) =>
+          kind === "withdraw"
+            ? withdrawPlatformRequest(ctx(), { actor: s.requester }, s.rid)
+            : decidePlatformRequest(ctx(), { actor: s.decider }, s.rid, kind === "approve" ? { approve: true } : { approve: false, reason: "Niet afgesproken" }),
+        unchanged: async (s) => {
+          expect(await count("platform_role_request", `id = '${s.rid}' and approval = 'pending' and decided_by is null and refusal_reason is null`)).toBe(1);
+          expect(await count("platform_role", `user_id = '${s.user.id}'`)).toBe(0);
+        },
+      }),
+    ),
     // Own account ---------------------------------------------------------------------------
     atomicCase({
       name: "POST /logout",

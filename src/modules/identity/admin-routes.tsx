@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { h } from "preact";
 import { z } from "zod";
-import { audit } from "../../platform/audit";
+import { audit, whoOf } from "../../platform/audit";
 import { endAllSessions } from "../../platform/auth/session";
 import type { AppContext } from "../../platform/context";
 import { LOCALES } from "../../platform/i18n/define";
@@ -9,6 +9,7 @@ import { sendError, wantsJson } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
 import { PLATFORM_ROLES } from "./migrations";
 import { recoveryAdminRoutes } from "./recovery-routes";
+import { FOUR_EYES_PLATFORM_ROLES, requestPlatformRole } from "./roles";
 import { type RolesForm, roleRoutes, rolesViewOf } from "./roles-routes";
 import { createAccount } from "./service";
 import * as store from "./store";
@@ -74,15 +75,19 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
     }
     // The account, its roles, its invitation link and the audit entry commit together or not at all
     // (a database lost halfway must not leave an account without its audit entry).
-    const { id, token } = await db.transaction().execute(async (trx) => {
+    const { id, token, requested } = await db.transaction().execute(async (trx) => {
       const tctx: AppContext = { ...ctx, database: { ...ctx.database, db: trx } };
-      const created = await createAccount(tctx, { email: parsed.data.email, displayName: parsed.data.display_name, status: "invited", platformRoles: parsed.data.roles, language: parsed.data.language });
+      // admin and dpo are requested, not given (decision 0049): another administrator approves them.
+      const now = parsed.data.roles.filter((r) => !FOUR_EYES_PLATFORM_ROLES.includes(r));
+      const later = parsed.data.roles.filter((r) => FOUR_EYES_PLATFORM_ROLES.includes(r));
+      const created = await createAccount(tctx, { email: parsed.data.email, displayName: parsed.data.display_name, status: "invited", platformRoles: now, language: parsed.data.language });
       const issued = await issueToken(tctx, created, "invite");
       await audit.record(request, { action: "account.create", resourceType: "account", resourceId: created, outcome: "success" }, { db: trx });
-      return { id: created, token: issued };
+      for (const role of later) await requestPlatformRole(tctx, whoOf(request), created, role);
+      return { id: created, token: issued, requested: later };
     });
     const url = linkUrl(ctx, "invite", token);
-    if (wantsJson(request)) return reply.code(201).send({ id, invitation_url: url });
+    if (wantsJson(request)) return reply.code(201).send({ id, invitation_url: url, requested_roles: requested });
     return showDetail(request, reply, id, { kind: "invite", url });
   };
   app.post("/admin/accounts", cfg, create);
@@ -92,7 +97,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
       ...cfg,
       schema: {
         tags: ["accounts"],
-        summary: "Create an invited account; answers the single-use invitation link",
+        summary: "Create an invited account; answers the single-use invitation link. admin and dpo in roles become PENDING requests (requested_roles) that another administrator approves at /admin/approvals (decision 0049)",
         body: z.toJSONSchema(z.object({ display_name: z.string(), email: z.string(), roles: z.array(z.enum(PLATFORM_ROLES)).optional(), language: z.enum(LOCALES).optional() })),
       },
     },
@@ -139,7 +144,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
     const p = idParam.safeParse(request.params);
     if (!p.success) return sendError(request, reply, 404);
     const saved = (request.query as { saved?: string } | undefined)?.saved;
-    const rolesSaved = saved === "grant" || saved === "end" || saved === "platform_roles" ? saved : undefined;
+    const rolesSaved = saved === "grant" || saved === "end" || saved === "platform_roles" || saved === "platform_requested" ? saved : undefined;
     return showDetail(request, reply, p.data.id, undefined, { saved: saved === "language" }, { saved: rolesSaved }, { saved: saved === "details" });
   });
 

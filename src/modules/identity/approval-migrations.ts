@@ -1,4 +1,6 @@
+import type { Generated } from "kysely";
 import type { SchakelMigration } from "../../platform/db/migrate";
+import type { MembershipApproval, PlatformRole } from "./migrations";
 
 /**
  * Four-eyes approval of LIVC roles given by an administrator (decision 0049). A membership row now
@@ -20,4 +22,44 @@ export const approvalMigrations: SchakelMigration[] = [
       await db.schema.createIndex("membership_approval").on("membership").columns(["approval", "livc_id"]).execute();
     },
   },
+  {
+    // Four eyes on the admin and dpo platform roles (decision 0049, amended): a request is its own row
+    // here; only an approval writes platform_role, so every reader of platform_role (the session
+    // statement, the policy, the last-administrator rule) stays as it was.
+    name: "2026121801_identity_platform_role_request",
+    async up(db) {
+      await db.schema
+        .createTable("platform_role_request")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("user_id", "text", (c) => c.notNull().references("app_user.id"))
+        .addColumn("role", "text", (c) => c.notNull())
+        .addColumn("approval", "text", (c) => c.notNull().defaultTo("pending"))
+        .addColumn("requested_by", "text", (c) => c.notNull())
+        .addColumn("requested_at", "text", (c) => c.notNull())
+        .addColumn("decided_by", "text")
+        .addColumn("decided_at", "text")
+        .addColumn("refusal_reason", "text")
+        .execute();
+      await db.schema.createIndex("platform_role_request_approval").on("platform_role_request").columns(["approval", "user_id"]).execute();
+    },
+  },
 ];
+
+/** A request for the admin or dpo platform role (decision 0049): pending until a second administrator decides. */
+export interface PlatformRoleRequestTable {
+  id: string;
+  user_id: string;
+  role: PlatformRole;
+  approval: Generated<MembershipApproval>;
+  requested_by: string;
+  requested_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  refusal_reason: string | null;
+}
+
+declare module "../../platform/db/schema" {
+  interface DB {
+    platform_role_request: PlatformRoleRequestTable;
+  }
+}

@@ -3,6 +3,10 @@ import { defineMessages } from "../../platform/i18n/define";
 /** Four-eyes approval of LIVC roles an administrator asks for (decision 0049): /admin/approvals and the LIVC's /livc-roles page. */
 export const approvalsMessages = defineMessages({
   nl: {
+    "ap.platform.title": "Platformrollen die wachten op goedkeuring",
+    "ap.platform.intro":
+      "De rollen beheerder en functionaris voor gegevensbescherming geven pas toegang als een andere beheerder ze goedkeurt: niet wie ze aanvroeg, niet wie ze krijgt. Is er maar één beheerder, dan kan niemand ze hier goedkeuren en wacht de aanvraag op deze pagina. De webtoepassing heeft daar geen andere weg voor.",
+    "ap.platform.none": "Er wacht geen enkele platformrol op goedkeuring.",
     "ap.nav": "Goedkeuringen",
     "ap.nav.count": "wachten op uw beslissing",
     "ap.title": "Rollen die wachten op goedkeuring",
@@ -37,6 +41,10 @@ export const approvalsMessages = defineMessages({
     "ap.livc.intro": "Een beheerder vroeg deze rollen aan in uw LIVC. Ze geven geen toegang tot u of een andere beheerder ze goedkeurt. Kent u de persoon niet of was dit niet afgesproken? Weiger dan.",
   },
   fr: {
+    "ap.platform.title": "Rôles de la plateforme en attente d'approbation",
+    "ap.platform.intro":
+      "Les rôles d'administrateur et de délégué à la protection des données ne donnent accès qu'après l'approbation d'un autre administrateur : ni la personne qui les a demandés, ni celle qui les reçoit. S'il n'y a qu'un administrateur, personne ne peut les approuver ici et la demande attend sur cette page. L'application web n'a pas d'autre voie pour cela.",
+    "ap.platform.none": "Aucun rôle de la plateforme n'attend d'approbation.",
     "ap.nav": "Approbations",
     "ap.nav.count": "attendent votre décision",
     "ap.title": "Rôles en attente d'approbation",
@@ -71,6 +79,10 @@ export const approvalsMessages = defineMessages({
     "ap.livc.intro": "Un administrateur a demandé ces rôles dans votre LIVC. Ils ne donnent aucun accès tant que vous ou un autre administrateur ne les approuvez pas. Vous ne connaissez pas la personne ou ce n'était pas convenu ? Refusez.",
   },
   en: {
+    "ap.platform.title": "Platform roles awaiting approval",
+    "ap.platform.intro":
+      "The administrator and data-protection officer roles give access only once another administrator approves them: not the person who asked for them, not the person who gets them. With only one administrator nobody can approve them here and the request waits on this page. The web application has no other way for this.",
+    "ap.platform.none": "No platform role is awaiting approval.",
     "ap.nav": "Approvals",
     "ap.nav.count": "awaiting your decision",
     "ap.title": "Roles awaiting approval",

@@ -8,6 +8,7 @@ import { sendError, wantsJson } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
 import { listLivcs } from "../registry/service";
 import { ApprovalError, decideRequest, decisionRefusal, type PendingRequest, pendingRequests, withdrawRequest } from "./approvals";
+import { decidePlatformRequest, pendingPlatformRequests, platformDecisionRefusal, withdrawPlatformRequest } from "./platform-approvals";
 import { RoleRuleError } from "./roles";
 import { ApprovalsPage, DONE, type DecisionForm, type PendingView, reasonFieldId } from "./views/approvals";
 
@@ -27,6 +28,14 @@ const reasonOf = (request: FastifyRequest) => {
   return typeof body?.reason === "string" ? body.reason.slice(0, 2000) : "";
 };
 
+/** What a decision calls: the LIVC-role functions (approvals.ts) or the platform-role ones (platform-approvals.ts). */
+export interface DecisionOps {
+  decide: (ctx: AppContext, who: ReturnType<typeof whoOf>, id: string, decision: { approve: true } | { approve: false; reason: string }) => Promise<unknown>;
+  withdraw: (ctx: AppContext, who: ReturnType<typeof whoOf>, id: string) => Promise<void>;
+}
+const LIVC_OPS: DecisionOps = { decide: decideRequest, withdraw: withdrawRequest };
+const PLATFORM_OPS: DecisionOps = { decide: decidePlatformRequest, withdraw: withdrawPlatformRequest };
+
 export type ShowDecisionPage = (request: FastifyRequest, reply: FastifyReply, form: DecisionForm, status: number) => Promise<unknown>;
 
 /**
@@ -41,12 +50,13 @@ export async function handleDecision(
   mid: string,
   kind: "approve" | "refuse" | "withdraw",
   back: { url: string; show: ShowDecisionPage },
+  ops: DecisionOps = LIVC_OPS,
 ) {
   const t = viewContext(request).t;
   const reason = reasonOf(request);
   try {
-    if (kind === "withdraw") await withdrawRequest(ctx, whoOf(request), mid);
-    else await decideRequest(ctx, whoOf(request), mid, kind === "approve" ? { approve: true } : { approve: false, reason });
+    if (kind === "withdraw") await ops.withdraw(ctx, whoOf(request), mid);
+    else await ops.decide(ctx, whoOf(request), mid, kind === "approve" ? { approve: true } : { approve: false, reason });
   } catch (e) {
     const field = kind === "refuse" ? reasonFieldId(mid) : `request-${mid}`;
     let message: string;
@@ -76,7 +86,8 @@ export function approvalRoutes(app: FastifyInstance, ctx: AppContext, showLivcPa
   const showAdmin: ShowDecisionPage = async (request, reply, form, status) => {
     const livcs = new Map((await listLivcs(db)).map((l) => [l.id, `${l.name} (${l.code})`]));
     const rows = pendingViews(request.actor, await pendingRequests(db), (id) => livcs.get(id) ?? "-");
-    return sendPage(reply, h(ApprovalsPage, { ctx: viewContext(request), rows, form }), status);
+    const platformRows = (await pendingPlatformRequests(db)).map((r) => ({ ...r, blocked: platformDecisionRefusal(request.actor, r) }));
+    return sendPage(reply, h(ApprovalsPage, { ctx: viewContext(request), rows, platformRows, form }), status);
   };
   app.get("/admin/approvals", admin, (request, reply) => showAdmin(request, reply, { errors: [], reasons: {}, done: doneOf(request) }, 200));
   for (const kind of ["approve", "refuse", "withdraw"] as const) {
@@ -84,6 +95,12 @@ export function approvalRoutes(app: FastifyInstance, ctx: AppContext, showLivcPa
       const p = params.safeParse(request.params);
       if (!p.success) return sendError(request, reply, 404);
       return handleDecision(ctx, request, reply, p.data.mid, kind, { url: "/admin/approvals", show: showAdmin });
+    });
+    // Platform-role requests (admin, dpo): administrators only, never the requester or the grantee.
+    app.post(`/admin/approvals/platform/:mid/${kind}`, admin, async (request, reply) => {
+      const p = params.safeParse(request.params);
+      if (!p.success) return sendError(request, reply, 404);
+      return handleDecision(ctx, request, reply, p.data.mid, kind, { url: "/admin/approvals", show: showAdmin }, PLATFORM_OPS);
     });
   }
 

@@ -3,6 +3,11 @@ import { defineMessages } from "../../platform/i18n/define";
 /** The roles on the administrator's account page (decision 0041): LIVC roles that can end, platform roles, the separation of duties. */
 export const rolesMessages = defineMessages({
   nl: {
+    "id.roles.error.already_requested": "Deze rol is al aangevraagd voor deze persoon en wacht op goedkeuring.",
+    "id.roles.error.platform_held": "Deze persoon heeft deze platformrol al.",
+    "id.roles.saved.platform_requested": "Opgeslagen. De rol beheerder of functionaris voor gegevensbescherming geeft pas toegang als een andere beheerder ze goedkeurt op de pagina Goedkeuringen.",
+    "id.roles.platform.hint": "Beheerder en functionaris voor gegevensbescherming worden pas gegeven als een andere beheerder ze goedkeurt (Goedkeuringen). Een rol afnemen en regionaal analist geven gelden meteen.",
+    "id.roles.platform.pending": "Wacht op goedkeuring door een andere beheerder: {role} (aangevraagd door {name}).",
     "id.roles.title": "LIVC-rollen",
     "id.roles.none": "Dit account heeft geen LIVC-rol.",
     "id.roles.livc": "LIVC",
@@ -59,6 +64,11 @@ export const rolesMessages = defineMessages({
     "id.roles.error.platform_role": "Kies alleen rollen uit de lijst.",
   },
   fr: {
+    "id.roles.error.already_requested": "Ce rôle a déjà été demandé pour cette personne et attend une approbation.",
+    "id.roles.error.platform_held": "Cette personne a déjà ce rôle de la plateforme.",
+    "id.roles.saved.platform_requested": "Enregistré. Le rôle d'administrateur ou de délégué à la protection des données ne donne accès qu'après l'approbation d'un autre administrateur sur la page Approbations.",
+    "id.roles.platform.hint": "Administrateur et délégué à la protection des données ne sont donnés qu'après l'approbation d'un autre administrateur (Approbations). Retirer un rôle et donner le rôle d'analyste régional s'appliquent tout de suite.",
+    "id.roles.platform.pending": "En attente d'approbation par un autre administrateur : {role} (demandé par {name}).",
     "id.roles.title": "Rôles LIVC",
     "id.roles.none": "Ce compte n'a aucun rôle LIVC.",
     "id.roles.livc": "LIVC",
@@ -115,6 +125,11 @@ export const rolesMessages = defineMessages({
     "id.roles.error.platform_role": "Choisissez uniquement des rôles de la liste.",
   },
   en: {
+    "id.roles.error.already_requested": "This role has already been requested for this person and awaits approval.",
+    "id.roles.error.platform_held": "This person already holds this platform role.",
+    "id.roles.saved.platform_requested": "Saved. The administrator or data-protection officer role gives access only once another administrator approves it on the Approvals page.",
+    "id.roles.platform.hint": "Administrator and data-protection officer are given only once another administrator approves them (Approvals). Taking a role away and giving regional analyst take effect at once.",
+    "id.roles.platform.pending": "Awaiting approval by another administrator: {role} (requested by {name}).",
     "id.roles.title": "LIVC roles",
     "id.roles.none": "This account has no LIVC role.",
     "id.roles.livc": "LIVC",

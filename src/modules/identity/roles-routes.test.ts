@@ -7,6 +7,7 @@ import { buildApp } from "../../platform/web/app";
 import * as caseService from "../cases/service";
 import { makeActor, makeOrganisation } from "../cases/testing";
 import { livcByCode } from "../registry/service";
+import { pendingPlatformRolesOf } from "./roles";
 import * as store from "./store";
 
 const yesterday = addDays(todayInBrussels(), -1);
@@ -126,6 +127,13 @@ describeEachDialect("account page: LIVC roles and platform roles", (ctx) => {
     const person = await createUser(ctx());
     const saved = await post(admin, `/admin/accounts/${person.id}/platform-roles`, { roles: ["regional_analyst", "dpo"] });
     expect(saved.statusCode).toBe(303);
+    expect(saved.headers.location).toBe(`/admin/accounts/${person.id}?saved=platform_requested#platform-roles`);
+    // regional_analyst at once; dpo waits for a second administrator (decision 0049, amended).
+    expect(await store.platformRolesOf(db(), person.id)).toEqual(["regional_analyst"]);
+    const [asked] = await pendingPlatformRolesOf(db(), person.id);
+    expect(asked.role).toBe("dpo");
+    expect((await get(admin, `/admin/accounts/${person.id}?saved=platform_requested`)).body).toContain(`href="/admin/approvals#request-${asked.id}"`);
+    expect((await post(admin2, `/admin/approvals/platform/${asked.id}/approve`)).statusCode).toBe(303);
     expect((await store.platformRolesOf(db(), person.id)).sort()).toEqual(["dpo", "regional_analyst"]);
     const chair = await createUser(ctx(), { roles: [{ livcId: livcA, role: "chair" }] });
     const refused = await post(admin, `/admin/accounts/${chair.id}/platform-roles`, { roles: ["admin"] });
@@ -169,10 +177,14 @@ describeEachDialect("account page: LIVC roles and platform roles", (ctx) => {
     const roles = await app.inject({ url: `/api/v1/admin/accounts/${person.id}/roles`, headers: admin.headers() });
     expect(roles.json()).toEqual({
       platform_roles: [],
+      pending_platform_roles: [],
       memberships: [{ id, livc: "LIVC ROL-B (ROL-B)", role: "partner_member", organisation: orgName, valid_from: todayInBrussels(), valid_to: addDays(todayInBrussels(), 7), state: "current" }],
     });
     const pr = await app.inject({ method: "POST", url: `/api/v1/admin/accounts/${person.id}/platform-roles`, headers: admin.headers({ json: true }), payload: { roles: ["dpo"] } });
-    expect(pr.json()).toEqual({ id: person.id, roles: ["dpo"] });
+    expect(pr.json()).toEqual({ id: person.id, roles: [], requested: ["dpo"] });
+    const [asked] = await pendingPlatformRolesOf(db(), person.id);
+    expect((await app.inject({ url: `/api/v1/admin/accounts/${person.id}/roles`, headers: admin.headers() })).json().pending_platform_roles).toEqual([{ id: asked.id, role: "dpo" }]);
+    expect((await app.inject({ method: "POST", url: `/admin/approvals/platform/${asked.id}/approve`, headers: admin2.headers({ json: true }), payload: {} })).json()).toEqual({ id: asked.id, approval: "approved" });
     // Odd input gets the rules' answer (400 with fields), never a parse error.
     const odd = await app.inject({ method: "POST", url: `/api/v1/admin/accounts/${person.id}/memberships`, headers: admin.headers({ json: true }), payload: { livc_id: "x".repeat(500), role: 5, valid_from: "<b>2026</b>" } });
     expect(odd.statusCode).toBe(400);

@@ -9,7 +9,7 @@ import { viewContext } from "../../platform/web/view";
 import { listLivcs } from "../registry/service";
 import { PLATFORM_ROLES } from "./migrations";
 import { noticeRolesGranted } from "./livc-roles";
-import { changePlatformRoles, endRole, membershipState, requestRole, RoleRuleError, separationConflict } from "./roles";
+import { changePlatformRoles, endRole, membershipState, pendingPlatformRolesOf, requestRole, RoleRuleError, separationConflict } from "./roles";
 import * as store from "./store";
 import { endFieldId, type FormError, PLATFORM_FIELD, type RolesView } from "./views/roles";
 
@@ -25,12 +25,13 @@ export interface RolesForm {
 export async function rolesViewOf(ctx: AppContext, userId: string, actorId: string | undefined, form: RolesForm = {}): Promise<RolesView> {
   const db = ctx.database.db;
   const today = todayInBrussels();
-  const [memberships, livcs, organisations, platformRoles, conflict] = await Promise.all([
+  const [memberships, livcs, organisations, platformRoles, conflict, pendingPlatform] = await Promise.all([
     store.membershipsOf(db, userId),
     listLivcs(db),
     store.listOrganisations(db),
     store.platformRolesOf(db, userId),
     separationConflict(db, userId),
+    pendingPlatformRolesOf(db, userId),
   ]);
   const livcName = new Map(livcs.map((l) => [l.id, `${l.name} (${l.code})`]));
   const orgName = new Map(organisations.map((o) => [o.id, o.name]));
@@ -48,6 +49,7 @@ export async function rolesViewOf(ctx: AppContext, userId: string, actorId: stri
     livcs: livcs.map((l) => ({ value: l.id, label: `${l.name} (${l.code})` })).sort((a, b) => a.label.localeCompare(b.label)),
     organisations: organisations.map((o) => ({ value: o.id, label: o.name })),
     platformRoles,
+    pendingPlatform: pendingPlatform.map((r) => ({ id: r.id, role: r.role, requester: r.requester ?? "" })),
     grant: { livc_id: "", role: "", organisation_id: "", valid_from: today, valid_to: "", ...form.grant },
     endValues: form.endValues ?? {},
     endDefault: addDays(today, -1),
@@ -93,7 +95,7 @@ export function roleRoutes(app: FastifyInstance, ctx: AppContext, showDetail: Sh
       return showDetail(request, reply, userId, form, 400);
     }
     if (wantsJson(request)) return reply.code(code).send(json);
-    return reply.redirect(`/admin/accounts/${userId}?saved=${form.saved}#${form.saved === "platform_roles" ? "platform-roles" : "livc-roles"}`, 303);
+    return reply.redirect(`/admin/accounts/${userId}?saved=${form.saved}#${form.saved === "platform_roles" || form.saved === "platform_requested" ? "platform-roles" : "livc-roles"}`, 303);
   };
   const account = async (request: FastifyRequest, reply: FastifyReply) => {
     const p = idParam.safeParse(request.params);
@@ -151,16 +153,19 @@ export function roleRoutes(app: FastifyInstance, ctx: AppContext, showDetail: Sh
     if (!user) return reply;
     const roles = bodyOf(rolesBody, request).roles;
     let errors: FormError[] = [];
+    let result = { held: [] as string[], requested: [] as string[] };
     if (!roles.every((r) => (PLATFORM_ROLES as readonly string[]).includes(r))) {
       errors = [{ field: PLATFORM_FIELD, message: viewContext(request).t("id.roles.error.platform_role") }];
     } else {
       try {
-        await changePlatformRoles(ctx, whoOf(request), user.id, roles as (typeof PLATFORM_ROLES)[number][]);
+        result = await changePlatformRoles(ctx, whoOf(request), user.id, roles as (typeof PLATFORM_ROLES)[number][]);
       } catch (e) {
         errors = refused(request, e, () => PLATFORM_FIELD);
       }
     }
-    return answer(request, reply, user.id, { errors, saved: "platform_roles" }, { id: user.id, roles: PLATFORM_ROLES.filter((r) => roles.includes(r)) });
+    // admin and dpo become pending requests (decision 0049): the answer says which.
+    const saved = result.requested.length > 0 ? "platform_requested" : "platform_roles";
+    return answer(request, reply, user.id, { errors, saved }, { id: user.id, roles: result.held, requested: result.requested });
   };
 
   app.post("/admin/accounts/:id/memberships", cfg, grant);
@@ -176,7 +181,7 @@ export function roleRoutes(app: FastifyInstance, ctx: AppContext, showDetail: Sh
       const user = await account(request, reply);
       if (!user) return reply;
       const view = await rolesViewOf(ctx, user.id, request.actor?.userId);
-      return { platform_roles: view.platformRoles, memberships: view.memberships.map((m) => ({ id: m.id, livc: m.livc, role: m.role, organisation: m.organisation, valid_from: m.validFrom, valid_to: m.validTo, state: m.state })) };
+      return { platform_roles: view.platformRoles, pending_platform_roles: view.pendingPlatform.map((r) => ({ id: r.id, role: r.role })), memberships: view.memberships.map((m) => ({ id: m.id, livc: m.livc, role: m.role, organisation: m.organisation, valid_from: m.validFrom, valid_to: m.validTo, state: m.state })) };
     },
   );
   app.post(
@@ -214,10 +219,11 @@ export function roleRoutes(app: FastifyInstance, ctx: AppContext, showDetail: Sh
       ...cfg,
       schema: {
         tags: ["accounts"],
-        summary: "Set an account's platform roles (refused: own account, last active administrator, admin for an account with an LIVC role)",
+        summary:
+          "Set an account's platform roles. Removing a role and adding regional_analyst take effect at once; adding admin or dpo creates a PENDING request (answered in `requested`) that another administrator approves at /admin/approvals (decision 0049). Refused: own account, last active administrator, admin for an account with an LIVC role",
         params,
         body: z.toJSONSchema(z.object({ roles: z.array(z.enum(PLATFORM_ROLES)) })),
-        response: { 200: z.toJSONSchema(z.object({ id: z.string(), roles: z.array(z.string()) })), 400: z.toJSONSchema(refusal) },
+        response: { 200: z.toJSONSchema(z.object({ id: z.string(), roles: z.array(z.string()), requested: z.array(z.string()) })), 400: z.toJSONSchema(refusal) },
       },
     },
     platform,

@@ -5,7 +5,8 @@ import { addDays, todayInBrussels } from "../../platform/db/values";
 import type { Actor } from "../../platform/policy/actor";
 import { makeActor, makeLivc, makeOrganisation } from "../cases/testing";
 import { decideRequest } from "./approvals";
-import { changePlatformRoles, endRole, membershipState, type RoleGrant, RoleRuleError, requestRole, separationConflict } from "./roles";
+import { decidePlatformRequest } from "./platform-approvals";
+import { changePlatformRoles, endRole, pendingPlatformRolesOf, membershipState, type RoleGrant, RoleRuleError, requestRole, separationConflict } from "./roles";
 import { createAccount, grantMembership, membersOfLivc } from "./service";
 import * as store from "./store";
 
@@ -120,6 +121,11 @@ describeEachDialect("LIVC and platform roles: the rules (decision 0041)", (ctx) 
     expect(await refusal(changePlatformRoles(ctx(), who, later, ["admin"]))).toBe("livc_role_holds_admin");
     await endRole(ctx(), who, chair, m, yesterday);
     expect(await refusal(changePlatformRoles(ctx(), who, chair, ["admin", "dpo"]))).toBe("granted");
+    // admin and dpo are requests until a second administrator approves them (decision 0049, amended).
+    expect(await store.platformRolesOf(db(), chair)).toEqual([]);
+    const asked = await pendingPlatformRolesOf(db(), chair);
+    expect(asked.map((r) => r.role).sort()).toEqual(["admin", "dpo"]);
+    for (const r of asked) await decidePlatformRequest(ctx(), { actor: secondAdmin }, r.id, { approve: true });
     expect((await store.platformRolesOf(db(), chair)).sort()).toEqual(["admin", "dpo"]);
 
     const before = toCountOf(await db().selectFrom("app_user").select("id").execute());
@@ -172,6 +178,10 @@ describeEachDialect("LIVC and platform roles: the rules (decision 0041)", (ctx) 
     expect(await store.platformRolesOf(db(), admin.userId)).toEqual(["admin"]);
     const second = await person();
     await changePlatformRoles(ctx(), who, second, ["admin"]);
+    // The request alone does not make `second` an administrator: the last-administrator rule still holds.
+    expect(await refusal(changePlatformRoles(ctx(), {}, admin.userId, ["dpo"]))).toBe("last_admin");
+    // Only the other (disabled) administrators could approve it; a direct row stands for an approved one here.
+    await db().insertInto("platform_role").values({ user_id: second, role: "admin", granted_at: new Date().toISOString() }).execute();
     expect(await refusal(changePlatformRoles(ctx(), { actor: { ...admin, userId: second } }, admin.userId, ["regional_analyst"]))).toBe("granted");
     expect(await store.platformRolesOf(db(), admin.userId)).toEqual(["regional_analyst"]);
     expect(await entries("account.platform_roles.change", admin.userId)).toEqual([{ actor_id: second, livc_id: null, outcome: "success" }]);

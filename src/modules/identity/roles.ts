@@ -3,7 +3,7 @@ import { type AuditWho, audit } from "../../platform/audit";
 import { markSessionsForRotation } from "../../platform/auth/session";
 import type { AppContext } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
-import { addDays, isIsoDate, todayInBrussels } from "../../platform/db/values";
+import { addDays, isIsoDate, newId, nowIso, todayInBrussels } from "../../platform/db/values";
 import { LIVC_ROLES, type LivcRole } from "../../platform/policy/actor";
 import { livcById } from "../registry/service";
 import { type MembershipApproval, PLATFORM_ROLES, type MembershipTable, type PlatformRole } from "./migrations";
@@ -33,7 +33,9 @@ export type RoleRuleCode =
   | "already_ended"
   | "unknown_membership"
   | "unknown_account"
-  | "not_approved";
+  | "not_approved"
+  | "already_requested"
+  | "platform_held";
 
 /** A role change refused for a reason the administrator can see; `field` is the form field to mark. */
 export class RoleRuleError extends Error {
@@ -58,7 +60,7 @@ export function membershipState(m: Pick<MembershipTable, "valid_from" | "valid_t
 export const LIVE_APPROVALS: MembershipApproval[] = ["approved", "pending"];
 
 /** Memberships that still count now or later (not ended before today), pending requests included. */
-const openMemberships = (db: Kysely<DB>, userId: string, today = todayInBrussels()) =>
+export const openMemberships = (db: Kysely<DB>, userId: string, today = todayInBrussels()) =>
   db
     .selectFrom("membership")
     .select("id")
@@ -76,6 +78,49 @@ const openMemberships = (db: Kysely<DB>, userId: string, today = todayInBrussels
 export async function assertMayGrant(db: Kysely<DB>, g: { userId: string; grantedBy?: string | null }): Promise<void> {
   if (g.grantedBy && g.grantedBy === g.userId) throw new RoleRuleError("self_grant", "user");
   if ((await store.platformRolesOf(db, g.userId)).includes("admin")) throw new RoleRuleError("admin_holds_livc_role", "user");
+  // A pending request for the admin role counts too (decision 0049: pending rows count for the rules).
+  if ((await pendingPlatformRolesOf(db, g.userId)).some((r) => r.role === "admin")) throw new RoleRuleError("admin_holds_livc_role", "user");
+}
+
+/**
+ * Platform roles that need a second administrator (decision 0049, amended): admin (everything but case
+ * content) and dpo (subject-access exports: anyone's personal data). regional_analyst reads aggregates
+ * only (counts 1-4 shown as "<5") and is given at once.
+ */
+export const FOUR_EYES_PLATFORM_ROLES: readonly PlatformRole[] = ["admin", "dpo"];
+
+/** Pending platform-role requests for this account (id, role, who asked), oldest first. */
+export function pendingPlatformRolesOf(db: Kysely<DB>, userId: string) {
+  return db
+    .selectFrom("platform_role_request as q")
+    .leftJoin("app_user as r", "r.id", "q.requested_by")
+    .select(["q.id", "q.role", "q.requested_by", "r.display_name as requester"])
+    .where("q.user_id", "=", userId)
+    .where("q.approval", "=", "pending")
+    .orderBy("q.requested_at")
+    .orderBy("q.id")
+    .execute();
+}
+
+/**
+ * Asks for the admin or dpo platform role for someone else: a PENDING platform_role_request row that
+ * gives nothing until another administrator approves it (platform-approvals.ts), with the audit entry
+ * account.platform_role.request, on ctx's database (pass the caller's transaction). Refused: own
+ * account, a role held or already asked for, admin for an account with an LIVC role (pending ones too).
+ */
+export async function requestPlatformRole(ctx: AppContext, who: AuditWho, userId: string, role: PlatformRole): Promise<string> {
+  const requestedBy = who.actor?.userId;
+  if (!requestedBy) throw new RoleRuleError("unknown_account");
+  if (requestedBy === userId) throw new RoleRuleError("self_platform_roles", "roles");
+  if (!FOUR_EYES_PLATFORM_ROLES.includes(role)) throw new RoleRuleError("unknown_account", "roles");
+  const db = ctx.database.db;
+  if ((await store.platformRolesOf(db, userId)).includes(role)) throw new RoleRuleError("platform_held", "roles");
+  if ((await pendingPlatformRolesOf(db, userId)).some((r) => r.role === role)) throw new RoleRuleError("already_requested", "roles");
+  if (role === "admin" && (await openMemberships(db, userId)).length > 0) throw new RoleRuleError("livc_role_holds_admin", "roles");
+  const id = newId();
+  await db.insertInto("platform_role_request").values({ id, user_id: userId, role, approval: "pending", requested_by: requestedBy, requested_at: nowIso() }).execute();
+  await audit.recordFor(ctx, who, { action: "account.platform_role.request", resourceType: "platform_role_request", resourceId: id, outcome: "success" }, { db });
+  return id;
 }
 
 /** Another approved or pending membership of the same person, LIVC and role whose period overlaps [from, to] (to null: open). */
@@ -165,22 +210,33 @@ export async function endRole(ctx: AppContext, who: AuditWho, userId: string, me
 }
 
 /**
- * Sets an account's platform roles. Refused: an administrator changing their own roles (no
- * self-promotion, no lock-out), taking the admin role from the last active administrator, and
- * the admin role for an account holding a current or future LIVC role.
+ * Sets an account's platform roles. Taking a role away and giving regional_analyst take effect at
+ * once; adding admin or dpo becomes a pending request (requestPlatformRole; a role already asked for
+ * is left pending). Refused: an administrator changing their own roles (no self-promotion, no
+ * lock-out), taking the admin role from the last active administrator, and the admin role for an
+ * account holding a current, future or pending LIVC role. Returns the roles now held and asked for.
  */
-export async function changePlatformRoles(ctx: AppContext, who: AuditWho, userId: string, roles: PlatformRole[]): Promise<void> {
+export async function changePlatformRoles(ctx: AppContext, who: AuditWho, userId: string, roles: PlatformRole[]): Promise<{ held: PlatformRole[]; requested: PlatformRole[] }> {
   const wanted = PLATFORM_ROLES.filter((r) => roles.includes(r));
   if (who.actor?.userId === userId) throw new RoleRuleError("self_platform_roles", "roles");
-  await inTransaction(ctx, async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const user = await store.findUser(trx, userId);
     if (!user) throw new RoleRuleError("unknown_account");
     const before = await store.platformRolesOf(trx, userId);
     if (wanted.includes("admin") && !before.includes("admin") && (await openMemberships(trx, userId)).length > 0) throw new RoleRuleError("livc_role_holds_admin", "roles");
     if (before.includes("admin") && !wanted.includes("admin") && user.status === "active" && (await activeAdmins(trx)) <= 1) throw new RoleRuleError("last_admin", "roles");
-    await store.setPlatformRoles(trx, userId, wanted);
-    await markSessionsForRotation(trx, userId);
-    await audit.recordFor(ctx, who, { action: "account.platform_roles.change", resourceType: "account", resourceId: userId, outcome: "success" }, { db: trx });
+    const pending = (await pendingPlatformRolesOf(trx, userId)).map((r) => r.role);
+    const toRequest = wanted.filter((r) => !before.includes(r) && FOUR_EYES_PLATFORM_ROLES.includes(r) && !pending.includes(r));
+    const held = wanted.filter((r) => before.includes(r) || !FOUR_EYES_PLATFORM_ROLES.includes(r));
+    const tctx: AppContext = { ...ctx, database: { ...ctx.database, db: trx } };
+    for (const role of toRequest) await requestPlatformRole(tctx, who, userId, role);
+    const changed = held.length !== before.length || held.some((r) => !before.includes(r));
+    if (changed) {
+      await store.setPlatformRoles(trx, userId, held);
+      await markSessionsForRotation(trx, userId);
+    }
+    if (changed || toRequest.length === 0) await audit.recordFor(ctx, who, { action: "account.platform_roles.change", resourceType: "account", resourceId: userId, outcome: "success" }, { db: trx });
+    return { held, requested: toRequest };
   });
 }
 

@@ -141,21 +141,25 @@ from session s left join app_user u on u.id = s.user_id where s.id = $2`,
  * can decide (auth hooks): the session statement on every request stays as lean as before (issue 9).
  * On SQLite "+o.approval" keeps the planner on membership_user (the approval index scanned the LIVC's members).
  */
-const PENDING_FOR = (p: (n: number) => string, notIndexed: string) => `select count(*) as n from membership p
+const PENDING_FOR = (p: (n: number) => string, notIndexed: string) => `select (select count(*) from membership p
     where p.approval = 'pending' and p.user_id <> ${p(1)} and p.requested_by <> ${p(1)}
       and (exists (select 1 from platform_role a where a.user_id = ${p(1)} and a.role = 'admin')
         or p.livc_id in (select o.livc_id from membership o where o.user_id = ${p(1)} and o.role in ('chair', 'coordinator')
-          and ${notIndexed}o.approval = 'approved' and o.valid_from <= ${p(2)} and (o.valid_to is null or o.valid_to >= ${p(2)})))`;
+          and ${notIndexed}o.approval = 'approved' and o.valid_from <= ${p(2)} and (o.valid_to is null or o.valid_to >= ${p(2)}))))
+  + (select count(*) from platform_role_request q
+    where q.approval = 'pending' and q.user_id <> ${p(1)} and q.requested_by <> ${p(1)}
+      and exists (select 1 from platform_role b where b.user_id = ${p(1)} and b.role = 'admin')) as n`;
 const PENDING_APPROVALS = {
   sqlite: PENDING_FOR(() => "?", "+"),
   postgres: PENDING_FOR((n) => `$${n}`, ""),
 };
 
+/** Plus, for an administrator, the pending admin and dpo requests (decision 0049, amended) neither asked by nor for them. */
 export async function pendingApprovalsFor(database: Database, userId: string): Promise<number> {
   const today = todayInBrussels();
   const { rows } = await database.db.executeQuery<{ n: number | string }>(
     database.dialect === "sqlite"
-      ? CompiledQuery.raw(PENDING_APPROVALS.sqlite, [userId, userId, userId, userId, today, today])
+      ? CompiledQuery.raw(PENDING_APPROVALS.sqlite, [userId, userId, userId, userId, today, today, userId, userId, userId])
       : CompiledQuery.raw(PENDING_APPROVALS.postgres, [userId, today]),
   );
   return Number(rows[0]?.n ?? 0);

@@ -88,8 +88,11 @@ export function NewAccountPage(props: { ctx: ViewContext; values: { email: strin
         <Csrf ctx={ctx} />
         <TextField id="display_name" label={t("id.account.name")} value={props.values.display_name} maxLength={120} error={err("display_name")} />
         <TextField id="email" label={t("id.account.email")} type="email" value={props.values.email} maxLength={254} error={err("email")} />
-        <fieldset class="form-group">
+        <fieldset class="form-group" aria-describedby="new-roles-hint">
           <legend class="legend">{t("id.admin.platform_roles")}</legend>
+          <p class="hint" id="new-roles-hint">
+            {t("id.roles.platform.hint")}
+          </p>
           {PLATFORM_ROLES.map((r) => (
             <div class="checkbox">
               <input type="checkbox" id={`role-${r}`} name="roles" value={r} checked={props.values.roles.includes(r)} />

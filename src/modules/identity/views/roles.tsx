@@ -29,13 +29,15 @@ export interface RolesView {
   livcs: { value: string; label: string }[];
   organisations: { value: string; label: string }[];
   platformRoles: string[];
+  /** admin or dpo requests awaiting a second administrator (decision 0049): they give nothing yet. */
+  pendingPlatform: { id: string; role: string; requester: string }[];
   /** The grant form's values (defaults, or what was typed before a refusal). */
   grant: Record<string, string>;
   /** Typed last days per membership id (kept after a refusal), else the default (yesterday). */
   endValues: Record<string, string>;
   endDefault: string;
   errors: FormError[];
-  saved?: "grant" | "end" | "platform_roles";
+  saved?: "grant" | "end" | "platform_roles" | "platform_requested";
   /** Admin and an open LIVC role at once (data from before decision 0041). */
   conflict: boolean;
   /** The administrator's own account: platform roles read-only, no grant form. */
@@ -142,14 +144,26 @@ export function RolesSection(props: { ctx: ViewContext; userId: string; view: Ro
         </>
       )}
       <h2 id="platform-roles">{t("id.roles.platform.title")}</h2>
+      {view.pendingPlatform.length > 0 ? (
+        <ul id="platform-pending">
+          {view.pendingPlatform.map((r) => (
+            <li>
+              {t("id.roles.platform.pending", { role: t(`id.role.${r.role}` as MessageKey), name: r.requester })} <a href={`/admin/approvals#request-${r.id}`}>{t("id.roles.pending.link")}</a>
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {view.self ? (
         <p>{t("id.roles.platform.self")}</p>
       ) : (
         <form method="post" action={`${base}/platform-roles`} novalidate>
           <Csrf ctx={ctx} />
           <div class={err(PLATFORM_FIELD) ? "form-group form-group-error" : "form-group"}>
-            <fieldset aria-describedby={err(PLATFORM_FIELD) ? `${PLATFORM_FIELD}-error` : undefined}>
+            <fieldset aria-describedby={err(PLATFORM_FIELD) ? `platform-roles-hint ${PLATFORM_FIELD}-error` : "platform-roles-hint"}>
               <legend class="legend">{t("id.admin.platform_roles")}</legend>
+              <p class="hint" id="platform-roles-hint">
+                {t("id.roles.platform.hint")}
+              </p>
               {err(PLATFORM_FIELD) ? (
                 <p class="field-error" id={`${PLATFORM_FIELD}-error`}>
                   {err(PLATFORM_FIELD)}
