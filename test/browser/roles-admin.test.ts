@@ -20,7 +20,7 @@ describeBrowser("an administrator gives (pending approval, decision 0049), ends 
     await server?.close();
   });
 
-  it("a refused grant keeps the values and links the error, a good one is listed by name awaiting approval, once approved ending it marks it ended, platform roles saved; accessibly", async () => {
+  it("a refused grant keeps the values and links the error, a good one is listed by name awaiting approval, once approved ending it marks it ended, platform roles saved, dpo requested and approved by a second administrator on /admin/approvals (decision 0049); accessibly", async () => {
     const db = server.ctx.database.db;
     const livcId = await makeTestLivc(server.ctx.database, {}, livcInput("BR-ROL", "LIVC Rollenpad"));
     const orgId = await ensureOrganisation(server.ctx, { name: "CLB Rollenpad", sector: "clb" });
@@ -84,7 +84,41 @@ describeBrowser("an administrator gives (pending approval, decision 0049), ends 
     await expect.poll(() => page.getByLabel("Regionale analist").isChecked()).toBe(true);
     await expectAccessible(page, "roles-admin-05-platform-roles");
     expect(await platformRolesOf(db, person.id)).toEqual(["regional_analyst"]);
+
+    // dpo (decision 0049, amended): saved as a request that waits for a second administrator.
+    await page.getByLabel("Functionaris voor gegevensbescherming").check();
+    await page.getByRole("button", { name: "Platformrollen opslaan" }).click();
+    await page.waitForURL(/saved=platform_requested/);
+    expect(await page.locator(".notice").first().textContent()).toContain("andere beheerder");
+    expect(await page.locator("#platform-pending").textContent()).toContain("Functionaris voor gegevensbescherming");
+    expect(await page.getByLabel("Functionaris voor gegevensbescherming").isChecked()).toBe(false);
+    expect(await platformRolesOf(db, person.id)).toEqual(["regional_analyst"]);
+    await expectAccessible(page, "roles-admin-06-dpo-requested");
+    await page.locator("#platform-pending a").click();
+    await page.waitForURL(/\/admin\/approvals/);
+    const own = page.locator("#platform-requests");
+    expect(await own.textContent()).toContain("U vroeg deze rol zelf aan");
+    expect(await own.getByRole("button", { name: /^Goedkeuren/ }).count()).toBe(0);
+    await expectAccessible(page, "roles-admin-07-dpo-own-request");
     await context.close();
+
+    // The second administrator approves it on /admin/approvals (count in the navigation).
+    const second = await newPage(browser, server.baseUrl);
+    const errorsB = watchPageErrors(second.page);
+    await loginInBrowser(second.page, secondAdmin, "/admin/approvals");
+    await second.page.waitForURL(/\/admin\/approvals/);
+    expect((await second.page.locator(".main-nav a[href='/admin/approvals']").textContent())?.replace(/\s+/g, " ")).toContain("Goedkeuringen 1");
+    const request = second.page.locator("#platform-requests section");
+    await expect.poll(() => request.count()).toBe(1);
+    expect(await request.textContent()).toContain("Functionaris voor gegevensbescherming voor Jana Rolwissel");
+    await expectAccessible(second.page, "roles-admin-08-dpo-pending");
+    await second.page.getByRole("button", { name: "Goedkeuren Functionaris voor gegevensbescherming voor Jana Rolwissel" }).click();
+    await second.page.waitForURL(/done=approved/);
+    expect(await second.page.locator("#platform-pending-none").count()).toBe(1);
+    await expectAccessible(second.page, "roles-admin-09-dpo-approved");
+    await second.context.close();
+    expect(errorsB).toEqual([]);
+    expect((await platformRolesOf(db, person.id)).sort()).toEqual(["dpo", "regional_analyst"]);
     // The one refused form answers 400 (the browser logs it); nothing else may appear.
     expect(errors.filter((e) => e.includes("status of 400"))).toHaveLength(1);
     expect(errors.filter((e) => !e.includes("status of 400"))).toEqual([]);
