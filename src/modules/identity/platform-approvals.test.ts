@@ -135,6 +135,21 @@ describeEachDialect("four-eyes approval of the admin and dpo platform roles", (c
     expect(await store.platformRolesOf(db(), grantee.id)).toEqual([]);
   });
 
+  it("approval re-checks decision 0041: admin is refused for an account that got an LIVC role meanwhile, and the request stays pending", async () => {
+    const person = await createUser(ctx(), { displayName: "Lars Later" });
+    const id = await ask(a, person.id, "admin");
+    // An LIVC role arriving by a path without a grantor (demo data, fixtures): written directly here.
+    await db()
+      .insertInto("membership")
+      .values({ id: crypto.randomUUID(), user_id: person.id, livc_id: await makeLivc(ctx()), role: "chair", organisation_id: null, valid_from: "2020-01-01", valid_to: null })
+      .execute();
+    const res = await post(b, `/admin/approvals/platform/${id}/approve`);
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain(`href="#request-${id}"`);
+    expect((await stateOf(id)).approval).toBe("pending");
+    expect(await store.platformRolesOf(db(), person.id)).toEqual([]);
+  });
+
   it("account creation and the JSON API request dpo instead of giving it; regional_analyst is given at once", async () => {
     const made = await app.inject({ method: "POST", url: "/api/v1/admin/accounts", headers: a.headers({ json: true }), payload: { email: `dpo-${Date.now()}@test.schakel.invalid`, display_name: "Nieuwe DPO", roles: ["dpo", "regional_analyst"] } });
     expect(made.statusCode).toBe(201);
