@@ -5,7 +5,7 @@ export const approvalsMessages = defineMessages({
   nl: {
     "ap.platform.title": "Platformrollen die wachten op goedkeuring",
     "ap.platform.intro":
-      "De rollen beheerder en functionaris voor gegevensbescherming geven pas toegang als een andere beheerder ze goedkeurt: niet wie ze aanvroeg, niet wie ze krijgt. Is er maar één beheerder, dan kan niemand ze hier goedkeuren en wacht de aanvraag op deze pagina. De webtoepassing heeft daar geen andere weg voor.",
+      "De rollen beheerder en functionaris voor gegevensbescherming geven pas toegang als een andere beheerder ze goedkeurt: niet wie ze aanvroeg, niet wie ze krijgt. Is er maar één beheerder, dan kan niemand ze hier goedkeuren: trek de aanvraag dan in en vraag de beheerder van de server (schakel account platform-roles), die als tweede persoon beslist.",
     "ap.platform.none": "Er wacht geen enkele platformrol op goedkeuring.",
     "ap.nav": "Goedkeuringen",
     "ap.nav.count": "wachten op uw beslissing",
@@ -43,7 +43,7 @@ export const approvalsMessages = defineMessages({
   fr: {
     "ap.platform.title": "Rôles de la plateforme en attente d'approbation",
     "ap.platform.intro":
-      "Les rôles d'administrateur et de délégué à la protection des données ne donnent accès qu'après l'approbation d'un autre administrateur : ni la personne qui les a demandés, ni celle qui les reçoit. S'il n'y a qu'un administrateur, personne ne peut les approuver ici et la demande attend sur cette page. L'application web n'a pas d'autre voie pour cela.",
+      "Les rôles d'administrateur et de délégué à la protection des données ne donnent accès qu'après l'approbation d'un autre administrateur : ni la personne qui les a demandés, ni celle qui les reçoit. S'il n'y a qu'un administrateur, personne ne peut les approuver ici : retirez la demande et adressez-vous à l'exploitant du serveur (schakel account platform-roles), qui décide en tant que seconde personne.",
     "ap.platform.none": "Aucun rôle de la plateforme n'attend d'approbation.",
     "ap.nav": "Approbations",
     "ap.nav.count": "attendent votre décision",
@@ -81,7 +81,7 @@ export const approvalsMessages = defineMessages({
   en: {
     "ap.platform.title": "Platform roles awaiting approval",
     "ap.platform.intro":
-      "The administrator and data-protection officer roles give access only once another administrator approves them: not the person who asked for them, not the person who gets them. With only one administrator nobody can approve them here and the request waits on this page. The web application has no other way for this.",
+      "The administrator and data-protection officer roles give access only once another administrator approves them: not the person who asked for them, not the person who gets them. With only one administrator nobody can approve them here: withdraw the request and ask the server's operator (schakel account platform-roles), who decides as the second person.",
     "ap.platform.none": "No platform role is awaiting approval.",
     "ap.nav": "Approvals",
     "ap.nav.count": "awaiting your decision",

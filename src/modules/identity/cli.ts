@@ -5,8 +5,15 @@ import { addFieldDataKey, rewrapDataKeys } from "../../platform/crypto/keyring";
 import { decodeKey, generateKeyText, loadMasterKey, masterKeyFromBytes } from "../../platform/crypto/master-key";
 
 import type { OpenContext as Open } from "../../cli/shared";
+import { z } from "zod";
+import { audit } from "../../platform/audit";
+import { LOCALES } from "../../platform/i18n";
+import { PLATFORM_ROLES, type PlatformRole } from "./migrations";
 import { resetSecondFactorAudited, sendNotice } from "./recovery";
-import { findUserByEmail } from "./store";
+import { changePlatformRoles, RoleRuleError } from "./roles";
+import { createAccount } from "./service";
+import { findUserByEmail, platformRolesOf } from "./store";
+import { issueToken } from "./tokens";
 
 /** Why the operator resets a second factor from the command line (a code, never free text: it goes into the audit entry). */
 export const CLI_RESET_REASONS = ["lost-factor", "compromised", "other"] as const;
@@ -82,6 +89,7 @@ export function securityCli(program: Command, open: Open) {
  */
 export function accountCli(program: Command, open: Open) {
   const account = program.command("account").description("Accounts (the rest is on /admin/accounts)");
+  operatorAccountCli(account, open);
   account
     .command("reset-second-factor")
     .description("Reset a lost second factor: deletes the authenticator, recovery codes, password and SSO link, ends every session, prints a new reset link (1 h, single use)")
@@ -122,3 +130,82 @@ export function accountCli(program: Command, open: Open) {
       }
     });
 }
+
+/** The operator's way to make the first administrator, and to give a platform role where no second administrator exists (decision 0049). */
+function operatorAccountCli(account: Command, open: Open) {
+  const refuse = (message: string, code: number) => {
+    console.error(`${message} Nothing changed.`);
+    process.exitCode = code;
+  };
+  const roleList = (v: string | undefined, flag: string): PlatformRole[] | string => {
+    const roles = (v ?? "").split(",").map((r) => r.trim()).filter(Boolean);
+    const unknown = roles.find((r) => !(PLATFORM_ROLES as readonly string[]).includes(r));
+    return unknown ? `Unknown role "${unknown}" (${flag}). Known: ${PLATFORM_ROLES.join(", ")}.` : (roles as PlatformRole[]);
+  };
+  account
+    .command("create")
+    .description("Create an invited account (e.g. the first administrator) with platform roles given at once; prints its single-use invitation link")
+    .requiredOption("--email <address>", "the person's e-mail address")
+    .requiredOption("--name <name>", "the name shown in Schakel")
+    .option("--roles <list>", `platform roles, comma-separated: ${PLATFORM_ROLES.join(", ")}`)
+    .option("--language <code>", `language of the account's mails and pages: ${LOCALES.join(", ")}`, "nl")
+    .action(async (opts: { email: string; name: string; roles?: string; language: string }) => {
+      const email = z.string().trim().toLowerCase().email().max(254).safeParse(opts.email);
+      if (!email.success) return refuse(`Not an e-mail address: "${opts.email}" (--email).`, 2);
+      const name = opts.name.trim();
+      if (!name || name.length > 120) return refuse("A name of 1 to 120 characters is needed (--name).", 2);
+      if (!(LOCALES as readonly string[]).includes(opts.language)) return refuse(`Unknown language "${opts.language}" (--language). Known: ${LOCALES.join(", ")}.`, 2);
+      const roles = roleList(opts.roles, "--roles");
+      if (typeof roles === "string") return refuse(roles, 2);
+      const ctx = await open();
+      try {
+        if (await findUserByEmail(ctx.database.db, email.data)) return refuse(`An account with e-mail ${email.data} exists already (--email).`, 1);
+        const token = await ctx.database.db.transaction().execute(async (trx) => {
+          const tctx = { ...ctx, database: { ...ctx.database, db: trx } };
+          const id = await createAccount(tctx, { email: email.data, displayName: name, status: "invited", platformRoles: roles, language: opts.language as (typeof LOCALES)[number] });
+          await audit.recordFor(ctx, { actor: null, correlationId: "cli.account.create" }, { action: "account.create", resourceType: "account", resourceId: id, outcome: "success" }, { db: trx });
+          return issueToken(tctx, id, "invite");
+        });
+        console.log(`Account ${email.data} created${roles.length ? ` with ${roles.join(", ")}` : ""} (invited; audited with the system as the actor).`);
+        console.log("Give this link to the person yourself (single use): they set a password and enrol a second factor with it:");
+        console.log(`${ctx.config.SCHAKEL_PUBLIC_URL ?? ""}/account/activate?token=${token}`);
+      } finally {
+        await ctx.close();
+      }
+    });
+  account
+    .command("platform-roles")
+    .description("Give or take platform roles at once, as the server's operator (the second pair of eyes where there is no second administrator)")
+    .requiredOption("--email <address>", "the account's e-mail address")
+    .option("--add <list>", "roles to give, comma-separated")
+    .option("--remove <list>", "roles to take away, comma-separated")
+    .action(async (opts: { email: string; add?: string; remove?: string }) => {
+      const add = roleList(opts.add, "--add");
+      if (typeof add === "string") return refuse(add, 2);
+      const remove = roleList(opts.remove, "--remove");
+      if (typeof remove === "string") return refuse(remove, 2);
+      if (add.length + remove.length === 0) return refuse("Say what to change: --add and/or --remove.", 2);
+      const ctx = await open();
+      try {
+        const user = await findUserByEmail(ctx.database.db, opts.email);
+        if (!user) return refuse(`No account with e-mail ${opts.email.trim()} (--email).`, 1);
+        const before = await platformRolesOf(ctx.database.db, user.id);
+        const wanted = PLATFORM_ROLES.filter((r) => (before.includes(r) || add.includes(r)) && !remove.includes(r));
+        try {
+          const r = await changePlatformRoles(ctx, { actor: null, correlationId: "cli.account.platform_roles" }, user.id, wanted, { operator: true });
+          console.log(`Platform roles of ${user.email}: ${r.held.length ? r.held.join(", ") : "none"} (were: ${before.length ? before.join(", ") : "none"}; audited with the system as the actor).`);
+        } catch (e) {
+          if (!(e instanceof RoleRuleError)) throw e;
+          const why: Partial<Record<string, string>> = {
+            livc_role_holds_admin: "the account holds an LIVC role, and an administrator never does (decision 0041)",
+            last_admin: "it is the last active administrator",
+            already_requested: "a request for that role is waiting on /admin/approvals: decide it there",
+          };
+          return refuse(`Refused for ${user.email}: ${why[e.code] ?? e.code}.`, 1);
+        }
+      } finally {
+        await ctx.close();
+      }
+    });
+}
+

@@ -216,7 +216,19 @@ export async function endRole(ctx: AppContext, who: AuditWho, userId: string, me
  * lock-out), taking the admin role from the last active administrator, and the admin role for an
  * account holding a current, future or pending LIVC role. Returns the roles now held and asked for.
  */
-export async function changePlatformRoles(ctx: AppContext, who: AuditWho, userId: string, roles: PlatformRole[]): Promise<{ held: PlatformRole[]; requested: PlatformRole[] }> {
+/**
+ * `operator`: the server's operator on the command line (`schakel account platform-roles`), the way to
+ * give the first administrator and the second pair of eyes an installation with one administrator
+ * lacks (decision 0049): roles are given at once, audited with the system as the actor. A role with a
+ * request still pending is refused (already_requested: decide the request on /admin/approvals first).
+ */
+export async function changePlatformRoles(
+  ctx: AppContext,
+  who: AuditWho,
+  userId: string,
+  roles: PlatformRole[],
+  opts: { operator?: boolean } = {},
+): Promise<{ held: PlatformRole[]; requested: PlatformRole[] }> {
   const wanted = PLATFORM_ROLES.filter((r) => roles.includes(r));
   if (who.actor?.userId === userId) throw new RoleRuleError("self_platform_roles", "roles");
   return inTransaction(ctx, async (trx) => {
@@ -226,8 +238,10 @@ export async function changePlatformRoles(ctx: AppContext, who: AuditWho, userId
     if (wanted.includes("admin") && !before.includes("admin") && (await openMemberships(trx, userId)).length > 0) throw new RoleRuleError("livc_role_holds_admin", "roles");
     if (before.includes("admin") && !wanted.includes("admin") && user.status === "active" && (await activeAdmins(trx)) <= 1) throw new RoleRuleError("last_admin", "roles");
     const pending = (await pendingPlatformRolesOf(trx, userId)).map((r) => r.role);
-    const toRequest = wanted.filter((r) => !before.includes(r) && FOUR_EYES_PLATFORM_ROLES.includes(r) && !pending.includes(r));
-    const held = wanted.filter((r) => before.includes(r) || !FOUR_EYES_PLATFORM_ROLES.includes(r));
+    const fourEyes = (r: PlatformRole) => !opts.operator && FOUR_EYES_PLATFORM_ROLES.includes(r);
+    if (opts.operator && wanted.some((r) => !before.includes(r) && pending.includes(r))) throw new RoleRuleError("already_requested", "roles");
+    const toRequest = wanted.filter((r) => !before.includes(r) && fourEyes(r) && !pending.includes(r));
+    const held = wanted.filter((r) => before.includes(r) || !fourEyes(r));
     const tctx: AppContext = { ...ctx, database: { ...ctx.database, db: trx } };
     for (const role of toRequest) await requestPlatformRole(tctx, who, userId, role);
     const changed = held.length !== before.length || held.some((r) => !before.includes(r));
