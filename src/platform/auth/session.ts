@@ -121,7 +121,7 @@ interface AccountColumns {
 
 // The same statement per dialect: JSON aggregation is spelt differently. Memberships valid today and
 // APPROVED only (decision 0049: an administrator's pending grant gives nothing).
-const SESSION_WITH_ACCOUNT = {
+export const SESSION_WITH_ACCOUNT = {
   sqlite: `select s.*, u.display_name as account_display_name, u.status as account_status,
   (select json_group_array(r.role) from platform_role r where r.user_id = s.user_id) as account_roles,
   (select json_group_array(json_array(m.livc_id, m.role, m.organisation_id)) from membership m
