@@ -1,7 +1,6 @@
-import type { Kysely } from "kysely";
 import type { AuditWho } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
-import type { DB } from "../../platform/db/schema";
+import { inTransaction } from "../../platform/db";
 import { newId, nowIso } from "../../platform/db/values";
 import * as partners from "../partners/service";
 import { CaseError, resource, visibleCase } from "./access";
@@ -64,11 +63,6 @@ export class FeedbackConsultationError extends CaseError {
   }
 }
 
-/** A change and its audit entries in one transaction: the caller's (ctx's db is one) or a new one. */
-function inTransaction<T>(ctx: AppContext, work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
-  const db = ctx.database.db;
-  return db.isTransaction ? work(db) : db.transaction().execute(work);
-}
 
 /** Refuses a consultation that is not a held one of the case's LIVC with the case on its agenda. */
 async function checkDiscussed(ctx: AppContext, c: { id: string; livc_id: string }, consultationId: string) {
@@ -114,7 +108,7 @@ export async function draftFeedback(ctx: AppContext, who: AuditWho, caseId: stri
   await checkDiscussed(ctx, c, consultationId);
   const id = newId();
   await pd.ready(ctx);
-  await inTransaction(ctx, async (db) => {
+  await inTransaction(ctx.database.db, async (db) => {
     const sealed = await pd.seal(ctx, who, { table: "feedback_form", column: "content_enc", rowId: id, livcId: c.livc_id }, content.trim(), { db });
     const at = nowIso();
     await store.insertFeedback(db, { id, case_id: c.id, consultation_id: consultationId, livc_id: c.livc_id, drafted_by: who.actor!.userId, content_enc: sealed, revision: 1, attested_no_secrecy_at: null, status: "draft", sent_at: null, sent_by: null, created_at: at, updated_at: at });
@@ -179,7 +173,7 @@ export async function editFeedback(ctx: AppContext, who: AuditWho, formId: strin
   if (form.drafted_by !== who.actor?.userId || form.status !== "draft") throw new CaseError("not_allowed");
   if (!content.trim()) throw new CaseError("invalid", "content");
   await pd.ready(ctx);
-  await inTransaction(ctx, async (db) => {
+  await inTransaction(ctx.database.db, async (db) => {
     const sealed = await pd.seal(ctx, who, { table: "feedback_form", column: "content_enc", rowId: form.id, livcId: form.livc_id }, content.trim(), { db });
     await store.updateFeedback(db, form.id, { content_enc: sealed, revision: form.revision + 1, attested_no_secrecy_at: null });
     await pd.record(ctx, who, { type: "feedback_form", id: form.id, livcId: form.livc_id }, "feedback.edit", "success", { db });
@@ -193,7 +187,7 @@ export async function voteFeedback(ctx: AppContext, who: AuditWho, formId: strin
     await pd.record(ctx, who, { type: "feedback_form", id: form.id, livcId: form.livc_id }, `feedback.${vote}`, "denied");
     throw new CaseError("not_allowed");
   }
-  await inTransaction(ctx, async (db) => {
+  await inTransaction(ctx.database.db, async (db) => {
     await store.putVote(db, { form_id: form.id, user_id: me, revision: form.revision, vote, at: nowIso() });
     await store.insertEvent(db, { case_id: c.id, actor_id: me, kind: "feedback_voted", from_status: null, to_status: null, reason: vote, consultation_id: form.consultation_id, note_enc: null });
     await pd.record(ctx, who, { type: "feedback_form", id: form.id, livcId: form.livc_id }, `feedback.${vote}`, "success", { db });
@@ -204,7 +198,7 @@ export async function voteFeedback(ctx: AppContext, who: AuditWho, formId: strin
 export async function attestFeedback(ctx: AppContext, who: AuditWho, formId: string) {
   const { form } = await loadForm(ctx, who, formId);
   if (form.drafted_by !== who.actor?.userId || form.status !== "draft") throw new CaseError("not_allowed");
-  await inTransaction(ctx, async (db) => {
+  await inTransaction(ctx.database.db, async (db) => {
     await store.updateFeedback(db, form.id, { attested_no_secrecy_at: nowIso() });
     await pd.record(ctx, who, { type: "feedback_form", id: form.id, livcId: form.livc_id }, "feedback.attest_no_secrecy", "success", { db });
   });
@@ -223,7 +217,7 @@ export async function markFeedbackSent(ctx: AppContext, who: AuditWho, formId: s
     await pd.record(ctx, who, { type: "feedback_form", id: form.id, livcId: form.livc_id }, "feedback.send", "denied");
     throw new CaseError("wrong_status");
   }
-  await inTransaction(ctx, async (db) => {
+  await inTransaction(ctx.database.db, async (db) => {
     await store.updateFeedback(db, form.id, { status: "sent", sent_at: nowIso(), sent_by: who.actor!.userId });
     await store.insertEvent(db, { case_id: c.id, actor_id: who.actor!.userId, kind: "feedback_sent", from_status: null, to_status: null, reason: null, consultation_id: form.consultation_id, note_enc: null });
     await pd.record(ctx, who, resource(c), "feedback.send", "success", { db });

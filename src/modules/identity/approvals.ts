@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { type AuditWho, audit } from "../../platform/audit";
 import { markSessionsForRotation } from "../../platform/auth/session";
 import type { AppContext } from "../../platform/context";
+import { inTransaction } from "../../platform/db";
 import type { DB } from "../../platform/db/schema";
 import { nowIso, todayInBrussels } from "../../platform/db/values";
 import { type Actor, hasRoleIn, type LivcRole } from "../../platform/policy/actor";
@@ -80,8 +81,6 @@ export function decisionRefusal(actor: Actor | null, r: { userId: string; reques
   return r.livcId && OVERSIGHT_ROLES.some((role) => hasRoleIn(actor, r.livcId!, role)) ? null : "not_overseer";
 }
 
-const inTransaction = <T>(ctx: AppContext, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> =>
-  ctx.database.db.isTransaction ? work(ctx.database.db) : ctx.database.db.transaction().execute(work);
 
 const pendingRow = (db: Kysely<DB>, id: string) => db.selectFrom("membership").selectAll().where("id", "=", id).executeTakeFirst();
 
@@ -106,7 +105,7 @@ export async function decideRequest(ctx: AppContext, who: AuditWho, id: string, 
     throw new ApprovalError(refusal);
   }
   if (!decision.approve && reason === "") throw new ApprovalError("reason_required");
-  await inTransaction(ctx, async (trx) => {
+  await inTransaction(ctx.database.db, async (trx) => {
     if (decision.approve) {
       await assertMayGrant(trx, { userId: found.user_id, grantedBy: found.requested_by });
       if (found.livc_id && (await overlapping(trx, { userId: found.user_id, livcId: found.livc_id, role: found.role, validFrom: found.valid_from, validTo: found.valid_to, exceptId: id }))) {
@@ -135,7 +134,7 @@ export async function withdrawRequest(ctx: AppContext, who: AuditWho, id: string
     await denied(ctx, who, "account.membership.withdraw", id, found.livc_id);
     throw new ApprovalError("not_requester");
   }
-  await inTransaction(ctx, async (trx) => {
+  await inTransaction(ctx.database.db, async (trx) => {
     const moved = await trx
       .updateTable("membership")
       .set({ approval: "withdrawn", decided_by: who.actor!.userId, decided_at: nowIso() })

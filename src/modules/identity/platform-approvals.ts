@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { type AuditWho, audit } from "../../platform/audit";
 import { markSessionsForRotation } from "../../platform/auth/session";
 import type { AppContext } from "../../platform/context";
+import { inTransaction } from "../../platform/db";
 import type { DB } from "../../platform/db/schema";
 import { nowIso } from "../../platform/db/values";
 import type { Actor } from "../../platform/policy/actor";
@@ -50,8 +51,6 @@ export function platformDecisionRefusal(actor: Actor | null, r: { userId: string
   return actor.isAdmin ? null : "not_overseer";
 }
 
-const inTransaction = <T>(ctx: AppContext, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> =>
-  ctx.database.db.isTransaction ? work(ctx.database.db) : ctx.database.db.transaction().execute(work);
 
 const requestRow = (db: Kysely<DB>, id: string) => db.selectFrom("platform_role_request").selectAll().where("id", "=", id).executeTakeFirst();
 
@@ -74,7 +73,7 @@ export async function decidePlatformRequest(ctx: AppContext, who: AuditWho, id: 
     throw new ApprovalError(refusal);
   }
   if (!decision.approve && reason === "") throw new ApprovalError("reason_required");
-  await inTransaction(ctx, async (trx) => {
+  await inTransaction(ctx.database.db, async (trx) => {
     if (decision.approve) {
       const held = await store.platformRolesOf(trx, found.user_id);
       if (held.includes(found.role)) throw new RoleRuleError("platform_held", "roles");
@@ -104,7 +103,7 @@ export async function withdrawPlatformRequest(ctx: AppContext, who: AuditWho, id
     await denied(ctx, who, "account.platform_role.withdraw", id);
     throw new ApprovalError("not_requester");
   }
-  await inTransaction(ctx, async (trx) => {
+  await inTransaction(ctx.database.db, async (trx) => {
     const moved = await trx
       .updateTable("platform_role_request")
       .set({ approval: "withdrawn", decided_by: who.actor!.userId, decided_at: nowIso() })

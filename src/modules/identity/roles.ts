@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { type AuditWho, audit } from "../../platform/audit";
 import { markSessionsForRotation } from "../../platform/auth/session";
 import type { AppContext } from "../../platform/context";
+import { inTransaction } from "../../platform/db";
 import type { DB } from "../../platform/db/schema";
 import { addDays, isIsoDate, newId, nowIso, todayInBrussels } from "../../platform/db/values";
 import { LIVC_ROLES, type LivcRole } from "../../platform/policy/actor";
@@ -162,8 +163,6 @@ export interface RoleGrant {
   validTo?: string | null;
 }
 
-const inTransaction = <T>(ctx: AppContext, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> =>
-  ctx.database.db.isTransaction ? work(ctx.database.db) : ctx.database.db.transaction().execute(work);
 
 /**
  * An administrator asks for an LIVC role (account page, API): the LIVC and organisation must exist, a
@@ -175,7 +174,7 @@ export async function requestRole(ctx: AppContext, who: AuditWho, g: RoleGrant):
   if (!(LIVC_ROLES as readonly string[]).includes(g.role)) throw new RoleRuleError("unknown_livc", "role");
   const requestedBy = who.actor?.userId;
   if (!requestedBy) throw new RoleRuleError("unknown_account");
-  return inTransaction(ctx, async (trx) => {
+  return inTransaction(ctx.database.db, async (trx) => {
     if (!(await store.findUser(trx, g.userId))) throw new RoleRuleError("unknown_account");
     if (!(await livcById(trx, g.livcId))) throw new RoleRuleError("unknown_livc", "livc_id");
     const organisationId = g.organisationId || null;
@@ -195,7 +194,7 @@ export async function requestRole(ctx: AppContext, who: AuditWho, g: RoleGrant):
  */
 export async function endRole(ctx: AppContext, who: AuditWho, userId: string, membershipId: string, lastDay: string): Promise<void> {
   if (!isIsoDate(lastDay)) throw new RoleRuleError("bad_date", "valid_to");
-  await inTransaction(ctx, async (trx) => {
+  await inTransaction(ctx.database.db, async (trx) => {
     const m = await trx.selectFrom("membership").selectAll().where("id", "=", membershipId).where("user_id", "=", userId).executeTakeFirst();
     if (!m) throw new RoleRuleError("unknown_membership");
     // A pending request is withdrawn (by its requester) or refused, never ended (decision 0049).
@@ -231,7 +230,7 @@ export async function changePlatformRoles(
 ): Promise<{ held: PlatformRole[]; requested: PlatformRole[] }> {
   const wanted = PLATFORM_ROLES.filter((r) => roles.includes(r));
   if (who.actor?.userId === userId) throw new RoleRuleError("self_platform_roles", "roles");
-  return inTransaction(ctx, async (trx) => {
+  return inTransaction(ctx.database.db, async (trx) => {
     const user = await store.findUser(trx, userId);
     if (!user) throw new RoleRuleError("unknown_account");
     const before = await store.platformRolesOf(trx, userId);

@@ -257,3 +257,8 @@ export async function ping(database: Database): Promise<boolean> {
     return false;
   }
 }
+
+/** A change and its audit entries in one transaction: the caller's (when `db` is one) or a new one. */
+export function inTransaction<T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
