@@ -11,6 +11,7 @@ import { purgeLogCli } from "./retention-cli";
 import { runPurge } from "./service";
 import { purgeReports } from "../intake/service";
 import { sendMeetingReminders } from "../meetings/service";
+import { runApprovalMailJobs } from "../identity/service";
 import { casesConfig } from "./config";
 import { sweepExpiredSessions } from "../../platform/auth/session";
 import { sweepThrottle } from "../../platform/auth/throttle";
@@ -28,11 +29,15 @@ export async function runRetentionPurge(ctx: AppContext, opts: { dryRun?: boolea
   return { cases, reports, sweep };
 }
 
-/** The daily work of this module: the retention purge (cases and reports) and the consultation reminders. */
+/**
+ * The server's daily work: the retention purge (cases and reports), the consultation reminders, and
+ * identity's approval mails (the one reminder of a role request still pending after 7 days, decision 0056).
+ */
 export async function runDailyJobs(ctx: AppContext, today = todayInBrussels()) {
   const { cases: purge, reports: reportPurge } = await runRetentionPurge(ctx, { today });
   const reminders = await sendMeetingReminders(ctx, { today, aheadDays: casesConfig().reminderDays });
-  return { purge, reportPurge, reminders };
+  const approvals = await runApprovalMailJobs(ctx);
+  return { purge, reportPurge, reminders, approvals };
 }
 
 /**

@@ -7,6 +7,7 @@ import type { AppContext } from "../../platform/context";
 import { LOCALES } from "../../platform/i18n/define";
 import { sendError, wantsJson } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
+import { mailPendingRequests } from "./approval-notify";
 import { PLATFORM_ROLES } from "./migrations";
 import { recoveryAdminRoutes } from "./recovery-routes";
 import { FOUR_EYES_PLATFORM_ROLES, requestPlatformRole } from "./roles";
@@ -86,6 +87,8 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
       for (const role of later) await requestPlatformRole(tctx, whoOf(request), created, role);
       return { id: created, token: issued, requested: later };
     });
+    // Committed: the other administrators are told a request waits for them (decision 0056).
+    if (requested.length > 0) await mailPendingRequests(ctx);
     const url = linkUrl(ctx, "invite", token);
     if (wantsJson(request)) return reply.code(201).send({ id, invitation_url: url, requested_roles: requested });
     return showDetail(request, reply, id, { kind: "invite", url });

@@ -54,6 +54,19 @@ export const approvalMigrations: SchakelMigration[] = [
       await sql`create index membership_pending on membership (livc_id) where approval = 'pending'`.execute(db);
     },
   },
+  {
+    // The approvers are told by mail (decision 0056): when each request was mailed to them and when
+    // the one reminder went, so neither is sent twice. Requests already pending count as mailed (no
+    // burst of old requests at the first new one); their reminder is still due after 7 days.
+    name: "2026122010_identity_approval_mail",
+    async up(db) {
+      for (const table of ["membership", "platform_role_request"] as const) {
+        await db.schema.alterTable(table).addColumn("approvers_mailed_at", "text").execute();
+        await db.schema.alterTable(table).addColumn("approvers_reminded_at", "text").execute();
+        await db.updateTable(table).set({ approvers_mailed_at: sql`requested_at` }).where("approval", "=", "pending").execute();
+      }
+    },
+  },
 ];
 
 /** A request for the admin or dpo platform role (decision 0049): pending until a second administrator decides. */
@@ -67,6 +80,9 @@ export interface PlatformRoleRequestTable {
   decided_by: string | null;
   decided_at: string | null;
   refusal_reason: string | null;
+  /** When the request was mailed to the people who may decide it, and when the one reminder went (decision 0056). */
+  approvers_mailed_at: string | null;
+  approvers_reminded_at: string | null;
 }
 
 declare module "../../platform/db/schema" {

@@ -39,6 +39,11 @@ export const approvalsMessages = defineMessages({
     "ap.error.reason_required": "Geef een reden om deze aanvraag te weigeren.",
     "ap.livc.title": "Rollen die wachten op goedkeuring",
     "ap.livc.intro": "Een beheerder vroeg deze rollen aan in uw LIVC. Ze geven geen toegang tot u of een andere beheerder ze goedkeurt. Kent u de persoon niet of was dit niet afgesproken? Weiger dan.",
+    "ap.mail.platform.subject": "Schakel: een aanvraag voor een platformrol wacht op uw beslissing",
+    "ap.mail.platform.body":
+      "Een beheerder vroeg de platformrol {role} aan voor een account.\nDe rol geeft pas toegang als een andere beheerder ze goedkeurt: niet wie ze aanvroeg, niet wie ze krijgt.\n\nKeur goed of weiger: {link}\n\nWas dit niet afgesproken? Weiger de aanvraag en meld het aan uw functionaris voor gegevensbescherming.",
+    "ap.remind.subject": "Schakel: herinnering, een aanvraag voor een rol wacht al {days} dagen op een beslissing",
+    "ap.remind.lead": "Herinnering: deze aanvraag wacht al {days} dagen op een beslissing. Dit is de enige herinnering.",
   },
   fr: {
     "ap.platform.title": "Rôles de la plateforme en attente d'approbation",
@@ -77,6 +82,11 @@ export const approvalsMessages = defineMessages({
     "ap.error.reason_required": "Indiquez une raison pour refuser cette demande.",
     "ap.livc.title": "Rôles en attente d'approbation",
     "ap.livc.intro": "Un administrateur a demandé ces rôles dans votre LIVC. Ils ne donnent aucun accès tant que vous ou un autre administrateur ne les approuvez pas. Vous ne connaissez pas la personne ou ce n'était pas convenu ? Refusez.",
+    "ap.mail.platform.subject": "Schakel : une demande de rôle de la plateforme attend votre décision",
+    "ap.mail.platform.body":
+      "Un administrateur a demandé le rôle de la plateforme {role} pour un compte.\nLe rôle ne donne accès qu'après l'approbation d'un autre administrateur : ni celui qui l'a demandé, ni celui qui le reçoit.\n\nApprouvez ou refusez : {link}\n\nCe n'était pas convenu ? Refusez la demande et signalez-le à votre délégué à la protection des données.",
+    "ap.remind.subject": "Schakel : rappel, une demande de rôle attend une décision depuis {days} jours",
+    "ap.remind.lead": "Rappel : cette demande attend une décision depuis {days} jours. C'est le seul rappel.",
   },
   en: {
     "ap.platform.title": "Platform roles awaiting approval",
@@ -115,5 +125,10 @@ export const approvalsMessages = defineMessages({
     "ap.error.reason_required": "Give a reason to refuse this request.",
     "ap.livc.title": "Roles awaiting approval",
     "ap.livc.intro": "An administrator asked for these roles in your LIVC. They give no access until you or another administrator approves them. Do you not know the person, or was this not agreed? Refuse.",
+    "ap.mail.platform.subject": "Schakel: a request for a platform role awaits your decision",
+    "ap.mail.platform.body":
+      "An administrator asked for the platform role {role} for an account.\nThe role gives access only once another administrator approves it: not the one who asked, not the one who gets it.\n\nApprove or refuse: {link}\n\nWas this not agreed? Refuse the request and tell your data-protection officer.",
+    "ap.remind.subject": "Schakel: reminder, a request for a role has awaited a decision for {days} days",
+    "ap.remind.lead": "Reminder: this request has awaited a decision for {days} days. This is the only reminder.",
   },
 });

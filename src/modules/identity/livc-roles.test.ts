@@ -10,7 +10,8 @@ import { updateUser } from "./store";
 
 /**
  * The LIVC's oversight of its role holders (decision 0047): chair and coordinator see who holds a
- * role in their LIVC, and are told by mail (REAL SMTP receiver) when an administrator gives one.
+ * role in their LIVC, and are told by mail (REAL SMTP receiver) when an administrator asks for one
+ * (the other administrators too: decision 0056, approval-notify.test.ts).
  */
 for (const dialect of activeDialects()) {
   describe(`who holds a role in an LIVC [${dialect}]`, () => {
@@ -89,19 +90,26 @@ for (const dialect of activeDialects()) {
       smtp.inbox.length = 0;
       const made = await post("/registry", { ...base, chair_email: chair.email });
       expect(made.statusCode).toBe(303);
-      // At creation the only officer is the one who got the role: nobody else to tell.
-      expect(received()).toEqual([]);
+      // At creation the only officer is the one who got the role: no chair or coordinator to tell; the
+      // other administrators (the first test's) are told, with their own page (decision 0056).
+      const atCreation = received();
+      expect(atCreation.map((m) => m.to[0])).not.toContain(chair.email);
+      for (const m of atCreation) expect(m.text).toContain("https://schakel.example/admin/approvals");
       // A second administrator approves the chair (decision 0049); from then on the chair is told.
       const [pending] = await ctx.database.db.selectFrom("membership").select("id").where("user_id", "=", chair.id).where("approval", "=", "pending").execute();
-      const admin2 = await login(app, await createUser(ctx, { platformRoles: ["admin"] }));
-      expect((await app.inject({ method: "POST", url: `/admin/approvals/${pending.id}/approve`, headers: admin2.headers({ form: true }), payload: admin2.form() })).statusCode).toBe(303);
+      const admin2 = await createUser(ctx, { platformRoles: ["admin"] });
+      const admin2s = await login(app, admin2);
+      expect((await app.inject({ method: "POST", url: `/admin/approvals/${pending.id}/approve`, headers: admin2s.headers({ form: true }), payload: admin2s.form() })).statusCode).toBe(303);
       const url = `${String(made.headers.location).split("?")[0]}/edit`;
       expect((await post(url, { ...base, chair_email: chair.email, coordinator_email: coordinator.email })).statusCode).toBe(303);
-      const mails = received();
+      const all = received();
+      // The chair decides on the LIVC's page; the administrators (admin2 among them) on /admin/approvals.
+      const mails = all.filter((m) => m.text.includes("/livc-roles/"));
       expect(mails.map((m) => m.to[0])).toEqual([chair.email]);
+      expect(all.filter((m) => m.to[0] === admin2.email && m.text.includes("https://schakel.example/admin/approvals"))).toHaveLength(1);
       expect(mails[0].subject).toBe("Schakel: een rol in LIVC Formulier wacht op goedkeuring");
       expect(mails[0].text).toContain("Coördinator");
-      expect(mails[0].text).not.toContain("Tom");
+      for (const m of all) expect(m.text).not.toContain("Tom");
     });
   });
 }

@@ -147,6 +147,9 @@ export interface MembershipTable {
   decided_by: string | null;
   decided_at: string | null;
   refusal_reason: string | null;
+  /** Pending requests: when they were mailed to the people who may decide them, and when the one reminder went (decision 0056). */
+  approvers_mailed_at: string | null;
+  approvers_reminded_at: string | null;
 }
 export const MEMBERSHIP_APPROVALS = ["approved", "pending", "refused", "withdrawn"] as const;
 export type MembershipApproval = (typeof MEMBERSHIP_APPROVALS)[number];

@@ -8,7 +8,7 @@ import { sendError, wantsJson } from "../../platform/web/app";
 import { viewContext } from "../../platform/web/view";
 import { listLivcs } from "../registry/service";
 import { PLATFORM_ROLES } from "./migrations";
-import { noticeRolesGranted } from "./livc-roles";
+import { mailPendingRequests } from "./approval-notify";
 import { changePlatformRoles, endRole, membershipState, pendingPlatformRolesOf, requestRole, RoleRuleError, separationConflict } from "./roles";
 import * as store from "./store";
 import { endFieldId, type FormError, PLATFORM_FIELD, type RolesView } from "./views/roles";
@@ -126,8 +126,8 @@ export function roleRoutes(app: FastifyInstance, ctx: AppContext, showDetail: Sh
       } catch (e) {
         errors.push(...refused(request, e, (f) => (f === "user" || !f ? "role" : f)));
       }
-      // Committed (pending, decision 0049): the LIVC's chair and coordinator are told a role there awaits approval.
-      if (id) await noticeRolesGranted(ctx, raw.livc_id, [{ userId: user.id, role: raw.role as (typeof LIVC_ROLES)[number] }]);
+      // Committed (pending, decision 0049): the people who may decide it are told by mail (decision 0056).
+      if (id) await mailPendingRequests(ctx);
     }
     return answer(request, reply, user.id, { grant: raw, errors, saved: "grant" }, { id, approval: "pending" }, 201);
   };
@@ -163,6 +163,8 @@ export function roleRoutes(app: FastifyInstance, ctx: AppContext, showDetail: Sh
         errors = refused(request, e, () => PLATFORM_FIELD);
       }
     }
+    // Committed: the other administrators are told a request waits for them (decision 0056).
+    if (result.requested.length > 0) await mailPendingRequests(ctx);
     // admin and dpo become pending requests (decision 0049): the answer says which.
     const saved = result.requested.length > 0 ? "platform_requested" : "platform_roles";
     return answer(request, reply, user.id, { errors, saved }, { id: user.id, roles: result.held, requested: result.requested });

@@ -18,8 +18,11 @@ import * as store from "./store";
  * (decision 0041: an administrator never holds an LIVC role; nobody grants a role to themselves).
  */
 export { RoleRuleError } from "./roles";
-/** Tells an LIVC's chair and coordinator that an administrator gave roles there (decision 0047). */
-export { noticeRolesGranted } from "./livc-roles";
+/**
+ * Mails the requests that became pending to the people who may decide them (decisions 0047, 0049,
+ * 0056); call after the commit. The daily job sends the one reminder.
+ */
+export { mailPendingRequests, runApprovalMailJobs } from "./approval-notify";
 export type { RoleRuleCode } from "./roles";
 export interface NewAccount {
   email: string;

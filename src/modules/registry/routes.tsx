@@ -4,7 +4,7 @@ import type { AppContext } from "../../platform/context";
 import { todayInBrussels } from "../../platform/db/values";
 import { sendError } from "../../platform/web/app";
 import { sendPage, type ViewContext, viewContext } from "../../platform/web/view";
-import { noticeRolesGranted } from "../identity/service";
+import { mailPendingRequests } from "../identity/service";
 import { grantOfficerRoles, OFFICERS, officerEmails, resolveOfficerEmails } from "./officers";
 import { canManageObstacles, canManageRegistry, canRecordFramework, canViewLivc, visibleLivcs } from "./policy";
 import { bodyOf, dateFields, ruleError, validate, who } from "./route-helpers";
@@ -93,10 +93,9 @@ export function registryRoutes(app: FastifyInstance, appCtx: AppContext) {
     if ("errors" in links) return form(reply, ctx, { ...page, errors: links.errors });
     try {
       const { chair_email: _c, coordinator_email: _o, info_officer_email: _i, ...fields } = v.data;
-      const granted: Parameters<typeof noticeRolesGranted>[2] = [];
-      const id = await registry.createLivc(database, who(request), { ...fields, ...links.ids }, (trx, livcId) => grantOfficerRoles(appCtx, request, trx, livcId, links.ids, granted));
-      // Committed: the LIVC's chair and coordinator are told that an administrator gave roles there.
-      await noticeRolesGranted(appCtx, id, granted);
+      const id = await registry.createLivc(database, who(request), { ...fields, ...links.ids }, (trx, livcId) => grantOfficerRoles(appCtx, request, trx, livcId, links.ids));
+      // Committed: the people who may decide the officers' role requests are told by mail (decision 0056).
+      await mailPendingRequests(appCtx);
       return reply.redirect(`/registry/${id}?saved=1`, 303);
     } catch (e) {
       return form(reply, ctx, { ...page, errors: ruleError(e, ctx, "code") });
@@ -210,9 +209,8 @@ export function registryRoutes(app: FastifyInstance, appCtx: AppContext) {
         const links = await officerLinks(v.data, ctx, request);
         if ("errors" in links) return links.errors;
         const { chair_email: _c, coordinator_email: _o, info_officer_email: _i, ...fields } = v.data;
-        const granted: Parameters<typeof noticeRolesGranted>[2] = [];
-        await registry.updateLivc(database, who(request), l.id, { ...fields, ...links.ids }, (trx, livcId) => grantOfficerRoles(appCtx, request, trx, livcId, links.ids, granted));
-        await noticeRolesGranted(appCtx, l.id, granted);
+        await registry.updateLivc(database, who(request), l.id, { ...fields, ...links.ids }, (trx, livcId) => grantOfficerRoles(appCtx, request, trx, livcId, links.ids));
+        await mailPendingRequests(appCtx);
         return null;
       },
     },
