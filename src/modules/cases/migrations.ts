@@ -238,6 +238,7 @@ export type CaseEventKind =
   | "identity_corrected"
   | "agenda_removed"
   | "consultation_cancelled"
+  | "report_joined"
   | "purged";
 export interface CaseEventTable {
   id: string;
