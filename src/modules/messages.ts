@@ -17,6 +17,8 @@ import { intakeMessages } from "./intake/messages";
 import { intakeSignalMessages } from "./intake/signal-messages";
 import { lifecycleMessages } from "./intake/lifecycle-messages";
 import { supplementMessages } from "./intake/supplement-messages";
+import { intakeStatusMessages } from "./intake/status-messages";
+import { meetingsDayMessages } from "./meetings/day-messages";
 import { meetingsFrameworkMessages } from "./meetings/framework-messages";
 import { meetingsMessages } from "./meetings/messages";
 import { meetingsReminderMessages } from "./meetings/reminder-messages";
@@ -31,4 +33,4 @@ import { registryChairMessages } from "./registry/chair-messages";
 import { registryMessages } from "./registry/messages";
 
 /** Every module's dictionary; the i18n layer merges them and types the keys. */
-export const allMessages = [coreMessages, referenceMessages, identityMessages, auditLogMessages, languageMessages, livcRolesMessages, approvalsMessages, recoveryMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, registryChairMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, supplementMessages, lifecycleMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, rectifyMessages, feedbackMessages, meetingsMessages, meetingsFrameworkMessages, meetingsReminderMessages, meetingsReplanMessages, privacyMessages] as const;
+export const allMessages = [coreMessages, referenceMessages, identityMessages, auditLogMessages, languageMessages, livcRolesMessages, approvalsMessages, recoveryMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, registryChairMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, supplementMessages, intakeStatusMessages, lifecycleMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, rectifyMessages, feedbackMessages, meetingsMessages, meetingsFrameworkMessages, meetingsReminderMessages, meetingsReplanMessages, meetingsDayMessages, privacyMessages] as const;
