@@ -151,7 +151,7 @@ describe("message families built at run time", () => {
     });
   }
 
-  it("every family built with k() or an "as MessageKey" cast over a template in src/ is walked above (or listed as not enumerable)", () => {
+  it("every family built with k() or an as-MessageKey cast over a template in src/ is walked above (or listed as not enumerable)", () => {
     const found = new Set<string>();
     const walk = (dir: string) => {
       for (const name of readdirSync(dir)) {
