@@ -16,6 +16,10 @@ export default defineConfig({
           include: ["src/**/*.test.{ts,tsx}", "test/**/*.test.{ts,tsx}"],
           exclude: ["test/browser/**", "node_modules/**"],
           pool: "forks",
+          // Files in one worker share the module cache instead of importing the app afresh (~1.9 s a file,
+          // 290 s of the run). Safe because every module-level cache is keyed by the database or context
+          // object (WeakMap), and tests restore what they stub. Measured: unit project 292 s, import 29 s.
+          isolate: false,
         },
       },
       {
@@ -27,6 +31,7 @@ export default defineConfig({
           // Chromium is CPU-bound: alone, three journeys at once gained 10% (313 vs 347 s); mixed in with
           // the rest, one full run took 15 min instead of 12.5 (both with other work on the machine).
           fileParallelism: false,
+          isolate: false,
           testTimeout: 120_000,
         },
       },
