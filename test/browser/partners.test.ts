@@ -81,6 +81,16 @@ describeBrowser("journey: a chair invites a CAW, its contact declines with a rea
     await loginInBrowser(p.page, contact, "/invitations");
     await p.page.goto("/invitations");
     await expectAccessible(p.page, "invitations-inbox");
+    // On a 360 px phone the inbox reflows (WCAG 1.4.10): the table scrolls inside its own focusable region,
+    // the page itself never sideways, and the answer link stays reachable.
+    await p.page.setViewportSize({ width: 360, height: 800 });
+    await expectAccessible(p.page, "invitations-inbox-360");
+    expect(await p.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await p.page.locator("main .table-scroll table").count()).toBe(1);
+    const answer = p.page.getByRole("link", { name: /Bekijken en antwoorden/ });
+    await answer.focus();
+    expect(await answer.evaluate((e) => e.getBoundingClientRect().right <= window.innerWidth)).toBe(true);
+    await p.page.setViewportSize({ width: 1280, height: 800 });
     await p.page.getByRole("link", { name: /Bekijken en antwoorden/ }).click();
     await p.page.getByLabel("Wij nemen niet deel").check();
     await p.page.getByRole("button", { name: "Antwoord versturen" }).click();

@@ -29,7 +29,10 @@ import { REFERRAL_SERVICES, REPORT_STATUSES, REPORTER_STATUSES, TRANSITION_NAMES
  * This walks every value of every such family through the nl, fr and en tables.
  */
 
-/** Every member of a string union, checked by the compiler: a missing or a stray member does not compile. */
+/**
+ * Every member of a string union, checked by the compiler: a missing or a stray member does not compile.
+ * So whoever adds a status or kind to one of these unions adds it here too, and the test then wants its label.
+ */
 const members = <T extends string>(all: Record<T, true>) => Object.keys(all) as T[];
 
 const FAMILIES: Record<string, readonly string[]> = {
@@ -41,7 +44,15 @@ const FAMILIES: Record<string, readonly string[]> = {
   "intake.knows": [...KNOWS_CODES, ...PARENT_KNOWS_CODES],
   "intake.form": FORM_FIELDS,
   "intake.error": members<FormErrorCode>({ required: true, too_long: true, invalid: true, future: true, unknown_municipality: true }),
-  "intake.queue.alert": members<IntakeAlertTable["kind"]>({ danger_now: true, regional_new: true, supplement: true, withdrawn: true }),
+  "intake.queue.alert": members<IntakeAlertTable["kind"]>({
+    danger_now: true,
+    regional_new: true,
+    supplement: true,
+    withdrawn: true,
+    new_report: true,
+    deadline_near: true,
+    deadline_passed: true,
+  }),
   "sup.withdraw.reason": WITHDRAW_REASONS,
   "cd.holiday": members<LegalHolidayKey>({
     new_year: true,
@@ -86,6 +97,8 @@ const FAMILIES: Record<string, readonly string[]> = {
     agenda_removed: true,
     consultation_cancelled: true,
     purged: true,
+    report_joined: true,
+    report_supplemented: true,
   }),
   "case.fb.status": members<FeedbackStatus>({ draft: true, sent: true }),
   "case.fb.vote": members<FeedbackVoteValue>({ approve: true, object: true }),

@@ -1,5 +1,6 @@
 import { Layout } from "./layout";
 import type { ViewContext } from "./view";
+import { ScrollRegion } from "./fields";
 
 export interface OpenApiSpec {
   info: { title: string; description?: string };
@@ -21,30 +22,32 @@ export function ApiDocsPage({ ctx, spec }: { ctx: ViewContext; spec: OpenApiSpec
       <p>
         {ctx.t("apidocs.machine")} <a href="/api/docs/json">/api/docs/json</a>
       </p>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{ctx.t("apidocs.col.method")}</th>
-            <th scope="col">{ctx.t("apidocs.col.path")}</th>
-            <th scope="col">{ctx.t("apidocs.col.description")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {ops.map((op) => (
+      <ScrollRegion label={ctx.t("footer.api")}>
+        <table>
+          <thead>
             <tr>
-              <td>
-                <code>{op.method}</code>
-              </td>
-              <td>
-                <code>{op.path}</code>
-              </td>
-              <td lang="en">
-                {op.summary ? <strong>{op.summary}</strong> : null} {op.description}
-              </td>
+              <th scope="col">{ctx.t("apidocs.col.method")}</th>
+              <th scope="col">{ctx.t("apidocs.col.path")}</th>
+              <th scope="col">{ctx.t("apidocs.col.description")}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {ops.map((op) => (
+              <tr>
+                <td>
+                  <code>{op.method}</code>
+                </td>
+                <td>
+                  <code>{op.path}</code>
+                </td>
+                <td lang="en">
+                  {op.summary ? <strong>{op.summary}</strong> : null} {op.description}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollRegion>
     </Layout>
   );
 }

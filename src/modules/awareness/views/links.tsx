@@ -1,5 +1,6 @@
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
+import { ScrollRegion } from "../../../platform/web/fields";
 import { SECTOR_KEYS, sectorLabel } from "../../identity/sectors";
 import type { NewLink } from "../service";
 import { Choices, Csrf, type Errors, Input, Select, summary } from "./form";
@@ -71,29 +72,31 @@ export function LinksCreatedPage({ ctx, campaignId, links, origin }: { ctx: View
       <div class="notice warning">
         <p>{t("aw.links.created.once")}</p>
       </div>
-      <table>
-        <caption class="visually-hidden">{t("aw.links.created")}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t("aw.field.sector")}</th>
-            <th scope="col">{t("aw.field.province")}</th>
-            <th scope="col">{t("aw.field.organisation")}</th>
-            <th scope="col">{t("aw.links")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {links.map((l) => (
+      <ScrollRegion label={t("aw.links.created")}>
+        <table>
+          <caption class="visually-hidden">{t("aw.links.created")}</caption>
+          <thead>
             <tr>
-              <td>{sectorLabel(l.sector, ctx.locale)}</td>
-              <td>{l.province}</td>
-              <td>{l.organisationName ?? "-"}</td>
-              <td>
-                <code class="survey-link">{`${origin}/survey/${l.token}`}</code>
-              </td>
+              <th scope="col">{t("aw.field.sector")}</th>
+              <th scope="col">{t("aw.field.province")}</th>
+              <th scope="col">{t("aw.field.organisation")}</th>
+              <th scope="col">{t("aw.links")}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {links.map((l) => (
+              <tr>
+                <td>{sectorLabel(l.sector, ctx.locale)}</td>
+                <td>{l.province}</td>
+                <td>{l.organisationName ?? "-"}</td>
+                <td>
+                  <code class="survey-link">{`${origin}/survey/${l.token}`}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollRegion>
       <p>
         <a href={`/awareness/campaigns/${campaignId}`}>{t("aw.back")}</a>
       </p>

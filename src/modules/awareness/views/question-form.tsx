@@ -1,5 +1,6 @@
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
+import { ScrollRegion } from "../../../platform/web/fields";
 import { QUESTION_KINDS } from "../migrations";
 import { OBJECTIONS, objectionLabelKey } from "../objections";
 import { OPTION_ROWS } from "../schema";
@@ -32,44 +33,46 @@ export function QuestionFormPage(props: { ctx: ViewContext; campaignId: string; 
         <div class={errors.options ? "form-group form-group-error" : "form-group"}>
           <h2 id="options">{t("aw.options")}</h2>
           {errors.options ? <p class="field-error">{errors.options}</p> : null}
-          <table>
-            <caption class="visually-hidden">{t("aw.options")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">{t("aw.option.nl")}</th>
-                <th scope="col">{t("aw.option.fr")}</th>
-                <th scope="col">{t("aw.option.objection")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {Array.from({ length: OPTION_ROWS }, (_, i) => {
-                const n = i + 1;
-                const label = t("aw.option.n", { n });
-                return (
-                  <tr>
-                    <th scope="row">{n}</th>
-                    <td>
-                      <input type="text" name={`option_${n}_nl`} aria-label={`${label}: ${t("aw.option.nl")}`} value={values[`option_${n}_nl`] ?? ""} />
-                    </td>
-                    <td>
-                      <input type="text" name={`option_${n}_fr`} aria-label={`${label}: ${t("aw.option.fr")}`} value={values[`option_${n}_fr`] ?? ""} />
-                    </td>
-                    <td>
-                      <select name={`option_${n}_objection`} aria-label={`${label}: ${t("aw.option.objection")}`}>
-                        <option value="">{t("aw.option.objection.none")}</option>
-                        {OBJECTIONS.map((o) => (
-                          <option value={o} selected={values[`option_${n}_objection`] === o}>
-                            {t(objectionLabelKey(o))}
-                          </option>
-                        ))}
-                      </select>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <ScrollRegion label={t("aw.options")}>
+            <table>
+              <caption class="visually-hidden">{t("aw.options")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">#</th>
+                  <th scope="col">{t("aw.option.nl")}</th>
+                  <th scope="col">{t("aw.option.fr")}</th>
+                  <th scope="col">{t("aw.option.objection")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {Array.from({ length: OPTION_ROWS }, (_, i) => {
+                  const n = i + 1;
+                  const label = t("aw.option.n", { n });
+                  return (
+                    <tr>
+                      <th scope="row">{n}</th>
+                      <td>
+                        <input type="text" name={`option_${n}_nl`} aria-label={`${label}: ${t("aw.option.nl")}`} value={values[`option_${n}_nl`] ?? ""} />
+                      </td>
+                      <td>
+                        <input type="text" name={`option_${n}_fr`} aria-label={`${label}: ${t("aw.option.fr")}`} value={values[`option_${n}_fr`] ?? ""} />
+                      </td>
+                      <td>
+                        <select name={`option_${n}_objection`} aria-label={`${label}: ${t("aw.option.objection")}`}>
+                          <option value="">{t("aw.option.objection.none")}</option>
+                          {OBJECTIONS.map((o) => (
+                            <option value={o} selected={values[`option_${n}_objection`] === o}>
+                              {t(objectionLabelKey(o))}
+                            </option>
+                          ))}
+                        </select>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </ScrollRegion>
         </div>
         <button type="submit">{t("aw.save")}</button> <a href={base}>{t("aw.cancel")}</a>
       </form>

@@ -3,7 +3,7 @@ import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import { type IdentityErrors, RECTIFY_REASONS, type RectifiableRecord } from "../service";
 import { Csrf, Notice, Select } from "./fields";
-import { Checkbox, TextField } from "../../../platform/web/fields";
+import { Checkbox, ScrollRegion, TextField } from "../../../platform/web/fields";
 
 export interface IdentityValues {
   full_name: string;
@@ -121,26 +121,28 @@ export function RectifySearchPage(props: {
       ) : (
         <>
           <h2>{t("rect.search.results")}</h2>
-          <table class="table">
-            <thead>
-              <tr>
-                <th scope="col">{t("rect.search.kind")}</th>
-                <th scope="col">{t("rect.search.record")}</th>
-                <th scope="col">{t("rect.search.livc")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {results.map((r) => (
+          <ScrollRegion label={t("rect.search.results")}>
+            <table class="table">
+              <thead>
                 <tr>
-                  <td>{t(`rect.kind.${r.kind}` as MessageKey)}</td>
-                  <td>
-                    <a href={r.href}>{r.name}</a>
-                  </td>
-                  <td>{r.livcId ? (props.livcNames.get(r.livcId) ?? "") : t("rect.search.regional")}</td>
+                  <th scope="col">{t("rect.search.kind")}</th>
+                  <th scope="col">{t("rect.search.record")}</th>
+                  <th scope="col">{t("rect.search.livc")}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {results.map((r) => (
+                  <tr>
+                    <td>{t(`rect.kind.${r.kind}` as MessageKey)}</td>
+                    <td>
+                      <a href={r.href}>{r.name}</a>
+                    </td>
+                    <td>{r.livcId ? (props.livcNames.get(r.livcId) ?? "") : t("rect.search.regional")}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollRegion>
         </>
       )}
     </Layout>

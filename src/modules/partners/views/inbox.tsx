@@ -3,7 +3,7 @@ import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import { DECLINE_REASONS } from "../migrations";
 import type { InvitationRow } from "../store";
-import { Csrf, Radios, TextField } from "../../../platform/web/fields";
+import { Csrf, Radios, ScrollRegion, TextField } from "../../../platform/web/fields";
 import type { FormState } from "./livc";
 
 type Invitation = InvitationRow & { organisation_name: string; sector: string };
@@ -52,36 +52,38 @@ export function InboxPage(p: { ctx: ViewContext; invitations: Invitation[]; livc
       {p.invitations.length === 0 ? (
         <p>{t("pt.inbox.empty")}</p>
       ) : (
-        <table class="table">
-          <caption class="visually-hidden">{t("pt.inbox.title")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("pt.col.livc")}</th>
-              <th scope="col">{t("pt.col.organisation")}</th>
-              <th scope="col">{t("pt.col.kind")}</th>
-              <th scope="col">{t("pt.col.expires")}</th>
-              <th scope="col">{t("pt.col.status")}</th>
-              <th scope="col">{t("pt.col.action")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.invitations.map((i) => (
+        <ScrollRegion label={t("pt.inbox.title")}>
+          <table class="table">
+            <caption class="visually-hidden">{t("pt.inbox.title")}</caption>
+            <thead>
               <tr>
-                <td>{p.livcNames.get(i.livc_id) ?? ""}</td>
-                <td>{i.organisation_name}</td>
-                <td>{t(`pt.kind.${i.kind}`)}</td>
-                <td>{ctx.date(i.expires_on)}</td>
-                <td>{t(`pt.status.${i.status}`)}</td>
-                <td>
-                  <a href={`/invitations/${i.id}`}>
-                    {t("pt.inbox.open")}
-                    <span class="visually-hidden"> {p.livcNames.get(i.livc_id) ?? ""}</span>
-                  </a>
-                </td>
+                <th scope="col">{t("pt.col.livc")}</th>
+                <th scope="col">{t("pt.col.organisation")}</th>
+                <th scope="col">{t("pt.col.kind")}</th>
+                <th scope="col">{t("pt.col.expires")}</th>
+                <th scope="col">{t("pt.col.status")}</th>
+                <th scope="col">{t("pt.col.action")}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {p.invitations.map((i) => (
+                <tr>
+                  <td>{p.livcNames.get(i.livc_id) ?? ""}</td>
+                  <td>{i.organisation_name}</td>
+                  <td>{t(`pt.kind.${i.kind}`)}</td>
+                  <td>{ctx.date(i.expires_on)}</td>
+                  <td>{t(`pt.status.${i.status}`)}</td>
+                  <td>
+                    <a href={`/invitations/${i.id}`}>
+                      {t("pt.inbox.open")}
+                      <span class="visually-hidden"> {p.livcNames.get(i.livc_id) ?? ""}</span>
+                    </a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollRegion>
       )}
     </Layout>
   );

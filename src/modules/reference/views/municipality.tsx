@@ -1,5 +1,6 @@
 import { Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
+import { ScrollRegion } from "../../../platform/web/fields";
 import type { municipalityHistory } from "../service";
 
 type History = NonNullable<Awaited<ReturnType<typeof municipalityHistory>>>;
@@ -60,47 +61,51 @@ export function MunicipalityPage(props: { ctx: ViewContext; history: History }) 
         </>
       ) : null}
       <h2>{t("ref.detail.versions")}</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t("ref.col.name")}</th>
-            <th scope="col">{t("ref.detail.from")}</th>
-            <th scope="col">{t("ref.detail.to")}</th>
-            <th scope="col">{t("ref.col.arrondissement")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {history.versions.map((v) => (
+      <ScrollRegion label={t("ref.detail.versions")}>
+        <table>
+          <thead>
             <tr>
-              <td>{v.name}</td>
-              <td>{ctx.date(v.valid_from)}</td>
-              <td>{v.valid_to ? ctx.date(v.valid_to) : t("ref.detail.now")}</td>
-              <td>{v.arrondissement}</td>
+              <th scope="col">{t("ref.col.name")}</th>
+              <th scope="col">{t("ref.detail.from")}</th>
+              <th scope="col">{t("ref.detail.to")}</th>
+              <th scope="col">{t("ref.col.arrondissement")}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {history.versions.map((v) => (
+              <tr>
+                <td>{v.name}</td>
+                <td>{ctx.date(v.valid_from)}</td>
+                <td>{v.valid_to ? ctx.date(v.valid_to) : t("ref.detail.now")}</td>
+                <td>{v.arrondissement}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollRegion>
       <h2>{t("ref.detail.zones")}</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t("ref.col.zone")}</th>
-            <th scope="col">{t("ref.detail.from")}</th>
-            <th scope="col">{t("ref.detail.to")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {history.zones.map((z) => (
+      <ScrollRegion label={t("ref.detail.zones")}>
+        <table>
+          <thead>
             <tr>
-              <td>
-                {z.name} ({z.number ?? t("ref.detail.zone.number.unknown")})
-              </td>
-              <td>{ctx.date(z.valid_from)}</td>
-              <td>{z.valid_to ? ctx.date(z.valid_to) : t("ref.detail.now")}</td>
+              <th scope="col">{t("ref.col.zone")}</th>
+              <th scope="col">{t("ref.detail.from")}</th>
+              <th scope="col">{t("ref.detail.to")}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {history.zones.map((z) => (
+              <tr>
+                <td>
+                  {z.name} ({z.number ?? t("ref.detail.zone.number.unknown")})
+                </td>
+                <td>{ctx.date(z.valid_from)}</td>
+                <td>{z.valid_to ? ctx.date(z.valid_to) : t("ref.detail.now")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollRegion>
     </Layout>
   );
 }
