@@ -134,7 +134,7 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
     const caseA = (await open()).id;
     const caseB = (await open()).id;
     const schedule = () =>
-      scheduleMeeting(c, { actor: coordinator }, { livcId, heldOn: "2026-12-10", startsAt: "14:00", place: "Stadhuis", videoUrl: null, items: [{ caseId: caseA, organisationIds: [clb] }, { caseId: caseB, organisationIds: [clb] }] });
+      scheduleMeeting(c, { actor: coordinator }, { livcId, heldOn: "2026-11-10", startsAt: "14:00", place: "Stadhuis", videoUrl: null, items: [{ caseId: caseA, organisationIds: [clb] }, { caseId: caseB, organisationIds: [clb] }] });
     return { livcId, clb, coordinator, officer, member, caseA, caseB, schedule };
   });
   /** A held meeting the coordinator and the officer attended: the feedback form's voters. */

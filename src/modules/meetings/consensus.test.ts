@@ -60,7 +60,8 @@ describeEachDialect("meetings: the feedback form's consensus and the framework",
     caseC = await open();
     meetingId = await scheduleMeeting(ctx(), who(coordinator), {
       livcId: livc,
-      heldOn: "2026-12-10",
+      // A past day: the register is kept from the meeting's day on (decision 0058).
+      heldOn: "2026-11-10",
       startsAt: "14:00",
       place: "Stadhuis",
       videoUrl: null,
@@ -83,7 +84,7 @@ describeEachDialect("meetings: the feedback form's consensus and the framework",
     expect(lines.filter((l) => l.attended)).toHaveLength(5);
     expect((await store.meetingById(ctx().database.db, meetingId))?.status).toBe("held");
     // The participation figures count organisations only: the chair's line is no sector's presence.
-    const sectors = await partners.attendedSectorsByMonth(ctx(), "2026-12-01", "2026-12-31");
+    const sectors = await partners.attendedSectorsByMonth(ctx(), "2026-11-01", "2026-11-30");
     expect(sectors.filter((s) => s.livcId === livc).map((s) => s.sector).sort()).toEqual(["caw", "clb", "local_police", "prevention_service"]);
   });
 

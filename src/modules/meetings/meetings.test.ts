@@ -43,10 +43,11 @@ describeEachDialect("meetings", (ctx) => {
     caseB = await open();
   });
 
+  // A past day: attendance and minutes are recorded from the meeting's day on (decision 0058).
   const schedule = () =>
     scheduleMeeting(ctx(), who(coordinator), {
       livcId: livc,
-      heldOn: "2026-12-10",
+      heldOn: "2026-11-10",
       startsAt: "14:00",
       place: "Stadhuis, zaal 2",
       videoUrl: null,
@@ -135,7 +136,7 @@ describeEachDialect("meetings", (ctx) => {
         actions: [{ description: "Intakegesprek", ownerOrganisationId: clb, dueOn: "2026-12-20" }],
       });
       const v = await meetingView(ctx(), who(clbMember), meetingId);
-      expect(v.agenda[0].minutes).toEqual({ decisions: "Begeleiding via CLB opstarten", nextReviewOn: "2027-01-15" });
+      expect(v.agenda[0].minutes).toMatchObject({ decisions: "Begeleiding via CLB opstarten", nextReviewOn: "2027-01-15", revision: 1 });
       expect((await cases.actionsOfCase(ctx(), who(clbMember), caseA.id)).map((a) => [a.description, a.ownerOrganisationId])).toEqual([["Intakegesprek", clb]]);
       expect((await cases.getCase(ctx(), who(coordinator), caseA.id)).nextReviewOn).toBe("2027-01-15");
       const row = await store.minutesOf(ctx().database.db, meetingId, caseA.id);

@@ -101,6 +101,14 @@ export const meetingsMigrations: SchakelMigration[] = [
       await db.schema.createIndex("consultation_attendance_present").on("consultation_attendance").columns(["consultation_id", "attended", "organisation_id"]).execute();
     },
   },
+  // Decision 0058: the minutes of a case on a meeting carry a revision; a save names the revision its
+  // form was loaded with and is refused when someone else saved in the meantime (nothing overwritten).
+  {
+    name: "2026122030_meetings_minutes_revision",
+    async up(db) {
+      await db.schema.alterTable("consultation_minutes").addColumn("revision", "integer", (c) => c.notNull().defaultTo(1)).execute();
+    },
+  },
 ];
 
 /** Why a planned consultation was cancelled (decision 0043). */
@@ -117,6 +125,8 @@ export interface ConsultationMinutesTable {
   next_review_on: string | null;
   recorded_by: string | null;
   recorded_at: string;
+  /** Decision 0058: 1 for the first save, +1 for every later one (optimistic concurrency). */
+  revision: number;
 }
 /** The columns this module adds to the partners module's `consultation`. */
 export interface ConsultationMeetingColumns {

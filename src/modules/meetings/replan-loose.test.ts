@@ -121,10 +121,14 @@ for (const dialect of activeDialects()) {
 
     it("a closed case with minutes on this meeting was discussed: it does not block rescheduling", async () => {
       const [minuted, other] = [await openCase(), await openCase()];
-      const id = await plan([
-        { caseId: minuted, organisationIds: [] },
-        { caseId: other, organisationIds: [] },
-      ]);
+      // Planned for today: minutes are saved from the meeting's day on (decision 0058), then it moves on.
+      const id = await plan(
+        [
+          { caseId: minuted, organisationIds: [] },
+          { caseId: other, organisationIds: [] },
+        ],
+        today,
+      );
       await acknowledgeConfidentiality(ctx, who(coordinator), id);
       await saveCaseMinutes(ctx, who(coordinator), id, minuted, { decisions: null, nextReviewOn: null, actions: [] });
       await cases.transitionCase(ctx, who(chair), minuted, "close", { reason: "concern_addressed" });

@@ -120,7 +120,17 @@ describeEachDialect("meetings: re-planning routes and the paged list", (ctx) => 
     expect(page.body).toContain("Dit overleg werd geannuleerd");
     expect(page.body).toContain("Samengevoegd met een ander overleg");
     expect(page.body).not.toContain(`/meetings/${meetingId}/reschedule`);
-    expect((await app.inject({ method: "GET", url: `/meetings/${meetingId}/reschedule`, headers: coord.headers() })).statusCode).toBe(400);
+    // Decision 0058: the re-planning pages answer with their message, not a bare "Ongeldige aanvraag".
+    for (const path of ["reschedule", "cancel", "agenda"]) {
+      const refused = await app.inject({ method: "GET", url: `/meetings/${meetingId}/${path}`, headers: coord.headers() });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.body).toContain("Alleen een gepland overleg kan gewijzigd worden");
+      expect(refused.body).toContain(`href="/meetings/${meetingId}"`);
+      expect(refused.body).not.toContain("Ongeldige aanvraag");
+    }
+    const posted = await post(coord, `/meetings/${meetingId}/reschedule`, { held_on: "2099-01-01", place: "Zaal" });
+    expect(posted.statusCode).toBe(409);
+    expect(posted.body).toContain("Dit overleg kan niet meer gewijzigd worden");
     const cancelled = await app.inject({ method: "GET", url: "/meetings?status=cancelled", headers: coord.headers() });
     expect(dates(cancelled.body)).toEqual([meetingId]);
   });

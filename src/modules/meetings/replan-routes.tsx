@@ -9,13 +9,14 @@ import { sendPage, viewContext } from "../../platform/web/view";
 import * as cases from "../cases/service";
 import type { Errors } from "../cases/views/fields";
 import * as replan from "./replan";
-import { MeetingError } from "./service";
-import { AddCasePage, AgendaPage, CancelPage, ReschedulePage, type RescheduleValues } from "./views/replan";
+import { MeetingError, meetingRow } from "./service";
+import { AddCasePage, AgendaPage, CancelPage, NotPlannedPage, ReschedulePage, type RescheduleValues } from "./views/replan";
 
 /**
  * Re-planning a planned consultation over HTTP (decision 0043): reschedule, cancel, the agenda.
  * The service decides who may (chair, coordinator of the LIVC; 403 for other participants, 404 for
- * outsiders) and refuses a meeting that is no longer planned (400). Refused input comes back with
+ * outsiders) and answers a meeting that is no longer planned with a page saying so (409, decision
+ * 0058; it was a bare 400 "Ongeldige aanvraag"). Refused input comes back with
  * the typed values and an error summary linked to the fields.
  */
 const idParam = z.object({ id: z.string().uuid() });
@@ -35,6 +36,8 @@ export function replanRoutes(app: FastifyInstance, ctx: AppContext) {
     try {
       return await replan.plannedMeeting(ctx, whoOf(request), p.data.id);
     } catch (e) {
+      const row = e instanceof MeetingError && e.code === "not_planned" ? await meetingRow(ctx, p.data.id) : undefined;
+      if (row) return void (await sendPage(reply, h(NotPlannedPage, { ctx: viewContext(request), id: row.id, heldOn: row.held_on }), 409));
       return void (await failure(request, reply, e));
     }
   }

@@ -14,7 +14,7 @@ import * as service from "./service";
 import { MeetingError } from "./service";
 import { meetingListFor } from "./replan";
 import { replanRoutes } from "./replan-routes";
-import { MeetingPage, MeetingsPage, MinutesPage } from "./views/meeting";
+import { MeetingPage, MeetingsPage, MinutesPage, NobodyPresentPage } from "./views/meeting";
 import { ScheduleStep1, ScheduleStep2, type ScheduleValues } from "./views/schedule";
 
 const idParam = z.object({ id: z.string().uuid() });
@@ -142,12 +142,13 @@ export function meetingsRoutes(app: FastifyInstance, ctx: AppContext) {
   /** Action owners in the minutes: the LIVC's seated organisations today and the services invited for the case. */
   const ownerChoices = async (livcId: string, caseId: string) => (await service.servicesOffered(ctx, livcId, [caseId], todayInBrussels())).get(caseId) ?? [];
 
-  async function renderMeeting(request: FastifyRequest, reply: FastifyReply, id: string, notice?: string) {
+  /** The meeting page; a refused register (decision 0058) comes back with its error and the ticks as posted. */
+  async function renderMeeting(request: FastifyRequest, reply: FastifyReply, id: string, notice?: string, refused?: { errors: Errors; present: string[] }) {
     const who = whoOf(request);
     try {
       const m = await service.meetingView(ctx, who, id);
       const participants = m.acknowledged && m.may.attendance ? await service.expectedParticipants(ctx, who, id) : [];
-      return sendPage(reply, h(MeetingPage, { ctx: viewContext(request), m, participants, notice }));
+      return sendPage(reply, h(MeetingPage, { ctx: viewContext(request), m, participants, notice, ...refused }), refused ? 400 : 200);
     } catch (e) {
       return failure(request, reply, e);
     }
@@ -158,7 +159,7 @@ export function meetingsRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!p.success) return sendError(request, reply, 404);
     const done = (request.query as Record<string, string> | undefined)?.done;
     const t = viewContext(request).t;
-    const notices: Record<string, MessageKey> = { attendance: "mtg.att.saved", minutes: "mtg.min.saved", rescheduled: "mtg.resched.saved", cancelled: "mtg.cancel.done" };
+    const notices: Record<string, MessageKey> = { attendance: "mtg.att.saved", nobody: "mtg.att.saved_nobody", minutes: "mtg.min.saved", rescheduled: "mtg.resched.saved", cancelled: "mtg.cancel.done" };
     return renderMeeting(request, reply, p.data.id, done && Object.hasOwn(notices, done) ? t(notices[done]) : undefined);
   });
 
@@ -176,22 +177,42 @@ export function meetingsRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post("/meetings/:id/attendance", { config: { permission: "case.access" } }, async (request, reply) => {
     const p = idParam.safeParse(request.params);
     if (!p.success) return sendError(request, reply, 404);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const present = list(body.present);
     try {
-      await service.recordMeetingAttendance(ctx, whoOf(request), p.data.id, list((request.body as Record<string, unknown> | undefined)?.present));
-      return reply.redirect(`/meetings/${p.data.id}?done=attendance`, 303);
+      // Decision 0058: nobody ticked asks for confirmation first (no JavaScript: a second POST with confirm=nobody).
+      const { held } = await service.recordMeetingAttendance(ctx, whoOf(request), p.data.id, present, { confirmNobody: body.confirm === "nobody" });
+      return reply.redirect(`/meetings/${p.data.id}?done=${held ? "attendance" : "nobody"}`, 303);
     } catch (e) {
+      if (e instanceof MeetingError && (e.code === "before_day" || e.code === "nobody_present")) {
+        const meeting = await service.meetingRow(ctx, p.data.id);
+        if (!meeting) return sendError(request, reply, 404);
+        if (e.code === "nobody_present") return sendPage(reply, h(NobodyPresentPage, { ctx: viewContext(request), meetingId: meeting.id, heldOn: meeting.held_on }));
+        const t = viewContext(request).t;
+        return renderMeeting(request, reply, p.data.id, undefined, { errors: { present: t("mtg.error.before_day.attendance", { date: viewContext(request).date(meeting.held_on) }) }, present });
+      }
       return failure(request, reply, e);
     }
   });
 
-  async function renderMinutes(request: FastifyRequest, reply: FastifyReply, meetingId: string, caseId: string, values: Record<string, string>, errors: Errors, status = 200) {
+  /**
+   * The minutes form. On a conflict (decision 0058) the posted values stay in the form, the version
+   * saved meanwhile is shown beside them, and the form now carries that version's revision: saving
+   * again replaces it knowingly.
+   */
+  async function renderMinutes(request: FastifyRequest, reply: FastifyReply, meetingId: string, caseId: string, values: Record<string, string>, errors: Errors, status = 200, conflict = false) {
     const who = whoOf(request);
     try {
       const m = await service.meetingView(ctx, who, meetingId);
       const item = m.agenda.find((a) => a.caseId === caseId);
       if (!item || !m.may.minute) return sendError(request, reply, 404);
-      const initial = Object.keys(values).length ? values : { decisions: item.minutes?.decisions ?? "", next_review_on: item.minutes?.nextReviewOn ?? "" };
-      return sendPage(reply, h(MinutesPage, { ctx: viewContext(request), meetingId, caseId, label: item.label, organisations: await ownerChoices(m.livcId, caseId), values: initial, errors }), status);
+      const revision = String(item.minutes?.revision ?? 0);
+      const initial: Record<string, string> = Object.keys(values).length
+        ? { ...values, ...(conflict ? { revision } : {}) }
+        : { decisions: item.minutes?.decisions ?? "", next_review_on: item.minutes?.nextReviewOn ?? "", revision };
+      const saved = conflict && item.minutes ? { decisions: item.minutes.decisions, nextReviewOn: item.minutes.nextReviewOn, recordedAt: item.minutes.recordedAt } : undefined;
+      const beforeDay = m.beforeDay ? m.heldOn : undefined;
+      return sendPage(reply, h(MinutesPage, { ctx: viewContext(request), meetingId, caseId, label: item.label, organisations: await ownerChoices(m.livcId, caseId), values: initial, errors, beforeDay, conflict: saved }), status);
     } catch (e) {
       return failure(request, reply, e);
     }
@@ -207,7 +228,8 @@ export function meetingsRoutes(app: FastifyInstance, ctx: AppContext) {
     const p = minutesParam.safeParse(request.params);
     if (!p.success) return sendError(request, reply, 404);
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const values: Record<string, string> = { decisions: str(body.decisions, 4000), next_review_on: str(body.next_review_on, 10) };
+    const revision = str(body.revision, 9);
+    const values: Record<string, string> = { decisions: str(body.decisions, 4000), next_review_on: str(body.next_review_on, 10), revision: /^\d{1,9}$/.test(revision) ? revision : "0" };
     const t = viewContext(request).t;
     const errors: Errors = {};
     if (values.next_review_on && !isIsoDate(values.next_review_on)) errors.next_review_on = t("case.error.due");
@@ -228,9 +250,14 @@ export function meetingsRoutes(app: FastifyInstance, ctx: AppContext) {
     }
     if (Object.keys(errors).length) return renderMinutes(request, reply, p.data.id, p.data.caseId, values, errors, 400);
     try {
-      await service.saveCaseMinutes(ctx, whoOf(request), p.data.id, p.data.caseId, { decisions: values.decisions || null, nextReviewOn: values.next_review_on || null, actions });
+      const input = { decisions: values.decisions || null, nextReviewOn: values.next_review_on || null, actions, revision: Number(values.revision) };
+      await service.saveCaseMinutes(ctx, whoOf(request), p.data.id, p.data.caseId, input);
       return reply.redirect(`/meetings/${p.data.id}?done=minutes`, 303);
     } catch (e) {
+      if (e instanceof MeetingError && e.code === "conflict") return renderMinutes(request, reply, p.data.id, p.data.caseId, values, { decisions: t("mtg.error.conflict") }, 409, true);
+      if (e instanceof MeetingError && e.code === "before_day" && meeting) {
+        return renderMinutes(request, reply, p.data.id, p.data.caseId, values, { decisions: t("mtg.error.before_day.minutes", { date: viewContext(request).date(meeting.held_on) }) }, 400);
+      }
       return failure(request, reply, e);
     }
   });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createUser, type LoginSession, login, type TestUser } from "../../../test/support/auth";
 import { describeEachDialect } from "../../../test/support/db";
 import { buildApp } from "../../platform/web/app";
+import { todayInBrussels } from "../../platform/db/values";
 import { openCaseFromScreening } from "../cases/service";
 import { makeActor, makeLivc, makeOrganisation } from "../cases/testing";
 import * as partners from "../partners/service";
@@ -151,7 +152,9 @@ describeEachDialect("meetings: planning form", (ctx) => {
   });
 
   it("the minutes offer and accept as action owner only the seated and invited organisations", async () => {
-    const planned = await post("/meetings", [...basics, ["cases", caseA.id], [`services_${caseA.id}`, org.invited]]);
+    // Held today: minutes are saved from the meeting's day on (decision 0058).
+    const today: [string, string][] = [["held_on", todayInBrussels()], ...basics.filter(([k]) => k !== "held_on")];
+    const planned = await post("/meetings", [...today, ["cases", caseA.id], [`services_${caseA.id}`, org.invited]]);
     const id = planned.headers.location?.toString().split("/").at(-1) ?? "";
     await app.inject({ method: "POST", url: `/meetings/${id}/acknowledge`, headers: s.headers({ form: true }), payload: s.form() });
     const page = await app.inject({ method: "GET", url: `/meetings/${id}/cases/${caseA.id}/minutes`, headers: s.headers() });

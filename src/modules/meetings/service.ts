@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { AuditWho } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
-import { isIsoDate, nowIso } from "../../platform/db/values";
+import { isIsoDate, nowIso, todayInBrussels } from "../../platform/db/values";
 import type { Actor } from "../../platform/policy/actor";
 import { definePolicy } from "../../platform/policy/grants";
 import * as cases from "../cases/service";
@@ -21,7 +21,21 @@ export { sendMeetingReminders } from "./reminders";
  */
 export class MeetingError extends Error {
   constructor(
-    readonly code: "not_found" | "not_allowed" | "no_framework" | "invalid" | "not_acknowledged" | "no_organisation" | "not_planned" | "cancelled",
+    readonly code:
+      | "not_found"
+      | "not_allowed"
+      | "no_framework"
+      | "invalid"
+      | "not_acknowledged"
+      | "no_organisation"
+      | "not_planned"
+      | "cancelled"
+      /** Decision 0058: attendance and minutes are recorded from the meeting's day (Brussels) on. */
+      | "before_day"
+      /** Decision 0058: nobody ticked present; saving needs an explicit confirmation. */
+      | "nobody_present"
+      /** Decision 0058: someone else saved these minutes after the form was loaded; nothing was written. */
+      | "conflict",
     readonly field?: string,
     /** For "closed_case": the label of the case that blocks the change (not personal data). */
     readonly label?: string,
@@ -216,7 +230,8 @@ export interface AgendaItem {
   label: string;
   status: string;
   services: { organisationId: string; organisationName: string; invitationStatus: string | null }[];
-  minutes: { decisions: string | null; nextReviewOn: string | null } | null;
+  /** Decision 0058: the revision a minutes form is loaded with, and when it was saved. */
+  minutes: { decisions: string | null; nextReviewOn: string | null; revision: number; recordedAt: string } | null;
 }
 
 export interface MeetingView {
@@ -242,6 +257,8 @@ export interface MeetingView {
   acknowledged: boolean;
   participation: Participation;
   may: { minute: boolean; attendance: boolean; replan: boolean };
+  /** Decision 0058: today (Brussels) is before the meeting's day: attendance and minutes cannot be saved yet. */
+  beforeDay: boolean;
   /** Empty until the actor acknowledged confidentiality for this meeting: the gate. */
   agenda: AgendaItem[];
   /** Agenda items the actor cannot see (not invited, not accepted): a count only. */
@@ -276,6 +293,7 @@ export async function meetingView(ctx: AppContext, who: AuditWho, id: string): P
       attendance: meeting.status !== "cancelled" && meetingPolicy.can(actor, "attendance", meeting),
       replan: meeting.status === "planned" && meetingPolicy.can(actor, "schedule", meeting),
     },
+    beforeDay: todayInBrussels() < meeting.held_on,
     agenda: [],
     hiddenItems: 0,
   };
@@ -299,7 +317,7 @@ export async function meetingView(ctx: AppContext, who: AuditWho, id: string): P
       label: labels.get(a.case_id)?.label ?? "",
       status: labels.get(a.case_id)?.status ?? "",
       services: mine.map((s, i) => ({ organisationId: s.organisation_id, organisationName: orgNames.get(s.organisation_id) ?? "", invitationStatus: statuses[i] })),
-      minutes: minutes ? { decisions, nextReviewOn: minutes.next_review_on } : null,
+      minutes: minutes ? { decisions, nextReviewOn: minutes.next_review_on, revision: minutes.revision, recordedAt: minutes.recorded_at } : null,
     });
   }
   await pd.record(ctx, who, { type: "consultation", id, livcId: meeting.livc_id }, "meeting.read");
@@ -353,20 +371,30 @@ export async function expectedParticipants(ctx: AppContext, who: AuditWho, id: s
 /**
  * The ONE attendance register (decision 0051; the partners module's table): one line per expected
  * person, core members without an organisation included (recorded without one). The lines, the
- * meeting's status (held) and their audit entries commit together.
+ * meeting's status and their audit entries commit together.
+ *
+ * Decision 0058: the register is kept from the meeting's day on (Brussels; `before_day` earlier), so
+ * a meeting next week cannot be locked as "held". A register with nobody present is saved only when
+ * confirmed (`nobody_present` otherwise) and the meeting is then not held: it stays (or, when the
+ * register is corrected to nobody, becomes again) planned, so the chair reschedules or cancels it.
  */
-export async function recordMeetingAttendance(ctx: AppContext, who: AuditWho, id: string, presentUserIds: string[]): Promise<void> {
+export async function recordMeetingAttendance(ctx: AppContext, who: AuditWho, id: string, presentUserIds: string[], opts: { confirmNobody?: boolean; today?: string } = {}): Promise<{ held: boolean }> {
   const { meeting } = await participantMeeting(ctx, who, id);
   if (!meetingPolicy.can(who.actor ?? null, "attendance", meeting)) throw new MeetingError("not_allowed");
   if (meeting.status === "cancelled") throw new MeetingError("cancelled");
+  if ((opts.today ?? todayInBrussels()) < meeting.held_on) throw new MeetingError("before_day", "present");
   const present = new Set(presentUserIds);
   const expected = await expectedParticipants(ctx, who, id);
+  const anyone = expected.some((p) => present.has(p.userId));
+  if (!anyone && !opts.confirmNobody) throw new MeetingError("nobody_present", "present");
   await inTransaction(ctx, async (tx) => {
     for (const p of expected) {
       await partners.recordAttendance(tx, who, { consultationId: meeting.id, organisationId: p.organisationId, userId: p.userId, attended: present.has(p.userId) });
     }
-    if (meeting.status === "planned") await partners.setConsultationStatus(tx, who, meeting.id, "held");
+    if (anyone && meeting.status === "planned") await partners.setConsultationStatus(tx, who, meeting.id, "held");
+    if (!anyone && meeting.status === "held") await partners.setConsultationStatus(tx, who, meeting.id, "planned");
   });
+  return { held: anyone };
 }
 
 /** The user ids marked present at a meeting (anyone; the feedback form's voters are caseParticipants). */
@@ -417,13 +445,22 @@ export interface MinutesInput {
   decisions: string | null;
   nextReviewOn: string | null;
   actions: { description: string | null; ownerOrganisationId: string; dueOn: string }[];
+  /**
+   * Decision 0058: the revision of the minutes the form was loaded with (0: none yet). When someone
+   * saved since, nothing is written (`conflict`). Left out only by demo data (written whatever is stored).
+   */
+  revision?: number;
 }
 
-/** Minimal minutes for one case of the meeting; every field optional. Actions go to the case's plan. */
-export async function saveCaseMinutes(ctx: AppContext, who: AuditWho, id: string, caseId: string, input: MinutesInput): Promise<void> {
+/**
+ * Minimal minutes for one case of the meeting; every field optional. Actions go to the case's plan.
+ * From the meeting's day on only (decision 0058, `before_day`); compare-and-set on the revision.
+ */
+export async function saveCaseMinutes(ctx: AppContext, who: AuditWho, id: string, caseId: string, input: MinutesInput, opts: { today?: string } = {}): Promise<void> {
   const { meeting } = await participantMeeting(ctx, who, id);
   if (!meetingPolicy.can(who.actor ?? null, "minute", meeting)) throw new MeetingError("not_allowed");
   if (meeting.status === "cancelled") throw new MeetingError("cancelled");
+  if ((opts.today ?? todayInBrussels()) < meeting.held_on) throw new MeetingError("before_day", "decisions");
   if (!(await store.ackOf(ctx.database.db, meeting, who.actor!.userId))) throw new MeetingError("not_acknowledged");
   const agenda = await store.agendaOf(ctx.database.db, meeting.id);
   if (!agenda.some((a) => a.case_id === caseId)) throw new MeetingError("not_found");
@@ -433,7 +470,9 @@ export async function saveCaseMinutes(ctx: AppContext, who: AuditWho, id: string
   // The minutes, the plan's actions, the review date, the timeline and every audit entry: one transaction.
   await inTransaction(ctx, async (tx, trx) => {
     const decisions = await pd.seal(ctx, who, { table: "consultation_minutes", column: "decisions_enc", rowId: `${meeting.id}:${caseId}`, livcId: meeting.livc_id }, input.decisions?.trim() || null, { db: trx });
-    await store.saveMinutes(trx, { consultation_id: meeting.id, case_id: caseId, decisions_enc: decisions, next_review_on: input.nextReviewOn || null, recorded_by: who.actor?.userId ?? null, recorded_at: nowIso() });
+    const row = { consultation_id: meeting.id, case_id: caseId, decisions_enc: decisions, next_review_on: input.nextReviewOn || null, recorded_by: who.actor?.userId ?? null, recorded_at: nowIso() };
+    // Someone else saved since this form was loaded: nothing of this save is kept (the transaction rolls back).
+    if (!(await store.saveMinutes(trx, row, input.revision))) throw new MeetingError("conflict", "decisions");
     if (input.actions.length > 0) await cases.addActions(tx, who, caseId, input.actions.map((a) => ({ ...a, consultationId: meeting.id })), { db: trx });
     if (input.nextReviewOn) await cases.setNextReview(tx, who, caseId, input.nextReviewOn, { db: trx, consultationId: meeting.id });
     await cases.addTimelineEntry(ctx, trx, { who, caseId, livcId: meeting.livc_id, kind: "minuted", consultationId: meeting.id });

@@ -87,13 +87,39 @@ export const minutesOf = (db: Db, consultationId: string, caseId: string) =>
 
 export const minutesOfCase = precompiled((db, caseId: string) => db.selectFrom("consultation_minutes").selectAll().where("case_id", "=", caseId).orderBy("recorded_at"));
 
-export async function saveMinutes(db: Db, row: DB["consultation_minutes"]) {
-  await db.deleteFrom("consultation_minutes").where("consultation_id", "=", row.consultation_id).where("case_id", "=", row.case_id).execute();
-  await db.insertInto("consultation_minutes").values(row).execute();
+/**
+ * Saves a case's minutes on a meeting (decision 0058: compare-and-set). `expected` is the revision the
+ * editor's form was loaded with (0: there were no minutes yet); the write happens only when the stored
+ * revision still is that one, and bumps it. Without `expected` (demo data) the minutes are written
+ * whatever is stored. Returns false, having written nothing, when someone else saved in the meantime.
+ */
+export async function saveMinutes(db: Db, row: Omit<DB["consultation_minutes"], "revision">, expected?: number): Promise<boolean> {
+  const { consultation_id, case_id, ...text } = row;
+  if (expected === undefined) {
+    const current = await minutesOf(db, consultation_id, case_id);
+    expected = current ? current.revision : 0;
+  }
+  if (expected === 0) {
+    const r = await db.insertInto("consultation_minutes").values({ ...row, revision: 1 }).onConflict((oc) => oc.columns(["consultation_id", "case_id"]).doNothing()).executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+  const r = await db
+    .updateTable("consultation_minutes")
+    .set({ ...text, revision: expected + 1 })
+    .where("consultation_id", "=", consultation_id)
+    .where("case_id", "=", case_id)
+    .where("revision", "=", expected)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 export const blankMinutesOfCase = (db: Db, caseId: string) =>
-  db.updateTable("consultation_minutes").set({ decisions_enc: null }).where("case_id", "=", caseId).where("decisions_enc", "is not", null).execute();
+  db
+    .updateTable("consultation_minutes")
+    .set((eb) => ({ decisions_enc: null, revision: eb("revision", "+", 1) }))
+    .where("case_id", "=", caseId)
+    .where("decisions_enc", "is not", null)
+    .execute();
 
 export const countMinutesText = async (db: Db, caseId: string) =>
   (await db.selectFrom("consultation_minutes").select("case_id").where("case_id", "=", caseId).where("decisions_enc", "is not", null).execute()).length;

@@ -3,6 +3,7 @@ import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import { Pagination, pageHref } from "../../../platform/web/pagination";
 import type { ViewContext } from "../../../platform/web/view";
 import { statusKey } from "../../cases/views/list";
+import { ScrollRegion } from "../../../platform/web/fields";
 import { ButtonForm, Checkbox, Csrf, type Errors, Input, Notice, Select } from "../../cases/views/fields";
 import type { MeetingView } from "../service";
 
@@ -45,8 +46,9 @@ export function MeetingsPage(props: MeetingsPageProps) {
       {props.rows.length === 0 ? (
         <p>{t("mtg.list.empty")}</p>
       ) : (
-        <table class="table">
-          <caption class="visually-hidden">{t("mtg.list.title")}</caption>
+        <ScrollRegion label={t("mtg.list.title")}>
+          <table class="table">
+            <caption class="visually-hidden">{t("mtg.list.title")}</caption>
           <thead>
             <tr>
               <th scope="col">{t("mtg.col.date")}</th>
@@ -65,7 +67,8 @@ export function MeetingsPage(props: MeetingsPageProps) {
               </tr>
             ))}
           </tbody>
-        </table>
+          </table>
+        </ScrollRegion>
       )}
       <Pagination ctx={ctx} page={props.page} pages={props.pages} href={(page) => pageHref("/meetings", { status: props.status }, page)} label={t("mtg.list.pages")} />
     </Layout>
@@ -77,14 +80,22 @@ export interface MeetingPageProps {
   m: MeetingView;
   participants: { userId: string; name: string; organisationId: string | null; attended: boolean }[];
   notice?: string;
+  /** Decision 0058: a refused register (before the meeting's day) comes back with the ticks as posted. */
+  errors?: Errors;
+  present?: string[];
 }
 
 export function MeetingPage(props: MeetingPageProps) {
   const { ctx, m } = props;
   const { t } = ctx;
   const title = t("mtg.title", { date: ctx.date(m.heldOn) });
+  const errors = props.errors ?? {};
+  // The register's error links to its first checkbox (the fieldset has no control of its own).
+  const registerId = props.participants[0] ? `present-${props.participants[0].userId}` : "att-title";
+  const ticked = (p: { userId: string; attended: boolean }) => (props.present ? props.present.includes(p.userId) : p.attended);
   return (
     <Layout ctx={ctx} title={title} wide>
+      <ErrorSummary ctx={ctx} errors={Object.entries(errors).map(([field, message]) => ({ field: field === "present" ? registerId : field, message }))} />
       {props.notice ? <Notice>{props.notice}</Notice> : null}
       <h1>{title}</h1>
       {m.cancelled ? (
@@ -195,12 +206,24 @@ export function MeetingPage(props: MeetingPageProps) {
           <h2 id="att-title">{t("mtg.att.title")}</h2>
           <form method="post" action={`/meetings/${m.id}/attendance`}>
             <Csrf ctx={ctx} />
-            <fieldset>
-              <legend>{t("mtg.att.intro")}</legend>
-              {props.participants.map((p) => (
-                <Checkbox id={`present-${p.userId}`} name="present" value={p.userId} label={p.name} checked={p.attended} />
-              ))}
-            </fieldset>
+            <div class={errors.present ? "form-group form-group-error" : "form-group"}>
+              <fieldset aria-describedby={[m.beforeDay ? "att-hint" : "", errors.present ? "att-error" : ""].filter(Boolean).join(" ") || undefined}>
+                <legend>{t("mtg.att.intro")}</legend>
+                {m.beforeDay ? (
+                  <p class="hint" id="att-hint">
+                    {t("mtg.att.before_day", { date: ctx.date(m.heldOn) })}
+                  </p>
+                ) : null}
+                {errors.present ? (
+                  <p class="field-error" id="att-error">
+                    {errors.present}
+                  </p>
+                ) : null}
+                {props.participants.map((p) => (
+                  <Checkbox id={`present-${p.userId}`} name="present" value={p.userId} label={p.name} checked={ticked(p)} />
+                ))}
+              </fieldset>
+            </div>
             <button type="submit" class="button">
               {t("mtg.att.save")}
             </button>
@@ -238,8 +261,13 @@ export function MinutesPage(props: {
   caseId: string;
   label: string;
   organisations: { id: string; name: string }[];
+  /** The form's values; `revision` is the revision of the minutes the form was loaded with (decision 0058). */
   values: Record<string, string>;
   errors: Errors;
+  /** Decision 0058: the meeting's day, when it is still to come (saving is refused until then). */
+  beforeDay?: string;
+  /** Decision 0058: someone else saved since the form was loaded; their saved version, for comparison. */
+  conflict?: { decisions: string | null; nextReviewOn: string | null; recordedAt: string };
 }) {
   const { ctx, values, errors } = props;
   const { t } = ctx;
@@ -248,10 +276,25 @@ export function MinutesPage(props: {
     <Layout ctx={ctx} title={title}>
       <ErrorSummary ctx={ctx} errors={Object.entries(errors).map(([field, message]) => ({ field, message }))} />
       <h1>{title}</h1>
+      {props.conflict ? (
+        <section class="notice warning" aria-labelledby="conflict-title">
+          <h2 id="conflict-title">{t("mtg.min.conflict.title")}</h2>
+          <p>{t("mtg.min.conflict.text", { time: ctx.date(props.conflict.recordedAt) })}</p>
+          <h3>{t("mtg.min.conflict.saved")}</h3>
+          <dl class="summary-list" id="saved-version">
+            <dt>{t("mtg.min.decisions")}</dt>
+            <dd>{props.conflict.decisions ?? t("mtg.min.conflict.none")}</dd>
+            <dt>{t("mtg.min.next_review")}</dt>
+            <dd>{props.conflict.nextReviewOn ? ctx.date(props.conflict.nextReviewOn) : "—"}</dd>
+          </dl>
+        </section>
+      ) : null}
       <p>{t("mtg.min.intro")}</p>
+      {props.beforeDay ? <p class="hint">{t("mtg.min.before_day", { date: ctx.date(props.beforeDay) })}</p> : null}
       <form method="post" action={`/meetings/${props.meetingId}/cases/${props.caseId}/minutes`}>
         <Csrf ctx={ctx} />
-        <Input id="decisions" label={t("mtg.min.decisions")} value={values.decisions} multiline maxLength={4000} />
+        <input type="hidden" name="revision" value={values.revision ?? "0"} />
+        <Input id="decisions" label={t("mtg.min.decisions")} value={values.decisions} error={errors.decisions} multiline maxLength={4000} />
         <Input id="next_review_on" label={t("mtg.min.next_review")} hint={t("mtg.new.date.hint")} value={values.next_review_on} error={errors.next_review_on} maxLength={10} />
         {[1, 2, 3].map((n) => (
           <fieldset class="form-group">
@@ -268,6 +311,24 @@ export function MinutesPage(props: {
       </form>
       <p>
         <a href={`/meetings/${props.meetingId}`}>{t("mtg.min.back")}</a>
+      </p>
+    </Layout>
+  );
+}
+
+/** Decision 0058: the register was posted with nobody ticked; a second POST (confirm=nobody) saves it. */
+export function NobodyPresentPage(props: { ctx: ViewContext; meetingId: string; heldOn: string }) {
+  const { ctx } = props;
+  const { t } = ctx;
+  const title = t("mtg.att.nobody.title");
+  return (
+    <Layout ctx={ctx} title={title}>
+      <p class="hint">{t("mtg.title", { date: ctx.date(props.heldOn) })}</p>
+      <h1>{title}</h1>
+      <p>{t("mtg.att.nobody.text")}</p>
+      <ButtonForm ctx={ctx} action={`/meetings/${props.meetingId}/attendance`} label={t("mtg.att.nobody.confirm")} fields={{ confirm: "nobody" }} />
+      <p>
+        <a href={`/meetings/${props.meetingId}#att-title`}>{t("mtg.att.nobody.back")}</a>
       </p>
     </Layout>
   );

@@ -207,3 +207,18 @@ export function AddCasePage(props: { ctx: ViewContext; id: string; item: CaseCho
     </Layout>
   );
 }
+
+/** Decision 0058: a re-planning page opened for a meeting that is no longer planned (held or cancelled). */
+export function NotPlannedPage(props: { ctx: ViewContext; id: string; heldOn: string }) {
+  const { ctx } = props;
+  const { t } = ctx;
+  const title = t("mtg.replan.not_planned.title");
+  return (
+    <Layout ctx={ctx} title={title}>
+      <p class="hint">{t("mtg.title", { date: ctx.date(props.heldOn) })}</p>
+      <h1>{title}</h1>
+      <p class="lead">{t("mtg.error.not_planned")}</p>
+      <BackToMeeting ctx={ctx} id={props.id} />
+    </Layout>
+  );
+}
