@@ -1,6 +1,8 @@
+import { stashMessages } from "../platform/auth/stash-messages";
 import { coreMessages } from "../platform/i18n/core.messages";
 import { awarenessMessages } from "./awareness/messages";
 import { casesMessages } from "./cases/messages";
+import { actionMessages } from "./cases/action-messages";
 import { feedbackMessages } from "./cases/feedback-messages";
 import { rectifyMessages } from "./cases/rectify-messages";
 import { auditLogMessages } from "./identity/audit-messages";
@@ -18,6 +20,9 @@ import { intakeSignalMessages } from "./intake/signal-messages";
 import { lifecycleMessages } from "./intake/lifecycle-messages";
 import { supplementMessages } from "./intake/supplement-messages";
 import { intakeStatusMessages } from "./intake/status-messages";
+import { homeMessages } from "./home/messages";
+import { screeningCaseMessages } from "./intake/screening-case-messages";
+import { screeningMailMessages } from "./intake/screening-mail-messages";
 import { meetingsDayMessages } from "./meetings/day-messages";
 import { meetingsFrameworkMessages } from "./meetings/framework-messages";
 import { meetingsMessages } from "./meetings/messages";
@@ -33,4 +38,4 @@ import { registryChairMessages } from "./registry/chair-messages";
 import { registryMessages } from "./registry/messages";
 
 /** Every module's dictionary; the i18n layer merges them and types the keys. */
-export const allMessages = [coreMessages, referenceMessages, identityMessages, auditLogMessages, languageMessages, livcRolesMessages, approvalsMessages, recoveryMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, registryChairMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, supplementMessages, intakeStatusMessages, lifecycleMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, rectifyMessages, feedbackMessages, meetingsMessages, meetingsFrameworkMessages, meetingsReminderMessages, meetingsReplanMessages, meetingsDayMessages, privacyMessages] as const;
+export const allMessages = [coreMessages, homeMessages, referenceMessages, identityMessages, auditLogMessages, languageMessages, livcRolesMessages, approvalsMessages, recoveryMessages, rolesMessages, ssoMessages, monitoringMessages, registryMessages, registryChairMessages, intakeMessages, intakeSignalMessages, contactPointMessages, closingDayMessages, supplementMessages, intakeStatusMessages, screeningCaseMessages, screeningMailMessages, lifecycleMessages, awarenessMessages, partnersMessages, partnersMailMessages, orgAdminMessages, casesMessages, actionMessages, rectifyMessages, feedbackMessages, meetingsMessages, meetingsFrameworkMessages, meetingsReminderMessages, meetingsReplanMessages, meetingsDayMessages, privacyMessages, stashMessages] as const;

@@ -4,7 +4,9 @@ import { audit } from "../audit";
 import type { AppContext } from "../context";
 import type { Actor } from "../policy/actor";
 import { sendError } from "../web/app";
-import { actorOf, cookieOptions, endSession, loadSessionWithAccount, pendingApprovalsFor, rotateSession, SESSION_COOKIE, type SessionRow } from "./session";
+import { actorOf, cookieOptions, endedSessionWithToken, endSession, loadSessionWithAccount, pendingApprovalsFor, rotateSession, SESSION_COOKIE, type SessionRow } from "./session";
+import { endStash, saveStash, stashableFields } from "./stash";
+import { RESUME_PATH, sendSessionEnded, stashRoutes } from "./stash-routes";
 
 const mayDecideRoles = (actor: Actor) => actor.isAdmin || actor.memberships.some((m) => m.role === "chair" || m.role === "coordinator");
 
@@ -33,9 +35,15 @@ const equal = (a: string, b: string) => {
  */
 export function registerAuthHooks(app: FastifyInstance, ctx: AppContext) {
   app.decorateRequest("session", null);
+  app.decorateRequest("endedSession", null);
   app.addHook("onRequest", async (request, reply) => {
     // One statement: the session, its account, roles and today's memberships (session.ts).
-    const found = await loadSessionWithAccount(ctx.database, ctx.config, request.cookies[SESSION_COOKIE]);
+    const cookie = request.cookies[SESSION_COOKIE];
+    const ended = { expired: null as SessionRow | null };
+    const found = await loadSessionWithAccount(ctx.database, ctx.config, cookie, Date.now(), ended);
+    // A cookie that names no live session: its session ended (expired, logged out, ended by an
+    // administrator); the expired row when still kept (decision 0057).
+    if (cookie && !found) request.endedSession = ended;
     let session = found?.session ?? null;
     if (session?.rotate) {
       const rotated = await rotateSession(ctx.database.db, session);
@@ -49,6 +57,7 @@ export function registerAuthHooks(app: FastifyInstance, ctx: AppContext) {
         // Account disabled (or gone) since login: the session ends now.
         await endSession(ctx.database.db, session.id);
         request.session = null;
+        request.endedSession = { expired: null };
         clearSessionCookie(reply);
       } else if (mayDecideRoles(request.actor) && !request.url.startsWith("/api/")) {
         // The navigation's count of role requests awaiting this person (decision 0049): pages only, and
@@ -72,11 +81,64 @@ export function registerAuthHooks(app: FastifyInstance, ctx: AppContext) {
     if (SAFE_METHODS.has(request.method)) return;
     // A signed server-to-server request (route config, allow-listed below): no cookie of ours is used there.
     if (request.routeOptions.config?.csrf === "signed-request" && CSRF_EXEMPT_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) return;
-    if (csrfValid(request)) return;
+    if (csrfValid(request)) {
+      // "Send again" from the resume page: the kept form is used up (and the marker is not the handler's).
+      const body = request.body as Record<string, unknown> | undefined;
+      if (body && typeof body === "object" && "_resume" in body) {
+        const id = body._resume;
+        delete body._resume;
+        if (typeof id === "string" && id.length <= 100) await endStash(request, "resume", id);
+      }
+      return;
+    }
+    const after = await afterEndedSession(ctx, request);
+    if (after === "resume") return reply.redirect(RESUME_PATH, 303);
     await audit.record(request, { action: "csrf.check", resourceType: "route", resourceId: `${request.method} ${request.routeOptions.url ?? "?"}`, outcome: "denied" });
+    if (after === "kept" || after === "lost") {
+      if (request.endedSession) clearSessionCookie(reply);
+      return sendSessionEnded(request, reply, after === "kept");
+    }
     return sendError(request, reply, 403);
   });
+
+  stashRoutes(app, ctx);
 }
+
+/**
+ * A state-changing request that failed the CSRF check, because its session ended (decision 0057)?
+ * - The cookie names an ended session: "kept" when the form came from that session (its token) and its
+ *   fields were stashed for the person, otherwise "lost". Either way the session-ended page, not 403.
+ * - The cookie names a live session of a person who logged in again in this browser, and the token is
+ *   that of their earlier session, now ended: the fields are stashed and, when fully logged in, the
+ *   person goes straight to the resume page ("resume"); half logged in, "kept".
+ * - Otherwise null: a plain CSRF failure (403). Runs only after a failed check: no cost on the normal path.
+ */
+async function afterEndedSession(ctx: AppContext, request: FastifyRequest): Promise<"kept" | "lost" | "resume" | null> {
+  const sent = sentToken(request);
+  let row: SessionRow | null;
+  if (request.endedSession) {
+    const expired = request.endedSession.expired;
+    row = expired && sent && equal(sent, expired.csrf_token) ? expired : null;
+    if (!row) return "lost";
+  } else if (request.session && sent) {
+    row = await endedSessionWithToken(ctx.database.db, ctx.config, request.session.user_id, sent);
+    if (!row) return null;
+  } else {
+    return null;
+  }
+  const fields = stashableFields(request);
+  if (!fields) return "lost";
+  await saveStash(ctx, { userId: row.user_id, clientAddress: request.ip, correlationId: String(request.id) }, fields);
+  // The ended row has done its work: it identified the person.
+  await endSession(ctx.database.db, row.id);
+  return request.actor ? "resume" : "kept";
+}
+
+const sentToken = (request: FastifyRequest): string | undefined => {
+  const body = request.body as Record<string, unknown> | undefined;
+  const sent = (typeof body === "object" && body && typeof body._csrf === "string" ? body._csrf : undefined) ?? request.headers["x-csrf-token"];
+  return typeof sent === "string" && sent.length > 0 ? sent : undefined;
+};
 
 /**
  * The routes allowed to skip the CSRF check (route config `csrf: "signed-request"`): both the config and
@@ -86,9 +148,8 @@ export function registerAuthHooks(app: FastifyInstance, ctx: AppContext) {
 export const CSRF_EXEMPT_ROUTES: ReadonlySet<string> = new Set(["POST /login/oidc/backchannel-logout"]);
 
 export function csrfValid(request: FastifyRequest): boolean {
-  const body = request.body as Record<string, unknown> | undefined;
-  const sent = (typeof body === "object" && body && typeof body._csrf === "string" ? body._csrf : undefined) ?? request.headers["x-csrf-token"];
-  if (typeof sent !== "string" || sent.length === 0) return false;
+  const sent = sentToken(request);
+  if (!sent) return false;
   const expected = request.session?.csrf_token ?? request.cookies[ANON_CSRF_COOKIE];
   return typeof expected === "string" && expected.length >= 32 && equal(sent, expected);
 }
@@ -96,5 +157,7 @@ export function csrfValid(request: FastifyRequest): boolean {
 declare module "fastify" {
   interface FastifyRequest {
     session: SessionRow | null;
+    /** Set when the session cookie names no live session; `expired` is the ended row while still kept (decision 0057). */
+    endedSession: { expired: SessionRow | null } | null;
   }
 }

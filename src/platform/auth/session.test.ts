@@ -3,7 +3,8 @@ import { createUser } from "../../../test/support/auth";
 import { describeEachDialect } from "../../../test/support/db";
 import { newId, todayInBrussels } from "../db/values";
 import { sql } from "kysely";
-import { actorOf, createSession, loadSessionWithAccount, SESSION_WITH_ACCOUNT } from "./session";
+import { actorOf, createSession, loadSessionWithAccount, SESSION_WITH_ACCOUNT, type SessionRow } from "./session";
+import { STASH_MINUTES } from "./stash";
 
 const shift = (date: string, days: number) => {
   const d = new Date(`${date}T00:00:00Z`);
@@ -52,7 +53,7 @@ describeEachDialect("session with its account in one statement", (ctx, dialect) 
     expect(await loadSessionWithAccount(ctx().database, ctx().config, undefined)).toBeNull();
   });
 
-  it("an idle session expires and its row is deleted; a recent one gets its last-seen time moved on", async () => {
+  it("an idle session expires: kept (never live again) for an hour to identify its person, then deleted when its cookie comes back; a recent one gets its last-seen time moved on", async () => {
     const user = await createUser(ctx());
     const db = ctx().database.db;
     const { token, session } = await createSession(db, user.id, "full", "password", null);
@@ -60,7 +61,26 @@ describeEachDialect("session with its account in one statement", (ctx, dialect) 
     const later = Date.parse(session.last_seen_at) + 60_000;
     const seen = (await loadSessionWithAccount(ctx().database, ctx().config, token, later))?.session;
     expect(seen?.last_seen_at).toBe(new Date(later).toISOString());
-    expect(await loadSessionWithAccount(ctx().database, ctx().config, token, later + idleMs + 1)).toBeNull();
+    // Decision 0057: just expired, the row stays and is reported as ended; it does not come back to life.
+    const ended = { expired: null as SessionRow | null };
+    expect(await loadSessionWithAccount(ctx().database, ctx().config, token, later + idleMs + 1, ended)).toBeNull();
+    expect(ended.expired?.id).toBe(session.id);
+    expect(await loadSessionWithAccount(ctx().database, ctx().config, token, later + idleMs + 2)).toBeNull();
+    expect((await db.selectFrom("session").select("last_seen_at").where("id", "=", session.id).executeTakeFirst())?.last_seen_at).toBe(new Date(later).toISOString());
+    // More than STASH_MINUTES after it expired: deleted as before.
+    const gone = { expired: null as SessionRow | null };
+    expect(await loadSessionWithAccount(ctx().database, ctx().config, token, later + idleMs + STASH_MINUTES * 60_000 + 1, gone)).toBeNull();
+    expect(gone.expired).toBeNull();
+    expect(await db.selectFrom("session").select("id").where("id", "=", session.id).executeTakeFirst()).toBeUndefined();
+  });
+
+  it("a half login that expires is deleted at once (nothing to keep)", async () => {
+    const user = await createUser(ctx());
+    const db = ctx().database.db;
+    const { token, session } = await createSession(db, user.id, "mfa", "password", null);
+    const ended = { expired: null as SessionRow | null };
+    expect(await loadSessionWithAccount(ctx().database, ctx().config, token, Date.parse(session.created_at) + 11 * 60_000, ended)).toBeNull();
+    expect(ended.expired).toBeNull();
     expect(await db.selectFrom("session").select("id").where("id", "=", session.id).executeTakeFirst()).toBeUndefined();
   });
 

@@ -6,6 +6,7 @@ import type { Database } from "../db";
 import type { DB } from "../db/schema";
 import { nowIso, todayInBrussels } from "../db/values";
 import { type Actor, LIVC_ROLES, type LivcMembership } from "../policy/actor";
+import { deleteStashOf, STASH_MINUTES, sweepStashes } from "./stash";
 
 /**
  * Server-side sessions (docs/decisions: sessions in the database). The cookie holds a random
@@ -65,13 +66,15 @@ export interface SessionAccount {
  * The live session for a cookie value together with its account, platform roles and the memberships
  * valid today, in ONE statement (issue 9: these were four queries on every request, ~24% of the
  * cheapest authenticated request on SQLite and four round trips on PostgreSQL). Unknown or expired:
- * null (expired rows are deleted). Nothing is cached: a role taken away counts on the next request.
+ * null (expired rows are deleted, or kept a while for decision 0057). Nothing is cached: a role taken away counts on the next request.
  */
 export async function loadSessionWithAccount(
   database: Database,
   config: Config,
   token: string | undefined,
   now = Date.now(),
+  /** Filled in when the cookie names an ended session still kept to identify its person (decision 0057). */
+  ended?: { expired: SessionRow | null },
 ): Promise<{ session: SessionRow; account: SessionAccount | null } | null> {
   if (!token || token.length > 100) return null;
   const today = todayInBrussels();
@@ -90,7 +93,14 @@ export async function loadSessionWithAccount(
     now - created > config.SCHAKEL_SESSION_ABSOLUTE_HOURS * 3_600_000 ||
     (row.stage !== "full" && now - created > PENDING_MINUTES * 60_000);
   if (expired) {
-    await database.db.deleteFrom("session").where("id", "=", row.id).execute();
+    // Decision 0057: an ended full session of an active account stays (never live again: only a live
+    // session moves its times) for STASH_MINUTES after it expired, so a form posted with it can still be
+    // kept for its person (hooks.ts). Older rows, half logins and disabled accounts go as before.
+    if (row.stage === "full" && account_status === "active" && now - expiredAt(row, config) < STASH_MINUTES * 60_000) {
+      if (ended) ended.expired = row;
+    } else {
+      await database.db.deleteFrom("session").where("id", "=", row.id).execute();
+    }
     return null;
   }
   // Writing on every request would be costly; a 30-second granularity is enough for a 30-minute idle limit.
@@ -110,6 +120,21 @@ export async function loadSessionWithAccount(
         }
       : null;
   return { session: row, account };
+}
+
+/** When a full session stopped being live: its idle or its absolute limit, whichever came first. */
+export const expiredAt = (row: Pick<SessionRow, "created_at" | "last_seen_at">, limits: SessionLimits): number =>
+  Math.min(Date.parse(row.last_seen_at) + limits.SCHAKEL_SESSION_IDLE_MINUTES * 60_000, Date.parse(row.created_at) + limits.SCHAKEL_SESSION_ABSOLUTE_HOURS * 3_600_000);
+
+/**
+ * An ended session of this person that issued this CSRF token and is still kept (decision 0057): a form
+ * from a tab whose session ended while the person logged in again elsewhere in the browser. Only asked
+ * when a CSRF check has failed, never on the normal request path. Live sessions do not count.
+ */
+export async function endedSessionWithToken(db: Kysely<DB>, limits: SessionLimits, userId: string, csrfToken: string, now = Date.now()): Promise<SessionRow | null> {
+  if (csrfToken.length < 32 || csrfToken.length > 100) return null;
+  const rows = await db.selectFrom("session").selectAll().where("user_id", "=", userId).where("csrf_token", "=", csrfToken).where("stage", "=", "full").execute();
+  return rows.find((r) => now >= expiredAt(r, limits) && now - expiredAt(r, limits) < STASH_MINUTES * 60_000) ?? null;
 }
 
 interface AccountColumns {
@@ -166,12 +191,15 @@ export async function pendingApprovalsFor(database: Database, userId: string): P
 }
 
 /**
- * A new id (and CSRF token) for the same session: at login steps and privilege changes. The row is
- * copied whole, so everything else (auth_method, oidc_sid for back-channel logout) stays.
+ * A new id for the same session: at login steps and privilege changes. The row is copied whole, so
+ * everything else (auth_method, oidc_sid for back-channel logout) stays. The CSRF token stays with a
+ * full session's lineage (decision 0057): a re-authentication or a role change in one tab must not
+ * void the forms open in the others. A login step (a half session becoming full) gets a new one.
  */
 export async function rotateSession(db: Kysely<DB>, session: SessionRow, changes: Partial<Pick<SessionRow, "stage" | "reauth_at" | "next_path">> = {}): Promise<{ token: string; session: SessionRow }> {
   const token = newToken();
-  const next: SessionRow = { ...session, ...changes, id: sessionIdOf(token), csrf_token: newToken(), rotate: 0, last_seen_at: nowIso() };
+  const sameLineage = session.stage === "full" && (changes.stage ?? session.stage) === "full";
+  const next: SessionRow = { ...session, ...changes, id: sessionIdOf(token), csrf_token: sameLineage ? session.csrf_token : newToken(), rotate: 0, last_seen_at: nowIso() };
   const swap = async (trx: Kysely<DB>) => {
     await trx.deleteFrom("session").where("id", "=", session.id).execute();
     await trx.insertInto("session").values(next).execute();
@@ -186,10 +214,14 @@ export async function endSession(db: Kysely<DB>, sessionId: string): Promise<voi
   await db.deleteFrom("session").where("id", "=", sessionId).execute();
 }
 
-/** Ends every session of a user (logout everywhere, account disabled, password reset); returns how many. */
+/**
+ * Ends every session of a user (logout everywhere, account disabled, e-mail changed, password reset);
+ * returns how many. When all of them end, the person's kept form (decision 0057) goes with them.
+ */
 export async function endAllSessions(db: Kysely<DB>, userId: string, exceptSessionId?: string): Promise<number> {
   let q = db.deleteFrom("session").where("user_id", "=", userId);
   if (exceptSessionId) q = q.where("id", "!=", exceptSessionId);
+  else await deleteStashOf(db, userId);
   const r = await q.executeTakeFirst();
   return Number(r.numDeletedRows ?? 0);
 }
@@ -222,8 +254,9 @@ export async function listSessions(db: Kysely<DB>, userId: string, limits: Sessi
 }
 
 /**
- * Deletes every expired session row (the daily job, decision 0053). An expired row was otherwise only
- * deleted when its own cookie came back, so a closed browser left it for ever. Returns how many went.
+ * Deletes every expired session row (the daily job, decision 0053), and every kept form past its life
+ * (decision 0057). An expired row was otherwise only deleted when its own cookie came back, so a closed
+ * browser left it for ever. Returns how many sessions went.
  */
 export async function sweepExpiredSessions(db: Kysely<DB>, limits: SessionLimits, now = Date.now()): Promise<number> {
   const c = cutoffs(limits, now);
@@ -231,6 +264,7 @@ export async function sweepExpiredSessions(db: Kysely<DB>, limits: SessionLimits
     .deleteFrom("session")
     .where((eb) => eb.or([eb("last_seen_at", "<", c.idle), eb("created_at", "<", c.absolute), eb.and([eb("stage", "!=", "full"), eb("created_at", "<", c.pending)])]))
     .executeTakeFirst();
+  await sweepStashes(db, now);
   return Number(r.numDeletedRows ?? 0);
 }
 

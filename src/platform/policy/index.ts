@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { audit } from "../audit";
+import { sendSessionEnded } from "../auth/stash-routes";
 import { sendError, wantsJson } from "../web/app";
 import { holdsPermission, isPermission } from "./permissions";
 
@@ -34,7 +35,10 @@ export async function authorizeRoute(request: FastifyRequest, reply: FastifyRepl
     if (wantsJson(request)) {
       return reply.code(401).send({ error: "unauthenticated", message: "Log in first.", correlation_id: request.id });
     }
-    return reply.redirect(request.method === "GET" ? `/login?next=${encodeURIComponent(safeLocalPath(request.url))}` : "/login", 303);
+    if (request.method === "GET" || request.method === "HEAD") return reply.redirect(`/login?next=${encodeURIComponent(safeLocalPath(request.url))}`, 303);
+    // A form sent after its session ended (decision 0057): say so (401), never a bare redirect that drops it.
+    if (request.endedSession) return sendSessionEnded(request, reply, false);
+    return reply.redirect("/login", 303);
   }
   return sendError(request, reply, 403);
 }
