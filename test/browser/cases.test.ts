@@ -24,7 +24,8 @@ describeBrowser("journey: case consultation under shared professional secrecy", 
   let people: Record<"chair" | "coordinator" | "officer" | "clb" | "caw", TestUser>;
   let caseA: { id: string; label: string };
   let caseB: { id: string; label: string };
-  const meetingDay = addDays(todayInBrussels(), 3);
+  // Held today: minutes and attendance are recorded from the meeting's day on (decision 0058).
+  const meetingDay = todayInBrussels();
   const errors: string[] = [];
 
   beforeAll(async () => {
