@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { CookieJar, createUser, csrfFromHtml, freshTotp, login, type TestUser } from "../../../test/support/auth";
 import { describeEachDialect } from "../../../test/support/db";
-import { endAllSessions, markSessionsForRotation, SESSION_COOKIE, sessionIdOf, sweepExpiredSessions } from "./session";
+import { endAllSessions, markSessionsForRotation, SESSION_COOKIE, SESSION_WITH_ACCOUNT, sessionIdOf, sweepExpiredSessions } from "./session";
 import { sqlitePath } from "../db";
 import { buildApp } from "../web/app";
 import { findStash, STASH_MINUTES } from "./stash";
@@ -206,6 +206,32 @@ describeEachDialect("an ended session keeps what was typed", (ctx, dialect) => {
     expect(forged.statusCode).toBe(403);
     expect(forged.body).toContain("Geen toegang");
     expect(await nameOf(user)).toBe("After Role Change");
+  });
+
+  // Issue 9: nothing of this runs on the normal path. A live session's request reads the session
+  // statement once; a form with a valid token touches neither the stash nor ended sessions. Counted at
+  // Kysely's query executor (every statement, also inside transactions).
+  it("adds no statement to a normal request", async () => {
+    const user = await createUser(ctx());
+    const s = await login(app, user);
+    let owner: { executeQuery: (q: { sql: string }, ...rest: unknown[]) => unknown } = db().getExecutor() as never;
+    while (!Object.hasOwn(owner, "executeQuery")) owner = Object.getPrototypeOf(owner);
+    const original = owner.executeQuery;
+    const seen: string[] = [];
+    owner.executeQuery = function (this: unknown, q: { sql: string }, ...rest: unknown[]) {
+      seen.push(q.sql);
+      return original.call(this, q, ...rest);
+    };
+    try {
+      await app.inject({ method: "GET", url: "/healthz", headers: { cookie: s.jar.header() } });
+      expect(seen).toEqual([dialect === "sqlite" ? SESSION_WITH_ACCOUNT.sqlite : SESSION_WITH_ACCOUNT.postgres]);
+      seen.length = 0;
+      expect((await postName(s.jar, s.csrfToken, "Normal Post")).statusCode).toBe(303);
+      expect(seen.filter((q) => q.startsWith("select s.*, u.display_name"))).toHaveLength(1);
+      expect(seen.filter((q) => /form_stash|csrf_token/.test(q))).toEqual([]);
+    } finally {
+      owner.executeQuery = original;
+    }
   });
 
   it("logged in again in another tab: a form from the ended session is kept and the person goes to the resume page", async () => {
