@@ -234,6 +234,26 @@ describeEachDialect("an ended session keeps what was typed", (ctx, dialect) => {
     }
   });
 
+  it("a stash and its audit entry commit together: with the entry refused, nothing is kept", async () => {
+    const user = await createUser(ctx());
+    const s = await login(app, user);
+    await expire(s.jar);
+    const { sql } = await import("kysely");
+    if (dialect === "sqlite") {
+      await sql.raw("create trigger refuse_stash_audit before insert on audit_entry for each row when new.action = 'form.stash' begin select raise(abort, 'audit refused'); end").execute(db());
+    } else {
+      await sql.raw("create or replace function refuse_stash_audit() returns trigger language plpgsql as $$ begin raise exception 'audit refused'; end $$").execute(db());
+      await sql.raw("create trigger refuse_stash_audit before insert on audit_entry for each row when (new.action = 'form.stash') execute function refuse_stash_audit()").execute(db());
+    }
+    try {
+      const res = await postName(s.jar, s.csrfToken, "Never Kept");
+      expect(res.statusCode).toBe(500);
+      expect(await findStashRow(db(), user.id)).toBeUndefined();
+    } finally {
+      await sql.raw(dialect === "sqlite" ? "drop trigger refuse_stash_audit" : "drop trigger refuse_stash_audit on audit_entry").execute(db());
+    }
+  });
+
   it("logged in again in another tab: a form from the ended session is kept and the person goes to the resume page", async () => {
     const user = await createUser(ctx());
     const s = await login(app, user);
