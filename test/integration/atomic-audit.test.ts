@@ -739,7 +739,7 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
         const [actionId] = await caseService.addActions(ctx(), { actor: w.coordinator }, w.caseA, [{ description: "Eerst", ownerOrganisationId: w.clb, dueOn: "2026-12-20" }]);
         return { ...w, actionId, events: await count("case_event") };
       },
-      change: (s) => caseService.updateAction(ctx(), { actor: s.coordinator }, s.actionId, { description: "Later", ownerOrganisationId: s.clb, dueOn: "2027-01-31" }),
+      change: (s) => caseService.updateAction(ctx(), { actor: s.coordinator }, s.actionId, { description: "Later", ownerOrganisationId: s.clb, dueOn: "2027-01-31", revision: 1 }),
       unchanged: async (s) => {
         expect((await db().selectFrom("case_action").select("due_on").where("id", "=", s.actionId).executeTakeFirstOrThrow()).due_on).toBe("2026-12-20");
         expect(await count("case_event")).toBe(s.events);

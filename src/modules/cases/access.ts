@@ -6,7 +6,7 @@ import * as store from "./store";
 
 export class CaseError extends Error {
   constructor(
-    readonly code: "not_found" | "wrong_status" | "not_allowed" | "reason_required" | "legal_hold" | "invalid",
+    readonly code: "not_found" | "wrong_status" | "not_allowed" | "reason_required" | "legal_hold" | "invalid" | "conflict",
     readonly field?: string,
   ) {
     super(code);

@@ -29,8 +29,9 @@ describeEachDialect("case action edit", (ctx) => {
     school = await makeOrganisation(ctx(), "School", "school_secondary");
     outsider = await makeOrganisation(ctx(), "Elders", "caw");
     for (const organisationId of [clb, school]) await addSeat(ctx(), {}, { livcId: livc, seat: "partner", organisationId, fromOn: "2024-01-01" });
-    coordinatorUser = await createUser(ctx(), { roles: [{ livcId: livc, role: "coordinator" }] });
-    officerUser = await createUser(ctx(), { roles: [{ livcId: livc, role: "information_officer" }] });
+    // Decision 0061: owners are organisations that can see the case; here the core members' services.
+    coordinatorUser = await createUser(ctx(), { roles: [{ livcId: livc, role: "coordinator", organisationId: clb }] });
+    officerUser = await createUser(ctx(), { roles: [{ livcId: livc, role: "information_officer", organisationId: school }] });
     lead = await makeActor(ctx(), [{ livcId: livc, role: "coordinator" }]);
     const c = await openCaseFromScreening(ctx(), { actor: lead }, { livcId: livc, reportId: null, minor: false, identity: { fullName: "Actie Fictief", dateOfBirth: "2000-01-01" }, screeningDecision: "take_up" });
     caseId = c.id;
@@ -41,8 +42,10 @@ describeEachDialect("case action edit", (ctx) => {
     await app?.close();
   });
 
-  const post = (s: typeof coordinator, id: string, fields: Record<string, string>) =>
-    app.inject({ method: "POST", url: `/cases/actions/${id}/edit`, headers: s.headers({ form: true }), payload: s.form(fields) });
+  // The form carries the revision it was loaded with (decision 0061); these tests post the current one.
+  const revisionOf = async (id: string) => String((await ctx().database.db.selectFrom("case_action").select("revision").where("id", "=", id).executeTakeFirstOrThrow()).revision);
+  const post = async (s: typeof coordinator, id: string, fields: Record<string, string>) =>
+    app.inject({ method: "POST", url: `/cases/actions/${id}/edit`, headers: s.headers({ form: true }), payload: s.form({ revision: await revisionOf(id), ...fields }) });
 
   it("shows the action's current values to a lead, and keeps what was typed when refused", async () => {
     const page = await app.inject({ method: "GET", url: `/cases/actions/${actionId}/edit`, headers: coordinator.headers() });
@@ -90,7 +93,8 @@ describeEachDialect("case action edit", (ctx) => {
 
     await setActionStatus(ctx(), { actor: lead }, actionId, "done");
     expect((await app.inject({ method: "GET", url: `/cases/actions/${actionId}/edit`, headers: coordinator.headers() })).statusCode).toBe(400);
-    expect((await post(coordinator, actionId, { description: "x", owner: clb, due_on: "2027-02-01" })).statusCode).toBe(400);
+    // A save on an action done since: the conflict page (decision 0061), nothing written.
+    expect((await post(coordinator, actionId, { description: "x", owner: clb, due_on: "2027-02-01" })).statusCode).toBe(409);
     const [after] = await actionsOfCase(ctx(), { actor: lead }, caseId);
     expect(after).toMatchObject({ description: "TEXT-after", dueOn: "2027-01-15", status: "done", mayEdit: false });
   });

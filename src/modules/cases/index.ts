@@ -9,6 +9,7 @@ import { casesRoutes } from "./routes";
 import { rectifyRoutes } from "./rectify-routes";
 import { purgeLogCli } from "./retention-cli";
 import { runPurge } from "./service";
+import { runActionMailJobs } from "./action-mail";
 import { purgeReports } from "../intake/service";
 import { sendMeetingReminders } from "../meetings/service";
 import { runApprovalMailJobs } from "../identity/service";
@@ -37,7 +38,8 @@ export async function runDailyJobs(ctx: AppContext, today = todayInBrussels()) {
   const { cases: purge, reports: reportPurge } = await runRetentionPurge(ctx, { today });
   const reminders = await sendMeetingReminders(ctx, { today, aheadDays: casesConfig().reminderDays });
   const approvals = await runApprovalMailJobs(ctx);
-  return { purge, reportPurge, reminders, approvals };
+  const actionMails = await runActionMailJobs(ctx, today); // decision 0061
+  return { purge, reportPurge, reminders, approvals, actionMails };
 }
 
 /**

@@ -6,9 +6,11 @@ import type { DB } from "../../platform/db/schema";
 import { isIsoDate, newId, nowIso, todayInBrussels } from "../../platform/db/values";
 import type { Actor } from "../../platform/policy/actor";
 import { livcIdsWhere } from "../../platform/policy/grants";
+import { membersOfLivc } from "../identity/service";
+import { organisationNames } from "../partners/service";
 import type { ActionStatus } from "./migrations";
 import * as pd from "./personal";
-import { caseGrants, casePolicy, visibleCases } from "./policy";
+import { CORE_ROLES, caseGrants, casePolicy, visibleCases } from "./policy";
 import { CaseError, visibleCase } from "./access";
 import * as store from "./store";
 
@@ -38,6 +40,37 @@ export interface ActionView {
   mayEdit: boolean;
 }
 
+/**
+ * WHO MAY OWN AN ACTION (decision 0061): an organisation whose members can see the case, so that they
+ * can read it, mark it done and find it in their work list:
+ *  - the LIVC's core services: the organisations of today's chair, coordinators and information
+ *    officers of the case's LIVC (active accounts), who see every case of the LIVC (decision 0015);
+ *  - the services whose invitation for THIS case (on any consultation's agenda) is accepted: their
+ *    members who acknowledged confidentiality hold a grant for the case. The meetings module, which
+ *    keeps the agenda and its invitations, registers that source (registerAcceptedServices).
+ * A partner merely seated in the LIVC, not invited for the case, is not offered: its members get 404
+ * on the case. The case page, the action edit page and the minutes offer only these organisations,
+ * and their saves refuse any other owner (a field error, the input kept).
+ */
+type AcceptedServices = (ctx: AppContext, caseId: string) => Promise<string[]>;
+let acceptedServices: AcceptedServices = async () => [];
+
+export function registerAcceptedServices(source: AcceptedServices) {
+  acceptedServices = source;
+}
+
+export async function actionOwnerChoices(ctx: AppContext, c: { id: string; livc_id: string }): Promise<Set<string>> {
+  const [members, accepted] = await Promise.all([membersOfLivc(ctx, c.livc_id), acceptedServices(ctx, c.id)]);
+  const core = members.filter((m) => (CORE_ROLES as readonly string[]).includes(m.role) && m.status === "active" && m.organisation_id).map((m) => m.organisation_id!);
+  return new Set([...core, ...accepted]);
+}
+
+/** The same choices with their names, sorted by name (the minutes' and the case page's select). */
+export async function actionOwnerOptions(ctx: AppContext, c: { id: string; livc_id: string }): Promise<{ id: string; name: string }[]> {
+  const names = await organisationNames(ctx, await actionOwnerChoices(ctx, c));
+  return [...names].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name, "nl"));
+}
+
 /** Adds actions to a case's plan (used by the case page and by the minutes of a consultation). */
 export async function addActions(ctx: AppContext, who: AuditWho, caseId: string, actions: NewAction[], opts: { db?: Kysely<DB> } = {}): Promise<string[]> {
   const c = await visibleCase(ctx, who, caseId);
@@ -65,6 +98,9 @@ export async function addActions(ctx: AppContext, who: AuditWho, caseId: string,
         created_at: at,
         created_by: who.actor?.userId ?? null,
         updated_at: at,
+        revision: 1,
+        owner_mailed_at: null,
+        reminded_at: null,
       });
       await store.insertEvent(db, { case_id: c.id, actor_id: who.actor?.userId ?? null, kind: "action_added", from_status: null, to_status: null, reason: a.dueOn, consultation_id: a.consultationId ?? null, note_enc: null });
       ids.push(id);
@@ -121,39 +157,77 @@ export async function setActionStatus(ctx: AppContext, who: AuditWho, actionId: 
 }
 
 /** An open action as its edit form shows it: only a lead of the plan (chair, coordinator) may change it. */
-export interface ActionEdit { id: string; caseId: string; caseLabel: string; livcId: string; description: string; ownerOrganisationId: string; dueOn: string }
+export interface ActionEdit {
+  id: string;
+  caseId: string;
+  caseLabel: string;
+  livcId: string;
+  description: string;
+  ownerOrganisationId: string;
+  dueOn: string;
+  status: ActionStatus;
+  /** The revision the form is loaded with (decision 0061): a save names it. */
+  revision: number;
+}
 
-async function editableAction(ctx: AppContext, who: AuditWho, actionId: string) {
+async function leadAction(ctx: AppContext, who: AuditWho, actionId: string) {
   const a = await store.actionById(ctx.database.db, actionId);
   if (!a) throw new CaseError("not_found");
   const c = await visibleCase(ctx, who, a.case_id);
   if (!casePolicy.can(who.actor ?? null, "manage_plan", c)) throw new CaseError("not_allowed");
+  return { a, c };
+}
+
+async function editableAction(ctx: AppContext, who: AuditWho, actionId: string) {
+  const { a, c } = await leadAction(ctx, who, actionId);
   // A closed case's plan is a record; a done or cancelled action is reopened first (its status form).
   if (c.status === "purged" || c.status === "closed" || a.status !== "open") throw new CaseError("wrong_status");
   return { a, c };
 }
 
-export async function actionForEdit(ctx: AppContext, who: AuditWho, actionId: string): Promise<ActionEdit> {
-  const { a, c } = await editableAction(ctx, who, actionId);
+async function toEdit(ctx: AppContext, who: AuditWho, a: store.ActionRow, c: store.CaseRow): Promise<ActionEdit> {
   const text = await pd.reveal(ctx, who, { type: "case", id: c.id, livcId: c.livc_id }, "case.plan.read", true, {
     [a.id]: { place: { table: "case_action", column: "description_enc", rowId: a.id }, value: a.description_enc },
   });
-  return { id: a.id, caseId: c.id, caseLabel: c.label ?? c.id.slice(0, 8), livcId: c.livc_id, description: text[a.id] ?? "", ownerOrganisationId: a.owner_organisation_id, dueOn: a.due_on };
+  return { id: a.id, caseId: c.id, caseLabel: c.label ?? c.id.slice(0, 8), livcId: c.livc_id, description: text[a.id] ?? "", ownerOrganisationId: a.owner_organisation_id, dueOn: a.due_on, status: a.status, revision: a.revision };
+}
+
+export async function actionForEdit(ctx: AppContext, who: AuditWho, actionId: string): Promise<ActionEdit> {
+  const { a, c } = await editableAction(ctx, who, actionId);
+  return toEdit(ctx, who, a, c);
+}
+
+/** The action as it is saved now, whatever its status: what a refused (conflicting) edit shows for comparison. */
+export async function actionAsSaved(ctx: AppContext, who: AuditWho, actionId: string): Promise<ActionEdit> {
+  const { a, c } = await leadAction(ctx, who, actionId);
+  return toEdit(ctx, who, a, c);
 }
 
 /**
- * A lead changes an open action: its text, its owner (the caller checks the owner is one of the case's
- * choices) and its due date (a plan is replanned, not only ticked off). The change, a timeline event
- * (no content: "edited") and the audit entry commit together.
+ * A lead changes an open action: its text, its owner (the caller checks the owner is one of
+ * actionOwnerChoices) and its due date (a plan is replanned, not only ticked off). The change, a
+ * timeline event (no content: "edited") and the audit entry commit together. The save names the
+ * revision the form was loaded with; when the action changed meanwhile (an edit, or a partner
+ * marking it done) nothing is written and CaseError("conflict") says so (decision 0061).
  */
-export async function updateAction(ctx: AppContext, who: AuditWho, actionId: string, change: { description: string | null; ownerOrganisationId: string; dueOn: string }): Promise<string> {
-  const { a, c } = await editableAction(ctx, who, actionId);
+export async function updateAction(
+  ctx: AppContext,
+  who: AuditWho,
+  actionId: string,
+  change: { description: string | null; ownerOrganisationId: string; dueOn: string; revision: number },
+): Promise<string> {
+  const { a, c } = await editableAction(ctx, who, actionId).catch((e) => {
+    // Done or cancelled since the form was loaded: the same answer as a changed revision.
+    throw e instanceof CaseError && e.code === "wrong_status" ? new CaseError("conflict") : e;
+  });
   if (!isIsoDate(change.dueOn)) throw new CaseError("invalid", "due_on");
   if (!change.ownerOrganisationId) throw new CaseError("invalid", "owner");
   await pd.ready(ctx);
   await ctx.database.db.transaction().execute(async (trx) => {
     const description_enc = await pd.seal(ctx, who, { table: "case_action", column: "description_enc", rowId: a.id, livcId: c.livc_id }, change.description?.trim() || null, { db: trx });
-    await store.updateAction(trx, a.id, { description_enc, owner_organisation_id: change.ownerOrganisationId, due_on: change.dueOn });
+    const marks = { ownerChanged: change.ownerOrganisationId !== a.owner_organisation_id, dueChanged: change.dueOn !== a.due_on };
+    // Compare-and-set inside the transaction: the row must still be open and at the loaded revision.
+    if (!(await store.updateAction(trx, a.id, change.revision, { description_enc, owner_organisation_id: change.ownerOrganisationId, due_on: change.dueOn }, marks))) throw new CaseError("conflict");
     await store.insertEvent(trx, { case_id: c.id, actor_id: who.actor?.userId ?? null, kind: "action_updated", from_status: null, to_status: null, reason: "edited", consultation_id: null, note_enc: null });
     await pd.record(ctx, who, { type: "case", id: c.id, livcId: c.livc_id }, "case.plan.action_edit", "success", { db: trx });
   });
@@ -198,6 +272,28 @@ export async function overdueFor(ctx: AppContext, who: AuditWho, today = todayIn
   const asOwner = orgs.length ? await overdueQuery(ctx.database.db, g.livcIds, g.caseIds, today, orgs, null, limit) : [];
   const map = (r: (typeof asLead)[number]): OverdueItem => ({ actionId: r.id, caseId: r.case_id, label: r.label ?? r.case_id.slice(0, 8), ownerOrganisationId: r.owner_organisation_id, dueOn: r.due_on });
   return { asLead: asLead.map(map), asOwner: asOwner.map(map) };
+}
+
+const openQuery = precompiled((db, livcIds: readonly string[], caseIds: readonly string[], owners: readonly string[], limit: number | null) =>
+  store.openActionsQuery(db, { visible: visibleCases({ userId: null, livcIds: [...livcIds], caseIds: [...caseIds] }), ownerOrganisationIds: owners, limit: limit ?? undefined }),
+);
+
+export interface OpenActionItem extends OverdueItem { overdue: boolean }
+
+/**
+ * The open actions of the actor's own organisations (decision 0061), overdue or not, soonest due
+ * first: on the cases the actor may see (the same grants and filter as every case list), and only
+ * where the actor is a member of the owning organisation in the case's LIVC (as for marking done).
+ */
+export async function openActionsFor(ctx: AppContext, who: AuditWho, today = todayInBrussels(), opts: { limit?: number } = {}): Promise<OpenActionItem[]> {
+  const actor = who.actor ?? null;
+  const orgs = [...new Set((actor?.memberships ?? []).map((m) => m.organisationId).filter((o): o is string => Boolean(o)))];
+  if (orgs.length === 0) return [];
+  const g = await caseGrants(ctx.database.db, actor);
+  if (g.livcIds.length === 0 && g.caseIds.length === 0) return [];
+  const rows = await openQuery(ctx.database.db, g.livcIds, g.caseIds, orgs, null);
+  const mine = rows.filter((r) => ownsAction(actor, r.livc_id, r.owner_organisation_id));
+  return mine.slice(0, opts.limit ?? mine.length).map((r) => ({ actionId: r.id, caseId: r.case_id, label: r.label ?? r.case_id.slice(0, 8), ownerOrganisationId: r.owner_organisation_id, dueOn: r.due_on, overdue: r.due_on < today }));
 }
 
 /** Post-closure reviews due (or due within `aheadDays`) in the LIVCs the actor coordinates or chairs. */

@@ -135,7 +135,9 @@ describeEachDialect("cases routes", (ctx) => {
 describe("cases config", () => {
   it("reads review months and reminder days, naming a bad variable", async () => {
     const { loadCasesConfig } = await import("./config");
-    expect(loadCasesConfig({})).toEqual({ reviewMonths: [6, 12], reminderDays: 2 });
+    expect(loadCasesConfig({})).toEqual({ reviewMonths: [6, 12], reminderDays: 2, actionReminderDays: 3 });
+    expect(loadCasesConfig({ SCHAKEL_ACTION_REMINDER_DAYS: "5" }).actionReminderDays).toBe(5);
+    expect(() => loadCasesConfig({ SCHAKEL_ACTION_REMINDER_DAYS: "x" })).toThrow(/SCHAKEL_ACTION_REMINDER_DAYS/);
     expect(loadCasesConfig({ SCHAKEL_POST_CLOSURE_REVIEW_MONTHS: "3, 9,18" }).reviewMonths).toEqual([3, 9, 18]);
     expect(() => loadCasesConfig({ SCHAKEL_POST_CLOSURE_REVIEW_MONTHS: "six" })).toThrow(/SCHAKEL_POST_CLOSURE_REVIEW_MONTHS/);
     expect(() => loadCasesConfig({ SCHAKEL_MEETING_REMINDER_DAYS: "-1" })).toThrow(/SCHAKEL_MEETING_REMINDER_DAYS/);

@@ -10,8 +10,8 @@ import type { MessageKey } from "../../platform/i18n";
 import { sendError } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
 import { displayNames } from "../identity/service";
-import { meetingsOfCase, minutesOfCase, organisationsInvitedForCase } from "../meetings/service";
-import { memberOrganisationsOn, organisationNames } from "../partners/service";
+import { meetingsOfCase, minutesOfCase } from "../meetings/service";
+import { organisationNames } from "../partners/service";
 import { casesApiRoutes } from "./api";
 import { CORE_ROLES } from "./policy";
 import * as service from "./service";
@@ -40,7 +40,7 @@ const listFilters = z.object({
 });
 const pageNumber = z.coerce.number().int().min(1).max(100_000).catch(1);
 const transitionBody = z.object({ transition: z.string(), reason: text(500), note: text(1000) });
-const actionBody = z.object({ description: text(500), owner: text(64), due_on: text(10) });
+const actionBody = z.object({ description: text(500), owner: text(64), due_on: text(10), revision: text(12) });
 const feedbackBody = z.object({ consultation: text(64), content: text(4000) });
 const sarBody = z.object({ name: text(200), dob: text(10), format: z.enum(["pdf", "json"]).default("pdf") });
 
@@ -48,14 +48,12 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
   casesApiRoutes(app, ctx);
 
   /**
-   * Who may own an action on this case: the organisations with a seat in the case's LIVC today and
-   * the services invited for the case. The page offers only these (not every organisation in Flanders)
-   * and the POST refuses any other owner.
+   * Who may own an action on this case (decision 0061, service.actionOwnerChoices): organisations whose
+   * members can see the case. The pages offer only these and the saves refuse any other owner.
    */
-  async function ownerChoices(who: ReturnType<typeof whoOf>, c: { id: string; livcId: string }): Promise<Set<string>> {
-    const [members, invited] = await Promise.all([memberOrganisationsOn(ctx, c.livcId, todayInBrussels()), organisationsInvitedForCase(ctx, who, c.id)]);
-    return new Set([...members, ...invited]);
-  }
+  const ownerChoices = (c: { id: string; livcId: string }) => service.actionOwnerChoices(ctx, { id: c.id, livc_id: c.livcId });
+  /** Best effort after a save committed: the owners of new or moved actions are told (the daily job catches up). */
+  const tellOwners = () => service.mailActionOwners(ctx).catch(() => undefined);
 
   async function renderCase(request: FastifyRequest, reply: FastifyReply, id: string, extra: { errors?: Errors; values?: Record<string, string>; notice?: string } = {}, status = 200) {
     // Reads only from here on: the case row and the grants are read once for the whole page.
@@ -68,7 +66,8 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
         minutesOfCase(ctx, who, id),
         service.feedbackOfCase(ctx, who, id),
         meetingsOfCase(ctx, who, id),
-        ownerChoices(who, c),
+        // Only the leads of the plan choose owners and see which owners lost access.
+        c.may.managePlan ? ownerChoices(c) : Promise.resolve(new Set<string>()),
       ]);
       // Names for the choices, the owners of existing actions and the owner typed in a refused form.
       const selected = extra.values?.owner ? [extra.values.owner] : [];
@@ -76,7 +75,13 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
       const orgs = [...names].map(([oid, name]) => ({ id: oid, name })).sort((a, b) => a.name.localeCompare(b.name, "nl"));
       const ownerOptions = orgs.filter((o) => choices.has(o.id) || selected.includes(o.id));
       const consultations = meetings.filter((m) => m.status === "held").map((m) => ({ id: m.id, heldOn: m.held_on }));
-      return sendPage(reply, h(CasePage, { ctx: viewContext(request), c, actions, timeline, minutes, feedback, consultations, organisations: orgs, ownerOptions, errors: extra.errors ?? {}, values: extra.values ?? {}, notice: extra.notice }), status);
+      // Open actions whose owner cannot see the case: flagged to the leads so they give them to another organisation.
+      const noAccess = c.may.managePlan ? actions.filter((a) => a.status === "open" && !choices.has(a.ownerOrganisationId)).map((a) => a.id) : [];
+      return sendPage(
+        reply,
+        h(CasePage, { ctx: viewContext(request), c, actions, timeline, minutes, feedback, consultations, organisations: orgs, ownerOptions, noAccess, errors: extra.errors ?? {}, values: extra.values ?? {}, notice: extra.notice }),
+        status,
+      );
     } catch (e) {
       return caseFailure(request, reply, e);
     }
@@ -119,16 +124,17 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     const actor = request.actor!;
     const who = whoOf(request);
     const ask = limit === undefined ? {} : { limit: limit + 1 };
-    const [overdue, reviews] = await Promise.all([service.overdueFor(ctx, who, undefined, ask), service.dueReviewsFor(ctx, who, undefined, 0, ask)]);
+    const [overdue, reviews, open] = await Promise.all([service.overdueFor(ctx, who, undefined, ask), service.dueReviewsFor(ctx, who, undefined, 0, ask), service.openActionsFor(ctx, who, undefined, ask)]);
     const cut = <T,>(rows: T[]) => (limit === undefined ? rows : rows.slice(0, limit));
-    const orgs = await organisationNames(ctx, [...cut(overdue.asLead), ...cut(overdue.asOwner)].map((r) => r.ownerOrganisationId));
+    const orgs = await organisationNames(ctx, [...cut(overdue.asLead), ...cut(overdue.asOwner), ...cut(open)].map((r) => r.ownerOrganisationId));
     const mapO = (r: (typeof overdue.asLead)[number]) => ({ actionId: r.actionId, caseId: r.caseId, label: r.label, owner: orgs.get(r.ownerOrganisationId) ?? "", dueOn: r.dueOn });
     return {
       overdueLead: cut(overdue.asLead).map(mapO),
       overdueOwner: cut(overdue.asOwner).map(mapO),
+      openOwner: cut(open).map((r) => ({ ...mapO(r), overdue: r.overdue })),
       reviews: cut(reviews),
       showLead: actor.memberships.some((m) => m.role === "chair" || m.role === "coordinator"),
-      more: limit !== undefined && [overdue.asLead, overdue.asOwner, reviews].some((rows) => rows.length > limit),
+      more: limit !== undefined && [overdue.asLead, overdue.asOwner, reviews, open].some((rows) => rows.length > limit),
     };
   }
 
@@ -192,10 +198,11 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     try {
       if (b.data.owner && !errors.owner) {
         const c = await service.visibleCase(ctx, whoOf(request), p.data.id);
-        if (!(await ownerChoices(whoOf(request), { id: c.id, livcId: c.livc_id })).has(b.data.owner)) errors.owner = t("case.error.owner_outside");
+        if (!(await ownerChoices({ id: c.id, livcId: c.livc_id })).has(b.data.owner)) errors.owner = t("case.error.owner_no_access");
       }
       if (Object.keys(errors).length) return renderCase(request, reply, p.data.id, { errors, values: b.data }, 400);
       await service.addActions(ctx, whoOf(request), p.data.id, [{ description: b.data.description || null, ownerOrganisationId: b.data.owner, dueOn: b.data.due_on }]);
+      await tellOwners();
       return reply.redirect(`/cases/${p.data.id}`, 303);
     } catch (e) {
       return caseFailure(request, reply, e);
@@ -215,15 +222,35 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
   });
 
   // A lead replans an open action (text, owner, due date) on its own page: a form per row would crowd the plan.
-  const renderActionEdit = async (request: FastifyRequest, reply: FastifyReply, actionId: string, form?: { values: { description: string; owner: string; due_on: string }; errors: Errors }) => {
+  type EditValues = { description: string; owner: string; due_on: string; revision: string };
+  const renderActionEdit = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    actionId: string,
+    form?: { values: EditValues; errors: Errors; conflict?: boolean },
+  ) => {
     const who = whoOf(request);
-    const action = await service.actionForEdit(ctx, who, actionId);
-    const choices = await ownerChoices(who, { id: action.caseId, livcId: action.livcId });
-    const values = form?.values ?? { description: action.description, owner: action.ownerOrganisationId, due_on: action.dueOn };
-    // The current owner stays choosable even when its seat has ended since (it is what the plan says now).
+    // After a conflict the action may be done or cancelled by now: show it as it is saved, for comparison.
+    const action = form?.conflict ? await service.actionAsSaved(ctx, who, actionId) : await service.actionForEdit(ctx, who, actionId);
+    const choices = await ownerChoices({ id: action.caseId, livcId: action.livcId });
+    const typed = form?.values ?? { description: action.description, owner: action.ownerOrganisationId, due_on: action.dueOn, revision: String(action.revision) };
+    // A save after a conflict names the revision now saved: saving again is a deliberate choice.
+    const values = form?.conflict ? { ...typed, revision: String(action.revision) } : typed;
+    // The current owner stays in the list (it is what the plan says now), flagged when it cannot see the case.
     const names = await organisationNames(ctx, [...choices, action.ownerOrganisationId, ...(values.owner ? [values.owner] : [])]);
-    const ownerOptions = [...names].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name, "nl"));
-    return sendPage(reply, h(ActionEditPage, { ctx: viewContext(request), action, values, ownerOptions, errors: form?.errors ?? {} }), form ? 400 : 200);
+    const t = viewContext(request).t;
+    const label = (id: string, name: string) => (choices.has(id) ? name : `${name} (${t("case.plan.owner_no_access")})`);
+    const ownerOptions = [...names]
+      .filter(([id]) => choices.has(id) || id === action.ownerOrganisationId)
+      .map(([id, name]) => ({ id, name: label(id, name) }))
+      .sort((a, b) => a.name.localeCompare(b.name, "nl"));
+    const notice = form?.conflict ? (action.status === "open" ? t("case.plan.conflict") : t("case.plan.conflict_closed", { status: t(`case.plan.status.${action.status}` as MessageKey) })) : undefined;
+    const saved = form?.conflict ? { description: action.description, owner: names.get(action.ownerOrganisationId) ?? "", dueOn: action.dueOn } : undefined;
+    return sendPage(
+      reply,
+      h(ActionEditPage, { ctx: viewContext(request), action, values, ownerOptions, errors: form?.errors ?? {}, notice, saved, open: action.status === "open" }),
+      form?.conflict ? 409 : form ? 400 : 200,
+    );
   };
 
   app.get("/cases/actions/:id/edit", { config: { permission: "case.access" } }, async (request, reply) => {
@@ -242,16 +269,22 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!p.success || !b.success) return sendError(request, reply, 400);
     const t = viewContext(request).t;
     const who = whoOf(request);
+    const revision = /^\d{1,9}$/.test(b.data.revision) ? Number(b.data.revision) : -1;
     try {
-      const current = await service.actionForEdit(ctx, who, p.data.id);
+      const current = await service.actionAsSaved(ctx, who, p.data.id);
+      // Done, cancelled or changed since the form was loaded: nothing is saved, the typed input stays (decision 0061).
+      if (current.status !== "open" || current.revision !== revision) return await renderActionEdit(request, reply, p.data.id, { values: b.data, errors: {}, conflict: true });
       const errors: Errors = {};
       if (!b.data.owner) errors.owner = t("case.error.owner");
-      else if (b.data.owner !== current.ownerOrganisationId && !(await ownerChoices(who, { id: current.caseId, livcId: current.livcId })).has(b.data.owner)) errors.owner = t("case.error.owner_outside");
+      // The one rule, also for the current owner: an organisation that cannot see the case is not kept as owner.
+      else if (!(await ownerChoices({ id: current.caseId, livcId: current.livcId })).has(b.data.owner)) errors.owner = t("case.error.owner_no_access");
       if (!isIsoDate(b.data.due_on)) errors.due_on = t("case.error.due");
-      if (Object.keys(errors).length) return renderActionEdit(request, reply, p.data.id, { values: b.data, errors });
-      const caseId = await service.updateAction(ctx, who, p.data.id, { description: b.data.description || null, ownerOrganisationId: b.data.owner, dueOn: b.data.due_on });
+      if (Object.keys(errors).length) return await renderActionEdit(request, reply, p.data.id, { values: b.data, errors });
+      const caseId = await service.updateAction(ctx, who, p.data.id, { description: b.data.description || null, ownerOrganisationId: b.data.owner, dueOn: b.data.due_on, revision });
+      await tellOwners();
       return reply.redirect(`/cases/${caseId}`, 303);
     } catch (e) {
+      if (e instanceof CaseError && e.code === "conflict") return renderActionEdit(request, reply, p.data.id, { values: b.data, errors: {}, conflict: true }).catch((err) => caseFailure(request, reply, err));
       return caseFailure(request, reply, e);
     }
   });

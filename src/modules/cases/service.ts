@@ -27,6 +27,8 @@ export { type CaseGrants, caseGrants, canSeeCase, visibleCases } from "./policy"
 export { openCaseFromScreening, type OpenCaseInput } from "./opening";
 export { CaseError, readScope, visibleCase } from "./access";
 export { type ActionEdit, type ActionView, actionForEdit, actionsOfCase, addActions, dueReviewsFor, overdueFor, reviewsOfCase, setActionStatus, setNextReview, updateAction } from "./plan";
+export { actionAsSaved, actionOwnerChoices, actionOwnerOptions, type OpenActionItem, openActionsFor, registerAcceptedServices } from "./plan";
+export { mailActionOwners, runActionMailJobs, sendActionReminders } from "./action-mail";
 
 /**
  * Case use cases. Other modules (intake, meetings, monitoring) call only what this file exports.

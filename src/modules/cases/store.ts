@@ -9,6 +9,7 @@ import { precompiled } from "../../platform/db/precompiled";
 type Db = Kysely<DB>;
 
 export type CaseRow = CaseFileTable;
+export type ActionRow = CaseActionTable;
 
 /** "column in ids", false (not an error) for no ids. */
 export function inIds(column: Expression<unknown>, ids: readonly string[]): Expression<SqlBool> {
@@ -135,10 +136,93 @@ export const revokeGrant = (db: Db, id: string) => db.updateTable("case_access_g
 export const insertAction = (db: Db, a: CaseActionTable) => db.insertInto("case_action").values(a).execute();
 export const actionById = (db: Db, id: string) => db.selectFrom("case_action").selectAll().where("id", "=", id).executeTakeFirst();
 export const actionsOf = precompiled((db, caseId: string) => db.selectFrom("case_action").selectAll().where("case_id", "=", caseId).orderBy("due_on").orderBy("created_at"));
-export const updateAction = (db: Db, id: string, patch: { description_enc: string | null; owner_organisation_id: string; due_on: string }) =>
-  db.updateTable("case_action").set({ ...patch, updated_at: nowIso() }).where("id", "=", id).execute();
+/**
+ * Changes an open action only if it is still at the revision the editor loaded (decision 0061):
+ * false when someone changed it, or marked it done or cancelled, in the meantime (nothing written).
+ * A new owner is told again (owner_mailed_at cleared) and a new owner or due date gets its reminder.
+ */
+export async function updateAction(
+  db: Db,
+  id: string,
+  expectedRevision: number,
+  patch: { description_enc: string | null; owner_organisation_id: string; due_on: string },
+  marks: { ownerChanged: boolean; dueChanged: boolean },
+): Promise<boolean> {
+  const r = await db
+    .updateTable("case_action")
+    .set((eb) => ({
+      ...patch,
+      updated_at: nowIso(),
+      revision: eb("revision", "+", 1),
+      ...(marks.ownerChanged ? { owner_mailed_at: null } : {}),
+      ...(marks.ownerChanged || marks.dueChanged ? { reminded_at: null } : {}),
+    }))
+    .where("id", "=", id)
+    .where("revision", "=", expectedRevision)
+    .where("status", "=", "open")
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
 export const setActionStatus = (db: Db, id: string, status: ActionStatus) =>
-  db.updateTable("case_action").set({ status, updated_at: nowIso() }).where("id", "=", id).execute();
+  db.updateTable("case_action").set((eb) => ({ status, updated_at: nowIso(), revision: eb("revision", "+", 1) })).where("id", "=", id).execute();
+
+/** Open actions of these organisations on the cases the filter lets through, by due date (the work list, decision 0061). */
+export function openActionsQuery(db: Db, f: { visible: CaseListFilter["visible"]; ownerOrganisationIds: readonly string[]; limit?: number }) {
+  let q = db
+    .selectFrom("case_action")
+    .innerJoin("case_file", "case_file.id", "case_action.case_id")
+    .select(["case_action.id", "case_action.case_id", "case_action.owner_organisation_id", "case_action.due_on", "case_action.status", "case_file.label", "case_file.livc_id"])
+    .where((eb) => f.visible(eb))
+    .where((eb) => inIds(eb.ref("case_action.owner_organisation_id"), f.ownerOrganisationIds))
+    .where("case_action.status", "=", "open")
+    .where("case_file.status", "!=", "purged");
+  if (f.limit !== undefined) q = q.limit(f.limit);
+  return q.orderBy("case_action.due_on").orderBy("case_action.id");
+}
+
+// --- telling action owners (decision 0061) -------------------------------------------------------
+
+export interface ActionToTell { id: string; case_id: string; livc_id: string; owner_organisation_id: string; due_on: string }
+
+const tellColumns = ["case_action.id", "case_action.case_id", "case_file.livc_id", "case_action.owner_organisation_id", "case_action.due_on"] as const;
+
+/** Open actions on open cases whose owner was not told yet. */
+export const actionsNotMailed = (db: Db): Promise<ActionToTell[]> =>
+  db
+    .selectFrom("case_action")
+    .innerJoin("case_file", "case_file.id", "case_action.case_id")
+    .select([...tellColumns])
+    .where("case_action.owner_mailed_at", "is", null)
+    .where("case_action.status", "=", "open")
+    .where("case_file.status", "in", ["active", "in_follow_up"])
+    .orderBy("case_action.created_at")
+    .orderBy("case_action.id")
+    .execute();
+
+/** Open actions on open cases due from `from` to `until` (inclusive) not reminded yet. */
+export const actionsToRemind = (db: Db, from: string, until: string): Promise<ActionToTell[]> =>
+  db
+    .selectFrom("case_action")
+    .innerJoin("case_file", "case_file.id", "case_action.case_id")
+    .select([...tellColumns])
+    .where("case_action.status", "=", "open")
+    .where("case_action.due_on", ">=", from)
+    .where("case_action.due_on", "<=", until)
+    .where("case_action.reminded_at", "is", null)
+    .where("case_file.status", "in", ["active", "in_follow_up"])
+    .orderBy("case_action.due_on")
+    .orderBy("case_action.id")
+    .execute();
+
+/** Marks an action told (or reminded) if it still is open and unmarked: true when this run got it. */
+export async function claimActionMail(db: Db, id: string, column: "owner_mailed_at" | "reminded_at"): Promise<boolean> {
+  const r = await db.updateTable("case_action").set({ [column]: nowIso() }).where("id", "=", id).where("status", "=", "open").where(column, "is", null).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** The partner members holding an active grant for this case (decision 0015). */
+export const activeGrantHolders = async (db: Db, caseId: string): Promise<string[]> =>
+  (await db.selectFrom("case_access_grant").select("user_id").distinct().where("case_id", "=", caseId).where("revoked_at", "is", null).execute()).map((r) => r.user_id);
 
 export interface OverdueFilter {
   visible: CaseListFilter["visible"];

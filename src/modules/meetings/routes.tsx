@@ -3,7 +3,7 @@ import { h } from "preact";
 import { z } from "zod";
 import { whoOf } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
-import { isIsoDate, todayInBrussels } from "../../platform/db/values";
+import { isIsoDate } from "../../platform/db/values";
 import type { MessageKey } from "../../platform/i18n";
 import { sendError } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
@@ -139,8 +139,8 @@ export function meetingsRoutes(app: FastifyInstance, ctx: AppContext) {
     }
   });
 
-  /** Action owners in the minutes: the LIVC's seated organisations today and the services invited for the case. */
-  const ownerChoices = async (livcId: string, caseId: string) => (await service.servicesOffered(ctx, livcId, [caseId], todayInBrussels())).get(caseId) ?? [];
+  /** Action owners in the minutes (decision 0061): only organisations that can see the case (cases.actionOwnerOptions). */
+  const ownerChoices = (livcId: string, caseId: string) => cases.actionOwnerOptions(ctx, { id: caseId, livc_id: livcId });
 
   /** The meeting page; a refused register (decision 0058) comes back with its error and the ticks as posted. */
   async function renderMeeting(request: FastifyRequest, reply: FastifyReply, id: string, notice?: string, refused?: { errors: Errors; present: string[] }) {
@@ -252,6 +252,8 @@ export function meetingsRoutes(app: FastifyInstance, ctx: AppContext) {
     try {
       const input = { decisions: values.decisions || null, nextReviewOn: values.next_review_on || null, actions, revision: Number(values.revision) };
       await service.saveCaseMinutes(ctx, whoOf(request), p.data.id, p.data.caseId, input);
+      // Decision 0061: the owners of the new actions are told, best effort after the commit.
+      await cases.mailActionOwners(ctx).catch(() => undefined);
       return reply.redirect(`/meetings/${p.data.id}?done=minutes`, 303);
     } catch (e) {
       if (e instanceof MeetingError && e.code === "conflict") return renderMinutes(request, reply, p.data.id, p.data.caseId, values, { decisions: t("mtg.error.conflict") }, 409, true);

@@ -151,18 +151,24 @@ describeEachDialect("meetings: planning form", (ctx) => {
     expect((await store.agendaOf(ctx().database.db, id)).map((a) => a.case_id)).toEqual([caseA.id, caseB.id]);
   });
 
-  it("the minutes offer and accept as action owner only the seated and invited organisations", async () => {
+  it("the minutes offer and accept as action owner only organisations that can see the case (decision 0061)", async () => {
     // Held today: minutes are saved from the meeting's day on (decision 0058).
     const today: [string, string][] = [["held_on", todayInBrussels()], ...basics.filter(([k]) => k !== "held_on")];
     const planned = await post("/meetings", [...today, ["cases", caseA.id], [`services_${caseA.id}`, org.invited]]);
     const id = planned.headers.location?.toString().split("/").at(-1) ?? "";
     await app.inject({ method: "POST", url: `/meetings/${id}/acknowledge`, headers: s.headers({ form: true }), payload: s.form() });
-    const page = await app.inject({ method: "GET", url: `/meetings/${id}/cases/${caseA.id}/minutes`, headers: s.headers() });
+    const minutesPage = () => app.inject({ method: "GET", url: `/meetings/${id}/cases/${caseA.id}/minutes`, headers: s.headers() });
+    // Invited but not yet accepted: its members cannot see the case, so it is not offered.
+    expect((await minutesPage()).body).not.toContain(`value="${org.invited}"`);
+    const inv = await ctx().database.db.selectFrom("consultation_case_service").select("invitation_id").where("consultation_id", "=", id).where("organisation_id", "=", org.invited).executeTakeFirstOrThrow();
+    await partners.respondToInvitation(ctx(), {}, inv.invitation_id!, { answer: "accept" });
+    const page = await minutesPage();
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(`value="${org.invited}"`);
-    expect(page.body).toContain(`value="${org.seated}"`);
+    // Seated in the LIVC but not invited for the case: not offered.
+    expect(page.body).not.toContain(`value="${org.seated}"`);
     expect(page.body).not.toContain(`value="${org.elsewhere}"`);
-    const bad = await app.inject({ method: "POST", url: `/meetings/${id}/cases/${caseA.id}/minutes`, headers: s.headers({ form: true }), payload: s.form({ action1_description: "Huisbezoek", action1_owner: org.elsewhere, action1_due_on: "2099-12-20" }) });
+    const bad = await app.inject({ method: "POST", url: `/meetings/${id}/cases/${caseA.id}/minutes`, headers: s.headers({ form: true }), payload: s.form({ action1_description: "Huisbezoek", action1_owner: org.seated, action1_due_on: "2099-12-20" }) });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('href="#action1_owner"');
     expect(bad.body).toContain("Huisbezoek");

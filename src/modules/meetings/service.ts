@@ -98,8 +98,9 @@ export async function checkSchedule(ctx: AppContext, who: AuditWho, input: Sched
 
 /**
  * The services a chair or coordinator may invite for each case: the organisations holding a seat in
- * the LIVC on the meeting date, plus any organisation already invited for that case (the same rule
- * as the case page's action owners). Sorted by name. Call it for cases checkSchedule accepted.
+ * the LIVC on the meeting date, plus any organisation already invited for that case. Sorted by name.
+ * Call it for cases checkSchedule accepted. Action OWNERS are a narrower set (decision 0061: only
+ * organisations that can see the case): cases.actionOwnerChoices, fed by acceptedServicesOfCase below.
  */
 export async function servicesOffered(ctx: AppContext, livcId: string, caseIds: string[], on: string): Promise<Map<string, { id: string; name: string }[]>> {
   const [seated, invited] = await Promise.all([partners.memberOrganisationsOn(ctx, livcId, on), store.organisationsInvitedForCases(ctx.database.db, caseIds)]);
@@ -112,6 +113,23 @@ export async function servicesOffered(ctx: AppContext, livcId: string, caseIds: 
   }
   return offered;
 }
+
+/**
+ * Decision 0061: the organisations whose invitation for this case, on any consultation's agenda, is
+ * accepted (their members who acknowledged confidentiality hold a grant for the case). The cases
+ * module adds the LIVC's core services to make the action owner choices.
+ */
+export async function acceptedServicesOfCase(ctx: AppContext, caseId: string): Promise<string[]> {
+  const accepted = new Set<string>();
+  for (const m of await store.meetingsWithCase(ctx.database.db, caseId)) {
+    for (const s of await store.servicesOf(ctx.database.db, m.id)) {
+      if (s.case_id !== caseId || !s.invitation_id || accepted.has(s.organisation_id)) continue;
+      if ((await partners.invitationById(ctx, s.invitation_id))?.status === "accepted") accepted.add(s.organisation_id);
+    }
+  }
+  return [...accepted];
+}
+cases.registerAcceptedServices(acceptedServicesOfCase);
 
 /**
  * Plans a meeting: the consultation, its columns, agenda, services, their invitations, the cases'

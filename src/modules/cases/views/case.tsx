@@ -1,4 +1,5 @@
 import type { MessageKey } from "../../../platform/i18n";
+import { ScrollRegion } from "../../../platform/web/fields";
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import type { ActionView, CaseView, TimelineEntry } from "../service";
@@ -16,8 +17,10 @@ export interface CasePageProps {
   consultations: { id: string; heldOn: string }[];
   /** Names of the organisations on the page (choices and owners of existing actions). */
   organisations: { id: string; name: string }[];
-  /** The action owner choices: the LIVC's seats today, the services invited for the case, the typed value. */
+  /** The action owner choices (decision 0061: organisations that can see the case) and the typed value. */
   ownerOptions: { id: string; name: string }[];
+  /** Open actions whose owner cannot see the case (shown to the leads only, so they reassign them). */
+  noAccess?: string[];
   errors: Errors;
   values: Record<string, string>;
   notice?: string;
@@ -28,6 +31,7 @@ export function CasePage(props: CasePageProps) {
   const { t } = ctx;
   const orgName = new Map(props.organisations.map((o) => [o.id, o.name]));
   const errorList = Object.entries(errors).map(([field, message]) => ({ field, message }));
+  const noAccess = new Set(props.noAccess ?? []);
   return (
     <Layout ctx={ctx} title={c.label} wide>
       <ErrorSummary ctx={ctx} errors={errorList} />
@@ -113,9 +117,12 @@ export function CasePage(props: CasePageProps) {
 
       <section aria-labelledby="plan-title">
         <h2 id="plan-title">{t("case.plan.title")}</h2>
+        {noAccess.size > 0 ? <Notice>{t("case.plan.orphans", { count: noAccess.size })}</Notice> : null}
         {props.actions.length === 0 ? (
           <p>{t("case.plan.none")}</p>
         ) : (
+          // A sideways scroll of its own: the plan does not push a 360 px screen (WCAG 1.4.10).
+          <ScrollRegion label={t("case.plan.title")}>
           <table class="table">
             <caption class="visually-hidden">{t("case.plan.title")}</caption>
             <thead>
@@ -130,7 +137,9 @@ export function CasePage(props: CasePageProps) {
               {props.actions.map((a) => (
                 <tr>
                   <td>{a.description ?? t("case.plan.hidden")}</td>
-                  <td>{orgName.get(a.ownerOrganisationId) ?? ""}</td>
+                  <td>
+                    {orgName.get(a.ownerOrganisationId) ?? ""} {noAccess.has(a.id) ? <span class="tag red">{t("case.plan.owner_no_access")}</span> : null}
+                  </td>
                   <td>
                     {ctx.date(a.dueOn)} {a.overdue ? <span class="tag red">{t("case.plan.overdue")}</span> : null}
                   </td>
@@ -148,13 +157,14 @@ export function CasePage(props: CasePageProps) {
               ))}
             </tbody>
           </table>
+          </ScrollRegion>
         )}
         {c.may.managePlan && (c.status === "active" || c.status === "in_follow_up") ? (
           <form method="post" action={`/cases/${c.id}/actions`}>
             <Csrf ctx={ctx} />
             <h3>{t("case.plan.add")}</h3>
             <Input id="description" label={t("case.plan.description")} value={values.description} maxLength={500} />
-            <Select id="owner" label={t("case.plan.owner")} value={values.owner} error={errors.owner} placeholder="" options={props.ownerOptions.map((o) => ({ value: o.id, label: o.name }))} />
+            <Select id="owner" label={t("case.plan.owner")} hint={t("case.plan.owner_hint")} value={values.owner} error={errors.owner} placeholder="" options={props.ownerOptions.map((o) => ({ value: o.id, label: o.name }))} />
             <Input id="due_on" label={t("case.plan.due")} value={values.due_on} error={errors.due_on} />
             <button type="submit" class="button">
               {t("case.plan.add")}

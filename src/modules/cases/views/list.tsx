@@ -9,6 +9,8 @@ import { Csrf, Input } from "./fields";
 export interface WorkList {
   overdueLead: { actionId: string; caseId: string; label: string; owner: string; dueOn: string }[];
   overdueOwner: { actionId: string; caseId: string; label: string; owner: string; dueOn: string }[];
+  /** Every open action of the person's own organisations, overdue or not (decision 0061). */
+  openOwner?: { actionId: string; caseId: string; label: string; owner: string; dueOn: string; overdue: boolean }[];
   reviews: { caseId: string; label: string; months: number; dueOn: string }[];
   showLead: boolean;
   /** On the case list only the most urgent items are shown; true when a list has more (see /cases/work). */
@@ -163,6 +165,22 @@ function WorkSection(props: { ctx: ViewContext; work: WorkList; full?: boolean }
       ) : null}
       <Sub>{t("case.work.overdue_owner")}</Sub>
       <Overdue ctx={ctx} rows={work.overdueOwner} />
+      {work.openOwner ? (
+        <>
+          <Sub id="open-owner">{t("case.work.open_owner")}</Sub>
+          {work.openOwner.length === 0 ? (
+            <p>{t("case.work.open_none")}</p>
+          ) : (
+            <ul>
+              {work.openOwner.map((r) => (
+                <li>
+                  <a href={`/cases/${r.caseId}`}>{r.label}</a>: {r.owner}, {t("case.work.due", { date: ctx.date(r.dueOn) })} {r.overdue ? <span class="tag red">{t("case.plan.overdue")}</span> : null}
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      ) : null}
       {work.more && !full ? (
         <p>
           <a href="/cases/work">{t("case.work.all")}</a>
