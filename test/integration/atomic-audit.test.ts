@@ -733,6 +733,53 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
       },
     }),
     atomicCase({
+      name: "saveCaseMinutes (decision 0058: a later save on the current revision)",
+      only: "meeting.minutes.save",
+      setup: async () => {
+        const w = await meetingWorld();
+        const meetingId = await w.schedule();
+        await acknowledgeConfidentiality(ctx(), { actor: w.coordinator }, meetingId);
+        await saveCaseMinutes(ctx(), { actor: w.coordinator }, meetingId, w.caseA, { decisions: "Eerste versie", nextReviewOn: null, actions: [], revision: 0 });
+        return { ...w, meetingId };
+      },
+      change: (s) => saveCaseMinutes(ctx(), { actor: s.coordinator }, s.meetingId, s.caseA, { decisions: "Tweede versie", nextReviewOn: "2027-03-15", actions: [], revision: 1 }),
+      unchanged: async (s) =>
+        expect(await db().selectFrom("consultation_minutes").select(["revision", "next_review_on"]).where("consultation_id", "=", s.meetingId).executeTakeFirstOrThrow()).toEqual({ revision: 1, next_review_on: null }),
+    }),
+    ...(["partners.attendance.record", "partners.consultation.held"] as const).map((only) =>
+      atomicCase({
+        name: `recordMeetingAttendance (decision 0058: register lines, the meeting held; refused: ${only})`,
+        only,
+        setup: async () => {
+          const w = await meetingWorld();
+          const meetingId = await w.schedule();
+          await acknowledgeConfidentiality(ctx(), { actor: w.coordinator }, meetingId);
+          return { ...w, meetingId };
+        },
+        change: (s) => recordMeetingAttendance(ctx(), { actor: s.coordinator }, s.meetingId, [s.coordinator.userId]),
+        unchanged: async (s) => {
+          expect(await count("consultation_attendance", `consultation_id = '${s.meetingId}'`)).toBe(0);
+          expect((await db().selectFrom("consultation").select("status").where("id", "=", s.meetingId).executeTakeFirstOrThrow()).status).toBe("planned");
+        },
+      }),
+    ),
+    atomicCase({
+      name: "recordMeetingAttendance (decision 0058: corrected to nobody present, the meeting planned again)",
+      only: "partners.consultation.planned",
+      setup: async () => {
+        const h = await meetingWorld();
+        const meetingId = await h.schedule();
+        await acknowledgeConfidentiality(ctx(), { actor: h.coordinator }, meetingId);
+        await recordMeetingAttendance(ctx(), { actor: h.coordinator }, meetingId, [h.coordinator.userId]);
+        return { ...h, meetingId };
+      },
+      change: (s) => recordMeetingAttendance(ctx(), { actor: s.coordinator }, s.meetingId, [], { confirmNobody: true }),
+      unchanged: async (s) => {
+        expect(await count("consultation_attendance", `consultation_id = '${s.meetingId}' and attended = 1`)).toBe(1);
+        expect((await db().selectFrom("consultation").select("status").where("id", "=", s.meetingId).executeTakeFirstOrThrow()).status).toBe("held");
+      },
+    }),
+    atomicCase({
       name: "updateAction (cases service: a lead replans an action)",
       setup: async () => {
         const w = await meetingWorld();
