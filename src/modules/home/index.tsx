@@ -1,23 +1,18 @@
 import { h } from "preact";
 import type { SchakelModule } from "..";
-import { Layout } from "../../platform/web/layout";
-import { sendPage, type ViewContext, viewContext } from "../../platform/web/view";
-
-function HomePage({ ctx }: { ctx: ViewContext }) {
-  return (
-    <Layout ctx={ctx} title={ctx.t("home.title")}>
-      <h1>{ctx.t("home.title")}</h1>
-      <p class="lead">{ctx.t("home.intro")}</p>
-      <p>
-        <a href="/municipalities">{ctx.t("home.register")}</a>
-      </p>
-    </Layout>
-  );
-}
+import { whoOf } from "../../platform/audit";
+import { sendPage, viewContext } from "../../platform/web/view";
+import { StartPage, WelcomePage } from "./views";
+import { waitingFor } from "./waiting";
 
 export const homeModule: SchakelModule = {
   name: "home",
-  routes(app) {
-    app.get("/", { config: { permission: "public" } }, (request, reply) => sendPage(reply, h(HomePage, { ctx: viewContext(request) })));
+  routes(app, ctx) {
+    // Anonymous visitors get the welcome; a signed-in person what waits for them (decision 0059).
+    app.get("/", { config: { permission: "public" } }, async (request, reply) => {
+      const actor = request.actor;
+      if (!actor) return sendPage(reply, h(WelcomePage, { ctx: viewContext(request) }));
+      return sendPage(reply, h(StartPage, { ctx: viewContext(request), waiting: await waitingFor(ctx, { ...whoOf(request), actor }) }));
+    });
   },
 };

@@ -19,6 +19,7 @@ import * as store from "./store";
 export { DECLINE_REASONS, type DeclineReason, INVITATION_KINDS, type InvitationKind, SEATS, type Seat, MANDATORY_SEATS } from "./migrations";
 export { PartnerRuleError } from "./errors";
 export * from "./invitations";
+export { pendingInvitationCount } from "./waiting";
 export { moveConsultation, withdrawConsultationInvitation } from "./consultation-changes";
 export * from "./membership";
 export { SOCIAL_PARTNER_SECTORS, isSocialPartner, type ParticipationAnalysis, type CellStatus } from "./analysis";

@@ -1,7 +1,7 @@
 import { Pagination } from "../../../platform/web/pagination";
 import type { MessageKey } from "../../../platform/i18n";
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
-import { Radios } from "../../../platform/web/fields";
+import { Radios, ScrollRegion } from "../../../platform/web/fields";
 import type { ViewContext } from "../../../platform/web/view";
 import { statusKey } from "../../cases/views/list";
 import { ButtonForm, Checkbox, Csrf, type Errors, Input, Notice } from "../../cases/views/fields";
@@ -113,21 +113,23 @@ export function AgendaPage(props: {
           {errors.remove}
         </p>
       ) : null}
-      <table class="table">
-        <caption class="visually-hidden">{t("mtg.agenda.edit.current")}</caption>
-        <tbody>
-          {props.agenda.map((a) => (
-            <tr>
-              <td>
-                {a.label} <span class="tag">{t(statusKey(a.status))}</span>
-              </td>
-              <td>
-                <ButtonForm ctx={ctx} action={`/meetings/${props.id}/agenda/remove`} fields={{ case: a.id }} label={`${t("mtg.agenda.remove")}: ${a.label}`} secondary />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ScrollRegion label={t("mtg.agenda.edit.current")}>
+        <table class="table">
+          <caption class="visually-hidden">{t("mtg.agenda.edit.current")}</caption>
+          <tbody>
+            {props.agenda.map((a) => (
+              <tr>
+                <td>
+                  {a.label} <span class="tag">{t(statusKey(a.status))}</span>
+                </td>
+                <td>
+                  <ButtonForm ctx={ctx} action={`/meetings/${props.id}/agenda/remove`} fields={{ case: a.id }} label={`${t("mtg.agenda.remove")}: ${a.label}`} secondary />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollRegion>
       <h2>{t("mtg.agenda.add.title")}</h2>
       <form method="get" action={`/meetings/${props.id}/agenda`} class="search-form">
         <Input id="q" label={t("mtg.new.search")} value={props.q} maxLength={64} />
