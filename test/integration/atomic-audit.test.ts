@@ -7,7 +7,7 @@ import { createCampaign } from "../../src/modules/awareness/service";
 import * as caseService from "../../src/modules/cases/service";
 import { makeActor, makeLivc, makeOrganisation } from "../../src/modules/cases/testing";
 import { emptyForm } from "../../src/modules/intake/schema";
-import { fileReport } from "../../src/modules/intake/service";
+import { decide, fileReport } from "../../src/modules/intake/service";
 import { rectifyReportIdentity } from "../../src/modules/intake/rectify";
 import { addSupplement, withdrawReport } from "../../src/modules/intake/supplement";
 import { discardDraft } from "../../src/modules/intake/retention-drafts";
@@ -166,6 +166,21 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
     since: "weeks",
     person_knows: "no",
     reporter_contact: "09 123 45 67",
+  });
+  /** An LIVC with a coordinator and a chair; reportIn files a report about one person and puts it in that LIVC's queue. */
+  const caseLinkWorld = memo(async () => {
+    const c = ctx();
+    const livcId = await makeLivc(c);
+    const coordinator = await makeActor(c, [{ livcId, role: "coordinator" }]);
+    const chair = await makeActor(c, [{ livcId, role: "chair" }]);
+    const reportIn = async (observation: string) => {
+      const made = await fileReport(c, { actor: await reporter() }, submitForm(observation), "submit");
+      if (made.kind !== "submitted") throw new Error(made.kind);
+      // Routing depends on the register of the day; the test puts the report in this LIVC's queue.
+      const row = await db().updateTable("report").set({ livc_id: livcId, regional_queue: null }).where("reference", "=", made.reference).returning("id").executeTakeFirstOrThrow();
+      return row.id;
+    };
+    return { livcId, coordinator, chair, reportIn };
   });
   /** Reports, their events, and the personal-data write entries on reports (the sealed document). */
   const intakeCounts = () => Promise.all([count("report"), count("report_event"), count("audit_entry", "action = 'personal_data.write' and resource_type = 'report'")]);
@@ -1027,6 +1042,46 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
         expect(await s.row()).toEqual(s.before);
         expect(await intakeCounts()).toEqual(s.counts);
       },
+    }),
+    // A report joins an open case; closing a case closes its reports (decision 0062).
+    atomicCase({
+      name: "decide join_case (intake: a second report added to the person's open case)",
+      only: "intake.decision.join_case",
+      setup: async () => {
+        const w = await caseLinkWorld();
+        const first = await w.reportIn("Eerste over dezelfde");
+        const taken = await decide(ctx(), { actor: w.coordinator }, first, { transition: "take_up", reason: "Partners nodig.", referralService: "" });
+        if (taken.kind !== "ok" || !taken.caseId) throw new Error(taken.kind);
+        const second = await w.reportIn("Tweede over dezelfde");
+        const row = () => db().selectFrom("report").select(["status", "case_id", "decided_at", "updated_at"]).where("id", "=", second).executeTakeFirstOrThrow();
+        return { ...w, caseId: taken.caseId, second, row, before: await row(), events: await count("case_event"), reportEvents: await count("report_event") };
+      },
+      change: (s) => decide(ctx(), { actor: s.coordinator }, s.second, { transition: "join_case", reason: "Zelfde persoon.", referralService: "", caseId: s.caseId }),
+      unchanged: async (s) => {
+        expect(await s.row()).toEqual(s.before);
+        expect(await count("case_event")).toBe(s.events);
+        expect(await count("report_event")).toBe(s.reportEvents);
+      },
+    }),
+    atomicCase({
+      name: "transitionCase close (cases + intake: the source report closes with the case)",
+      only: "intake.report.close_with_case",
+      setup: async () => {
+        const w = await caseLinkWorld();
+        const id = await w.reportIn("Sluit met de casus");
+        const taken = await decide(ctx(), { actor: w.coordinator }, id, { transition: "take_up", reason: "Partners nodig.", referralService: "" });
+        if (taken.kind !== "ok" || !taken.caseId) throw new Error(taken.kind);
+        const rows = () =>
+          Promise.all([
+            db().selectFrom("case_file").select(["status", "closed_on", "closure_reason", "updated_at"]).where("id", "=", taken.caseId!).executeTakeFirstOrThrow(),
+            db().selectFrom("report").select(["status", "updated_at"]).where("id", "=", id).executeTakeFirstOrThrow(),
+            count("report_event"),
+            count("case_review"),
+          ]);
+        return { ...w, caseId: taken.caseId, rows, before: await rows() };
+      },
+      change: (s) => caseService.transitionCase(ctx(), { actor: s.chair }, s.caseId, "close", { reason: "concern_addressed" }),
+      unchanged: async (s) => expect(await s.rows()).toEqual(s.before),
     }),
   ];
 

@@ -5,7 +5,9 @@ import type { DB } from "../../platform/db/schema";
 import { newId, nowIso, todayInBrussels } from "../../platform/db/values";
 import { livcById } from "../registry/service";
 import * as pd from "./personal";
+import { canSeeCase, caseGrants } from "./policy";
 import * as store from "./store";
+import { OPEN_STATUSES } from "./workflow";
 
 /** What intake hands over when screening takes a report up as a case. */
 export interface OpenCaseInput {
@@ -81,4 +83,56 @@ export async function openCaseFromScreening(
   };
   if (opts.db?.isTransaction) return run(opts.db);
   return ctx.database.db.transaction().execute(run);
+}
+
+/** Why a report cannot join a case (decision 0062). */
+export type JoinRefusal = "not_found" | "other_livc" | "not_open" | "not_allowed";
+
+/**
+ * A second report about the person of an open case joins that case instead of opening another
+ * (decision 0062). Intake checked the screener's rights and calls this in its own transaction
+ * (`db`): the case is re-read there, must belong to the report's LIVC, be open (active or in follow-up),
+ * and be visible to this actor (need to know, policy.ts). The case gets a content-free timeline entry
+ * ("a report was added"; no reference, no reason text) and the audit entry `case.report.join`.
+ * Returns the refusal instead of throwing, so intake can answer with a message and roll back.
+ */
+export async function joinReportToCase(ctx: AppContext, who: AuditWho, input: { caseId: string; livcId: string }, db: Kysely<DB>): Promise<JoinRefusal | null> {
+  const c = await store.caseById(db, input.caseId);
+  if (!c) return "not_found";
+  if (!canSeeCase(await caseGrants(db, who.actor ?? null), c)) {
+    // In the caller's transaction (on SQLite another connection would wait for it); intake rolls back on a
+    // refusal and records its own denied decision after it.
+    await pd.record(ctx, who, { type: "case", id: c.id, livcId: c.livc_id }, "case.report.join", "denied", { db });
+    return "not_allowed";
+  }
+  if (c.livc_id !== input.livcId) return "other_livc";
+  if (!OPEN_STATUSES.includes(c.status)) return "not_open";
+  await store.insertEvent(db, { case_id: c.id, actor_id: who.actor?.userId ?? null, kind: "report_joined", from_status: null, to_status: null, reason: null, consultation_id: null, note_enc: null });
+  await pd.record(ctx, who, { type: "case", id: c.id, livcId: c.livc_id }, "case.report.join", "success", { db });
+  return null;
+}
+
+/**
+ * What other modules do when a case closes, in the close's transaction (decision 0062): intake closes
+ * the report(s) the case came from. A listener may return work for after the commit (a mail), which
+ * runs best effort once the close is stored. The cases module does not import intake.
+ */
+export type CaseClosedListener = {
+  name: string;
+  onClose(ctx: AppContext, db: Kysely<DB>, who: AuditWho, c: { id: string; livcId: string; reason: string }): Promise<(() => Promise<void>) | undefined>;
+};
+const closeListeners: CaseClosedListener[] = [];
+
+export function onCaseClosed(listener: CaseClosedListener) {
+  if (!closeListeners.some((x) => x.name === listener.name)) closeListeners.push(listener);
+}
+
+/** Runs every listener in the close's transaction; returns the after-commit work. */
+export async function caseClosed(ctx: AppContext, db: Kysely<DB>, who: AuditWho, c: { id: string; livcId: string; reason: string }): Promise<(() => Promise<void>)[]> {
+  const after: (() => Promise<void>)[] = [];
+  for (const l of closeListeners) {
+    const work = await l.onClose(ctx, db, who, c);
+    if (work) after.push(work);
+  }
+  return after;
 }

@@ -22,9 +22,10 @@ import {
   type ClosureReason,
 } from "./workflow";
 
-export { CASE_STATUSES, CASE_TRANSITIONS, CLOSURE_REASONS, type CaseStatus, type CaseTransition } from "./workflow";
+export { CASE_STATUSES, CASE_TRANSITIONS, CLOSURE_REASONS, type CaseStatus, type CaseTransition, OPEN_STATUSES as OPEN_CASE_STATUSES } from "./workflow";
 export { type CaseGrants, caseGrants, canSeeCase, visibleCases } from "./policy";
-export { openCaseFromScreening, type OpenCaseInput } from "./opening";
+export { type CaseClosedListener, type JoinRefusal, joinReportToCase, onCaseClosed, openCaseFromScreening, type OpenCaseInput } from "./opening";
+import { caseClosed } from "./opening";
 export { CaseError, readScope, visibleCase } from "./access";
 export { type ActionEdit, type ActionView, actionForEdit, actionsOfCase, addActions, dueReviewsFor, overdueFor, reviewsOfCase, setActionStatus, setNextReview, updateAction } from "./plan";
 export { actionAsSaved, actionOwnerChoices, actionOwnerOptions, type OpenActionItem, openActionsFor, registerAcceptedServices } from "./plan";
@@ -252,7 +253,7 @@ export async function transitionCase(
   await pd.ready(ctx);
   const today = input.today ?? todayInBrussels();
   const to = spec.to;
-  await ctx.database.db.transaction().execute(async (trx) => {
+  const after = await ctx.database.db.transaction().execute(async (trx) => {
     const set: Parameters<typeof store.updateCase>[2] = { status: to };
     if (t === "close") {
       set.closed_on = today;
@@ -282,7 +283,12 @@ export async function transitionCase(
       note_enc: await pd.seal(ctx, who, { table: "case_event", column: "note_enc", rowId: eventId, livcId: c.livc_id }, t === "close" ? null : reason, { db: trx }),
     });
     await pd.record(ctx, who, resource(c), `case.${t}`, "success", { db: trx });
+    // Closing a case closes the report(s) it came from, in this transaction (decision 0062; intake
+    // listens). Reopening does not reopen them: the reporter's concern was followed up and closed.
+    return t === "close" ? caseClosed(ctx, trx, who, { id: c.id, livcId: c.livc_id, reason: reason ?? "other" }) : [];
   });
+  // After the commit, best effort: the reporter's status mail must not undo a stored close.
+  for (const work of after) await work().catch(() => undefined);
   return to;
 }
 

@@ -11,6 +11,7 @@ import { decisionBody, emptyForm, idParam, LIMITS, queueQuery, readForm, referen
 import {
   alertsFor, decide, fileReport, livcQueue, municipalityChoices, myReports, openForScreening, ownDraft, receivedView, regionalOpenCount, regionalQueueFor, reporterView,
 } from "./service";
+import { joinRefusedMessage } from "./case-link";
 import { k } from "./views/common";
 import { REPORTER_STATUSES } from "./workflow";
 import { ReportFormPage } from "./views/form";
@@ -149,7 +150,7 @@ export function intakeRoutes(app: FastifyInstance, ctx: AppContext) {
       const p = idParam.safeParse(request.params);
       if (!p.success) return sendError(request, reply, 404);
       const done = (request.query as { done?: string }).done === "1";
-      return screeningPage(request, reply, p.data.id, { transition: "", reason: "", referral_service: "", notice: done ? viewContext(request).t("intake.decision.done") : undefined });
+      return screeningPage(request, reply, p.data.id, { transition: "", reason: "", referral_service: "", case_id: "", notice: done ? viewContext(request).t("intake.decision.done") : undefined });
     });
 
     app.post(`${base}/:id/decision`, { config: { permission } }, async (request, reply) => {
@@ -157,14 +158,14 @@ export function intakeRoutes(app: FastifyInstance, ctx: AppContext) {
       if (!p.success) return sendError(request, reply, 404);
       const raw = (request.body ?? {}) as Record<string, unknown>;
       const t = viewContext(request).t;
-      const typed = { transition: String(raw.transition ?? "").slice(0, 40), reason: String(raw.reason ?? ""), referral_service: String(raw.referral_service ?? "").slice(0, 40) };
+      const typed = { transition: String(raw.transition ?? "").slice(0, 40), reason: String(raw.reason ?? ""), referral_service: String(raw.referral_service ?? "").slice(0, 40), case_id: String(raw.case_id ?? "").slice(0, 40) };
       const body = decisionBody.safeParse(raw);
       if (!body.success) {
         const field = body.error.issues[0]?.path[0] === "reason" ? "reason" : body.error.issues[0]?.path[0] === "referral_service" ? "referral_service" : "transition";
         const message = field === "reason" ? t("intake.error.too_long", { label: t("intake.decision.reason"), limit: LIMITS.reason }) : t("intake.error.required", { label: t(field === "transition" ? "intake.decision.transition" : "intake.decision.referral_service") });
         return screeningPage(request, reply, p.data.id, { ...typed, error: { field, message } }, 400);
       }
-      const result = await decide(ctx, who(request), p.data.id, { transition: body.data.transition, reason: body.data.reason, referralService: body.data.referral_service });
+      const result = await decide(ctx, who(request), p.data.id, { transition: body.data.transition, reason: body.data.reason, referralService: body.data.referral_service, caseId: body.data.case_id });
       switch (result.kind) {
         case "ok":
           return reply.redirect(`${base}/${p.data.id}?done=1`, 303);
@@ -176,7 +177,10 @@ export function intakeRoutes(app: FastifyInstance, ctx: AppContext) {
           return screeningPage(request, reply, p.data.id, { ...typed, error: { field: "transition", message: t("intake.decision.refused") } }, 409);
         case "conflict":
           return screeningPage(request, reply, p.data.id, { ...typed, error: { field: "transition", message: t("intake.decision.conflict") } }, 409);
+        case "not_joinable":
+          return screeningPage(request, reply, p.data.id, { ...typed, error: { field: "case_id", message: t(joinRefusedMessage(result.reason)) } }, 409);
         case "invalid": {
+          if (result.field === "case_id") return screeningPage(request, reply, p.data.id, { ...typed, error: { field: "case_id", message: t("scase.join.choose_error") } }, 400);
           const label = t(result.field === "reason" ? "intake.decision.reason" : "intake.decision.referral_service");
           const message = t(k(`intake.error.${result.code}`), { label, limit: LIMITS.reason });
           return screeningPage(request, reply, p.data.id, { ...typed, error: { field: result.field, message } }, 400);

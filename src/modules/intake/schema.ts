@@ -127,6 +127,8 @@ export const decisionBody = z.object({
   transition: z.string().refine(isTransition).transform((v) => v as Transition),
   reason: z.string().max(LIMITS.reason * 2).default("").transform((v) => withoutNul(v).trim()),
   referral_service: z.string().default("").refine((v) => v === "" || (REFERRAL_SERVICES as readonly string[]).includes(v)),
+  /** The open case to add the report to ("join_case", decision 0062); checked by the service. */
+  case_id: z.string().max(40).default(""),
 });
 
 export const referenceParam = z.object({ reference: z.string().max(20) });

@@ -3,7 +3,8 @@ import type { AppContext } from "../../platform/context";
 import { newId, nowIso, todayInBrussels } from "../../platform/db/values";
 import type { Actor } from "../../platform/policy/actor";
 import { registerTimeline } from "../registry/service";
-import { canSeeCase, caseGrants, casesOfSubject, openCaseFromScreening } from "../cases/service";
+import { canSeeCase, caseGrants, caseRow, casesOfSubject, type JoinRefusal, joinReportToCase, openCaseFromScreening } from "../cases/service";
+import { isOpenCase, type JoinableCase, joinableCases } from "./case-link";
 import { extraDaysByLivc } from "./closing-days";
 import { mailStatusChanged } from "./notify";
 import { openReasons, openReportContent, type ReportContent, sealReason } from "./personal";
@@ -177,6 +178,8 @@ export interface ScreeningView {
   supplements: SupplementItem[];
   duplicates: { reports: { reference: string; id: string; submittedAt: string | null; canOpen: boolean }[]; cases: { id: string; label: string | null; openedAt: string; canOpen: boolean }[] };
   transitions: Transition[];
+  /** Open cases of this person in this LIVC the screener may add the report to (decision 0062); empty: "join_case" is not offered. */
+  joinable: JoinableCase[];
 }
 
 type Denied = { kind: "not_found" } | { kind: "forbidden" };
@@ -201,6 +204,7 @@ export async function openForScreening(ctx: AppContext, who: AuditWho & { actor:
   const grants = await caseGrants(db, who.actor);
   await store.markAlertsRead(db, who.actor.userId, id);
   const { timeline } = await registerTimeline(db);
+  const joinable = joinableCases(grants, report.livc_id, dup.cases);
   return {
     kind: "ok",
     report,
@@ -215,7 +219,8 @@ export async function openForScreening(ctx: AppContext, who: AuditWho & { actor:
       // A case link only for those the cases policy lets see that case.
       cases: dup.cases.map((c) => ({ id: c.id, label: canSeeCase(grants, c) ? c.label : null, openedAt: c.opened_at, canOpen: canSeeCase(grants, c) })),
     },
-    transitions: availableTransitions(report.status, transitionActor(who.actor, refOf(report), scope)),
+    transitions: availableTransitions(report.status, transitionActor(who.actor, refOf(report), scope)).filter((x) => x !== "join_case" || joinable.length > 0),
+    joinable,
   };
 }
 
@@ -223,7 +228,9 @@ export type DecisionResult =
   | { kind: "ok"; status: ReportStatus; caseId: string | null }
   | Denied
   | { kind: "refused"; reason: TransitionRefusal }
-  | { kind: "invalid"; field: "reason" | "referral_service"; code: "required" | "too_long" }
+  | { kind: "invalid"; field: "reason" | "referral_service" | "case_id"; code: "required" | "too_long" }
+  /** The chosen case cannot take this report (decision 0062): not found, another LIVC, closed, not visible, another person. */
+  | { kind: "not_joinable"; reason: JoinRefusal | "other_person" }
   | { kind: "conflict" };
 
 /** One step of the transition table, with a reason; the reporter's status follows. */
@@ -231,7 +238,7 @@ export async function decide(
   ctx: AppContext,
   who: AuditWho & { actor: Actor },
   id: string,
-  input: { transition: Transition; reason: string; referralService: string },
+  input: { transition: Transition; reason: string; referralService: string; caseId?: string },
 ): Promise<DecisionResult> {
   const db = ctx.database.db;
   const report = await store.reportById(db, id);
@@ -244,7 +251,8 @@ export async function decide(
     await auditDecision("denied");
     return { kind: "forbidden" };
   }
-  const refusal = checkTransition(input.transition, report.status, transitionActor(who.actor, ref, scope));
+  // A handover has its own form and service (handover.ts): it moves the report, which this path cannot.
+  const refusal = input.transition === "hand_over" ? "not_allowed" : checkTransition(input.transition, report.status, transitionActor(who.actor, ref, scope));
   if (refusal) {
     await auditDecision("denied");
     return { kind: "refused", reason: refusal };
@@ -253,11 +261,22 @@ export async function decide(
   if (spec.needsReason && !input.reason) return { kind: "invalid", field: "reason", code: "required" };
   if ([...input.reason].length > LIMITS.reason) return { kind: "invalid", field: "reason", code: "too_long" };
   if (spec.needsService && !input.referralService) return { kind: "invalid", field: "referral_service", code: "required" };
+  const joinCaseId = input.transition === "join_case" ? (input.caseId ?? "") : "";
+  if (input.transition === "join_case") {
+    if (!joinCaseId) return { kind: "invalid", field: "case_id", code: "required" };
+    const why = await joinRefusal(ctx, report, joinCaseId);
+    if (why) {
+      await auditDecision("denied");
+      return { kind: "not_joinable", reason: why };
+    }
+  }
 
   const eventId = newId();
   const reason_enc = await sealReason(ctx, who, { id: eventId, livcId: report.livc_id, allowed: true }, input.reason);
   const to = spec.to;
-  const result = await db.transaction().execute(async (trx) => {
+  let result: { caseId: string | null } | null;
+  try {
+    result = await db.transaction().execute(async (trx) => {
     let caseId: string | null = null;
     if (input.transition === "take_up" && report.livc_id) {
       // The case starts through the cases module, in this transaction, with the person's identity
@@ -275,6 +294,12 @@ export async function decide(
       );
       caseId = opened.id;
     }
+    if (joinCaseId && report.livc_id) {
+      // Re-checked in the transaction (the case may have closed meanwhile): a refusal rolls everything back.
+      const why = await joinReportToCase(ctx, who, { caseId: joinCaseId, livcId: report.livc_id }, trx);
+      if (why) throw new JoinRefused(why);
+      caseId = joinCaseId;
+    }
     const decided = spec.decision ? { decided_at: nowIso() } : {};
     if (!(await store.compareAndSetStatus(trx, id, report.status, { status: to, ...decided, ...(caseId ? { case_id: caseId } : {}) }))) return null;
     await store.insertEvent(trx, {
@@ -290,9 +315,34 @@ export async function decide(
     await audit.recordFor(ctx, who, { action: `intake.decision.${input.transition}`, resourceType: "report", resourceId: id, livcId: report.livc_id, outcome: "success" }, { db: trx });
     return { caseId };
   });
+  } catch (e) {
+    if (!(e instanceof JoinRefused)) throw e;
+    await auditDecision("denied");
+    return { kind: "not_joinable", reason: e.reason };
+  }
   if (!result) return { kind: "conflict" };
   if (report.notify_status === 1 && reporterStatusOf(report.status) !== reporterStatusOf(to)) {
     await mailStatusChanged(ctx, report.reporter_user_id, report.reference);
   }
   return { kind: "ok", status: to, caseId: result.caseId };
+}
+
+class JoinRefused extends Error {
+  constructor(readonly reason: JoinRefusal) {
+    super(reason);
+  }
+}
+
+/**
+ * Why this report may not join this case, checked before the transaction (decision 0062): the case
+ * must be one the duplicate hint shows for this report (same LIVC, same blind index) and still open.
+ * Visibility for the actor is the cases module's check, in the transaction (joinReportToCase).
+ */
+async function joinRefusal(ctx: AppContext, report: store.ReportRow, caseId: string): Promise<JoinRefusal | "other_person" | null> {
+  const c = /^[0-9a-f-]{36}$/i.test(caseId) ? await caseRow(ctx, caseId) : undefined;
+  if (!c) return "not_found";
+  if (!report.livc_id || c.livc_id !== report.livc_id) return "other_livc";
+  if (!report.subject_index || c.subject_index !== report.subject_index) return "other_person";
+  if (!isOpenCase(c.status)) return "not_open";
+  return null;
 }

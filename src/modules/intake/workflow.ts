@@ -33,10 +33,16 @@ const OPEN = ["received", "in_screening"] as const satisfies readonly ReportStat
 export const TRANSITIONS = {
   start_screening: { from: ["received"], to: "in_screening", roles: SCREENERS, regional: true, needsReason: false, needsService: false, decision: false },
   take_up: { from: OPEN, to: "taken_up", roles: SCREENERS, regional: false, needsReason: true, needsService: false, decision: true },
+  // Add the report to an open case of the same person in this LIVC (decision 0062): the reporter reads "taken up".
+  // Offered only when the duplicate hint found such a case and the screener may see it (screening.ts joinableCases).
+  join_case: { from: OPEN, to: "taken_up", roles: SCREENERS, regional: false, needsReason: true, needsService: false, decision: true },
   refer: { from: OPEN, to: "referred", roles: SCREENERS, regional: true, needsReason: true, needsService: true, decision: true },
   no_action: { from: OPEN, to: "no_action", roles: SCREENERS, regional: true, needsReason: true, needsService: false, decision: true },
   pass_to_police: { from: OPEN, to: "passed_to_police", roles: ["information_officer"], regional: false, needsReason: true, needsService: false, decision: true },
   close: { from: ["taken_up", "referred"], to: "closed", roles: ["chair", "coordinator"], regional: true, needsReason: true, needsService: false, decision: false },
+  // Hand an undecided report over to another LIVC (decision 0062): screening starts again there; the
+  // reason is a code (handover.ts), never text. Its own route and service, not the decision form.
+  hand_over: { from: OPEN, to: "received", roles: SCREENERS, regional: true, needsReason: true, needsService: false, decision: false },
   // The reporter withdraws before screening decides (decision 0048); the reason is a code from a fixed list.
   withdraw: { from: OPEN, to: "withdrawn", roles: [], regional: false, needsReason: true, needsService: false, decision: false, reporter: true },
 } as const satisfies Record<string, TransitionSpec>;

@@ -9,7 +9,9 @@ export interface DecisionFormState {
   transition: string;
   reason: string;
   referral_service: string;
-  error?: { field: "transition" | "reason" | "referral_service"; message: string };
+  /** The open case chosen for "join_case" (decision 0062). */
+  case_id: string;
+  error?: { field: "transition" | "reason" | "referral_service" | "case_id"; message: string };
   notice?: string;
 }
 
@@ -154,7 +156,7 @@ export function ScreeningPage(props: { ctx: ViewContext; view: ScreeningView; ba
         <ol>
           {view.events.map((e) => (
             <li>
-              {ctx.date(e.at)}: {t(k(`intake.transition.${e.transition}`))}
+              {ctx.date(e.at)}: <HistoryStep ctx={ctx} transition={e.transition} />
               {e.referralService ? ` (${t(k(`intake.service.${e.referralService}`))})` : ""}
               {e.reason ? <span class="pre-wrap"> · {e.reason}</span> : null}
             </li>
@@ -201,6 +203,20 @@ export function ScreeningPage(props: { ctx: ViewContext; view: ScreeningView; ba
               ))}
             </select>
           </div>
+          {view.joinable.length > 0 ? (
+            <div class={err("case_id") ? "form-group form-group-error" : "form-group"}>
+              <label for="case_id">{t("scase.join.case")}</label>
+              <HintAndError id="case_id" hint={t("scase.join.case.hint")} error={err("case_id")} />
+              <select id="case_id" name="case_id" aria-describedby={describedBy("case_id", "h", err("case_id"))} aria-invalid={err("case_id") ? "true" : undefined}>
+                <option value="">{t("scase.join.choose")}</option>
+                {view.joinable.map((c) => (
+                  <option value={c.id} selected={form.case_id === c.id}>
+                    {t("scase.join.option", { label: c.label, date: ctx.date(c.openedAt) })}
+                  </option>
+                ))}
+              </select>
+            </div>
+          ) : null}
           <div class={err("reason") ? "form-group form-group-error" : "form-group"}>
             <label for="reason">{t("intake.decision.reason")}</label>
             <HintAndError id="reason" hint={`${t("intake.decision.reason.hint")} ${t("intake.form.limit", { limit: LIMITS.reason })}`} error={err("reason")} />
@@ -214,5 +230,23 @@ export function ScreeningPage(props: { ctx: ViewContext; view: ScreeningView; ba
         </form>
       )}
     </Layout>
+  );
+}
+
+/**
+ * One line of the report's history: the step, and for steps that carry a code in their name
+ * ("case_closed.<closure reason>", "identity_corrected.<reason>", "hand_over.<reason>") the code's words.
+ */
+function HistoryStep(props: { ctx: ViewContext; transition: string }) {
+  const { t } = props.ctx;
+  const dot = props.transition.indexOf(".");
+  const step = dot < 0 ? props.transition : props.transition.slice(0, dot);
+  const code = dot < 0 ? "" : props.transition.slice(dot + 1);
+  const family = step === "case_closed" ? "case.reason" : step === "identity_corrected" ? "rect.reason" : step === "hand_over" ? "scase.handover.reason" : null;
+  return (
+    <>
+      {t(k(`intake.transition.${step}`))}
+      {family && code ? ` (${t("scase.history.reason", { reason: t(k(`${family}.${code}`)) })})` : ""}
+    </>
   );
 }
