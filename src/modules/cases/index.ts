@@ -10,7 +10,7 @@ import { rectifyRoutes } from "./rectify-routes";
 import { purgeLogCli } from "./retention-cli";
 import { runPurge } from "./service";
 import { runActionMailJobs } from "./action-mail";
-import { purgeReports } from "../intake/service";
+import { purgeReports, sendDeadlineReminders } from "../intake/service";
 import { sendMeetingReminders } from "../meetings/service";
 import { runApprovalMailJobs } from "../identity/service";
 import { casesConfig } from "./config";
@@ -38,8 +38,9 @@ export async function runDailyJobs(ctx: AppContext, today = todayInBrussels()) {
   const { cases: purge, reports: reportPurge } = await runRetentionPurge(ctx, { today });
   const reminders = await sendMeetingReminders(ctx, { today, aheadDays: casesConfig().reminderDays });
   const approvals = await runApprovalMailJobs(ctx);
+  const screeningReminders = await sendDeadlineReminders(ctx, { today }); // decision 0060
   const actionMails = await runActionMailJobs(ctx, today); // decision 0061
-  return { purge, reportPurge, reminders, approvals, actionMails };
+  return { purge, reportPurge, reminders, approvals, screeningReminders, actionMails };
 }
 
 /**

@@ -239,6 +239,7 @@ export type CaseEventKind =
   | "agenda_removed"
   | "consultation_cancelled"
   | "report_joined"
+  | "report_supplemented"
   | "purged";
 export interface CaseEventTable {
   id: string;

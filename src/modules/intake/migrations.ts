@@ -210,7 +210,7 @@ export interface ReportEventTable {
   referral_service: string | null;
   reason_enc: string | null;
 }
-export interface IntakeAlertTable { id: string; user_id: string; report_id: string; kind: "danger_now" | "regional_new" | "supplement" | "withdrawn"; created_at: string; read_at: string | null }
+export interface IntakeAlertTable { id: string; user_id: string; report_id: string; kind: "danger_now" | "regional_new" | "supplement" | "withdrawn" | "new_report" | "deadline_near" | "deadline_passed"; created_at: string; read_at: string | null }
 export interface ReportSupplementTable { id: string; report_id: string; author_user_id: string; created_at: string; report_status: string; content_enc: string }
 export interface ReportPurgeLogTable { id: string; report_id: string; reference: string; livc_id: string | null; purged_at: string; retention_until: string | null; cause: ReportPurgeCause; removed: string }
 /** Why a report's personal data went (decisions 0019, 0048, 0053); drafts are erased altogether. */

@@ -7,9 +7,9 @@ import { addDays, newId, nowIso, todayInBrussels } from "../../platform/db/value
 import type { Actor } from "../../platform/policy/actor";
 import { membersOfLivc } from "../identity/service";
 import { municipalitiesOn } from "../reference/service";
-import { registerTimeline } from "../registry/service";
+import { livcById, registerTimeline } from "../registry/service";
 import { extraDaysFor } from "./closing-days";
-import { mailDangerNow, mailRegionalNew } from "./notify";
+import { mailDangerNow, mailNewReport, mailRegionalNew } from "./notify";
 import { keysReady, openReportContent, type ReportContent, sealReportContent, subjectIndexOf } from "./personal";
 import { isOwnReport } from "./policy";
 import { newReference } from "./reference-number";
@@ -18,10 +18,13 @@ import type { SinceCode } from "./signals";
 import * as store from "./store";
 import { maySupplement, mayWithdraw, supplementDates } from "./supplement";
 import { addWorkingDays } from "./working-days";
+import { SCREENING_ROLES } from "./deadline-reminders";
 import { type ReporterStatus, reporterStatusOf } from "./workflow";
 
 export * from "./screening";
 export { purgeReports, type ReportPurgeReport, reportPurgeLog } from "./retention";
+export { sendDeadlineReminders } from "./deadline-reminders";
+export { reporterWaiting, screeningWaiting } from "./waiting";
 // Registers the reports' part of a subject access export (GDPR art. 15) with the cases module.
 import "./subject-access";
 export { REPORT_STATUSES, REPORTER_STATUSES, TRANSITIONS, reporterStatusOf, type ReportStatus } from "./workflow";
@@ -166,7 +169,8 @@ export async function fileReport(ctx: AppContext, who: AuditWho & { actor: Actor
     await store.insertEvent(trx, { report_id: id, actor_id: actor.userId, transition: "submit", from_status: "draft", to_status: "received", referral_service: null, reason_enc: null });
     await audit.recordFor(ctx, who, { action: "intake.report.submit", resourceType: "report", resourceId: id, livcId, outcome: "success" }, { db: trx });
   });
-  await raiseAlerts(ctx, { id, livcId, province: routing.kind === "regional" ? routing.province : null, dangerNow: form.danger_now });
+  // After the commit, best effort: the report stands whatever happens to its notices.
+  await raiseAlerts(ctx, { id, livcId, province: routing.kind === "regional" ? routing.province : null, dangerNow: form.danger_now, reporterUserId: actor.userId }).catch(() => undefined);
   return { kind: "submitted", reference, routing, dangerNow: form.danger_now, minor };
 }
 
@@ -179,21 +183,33 @@ function emptyRow(id: string, reference: string, userId: string, organisationId:
   };
 }
 
-/** Who hears about a new report now: "danger now" goes to the information officers at once. */
-async function raiseAlerts(ctx: AppContext, r: { id: string; livcId: string | null; province: string | null; dangerNow: boolean }) {
+/**
+ * Who hears about a new report, right after the submission committed (best effort: a failure here
+ * leaves the report in the queue, and the deadline reminders, deadline-reminders.ts, still come).
+ * - LIVC, "danger now": its active information officers at once (alert + mail "danger now", decision 0007).
+ * - LIVC, every report: its other active screeners (coordinators; information officers when not
+ *   "danger now") get an alert and a mail "a new report waits in LIVC X" (decision 0060).
+ * - No LIVC: the regional contact points of the province (alert + mail, decision 0007).
+ * Never the reporter; each person once; mails name no person, no place and no reference.
+ */
+async function raiseAlerts(ctx: AppContext, r: { id: string; livcId: string | null; province: string | null; dangerNow: boolean; reporterUserId: string }) {
   const db = ctx.database.db;
-  let recipients: string[] = [];
+  const notMe = (ids: string[]) => [...new Set(ids)].filter((id) => id !== r.reporterUserId);
   if (r.livcId) {
-    if (!r.dangerNow) return;
-    recipients = (await membersOfLivc(ctx, r.livcId)).filter((m) => m.role === "information_officer" && m.status === "active").map((m) => m.user_id);
+    const members = (await membersOfLivc(ctx, r.livcId)).filter((m) => m.status === "active");
+    const danger = r.dangerNow ? notMe(members.filter((m) => m.role === "information_officer").map((m) => m.user_id)) : [];
+    const ordinary = notMe(members.filter((m) => SCREENING_ROLES.includes(m.role)).map((m) => m.user_id)).filter((id) => !danger.includes(id));
+    for (const userId of danger) await store.insertAlert(db, { user_id: userId, report_id: r.id, kind: "danger_now" });
+    for (const userId of ordinary) await store.insertAlert(db, { user_id: userId, report_id: r.id, kind: "new_report" });
+    await mailDangerNow(ctx, danger);
+    await mailNewReport(ctx, ordinary, (await livcById(db, r.livcId))?.name ?? "");
   } else if (r.province) {
-    recipients = (await store.regionalContactsFor(db, r.province)).map((c) => c.user_id);
+    const contacts = notMe((await store.regionalContactsFor(db, r.province)).map((c) => c.user_id));
+    const kind = r.dangerNow ? "danger_now" : "regional_new";
+    for (const userId of contacts) await store.insertAlert(db, { user_id: userId, report_id: r.id, kind });
+    if (r.dangerNow) await mailDangerNow(ctx, contacts);
+    else await mailRegionalNew(ctx, contacts);
   }
-  recipients = [...new Set(recipients)];
-  const kind = r.dangerNow ? "danger_now" : "regional_new";
-  for (const userId of recipients) await store.insertAlert(db, { user_id: userId, report_id: r.id, kind });
-  if (r.dangerNow) await mailDangerNow(ctx, recipients);
-  else await mailRegionalNew(ctx, recipients);
 }
 
 /** The reporter's own draft, decrypted for editing (audited through the personal-data path). */

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from "kysely";
+import type { ExpressionBuilder, Kysely, Transaction } from "kysely";
 import type { DB } from "../../platform/db/schema";
 import { newId, nowIso, toCount } from "../../platform/db/values";
 import { inLivcs } from "../../platform/policy";
@@ -131,6 +131,15 @@ export async function insertAlert(db: Db, a: { user_id: string; report_id: strin
   await db.insertInto("intake_alert").values({ ...a, id: newId(), created_at: nowIso(), read_at: null }).execute();
 }
 
+/**
+ * Alerts that only mean "this report waits for a decision" (decision 0060): once the report is decided or
+ * withdrawn they are no longer shown or counted, so a coordinator is not left with the information
+ * officer's finished work.
+ */
+const WAITING_KINDS = ["new_report", "deadline_near", "deadline_passed"] as const;
+const stillMeant = (eb: ExpressionBuilder<DB, "intake_alert" | "report">) =>
+  eb.or([eb("intake_alert.kind", "not in", WAITING_KINDS), eb("report.status", "in", ["received", "in_screening"])]);
+
 /** The newest unread alerts of a person (at most `limit`; alertCount says how many there are). */
 export const unreadAlertsOf = (db: Db, userId: string, limit = 20) =>
   db
@@ -139,6 +148,7 @@ export const unreadAlertsOf = (db: Db, userId: string, limit = 20) =>
     .select(["intake_alert.id", "intake_alert.kind", "intake_alert.created_at", "report.id as report_id", "report.reference"])
     .where("intake_alert.user_id", "=", userId)
     .where("intake_alert.read_at", "is", null)
+    .where(stillMeant)
     .orderBy("intake_alert.created_at", "desc")
     .orderBy("intake_alert.id", "desc")
     .limit(limit)
@@ -147,9 +157,11 @@ export const unreadAlertsOf = (db: Db, userId: string, limit = 20) =>
 export async function unreadAlertCount(db: Db, userId: string): Promise<number> {
   const row = await db
     .selectFrom("intake_alert")
+    .innerJoin("report", "report.id", "intake_alert.report_id")
     .select((eb) => eb.fn.countAll().as("n"))
-    .where("user_id", "=", userId)
-    .where("read_at", "is", null)
+    .where("intake_alert.user_id", "=", userId)
+    .where("intake_alert.read_at", "is", null)
+    .where(stillMeant)
     .executeTakeFirst();
   return toCount(row?.n);
 }

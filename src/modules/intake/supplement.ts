@@ -2,6 +2,7 @@ import { type AuditWho, audit } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import { newId, nowIso } from "../../platform/db/values";
 import type { Actor } from "../../platform/policy/actor";
+import { addTimelineEntry } from "../cases/service";
 import { membersOfLivc } from "../identity/service";
 import { keysReady, openSupplements, type SupplementContent, sealSupplement } from "./personal";
 import { isOwnReport } from "./policy";
@@ -106,6 +107,9 @@ export async function addSupplement(ctx: AppContext, who: AuditWho & { actor: Ac
     const content_enc = await sealSupplement(ctx, who, { id, livcId: row.livc_id, allowed: true, db: trx }, content);
     await trx.insertInto("report_supplement").values({ id, report_id: row.id, author_user_id: who.actor.userId, created_at: nowIso(), report_status: current.status, content_enc }).execute();
     for (const userId of recipients) await store.insertAlert(trx, { user_id: userId, report_id: row.id, kind: "supplement" });
+    // Taken up: the case's timeline says so (content-free, no actor), so the chair and everyone on the case
+    // sees it where they work; only the screeners read the supplement itself (decision 0060).
+    if (current.case_id) await addTimelineEntry(ctx, trx, { who: { actor: null }, caseId: current.case_id, livcId: current.livc_id ?? "", kind: "report_supplemented" });
     await audit.recordFor(ctx, who, { action: "intake.report.supplement", resourceType: "report", resourceId: row.id, livcId: row.livc_id, outcome: "success" }, { db: trx });
     return true;
   });

@@ -1,0 +1,24 @@
+import type { SchakelMigration } from "../../platform/db/migrate";
+import { todayInBrussels } from "../../platform/db/values";
+
+/**
+ * Screening deadline reminders (decision 0060, deadline-reminders.ts): on each report, the deadline
+ * for which the "near" and the "passed" reminder went out. Open reports already past their deadline
+ * at the upgrade count as reminded of both: no burst of mails about old reports (the queue marks
+ * them overdue); reports whose deadline is still ahead get their reminders as usual.
+ */
+export const screeningMailMigrations: SchakelMigration[] = [
+  {
+    name: "2026122050_intake_screening_reminders",
+    async up(db) {
+      await db.schema.alterTable("report").addColumn("screening_near_reminded_for", "text").execute();
+      await db.schema.alterTable("report").addColumn("screening_passed_reminded_for", "text").execute();
+      await db
+        .updateTable("report")
+        .set((eb) => ({ screening_near_reminded_for: eb.ref("screening_due_on"), screening_passed_reminded_for: eb.ref("screening_due_on") }))
+        .where("status", "in", ["received", "in_screening"])
+        .where("screening_due_on", "<", todayInBrussels())
+        .execute();
+    },
+  },
+];
