@@ -7,7 +7,7 @@ import { createCampaign } from "../../src/modules/awareness/service";
 import * as caseService from "../../src/modules/cases/service";
 import { makeActor, makeLivc, makeOrganisation } from "../../src/modules/cases/testing";
 import { emptyForm } from "../../src/modules/intake/schema";
-import { decide, fileReport } from "../../src/modules/intake/service";
+import { decide, fileReport, sendDeadlineReminders } from "../../src/modules/intake/service";
 import { rectifyReportIdentity } from "../../src/modules/intake/rectify";
 import { addSupplement, withdrawReport } from "../../src/modules/intake/supplement";
 import { discardDraft } from "../../src/modules/intake/retention-drafts";
@@ -909,6 +909,35 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
         return { actor, reference: made.reference, counts, before: await counts() };
       },
       change: (s) => addSupplement(ctx(), { actor: s.actor }, s.reference, { observation: "Geweigerde aanvulling", signals: [] }),
+      unchanged: async (s) => expect(await s.counts()).toEqual(s.before),
+    }),
+    // Decision 0060: a supplement after take-up also writes the case's timeline entry; the daily deadline reminder.
+    atomicCase({
+      name: "addSupplement after take-up (intake service: the screeners' alert and the case's timeline entry)",
+      only: "intake.report.supplement",
+      setup: async () => {
+        const w = await caseLinkWorld();
+        const id = await w.reportIn("Aan te vullen na opname");
+        const taken = await decide(ctx(), { actor: w.coordinator }, id, { transition: "take_up", reason: "Bespreken.", referralService: "" });
+        if (taken.kind !== "ok") throw new Error(taken.kind);
+        const reference = (await db().selectFrom("report").select("reference").where("id", "=", id).executeTakeFirstOrThrow()).reference;
+        const counts = () => Promise.all([count("report_supplement"), count("intake_alert"), count("case_event")]);
+        return { actor: await reporter(), reference, counts, before: await counts() };
+      },
+      change: (s) => addSupplement(ctx(), { actor: s.actor }, s.reference, { observation: "Geweigerde aanvulling", signals: [] }),
+      unchanged: async (s) => expect(await s.counts()).toEqual(s.before),
+    }),
+    atomicCase({
+      name: "sendDeadlineReminders (intake daily job: the reminder's mark and alerts with its system audit entry)",
+      setup: async () => {
+        const w = await caseLinkWorld();
+        const id = await w.reportIn("Termijn bijna om");
+        await db().updateTable("report").set({ screening_due_on: "2030-01-10" }).where("id", "=", id).execute();
+        const counts = () =>
+          Promise.all([count("intake_alert", "kind in ('deadline_near', 'deadline_passed')"), count("report", "screening_near_reminded_for is not null or screening_passed_reminded_for is not null")]);
+        return { counts, before: await counts() };
+      },
+      change: () => sendDeadlineReminders(ctx(), { today: "2030-01-09" }),
       unchanged: async (s) => expect(await s.counts()).toEqual(s.before),
     }),
     ...(["filed_by_mistake", "wrong_person"] as const).map((reason) =>
