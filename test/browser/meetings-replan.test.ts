@@ -14,9 +14,9 @@ import { livcInput } from "../support/livc";
  * Re-planning a consultation (decision 0043): the coordinator opens the list, reschedules (a date in
  * the past is refused first, the typed values kept), looks at the agenda page, then cancels with a
  * reason; the meeting page says it was cancelled. Decision 0058: attendance refused before the
- * meeting's day (linked error, tick kept), the confirmation when nobody is ticked, a minutes conflict
- * between two tabs (both texts shown) and the re-planning page of a held meeting. Zero axe violations
- * on every page visited.
+ * meeting's day (linked error, tick kept), a reschedule conflict and a minutes conflict between two
+ * tabs (both versions shown), the confirmation when nobody is ticked, and the re-planning page of a
+ * held meeting. Zero axe violations on every page visited.
  */
 describeBrowser("journey: rescheduling and cancelling a consultation", () => {
   let server: TestServer;
@@ -115,6 +115,22 @@ describeBrowser("journey: rescheduling and cancelling a consultation", () => {
     expect(await page.getByLabel("Yusuf Coördinator").isChecked()).toBe(true);
     expect(await page.getByRole("link", { name: "Overleg annuleren" }).count()).toBe(1);
     await expectAccessible(page, "meetings-attendance-before-day");
+
+    // Two tabs open the reschedule form; the first moves the place, the second is told and keeps its input.
+    const second = await page.context().newPage();
+    errors.push(...watchPageErrors(second));
+    await second.goto(`${server.baseUrl}/meetings/${futureId}/reschedule`);
+    await page.goto(`/meetings/${futureId}/reschedule`);
+    await page.locator("#place").fill("Zaal 2");
+    await page.getByRole("button", { name: "Wijziging opslaan" }).click();
+    await page.waitForURL(/done=rescheduled/);
+    await second.locator("#starts_at").fill("11:30");
+    await second.getByRole("button", { name: "Wijziging opslaan" }).click();
+    await expect.poll(() => second.locator("#conflict-title").count()).toBe(1);
+    expect(await second.locator("#starts_at").inputValue()).toBe("11:30");
+    expect(await second.locator("#current-meeting").textContent()).toContain("Zaal 2");
+    await expectAccessible(second, "meetings-reschedule-conflict");
+    await second.close();
 
     // Today, nobody ticked: a confirmation page first; confirmed, the meeting stays planned.
     await page.goto(`/meetings/${todayId}`);

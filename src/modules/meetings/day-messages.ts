@@ -3,7 +3,7 @@ import { defineMessages } from "../../platform/i18n/define";
 /**
  * Decision 0058: attendance and minutes from the meeting's day on, the confirmation when nobody is
  * ticked present, the minutes' save conflict, and the re-planning pages' answer for a meeting that is
- * no longer planned.
+ * no longer planned, and the reschedule form's conflict.
  */
 export const meetingsDayMessages = defineMessages({
   nl: {
@@ -22,6 +22,9 @@ export const meetingsDayMessages = defineMessages({
     "mtg.min.conflict.none": "(geen tekst)",
     "mtg.error.conflict": "Iemand anders heeft het verslag intussen opgeslagen: vergelijk en sla opnieuw op",
     "mtg.replan.not_planned.title": "Dit overleg kan niet meer gewijzigd worden",
+    "mtg.resched.conflict.title": "Iemand anders heeft dit overleg intussen gewijzigd",
+    "mtg.resched.conflict.text": "Uw wijziging is niet opgeslagen; wat u typte staat nog in het formulier. Zo staat het overleg nu:",
+    "mtg.error.resched_conflict": "Iemand anders heeft het overleg intussen gewijzigd: vergelijk en sla opnieuw op",
   },
   fr: {
     "mtg.att.before_day": "Vous pouvez enregistrer les présences à partir du jour de la concertation ({date}). D'ici là, la concertation peut encore être déplacée ou annulée et l'ordre du jour peut encore changer.",
@@ -39,6 +42,9 @@ export const meetingsDayMessages = defineMessages({
     "mtg.min.conflict.none": "(pas de texte)",
     "mtg.error.conflict": "Quelqu'un d'autre a enregistré le procès-verbal entre-temps : comparez et enregistrez à nouveau",
     "mtg.replan.not_planned.title": "Cette concertation ne peut plus être modifiée",
+    "mtg.resched.conflict.title": "Quelqu'un d'autre a modifié cette concertation entre-temps",
+    "mtg.resched.conflict.text": "Votre modification n'a pas été enregistrée ; ce que vous avez saisi est toujours dans le formulaire. Voici la concertation telle qu'elle est maintenant :",
+    "mtg.error.resched_conflict": "Quelqu'un d'autre a modifié la concertation entre-temps : comparez et enregistrez à nouveau",
   },
   en: {
     "mtg.att.before_day": "You can save the attendance from the day of the consultation ({date}) on. Until then the consultation can still be moved or cancelled and its agenda can still change.",
@@ -56,5 +62,8 @@ export const meetingsDayMessages = defineMessages({
     "mtg.min.conflict.none": "(no text)",
     "mtg.error.conflict": "Someone else saved the minutes in the meantime: compare and save again",
     "mtg.replan.not_planned.title": "This consultation can no longer be changed",
+    "mtg.resched.conflict.title": "Someone else changed this consultation in the meantime",
+    "mtg.resched.conflict.text": "Your change was not saved; what you typed is still in the form. This is the consultation as it is now:",
+    "mtg.error.resched_conflict": "Someone else changed the consultation in the meantime: compare and save again",
   },
 });

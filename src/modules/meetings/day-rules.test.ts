@@ -10,7 +10,7 @@ import { makeOrganisation } from "../cases/testing";
 import * as partners from "../partners/service";
 import { addFramework, createLivc } from "../registry/service";
 import { livcInput } from "../../../test/support/livc";
-import { rescheduleMeeting } from "./replan";
+import { rescheduleFingerprint, rescheduleMeeting } from "./replan";
 import { acknowledgeConfidentiality, minutesOfCase, recordMeetingAttendance, saveCaseMinutes, scheduleMeeting } from "./service";
 import * as store from "./store";
 
@@ -135,6 +135,24 @@ describeEachDialect("meetings: attendance on the day, minutes revision (decision
       expect(rejected).toHaveLength(1);
       expect(rejected[0].reason).toMatchObject({ code: "conflict" });
       expect((await store.minutesOf(ctx().database.db, id, caseIds[3]))?.revision).toBe(1);
+    });
+  });
+
+  describe("rescheduling (the other meeting form loaded with what it overwrites)", () => {
+    it("is compare-and-set on what the form showed: a stale form or a second save at once writes nothing", async () => {
+      const id = await plan(addDays(today, 6));
+      const loaded = rescheduleFingerprint((await store.meetingById(ctx().database.db, id))!);
+      const move = (place: string, heldOn: string) => rescheduleMeeting(ctx(), who("coordinator"), id, { heldOn, startsAt: "10:00", place, videoUrl: null, loaded });
+      const results = await Promise.allSettled([move("Zaal A", addDays(today, 8)), move("Zaal B", addDays(today, 9))]);
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      expect(results.find((r): r is PromiseRejectedResult => r.status === "rejected")?.reason).toMatchObject({ code: "conflict" });
+      const after = (await store.meetingById(ctx().database.db, id))!;
+      expect([after.place, after.held_on]).toEqual(after.place === "Zaal A" ? ["Zaal A", addDays(today, 8)] : ["Zaal B", addDays(today, 9)]);
+      expect(await audits(id, "meeting.reschedule")).toBe(1);
+      // The same stale form later: still refused.
+      await expect(move("Zaal C", addDays(today, 10))).rejects.toMatchObject({ code: "conflict" });
+      await rescheduleMeeting(ctx(), who("coordinator"), id, { heldOn: addDays(today, 10), startsAt: "10:00", place: "Zaal C", videoUrl: null, loaded: rescheduleFingerprint(after) });
+      expect((await store.meetingById(ctx().database.db, id))?.place).toBe("Zaal C");
     });
   });
 

@@ -7,6 +7,7 @@ import { buildApp } from "../../platform/web/app";
 import { labelsOf, openCaseFromScreening, transitionCase } from "../cases/service";
 import { makeActor, makeLivc } from "../cases/testing";
 import { addFramework } from "../registry/service";
+import { rescheduleFingerprint } from "./replan";
 import { scheduleMeeting } from "./service";
 import * as store from "./store";
 
@@ -60,7 +61,9 @@ describeEachDialect("meetings: closed case blocks rescheduling, timeline on the 
     expect(casePage.statusCode).toBe(200);
     expect(casePage.body).toContain("Van de agenda van een overleg gehaald");
 
-    expect((await post(`/meetings/${meetingId}/reschedule`, fields)).statusCode).toBe(303);
+    // The form carries the meeting as it was loaded (decision 0058).
+    const loaded = rescheduleFingerprint((await store.meetingById(ctx().database.db, meetingId))!);
+    expect((await post(`/meetings/${meetingId}/reschedule`, { ...fields, loaded })).statusCode).toBe(303);
     expect(await store.meetingById(ctx().database.db, meetingId)).toMatchObject({ held_on: addDays(today, 12), place: "Andere Zaal" });
 
     expect((await post(`/meetings/${meetingId}/cancel`, { reason: "other", note: "" })).statusCode).toBe(303);

@@ -8,6 +8,7 @@ import { openCaseFromScreening } from "../cases/service";
 import { makeActor, makeLivc, makeOrganisation } from "../cases/testing";
 import * as partners from "../partners/service";
 import { addFramework } from "../registry/service";
+import { rescheduleFingerprint } from "./replan";
 import { scheduleMeeting } from "./service";
 import * as store from "./store";
 
@@ -75,12 +76,30 @@ describeEachDialect("meetings: re-planning routes and the paged list", (ctx) => 
   it("reschedule: a refused date keeps the input with a linked error; a good one redirects with a notice", async () => {
     const page = await app.inject({ method: "GET", url: `/meetings/${meetingId}`, headers: coord.headers() });
     expect(page.body).toContain(`href="/meetings/${meetingId}/reschedule"`);
-    const bad = await post(coord, `/meetings/${meetingId}/reschedule`, { held_on: addDays(today, -2), starts_at: "09:00", place: "Raadzaal", video_url: "" });
+    const form = await app.inject({ method: "GET", url: `/meetings/${meetingId}/reschedule`, headers: coord.headers() });
+    const loadedAt = (body: string) => /name="loaded" value="([^"]*)"/.exec(body)![1].replaceAll("&quot;", '"');
+    const bad = await post(coord, `/meetings/${meetingId}/reschedule`, { held_on: addDays(today, -2), starts_at: "09:00", place: "Raadzaal", video_url: "", loaded: loadedAt(form.body) });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('href="#held_on"');
     expect(bad.body).toContain('value="Raadzaal"');
     expect(bad.body).toContain('value="09:00"');
-    const ok = await post(coord, `/meetings/${meetingId}/reschedule`, { held_on: addDays(today, 40), starts_at: "09:00", place: "Raadzaal", video_url: "" });
+    // Decision 0058: the form carries the meeting as it was loaded; the bad post kept it.
+    const loaded = loadedAt(bad.body);
+    expect(loaded).toBe(rescheduleFingerprint((await store.meetingById(ctx().database.db, meetingId))!));
+    // Someone else moves the meeting meanwhile: this form's save is refused, typed values kept, the new state shown.
+    const before = (await store.meetingById(ctx().database.db, meetingId))!;
+    await store.setMeetingColumns(ctx().database.db, meetingId, { place: "Zaal van de collega" });
+    const clash = await post(coord, `/meetings/${meetingId}/reschedule`, { held_on: addDays(today, 40), starts_at: "09:00", place: "Raadzaal", video_url: "", loaded });
+    expect(clash.statusCode).toBe(409);
+    expect(clash.body).toContain("Iemand anders heeft dit overleg intussen gewijzigd");
+    expect(clash.body).toContain('href="#held_on"');
+    expect(clash.body).toContain('value="Raadzaal"');
+    expect(clash.body).toMatch(/id="current-meeting"[\s\S]*Zaal van de collega/);
+    expect(await store.meetingById(ctx().database.db, meetingId)).toMatchObject({ held_on: before.held_on, place: "Zaal van de collega" });
+    // A form without `loaded` (an older page) is refused the same way.
+    expect((await post(coord, `/meetings/${meetingId}/reschedule`, { held_on: addDays(today, 40), starts_at: "09:00", place: "Raadzaal", video_url: "" })).statusCode).toBe(409);
+    const current = loadedAt(clash.body);
+    const ok = await post(coord, `/meetings/${meetingId}/reschedule`, { held_on: addDays(today, 40), starts_at: "09:00", place: "Raadzaal", video_url: "", loaded: current });
     expect(ok.statusCode).toBe(303);
     expect(ok.headers.location).toBe(`/meetings/${meetingId}?done=rescheduled`);
     expect(await store.meetingById(ctx().database.db, meetingId)).toMatchObject({ held_on: addDays(today, 40), place: "Raadzaal" });

@@ -50,7 +50,7 @@ export function replanRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get("/meetings/:id/reschedule", { config: { permission: "case.access" } }, async (request, reply) => {
     const m = await meetingOf(request, reply);
     if (!m) return reply;
-    const values = { held_on: m.held_on, starts_at: m.starts_at ?? "", place: m.place ?? "", video_url: m.video_url ?? "" };
+    const values = { held_on: m.held_on, starts_at: m.starts_at ?? "", place: m.place ?? "", video_url: m.video_url ?? "", loaded: replan.rescheduleFingerprint(m) };
     return sendPage(reply, h(ReschedulePage, { ctx: viewContext(request), id: m.id, heldOn: m.held_on, values, errors: {} }));
   });
 
@@ -58,11 +58,19 @@ export function replanRoutes(app: FastifyInstance, ctx: AppContext) {
     const m = await meetingOf(request, reply);
     if (!m) return reply;
     const b = body(request);
-    const values: RescheduleValues = { held_on: str(b.held_on, 10), starts_at: str(b.starts_at, 5), place: str(b.place, 200), video_url: str(b.video_url, 500) };
+    // A form without `loaded` (an older page) never matches: refused as a conflict, nothing overwritten.
+    const values: RescheduleValues = { held_on: str(b.held_on, 10), starts_at: str(b.starts_at, 5), place: str(b.place, 200), video_url: str(b.video_url, 500), loaded: typeof b.loaded === "string" ? b.loaded.slice(0, 1000) : "" };
     try {
-      await replan.rescheduleMeeting(ctx, whoOf(request), m.id, { heldOn: values.held_on, startsAt: values.starts_at || null, place: values.place || null, videoUrl: values.video_url || null });
+      await replan.rescheduleMeeting(ctx, whoOf(request), m.id, { heldOn: values.held_on, startsAt: values.starts_at || null, place: values.place || null, videoUrl: values.video_url || null, loaded: values.loaded });
       return reply.redirect(`/meetings/${m.id}?done=rescheduled`, 303);
     } catch (e) {
+      if (e instanceof MeetingError && e.code === "conflict") {
+        // Decision 0058: the typed values stay; the meeting as it is now is shown; the form now carries that state.
+        const now = (await meetingRow(ctx, m.id)) ?? m;
+        const current = { heldOn: now.held_on, startsAt: now.starts_at, place: now.place, videoUrl: now.video_url };
+        const errors = { held_on: viewContext(request).t("mtg.error.resched_conflict") };
+        return sendPage(reply, h(ReschedulePage, { ctx: viewContext(request), id: m.id, heldOn: now.held_on, values: { ...values, loaded: replan.rescheduleFingerprint(now) }, errors, current }), 409);
+      }
       if (e instanceof MeetingError && (e.code === "invalid" || e.code === "no_framework")) {
         return sendPage(reply, h(ReschedulePage, { ctx: viewContext(request), id: m.id, heldOn: m.held_on, values, errors: fieldError(request, e) }), 400);
       }

@@ -137,7 +137,17 @@ export interface RescheduleInput {
   startsAt: string | null;
   place: string | null;
   videoUrl: string | null;
+  /**
+   * Decision 0058: what the form showed when it was loaded (`rescheduleFingerprint`). When someone
+   * changed date, time, place or link since, nothing is written (`conflict`). Left out by callers
+   * that do not come from a form.
+   */
+  loaded?: string;
 }
+
+/** Decision 0058: date, time, place and video link of a meeting as one value the reschedule form carries. */
+export const rescheduleFingerprint = (m: { held_on: string; starts_at: string | null; place: string | null; video_url: string | null }) =>
+  JSON.stringify([m.held_on, m.starts_at ?? "", m.place ?? "", m.video_url ?? ""]);
 
 /** New date, time, place or video link; the reminder follows the new date. The invited are told by mail. */
 export async function rescheduleMeeting(ctx: AppContext, who: AuditWho, id: string, input: RescheduleInput, today = todayInBrussels()) {
@@ -154,6 +164,11 @@ export async function rescheduleMeeting(ctx: AppContext, who: AuditWho, id: stri
   const to = await recipients(ctx, meeting);
   await ctx.database.db.transaction().execute(async (trx) => {
     const tx = bound(ctx, trx);
+    // Compare-and-set (decision 0058): the meeting as the form showed it, and nobody changing it now.
+    if (input.loaded !== undefined) {
+      const now = await store.meetingById(trx, id);
+      if (!now || rescheduleFingerprint(now) !== input.loaded || !(await store.claimMeeting(trx, id, now.updated_at))) throw new MeetingError("conflict", "held_on");
+    }
     if (input.heldOn !== meeting.held_on) await partners.moveConsultation(tx, who, id, input.heldOn);
     await store.setMeetingColumns(trx, id, {
       starts_at: input.startsAt || null,

@@ -15,6 +15,20 @@ export type MeetingRow = NonNullable<Awaited<ReturnType<typeof meetingById>>>;
 export const setMeetingColumns = (db: Db, id: string, set: Partial<ConsultationMeetingColumns>) =>
   m(db).updateTable("consultation").set({ ...set, updated_at: nowIso() }).where("id", "=", id).execute();
 
+/**
+ * Decision 0058: marks the meeting changed now, only if nobody changed it since `updatedAt` was read
+ * (the reschedule's compare-and-set inside its transaction). False when someone did.
+ */
+export async function claimMeeting(db: Db, id: string, updatedAt: string | null): Promise<boolean> {
+  const r = await m(db)
+    .updateTable("consultation")
+    .set({ updated_at: nowIso() })
+    .where("id", "=", id)
+    .where((eb) => (updatedAt === null ? eb("updated_at", "is", null) : eb("updated_at", "=", updatedAt)))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 export function meetingsOfLivcs(db: Db, livcIds: string[], ids?: string[]) {
   let q = m(db).selectFrom("consultation").selectAll();
   q = q.where("livc_id", "in", livcIds.length ? livcIds : ["-"]);

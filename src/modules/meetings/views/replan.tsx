@@ -25,9 +25,19 @@ export interface RescheduleValues {
   starts_at: string;
   place: string;
   video_url: string;
+  /** Decision 0058: the meeting as the form was loaded (rescheduleFingerprint), sent back for the compare-and-set. */
+  loaded: string;
 }
 
-export function ReschedulePage(props: { ctx: ViewContext; id: string; heldOn: string; values: RescheduleValues; errors: Errors }) {
+export function ReschedulePage(props: {
+  ctx: ViewContext;
+  id: string;
+  heldOn: string;
+  values: RescheduleValues;
+  errors: Errors;
+  /** Decision 0058: someone else changed the meeting since the form was loaded; how it is now. */
+  current?: { heldOn: string; startsAt: string | null; place: string | null; videoUrl: string | null };
+}) {
   const { ctx, values, errors } = props;
   const { t } = ctx;
   const title = t("mtg.resched.title", { date: ctx.date(props.heldOn) });
@@ -40,9 +50,26 @@ export function ReschedulePage(props: { ctx: ViewContext; id: string; heldOn: st
           {errors.closed_case} <a href={`/meetings/${props.id}/agenda`}>{t("mtg.replan.agenda")}</a>
         </p>
       ) : null}
+      {props.current ? (
+        <section class="notice warning" aria-labelledby="conflict-title">
+          <h2 id="conflict-title">{t("mtg.resched.conflict.title")}</h2>
+          <p>{t("mtg.resched.conflict.text")}</p>
+          <dl class="summary-list" id="current-meeting">
+            <dt>{t("mtg.new.date")}</dt>
+            <dd>{ctx.date(props.current.heldOn)}</dd>
+            <dt>{t("mtg.new.time")}</dt>
+            <dd>{props.current.startsAt ?? "—"}</dd>
+            <dt>{t("mtg.new.place")}</dt>
+            <dd>{props.current.place ?? "—"}</dd>
+            <dt>{t("mtg.new.video")}</dt>
+            <dd>{props.current.videoUrl ?? "—"}</dd>
+          </dl>
+        </section>
+      ) : null}
       <p class="hint">{t("mtg.replan.mail_hint")}</p>
       <form method="post" action={`/meetings/${props.id}/reschedule`}>
         <Csrf ctx={ctx} />
+        <input type="hidden" name="loaded" value={values.loaded} />
         <Input id="held_on" label={t("mtg.new.date")} hint={t("mtg.new.date.hint")} value={values.held_on} error={errors.held_on} maxLength={10} />
         <Input id="starts_at" label={t("mtg.new.time")} hint={t("mtg.new.time.hint")} value={values.starts_at} error={errors.starts_at} maxLength={5} />
         <Input id="place" label={t("mtg.new.place")} value={values.place} error={errors.place} maxLength={200} />
