@@ -61,7 +61,7 @@ export const privacyMessages = defineMessages({
     "pr.retention.never": "In deze installatie werd nog niets gewist.",
     "pr.retention.withdrawn": "Een melding die de melder intrekt omdat ze over de verkeerde persoon gaat, wordt meteen gewist.",
     "pr.retention.audit": "Auditlog: zolang de databank bestaat (nog geen termijn vastgelegd); het adres van de gebruiker wordt ingekort bewaard (/24 voor IPv4, /48 voor IPv6).",
-    "pr.retention.sessions": "Sessies: verlopen na {idle} minuten zonder activiteit en na hoogstens {hours} uur.",
+    "pr.retention.sessions": "Sessies: verlopen na {idle} minuten zonder activiteit en na hoogstens {hours} uur. Een formulier dat na het einde van een sessie werd verstuurd, blijft hoogstens {stash} minuten versleuteld bewaard zodat de persoon het na opnieuw aanmelden kan versturen; daarna wordt het gewist.",
     "pr.retention.backups":
       "Back-ups: hoogstens {days} dagen bewaren. Een back-up die ouder is dan de laatste wissing of rectificatie wordt niet teruggezet, tenzij die wissingen en rectificaties meteen opnieuw worden toegepast (`schakel restore --reapply-erasures`).",
     "pr.s.security": "Beveiligingsmaatregelen (uitgewerkt in docs/SECURITY.md)",
@@ -130,7 +130,7 @@ export const privacyMessages = defineMessages({
     "pr.retention.never": "Rien n'a encore été effacé dans cette installation.",
     "pr.retention.withdrawn": "Un signalement retiré par son auteur parce qu'il concerne la mauvaise personne est effacé immédiatement.",
     "pr.retention.audit": "Journal d'audit : tant que la base de données existe (pas encore de durée fixée) ; l'adresse de l'utilisateur est conservée tronquée (/24 en IPv4, /48 en IPv6).",
-    "pr.retention.sessions": "Sessions : expirent après {idle} minutes d'inactivité et au plus tard après {hours} heures.",
+    "pr.retention.sessions": "Sessions : expirent après {idle} minutes d'inactivité et au plus tard après {hours} heures. Un formulaire envoyé après la fin d'une session est conservé chiffré au plus {stash} minutes, pour que la personne puisse l'envoyer à nouveau après s'être reconnectée ; il est ensuite effacé.",
     "pr.retention.backups":
       "Sauvegardes : à conserver {days} jours au plus. Une sauvegarde plus ancienne que le dernier effacement ou la dernière rectification n'est pas restaurée, sauf si ces effacements et rectifications sont réappliqués aussitôt (`schakel restore --reapply-erasures`).",
     "pr.s.security": "Mesures de sécurité (détaillées dans docs/SECURITY.md)",
@@ -198,7 +198,7 @@ export const privacyMessages = defineMessages({
     "pr.retention.never": "Nothing has been erased in this installation yet.",
     "pr.retention.withdrawn": "A report its reporter withdraws because it is about the wrong person is erased at once.",
     "pr.retention.audit": "Audit log: as long as the database exists (no term set yet); the user's address is kept truncated (/24 for IPv4, /48 for IPv6).",
-    "pr.retention.sessions": "Sessions: expire after {idle} minutes without activity and after {hours} hours at most.",
+    "pr.retention.sessions": "Sessions: expire after {idle} minutes without activity and after {hours} hours at most. A form sent after a session ended is kept encrypted for at most {stash} minutes so the person can send it again after logging in; then it is erased.",
     "pr.retention.backups":
       "Backups: keep them {days} days at most. A backup older than the newest erasure or rectification is not restored unless those erasures and rectifications are applied again at once (`schakel restore --reapply-erasures`).",
     "pr.s.security": "Security measures (detailed in docs/SECURITY.md)",

@@ -42,7 +42,7 @@ describeEachDialect("record of processing", (ctx, dialect) => {
         expect(body).toContain(t(key));
       }
       expect(body).toContain(t("pr.retention.case", { years: 6, minor: 3 }));
-      expect(body).toContain(t("pr.retention.sessions", { idle: 30, hours: 10 }));
+      expect(body).toContain(t("pr.retention.sessions", { idle: 30, hours: 10, stash: 60 }));
       expect(body).toContain(t("pr.retention.review", { months: new Intl.ListFormat(locale, { type: "conjunction" }).format(["6", "12"]) }));
       expect(body).toContain(t("pr.controller.livcs", { count: livcs }));
       expect(body).toContain(t("pr.retention.never"));

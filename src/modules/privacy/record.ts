@@ -6,6 +6,7 @@ import { intakeRetentionConfig } from "../intake/retention-config";
 import { reportPurgeLogPage } from "../intake/retention-overview";
 import { listLivcs } from "../registry/service";
 import { BACKUP_RETENTION_DAYS } from "../backup/service";
+import { STASH_MINUTES } from "../../platform/auth/stash";
 
 /**
  * The record of processing activities (GDPR art. 30) for the DPO (decision 0054). Fixed text from the
@@ -81,7 +82,7 @@ export function recordSections(f: RecordFacts, fmt: Fmt): RecordSection[] {
         t("pr.retention.schedule"),
         f.newestPurge ? t("pr.retention.last", { date: fmt.date(f.newestPurge) }) : t("pr.retention.never"),
         t("pr.retention.withdrawn"),
-        t("pr.retention.sessions", { idle: num(f.idleMinutes), hours: num(f.absoluteHours) }),
+        t("pr.retention.sessions", { idle: num(f.idleMinutes), hours: num(f.absoluteHours), stash: num(STASH_MINUTES) }),
         t("pr.retention.audit"),
         t("pr.retention.backups", { days: num(f.backupDays) }),
       ],
