@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createUser, type TestUser } from "../../../test/support/auth";
+import { createUser, login, type TestUser } from "../../../test/support/auth";
 import { describeEachDialect } from "../../../test/support/db";
 import { livcInput, makeTestLivc } from "../../../test/support/livc";
 import { type ReadMail, readMail } from "../../../test/support/mail";
@@ -7,6 +7,7 @@ import { type SmtpReceiver, startSmtpReceiver } from "../../../test/support/smtp
 import type { AppContext } from "../../platform/context";
 import { type Locale, translator } from "../../platform/i18n";
 import type { Actor, LivcRole } from "../../platform/policy/actor";
+import { buildApp } from "../../platform/web/app";
 import { timeline } from "../cases/service";
 import { ensureOrganisation } from "../identity/service";
 import { updateUser } from "../identity/store";
@@ -160,6 +161,19 @@ describeEachDialect("screeners told of a new report", (base) => {
     const row = await ctx.database.db.selectFrom("case_event").select(["actor_id", "note_enc"]).where("case_id", "=", caseId).where("kind", "=", "report_supplemented").executeTakeFirstOrThrow();
     expect(row).toEqual({ actor_id: null, note_enc: null });
     expect(await alertKinds(u.coord, r.id)).toContain("supplement");
-    expect(translator("nl")("case.ev.report_supplemented")).not.toContain("case.ev");
+    // As pages show them: the chair reads the entry on the case page; the coordinator's queue lists the new report.
+    const fresh = await file(reporter);
+    const app = await buildApp(ctx, { logger: false });
+    try {
+      const chairPage = await app.inject({ method: "GET", url: `/cases/${caseId}`, headers: (await login(app, u.chair)).headers() });
+      expect(chairPage.statusCode).toBe(200);
+      expect(chairPage.body).toContain(translator("nl")("case.ev.report_supplemented"));
+      expect(chairPage.body).not.toContain("tweede mes");
+      const queue = await app.inject({ method: "GET", url: "/screening", headers: (await login(app, u.coord)).headers() });
+      expect(queue.body).toContain(`Nieuwe melding te screenen: ${fresh.reference}`);
+      expect(queue.body).not.toContain(`Nieuwe melding te screenen: ${r.reference}`); // decided: no longer waiting
+    } finally {
+      await app.close();
+    }
   });
 });
