@@ -154,6 +154,9 @@ describeEachDialect("action owners", (base) => {
     expect(lead).toMatch(/<section class="table-scroll" tabindex="0" aria-label="Opvolgingsplan">/);
     const partner = (await get(s.clb, `/cases/${caseId}`)).body;
     expect(partner).not.toContain(translator("fr")("case.plan.owner_no_access"));
+    // Its members are not told (no grant for the case), and their work list still shows nothing of the case.
+    expect((await mailActionOwners(ctx)).sent).toBe(0);
+    expect((await get(s.seated, "/cases/work")).body).not.toContain(`/cases/${caseId}`);
     const revision = String((await actionRow(orphan)).revision);
     const keep = await post(s.coord, `/cases/actions/${orphan}/edit`, { description: "Oud", owner: org.seated, due_on: "2099-03-01", revision });
     expect(keep.statusCode).toBe(400);
