@@ -156,7 +156,7 @@ export function ScreeningPage(props: { ctx: ViewContext; view: ScreeningView; ba
         <ol>
           {view.events.map((e) => (
             <li>
-              {ctx.date(e.at)}: <HistoryStep ctx={ctx} transition={e.transition} />
+              {ctx.date(e.at)}: {t(k(`intake.transition.${e.transition}`))}
               {e.referralService ? ` (${t(k(`intake.service.${e.referralService}`))})` : ""}
               {e.reason ? <span class="pre-wrap"> · {e.reason}</span> : null}
             </li>
@@ -233,20 +233,3 @@ export function ScreeningPage(props: { ctx: ViewContext; view: ScreeningView; ba
   );
 }
 
-/**
- * One line of the report's history: the step, and for steps that carry a code in their name
- * ("case_closed.<closure reason>", "identity_corrected.<reason>", "hand_over.<reason>") the code's words.
- */
-function HistoryStep(props: { ctx: ViewContext; transition: string }) {
-  const { t } = props.ctx;
-  const dot = props.transition.indexOf(".");
-  const step = dot < 0 ? props.transition : props.transition.slice(0, dot);
-  const code = dot < 0 ? "" : props.transition.slice(dot + 1);
-  const family = step === "case_closed" ? "case.reason" : step === "identity_corrected" ? "rect.reason" : step === "hand_over" ? "scase.handover.reason" : null;
-  return (
-    <>
-      {t(k(`intake.transition.${step}`))}
-      {family && code ? ` (${t("scase.history.reason", { reason: t(k(`${family}.${code}`)) })})` : ""}
-    </>
-  );
-}
