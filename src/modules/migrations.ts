@@ -10,6 +10,7 @@ import { approvalMigrations } from "./identity/approval-migrations";
 import { identityMigrations } from "./identity/migrations";
 import { ssoMigrations } from "./identity/sso-migrations";
 import { intakeMigrations } from "./intake/migrations";
+import { handoverMigrations } from "./intake/handover-migrations";
 import { lifecycleMigrations } from "./intake/lifecycle-migrations";
 import { screeningMailMigrations } from "./intake/screening-mail-migrations";
 import { meetingsMigrations } from "./meetings/migrations";
@@ -19,5 +20,5 @@ import { registryMigrations } from "./registry/migrations";
 
 /** Every module's migrations. Add a module's list here; names order them globally. */
 export function allMigrations(): SchakelMigration[] {
-  return [...metaMigrations, ...referenceMigrations, ...registryMigrations, ...auditMigrations, ...cryptoMigrations, ...identityMigrations, ...ssoMigrations, ...approvalMigrations, ...partnersMigrations, ...awarenessMigrations, ...intakeMigrations, ...lifecycleMigrations, ...screeningMailMigrations, ...casesMigrations, ...caseActionMigrations, ...meetingsMigrations, ...stashMigrations].sort((a, b) => a.name.localeCompare(b.name));
+  return [...metaMigrations, ...referenceMigrations, ...registryMigrations, ...auditMigrations, ...cryptoMigrations, ...identityMigrations, ...ssoMigrations, ...approvalMigrations, ...partnersMigrations, ...awarenessMigrations, ...intakeMigrations, ...lifecycleMigrations, ...handoverMigrations, ...screeningMailMigrations, ...casesMigrations, ...caseActionMigrations, ...meetingsMigrations, ...stashMigrations].sort((a, b) => a.name.localeCompare(b.name));
 }
