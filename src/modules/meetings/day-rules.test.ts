@@ -160,6 +160,12 @@ describeEachDialect("meetings: attendance on the day, minutes revision (decision
     const post = (who: LoginSession, url: string, fields: Record<string, string>, extra = "") => app.inject({ method: "POST", url, headers: who.headers({ form: true }), payload: who.form(fields) + extra });
     const get = (who: LoginSession, url: string) => app.inject({ method: "GET", url, headers: who.headers() });
 
+    it("the meeting list's table scrolls inside a focusable region (a 360 px screen is not pushed sideways)", async () => {
+      await plan(addDays(today, 2));
+      const list = await get(s.coordinator, "/meetings");
+      expect(list.body).toMatch(/<section class="table-scroll" tabindex="0" aria-label="Casusoverleg"><table class="table">/);
+    });
+
     it("attendance before the day: 400, the error summary linked to the register, the ticks as posted, nothing saved", async () => {
       const id = await plan(addDays(today, 5));
       const page = await get(s.coordinator, `/meetings/${id}`);
