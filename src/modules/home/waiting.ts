@@ -5,10 +5,10 @@ import type { Actor } from "../../platform/policy/actor";
 import { hasAnyRole } from "../../platform/policy/actor";
 import { PERMISSIONS } from "../../platform/policy/permissions";
 import * as cases from "../cases/service";
+import * as intake from "../intake/service";
 import * as partners from "../partners/service";
-// intake/service.ts and meetings/service.ts re-export these (one line each); until the helpers editing
-// those files this session commit them, the start page imports the counting files themselves.
-import * as intake from "../intake/waiting";
+// meetings/service.ts re-exports this (one line); until the helper editing that file this session
+// commits it, the start page imports the counting file itself.
 import * as meetings from "../meetings/waiting";
 
 /**
