@@ -7,9 +7,7 @@ import { PERMISSIONS } from "../../platform/policy/permissions";
 import * as cases from "../cases/service";
 import * as intake from "../intake/service";
 import * as partners from "../partners/service";
-// meetings/service.ts re-exports this (one line); until the helper editing that file this session
-// commits it, the start page imports the counting file itself.
-import * as meetings from "../meetings/waiting";
+import * as meetings from "../meetings/service";
 
 /**
  * What waits for a signed-in person (decision 0059): per role, a COUNT and the link to the list it

@@ -13,6 +13,7 @@ import { frameworksOf, livcDetail } from "../registry/service";
 import * as store from "./store";
 
 export { sendMeetingReminders } from "./reminders";
+export { meetingsToAcknowledge } from "./waiting";
 
 /**
  * Consultations: scheduling (agenda of cases, services invited per case through the partners
