@@ -142,8 +142,8 @@ export function QueuePage(props: {
       <h1>{title}</h1>
       <p class="lead">{t("intake.queue.lead")}</p>
       {props.alerts.items.length > 0 ? (
-        <div class="notice warning" role="alert">
-          <h2>{t("intake.queue.alerts")}</h2>
+        <section class="notice warning" aria-labelledby="queue-alerts">
+          <h2 id="queue-alerts">{t("intake.queue.alerts")}</h2>
           <ul>
             {props.alerts.items.map((a) => (
               <li>
@@ -152,7 +152,7 @@ export function QueuePage(props: {
             ))}
           </ul>
           {props.alerts.total > props.alerts.items.length ? <p>{t("intake.queue.alerts_more", { count: num(props.alerts.total - props.alerts.items.length) })}</p> : null}
-        </div>
+        </section>
       ) : null}
       {several ? (
         <nav aria-label={t("intake.queue.livcs")}>
