@@ -8,6 +8,7 @@ import * as caseService from "../../src/modules/cases/service";
 import { makeActor, makeLivc, makeOrganisation } from "../../src/modules/cases/testing";
 import { emptyForm } from "../../src/modules/intake/schema";
 import { decide, fileReport, sendDeadlineReminders } from "../../src/modules/intake/service";
+import { handOverReport } from "../../src/modules/intake/handover";
 import { rectifyReportIdentity } from "../../src/modules/intake/rectify";
 import { addSupplement, withdrawReport } from "../../src/modules/intake/supplement";
 import { discardDraft } from "../../src/modules/intake/retention-drafts";
@@ -1110,6 +1111,26 @@ describeEachDialect("every change commits with its audit entry", (ctx, dialect) 
         return { ...w, caseId: taken.caseId, rows, before: await rows() };
       },
       change: (s) => caseService.transitionCase(ctx(), { actor: s.chair }, s.caseId, "close", { reason: "concern_addressed" }),
+      unchanged: async (s) => expect(await s.rows()).toEqual(s.before),
+    }),
+    atomicCase({
+      name: "handOverReport (intake: an undecided report passed on to another LIVC)",
+      only: "intake.report.hand_over",
+      setup: async () => {
+        const w = await caseLinkWorld();
+        const id = await w.reportIn("Door te geven");
+        const to = await makeLivc(ctx());
+        await makeActor(ctx(), [{ livcId: to, role: "coordinator" }]);
+        const rows = () =>
+          Promise.all([
+            db().selectFrom("report").select(["status", "livc_id", "screening_due_on", "updated_at"]).where("id", "=", id).executeTakeFirstOrThrow(),
+            count("report_event"),
+            count("report_handover"),
+            count("intake_alert"),
+          ]);
+        return { ...w, id, to, rows, before: await rows() };
+      },
+      change: (s) => handOverReport(ctx(), { actor: s.coordinator }, s.id, { toLivcId: s.to, reason: "wrong_municipality" }),
       unchanged: async (s) => expect(await s.rows()).toEqual(s.before),
     }),
   ];

@@ -96,12 +96,6 @@ export async function handOverReport(
   return { kind: "ok", livcName: target.name };
 }
 
-/** When the report was last passed on (the reporter's status page: "passed on", no LIVC). */
-export async function lastHandoverOf(ctx: AppContext, reportId: string): Promise<string | null> {
-  const row = await ctx.database.db.selectFrom("report_handover").select("at").where("report_id", "=", reportId).orderBy("at", "desc").limit(1).executeTakeFirst();
-  return row?.at ?? null;
-}
-
 /** The handovers of a report for its screening page: from where to where, the reason code, when. */
 export async function handoversOf(ctx: AppContext, reportId: string) {
   return ctx.database.db.selectFrom("report_handover").select(["from_livc_id", "from_regional_queue", "to_livc_id", "reason", "at"]).where("report_id", "=", reportId).orderBy("at").execute();

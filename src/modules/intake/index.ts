@@ -4,6 +4,7 @@ import { regionalContactCli } from "./contacts-cli";
 import { contactPointRoutes } from "./contacts-routes";
 import { seedIntakeDemo } from "./demo";
 import { discardRoutes } from "./discard-routes";
+import { handoverRoutes } from "./handover-routes";
 import { intakeRetentionConfig } from "./retention-config";
 import { intakeRoutes } from "./routes";
 import { reportRectifyRoutes } from "./rectify-routes";
@@ -18,6 +19,7 @@ export const intakeModule: SchakelModule = {
     reportRectifyRoutes(app, ctx);
     supplementRoutes(app, ctx);
     discardRoutes(app, ctx);
+    handoverRoutes(app, ctx);
     // A bad retention setting stops the server at start, naming the variable (decision 0053).
     intakeRetentionConfig();
   },

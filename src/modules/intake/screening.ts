@@ -5,6 +5,7 @@ import type { Actor } from "../../platform/policy/actor";
 import { registerTimeline } from "../registry/service";
 import { canSeeCase, caseGrants, caseRow, casesOfSubject, type JoinRefusal, joinReportToCase, openCaseFromScreening } from "../cases/service";
 import { isOpenCase, type JoinableCase, joinableCases } from "./case-link";
+import { handoverTargets } from "./handover";
 import { extraDaysByLivc } from "./closing-days";
 import { mailStatusChanged } from "./notify";
 import { openReasons, openReportContent, type ReportContent, sealReason } from "./personal";
@@ -180,6 +181,8 @@ export interface ScreeningView {
   transitions: Transition[];
   /** Open cases of this person in this LIVC the screener may add the report to (decision 0062); empty: "join_case" is not offered. */
   joinable: JoinableCase[];
+  /** LIVCs this report may be handed over to (decision 0062); empty when "hand_over" is not available. */
+  handoverTargets: { id: string; name: string }[];
 }
 
 type Denied = { kind: "not_found" } | { kind: "forbidden" };
@@ -205,6 +208,7 @@ export async function openForScreening(ctx: AppContext, who: AuditWho & { actor:
   await store.markAlertsRead(db, who.actor.userId, id);
   const { timeline } = await registerTimeline(db);
   const joinable = joinableCases(grants, report.livc_id, dup.cases);
+  const transitions = availableTransitions(report.status, transitionActor(who.actor, refOf(report), scope)).filter((x) => x !== "join_case" || joinable.length > 0);
   return {
     kind: "ok",
     report,
@@ -219,8 +223,9 @@ export async function openForScreening(ctx: AppContext, who: AuditWho & { actor:
       // A case link only for those the cases policy lets see that case.
       cases: dup.cases.map((c) => ({ id: c.id, label: canSeeCase(grants, c) ? c.label : null, openedAt: c.opened_at, canOpen: canSeeCase(grants, c) })),
     },
-    transitions: availableTransitions(report.status, transitionActor(who.actor, refOf(report), scope)).filter((x) => x !== "join_case" || joinable.length > 0),
+    transitions,
     joinable,
+    handoverTargets: transitions.includes("hand_over") ? await handoverTargets(ctx, report.livc_id, today) : [],
   };
 }
 

@@ -9,6 +9,7 @@ import { membersOfLivc } from "../identity/service";
 import { municipalitiesOn } from "../reference/service";
 import { livcById, registerTimeline } from "../registry/service";
 import { extraDaysFor } from "./closing-days";
+import { handoversOf } from "./handover";
 import { mailDangerNow, mailNewReport, mailRegionalNew } from "./notify";
 import { keysReady, openReportContent, type ReportContent, sealReportContent, subjectIndexOf } from "./personal";
 import { isOwnReport } from "./policy";
@@ -248,6 +249,8 @@ export interface ReporterView {
   maySupplement: boolean;
   mayWithdraw: boolean;
   withdrawnReason: string | null;
+  /** When the report was passed on to another LIVC (decision 0062): dates only, never which LIVC. */
+  passedOn: string[];
 }
 
 /** The status page: only the status words and their dates. null when it is not the asker's report. */
@@ -271,6 +274,7 @@ export async function reporterView(ctx: AppContext, who: AuditWho & { actor: Act
     maySupplement: maySupplement(row),
     mayWithdraw: mayWithdraw(row),
     withdrawnReason: row.withdrawn_reason ?? null,
+    passedOn: (await handoversOf(ctx, row.id)).map((x) => x.at),
   };
 }
 

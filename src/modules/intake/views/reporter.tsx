@@ -99,7 +99,7 @@ export function StatusPage(props: { ctx: ViewContext; view: ReporterView; done?:
   const { ctx, view } = props;
   const { t } = ctx;
   const notice = props.done ? DONE[props.done] : undefined;
-  const lines = [...view.history.map((h) => ({ at: h.at, text: statusLabel(ctx, h.status) })), ...view.supplements.map((at) => ({ at, text: t("sup.history.added") }))].sort((a, b) =>
+  const lines = [...view.history.map((h) => ({ at: h.at, text: statusLabel(ctx, h.status) })), ...view.supplements.map((at) => ({ at, text: t("sup.history.added") })), ...view.passedOn.map((at) => ({ at, text: t("scase.reporter.passed_on") }))].sort((a, b) =>
     a.at.localeCompare(b.at),
   );
   return (
@@ -121,6 +121,12 @@ export function StatusPage(props: { ctx: ViewContext; view: ReporterView; done?:
           <dt>{t("intake.status.submitted")}</dt>
           <dd>{ctx.date(view.submittedAt)}</dd>
         </div>
+        {view.passedOn.length > 0 ? (
+          <div>
+            <dt>{t("scase.reporter.passed_on")}</dt>
+            <dd id="passed-on">{ctx.date(view.passedOn.at(-1)!)}</dd>
+          </div>
+        ) : null}
         {view.withdrawnReason ? (
           <div>
             <dt>{t("sup.withdrawn.reason")}</dt>

@@ -1,5 +1,7 @@
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
+import type { MessageKey } from "../../../platform/i18n";
+import { HANDOVER_REASONS, type HandoverReason } from "../handover";
 import type { ScreeningView } from "../screening";
 import { LIMITS } from "../schema";
 import { REFERRAL_SERVICES, TRANSITIONS } from "../workflow";
@@ -15,9 +17,17 @@ export interface DecisionFormState {
   notice?: string;
 }
 
+/** The handover form (decision 0062): the receiving LIVC and a reason code, kept on error. */
+export interface HandoverFormState {
+  to_livc: string;
+  reason: string;
+  error?: { field: "to_livc" | "handover_reason"; message: string };
+}
+
 /** The screening page: content (read through the personal-data path, audited), duplicates, decision. */
-export function ScreeningPage(props: { ctx: ViewContext; view: ScreeningView; base: string; form: DecisionFormState }) {
+export function ScreeningPage(props: { ctx: ViewContext; view: ScreeningView; base: string; form: DecisionFormState; handover?: HandoverFormState }) {
   const { ctx, view, form } = props;
+  const handover = props.handover ?? { to_livc: "", reason: "" };
   const { t } = ctx;
   const r = view.report;
   const c = view.content;
@@ -28,7 +38,7 @@ export function ScreeningPage(props: { ctx: ViewContext; view: ScreeningView; ba
   const action = `${props.base}/${r.id}/decision`;
   return (
     <Layout ctx={ctx} title={title} wide>
-      <ErrorSummary ctx={ctx} errors={form.error ? [form.error] : []} />
+      <ErrorSummary ctx={ctx} errors={[form.error, handover.error].filter((e): e is NonNullable<typeof e> => Boolean(e))} />
       {form.notice ? (
         <p class="notice success" role="status">
           {form.notice}
@@ -229,7 +239,62 @@ export function ScreeningPage(props: { ctx: ViewContext; view: ScreeningView; ba
           </button>
         </form>
       )}
+      {view.handoverTargets.length > 0 ? <HandoverForm ctx={ctx} action={`${props.base}/${r.id}/handover`} targets={view.handoverTargets} state={handover} /> : null}
     </Layout>
   );
 }
 
+
+function HandoverForm(props: { ctx: ViewContext; action: string; targets: { id: string; name: string }[]; state: HandoverFormState }) {
+  const { ctx, state } = props;
+  const { t } = ctx;
+  const err = (f: string) => (state.error?.field === f ? state.error.message : undefined);
+  return (
+    <section aria-labelledby="handover-title">
+      <h2 id="handover-title">{t("scase.handover.title")}</h2>
+      <p>{t("scase.handover.intro")}</p>
+      <form method="post" action={props.action} novalidate>
+        <Csrf ctx={ctx} />
+        <div class={err("to_livc") ? "form-group form-group-error" : "form-group"}>
+          <label for="to_livc">{t("scase.handover.livc")}</label>
+          <HintAndError id="to_livc" error={err("to_livc")} />
+          <select id="to_livc" name="to_livc" aria-describedby={describedBy("to_livc", undefined, err("to_livc"))} aria-invalid={err("to_livc") ? "true" : undefined}>
+            <option value="">{t("scase.handover.choose")}</option>
+            {props.targets.map((l) => (
+              <option value={l.id} selected={state.to_livc === l.id}>
+                {l.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class={err("handover_reason") ? "form-group form-group-error" : "form-group"}>
+          <label for="handover_reason">{t("scase.handover.reason")}</label>
+          <HintAndError id="handover_reason" error={err("handover_reason")} />
+          <select
+            id="handover_reason"
+            name="reason"
+            aria-describedby={describedBy("handover_reason", undefined, err("handover_reason"))}
+            aria-invalid={err("handover_reason") ? "true" : undefined}
+          >
+            <option value="">{t("scase.handover.choose")}</option>
+            {HANDOVER_REASONS.map((code) => (
+              <option value={code} selected={state.reason === code}>
+                {t(HANDOVER_REASON_LABELS[code])}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" class="button secondary">
+          {t("scase.handover.submit")}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+const HANDOVER_REASON_LABELS = {
+  wrong_municipality: "scase.handover.reason.wrong_municipality",
+  livc_now_exists: "scase.handover.reason.livc_now_exists",
+  person_moved: "scase.handover.reason.person_moved",
+  other: "scase.handover.reason.other",
+} as const satisfies Record<HandoverReason, MessageKey>;
