@@ -15,6 +15,8 @@ describeBrowser("journey: a coordinator adds a second report to the person's ope
   let caseId: string;
   let caseLabel: string;
   let secondId: string;
+  let otherLivc: string;
+  let thirdId: string;
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -35,6 +37,11 @@ describeBrowser("journey: a coordinator adds a second report to the person's ope
     const second = await fileReport(server.ctx, { actor: reporter }, { ...form, observation: "Nieuwe waarneming" }, "submit");
     if (second.kind !== "submitted") throw new Error(second.kind);
     secondId = await idOf(second.reference);
+    // Another LIVC to hand a misrouted report to (decision 0062).
+    otherLivc = await makeLivc(server.ctx, "ANDER");
+    const third = await fileReport(server.ctx, { actor: reporter }, { ...form, subject_name: "Ander Adres", observation: "Verkeerde gemeente" }, "submit");
+    if (third.kind !== "submitted") throw new Error(third.kind);
+    thirdId = await idOf(third.reference);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -73,6 +80,28 @@ describeBrowser("journey: a coordinator adds a second report to the person's ope
     // The refused decision answered 400 (the page with its error summary); nothing else failed.
     expect(errors.filter((e) => e.includes("status of 400"))).toHaveLength(1);
     expect(errors.filter((e) => !e.includes("status of 400"))).toEqual([]);
+    await context.close();
+  });
+
+  it("hands a misrouted report to another LIVC: refused without a reason (summary linked, LIVC kept), then passed on, back to the queue; no axe violations", async () => {
+    const { context, page } = await newPage(browser, server.baseUrl);
+    const errors = watchPageErrors(page);
+    await loginInBrowser(page, coordinator, `/screening/${thirdId}`);
+    await page.waitForURL(new RegExp(`/screening/${thirdId}$`));
+    await page.getByLabel("Aan welke LIVC?").selectOption(otherLivc);
+    await page.getByRole("button", { name: "Doorgeven" }).click();
+    await expect.poll(() => page.locator(".error-summary").count()).toBe(1);
+    expect(await page.locator(".error-summary a").evaluateAll((as) => as.map((a) => a.getAttribute("href")))).toEqual(["#handover_reason"]);
+    expect(await page.getByLabel("Aan welke LIVC?").inputValue()).toBe(otherLivc);
+    await expectAccessible(page, "handover-error");
+    await page.getByLabel("Waarom?").selectOption("wrong_municipality");
+    await page.getByRole("button", { name: "Doorgeven" }).click();
+    await page.waitForURL(new RegExp("/screening$"));
+    await expectAccessible(page, "queue-after-handover");
+    const gone = await page.goto(`${server.baseUrl}/screening/${thirdId}`);
+    expect(gone?.status()).toBe(403);
+    expect(errors.filter((e) => e.includes("status of 400") || e.includes("status of 403"))).toHaveLength(2);
+    expect(errors.filter((e) => !e.includes("status of 400") && !e.includes("status of 403"))).toEqual([]);
     await context.close();
   });
 });
