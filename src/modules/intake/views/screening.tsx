@@ -132,9 +132,9 @@ export function ScreeningPage(props: { ctx: ViewContext; view: ScreeningView; ba
       </dl>
       <h2>{t("intake.report.reporter")}</h2>
       <dl>
-        <dt>{t("intake.form.reporter_organisation")}</dt>
+        <dt>{t("intake.screening.reporter_organisation")}</dt>
         <dd>{c.reporterOrganisation}</dd>
-        <dt>{t("intake.form.reporter_contact")}</dt>
+        <dt>{t("intake.screening.reporter_contact")}</dt>
         <dd>{c.reporterContact}</dd>
       </dl>
 
