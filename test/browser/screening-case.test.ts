@@ -96,7 +96,8 @@ describeBrowser("journey: a coordinator adds a second report to the person's ope
     await expectAccessible(page, "handover-error");
     await page.getByLabel("Waarom?").selectOption("wrong_municipality");
     await page.getByRole("button", { name: "Doorgeven" }).click();
-    await page.waitForURL(new RegExp("/screening$"));
+    await page.waitForURL(/\/screening\?passed_to=[0-9a-f-]+$/);
+    expect(await page.getByRole("status").textContent()).toContain("De melding is doorgegeven aan");
     await expectAccessible(page, "queue-after-handover");
     const gone = await page.goto(`${server.baseUrl}/screening/${thirdId}`);
     expect(gone?.status()).toBe(403);

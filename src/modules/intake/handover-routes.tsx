@@ -36,9 +36,8 @@ export function handoverRoutes(app: FastifyInstance, ctx: AppContext) {
       const result = await handOverReport(ctx, who(request), p.data.id, { toLivcId: typed.to_livc, reason: typed.reason });
       switch (result.kind) {
         case "ok":
-          // Back to the queue: the report is the other LIVC's now. (A confirmation notice there needs the
-          // queue view, owned elsewhere this session: scase.handover.done is ready for it.)
-          return reply.redirect(base, 303);
+          // Back to the queue (the report is the other LIVC's now), with a notice naming that LIVC.
+          return reply.redirect(`${base}?passed_to=${encodeURIComponent(typed.to_livc)}`, 303);
         case "not_found":
           return sendError(request, reply, 404);
         case "forbidden":

@@ -147,7 +147,10 @@ describeEachDialect("screening: the handover form", (ctx) => {
     expect(bad.body).toContain('href="#handover_reason"');
     expect(bad.body).toMatch(new RegExp(`<option value="${livcB}" selected`));
     const done = await post({ to_livc: livcB, reason: "person_moved" });
-    expect([done.statusCode, done.headers.location]).toEqual([303, "/screening"]);
+    expect([done.statusCode, done.headers.location]).toEqual([303, `/screening?passed_to=${livcB}`]);
+    const queue = await app.inject({ method: "GET", url: String(done.headers.location), headers: s.headers() });
+    const nameB = (await ctx().database.db.selectFrom("livc").select("name").where("id", "=", livcB).executeTakeFirstOrThrow()).name;
+    expect(queue.body).toContain(`<p class="notice success" role="status">De melding is doorgegeven aan ${nameB}.`);
     expect((await app.inject({ method: "GET", url: `/screening/${reportId}`, headers: s.headers() })).statusCode).toBe(403);
   });
 });

@@ -5,6 +5,7 @@ import type { AppContext } from "../../platform/context";
 import type { Actor } from "../../platform/policy/actor";
 import { sendError, wantsJson } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
+import { livcById } from "../registry/service";
 import { mayManageClosingDays } from "./policy";
 import { intakeRetentionConfig } from "./retention-config";
 import { decisionBody, emptyForm, idParam, LIMITS, queueQuery, readForm, referenceParam } from "./schema";
@@ -129,15 +130,17 @@ export function intakeRoutes(app: FastifyInstance, ctx: AppContext) {
       const q = queueQuery.parse(request.query ?? {});
       const paging = { filter: q.status, page: q.page };
       const alerts = await alertsFor(ctx, actor);
+      // The handover's confirmation (decision 0062): an LIVC's name is public register data.
+      const passedTo = q.passed_to ? ((await livcById(ctx.database.db, q.passed_to))?.name ?? undefined) : undefined;
       if (regionalOnly) {
         const regional = await regionalQueueFor(ctx, actor, paging);
         if (!regional) return sendError(request, reply, 403);
-        return sendPage(reply, h(QueuePage, { ctx: viewContext(request), livc: null, regional: regional.list, regionalOpen: null, alerts, regionalOnly }));
+        return sendPage(reply, h(QueuePage, { ctx: viewContext(request), livc: null, regional: regional.list, regionalOpen: null, alerts, regionalOnly, passedTo }));
       }
       const livc = await livcQueue(ctx, actor, { ...paging, livc: q.livc });
       if (livc === "not_found") return sendError(request, reply, 404);
       const closingDaysHref = livc && mayManageClosingDays(actor, livc.livcId) ? `/closing-days/${livc.livcId}` : undefined;
-      return sendPage(reply, h(QueuePage, { ctx: viewContext(request), livc, regional: null, regionalOpen: await regionalOpenCount(ctx, actor), alerts, closingDaysHref }));
+      return sendPage(reply, h(QueuePage, { ctx: viewContext(request), livc, regional: null, regionalOpen: await regionalOpenCount(ctx, actor), alerts, closingDaysHref, passedTo }));
     });
 
     const screeningPage = async (request: FastifyRequest, reply: FastifyReply, id: string, form: DecisionFormState, status = 200) => {

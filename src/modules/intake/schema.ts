@@ -139,4 +139,6 @@ export const queueQuery = z.object({
   status: z.enum(["open", "decided"]).catch("open"),
   page: z.coerce.number().int().min(1).max(1_000_000).catch(1),
   livc: z.string().uuid().optional().catch(undefined),
+  /** After a handover (decision 0062): the receiving LIVC, for the confirmation notice. */
+  passed_to: z.string().uuid().optional().catch(undefined),
 });

@@ -131,6 +131,8 @@ export function QueuePage(props: {
   regionalOnly?: boolean;
   /** The shown LIVC's closing-days page, when this person manages them (chair, coordinator, administrator). */
   closingDaysHref?: string;
+  /** Name of the LIVC a report was just handed over to (decision 0062). */
+  passedTo?: string;
 }) {
   const { ctx, livc } = props;
   const { t, num } = ctx;
@@ -139,6 +141,11 @@ export function QueuePage(props: {
   const several = livc && livc.livcs.length > 1;
   return (
     <Layout ctx={ctx} title={title} wide>
+      {props.passedTo ? (
+        <p class="notice success" role="status">
+          {t("scase.handover.done", { livc: props.passedTo })}
+        </p>
+      ) : null}
       <h1>{title}</h1>
       <p class="lead">{t("intake.queue.lead")}</p>
       {props.alerts.items.length > 0 ? (
