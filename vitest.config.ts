@@ -32,6 +32,8 @@ export default defineConfig({
           // the rest, one full run took 15 min instead of 12.5 (both with other work on the machine).
           fileParallelism: false,
           isolate: false,
+          // After the unit group (vitest refuses two projects with different maxWorkers in one group).
+          sequence: { groupOrder: 1 },
           testTimeout: 120_000,
         },
       },
