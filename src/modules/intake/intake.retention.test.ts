@@ -101,7 +101,8 @@ describeEachDialect("intake: report retention purge", (ctx) => {
 
     await runRetentionPurge(ctx(), { today });
     expect((await caseRow(ctx(), caseId))?.status).toBe("purged");
-    expect(await row(id)).toMatchObject({ content_enc: "", subject_index: null, case_id: null, status: "taken_up" });
+    // Closing the case closed its report too (decision 0062); the purge keeps that status.
+    expect(await row(id)).toMatchObject({ content_enc: "", subject_index: null, case_id: null, status: "closed" });
     expect((await reportPurgeLog(ctx())).find((l) => l.report_id === id)).toMatchObject({ cause: "case_purged", removed: { report_content: 1, case_link: 1, decision_reasons: 1 } });
     expect((await purgeLog(ctx())).find((l) => l.case_id === caseId)?.removed).toMatchObject({ report: 1 });
   });
