@@ -23,7 +23,7 @@ describeBrowser("journey: the data-protection officer searches the audit log and
     const { context, page } = await newPage(browser, server.baseUrl);
     const errors = watchPageErrors(page);
     await loginInBrowser(page, dpo, "/");
-    await page.getByRole("link", { name: "Auditlog" }).click();
+    await page.getByRole("link", { name: "Auditlog", exact: true }).click();
     await page.waitForURL(/\/audit$/);
     await expectAccessible(page, "audit-log");
     // Her own login is in today's log.
