@@ -63,7 +63,11 @@ describeBrowser("journey: the start page shows a coordinator and a partner conta
     await ctx.database.db.updateTable("report").set({ screening_due_on: addDays(today, -1) }).where("reference", "=", refs[0]).execute();
     await sendInvitation(ctx, {}, { livcId: livc, organisationId: clb, kind: "structural" });
     const opened = await cases.openCaseFromScreening(ctx, { actor: coord }, { livcId: livc, reportId: null, minor: false, identity: { fullName: SUBJECT, dateOfBirth: "2001-01-01" }, screeningDecision: "take_up" });
-    await cases.addActions(ctx, { actor: coord }, opened.id, [{ description: "Gesprek", ownerOrganisationId: clb, dueOn: addDays(today, -3) }]);
+    // Owned by the police, a core service (its information officer sees every case of the LIVC, decision 0061);
+    // not the CLB, whose invitation stays pending, and not the coordinator's own service.
+    const police = await makeOrganisation(ctx, "Politie", "local_police");
+    await createUser(ctx, { roles: [{ livcId: livc, role: "information_officer", organisationId: police }], displayName: "Informatieambtenaar Start" });
+    await cases.addActions(ctx, { actor: coord }, opened.id, [{ description: "Gesprek", ownerOrganisationId: police, dueOn: addDays(today, -3) }]);
     await scheduleMeeting(ctx, { actor: coord }, { livcId: livc, heldOn: addDays(today, 7), startsAt: "10:00", place: "Stadhuis", videoUrl: null, items: [{ caseId: opened.id, organisationIds: [clb] }] });
   }, 120_000);
   afterAll(async () => {

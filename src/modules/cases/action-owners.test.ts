@@ -145,7 +145,10 @@ describeEachDialect("action owners", (base) => {
   });
 
   it("flags to the leads an open action owned by an organisation that cannot see the case, and will not keep it as owner", async () => {
-    const [orphan] = await addActions(ctx, { actor: actors.coord }, caseId, [{ description: "Oud", ownerOrganisationId: org.seated, dueOn: "2099-03-01" }]);
+    // Legacy data: an action saved before decision 0061 with an owner that cannot see the case. The service
+    // no longer accepts such an owner, so it is added with a valid one and its owner changed in the database.
+    const [orphan] = await addActions(ctx, { actor: actors.coord }, caseId, [{ description: "Oud", ownerOrganisationId: org.police, dueOn: "2099-03-01" }]);
+    await ctx.database.db.updateTable("case_action").set({ owner_organisation_id: org.seated }).where("id", "=", orphan).execute();
     const nl = translator("nl");
     const lead = (await get(s.coord, `/cases/${caseId}`)).body;
     expect(lead).toContain(nl("case.plan.orphans", { count: 1 }));
@@ -216,6 +219,37 @@ describeEachDialect("action owners", (base) => {
     await updateAction(ctx, { actor: actors.coord }, other, { description: "Y", ownerOrganisationId: org.clb, dueOn: "2099-06-02", revision: stale });
     await expect(updateAction(ctx, { actor: actors.coord }, other, { description: "Z", ownerOrganisationId: org.clb, dueOn: "2099-06-03", revision: stale })).rejects.toMatchObject({ code: "conflict" });
     expect((await actionRow(other)).due_on).toBe("2099-06-02");
+    received();
+  });
+
+  it("the service itself refuses an owner that cannot see the case: addActions and updateAction write nothing", async () => {
+    const written = async () => {
+      const [actions, events, audit] = await Promise.all([
+        ctx.database.db.selectFrom("case_action").selectAll().where("case_id", "=", caseId).orderBy("id").execute(),
+        ctx.database.db.selectFrom("case_event").select("id").where("case_id", "=", caseId).execute(),
+        ctx.database.db.selectFrom("audit_entry").select("seq").where("resource_id", "=", caseId).execute(),
+      ]);
+      return { actions, events: events.length, audit: audit.length };
+    };
+    const [id] = await addActions(ctx, { actor: actors.coord }, caseId, [{ description: "Geldig", ownerOrganisationId: org.clb, dueOn: "2099-08-01" }]);
+    const before = await written();
+    // Seated but not invited, invited but not accepted, an outsider: refused, also next to a valid owner in one call.
+    for (const no of [org.seated, org.caw, org.elsewhere]) {
+      await expect(addActions(ctx, { actor: actors.coord }, caseId, [{ description: "Geen toegang", ownerOrganisationId: no, dueOn: "2099-08-02" }])).rejects.toMatchObject({ code: "invalid", field: "owner" });
+      await expect(
+        addActions(ctx, { actor: actors.coord }, caseId, [
+          { description: "Geldig bij", ownerOrganisationId: org.town, dueOn: "2099-08-02" },
+          { description: "Geen toegang", ownerOrganisationId: no, dueOn: "2099-08-02" },
+        ]),
+      ).rejects.toMatchObject({ code: "invalid", field: "owner" });
+      const revision = (await actionRow(id)).revision;
+      await expect(updateAction(ctx, { actor: actors.coord }, id, { description: "Anders", ownerOrganisationId: no, dueOn: "2099-08-03", revision })).rejects.toMatchObject({ code: "invalid", field: "owner" });
+    }
+    expect(await written()).toEqual(before);
+    // A valid owner is still saved by the same calls.
+    await updateAction(ctx, { actor: actors.coord }, id, { description: "Anders", ownerOrganisationId: org.town, dueOn: "2099-08-03", revision: (await actionRow(id)).revision });
+    expect(await actionRow(id)).toMatchObject({ owner_organisation_id: org.town, due_on: "2099-08-03" });
+    await mailActionOwners(ctx);
     received();
   });
 });

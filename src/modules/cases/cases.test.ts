@@ -45,7 +45,8 @@ describeEachDialect("cases", (ctx, dialect) => {
     clb = await makeOrganisation(ctx(), "CLB Gent", "clb");
     chair = await makeActor(ctx(), [{ livcId: livc, role: "chair" }]);
     coordinator = await makeActor(ctx(), [{ livcId: livc, role: "coordinator" }]);
-    officer = await makeActor(ctx(), [{ livcId: livc, role: "information_officer" }]);
+    // The information officer works at the CLB: the CLB is one of the LIVC's core services and may own actions (decision 0061).
+    officer = await makeActor(ctx(), [{ livcId: livc, role: "information_officer", organisationId: clb }]);
     partner = await makeActor(ctx(), [{ livcId: livc, role: "partner_member", organisationId: clb }]);
     admin = await makeActor(ctx(), [], { isAdmin: true });
     analyst = await makeActor(ctx(), [], { isRegionalAnalyst: true });

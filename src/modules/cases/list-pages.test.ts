@@ -104,8 +104,9 @@ describeEachDialect("case list pages", (ctx) => {
   });
 
   it("shows the 10 most overdue actions above the list and the whole work list on its own page", async () => {
-    const coordinator = await makeActor(ctx(), [{ livcId: livc, role: "coordinator" }]);
     const org = await makeOrganisation(ctx(), "Werkdienst", "caw");
+    // The coordinator works at the service, so it is a core service that may own the actions (decision 0061).
+    const coordinator = await makeActor(ctx(), [{ livcId: livc, role: "coordinator", organisationId: org }]);
     const due = Array.from({ length: 12 }, (_, i) => `2025-0${1 + Math.floor(i / 3)}-1${i % 3}`);
     await addActions(ctx(), { actor: coordinator }, ids[10], due.map((d) => ({ description: "opvolgen", ownerOrganisationId: org, dueOn: d })));
     const s = await login(app, lead);
@@ -123,8 +124,9 @@ describeEachDialect("case list pages", (ctx) => {
   it("reads the lead's overdue actions by cell: another cell's overdue action stays out", async () => {
     const other = await makeLivc(ctx(), `PO${Date.now() % 100000}`);
     const org = await makeOrganisation(ctx(), "Dienst", "caw");
-    const lead = await makeActor(ctx(), [{ livcId: livc, role: "coordinator" }]);
-    const otherLead = await makeActor(ctx(), [{ livcId: other, role: "coordinator" }]);
+    // Both coordinators work at the service: a core service of both cells, so it may own actions in each (decision 0061).
+    const lead = await makeActor(ctx(), [{ livcId: livc, role: "coordinator", organisationId: org }]);
+    const otherLead = await makeActor(ctx(), [{ livcId: other, role: "coordinator", organisationId: org }]);
     const otherCase = await openCaseFromScreening(ctx(), { actor: otherLead }, { livcId: other, reportId: null, minor: false, identity: { fullName: "Ander Fictief", dateOfBirth: "1999-09-09" }, screeningDecision: "take_up" });
     await addActions(ctx(), { actor: lead }, ids[5], [{ description: "opvolgen", ownerOrganisationId: org, dueOn: "2026-01-10" }]);
     await addActions(ctx(), { actor: otherLead }, otherCase.id, [{ description: "opvolgen", ownerOrganisationId: org, dueOn: "2026-01-10" }]);

@@ -50,7 +50,8 @@ export interface ActionView {
  *    keeps the agenda and its invitations, registers that source (registerAcceptedServices).
  * A partner merely seated in the LIVC, not invited for the case, is not offered: its members get 404
  * on the case. The case page, the action edit page and the minutes offer only these organisations,
- * and their saves refuse any other owner (a field error, the input kept).
+ * and their saves refuse any other owner (a field error, the input kept); addActions and updateAction
+ * refuse it too (CaseError("invalid", "owner")), whoever calls them.
  */
 type AcceptedServices = (ctx: AppContext, caseId: string) => Promise<string[]>;
 let acceptedServices: AcceptedServices = async () => [];
@@ -80,6 +81,10 @@ export async function addActions(ctx: AppContext, who: AuditWho, caseId: string,
     if (!isIsoDate(a.dueOn)) throw new CaseError("invalid", "due_on");
     if (!a.ownerOrganisationId) throw new CaseError("invalid", "owner");
   }
+  // Decision 0061 in the service too (defence in depth): the pages check first for a field error;
+  // inside the minutes' transaction ctx is already bound to it (inTransaction), so this reads there.
+  const owners = await actionOwnerChoices(ctx, c);
+  if (actions.some((a) => !owners.has(a.ownerOrganisationId))) throw new CaseError("invalid", "owner");
   await pd.ready(ctx);
   const run = async (db: Kysely<DB>) => {
     const ids: string[] = [];
@@ -204,8 +209,8 @@ export async function actionAsSaved(ctx: AppContext, who: AuditWho, actionId: st
 }
 
 /**
- * A lead changes an open action: its text, its owner (the caller checks the owner is one of
- * actionOwnerChoices) and its due date (a plan is replanned, not only ticked off). The change, a
+ * A lead changes an open action: its text, its owner (one of actionOwnerChoices, else
+ * CaseError("invalid", "owner")) and its due date (a plan is replanned, not only ticked off). The change, a
  * timeline event (no content: "edited") and the audit entry commit together. The save names the
  * revision the form was loaded with; when the action changed meanwhile (an edit, or a partner
  * marking it done) nothing is written and CaseError("conflict") says so (decision 0061).
@@ -222,6 +227,8 @@ export async function updateAction(
   });
   if (!isIsoDate(change.dueOn)) throw new CaseError("invalid", "due_on");
   if (!change.ownerOrganisationId) throw new CaseError("invalid", "owner");
+  // Also when the owner is unchanged: a legacy owner without access to the case is not saved again (0061).
+  if (!(await actionOwnerChoices(ctx, c)).has(change.ownerOrganisationId)) throw new CaseError("invalid", "owner");
   await pd.ready(ctx);
   await ctx.database.db.transaction().execute(async (trx) => {
     const description_enc = await pd.seal(ctx, who, { table: "case_action", column: "description_enc", rowId: a.id, livcId: c.livc_id }, change.description?.trim() || null, { db: trx });

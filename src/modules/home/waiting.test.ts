@@ -87,7 +87,8 @@ describeEachDialect("start page: what waits, per role", (ctx) => {
     const opened = await cases.openCaseFromScreening(ctx(), { actor: p.coordinator.actor }, { livcId: livc, reportId: null, minor: false, identity: { fullName: SUBJECT, dateOfBirth: "2001-01-01" }, screeningDecision: "take_up" });
     caseId = opened.id;
     caseLabel = opened.label;
-    await cases.addActions(ctx(), { actor: p.coordinator.actor }, caseId, [{ description: "Huisbezoek", ownerOrganisationId: clb, dueOn: addDays(today, -2) }]);
+    // Owned by the coordinator's own service (a core service of the LIVC, decision 0061): the CLB's invitation stays pending.
+    await cases.addActions(ctx(), { actor: p.coordinator.actor }, caseId, [{ description: "Huisbezoek", ownerOrganisationId: town, dueOn: addDays(today, -2) }]);
     await meetings.scheduleMeeting(ctx(), { actor: p.coordinator.actor }, { livcId: livc, heldOn: addDays(today, 10), startsAt: "14:00", place: "Stadhuis", videoUrl: null, items: [{ caseId, organisationIds: [clb] }] });
     // A closed case whose post-closure review is due (months pass: the dates are set directly).
     const closed = await cases.openCaseFromScreening(ctx(), { actor: p.coordinator.actor }, { livcId: livc, reportId: null, minor: false, identity: { fullName: "Andere Persoon", dateOfBirth: "1990-01-01" }, screeningDecision: "take_up" });

@@ -24,6 +24,7 @@ describeEachDialect("meetings: attendance on the day, minutes revision (decision
   let app: FastifyInstance;
   let livc: string;
   let clb: string;
+  let town: string;
   let users: Record<"chair" | "coordinator" | "officer", TestUser>;
   const actors = {} as Record<keyof typeof users, Actor>;
   const s = {} as Record<keyof typeof users, LoginSession>;
@@ -36,14 +37,16 @@ describeEachDialect("meetings: attendance on the day, minutes revision (decision
     await addFramework(ctx().database, {}, livc, { participants: "Vaste leden", purpose: "Casusoverleg", working_arrangements: "Maandelijks", adopted_on: "2020-01-01" });
     clb = await makeOrganisation(ctx(), "CLB Dag", "clb");
     await partners.addSeat(ctx(), {}, { livcId: livc, seat: "partner", organisationId: clb, fromOn: "2020-01-01" });
+    // The information officer works at the town's prevention service: a core service that may own actions (decision 0061).
+    town = await makeOrganisation(ctx(), "Stad Dag", "prevention_service");
     users = {
       chair: await createUser(ctx(), { displayName: "Voorzitter Dag", roles: [{ livcId: livc, role: "chair" }] }),
       coordinator: await createUser(ctx(), { displayName: "Coördinator Dag", roles: [{ livcId: livc, role: "coordinator" }] }),
-      officer: await createUser(ctx(), { displayName: "Informatieambtenaar Dag", roles: [{ livcId: livc, role: "information_officer" }] }),
+      officer: await createUser(ctx(), { displayName: "Informatieambtenaar Dag", roles: [{ livcId: livc, role: "information_officer", organisationId: town }] }),
     };
     for (const k of Object.keys(users) as (keyof typeof users)[]) {
       const role = k === "officer" ? "information_officer" : k;
-      actors[k] = { userId: users[k].id, displayName: "", sessionId: "", isAdmin: false, isRegionalAnalyst: false, isDpo: false, memberships: [{ livcId: livc, role, organisationId: null }] };
+      actors[k] = { userId: users[k].id, displayName: "", sessionId: "", isAdmin: false, isRegionalAnalyst: false, isDpo: false, memberships: [{ livcId: livc, role, organisationId: k === "officer" ? town : null }] };
       s[k] = await login(app, users[k]);
     }
     for (let i = 0; i < 4; i++) {
@@ -108,7 +111,7 @@ describeEachDialect("meetings: attendance on the day, minutes revision (decision
 
     it("minutes are compare-and-set: a save on a stale revision writes nothing (text, actions, audit) and the next one on the current revision does", async () => {
       const id = await plan(today, caseIds[2]);
-      const input = (decisions: string, revision: number) => ({ decisions, nextReviewOn: null, actions: [{ description: "Huisbezoek", ownerOrganisationId: clb, dueOn: addDays(today, 9) }], revision });
+      const input = (decisions: string, revision: number) => ({ decisions, nextReviewOn: null, actions: [{ description: "Huisbezoek", ownerOrganisationId: town, dueOn: addDays(today, 9) }], revision });
       // Both loaded the empty form (revision 0); the chair saves first.
       await saveCaseMinutes(ctx(), who("chair"), id, caseIds[2], input("Tekst van de voorzitter", 0));
       expect((await store.minutesOf(ctx().database.db, id, caseIds[2]))?.revision).toBe(1);
