@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { modules } from "../modules";
+import { schakelModules } from "../modules";
 import { openContext } from "../platform/bootstrap";
 import { ConfigError, loadConfig } from "../platform/config";
 import { CsvError } from "../platform/csv";
@@ -85,7 +85,7 @@ export function buildProgram(): Command {
       if (!ok) process.exitCode = 1;
     });
 
-  for (const mod of modules) mod.cli?.(program, () => openContext());
+  for (const mod of schakelModules()) mod.cli?.(program, () => openContext());
   return program;
 }
 

@@ -34,4 +34,17 @@ export interface SchakelModule {
   seedDemo?: (ctx: AppContext) => Promise<DemoAccount[] | undefined>;
 }
 
-export const modules: SchakelModule[] = [homeModule, identityModule, referenceModule, registryModule, partnersModule, monitoringModule, intakeModule, casesModule, meetingsModule, awarenessModule, privacyModule, backupModule];
+let list: readonly SchakelModule[] | undefined;
+
+/**
+ * Every module, in order. Built on first use, not when this file is imported: a module that imports the
+ * web shell (sendError, ...) reaches this file while it is itself still being imported, and a list built
+ * at import time would then hold `undefined` for it (seen in the test runner, whose workers share one
+ * module cache).
+ */
+export function schakelModules(): readonly SchakelModule[] {
+  list ??= [homeModule, identityModule, referenceModule, registryModule, partnersModule, monitoringModule, intakeModule, casesModule, meetingsModule, awarenessModule, privacyModule, backupModule];
+  const missing = list.findIndex((m) => !m);
+  if (missing >= 0) throw new Error(`module ${missing} of src/modules/index.ts is not loaded yet: an import cycle reaches the module list at import time`);
+  return list;
+}

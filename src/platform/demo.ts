@@ -1,4 +1,4 @@
-import { type DemoAccount, modules } from "../modules";
+import { type DemoAccount, schakelModules } from "../modules";
 import type { AppContext } from "./context";
 import { getMeta, setMeta } from "./meta";
 
@@ -7,7 +7,7 @@ export async function seedDemo(ctx: AppContext): Promise<{ seeded: boolean; acco
   if (ctx.config.production) throw new Error("Demo data is never loaded in production (NODE_ENV=production).");
   if (await getMeta(ctx.database.db, "demo_seeded")) return { seeded: false, accounts: [] };
   const accounts: DemoAccount[] = [];
-  for (const mod of modules) {
+  for (const mod of schakelModules()) {
     if (mod.seedDemo) accounts.push(...((await mod.seedDemo(ctx)) ?? []));
   }
   await setMeta(ctx.database.db, "demo_seeded", new Date().toISOString());

@@ -10,7 +10,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from "fastify";
 import { h } from "preact";
-import { modules } from "../../modules";
+import { schakelModules } from "../../modules";
 import type { AppContext } from "../context";
 import { DatabaseUnavailableError, ping } from "../db";
 import { isLocale, type Locale } from "../i18n";
@@ -141,7 +141,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
 
   registerAssets(app);
   registerOperationalRoutes(app, ctx);
-  for (const mod of modules) {
+  for (const mod of schakelModules()) {
     if (mod.routes) await app.register(async (scope) => mod.routes!(scope, ctx));
   }
   return app;
