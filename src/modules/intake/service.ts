@@ -200,14 +200,17 @@ async function raiseAlerts(ctx: AppContext, r: { id: string; livcId: string | nu
     const members = (await membersOfLivc(ctx, r.livcId)).filter((m) => m.status === "active");
     const danger = r.dangerNow ? notMe(members.filter((m) => m.role === "information_officer").map((m) => m.user_id)) : [];
     const ordinary = notMe(members.filter((m) => SCREENING_ROLES.includes(m.role)).map((m) => m.user_id)).filter((id) => !danger.includes(id));
-    for (const userId of danger) await store.insertAlert(db, { user_id: userId, report_id: r.id, kind: "danger_now" });
-    for (const userId of ordinary) await store.insertAlert(db, { user_id: userId, report_id: r.id, kind: "new_report" });
+    await store.insertAlerts(db, [
+      ...danger.map((userId) => ({ user_id: userId, report_id: r.id, kind: "danger_now" as const })),
+      ...ordinary.map((userId) => ({ user_id: userId, report_id: r.id, kind: "new_report" as const })),
+    ]);
     await mailDangerNow(ctx, danger);
-    await mailNewReport(ctx, ordinary, (await livcById(db, r.livcId))?.name ?? "");
+    // The LIVC's name is read only when there is a mail to send.
+    if (ctx.config.SMTP_URL && ordinary.length > 0) await mailNewReport(ctx, ordinary, (await livcById(db, r.livcId))?.name ?? "");
   } else if (r.province) {
     const contacts = notMe((await store.regionalContactsFor(db, r.province)).map((c) => c.user_id));
     const kind = r.dangerNow ? "danger_now" : "regional_new";
-    for (const userId of contacts) await store.insertAlert(db, { user_id: userId, report_id: r.id, kind });
+    await store.insertAlerts(db, contacts.map((userId) => ({ user_id: userId, report_id: r.id, kind })));
     if (r.dangerNow) await mailDangerNow(ctx, contacts);
     else await mailRegionalNew(ctx, contacts);
   }

@@ -128,7 +128,17 @@ export const statusHistoryOf = (db: Db, reportId: string) =>
   db.selectFrom("report_event").select(["at", "to_status"]).where("report_id", "=", reportId).orderBy("at", "asc").execute();
 
 export async function insertAlert(db: Db, a: { user_id: string; report_id: string; kind: DB["intake_alert"]["kind"] }) {
-  await db.insertInto("intake_alert").values({ ...a, id: newId(), created_at: nowIso(), read_at: null }).execute();
+  await insertAlerts(db, [a]);
+}
+
+/** Several alerts in one statement (one write, not one per screener, on every submission). */
+export async function insertAlerts(db: Db, alerts: { user_id: string; report_id: string; kind: DB["intake_alert"]["kind"] }[]) {
+  if (alerts.length === 0) return;
+  const at = nowIso();
+  await db
+    .insertInto("intake_alert")
+    .values(alerts.map((a) => ({ ...a, id: newId(), created_at: at, read_at: null })))
+    .execute();
 }
 
 /**
