@@ -109,6 +109,7 @@ export async function ensureOrganisation(ctx: AppContext, o: { name: string; sec
 }
 
 export const membersOfLivc = (ctx: AppContext, livcId: string, date?: string) => store.membersOfLivc(ctx.database.db, livcId, date);
+export const activeHoldersOf = (ctx: AppContext, livcId: string, roles: readonly LivcRole[], date?: string) => store.activeHoldersOf(ctx.database.db, livcId, roles, date);
 
 /** The one demo password (fictional accounts; `npm start` prints it). Never used outside demo data. */
 export const DEMO_PASSWORD = "Schakel-demo-2026!";

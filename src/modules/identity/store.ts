@@ -124,6 +124,24 @@ export function membersOfLivc(db: Kysely<DB>, livcId: string, date = todayInBrus
     .execute();
 }
 
+/**
+ * The active accounts holding one of these roles in an LIVC today: user id and role only, no names and
+ * no ordering (the screeners told of every submitted report: a narrow query on the submission path).
+ */
+export function activeHoldersOf(db: Kysely<DB>, livcId: string, roles: readonly string[], date = todayInBrussels()) {
+  return db
+    .selectFrom("membership")
+    .innerJoin("app_user", "app_user.id", "membership.user_id")
+    .select(["membership.user_id", "membership.role"])
+    .where("membership.livc_id", "=", livcId)
+    .where("membership.role", "in", [...roles] as LivcRole[])
+    .where("membership.approval", "=", "approved")
+    .where("membership.valid_from", "<=", date)
+    .where((eb) => eb.or([eb("membership.valid_to", "is", null), eb("membership.valid_to", ">=", date)]))
+    .where("app_user.status", "=", "active")
+    .execute();
+}
+
 export async function insertMembership(
   db: Kysely<DB>,
   m: { userId: string; livcId: string | null; role: LivcRole; organisationId?: string | null; validFrom?: string; validTo?: string | null },

@@ -2,7 +2,7 @@ import { audit } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import { addDays, todayInBrussels } from "../../platform/db/values";
 import type { LivcRole } from "../../platform/policy/actor";
-import { membersOfLivc } from "../identity/service";
+import { activeHoldersOf } from "../identity/service";
 import { livcById } from "../registry/service";
 import { extraDaysByLivc } from "./closing-days";
 import { mailDeadline } from "./notify";
@@ -60,7 +60,7 @@ interface Candidate {
 export async function screenersOfReport(ctx: AppContext, r: Pick<Candidate, "livc_id" | "regional_queue" | "reporter_user_id">): Promise<string[]> {
   let ids: string[] = [];
   if (r.livc_id) {
-    ids = (await membersOfLivc(ctx, r.livc_id)).filter((m) => SCREENING_ROLES.includes(m.role as LivcRole) && m.status === "active").map((m) => m.user_id);
+    ids = (await activeHoldersOf(ctx, r.livc_id, SCREENING_ROLES)).map((m) => m.user_id);
   } else if (r.regional_queue) {
     ids = (await store.regionalContactsFor(ctx.database.db, r.regional_queue)).map((c) => c.user_id);
   }

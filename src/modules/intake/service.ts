@@ -5,7 +5,7 @@ import type { AppContext } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
 import { addDays, newId, nowIso, todayInBrussels } from "../../platform/db/values";
 import type { Actor } from "../../platform/policy/actor";
-import { membersOfLivc } from "../identity/service";
+import { activeHoldersOf } from "../identity/service";
 import { municipalitiesOn } from "../reference/service";
 import { livcById, registerTimeline } from "../registry/service";
 import { extraDaysFor } from "./closing-days";
@@ -197,7 +197,7 @@ async function raiseAlerts(ctx: AppContext, r: { id: string; livcId: string | nu
   const db = ctx.database.db;
   const notMe = (ids: string[]) => [...new Set(ids)].filter((id) => id !== r.reporterUserId);
   if (r.livcId) {
-    const members = (await membersOfLivc(ctx, r.livcId)).filter((m) => m.status === "active");
+    const members = await activeHoldersOf(ctx, r.livcId, SCREENING_ROLES);
     const danger = r.dangerNow ? notMe(members.filter((m) => m.role === "information_officer").map((m) => m.user_id)) : [];
     const ordinary = notMe(members.filter((m) => SCREENING_ROLES.includes(m.role)).map((m) => m.user_id)).filter((id) => !danger.includes(id));
     await store.insertAlerts(db, [
