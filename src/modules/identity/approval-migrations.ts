@@ -67,6 +67,17 @@ export const approvalMigrations: SchakelMigration[] = [
       }
     },
   },
+  {
+    // Every submitted report asks for the LIVC's screeners (decisions 0060, issue 9): with an index on
+    // livc_id alone that read every membership row of the LIVC (~160 us for 40 at scale); (livc_id, role)
+    // finds the two or three screeners. It replaces membership_livc (same leading column, so every query
+    // on livc_id keeps an index); the session statement's plan (membership_user) is unchanged.
+    name: "2026122080_identity_membership_livc_role",
+    async up(db) {
+      await db.schema.createIndex("membership_livc_role").on("membership").columns(["livc_id", "role"]).execute();
+      await db.schema.dropIndex("membership_livc").execute();
+    },
+  },
 ];
 
 /** A request for the admin or dpo platform role (decision 0049): pending until a second administrator decides. */

@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql } from "kysely";
 import type { DB } from "../../platform/db/schema";
+import { precompiled } from "../../platform/db/precompiled";
 import { containsInsensitive } from "../../platform/db/search";
 import { newId, nowIso, toCount, todayInBrussels } from "../../platform/db/values";
 import type { Locale } from "../../platform/i18n/define";
@@ -126,21 +127,23 @@ export function membersOfLivc(db: Kysely<DB>, livcId: string, date = todayInBrus
 
 /**
  * The active accounts holding one of these roles in an LIVC today: user id and role only, no names and
- * no ordering (the screeners told of every submitted report: a narrow query on the submission path).
+ * no ordering (the screeners told of every submitted report: a narrow, precompiled query on the
+ * submission path).
  */
-export function activeHoldersOf(db: Kysely<DB>, livcId: string, roles: readonly string[], date = todayInBrussels()) {
-  return db
+const holders = precompiled((db, livcId: string, roles: readonly string[], date: string) =>
+  db
     .selectFrom("membership")
     .innerJoin("app_user", "app_user.id", "membership.user_id")
     .select(["membership.user_id", "membership.role"])
     .where("membership.livc_id", "=", livcId)
-    .where("membership.role", "in", [...roles] as LivcRole[])
+    .where("membership.role", "in", roles as LivcRole[])
     .where("membership.approval", "=", "approved")
     .where("membership.valid_from", "<=", date)
     .where((eb) => eb.or([eb("membership.valid_to", "is", null), eb("membership.valid_to", ">=", date)]))
-    .where("app_user.status", "=", "active")
-    .execute();
-}
+    .where("app_user.status", "=", "active"),
+);
+
+export const activeHoldersOf = (db: Kysely<DB>, livcId: string, roles: readonly string[], date = todayInBrussels()) => holders(db, livcId, roles, date);
 
 export async function insertMembership(
   db: Kysely<DB>,

@@ -163,15 +163,17 @@ export async function fileReport(ctx: AppContext, who: AuditWho & { actor: Actor
     screening_due_on: addWorkingDays(today, ctx.config.SCHAKEL_SCREENING_WORKING_DAYS, await extraDaysFor(ctx, livcId)),
     retention_until: addYears(today, minor ? ctx.config.SCHAKEL_RETENTION_MINOR_YEARS : ctx.config.SCHAKEL_RETENTION_YEARS),
   };
+  const notices = await noticesFor(ctx, { id, livcId, province: routing.kind === "regional" ? routing.province : null, dangerNow: form.danger_now, reporterUserId: actor.userId });
   await db.transaction().execute(async (trx) => {
     const content_enc = await seal(livcId, trx);
     if (existing) await store.updateReport(trx, id, { ...submitted, content_enc });
     else await store.insertReport(trx, { ...emptyRow(id, reference, actor.userId, organisationId), ...submitted, content_enc });
     await store.insertEvent(trx, { report_id: id, actor_id: actor.userId, transition: "submit", from_status: "draft", to_status: "received", referral_service: null, reason_enc: null });
+    await store.insertAlerts(trx, notices.alerts);
     await audit.recordFor(ctx, who, { action: "intake.report.submit", resourceType: "report", resourceId: id, livcId, outcome: "success" }, { db: trx });
   });
-  // After the commit, best effort: the report stands whatever happens to its notices.
-  await raiseAlerts(ctx, { id, livcId, province: routing.kind === "regional" ? routing.province : null, dangerNow: form.danger_now, reporterUserId: actor.userId }).catch(() => undefined);
+  // After the commit, best effort: the report stands whatever happens to its mails.
+  await notices.mail().catch(() => undefined);
   return { kind: "submitted", reference, routing, dangerNow: form.danger_now, minor };
 }
 
@@ -185,35 +187,45 @@ function emptyRow(id: string, reference: string, userId: string, organisationId:
 }
 
 /**
- * Who hears about a new report, right after the submission committed (best effort: a failure here
- * leaves the report in the queue, and the deadline reminders, deadline-reminders.ts, still come).
+ * Who hears about a new report. The recipients are read before the submission's transaction, the
+ * in-app alerts are written IN it (a report and its alerts commit together), and the mails go after the
+ * commit, best effort (a lost mail leaves the report in the queue; the deadline reminders,
+ * deadline-reminders.ts, still come).
  * - LIVC, "danger now": its active information officers at once (alert + mail "danger now", decision 0007).
  * - LIVC, every report: its other active screeners (coordinators; information officers when not
  *   "danger now") get an alert and a mail "a new report waits in LIVC X" (decision 0060).
  * - No LIVC: the regional contact points of the province (alert + mail, decision 0007).
  * Never the reporter; each person once; mails name no person, no place and no reference.
  */
-async function raiseAlerts(ctx: AppContext, r: { id: string; livcId: string | null; province: string | null; dangerNow: boolean; reporterUserId: string }) {
+async function noticesFor(ctx: AppContext, r: { id: string; livcId: string | null; province: string | null; dangerNow: boolean; reporterUserId: string }) {
   const db = ctx.database.db;
   const notMe = (ids: string[]) => [...new Set(ids)].filter((id) => id !== r.reporterUserId);
   if (r.livcId) {
-    const members = await activeHoldersOf(ctx, r.livcId, SCREENING_ROLES);
+    const livcId = r.livcId;
+    const members = await activeHoldersOf(ctx, livcId, SCREENING_ROLES);
     const danger = r.dangerNow ? notMe(members.filter((m) => m.role === "information_officer").map((m) => m.user_id)) : [];
-    const ordinary = notMe(members.filter((m) => SCREENING_ROLES.includes(m.role)).map((m) => m.user_id)).filter((id) => !danger.includes(id));
-    await store.insertAlerts(db, [
-      ...danger.map((userId) => ({ user_id: userId, report_id: r.id, kind: "danger_now" as const })),
-      ...ordinary.map((userId) => ({ user_id: userId, report_id: r.id, kind: "new_report" as const })),
-    ]);
-    await mailDangerNow(ctx, danger);
-    // The LIVC's name is read only when there is a mail to send.
-    if (ctx.config.SMTP_URL && ordinary.length > 0) await mailNewReport(ctx, ordinary, (await livcById(db, r.livcId))?.name ?? "");
-  } else if (r.province) {
-    const contacts = notMe((await store.regionalContactsFor(db, r.province)).map((c) => c.user_id));
-    const kind = r.dangerNow ? "danger_now" : "regional_new";
-    await store.insertAlerts(db, contacts.map((userId) => ({ user_id: userId, report_id: r.id, kind })));
-    if (r.dangerNow) await mailDangerNow(ctx, contacts);
-    else await mailRegionalNew(ctx, contacts);
+    const ordinary = notMe(members.map((m) => m.user_id)).filter((id) => !danger.includes(id));
+    return {
+      alerts: [
+        ...danger.map((userId) => ({ user_id: userId, report_id: r.id, kind: "danger_now" as const })),
+        ...ordinary.map((userId) => ({ user_id: userId, report_id: r.id, kind: "new_report" as const })),
+      ],
+      mail: async () => {
+        await mailDangerNow(ctx, danger);
+        // The LIVC's name is read only when there is a mail to send.
+        if (ctx.config.SMTP_URL && ordinary.length > 0) await mailNewReport(ctx, ordinary, (await livcById(db, livcId))?.name ?? "");
+      },
+    };
   }
+  if (r.province) {
+    const contacts = notMe((await store.regionalContactsFor(db, r.province)).map((c) => c.user_id));
+    const dangerNow = r.dangerNow;
+    return {
+      alerts: contacts.map((userId) => ({ user_id: userId, report_id: r.id, kind: dangerNow ? ("danger_now" as const) : ("regional_new" as const) })),
+      mail: () => (dangerNow ? mailDangerNow(ctx, contacts) : mailRegionalNew(ctx, contacts)),
+    };
+  }
+  return { alerts: [], mail: async () => {} };
 }
 
 /** The reporter's own draft, decrypted for editing (audited through the personal-data path). */
