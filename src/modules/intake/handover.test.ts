@@ -2,6 +2,8 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createUser, login, type LoginSession, type TestUser } from "../../../test/support/auth";
 import { describeEachDialect } from "../../../test/support/db";
+import { readMail } from "../../../test/support/mail";
+import { type SmtpReceiver, startSmtpReceiver } from "../../../test/support/smtp";
 import type { Actor } from "../../platform/policy/actor";
 import { buildApp } from "../../platform/web/app";
 import { makeActor, makeLivc } from "../cases/testing";
@@ -152,5 +154,48 @@ describeEachDialect("screening: the handover form", (ctx) => {
     const nameB = (await ctx().database.db.selectFrom("livc").select("name").where("id", "=", livcB).executeTakeFirstOrThrow()).name;
     expect(queue.body).toContain(`<p class="notice success" role="status">De melding is doorgegeven aan ${nameB}.`);
     expect((await app.inject({ method: "GET", url: `/screening/${reportId}`, headers: s.headers() })).statusCode).toBe(403);
+  });
+});
+
+/** Decision 0062 with 0060: the receiving LIVC's screeners are told by the same content-free mail as for a new report. */
+describeEachDialect("screening: a handover tells the receiving screeners by mail", (base) => {
+  let smtp: SmtpReceiver;
+  let ctx: ReturnType<typeof base>;
+
+  beforeAll(async () => {
+    smtp = await startSmtpReceiver();
+    ctx = { ...base(), config: { ...base().config, SMTP_URL: smtp.url, SCHAKEL_PUBLIC_URL: "https://schakel.test" } };
+  }, 60_000);
+  afterAll(async () => {
+    await smtp?.stop();
+  });
+
+  it("mails the receiving LIVC's active coordinator and information officer (LIVC name and link only), not the sender's screeners", async () => {
+    const livcA = await makeLivc(ctx);
+    const livcB = await makeLivc(ctx);
+    await addMembership(ctx.database, { actor: null }, livcA, { nis: "44021", joined_on: "2019-01-01", left_on: null });
+    const reporter = await makeActor(ctx, [{ livcId: livcA, role: "reporter" }]);
+    const coordA = await makeActor(ctx, [{ livcId: livcA, role: "coordinator" }]);
+    const coordB = await createUser(ctx, { roles: [{ livcId: livcB, role: "coordinator" }] });
+    const officerB = await createUser(ctx, { roles: [{ livcId: livcB, role: "information_officer" }] });
+    const made = await fileReport(
+      ctx,
+      { actor: reporter },
+      { ...emptyForm(), identity_known: "known", subject_name: "Mail Persoon", subject_birth_date: "2001-02-03", municipality_nis: "44021", signals: ["supports_violence"], since: "weeks", person_knows: "no", observation: "OBS-MAIL-GEHEIM", reporter_contact: "09 123 45 67" },
+      "submit",
+    );
+    if (made.kind !== "submitted") throw new Error(made.kind);
+    const report = (await store.reportByReference(ctx.database.db, made.reference))!;
+    smtp.inbox.splice(0);
+    const done = await handOverReport(ctx, { actor: coordA }, report.id, { toLivcId: livcB, reason: "person_moved" });
+    expect(done.kind).toBe("ok");
+    const mails = smtp.inbox.splice(0).map(readMail);
+    const nameB = (await ctx.database.db.selectFrom("livc").select("name").where("id", "=", livcB).executeTakeFirstOrThrow()).name;
+    expect(mails.flatMap((m) => m.to).sort()).toEqual([coordB.email, officerB.email].sort());
+    for (const m of mails) {
+      expect(m.subject).toBe(`Schakel: nieuwe melding te screenen in ${nameB}`);
+      expect(m.text).toContain("https://schakel.test/screening");
+      for (const secret of ["Mail Persoon", "OBS-MAIL-GEHEIM", made.reference, "2001"]) expect(`${m.subject}\n${m.text}`).not.toContain(secret);
+    }
   });
 });

@@ -1,11 +1,11 @@
 import { type AuditWho, audit } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import { newId, nowIso, todayInBrussels } from "../../platform/db/values";
-import type { Actor } from "../../platform/policy/actor";
-import { membersOfLivc } from "../identity/service";
+import type { Actor, LivcRole } from "../../platform/policy/actor";
+import { activeHoldersOf } from "../identity/service";
 import { registerTimeline } from "../registry/service";
 import { extraDaysFor } from "./closing-days";
-import { mailStatusChanged } from "./notify";
+import { mailNewReport, mailStatusChanged } from "./notify";
 import { canScreen, type ReportRef, transitionActor } from "./policy";
 import { regionalScopeOf } from "./screening";
 import * as store from "./store";
@@ -26,7 +26,7 @@ export const HANDOVER_REASONS = ["wrong_municipality", "livc_now_exists", "perso
 export type HandoverReason = (typeof HANDOVER_REASONS)[number];
 export const isHandoverReason = (v: unknown): v is HandoverReason => typeof v === "string" && (HANDOVER_REASONS as readonly string[]).includes(v);
 
-const SCREENING_ROLES = ["coordinator", "information_officer"];
+const SCREENING_ROLES: readonly LivcRole[] = ["coordinator", "information_officer"];
 
 export type HandoverResult =
   | { kind: "ok"; livcName: string }
@@ -74,9 +74,7 @@ export async function handOverReport(
   if (!isHandoverReason(input.reason)) return { kind: "invalid", field: "reason", code: "required" };
 
   const due = addWorkingDays(today, ctx.config.SCHAKEL_SCREENING_WORKING_DAYS, await extraDaysFor(ctx, target.id));
-  const screeners = [...new Set((await membersOfLivc(ctx, target.id)).filter((m) => m.status === "active" && SCREENING_ROLES.includes(m.role)).map((m) => m.user_id))].filter(
-    (u) => u !== report.reporter_user_id,
-  );
+  const screeners = [...new Set((await activeHoldersOf(ctx, target.id, SCREENING_ROLES)).map((m) => m.user_id))].filter((u) => u !== report.reporter_user_id);
   const done = await db.transaction().execute(async (trx) => {
     if (!(await store.compareAndSetStatus(trx, id, report.status, { status: "received", livc_id: target.id, regional_queue: null, screening_due_on: due }))) return false;
     await trx
@@ -86,11 +84,13 @@ export async function handOverReport(
     await store.insertEvent(trx, { report_id: id, actor_id: who.actor.userId, transition: `hand_over.${input.reason}`, from_status: report.status, to_status: "received", referral_service: null, reason_enc: null });
     // The sender's unread alerts about it would lead to a page they may no longer open.
     await trx.updateTable("intake_alert").set({ read_at: nowIso() }).where("report_id", "=", id).where("read_at", "is", null).execute();
-    for (const userId of screeners) await store.insertAlert(trx, { user_id: userId, report_id: id, kind: "new_report" });
+    await store.insertAlerts(trx, screeners.map((userId) => ({ user_id: userId, report_id: id, kind: "new_report" as const })));
     await audit.recordFor(ctx, who, { action: "intake.report.hand_over", resourceType: "report", resourceId: id, livcId: report.livc_id, outcome: "success" }, { db: trx });
     return true;
   });
   if (!done) return { kind: "conflict" };
+  // The receiving LIVC's screeners are told as for any new report (decision 0060): content-free, after the commit.
+  await mailNewReport(ctx, screeners, target.name).catch(() => undefined);
   // The reporter's status page now says "passed on": their status mail, when they asked for it (reference only).
   if (report.notify_status === 1) await mailStatusChanged(ctx, report.reporter_user_id, report.reference).catch(() => undefined);
   return { kind: "ok", livcName: target.name };
