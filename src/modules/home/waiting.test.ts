@@ -7,6 +7,7 @@ import type { Actor, LivcRole } from "../../platform/policy/actor";
 import { buildApp } from "../../platform/web/app";
 import * as cases from "../cases/service";
 import { makeLivc, makeOrganisation } from "../cases/testing";
+import { addContactPoint } from "../intake/contacts";
 import { emptyForm } from "../intake/schema";
 import * as intake from "../intake/service";
 import { meetingListFor } from "../meetings/replan";
@@ -160,6 +161,22 @@ describeEachDialect("start page: what waits, per role", (ctx) => {
     expect(c.reports_sent).toBe(mine.filter((r) => !r.draft).length);
     expect(await waitingFor(ctx(), who(p.analyst.actor))).toEqual({ counts: [], links: [{ key: "registry", href: "/registry" }, { key: "monitoring", href: "/monitoring" }] });
     expect(await waitingFor(ctx(), who(p.dpo.actor))).toEqual({ counts: [], links: [{ key: "audit", href: "/audit" }] });
+  });
+
+  it("a regional contact point's count equals the open tab of /screening/regional; others are not asked", async () => {
+    // Leuven (24062) has no LIVC here: its reports go to the regional queue of Vlaams-Brabant.
+    const filer = await person([{ livcId: livc, role: "reporter" }]);
+    for (let i = 0; i < 2; i++) expect((await file(filer.actor, "24062")).kind).toBe("submitted");
+    const regional = await person([]);
+    const email = (await ctx().database.db.selectFrom("app_user").select("email").where("id", "=", regional.actor.userId).executeTakeFirstOrThrow()).email;
+    expect(await addContactPoint(ctx(), {}, { email, province: "Vlaams-Brabant" })).toMatchObject({ ok: true });
+    const c = await counts(regional.actor);
+    const queue = await intake.regionalQueueFor(ctx(), regional.actor, { filter: "open", page: 1 });
+    expect(c).toEqual({ regional_open: 2 });
+    expect(c.regional_open).toBe(queue?.list.counts.open);
+    expect((await counts(p.coordinator.actor)).regional_open).toBeUndefined();
+    const page = await app.inject({ method: "GET", url: "/", headers: regional.session.headers() });
+    expect(page.body).toMatch(/id="waiting-regional_open" data-count="2"><a href="\/screening\/regional"><span class="figure">2<\/span> Meldingen te screenen in de regionale wachtrij<\/a>/);
   });
 
   it("GET /: the welcome for a visitor; for a signed-in person numbers and links only, in their language", async () => {

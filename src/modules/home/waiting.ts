@@ -17,6 +17,7 @@ import * as meetings from "../meetings/service";
 export type WaitingKey =
   | "screening_open"
   | "screening_overdue"
+  | "regional_open"
   | "invitations"
   | "meetings_ack"
   | "actions_overdue"
@@ -50,8 +51,10 @@ export async function waitingFor(ctx: AppContext, who: AuditWho & { actor: Actor
   const actor = who.actor;
   const can = (p: keyof typeof PERMISSIONS) => PERMISSIONS[p].holds(actor);
   const lead = hasAnyRole(actor, "chair", "coordinator");
-  const [screening, invitations, meetingsAck, overdue, reviews, reports] = await Promise.all([
+  const [screening, regional, invitations, meetingsAck, overdue, reviews, reports] = await Promise.all([
     can("intake.screen") ? intake.screeningWaiting(ctx, actor, today) : null,
+    // The regional queue's open reports, for its contact points (null: not a contact point).
+    intake.regionalOpenCount(ctx, actor),
     partners.pendingInvitationCount(ctx, actor.userId),
     can("case.access") ? meetings.meetingsToAcknowledge(ctx, actor) : null,
     can("case.access") ? cases.overdueFor(ctx, who, today, { limit: LIST_CAP + 1 }) : null,
@@ -60,6 +63,7 @@ export async function waitingFor(ctx: AppContext, who: AuditWho & { actor: Actor
   ]);
   const counts: WaitingCount[] = [];
   if (screening) counts.push(countOf("screening_open", "/screening", screening.open), countOf("screening_overdue", "/screening", screening.overdue));
+  if (regional !== null) counts.push(countOf("regional_open", "/screening/regional", regional));
   // Anyone may be the contact of an invited organisation (partners.respond): shown only to contacts with something to answer.
   if (invitations > 0) counts.push(countOf("invitations", "/invitations", invitations));
   if (meetingsAck !== null) counts.push(countOf("meetings_ack", "/meetings?status=planned", meetingsAck));
