@@ -9,6 +9,7 @@ import { buildApp } from "../../platform/web/app";
 import { makeActor, makeLivc } from "../cases/testing";
 import { addMembership } from "../registry/service";
 import { extraDaysFor } from "./closing-days";
+import { addContactPoint } from "./contacts";
 import { handOverReport } from "./handover";
 import { openReportContent } from "./personal";
 import { emptyForm } from "./schema";
@@ -197,5 +198,30 @@ describeEachDialect("screening: a handover tells the receiving screeners by mail
       expect(m.text).toContain("https://schakel.test/screening");
       for (const secret of ["Mail Persoon", "OBS-MAIL-GEHEIM", made.reference, "2001"]) expect(`${m.subject}\n${m.text}`).not.toContain(secret);
     }
+  });
+  it("a regional contact point hands a regional report over to an LIVC: it leaves the regional queue, B's screeners are told, the contact loses access", async () => {
+    const livcB = await makeLivc(ctx);
+    const reporter = await makeActor(ctx, [{ livcId: livcB, role: "reporter" }]);
+    const contact = await createUser(ctx, {});
+    expect(await addContactPoint(ctx, {}, { email: contact.email, province: "Vlaams-Brabant" })).toMatchObject({ ok: true });
+    const contactActor: Actor = { userId: contact.id, displayName: contact.displayName, sessionId: "test", isAdmin: false, isRegionalAnalyst: false, isDpo: false, memberships: [] };
+    const coordB = await createUser(ctx, { roles: [{ livcId: livcB, role: "coordinator" }] });
+    // Leuven (24062) belongs to no LIVC here: the report goes to the regional queue of Vlaams-Brabant.
+    const made = await fileReport(
+      ctx,
+      { actor: reporter },
+      { ...emptyForm(), identity_known: "known", subject_name: "Regio Persoon", subject_birth_date: "2001-02-03", municipality_nis: "24062", signals: ["supports_violence"], since: "weeks", person_knows: "no", observation: "OBS-REGIO", reporter_contact: "09 123 45 67" },
+      "submit",
+    );
+    if (made.kind !== "submitted") throw new Error(made.kind);
+    const before = (await store.reportByReference(ctx.database.db, made.reference))!;
+    expect([before.livc_id, before.regional_queue]).toEqual([null, "Vlaams-Brabant"]);
+    expect((await openForScreening(ctx, { actor: contactActor }, before.id)).kind).toBe("ok");
+    smtp.inbox.splice(0);
+    expect((await handOverReport(ctx, { actor: contactActor }, before.id, { toLivcId: livcB, reason: "person_moved" })).kind).toBe("ok");
+    const after = (await store.reportByReference(ctx.database.db, made.reference))!;
+    expect([after.livc_id, after.regional_queue, after.status]).toEqual([livcB, null, "received"]);
+    expect(smtp.inbox.splice(0).map(readMail).flatMap((m) => m.to)).toEqual([coordB.email]);
+    expect((await openForScreening(ctx, { actor: contactActor }, before.id)).kind).toBe("forbidden");
   });
 });
