@@ -1,4 +1,5 @@
 import type { Transporter } from "nodemailer";
+import type { Config } from "./config";
 
 /**
  * One SMTP transport per SMTP_URL, shared by every module that sends mail. nodemailer is loaded on the
@@ -17,3 +18,7 @@ export function mailTransport(url: string): Promise<Transporter> {
   }
   return t;
 }
+
+/** The address links in mails start with: SCHAKEL_PUBLIC_URL, else the server's own host and port; no trailing slash. */
+export const publicBaseUrl = (config: Pick<Config, "SCHAKEL_PUBLIC_URL" | "HOST" | "PORT">): string =>
+  (config.SCHAKEL_PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/+$/, "");

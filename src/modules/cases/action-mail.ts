@@ -2,7 +2,7 @@ import { audit } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import { addDays, todayInBrussels } from "../../platform/db/values";
 import { formatDate, isLocale, translator } from "../../platform/i18n";
-import { mailTransport } from "../../platform/mail";
+import { mailTransport, publicBaseUrl } from "../../platform/mail";
 import { activeRecipients, type MailRecipient, membersOfLivc } from "../identity/service";
 import { livcById } from "../registry/service";
 import { casesConfig } from "./config";
@@ -33,13 +33,12 @@ export async function actionRecipients(ctx: AppContext, a: store.ActionToTell): 
   return activeRecipients(ctx, userIds);
 }
 
-const baseUrl = (ctx: AppContext) => (ctx.config.SCHAKEL_PUBLIC_URL ?? `http://${ctx.config.HOST}:${ctx.config.PORT}`).replace(/\/+$/, "");
 
 /** Subject and body in the recipient's language: the LIVC, the due date and the link; nothing about the case. */
 export function actionMailText(ctx: AppContext, kind: "assigned" | "reminder", livc: string, dueOn: string, language: string) {
   const lang = isLocale(language) ? language : "nl";
   const t = translator(lang);
-  const params = { livc, date: formatDate(lang, dueOn), link: `${baseUrl(ctx)}/cases/work` };
+  const params = { livc, date: formatDate(lang, dueOn), link: `${publicBaseUrl(ctx.config)}/cases/work` };
   return kind === "assigned"
     ? { subject: t("case.actmail.assigned.subject", params), text: t("case.actmail.assigned.body", params) }
     : { subject: t("case.actmail.reminder.subject", params), text: t("case.actmail.reminder.body", params) };

@@ -4,7 +4,7 @@ import type { AppContext } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
 import { nowIso } from "../../platform/db/values";
 import { isLocale, type Locale, type MessageKey, translator } from "../../platform/i18n";
-import { mailTransport } from "../../platform/mail";
+import { mailTransport, publicBaseUrl } from "../../platform/mail";
 import type { LivcRole } from "../../platform/policy/actor";
 import { livcById } from "../registry/service";
 import { OVERSIGHT_ROLES } from "./livc-roles";
@@ -103,12 +103,11 @@ export async function approversOf(db: Kysely<DB>, r: Pick<OpenRequest, "userId" 
   return out;
 }
 
-const baseUrl = (ctx: AppContext) => (ctx.config.SCHAKEL_PUBLIC_URL ?? `http://${ctx.config.HOST}:${ctx.config.PORT}`).replace(/\/+$/, "");
 
 /** Subject and body for one recipient; the reminder puts one line before the same text. */
 function mailText(ctx: AppContext, r: OpenRequest, to: Recipient, livcName: string | null, reminder: boolean) {
   const t = translator(isLocale(to.language) ? to.language : "nl");
-  const link = `${baseUrl(ctx)}${to.path}`;
+  const link = `${publicBaseUrl(ctx.config)}${to.path}`;
   const role = t(`id.role.${r.role}` as MessageKey);
   const subject = r.kind === "membership" ? t("lr.mail.subject", { livc: livcName ?? "" }) : t("ap.mail.platform.subject");
   const body = r.kind === "membership" ? t("lr.mail.body", { livc: livcName ?? "", roles: role, link }) : t("ap.mail.platform.body", { role, link });

@@ -1,10 +1,10 @@
 import { type AuditWho, audit } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import { newId, nowIso, todayInBrussels } from "../../platform/db/values";
-import type { Actor, LivcRole } from "../../platform/policy/actor";
-import { activeHoldersOf } from "../identity/service";
+import type { Actor } from "../../platform/policy/actor";
 import { registerTimeline } from "../registry/service";
 import { extraDaysFor } from "./closing-days";
+import { screenersOfReport } from "./deadline-reminders";
 import { mailNewReport, mailStatusChanged } from "./notify";
 import { canScreen, type ReportRef, transitionActor } from "./policy";
 import { regionalScopeOf } from "./screening";
@@ -26,7 +26,6 @@ export const HANDOVER_REASONS = ["wrong_municipality", "livc_now_exists", "perso
 export type HandoverReason = (typeof HANDOVER_REASONS)[number];
 export const isHandoverReason = (v: unknown): v is HandoverReason => typeof v === "string" && (HANDOVER_REASONS as readonly string[]).includes(v);
 
-const SCREENING_ROLES: readonly LivcRole[] = ["coordinator", "information_officer"];
 
 export type HandoverResult =
   | { kind: "ok"; livcName: string }
@@ -74,7 +73,7 @@ export async function handOverReport(
   if (!isHandoverReason(input.reason)) return { kind: "invalid", field: "reason", code: "required" };
 
   const due = addWorkingDays(today, ctx.config.SCHAKEL_SCREENING_WORKING_DAYS, await extraDaysFor(ctx, target.id));
-  const screeners = [...new Set((await activeHoldersOf(ctx, target.id, SCREENING_ROLES)).map((m) => m.user_id))].filter((u) => u !== report.reporter_user_id);
+  const screeners = await screenersOfReport(ctx, { livc_id: target.id, regional_queue: null, reporter_user_id: report.reporter_user_id });
   const done = await db.transaction().execute(async (trx) => {
     if (!(await store.compareAndSetStatus(trx, id, report.status, { status: "received", livc_id: target.id, regional_queue: null, screening_due_on: due }))) return false;
     await trx

@@ -1,5 +1,5 @@
 import type { AppContext } from "../../platform/context";
-import { mailTransport } from "../../platform/mail";
+import { mailTransport, publicBaseUrl } from "../../platform/mail";
 import { addDays, nowIso, todayInBrussels } from "../../platform/db/values";
 import { formatDate, type Locale, translator } from "../../platform/i18n";
 import { activeRecipients, type MailRecipient, membersOfLivc } from "../identity/service";
@@ -13,8 +13,7 @@ import * as store from "./store";
  */
 /** The reminder in one language: the recipient account's own (decision 0035). */
 export function reminderText(ctx: AppContext, meeting: { id: string; held_on: string; starts_at: string | null }, language: Locale) {
-  const base = (ctx.config.SCHAKEL_PUBLIC_URL ?? `http://${ctx.config.HOST}:${ctx.config.PORT}`).replace(/\/+$/, "");
-  const link = `${base}/meetings/${meeting.id}`;
+  const link = `${publicBaseUrl(ctx.config)}/meetings/${meeting.id}`;
   const t = translator(language);
   const date = formatDate(language, meeting.held_on);
   const when = meeting.starts_at ? t("meetings.mail.reminder.at", { date, time: meeting.starts_at }) : date;

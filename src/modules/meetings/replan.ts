@@ -2,7 +2,7 @@ import type { AuditWho } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import { isIsoDate, nowIso, todayInBrussels } from "../../platform/db/values";
 import { formatDate, translator } from "../../platform/i18n";
-import { mailTransport } from "../../platform/mail";
+import { mailTransport, publicBaseUrl } from "../../platform/mail";
 import type { Actor } from "../../platform/policy/actor";
 import * as cases from "../cases/service";
 import * as pd from "../cases/personal";
@@ -61,7 +61,6 @@ async function withdrawServices(ctx: AppContext, who: AuditWho, services: { invi
   return [...withdrawn];
 }
 
-const publicBase = (ctx: AppContext) => (ctx.config.SCHAKEL_PUBLIC_URL ?? `http://${ctx.config.HOST}:${ctx.config.PORT}`).replace(/\/+$/, "");
 
 /**
  * Tells the contacts of these organisations that an invitation of theirs for the meeting of `heldOn`
@@ -73,7 +72,7 @@ async function sendWithdrawnMails(ctx: AppContext, organisationIds: string[], he
   const to = await activeRecipients(ctx, [...new Set(contacts.map((c) => c.user_id))]);
   if (to.length === 0) return { sent: 0, failed: 0 };
   const transport = await mailTransport(ctx.config.SMTP_URL);
-  const link = `${publicBase(ctx)}/invitations`;
+  const link = `${publicBaseUrl(ctx.config)}/invitations`;
   let sent = 0;
   let failed = 0;
   for (const { email, language } of to) {
@@ -110,7 +109,7 @@ type ChangeMail = "moved" | "cancelled";
 async function sendChangeMails(ctx: AppContext, to: MailRecipient[], kind: ChangeMail, meeting: { id: string; was: string; heldOn: string; startsAt: string | null }) {
   if (!ctx.config.SMTP_URL || to.length === 0) return { sent: 0, failed: 0 };
   const transport = await mailTransport(ctx.config.SMTP_URL);
-  const link = `${publicBase(ctx)}/meetings/${meeting.id}`;
+  const link = `${publicBaseUrl(ctx.config)}/meetings/${meeting.id}`;
   let sent = 0;
   let failed = 0;
   for (const { email, language } of to) {
