@@ -4,6 +4,7 @@
 // inclusive time. The .cpuprofile stays in .tmp/bench/profiles (open it in Chrome DevTools).
 //
 //   BENCH_SECONDS  seconds of load (default 5)      BENCH_SCALE  which seeded file (default 1)
+//   BENCH_DB       another seeded SQLite file instead
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -17,7 +18,7 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const wanted = process.argv[2] ?? "case list";
-const file = path.join(ROOT, ".tmp/bench", `scale-${scale}.db`);
+const file = process.env.BENCH_DB ? path.resolve(process.env.BENCH_DB) : path.join(ROOT, ".tmp/bench", `scale-${scale}.db`);
 const env = { SCHAKEL_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"), DATABASE_URL: `sqlite:${file}` };
 const dir = path.join(ROOT, ".tmp/bench/profiles");
 

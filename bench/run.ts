@@ -13,7 +13,7 @@ import { openContext } from "../src/platform/bootstrap";
 import { loadConfig } from "../src/platform/config";
 import { seedScale } from "../src/modules/scale/service";
 import { startCluster } from "../test/support/postgres-cluster";
-import { type BenchResult, measure, peakRssMb } from "./harness";
+import { type BenchResult, measure, peakRssMb, WARMUP_SECONDS } from "./harness";
 import { pagesReport, scanPages } from "./pages";
 import { fixtures, pageWeight, sessions, targets, timedExport } from "./paths";
 import { startCeilings, startSchakel, stop } from "./servers";
@@ -50,7 +50,7 @@ async function seeded(databaseUrl: string) {
 }
 
 const row = (r: BenchResult, hello: number, note = "") =>
-  `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${((r.rps / hello) * 100).toFixed(0)}% | ${note} |`;
+  `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.coldMax} | ${r.errors} | ${r.non2xx} | ${((r.rps / hello) * 100).toFixed(0)}% | ${note} |`;
 
 async function benchDialect(dialect: string, databaseUrl: string) {
   say(`\n## ${dialect} (scale ${scale}; load average at start ${load()})`);
@@ -82,8 +82,10 @@ async function benchDialect(dialect: string, databaseUrl: string) {
       console.log(`  ${t.name}: ${r.rps} req/s, p99 ${r.p99} ms (load ${load()})`);
     }
     say("");
-    say("| path | req/s | p50 ms | p95 ms | p99 ms | errors | non-2xx | ratio to hello | target |");
-    say("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    say(`Each path: ${WARMUP_SECONDS} s of warm-up on the same 32 connections, then ${seconds} s measured (req/s and percentiles of the requests sent after the warm-up). "warm-up max": the slowest response while the 32 new connections were being accepted (libuv accepts one new connection per event-loop turn; bench/harness.ts).`);
+    say("");
+    say("| path | req/s | p50 ms | p95 ms | p99 ms | warm-up max ms | errors | non-2xx | ratio to hello | target |");
+    say("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
     say(row(hello, hello.rps));
     say(row(sqliteRead, hello.rps));
     for (const { r, note } of results) say(row(r, hello.rps, note));
@@ -132,7 +134,7 @@ async function benchDialect(dialect: string, databaseUrl: string) {
 
 async function main() {
   say(`# Schakel benchmark ${new Date().toISOString()}`);
-  say(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}; ${seconds} s per path, 32 connections; autocannon in this process, each server in its own process. Load average: ${load()}.`);
+  say(`Machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}; ${WARMUP_SECONDS} s warm-up + ${seconds} s measured per path, 32 connections; autocannon in this process, each server in its own process. Load average: ${load()}.`);
   if (dialects.includes("sqlite")) {
     const file = process.env.BENCH_SQLITE_FILE ?? path.join(path.resolve(import.meta.dirname, "../.tmp/bench"), `scale-${scale}.db`);
     fs.mkdirSync(path.dirname(file), { recursive: true });

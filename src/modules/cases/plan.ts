@@ -6,7 +6,7 @@ import type { DB } from "../../platform/db/schema";
 import { isIsoDate, newId, nowIso, todayInBrussels } from "../../platform/db/values";
 import type { Actor } from "../../platform/policy/actor";
 import { livcIdsWhere } from "../../platform/policy/grants";
-import { membersOfLivc } from "../identity/service";
+import { activeHoldersOf } from "../identity/service";
 import { organisationNames } from "../partners/service";
 import type { ActionStatus } from "./migrations";
 import * as pd from "./personal";
@@ -61,8 +61,9 @@ export function registerAcceptedServices(source: AcceptedServices) {
 }
 
 export async function actionOwnerChoices(ctx: AppContext, c: { id: string; livc_id: string }): Promise<Set<string>> {
-  const [members, accepted] = await Promise.all([membersOfLivc(ctx, c.livc_id), acceptedServices(ctx, c.id)]);
-  const core = members.filter((m) => (CORE_ROLES as readonly string[]).includes(m.role) && m.status === "active" && m.organisation_id).map((m) => m.organisation_id!);
+  // The narrow query (no names, no sort; issue 9: on every case page view): active core role holders today.
+  const [members, accepted] = await Promise.all([activeHoldersOf(ctx, c.livc_id, CORE_ROLES), acceptedServices(ctx, c.id)]);
+  const core = members.flatMap((m) => (m.organisation_id ? [m.organisation_id] : []));
   return new Set([...core, ...accepted]);
 }
 

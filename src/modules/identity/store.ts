@@ -126,15 +126,15 @@ export function membersOfLivc(db: Kysely<DB>, livcId: string, date = todayInBrus
 }
 
 /**
- * The active accounts holding one of these roles in an LIVC today: user id and role only, no names and
- * no ordering (the screeners told of every submitted report: a narrow, precompiled query on the
- * submission path).
+ * The active accounts holding one of these roles in an LIVC today: user id, role and organisation only,
+ * no names and no ordering (a narrow, precompiled query on hot paths: the screeners told of every
+ * submitted report, the core services offered as action owners on every case page).
  */
 const holders = precompiled((db, livcId: string, roles: readonly string[], date: string) =>
   db
     .selectFrom("membership")
     .innerJoin("app_user", "app_user.id", "membership.user_id")
-    .select(["membership.user_id", "membership.role"])
+    .select(["membership.user_id", "membership.role", "membership.organisation_id"])
     .where("membership.livc_id", "=", livcId)
     .where("membership.role", "in", roles as LivcRole[])
     .where("membership.approval", "=", "approved")
