@@ -5,6 +5,7 @@ import { cryptoMigrations } from "../platform/crypto/keyring";
 import { metaMigrations } from "../platform/meta";
 import { awarenessMigrations } from "./awareness/migrations";
 import { caseActionMigrations } from "./cases/action-migrations";
+import { caseRetentionMigrations } from "./cases/retention-migrations";
 import { casesMigrations } from "./cases/migrations";
 import { approvalMigrations } from "./identity/approval-migrations";
 import { identityMigrations } from "./identity/migrations";
@@ -20,5 +21,5 @@ import { registryMigrations } from "./registry/migrations";
 
 /** Every module's migrations. Add a module's list here; names order them globally. */
 export function allMigrations(): SchakelMigration[] {
-  return [...metaMigrations, ...referenceMigrations, ...registryMigrations, ...auditMigrations, ...cryptoMigrations, ...identityMigrations, ...ssoMigrations, ...approvalMigrations, ...partnersMigrations, ...awarenessMigrations, ...intakeMigrations, ...lifecycleMigrations, ...handoverMigrations, ...screeningMailMigrations, ...casesMigrations, ...caseActionMigrations, ...meetingsMigrations, ...stashMigrations].sort((a, b) => a.name.localeCompare(b.name));
+  return [...metaMigrations, ...referenceMigrations, ...registryMigrations, ...auditMigrations, ...cryptoMigrations, ...identityMigrations, ...ssoMigrations, ...approvalMigrations, ...partnersMigrations, ...awarenessMigrations, ...intakeMigrations, ...lifecycleMigrations, ...handoverMigrations, ...screeningMailMigrations, ...casesMigrations, ...caseActionMigrations, ...caseRetentionMigrations, ...meetingsMigrations, ...stashMigrations].sort((a, b) => a.name.localeCompare(b.name));
 }

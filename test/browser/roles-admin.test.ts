@@ -44,6 +44,17 @@ describeBrowser("an administrator gives (pending approval, decision 0049), ends 
     expect(await page.getByLabel("Vanaf").inputValue()).toBe(todayInBrussels());
     await expectAccessible(page, "roles-admin-02-refused");
 
+    // The organisation is found by a name search inside the form (not a list of every organisation): the
+    // search keeps what was chosen and typed, and gives nothing.
+    expect(await page.locator("#organisation_id option", { hasText: "CLB Rollenpad" }).count()).toBe(0);
+    await page.getByLabel("Organisatie zoeken").fill("rollenpad");
+    await page.getByRole("button", { name: "Organisaties zoeken" }).click();
+    await expect.poll(() => page.locator("#org-search-result").textContent()).toContain("Organisaties gevonden: 1.");
+    expect(await page.getByLabel("LIVC", { exact: true }).inputValue()).toBe(livcId);
+    expect(await page.getByLabel("Rol", { exact: true }).inputValue()).toBe("reporter");
+    expect(await page.locator(".error-summary").count()).toBe(0);
+    expect(await membershipsOf(db, person.id)).toEqual([]);
+    await expectAccessible(page, "roles-admin-02b-organisation-search");
     await page.getByLabel("Organisatie", { exact: true }).selectOption(orgId);
     await page.getByRole("button", { name: "Rol geven" }).click();
     await page.waitForURL(/saved=grant/);

@@ -148,7 +148,8 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!p.success) return sendError(request, reply, 404);
     const saved = (request.query as { saved?: string } | undefined)?.saved;
     const rolesSaved = saved === "grant" || saved === "end" || saved === "platform_roles" || saved === "platform_requested" ? saved : undefined;
-    return showDetail(request, reply, p.data.id, undefined, { saved: saved === "language" }, { saved: rolesSaved }, { saved: saved === "details" });
+    const orgSearch = String((request.query as Record<string, unknown> | undefined)?.org_q ?? "").slice(0, 100);
+    return showDetail(request, reply, p.data.id, undefined, { saved: saved === "language" }, { saved: rolesSaved, orgSearch }, { saved: saved === "details" });
   });
 
   // An administrator sets an account's language (decision 0035): the change and its audit entry commit together.

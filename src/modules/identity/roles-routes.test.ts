@@ -87,6 +87,48 @@ describeEachDialect("account page: LIVC roles and platform roles", (ctx) => {
     expect(dup.body).toContain("al in (een deel van) deze periode");
   });
 
+  it("offers organisations from a name search inside the grant form (not all of them): the search keeps every typed value and gives nothing; the person's own organisations and a refused choice stay offered", async () => {
+    const person = await createUser(ctx());
+    const found: string[] = [];
+    for (let i = 0; i < 55; i++) found.push(await makeOrganisation(ctx(), `Zoekdienst ${String(i).padStart(2, "0")}`, "other"));
+    const options = (html: string) => [...(/<select id="organisation_id"[^>]*>([\s\S]*?)<\/select>/.exec(html)?.[1] ?? "").matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]).filter(Boolean);
+
+    // No search: only the person's own organisations (none yet), never the whole directory.
+    const first = await get(admin, `/admin/accounts/${person.id}`);
+    expect(first.statusCode).toBe(200);
+    expect(options(first.body)).toEqual([]);
+    expect(first.body).toContain("Zoek op naam voor een andere organisatie.");
+
+    // The search button inside the form: the page again, every value kept, at most 50 found, nothing given.
+    const typed = { livc_id: livcA, role: "partner_member", organisation_id: "", valid_from: "2026-02-03", valid_to: "2026-12-31" };
+    const search = await post(admin, `/admin/accounts/${person.id}/memberships`, { ...typed, org_q: "zoekdienst", intent: "org_search" });
+    expect(search.statusCode).toBe(200);
+    expect(options(search.body)).toHaveLength(50);
+    expect(options(search.body).every((id) => found.includes(id))).toBe(true);
+    expect(search.body).toContain("Organisaties gevonden: 50.");
+    expect(search.body).toMatch(new RegExp(`<option value="${livcA}" selected`));
+    expect(search.body).toMatch(/<option value="partner_member" selected/);
+    expect(search.body).toContain('value="2026-02-03"');
+    expect(search.body).toContain('value="2026-12-31"');
+    expect(search.body).toContain('value="zoekdienst"');
+    expect(search.body).not.toContain("error-summary");
+    expect(await store.membershipsOf(db(), person.id)).toEqual([]);
+
+    // A refused grant (the end before the start) keeps the chosen organisation offered and selected, and the search.
+    const chosen = found[54];
+    const refused = await post(admin, `/admin/accounts/${person.id}/memberships`, { ...typed, organisation_id: chosen, valid_to: "2026-01-01", org_q: "dienst 0" });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toMatch(new RegExp(`<option value="${chosen}" selected`));
+    expect(options(refused.body)).toEqual(expect.arrayContaining([chosen, found[0], found[9]]));
+    expect(options(refused.body)).toHaveLength(11);
+
+    // Given: from then on the person's own organisation is offered without a search; a GET ?org_q= searches too.
+    const good = await post(admin, `/admin/accounts/${person.id}/memberships`, { ...typed, organisation_id: chosen });
+    expect(good.statusCode).toBe(303);
+    expect(options((await get(admin, `/admin/accounts/${person.id}`)).body)).toEqual([chosen]);
+    expect(options((await get(admin, `/admin/accounts/${person.id}?org_q=Zoekdienst%2001`)).body).sort()).toEqual([found[1], chosen].sort());
+  });
+
   it("ends a chair's role: on the very next request their case page is 404 and, without other roles, the case list 403", async () => {
     const coordinator = await makeActor(ctx(), [{ livcId: livcA, role: "coordinator" }]);
     const open = (livcId: string, c = coordinator) =>

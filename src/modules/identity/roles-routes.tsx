@@ -19,20 +19,32 @@ export interface RolesForm {
   endValues?: Record<string, string>;
   errors?: FormError[];
   saved?: RolesView["saved"];
+  /** The organisation name search of the grant form (its search button, or GET ?org_q=). */
+  orgSearch?: string;
 }
+
+/** Most organisations a name search offers in the grant form. */
+export const GRANT_ORGANISATION_LIMIT = 50;
 
 /** The roles part of the account page: memberships with LIVC and organisation names, the choices, the form state. */
 export async function rolesViewOf(ctx: AppContext, userId: string, actorId: string | undefined, form: RolesForm = {}): Promise<RolesView> {
   const db = ctx.database.db;
   const today = todayInBrussels();
-  const [memberships, livcs, organisations, platformRoles, conflict, pendingPlatform] = await Promise.all([
+  const search = (form.orgSearch ?? "").trim().slice(0, 100);
+  const chosen = form.grant?.organisation_id ?? "";
+  const [memberships, livcs, found, platformRoles, conflict, pendingPlatform] = await Promise.all([
     store.membershipsOf(db, userId),
     listLivcs(db),
-    store.listOrganisations(db),
+    search ? store.organisationsNamed(db, search, GRANT_ORGANISATION_LIMIT) : Promise.resolve([]),
     store.platformRolesOf(db, userId),
     separationConflict(db, userId),
     pendingPlatformRolesOf(db, userId),
   ]);
+  // Offered in the grant form (issue 9: all 3,000 organisations made a 99 KB page): the ones a name search
+  // found, the person's own organisations (their roles' organisations) and the one chosen in a refused form.
+  const known = new Set(found.map((o) => o.id));
+  const extra = await store.organisationsWithIds(db, [...new Set([...memberships.map((m) => m.organisation_id ?? ""), chosen])].filter((id) => id && !known.has(id)));
+  const organisations = [...found, ...extra].sort((a, b) => a.name.localeCompare(b.name, "nl"));
   const livcName = new Map(livcs.map((l) => [l.id, `${l.name} (${l.code})`]));
   const orgName = new Map(organisations.map((o) => [o.id, o.name]));
   return {
@@ -48,6 +60,8 @@ export async function rolesViewOf(ctx: AppContext, userId: string, actorId: stri
     })),
     livcs: livcs.map((l) => ({ value: l.id, label: `${l.name} (${l.code})` })).sort((a, b) => a.label.localeCompare(b.label)),
     organisations: organisations.map((o) => ({ value: o.id, label: o.name })),
+    orgSearch: search,
+    orgFound: found.length,
     platformRoles,
     pendingPlatform: pendingPlatform.map((r) => ({ id: r.id, role: r.role, requester: r.requester ?? "" })),
     grant: { livc_id: "", role: "", organisation_id: "", valid_from: today, valid_to: "", ...form.grant },
@@ -62,7 +76,7 @@ export async function rolesViewOf(ctx: AppContext, userId: string, actorId: stri
 
 /** Any value as trimmed text (cut at 200 characters): whatever arrives, the rules in roles.ts answer, never a parse error. */
 const text = z.preprocess((v) => (v === undefined || v === null ? "" : String(v).slice(0, 200)), z.string().trim());
-const grantBody = z.object({ livc_id: text, role: text, organisation_id: text, valid_from: text, valid_to: text });
+const grantBody = z.object({ livc_id: text, role: text, organisation_id: text, valid_from: text, valid_to: text, org_q: text, intent: text });
 const endBody = z.object({ valid_to: text });
 const rolesBody = z.object({ roles: z.preprocess((v) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v.map(String) : [String(v)]), z.array(z.string())) });
 /** The body's fields, or all empty when the body is no object (a JSON array, text): the rules then refuse it. */
@@ -108,7 +122,9 @@ export function roleRoutes(app: FastifyInstance, ctx: AppContext, showDetail: Sh
     const user = await account(request, reply);
     if (!user) return reply;
     const t = viewContext(request).t;
-    const raw = bodyOf(grantBody, request);
+    const { org_q, intent, ...raw } = bodyOf(grantBody, request);
+    // The grant form's organisation search: the page again with every value kept and the organisations found; nothing given.
+    if (intent === "org_search" && !wantsJson(request)) return showDetail(request, reply, user.id, { grant: raw, orgSearch: org_q });
     const errors: FormError[] = [];
     if (raw.livc_id === "") errors.push({ field: "livc_id", message: t("id.roles.error.livc_required") });
     if (!(LIVC_ROLES as readonly string[]).includes(raw.role)) errors.push({ field: "role", message: t("id.roles.error.role_required") });
@@ -129,7 +145,7 @@ export function roleRoutes(app: FastifyInstance, ctx: AppContext, showDetail: Sh
       // Committed (pending, decision 0049): the people who may decide it are told by mail (decision 0056).
       if (id) await mailPendingRequests(ctx);
     }
-    return answer(request, reply, user.id, { grant: raw, errors, saved: "grant" }, { id, approval: "pending" }, 201);
+    return answer(request, reply, user.id, { grant: raw, errors, saved: "grant", orgSearch: org_q }, { id, approval: "pending" }, 201);
   };
 
   const end = async (request: FastifyRequest, reply: FastifyReply) => {

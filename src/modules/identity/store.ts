@@ -197,6 +197,20 @@ export function listOrganisations(db: Kysely<DB>) {
   return db.selectFrom("organisation").selectAll().orderBy("name").execute();
 }
 
+/** Organisations whose name contains the text (any case, typed %, _ and \\ taken literally), by name, at most `limit`. */
+export const organisationsNamed = (db: Kysely<DB>, text: string, limit: number) =>
+  db
+    .selectFrom("organisation")
+    .select(["id", "name", "sector"])
+    // Typed %, _ and \ are plain characters, on SQLite and PostgreSQL alike.
+    .where((eb) => containsInsensitive(eb, "name", text))
+    .orderBy("name")
+    .limit(limit)
+    .execute();
+
+export const organisationsWithIds = (db: Kysely<DB>, ids: readonly string[]) =>
+  ids.length === 0 ? Promise.resolve([]) : db.selectFrom("organisation").select(["id", "name", "sector"]).where("id", "in", [...ids]).orderBy("name").execute();
+
 export function findOrganisation(db: Kysely<DB>, id: string) {
   return db.selectFrom("organisation").selectAll().where("id", "=", id).executeTakeFirst();
 }

@@ -44,16 +44,29 @@ export async function reportPurgeLogPage(ctx: AppContext, f: { since?: string; l
 export async function reportPurgesDue(ctx: AppContext, by30: string, by90: string, months = intakeRetentionConfig().notTakenUpMonths): Promise<Map<string | null, { due30: number; due90: number }>> {
   const before30 = notTakenUpBefore(by30, months);
   const before90 = notTakenUpBefore(by90, months);
-  const dueBy = (by: string, before: string) =>
-    sql<boolean>`(retention_until <= ${by} or (status in (${sql.join(NOT_TAKEN_UP_STATUSES)}) and decided_at is not null and decided_at < ${before}))`;
-  const rows = await ctx.database.db
-    .selectFrom("report")
-    .select(["livc_id", sql<number>`count(case when ${dueBy(by30, before30)} then 1 end)`.as("due30"), (eb) => eb.fn.countAll().as("due90")])
-    .where("purged_at", "is", null)
-    .where("status", "!=", "draft")
-    .where("case_id", "is", null)
-    .where(dueBy(by90, before90))
-    .groupBy("livc_id")
-    .execute();
-  return new Map(rows.map((r) => [r.livc_id, { due30: toCount(r.due30), due90: toCount(r.due90) }]));
+  const notTakenUp = sql<boolean>`status in (${sql.join(NOT_TAKEN_UP_STATUSES)}) and decided_at is not null`;
+  const due30 = sql<number>`case when retention_until <= ${by30} or (${notTakenUp} and decided_at < ${before30}) then 1 else 0 end`;
+  const open = () => ctx.database.db.selectFrom("report").where("purged_at", "is", null).where("status", "!=", "draft").where("case_id", "is", null);
+  // Two disjoint parts, each read from its own index (issue 9: one query with the OR read all 130,000
+  // reports at scale, ~340 ms): by the general term (report_retention), and not taken up, decided before
+  // the cut-off, not already counted by the general term (report_status_decided).
+  const [byTerm, byDecision] = await Promise.all([
+    open().select(["livc_id", due30.as("due30")]).where("retention_until", "<=", by90).execute(),
+    open()
+      .select(["livc_id", sql<number>`sum(${due30})`.as("due30"), (eb) => eb.fn.countAll().as("due90")])
+      .where("status", "in", [...NOT_TAKEN_UP_STATUSES])
+      .where("decided_at", "is not", null)
+      .where("decided_at", "<", before90)
+      .where((eb) => eb.or([eb("retention_until", "is", null), eb("retention_until", ">", by90)]))
+      .groupBy("livc_id")
+      .execute(),
+  ]);
+  const out = new Map<string | null, { due30: number; due90: number }>();
+  const add = (livc: string | null, d30: number, d90: number) => {
+    const c = out.get(livc) ?? { due30: 0, due90: 0 };
+    out.set(livc, { due30: c.due30 + d30, due90: c.due90 + d90 });
+  };
+  for (const r of byTerm) add(r.livc_id, toCount(r.due30), 1);
+  for (const r of byDecision) add(r.livc_id, toCount(r.due30), toCount(r.due90));
+  return out;
 }

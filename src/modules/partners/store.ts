@@ -1,6 +1,5 @@
 import { type CompiledQuery, type Kysely, sql, type Transaction } from "kysely";
 import type { DB } from "../../platform/db/schema";
-import { containsInsensitive } from "../../platform/db/search";
 import { inLivcs } from "../../platform/policy/grants";
 import { newId, nowIso } from "../../platform/db/values";
 import type { Sector } from "../identity/sectors";
@@ -404,16 +403,5 @@ export const organisationsWorkingIn = (db: Db, nis: readonly string[]) =>
         .orderBy("name")
         .execute();
 
-/** Organisations whose name contains the text (any case, both dialects), by name, at most `limit`. */
-export const organisationsNamed = (db: Db, text: string, limit: number) =>
-  db
-    .selectFrom("organisation")
-    .select(["id", "name", "sector"])
-    // Typed %, _ and \ are plain characters, on SQLite and PostgreSQL alike.
-    .where((eb) => containsInsensitive(eb, "name", text))
-    .orderBy("name")
-    .limit(limit)
-    .execute();
-
-export const organisationsWithIds = (db: Db, ids: readonly string[]) =>
-  ids.length === 0 ? Promise.resolve([]) : db.selectFrom("organisation").select(["id", "name", "sector"]).where("id", "in", [...ids]).orderBy("name").execute();
+// Organisations by name search and by id: the organisation table belongs to the identity module (its store reads it for the account page too).
+export { organisationsNamed, organisationsWithIds } from "../identity/store";

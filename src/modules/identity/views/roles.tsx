@@ -27,7 +27,11 @@ export interface MembershipView {
 export interface RolesView {
   memberships: MembershipView[];
   livcs: { value: string; label: string }[];
+  /** Offered in the grant form: a name search's finds, the person's own organisations, the one chosen. */
   organisations: { value: string; label: string }[];
+  /** The organisation name search typed (GET ?org_q=) and how many organisations it found. */
+  orgSearch: string;
+  orgFound: number;
   platformRoles: string[];
   /** admin or dpo requests awaiting a second administrator (decision 0049): they give nothing yet. */
   pendingPlatform: { id: string; role: string; requester: string }[];
@@ -117,7 +121,7 @@ export function RolesSection(props: { ctx: ViewContext; userId: string; view: Ro
         <>
           <h2 id="grant-role">{t("id.roles.grant.title")}</h2>
           <p>{t("id.roles.grant.intro")}</p>
-          <form method="post" action={`${base}/memberships`} novalidate>
+          <form method="post" action={`${base}/memberships#grant-role`} novalidate>
             <Csrf ctx={ctx} />
             <SelectField id="livc_id" label={t("id.roles.livc")} value={view.grant.livc_id} options={view.livcs} placeholder={t("id.roles.choose")} error={err("livc_id")} />
             <SelectField
@@ -128,6 +132,16 @@ export function RolesSection(props: { ctx: ViewContext; userId: string; view: Ro
               placeholder={t("id.roles.choose")}
               error={err("role")}
             />
+            {/* The organisations offered come from a name search inside this form (issue 9: all 3,000 made a 99 KB
+                page). Its button is the form's first: Enter in any field searches and keeps every value typed;
+                only "Give role" gives the role. */}
+            <div class="search-form">
+              <TextField id="org_q" label={t("id.roles.orgsearch.label")} hint={t("id.roles.orgsearch.hint")} value={view.orgSearch} maxLength={100} autocomplete="off" />
+              <button type="submit" name="intent" value="org_search" class="button secondary">
+                {t("id.roles.orgsearch.submit")}
+              </button>
+            </div>
+            <p id="org-search-result">{view.orgSearch ? t("id.roles.orgsearch.found", { count: view.orgFound }) : t("id.roles.orgsearch.none")}</p>
             <SelectField
               id="organisation_id"
               label={t("id.roles.organisation")}
