@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 /**
@@ -51,6 +52,40 @@ const closingDays = z.string().transform((value, c) => {
   return parsed.days;
 });
 
+/** Named address ranges a proxy list may use (those of Fastify's proxy-addr). */
+export const PROXY_RANGE_NAMES = ["loopback", "linklocal", "uniquelocal"] as const;
+
+/**
+ * SCHAKEL_TRUSTED_PROXIES (decision 0064): the reverse proxies whose X-Forwarded-For / -Proto / -Host are
+ * believed, comma-separated: IP addresses, CIDR ranges ("10.0.0.0/8", "fd00::/8") or the names loopback,
+ * linklocal, uniquelocal. Unset: no proxy is trusted and the socket's address is the client's.
+ */
+export function parseProxyList(value: string): { proxies: string[] } | { bad: string } {
+  const proxies: string[] = [];
+  for (const item of value.split(",").map((x) => x.trim()).filter(Boolean)) {
+    if ((PROXY_RANGE_NAMES as readonly string[]).includes(item)) {
+      proxies.push(item);
+      continue;
+    }
+    const [address, prefix, extra] = item.split("/");
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const okPrefix = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || extra !== undefined || !okPrefix) return { bad: item };
+    proxies.push(item);
+  }
+  return { proxies };
+}
+
+const proxyList = z.string().transform((value, c) => {
+  const parsed = parseProxyList(value);
+  if ("bad" in parsed) {
+    c.addIssue({ code: "custom", message: `must be comma-separated IP addresses or CIDR ranges of your reverse proxies (or ${PROXY_RANGE_NAMES.join(", ")}), e.g. "127.0.0.1,10.0.0.0/8"; "${parsed.bad.slice(0, 40)}" is not one` });
+    return z.NEVER;
+  }
+  return parsed.proxies;
+});
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: portNumber.default(3000),
@@ -68,6 +103,7 @@ const schema = z.object({
     .optional(),
   SCHAKEL_KEY_FILE: z.string().min(1).optional(),
   SCHAKEL_PUBLIC_URL: z.string().url().optional(),
+  SCHAKEL_TRUSTED_PROXIES: proxyList.default([]),
   SCHAKEL_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   SCHAKEL_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(72).default(10),
   SCHAKEL_RETENTION_YEARS: z.coerce.number().min(0.1).max(30).default(6),
@@ -108,7 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const got = cleaned[variable];
     throw new ConfigError(
       variable,
-      `${expectations[variable] ?? issue.message.toLowerCase()}${got === undefined ? "" : ` (got "${String(got).slice(0, 40)}")`}`,
+      `${expectations[variable] ?? issue.message.charAt(0).toLowerCase() + issue.message.slice(1)}${got === undefined ? "" : ` (got "${String(got).slice(0, 40)}")`}`,
     );
   }
   const c = parsed.data;

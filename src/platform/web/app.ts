@@ -50,7 +50,9 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     // Fastify made a pino child (bindings serialised through the redaction) for every request, ~4% of a
     // small authenticated request (issue 9 profile); most requests never log. Made on first use instead.
     childLoggerFactory: lazyChildLogger,
-    trustProxy: false,
+    // Only the reverse proxies named in SCHAKEL_TRUSTED_PROXIES may say who the client is (X-Forwarded-For,
+    // -Proto, -Host; decision 0064): the client's address feeds the login throttle and the audit log.
+    trustProxy: ctx.config.SCHAKEL_TRUSTED_PROXIES.length > 0 ? [...ctx.config.SCHAKEL_TRUSTED_PROXIES] : false,
     bodyLimit: 256 * 1024,
     return503OnClosing: true,
     forceCloseConnections: "idle",
