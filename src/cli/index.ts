@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from "../platform/config";
 import { CsvError } from "../platform/csv";
 import { DatabaseUnavailableError, openDatabase } from "../platform/db";
 import { migrate } from "../platform/db/migrate";
-import { isDemo, printAccounts, seedDemo } from "../platform/demo";
+import { DemoRefused, hasOwnData, isDemo, printAccounts, seedDemo } from "../platform/demo";
 import { StartupError, startServer } from "../platform/server";
 import { runDoctor } from "./doctor";
 import { seedScaleCommand } from "../modules/scale/cli";
@@ -33,11 +33,15 @@ export function buildProgram(): Command {
     .option("--demo-if-empty", "load the fictional demo data set when the database is empty (never in production)")
     .action(async (opts: { demoIfEmpty?: boolean }) => {
       const ctx = await openContext();
-      if (opts.demoIfEmpty && !ctx.config.production) {
-        const { seeded, accounts } = await seedDemo(ctx);
-        if (seeded) {
-          console.log("Empty database: loaded the demo data set.");
-          printAccounts(accounts);
+      if (opts.demoIfEmpty && !ctx.config.production && !(await isDemo(ctx))) {
+        // Only into an empty database: a real one (accounts or LIVCs of its own) is served as it is.
+        if (await hasOwnData(ctx)) console.log("The database is not empty: no demo data loaded.");
+        else {
+          const { seeded, accounts } = await seedDemo(ctx);
+          if (seeded) {
+            console.log("Empty database: loaded the demo data set.");
+            printAccounts(accounts);
+          }
         }
       }
       await startServer(ctx, { demoMode: !ctx.config.production && (await isDemo(ctx)) });
@@ -69,7 +73,9 @@ export function buildProgram(): Command {
       const ctx = await openContext();
       try {
         if (ctx.config.production) throw new CliError("Demo data is never loaded in production (NODE_ENV=production).", 2);
-        const { seeded, accounts } = await seedDemo(ctx);
+        const { seeded, accounts } = await seedDemo(ctx).catch((e: unknown) => {
+          throw e instanceof DemoRefused ? new CliError(e.message, 2) : e;
+        });
         console.log(seeded ? "Loaded the demo data set." : "Demo data was already loaded; nothing changed.");
         printAccounts(accounts);
       } finally {
