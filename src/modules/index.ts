@@ -32,6 +32,11 @@ export interface SchakelModule {
   cli?: (program: Command, open: () => Promise<AppContext & { close(): Promise<void> }>) => void;
   /** Fills demo data on an empty database; runs in list order. */
   seedDemo?: (ctx: AppContext) => Promise<DemoAccount[] | undefined>;
+  /**
+   * The module's daily work (purges, reminders, expiries), run by the server once a day
+   * (platform/daily.ts), each module on its own. Safe to run twice; the result is logged as counts only.
+   */
+  daily?: (ctx: AppContext, today: string) => Promise<unknown>;
 }
 
 let list: readonly SchakelModule[] | undefined;

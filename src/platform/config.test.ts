@@ -34,6 +34,18 @@ describe("configuration", () => {
     expect(serve.stderr).toMatch(/^Configuration error: PORT/);
   });
 
+  it("stops `serve` at start on a bad setting of a module (cases, partners), naming the variable, before anything listens", () => {
+    for (const [variable, expected] of [
+      ["SCHAKEL_ACTION_REMINDER_DAYS", "must be a whole number of days from 0 to 60"],
+      ["SCHAKEL_POST_CLOSURE_REVIEW_MONTHS", "must be month numbers separated by commas"],
+      ["SCHAKEL_INVITATION_TERM_DAYS", "must be a whole number of days"],
+    ]) {
+      const r = spawnSync(process.execPath, [bin, "serve"], { env: { ...process.env, DATABASE_URL: "sqlite::memory:", PORT: "0", [variable]: "soon" }, encoding: "utf8", timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`Configuration error: ${variable} ${expected}`);
+    }
+  });
+
   it("says in one line when the data folder is not writable or PostgreSQL is unreachable", () => {
     const r = spawnSync(process.execPath, [bin, "migrate"], { env: { ...process.env, DATABASE_URL: "sqlite:/dev/null/sub/x.db" }, encoding: "utf8" });
     expect(r.status).toBe(1);

@@ -1,6 +1,5 @@
 import type { OpenContext as Open } from "../../cli/shared";
 import type { Command } from "commander";
-import type { FastifyInstance } from "fastify";
 import type { SchakelModule } from "..";
 import type { AppContext } from "../../platform/context";
 import { isIsoDate, todayInBrussels } from "../../platform/db/values";
@@ -30,39 +29,37 @@ export async function runRetentionPurge(ctx: AppContext, opts: { dryRun?: boolea
   return { cases, reports, sweep };
 }
 
-/**
- * The server's daily work: the retention purge (cases and reports), the consultation reminders, and
- * identity's approval mails (the one reminder of a role request still pending after 7 days, decision 0056).
- */
-export async function runDailyJobs(ctx: AppContext, today = todayInBrussels()) {
-  const { cases: purge, reports: reportPurge } = await runRetentionPurge(ctx, { today });
-  const reminders = await sendMeetingReminders(ctx, { today, aheadDays: casesConfig().reminderDays });
-  const approvals = await runApprovalMailJobs(ctx);
-  const screeningReminders = await sendDeadlineReminders(ctx, { today }); // decision 0060
-  const actionMails = await runActionMailJobs(ctx, today); // decision 0061
-  return { purge, reportPurge, reminders, approvals, screeningReminders, actionMails };
+/** Some steps of the daily work failed; the others ran. Names the steps (no personal data). */
+export class DailyJobsError extends Error {
+  constructor(readonly failures: { step: string; error: unknown }[]) {
+    super(`daily steps failed: ${failures.map((f) => f.step).join(", ")}`, { cause: failures[0]?.error });
+  }
 }
 
 /**
- * The server runs the daily jobs once a day while it listens (first run one minute after start);
- * `schakel purge` runs the purge by hand (cron can call it too; the run is idempotent).
+ * The server's daily work: the retention purge (cases and reports), the consultation reminders, and
+ * identity's approval mails (the one reminder of a role request still pending after 7 days, decision 0056),
+ * the screening deadline reminders (0060) and the action mails (0061). Each step runs even when an earlier
+ * one failed (ops audit s8, 13: a failing reminder step had skipped every later one, every day); a failure
+ * is thrown after all ran, naming the steps.
  */
-function scheduleDaily(app: FastifyInstance, ctx: AppContext) {
-  let timer: NodeJS.Timeout | null = null;
-  const run = () => {
-    runDailyJobs(ctx).catch((e) => app.log.error({ err: e }, "daily case jobs failed"));
+export async function runDailyJobs(ctx: AppContext, today = todayInBrussels()) {
+  const failures: { step: string; error: unknown }[] = [];
+  const step = async <T,>(name: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      failures.push({ step: name, error });
+      return undefined as T;
+    }
   };
-  app.server.once("listening", () => {
-    timer = setTimeout(function tick() {
-      run();
-      timer = setTimeout(tick, 24 * 60 * 60 * 1000);
-      timer.unref();
-    }, 60 * 1000);
-    timer.unref();
-  });
-  app.addHook("onClose", async () => {
-    if (timer) clearTimeout(timer);
-  });
+  const retention = await step("purge", () => runRetentionPurge(ctx, { today }));
+  const reminders = await step("meeting_reminders", () => sendMeetingReminders(ctx, { today, aheadDays: casesConfig().reminderDays }));
+  const approvals = await step("approval_mails", () => runApprovalMailJobs(ctx));
+  const screeningReminders = await step("screening_reminders", () => sendDeadlineReminders(ctx, { today })); // decision 0060
+  const actionMails = await step("action_mails", () => runActionMailJobs(ctx, today)); // decision 0061
+  if (failures.length > 0) throw new DailyJobsError(failures);
+  return { purge: retention.cases, reportPurge: retention.reports, reminders, approvals, screeningReminders, actionMails };
 }
 
 function casesCli(program: Command, open: Open) {
@@ -121,8 +118,11 @@ export const casesModule: SchakelModule = {
   routes(app, ctx) {
     casesRoutes(app, ctx);
     rectifyRoutes(app, ctx);
-    scheduleDaily(app, ctx);
+    // A bad SCHAKEL_MEETING_REMINDER_DAYS, _ACTION_REMINDER_DAYS or _POST_CLOSURE_REVIEW_MONTHS stops the
+    // server at start, naming the variable, instead of failing the daily jobs later (ops audit s8, 9).
+    casesConfig();
   },
+  daily: (ctx, today) => runDailyJobs(ctx, today),
   cli(program, open) {
     casesCli(program, open);
     purgeLogCli(program, open);

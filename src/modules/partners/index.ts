@@ -6,6 +6,7 @@ import { seedPartnersDemo } from "./demo";
 import { participationCsv, participationPdf } from "./export";
 import { runInvitationJob } from "./invitations";
 import { ParticipationDateError, regionalParticipation } from "./report";
+import { partnersConfig } from "./config";
 import { partnersRoutes } from "./routes";
 
 
@@ -23,7 +24,7 @@ function partnersCli(program: Command, open: Open) {
 
   subcommand(program, "partners", "Partners and invitations")
     .command("remind")
-    .description("Daily job: expire invitations past their term and send one reminder for those expiring soon (run from cron or a systemd timer)")
+    .description("Daily job: expire invitations past their term and send one reminder for those expiring soon (the server runs it daily too; safe to run again)")
     .option("--date <date>", "treat this day as today (YYYY-MM-DD)")
     .action(async (opts: { date?: string }) => {
       const ctx = await open();
@@ -39,7 +40,13 @@ function partnersCli(program: Command, open: Open) {
 /** Partners and participation: organisations at the LIVC table, invitations, attendance, regional figures. */
 export const partnersModule: SchakelModule = {
   name: "partners",
-  routes: partnersRoutes,
+  routes(app, ctx) {
+    partnersRoutes(app, ctx);
+    // A bad SCHAKEL_INVITATION_TERM_DAYS or _REMINDER_DAYS stops the server at start, naming the variable.
+    partnersConfig();
+  },
   cli: partnersCli,
+  // Invitations past their term expire; one reminder for those expiring soon (also `schakel partners remind`).
+  daily: (ctx, today) => runInvitationJob(ctx, today),
   seedDemo: seedPartnersDemo,
 };

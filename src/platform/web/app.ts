@@ -15,6 +15,7 @@ import type { AppContext } from "../context";
 import { DatabaseUnavailableError, ping } from "../db";
 import { isLocale, type Locale } from "../i18n";
 import { logOptions } from "../log";
+import { scheduleDailyJobs } from "../daily";
 import { registerAuthHooks } from "../auth/hooks";
 import { authorizeRoute } from "../policy";
 import "../policy/permissions";
@@ -146,6 +147,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   for (const mod of schakelModules()) {
     if (mod.routes) await app.register(async (scope) => mod.routes!(scope, ctx));
   }
+  scheduleDailyJobs(app, ctx);
   return app;
 }
 
