@@ -6,6 +6,10 @@
 import { pathToFileURL } from "node:url";
 import { ensureBundle } from "../scripts/bundle.mjs";
 
+// Files Schakel creates (the SQLite database, its WAL, the data folder, keys, backups, the bundle) are for
+// this account only (ops audit s8, 12: they were 0644/0755, readable by every local user).
+process.umask(0o077);
+
 let bundle = null;
 try {
   bundle = await ensureBundle();

@@ -21,8 +21,13 @@ describe("configuration", () => {
     expect(loadConfig({}).SCHAKEL_PG_NAMED_STATEMENTS).toBe("on");
   });
 
-  it("refuses production without a master key or database", () => {
+  it("refuses production without a master key or database, or with mail but no public URL for its links", () => {
     expect(() => loadConfig({ NODE_ENV: "production", DATABASE_URL: "sqlite:/tmp/x.db" })).toThrow(/SCHAKEL_MASTER_KEY is required in production/);
+    const key = Buffer.alloc(32, 1).toString("base64");
+    expect(() => loadConfig({ NODE_ENV: "production", DATABASE_URL: "sqlite:/tmp/x.db", SCHAKEL_MASTER_KEY: key, SMTP_URL: "smtp://mail.invalid:25" })).toThrow(/^Configuration error: SCHAKEL_PUBLIC_URL is required in production when SMTP_URL is set/);
+    expect(loadConfig({ NODE_ENV: "production", DATABASE_URL: "sqlite:/tmp/x.db", SCHAKEL_MASTER_KEY: key, SMTP_URL: "smtp://mail.invalid:25", SCHAKEL_PUBLIC_URL: "https://schakel.gemeente.invalid" }).production).toBe(true);
+    // Development keeps its local fallback (http://HOST:PORT).
+    expect(loadConfig({ SMTP_URL: "smtp://mail.invalid:25" }).SCHAKEL_PUBLIC_URL).toBeUndefined();
   });
 
   it("stops the CLI with exit code 2 and one line naming the variable", () => {

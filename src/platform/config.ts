@@ -159,6 +159,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!c.DATABASE_URL) {
       throw new ConfigError("DATABASE_URL", "is required in production (postgres://... or sqlite:PATH)");
     }
+    // Every notice mail links to the installation (ops audit s8, 10): without it they pointed at http://HOST:PORT.
+    if (c.SMTP_URL && !c.SCHAKEL_PUBLIC_URL) {
+      throw new ConfigError("SCHAKEL_PUBLIC_URL", "is required in production when SMTP_URL is set: the e-mails link to it (e.g. https://schakel.gemeente.be)");
+    }
   }
   if (c.OIDC_ISSUER && !c.OIDC_CLIENT_ID) {
     throw new ConfigError("OIDC_CLIENT_ID", "is required when OIDC_ISSUER is set");

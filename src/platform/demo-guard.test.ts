@@ -61,6 +61,8 @@ describe("demo data only into an empty database", () => {
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toContain("Loaded the demo data set.");
     expect(adminsOf("empty.db")).toEqual(["admin@demo.schakel.test"]);
+    // The CLI's files are for its own account only (umask 077 in bin/schakel.js): the database and its WAL.
+    for (const f of ["empty.db", "empty.db-wal"].filter((f) => fs.existsSync(path.join(dir, f)))) expect((fs.statSync(path.join(dir, f)).mode & 0o077).toString(8), f).toBe("0");
     const again = run("empty.db", ["seed", "--demo"]);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain("Demo data was already loaded; nothing changed.");

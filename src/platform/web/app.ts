@@ -227,6 +227,8 @@ declare module "fastify" {
   }
 }
 
+export const PERMISSIONS_POLICY = "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=(), browsing-topics=()";
+
 /** The headers helmet sets with our configuration, captured once from a throwaway response. */
 function staticSecurityHeaders(production: boolean): Record<string, string> {
   const captured: Record<string, string> = {};
@@ -241,6 +243,9 @@ function staticSecurityHeaders(production: boolean): Record<string, string> {
   helmet(HELMET_OPTIONS(production))({} as never, res as never, (error?: unknown) => {
     if (error) throw error;
   });
+  // Helmet sets no Permissions-Policy: no page of Schakel needs a camera, microphone, location, payment,
+  // USB, sensors or screen capture, so none may ask (ops audit s8).
+  captured["permissions-policy"] = PERMISSIONS_POLICY;
   return captured;
 }
 

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -43,9 +44,10 @@ describe("web shell", () => {
     const page = await app.inject({ url: "/municipalities" });
     for (const url of ["/no-such-page", "/api/v1/municipalities", "/healthz"]) {
       const r = await app.inject({ url });
-      for (const h of ["content-security-policy", "x-content-type-options", "referrer-policy", "x-frame-options", "cross-origin-opener-policy"]) {
+      for (const h of ["content-security-policy", "x-content-type-options", "referrer-policy", "x-frame-options", "cross-origin-opener-policy", "permissions-policy"]) {
         expect(r.headers[h], `${h} on ${url}`).toBe(page.headers[h]);
       }
+      expect(r.headers["permissions-policy"]).toMatch(/^accelerometer=\(\), camera=\(\), .*geolocation=\(\), .*microphone=\(\), payment=\(\)/);
       expect(r.headers["x-powered-by"]).toBeUndefined();
     }
   });
@@ -119,6 +121,8 @@ describe("web shell", () => {
 describe("server process", () => {
   const env = (extra: Record<string, string>) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "schakel-serve-"));
+    // A readable key file: since decision 0066 serve refuses a missing one before it listens.
+    fs.writeFileSync(path.join(dir, "master.key"), `${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
     return { ...process.env, NODE_ENV: "test", DATABASE_URL: `sqlite:${path.join(dir, "s.db")}`, SCHAKEL_KEY_FILE: path.join(dir, "master.key"), ...extra };
   };
 
