@@ -1,15 +1,18 @@
+import fs from "node:fs";
 import { sql } from "kysely";
 import { allMigrations } from "../modules/migrations";
-import { loadConfig } from "../platform/config";
-import { openDatabase } from "../platform/db";
+import { type Config, loadConfig } from "../platform/config";
+import { checkDataKeys } from "../platform/crypto/keyring";
+import { devKeyFile, KeyCheckError, loadMasterKey, masterKeySource } from "../platform/crypto/master-key";
+import { type Database, openDatabase } from "../platform/db";
 
-type Check = { ok: boolean; what: string };
+type Check = { ok: boolean; what: string; warn?: boolean };
 
 /** Plain-word checks, each on its own line; returns false when anything needs fixing. */
 export async function runDoctor(): Promise<boolean> {
   const checks: Check[] = [];
   const report = () => {
-    for (const c of checks) console.log(`${c.ok ? "ok     " : "PROBLEM"}  ${c.what}`);
+    for (const c of checks) console.log(`${!c.ok ? "PROBLEM" : c.warn ? "warning" : "ok     "}  ${c.what}`);
     return checks.every((c) => c.ok);
   };
   let config: ReturnType<typeof loadConfig>;
@@ -50,8 +53,48 @@ export async function runDoctor(): Promise<boolean> {
           : { ok: false, what: `reference data missing or incomplete (${count} municipality versions): run "schakel reference import"` },
       );
     }
+    checks.push(...(await keyChecks(config, pending.length === 0 ? database : null)));
   } finally {
     await database.close();
   }
   return report();
+}
+
+/**
+ * The master key (decision 0066): does the configured key open every data key of this database? Ids
+ * only, never key material. A key file that group or others may read gets a warning with its mode.
+ */
+async function keyChecks(config: Config, database: Database | null): Promise<Check[]> {
+  const out: Check[] = [];
+  const source = masterKeySource(config);
+  const file = config.SCHAKEL_MASTER_KEY ? undefined : (config.SCHAKEL_KEY_FILE ?? (config.NODE_ENV === "test" ? undefined : devKeyFile()));
+  if (!config.SCHAKEL_MASTER_KEY && !config.SCHAKEL_KEY_FILE && file && !fs.existsSync(file)) {
+    // Development without a key: the first start generates one (doctor creates nothing).
+    out.push({ ok: true, what: `no master key yet: development generates ${file} at the first start (set SCHAKEL_MASTER_KEY or SCHAKEL_KEY_FILE in production)` });
+    return out;
+  }
+  if (file) {
+    try {
+      const mode = fs.statSync(file).mode & 0o777;
+      if (mode & 0o077) out.push({ ok: true, warn: true, what: `the key file ${file} has mode 0${mode.toString(8)}: group or others may read it; make it 0600 or 0400 (chmod 600)` });
+    } catch {
+      // unreadable: loadMasterKey below names it
+    }
+  }
+  try {
+    const master = loadMasterKey(config, () => {});
+    if (!database) {
+      out.push({ ok: true, what: `master key ${master.id} loaded from ${source}; its data keys are checked once the schema is up to date` });
+      return out;
+    }
+    const n = await checkDataKeys(database, master, source);
+    out.push({
+      ok: true,
+      what: n > 0 ? `master key ${master.id} (${source}) opens all ${n} data keys of this database` : `master key ${master.id} (${source}) loaded; the database has no data keys yet (the first start creates them)`,
+    });
+  } catch (e) {
+    if (!(e instanceof KeyCheckError)) throw e;
+    out.push({ ok: false, what: e.message });
+  }
+  return out;
 }

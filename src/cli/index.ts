@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { schakelModules } from "../modules";
 import { openContext } from "../platform/bootstrap";
 import { ConfigError, loadConfig } from "../platform/config";
+import { KeyCheckError } from "../platform/crypto/master-key";
 import { CsvError } from "../platform/csv";
 import { DatabaseUnavailableError, openDatabase } from "../platform/db";
 import { migrate } from "../platform/db/migrate";
@@ -106,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(e.message);
       return 2;
     }
-    if (e instanceof CliError) {
+    if (e instanceof CliError || e instanceof KeyCheckError) {
       console.error(e.message);
       return e.exitCode;
     }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "./context";
+import { openKeyringAtStart } from "./crypto/keyring";
 import { startBackgroundCheckpoints } from "./db/checkpoint";
 import { buildApp } from "./web/app";
 
@@ -8,6 +9,13 @@ export class StartupError extends Error {}
 /** Listens, and shuts down gracefully on SIGTERM/SIGINT: in-flight requests finish, then the database closes. */
 export async function startServer(ctx: AppContext & { close(): Promise<void> }, opts: { demoMode: boolean }): Promise<FastifyInstance> {
   const started = performance.now();
+  // Decision 0066: a wrong or unreadable master key stops the start here, before anything listens.
+  try {
+    await openKeyringAtStart(ctx);
+  } catch (e) {
+    await ctx.close();
+    throw e;
+  }
   const app = await buildApp(ctx, { demoMode: opts.demoMode });
   try {
     await app.listen({ port: ctx.config.PORT, host: ctx.config.HOST });

@@ -2,8 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import type { SchakelModule } from "..";
 import { audit } from "../../platform/audit";
-import { loadMasterKey } from "../../platform/crypto/master-key";
-import { BackupError, createBackup, openBackup, restoreBackup } from "./service";
+import { checkDataKeyRows, checkDataKeys } from "../../platform/crypto/keyring";
+import { loadMasterKey, masterKeySource } from "../../platform/crypto/master-key";
+import { BackupError, backupDataKeys, createBackup, openBackup, restoreBackup } from "./service";
 
 /** A refusal the operator can act on: one line on stderr, exit code 1, no stack trace. */
 function fail(message: string): void {
@@ -22,9 +23,12 @@ export const backupModule: SchakelModule = {
       .action(async (opts: { out: string }) => {
         const ctx = await open();
         try {
+          // Decision 0066: a key that does not open this database's data keys is refused (exit 2) before anything is written.
           const master = loadMasterKey(ctx.config, () => {});
+          const keySource = masterKeySource(ctx.config);
+          await checkDataKeys(ctx.database, master, keySource);
           const started = performance.now();
-          const { bytes, manifest } = await createBackup(ctx.database, master);
+          const { bytes, manifest } = await createBackup(ctx.database, master, { keySource });
           const out = path.resolve(opts.out);
           const tmp = `${out}.${process.pid}.tmp`;
           try {
@@ -61,6 +65,8 @@ export const backupModule: SchakelModule = {
         try {
           const master = loadMasterKey(ctx.config, () => {});
           const contents = openBackup(bytes, master);
+          // The restored database must open with this key too: a backup written under the wrong key before 0066 is refused (exit 2).
+          checkDataKeyRows(backupDataKeys(contents), master, masterKeySource(ctx.config), "the data keys in this backup");
           const r = await restoreBackup(ctx.database, contents, { force: opts.force, reapplyErasures: opts.reapplyErasures });
           await audit.recordFor(ctx, {}, { action: "backup.restore", resourceType: "database", outcome: "success" });
           // The target's audit entries of those purges and corrections were replaced with the backup's

@@ -3,6 +3,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "../../platform/db";
 import type { DB } from "../../platform/db/schema";
+import { checkDataKeyRows, type DataKeyTable } from "../../platform/crypto/keyring";
 import type { MasterKey } from "../../platform/crypto/master-key";
 import { type Carry, hasPending, pendingErasures, type Reapplied, reapply, refusal, snapshotRecords, tableShapes } from "./erasures";
 
@@ -133,10 +134,16 @@ async function inSnapshot<T>(database: Database, body: (trx: AnyDb) => Promise<T
   return database.db.transaction().execute((trx) => body(trx as AnyDb));
 }
 
-/** Reads a consistent snapshot of every table and returns the encrypted backup file's bytes. */
-export async function createBackup(database: Database, master: MasterKey): Promise<{ bytes: Buffer; manifest: Manifest }> {
+/**
+ * Reads a consistent snapshot of every table and returns the encrypted backup file's bytes. Refused
+ * (KeyCheckError, decision 0066) when the snapshot's data keys are not all wrapped by `master`: such a
+ * backup would open with one key and hold data only another key can read.
+ */
+export async function createBackup(database: Database, master: MasterKey, opts: { keySource?: string } = {}): Promise<{ bytes: Buffer; manifest: Manifest }> {
   const created_at = new Date().toISOString();
   const { manifest, lines } = await inSnapshot(database, async (trx) => {
+    const dataKeys = await trx.selectFrom("data_key").select(["id", "purpose", "wrapped", "master_key_id"]).execute();
+    checkDataKeyRows(dataKeys, master, opts.keySource);
     const tables = await userTables(trx, database.dialect);
     const migrations = await migrationNames(trx);
     const summaries: TableSummary[] = [];
@@ -148,15 +155,20 @@ export async function createBackup(database: Database, master: MasterKey): Promi
     }
     return { manifest: { created_at, dialect: database.dialect, migrations, tables: summaries }, lines };
   });
+  return { bytes: sealBackup(manifest, lines, master), manifest };
+}
+
+/** The file format around a manifest and its row lines ([tableIndex, values] JSON), encrypted for `master`. */
+export function sealBackup(manifest: Manifest, lines: string[], master: MasterKey): Buffer {
   const plain = gzipSync(Buffer.from(`${JSON.stringify(manifest)}\n${lines.join("\n")}`, "utf8"));
   const salt = randomBytes(16);
   const iv = randomBytes(12);
-  const header: Header = { key_id: master.id, salt: salt.toString("base64"), iv: iv.toString("base64"), created_at, dialect: database.dialect };
+  const header: Header = { key_id: master.id, salt: salt.toString("base64"), iv: iv.toString("base64"), created_at: manifest.created_at, dialect: manifest.dialect };
   const head = Buffer.from(`${MAGIC}\n${JSON.stringify(header)}\n`, "utf8");
   const cipher = createCipheriv("aes-256-gcm", backupKey(master, salt), iv);
   cipher.setAAD(head);
   const body = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-  return { bytes: Buffer.concat([head, body]), manifest };
+  return Buffer.concat([head, body]);
 }
 
 export interface BackupContents {
@@ -165,6 +177,13 @@ export interface BackupContents {
 }
 
 const DAMAGED = "The backup file is damaged or was changed (its authentication check failed): it cannot be restored.";
+
+/** The backup's data_key rows: the data keys the restored database will have. */
+export function backupDataKeys(contents: BackupContents): DataKeyTable[] {
+  const summary = contents.manifest.tables.find((t) => t.name === "data_key");
+  if (!summary) return [];
+  return (contents.rows.get("data_key") ?? []).map((v) => Object.fromEntries(summary.columns.map((c, i) => [c, v[i]])) as unknown as DataKeyTable);
+}
 
 /** Checks and decrypts a backup; every refusal is one clear sentence (BackupError). */
 export function openBackup(bytes: Buffer, master: MasterKey): BackupContents {

@@ -3,7 +3,7 @@ import type { AppContext } from "../context";
 import type { Database } from "../db";
 import type { SchakelMigration } from "../db/migrate";
 import { newId, nowIso } from "../db/values";
-import { loadMasterKey, type MasterKey } from "./master-key";
+import { KeyCheckError, loadMasterKey, type MasterKey, masterKeySource } from "./master-key";
 
 /**
  * Key hierarchy: master key (environment / key file) -> wraps data keys (random, stored wrapped in
@@ -103,8 +103,14 @@ export class Keyring {
     private readonly blindKey: Buffer,
   ) {}
 
-  static async open(database: Database, master: MasterKey): Promise<Keyring> {
+  /**
+   * Unwraps every data key with the master key; on an empty key table the first keys are created.
+   * A key that does not open them is refused with a KeyCheckError naming `source` (ids only).
+   */
+  static async open(database: Database, master: MasterKey, source = DEFAULT_SOURCE): Promise<Keyring> {
     const db = database.db;
+    // Check what is there before adding anything: a wrong key must not create keys beside the right ones.
+    await checkDataKeys(database, master, source);
     // Fixed ids for the first keys make concurrent first starts converge instead of racing.
     for (const [id, purpose] of [["field-1", "field"], ["blind-index-1", "blind_index"]] as const) {
       const exists = await db.selectFrom("data_key").select("id").where("purpose", "=", purpose).executeTakeFirst();
@@ -117,16 +123,12 @@ export class Keyring {
       }
     }
     const rows = await db.selectFrom("data_key").selectAll().orderBy("created_at").orderBy("id").execute();
+    const unwrapped = unwrapAll(rows, master, source);
     const keys = new Map<string, Buffer>();
     let active: string | undefined;
     let blind: Buffer | undefined;
-    for (const row of rows) {
-      if (row.master_key_id !== master.id) {
-        throw new Error(
-          `Data key ${row.id} is wrapped by master key ${row.master_key_id}, but the configured master key is ${master.id}: set the right SCHAKEL_MASTER_KEY, or finish "schakel keys rotate".`,
-        );
-      }
-      const key = unwrapDataKey(master, row.id, row.purpose, row.wrapped);
+    for (const [i, row] of rows.entries()) {
+      const key = unwrapped[i];
       if (row.purpose === "blind_index") blind ??= key;
       else {
         keys.set(row.id, key);
@@ -157,17 +159,68 @@ export class Keyring {
   }
 }
 
+const DEFAULT_SOURCE = "The configured master key (SCHAKEL_MASTER_KEY or SCHAKEL_KEY_FILE)";
+
+type DataKeyRow = Pick<DataKeyTable, "id" | "purpose" | "wrapped" | "master_key_id">;
+
+/** Unwraps each row with the master key, or throws one KeyCheckError line with the master key ids involved. */
+function unwrapAll(rows: DataKeyRow[], master: MasterKey, source: string, what = "this database's data keys"): Buffer[] {
+  const foreign = [...new Set(rows.filter((r) => r.master_key_id !== master.id).map((r) => r.master_key_id))].sort();
+  if (foreign.length > 0) {
+    const n = rows.length - rows.filter((r) => r.master_key_id === master.id).length;
+    throw new KeyCheckError(
+      `${source} does not open ${what}: ${n} of ${rows.length} are wrapped by master key ${foreign.join(", ")}, the configured master key is ${master.id}. Set the master key this database was made with, or finish "schakel keys rotate".`,
+    );
+  }
+  return rows.map((r) => {
+    try {
+      return unwrapDataKey(master, r.id, r.purpose, r.wrapped);
+    } catch {
+      throw new KeyCheckError(
+        `${source} does not open ${what}: data key ${r.id} names master key ${master.id} (the configured one) but does not unwrap with it; the key table was changed or copied from elsewhere.`,
+      );
+    }
+  });
+}
+
+/** Checks that `rows` (e.g. a backup's data_key table: `what` names them) all unwrap with the master key; returns how many. */
+export function checkDataKeyRows(rows: DataKeyRow[], master: MasterKey, source = DEFAULT_SOURCE, what?: string): number {
+  return unwrapAll(rows, master, source, what).length;
+}
+
+/** Checks that every data key in the database unwraps with the master key, creating nothing; returns how many. */
+export async function checkDataKeys(database: Database, master: MasterKey, source = DEFAULT_SOURCE): Promise<number> {
+  const rows = await database.db.selectFrom("data_key").select(["id", "purpose", "wrapped", "master_key_id"]).execute();
+  return checkDataKeyRows(rows, master, source);
+}
+
 const cache = new WeakMap<Database, Promise<Keyring>>();
 
 /** The keyring of this database, unwrapped once per process. */
 export function keyringFor(ctx: AppContext): Promise<Keyring> {
   let k = cache.get(ctx.database);
   if (!k) {
-    k = Keyring.open(ctx.database, loadMasterKey(ctx.config));
+    k = Promise.resolve().then(() => Keyring.open(ctx.database, loadMasterKey(ctx.config), masterKeySource(ctx.config)));
     k.catch(() => cache.delete(ctx.database));
     cache.set(ctx.database, k);
   }
   return k;
+}
+
+/**
+ * The start-up check (decision 0066): loads the configured master key and opens the key ring before
+ * anything is served, so a wrong or unreadable key stops the process with one line (KeyCheckError)
+ * instead of a 500 at the first login. On an empty database the first data keys are created.
+ */
+export async function openKeyringAtStart(ctx: AppContext): Promise<{ masterKeyId: string; dataKeys: number }> {
+  // Said once: the development key line was already printed when the demo seeding opened the key ring.
+  const master = loadMasterKey(ctx.config, cache.has(ctx.database) ? () => {} : undefined);
+  const source = masterKeySource(ctx.config);
+  const k = Keyring.open(ctx.database, master, source);
+  k.catch(() => cache.delete(ctx.database));
+  cache.set(ctx.database, k);
+  await k;
+  return { masterKeyId: master.id, dataKeys: await checkDataKeys(ctx.database, master, source) };
 }
 
 /** Reloads the keyring (a data key started by another instance). */

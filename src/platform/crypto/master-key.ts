@@ -19,10 +19,28 @@ export interface MasterKey {
 export const devKeyFile = () => path.resolve("data/keys/master.key");
 let testKey: Buffer | undefined;
 
+/**
+ * The configured master key is missing, unreadable, not a key, or does not open this database's data
+ * keys (docs/decisions/0066). One line naming the variable and key ids only; the CLI exits with code 2.
+ */
+export class KeyCheckError extends Error {
+  readonly exitCode = 2;
+}
+
+/** Where the configured master key comes from, as messages name it (never the key itself). */
+export function masterKeySource(config: Config): string {
+  if (config.SCHAKEL_MASTER_KEY) return "SCHAKEL_MASTER_KEY";
+  if (config.SCHAKEL_KEY_FILE) return `SCHAKEL_KEY_FILE (${config.SCHAKEL_KEY_FILE})`;
+  if (config.NODE_ENV === "test") return "The per-process test key";
+  return `The development key file ${devKeyFile()}`;
+}
+
 export function decodeKey(text: string, where: string): Buffer {
-  const cleaned = text.trim();
+  // Line breaks inside are allowed (wrapped base64); anything else that is not base64 is refused.
+  const cleaned = text.replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/=_-]+$/.test(cleaned)) throw new KeyCheckError(`${where} must hold a base64 key of at least 32 bytes (it holds other characters)`);
   const raw = Buffer.from(cleaned.replace(/-/g, "+").replace(/_/g, "/"), "base64");
-  if (raw.length < 32) throw new Error(`${where} must hold a base64 key of at least 32 bytes`);
+  if (raw.length < 32) throw new KeyCheckError(`${where} must hold a base64 key of at least 32 bytes`);
   return raw;
 }
 
@@ -41,11 +59,11 @@ export function loadMasterKey(config: Config, say: (line: string) => void = (l) 
     try {
       text = fs.readFileSync(config.SCHAKEL_KEY_FILE, "utf8");
     } catch (e) {
-      throw new Error(`Cannot read the key file ${config.SCHAKEL_KEY_FILE} (SCHAKEL_KEY_FILE): ${(e as Error).message}`);
+      throw new KeyCheckError(`Cannot read the key file ${config.SCHAKEL_KEY_FILE} (SCHAKEL_KEY_FILE): ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     return masterKeyFromBytes(decodeKey(text, `The key file ${config.SCHAKEL_KEY_FILE} (SCHAKEL_KEY_FILE)`));
   }
-  if (config.production) throw new Error("SCHAKEL_MASTER_KEY or SCHAKEL_KEY_FILE is required in production");
+  if (config.production) throw new KeyCheckError("SCHAKEL_MASTER_KEY or SCHAKEL_KEY_FILE is required in production");
   if (config.NODE_ENV === "test") {
     testKey ??= randomBytes(32);
     return masterKeyFromBytes(testKey);
