@@ -1,4 +1,4 @@
-import { type Expression, type Kysely, type SqlBool, sql } from "kysely";
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from "kysely";
 import type { DB } from "../../platform/db/schema";
 import { newId, nowIso, toCount } from "../../platform/db/values";
 import type { ActionStatus, CaseActionTable, CaseEventTable, CaseFileTable } from "./migrations";
@@ -297,15 +297,37 @@ export const cancelOpenReviews = (db: Db, caseId: string) =>
 
 // --- retention -------------------------------------------------------------------------------
 
+/** The purge rule, in one place: a closed case whose retention term ended on or before `today`. */
+const purgeDue = (eb: ExpressionBuilder<DB, "case_file">, today: string) =>
+  eb.and([eb("status", "=", "closed"), eb("retention_until", "is not", null), eb("retention_until", "<=", today)]);
+
+/** The cases due on `today`, legal holds included (the run reports those as held). */
 export const purgeCandidates = (db: Db, today: string) =>
   db
     .selectFrom("case_file")
     .selectAll()
-    .where("status", "=", "closed")
-    .where("retention_until", "is not", null)
-    .where("retention_until", "<=", today)
+    .where((eb) => purgeDue(eb, today))
     .orderBy("retention_until")
     .execute();
+
+/**
+ * Claims a case for its purge, as the FIRST statement of the purge's transaction (decision 0065):
+ * marks it purged only if it is still due and not on legal hold now. False: a hold, a reopen or
+ * another run got there since the candidates were read, and the caller leaves the case alone. The
+ * conditional update decides on the current row (PostgreSQL waits for a concurrent writer and checks
+ * again; SQLite's writer lock is taken by this first write, so it reads the latest state).
+ */
+export async function claimCaseForPurge(db: Db, caseId: string, today: string): Promise<boolean> {
+  const at = nowIso();
+  const r = await db
+    .updateTable("case_file")
+    .set({ status: "purged", purged_at: at, updated_at: at })
+    .where("id", "=", caseId)
+    .where((eb) => purgeDue(eb, today))
+    .where("legal_hold_at", "is", null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows ?? 0) === 1;
+}
 
 export async function countContent(db: Db, caseId: string) {
   const [events, actions, forms] = await Promise.all([

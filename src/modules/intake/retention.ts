@@ -40,6 +40,8 @@ export interface ReportPurgeReport {
   withCase: number;
   /** Drafts past SCHAKEL_DRAFT_RETENTION_DAYS (erased, not kept as a shell). */
   drafts: DraftPurgeOutcome[];
+  /** Candidates that changed between the run's read and their turn (joined to a case, decided again, purged by another run): left alone. */
+  skipped: { reportId: string; reference: string }[];
 }
 
 /** The effective end of a report's term: the general one, or for a report not taken up the earlier of that and decision + months. */
@@ -64,12 +66,27 @@ async function removedOf(db: Db, r: store.PurgeRow): Promise<Record<string, numb
   };
 }
 
-/** Purges one report in the caller's transaction and leaves the proof. */
-async function purgeOne(ctx: AppContext, db: Db, who: AuditWho, r: store.PurgeRow, cause: DB["report_purge_log"]["cause"], removed: Record<string, number>) {
+type Cause = DB["report_purge_log"]["cause"];
+/** The cause and the term the purge log records, from the report as read after the claim. */
+type Why = (r: store.PurgeRow) => { cause: Cause; until: string | null };
+
+/**
+ * Purges one report in the caller's transaction and leaves the proof. It first claims the report
+ * (decision 0065: with the retention run's rule when given, else "not purged yet"), then reads it
+ * again and counts what goes: when the claim changes no row nothing is blanked, logged or audited.
+ */
+async function purgeOne(ctx: AppContext, db: Db, who: AuditWho, id: string, why: Why, rule?: Parameters<typeof store.claimReportForPurge>[2]) {
+  if (!(await store.claimReportForPurge(db, id, rule))) return null;
+  const r = await store.purgeRowById(db, id);
+  const removed = await removedOf(db, r);
+  const { cause, until } = why(r);
   await store.blankReport(db, r.id);
-  await store.insertReportPurgeLog(db, { id: newId(), report_id: r.id, reference: r.reference, livc_id: r.livc_id, purged_at: nowIso(), retention_until: r.retention_until, cause, removed: JSON.stringify(removed) });
+  await store.insertReportPurgeLog(db, { id: newId(), report_id: r.id, reference: r.reference, livc_id: r.livc_id, purged_at: nowIso(), retention_until: until, cause, removed: JSON.stringify(removed) });
   await audit.recordFor(ctx, who, { action: "intake.report.purge", resourceType: "report", resourceId: r.id, livcId: r.livc_id, outcome: "success" }, { db });
+  return { until, removed };
 }
+
+const fixedCause = (cause: Cause): Why => (r) => ({ cause, until: r.retention_until });
 
 export async function purgeReports(
   ctx: AppContext,
@@ -80,24 +97,50 @@ export async function purgeReports(
   const who = opts.who ?? {};
   const terms = opts.terms ?? intakeRetentionConfig();
   const db = ctx.database.db;
-  const out: ReportPurgeReport = { today, dryRun, purged: [], held: [], withCase: 0, drafts: [] };
+  const out: ReportPurgeReport = { today, dryRun, purged: [], held: [], withCase: 0, drafts: [], skipped: [] };
   for (const r of await store.reportPurgeCandidates(db, today, notTakenUpBefore(today, terms.notTakenUpMonths))) {
-    if (r.case_id) {
-      const c = await caseRow(ctx, r.case_id);
-      if (c && c.status !== "purged") {
-        if (c.legal_hold_at !== null) out.held.push({ reportId: r.id, reference: r.reference });
-        else out.withCase++;
-        continue;
-      }
-    }
-    const removed = await removedOf(db, r);
-    const end = effectiveRetentionEnd(r, terms.notTakenUpMonths);
-    out.purged.push({ reportId: r.id, reference: r.reference, retentionUntil: end.until, removed });
-    if (dryRun) continue;
-    await db.transaction().execute((trx) => purgeOne(ctx, trx, who, { ...r, retention_until: end.until }, end.notTakenUp ? "not_taken_up_end" : "retention_end", removed));
+    const done = await purgeReportCandidate(ctx, r, { today, terms, who, dryRun });
+    if (done.kind === "purged") out.purged.push(done.outcome);
+    else if (done.kind === "held") out.held.push({ reportId: r.id, reference: r.reference });
+    else if (done.kind === "with_case") out.withCase++;
+    else out.skipped.push({ reportId: r.id, reference: r.reference });
   }
   out.drafts = await purgeStaleDrafts(ctx, { today, dryRun, who, days: terms.draftDays });
   return out;
+}
+
+/** What became of one candidate: purged, kept by its case (legal hold, or the case is kept), or skipped because it changed meanwhile. */
+export type CandidateResult = { kind: "purged"; outcome: ReportPurgeOutcome } | { kind: "held" } | { kind: "with_case" } | { kind: "skipped" };
+
+/**
+ * Purges ONE candidate (a row the run read, possibly some time ago) in its own transaction; the run
+ * calls it for every candidate. The decision is taken again inside the transaction (decision 0065):
+ * the claim holds only while the report is still due on `today`, not purged, and linked as checked
+ * here (no case, or a case already purged). A dry run only says what would go.
+ */
+export async function purgeReportCandidate(
+  ctx: AppContext,
+  r: store.PurgeRow,
+  opts: { today: string; terms: IntakeRetentionConfig; who?: AuditWho; dryRun?: boolean },
+): Promise<CandidateResult> {
+  const db = ctx.database.db;
+  const months = opts.terms.notTakenUpMonths;
+  if (r.case_id) {
+    const c = await caseRow(ctx, r.case_id);
+    if (c && c.status !== "purged") return c.legal_hold_at !== null ? { kind: "held" } : { kind: "with_case" };
+  }
+  if (opts.dryRun) {
+    const end = effectiveRetentionEnd(r, months);
+    return { kind: "purged", outcome: { reportId: r.id, reference: r.reference, retentionUntil: end.until, removed: await removedOf(db, r) } };
+  }
+  const why: Why = (fresh) => {
+    const end = effectiveRetentionEnd(fresh, months);
+    return { cause: end.notTakenUp ? "not_taken_up_end" : "retention_end", until: end.until };
+  };
+  const rule = { today: opts.today, notTakenUpBefore: notTakenUpBefore(opts.today, months), caseId: r.case_id };
+  const done = await db.transaction().execute((trx) => purgeOne(ctx, trx, opts.who ?? {}, r.id, why, rule));
+  if (!done) return { kind: "skipped" };
+  return { kind: "purged", outcome: { reportId: r.id, reference: r.reference, retentionUntil: done.until, removed: done.removed } };
 }
 
 /**
@@ -105,8 +148,7 @@ export async function purgeReports(
  * same purge as at retention end, with its log and audit entry, in the caller's transaction.
  */
 export async function purgeWithdrawnReport(ctx: AppContext, db: Db, who: AuditWho, reportId: string): Promise<void> {
-  const r = await db.selectFrom("report").select(["id", "reference", "livc_id", "status", "retention_until", "case_id", "subject_index", "content_enc", "decided_at"]).where("id", "=", reportId).where("purged_at", "is", null).executeTakeFirst();
-  if (r) await purgeOne(ctx, db, who, r, "withdrawn_wrong_person", await removedOf(db, r));
+  await purgeOne(ctx, db, who, reportId, fixedCause("withdrawn_wrong_person"));
 }
 
 export async function reportPurgeLog(ctx: AppContext) {
@@ -118,6 +160,6 @@ registerCasePurger({
   name: "report",
   count: async (ctx, caseId) => (await store.unpurgedReportsOfCase(ctx.database.db, caseId)).length,
   purge: async (ctx, db, caseId) => {
-    for (const r of await store.unpurgedReportsOfCase(db, caseId)) await purgeOne(ctx, db, {}, r, "case_purged", await removedOf(db, r));
+    for (const r of await store.unpurgedReportsOfCase(db, caseId)) await purgeOne(ctx, db, {}, r.id, fixedCause("case_purged"));
   },
 });

@@ -201,6 +201,23 @@ export type PurgeRow = Pick<ReportRow, (typeof PURGE_COLUMNS)[number]>;
  */
 export const NOT_TAKEN_UP_STATUSES: ReportStatus[] = ["no_action", "referred", "closed"];
 
+/** When a report's own term has ended (decision 0053's two terms); `notTakenUpBefore` as in reportPurgeCandidates. */
+export interface PurgeTerm {
+  today: string;
+  notTakenUpBefore: string;
+}
+
+/** The report purge rule, in one place: submitted, not purged yet, and one of its two terms ended. */
+const purgeDue = (eb: ExpressionBuilder<DB, "report">, t: PurgeTerm) =>
+  eb.and([
+    eb("purged_at", "is", null),
+    eb("status", "!=", "draft"),
+    eb.or([
+      eb.and([eb("retention_until", "is not", null), eb("retention_until", "<=", t.today)]),
+      eb.and([eb("status", "in", NOT_TAKEN_UP_STATUSES), eb("case_id", "is", null), eb("decided_at", "is not", null), eb("decided_at", "<", t.notTakenUpBefore)]),
+    ]),
+  ]);
+
 /**
  * Submitted reports that still hold personal data and whose term has passed: the general term
  * (`retention_until`, set at submission) on or before `today`, or, not taken up, a screening decision
@@ -211,17 +228,31 @@ export const reportPurgeCandidates = (db: Db, today: string, notTakenUpBefore: s
   db
     .selectFrom("report")
     .select(PURGE_COLUMNS)
-    .where("purged_at", "is", null)
-    .where("status", "!=", "draft")
-    .where((eb) =>
-      eb.or([
-        eb.and([eb("retention_until", "is not", null), eb("retention_until", "<=", today)]),
-        eb.and([eb("status", "in", NOT_TAKEN_UP_STATUSES), eb("case_id", "is", null), eb("decided_at", "is not", null), eb("decided_at", "<", notTakenUpBefore)]),
-      ]),
-    )
+    .where((eb) => purgeDue(eb, { today, notTakenUpBefore }))
     .orderBy("retention_until")
     .orderBy("id")
     .execute();
+
+/**
+ * Claims a report for its purge, as the FIRST statement of the purge's transaction (decision 0065):
+ * stamps purged_at only if it is not purged yet and, for the retention run (`rule` given), still due
+ * and still linked as it was when the run checked it: no case (`caseId` null), or the same case the
+ * run found purged (a terminal status). False: a join to an open case (decision 0062), another run or
+ * anything else changed it since the candidates were read; the caller then leaves it alone.
+ */
+export async function claimReportForPurge(db: Db, id: string, rule?: PurgeTerm & { caseId: string | null }): Promise<boolean> {
+  const at = nowIso();
+  let q = db.updateTable("report").set({ purged_at: at, updated_at: at }).where("id", "=", id).where("purged_at", "is", null);
+  if (rule) {
+    q = q.where((eb) => purgeDue(eb, rule));
+    q = rule.caseId === null ? q.where("case_id", "is", null) : q.where("case_id", "=", rule.caseId);
+  }
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows ?? 0) === 1;
+}
+
+/** One report's purge columns (read again inside the purge's transaction, after the claim). */
+export const purgeRowById = (db: Db, id: string) => db.selectFrom("report").select(PURGE_COLUMNS).where("id", "=", id).executeTakeFirstOrThrow();
 
 /** Drafts nobody saved since before `before` (an ISO date; updated_at is a timestamp). */
 export const staleDrafts = (db: Db, before: string) =>
