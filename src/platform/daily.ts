@@ -30,7 +30,13 @@ export function countsOf(value: unknown): unknown {
  * logged and recorded and does not stop the others. One info line with the counts (no ids, no names) and
  * a meta row (`daily_jobs_last_run`) say that it ran.
  */
-export async function runAllDailyJobs(ctx: AppContext, log: Pick<FastifyInstance["log"], "info" | "error">, today = todayInBrussels()) {
+/** What the daily run logs through (pino's object-then-message form). */
+export interface DailyLog {
+  info(obj: Record<string, unknown>, msg: string): void;
+  error(obj: Record<string, unknown>, msg: string): void;
+}
+
+export async function runAllDailyJobs(ctx: AppContext, log: DailyLog, today = todayInBrussels()) {
   const started = new Date().toISOString();
   const results: Record<string, unknown> = {};
   const failed: string[] = [];
