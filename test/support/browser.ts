@@ -62,6 +62,30 @@ export async function expectAccessible(page: Page, label: string): Promise<void>
   const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
   const summary = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
   expect(summary, `axe violations on ${label} (${page.url()})`).toEqual([]);
+  // WCAG 1.4.10 Reflow (axe does not check it): at 320 CSS px nothing but a data table's own scrolling
+  // region may be wider than the screen. The page is measured at that width and put back.
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 640 });
+  const wide = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width) return [];
+    const out = [`page ${document.documentElement.scrollWidth} px wide`];
+    for (const el of Array.from(document.querySelectorAll("body *"))) {
+      if (el.parentElement?.closest(".table-scroll")) continue;
+      const r = el.getBoundingClientRect();
+      if (r.right > width + 1 && r.width > 0 && !Array.from(el.children).some((c) => c.getBoundingClientRect().right > width + 1)) out.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""} ${(el.textContent ?? "").trim().slice(0, 40)}`);
+    }
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (n.parentElement?.closest(".table-scroll, .visually-hidden")) continue;
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      if (range.getBoundingClientRect().right > width + 1) out.push(`text "${(n.textContent ?? "").trim().slice(0, 40)}"`);
+    }
+    return out.slice(0, 8);
+  });
+  if (size) await page.setViewportSize(size);
+  expect(wide, `wider than 320 CSS px (WCAG 1.4.10) on ${label} (${page.url()})`).toEqual([]);
 }
 
 /** Fails the test when the page ran into a CSP violation or a script error. */

@@ -88,27 +88,29 @@ export function AdvicePage(props: { ctx: ViewContext; campaign: { id: string; na
       {advice.missing.length === 0 ? (
         <p>{t("aw.advice.none_missing")}</p>
       ) : (
-        <table>
-          <caption class="visually-hidden">{t("aw.advice.missing")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("aw.advice.col.sector")}</th>
-              <th scope="col">{t("aw.advice.col.objections")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {advice.missing.map((m) => (
+        <ScrollRegion label={t("aw.advice.missing")}>
+          <table>
+            <caption class="visually-hidden">{t("aw.advice.missing")}</caption>
+            <thead>
               <tr>
-                <th scope="row">{sectorLabel(m.sector, ctx.locale)}</th>
-                <td>
-                  {m.objections.length === 0
-                    ? t("aw.advice.no_objections")
-                    : m.objections.map((o) => `${t(objectionLabelKey(o.objection))} (${t("aw.advice.organisations", { n: shownText(suppress(o.organisations), ctx.num) })})`).join("; ")}
-                </td>
+                <th scope="col">{t("aw.advice.col.sector")}</th>
+                <th scope="col">{t("aw.advice.col.objections")}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {advice.missing.map((m) => (
+                <tr>
+                  <th scope="row">{sectorLabel(m.sector, ctx.locale)}</th>
+                  <td>
+                    {m.objections.length === 0
+                      ? t("aw.advice.no_objections")
+                      : m.objections.map((o) => `${t(objectionLabelKey(o.objection))} (${t("aw.advice.organisations", { n: shownText(suppress(o.organisations), ctx.num) })})`).join("; ")}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollRegion>
       )}
       {advice.talkingPoints.length > 0 ? (
         <>

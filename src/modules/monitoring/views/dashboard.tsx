@@ -229,49 +229,53 @@ function Report(props: { ctx: ViewContext; data: Dashboard }) {
       {r.obstacles.length === 0 ? (
         <p>{t("mon.obstacles.none")}</p>
       ) : (
+        <ScrollRegion label={t("mon.obstacles.title")}>
+          <table>
+            <caption class="visually-hidden">{t("mon.obstacles.title")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("mon.col.reason")}</th>
+                <th scope="col">{t("mon.col.count")}</th>
+                <th scope="col">{t("mon.col.inherited")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.obstacles.map((o) => (
+                <tr>
+                  <td>{t(`mon.reason.${o.reason}`)}</td>
+                  <td>{ctx.num(o.municipalities)}</td>
+                  <td>{ctx.num(o.inherited)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollRegion>
+      )}
+
+      <h2>{t("mon.provinces.title")}</h2>
+      <ScrollRegion label={t("mon.provinces.title")}>
         <table>
-          <caption class="visually-hidden">{t("mon.obstacles.title")}</caption>
+          <caption class="visually-hidden">{t("mon.provinces.title")}</caption>
           <thead>
             <tr>
-              <th scope="col">{t("mon.col.reason")}</th>
-              <th scope="col">{t("mon.col.count")}</th>
-              <th scope="col">{t("mon.col.inherited")}</th>
+              <th scope="col">{t("mon.col.province")}</th>
+              <th scope="col">{t("mon.card.municipalities")}</th>
+              <th scope="col">{t("mon.col.covered")}</th>
+              <th scope="col">{t("mon.col.without")}</th>
             </tr>
           </thead>
           <tbody>
-            {r.obstacles.map((o) => (
+            {r.by_province.map((p) => (
               <tr>
-                <td>{t(`mon.reason.${o.reason}`)}</td>
-                <td>{ctx.num(o.municipalities)}</td>
-                <td>{ctx.num(o.inherited)}</td>
+                <th scope="row">{p.province}</th>
+                <td>{ctx.num(p.municipalities)}</td>
+                <td>{ctx.num(p.covered)}</td>
+                <td>{ctx.num(p.without_livc)}</td>
               </tr>
             ))}
           </tbody>
         </table>
-      )}
-
-      <h2>{t("mon.provinces.title")}</h2>
-      <table>
-        <caption class="visually-hidden">{t("mon.provinces.title")}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t("mon.col.province")}</th>
-            <th scope="col">{t("mon.card.municipalities")}</th>
-            <th scope="col">{t("mon.col.covered")}</th>
-            <th scope="col">{t("mon.col.without")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {r.by_province.map((p) => (
-            <tr>
-              <th scope="row">{p.province}</th>
-              <td>{ctx.num(p.municipalities)}</td>
-              <td>{ctx.num(p.covered)}</td>
-              <td>{ctx.num(p.without_livc)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      </ScrollRegion>
 
       <h2>{t("mon.trend.title")}</h2>
       <p>{t("mon.trend.intro")}</p>
