@@ -83,6 +83,9 @@ function casesCli(program: Command, open: Open) {
         // Reports are named by their random reference only (no personal data).
         for (const p of reports.purged) console.log(`${r.dryRun ? "would purge" : "purged"} report ${p.reference} (retention until ${p.retentionUntil}): ${what(p.removed)}`);
         for (const h of reports.held) console.log(`held report ${h.reference}: its case is on legal hold, not purged`);
+        // Changed after this run read its candidates (a legal hold, a reopen, a join, another run): left alone (decision 0065).
+        for (const c of r.skipped) console.log(`skipped ${c.label}: changed meanwhile (legal hold, reopened or purged by another run), not purged`);
+        for (const x of reports.skipped) console.log(`skipped report ${x.reference}: changed meanwhile, not purged`);
         console.log(`${r.dryRun ? "Dry run: " : ""}${r.purged.length} case(s) ${r.dryRun ? "to purge" : "purged"}, ${r.held.length} on legal hold.`);
         console.log(
           `${r.dryRun ? "Dry run: " : ""}${reports.purged.length} report(s) ${r.dryRun ? "to purge" : "purged"}, ${reports.held.length} held by a case's legal hold, ${reports.withCase} kept with their case.`,
