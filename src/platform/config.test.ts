@@ -41,7 +41,6 @@ describe("configuration", () => {
 
   it("stops `serve` at start on a bad setting of a module (cases, partners), naming the variable, before anything listens", () => {
     for (const [variable, expected] of [
-      ["SCHAKEL_ACTION_REMINDER_DAYS", "must be a whole number of days from 0 to 60"],
       ["SCHAKEL_POST_CLOSURE_REVIEW_MONTHS", "must be month numbers separated by commas"],
       ["SCHAKEL_INVITATION_TERM_DAYS", "must be a whole number of days"],
     ]) {
