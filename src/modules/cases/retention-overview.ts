@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { AuditWho } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
-import { addDays, todayInBrussels, toCount } from "../../platform/db/values";
+import { addDays, brusselsDayStart, todayInBrussels, toCount } from "../../platform/db/values";
 import { listLivcs } from "../registry/service";
 import * as pd from "./personal";
 
@@ -26,7 +26,8 @@ export async function casePurgeLogPage(ctx: AppContext, f: { since?: string; lim
   const db = ctx.database.db;
   const base = () => {
     const q = db.selectFrom("case_purge_log");
-    return f.since ? q.where("purged_at", ">=", f.since) : q;
+    // A Belgian day: from 00:00 in Brussels (timestamps are UTC).
+    return f.since ? q.where("purged_at", ">=", brusselsDayStart(f.since)) : q;
   };
   const total = toCount((await base().select((eb) => eb.fn.countAll().as("n")).executeTakeFirst())?.n);
   const rows = await base().selectAll().orderBy("purged_at", "desc").orderBy("id", "desc").limit(f.limit).offset(f.offset).execute();

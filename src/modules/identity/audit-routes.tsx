@@ -7,7 +7,7 @@ import type { AuditOutcome } from "../../platform/audit/chain";
 import { AUDIT_EXPORT_HEADER, AUDIT_OUTCOMES, type AuditFilter, auditEntriesBetween, auditPage, whoSaw } from "../../platform/audit/queries";
 import type { AppContext } from "../../platform/context";
 import { CSV_BOM, csvLine } from "../../platform/csv";
-import { addDays, isIsoDate, todayInBrussels } from "../../platform/db/values";
+import { addDays, brusselsDayStart, isIsoDate, todayInBrussels } from "../../platform/db/values";
 import { hasRoleIn } from "../../platform/policy/actor";
 import { sendError } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
@@ -56,7 +56,7 @@ export function auditRoutes(app: FastifyInstance, ctx: AppContext) {
     // Streamed batch by batch (issue 9): a year of entries is millions of rows; memory stays flat.
     async function* csv() {
       yield CSV_BOM + csvLine(AUDIT_EXPORT_HEADER);
-      for await (const batch of auditEntriesBetween(ctx, `${from}T00:00:00.000Z`, `${addDays(to, 1)}T00:00:00.000Z`, 2000, filter)) {
+      for await (const batch of auditEntriesBetween(ctx, brusselsDayStart(from), brusselsDayStart(addDays(to, 1)), 2000, filter)) {
         let chunk = "";
         for (const r of batch) chunk += csvLine(AUDIT_EXPORT_HEADER.map((k) => r[k]));
         yield chunk;
@@ -77,7 +77,7 @@ export function auditRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!q.success) return sendError(request, reply, 400);
     const { from, to } = period(q.data);
     const page = q.data.page ?? 1;
-    const found = await auditPage(ctx, `${from}T00:00:00.000Z`, `${addDays(to, 1)}T00:00:00.000Z`, filterOf(q.data), page);
+    const found = await auditPage(ctx, brusselsDayStart(from), brusselsDayStart(addDays(to, 1)), filterOf(q.data), page);
     // The DPO's own search is logged like any other read of the log.
     await audit.record(request, { action: "audit.view", resourceType: "audit_log", resourceId: `${from}..${to}`, outcome: "success" });
     const actor = q.data.actor_id ? ((await store.findUser(ctx.database.db, q.data.actor_id))?.email ?? "") : "";

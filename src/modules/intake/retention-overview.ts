@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { AppContext } from "../../platform/context";
-import { toCount } from "../../platform/db/values";
+import { brusselsDayStart, toCount } from "../../platform/db/values";
 import { notTakenUpBefore } from "./retention";
 import { intakeRetentionConfig } from "./retention-config";
 import { NOT_TAKEN_UP_STATUSES } from "./store";
@@ -26,7 +26,8 @@ export async function reportPurgeLogPage(ctx: AppContext, f: { since?: string; l
   const db = ctx.database.db;
   const base = () => {
     const q = db.selectFrom("report_purge_log");
-    return f.since ? q.where("purged_at", ">=", f.since) : q;
+    // A Belgian day: from 00:00 in Brussels (timestamps are UTC).
+    return f.since ? q.where("purged_at", ">=", brusselsDayStart(f.since)) : q;
   };
   const total = toCount((await base().select((eb) => eb.fn.countAll().as("n")).executeTakeFirst())?.n);
   const rows = await base().selectAll().orderBy("purged_at", "desc").orderBy("id", "desc").limit(f.limit).offset(f.offset).execute();

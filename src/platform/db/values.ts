@@ -38,6 +38,23 @@ export function todayInBrussels(now?: Date): string {
   return todayCache.day;
 }
 
+const brusselsClock = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Brussels", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", hourCycle: "h23" });
+
+/**
+ * The instant (ISO, UTC) at which a Belgian calendar day begins: 00:00 in Brussels, which is 23:00 or
+ * 22:00 UTC the day before (winter / summer time). Timestamps are stored in UTC; a period a person picks
+ * as dates ("from 30 November to 30 November") means Belgian days, also between midnight and 01:00/02:00.
+ */
+export function brusselsDayStart(date: string): string {
+  const utcMidnight = Date.parse(`${date}T00:00:00Z`);
+  for (const hours of [1, 2]) {
+    const t = new Date(utcMidnight - hours * 3_600_000);
+    const p = Object.fromEntries(brusselsClock.formatToParts(t).map((x) => [x.type, x.value]));
+    if (`${p.year}-${p.month}-${p.day}` === date && p.hour === "00") return t.toISOString();
+  }
+  return new Date(utcMidnight - 3_600_000).toISOString();
+}
+
 export function addDays(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);
