@@ -6,7 +6,7 @@ import { KeyCheckError } from "../platform/crypto/master-key";
 import { CsvError } from "../platform/csv";
 import { DatabaseUnavailableError, openDatabase } from "../platform/db";
 import { migrate } from "../platform/db/migrate";
-import { DemoRefused, hasOwnData, isDemo, printAccounts, seedDemo } from "../platform/demo";
+import { DemoRefused, isDemo, printAccounts, seedDemo } from "../platform/demo";
 import { StartupError, startServer } from "../platform/server";
 import { runDoctor } from "./doctor";
 import { seedScaleCommand } from "../modules/scale/cli";
@@ -34,15 +34,16 @@ export function buildProgram(): Command {
     .option("--demo-if-empty", "load the fictional demo data set when the database is empty (never in production)")
     .action(async (opts: { demoIfEmpty?: boolean }) => {
       const ctx = await openContext();
-      if (opts.demoIfEmpty && !ctx.config.production && !(await isDemo(ctx))) {
-        // Only into an empty database: a real one (accounts or LIVCs of its own) is served as it is.
-        if (await hasOwnData(ctx)) console.log("The database is not empty: no demo data loaded.");
-        else {
-          const { seeded, accounts } = await seedDemo(ctx);
-          if (seeded) {
-            console.log("Empty database: loaded the demo data set.");
-            printAccounts(accounts);
-          }
+      if (opts.demoIfEmpty && !ctx.config.production) {
+        // seedDemo decides: only into an empty database; a real one (accounts or LIVCs of its own) is served as it is.
+        const demo = await seedDemo(ctx).catch((e: unknown) => {
+          if (!(e instanceof DemoRefused)) throw e;
+          console.log("The database is not empty: no demo data loaded.");
+          return null;
+        });
+        if (demo?.seeded) {
+          console.log("Empty database: loaded the demo data set.");
+          printAccounts(demo.accounts);
         }
       }
       await startServer(ctx, { demoMode: !ctx.config.production && (await isDemo(ctx)) });

@@ -10,7 +10,7 @@ export class DemoRefused extends Error {}
  * administrator whose password is in the public repository, so they must never join a real database
  * (ops audit s8, finding 1): NODE_ENV=production forgotten in a unit file would otherwise add them.
  */
-export async function hasOwnData(ctx: AppContext): Promise<boolean> {
+async function hasOwnData(ctx: AppContext): Promise<boolean> {
   const db = ctx.database.db;
   const [user, livc] = await Promise.all([db.selectFrom("app_user").select("id").limit(1).executeTakeFirst(), db.selectFrom("livc").select("id").limit(1).executeTakeFirst()]);
   return Boolean(user || livc);
