@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from "../platform/config";
 import { KeyCheckError } from "../platform/crypto/master-key";
 import { CsvError } from "../platform/csv";
 import { DatabaseUnavailableError, openDatabase } from "../platform/db";
-import { migrate } from "../platform/db/migrate";
+import { migrate, NewerDatabaseError } from "../platform/db/migrate";
 import { DemoRefused, isDemo, printAccounts, seedDemo } from "../platform/demo";
 import { StartupError, startServer } from "../platform/server";
 import { runDoctor } from "./doctor";
@@ -108,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(e.message);
       return 2;
     }
-    if (e instanceof CliError || e instanceof KeyCheckError) {
+    if (e instanceof CliError || e instanceof KeyCheckError || e instanceof NewerDatabaseError) {
       console.error(e.message);
       return e.exitCode;
     }
