@@ -2,6 +2,7 @@ import type { SchakelMigration } from "../platform/db/migrate";
 import { auditMigrations } from "../platform/audit/chain";
 import { stashMigrations } from "../platform/auth/stash";
 import { cryptoMigrations } from "../platform/crypto/keyring";
+import { dailyRunMigrations } from "../platform/daily-runs";
 import { metaMigrations } from "../platform/meta";
 import { awarenessMigrations } from "./awareness/migrations";
 import { caseActionMigrations } from "./cases/action-migrations";
@@ -21,5 +22,5 @@ import { registryMigrations } from "./registry/migrations";
 
 /** Every module's migrations. Add a module's list here; names order them globally. */
 export function allMigrations(): SchakelMigration[] {
-  return [...metaMigrations, ...referenceMigrations, ...registryMigrations, ...auditMigrations, ...cryptoMigrations, ...identityMigrations, ...ssoMigrations, ...approvalMigrations, ...partnersMigrations, ...awarenessMigrations, ...intakeMigrations, ...lifecycleMigrations, ...handoverMigrations, ...screeningMailMigrations, ...casesMigrations, ...caseActionMigrations, ...caseRetentionMigrations, ...meetingsMigrations, ...stashMigrations].sort((a, b) => a.name.localeCompare(b.name));
+  return [...metaMigrations, ...dailyRunMigrations, ...referenceMigrations, ...registryMigrations, ...auditMigrations, ...cryptoMigrations, ...identityMigrations, ...ssoMigrations, ...approvalMigrations, ...partnersMigrations, ...awarenessMigrations, ...intakeMigrations, ...lifecycleMigrations, ...handoverMigrations, ...screeningMailMigrations, ...casesMigrations, ...caseActionMigrations, ...caseRetentionMigrations, ...meetingsMigrations, ...stashMigrations].sort((a, b) => a.name.localeCompare(b.name));
 }

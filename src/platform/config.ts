@@ -110,6 +110,8 @@ const schema = z.object({
   SCHAKEL_RETENTION_MINOR_YEARS: z.coerce.number().min(0.1).max(30).default(3),
   SCHAKEL_SCREENING_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(10),
   SCHAKEL_EXTRA_HOLIDAYS: closingDays.default([]),
+  // The daily jobs' Brussels wall-clock time, HH:MM (decision 0069).
+  SCHAKEL_DAILY_AT: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time of day HH:MM (00:00-23:59), Brussels time, e.g. 02:30").default("02:30"),
   SMTP_URL: z.string().regex(/^smtps?:\/\/.+/, "must be an smtp:// or smtps:// URL").optional(),
   MAIL_FROM: z.string().email().default("schakel@localhost"),
   OIDC_ISSUER: z.string().url().optional(),

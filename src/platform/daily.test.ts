@@ -1,8 +1,12 @@
+import Fastify from "fastify";
 import { sql } from "kysely";
 import { expect, it } from "vitest";
 import { describeEachDialect, openTestContext } from "../../test/support/db";
-import { countsOf, DAILY_LAST_RUN, runAllDailyJobs } from "./daily";
-import { getMeta } from "./meta";
+import { openContext } from "./bootstrap";
+import { ConfigError, loadConfig } from "./config";
+import { brusselsInstant, CATCH_UP_AFTER_MS, catchUpDue, countsOf, DAILY_LAST_RUN, nextDailyRun, runAllDailyJobs, runClaimedDailyJobs, scheduleDailyJobs } from "./daily";
+import { claimDailyRun, finishDailyRun, STALE_CLAIM_MINUTES } from "./daily-runs";
+import { getMeta, setMeta } from "./meta";
 
 /** A logger that keeps what it was given (the jobs' log lines must hold counts, never ids or labels). */
 function keepLog() {
@@ -48,5 +52,137 @@ describeEachDialect("daily jobs of every module", (ctx, dialect) => {
     } finally {
       await broken.close();
     }
+  });
+});
+
+/** Decision 0069: the jobs run at a fixed Brussels time; the instants are written out in UTC. */
+it("nextDailyRun: 02:30 Brussels is 01:30 UTC in winter and 00:30 UTC in summer, the same day when still ahead, else the next", () => {
+  const next = (now: string, at = "02:30") => nextDailyRun(new Date(now), at).toISOString();
+  expect(next("2026-11-30T00:12:00Z")).toBe("2026-11-30T01:30:00.000Z");
+  expect(next("2026-11-30T01:30:00Z")).toBe("2026-12-01T01:30:00.000Z");
+  expect(next("2026-07-01T00:29:59Z")).toBe("2026-07-01T00:30:00.000Z");
+  expect(next("2026-07-01T00:30:00Z")).toBe("2026-07-02T00:30:00.000Z");
+  // 23:30 UTC on 30 November is already 1 December in Brussels: its 02:30 is two hours later.
+  expect(next("2026-11-30T23:30:00Z")).toBe("2026-12-01T01:30:00.000Z");
+  expect(next("2026-11-30T22:00:00Z", "23:15")).toBe("2026-11-30T22:15:00.000Z");
+  expect(next("2026-11-30T22:20:00Z", "23:15")).toBe("2026-12-01T22:15:00.000Z");
+  expect(next("2026-11-30T12:00:00Z", "00:00")).toBe("2026-11-30T23:00:00.000Z");
+});
+
+it("nextDailyRun around the clocks going back (25 October 2026): 02:30 comes twice and runs once, at the first", () => {
+  const next = (now: string) => nextDailyRun(new Date(now), "02:30").toISOString();
+  expect(next("2026-10-24T12:00:00Z")).toBe("2026-10-25T00:30:00.000Z"); // 02:30 summer time (UTC+2)
+  // After the first 02:30 (and during the second, 01:30 UTC), the next is the following day in winter time.
+  expect(next("2026-10-25T00:30:00Z")).toBe("2026-10-26T01:30:00.000Z");
+  expect(next("2026-10-25T01:15:00Z")).toBe("2026-10-26T01:30:00.000Z");
+  expect(next("2026-10-24T00:30:00Z")).toBe("2026-10-25T00:30:00.000Z");
+  // 03:30 the day before the change is still summer time, the day after it is winter time.
+  expect(nextDailyRun(new Date("2026-10-24T00:00:00Z"), "03:30").toISOString()).toBe("2026-10-24T01:30:00.000Z");
+  expect(nextDailyRun(new Date("2026-10-25T12:00:00Z"), "03:30").toISOString()).toBe("2026-10-26T02:30:00.000Z");
+});
+
+it("nextDailyRun around the clocks going forward (28 March 2027): 02:30 does not exist and runs at 03:30 summer time, once", () => {
+  const next = (now: string) => nextDailyRun(new Date(now), "02:30").toISOString();
+  expect(next("2027-03-27T01:30:00Z")).toBe("2027-03-28T01:30:00.000Z"); // = 03:30 CEST on the 28th
+  expect(next("2027-03-28T01:30:00Z")).toBe("2027-03-29T00:30:00.000Z"); // 02:30 summer time on the 29th
+  expect(next("2027-03-27T00:00:00Z")).toBe("2027-03-27T01:30:00.000Z"); // winter time the day before
+  expect(brusselsInstant("2027-03-28", "01:59").toISOString()).toBe("2027-03-28T00:59:00.000Z");
+  expect(brusselsInstant("2027-03-28", "03:00").toISOString()).toBe("2027-03-28T01:00:00.000Z");
+  // Every day of a year has exactly one run, 23, 24 or 25 hours apart.
+  let t = new Date("2026-03-01T00:00:00Z");
+  const gaps = new Set<number>();
+  for (let i = 0; i < 400; i++) {
+    const n = nextDailyRun(t, "02:30");
+    if (i > 0) gaps.add((n.getTime() - t.getTime()) / 3_600_000);
+    t = n;
+  }
+  expect([...gaps].sort()).toEqual([23, 24, 25]);
+});
+
+it("catchUpDue: no recorded run, or one that began over 23 hours ago", () => {
+  const now = new Date("2026-11-30T10:00:00Z");
+  const rec = (started: string) => JSON.stringify({ started, finished: started, today: "x", failed: [] });
+  expect(catchUpDue(undefined, now)).toBe(true);
+  expect(catchUpDue(rec(new Date(now.getTime() - CATCH_UP_AFTER_MS - 1000).toISOString()), now)).toBe(true);
+  expect(catchUpDue(rec(new Date(now.getTime() - CATCH_UP_AFTER_MS + 60_000).toISOString()), now)).toBe(false);
+});
+
+it("SCHAKEL_DAILY_AT: HH:MM, default 02:30; a bad value names the variable", () => {
+  expect(loadConfig({ NODE_ENV: "test" }).SCHAKEL_DAILY_AT).toBe("02:30");
+  expect(loadConfig({ NODE_ENV: "test", SCHAKEL_DAILY_AT: "23:59" }).SCHAKEL_DAILY_AT).toBe("23:59");
+  for (const bad of ["2:30", "24:00", "02:60", "0230", "02:30:00"]) {
+    expect(() => loadConfig({ NODE_ENV: "test", SCHAKEL_DAILY_AT: bad })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: "test", SCHAKEL_DAILY_AT: bad })).toThrow(/SCHAKEL_DAILY_AT must be a time of day HH:MM/);
+  }
+});
+
+/** Several instances on one database (decision 0069): a Belgian day's jobs run once. */
+describeEachDialect("the daily run's claim", (ctx) => {
+  it("two instances at once: one runs the jobs, the other does not; a later attempt that day sees it done", async () => {
+    const other = await openContext({ config: ctx().config });
+    try {
+      const now = new Date("2026-12-02T01:30:00Z");
+      const logs = [keepLog(), keepLog()];
+      const outcomes = await Promise.all([runClaimedDailyJobs(ctx(), logs[0], now), runClaimedDailyJobs(other, logs[1], now)]);
+      expect(outcomes.filter((o) => o === "ran")).toHaveLength(1);
+      expect(outcomes.filter((o) => o === "busy" || o === "done")).toHaveLength(1);
+      expect(logs.flatMap((l) => l.lines).filter((l) => l.msg === "daily jobs done")).toHaveLength(1);
+      expect(await runClaimedDailyJobs(other, keepLog(), new Date("2026-12-02T20:00:00Z"))).toBe("done");
+      const row = await ctx().database.db.selectFrom("daily_job_run").selectAll().where("day", "=", "2026-12-02").executeTakeFirstOrThrow();
+      expect([row.status, row.failed]).toEqual(["done", null]);
+      expect(JSON.parse((await getMeta(ctx().database.db, DAILY_LAST_RUN))!)).toMatchObject({ today: "2026-12-02", failed: [] });
+      // The next Belgian day (23:30 UTC is already 3 December in Brussels) is a new claim.
+      expect(await runClaimedDailyJobs(other, keepLog(), new Date("2026-12-02T23:30:00Z"))).toBe("ran");
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("a claim whose instance stopped beating is taken over after its heartbeat goes stale; a live one is not", async () => {
+    const db = ctx().database.db;
+    const t0 = new Date("2026-12-05T01:30:00Z");
+    expect(await claimDailyRun(db, "2026-12-05", t0, "dead-instance")).toBe("claimed");
+    const soon = new Date(t0.getTime() + (STALE_CLAIM_MINUTES - 1) * 60_000);
+    expect(await claimDailyRun(db, "2026-12-05", soon, "me")).toBe("busy");
+    const later = new Date(t0.getTime() + (STALE_CLAIM_MINUTES + 1) * 60_000);
+    expect(await claimDailyRun(db, "2026-12-05", later, "me")).toBe("claimed");
+    // The dead instance, should it come back, cannot finish a claim that is no longer its own.
+    await finishDailyRun(db, "2026-12-05", [], "dead-instance");
+    expect((await db.selectFrom("daily_job_run").select(["status", "instance"]).where("day", "=", "2026-12-05").executeTakeFirstOrThrow())).toEqual({ status: "running", instance: "me" });
+    await finishDailyRun(db, "2026-12-05", ["partners"], "me");
+    expect(await claimDailyRun(db, "2026-12-05", new Date(later.getTime() + 3_600_000), "third")).toBe("done");
+    expect((await db.selectFrom("daily_job_run").select("failed").where("day", "=", "2026-12-05").executeTakeFirstOrThrow()).failed).toBe("partners");
+  });
+
+  it("a listening server catches up at start when the last run is unknown, and not when it is recent", async () => {
+    for (const recent of [false, true]) {
+      const c = await openContext({ config: ctx().config });
+      const db = c.database.db;
+      await db.deleteFrom("daily_job_run").execute();
+      await db.deleteFrom("app_meta").where("key", "=", DAILY_LAST_RUN).execute();
+      if (recent) await setMeta(db, DAILY_LAST_RUN, JSON.stringify({ started: new Date(Date.now() - 3_600_000).toISOString(), finished: new Date().toISOString(), today: "x", failed: [] }));
+      const app = Fastify({ logger: false });
+      scheduleDailyJobs(app, c, { startDelayMs: 10 });
+      await app.listen({ port: 0, host: "127.0.0.1" });
+      try {
+        if (recent) {
+          await new Promise((r) => setTimeout(r, 2500));
+          expect(await db.selectFrom("daily_job_run").select("day").execute()).toEqual([]);
+        } else {
+          await expect.poll(async () => (await db.selectFrom("daily_job_run").select("status").executeTakeFirst())?.status, { timeout: 15_000, interval: 200 }).toBe("done");
+          expect(JSON.parse((await getMeta(db, DAILY_LAST_RUN))!).failed).toEqual([]);
+        }
+      } finally {
+        await app.close();
+        await c.close();
+      }
+    }
+  }, 30_000);
+
+  it("the catch-up reads the meta row the run writes", async () => {
+    const db = ctx().database.db;
+    await setMeta(db, DAILY_LAST_RUN, JSON.stringify({ started: "2026-12-01T01:30:00.000Z", finished: "2026-12-01T01:30:02.000Z", today: "2026-12-01", failed: [] }));
+    expect(catchUpDue(await getMeta(db, DAILY_LAST_RUN), new Date("2026-12-01T20:00:00Z"))).toBe(false);
+    expect(catchUpDue(await getMeta(db, DAILY_LAST_RUN), new Date("2026-12-02T01:00:00Z"))).toBe(true);
   });
 });

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { schakelModules } from "../modules";
 import type { AppContext } from "./context";
-import { todayInBrussels } from "./db/values";
-import { setMeta } from "./meta";
+import { beatDailyRun, claimDailyRun, finishDailyRun } from "./daily-runs";
+import { addDays, todayInBrussels } from "./db/values";
+import { getMeta, setMeta } from "./meta";
 
 /** The meta row that says when the daily jobs last ran and which modules' jobs failed (for the operator). */
 export const DAILY_LAST_RUN = "daily_jobs_last_run";
@@ -25,17 +26,17 @@ export function countsOf(value: unknown): unknown {
   return undefined;
 }
 
-/**
- * Runs every module's daily work (SchakelModule.daily) once, each on its own: one module's failure is
- * logged and recorded and does not stop the others. One info line with the counts (no ids, no names) and
- * a meta row (`daily_jobs_last_run`) say that it ran.
- */
 /** What the daily run logs through (pino's object-then-message form). */
 export interface DailyLog {
   info(obj: Record<string, unknown>, msg: string): void;
   error(obj: Record<string, unknown>, msg: string): void;
 }
 
+/**
+ * Runs every module's daily work (SchakelModule.daily) once, each on its own: one module's failure is
+ * logged and recorded and does not stop the others. One info line with the counts (no ids, no names) and
+ * a meta row (`daily_jobs_last_run`) say that it ran. The server calls it through runClaimedDailyJobs.
+ */
 export async function runAllDailyJobs(ctx: AppContext, log: DailyLog, today = todayInBrussels()) {
   const started = new Date().toISOString();
   const results: Record<string, unknown> = {};
@@ -54,21 +55,113 @@ export async function runAllDailyJobs(ctx: AppContext, log: DailyLog, today = to
   return { results, failed };
 }
 
-/** While the server listens: the daily jobs one minute after start, then every 24 hours. */
-export function scheduleDailyJobs(app: FastifyInstance, ctx: AppContext) {
+const brusselsWall = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Brussels", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+
+/** The Brussels wall clock of an instant, "YYYY-MM-DD HH:MM". */
+function wallTime(instant: Date): string {
+  const p = Object.fromEntries(brusselsWall.formatToParts(instant).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+
+/**
+ * The instant at which Brussels' clocks show `at` ("HH:MM") on the Belgian day `date`. Brussels is UTC+1
+ * or UTC+2: the earlier of the two candidates that shows that time wins (when clocks go back, 02:30 comes
+ * twice: the first, summer-time one). A time the clocks skip (02:00-02:59 on the last Sunday of March) is
+ * taken at the winter offset, i.e. one hour later on the clock (02:30 -> 03:30 summer time), as cron and
+ * Temporal's "compatible" rule do. Either way the jobs run once that day.
+ */
+export function brusselsInstant(date: string, at: string): Date {
+  const wall = Date.parse(`${date}T${at}:00Z`);
+  for (const hours of [2, 1]) {
+    const t = new Date(wall - hours * 3_600_000);
+    if (wallTime(t) === `${date} ${at}`) return t;
+  }
+  return new Date(wall - 3_600_000);
+}
+
+/** The next instant after `now` at which the daily jobs are due: `at` ("HH:MM", SCHAKEL_DAILY_AT) Brussels time. */
+export function nextDailyRun(now: Date, at: string): Date {
+  const today = todayInBrussels(now);
+  for (const date of [addDays(today, -1), today, addDays(today, 1), addDays(today, 2)]) {
+    const t = brusselsInstant(date, at);
+    if (t.getTime() > now.getTime()) return t;
+  }
+  throw new Error(`no daily run after ${now.toISOString()}`);
+}
+
+/** A catch-up run at start is due when the recorded last run (meta `daily_jobs_last_run`) is absent or began over 23 hours ago. */
+export function catchUpDue(lastRun: string | undefined, now: Date): boolean {
+  const started = lastRun ? Date.parse((JSON.parse(lastRun) as { started?: string }).started ?? "") : Number.NaN;
+  return Number.isNaN(started) || now.getTime() - started > CATCH_UP_AFTER_MS;
+}
+
+export const CATCH_UP_AFTER_MS = 23 * 3_600_000;
+/** A run another instance holds, or one that hit an error (the database away), is tried again this much later. */
+export const RETRY_MS = 15 * 60_000;
+
+export type DailyOutcome = "ran" | "busy" | "done";
+
+/**
+ * The day's run, once per Belgian day over every instance (decision 0069): claims the day in
+ * daily_job_run, runs every module's jobs while beating the claim's heartbeat, then marks the day done.
+ * "busy": another instance runs it now; "done": it ran already.
+ */
+export async function runClaimedDailyJobs(ctx: AppContext, log: DailyLog, now = new Date()): Promise<DailyOutcome> {
+  const db = ctx.database.db;
+  const day = todayInBrussels(now);
+  const claim = await claimDailyRun(db, day, now);
+  if (claim !== "claimed") return claim;
+  const heartbeat = setInterval(() => void beatDailyRun(db, day).catch(() => {}), 60_000);
+  heartbeat.unref();
+  try {
+    const { failed } = await runAllDailyJobs(ctx, log, day);
+    await finishDailyRun(db, day, failed);
+  } finally {
+    clearInterval(heartbeat);
+  }
+  return "ran";
+}
+
+/**
+ * While the server listens: every day at SCHAKEL_DAILY_AT Brussels time (default 02:30, DST-correct), and
+ * one minute after start when the last run is older than ~23 hours or unknown (a catch-up). Several
+ * instances may run this: the claim lets one of them run a day's jobs. A busy claim or an error is tried
+ * again after 15 minutes, for the same day only.
+ */
+export function scheduleDailyJobs(app: FastifyInstance, ctx: AppContext, opts: { startDelayMs?: number } = {}) {
+  const at = ctx.config.SCHAKEL_DAILY_AT;
   let timer: NodeJS.Timeout | null = null;
-  const run = () => {
-    runAllDailyJobs(ctx, app.log).catch((e) => app.log.error({ err: e }, "daily jobs failed"));
+  let closed = false;
+  const arm = (delay: number, fn: () => Promise<void>) => {
+    if (closed) return;
+    timer = setTimeout(() => void fn(), Math.max(1000, delay));
+    timer.unref();
+  };
+  const armScheduled = () => arm(nextDailyRun(new Date(), at).getTime() - Date.now(), attempt);
+  const attempt = async () => {
+    const day = todayInBrussels();
+    const outcome = await runClaimedDailyJobs(ctx, app.log).catch((e) => {
+      app.log.error({ err: e }, "daily jobs: could not run");
+      return "error" as const;
+    });
+    const next = nextDailyRun(new Date(), at).getTime();
+    // Try the same day again a little later (another instance's run may have died), unless the next run comes first.
+    if ((outcome === "busy" || outcome === "error") && Date.now() + RETRY_MS < next) {
+      arm(RETRY_MS, async () => (todayInBrussels() === day ? attempt() : armScheduled()));
+    } else {
+      armScheduled();
+    }
   };
   app.server.once("listening", () => {
-    timer = setTimeout(function tick() {
-      run();
-      timer = setTimeout(tick, 24 * 60 * 60 * 1000);
-      timer.unref();
-    }, 60 * 1000);
-    timer.unref();
+    arm(opts.startDelayMs ?? 60 * 1000, async () => {
+      const due = await getMeta(ctx.database.db, DAILY_LAST_RUN)
+        .then((last) => catchUpDue(last, new Date()))
+        .catch(() => true);
+      return due ? attempt() : armScheduled();
+    });
   });
   app.addHook("onClose", async () => {
+    closed = true;
     if (timer) clearTimeout(timer);
   });
 }
