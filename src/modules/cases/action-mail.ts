@@ -2,7 +2,7 @@ import { audit } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import { addDays, todayInBrussels } from "../../platform/db/values";
 import { formatDate, isLocale, translator } from "../../platform/i18n";
-import { mailTransport, publicBaseUrl } from "../../platform/mail";
+import { mailFailed, mailTransport, publicBaseUrl } from "../../platform/mail";
 import { activeRecipients, type MailRecipient, membersOfLivc } from "../identity/service";
 import { livcById } from "../registry/service";
 import { casesConfig } from "./config";
@@ -65,7 +65,8 @@ async function claimAndSend(ctx: AppContext, actions: store.ActionToTell[], kind
         const transport = await mailTransport(ctx.config.SMTP_URL!);
         await transport.sendMail({ from: ctx.config.MAIL_FROM, to: to.email, ...actionMailText(ctx, kind, livc, a.due_on, to.language) });
         sent++;
-      } catch {
+      } catch (e) {
+        mailFailed(`cases.action.${kind}`, e);
         failed++;
       }
     }

@@ -8,7 +8,7 @@ import { accountKey, addressKey, recordFailure, waitSeconds } from "../../platfo
 import { checkTotp } from "../../platform/auth/totp";
 import type { AppContext } from "../../platform/context";
 import { nowIso } from "../../platform/db/values";
-import { mailTransport } from "../../platform/mail";
+import { mailFailed, mailTransport } from "../../platform/mail";
 import { isLocale, type Locale, translator } from "../../platform/i18n";
 import { safeLocalPath } from "../../platform/policy";
 import { setSessionCookie } from "../../platform/auth/hooks";
@@ -145,8 +145,9 @@ async function sendResetMail(ctx: AppContext, to: { email: string; language: Loc
   const t = translator(isLocale(to.language) ? to.language : "nl");
   try {
     await (await mailTransport(ctx.config.SMTP_URL)).sendMail({ from: ctx.config.MAIL_FROM, to: to.email, subject: t("id.mail.reset.subject"), text: t("id.mail.reset.body", { link }) });
-  } catch {
+  } catch (e) {
     // The page answers the same either way; the audit entry shows the request was made.
+    mailFailed("identity.reset", e);
   }
 }
 

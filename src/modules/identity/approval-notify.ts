@@ -4,7 +4,7 @@ import type { AppContext } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
 import { nowIso } from "../../platform/db/values";
 import { isLocale, type Locale, type MessageKey, translator } from "../../platform/i18n";
-import { mailTransport, publicBaseUrl } from "../../platform/mail";
+import { mailFailed, mailTransport, publicBaseUrl } from "../../platform/mail";
 import type { LivcRole } from "../../platform/policy/actor";
 import { livcById } from "../registry/service";
 import { OVERSIGHT_ROLES } from "./livc-roles";
@@ -127,8 +127,9 @@ async function send(ctx: AppContext, requests: OpenRequest[], reminder: boolean)
         const transport = await mailTransport(ctx.config.SMTP_URL!);
         await transport.sendMail({ from: ctx.config.MAIL_FROM, to: to.email, ...mailText(ctx, r, to, livcName, reminder) });
         sent++;
-      } catch {
+      } catch (e) {
         // Best effort: the request stands and is listed on the approvers' pages.
+        mailFailed(reminder ? "approval.reminder" : "approval.request", e);
         failed++;
       }
     }

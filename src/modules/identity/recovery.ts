@@ -5,7 +5,7 @@ import type { AppContext } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
 import { isLocale, type Locale, type MessageKey, translator } from "../../platform/i18n";
 import { nowIso } from "../../platform/db/values";
-import { mailTransport } from "../../platform/mail";
+import { mailFailed, mailTransport } from "../../platform/mail";
 import { removeSsoLink } from "./sso-link";
 import { findUser, findUserByEmail, updateUser } from "./store";
 import { issueToken } from "./tokens";
@@ -94,7 +94,8 @@ export async function sendNotice(ctx: AppContext, to: { email: string; language:
   const t = translator(isLocale(to.language) ? (to.language as Locale) : "nl");
   try {
     await (await mailTransport(ctx.config.SMTP_URL)).sendMail({ from: ctx.config.MAIL_FROM, to: to.email, subject: t(subject), text: t(body) });
-  } catch {
+  } catch (e) {
     // The change is committed and audited; a lost notice must not undo it or fail the page.
+    mailFailed("identity.notice", e);
   }
 }

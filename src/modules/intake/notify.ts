@@ -1,5 +1,5 @@
 import type { AppContext } from "../../platform/context";
-import { mailTransport } from "../../platform/mail";
+import { mailFailed, mailTransport } from "../../platform/mail";
 import { formatDate, type Locale, type MessageKey, translator } from "../../platform/i18n";
 import { activeRecipients } from "../identity/service";
 
@@ -21,8 +21,9 @@ async function send(ctx: AppContext, userIds: string[], subject: MessageKey, bod
     try {
       await (await mailTransport(url)).sendMail({ from: ctx.config.MAIL_FROM, to, subject: t(subject, own), text: t(body, { ...own, url: base }) });
       sent++;
-    } catch {
-      // Deliberately silent about the address: the alert stays in the app.
+    } catch (e) {
+      // A warning with the kind and the error code, never the address: the alert stays in the app.
+      mailFailed(subject.replace(/^intake\.mail\./, "intake.").replace(/\.subject$/, ""), e);
     }
   }
   return sent;

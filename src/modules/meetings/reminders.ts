@@ -1,5 +1,5 @@
 import type { AppContext } from "../../platform/context";
-import { mailTransport, publicBaseUrl } from "../../platform/mail";
+import { mailFailed, mailTransport, publicBaseUrl } from "../../platform/mail";
 import { addDays, nowIso, todayInBrussels } from "../../platform/db/values";
 import { formatDate, type Locale, translator } from "../../platform/i18n";
 import { activeRecipients, type MailRecipient, membersOfLivc } from "../identity/service";
@@ -33,7 +33,39 @@ export async function recipients(ctx: AppContext, meeting: store.MeetingRow): Pr
   return activeRecipients(ctx, [...userIds]);
 }
 
-/** Sends one reminder per planned meeting within `aheadDays` (default 2). Safe to run more than once. */
+/**
+ * Claims a meeting's reminder (decision 0069): sets reminder_sent_at only while it is unset and the meeting
+ * still planned. One run wins; another run at the same time (a second instance) sees no row changed and skips
+ * the meeting. `updated_at` is left alone: a reminder is no change of the meeting (reschedule compares it).
+ */
+async function claimReminder(ctx: AppContext, meetingId: string, at: string): Promise<boolean> {
+  const r = await ctx.database.db
+    .withTables<{ consultation: { reminder_sent_at: string | null } }>()
+    .updateTable("consultation")
+    .set({ reminder_sent_at: at })
+    .where("id", "=", meetingId)
+    .where("status", "=", "planned")
+    .where("reminder_sent_at", "is", null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** When no mail of a claimed reminder went out (SMTP down), the claim is given back so the next run tries again. */
+async function releaseReminder(ctx: AppContext, meetingId: string, at: string) {
+  await ctx.database.db
+    .withTables<{ consultation: { reminder_sent_at: string | null } }>()
+    .updateTable("consultation")
+    .set({ reminder_sent_at: null })
+    .where("id", "=", meetingId)
+    .where("reminder_sent_at", "=", at)
+    .execute();
+}
+
+/**
+ * Sends one reminder per planned meeting within `aheadDays` (default 2). Safe to run more than once and
+ * on several instances at once: each meeting is claimed before its mails go out (like the action mails),
+ * so each reminder is sent once. A failed mail is logged as a warning (kind and code, no address).
+ */
 export async function sendMeetingReminders(ctx: AppContext, opts: { today?: string; aheadDays?: number } = {}) {
   const today = opts.today ?? todayInBrussels();
   if (!ctx.config.SMTP_URL) return { meetings: 0, sent: 0, failed: 0, configured: false };
@@ -42,17 +74,24 @@ export async function sendMeetingReminders(ctx: AppContext, opts: { today?: stri
   let sent = 0;
   let failed = 0;
   for (const meeting of await store.meetingsToRemind(ctx.database.db, today, addDays(today, opts.aheadDays ?? 2))) {
+    const at = nowIso();
+    if (!(await claimReminder(ctx, meeting.id, at))) continue;
+    let mine = 0;
+    let lost = 0;
     for (const { email: to, language } of await recipients(ctx, meeting)) {
       const { subject, text } = reminderText(ctx, meeting, language);
       try {
         await transport.sendMail({ from: ctx.config.MAIL_FROM, to, subject, text });
-        sent++;
-      } catch {
-        failed++;
+        mine++;
+      } catch (e) {
+        mailFailed("meetings.reminder", e);
+        lost++;
       }
     }
-    await store.setMeetingColumns(ctx.database.db, meeting.id, { reminder_sent_at: nowIso() });
-    meetings++;
+    sent += mine;
+    failed += lost;
+    if (mine === 0 && lost > 0) await releaseReminder(ctx, meeting.id, at);
+    else meetings++;
   }
   return { meetings, sent, failed, configured: true };
 }

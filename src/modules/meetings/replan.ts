@@ -2,7 +2,7 @@ import type { AuditWho } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import { isIsoDate, nowIso, todayInBrussels } from "../../platform/db/values";
 import { formatDate, translator } from "../../platform/i18n";
-import { mailTransport, publicBaseUrl } from "../../platform/mail";
+import { mailFailed, mailTransport, publicBaseUrl } from "../../platform/mail";
 import type { Actor } from "../../platform/policy/actor";
 import * as cases from "../cases/service";
 import * as pd from "../cases/personal";
@@ -81,7 +81,8 @@ async function sendWithdrawnMails(ctx: AppContext, organisationIds: string[], he
     try {
       await transport.sendMail({ from: ctx.config.MAIL_FROM, to: email, subject: t("meetings.mail.withdrawn.subject", { date }), text: t("meetings.mail.withdrawn.body", { date, link }) });
       sent++;
-    } catch {
+    } catch (e) {
+      mailFailed("meetings.withdrawn", e);
       failed++;
     }
   }
@@ -124,7 +125,8 @@ async function sendChangeMails(ctx: AppContext, to: MailRecipient[], kind: Chang
     try {
       await transport.sendMail({ from: ctx.config.MAIL_FROM, to: email, ...mail });
       sent++;
-    } catch {
+    } catch (e) {
+      mailFailed(`meetings.${kind}`, e);
       failed++;
     }
   }

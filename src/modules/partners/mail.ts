@@ -5,7 +5,7 @@
  * is sent (the invitation still appears in Schakel).
  */
 import type { Config } from "../../platform/config";
-import { mailTransport } from "../../platform/mail";
+import { mailFailed, mailTransport } from "../../platform/mail";
 import { type Locale, translator } from "../../platform/i18n";
 import type { MailRecipient } from "../identity/service";
 
@@ -35,7 +35,8 @@ export async function sendNotices(config: Config, recipients: MailRecipient[], k
     try {
       await transport.sendMail({ from: config.MAIL_FROM, to, subject, text });
       sent++;
-    } catch {
+    } catch (e) {
+      mailFailed(`partners.${kind}`, e);
       failed++;
     }
   }

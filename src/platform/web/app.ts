@@ -16,6 +16,7 @@ import { DatabaseUnavailableError, ping } from "../db";
 import { isLocale, type Locale } from "../i18n";
 import { logOptions } from "../log";
 import { scheduleDailyJobs } from "../daily";
+import { setMailLog } from "../mail";
 import { registerAuthHooks } from "../auth/hooks";
 import { authorizeRoute } from "../policy";
 import "../policy/permissions";
@@ -148,6 +149,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     if (mod.routes) await app.register(async (scope) => mod.routes!(scope, ctx));
   }
   scheduleDailyJobs(app, ctx);
+  // Mail failures are logged as warnings (kind and error code only) through the app's logger (decision 0069).
+  if (options.logger !== false) setMailLog(app.log);
   return app;
 }
 
