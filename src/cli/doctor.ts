@@ -1,13 +1,15 @@
 import fs from "node:fs";
 import { sql } from "kysely";
 import { allMigrations } from "../modules/migrations";
+import { DEFAULT_REFERENCE_DIR, readReferenceData } from "../modules/reference/importer";
 import { type Config, loadConfig } from "../platform/config";
 import { checkDataKeys } from "../platform/crypto/keyring";
 import { devKeyFile, KeyCheckError, loadMasterKey, masterKeySource } from "../platform/crypto/master-key";
-import { type Database, openDatabase } from "../platform/db";
-import { DEFAULT_REFERENCE_DIR, readReferenceData } from "../modules/reference/importer";
+import { type Database, openDatabase, sqlitePath } from "../platform/db";
+import { NewerDatabaseError } from "../platform/db/migrate";
+import { auditHeadCheck, backupCheck, type Check, dailyRunCheck, diskSpaceCheck, maskUrl, ok, postgresTlsCheck, problem, sqliteModeChecks } from "./doctor-checks";
+import { oidcCheck, productionChecks, smtpCheck } from "./doctor-net";
 
-type Check = { ok: boolean; what: string; warn?: boolean };
 
 /**
  * The reference data in the database against the files this release ships (not a fixed count: the next
@@ -29,48 +31,71 @@ async function referenceCheck(database: Database): Promise<Check> {
   return { ok: false, what: `reference data ${imported ? "differs from this release's files" : "not imported"} (${count} municipality versions in the database, ${shipped.municipalities.length} in the files): run "schakel reference import" (serve does it at start)` };
 }
 
-/** Plain-word checks, each on its own line; returns false when anything needs fixing. */
-export async function runDoctor(): Promise<boolean> {
+export interface DoctorOptions {
+  /** The environment to read the configuration from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** The folder the nightly backups go to (--backups, else SCHAKEL_BACKUP_DIR); unset: not checked. */
+  backups?: string;
+  now?: Date;
+}
+
+/** One line per check, "ok", "warning" or "PROBLEM" first. */
+export const formatCheck = (c: Check) => `${!c.ok ? "PROBLEM" : c.warn ? "warning" : "ok     "}  ${c.what}`;
+
+/** Plain-word checks, each on its own line; returns false when anything needs fixing (a PROBLEM). */
+export async function runDoctor(options: DoctorOptions = {}): Promise<boolean> {
+  const checks = await collectChecks(options);
+  for (const c of checks) console.log(formatCheck(c));
+  return checks.every((c) => c.ok);
+}
+
+/** Every check, in the order printed. Network checks (mail, single sign-on) run while the database is checked. */
+export async function collectChecks(options: DoctorOptions = {}): Promise<Check[]> {
+  const env = options.env ?? process.env;
+  const now = options.now ?? new Date();
   const checks: Check[] = [];
-  const report = () => {
-    for (const c of checks) console.log(`${!c.ok ? "PROBLEM" : c.warn ? "warning" : "ok     "}  ${c.what}`);
-    return checks.every((c) => c.ok);
-  };
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig();
-    checks.push({ ok: true, what: `configuration is valid (NODE_ENV=${config.NODE_ENV}, PORT=${config.PORT}, HOST=${config.HOST})` });
+    config = loadConfig(env);
+    checks.push(ok(`configuration is valid (NODE_ENV=${config.NODE_ENV}, PORT=${config.PORT}, HOST=${config.HOST})`));
   } catch (e) {
-    checks.push({ ok: false, what: (e as Error).message });
-    return report();
+    checks.push(problem((e as Error).message));
+    return checks;
   }
+  checks.push(...productionChecks(config));
+  const network = Promise.all([smtpCheck(config), oidcCheck(config)])
+    .then((r) => r.flat())
+    .catch((e: unknown) => [problem(`the mail or single sign-on check failed: ${(e as Error).message}`)]);
   let database: Awaited<ReturnType<typeof openDatabase>>;
   try {
     database = await openDatabase(config.databaseUrl, { namedStatements: config.SCHAKEL_PG_NAMED_STATEMENTS === "on" });
-    checks.push({ ok: true, what: `database reachable (${config.databaseUrl.replace(/\/\/[^@]*@/, "//***@")})` });
+    checks.push(ok(`database reachable (${maskUrl(config.databaseUrl)})`));
   } catch (e) {
-    checks.push({ ok: false, what: (e as Error).message });
-    return report();
+    checks.push(problem((e as Error).message));
+    return [...checks, ...(await network)];
   }
   try {
-    const applied = new Set(
-      await sql<{ name: string }>`select name from kysely_migration`
-        .execute(database.db)
-        .then((r) => r.rows.map((x) => x.name))
-        .catch(() => [] as string[]),
-    );
-    const pending = allMigrations().filter((m) => !applied.has(m.name));
-    checks.push(
-      pending.length === 0
-        ? { ok: true, what: "database schema is up to date" }
-        : { ok: false, what: `${pending.length} migrations are not applied yet: run "schakel migrate"` },
-    );
-    if (pending.length === 0) checks.push(await referenceCheck(database));
-    checks.push(...(await keyChecks(config, pending.length === 0 ? database : null)));
+    const applied = await sql<{ name: string }>`select name from kysely_migration`
+      .execute(database.db)
+      .then((r) => r.rows.map((x) => x.name))
+      .catch(() => [] as string[]);
+    const known = new Set(allMigrations().map((m) => m.name));
+    const newer = applied.filter((name) => !known.has(name)).sort();
+    const pending = [...known].filter((name) => !applied.includes(name));
+    if (newer.length > 0) checks.push(problem(new NewerDatabaseError(newer[newer.length - 1]).message));
+    else checks.push(pending.length === 0 ? ok("database schema is up to date") : problem(`${pending.length} migrations are not applied yet: run "schakel migrate"`));
+    const current = pending.length === 0 && newer.length === 0;
+    if (current) checks.push(await referenceCheck(database));
+    checks.push(...(await keyChecks(config, current ? database : null)));
+    if (database.dialect === "postgres") checks.push(await postgresTlsCheck(database));
+    else if (database.native && sqlitePath(database.url) !== ":memory:") checks.push(...sqliteModeChecks(database), diskSpaceCheck(database));
+    if (current) checks.push(await auditHeadCheck(database), await dailyRunCheck(database, now));
   } finally {
     await database.close();
   }
-  return report();
+  const backups = options.backups ?? env.SCHAKEL_BACKUP_DIR;
+  if (backups) checks.push(backupCheck(backups, now));
+  return [...checks, ...(await network)];
 }
 
 /**

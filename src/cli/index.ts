@@ -87,9 +87,10 @@ export function buildProgram(): Command {
 
   program
     .command("doctor")
-    .description("Check configuration, database, keys and reference data, and say what is wrong in plain words")
-    .action(async () => {
-      const ok = await runDoctor();
+    .description("Check configuration, database, keys, reference data, mail, single sign-on, daily jobs and backups, and say what is wrong in plain words")
+    .option("--backups <dir>", "the folder the nightly backups go to: warn when none is younger than 26 hours (default: SCHAKEL_BACKUP_DIR)")
+    .action(async (opts: { backups?: string }) => {
+      const ok = await runDoctor({ backups: opts.backups });
       if (!ok) process.exitCode = 1;
     });
 
