@@ -54,16 +54,17 @@ describeEachDialect("backup and restore", (ctx, dialect) => {
     expect(() => openBackup(bytes, other)).toThrow(/another master key .*SCHAKEL_MASTER_KEY/);
   });
 
-  it("refuses a damaged file: a flipped byte in the body or the header, a cut-off file, another file", async () => {
+  it("refuses a damaged file: a flipped byte in the body or the header, a cut-off file (named as such), another file", async () => {
     const { bytes } = await createBackup(ctx().database, master());
     const body = Buffer.from(bytes);
     body[body.length - 40] ^= 1;
     const header = Buffer.from(bytes);
     const at = header.indexOf("created_at") + 16;
     header[at] = header[at] === 0x31 ? 0x32 : 0x31;
-    for (const damaged of [body, header, bytes.subarray(0, bytes.length - 10)]) {
+    for (const damaged of [body, header]) {
       expect(() => openBackup(damaged, master())).toThrow(/damaged or was changed/);
     }
+    expect(() => openBackup(bytes.subarray(0, bytes.length - 10), master())).toThrow(/incomplete \(it was cut off/);
     expect(() => openBackup(Buffer.from("hello\nworld\n"), master())).toThrow(/not a Schakel backup/);
   });
 

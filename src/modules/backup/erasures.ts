@@ -27,6 +27,20 @@ const ERASURE_LOGS = [
   { table: "report_event", kind: "rectification", record: "report", column: "report_id", at: "at", where: sql<boolean>`transition like 'identity_corrected.%'` },
 ] as const;
 
+/**
+ * The backup rows pendingErasures asks about (by id): every purge-log row, and the identity-correction
+ * rows of the event tables (the same filter as ERASURE_LOGS' where). A streamed restore keeps only these
+ * ids in memory, not every event's.
+ */
+export function erasureLogRow(table: string, row: Row): boolean {
+  if (table === "case_purge_log" || table === "report_purge_log") return true;
+  if (table === "case_event") return row.kind === "identity_corrected";
+  if (table === "report_event") return typeof row.transition === "string" && row.transition.startsWith("identity_corrected.");
+  return false;
+}
+
+export const ERASURE_LOG_TABLES = new Set<string>(ERASURE_LOGS.map((l) => l.table));
+
 /** The record tables and the column other tables use to point at them. */
 const RECORDS = { case: { table: "case_file", column: "case_id" }, report: { table: "report", column: "report_id" } } as const;
 

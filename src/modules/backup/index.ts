@@ -4,7 +4,8 @@ import type { SchakelModule } from "..";
 import { audit } from "../../platform/audit";
 import { checkDataKeyRows, checkDataKeys } from "../../platform/crypto/keyring";
 import { loadMasterKey, masterKeySource } from "../../platform/crypto/master-key";
-import { BackupError, backupDataKeys, createBackup, openBackup, restoreBackup } from "./service";
+import { BackupError, backupDataKeys, openBackupFile, restoreBackup, writeBackup } from "./service";
+import { TableWithoutKeyError } from "./tables";
 
 /** A refusal the operator can act on: one line on stderr, exit code 1, no stack trace. */
 function fail(message: string): void {
@@ -28,20 +29,23 @@ export const backupModule: SchakelModule = {
           const keySource = masterKeySource(ctx.config);
           await checkDataKeys(ctx.database, master, keySource);
           const started = performance.now();
-          const { bytes, manifest } = await createBackup(ctx.database, master, { keySource });
           const out = path.resolve(opts.out);
-          const tmp = `${out}.${process.pid}.tmp`;
+          let written: Awaited<ReturnType<typeof writeBackup>>;
           try {
-            fs.writeFileSync(tmp, bytes, { mode: 0o600 });
-            fs.renameSync(tmp, out);
+            // Streamed into OUT.partial, fsynced, renamed to OUT only when complete (decision 0067).
+            written = await writeBackup(ctx.database, master, out, { keySource });
           } catch (e) {
-            fs.rmSync(tmp, { force: true });
-            return fail(`Cannot write the backup file ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+            // A file-system error (no space, no permission, no such folder): one line, the file is not left behind.
+            const err = e as NodeJS.ErrnoException;
+            if (typeof err.syscall === "string" && err.code) return fail(`Cannot write the backup file ${out}: ${err.code}`);
+            if (e instanceof BackupError || e instanceof TableWithoutKeyError) return fail(`The backup failed and nothing was written to ${out}: ${e.message}`);
+            throw e;
           }
+          const { manifest, bytes } = written;
           await audit.recordFor(ctx, {}, { action: "backup.create", resourceType: "database", outcome: "success" });
           const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
           console.log(
-            `Backup written to ${out}: ${manifest.tables.length} tables, ${rows} rows, ${bytes.length} bytes, encrypted for master key ${master.id} (${Math.round(performance.now() - started)} ms).`,
+            `Backup written to ${out}: ${manifest.tables.length} tables, ${rows} rows, ${bytes} bytes, encrypted for master key ${master.id} (${Math.round(performance.now() - started)} ms).`,
           );
         } finally {
           await ctx.close();
@@ -55,16 +59,16 @@ export const backupModule: SchakelModule = {
       .option("--force", "replace the whole content of a database that is in use")
       .option("--reapply-erasures", "when the target purged or corrected records after the backup was made: keep those records as they are in the target (otherwise the restore is refused)")
       .action(async (file: string, opts: { force?: boolean; reapplyErasures?: boolean }) => {
-        let bytes: Buffer;
         try {
-          bytes = fs.readFileSync(file);
+          fs.accessSync(file, fs.constants.R_OK);
         } catch (e) {
           return fail(`Cannot read the backup file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
         }
         const ctx = await open();
         try {
           const master = loadMasterKey(ctx.config, () => {});
-          const contents = openBackup(bytes, master);
+          // Read once as a stream to verify every frame and table digest before the database is touched (decision 0067).
+          const contents = await openBackupFile(file, master);
           // The restored database must open with this key too: a backup written under the wrong key before 0066 is refused (exit 2).
           checkDataKeyRows(backupDataKeys(contents), master, masterKeySource(ctx.config), "the data keys in this backup");
           const r = await restoreBackup(ctx.database, contents, { force: opts.force, reapplyErasures: opts.reapplyErasures });

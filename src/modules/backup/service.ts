@@ -1,24 +1,31 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
-import { gunzipSync, gzipSync } from "node:zlib";
-import { type Kysely, sql, type Transaction } from "kysely";
+import fs from "node:fs";
+import path from "node:path";
+import { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGzip } from "node:zlib";
+import { sql, type Transaction } from "kysely";
 import type { Database } from "../../platform/db";
 import type { DB } from "../../platform/db/schema";
 import { checkDataKeyRows, type DataKeyTable } from "../../platform/crypto/keyring";
 import type { MasterKey } from "../../platform/crypto/master-key";
-import { type Carry, hasPending, pendingErasures, type Reapplied, reapply, refusal, snapshotRecords, tableShapes } from "./erasures";
+import { type Carry, ERASURE_LOG_TABLES, erasureLogRow, hasPending, pendingErasures, type Reapplied, reapply, refusal, snapshotRecords, tableShapes } from "./erasures";
+import { BackupError, backupLines, backupLinesSync, DAMAGED, FrameSealer, fileChunks, MAGIC_V2, newHeader, parseHead } from "./format";
+import { MAGIC_V1, openBackupV1 } from "./legacy";
+import { type AnyDb, denormalise, normalise, type Row, TableDigest, type TableInfo, type TableSummary, tableChecksums, tablePages, userTables } from "./tables";
 
 /**
- * Encrypted logical backups (docs/decisions/0013-backups.md). One format for SQLite and PostgreSQL:
- *
- *   line 1  "SCHAKEL-BACKUP 1"
- *   line 2  header JSON {key_id, salt, iv, created_at, dialect}   (authenticated as AES-GCM associated data)
- *   rest    AES-256-GCM(ciphertext || 16-byte tag) of gzip(JSON lines: one manifest, then [tableIndex, row])
- *
- * The key is HKDF(master key-encryption key, random salt, "schakel/backup/v1"): only the master key
- * the backup was made with opens it. The snapshot is read in ONE transaction (REPEATABLE READ on
- * PostgreSQL, one read transaction on SQLite), so it is consistent while the server keeps writing.
+ * Encrypted logical backups (decisions 0013, 0067). One format for SQLite and PostgreSQL, streamed:
+ * every table is read in primary-key order in keyset pages inside ONE snapshot transaction (REPEATABLE
+ * READ on PostgreSQL, one read transaction on SQLite), written as JSON lines through gzip into
+ * authenticated AES-256-GCM frames (format.ts) and a `<file>.partial` that is fsynced and renamed when
+ * complete. A restore reads the file twice as a stream: first to verify every frame and every table's
+ * digest before the database is touched, then to insert in batches in one transaction. Memory holds a
+ * page of rows and a frame, whatever the size of the database. Format-1 files still restore (legacy.ts).
  */
-export class BackupError extends Error {}
+export { BackupError, tableChecksums, userTables };
+/** Format-1 writer, kept for tests that need a file as the old release wrote it. */
+export { sealBackup } from "./legacy";
+export type { TableSummary };
 
 /**
  * Backup retention rule (docs/SECURITY.md, decision 0054): keep a backup at most this many days. A
@@ -27,100 +34,24 @@ export class BackupError extends Error {}
  */
 export const BACKUP_RETENTION_DAYS = 30;
 
-const MAGIC = "SCHAKEL-BACKUP 1";
-const INFO = "schakel/backup/v1";
-/** Kysely's own bookkeeping: compared (schema version), never copied. */
-const MIGRATION_TABLES = new Set(["kysely_migration", "kysely_migration_lock"]);
-
-export interface TableSummary {
-  name: string;
-  columns: string[];
-  rows: number;
-  sha256: string;
-}
-
 export interface Manifest {
   created_at: string;
   dialect: string;
   migrations: string[];
+  /** Row counts and digests (TableDigest: sum of the rows' SHA-256) the restored tables must match. */
   tables: TableSummary[];
 }
 
-interface Header {
-  key_id: string;
-  salt: string;
-  iv: string;
-  created_at: string;
-  dialect: string;
-}
-
-type Row = Record<string, unknown>;
-// biome-ignore lint/suspicious/noExplicitAny: tables are walked by name, outside the typed schema
-type AnyDb = Kysely<any>;
-
-const backupKey = (master: MasterKey, salt: Buffer) => Buffer.from(hkdfSync("sha256", master.kek, salt, INFO, 32));
-
-/** User tables of the database, sorted so that a table comes after the tables it references. */
-export async function userTables(db: AnyDb, dialect: Database["dialect"]): Promise<{ name: string; columns: string[] }[]> {
-  const tables = (await db.introspection.getTables()).filter((t) => !t.isView && !MIGRATION_TABLES.has(t.name) && (t.schema ?? "public") === "public");
-  const deps = new Map<string, Set<string>>();
-  for (const t of tables) deps.set(t.name, new Set());
-  if (dialect === "sqlite") {
-    for (const t of tables) {
-      const fks = await sql<{ table: string }>`select "table" from pragma_foreign_key_list(${t.name})`.execute(db);
-      for (const fk of fks.rows) if (fk.table !== t.name) deps.get(t.name)?.add(fk.table);
-    }
-  } else {
-    const fks = await sql<{ child: string; parent: string }>`
-      select c.conrelid::regclass::text as child, c.confrelid::regclass::text as parent
-      from pg_constraint c join pg_namespace n on n.oid = c.connamespace
-      where c.contype = 'f' and n.nspname = 'public'`.execute(db);
-    for (const fk of fks.rows) if (fk.child !== fk.parent) deps.get(fk.child.replace(/"/g, ""))?.add(fk.parent.replace(/"/g, ""));
-  }
-  const ordered: string[] = [];
-  const seen = new Set<string>();
-  const visit = (name: string, path: Set<string>) => {
-    if (seen.has(name) || path.has(name)) return;
-    path.add(name);
-    for (const d of [...(deps.get(name) ?? [])].sort()) visit(d, path);
-    seen.add(name);
-    ordered.push(name);
-  };
-  for (const name of [...deps.keys()].sort()) visit(name, new Set());
-  const byName = new Map(tables.map((t) => [t.name, t.columns.map((c) => c.name)]));
-  return ordered.map((name) => ({ name, columns: byName.get(name)! }));
-}
-
-/** A dialect-independent digest of a table: SHA-256 over its rows as sorted JSON lines (column order fixed by name). */
-export function digestRows(columns: string[], rows: Row[]): string {
-  const sorted = [...columns].sort();
-  const lines = rows.map((r) => JSON.stringify(sorted.map((c) => normalise(r[c])))).sort();
-  const hash = createHash("sha256");
-  for (const line of lines) hash.update(line).update("\n");
-  return hash.digest("hex");
-}
-
-function normalise(v: unknown): unknown {
-  if (v === undefined) return null;
-  if (typeof v === "bigint") return Number(v);
-  if (Buffer.isBuffer(v)) return { base64: v.toString("base64") };
-  if (v instanceof Date) return v.toISOString();
-  return v;
+export interface BackupOptions {
+  /** Names the master key's source in a KeyCheckError. */
+  keySource?: string;
+  /** Plaintext bytes per frame (default 1 MiB); tests use small frames to have many. */
+  frameBytes?: number;
 }
 
 async function migrationNames(db: AnyDb): Promise<string[]> {
   const rows = await db.selectFrom("kysely_migration").select("name").orderBy("name").execute();
   return rows.map((r) => String(r.name));
-}
-
-/** Row count and digest of every table: what a restore must reproduce exactly. */
-export async function tableChecksums(db: AnyDb, dialect: Database["dialect"]): Promise<TableSummary[]> {
-  const out: TableSummary[] = [];
-  for (const t of await userTables(db, dialect)) {
-    const rows = (await db.selectFrom(t.name).selectAll().execute()) as Row[];
-    out.push({ name: t.name, columns: t.columns, rows: rows.length, sha256: digestRows(t.columns, rows) });
-  }
-  return out;
 }
 
 async function inSnapshot<T>(database: Database, body: (trx: AnyDb) => Promise<T>): Promise<T> {
@@ -134,100 +65,253 @@ async function inSnapshot<T>(database: Database, body: (trx: AnyDb) => Promise<T
   return database.db.transaction().execute((trx) => body(trx as AnyDb));
 }
 
+/** The plaintext lines: preamble, [tableIndex, values] per row in key order, trailer with counts and digests. */
+async function* contentLines(trx: AnyDb, tables: TableInfo[], preamble: object, summaries: TableSummary[]): AsyncGenerator<Buffer> {
+  yield Buffer.from(`${JSON.stringify(preamble)}\n`, "utf8");
+  for (const [i, t] of tables.entries()) {
+    const digest = new TableDigest(t.columns);
+    for await (const page of tablePages(trx, t)) {
+      let text = "";
+      for (const r of page) {
+        const values = t.columns.map((c) => normalise(r[c]));
+        digest.add(values);
+        text += `${JSON.stringify([i, values])}\n`;
+      }
+      yield Buffer.from(text, "utf8");
+    }
+    summaries.push({ name: t.name, columns: t.columns, rows: digest.rows, sha256: digest.hex() });
+  }
+  yield Buffer.from(`${JSON.stringify({ end: true, tables: summaries.map(({ name, rows, sha256 }) => ({ name, rows, sha256 })) })}\n`, "utf8");
+}
+
 /**
- * Reads a consistent snapshot of every table and returns the encrypted backup file's bytes. Refused
- * (KeyCheckError, decision 0066) when the snapshot's data keys are not all wrapped by `master`: such a
- * backup would open with one key and hold data only another key can read.
+ * Streams a consistent snapshot of every table, encrypted for `master`, into `sink`. Refused
+ * (KeyCheckError, decision 0066) when the snapshot's data keys are not all wrapped by `master`.
  */
-export async function createBackup(database: Database, master: MasterKey, opts: { keySource?: string } = {}): Promise<{ bytes: Buffer; manifest: Manifest }> {
+export async function streamBackup(database: Database, master: MasterKey, sink: NodeJS.WritableStream, opts: BackupOptions = {}): Promise<Manifest> {
   const created_at = new Date().toISOString();
-  const { manifest, lines } = await inSnapshot(database, async (trx) => {
+  return inSnapshot(database, async (trx) => {
     const dataKeys = await trx.selectFrom("data_key").select(["id", "purpose", "wrapped", "master_key_id"]).execute();
     checkDataKeyRows(dataKeys, master, opts.keySource);
     const tables = await userTables(trx, database.dialect);
     const migrations = await migrationNames(trx);
+    const { head, key } = newHeader(master, created_at, database.dialect, opts.frameBytes);
     const summaries: TableSummary[] = [];
-    const lines: string[] = [];
-    for (const [i, t] of tables.entries()) {
-      const rows = (await trx.selectFrom(t.name).selectAll().execute()) as Row[];
-      for (const r of rows) lines.push(JSON.stringify([i, t.columns.map((c) => normalise(r[c]))]));
-      summaries.push({ name: t.name, columns: t.columns, rows: rows.length, sha256: digestRows(t.columns, rows) });
-    }
-    return { manifest: { created_at, dialect: database.dialect, migrations, tables: summaries }, lines };
+    const preamble = { format: 2, created_at, dialect: database.dialect, migrations, tables: tables.map(({ name, columns }) => ({ name, columns })) };
+    await pipeline(Readable.from(contentLines(trx, tables, preamble, summaries)), createGzip({ level: 6 }), new FrameSealer(head, key, opts.frameBytes), sink);
+    return { created_at, dialect: database.dialect, migrations, tables: summaries };
   });
-  return { bytes: sealBackup(manifest, lines, master), manifest };
 }
 
-/** The file format around a manifest and its row lines ([tableIndex, values] JSON), encrypted for `master`. */
-export function sealBackup(manifest: Manifest, lines: string[], master: MasterKey): Buffer {
-  const plain = gzipSync(Buffer.from(`${JSON.stringify(manifest)}\n${lines.join("\n")}`, "utf8"));
-  const salt = randomBytes(16);
-  const iv = randomBytes(12);
-  const header: Header = { key_id: master.id, salt: salt.toString("base64"), iv: iv.toString("base64"), created_at: manifest.created_at, dialect: manifest.dialect };
-  const head = Buffer.from(`${MAGIC}\n${JSON.stringify(header)}\n`, "utf8");
-  const cipher = createCipheriv("aes-256-gcm", backupKey(master, salt), iv);
-  cipher.setAAD(head);
-  const body = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-  return Buffer.concat([head, body]);
+/**
+ * Writes the backup to `<file>.partial` (mode 0600), fsyncs it and renames it to `file` only when
+ * complete: a backup that fails or is killed never leaves a file under the final name.
+ */
+export async function writeBackup(database: Database, master: MasterKey, file: string, opts: BackupOptions = {}): Promise<{ manifest: Manifest; bytes: number }> {
+  const partial = `${file}.partial`;
+  try {
+    const out = fs.createWriteStream(partial, { mode: 0o600, flush: true });
+    const manifest = await streamBackup(database, master, out, opts);
+    const bytes = fs.statSync(partial).size;
+    fs.renameSync(partial, file);
+    try {
+      const dir = fs.openSync(path.dirname(file), "r");
+      fs.fsyncSync(dir);
+      fs.closeSync(dir);
+    } catch {
+      // Not every file system lets a directory be fsynced; the file itself is.
+    }
+    return { manifest, bytes };
+  } catch (e) {
+    fs.rmSync(partial, { force: true });
+    throw e;
+  }
 }
 
+/** The backup as bytes in memory (tests and small databases). */
+export async function createBackup(database: Database, master: MasterKey, opts: BackupOptions = {}): Promise<{ bytes: Buffer; manifest: Manifest }> {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  const manifest = await streamBackup(database, master, sink, opts);
+  return { bytes: Buffer.concat(chunks), manifest };
+}
+
+/** A verified backup ready to restore: what it holds, and its rows again in batches. */
+export interface BackupSource {
+  format: 1 | 2;
+  manifest: Manifest;
+  /** The backup's data_key rows: the data keys the restored database will have. */
+  dataKeys: DataKeyTable[];
+  /** Ids of the backup's erasure-log rows (erasures.ts), per table. */
+  erasureIds: Map<string, string[]>;
+  batches(): AsyncIterable<{ table: number; rows: unknown[][] }>;
+}
+
+/** A whole backup in memory (tests; format-1 files). */
 export interface BackupContents {
   manifest: Manifest;
   rows: Map<string, unknown[][]>;
 }
 
-const DAMAGED = "The backup file is damaged or was changed (its authentication check failed): it cannot be restored.";
+const asObject = (columns: string[], values: unknown[]): Row => Object.fromEntries(columns.map((c, i) => [c, values[i]]));
+const batchRows = (columns: number) => Math.max(1, Math.min(500, Math.floor(30_000 / columns)));
 
-/** The backup's data_key rows: the data keys the restored database will have. */
-export function backupDataKeys(contents: BackupContents): DataKeyTable[] {
-  const summary = contents.manifest.tables.find((t) => t.name === "data_key");
-  if (!summary) return [];
-  return (contents.rows.get("data_key") ?? []).map((v) => Object.fromEntries(summary.columns.map((c, i) => [c, v[i]])) as unknown as DataKeyTable);
-}
+/** Checks a format-2 file's lines as they come: preamble, rows, trailer; every table's count and digest. */
+class V2Verifier {
+  private preamble: { format: number; created_at: string; dialect: string; migrations: string[]; tables: { name: string; columns: string[] }[] } | null = null;
+  private digests: TableDigest[] = [];
+  private trailer: { end: true; tables: { name: string; rows: number; sha256: string }[] } | null = null;
+  readonly dataKeys: DataKeyTable[] = [];
+  readonly erasureIds = new Map<string, string[]>();
 
-/** Checks and decrypts a backup; every refusal is one clear sentence (BackupError). */
-export function openBackup(bytes: Buffer, master: MasterKey): BackupContents {
-  const first = bytes.indexOf(0x0a);
-  const second = first < 0 ? -1 : bytes.indexOf(0x0a, first + 1);
-  if (first < 0 || second < 0 || bytes.subarray(0, first).toString("utf8") !== MAGIC) {
-    throw new BackupError("This is not a Schakel backup file (its first line is not the backup signature).");
-  }
-  let header: Header;
-  try {
-    header = JSON.parse(bytes.subarray(first + 1, second).toString("utf8")) as Header;
-  } catch {
-    throw new BackupError(DAMAGED);
-  }
-  if (typeof header.key_id !== "string" || typeof header.salt !== "string" || typeof header.iv !== "string") throw new BackupError(DAMAGED);
-  if (header.key_id !== master.id) {
-    throw new BackupError(
-      `This backup was made with another master key (key ${header.key_id}; this Schakel uses ${master.id}): restore it with the SCHAKEL_MASTER_KEY it was made with.`,
-    );
-  }
-  const body = bytes.subarray(second + 1);
-  const iv = Buffer.from(header.iv, "base64");
-  if (body.length < 16 || iv.length !== 12) throw new BackupError(DAMAGED);
-  let plain: Buffer;
-  try {
-    const decipher = createDecipheriv("aes-256-gcm", backupKey(master, Buffer.from(header.salt, "base64")), iv);
-    decipher.setAAD(bytes.subarray(0, second + 1));
-    decipher.setAuthTag(body.subarray(body.length - 16));
-    plain = gunzipSync(Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]));
-  } catch {
-    throw new BackupError(DAMAGED);
-  }
-  const text = plain.toString("utf8");
-  const nl = text.indexOf("\n");
-  const manifest = JSON.parse(nl < 0 ? text : text.slice(0, nl)) as Manifest;
-  const rows = new Map<string, unknown[][]>(manifest.tables.map((t) => [t.name, []]));
-  if (nl >= 0) {
-    for (const line of text.slice(nl + 1).split("\n")) {
-      if (!line) continue;
-      const [i, values] = JSON.parse(line) as [number, unknown[]];
-      rows.get(manifest.tables[i].name)!.push(values);
+  constructor(private readonly keep?: Map<string, unknown[][]>) {}
+
+  line(line: unknown): void {
+    if (!this.preamble) {
+      const p = line as V2Verifier["preamble"];
+      if (p?.format !== 2 || !Array.isArray(p.tables) || !Array.isArray(p.migrations)) throw new BackupError(DAMAGED);
+      this.preamble = p;
+      this.digests = p.tables.map((t) => new TableDigest(t.columns));
+      for (const t of p.tables) this.keep?.set(t.name, []);
+    } else if (this.trailer) {
+      throw new BackupError(DAMAGED);
+    } else if (Array.isArray(line)) {
+      const [i, values] = line as [number, unknown[]];
+      const t = this.preamble.tables[i];
+      if (!t || !Array.isArray(values)) throw new BackupError(DAMAGED);
+      this.digests[i].add(values);
+      this.keep?.get(t.name)?.push(values);
+      remember(t, values, this.dataKeys, this.erasureIds);
+    } else {
+      const end = line as V2Verifier["trailer"];
+      if (!end?.end || !Array.isArray(end.tables)) throw new BackupError(DAMAGED);
+      this.trailer = end;
     }
   }
-  return { manifest, rows };
+
+  manifest(): Manifest {
+    const p = this.preamble;
+    const trailer = this.trailer;
+    if (!p || !trailer) throw new BackupError(DAMAGED);
+    const tables = p.tables.map((t, i) => {
+      const want = trailer.tables[i];
+      if (!want || want.name !== t.name || want.rows !== this.digests[i].rows || want.sha256 !== this.digests[i].hex()) {
+        throw new BackupError(`The backup's table ${t.name} does not match its own checksum: it cannot be restored.`);
+      }
+      return { name: t.name, columns: t.columns, rows: want.rows, sha256: want.sha256 };
+    });
+    return { created_at: p.created_at, dialect: p.dialect, migrations: p.migrations, tables };
+  }
+}
+
+/** What a restore needs before it starts: the data keys (checked against the master key) and the erasure-log ids. */
+function remember(t: { name: string; columns: string[] }, values: unknown[], dataKeys: DataKeyTable[], erasureIds: Map<string, string[]>): void {
+  if (t.name === "data_key") dataKeys.push(asObject(t.columns, values) as unknown as DataKeyTable);
+  if (ERASURE_LOG_TABLES.has(t.name) && erasureLogRow(t.name, asObject(t.columns, values))) {
+    const ids = erasureIds.get(t.name) ?? [];
+    ids.push(String(values[t.columns.indexOf("id")]));
+    erasureIds.set(t.name, ids);
+  }
+}
+
+/** Reads a format-2 file once as a stream, verifying it whole; its rows are read again, verified again, by batches(). */
+async function verifyFileV2(file: string, master: MasterKey): Promise<BackupSource> {
+  let head: Buffer | null = null;
+  const v = new V2Verifier();
+  for await (const line of backupLines(fileChunks(file), master, (_h, h) => (head = h))) v.line(line);
+  const manifest = v.manifest();
+  const verifiedHead = head as Buffer | null;
+  return {
+    format: 2,
+    manifest,
+    dataKeys: v.dataKeys,
+    erasureIds: v.erasureIds,
+    async *batches() {
+      let batch: { table: number; rows: unknown[][] } | null = null;
+      const sameFile = (_h: unknown, h: Buffer) => {
+        if (!verifiedHead || !h.equals(verifiedHead)) throw new BackupError("The backup file was replaced while it was being restored: nothing was changed.");
+      };
+      for await (const line of backupLines(fileChunks(file), master, sameFile)) {
+        if (!Array.isArray(line)) continue;
+        const [i, values] = line as [number, unknown[]];
+        if (batch && (batch.table !== i || batch.rows.length >= batchRows(manifest.tables[i].columns.length))) {
+          yield batch;
+          batch = null;
+        }
+        batch ??= { table: i, rows: [] };
+        batch.rows.push(values);
+      }
+      if (batch) yield batch;
+    },
+  };
+}
+
+function sourceOfContents(contents: BackupContents, format: 1 | 2): BackupSource {
+  const { manifest } = contents;
+  const erasureIds = new Map<string, string[]>();
+  const dataKeys: DataKeyTable[] = [];
+  for (const t of manifest.tables) for (const values of contents.rows.get(t.name) ?? []) remember(t, values, dataKeys, erasureIds);
+  return {
+    format,
+    manifest,
+    dataKeys,
+    erasureIds,
+    async *batches() {
+      for (const [i, t] of manifest.tables.entries()) {
+        const all = contents.rows.get(t.name) ?? [];
+        const n = batchRows(t.columns.length);
+        for (let k = 0; k < all.length; k += n) yield { table: i, rows: all.slice(k, k + n) };
+      }
+    },
+  };
+}
+
+/** A format-1 file in memory, its sorted-lines digests checked, as contents with format-2 digests. */
+function contentsV1(bytes: Buffer, headerLine: Buffer, headLength: number, master: MasterKey): BackupContents {
+  const { manifest, rows } = openBackupV1(bytes, headerLine, headLength, master);
+  const tables = manifest.tables.map((t) => {
+    const d = new TableDigest(t.columns);
+    for (const v of rows.get(t.name) ?? []) d.add(v);
+    return { ...t, sha256: d.hex() };
+  });
+  return { manifest: { ...manifest, tables }, rows };
+}
+
+/** Checks and decrypts a whole backup in memory (either format); every refusal is one clear sentence (BackupError). */
+export function openBackup(bytes: Buffer, master: MasterKey): BackupContents {
+  const { magic, headerLine, headLength } = parseHead(bytes.subarray(0, 64 * 1024));
+  if (magic === MAGIC_V1) return contentsV1(bytes, headerLine, headLength, master);
+  if (magic !== MAGIC_V2) throw new BackupError(unknownFormat(magic));
+  const rows = new Map<string, unknown[][]>();
+  const v = new V2Verifier(rows);
+  for (const line of backupLinesSync(bytes, master)) v.line(line);
+  return { manifest: v.manifest(), rows };
+}
+
+const unknownFormat = (magic: string) => `This backup file has format "${magic}", which this Schakel does not know: restore it with a newer Schakel.`;
+
+/** Opens a backup file for a restore: format 2 is verified as a stream (nothing held but ids and data keys); format 1 is read whole. */
+export async function openBackupFile(file: string, master: MasterKey): Promise<BackupSource> {
+  const fd = fs.openSync(file, "r");
+  const start = Buffer.alloc(64 * 1024);
+  const n = fs.readSync(fd, start, 0, start.length, 0);
+  fs.closeSync(fd);
+  const { magic, headerLine, headLength } = parseHead(start.subarray(0, n));
+  if (magic === MAGIC_V1) return sourceOfContents(contentsV1(fs.readFileSync(file), headerLine, headLength, master), 1);
+  if (magic !== MAGIC_V2) throw new BackupError(unknownFormat(magic));
+  return verifyFileV2(file, master);
+}
+
+const isContents = (x: BackupContents | BackupSource): x is BackupContents => !("batches" in x);
+
+/** The backup's data_key rows: the data keys the restored database will have. */
+export function backupDataKeys(backup: BackupContents | BackupSource): DataKeyTable[] {
+  return isContents(backup) ? sourceOfContents(backup, 2).dataKeys : backup.dataKeys;
 }
 
 export interface RestoreResult {
@@ -248,11 +332,13 @@ export async function isEmptyDatabase(database: Database): Promise<boolean> {
 }
 
 /**
- * Replaces the whole content of a migrated database with the backup, in one transaction, and
- * checks every table's row count and digest before committing (any difference rolls back).
+ * Replaces the whole content of a migrated database with the backup, in one transaction, inserting
+ * in batches as the rows stream in, and checks every table's row count and digest before committing
+ * (any difference rolls back).
  */
-export async function restoreBackup(database: Database, contents: BackupContents, opts: { force?: boolean; reapplyErasures?: boolean } = {}): Promise<RestoreResult> {
-  const { manifest } = contents;
+export async function restoreBackup(database: Database, backup: BackupContents | BackupSource, opts: { force?: boolean; reapplyErasures?: boolean } = {}): Promise<RestoreResult> {
+  const source = isContents(backup) ? sourceOfContents(backup, 2) : backup;
+  const { manifest } = source;
   const here = await migrationNames(database.db as AnyDb);
   const missing = manifest.migrations.filter((m) => !here.includes(m));
   const extra = here.filter((m) => !manifest.migrations.includes(m));
@@ -270,10 +356,7 @@ export async function restoreBackup(database: Database, contents: BackupContents
   for (const t of manifest.tables) {
     if (!names.has(t.name)) throw new BackupError(`The backup holds table ${t.name}, which this database does not have.`);
   }
-  const column = (table: string, name: string) => {
-    const i = manifest.tables.find((m) => m.name === table)?.columns.indexOf(name) ?? -1;
-    return i < 0 ? [] : (contents.rows.get(table) ?? []).map((v) => v[i]);
-  };
+  const column = (table: string, name: string) => (name === "id" ? (source.erasureIds.get(table) ?? []) : []);
   const run = async (trx: AnyDb) => {
     // Purges and identity corrections the target made after the backup (decision 0054): refuse, or carry them over.
     const pending = await pendingErasures(trx, names, column);
@@ -290,16 +373,10 @@ export async function restoreBackup(database: Database, contents: BackupContents
       for (const t of [...tables].reverse()) await trx.deleteFrom(t.name).execute();
     }
     let total = 0;
-    for (const t of tables) {
-      const summary = manifest.tables.find((m) => m.name === t.name);
-      if (!summary) continue;
-      const values = contents.rows.get(t.name) ?? [];
-      const batch = Math.max(1, Math.min(500, Math.floor(30_000 / summary.columns.length)));
-      for (let i = 0; i < values.length; i += batch) {
-        const chunk = values.slice(i, i + batch).map((v) => Object.fromEntries(summary.columns.map((c, k) => [c, denormalise(v[k])])));
-        await trx.insertInto(t.name).values(chunk).execute();
-      }
-      total += values.length;
+    for await (const batch of source.batches()) {
+      const { name, columns } = manifest.tables[batch.table];
+      await trx.insertInto(name).values(batch.rows.map((v) => Object.fromEntries(columns.map((c, k) => [c, denormalise(v[k])])))).execute();
+      total += batch.rows.length;
     }
     const after = await tableChecksums(trx, database.dialect);
     for (const want of manifest.tables) {
@@ -311,9 +388,4 @@ export async function restoreBackup(database: Database, contents: BackupContents
     return { tables: manifest.tables.length, rows: total, ...(carry ? { reapplied: await reapply(trx, shapes, carry) } : {}) };
   };
   return database.db.transaction().execute((trx) => run(trx as Transaction<DB> as AnyDb));
-}
-
-function denormalise(v: unknown): unknown {
-  if (v && typeof v === "object" && "base64" in (v as Record<string, unknown>)) return Buffer.from(String((v as { base64: string }).base64), "base64");
-  return v;
 }
