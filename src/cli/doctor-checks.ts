@@ -22,7 +22,8 @@ export const maskUrl = (url: string) => url.replace(/\/\/[^@/]*@/, "//***@");
 const HOUR = 3_600_000;
 const GIB = 1024 ** 3;
 
-const hoursAgo = (ms: number) => (ms < 2 * HOUR ? `${Math.max(0, Math.round(ms / 60_000))} minutes` : `${Math.round(ms / HOUR)} hours`);
+const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? "" : "s"}`;
+const hoursAgo = (ms: number) => (ms < 2 * HOUR ? plural(Math.max(0, Math.round(ms / 60_000)), "minute") : plural(Math.round(ms / HOUR), "hour"));
 
 /** Loopback names and addresses (and a Unix socket path, for PostgreSQL). */
 export function isLocalHost(host: string): boolean {

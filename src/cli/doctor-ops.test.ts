@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { activeDialects, freshDatabaseUrl, type TestContext, testConfig } from "../../test/support/db";
 import { audit } from "../platform/audit";
@@ -62,6 +63,18 @@ for (const dialect of activeDialects()) {
       expect(await lines(env)).toContain(
         `ok       audit chain head: entry ${head.seq}, hash ${head.hash.slice(0, 16)}... (${head.at}); keep it elsewhere, "schakel audit verify" checks the chain`,
       );
+    });
+
+    it("PROBLEM naming the migration when a newer release upgraded the database", async () => {
+      const name = "2099010100_future_feature";
+      await sql`insert into kysely_migration (name, timestamp) values (${name}, '2099-01-01T00:00:00.000Z')`.execute(ctx.database.db);
+      try {
+        const all = await lines(env);
+        expect(all).toContain(`PROBLEM  This database was upgraded by a newer Schakel (migration ${name}); run that release, or restore the backup made before the upgrade with this release.`);
+        expect(all.filter((l) => l.startsWith("PROBLEM"))).toHaveLength(1);
+      } finally {
+        await sql`delete from kysely_migration where name = ${name}`.execute(ctx.database.db);
+      }
     });
 
     if (dialect === "postgres") {
