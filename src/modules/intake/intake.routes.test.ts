@@ -3,6 +3,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createUser, login, type LoginSession, type TestUser } from "../../../test/support/auth";
 import { describeEachDialect } from "../../../test/support/db";
 import { formatDate } from "../../platform/i18n";
+import { verifyAuditChain } from "../../platform/audit/verify";
+import { groupedStats } from "../../platform/db/grouped";
 import { buildApp } from "../../platform/web/app";
 import { casesOfSubject } from "../cases/service";
 import { addMembership, createLivc } from "../registry/service";
@@ -264,5 +266,32 @@ describeEachDialect("intake: routing, reporting and screening", (ctx) => {
     expect([400, 413]).toContain(huge.statusCode);
     const wrongSignal = await file("reporter", { subject_name: "X", municipality_nis: "44021", signals: ["risk_score"] });
     expect(wrongSignal.statusCode).toBe(400);
+  });
+
+  it("commits reports posted at the same moment each with its event, alerts and audit entry; one refused report leaves the others whole", async () => {
+    const db = ctx().database.db;
+    const before = groupedStats(ctx().database);
+    const posts = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        // The fifth names no municipality: refused with the form, nothing of it stored.
+        file("reporter", { subject_name: `Samen Gemeld ${i}`, municipality_nis: i === 4 ? "" : "44021", observation: `Same moment ${i}.` }),
+      ),
+    );
+    expect(posts.map((p) => p.statusCode)).toEqual(posts.map((_, i) => (i === 4 ? 400 : 303)));
+    const ids = await Promise.all(posts.filter((_, i) => i !== 4).map((p) => idOf(refOf(p.headers.location))));
+    expect(new Set(ids).size).toBe(9);
+    for (const id of ids) {
+      const r = await db.selectFrom("report").select(["status", "livc_id"]).where("id", "=", id).executeTakeFirstOrThrow();
+      expect(r).toEqual({ status: "received", livc_id: gent });
+      expect(await db.selectFrom("report_event").select("transition").where("report_id", "=", id).execute()).toEqual([{ transition: "submit" }]);
+      const alerted = await db.selectFrom("intake_alert").select("user_id").where("report_id", "=", id).execute();
+      expect(alerted.map((a) => a.user_id).sort()).toEqual([users.coordGent.id, users.ioGent.id].sort());
+      const entries = await db.selectFrom("audit_entry").select("action").where("resource_id", "=", id).where("action", "=", "intake.report.submit").execute();
+      expect(entries).toHaveLength(1);
+    }
+    expect(await verifyAuditChain(ctx().database)).toMatchObject({ ok: true });
+    const after = groupedStats(ctx().database);
+    // On SQLite the submissions that reached their write together shared commits; PostgreSQL commits each.
+    if (ctx().database.dialect === "sqlite") expect(after.transactions - before.transactions).toBeLessThan(after.works - before.works);
   });
 });

@@ -3,6 +3,7 @@ import type { AuditWho } from "../../platform/audit";
 import { audit } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
+import { groupedTransaction } from "../../platform/db/grouped";
 import { addDays, newId, nowIso, todayInBrussels } from "../../platform/db/values";
 import type { Actor } from "../../platform/policy/actor";
 import { activeHoldersOf } from "../identity/service";
@@ -164,7 +165,8 @@ export async function fileReport(ctx: AppContext, who: AuditWho & { actor: Actor
     retention_until: addYears(today, minor ? ctx.config.SCHAKEL_RETENTION_MINOR_YEARS : ctx.config.SCHAKEL_RETENTION_YEARS),
   };
   const notices = await noticesFor(ctx, { id, livcId, province: routing.kind === "regional" ? routing.province : null, dangerNow: form.danger_now, reporterUserId: actor.userId });
-  await db.transaction().execute(async (trx) => {
+  // Submissions arriving together share one commit (each in its own savepoint; decision 0070).
+  await groupedTransaction(ctx.database, async (trx) => {
     const content_enc = await seal(livcId, trx);
     if (existing) await store.updateReport(trx, id, { ...submitted, content_enc });
     else await store.insertReport(trx, { ...emptyRow(id, reference, actor.userId, organisationId), ...submitted, content_enc });

@@ -1,0 +1,105 @@
+import { type Kysely, sql } from "kysely";
+import type { Database } from "./index";
+import type { DB } from "./schema";
+
+/**
+ * Group commit for write transactions (issue 9, docs/decisions/0070-grouped-write-transactions.md).
+ *
+ * On SQLite every commit writes each page its transaction changed to the WAL: a report submission
+ * changes ~33 pages (the report row and its ten indexes, its event, its alerts, two audit entries), and
+ * most of those pages are the same ones the next submission changes. The write transactions that wait
+ * together therefore share ONE transaction:
+ * - each runs inside its own savepoint, so a failing one is rolled back alone, exactly as its own
+ *   transaction would have been, and the others go on;
+ * - every caller's promise settles only after the shared COMMIT: nothing is reported done before it is
+ *   durable, and a failed commit rejects every caller in it;
+ * - the batch starts after the current turn of the event loop, so it holds the transactions that arrived
+ *   in that turn and while the previous batch was writing; it never waits longer for company.
+ * A work function must do all its database work through the `trx` it is given (on SQLite the transaction
+ * holds the one connection), which every `db.transaction().execute(work)` already requires.
+ *
+ * PostgreSQL: an ordinary transaction; its pool runs them side by side and its own WAL writer groups
+ * the commits.
+ */
+export function groupedTransaction<T>(database: Pick<Database, "db" | "dialect">, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  if (database.dialect !== "sqlite") return database.db.transaction().execute(work);
+  let q = queues.get(database.db);
+  if (!q) {
+    q = { pending: [], running: false, transactions: 0, works: 0 };
+    queues.set(database.db, q);
+  }
+  const queue = q;
+  return new Promise<T>((resolve, reject) => {
+    queue.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+    if (queue.running) return;
+    queue.running = true;
+    setImmediate(() => void drain(database.db, queue));
+  });
+}
+
+interface Pending {
+  work: (trx: Kysely<DB>) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+interface Queue {
+  pending: Pending[];
+  running: boolean;
+  /** Counted for the benchmark and the tests: shared transactions begun, and the works they held. */
+  transactions: number;
+  works: number;
+}
+const queues = new WeakMap<Kysely<DB>, Queue>();
+
+/** How many shared transactions ran on this database, and how many works they held (SQLite). */
+export function groupedStats(database: Pick<Database, "db">): { transactions: number; works: number } {
+  const q = queues.get(database.db);
+  return { transactions: q?.transactions ?? 0, works: q?.works ?? 0 };
+}
+/** Enough to share the pages; small enough that a reader waiting for the connection is not held long. */
+export const MAX_GROUP = 32;
+
+async function drain(db: Kysely<DB>, q: Queue): Promise<void> {
+  try {
+    while (q.pending.length > 0) {
+      const batch = q.pending.splice(0, MAX_GROUP);
+      q.transactions++;
+      q.works += batch.length;
+      const outcomes: Outcome[] = [];
+      try {
+        await db.transaction().execute(async (trx) => {
+          for (const item of batch) outcomes.push(await runInSavepoint(trx, item.work));
+        });
+      } catch (error) {
+        // The shared transaction could not commit (or SQLite rolled it back as a whole): nothing in it
+        // was kept, so every caller hears of it.
+        for (const item of batch) item.reject(error);
+        continue;
+      }
+      for (const [i, item] of batch.entries()) {
+        const o = outcomes[i];
+        if (o.ok) item.resolve(o.value);
+        else item.reject(o.error);
+      }
+    }
+  } finally {
+    q.running = false;
+  }
+}
+
+async function runInSavepoint(trx: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<unknown>): Promise<Outcome> {
+  await sql`savepoint grouped_work`.execute(trx);
+  let outcome: Outcome;
+  try {
+    outcome = { ok: true, value: await work(trx) };
+  } catch (error) {
+    // Undo this work only. When SQLite has already rolled back the whole transaction (disk full, I/O
+    // error), the savepoint is gone and this throws: the batch then fails as a whole, above.
+    await sql`rollback to grouped_work`.execute(trx);
+    outcome = { ok: false, error };
+  }
+  await sql`release grouped_work`.execute(trx);
+  return outcome;
+}
