@@ -7,7 +7,7 @@ import type { AppContext } from "../../platform/context";
 import { todayInBrussels } from "../../platform/db/values";
 import { sendError } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
-import { adviceFileName, jobById, startAdviceJob } from "./archive";
+import { adviceFileName, jobArchive, jobById, startAdviceJob } from "./archive";
 import { advicePdf } from "./pdf";
 import { campaignOr404 } from "./routes";
 import { sentForm } from "./schema";
@@ -103,7 +103,11 @@ export function adviceRoutes(app: FastifyInstance, ctx: AppContext) {
 
   const loadJob = async (params: unknown) => {
     const p = jobParam.safeParse(params);
-    return p.success ? jobById(ctx, p.data.job) : undefined;
+    const job = p.success ? await jobById(ctx, p.data.job) : undefined;
+    if (!job) return undefined;
+    // Stored in the database (decision 0069); rows from before it pointed at a file on this instance's disk.
+    const available = job.status === "done" && (job.archive_bytes !== null || (job.file_path !== null && fs.existsSync(job.file_path)));
+    return { ...job, available };
   };
 
   app.get("/awareness/jobs/:job", manage, async (request, reply) => {
@@ -121,11 +125,13 @@ export function adviceRoutes(app: FastifyInstance, ctx: AppContext) {
 
   app.get("/awareness/jobs/:job/download", manage, async (request, reply) => {
     const job = await loadJob(request.params);
-    if (job?.status !== "done" || !job.file_path || !fs.existsSync(job.file_path)) return sendError(request, reply, 404);
+    if (!job?.available) return sendError(request, reply, 404);
+    const zip = job.archive_bytes !== null ? await jobArchive(ctx, job.id) : null;
+    if (job.archive_bytes !== null && !zip) return sendError(request, reply, 404); // dropped meanwhile
     await audit.record(request, { action: "awareness.advice.download", resourceType: "awareness_job", resourceId: job.id, outcome: "success" });
     return reply
       .type("application/zip")
       .header("content-disposition", `attachment; filename="advies-${job.id.slice(0, 8)}.zip"`)
-      .send(fs.createReadStream(job.file_path));
+      .send(zip ?? fs.createReadStream(job.file_path!));
   });
 }

@@ -47,7 +47,7 @@ describeEachDialect("awareness advice archive and job pages", (ctx) => {
     const result = await writeAdviceArchive(ctx(), campaignId, { dir, date: "2025-06-01", source, onProgress: (done) => void progress.push(done) });
     expect(result.files).toEqual(["advies-001-90002-stilgem.pdf", "advies-002-90003-middenveld.pdf", "advies-003-90001-actiefdorp.pdf"]);
     expect(progress).toEqual([1, 2, 3]);
-    const listing = execFileSync("unzip", ["-Z1", result.zipPath], { encoding: "utf8" }).trim().split("\n");
+    const listing = execFileSync("unzip", ["-Z1", result.zipPath!], { encoding: "utf8" }).trim().split("\n");
     expect(listing).toEqual(result.files);
     const text = execFileSync("pdftotext", [path.join(dir, result.files[1]), "-"], { encoding: "utf8" });
     expect(text).toContain("Middenveld");
@@ -80,9 +80,15 @@ describeEachDialect("awareness advice archive and job pages", (ctx) => {
     await expect.poll(async () => (await jobById(ctx(), jobId))?.status, { timeout: 30_000, interval: 200 }).toBe("done");
     const job = (await jobById(ctx(), jobId))!;
     expect([job.done, job.total]).toEqual([3, 3]);
-    expect(execFileSync("unzip", ["-Z1", job.file_path!], { encoding: "utf8" }).trim().split("\n")).toHaveLength(3);
+    // Decision 0069: the ZIP is in the database, not on this process's disk.
+    expect(job.file_path).toBeNull();
+    expect(job.archive_bytes).toBeGreaterThan(1000);
     const download = await app.inject({ method: "GET", url: `/awareness/jobs/${jobId}/download`, headers: analyst.headers() });
     expect(download.rawPayload.subarray(0, 2).toString()).toBe("PK");
+    expect(download.rawPayload.length).toBe(job.archive_bytes);
+    const zip = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "schakel-job-")), "a.zip");
+    fs.writeFileSync(zip, download.rawPayload);
+    expect(execFileSync("unzip", ["-Z1", zip], { encoding: "utf8" }).trim().split("\n")).toHaveLength(3);
   }, 40_000);
 
   it("lets other work run between two documents instead of holding the event loop for the whole archive", async () => {

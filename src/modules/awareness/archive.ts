@@ -3,8 +3,8 @@
  * background job of the UI (progress in awareness_job).
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import type { Kysely } from "kysely";
 import yazl from "yazl";
 import type { AppContext } from "../../platform/context";
@@ -26,35 +26,58 @@ const slug = (s: string) =>
 
 export const adviceFileName = (position: number, nis: string, name: string) => `advies-${String(position).padStart(3, "0")}-${nis}-${slug(name)}.pdf`;
 
-export interface ArchiveResult { dir: string; files: string[]; zipPath: string }
+export interface ArchiveResult { dir: string | null; files: string[]; zipPath: string | null; zip: Buffer | null }
 
+/**
+ * Builds every municipality's advice PDF and one ZIP of them all. With `dir` (the CLI) the PDFs and the ZIP
+ * are written there; without it (the background job) nothing touches the disk and the ZIP comes back in
+ * memory, refused past `maxBytes`.
+ */
 export async function writeAdviceArchive(
   ctx: AppContext,
   campaignId: string,
-  opts: { dir: string; date?: string; locale?: Locale; source?: ParticipationSource; onStart?: (total: number) => void; onProgress?: (done: number, total: number) => void | Promise<void> },
+  opts: { dir?: string; date?: string; locale?: Locale; source?: ParticipationSource; maxBytes?: number; onStart?: (total: number) => void; onProgress?: (done: number, total: number) => void | Promise<void> },
 ): Promise<ArchiveResult> {
   const campaign = await campaignById(ctx.database.db, campaignId);
   if (!campaign) throw new Error(`Unknown campaign ${campaignId}`);
   const date = opts.date ?? todayInBrussels();
   const all = await campaignAdvice(ctx, campaignId, date, opts.source);
   opts.onStart?.(all.length);
-  fs.mkdirSync(opts.dir, { recursive: true });
+  const dir = opts.dir ?? null;
+  if (dir) fs.mkdirSync(dir, { recursive: true });
   const zip = new yazl.ZipFile();
-  const zipPath = path.join(opts.dir, `advies-${slug(campaign.name)}-${date}.zip`);
+  const zipPath = dir ? path.join(dir, `advies-${slug(campaign.name)}-${date}.zip`) : null;
+  const chunks: Buffer[] = [];
+  let bytes = 0;
   const written = new Promise<void>((resolve, reject) => {
-    const out = fs.createWriteStream(zipPath);
-    out.on("close", () => resolve());
-    out.on("error", reject);
-    zip.outputStream.pipe(out);
+    if (zipPath) {
+      const out = fs.createWriteStream(zipPath);
+      out.on("close", () => resolve());
+      out.on("error", reject);
+      zip.outputStream.pipe(out);
+      return;
+    }
+    zip.outputStream.on("data", (c: Buffer) => {
+      bytes += c.length;
+      if (opts.maxBytes !== undefined && bytes > opts.maxBytes) {
+        (zip.outputStream as unknown as Readable).destroy(new ArchiveTooLarge());
+        return;
+      }
+      chunks.push(c);
+    });
+    zip.outputStream.on("end", () => resolve());
+    zip.outputStream.on("error", reject);
   });
+  written.catch(() => {}); // observed below; a refused size must not be an unhandled rejection meanwhile
   const files: string[] = [];
   for (const [i, advice] of all.entries()) {
     const pdf = await advicePdf({ advice, of: all.length, campaignName: campaign.name, date, locale: opts.locale ?? "nl" });
     const name = adviceFileName(advice.position, advice.government.nis, advice.government.name);
-    fs.writeFileSync(path.join(opts.dir, name), pdf);
+    if (dir) fs.writeFileSync(path.join(dir, name), pdf);
     zip.addBuffer(pdf, name);
     files.push(name);
     await opts.onProgress?.(i + 1, all.length);
+    if (opts.maxBytes !== undefined && bytes > opts.maxBytes) break;
     // A PDF is ~100 ms of synchronous work and, on SQLite, every query resolves without I/O: without this
     // the loop held the event loop for the whole archive (~25 s for 285 municipalities) and every other
     // request waited (the stress fuzz timed out on it). Let waiting requests in after each document.
@@ -62,8 +85,34 @@ export async function writeAdviceArchive(
   }
   zip.end();
   await written;
-  return { dir: opts.dir, files, zipPath };
+  return { dir, files, zipPath, zip: zipPath ? null : Buffer.concat(chunks) };
 }
+
+/** The ZIP passed ARCHIVE_MAX_BYTES. */
+export class ArchiveTooLarge extends Error {
+  constructor() {
+    super("too_large");
+  }
+}
+
+/**
+ * Decision 0069: the finished archive is stored in the database (it holds aggregates only) so any instance
+ * serves it, up to 64 MiB (all 285 municipalities measured 8.4 MB, 11.2 MB as base64), kept 7 days and at most the 5 newest per
+ * campaign.
+ */
+export const ARCHIVE_MAX_BYTES = 64 * 1024 * 1024;
+export const ARCHIVE_KEEP_DAYS = 7;
+export const ARCHIVE_KEEP_PER_CAMPAIGN = 5;
+/**
+ * A running job writes its progress every 10 documents (about a second); one silent this long belongs to
+ * a process that stopped (a restart, a crash), on this instance or another, and is marked interrupted.
+ */
+export const STALE_JOB_MINUTES = 5;
+
+const staleBefore = (now = Date.now()) => new Date(now - STALE_JOB_MINUTES * 60_000).toISOString();
+
+/** At start (the awareness routes' registration): jobs left `running` by a stopped process become failed, "interrupted". */
+export const failInterruptedJobs = (ctx: AppContext, now = Date.now()) => store.failStaleJobs(ctx.database.db, staleBefore(now));
 
 /** The archive jobs this process is running, by campaign and language (a repeated start joins the running one). */
 const running = new Map<string, Promise<string>>();
@@ -117,26 +166,26 @@ async function runAdviceJob(
     finished(); // no job: the next start tries again
     throw e;
   }
-  const dir = path.join(os.tmpdir(), "schakel-advice", jobId);
   void (async () => {
     try {
       let last = 0;
       const result = await writeAdviceArchive(ctx, campaignId, {
-        dir,
         locale,
         source,
+        maxBytes: ARCHIVE_MAX_BYTES,
         onStart: (total) => void store.updateJob(ctx.database.db, jobId, { total }),
         onProgress: async (done, total) => {
-          // Write progress every 10 documents (and the last) to keep the database quiet.
+          // Write progress every 10 documents (and the last) to keep the database quiet; it is also the job's sign of life.
           if (done - last >= 10 || done === total) {
             last = done;
             await store.updateJob(ctx.database.db, jobId, { done, total });
           }
         },
       });
-      await store.updateJob(ctx.database.db, jobId, { status: "done", file_path: result.zipPath });
+      await store.storeJobArchive(ctx.database.db, { job_id: jobId, campaign_id: campaignId, zip: result.zip! }, ARCHIVE_KEEP_PER_CAMPAIGN, new Date(Date.now() - ARCHIVE_KEEP_DAYS * 86_400_000).toISOString());
+      await store.updateJob(ctx.database.db, jobId, { status: "done" });
     } catch (e) {
-      await store.updateJob(ctx.database.db, jobId, { status: "failed", error: (e as Error).message.slice(0, 500) }).catch(() => {});
+      await store.updateJob(ctx.database.db, jobId, { status: "failed", error: e instanceof ArchiveTooLarge ? "too_large" : (e as Error).message.slice(0, 500) }).catch(() => {});
     } finally {
       finished();
     }
@@ -144,4 +193,16 @@ async function runAdviceJob(
   return jobId;
 }
 
-export const jobById = (ctx: AppContext, id: string) => store.jobById(ctx.database.db, id);
+/**
+ * A job with its archive's size (null: none stored). A `running` job silent for STALE_JOB_MINUTES is
+ * marked interrupted when read, so its progress page stops polling even when no instance restarts again.
+ */
+export async function jobById(ctx: AppContext, id: string) {
+  const job = await store.jobById(ctx.database.db, id);
+  if (job?.status !== "running" || (job.updated_at ?? job.created_at) >= staleBefore()) return job;
+  await store.failStaleJobs(ctx.database.db, staleBefore(), id);
+  return store.jobById(ctx.database.db, id);
+}
+
+/** The stored ZIP of a finished job. */
+export const jobArchive = (ctx: AppContext, id: string) => store.jobArchive(ctx.database.db, id);

@@ -1,5 +1,6 @@
 import type { SchakelModule } from "..";
 import { adviceRoutes } from "./advice-routes";
+import { failInterruptedJobs } from "./archive";
 import { awarenessCli } from "./cli";
 import { seedAwarenessDemo } from "./demo";
 import { awarenessRoutes } from "./routes";
@@ -7,7 +8,9 @@ import { surveyRoutes } from "./survey-routes";
 
 export const awarenessModule: SchakelModule = {
   name: "awareness",
-  routes(app, ctx) {
+  async routes(app, ctx) {
+    // At start: archive jobs a stopped process left `running` are marked interrupted (decision 0069).
+    await failInterruptedJobs(ctx);
     awarenessRoutes(app, ctx);
     adviceRoutes(app, ctx);
     surveyRoutes(app, ctx);

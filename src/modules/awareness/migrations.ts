@@ -132,6 +132,24 @@ export const awarenessMigrations: SchakelMigration[] = [
       await db.insertInto("awareness_revision").values({ id: "current", token: newId(), changed_at: nowIso() }).execute();
     },
   },
+  {
+    // Decision 0069 (ops audit s8, finding 14): the finished archive lives in the database (aggregates
+    // only, bounded), so every instance can serve it; a job's last progress time tells a job whose
+    // process stopped (a restart) from one that runs.
+    name: "2026122111_awareness_job_archive",
+    async up(db) {
+      await db.schema.alterTable("awareness_job").addColumn("updated_at", "text").execute();
+      await db.schema
+        .createTable("awareness_job_archive")
+        .addColumn("job_id", "text", (c) => c.primaryKey().references("awareness_job.id"))
+        .addColumn("campaign_id", "text", (c) => c.notNull())
+        .addColumn("zip", "text", (c) => c.notNull())
+        .addColumn("bytes", "integer", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("awareness_job_archive_campaign").on("awareness_job_archive").columns(["campaign_id", "created_at"]).execute();
+    },
+  },
 ];
 
 export type QuestionKind = "single" | "multiple" | "scale" | "text";
@@ -194,7 +212,12 @@ export interface AwarenessJobTable {
   created_by: string | null;
   created_at: string;
   finished_at: string | null;
+  /** The last progress write (null on rows from before 2026122111). */
+  updated_at: string | null;
 }
+
+/** A finished archive: the ZIP as base64 (binary as text, the portable convention). */
+export interface AwarenessJobArchiveTable { job_id: string; campaign_id: string; zip: string; bytes: number; created_at: string }
 
 declare module "../../platform/db/schema" {
   interface DB {
@@ -207,6 +230,7 @@ declare module "../../platform/db/schema" {
     awareness_answer: AwarenessAnswerTable;
     awareness_advice_sent: AwarenessAdviceSentTable;
     awareness_job: AwarenessJobTable;
+    awareness_job_archive: AwarenessJobArchiveTable;
     awareness_revision: AwarenessRevisionTable;
   }
 }

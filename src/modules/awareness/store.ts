@@ -228,11 +228,47 @@ export async function insertJob(db: Kysely<DB>, j: { campaign_id: string; total:
 }
 
 export async function updateJob(db: Kysely<DB>, id: string, j: { status?: JobStatus; done?: number; total?: number; file_path?: string; error?: string }) {
-  const finished = j.status && j.status !== "running" ? { finished_at: nowIso() } : {};
-  await db.updateTable("awareness_job").set({ ...j, ...finished }).where("id", "=", id).execute();
+  const at = nowIso();
+  const finished = j.status && j.status !== "running" ? { finished_at: at } : {};
+  await db.updateTable("awareness_job").set({ ...j, ...finished, updated_at: at }).where("id", "=", id).execute();
+}
+
+/**
+ * Jobs still `running` without progress since `before` (their process stopped: a restart) become `failed`
+ * with the reason "interrupted"; `id` limits it to one job. Returns how many.
+ */
+export async function failStaleJobs(db: Kysely<DB>, before: string, id?: string): Promise<number> {
+  let q = db
+    .updateTable("awareness_job")
+    .set({ status: "failed", error: "interrupted", finished_at: nowIso() })
+    .where("status", "=", "running")
+    .where((eb) => eb(eb.fn.coalesce("updated_at", "created_at"), "<", before));
+  if (id) q = q.where("id", "=", id);
+  return Number((await q.executeTakeFirst()).numUpdatedRows);
+}
+
+/** Stores a finished job's ZIP and drops archives past their keep (older than `dropBefore`, or beyond the campaign's newest `keep`). */
+export async function storeJobArchive(db: Kysely<DB>, a: { job_id: string; campaign_id: string; zip: Buffer }, keep: number, dropBefore: string) {
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto("awareness_job_archive").values({ job_id: a.job_id, campaign_id: a.campaign_id, zip: a.zip.toString("base64"), bytes: a.zip.length, created_at: nowIso() }).execute();
+    await trx.deleteFrom("awareness_job_archive").where("created_at", "<", dropBefore).execute();
+    const newest = await trx.selectFrom("awareness_job_archive").select("job_id").where("campaign_id", "=", a.campaign_id).orderBy("created_at", "desc").orderBy("job_id").limit(keep).execute();
+    await trx.deleteFrom("awareness_job_archive").where("campaign_id", "=", a.campaign_id).where("job_id", "not in", newest.map((r) => r.job_id)).execute();
+  });
+}
+
+export async function jobArchive(db: Kysely<DB>, jobId: string): Promise<Buffer | undefined> {
+  const r = await db.selectFrom("awareness_job_archive").select("zip").where("job_id", "=", jobId).executeTakeFirst();
+  return r ? Buffer.from(r.zip, "base64") : undefined;
 }
 
 export async function jobById(db: Kysely<DB>, id: string) {
-  const j = await db.selectFrom("awareness_job").selectAll().where("id", "=", id).executeTakeFirst();
-  return j ? { ...j, done: Number(j.done), total: Number(j.total) } : undefined;
+  const j = await db
+    .selectFrom("awareness_job")
+    .leftJoin("awareness_job_archive", "awareness_job_archive.job_id", "awareness_job.id")
+    .selectAll("awareness_job")
+    .select("awareness_job_archive.bytes as archive_bytes")
+    .where("awareness_job.id", "=", id)
+    .executeTakeFirst();
+  return j ? { ...j, done: Number(j.done), total: Number(j.total), archive_bytes: j.archive_bytes === null ? null : Number(j.archive_bytes) } : undefined;
 }

@@ -134,22 +134,40 @@ export function AdvicePage(props: { ctx: ViewContext; campaign: { id: string; na
   );
 }
 
-export function JobStatus({ ctx, job }: { ctx: ViewContext; job: { id: string; status: string; done: number; total: number } }) {
+/** A job as the progress page shows it; `available`: its ZIP can be downloaded (stored, not yet dropped). */
+export interface JobView { id: string; campaign_id: string; status: string; done: number; total: number; error: string | null; available: boolean }
+
+export function JobStatus({ ctx, job }: { ctx: ViewContext; job: JobView }) {
   const { t } = ctx;
   const running = job.status === "running";
+  const again = (
+    <p>
+      <a href={`/awareness/campaigns/${job.campaign_id}/advice`}>{t("aw.job.again")}</a>
+    </p>
+  );
   return (
     <div id="job-status" aria-live="polite" {...(running ? { "hx-get": `/awareness/jobs/${job.id}/status`, "hx-trigger": "every 2s", "hx-swap": "outerHTML" } : {})}>
       {job.status === "done" ? (
         <>
           <p>{t("aw.job.done", { total: job.total })}</p>
-          <p>
-            <a class="button" href={`/awareness/jobs/${job.id}/download`} download>
-              {t("aw.job.download")}
-            </a>
-          </p>
+          {job.available ? (
+            <p>
+              <a class="button" href={`/awareness/jobs/${job.id}/download`} download>
+                {t("aw.job.download")}
+              </a>
+            </p>
+          ) : (
+            <>
+              <p>{t("aw.job.expired")}</p>
+              {again}
+            </>
+          )}
         </>
       ) : job.status === "failed" ? (
-        <p>{t("aw.job.failed")}</p>
+        <>
+          <p>{t(job.error === "interrupted" ? "aw.job.interrupted" : job.error === "too_large" ? "aw.job.too_large" : "aw.job.failed")}</p>
+          {again}
+        </>
       ) : (
         <>
           <p>{t("aw.job.running", { done: job.done, total: job.total })}</p>
@@ -163,7 +181,7 @@ export function JobStatus({ ctx, job }: { ctx: ViewContext; job: { id: string; s
   );
 }
 
-export function JobPage({ ctx, job }: { ctx: ViewContext; job: { id: string; status: string; done: number; total: number } }) {
+export function JobPage({ ctx, job }: { ctx: ViewContext; job: JobView }) {
   return (
     <Layout ctx={ctx} title={ctx.t("aw.job.title")}>
       <h1>{ctx.t("aw.job.title")}</h1>
