@@ -83,14 +83,15 @@ export class FrameSealer extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.pending.push(chunk);
     this.size += chunk.length;
-    if (this.size <= this.frameBytes) return done();
-    let all = Buffer.concat(this.pending);
-    while (all.length > this.frameBytes) {
-      this.seal(all.subarray(0, this.frameBytes), false);
-      all = all.subarray(this.frameBytes);
+    if (this.size > this.frameBytes) {
+      let all = Buffer.concat(this.pending);
+      while (all.length > this.frameBytes) {
+        this.seal(all.subarray(0, this.frameBytes), false);
+        all = all.subarray(this.frameBytes);
+      }
+      this.pending = [all];
+      this.size = all.length;
     }
-    this.pending = [all];
-    this.size = all.length;
     done();
   }
 

@@ -109,8 +109,8 @@ export async function streamBackup(database: Database, master: MasterKey, sink: 
  */
 export async function writeBackup(database: Database, master: MasterKey, file: string, opts: BackupOptions = {}): Promise<{ manifest: Manifest; bytes: number }> {
   const partial = `${file}.partial`;
+  const out = fs.createWriteStream(partial, { mode: 0o600, flush: true });
   try {
-    const out = fs.createWriteStream(partial, { mode: 0o600, flush: true });
     const manifest = await streamBackup(database, master, out, opts);
     const bytes = fs.statSync(partial).size;
     fs.renameSync(partial, file);
@@ -123,6 +123,8 @@ export async function writeBackup(database: Database, master: MasterKey, file: s
     }
     return { manifest, bytes };
   } catch (e) {
+    // The stream opens asynchronously: let it close before the partial file is removed, or it could reappear.
+    if (!out.closed) await new Promise<void>((done) => out.once("close", () => done()).destroy());
     fs.rmSync(partial, { force: true });
     throw e;
   }
