@@ -89,7 +89,7 @@ describe("schakel backup / restore CLI (SQLite, real processes)", () => {
   const run = (args: string[], env: Record<string, string>) =>
     spawnSync(process.execPath, [path.join(root, "bin/schakel.js"), ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "silent", ...env } });
 
-  it("backs up, restores into an empty database, refuses a foreign key and a damaged file in one line", async () => {
+  it("backs up, restores into an empty database, refuses a foreign key, a damaged and a cut-off file in one line", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "schakel-backup-"));
     const key = randomBytes(32).toString("base64");
     const source = await openTestContext("sqlite", { SCHAKEL_MASTER_KEY: key });
@@ -132,6 +132,13 @@ describe("schakel backup / restore CLI (SQLite, real processes)", () => {
     const damaged = run(["restore", path.join(dir, "damaged")], { DATABASE_URL: `sqlite:${path.join(dir, "other2.db")}`, SCHAKEL_MASTER_KEY: key });
     expect(damaged.status).toBe(1);
     expect(damaged.stderr.trim().split("\n")).toEqual([expect.stringMatching(/damaged or was changed/)]);
+
+    // Cut off (a copy that did not finish): named as such, in one line; the target stays empty.
+    const whole = fs.readFileSync(file);
+    fs.writeFileSync(path.join(dir, "cut"), whole.subarray(0, Math.floor(whole.length / 2)));
+    const cut = run(["restore", path.join(dir, "cut")], { DATABASE_URL: `sqlite:${path.join(dir, "other3.db")}`, SCHAKEL_MASTER_KEY: key });
+    expect(cut.status).toBe(1);
+    expect(cut.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^The backup file is incomplete/)]);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 });
