@@ -5,7 +5,6 @@ import { audit } from "../../platform/audit";
 import { checkDataKeyRows, checkDataKeys } from "../../platform/crypto/keyring";
 import { loadMasterKey, masterKeySource } from "../../platform/crypto/master-key";
 import { BackupError, backupDataKeys, openBackupFile, restoreBackup, writeBackup } from "./service";
-import { TableWithoutKeyError } from "./tables";
 
 /** A refusal the operator can act on: one line on stderr, exit code 1, no stack trace. */
 function fail(message: string): void {
@@ -38,7 +37,7 @@ export const backupModule: SchakelModule = {
             // A file-system error (no space, no permission, no such folder): one line, the file is not left behind.
             const err = e as NodeJS.ErrnoException;
             if (typeof err.syscall === "string" && err.code) return fail(`Cannot write the backup file ${out}: ${err.code}`);
-            if (e instanceof BackupError || e instanceof TableWithoutKeyError) return fail(`The backup failed and nothing was written to ${out}: ${e.message}`);
+            if (e instanceof BackupError) return fail(`The backup failed and nothing was written to ${out}: ${e.message}`);
             throw e;
           }
           const { manifest, bytes } = written;

@@ -112,6 +112,8 @@ export async function writeBackup(database: Database, master: MasterKey, file: s
   const out = fs.createWriteStream(partial, { mode: 0o600, flush: true });
   try {
     const manifest = await streamBackup(database, master, out, opts);
+    // flush: true fsyncs at close; rename only after that.
+    if (!out.closed) await new Promise<void>((done) => out.once("close", () => done()));
     const bytes = fs.statSync(partial).size;
     fs.renameSync(partial, file);
     try {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../../platform/db";
+import { BackupError } from "./format";
 
 /**
  * The tables a backup walks, read in pages, and the per-table digest (decision 0067).
@@ -88,9 +89,10 @@ export async function* tablePages(db: AnyDb, table: TableInfo, pageRows = PAGE_R
   }
 }
 
-export class TableWithoutKeyError extends Error {
+/** A table someone added without a primary key: backup and restore read tables in key order, so both refuse it by name. */
+export class TableWithoutKeyError extends BackupError {
   constructor(readonly table: string) {
-    super(`Table ${table} has no primary key: it cannot be read in pages, so it cannot be backed up.`);
+    super(`Table ${table} has no primary key: backups read every table in key order and cannot read it (give it a primary key, or drop it).`);
   }
 }
 
