@@ -1,5 +1,6 @@
-import { expect, it } from "vitest";
-import { brusselsDayStart, todayInBrussels } from "./values";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { brusselsDayStart, newId, todayInBrussels, uuidV7 } from "./values";
 
 it("a Belgian day starts at 00:00 in Brussels: 23:00 UTC the day before in winter, 22:00 in summer, also on the days the clocks change", () => {
   expect(brusselsDayStart("2026-11-30")).toBe("2026-11-29T23:00:00.000Z");
@@ -13,4 +14,34 @@ it("a Belgian day starts at 00:00 in Brussels: 23:00 UTC the day before in winte
   const late = new Date("2026-11-29T23:30:00.000Z");
   expect(todayInBrussels(late)).toBe("2026-11-30");
   expect(brusselsDayStart(todayInBrussels(late)) <= late.toISOString()).toBe(true);
+});
+
+describe("time-ordered ids (UUID version 7)", () => {
+  it("carries the millisecond, the version and the variant, and 74 random bits", () => {
+    const id = uuidV7(Date.UTC(2026, 10, 30, 12, 0, 0, 123));
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16)).toBe(Date.UTC(2026, 10, 30, 12, 0, 0, 123));
+    expect(z.string().uuid().safeParse(id).success).toBe(true); // the routes' id check accepts it
+  });
+
+  it("is unique, sorts by creation time as text, and spreads its random part evenly", () => {
+    const ids = Array.from({ length: 50_000 }, (_, i) => uuidV7(1_800_000_000_000 + Math.floor(i / 100)));
+    expect(new Set(ids).size).toBe(ids.length);
+    const byTime = [...ids].sort();
+    expect(byTime.map((id) => id.slice(0, 13))).toEqual(ids.map((id) => id.slice(0, 13)));
+    // Every hex digit of the last group appears about equally often (not a counter, not constant).
+    const counts = new Map<string, number>();
+    for (const id of ids) for (const c of id.slice(24)) counts.set(c, (counts.get(c) ?? 0) + 1);
+    expect(counts.size).toBe(16);
+    for (const n of counts.values()) expect(Math.abs(n / (ids.length * 12) - 1 / 16)).toBeLessThan(0.005);
+  });
+
+  it("is what newId gives", () => {
+    const before = Date.now();
+    const id = newId();
+    const ms = Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+    expect(ms).toBeGreaterThanOrEqual(before);
+    expect(ms).toBeLessThanOrEqual(Date.now());
+    expect(id[14]).toBe("7");
+  });
 });
