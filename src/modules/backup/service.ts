@@ -76,6 +76,10 @@ async function* contentLines(trx: AnyDb, tables: TableInfo[], preamble: object, 
         const values = t.columns.map((c) => normalise(r[c]));
         digest.add(values);
         text += `${JSON.stringify([i, values])}\n`;
+        if (text.length >= FLUSH_CHARS) {
+          yield Buffer.from(text, "utf8");
+          text = "";
+        }
       }
       yield Buffer.from(text, "utf8");
     }
@@ -164,6 +168,10 @@ export interface BackupContents {
 
 const asObject = (columns: string[], values: unknown[]): Row => Object.fromEntries(columns.map((c, i) => [c, values[i]]));
 const batchRows = (columns: number) => Math.max(1, Math.min(500, Math.floor(30_000 / columns)));
+/** Text handed on at once while writing, and text held per restore batch: large rows (archives) stay few. */
+const FLUSH_CHARS = 1 << 20;
+const BATCH_CHARS = 16 << 20;
+const charsOf = (values: unknown[]) => values.reduce<number>((n, v) => n + (typeof v === "string" ? v.length : 8), 0);
 
 /** Checks a format-2 file's lines as they come: preamble, rows, trailer; every table's count and digest. */
 class V2Verifier {
@@ -237,18 +245,21 @@ async function verifyFileV2(file: string, master: MasterKey): Promise<BackupSour
     erasureIds: v.erasureIds,
     async *batches() {
       let batch: { table: number; rows: unknown[][] } | null = null;
+      let batchChars = 0;
       const sameFile = (_h: unknown, h: Buffer) => {
         if (!verifiedHead || !h.equals(verifiedHead)) throw new BackupError("The backup file was replaced while it was being restored: nothing was changed.");
       };
       for await (const line of backupLines(fileChunks(file), master, sameFile)) {
         if (!Array.isArray(line)) continue;
         const [i, values] = line as [number, unknown[]];
-        if (batch && (batch.table !== i || batch.rows.length >= batchRows(manifest.tables[i].columns.length))) {
+        if (batch && (batch.table !== i || batch.rows.length >= batchRows(manifest.tables[i].columns.length) || batchChars >= BATCH_CHARS)) {
           yield batch;
           batch = null;
+          batchChars = 0;
         }
         batch ??= { table: i, rows: [] };
         batch.rows.push(values);
+        batchChars += charsOf(values);
       }
       if (batch) yield batch;
     },

@@ -90,6 +90,37 @@ describeEachDialect("streamed backup (format 2)", (ctx, dialect) => {
     }
   }, 60_000);
 
+  it("large rows (advice archives of several MiB) are read, written and restored a few at a time, identical", async () => {
+    const db = ctx().database.db;
+    const at = "2026-11-30T00:00:00.000Z";
+    await db.insertInto("awareness_campaign").values({ id: "c-big", name: "Groot", year: 2026, description: "", created_at: at }).execute();
+    const zips: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      await db.insertInto("awareness_job").values({ id: `j-big-${i}`, campaign_id: "c-big", status: "done", done: 1, total: 1, file_path: null, error: null, created_by: null, created_at: at, finished_at: at }).execute();
+      const zip = randomBytes(3 << 19).toString("base64"); // 2 MiB of text each, more than a write flush
+      zips.push(zip);
+      await db.insertInto("awareness_job_archive").values({ job_id: `j-big-${i}`, campaign_id: "c-big", zip, bytes: 3 << 19, created_at: at }).execute();
+    }
+    const pages: number[] = [];
+    const tables = await userTables(db as AnyDb, dialect);
+    for await (const page of tablePages(db as AnyDb, tables.find((t) => t.name === "awareness_job_archive")!)) pages.push(page.length);
+    expect(pages).toEqual([1, 1]);
+    const file = path.join(dir, `${dialect}-big.sbk`);
+    const { manifest } = await writeBackup(ctx().database, master(), file);
+    const fresh = await openContext({ config: testConfig(await freshDatabaseUrl(dialect)) });
+    try {
+      await restoreBackup(fresh.database, await openBackupFile(file, master()));
+      expect(summary(await tableChecksums(fresh.database.db, dialect))).toEqual(summary(manifest.tables));
+      const restored = await fresh.database.db.selectFrom("awareness_job_archive").select(["job_id", "zip"]).orderBy("job_id").execute();
+      expect(restored.map((r) => r.zip === zips[Number(r.job_id.slice(-1))])).toEqual([true, true]);
+    } finally {
+      await fresh.close();
+      await db.deleteFrom("awareness_job_archive").where("campaign_id", "=", "c-big").execute();
+      await db.deleteFrom("awareness_job").where("campaign_id", "=", "c-big").execute();
+      await db.deleteFrom("awareness_campaign").where("id", "=", "c-big").execute();
+    }
+  }, 120_000);
+
   it("refuses a cut-off file, a flipped byte, swapped frames, a dropped frame and another key, each in one line, and changes nothing", async () => {
     const { bytes } = await createBackup(ctx().database, master(), { frameBytes: 1024 });
     const { head, frames: f } = frames(bytes);

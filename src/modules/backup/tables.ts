@@ -25,6 +25,13 @@ const MIGRATION_TABLES = new Set(["kysely_migration", "kysely_migration_lock"]);
 /** Rows per keyset page. */
 export const PAGE_ROWS = 5000;
 
+/**
+ * Tables whose rows can be large, read a few rows at a time so that a page stays small: the awareness
+ * advice archives (decision 0069) are ZIP files of up to 64 MiB each.
+ */
+const PAGE_ROWS_OF: Record<string, number> = { awareness_job_archive: 1 };
+export const pageRowsOf = (table: string): number => PAGE_ROWS_OF[table] ?? PAGE_ROWS;
+
 export interface TableInfo {
   name: string;
   columns: string[];
@@ -72,7 +79,7 @@ export async function userTables(db: AnyDb, dialect: Database["dialect"]): Promi
 }
 
 /** The rows of a table in primary-key order, one keyset page at a time. A table without a primary key is refused. */
-export async function* tablePages(db: AnyDb, table: TableInfo, pageRows = PAGE_ROWS): AsyncGenerator<Row[]> {
+export async function* tablePages(db: AnyDb, table: TableInfo, pageRows = pageRowsOf(table.name)): AsyncGenerator<Row[]> {
   if (table.key.length === 0) throw new TableWithoutKeyError(table.name);
   const cols = (names: string[]) => sql.join(names.map((c) => sql.ref(c)));
   const order = cols(table.key);
