@@ -55,6 +55,20 @@ export async function runAllDailyJobs(ctx: AppContext, log: DailyLog, today = to
   return { results, failed };
 }
 
+/** The last recorded run of the daily jobs, its end as Brussels date and time, or null when none ran yet. */
+export async function lastDailyRun(db: AppContext["database"]["db"]): Promise<{ date: string; time: string; failed: string[] } | null> {
+  const raw = await getMeta(db, DAILY_LAST_RUN);
+  if (!raw) return null;
+  try {
+    const r = JSON.parse(raw) as { finished?: string; failed?: unknown };
+    if (!r.finished || Number.isNaN(Date.parse(r.finished))) return null;
+    const [date, time] = wallTime(new Date(r.finished)).split(" ");
+    return { date, time, failed: Array.isArray(r.failed) ? r.failed.map(String) : [] };
+  } catch {
+    return null;
+  }
+}
+
 const brusselsWall = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Brussels", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 
 /** The Brussels wall clock of an instant, "YYYY-MM-DD HH:MM". */

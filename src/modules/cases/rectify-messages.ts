@@ -61,6 +61,10 @@ export const rectifyMessages = defineMessages({
     "intake.transition.identity_corrected.other": "Identiteit verbeterd (andere reden)",
     "ret.nav": "Bewaring en wissing",
     "ret.title": "Bewaring en wissing",
+    "ret.jobs.last": "De dagelijkse taken, waaronder het wissen, liepen het laatst op {date} om {time}.",
+    "ret.jobs.never": "De dagelijkse taken, waaronder het wissen, liepen op deze installatie nog niet.",
+    "ret.jobs.failed": "Niet alle taken slaagden: {modules}. De beheerder vindt de oorzaak in het serverlog; de volgende run probeert opnieuw.",
+    "ret.jobs.schedule": "Ze lopen elke dag om {time} (Brusselse tijd).",
     "ret.intro": "Het bewijs van elke wissing aan het einde van de bewaartermijn: wat werd gewist, als soorten en aantallen, nooit de inhoud. Casussen staan er met hun pseudonieme label, meldingen met hun willekeurige referentie.",
     "ret.overview.title": "Komende wissingen en juridische bewaring",
     "ret.overview.intro":
@@ -162,6 +166,10 @@ export const rectifyMessages = defineMessages({
     "intake.transition.identity_corrected.other": "Identité rectifiée (autre motif)",
     "ret.nav": "Conservation et effacement",
     "ret.title": "Conservation et effacement",
+    "ret.jobs.last": "Les tâches quotidiennes, dont l'effacement, ont tourné pour la dernière fois le {date} à {time}.",
+    "ret.jobs.never": "Les tâches quotidiennes, dont l'effacement, n'ont pas encore tourné sur cette installation.",
+    "ret.jobs.failed": "Toutes les tâches n'ont pas réussi : {modules}. L'administrateur trouve la cause dans le journal du serveur ; le prochain passage réessaie.",
+    "ret.jobs.schedule": "Elles tournent chaque jour à {time} (heure de Bruxelles).",
     "ret.intro": "La preuve de chaque effacement à la fin du délai de conservation : ce qui a été effacé, en types et en nombres, jamais le contenu. Les cas y figurent avec leur label pseudonyme, les signalements avec leur référence aléatoire.",
     "ret.overview.title": "Effacements à venir et conservation légale",
     "ret.overview.intro":
@@ -263,6 +271,10 @@ export const rectifyMessages = defineMessages({
     "intake.transition.identity_corrected.other": "Identity corrected (other reason)",
     "ret.nav": "Retention and purge",
     "ret.title": "Retention and purge",
+    "ret.jobs.last": "The daily jobs, the purge among them, last ran on {date} at {time}.",
+    "ret.jobs.never": "The daily jobs, the purge among them, have not run on this installation yet.",
+    "ret.jobs.failed": "Not every job succeeded: {modules}. The operator finds the cause in the server log; the next run tries again.",
+    "ret.jobs.schedule": "They run every day at {time} (Brussels time).",
     "ret.intro": "The proof of each purge at the end of the retention period: what was removed, as kinds and counts, never the content. Cases are named by their pseudonymous label, reports by their random reference.",
     "ret.overview.title": "Upcoming purges and legal holds",
     "ret.overview.intro":

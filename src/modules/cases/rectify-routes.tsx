@@ -1,3 +1,4 @@
+import { lastDailyRun } from "../../platform/daily";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { h } from "preact";
 import { z } from "zod";
@@ -144,13 +145,15 @@ export function rectifyRoutes(app: FastifyInstance, ctx: AppContext) {
       if (page <= pages) return { ...first, page, pages };
       return { ...(await load((pages - 1) * size)), page: pages, pages };
     };
-    const [overview, cases, reports, names] = await Promise.all([
+    const [overview, cases, reports, names, lastRun] = await Promise.all([
       retentionOverview(ctx, (by30, by90) => reportPurgesDue(ctx, by30, by90), todayInBrussels()),
       paged(cp, (offset) => casePurgeLogPage(ctx, { limit: size, offset })),
       paged(rp, (offset) => reportPurgeLogPage(ctx, { limit: size, offset })),
       livcNames(),
+      lastDailyRun(ctx.database.db),
     ]);
     await recordRetentionView(ctx, whoOf(request));
-    return sendPage(reply, h(RetentionPage, { ctx: viewContext(request), overview, cases, reports, livcNames: names, params: { cp: cases.page, rp: reports.page } }));
+    const jobs = { lastRun, dailyAt: ctx.config.SCHAKEL_DAILY_AT };
+    return sendPage(reply, h(RetentionPage, { ctx: viewContext(request), overview, cases, reports, livcNames: names, jobs, params: { cp: cases.page, rp: reports.page } }));
   });
 }

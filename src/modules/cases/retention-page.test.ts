@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser, login, type LoginSession } from "../../../test/support/auth";
 import { describeEachDialect, openTestContext } from "../../../test/support/db";
 import { addDays, newId, nowIso, todayInBrussels } from "../../platform/db/values";
+import { DAILY_LAST_RUN } from "../../platform/daily";
+import { setMeta } from "../../platform/meta";
 import { buildApp } from "../../platform/web/app";
 import { newReference } from "../intake/reference-number";
 import { purgeLogLines } from "./retention-cli";
@@ -89,6 +91,22 @@ describeEachDialect("retention and purge page", (ctx) => {
     expect(row?.slice(1)).toEqual(["1", "2", "1", "1", "1"]);
     const views = await ctx().database.db.selectFrom("audit_entry").select("action").where("action", "=", "retention.view").execute();
     expect(views.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("says when the daily jobs (the purge among them) last ran, warns when one failed, and says when none ran", async () => {
+    const db = ctx().database.db;
+    const page = async () => (await app.inject({ method: "GET", url: "/retention", headers: dpo.headers() })).body;
+    await db.deleteFrom("app_meta").where("key", "=", DAILY_LAST_RUN).execute();
+    expect(await page()).toContain("De dagelijkse taken, waaronder het wissen, liepen op deze installatie nog niet. Ze lopen elke dag om 02:30 (Brusselse tijd).");
+    // 01:31 UTC on 30 November is 02:31 in Brussels (winter time).
+    await setMeta(db, DAILY_LAST_RUN, JSON.stringify({ started: "2026-11-30T01:30:00.000Z", finished: "2026-11-30T01:31:10.000Z", today: "2026-11-30", failed: [] }));
+    const ok = await page();
+    expect(ok).toContain("liepen het laatst op 30 november 2026 om 02:31.");
+    expect(ok).not.toContain("notice warning");
+    await setMeta(db, DAILY_LAST_RUN, JSON.stringify({ started: "2026-07-01T00:30:00.000Z", finished: "2026-07-01T00:30:05.000Z", today: "2026-07-01", failed: ["cases"] }));
+    const failed = await page();
+    expect(failed).toContain("liepen het laatst op 1 juli 2026 om 02:30."); // summer time: UTC+2
+    expect(failed).toMatch(/class="notice warning"[^>]*>\s*<p>[^<]*Niet alle taken slaagden: cases\./);
   });
 
   it("pages each log newest first (50 a page), and is the DPO's only", async () => {

@@ -35,6 +35,8 @@ export function RetentionPage(props: {
   cases: Paged<CasePurgeLogRow>;
   reports: Paged<ReportPurgeLogRow>;
   livcNames: Map<string, string>;
+  /** When the daily jobs (the purge among them) last ended, Brussels time, and when they run. */
+  jobs: { lastRun: { date: string; time: string; failed: string[] } | null; dailyAt: string };
   params: { cp: number; rp: number };
 }) {
   const { ctx, overview, cases, reports } = props;
@@ -49,6 +51,7 @@ export function RetentionPage(props: {
     <Layout ctx={ctx} title={t("ret.title")} wide>
       <h1>{t("ret.title")}</h1>
       <p>{t("ret.intro")}</p>
+      <JobsRun ctx={ctx} jobs={props.jobs} />
 
       <h2 id="overview">{t("ret.overview.title")}</h2>
       <p>{t("ret.overview.intro", { date: ctx.date(overview.today) })}</p>
@@ -149,5 +152,22 @@ export function RetentionPage(props: {
       <p>{t("ret.page", { page: num(reports.page), pages: num(reports.pages), total: num(reports.total) })}</p>
       <Pagination ctx={ctx} page={reports.page} pages={reports.pages} href={href("rp")} label={t("ret.reports.title")} />
     </Layout>
+  );
+}
+
+/** Proof that the purge runs: the daily jobs' last run, and a warning when one of them failed. */
+function JobsRun({ ctx, jobs }: { ctx: ViewContext; jobs: { lastRun: { date: string; time: string; failed: string[] } | null; dailyAt: string } }) {
+  const { t } = ctx;
+  const schedule = t("ret.jobs.schedule", { time: jobs.dailyAt });
+  if (!jobs.lastRun) return <p id="daily-jobs">{t("ret.jobs.never")} {schedule}</p>;
+  const { date, time, failed } = jobs.lastRun;
+  if (failed.length === 0) return <p id="daily-jobs">{t("ret.jobs.last", { date: ctx.date(date), time })} {schedule}</p>;
+  return (
+    <div id="daily-jobs" class="notice warning" role="status">
+      <p>
+        {t("ret.jobs.last", { date: ctx.date(date), time })} {t("ret.jobs.failed", { modules: failed.join(", ") })}
+      </p>
+      <p>{schedule}</p>
+    </div>
   );
 }
