@@ -4,7 +4,7 @@ import { h } from "preact";
 import { z } from "zod";
 import { audit } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
-import { todayInBrussels } from "../../platform/db/values";
+import { shortId, todayInBrussels } from "../../platform/db/values";
 import { sendError } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
 import { adviceFileName, jobArchive, jobById, startAdviceJob } from "./archive";
@@ -131,7 +131,7 @@ export function adviceRoutes(app: FastifyInstance, ctx: AppContext) {
     await audit.record(request, { action: "awareness.advice.download", resourceType: "awareness_job", resourceId: job.id, outcome: "success" });
     return reply
       .type("application/zip")
-      .header("content-disposition", `attachment; filename="advies-${job.id.slice(0, 8)}.zip"`)
+      .header("content-disposition", `attachment; filename="advies-${shortId(job.id)}.zip"`)
       .send(zip ?? fs.createReadStream(job.file_path!));
   });
 }

@@ -3,7 +3,7 @@ import type { AuditWho } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import { precompiled } from "../../platform/db/precompiled";
 import type { DB } from "../../platform/db/schema";
-import { isIsoDate, newId, nowIso, todayInBrussels } from "../../platform/db/values";
+import { isIsoDate, newId, nowIso, shortId, todayInBrussels } from "../../platform/db/values";
 import type { Actor } from "../../platform/policy/actor";
 import { livcIdsWhere } from "../../platform/policy/grants";
 import { activeHoldersOf } from "../identity/service";
@@ -195,7 +195,7 @@ async function toEdit(ctx: AppContext, who: AuditWho, a: store.ActionRow, c: sto
   const text = await pd.reveal(ctx, who, { type: "case", id: c.id, livcId: c.livc_id }, "case.plan.read", true, {
     [a.id]: { place: { table: "case_action", column: "description_enc", rowId: a.id }, value: a.description_enc },
   });
-  return { id: a.id, caseId: c.id, caseLabel: c.label ?? c.id.slice(0, 8), livcId: c.livc_id, description: text[a.id] ?? "", ownerOrganisationId: a.owner_organisation_id, dueOn: a.due_on, status: a.status, revision: a.revision };
+  return { id: a.id, caseId: c.id, caseLabel: c.label ?? shortId(c.id), livcId: c.livc_id, description: text[a.id] ?? "", ownerOrganisationId: a.owner_organisation_id, dueOn: a.due_on, status: a.status, revision: a.revision };
 }
 
 export async function actionForEdit(ctx: AppContext, who: AuditWho, actionId: string): Promise<ActionEdit> {
@@ -278,7 +278,7 @@ export async function overdueFor(ctx: AppContext, who: AuditWho, today = todayIn
   const asLead = leadLivcs.length ? await overdueQuery(ctx.database.db, leadLivcs, [], today, null, leadLivcs, limit) : [];
   const orgs = [...new Set((actor?.memberships ?? []).map((m) => m.organisationId).filter((o): o is string => Boolean(o)))];
   const asOwner = orgs.length ? await overdueQuery(ctx.database.db, g.livcIds, g.caseIds, today, orgs, null, limit) : [];
-  const map = (r: (typeof asLead)[number]): OverdueItem => ({ actionId: r.id, caseId: r.case_id, label: r.label ?? r.case_id.slice(0, 8), ownerOrganisationId: r.owner_organisation_id, dueOn: r.due_on });
+  const map = (r: (typeof asLead)[number]): OverdueItem => ({ actionId: r.id, caseId: r.case_id, label: r.label ?? shortId(r.case_id), ownerOrganisationId: r.owner_organisation_id, dueOn: r.due_on });
   return { asLead: asLead.map(map), asOwner: asOwner.map(map) };
 }
 
@@ -301,7 +301,7 @@ export async function openActionsFor(ctx: AppContext, who: AuditWho, today = tod
   if (g.livcIds.length === 0 && g.caseIds.length === 0) return [];
   const rows = await openQuery(ctx.database.db, g.livcIds, g.caseIds, orgs, null);
   const mine = rows.filter((r) => ownsAction(actor, r.livc_id, r.owner_organisation_id));
-  return mine.slice(0, opts.limit ?? mine.length).map((r) => ({ actionId: r.id, caseId: r.case_id, label: r.label ?? r.case_id.slice(0, 8), ownerOrganisationId: r.owner_organisation_id, dueOn: r.due_on, overdue: r.due_on < today }));
+  return mine.slice(0, opts.limit ?? mine.length).map((r) => ({ actionId: r.id, caseId: r.case_id, label: r.label ?? shortId(r.case_id), ownerOrganisationId: r.owner_organisation_id, dueOn: r.due_on, overdue: r.due_on < today }));
 }
 
 /** Post-closure reviews due (or due within `aheadDays`) in the LIVCs the actor coordinates or chairs. */
@@ -310,7 +310,7 @@ export async function dueReviewsFor(ctx: AppContext, who: AuditWho, today = toda
   const until = new Date(`${today}T00:00:00Z`);
   until.setUTCDate(until.getUTCDate() + aheadDays);
   const rows = await store.dueReviews(ctx.database.db, { livcIds, until: until.toISOString().slice(0, 10), limit: opts.limit });
-  return rows.map((r) => ({ reviewId: r.id, caseId: r.case_id, label: r.label ?? r.case_id.slice(0, 8), months: r.months, dueOn: r.due_on, status: r.status, due: r.due_on <= today }));
+  return rows.map((r) => ({ reviewId: r.id, caseId: r.case_id, label: r.label ?? shortId(r.case_id), months: r.months, dueOn: r.due_on, status: r.status, due: r.due_on <= today }));
 }
 
 export const reviewsOfCase = async (ctx: AppContext, who: AuditWho, caseId: string) => {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Kysely } from "kysely";
 import type { AuditWho } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
-import { isIsoDate, todayInBrussels } from "../../platform/db/values";
+import { isIsoDate, shortId, todayInBrussels } from "../../platform/db/values";
 import type { Actor } from "../../platform/policy/actor";
 import type { DB } from "../../platform/db/schema";
 import { definePolicy } from "../../platform/policy/grants";
@@ -135,7 +135,7 @@ export async function caseIdentityForEdit(ctx: AppContext, who: AuditWho, caseId
   });
   return {
     caseId: c.id,
-    label: c.label ?? c.id.slice(0, 8),
+    label: c.label ?? shortId(c.id),
     livcId: c.livc_id,
     identity: plain.identity ? (JSON.parse(plain.identity) as CaseIdentityForEdit["identity"]) : null,
     linked: await linkedOf(ctx, who, c.id),
@@ -166,7 +166,7 @@ export async function caseForLinkedRectify(ctx: AppContext, who: AuditWho, caseI
   const c = await store.caseById(ctx.database.db, caseId);
   if (!c) return null;
   const state = c.status === "purged" ? "nothing" : mayRectifyCase(who.actor ?? null, c) ? "ok" : "not_allowed";
-  return { row: c, label: c.label ?? c.id.slice(0, 8), state };
+  return { row: c, label: c.label ?? shortId(c.id), state };
 }
 
 /**
@@ -216,7 +216,7 @@ export async function rectifiableRecords(ctx: AppContext, who: AuditWho, person:
   }
   const index = await pd.subjectIndexOf(ctx, person.fullName, person.dateOfBirth);
   const cases = await ctx.database.db.selectFrom("case_file").select(["id", "label", "livc_id"]).where("subject_index", "=", index).orderBy("opened_at").execute();
-  const out: RectifiableRecord[] = cases.map((c) => ({ kind: "case", name: c.label ?? c.id.slice(0, 8), livcId: c.livc_id, href: `/cases/${c.id}/identity` }));
+  const out: RectifiableRecord[] = cases.map((c) => ({ kind: "case", name: c.label ?? shortId(c.id), livcId: c.livc_id, href: `/cases/${c.id}/identity` }));
   for (const f of finders) out.push(...(await f.find(ctx, index)));
   await pd.record(ctx, who, { type: "rectify", id: index.slice(0, 16), livcId: null }, "rectify.search");
   return out;

@@ -1,6 +1,6 @@
 import type { AuditWho } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
-import { newId, nowIso, todayInBrussels } from "../../platform/db/values";
+import { newId, nowIso, shortId, todayInBrussels } from "../../platform/db/values";
 import * as pd from "./personal";
 import * as store from "./store";
 import { checkCaseTransition } from "./workflow";
@@ -49,7 +49,7 @@ export async function runPurge(ctx: AppContext, opts: { dryRun?: boolean; today?
   const who = opts.who ?? {};
   const report: PurgeReport = { today, dryRun, purged: [], held: [], skipped: [] };
   for (const c of await store.purgeCandidates(ctx.database.db, today)) {
-    const label = c.label ?? c.id.slice(0, 8);
+    const label = c.label ?? shortId(c.id);
     if (c.legal_hold_at !== null) {
       report.held.push({ caseId: c.id, label });
       continue;
@@ -93,7 +93,7 @@ async function removedOf(ctx: AppContext, db: Db, c: CaseRow, others?: Record<st
  * no event, no audit entry; null.
  */
 export async function purgeCase(ctx: AppContext, c: CaseRow, today: string, who: AuditWho = {}): Promise<PurgeOutcome | null> {
-  const label = c.label ?? c.id.slice(0, 8);
+  const label = c.label ?? shortId(c.id);
   // The other modules count through their own connection, so before the transaction (SQLite has one).
   const others: Record<string, number> = {};
   for (const p of purgers) others[p.name] = await p.count(ctx, c.id);

@@ -3,7 +3,7 @@ import type { AuditWho } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import { precompiled } from "../../platform/db/precompiled";
 import type { DB } from "../../platform/db/schema";
-import { addDays, newId, nowIso, todayInBrussels, toCount } from "../../platform/db/values";
+import { addDays, newId, nowIso, shortId, toCount, todayInBrussels } from "../../platform/db/values";
 import { rolesIn } from "../../platform/policy/actor";
 import type { CaseEventKind } from "./migrations";
 import * as pd from "./personal";
@@ -68,7 +68,7 @@ export async function getCase(ctx: AppContext, who: AuditWho, id: string): Promi
   const actor = who.actor ?? null;
   return {
     id: c.id,
-    label: c.label ?? c.id.slice(0, 8),
+    label: c.label ?? shortId(c.id),
     livcId: c.livc_id,
     status: c.status,
     minor: c.minor === 1,
@@ -135,7 +135,7 @@ const listArgs = (f: Awaited<ReturnType<typeof caseFilter>>): ListArgs => [f.gra
 
 const toListItem = (c: Awaited<ReturnType<typeof store.listCases>>[number]): CaseListItem => ({
   id: c.id,
-  label: c.label ?? c.id.slice(0, 8),
+  label: c.label ?? shortId(c.id),
   livcId: c.livc_id,
   status: c.status,
   openedOn: c.opened_on ?? c.opened_at.slice(0, 10),
@@ -324,7 +324,7 @@ export async function setLegalHold(ctx: AppContext, who: AuditWho, id: string, r
 export async function labelsOf(ctx: AppContext, ids: string[]): Promise<Map<string, { label: string; livcId: string; status: CaseStatus }>> {
   if (ids.length === 0) return new Map();
   const rows = await ctx.database.db.selectFrom("case_file").select(["id", "label", "livc_id", "status"]).where("id", "in", ids).execute();
-  return new Map(rows.map((r) => [r.id, { label: r.label ?? r.id.slice(0, 8), livcId: r.livc_id, status: r.status }]));
+  return new Map(rows.map((r) => [r.id, { label: r.label ?? shortId(r.id), livcId: r.livc_id, status: r.status }]));
 }
 
 /**

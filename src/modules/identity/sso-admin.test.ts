@@ -28,7 +28,7 @@ describeEachDialect("single sign-on link: see and remove", (ctx, dialect) => {
 
   async function linked(): Promise<TestUser> {
     const user = await createUser(ctx());
-    await updateUser(db(), user.id, { oidc_issuer: ISSUER, oidc_subject: SUBJECT + user.id.slice(0, 8) });
+    await updateUser(db(), user.id, { oidc_issuer: ISSUER, oidc_subject: SUBJECT + user.id });
     return user;
   }
   /** A session as an SSO login makes it (auth_method oidc); its cookie header and CSRF token. */

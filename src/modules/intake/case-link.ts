@@ -1,3 +1,4 @@
+import { shortId } from "../../platform/db/values";
 import { audit } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
 import type { MessageKey } from "../../platform/i18n";
@@ -30,7 +31,7 @@ export function joinableCases(grants: CaseGrants, livcId: string | null, found: 
   if (!livcId) return [];
   return found
     .filter((c) => c.livc_id === livcId && isOpenCase(c.status) && canSeeCase(grants, c))
-    .map((c) => ({ id: c.id, label: c.label ?? c.id.slice(0, 8), openedAt: c.opened_at }));
+    .map((c) => ({ id: c.id, label: c.label ?? shortId(c.id), openedAt: c.opened_at }));
 }
 
 /** Why the chosen case cannot take the report, in words (the decision form's error). */

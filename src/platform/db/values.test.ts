@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { brusselsDayStart, newId, todayInBrussels, uuidV7 } from "./values";
+import { brusselsDayStart, newId, shortId, todayInBrussels, uuidV7 } from "./values";
 
 it("a Belgian day starts at 00:00 in Brussels: 23:00 UTC the day before in winter, 22:00 in summer, also on the days the clocks change", () => {
   expect(brusselsDayStart("2026-11-30")).toBe("2026-11-29T23:00:00.000Z");
@@ -44,4 +44,10 @@ describe("time-ordered ids (UUID version 7)", () => {
     expect(ms).toBeLessThanOrEqual(Date.now());
     expect(id[14]).toBe("7");
   });
+});
+
+it("a short form of an id tells apart ids made in the same second (its random end, not its time start)", () => {
+  const ids = Array.from({ length: 1000 }, () => newId());
+  expect(new Set(ids.map(shortId)).size).toBe(1000);
+  expect(new Set(ids.map((id) => id.slice(0, 8))).size).toBeLessThanOrEqual(2); // why not the start
 });

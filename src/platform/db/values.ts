@@ -24,6 +24,13 @@ export function uuidV7(ms = Date.now()): string {
 
 export const newId = (): string => uuidV7();
 
+/**
+ * Eight characters that tell ids apart where a short form is shown (a fallback label, a file name): the
+ * END of the id, which is random in every UUID version. The start of a version-7 id is its creation time,
+ * the same for ids made within a minute.
+ */
+export const shortId = (id: string): string => id.slice(-8);
+
 export function toCount(value: unknown): number {
   if (typeof value === "number") return value;
   if (typeof value === "bigint") return Number(value);
