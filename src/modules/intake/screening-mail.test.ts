@@ -13,6 +13,8 @@ import { ensureOrganisation } from "../identity/service";
 import { updateUser } from "../identity/store";
 import { addContactPoint } from "./contacts";
 import { emptyForm } from "./schema";
+import { newId, nowIso } from "../../platform/db/values";
+import { ALERTS_COUNTED, ALERTS_SHOWN } from "./screening";
 import { alertsFor, decide, fileReport } from "./service";
 import * as store from "./store";
 import { addSupplement } from "./supplement";
@@ -143,6 +145,28 @@ describeEachDialect("screeners told of a new report", (base) => {
     expect(await decide(ctx, { actor: officer }, r.id, { transition: "no_action", reason: "Geen signalen van radicalisering.", referralService: "" })).toMatchObject({ kind: "ok" });
     expect(await shown()).toEqual([]);
     expect((await alertsFor(ctx, coordinator)).total).toBe(before - 1);
+  });
+
+  it("counts unread alerts exactly up to ALERTS_COUNTED and says 'more than' past it (a bounded read however large the backlog)", async () => {
+    const r = await file(reporter);
+    const coordinator = actorOf(u.coord, [{ livcId: livcX, role: "coordinator" }]);
+    const db = ctx.database.db;
+    await db.updateTable("intake_alert").set({ read_at: nowIso() }).where("user_id", "=", u.coord.id).where("read_at", "is", null).execute();
+    const add = async (n: number) => {
+      for (let i = 0; i < n; i += 200) {
+        const rows = Array.from({ length: Math.min(200, n - i) }, () => ({ id: newId(), user_id: u.coord.id, report_id: r.id, kind: "danger_now" as const, created_at: nowIso(), read_at: null }));
+        await db.insertInto("intake_alert").values(rows).execute();
+      }
+    };
+    await add(ALERTS_COUNTED - 1);
+    expect(await alertsFor(ctx, coordinator)).toMatchObject({ total: ALERTS_COUNTED - 1, capped: false });
+    await add(1);
+    expect(await alertsFor(ctx, coordinator)).toMatchObject({ total: ALERTS_COUNTED, capped: false });
+    await add(1);
+    const many = await alertsFor(ctx, coordinator);
+    expect(many).toMatchObject({ total: ALERTS_COUNTED, capped: true });
+    expect(many.items).toHaveLength(ALERTS_SHOWN);
+    await db.updateTable("intake_alert").set({ read_at: nowIso() }).where("user_id", "=", u.coord.id).where("read_at", "is", null).execute();
   });
 
   it("a supplement after take-up: the screeners' alert as before, and a content-free entry on the case's timeline the chair sees", async () => {

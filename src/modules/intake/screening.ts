@@ -161,11 +161,13 @@ export async function regionalOpenCount(ctx: AppContext, actor: Actor): Promise<
 }
 
 export const ALERTS_SHOWN = 20;
+/** Unread alerts are counted up to this many; past it the queue says "more than". */
+export const ALERTS_COUNTED = 1000;
 
-/** The newest unread alerts (at most ALERTS_SHOWN) and how many there are in all. */
+/** The newest unread alerts (at most ALERTS_SHOWN) and how many there are in all (`capped`: more than ALERTS_COUNTED). */
 export async function alertsFor(ctx: AppContext, actor: Actor) {
-  const [items, total] = await Promise.all([store.unreadAlertsOf(ctx.database.db, actor.userId, ALERTS_SHOWN), store.unreadAlertCount(ctx.database.db, actor.userId)]);
-  return { items, total };
+  const [items, counted] = await Promise.all([store.unreadAlertsOf(ctx.database.db, actor.userId, ALERTS_SHOWN), store.unreadAlertCount(ctx.database.db, actor.userId, ALERTS_COUNTED)]);
+  return { items, total: Math.min(counted, ALERTS_COUNTED), capped: counted > ALERTS_COUNTED };
 }
 
 export interface ScreeningView {

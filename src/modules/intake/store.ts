@@ -164,14 +164,22 @@ export const unreadAlertsOf = (db: Db, userId: string, limit = 20) =>
     .limit(limit)
     .execute();
 
-export async function unreadAlertCount(db: Db, userId: string): Promise<number> {
-  const row = await db
+/**
+ * How many unread alerts a person has, counted up to `cap + 1` (the caller shows "more than cap"): the
+ * count stays a bounded read however large a backlog grows (issue 9: 255,000 unread alerts took 550 ms).
+ */
+export async function unreadAlertCount(db: Db, userId: string, cap: number): Promise<number> {
+  const unread = db
     .selectFrom("intake_alert")
     .innerJoin("report", "report.id", "intake_alert.report_id")
-    .select((eb) => eb.fn.countAll().as("n"))
+    .select("intake_alert.id")
     .where("intake_alert.user_id", "=", userId)
     .where("intake_alert.read_at", "is", null)
     .where(stillMeant)
+    .limit(cap + 1);
+  const row = await db
+    .selectFrom(unread.as("unread"))
+    .select((eb) => eb.fn.countAll().as("n"))
     .executeTakeFirst();
   return toCount(row?.n);
 }

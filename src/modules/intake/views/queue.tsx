@@ -127,7 +127,7 @@ export function QueuePage(props: {
   regional: QueueList | null;
   /** Open reports in the regional queue, for the link from /screening (null: no regional contact). */
   regionalOpen: number | null;
-  alerts: { items: { id: string; kind: string; report_id: string; reference: string }[]; total: number };
+  alerts: { items: { id: string; kind: string; report_id: string; reference: string }[]; total: number; capped: boolean };
   regionalOnly?: boolean;
   /** The shown LIVC's closing-days page, when this person manages them (chair, coordinator, administrator). */
   closingDaysHref?: string;
@@ -158,7 +158,11 @@ export function QueuePage(props: {
               </li>
             ))}
           </ul>
-          {props.alerts.total > props.alerts.items.length ? <p>{t("intake.queue.alerts_more", { count: num(props.alerts.total - props.alerts.items.length) })}</p> : null}
+          {props.alerts.capped ? (
+            <p>{t("intake.queue.alerts_many", { count: num(props.alerts.total - props.alerts.items.length) })}</p>
+          ) : props.alerts.total > props.alerts.items.length ? (
+            <p>{t("intake.queue.alerts_more", { count: num(props.alerts.total - props.alerts.items.length) })}</p>
+          ) : null}
         </section>
       ) : null}
       {several ? (
