@@ -128,3 +128,22 @@ export async function timedExport(url: string, cookie: string, pid: number) {
   clearInterval(timer);
   return { status, ms: Math.round(ms), firstByteMs: Math.round(firstByteMs), rows: lines - 1, mb: Math.round(bytes / 2 ** 20), rssBeforeMb: before, rssPeakMb: peak };
 }
+
+/**
+ * Removes the reports the "submit a report" path made (the benchmark reporter's, created since `since`),
+ * with their events and alerts. A reused database otherwise grows by a few thousand identical reports
+ * per run in one cell's queue and in its screeners' alerts (255,000 after two days of runs), and the
+ * every-page scan then measures that backlog instead of the seeded data set. The audit entries stay: the
+ * chain is append-only.
+ */
+export async function removeBenchReports(ctx: AppContext, reporterEmail: string, since: string): Promise<number> {
+  const db = ctx.database.db;
+  const user = await db.selectFrom("app_user").select("id").where("email", "=", reporterEmail).executeTakeFirstOrThrow();
+  const made = () => db.selectFrom("report").select("id").where("reporter_user_id", "=", user.id).where("created_at", ">=", since);
+  return db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("intake_alert").where("report_id", "in", made()).execute();
+    await trx.deleteFrom("report_event").where("report_id", "in", made()).execute();
+    const r = await trx.deleteFrom("report").where("reporter_user_id", "=", user.id).where("created_at", ">=", since).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  });
+}

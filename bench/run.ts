@@ -15,7 +15,7 @@ import { seedScale } from "../src/modules/scale/service";
 import { startCluster } from "../test/support/postgres-cluster";
 import { type BenchResult, measure, peakRssMb, WARMUP_SECONDS } from "./harness";
 import { pagesReport, scanPages } from "./pages";
-import { fixtures, pageWeight, sessions, targets, timedExport } from "./paths";
+import { fixtures, pageWeight, removeBenchReports, sessions, targets, timedExport } from "./paths";
 import { startCeilings, startSchakel, stop } from "./servers";
 import { runCommand } from "./verify";
 
@@ -64,6 +64,7 @@ async function benchDialect(dialect: string, databaseUrl: string) {
   say(`Start-up to ready (spawn -> 200 on /readyz, seeded database): ${Math.round(server.startupMs)} ms (target < 1500 ms).`);
   try {
     const s = await sessions(server.base, f);
+    const runStart = new Date().toISOString();
     const results: { r: BenchResult; note: string }[] = [];
     for (const t of targets(server.base, s, f)) {
       const probe = await fetch(t.url, { method: t.method ?? "GET", headers: t.headers, body: t.method === "POST" ? t.body : undefined, redirect: "manual" });
@@ -80,6 +81,14 @@ async function benchDialect(dialect: string, databaseUrl: string) {
         : "";
       results.push({ r, note: `${note}${note ? "; " : ""}${Math.round(r.bytes / 102.4) / 10} KB/resp` });
       console.log(`  ${t.name}: ${r.rps} req/s, p99 ${r.p99} ms (load ${load()})`);
+      if (t.kind === "report") {
+        const ctx = await openContext({ config: loadConfig({ ...process.env, NODE_ENV: "development", DATABASE_URL: databaseUrl, ...env }) });
+        try {
+          console.log(`  (removed the ${await removeBenchReports(ctx, f.reporterEmail, runStart)} reports this run submitted)`);
+        } finally {
+          await ctx.close();
+        }
+      }
     }
     say("");
     say(`Each path: ${WARMUP_SECONDS} s of warm-up on the same 32 connections, then ${seconds} s measured (req/s and percentiles of the requests sent after the warm-up). "warm-up max": the slowest response while the 32 new connections were being accepted (libuv accepts one new connection per event-loop turn; bench/harness.ts).`);
