@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../../platform/db";
+import { pgPrimaryKeys } from "./tables";
 
 /**
  * Backups versus purges and rectifications (decision 0054). A backup holds personal data as it was
@@ -116,12 +117,7 @@ export async function tableShapes(db: AnyDb, dialect: Database["dialect"], table
       fks.set(t.name, list.rows.map((f) => ({ column: f.from, parent: f.table, parentColumn: f.to ?? "id" })));
     }
   } else {
-    const pk = await sql<{ t: string; col: string; pos: number }>`
-      select cl.relname as t, a.attname as col, array_position(i.indkey::int2[], a.attnum) as pos
-      from pg_index i join pg_class cl on cl.oid = i.indrelid join pg_namespace n on n.oid = cl.relnamespace
-      join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
-      where i.indisprimary and n.nspname = 'public'`.execute(db);
-    for (const r of [...pk.rows].sort((a, b) => a.pos - b.pos)) keys.set(r.t, [...(keys.get(r.t) ?? []), r.col]);
+    for (const [t, cols] of await pgPrimaryKeys(db)) keys.set(t, cols);
     const fk = await sql<{ child: string; col: string; parent: string; parent_col: string }>`
       select cl.relname as child, a.attname as col, pcl.relname as parent, pa.attname as parent_col
       from pg_constraint c

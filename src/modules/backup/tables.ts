@@ -57,12 +57,7 @@ export async function userTables(db: AnyDb, dialect: Database["dialect"]): Promi
       from pg_constraint c join pg_namespace n on n.oid = c.connamespace
       where c.contype = 'f' and n.nspname = 'public'`.execute(db);
     for (const fk of fks.rows) if (fk.child !== fk.parent) deps.get(fk.child.replace(/"/g, ""))?.add(fk.parent.replace(/"/g, ""));
-    const pk = await sql<{ t: string; col: string; pos: number }>`
-      select cl.relname as t, a.attname as col, array_position(i.indkey::int2[], a.attnum) as pos
-      from pg_index i join pg_class cl on cl.oid = i.indrelid join pg_namespace n on n.oid = cl.relnamespace
-      join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
-      where i.indisprimary and n.nspname = 'public'`.execute(db);
-    for (const r of [...pk.rows].sort((a, b) => a.pos - b.pos)) keys.set(r.t, [...(keys.get(r.t) ?? []), r.col]);
+    for (const [t, cols] of await pgPrimaryKeys(db)) keys.set(t, cols);
   }
   const ordered: string[] = [];
   const seen = new Set<string>();
@@ -162,4 +157,16 @@ export async function tableChecksums(db: AnyDb, dialect: Database["dialect"]): P
     out.push({ name: t.name, columns: t.columns, rows: d.rows, sha256: d.hex() });
   }
   return out;
+}
+
+/** PostgreSQL: the primary-key columns of every table in the public schema, in key order. */
+export async function pgPrimaryKeys(db: AnyDb): Promise<Map<string, string[]>> {
+  const pk = await sql<{ t: string; col: string; pos: number }>`
+    select cl.relname as t, a.attname as col, array_position(i.indkey::int2[], a.attnum) as pos
+    from pg_index i join pg_class cl on cl.oid = i.indrelid join pg_namespace n on n.oid = cl.relnamespace
+    join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+    where i.indisprimary and n.nspname = 'public'`.execute(db);
+  const keys = new Map<string, string[]>();
+  for (const r of [...pk.rows].sort((a, b) => a.pos - b.pos)) keys.set(r.t, [...(keys.get(r.t) ?? []), r.col]);
+  return keys;
 }
