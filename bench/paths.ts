@@ -139,11 +139,16 @@ export async function timedExport(url: string, cookie: string, pid: number) {
 export async function removeBenchReports(ctx: AppContext, reporterEmail: string, since: string): Promise<number> {
   const db = ctx.database.db;
   const user = await db.selectFrom("app_user").select("id").where("email", "=", reporterEmail).executeTakeFirstOrThrow();
-  const made = () => db.selectFrom("report").select("id").where("reporter_user_id", "=", user.id).where("created_at", ">=", since);
-  return db.transaction().execute(async (trx) => {
-    await trx.deleteFrom("intake_alert").where("report_id", "in", made()).execute();
-    await trx.deleteFrom("report_event").where("report_id", "in", made()).execute();
-    const r = await trx.deleteFrom("report").where("reporter_user_id", "=", user.id).where("created_at", ">=", since).executeTakeFirst();
-    return Number(r.numDeletedRows);
+  // A fixed list of ids: a submission still finishing meanwhile commits its report with its alerts and
+  // events, so every report in the list has all of them already (PostgreSQL, read committed).
+  const ids = (await db.selectFrom("report").select("id").where("reporter_user_id", "=", user.id).where("created_at", ">=", since).execute()).map((r) => r.id);
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      await trx.deleteFrom("intake_alert").where("report_id", "in", chunk).execute();
+      await trx.deleteFrom("report_event").where("report_id", "in", chunk).execute();
+      await trx.deleteFrom("report").where("id", "in", chunk).execute();
+    }
   });
+  return ids.length;
 }

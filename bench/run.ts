@@ -150,7 +150,8 @@ async function main() {
     await benchDialect("SQLite", `sqlite:${file}`);
   }
   if (dialects.includes("postgres")) {
-    const cluster = await startCluster();
+    // As a production server flushes: the tests' cluster turns fsync and synchronous commit off.
+    const cluster = await startCluster({ durable: true });
     try {
       await benchDialect("PostgreSQL 15", cluster.url);
     } finally {
