@@ -1,9 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { sql } from "kysely";
-import { DAILY_LAST_RUN } from "../platform/daily";
+import { lastDailyRun } from "../platform/daily-runs";
 import { type Database, sqlitePath } from "../platform/db";
-import { getMeta } from "../platform/meta";
 
 /**
  * `schakel doctor`'s checks of the running installation (decision 0068, ops audit s8 finding 8): one line
@@ -86,29 +85,19 @@ export async function auditHeadCheck(database: Database): Promise<Check> {
 }
 
 /**
- * The last daily jobs run (meta `daily_jobs_last_run`, written by src/platform/daily.ts: {started, finished,
- * today, failed}). Absent on a database older than a day: warning; older than 48 hours or a failed module:
- * PROBLEM (they run inside `serve`).
+ * The last finished daily jobs run (lastDailyRun: table daily_job_run). None on a database older than a day:
+ * warning; older than 48 hours or a failed module: PROBLEM (they run inside `serve`).
  */
 export async function dailyRunCheck(database: Database, now = new Date()): Promise<Check> {
-  const raw = await getMeta(database.db, DAILY_LAST_RUN);
-  if (!raw) {
+  const run = await lastDailyRun(database.db);
+  if (!run) {
     const first = await sql<{ at: string | null }>`select min(timestamp) as at from kysely_migration`.execute(database.db);
     const since = Date.parse(first.rows[0]?.at ?? "");
     if (Number.isNaN(since) || now.getTime() - since < 24 * HOUR) return ok("the daily jobs have not run yet on this new database (serve runs them)");
     return warning(`the daily jobs never ran on this database (made ${hoursAgo(now.getTime() - since)} ago): they run inside "schakel serve"; is it running?`);
   }
-  let run: { started?: string; finished?: string; failed?: unknown };
-  try {
-    run = JSON.parse(raw);
-  } catch {
-    return problem(`the record of the last daily jobs run (app_meta ${DAILY_LAST_RUN}) cannot be read`);
-  }
-  const at = run.finished ?? run.started ?? "";
-  const when = Date.parse(at);
-  if (Number.isNaN(when)) return problem(`the record of the last daily jobs run (app_meta ${DAILY_LAST_RUN}) has no time`);
-  const age = now.getTime() - when;
-  const failed = Array.isArray(run.failed) ? run.failed.map(String) : [];
+  const { finishedAt: at, failed } = run;
+  const age = now.getTime() - Date.parse(at);
   if (failed.length > 0) return problem(`the last daily jobs run (${at}, ${hoursAgo(age)} ago) failed for: ${failed.join(", ")}; the server log says why`);
   if (age > 48 * HOUR) return problem(`the daily jobs last ran ${hoursAgo(age)} ago (${at}): they run inside "schakel serve"; is it running?`);
   return ok(`the daily jobs last ran ${hoursAgo(age)} ago (${at}), every module's jobs succeeded`);

@@ -7,9 +7,7 @@ import { activeDialects, freshDatabaseUrl, type TestContext, testConfig } from "
 import { audit } from "../platform/audit";
 import { openContext } from "../platform/bootstrap";
 import { generateKeyText } from "../platform/crypto/master-key";
-import { DAILY_LAST_RUN } from "../platform/daily";
 import { sqlitePath } from "../platform/db";
-import { setMeta } from "../platform/meta";
 import { collectChecks, formatCheck } from "./doctor";
 import { backupCheck, diskSpaceVerdict, postgresTlsVerdict } from "./doctor-checks";
 
@@ -32,7 +30,14 @@ for (const dialect of activeDialects()) {
     }, 60_000);
     afterAll(async () => ctx?.close());
 
-    const daily = (run: Record<string, unknown>) => setMeta(ctx.database.db, DAILY_LAST_RUN, JSON.stringify(run));
+    /** The one finished run on record, as the daily run leaves it in daily_job_run. */
+    const daily = async (run: { started: string; finished: string; today: string; failed: string[] }) => {
+      await ctx.database.db.deleteFrom("daily_job_run").execute();
+      await ctx.database.db
+        .insertInto("daily_job_run")
+        .values({ day: run.today, instance: "test", status: "done", started_at: run.started, heartbeat_at: run.finished, finished_at: run.finished, failed: run.failed.join(",") || null })
+        .execute();
+    };
 
     it("the daily jobs: not run on a new database is ok, on one older than a day a warning", async () => {
       const fresh = await lines(env);

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, NotNull } from "kysely";
 import type { SchakelMigration } from "./db/migrate";
 import type { DB } from "./db/schema";
 import { newId, nowIso } from "./db/values";
@@ -8,6 +8,7 @@ import { newId, nowIso } from "./db/values";
  * day's row runs that day's jobs; every other instance (several on one PostgreSQL) or a second timer sees
  * the row and does nothing. The runner beats `heartbeat_at` every minute; a `running` row whose heartbeat
  * is older than STALE_CLAIM_MINUTES belongs to a process that died, and the next attempt takes it over.
+ * The rows are also the record of the runs that lastDailyRun reads.
  */
 export const dailyRunMigrations: SchakelMigration[] = [
   {
@@ -25,7 +26,36 @@ export const dailyRunMigrations: SchakelMigration[] = [
         .execute();
     },
   },
+  {
+    // Decision 0069, amended: the meta row daily_jobs_last_run said what daily_job_run says. A database whose
+    // last run came before the table keeps that run as its day's row (a day the table has stays as it is).
+    name: "2026123010_platform_daily_last_run_into_table",
+    async up(db) {
+      const meta = await db.selectFrom("app_meta").select("value").where("key", "=", LEGACY_META_KEY).executeTakeFirst();
+      const run = meta ? legacyRun(meta.value) : null;
+      if (run) await db.insertInto("daily_job_run").values(run).onConflict((oc) => oc.column("day").doNothing()).execute();
+      await db.deleteFrom("app_meta").where("key", "=", LEGACY_META_KEY).execute();
+    },
+  },
 ];
+
+const LEGACY_META_KEY = "daily_jobs_last_run";
+
+/** The meta row's JSON ({started, finished, today, failed}) as a finished day's row; null when it says no usable time. */
+function legacyRun(raw: string) {
+  let r: { started?: unknown; finished?: unknown; today?: unknown; failed?: unknown };
+  try {
+    r = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  const started = Date.parse(String(r.started));
+  const finished = Date.parse(String(r.finished));
+  if (Number.isNaN(started) || Number.isNaN(finished) || typeof r.today !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(r.today)) return null;
+  const failed = Array.isArray(r.failed) && r.failed.length > 0 ? r.failed.map(String).join(",") : null;
+  const end = new Date(finished).toISOString();
+  return { day: r.today, instance: LEGACY_META_KEY, status: "done" as const, started_at: new Date(started).toISOString(), heartbeat_at: end, finished_at: end, failed };
+}
 
 export type DailyRunStatus = "running" | "done";
 
@@ -79,4 +109,25 @@ export async function finishDailyRun(db: Kysely<DB>, day: string, failed: string
     .where("day", "=", day)
     .where("instance", "=", instance)
     .execute();
+}
+
+/** The last run that finished: its Belgian day, start and end (ISO instants) and the modules whose jobs failed. */
+export type DailyRun = { day: string; startedAt: string; finishedAt: string; failed: string[] };
+
+/**
+ * The newest finished run, or null when none finished yet: the one reader of daily_job_run for the catch-up at
+ * start, /retention and `schakel doctor`. A `running` day is left out: it may be one that died half-way,
+ * and until another attempt finishes it the jobs have not run that day.
+ */
+export async function lastDailyRun(db: Kysely<DB>): Promise<DailyRun | null> {
+  const row = await db
+    .selectFrom("daily_job_run")
+    .select(["day", "started_at", "finished_at", "failed"])
+    .where("status", "=", "done")
+    .orderBy("day", "desc")
+    .limit(1)
+    .$narrowType<{ finished_at: NotNull }>()
+    .executeTakeFirst();
+  if (!row) return null;
+  return { day: row.day, startedAt: row.started_at, finishedAt: row.finished_at, failed: row.failed ? row.failed.split(",") : [] };
 }

@@ -1,12 +1,16 @@
 import Fastify from "fastify";
 import { sql } from "kysely";
 import { expect, it } from "vitest";
-import { describeEachDialect, openTestContext } from "../../test/support/db";
+import { allMigrations } from "../modules/migrations";
+import { activeDialects, describeEachDialect, freshDatabaseUrl, openTestContext } from "../../test/support/db";
 import { openContext } from "./bootstrap";
 import { ConfigError, loadConfig } from "./config";
-import { brusselsInstant, CATCH_UP_AFTER_MS, catchUpDue, countsOf, DAILY_LAST_RUN, nextDailyRun, runAllDailyJobs, runClaimedDailyJobs, scheduleDailyJobs } from "./daily";
-import { claimDailyRun, finishDailyRun, STALE_CLAIM_MINUTES } from "./daily-runs";
+import { brusselsDateTime, brusselsInstant, CATCH_UP_AFTER_MS, catchUpDue, countsOf, nextDailyRun, runAllDailyJobs, runClaimedDailyJobs, scheduleDailyJobs } from "./daily";
+import { claimDailyRun, finishDailyRun, lastDailyRun, STALE_CLAIM_MINUTES } from "./daily-runs";
+import { openDatabase } from "./db";
+import { migrate } from "./db/migrate";
 import { getMeta, setMeta } from "./meta";
+import { todayInBrussels } from "./db/values";
 
 /** A logger that keeps what it was given (the jobs' log lines must hold counts, never ids or labels). */
 function keepLog() {
@@ -24,7 +28,7 @@ it("countsOf keeps numbers only: lists become their length, strings (ids, labels
 
 /** The server's daily run (ops audit s8, findings 6, 9 and 13): every module's jobs, each on its own, logged as counts and recorded. */
 describeEachDialect("daily jobs of every module", (ctx, dialect) => {
-  it("runs the cases and the partners jobs (invitations now expire without cron), logs one line of counts and records the run", async () => {
+  it("runs the cases and the partners jobs (invitations now expire without cron), logs one line of counts", async () => {
     const log = keepLog();
     const r = await runAllDailyJobs(ctx(), log, "2026-11-29");
     expect(r.failed).toEqual([]);
@@ -33,9 +37,15 @@ describeEachDialect("daily jobs of every module", (ctx, dialect) => {
     const done = log.lines.find((l) => l.msg === "daily jobs done")!;
     expect(done.level).toBe("info");
     expect(JSON.stringify(done.obj)).not.toMatch(/"[0-9a-f]{8}-[0-9a-f]{4}-/);
-    const last = JSON.parse((await getMeta(ctx().database.db, DAILY_LAST_RUN))!);
-    expect(last).toMatchObject({ today: "2026-11-29", failed: [] });
-    expect(Date.parse(last.finished)).toBeGreaterThanOrEqual(Date.parse(last.started));
+  });
+
+  it("records the run in daily_job_run only: lastDailyRun reads it, the old meta row is no longer written", async () => {
+    const db = ctx().database.db;
+    expect(await runClaimedDailyJobs(ctx(), keepLog(), new Date("2026-11-29T01:30:00Z"))).toBe("ran");
+    const last = (await lastDailyRun(db))!;
+    expect(last).toMatchObject({ day: "2026-11-29", failed: [] });
+    expect(Date.parse(last.finishedAt)).toBeGreaterThanOrEqual(Date.parse(last.startedAt));
+    expect(await getMeta(db, "daily_jobs_last_run")).toBeUndefined();
   });
 
   it("one module failing does not stop the others: it is logged and recorded as failed", async () => {
@@ -48,7 +58,8 @@ describeEachDialect("daily jobs of every module", (ctx, dialect) => {
       expect(r.failed).toEqual(["partners"]);
       expect(r.results.cases).toMatchObject({ purge: { purged: 0 } });
       expect(log.lines.filter((l) => l.level === "error").map((l) => [l.msg, l.obj.module])).toEqual([["daily jobs failed", "partners"]]);
-      expect(JSON.parse((await getMeta(broken.database.db, DAILY_LAST_RUN))!).failed).toEqual(["partners"]);
+      await runClaimedDailyJobs(broken, keepLog(), new Date("2026-11-29T01:30:00Z"));
+      expect((await lastDailyRun(broken.database.db))?.failed).toEqual(["partners"]);
     } finally {
       await broken.close();
     }
@@ -99,10 +110,10 @@ it("nextDailyRun around the clocks going forward (28 March 2027): 02:30 does not
   expect([...gaps].sort()).toEqual([23, 24, 25]);
 });
 
-it("catchUpDue: no recorded run, or one that began over 23 hours ago", () => {
+it("catchUpDue: no finished run, or one that began over 23 hours ago", () => {
   const now = new Date("2026-11-30T10:00:00Z");
-  const rec = (started: string) => JSON.stringify({ started, finished: started, today: "x", failed: [] });
-  expect(catchUpDue(undefined, now)).toBe(true);
+  const rec = (startedAt: string) => ({ day: startedAt.slice(0, 10), startedAt, finishedAt: startedAt, failed: [] });
+  expect(catchUpDue(null, now)).toBe(true);
   expect(catchUpDue(rec(new Date(now.getTime() - CATCH_UP_AFTER_MS - 1000).toISOString()), now)).toBe(true);
   expect(catchUpDue(rec(new Date(now.getTime() - CATCH_UP_AFTER_MS + 60_000).toISOString()), now)).toBe(false);
 });
@@ -130,7 +141,7 @@ describeEachDialect("the daily run's claim", (ctx) => {
       expect(await runClaimedDailyJobs(other, keepLog(), new Date("2026-12-02T20:00:00Z"))).toBe("done");
       const row = await ctx().database.db.selectFrom("daily_job_run").selectAll().where("day", "=", "2026-12-02").executeTakeFirstOrThrow();
       expect([row.status, row.failed]).toEqual(["done", null]);
-      expect(JSON.parse((await getMeta(ctx().database.db, DAILY_LAST_RUN))!)).toMatchObject({ today: "2026-12-02", failed: [] });
+      expect(await lastDailyRun(ctx().database.db)).toMatchObject({ day: "2026-12-02", failed: [] });
       // The next Belgian day (23:30 UTC is already 3 December in Brussels) is a new claim.
       expect(await runClaimedDailyJobs(other, keepLog(), new Date("2026-12-02T23:30:00Z"))).toBe("ran");
     } finally {
@@ -159,18 +170,22 @@ describeEachDialect("the daily run's claim", (ctx) => {
       const c = await openContext({ config: ctx().config });
       const db = c.database.db;
       await db.deleteFrom("daily_job_run").execute();
-      await db.deleteFrom("app_meta").where("key", "=", DAILY_LAST_RUN).execute();
-      if (recent) await setMeta(db, DAILY_LAST_RUN, JSON.stringify({ started: new Date(Date.now() - 3_600_000).toISOString(), finished: new Date().toISOString(), today: "x", failed: [] }));
+      // A run that finished yesterday (Brussels) and began an hour ago: no catch-up today.
+      if (recent) {
+        const yesterday = new Date(Date.now() - 86_400_000);
+        await claimDailyRun(db, todayInBrussels(yesterday), new Date(Date.now() - 3_600_000), "earlier");
+        await finishDailyRun(db, todayInBrussels(yesterday), [], "earlier");
+      }
       const app = Fastify({ logger: false });
       scheduleDailyJobs(app, c, { startDelayMs: 10 });
       await app.listen({ port: 0, host: "127.0.0.1" });
       try {
         if (recent) {
           await new Promise((r) => setTimeout(r, 2500));
-          expect(await db.selectFrom("daily_job_run").select("day").execute()).toEqual([]);
+          expect(await db.selectFrom("daily_job_run").select("day").execute()).toEqual([{ day: todayInBrussels(new Date(Date.now() - 86_400_000)) }]);
         } else {
           await expect.poll(async () => (await db.selectFrom("daily_job_run").select("status").executeTakeFirst())?.status, { timeout: 15_000, interval: 200 }).toBe("done");
-          expect(JSON.parse((await getMeta(db, DAILY_LAST_RUN))!).failed).toEqual([]);
+          expect((await lastDailyRun(db))?.failed).toEqual([]);
         }
       } finally {
         await app.close();
@@ -179,10 +194,50 @@ describeEachDialect("the daily run's claim", (ctx) => {
     }
   }, 30_000);
 
-  it("the catch-up reads the meta row the run writes", async () => {
+  it("lastDailyRun is the newest finished day; a day still running (or died half-way) is not a run yet", async () => {
     const db = ctx().database.db;
-    await setMeta(db, DAILY_LAST_RUN, JSON.stringify({ started: "2026-12-01T01:30:00.000Z", finished: "2026-12-01T01:30:02.000Z", today: "2026-12-01", failed: [] }));
-    expect(catchUpDue(await getMeta(db, DAILY_LAST_RUN), new Date("2026-12-01T20:00:00Z"))).toBe(false);
-    expect(catchUpDue(await getMeta(db, DAILY_LAST_RUN), new Date("2026-12-02T01:00:00Z"))).toBe(true);
+    await db.deleteFrom("daily_job_run").execute();
+    expect(await lastDailyRun(db)).toBeNull();
+    await claimDailyRun(db, "2026-12-01", new Date("2026-12-01T01:30:00Z"), "a");
+    await finishDailyRun(db, "2026-12-01", ["cases", "partners"], "a");
+    await claimDailyRun(db, "2026-12-02", new Date("2026-12-02T01:30:00Z"), "b");
+    const last = (await lastDailyRun(db))!;
+    expect([last.day, last.startedAt, last.failed]).toEqual(["2026-12-01", "2026-12-01T01:30:00.000Z", ["cases", "partners"]]);
+    // The catch-up reads the same record: the 2nd's run has not finished, so a start that day tries it.
+    expect(catchUpDue(last, new Date("2026-12-01T20:00:00Z"))).toBe(false);
+    expect(catchUpDue(last, new Date("2026-12-02T01:31:00Z"))).toBe(true);
+    expect(brusselsDateTime("2026-07-01T00:30:05.000Z")).toEqual({ date: "2026-07-01", time: "02:30" });
   });
 });
+
+/** Decision 0069, amended: the upgrade keeps the last run the old meta row recorded as its day's row, once, and drops the meta row. */
+for (const dialect of activeDialects()) {
+  it(`the upgrade moves the meta row daily_jobs_last_run into daily_job_run [${dialect}]`, async () => {
+    const upgrade = "2026123010_platform_daily_last_run_into_table";
+    const meta = (today: string, failed: string[]) => JSON.stringify({ started: `${today}T01:30:00.000Z`, finished: `${today}T01:30:04.000Z`, today, failed });
+    /** A database one release old holding `value` as the meta row (and the days in `days`), upgraded. */
+    const upgraded = async (value: string, days: string[] = []) => {
+      const database = await openDatabase(await freshDatabaseUrl(dialect));
+      try {
+        await migrate(database, allMigrations().filter((m) => m.name !== upgrade));
+        for (const day of days) {
+          await claimDailyRun(database.db, day, new Date(`${day}T01:30:00Z`), "before");
+          await finishDailyRun(database.db, day, [], "before");
+        }
+        await setMeta(database.db, "daily_jobs_last_run", value);
+        expect(await migrate(database)).toEqual([upgrade]);
+        expect(await getMeta(database.db, "daily_jobs_last_run")).toBeUndefined();
+        return await lastDailyRun(database.db);
+      } finally {
+        await database.close();
+      }
+    };
+    // A last run from before the table: it becomes the 28th's row, with its failed module.
+    expect(await upgraded(meta("2026-11-28", ["cases"]))).toEqual({ day: "2026-11-28", startedAt: "2026-11-28T01:30:00.000Z", finishedAt: "2026-11-28T01:30:04.000Z", failed: ["cases"] });
+    // The same run the table already holds (every run since the table was written to both): the table's row stays.
+    expect(await upgraded(meta("2026-12-03", ["partners"]), ["2026-12-02", "2026-12-03"])).toMatchObject({ day: "2026-12-03", failed: [] });
+    // A row without a usable time records nothing; it goes all the same.
+    expect(await upgraded("{not json")).toBeNull();
+    expect(await upgraded(JSON.stringify({ today: "2026-11-28", failed: [] }))).toBeNull();
+  }, 60_000);
+}

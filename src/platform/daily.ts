@@ -1,12 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { schakelModules } from "../modules";
 import type { AppContext } from "./context";
-import { beatDailyRun, claimDailyRun, finishDailyRun } from "./daily-runs";
+import { beatDailyRun, claimDailyRun, type DailyRun, finishDailyRun, lastDailyRun } from "./daily-runs";
 import { addDays, todayInBrussels } from "./db/values";
-import { getMeta, setMeta } from "./meta";
-
-/** The meta row that says when the daily jobs last ran and which modules' jobs failed (for the operator). */
-export const DAILY_LAST_RUN = "daily_jobs_last_run";
 
 /**
  * Numbers only, for the log: arrays become their length, nested objects their numbers. A job's result may
@@ -34,11 +30,10 @@ export interface DailyLog {
 
 /**
  * Runs every module's daily work (SchakelModule.daily) once, each on its own: one module's failure is
- * logged and recorded and does not stop the others. One info line with the counts (no ids, no names) and
- * a meta row (`daily_jobs_last_run`) say that it ran. The server calls it through runClaimedDailyJobs.
+ * logged and returned as failed and does not stop the others. One info line with the counts (no ids, no
+ * names) says that it ran. The server calls it through runClaimedDailyJobs, which records the run.
  */
 export async function runAllDailyJobs(ctx: AppContext, log: DailyLog, today = todayInBrussels()) {
-  const started = new Date().toISOString();
   const results: Record<string, unknown> = {};
   const failed: string[] = [];
   for (const mod of schakelModules()) {
@@ -51,22 +46,13 @@ export async function runAllDailyJobs(ctx: AppContext, log: DailyLog, today = to
     }
   }
   log.info({ daily: results, failed }, "daily jobs done");
-  await setMeta(ctx.database.db, DAILY_LAST_RUN, JSON.stringify({ started, finished: new Date().toISOString(), today, failed })).catch((e) => log.error({ err: e }, "daily jobs: could not record the run"));
   return { results, failed };
 }
 
-/** The last recorded run of the daily jobs, its end as Brussels date and time, or null when none ran yet. */
-export async function lastDailyRun(db: AppContext["database"]["db"]): Promise<{ date: string; time: string; failed: string[] } | null> {
-  const raw = await getMeta(db, DAILY_LAST_RUN);
-  if (!raw) return null;
-  try {
-    const r = JSON.parse(raw) as { finished?: string; failed?: unknown };
-    if (!r.finished || Number.isNaN(Date.parse(r.finished))) return null;
-    const [date, time] = wallTime(new Date(r.finished)).split(" ");
-    return { date, time, failed: Array.isArray(r.failed) ? r.failed.map(String) : [] };
-  } catch {
-    return null;
-  }
+/** An instant (ISO) as Brussels date "YYYY-MM-DD" and time "HH:MM", for a page that says when the jobs ran. */
+export function brusselsDateTime(iso: string): { date: string; time: string } {
+  const [date, time] = wallTime(new Date(iso)).split(" ");
+  return { date, time };
 }
 
 const brusselsWall = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Brussels", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
@@ -103,10 +89,9 @@ export function nextDailyRun(now: Date, at: string): Date {
   throw new Error(`no daily run after ${now.toISOString()}`);
 }
 
-/** A catch-up run at start is due when the recorded last run (meta `daily_jobs_last_run`) is absent or began over 23 hours ago. */
-export function catchUpDue(lastRun: string | undefined, now: Date): boolean {
-  const started = lastRun ? Date.parse((JSON.parse(lastRun) as { started?: string }).started ?? "") : Number.NaN;
-  return Number.isNaN(started) || now.getTime() - started > CATCH_UP_AFTER_MS;
+/** A catch-up run at start is due when no run finished yet (lastDailyRun) or the last one began over 23 hours ago. */
+export function catchUpDue(last: DailyRun | null, now: Date): boolean {
+  return !last || now.getTime() - Date.parse(last.startedAt) > CATCH_UP_AFTER_MS;
 }
 
 export const CATCH_UP_AFTER_MS = 23 * 3_600_000;
@@ -168,7 +153,7 @@ export function scheduleDailyJobs(app: FastifyInstance, ctx: AppContext, opts: {
   };
   app.server.once("listening", () => {
     arm(opts.startDelayMs ?? 60 * 1000, async () => {
-      const due = await getMeta(ctx.database.db, DAILY_LAST_RUN)
+      const due = await lastDailyRun(ctx.database.db)
         .then((last) => catchUpDue(last, new Date()))
         .catch(() => true);
       return due ? attempt() : armScheduled();

@@ -1,4 +1,5 @@
-import { lastDailyRun } from "../../platform/daily";
+import { brusselsDateTime } from "../../platform/daily";
+import { lastDailyRun } from "../../platform/daily-runs";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { h } from "preact";
 import { z } from "zod";
@@ -153,7 +154,8 @@ export function rectifyRoutes(app: FastifyInstance, ctx: AppContext) {
       lastDailyRun(ctx.database.db),
     ]);
     await recordRetentionView(ctx, whoOf(request));
-    const jobs = { lastRun, dailyAt: ctx.config.SCHAKEL_DAILY_AT };
+    // When the last run ended, on the Brussels clock the DPO reads.
+    const jobs = { lastRun: lastRun && { ...brusselsDateTime(lastRun.finishedAt), failed: lastRun.failed }, dailyAt: ctx.config.SCHAKEL_DAILY_AT };
     return sendPage(reply, h(RetentionPage, { ctx: viewContext(request), overview, cases, reports, livcNames: names, jobs, params: { cp: cases.page, rp: reports.page } }));
   });
 }

@@ -5,9 +5,8 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser, login, type LoginSession } from "../../../test/support/auth";
 import { describeEachDialect, openTestContext } from "../../../test/support/db";
+import { claimDailyRun } from "../../platform/daily-runs";
 import { addDays, newId, nowIso, todayInBrussels } from "../../platform/db/values";
-import { DAILY_LAST_RUN } from "../../platform/daily";
-import { setMeta } from "../../platform/meta";
 import { buildApp } from "../../platform/web/app";
 import { newReference } from "../intake/reference-number";
 import { purgeLogLines } from "./retention-cli";
@@ -96,17 +95,25 @@ describeEachDialect("retention and purge page", (ctx) => {
   it("says when the daily jobs (the purge among them) last ran, warns when one failed, and says when none ran", async () => {
     const db = ctx().database.db;
     const page = async () => (await app.inject({ method: "GET", url: "/retention", headers: dpo.headers() })).body;
-    await db.deleteFrom("app_meta").where("key", "=", DAILY_LAST_RUN).execute();
+    /** The one run on record: its day, start and end, the modules that failed. */
+    const recorded = async (day: string, started: string, finished: string, failed: string[] = []) => {
+      await db.deleteFrom("daily_job_run").execute();
+      await db.insertInto("daily_job_run").values({ day, instance: "test", status: "done", started_at: started, heartbeat_at: finished, finished_at: finished, failed: failed.join(",") || null }).execute();
+    };
+    await db.deleteFrom("daily_job_run").execute();
     expect(await page()).toContain("De dagelijkse taken, waaronder het wissen, liepen op deze installatie nog niet. Ze lopen elke dag om 02:30 (Brusselse tijd).");
     // 01:31 UTC on 30 November is 02:31 in Brussels (winter time).
-    await setMeta(db, DAILY_LAST_RUN, JSON.stringify({ started: "2026-11-30T01:30:00.000Z", finished: "2026-11-30T01:31:10.000Z", today: "2026-11-30", failed: [] }));
+    await recorded("2026-11-30", "2026-11-30T01:30:00.000Z", "2026-11-30T01:31:10.000Z");
     const ok = await page();
     expect(ok).toContain("liepen het laatst op 30 november 2026 om 02:31.");
     expect(ok).not.toContain("notice warning");
-    await setMeta(db, DAILY_LAST_RUN, JSON.stringify({ started: "2026-07-01T00:30:00.000Z", finished: "2026-07-01T00:30:05.000Z", today: "2026-07-01", failed: ["cases"] }));
+    await recorded("2026-07-01", "2026-07-01T00:30:00.000Z", "2026-07-01T00:30:05.000Z", ["cases"]);
     const failed = await page();
     expect(failed).toContain("liepen het laatst op 1 juli 2026 om 02:30."); // summer time: UTC+2
     expect(failed).toMatch(/class="notice warning"[^>]*>\s*<p>[^<]*Niet alle taken slaagden: cases\./);
+    // The next day's run, begun and not (yet) finished, is not the last run.
+    await claimDailyRun(db, "2026-07-02", new Date("2026-07-02T00:30:00Z"), "test");
+    expect(await page()).toContain("liepen het laatst op 1 juli 2026 om 02:30.");
   });
 
   it("pages each log newest first (50 a page), and is the DPO's only", async () => {
