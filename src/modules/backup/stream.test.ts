@@ -11,7 +11,7 @@ import { openContext } from "../../platform/bootstrap";
 import { loadMasterKey, masterKeyFromBytes } from "../../platform/crypto/master-key";
 import { sealBackup } from "./legacy";
 import { BackupError, createBackup, openBackup, openBackupFile, restoreBackup, tableChecksums, writeBackup } from "./service";
-import { type AnyDb, tablePages, userTables } from "./tables";
+import { type AnyDb, PAGE_ROWS, tablePages, userTables } from "./tables";
 
 /** The frames of a format-2 file: [start, end) byte ranges after the two header lines. */
 function frames(bytes: Buffer): { head: number; frames: [number, number][] } {
@@ -90,7 +90,7 @@ describeEachDialect("streamed backup (format 2)", (ctx, dialect) => {
     }
   }, 60_000);
 
-  it("large rows (advice archives of several MiB) are read, written and restored a few at a time, identical", async () => {
+  it("large rows (advice archives of several MiB) are read in pages bounded by bytes, written and restored, identical", async () => {
     const db = ctx().database.db;
     const at = "2026-11-30T00:00:00.000Z";
     await db.insertInto("awareness_campaign").values({ id: "c-big", name: "Groot", year: 2026, description: "", created_at: at }).execute();
@@ -103,7 +103,8 @@ describeEachDialect("streamed backup (format 2)", (ctx, dialect) => {
     }
     const pages: number[] = [];
     const tables = await userTables(db as AnyDb, dialect);
-    for await (const page of tablePages(db as AnyDb, tables.find((t) => t.name === "awareness_job_archive")!)) pages.push(page.length);
+    // With 3 MiB of values a page, one 2 MiB archive a page.
+    for await (const page of tablePages(db as AnyDb, tables.find((t) => t.name === "awareness_job_archive")!, PAGE_ROWS, 3 << 20)) pages.push(page.length);
     expect(pages).toEqual([1, 1]);
     const file = path.join(dir, `${dialect}-big.sbk`);
     const { manifest } = await writeBackup(ctx().database, master(), file);
@@ -120,6 +121,43 @@ describeEachDialect("streamed backup (format 2)", (ctx, dialect) => {
       await db.deleteFrom("awareness_campaign").where("id", "=", "c-big").execute();
     }
   }, 120_000);
+
+  it("a page holds at most maxBytes of values in any table: the widest row decides the rows a page reads, one query a page", async () => {
+    const db = ctx().database.db;
+    const at = "2026-11-30T00:00:00.000Z";
+    for (let i = 0; i < 30; i++) {
+      await db.insertInto("awareness_campaign").values({ id: `c-wide-${String(i).padStart(2, "0")}`, name: `Breed ${i}`, year: 2026, description: "b".repeat(40_000), created_at: at }).execute();
+    }
+    try {
+      const tables = await userTables(db as AnyDb, dialect);
+      let queries = 0;
+      const counted = (db as AnyDb).withPlugin({
+        transformQuery: (args) => {
+          queries++;
+          return args.node;
+        },
+        transformResult: async (args) => args.result,
+      });
+      const pageSizes = async (name: string, maxRows: number, maxBytes: number) => {
+        queries = 0;
+        const sizes: number[] = [];
+        for await (const page of tablePages(counted, tables.find((t) => t.name === name)!, maxRows, maxBytes)) sizes.push(page.length);
+        return sizes;
+      };
+      expect((await db.selectFrom("awareness_campaign").select("id").execute()).length).toBe(30);
+      // Rows of ~40 kB, 100 kB a page: two rows a page, where 7 rows (the row limit alone) would hold 280 kB.
+      expect(await pageSizes("awareness_campaign", 7, 100_000)).toEqual(Array(15).fill(2));
+      // A row wider than a page is read alone.
+      expect(await pageSizes("awareness_campaign", 7, 10_000)).toEqual(Array(30).fill(1));
+      // A table of small rows keeps pages of maxRows, one query each, and one for its widest row.
+      const n = (await db.selectFrom("municipality").select("nis").execute()).length;
+      const small = await pageSizes("municipality", 100, 100_000);
+      expect(small).toEqual([...Array(Math.floor(n / 100)).fill(100), n % 100].filter((k) => k > 0));
+      expect(queries).toBe(1 + Math.floor(n / 100) + 1); // the widest row, the full pages, the last (short) one
+    } finally {
+      await db.deleteFrom("awareness_campaign").where("id", "like", "c-wide-%").execute();
+    }
+  });
 
   it("refuses a cut-off file, a flipped byte, swapped frames, a dropped frame and another key, each in one line, and changes nothing", async () => {
     const { bytes } = await createBackup(ctx().database, master(), { frameBytes: 1024 });

@@ -8,7 +8,8 @@ import { BackupError } from "./format";
  *
  * Rows are read in primary-key order with keyset pages (`where (k1, k2) > (last) order by k1, k2
  * limit N`): the same code on SQLite and PostgreSQL, one page in memory at a time, each page an index
- * range scan. The digest of a table is the SUM modulo 2^256 of the SHA-256 of every row (a row being
+ * range scan. A page also holds at most PAGE_BYTES of values: a table's widest row decides how many of its
+ * rows a page reads. The digest of a table is the SUM modulo 2^256 of the SHA-256 of every row (a row being
  * the JSON of its values in column-name order): it is computed incrementally in any order, so it
  * does not depend on how a dialect collates text keys (PostgreSQL's locale order differs from
  * SQLite's byte order), and no copy of the table is ever sorted. It checks that a restore reproduced
@@ -24,18 +25,18 @@ const MIGRATION_TABLES = new Set(["kysely_migration", "kysely_migration_lock"]);
 
 /** Rows per keyset page. */
 export const PAGE_ROWS = 5000;
+/** Bytes of values per page, as much as a restore batch holds (service.ts BATCH_CHARS); a wider row is read alone. */
+export const PAGE_BYTES = 16 << 20;
 
-/**
- * Tables whose rows can be large, read a few rows at a time so that a page stays small: the awareness
- * advice archives (decision 0069) are ZIP files of up to 64 MiB each.
- */
-const PAGE_ROWS_OF: Record<string, number> = { awareness_job_archive: 1 };
-export const pageRowsOf = (table: string): number => PAGE_ROWS_OF[table] ?? PAGE_ROWS;
+/** Column types of a fixed, small size; a value of any other type (text, binary) counts in its row's width. */
+const FIXED_SIZE = /^(int|bigint|smallint|serial|bigserial|real|double|float|numeric|decimal|bool|date|time|uuid)/i;
 
 export interface TableInfo {
   name: string;
   columns: string[];
   key: string[];
+  /** The columns whose values can be large: their byte lengths make a row's width. */
+  sized: string[];
 }
 
 /** User tables of the database with their primary keys, sorted so that a table comes after the tables it references. */
@@ -69,13 +70,20 @@ export async function userTables(db: AnyDb, dialect: Database["dialect"]): Promi
     ordered.push(name);
   };
   for (const name of [...deps.keys()].sort()) visit(name, new Set());
-  const byName = new Map(tables.map((t) => [t.name, t.columns.map((c) => c.name)]));
-  return ordered.map((name) => ({ name, columns: byName.get(name)!, key: keys.get(name) ?? [] }));
+  const byName = new Map(tables.map((t) => [t.name, t.columns]));
+  return ordered.map((name) => {
+    const columns = byName.get(name)!;
+    return { name, columns: columns.map((c) => c.name), key: keys.get(name) ?? [], sized: columns.filter((c) => !FIXED_SIZE.test(c.dataType)).map((c) => c.name) };
+  });
 }
 
-/** The rows of a table in primary-key order, one keyset page at a time. A table without a primary key is refused. */
-export async function* tablePages(db: AnyDb, table: TableInfo, pageRows = pageRowsOf(table.name)): AsyncGenerator<Row[]> {
+/**
+ * The rows of a table in primary-key order, one keyset page at a time: at most `maxRows` rows and, as far
+ * as the widest row allows, `maxBytes` of values. A table without a primary key is refused.
+ */
+export async function* tablePages(db: AnyDb, table: TableInfo, maxRows = PAGE_ROWS, maxBytes = PAGE_BYTES): AsyncGenerator<Row[]> {
   if (table.key.length === 0) throw new TableWithoutKeyError(table.name);
+  const pageRows = await rowsPerPage(db, table, maxRows, maxBytes);
   const cols = (names: string[]) => sql.join(names.map((c) => sql.ref(c)));
   const order = cols(table.key);
   let last: unknown[] | null = null;
@@ -89,6 +97,21 @@ export async function* tablePages(db: AnyDb, table: TableInfo, pageRows = pageRo
     const end = page[page.length - 1];
     last = table.key.map((k) => end[k]);
   }
+}
+
+/**
+ * How many rows a page of this table reads: as many as fit in `maxBytes` were every row as wide as its widest
+ * (the byte lengths of its sized values), at least one, at most `maxRows`. One aggregate over the lengths,
+ * which both databases read without the values themselves (SQLite's octet_length, PostgreSQL's TOAST
+ * header), keeps every page of a table the same single query: a table of small rows keeps pages of
+ * `maxRows`, one of 64 MiB archives reads one row a page. A table that mixed a few huge rows with many
+ * small ones would read all of them in small pages: slower, never larger.
+ */
+async function rowsPerPage(db: AnyDb, table: TableInfo, maxRows: number, maxBytes: number): Promise<number> {
+  if (table.sized.length === 0) return maxRows;
+  const width = sql.join(table.sized.map((c) => sql`coalesce(octet_length(${sql.ref(c)}), 0)`), sql` + `);
+  const widest = (await sql<{ widest: number | string | null }>`select max(${width}) as widest from ${sql.table(table.name)}`.execute(db)).rows[0]?.widest;
+  return Math.max(1, Math.min(maxRows, Math.floor(maxBytes / Math.max(1, Number(widest ?? 0)))));
 }
 
 /** A table someone added without a primary key: backup and restore read tables in key order, so both refuse it by name. */
