@@ -4,11 +4,16 @@
 //
 //   BENCH_SECONDS  seconds per path (default 5)        BENCH_SCALE  data set size (default 1 = issue 9's volume)
 //   BENCH_DIALECTS sqlite,postgres (default both)      BENCH_SQLITE_FILE  reuse/keep the seeded SQLite file
+//   BENCH_POSTGRES_URL  an existing PostgreSQL database (seeded on first use, kept) instead of a throwaway cluster
+//   BENCH_PATHS    only the paths whose name contains one of these comma-separated words (for an A/B)
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import cliProgress from "cli-progress";
+import { sql } from "kysely";
 import { getMeta } from "../src/platform/meta";
+import { catchUpDue, runClaimedDailyJobs } from "../src/platform/daily";
+import { lastDailyRun } from "../src/platform/daily-runs";
 import { openContext } from "../src/platform/bootstrap";
 import { loadConfig } from "../src/platform/config";
 import { seedScale } from "../src/modules/scale/service";
@@ -25,6 +30,7 @@ const dialects = (process.env.BENCH_DIALECTS ?? "sqlite,postgres").split(",");
 // A fixed master key for the synthetic data only (fictional people), so a seeded file can be reused.
 const MASTER_KEY = Buffer.alloc(32, 7).toString("base64");
 const env = { SCHAKEL_MASTER_KEY: MASTER_KEY };
+const onlyPaths = process.env.BENCH_PATHS?.split(",").map((w) => w.trim()).filter(Boolean);
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
 const out: string[] = [];
 const say = (line = "") => {
@@ -38,15 +44,36 @@ async function seeded(databaseUrl: string) {
     // A reused database may carry login failures of an earlier (interrupted) run: start unthrottled.
     await ctx.database.db.deleteFrom("login_throttle").execute();
     const meta = await getMeta(ctx.database.db, "scale_seeded");
-    if (meta && JSON.parse(meta).scale === scale) return { seedSeconds: null, fixtures: await fixtures(ctx) };
+    if (meta && JSON.parse(meta).scale === scale) {
+      await steadyState(ctx);
+      return { seedSeconds: null, fixtures: await fixtures(ctx) };
+    }
     const bar = new cliProgress.SingleBar({ format: `seeding ${ctx.database.dialect} {bar} {percentage}% | {value}/{total} rows | {phase}` }, cliProgress.Presets.shades_classic);
     bar.start(1, 0, { phase: "" });
     const r = await seedScale(ctx, { scale, seed: 1, progress: (d, t, phase) => { bar.setTotal(t); bar.update(d, { phase }); } });
     bar.stop();
+    await steadyState(ctx);
     return { seedSeconds: r.seconds, fixtures: await fixtures(ctx) };
   } finally {
     await ctx.close();
   }
+}
+
+/**
+ * The database as a running installation has it, before anything is measured:
+ * - today's daily jobs done (otherwise the server's catch-up, 60 s after its start, runs them in the middle of
+ *   the measured paths: a first purge of a seeded data set is a large write);
+ * - PostgreSQL: a checkpoint, so the seed's gigabyte of dirty pages is not written back during the measurements
+ *   (the checkpointer spreads it over minutes).
+ */
+async function steadyState(ctx: Awaited<ReturnType<typeof openContext>>) {
+  if (catchUpDue(await lastDailyRun(ctx.database.db), new Date())) {
+    const t0 = performance.now();
+    const quiet = { info() {}, error(obj: Record<string, unknown>, msg: string) { say(`daily jobs: ${msg} ${JSON.stringify(obj)}`); } };
+    const outcome = await runClaimedDailyJobs(ctx, quiet);
+    say(`Daily jobs run once before measuring (${outcome}): ${((performance.now() - t0) / 1000).toFixed(1)} s.`);
+  }
+  if (ctx.database.dialect === "postgres") await sql`checkpoint`.execute(ctx.database.db);
 }
 
 const row = (r: BenchResult, hello: number, note = "") =>
@@ -67,6 +94,7 @@ async function benchDialect(dialect: string, databaseUrl: string) {
     const runStart = new Date().toISOString();
     const results: { r: BenchResult; note: string }[] = [];
     for (const t of targets(server.base, s, f)) {
+      if (onlyPaths && !onlyPaths.some((w) => t.name.includes(w))) continue;
       const probe = await fetch(t.url, { method: t.method ?? "GET", headers: t.headers, body: t.method === "POST" ? t.body : undefined, redirect: "manual" });
       if (probe.status === 404) {
         say(`(skipped: ${t.name} answers 404 in this tree)`);
@@ -99,6 +127,7 @@ async function benchDialect(dialect: string, databaseUrl: string) {
     say(row(sqliteRead, hello.rps));
     for (const { r, note } of results) say(row(r, hello.rps, note));
     say(`\nPeak RSS of the Schakel server after the load runs: ${peakRssMb(server.child.pid!)} MB (target < 300 MB). Load average now: ${load()}.`);
+    if (onlyPaths) return; // an A/B of chosen paths: the rest of the run is not needed
 
     // Coverage for any date, cold per date (each date computed once, then cached): sequential single requests.
     const times: number[] = [];
@@ -127,6 +156,7 @@ async function benchDialect(dialect: string, databaseUrl: string) {
   } finally {
     await stop(server.child);
   }
+  if (onlyPaths) return;
   if (dialect === "SQLite") {
     // Every page, not a chosen few (in process, so the seeded file must not be busy with the server).
     const ctx = await openContext({ config: loadConfig({ ...process.env, NODE_ENV: "production", SCHAKEL_PUBLIC_URL: "http://127.0.0.1", DATABASE_URL: databaseUrl, ...env }) });
@@ -149,7 +179,9 @@ async function main() {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     await benchDialect("SQLite", `sqlite:${file}`);
   }
-  if (dialects.includes("postgres")) {
+  if (dialects.includes("postgres") && process.env.BENCH_POSTGRES_URL) {
+    await benchDialect("PostgreSQL 15", process.env.BENCH_POSTGRES_URL);
+  } else if (dialects.includes("postgres")) {
     // As a production server flushes: the tests' cluster turns fsync and synchronous commit off.
     const cluster = await startCluster({ durable: true });
     try {

@@ -24,13 +24,9 @@ describeEachDialect("grouped write transactions", (ctx, dialect) => {
     expect(results).toEqual(Array.from({ length: 20 }, (_, i) => i * 2));
     expect(await keysLike(db, "burst-")).toHaveLength(40);
     const after = groupedStats(ctx().database);
-    if (dialect === "sqlite") {
-      // The burst arrived in one turn of the event loop: it shared one commit, not twenty.
-      expect(after.works - before.works).toBe(20);
-      expect(after.transactions - before.transactions).toBe(1);
-    } else {
-      expect(after).toEqual(before); // PostgreSQL: ordinary transactions
-    }
+    // The burst arrived in one turn of the event loop: it shared one commit, not twenty.
+    expect(after.works - before.works).toBe(20);
+    expect(after.transactions - before.transactions).toBe(1);
   });
 
   it("rolls back a failing work alone: its own writes go, the others' stay, and only its caller hears the error", async () => {
@@ -82,9 +78,7 @@ describeEachDialect("grouped write transactions", (ctx, dialect) => {
     }
   });
 
-  // SQLite only: on PostgreSQL every work has its own transaction.
-  if (dialect === "sqlite")
-    it("rejects every caller of a batch whose shared transaction fails, and keeps none of it", async () => {
+  it("rejects every caller of a batch whose shared transaction fails, and keeps none of it", async () => {
     const database = ctx().database;
     const outcomes = await Promise.allSettled([
       groupedTransaction(database, async (trx) => trx.insertInto("app_meta").values({ key: "whole-1", value: "x" }).execute()),

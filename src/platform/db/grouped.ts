@@ -18,11 +18,11 @@ import type { DB } from "./schema";
  * A work function must do all its database work through the `trx` it is given (on SQLite the transaction
  * holds the one connection), which every `db.transaction().execute(work)` already requires.
  *
- * PostgreSQL: an ordinary transaction; its pool runs them side by side and its own WAL writer groups
- * the commits.
+ * PostgreSQL the same, for another reason: a submission's audit entries take the chain's advisory lock
+ * (platform/audit), so the submissions' transactions run one after the other from their first audited
+ * write to their commit, each waiting for its own WAL flush. Shared, a batch waits for one flush.
  */
-export function groupedTransaction<T>(database: Pick<Database, "db" | "dialect">, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
-  if (database.dialect !== "sqlite") return database.db.transaction().execute(work);
+export function groupedTransaction<T>(database: Pick<Database, "db">, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
   let q = queues.get(database.db);
   if (!q) {
     q = { pending: [], running: false, transactions: 0, works: 0 };
@@ -53,7 +53,7 @@ interface Queue {
 }
 const queues = new WeakMap<Kysely<DB>, Queue>();
 
-/** How many shared transactions ran on this database, and how many works they held (SQLite). */
+/** How many shared transactions ran on this database, and how many works they held. */
 export function groupedStats(database: Pick<Database, "db">): { transactions: number; works: number } {
   const q = queues.get(database.db);
   return { transactions: q?.transactions ?? 0, works: q?.works ?? 0 };
@@ -95,8 +95,9 @@ async function runInSavepoint(trx: Kysely<DB>, work: (trx: Kysely<DB>) => Promis
   try {
     outcome = { ok: true, value: await work(trx) };
   } catch (error) {
-    // Undo this work only. When SQLite has already rolled back the whole transaction (disk full, I/O
-    // error), the savepoint is gone and this throws: the batch then fails as a whole, above.
+    // Undo this work only (on PostgreSQL this also clears the failed statement's aborted state). When the
+    // whole transaction is already gone (SQLite: disk full, I/O error; either: a connection lost), the
+    // savepoint is gone and this throws: the batch then fails as a whole, above.
     await sql`rollback to grouped_work`.execute(trx);
     outcome = { ok: false, error };
   }
