@@ -1,17 +1,31 @@
 // Precompiles src/ into one ES module, dist/schakel.mjs, with esbuild (docs/decisions/0024-precompiled-bundle.md). bin/schakel.js
 // calls ensureBundle() on every start: the bundle is rebuilt (~0.3 s) when it is missing or when any
 // source file is newer, so there is no separate build step to forget. Dependencies stay external
-// (loaded from node_modules as usual). `node scripts/bundle.mjs` builds it by hand.
+// (loaded from node_modules as usual), except the few in INLINED. `node scripts/bundle.mjs` builds it by hand.
 import fs from "node:fs";
 import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 export const BUNDLE = path.join(ROOT, "dist", "schakel.mjs");
-const inputsOf = (root) => [path.join(root, "src"), path.join(root, "tsconfig.json"), path.join(root, "package.json"), import.meta.filename];
+// The lock file too: the packages inlined below come from node_modules, so an update of one must rebuild.
+const inputsOf = (root) => [path.join(root, "src"), path.join(root, "tsconfig.json"), path.join(root, "package.json"), path.join(root, "package-lock.json"), import.meta.filename];
+
+/**
+ * Packages compiled INTO the bundle. Both are ES modules of hundreds of small files, and loading them from
+ * node_modules (resolve, read and compile each file) was the largest single part of a start: kysely and zod
+ * together ~100-250 ms of ~1.3 s (issue 9, session 10; measured by importing bundles built both ways). The
+ * other packages stay external: inlining them too (6 MB of bundle) was not faster, and native addons must be.
+ */
+export const INLINED = ["kysely", "zod"];
+const externalOf = (root) => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+  return Object.keys({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.optionalDependencies }).filter((name) => !INLINED.includes(name));
+};
 const bundleOf = (root) => path.join(root, "dist", "schakel.mjs");
 
 function newest(p) {
-  const st = fs.statSync(p);
+  const st = fs.statSync(p, { throwIfNoEntry: false });
+  if (!st) return 0; // an optional input (no lock file)
   if (!st.isDirectory()) return st.mtimeMs;
   let max = st.mtimeMs;
   for (const e of fs.readdirSync(p, { withFileTypes: true })) {
@@ -54,7 +68,7 @@ export async function ensureBundle(root = ROOT) {
       platform: "node",
       format: "esm",
       target: "node20",
-      packages: "external",
+      external: externalOf(root),
       jsx: "automatic",
       jsxImportSource: "preact",
       sourcemap: "linked",

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect, it } from "vitest";
 // @ts-expect-error plain ES module without types (scripts/bundle.mjs)
-import { bundleIsFresh, ensureBundle } from "../../scripts/bundle.mjs";
+import { bundleIsFresh, ensureBundle, INLINED } from "../../scripts/bundle.mjs";
 
 // bin/schakel.js runs from dist/schakel.mjs and rebuilds it only when a source is newer (decision 0024).
 // File times carry nanoseconds; the bundle's stamp once lost them, so every start rebuilt it.
@@ -34,6 +34,38 @@ it("builds the bundle once: a source time with a fraction of a millisecond does 
     await ensureBundle(root);
     expect(fs.readFileSync(bundle, "utf8")).toContain("43");
     expect(bundleIsFresh(root)).toBe(true);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+// Decision 0024, session 10: kysely and zod are compiled into the bundle (their hundreds of files were the
+// largest part of a start), every other package stays in node_modules, and a changed lock file rebuilds.
+it("compiles the inlined packages into the bundle, keeps the others external, and rebuilds when the lock file changes", async () => {
+  const bundle = await ensureBundle();
+  const text = fs.readFileSync(bundle, "utf8");
+  const imported = new Set([...text.matchAll(/^import[^;]*?from "([^"]+)";/gms)].map((m) => m[1]));
+  for (const name of INLINED) {
+    expect(imported.has(name)).toBe(false);
+    expect(text).toContain(`node_modules/${name}/`); // esbuild's comment above each inlined file
+  }
+  expect(imported.has("fastify")).toBe(true);
+  expect(imported.has("better-sqlite3")).toBe(false); // each database driver is loaded when opened
+  expect(text).toMatch(/import\("pg"\)/);
+
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "schakel-bundle-"));
+  try {
+    const entry = path.join(root, "src", "cli", "index.ts");
+    fs.mkdirSync(path.dirname(entry), { recursive: true });
+    fs.writeFileSync(entry, "export const answer: number = 42;\n");
+    fs.writeFileSync(path.join(root, "tsconfig.json"), "{}\n");
+    fs.writeFileSync(path.join(root, "package.json"), '{ "type": "module" }\n');
+    await ensureBundle(root);
+    expect(bundleIsFresh(root)).toBe(true);
+    const later = Date.now() / 1000 + 120;
+    fs.writeFileSync(path.join(root, "package-lock.json"), "{}\n");
+    fs.utimesSync(path.join(root, "package-lock.json"), later, later);
+    expect(bundleIsFresh(root)).toBe(false);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

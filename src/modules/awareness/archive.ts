@@ -6,7 +6,6 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import type { Kysely } from "kysely";
-import yazl from "yazl";
 import type { AppContext } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
 import { todayInBrussels } from "../../platform/db/values";
@@ -45,6 +44,7 @@ export async function writeAdviceArchive(
   opts.onStart?.(all.length);
   const dir = opts.dir ?? null;
   if (dir) fs.mkdirSync(dir, { recursive: true });
+  const { default: yazl } = await import("yazl"); // on first use: not part of every start-up (issue 9)
   const zip = new yazl.ZipFile();
   const zipPath = dir ? path.join(dir, `advies-${slug(campaign.name)}-${date}.zip`) : null;
   const chunks: Buffer[] = [];

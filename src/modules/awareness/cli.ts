@@ -1,6 +1,5 @@
 import fs from "node:fs";
 import path from "node:path";
-import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { type OpenContext as Open, subcommand } from "../../cli/shared";
 import { isIsoDate, todayInBrussels } from "../../platform/db/values";
@@ -43,6 +42,7 @@ export function awarenessCli(program: Command, open: Open) {
           console.log(`Wrote ${file}`);
           return;
         }
+        const { default: cliProgress } = await import("cli-progress");
         const bar = new cliProgress.SingleBar(
           { format: "Advice {bar} {value}/{total} municipalities", stream: process.stderr, noTTYOutput: false },
           cliProgress.Presets.shades_classic,

@@ -1,4 +1,3 @@
-import cliProgress from "cli-progress";
 import { openContext } from "../../platform/bootstrap";
 import { ScaleSeedError, seedScale } from "./service";
 
@@ -6,6 +5,7 @@ import { ScaleSeedError, seedScale } from "./service";
 export async function seedScaleCommand(scale: number, seed: number): Promise<void> {
   if (!Number.isFinite(scale) || !Number.isInteger(seed)) throw new ScaleSeedError("--scale takes a number (e.g. 1 or 0.1), --seed a whole number.");
   const ctx = await openContext();
+  const { default: cliProgress } = await import("cli-progress"); // this command only, not every start-up
   const bar = new cliProgress.SingleBar({ format: "{bar} {percentage}% | {value}/{total} rows | {phase} | {duration}s", hideCursor: true, noTTYOutput: false }, cliProgress.Presets.shades_classic);
   try {
     bar.start(1, 0, { phase: "register" });

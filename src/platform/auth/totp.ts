@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
 import { generateSecret, generateURI, verify } from "otplib";
-import QRCode from "qrcode";
 
 /** TOTP per RFC 6238 (30 s, 6 digits, SHA-1: what authenticator apps support). */
 export const newTotpSecret = (): string => generateSecret({ length: 20 });
@@ -9,6 +8,8 @@ export const totpUri = (secret: string, label: string): string => generateURI({ 
 
 /** The QR code as an SVG data: URL, so the page needs no script and no inline style. */
 export async function totpQrDataUrl(uri: string): Promise<string> {
+  // Loaded on first use: only enrolment draws a code, and loading it cost every start-up (issue 9).
+  const { default: QRCode } = await import("qrcode");
   const svg = await QRCode.toString(uri, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`;
 }

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import SQLite from "better-sqlite3";
+import type SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, SqliteDialect, sql } from "kysely";
-import pg from "pg";
+import type pg from "pg";
 import type { DB } from "./schema";
 
 export type DialectName = "sqlite" | "postgres";
@@ -20,20 +20,24 @@ export interface Database {
 /** A start-up problem the operator can fix: printed as one line, never a stack trace. */
 export class DatabaseUnavailableError extends Error {}
 
-// PostgreSQL returns int8/numeric as strings; counts are small, so parse them once here.
-pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
-pg.types.setTypeParser(1700, (v) => Number.parseFloat(v));
-
 export function sqlitePath(url: string): string {
   return url.replace(/^sqlite:(\/\/)?/, "");
 }
 
+/**
+ * Each driver is loaded when a database of its kind is opened, not by every start: an installation uses one of
+ * the two, and loading `pg` took ~80 ms of a SQLite start-up (issue 9).
+ */
 export async function openDatabase(url: string, opts: { namedStatements?: boolean } = {}): Promise<Database> {
-  if (url.startsWith("sqlite:")) return openSqlite(url);
-  return openPostgres(url, opts.namedStatements ?? true);
+  if (url.startsWith("sqlite:")) return openSqlite(url, (await import("better-sqlite3")).default);
+  const { default: pgDriver } = await import("pg");
+  // PostgreSQL returns int8/numeric as strings; counts are small, so parse them once here.
+  pgDriver.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+  pgDriver.types.setTypeParser(1700, (v) => Number.parseFloat(v));
+  return openPostgres(pgDriver, url, opts.namedStatements ?? true);
 }
 
-function openSqlite(url: string): Database {
+function openSqlite(url: string, SQLiteDriver: typeof SQLite): Database {
   const file = sqlitePath(url);
   if (file !== ":memory:") {
     const dir = path.dirname(path.resolve(file));
@@ -48,7 +52,7 @@ function openSqlite(url: string): Database {
   }
   let native: SQLite.Database;
   try {
-    native = new SQLite(file);
+    native = new SQLiteDriver(file);
     native.pragma("journal_mode = WAL");
     native.pragma("synchronous = NORMAL");
     native.pragma("foreign_keys = ON");
@@ -158,8 +162,8 @@ function rowsBuiltInJs(stmt: SQLite.Statement, schemaVersion: () => number): Kys
   } as KyselyStatement;
 }
 
-async function openPostgres(url: string, namedStatements: boolean): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+async function openPostgres(pgDriver: typeof pg, url: string, namedStatements: boolean): Promise<Database> {
+  const pool = new pgDriver.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
   // A lost server must not crash the process: requests fail with 503 until it is back.
   pool.on("error", () => {});
   // A connection that dies while checked out (server stopped mid-request) emits 'error' on its client:
