@@ -2,7 +2,8 @@
 // including its CSS and JS on first load" (issue 9) is checked on every GET route the app registers,
 // not on a chosen few. In process (app.inject with `accept-encoding: br, gzip`, as a browser asks),
 // parameters filled with real ids of cell 1 (the largest). Prints pages over the weight target or
-// slower than 250 ms a request. `npm run bench:pages` on its own; `npm run bench` includes it (SQLite).
+// slower than 250 ms a request. `npm run bench:pages` on its own (BENCH_DATABASE_URL for another seeded
+// database); `npm run bench` includes it (SQLite).
 import { sql } from "kysely";
 import type { AppContext } from "../src/platform/context";
 import { createSession } from "../src/platform/auth/session";
@@ -136,7 +137,9 @@ if (process.argv[1] === import.meta.filename) {
   const path = await import("node:path");
   const scale = Number(process.env.BENCH_SCALE ?? 1);
   const file = process.env.BENCH_SQLITE_FILE ?? path.join(path.resolve(import.meta.dirname, "../.tmp/bench"), `scale-${scale}.db`);
-  const ctx = await openContext({ config: loadConfig({ ...process.env, NODE_ENV: "production", SCHAKEL_PUBLIC_URL: "http://127.0.0.1", DATABASE_URL: `sqlite:${file}`, SCHAKEL_MASTER_KEY: Buffer.alloc(32, 7).toString("base64") }) });
+  // BENCH_DATABASE_URL: another seeded database, e.g. PostgreSQL (BENCH_POSTGRES_URL of `npm run bench`).
+  const databaseUrl = process.env.BENCH_DATABASE_URL ?? `sqlite:${file}`;
+  const ctx = await openContext({ config: loadConfig({ ...process.env, NODE_ENV: "production", SCHAKEL_PUBLIC_URL: "http://127.0.0.1", DATABASE_URL: databaseUrl, SCHAKEL_MASTER_KEY: Buffer.alloc(32, 7).toString("base64") }) });
   try {
     const rows = await scanPages(ctx);
     for (const line of pagesReport(rows)) console.log(line);
