@@ -1,8 +1,9 @@
 import fs from "node:fs";
 import type { Command } from "commander";
 import { verifyAuditChain } from "../../platform/audit";
-import { addFieldDataKey, rewrapDataKeys } from "../../platform/crypto/keyring";
-import { decodeKey, generateKeyText, loadMasterKey, masterKeyFromBytes } from "../../platform/crypto/master-key";
+import { addFieldDataKey, Keyring, rewrapDataKeys } from "../../platform/crypto/keyring";
+import { decodeKey, generateKeyText, loadMasterKey, masterKeyFromBytes, masterKeySource } from "../../platform/crypto/master-key";
+import { BATCH_ROWS, fieldDataKeys, keysInUse, reencryptFieldValues, RetireRefused, retireFieldDataKeys } from "../../platform/crypto/reencrypt";
 
 import type { OpenContext as Open } from "../../cli/shared";
 import { z } from "zod";
@@ -18,7 +19,7 @@ import { issueToken } from "./tokens";
 /** Why the operator resets a second factor from the command line (a code, never free text: it goes into the audit entry). */
 export const CLI_RESET_REASONS = ["lost-factor", "compromised", "other"] as const;
 
-/** `schakel audit verify`, `schakel keys generate|rotate`, `schakel account reset-second-factor`. */
+/** `schakel audit verify`, `schakel keys generate|rotate|reencrypt|retire`, `schakel account reset-second-factor`. */
 export function securityCli(program: Command, open: Open) {
   accountCli(program, open);
   const auditCmd = program.command("audit").description("The tamper-evident audit log");
@@ -71,6 +72,68 @@ export function securityCli(program: Command, open: Open) {
           const id = await addFieldDataKey(ctx.database, master);
           console.log(`New data key ${id} is active for new writes; older values stay readable.`);
         }
+      } finally {
+        await ctx.close();
+      }
+    });
+  dataKeyLifecycleCli(keys, open);
+}
+
+/**
+ * `schakel keys reencrypt` and `schakel keys retire` (decision 0072): the second half of a data key
+ * rotation. Counts and key ids only are printed and audited, never a value.
+ */
+function dataKeyLifecycleCli(keys: Command, open: Open) {
+  keys
+    .command("reencrypt")
+    .description(
+      "Re-encrypt every personal data value under an older field data key with the active one, while the server runs; then name the older keys that hold no value (the blind-index key is not rotated)",
+    )
+    .action(async () => {
+      const ctx = await open();
+      try {
+        const keyring = await Keyring.open(ctx.database, loadMasterKey(ctx.config, () => {}), masterKeySource(ctx.config));
+        const older = (await fieldDataKeys(ctx.database)).filter((k) => !k.active).map((k) => k.id);
+        if (older.length === 0) {
+          console.log(`Nothing to re-encrypt: ${keyring.activeKeyId} is the only field data key. To replace it, start a new one first: schakel keys rotate --data-key.`);
+          return;
+        }
+        console.log(`Re-encrypting values under ${older.join(", ")} with the active data key ${keyring.activeKeyId}, in batches of ${BATCH_ROWS} rows.`);
+        const started = performance.now();
+        const r = await reencryptFieldValues(ctx, keyring, {
+          onColumn: (c) => console.log(`  ${c.table}.${c.column}: ${c.reencrypted} re-encrypted${c.changedMeanwhile ? `, ${c.changedMeanwhile} edited meanwhile` : ""}${c.unreadable ? `, ${c.unreadable} UNREADABLE` : ""}`),
+        });
+        const seconds = (performance.now() - started) / 1000;
+        const total = r.columns.reduce((n, c) => n + c.reencrypted, 0);
+        console.log(`Done in ${seconds.toFixed(1)} s: ${total} value${total === 1 ? "" : "s"} re-encrypted (${Math.round(total / Math.max(seconds, 0.001))}/s); recorded in the audit log.`);
+        const free = [...r.remaining].filter(([, n]) => n === 0).map(([id]) => id);
+        const held = [...r.remaining].filter(([, n]) => n > 0);
+        if (free.length > 0) console.log(`No value is under ${free.join(", ")} any more: remove ${free.length === 1 ? "it" : "them"} with "schakel keys retire" (keep the backups note in docs/OPERATIONS.md in mind).`);
+        if (held.length > 0) {
+          console.error(
+            `Still under older keys: ${keysInUse(held)}. Values that do not decrypt stay as they are; values written meanwhile by a server started before "keys rotate --data-key" need that server restarted, then run this again.`,
+          );
+          process.exitCode = 1;
+        }
+      } finally {
+        await ctx.close();
+      }
+    });
+  keys
+    .command("retire")
+    .argument("[ids...]", "the older field data keys to remove; none: every older field key that holds no value")
+    .description("Remove older field data keys that no longer encrypt any value (after \"schakel keys reencrypt\"); a key still in use is refused. The blind-index key is never retired")
+    .action(async (ids: string[]) => {
+      const ctx = await open();
+      try {
+        const { retired, inUse } = await retireFieldDataKeys(ctx, ids);
+        if (retired.length > 0) console.log(`Retired ${retired.join(", ")} (recorded in the audit log). Backups made before still hold their own keys and restore as before.`);
+        else console.log(inUse.length > 0 ? "Nothing to retire: every older field data key still holds values." : "Nothing to retire: there is no older field data key.");
+        if (inUse.length > 0) console.log(`Kept, still in use: ${keysInUse(inUse)}; run "schakel keys reencrypt" first.`);
+      } catch (e) {
+        if (!(e instanceof RetireRefused)) throw e;
+        console.error(`${e.message} Nothing retired.`);
+        process.exitCode = e.code;
       } finally {
         await ctx.close();
       }

@@ -139,6 +139,11 @@ export class Keyring {
     return new Keyring(keys, active, blind);
   }
 
+  /** The field key new values are written with. */
+  get activeKeyId(): string {
+    return this.activeFieldKeyId;
+  }
+
   /** Encrypts one field value; the result only decrypts at the same table, column and row. */
   encrypt(place: FieldPlace, plaintext: string): string {
     const keyId = this.activeFieldKeyId;
