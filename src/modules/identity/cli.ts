@@ -108,10 +108,10 @@ function dataKeyLifecycleCli(keys: Command, open: Open) {
         console.log(`Done in ${seconds.toFixed(1)} s: ${total} value${total === 1 ? "" : "s"} re-encrypted (${Math.round(total / Math.max(seconds, 0.001))}/s); recorded in the audit log.`);
         const free = [...r.remaining].filter(([, n]) => n === 0).map(([id]) => id);
         const held = [...r.remaining].filter(([, n]) => n > 0);
-        if (free.length > 0) console.log(`No value is under ${free.join(", ")} any more: remove ${free.length === 1 ? "it" : "them"} with "schakel keys retire" (keep the backups note in docs/OPERATIONS.md in mind).`);
+        if (free.length > 0) console.log(`No value is under ${free.join(", ")} any more: remove ${free.length === 1 ? "it" : "them"} with "schakel keys retire" once every instance has restarted since the rotation (docs/OPERATIONS.md, "Rotating a data key").`);
         if (held.length > 0) {
           console.error(
-            `Still under older keys: ${keysInUse(held)}. Values that do not decrypt stay as they are; values written meanwhile by a server started before "keys rotate --data-key" need that server restarted, then run this again.`,
+            `Still under older keys: ${keysInUse(held)}. Values that do not decrypt stay as they are; values written meanwhile by an instance started before "keys rotate --data-key" need that instance restarted, then run this again.`,
           );
           process.exitCode = 1;
         }
