@@ -70,7 +70,7 @@ export function securityCli(program: Command, open: Open) {
         }
         if (opts.dataKey) {
           const id = await addFieldDataKey(ctx.database, master);
-          console.log(`New data key ${id} is active for new writes; older values stay readable.`);
+          console.log(`New data key ${id} is active for new writes; older values stay readable. Restart running instances so they write with it, then move the older values to it: schakel keys reencrypt.`);
         }
       } finally {
         await ctx.close();
