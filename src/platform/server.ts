@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "./context";
-import { openKeyringAtStart } from "./crypto/keyring";
+import { openKeyringAtStart, reloadKeyringEvery } from "./crypto/keyring";
 import { startBackgroundCheckpoints } from "./db/checkpoint";
 import { buildApp } from "./web/app";
 
@@ -30,6 +30,8 @@ export async function startServer(ctx: AppContext & { close(): Promise<void> }, 
   }
   // SQLite: WAL checkpoints in a worker thread, off the event loop (db/checkpoint.ts).
   const checkpoints = startBackgroundCheckpoints(ctx.database);
+  // A data key started by another process becomes this server's key for new writes (decision 0072).
+  const stopKeyReload = reloadKeyringEvery(ctx);
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : ctx.config.PORT;
   console.log(`Schakel listens on http://${ctx.config.HOST === "0.0.0.0" ? "localhost" : ctx.config.HOST}:${port} (${ctx.database.dialect}, ready in ${Math.round(performance.now() - started)} ms)`);
@@ -39,6 +41,7 @@ export async function startServer(ctx: AppContext & { close(): Promise<void> }, 
     stopping = true;
     console.log(`${signal} received: finishing open requests and closing the database.`);
     await app.close();
+    stopKeyReload();
     await checkpoints?.stop();
     await ctx.close();
     process.exit(0);

@@ -70,7 +70,7 @@ export function securityCli(program: Command, open: Open) {
         }
         if (opts.dataKey) {
           const id = await addFieldDataKey(ctx.database, master);
-          console.log(`New data key ${id} is active for new writes; older values stay readable. Restart running instances so they write with it, then move the older values to it: schakel keys reencrypt.`);
+          console.log(`New data key ${id} is active for new writes; older values stay readable. Running servers take it up within a minute. Move the older values to it: schakel keys reencrypt.`);
         }
       } finally {
         await ctx.close();
@@ -108,10 +108,10 @@ function dataKeyLifecycleCli(keys: Command, open: Open) {
         console.log(`Done in ${seconds.toFixed(1)} s: ${total} value${total === 1 ? "" : "s"} re-encrypted (${Math.round(total / Math.max(seconds, 0.001))}/s); recorded in the audit log.`);
         const free = [...r.remaining].filter(([, n]) => n === 0).map(([id]) => id);
         const held = [...r.remaining].filter(([, n]) => n > 0);
-        if (free.length > 0) console.log(`No value is under ${free.join(", ")} any more: remove ${free.length === 1 ? "it" : "them"} with "schakel keys retire" once every instance has restarted since the rotation (docs/OPERATIONS.md, "Rotating a data key").`);
+        if (free.length > 0) console.log(`No value is under ${free.join(", ")} any more: remove ${free.length === 1 ? "it" : "them"} with "schakel keys retire" (from 3 minutes after the rotation; docs/OPERATIONS.md, "Rotating a data key").`);
         if (held.length > 0) {
           console.error(
-            `Still under older keys: ${keysInUse(held)}. Values that do not decrypt stay as they are; values written meanwhile by an instance started before "keys rotate --data-key" need that instance restarted, then run this again.`,
+            `Still under older keys: ${keysInUse(held)}. Values that do not decrypt stay as they are; values written by a server in the minute before it took up the new key: run this again.`,
           );
           process.exitCode = 1;
         }

@@ -201,7 +201,7 @@ export async function checkDataKeys(database: Database, master: MasterKey, sourc
 
 const cache = new WeakMap<Database, Promise<Keyring>>();
 
-/** The keyring of this database, unwrapped once per process. */
+/** The keyring of this database, unwrapped once per process (and read again by a running server: reloadKeyringEvery). */
 export function keyringFor(ctx: AppContext): Promise<Keyring> {
   let k = cache.get(ctx.database);
   if (!k) {
@@ -210,6 +210,35 @@ export function keyringFor(ctx: AppContext): Promise<Keyring> {
     cache.set(ctx.database, k);
   }
   return k;
+}
+
+/**
+ * How often a running server reads its keyring again (decision 0072): a data key started by
+ * `schakel keys rotate --data-key` becomes every running instance's key for new writes within this time,
+ * without a restart. `schakel keys retire` waits KEY_SWITCH_MS after a rotation, so it never deletes a key a
+ * running instance may still write with.
+ */
+export const KEYRING_RELOAD_MS = 60_000;
+export const KEY_SWITCH_MS = 3 * KEYRING_RELOAD_MS;
+
+/**
+ * Reads the keyring again every `ms` in the background; the current one serves meanwhile, and a failed read
+ * (the database away, a master key rotated under this process) keeps it. Returns the stop function.
+ */
+export function reloadKeyringEvery(ctx: AppContext, ms = KEYRING_RELOAD_MS): () => void {
+  const timer = setInterval(() => {
+    const current = cache.get(ctx.database);
+    Promise.resolve()
+      .then(() => Keyring.open(ctx.database, loadMasterKey(ctx.config, () => {}), masterKeySource(ctx.config)))
+      .then(
+        (next) => {
+          if (cache.get(ctx.database) === current) cache.set(ctx.database, Promise.resolve(next));
+        },
+        () => {},
+      );
+  }, ms);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /**

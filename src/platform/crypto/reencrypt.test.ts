@@ -14,7 +14,7 @@ import { openContext } from "../bootstrap";
 import { loadConfig } from "../config";
 import { seedDemo } from "../demo";
 import { ENCRYPTED_COLUMNS, type EncryptedColumn } from "./encrypted-columns";
-import { addFieldDataKey, Keyring, keyringFor } from "./keyring";
+import { addFieldDataKey, KEY_SWITCH_MS, Keyring, keyringFor, reloadKeyringEvery } from "./keyring";
 import { generateKeyText, loadMasterKey } from "./master-key";
 import { reencryptFieldValues, RetireRefused, retireFieldDataKeys } from "./reencrypt";
 
@@ -143,8 +143,10 @@ describeEachDialect("data key re-encryption", (ctx) => {
   it("retire refuses a key still in use, the active key, the blind-index key and an unknown id; removes only keys without values", async () => {
     const db = ctx().database.db;
     const keyIds = async () => (await db.selectFrom("data_key").select("id").orderBy("id").execute()).map((k) => k.id);
-    const refusal = (ids: string[]) =>
-      retireFieldDataKeys(ctx(), ids).then(
+    // Three minutes after the rotation every running server has read its keyring again (KEY_SWITCH_MS).
+    const later = Date.now() + KEY_SWITCH_MS + 1000;
+    const refusal = (ids: string[], now = later) =>
+      retireFieldDataKeys(ctx(), ids, now).then(
         () => null,
         (e) => {
           if (!(e instanceof RetireRefused)) throw e;
@@ -154,15 +156,18 @@ describeEachDialect("data key re-encryption", (ctx) => {
     expect(await refusal([newKeyId])).toEqual([2, expect.stringMatching(/is the active field key/)]);
     expect(await refusal(["blind-index-1"])).toEqual([2, expect.stringMatching(/blind-index key/)]);
     expect(await refusal(["field-9"])).toEqual([2, expect.stringMatching(/^No data key "field-9"/)]);
-    // A value written under field-1 after the re-encryption (a server not restarted since the rotation).
+    // Right after the rotation a running server may still write with field-1: nothing is retired yet.
+    expect(await refusal([], Date.now())).toEqual([1, expect.stringMatching(new RegExp(`^The active data key ${newKeyId} was started \\d+ s ago; running servers take it up within 1 minute\\. .* then retire\\.$`))]);
+    expect(await keyIds()).toContain("field-1");
+    // A value written under field-1 after the re-encryption (a server that had not yet read its key ring again).
     const userId = await userIdOf();
     await db.updateTable("app_user").set({ totp_secret: oldKeyring.encrypt({ table: "app_user", column: "totp_secret", rowId: userId }, "JBSWY3DPEHPK3PXP") }).where("id", "=", userId).execute();
     expect(await refusal(["field-1"])).toEqual([1, "Still in use: field-1 (1 value). Run \"schakel keys reencrypt\" first."]);
-    expect(await retireFieldDataKeys(ctx(), [])).toEqual({ retired: [], inUse: [["field-1", 1]] });
+    expect(await retireFieldDataKeys(ctx(), [], later)).toEqual({ retired: [], inUse: [["field-1", 1]] });
     expect(await keyIds()).toContain("field-1");
 
     await reencryptFieldValues(ctx(), await keyringFor(ctx()));
-    expect(await retireFieldDataKeys(ctx(), [])).toEqual({ retired: ["field-1"], inUse: [] });
+    expect(await retireFieldDataKeys(ctx(), [], later)).toEqual({ retired: ["field-1"], inUse: [] });
     expect(await keyIds()).toEqual(["blind-index-1", newKeyId].sort());
     const fresh = await Keyring.open(ctx().database, master());
     const user = await db.selectFrom("app_user").selectAll().where("id", "=", userId).executeTakeFirstOrThrow();
@@ -177,6 +182,31 @@ describeEachDialect("data key re-encryption", (ctx) => {
     expect(entries[4]).toMatchObject({ resource_id: "field-1", correlation_id: "cli.keys.retire" });
     const text = JSON.stringify(entries);
     for (const plain of ["Afgesloten", "Gerechtelijk", "Notitie", "Bewaard", "waarneming", "JBSWY3DPEHPK3PXP", "oude server"]) expect(text).not.toContain(plain);
+  });
+});
+
+describeEachDialect("a running server's keyring", (ctx) => {
+  it("takes up a data key another process started, within its reload interval, and keeps reading older values", async () => {
+    const before = await keyringFor(ctx());
+    const sealed = before.encrypt({ table: "t", column: "c", rowId: "r" }, "eerder geschreven");
+    // Another process (a second connection: `schakel keys rotate --data-key` on the server's database).
+    const other = await openContext({ config: ctx().config, migrate: false });
+    let started: string;
+    try {
+      started = await addFieldDataKey(other.database, loadMasterKey(ctx().config, () => {}));
+    } finally {
+      await other.close();
+    }
+    expect((await keyringFor(ctx())).activeKeyId).toBe(before.activeKeyId); // not yet read again
+    const stop = reloadKeyringEvery(ctx(), 20);
+    try {
+      await expect.poll(async () => (await keyringFor(ctx())).activeKeyId, { timeout: 5000 }).toBe(started);
+    } finally {
+      stop();
+    }
+    const after = await keyringFor(ctx());
+    expect(after.encrypt({ table: "t", column: "c", rowId: "r" }, "nieuw").startsWith(`v1:${started}:`)).toBe(true);
+    expect(after.decrypt({ table: "t", column: "c", rowId: "r" }, sealed)).toBe("eerder geschreven");
   });
 });
 
@@ -203,6 +233,12 @@ describe("schakel keys reencrypt / retire, as the operator runs them", () => {
     const unknown = schakel("retire", "field-x");
     expect([unknown.status, unknown.stderr]).toEqual([2, 'No data key "field-x". Field data keys: field-1, ' + unknown.stderr.split("field-1, ")[1]]);
     expect(unknown.stderr.trim().split("\n")).toHaveLength(1);
+    const early = schakel("retire");
+    expect([early.status, early.stderr]).toEqual([1, expect.stringMatching(/^The active data key field-\S+ was started \d+ s ago; .* Nothing retired\.\n$/)]);
+    // Three minutes on (as if): every running server has read its keyring again.
+    const aged = await openContext({ config });
+    await aged.database.db.updateTable("data_key").set({ created_at: new Date(Date.now() - KEY_SWITCH_MS - 1000).toISOString() }).where("purpose", "=", "field").where("active", "=", 1).execute();
+    await aged.close();
     const retire = schakel("retire");
     expect([retire.status, retire.stdout]).toEqual([0, expect.stringMatching(/^Retired field-1 \(recorded in the audit log\)/)]);
 

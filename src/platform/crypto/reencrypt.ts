@@ -3,7 +3,7 @@ import { audit } from "../audit";
 import type { AppContext } from "../context";
 import type { Database } from "../db";
 import { ENCRYPTED_COLUMNS, type EncryptedColumn } from "./encrypted-columns";
-import { DecryptError, type FieldPlace, type Keyring } from "./keyring";
+import { DecryptError, type FieldPlace, KEY_SWITCH_MS, KEYRING_RELOAD_MS, type Keyring } from "./keyring";
 
 /**
  * Re-encryption (decision 0072): moves every field value under an older data key to the active one while
@@ -180,16 +180,26 @@ export class RetireRefused extends Error {
  * All or nothing, in one transaction that counts the values again, so a key that took a value since the
  * re-encryption is refused. The blind-index key and the active field key are never retired.
  */
-export async function retireFieldDataKeys(ctx: Pick<AppContext, "database">, ids: string[]): Promise<{ retired: string[]; inUse: [string, number][] }> {
+export async function retireFieldDataKeys(ctx: Pick<AppContext, "database">, ids: string[], now = Date.now()): Promise<{ retired: string[]; inUse: [string, number][] }> {
   return ctx.database.db.transaction().execute(async (trx) => {
-    const keys = await trx.selectFrom("data_key").select(["id", "purpose", "active"]).orderBy("created_at").orderBy("id").execute();
-    const older = keys.filter((k) => k.purpose === "field" && k.active !== 1).map((k) => k.id);
+    const keys = await trx.selectFrom("data_key").select(["id", "purpose", "active", "created_at"]).orderBy("created_at").orderBy("id").execute();
     for (const id of ids) {
       const key = keys.find((k) => k.id === id);
       if (!key) throw new RetireRefused(`No data key "${id}". Field data keys: ${keys.filter((k) => k.purpose === "field").map((k) => k.id).join(", ")}.`, 2);
       if (key.purpose === "blind_index") throw new RetireRefused(`"${id}" is the blind-index key: it is not retired (decision 0072).`, 2);
       if (key.active === 1) throw new RetireRefused(`"${id}" is the active field key: new values are written with it. Start a new one first (schakel keys rotate --data-key).`, 2);
     }
+    // A running server writes with the key it loaded until it reads its keyring again (every KEYRING_RELOAD_MS):
+    // retiring before every server has taken up the new key could delete the key of a value written meanwhile.
+    const active = keys.find((k) => k.purpose === "field" && k.active === 1);
+    const switchedAt = active ? Date.parse(active.created_at) + KEY_SWITCH_MS : 0;
+    if (now < switchedAt) {
+      throw new RetireRefused(
+        `The active data key ${active!.id} was started ${Math.round((now - Date.parse(active!.created_at)) / 1000)} s ago; running servers take it up within ${KEYRING_RELOAD_MS / 60_000} minute. Run "schakel keys reencrypt" again after ${new Date(switchedAt).toISOString().slice(11, 19)} UTC, then retire.`,
+        1,
+      );
+    }
+    const older = keys.filter((k) => k.purpose === "field" && k.active !== 1).map((k) => k.id);
     const counts = await valuesPerKey(trx as AnyDb, ids.length > 0 ? ids : older);
     const inUse = [...counts].filter(([, n]) => n > 0);
     if (ids.length > 0 && inUse.length > 0) {
