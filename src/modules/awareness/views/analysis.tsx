@@ -84,6 +84,8 @@ export function AnalysisPage(props: { ctx: ViewContext; campaign: { id: string; 
         bars={OBJECTIONS.map((o) => ({ label: t(objectionLabelKey(o)), value: suppress(overall.objections[o]).suppressed || overall.responses === 0 ? null : overall.objections[o] / overall.responses }))}
         format={(v) => pct(ctx, v)}
       />
+      {/* Long objection names: at 320 px the table scrolls in its own region, not the page (WCAG 1.4.10). */}
+      <ScrollRegion label={t("aw.analysis.objections")}>
       <table>
         <caption class="visually-hidden">{t("aw.analysis.objections")}</caption>
         <thead>
@@ -103,6 +105,7 @@ export function AnalysisPage(props: { ctx: ViewContext; campaign: { id: string; 
           ))}
         </tbody>
       </table>
+      </ScrollRegion>
 
       <h2>{t("aw.analysis.by_sector")}</h2>
       <GroupTable ctx={ctx} title={t("aw.analysis.by_sector")} groups={a.bySector} label={sectorName} />
@@ -114,6 +117,7 @@ export function AnalysisPage(props: { ctx: ViewContext; campaign: { id: string; 
         <section>
           <h3 lang={ctx.locale === "fr" ? "fr" : "nl"}>{ctx.locale === "fr" ? s.text_fr : s.text_nl}</h3>
           <ScaleChart counts={s.counts.map((n) => (suppress(n).suppressed ? 0 : n))} />
+          <ScrollRegion label={ctx.locale === "fr" ? s.text_fr : s.text_nl}>
           <table>
             <caption class="visually-hidden">{ctx.locale === "fr" ? s.text_fr : s.text_nl}</caption>
             <thead>
@@ -133,6 +137,7 @@ export function AnalysisPage(props: { ctx: ViewContext; campaign: { id: string; 
               </tr>
             </tbody>
           </table>
+          </ScrollRegion>
         </section>
       ))}
 
