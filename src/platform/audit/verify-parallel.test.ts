@@ -10,12 +10,15 @@ describeEachDialect("audit verify: parallel halves agree with the single pass", 
   const N = 301;
   const mid = Math.floor(N / 2);
 
+  // Characters SQLite's json_array may write differently from JSON.stringify (the SQLite halves hash SQLite's
+  // JSON and fall back to the canonical form on a mismatch): control characters, quotes, non-ASCII.
+  const ODD = 'a\u0001\u001f\t"\\é\u2028😀/';
   async function fill() {
     await db().deleteFrom("audit_entry").execute();
     let prev = GENESIS_HASH;
     const rows = [];
     for (let seq = 1; seq <= N; seq++) {
-      const e = { seq, at: new Date(1_700_000_000_000 + seq).toISOString(), actor_id: `u-${seq % 7}`, actor_role: null, livc_id: null, action: "test", resource_type: "thing", resource_id: `t-${seq}`, outcome: "allowed" as const, client_address: null, correlation_id: null, prev_hash: prev };
+      const e = { seq, at: new Date(1_700_000_000_000 + seq).toISOString(), actor_id: `u-${seq % 7}`, actor_role: null, livc_id: null, action: "test", resource_type: "thing", resource_id: seq % 10 === 3 ? `${ODD}${seq}` : `t-${seq}`, outcome: "allowed" as const, client_address: null, correlation_id: null, prev_hash: prev };
       prev = entryHash(e);
       rows.push({ ...e, hash: prev });
     }
@@ -42,6 +45,12 @@ describeEachDialect("audit verify: parallel halves agree with the single pass", 
     ["entry deleted at the boundary", () => deleted(mid + 1), mid + 1],
     ["last entry of the first half deleted", () => deleted(mid), mid],
     ["first entry deleted", () => deleted(1), 1],
+    ["an entry's link changed, its hash recomputed over it", async () => {
+      const row = await db().selectFrom("audit_entry").selectAll().where("seq", "=", 40).executeTakeFirstOrThrow();
+      const link = "0".repeat(64);
+      await db().updateTable("audit_entry").set({ prev_hash: link, hash: entryHash({ ...row, seq: 40, prev_hash: link }) }).where("seq", "=", 40).execute();
+    }, 40],
+    ["an entry with odd characters changed", () => changed(43), 43],
     ["two entries swapped", async () => {
       await sql`update audit_entry set seq = 100000 where seq = 10`.execute(db());
       await sql`update audit_entry set seq = 10 where seq = 200`.execute(db());
