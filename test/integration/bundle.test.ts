@@ -5,16 +5,22 @@ import { expect, it } from "vitest";
 // @ts-expect-error plain ES module without types (scripts/bundle.mjs)
 import { bundleIsFresh, ensureBundle, INLINED } from "../../scripts/bundle.mjs";
 
+/** A project of one source file, in a temporary folder: what ensureBundle needs. */
+function tinyProject() {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "schakel-bundle-"));
+  const entry = path.join(root, "src", "cli", "index.ts");
+  fs.mkdirSync(path.dirname(entry), { recursive: true });
+  fs.writeFileSync(entry, "export const answer: number = 42;\n");
+  fs.writeFileSync(path.join(root, "tsconfig.json"), "{}\n");
+  fs.writeFileSync(path.join(root, "package.json"), '{ "type": "module" }\n');
+  return { root, entry };
+}
+
 // bin/schakel.js runs from dist/schakel.mjs and rebuilds it only when a source is newer (decision 0024).
 // File times carry nanoseconds; the bundle's stamp once lost them, so every start rebuilt it.
 it("builds the bundle once: a source time with a fraction of a millisecond does not make every start rebuild", async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "schakel-bundle-"));
+  const { root, entry } = tinyProject();
   try {
-    const entry = path.join(root, "src", "cli", "index.ts");
-    fs.mkdirSync(path.dirname(entry), { recursive: true });
-    fs.writeFileSync(entry, "export const answer: number = 42;\n");
-    fs.writeFileSync(path.join(root, "tsconfig.json"), "{}\n");
-    fs.writeFileSync(path.join(root, "package.json"), '{ "type": "module" }\n');
     // The newest source, a little in the future, at a time that is not a whole millisecond.
     const seconds = Math.floor(Date.now() / 1000) + 60 + 0.4735774;
     fs.utimesSync(entry, seconds, seconds);
@@ -53,13 +59,8 @@ it("compiles the inlined packages into the bundle, keeps the others external, an
   expect(imported.has("better-sqlite3")).toBe(false); // each database driver is loaded when opened
   expect(text).toMatch(/import\("pg"\)/);
 
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "schakel-bundle-"));
+  const { root } = tinyProject();
   try {
-    const entry = path.join(root, "src", "cli", "index.ts");
-    fs.mkdirSync(path.dirname(entry), { recursive: true });
-    fs.writeFileSync(entry, "export const answer: number = 42;\n");
-    fs.writeFileSync(path.join(root, "tsconfig.json"), "{}\n");
-    fs.writeFileSync(path.join(root, "package.json"), '{ "type": "module" }\n');
     await ensureBundle(root);
     expect(bundleIsFresh(root)).toBe(true);
     const later = Date.now() / 1000 + 120;
