@@ -1,3 +1,4 @@
+import { type SqlBool, sql } from "kysely";
 import { expect, it } from "vitest";
 import { describeEachDialect } from "../../../test/support/db";
 import { checkedPerRow, inIds } from "./store";
@@ -30,7 +31,7 @@ describeEachDialect("a condition checked per row", (ctx) => {
       .selectFrom("app_meta")
       .select("key")
       .where("key", "like", "scope-%")
-      .where((eb) => checkedPerRow(eb(eb.val(null), "=", "cell-a") as never))
+      .where(() => checkedPerRow(sql<SqlBool>`${null} = ${"cell-a"}`))
       .execute();
     expect(nulls).toEqual([]);
   });
