@@ -71,3 +71,15 @@ it("compiles the inlined packages into the bundle, keeps the others external, an
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+// Stack traces outside production map into src/ through the bundle's source map. Its source paths were
+// relative to the temporary build folder, one level too deep, so every trace named a file that does not
+// exist (/work/src/... for /work/main/src/...); the map now carries mappings only (no copies of the sources).
+it("writes a source map whose every source is a file that exists, without copies of the sources", async () => {
+  const bundle = await ensureBundle();
+  const map = JSON.parse(fs.readFileSync(`${bundle}.map`, "utf8")) as { sources: string[]; sourcesContent?: unknown };
+  expect(map.sourcesContent).toBeUndefined();
+  expect(map.sources).toContain("../src/cli/index.ts");
+  const missing = map.sources.filter((s) => !fs.existsSync(path.resolve(path.dirname(bundle), s)));
+  expect(missing).toEqual([]);
+});
