@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import type { Command } from "commander";
 import { verifyAuditChain } from "../../platform/audit";
-import { addFieldDataKey, Keyring, rewrapDataKeys } from "../../platform/crypto/keyring";
-import { decodeKey, generateKeyText, loadMasterKey, masterKeyFromBytes, masterKeySource } from "../../platform/crypto/master-key";
+import { addFieldDataKey, readKeyring, rewrapDataKeys } from "../../platform/crypto/keyring";
+import { decodeKey, generateKeyText, loadMasterKey, masterKeyFromBytes } from "../../platform/crypto/master-key";
 import { BATCH_ROWS, fieldDataKeys, keysInUse, reencryptFieldValues, RetireRefused, retireFieldDataKeys } from "../../platform/crypto/reencrypt";
 
 import type { OpenContext as Open } from "../../cli/shared";
@@ -92,7 +92,7 @@ function dataKeyLifecycleCli(keys: Command, open: Open) {
     .action(async () => {
       const ctx = await open();
       try {
-        const keyring = await Keyring.open(ctx.database, loadMasterKey(ctx.config, () => {}), masterKeySource(ctx.config));
+        const keyring = await readKeyring(ctx);
         const older = (await fieldDataKeys(ctx.database)).filter((k) => !k.active).map((k) => k.id);
         if (older.length === 0) {
           console.log(`Nothing to re-encrypt: ${keyring.activeKeyId} is the only field data key. To replace it, start a new one first: schakel keys rotate --data-key.`);

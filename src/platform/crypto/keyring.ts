@@ -201,6 +201,11 @@ export async function checkDataKeys(database: Database, master: MasterKey, sourc
 
 const cache = new WeakMap<Database, Promise<Keyring>>();
 
+/** The keyring as the database holds it now, read afresh (no cache) and without the development key line. */
+export function readKeyring(ctx: AppContext): Promise<Keyring> {
+  return Keyring.open(ctx.database, loadMasterKey(ctx.config, () => {}), masterKeySource(ctx.config));
+}
+
 /** The keyring of this database, unwrapped once per process (and read again by a running server: reloadKeyringEvery). */
 export function keyringFor(ctx: AppContext): Promise<Keyring> {
   let k = cache.get(ctx.database);
@@ -229,7 +234,7 @@ export function reloadKeyringEvery(ctx: AppContext, ms = KEYRING_RELOAD_MS): () 
   const timer = setInterval(() => {
     const current = cache.get(ctx.database);
     Promise.resolve()
-      .then(() => Keyring.open(ctx.database, loadMasterKey(ctx.config, () => {}), masterKeySource(ctx.config)))
+      .then(() => readKeyring(ctx))
       .then(
         (next) => {
           if (cache.get(ctx.database) === current) cache.set(ctx.database, Promise.resolve(next));
