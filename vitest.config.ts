@@ -28,8 +28,9 @@ export default defineConfig({
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
           // One journey at a time, after the rest (a project without file parallelism is its own group).
-          // Chromium is CPU-bound: alone, three journeys at once gained 10% (313 vs 347 s); mixed in with
-          // the rest, one full run took 15 min instead of 12.5 (both with other work on the machine).
+          // Chromium is CPU-bound: one journey keeps both cores ~80% busy. Session 11, this project alone:
+          // two journeys at once 548 s against 510 s one at a time; mixed in with the rest (session 8), one
+          // full run took 15 min instead of 12.5.
           fileParallelism: false,
           isolate: false,
           // After the unit group (vitest refuses two projects with different maxWorkers in one group).
