@@ -11,14 +11,11 @@ class LongFilesFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
     const long = (f: TestSpecification) => (/[\\/]test[\\/](stress|attack)[\\/]/.test(f.moduleId) ? 0 : 1);
-    const position = new Map(sorted.map((f, i) => [f, i]));
-    return [...sorted].sort((a, b) => {
-      // Keep vitest's grouping: projects by group order, then by name.
-      const group = a.project.config.sequence.groupOrder - b.project.config.sequence.groupOrder;
-      if (group !== 0) return group;
-      if (a.project.name !== b.project.name) return a.project.name < b.project.name ? -1 : 1;
-      return long(a) - long(b) || position.get(a)! - position.get(b)!;
-    });
+    // vitest's order groups the files by project: each keeps its place, and inside it the long files go first.
+    const projectAt = new Map<string, number>();
+    sorted.forEach((f, i) => projectAt.set(f.project.name, projectAt.get(f.project.name) ?? i));
+    const rank = (f: TestSpecification) => projectAt.get(f.project.name)! * 2 + long(f);
+    return [...sorted].sort((a, b) => rank(a) - rank(b)); // stable: vitest's order otherwise
   }
 }
 

@@ -201,8 +201,11 @@ export async function checkDataKeys(database: Database, master: MasterKey, sourc
 
 const cache = new WeakMap<Database, Promise<Keyring>>();
 
-/** The keyring as the database holds it now, read afresh (no cache) and without the development key line. */
-export function readKeyring(ctx: AppContext): Promise<Keyring> {
+/**
+ * The keyring as the database holds it now, read afresh (no cache) and without the development key line. A
+ * master key that does not load rejects the promise (it is not thrown at the caller).
+ */
+export async function readKeyring(ctx: AppContext): Promise<Keyring> {
   return Keyring.open(ctx.database, loadMasterKey(ctx.config, () => {}), masterKeySource(ctx.config));
 }
 
@@ -233,14 +236,12 @@ export const KEY_SWITCH_MS = 3 * KEYRING_RELOAD_MS;
 export function reloadKeyringEvery(ctx: AppContext, ms = KEYRING_RELOAD_MS): () => void {
   const timer = setInterval(() => {
     const current = cache.get(ctx.database);
-    Promise.resolve()
-      .then(() => readKeyring(ctx))
-      .then(
-        (next) => {
-          if (cache.get(ctx.database) === current) cache.set(ctx.database, Promise.resolve(next));
-        },
-        () => {},
-      );
+    readKeyring(ctx).then(
+      (next) => {
+        if (cache.get(ctx.database) === current) cache.set(ctx.database, Promise.resolve(next));
+      },
+      () => {},
+    );
   }, ms);
   timer.unref();
   return () => clearInterval(timer);
