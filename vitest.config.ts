@@ -13,7 +13,7 @@ class LongFilesFirst extends BaseSequencer {
     const long = (f: TestSpecification) => (/[\\/]test[\\/](stress|attack)[\\/]/.test(f.moduleId) ? 0 : 1);
     // vitest's order groups the files by project: each keeps its place, and inside it the long files go first.
     const projectAt = new Map<string, number>();
-    sorted.forEach((f, i) => projectAt.set(f.project.name, projectAt.get(f.project.name) ?? i));
+    for (const [i, f] of sorted.entries()) if (!projectAt.has(f.project.name)) projectAt.set(f.project.name, i);
     const rank = (f: TestSpecification) => projectAt.get(f.project.name)! * 2 + long(f);
     return [...sorted].sort((a, b) => rank(a) - rank(b)); // stable: vitest's order otherwise
   }
