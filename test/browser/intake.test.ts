@@ -2,7 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { newId } from "../../src/platform/db/values";
 import { createUser, loginInBrowser, type TestUser } from "../support/auth";
-import { describeBrowser, expectAccessible, launchBrowser, startTestServer, type TestServer, watchPageErrors } from "../support/browser";
+import { describeBrowser, expectAccessible, expectAccessibleWithoutJs, launchBrowser, startTestServer, type TestServer, watchPageErrors } from "../support/browser";
 import { livcInput, makeTestLivc } from "../support/livc";
 
 /**
@@ -48,20 +48,8 @@ describeBrowser("journey: report a signal, screen it, follow the status", () => 
     await server?.close();
   });
 
-  /**
-   * axe runs as a script in the page, which a context without JavaScript cannot do: there, the exact
-   * HTML the server sent is checked in a scripted page on the same origin (same markup, same CSS).
-   */
-  async function accessible(page: Page, label: string, js: boolean) {
-    if (js) return expectAccessible(page, label);
-    const html = await page.content();
-    const checker = await browser.newContext({ baseURL: server.baseUrl, locale: "nl-BE" });
-    const copy = await checker.newPage();
-    await copy.goto("/healthz");
-    await copy.setContent(html, { waitUntil: "load" });
-    await expectAccessible(copy, label);
-    await checker.close();
-  }
+  /** Without JavaScript, axe checks a scripted copy of the page (test/support/browser.ts). */
+  const accessible = (page: Page, label: string, js: boolean) => (js ? expectAccessible(page, label) : expectAccessibleWithoutJs(page, label));
 
   const open = async (javaScriptEnabled: boolean) => {
     const context = await browser.newContext({ baseURL: server.baseUrl, locale: "nl-BE", javaScriptEnabled });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { requestRole } from "../../src/modules/identity/roles";
 import { membershipsOf } from "../../src/modules/identity/store";
 import { createUser, loginInBrowser } from "../support/auth";
-import { describeBrowser, expectAccessible, launchBrowser, newPage, startTestServer, type TestServer, watchPageErrors } from "../support/browser";
+import { describeBrowser, expectAccessible, expectAccessibleWithoutJs, launchBrowser, newPage, startTestServer, type TestServer, watchPageErrors } from "../support/browser";
 import { livcInput, makeTestLivc } from "../support/livc";
 
 /**
@@ -23,16 +23,6 @@ describeBrowser("four eyes: an administrator asks for an LIVC role, the LIVC's c
     await browser?.close();
     await server?.close();
   });
-  /** axe needs JavaScript: a page seen without it is checked as a copy in a context with it (as closing-days does). */
-  async function accessibleWithoutJs(page: Page, label: string) {
-    const checker = await browser.newContext({ baseURL: server.baseUrl, locale: "nl-BE" });
-    const copy = await checker.newPage();
-    await copy.goto("/healthz");
-    await copy.setContent(await page.content(), { waitUntil: "load" });
-    await expectAccessible(copy, label);
-    await checker.close();
-  }
-
   it("requested on the account page, approved by the chair on /livc-roles (with JavaScript), another refused by the coordinator (without); accessibly", async () => {
     const db = server.ctx.database.db;
     const livcId = await makeTestLivc(server.ctx.database, {}, livcInput("BR-4OG", "LIVC Vier Ogen"));
@@ -87,12 +77,12 @@ describeBrowser("four eyes: an administrator asks for an LIVC role, the LIVC's c
     await page.getByRole("button", { name: "Weigeren Informatieambtenaar voor Olga Ander" }).click();
     await page.waitForURL(new RegExp(`/livc-roles/${livcId}/requests/${mid}/refuse`));
     expect(await page.locator(`.error-summary a[href='#reason-${mid}']`).textContent()).toBe("Geef een reden om deze aanvraag te weigeren.");
-    await accessibleWithoutJs(page, "role-approval-04-reason-required");
+    await expectAccessibleWithoutJs(page, "role-approval-04-reason-required");
     await page.getByLabel("Reden om te weigeren").fill("Niet afgesproken in het LIVC");
     await page.getByRole("button", { name: "Weigeren Informatieambtenaar voor Olga Ander" }).click();
     await page.waitForURL(/done=refused/);
     expect(await page.locator(".notice").first().textContent()).toContain("De aanvraag is geweigerd");
-    await accessibleWithoutJs(page, "role-approval-05-refused");
+    await expectAccessibleWithoutJs(page, "role-approval-05-refused");
     await context.close();
     expect((await membershipsOf(db, other.id)).map((m) => [m.approval, m.refusal_reason])).toEqual([["refused", "Niet afgesproken in het LIVC"]]);
   });

@@ -1,8 +1,9 @@
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import AxeBuilder from "@axe-core/playwright";
 import type { FastifyInstance } from "fastify";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { AxeResults } from "axe-core";
 import { describe, expect } from "vitest";
 import { seedDemo } from "../../src/platform/demo";
 import { buildApp } from "../../src/platform/web/app";
@@ -55,17 +56,43 @@ export async function newPage(browser: Browser, baseUrl: string): Promise<{ cont
   return { context, page };
 }
 
+// axe-core itself, run in the page (what `@axe-core/playwright` did in its legacy mode, without its bookkeeping).
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const AXE_OPTIONS = {
+  runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
+  // Only violations are reported in full: the passes and incomplete results of a large page (the
+  // participation matrix) were a third of axe's time and are never read.
+  resultTypes: ["violations"],
+  // axe fetches and parses every stylesheet again ("cssom") for one rule only, css-orientation-lock, which is
+  // experimental and so never runs under these tags: 50-100 ms a check for nothing. Media stays preloaded
+  // (no-autoplay-audio reads it).
+  preload: { assets: ["media"] },
+};
+const contextsWithAxe = new WeakSet<BrowserContext>();
+
+/**
+ * axe in the page. Sending its 550 KB source over the DevTools protocol at every check cost ~150 ms; a context's
+ * init script sends it once per page and Chromium evaluates it in each new document. A page opened before
+ * (or one whose document came from `setContent`) gets it once, directly.
+ */
+async function withAxe(page: Page): Promise<void> {
+  const context = page.context();
+  if (!contextsWithAxe.has(context)) {
+    contextsWithAxe.add(context);
+    await context.addInitScript({ content: AXE_SOURCE });
+  }
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(AXE_SOURCE);
+}
+
 /** Zero axe violations at WCAG 2.2 AA on the current page; keeps a screenshot as a test artifact. */
 export async function expectAccessible(page: Page, label: string): Promise<void> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTIFACTS, `${label}.png`), fullPage: true });
-  // Only violations are reported in full: the passes and incomplete results of a large page (the
-  // participation matrix) were a third of axe's time and are never read. `options` first: it replaces the
-  // options object, so after `withTags` it would drop the tag filter. Legacy mode runs axe.run() in the page
-  // itself (same-origin frames included; Schakel's CSP allows no other frames): the default mode opens a blank
-  // page per check to merge per-frame results, injects axe there too, and took 1.1-1.3 s per small page
-  // against 0.5-0.7 s (browser project 634 -> 510 s, same checks).
-  const result = await new AxeBuilder({ page }).setLegacyMode().options({ resultTypes: ["violations"] }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
+  // JPEG: a third cheaper than PNG to encode on the tall pages (1.0 -> 0.7 s on the coverage dashboard).
+  await page.screenshot({ path: path.join(ARTIFACTS, `${label}.jpeg`), fullPage: true, type: "jpeg", quality: 80 });
+  await withAxe(page);
+  // axe.run() in the page itself, main frame and same-origin frames (Schakel's CSP allows no other frames).
+  // `@axe-core/playwright` (session 11: in its legacy mode) added 100-400 ms of its own a check.
+  const result = await page.evaluate((options) => (window as unknown as { axe: { run(c: Document, o: unknown): Promise<AxeResults> } }).axe.run(document, options), AXE_OPTIONS);
   const summary = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
   expect(summary, `axe violations on ${label} (${page.url()})`).toEqual([]);
   // WCAG 1.4.10 Reflow (axe does not check it): at 320 CSS px nothing but a data table's own scrolling
@@ -92,6 +119,28 @@ export async function expectAccessible(page: Page, label: string): Promise<void>
   });
   if (size) await page.setViewportSize(size);
   expect(wide, `wider than 320 CSS px (WCAG 1.4.10) on ${label} (${page.url()})`).toEqual([]);
+}
+
+const checkers = new WeakMap<Browser, Promise<Page>>();
+
+/**
+ * A page seen without JavaScript: axe is a script, so the HTML the server sent is checked in a scripted page on
+ * the same origin (same markup, same CSS), in a fresh document each time. One checking context per browser.
+ */
+export async function expectAccessibleWithoutJs(page: Page, label: string): Promise<void> {
+  const html = await page.content();
+  const browser = page.context().browser();
+  if (!browser) throw new Error("expectAccessibleWithoutJs needs a page of a launched browser");
+  let checker = checkers.get(browser);
+  if (!checker) {
+    const origin = new URL(page.url()).origin;
+    checker = browser.newContext({ baseURL: origin, locale: "nl-BE" }).then((c) => c.newPage());
+    checkers.set(browser, checker);
+  }
+  const copy = await checker;
+  await copy.goto("/healthz");
+  await copy.setContent(html, { waitUntil: "load" });
+  await expectAccessible(copy, label);
 }
 
 /** Fails the test when the page ran into a CSP violation or a script error. */
