@@ -1,4 +1,4 @@
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { requestRole } from "../../src/modules/identity/roles";
 import { membershipsOf } from "../../src/modules/identity/store";
