@@ -1,6 +1,19 @@
+import fs from "node:fs";
+import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { describeBrowser, expectAccessible, launchBrowser } from "../support/browser";
+import { ARTIFACTS, describeBrowser, expectAccessible, launchBrowser } from "../support/browser";
+
+/** Width and height of a baseline JPEG, from its start-of-frame segment. */
+function jpegSize(file: string): { width: number; height: number } {
+  const b = fs.readFileSync(file);
+  for (let i = 2; i < b.length; ) {
+    const marker = b[i + 1];
+    if (marker >= 0xc0 && marker <= 0xc3) return { height: b.readUInt16BE(i + 5), width: b.readUInt16BE(i + 7) };
+    i += 2 + b.readUInt16BE(i + 2);
+  }
+  throw new Error(`${file}: no start-of-frame segment`);
+}
 
 /**
  * The accessibility check every journey relies on must itself fail on a bad page: an image without a
@@ -39,5 +52,15 @@ describeBrowser("the journeys' accessibility check", () => {
   it("reports a page wider than 320 CSS px", async () => {
     const wide = await pageWith(`<main><h1>Proef</h1><p style="white-space:nowrap">${"breed ".repeat(80)}</p></main>`);
     await expect(expectAccessible(wide, "harness-wide")).rejects.toThrow(/WCAG 1\.4\.10/);
+  });
+
+  it("keeps the viewport as the screenshot of a page that passes, and the whole page of one that fails", async () => {
+    const tall = '<div style="height:2000px">Lang</div>';
+    const clean = await pageWith(`<main><h1>Proef</h1>${tall}<p>Leesbaar.</p></main>`);
+    await expectAccessible(clean, "harness-tall-clean");
+    expect(jpegSize(path.join(ARTIFACTS, "harness-tall-clean.jpeg"))).toEqual({ width: 1024, height: 768 });
+    const bad = await pageWith(`<main><h1>Proef</h1>${tall}<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="20" height="20"></main>`);
+    await expect(expectAccessible(bad, "harness-tall-bad")).rejects.toThrow(/axe violations/);
+    expect(jpegSize(path.join(ARTIFACTS, "harness-tall-bad.jpeg")).height).toBeGreaterThan(2000);
   });
 });
