@@ -22,7 +22,12 @@ export class CliError extends Error {
   }
 }
 
-export function buildProgram(): Command {
+/** What bin/schakel.js hands the program: `started` is called once the server listens (decision 0073: its code cache). */
+export interface StartHooks {
+  started?: () => void;
+}
+
+export function buildProgram(hooks: StartHooks = {}): Command {
   const program = new Command("schakel")
     .description("Schakel: the platform for local integrated security cells (LIVCs).\nDATABASE_URL selects the database: postgres://... or sqlite:PATH (default sqlite:./data/schakel.db).")
     .showHelpAfterError()
@@ -46,7 +51,7 @@ export function buildProgram(): Command {
           printAccounts(demo.accounts);
         }
       }
-      await startServer(ctx, { demoMode: !ctx.config.production && (await isDemo(ctx)) });
+      await startServer(ctx, { demoMode: !ctx.config.production && (await isDemo(ctx)), started: hooks.started });
     });
 
   program
@@ -98,8 +103,8 @@ export function buildProgram(): Command {
   return program;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+export async function main(argv: string[], hooks: StartHooks = {}): Promise<number> {
+  const program = buildProgram(hooks);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;

@@ -7,7 +7,7 @@ import { buildApp } from "./web/app";
 export class StartupError extends Error {}
 
 /** Listens, and shuts down gracefully on SIGTERM/SIGINT: in-flight requests finish, then the database closes. */
-export async function startServer(ctx: AppContext & { close(): Promise<void> }, opts: { demoMode: boolean }): Promise<FastifyInstance> {
+export async function startServer(ctx: AppContext & { close(): Promise<void> }, opts: { demoMode: boolean; started?: () => void }): Promise<FastifyInstance> {
   const started = performance.now();
   // Decision 0066: a wrong or unreadable master key stops the start here, before anything listens.
   try {
@@ -35,6 +35,8 @@ export async function startServer(ctx: AppContext & { close(): Promise<void> }, 
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : ctx.config.PORT;
   console.log(`Schakel listens on http://${ctx.config.HOST === "0.0.0.0" ? "localhost" : ctx.config.HOST}:${port} (${ctx.database.dialect}, ready in ${Math.round(performance.now() - started)} ms)`);
+  // bin/schakel.js: the bundle's code cache is written now, when it first has none (decision 0073).
+  opts.started?.();
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

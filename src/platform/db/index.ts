@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import type SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, SqliteDialect, sql } from "kysely";
@@ -24,12 +25,16 @@ export function sqlitePath(url: string): string {
   return url.replace(/^sqlite:(\/\/)?/, "");
 }
 
+// better-sqlite3 (a native addon) stays outside the bundle, and the bundle may not import() such a package
+// (decision 0073): it is required.
+const requirePackage = createRequire(import.meta.url);
+
 /**
  * Each driver is loaded when a database of its kind is opened, not by every start: an installation uses one of
  * the two, and loading `pg` took ~80 ms of a SQLite start-up (issue 9).
  */
 export async function openDatabase(url: string, opts: { namedStatements?: boolean } = {}): Promise<Database> {
-  if (url.startsWith("sqlite:")) return openSqlite(url, (await import("better-sqlite3")).default);
+  if (url.startsWith("sqlite:")) return openSqlite(url, requirePackage("better-sqlite3") as typeof SQLite);
   const { default: pgDriver } = await import("pg");
   // PostgreSQL returns int8/numeric as strings; counts are small, so parse them once here.
   pgDriver.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
