@@ -21,7 +21,7 @@ import { startCluster } from "../test/support/postgres-cluster";
 import { type BenchResult, measure, peakRssMb, WARMUP_SECONDS } from "./harness";
 import { pagesReport, scanPages } from "./pages";
 import { fixtures, pageWeight, removeBenchReports, sessions, targets, timedExport } from "./paths";
-import { startCeilings, startSchakel, stop } from "./servers";
+import { hasServerCodeCache, startCeilings, startSchakel, stop } from "./servers";
 import { runCommand } from "./verify";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -87,8 +87,15 @@ async function benchDialect(dialect: string, databaseUrl: string) {
   const hello = await measure({ name: "ceiling: bare Fastify hello", url: ceilings.hello }, seconds);
   const sqliteRead = await measure({ name: "ceiling: bare better-sqlite3 read", url: ceilings.sqlite }, seconds);
   await stop(ceilings.child);
-  const server = await startSchakel({ ...env, DATABASE_URL: databaseUrl });
-  say(`Start-up to ready (spawn -> 200 on /readyz, seeded database): ${Math.round(server.startupMs)} ms (target < 1500 ms).`);
+  // Decision 0073: the first start of a new bundle compiles it and writes its code cache; every later one reads it.
+  const cached = hasServerCodeCache();
+  let server = await startSchakel({ ...env, DATABASE_URL: databaseUrl });
+  if (!cached) {
+    say(`Start-up to ready, first start of this bundle (compiles it, then writes its code cache): ${Math.round(server.startupMs)} ms.`);
+    await stop(server.child);
+    server = await startSchakel({ ...env, DATABASE_URL: databaseUrl });
+  }
+  say(`Start-up to ready (spawn -> 200 on /readyz, seeded database, from the code cache): ${Math.round(server.startupMs)} ms (target < 1500 ms).`);
   try {
     const s = await sessions(server.base, f);
     const runStart = new Date().toISOString();

@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+// @ts-expect-error plain ES module without types (scripts/bundle.mjs)
+import { BUNDLE, bundleIsFresh, codeCacheFile } from "../scripts/bundle.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -29,6 +31,11 @@ export const SERVER_NODE_FLAGS: string[] = (() => {
   const start: string = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.start;
   return start.split(/\s+/).filter((w) => w.startsWith("--") && start.indexOf(w) < start.indexOf("bin/schakel.js"));
 })();
+
+/** True when the next `schakel serve` with SERVER_NODE_FLAGS starts from V8's code cache of the current bundle (decision 0073). */
+export function hasServerCodeCache(): boolean {
+  return bundleIsFresh() && fs.existsSync(codeCacheFile(BUNDLE, "serve", SERVER_NODE_FLAGS));
+}
 
 /** Spawns the real server (`schakel serve`, production mode) and times it from spawn to a 200 on /readyz. */
 export async function startSchakel(env: Record<string, string>): Promise<{ base: string; child: ChildProcess; startupMs: number }> {

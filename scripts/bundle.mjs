@@ -113,6 +113,12 @@ export async function ensureBundle(root = ROOT) {
 
 const CACHE_MAGIC = "schakel-v8-code-cache 2";
 
+/** The code cache `loadBundle()` reads and writes for a command run with these node flags. */
+export function codeCacheFile(bundle, cacheName, execArgv = process.execArgv) {
+  const flags = createHash("sha256").update(`${process.version} ${process.arch} ${execArgv.join(" ")}`).digest("hex").slice(0, 12);
+  return `${bundle}.${cacheName.replace(/[^a-z0-9-]/gi, "") || "default"}.${flags}.v8cache`;
+}
+
 /**
  * Runs the bundle (decision 0073): returns its exports, `saveCodeCache()`, and whether a code cache was used.
  * The bundle is compiled as one vm.Script with V8's code cache, `<bundle>.<name>.<flags>.v8cache`: the compiled code
@@ -132,8 +138,7 @@ export function loadBundle(bundle, { mapStackTraces = false, cacheName = "defaul
   // The cache file: one header line (the bundle's size and CRC-32, the cached data's CRC-32), then V8's data.
   const bundleId = `${CACHE_MAGIC} ${bytes.length} ${zlib.crc32(bytes)}`;
   const cacheHeader = (data) => Buffer.from(`${bundleId} ${zlib.crc32(data)}\n`, "latin1");
-  const flags = createHash("sha256").update(`${process.version} ${process.arch} ${process.execArgv.join(" ")}`).digest("hex").slice(0, 12);
-  const cacheFile = `${bundle}.${cacheName.replace(/[^a-z0-9-]/gi, "") || "default"}.${flags}.v8cache`;
+  const cacheFile = codeCacheFile(bundle, cacheName);
   let cachedData;
   try {
     // V8 checks a cache's version, flags and source length, not its content: the header's checksum does.
