@@ -1,5 +1,5 @@
 // Precompiles src/ and its packages into one CommonJS file, dist/schakel.cjs, with esbuild (decisions 0024 and 0073).
-// bin/schakel.js calls ensureBundle() on every start: the bundle is rebuilt (~0.5 s) when it is missing or when any
+// bin/schakel.js calls ensureBundle() on every start: the bundle is rebuilt (~2 s) when it is missing or when any
 // source file is newer, so there is no separate build step to forget; then loadBundle() runs it with V8's code cache.
 // `node scripts/bundle.mjs` builds it by hand.
 import { createHash } from "node:crypto";
