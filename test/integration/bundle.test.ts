@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -6,7 +6,8 @@ import { pathToFileURL } from "node:url";
 import zlib from "node:zlib";
 import { expect, it } from "vitest";
 // @ts-expect-error plain ES module without types (scripts/bundle.mjs)
-import { bundleIsFresh, ensureBundle, EXTERNAL, loadBundle } from "../../scripts/bundle.mjs";
+import { bundleIsFresh, codeCacheFile, ensureBundle, EXTERNAL, loadBundle } from "../../scripts/bundle.mjs";
+import { BIN, newMasterKey, serverEnv, startServerProcess } from "../stress/support/process";
 
 /** A project of one source file, in a temporary folder: what ensureBundle needs. */
 function tinyProject(source = "export const answer: number = 42;\n") {
@@ -140,6 +141,35 @@ it("runs the bundle from its code cache, and never from a damaged cache or the c
     expect(load()).toEqual({ used: false, answer: 56 });
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+// bin/schakel.js's wiring of decision 0073: a CLI command writes its cache at a successful exit (a mistyped one
+// none), the server as soon as it listens (killed then, it has run no exit handler). A node flag no other test uses
+// gives this test cache files of its own.
+it("writes a CLI command's code cache at its successful exit and the server's once it listens", async () => {
+  const flags = ["--stack-size=983"];
+  const bundle = await ensureBundle();
+  const files = ["help", "serve", "no-such-command"].map((name) => codeCacheFile(bundle, name, flags)) as [string, string, string];
+  const [help, serve, mistyped] = files;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "schakel-cache-"));
+  try {
+    for (const f of files) fs.rmSync(f, { force: true });
+    expect(spawnSync(process.execPath, [...flags, BIN, "no-such-command"], { encoding: "utf8" }).status).not.toBe(0);
+    expect(fs.existsSync(mistyped)).toBe(false);
+    expect(spawnSync(process.execPath, [...flags, BIN, "--help"], { encoding: "utf8" }).status).toBe(0);
+    expect(fs.existsSync(help)).toBe(true);
+    expect(fs.existsSync(serve)).toBe(false);
+
+    const server = await startServerProcess(serverEnv(`sqlite:${path.join(tmp, "s.db")}`, newMasterKey()), { nodeFlags: flags });
+    try {
+      await expect.poll(() => fs.existsSync(serve), { timeout: 15_000 }).toBe(true);
+    } finally {
+      await server.kill("SIGKILL");
+    }
+  } finally {
+    for (const f of files) fs.rmSync(f, { force: true });
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
 

@@ -37,9 +37,9 @@ export function serverEnv(databaseUrl: string, masterKey: string, extra: Record<
 }
 
 /** Starts the server and resolves once it listens (its own start-up line). */
-export async function startServerProcess(env: Record<string, string>, opts: { port?: number; timeoutMs?: number } = {}): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string>, opts: { port?: number; timeoutMs?: number; nodeFlags?: string[] } = {}): Promise<ServerProcess> {
   const port = opts.port ?? (await freePort());
-  const child = spawn(process.execPath, [BIN, "serve"], { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), BIN, "serve"], { cwd: ROOT, env: { ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout?.on("data", (d) => (out += d));
   child.stderr?.on("data", (d) => (out += d));
