@@ -1,7 +1,7 @@
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createUser, loginInBrowser, type TestUser } from "../support/auth";
-import { describeBrowser, expectAccessible, expectAccessibleWithoutJs, launchBrowser, startTestServer, type TestServer, watchPageErrors } from "../support/browser";
+import { describeBrowser, expectAccessibleAsSeen, launchBrowser, startTestServer, type TestServer, watchPageErrors } from "../support/browser";
 import { livcInput, makeTestLivc } from "../support/livc";
 
 /**
@@ -28,8 +28,6 @@ describeBrowser("journey: an LIVC's closing days", () => {
   });
 
   /** Without JavaScript, axe checks a scripted copy of the page (test/support/browser.ts). */
-  const accessible = (page: Page, label: string, js: boolean) => (js ? expectAccessible(page, label) : expectAccessibleWithoutJs(page, label));
-
   for (const js of [true, false]) {
     const label = js ? "closing-days-js" : "closing-days-nojs";
     it(`adds (after an error), lists and removes a closing day with JavaScript ${js ? "on" : "off"}`, async () => {
@@ -38,12 +36,12 @@ describeBrowser("journey: an LIVC's closing days", () => {
       const errors = watchPageErrors(page);
       await loginInBrowser(page, coordinators[js ? "js" : "nojs"], "/screening");
       await page.goto("/screening");
-      await accessible(page, `${label}-queue`, js);
+      await expectAccessibleAsSeen(page, `${label}-queue`, js);
       await page.getByRole("link", { name: "Sluitingsdagen van dit LIVC beheren" }).click();
       await expect.poll(() => page.locator("h1").textContent()).toBe("Sluitingsdagen van LIVC Kermis");
       expect(await page.locator("#installation-days").textContent()).toBe("26 december, elk jaar");
       expect(await page.locator("#closing-days").count()).toBe(0);
-      await accessible(page, `${label}-page`, js);
+      await expectAccessibleAsSeen(page, `${label}-page`, js);
 
       // A day that does not exist: the summary links to the field, both typed values stay.
       await page.locator("#day").fill("31-09");
@@ -54,19 +52,19 @@ describeBrowser("journey: an LIVC's closing days", () => {
       expect(await page.locator("#day").inputValue()).toBe("31-09");
       expect(await page.locator("#description").inputValue()).toBe("Kermismaandag");
       expect(await page.locator("#day").getAttribute("aria-invalid")).toBe("true");
-      await accessible(page, `${label}-error`, js);
+      await expectAccessibleAsSeen(page, `${label}-error`, js);
 
       await page.locator("#day").fill("09-15");
       await page.getByRole("button", { name: "Sluitingsdag toevoegen" }).click();
       await expect.poll(() => page.locator(".notice.success").textContent()).toContain("De sluitingsdag is toegevoegd.");
       expect(await page.locator("#closing-days tbody tr").count()).toBe(1);
       expect(await page.locator("#closing-days tbody td").first().textContent()).toBe("15 september, elk jaar");
-      await accessible(page, `${label}-added`, js);
+      await expectAccessibleAsSeen(page, `${label}-added`, js);
 
       await page.getByRole("button", { name: "Verwijderen 15 september, elk jaar" }).click();
       await expect.poll(() => page.locator(".notice.success").textContent()).toContain("De sluitingsdag is verwijderd.");
       expect(await page.locator("#closing-days").count()).toBe(0);
-      await accessible(page, `${label}-removed`, js);
+      await expectAccessibleAsSeen(page, `${label}-removed`, js);
       // The refused form answers 400 on purpose (Chromium logs that status); anything else is a failure.
       expect(errors.filter((e) => !/status of 400 \(Bad Request\)/.test(e))).toEqual([]);
       expect(errors.length).toBe(1);

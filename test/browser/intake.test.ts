@@ -2,7 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { newId } from "../../src/platform/db/values";
 import { createUser, loginInBrowser, type TestUser } from "../support/auth";
-import { describeBrowser, expectAccessible, expectAccessibleWithoutJs, launchBrowser, startTestServer, type TestServer, watchPageErrors } from "../support/browser";
+import { describeBrowser, expectAccessibleAsSeen, launchBrowser, startTestServer, type TestServer, watchPageErrors } from "../support/browser";
 import { livcInput, makeTestLivc } from "../support/livc";
 
 /**
@@ -49,8 +49,6 @@ describeBrowser("journey: report a signal, screen it, follow the status", () => 
   });
 
   /** Without JavaScript, axe checks a scripted copy of the page (test/support/browser.ts). */
-  const accessible = (page: Page, label: string, js: boolean) => (js ? expectAccessible(page, label) : expectAccessibleWithoutJs(page, label));
-
   const open = async (javaScriptEnabled: boolean) => {
     const context = await browser.newContext({ baseURL: server.baseUrl, locale: "nl-BE", javaScriptEnabled });
     return { context, page: await context.newPage() };
@@ -58,17 +56,17 @@ describeBrowser("journey: report a signal, screen it, follow the status", () => 
 
   async function fileReport(page: Page, label: string, name: string, js: boolean): Promise<string> {
     await page.goto("/reports");
-    await accessible(page, `${label}-mine`, js);
+    await expectAccessibleAsSeen(page, `${label}-mine`, js);
     await page.getByRole("link", { name: "Nieuwe melding" }).click();
     await expect.poll(() => page.locator("h1").textContent()).toBe("Een zorgwekkend signaal melden");
-    await accessible(page, `${label}-form`, js);
+    await expectAccessibleAsSeen(page, `${label}-form`, js);
     // First round: almost nothing filled in; the summary links to the fields and keeps the input.
     await page.locator("#subject_name").fill(name);
     await page.getByRole("button", { name: "Verstuur melding" }).click();
     await expect.poll(() => page.locator(".error-summary").count()).toBe(1);
     expect(await page.locator("#subject_name").inputValue()).toBe(name);
     expect(await page.locator(".error-summary a").first().getAttribute("href")).toBe("#identity_known");
-    await accessible(page, `${label}-form-errors`, js);
+    await expectAccessibleAsSeen(page, `${label}-form-errors`, js);
     // Second round: complete.
     await page.locator("#identity_known").check();
     await page.locator("#subject_birth_date").fill("2000-02-03");
@@ -80,7 +78,7 @@ describeBrowser("journey: report a signal, screen it, follow the status", () => 
     await page.locator("#reporter_contact").fill("09 111 22 33");
     await page.getByRole("button", { name: "Verstuur melding" }).click();
     await expect.poll(() => page.locator("h1").textContent()).toBe("Melding ontvangen");
-    await accessible(page, `${label}-received`, js);
+    await expectAccessibleAsSeen(page, `${label}-received`, js);
     return (await page.locator("#reference").textContent())!;
   }
 
@@ -98,23 +96,23 @@ describeBrowser("journey: report a signal, screen it, follow the status", () => 
       const c = await open(js);
       await loginInBrowser(c.page, coordinator, "/screening");
       await c.page.goto("/screening");
-      await accessible(c.page, `${label}-queue`, js);
+      await expectAccessibleAsSeen(c.page, `${label}-queue`, js);
       await c.page.getByRole("link", { name: `Open ${reference}` }).click();
       await expect.poll(() => c.page.locator("#subject-name").textContent()).toBe(name);
       expect(await c.page.locator("#observation").textContent()).toContain("<b>twice</b>"); // shown as text
-      await accessible(c.page, `${label}-screening`, js);
+      await expectAccessibleAsSeen(c.page, `${label}-screening`, js);
       // Refer without a service: an error linked to the field; then with one.
       await c.page.getByLabel("Doorverwijzen naar reguliere hulpverlening").check();
       await c.page.locator("#reason").fill("Fits the pupil guidance centre.");
       await c.page.getByRole("button", { name: "Bewaar beslissing" }).click();
       await expect.poll(() => c.page.locator(".error-summary a").getAttribute("href")).toBe("#referral_service");
       expect(await c.page.locator("#reason").inputValue()).toBe("Fits the pupil guidance centre.");
-      await accessible(c.page, `${label}-decision-error`, js);
+      await expectAccessibleAsSeen(c.page, `${label}-decision-error`, js);
       await c.page.getByLabel("Doorverwijzen naar reguliere hulpverlening").check();
       await c.page.locator("#referral_service").selectOption("clb");
       await c.page.getByRole("button", { name: "Bewaar beslissing" }).click();
       await expect.poll(() => c.page.locator("#current-status").textContent()).toBe("Doorverwezen naar reguliere hulpverlening");
-      await accessible(c.page, `${label}-decided`, js);
+      await expectAccessibleAsSeen(c.page, `${label}-decided`, js);
 
       await r.page.goto("/reports");
       await r.page.getByRole("link", { name: reference }).click();
@@ -122,7 +120,7 @@ describeBrowser("journey: report a signal, screen it, follow the status", () => 
       const text = await r.page.locator("main").textContent();
       expect(text).not.toContain(name);
       expect(text).not.toContain("pupil guidance");
-      await accessible(r.page, `${label}-status`, js);
+      await expectAccessibleAsSeen(r.page, `${label}-status`, js);
       // A form with errors answers 400 on purpose (Chromium logs that status); anything else is a failure.
       expect(errors.filter((e) => !/status of 400 \(Bad Request\)/.test(e))).toEqual([]);
       await r.context.close();
@@ -136,15 +134,15 @@ describeBrowser("journey: report a signal, screen it, follow the status", () => 
     await c.page.goto("/screening");
     expect(await c.page.locator("tbody tr").count()).toBe(50);
     expect(await c.page.locator("main").textContent()).toContain("Meldingen 1 tot 50 van 55");
-    await accessible(c.page, "intake-queue-page1", false);
+    await expectAccessibleAsSeen(c.page, "intake-queue-page1", false);
     await c.page.getByRole("link", { name: "Volgende pagina" }).click();
     await expect.poll(() => c.page.locator("tbody tr").count()).toBe(5);
     expect(await c.page.getByRole("link", { name: "Open M-PAGE54" }).count()).toBe(1);
-    await accessible(c.page, "intake-queue-page2", false);
+    await expectAccessibleAsSeen(c.page, "intake-queue-page2", false);
     await c.page.getByRole("link", { name: "Beslist (7)" }).click();
     await expect.poll(() => c.page.locator("tbody tr").count()).toBe(7);
     expect(await c.page.locator("tbody tr").first().textContent()).toContain("M-PAGE61");
-    await accessible(c.page, "intake-queue-decided", false);
+    await expectAccessibleAsSeen(c.page, "intake-queue-decided", false);
     await c.context.close();
   }, 120_000);
 });

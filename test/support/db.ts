@@ -13,19 +13,27 @@ export type TestContext = AppContext & { close(): Promise<void> };
 
 export const pgAdminUrl = () => inject("pgAdminUrl");
 
+/** Creates a PostgreSQL database in the run's cluster (`create database NAME [template T]`); returns its URL. */
+async function createPgDatabase(name: string, template?: string): Promise<string> {
+  const admin = pgAdminUrl();
+  if (!admin) throw new Error("PostgreSQL is not available in this run");
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(`create database ${name}${template ? ` template ${template}` : ""}`);
+  } finally {
+    await client.end();
+  }
+  return admin.replace(/\/postgres$/, `/${name}`);
+}
+
 /** A new, empty database (nothing migrated): a temp SQLite file, or a new PostgreSQL database. */
 export async function freshDatabaseUrl(dialect: DialectName, pgName = `t_${randomBytes(6).toString("hex")}`): Promise<string> {
   if (dialect === "sqlite") {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "schakel-test-"));
     return `sqlite:${path.join(dir, "test.db")}`;
   }
-  const admin = pgAdminUrl();
-  if (!admin) throw new Error("PostgreSQL is not available in this run");
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`create database ${pgName}`);
-  await client.end();
-  return admin.replace(/\/postgres$/, `/${pgName}`);
+  return createPgDatabase(pgName);
 }
 
 export function testConfig(databaseUrl: string, extra: Record<string, string> = {}): Config {
@@ -64,15 +72,7 @@ async function copyOfTemplate(dialect: DialectName): Promise<string> {
     for (const suffix of ["", "-wal"]) if (fs.existsSync(source + suffix)) fs.copyFileSync(source + suffix, target + suffix);
     return `sqlite:${target}`;
   }
-  const name = `t_${randomBytes(6).toString("hex")}`;
-  const client = new pg.Client({ connectionString: pgAdminUrl() });
-  await client.connect();
-  try {
-    await client.query(`create database ${name} template ${new URL(from).pathname.slice(1)}`);
-  } finally {
-    await client.end();
-  }
-  return from.replace(/\/[^/]+$/, `/${name}`);
+  return createPgDatabase(`t_${randomBytes(6).toString("hex")}`, new URL(from).pathname.slice(1));
 }
 
 export async function openTestContext(dialect: DialectName, extra: Record<string, string> = {}): Promise<TestContext> {
