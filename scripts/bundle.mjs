@@ -157,7 +157,8 @@ export function loadBundle(bundle, { mapStackTraces = false, cacheName = "defaul
     lineOffset: -1,
     cachedData,
   });
-  let saved = Boolean(cachedData) && !script.cachedDataRejected;
+  const cacheUsed = Boolean(cachedData) && !script.cachedDataRejected;
+  let saved = cacheUsed;
   const saveCodeCache = () => {
     if (saved) return;
     saved = true;
@@ -175,7 +176,7 @@ export function loadBundle(bundle, { mapStackTraces = false, cacheName = "defaul
   if (mapStackTraces) mapStackTracesOf(bundle);
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, createRequire(bundle), module, bundle, path.dirname(bundle));
-  return { exports: module.exports, saveCodeCache, cacheUsed: Boolean(cachedData) && !script.cachedDataRejected };
+  return { exports: module.exports, saveCodeCache, cacheUsed };
 }
 
 /** Error.prepareStackTrace that maps the bundle's frames through its source map (Node's own mapping skips a vm.Script). */

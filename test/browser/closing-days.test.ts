@@ -27,7 +27,6 @@ describeBrowser("journey: an LIVC's closing days", () => {
     await server?.close();
   });
 
-  /** Without JavaScript, axe checks a scripted copy of the page (test/support/browser.ts). */
   for (const js of [true, false]) {
     const label = js ? "closing-days-js" : "closing-days-nojs";
     it(`adds (after an error), lists and removes a closing day with JavaScript ${js ? "on" : "off"}`, async () => {

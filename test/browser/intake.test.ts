@@ -48,7 +48,6 @@ describeBrowser("journey: report a signal, screen it, follow the status", () => 
     await server?.close();
   });
 
-  /** Without JavaScript, axe checks a scripted copy of the page (test/support/browser.ts). */
   const open = async (javaScriptEnabled: boolean) => {
     const context = await browser.newContext({ baseURL: server.baseUrl, locale: "nl-BE", javaScriptEnabled });
     return { context, page: await context.newPage() };

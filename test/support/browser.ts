@@ -134,7 +134,7 @@ export async function expectAccessible(page: Page, label: string): Promise<void>
   expect(wide, `wider than 320 CSS px (WCAG 1.4.10) on ${label} (${page.url()})`).toEqual([]);
 }
 
-/** A journey run with and without JavaScript checks its pages the way each was seen. */
+/** A journey run with and without JavaScript checks its pages the way each was seen (without: a scripted copy, below). */
 export const expectAccessibleAsSeen = (page: Page, label: string, javaScriptEnabled: boolean): Promise<void> =>
   javaScriptEnabled ? expectAccessible(page, label) : expectAccessibleWithoutJs(page, label);
 
