@@ -9,7 +9,9 @@ import { seedDemo } from "../../src/platform/demo";
 import { buildApp } from "../../src/platform/web/app";
 import { openTestContext, type TestContext } from "./db";
 
-export const CHROMIUM = process.env.SCHAKEL_CHROMIUM ?? "/usr/bin/chromium";
+/** Chromium's headless shell when installed (npm test installs it; decision 0074), else the full browser. */
+export const CHROMIUM =
+  process.env.SCHAKEL_CHROMIUM ?? ["/usr/lib/chromium/chromium-headless-shell", "/usr/bin/chromium"].find((f) => fs.existsSync(f)) ?? "/usr/bin/chromium";
 export const ARTIFACTS = path.resolve(import.meta.dirname, "../../test-artifacts");
 const browserAvailable = !process.env.SCHAKEL_SKIP_BROWSER && fs.existsSync(CHROMIUM);
 
