@@ -44,8 +44,14 @@ export async function startTestServer(opts: { demo?: boolean; env?: Record<strin
   };
 }
 
+// No signal handlers of Playwright's: its SIGTERM handler closes the browsers but leaves the process running, and
+// vitest stops a worker with SIGTERM, so a worker holding the shared browser below waited for vitest's SIGKILL
+// ("Timeout terminating forks worker", 10 s at the end of a run). Chromium ends itself when its pipe closes.
 const launch = () =>
   chromium.launch({
+    handleSIGTERM: false,
+    handleSIGINT: false,
+    handleSIGHUP: false,
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
