@@ -18,6 +18,14 @@ describe("renderPdf (shared pdfmake setup)", () => {
     expect(text(pdf)).toContain("Ten minste ≥ 5 · Ça évolue");
   });
 
+  it("writes ligature characters as their letters, so a later 'fi' is still extracted as 'fi'", async () => {
+    const pdf = await renderPdf({ content: ["Geplakt: \uFB01che \uFB02ow \uFB00", { text: "the final figures", bold: false }], defaultStyle: { font: PDF_FONT } });
+    const extracted = text(pdf);
+    expect(extracted).toContain("the final figures");
+    expect(extracted).toContain("Geplakt: fiche flow ff");
+    expect(extracted).not.toMatch(/[\uFB00-\uFB06]/);
+  });
+
   it("never fetches a URL named in a document", async () => {
     await expect(renderPdf({ content: [{ image: "x" }], images: { x: "http://127.0.0.1:9/x.png" } })).rejects.toThrow(/denied by resource access policy/);
   });

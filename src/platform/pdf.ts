@@ -36,7 +36,23 @@ function pdfmake(): PdfMake {
   return pm;
 }
 
+/**
+ * Latin ligature characters (U+FB00-U+FB06: "ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ", common in text pasted from a PDF) are written as their
+ * letters. fontkit keeps a glyph with the characters of its first use and pdfkit writes those into the PDF's
+ * text map: after one literal "ﬁ", every later "fi" of the document (which Roboto draws with the same ligature
+ * glyph) was extracted, searched and read aloud as "ﬁ". The letters are drawn with the same ligature glyph.
+ */
+const LIGATURES = /[\uFB00-\uFB06]/g;
+function withoutLigatureCharacters(value: unknown): unknown {
+  if (typeof value === "string") return value.replace(LIGATURES, (c) => c.normalize("NFKC"));
+  if (Array.isArray(value)) return value.map(withoutLigatureCharacters);
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutLigatureCharacters(v)]));
+  }
+  return value;
+}
+
 /** Renders a pdfmake document definition to a PDF. */
 export function renderPdf(docDefinition: object): Promise<Buffer> {
-  return pdfmake().createPdf(docDefinition).getBuffer();
+  return pdfmake().createPdf(withoutLigatureCharacters(docDefinition)).getBuffer();
 }
