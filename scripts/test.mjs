@@ -43,22 +43,15 @@ function ensure(name, present, packages, skipVar) {
 }
 
 ensure("PostgreSQL", () => fs.existsSync(path.join(PG_BIN, "initdb")), ["postgresql-15"], "SCHAKEL_SKIP_POSTGRES");
-if (process.env.SCHAKEL_CHROMIUM) {
-  ensure("Browser", () => fs.existsSync(process.env.SCHAKEL_CHROMIUM), ["chromium-headless-shell", "fonts-dejavu-core"], "SCHAKEL_SKIP_BROWSER");
-} else {
-  const present = () => fs.existsSync(HEADLESS_SHELL) || fs.existsSync(FULL_CHROMIUM);
-  // Installed when missing, even with the full browser present: the shell is what the journeys should run in.
-  if (!fs.existsSync(HEADLESS_SHELL) && isRoot) {
-    console.log("Chromium's headless shell is missing: installing chromium-headless-shell with apt-get...");
-    aptInstall(["chromium-headless-shell", "fonts-dejavu-core"]);
-  }
-  ensure("Browser", present, ["chromium-headless-shell", "fonts-dejavu-core"], "SCHAKEL_SKIP_BROWSER");
-  if (fs.existsSync(HEADLESS_SHELL)) env.SCHAKEL_CHROMIUM = HEADLESS_SHELL;
-  else if (fs.existsSync(FULL_CHROMIUM)) {
-    env.SCHAKEL_CHROMIUM = FULL_CHROMIUM;
-    console.log("Browser tests run in the full Chromium: its headless shell (chromium-headless-shell) is not installed; slower.");
-  }
+const chosenChromium = () => process.env.SCHAKEL_CHROMIUM ?? [HEADLESS_SHELL, FULL_CHROMIUM].find((f) => fs.existsSync(f));
+// Installed when missing, even with the full browser present: the shell is what the journeys should run in.
+if (!process.env.SCHAKEL_CHROMIUM && !fs.existsSync(HEADLESS_SHELL) && isRoot) {
+  console.log("Chromium's headless shell is missing: installing chromium-headless-shell with apt-get...");
+  aptInstall(["chromium-headless-shell", "fonts-dejavu-core"]);
 }
+ensure("Browser", () => fs.existsSync(chosenChromium() ?? ""), ["chromium-headless-shell", "fonts-dejavu-core"], "SCHAKEL_SKIP_BROWSER");
+if (chosenChromium()) env.SCHAKEL_CHROMIUM = chosenChromium();
+if (!process.env.SCHAKEL_CHROMIUM && env.SCHAKEL_CHROMIUM === FULL_CHROMIUM) console.log("Browser tests run in the full Chromium: its headless shell (chromium-headless-shell) is not installed; slower.");
 // PDF reports are checked by extracting their text with pdftotext.
 ensure("PDF text extraction", () => spawnSync("pdftotext", ["-v"]).status === 0, ["poppler-utils"], "SCHAKEL_SKIP_PDFTEXT");
 
