@@ -14,6 +14,8 @@ export interface BenchResult {
   bytes: number;
   /** Slowest response to a request sent during the warm-up (not counted above): the new connections' cost. */
   coldMax: number;
+  /** Every response of the run, warm-up included (bench/cpu.ts divides the server's CPU by it). */
+  answered: number;
 }
 
 /**
@@ -74,6 +76,7 @@ export function measure(target: BenchTarget, seconds: number, warmup = WARMUP_SE
           non2xx: bad,
           bytes: Math.round(r.throughput.total / Math.max(1, r.requests.total)),
           coldMax: round(coldMax),
+          answered: r.requests.total,
         });
       },
     );

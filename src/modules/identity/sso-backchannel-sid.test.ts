@@ -99,7 +99,7 @@ for (const dialect of activeDialects()) {
       expect(third).toMatchObject({ stage: "full", oidc_sid: sid });
       expect(new Set([first!.id, second!.id, third!.id]).size).toBe(3);
       expect(await db().selectFrom("session").select("id").where("oidc_sid", "=", sid).execute()).toEqual([{ id: third!.id }]);
-      // The one-statement session lookup (select s.*) returns the column on this dialect.
+      // The one-statement session lookup returns the column on this dialect (named in SESSION_COLUMNS).
       const loaded = await loadSessionWithAccount(s.ctx.database, s.ctx.config, jar.get(SESSION_COOKIE));
       expect(loaded?.session.oidc_sid).toBe(sid);
 

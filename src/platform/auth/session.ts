@@ -144,15 +144,23 @@ interface AccountColumns {
   account_memberships: unknown;
 }
 
+/** The session row's columns, named (not s.*): a statement without a wildcard is cheaper to run on SQLite (db/index.ts followsSchema). */
+const SESSION_COLUMNS = ["id", "user_id", "stage", "csrf_token", "auth_method", "created_at", "last_seen_at", "reauth_at", "rotate", "next_path", "pending_totp", "oidc_sid"] as const satisfies readonly (keyof SessionRow)[];
+// Every column of the table, no more: a column added to SessionTable and not here fails the type check.
+type Missing = Exclude<keyof SessionRow, (typeof SESSION_COLUMNS)[number]>;
+const allColumns: Missing extends never ? true : Missing = true;
+void allColumns;
+const sessionColumns = SESSION_COLUMNS.map((c) => `s.${c}`).join(", ");
+
 // The same statement per dialect: JSON aggregation is spelt differently. Memberships valid today and
 // APPROVED only (decision 0049: an administrator's pending grant gives nothing).
 export const SESSION_WITH_ACCOUNT = {
-  sqlite: `select s.*, u.display_name as account_display_name, u.status as account_status,
+  sqlite: `select ${sessionColumns}, u.display_name as account_display_name, u.status as account_status,
   (select json_group_array(r.role) from platform_role r where r.user_id = s.user_id) as account_roles,
   (select json_group_array(json_array(m.livc_id, m.role, m.organisation_id)) from membership m
     where m.user_id = s.user_id and m.livc_id is not null and m.approval = 'approved' and m.valid_from <= ? and (m.valid_to is null or m.valid_to >= ?)) as account_memberships
 from session s left join app_user u on u.id = s.user_id where s.id = ?`,
-  postgres: `select s.*, u.display_name as account_display_name, u.status as account_status,
+  postgres: `select ${sessionColumns}, u.display_name as account_display_name, u.status as account_status,
   (select json_agg(r.role) from platform_role r where r.user_id = s.user_id) as account_roles,
   (select json_agg(json_build_array(m.livc_id, m.role, m.organisation_id)) from membership m
     where m.user_id = s.user_id and m.livc_id is not null and m.approval = 'approved' and m.valid_from <= $1 and (m.valid_to is null or m.valid_to >= $1)) as account_memberships

@@ -95,7 +95,7 @@ function withStatementCache(native: SQLite.Database) {
     prepare(sqlText: string) {
       let stmt = cache.get(sqlText);
       if (!stmt) {
-        stmt = rowsBuiltInJs(native.prepare(sqlText), () => schemaVersion.get() as number);
+        stmt = rowsBuiltInJs(native.prepare(sqlText), followsSchema(sqlText) ? () => schemaVersion.get() as number : null);
         // Long texts are one-off bulk statements (multi-row inserts): not worth keeping.
         if (sqlText.length <= 4000) {
           if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
@@ -107,6 +107,15 @@ function withStatementCache(native: SQLite.Database) {
   };
 }
 
+/**
+ * Whether a statement's result columns can follow the schema: only through a wildcard (`*`, `t.*`,
+ * `returning *`). Named columns keep their names when SQLite re-prepares a statement after a schema
+ * change, or the statement fails (a column gone). Any "*" other than count(*)'s counts, so a product
+ * or a comment only keeps the check. (Not followed: a column renamed to the same name in another
+ * letter case, which no migration of ours does.)
+ */
+export const followsSchema = (sqlText: string): boolean => sqlText.replace(/\(\s*\*\s*\)/g, "").includes("*");
+
 /** What Kysely's SQLite driver uses of a statement. */
 type KyselyStatement = Pick<SQLite.Statement, "reader" | "all" | "run" | "iterate">;
 
@@ -116,9 +125,11 @@ type KyselyStatement = Pick<SQLite.Statement, "reader" | "all" | "run" | "iterat
  * the larger part of SQLite's time on a case list (issue 9: 50 list rows 110 -> 75 us, a case by id
  * 11.8 -> 6.8 us). Same objects: the same keys in the same order, a repeated name keeps its last value.
  * The columns are read again when the schema changed since (a migration; SQLite re-prepares the
- * statement itself on its next run, so the names are read after it ran).
+ * statement itself on its next run, so the names are read after it ran). Only a statement with a
+ * wildcard can change its columns that way (followsSchema); the others skip the check, which was a
+ * statement of its own (`pragma schema_version`, ~5 us with SQLite's file locking) after every read.
  */
-function rowsBuiltInJs(stmt: SQLite.Statement, schemaVersion: () => number): KyselyStatement {
+function rowsBuiltInJs(stmt: SQLite.Statement, schemaVersion: (() => number) | null): KyselyStatement {
   if (!stmt.reader) return stmt;
   const factory = () => {
     const names = stmt.columns().map((c) => c.name);
@@ -128,6 +139,24 @@ function rowsBuiltInJs(stmt: SQLite.Statement, schemaVersion: () => number): Kys
   };
   let make = factory();
   if (!make) return stmt;
+  if (!schemaVersion) {
+    // Named columns only: the same names for as long as the statement runs at all.
+    const build = make;
+    stmt.raw(true);
+    return {
+      reader: true,
+      all(...params: unknown[]) {
+        const rows = stmt.all(...params) as unknown[][];
+        const out = new Array<object>(rows.length);
+        for (let i = 0; i < rows.length; i++) out[i] = build(rows[i]);
+        return out;
+      },
+      *iterate(...params: unknown[]) {
+        for (const row of stmt.iterate(...params) as IterableIterator<unknown[]>) yield build(row);
+      },
+      run: (...params: unknown[]) => stmt.run(...params),
+    } as KyselyStatement;
+  }
   let version = schemaVersion();
   stmt.raw(true);
   const current = () => {

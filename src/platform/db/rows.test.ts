@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Database, openDatabase } from ".";
+import { type Database, followsSchema, openDatabase } from ".";
 
 // SQLite rows are fetched as arrays and built into objects in JS (index.ts rowsBuiltInJs): they must be
 // exactly what better-sqlite3 itself gives, and follow schema changes.
@@ -41,6 +41,29 @@ describe("SQLite rows built in JS", () => {
     const rows = await all();
     expect(Object.keys(rows[0])).toEqual(["id", "name", "amount", "data", "extra", "other"]);
     expect(rows[1]).toMatchObject({ id: 2, name: "twee", amount: -3, extra: "x", other: 7 });
+  });
+
+  it("keeps named columns right across schema changes (they are not checked again after each run)", async () => {
+    await sql`create table n (id integer primary key, a text, b text)`.execute(database.db);
+    await sql`insert into n values (1, 'x', 'y')`.execute(database.db);
+    const named = () => sql.raw("select b, a as alias, id from n order by id").execute(database.db).then((r) => r.rows as Record<string, unknown>[]);
+    expect(await named()).toEqual([{ b: "y", alias: "x", id: 1 }]);
+    await sql`alter table n add column c text default 'z'`.execute(database.db);
+    await sql`alter table n drop column c`.execute(database.db);
+    await sql`alter table n add column d integer default 4`.execute(database.db);
+    expect(await named()).toEqual([{ b: "y", alias: "x", id: 1 }]);
+    // A column the statement names is gone: SQLite's own error, not rows under stale names.
+    await sql`alter table n drop column b`.execute(database.db);
+    await expect(named()).rejects.toThrow(/no such column: b/);
+  });
+
+  it("tells which statements can change their columns with the schema: wildcards only", () => {
+    for (const wild of ["select * from t", 'select "t".* from "t"', "select a, t.* from t", "insert into t (a) values (?) returning *", "select a * 2 from t", "select a /* note */ from t"]) {
+      expect(followsSchema(wild), wild).toBe(true);
+    }
+    for (const named of ["select a, b as c from t", "select count(*) as n from t", "select count( * ) from t where a in (select count(*) from u)", "update t set a = ? where id = ?"]) {
+      expect(followsSchema(named), named).toBe(false);
+    }
   });
 
   it("streams the same rows, also right after a schema change", async () => {

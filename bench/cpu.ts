@@ -1,0 +1,57 @@
+// `npm run bench:cpu -- [path name parts, comma-separated]`: the server's CPU time per request on chosen
+// benchmark paths (SQLite file of `npm run bench`), for A/B comparisons of a change on this noisy VM.
+// Requests/s with 32 connections moves with whatever else the machine does (the hello ceiling moved
+// 20,000-37,000 req/s within minutes); the CPU the server process itself spent per answered request
+// (utime + stime from /proc, over the same load as `npm run bench`) moves much less.
+//
+//   BENCH_SECONDS  seconds of load per path (default 5)   BENCH_ROUNDS  rounds over the paths (default 3)
+//   BENCH_DB       another seeded SQLite file
+import fs from "node:fs";
+import path from "node:path";
+import { openContext } from "../src/platform/bootstrap";
+import { loadConfig } from "../src/platform/config";
+import { measure } from "./harness";
+import { fixtures, sessions, targets } from "./paths";
+import { startSchakel, stop } from "./servers";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const wanted = (process.argv[2] ?? "case list,case page,coverage JSON").split(",").map((w) => w.trim()).filter(Boolean);
+const file = process.env.BENCH_DB ? path.resolve(process.env.BENCH_DB) : path.join(ROOT, ".tmp/bench/scale-1.db");
+const env = { SCHAKEL_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"), DATABASE_URL: `sqlite:${file}` };
+const TICKS = 100; // USER_HZ on Linux
+
+/** CPU seconds (user + system) the process has used so far. */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+}
+
+const ctx = await openContext({ config: loadConfig({ ...process.env, NODE_ENV: "development", ...env }) });
+const f = await fixtures(ctx);
+await ctx.database.db.deleteFrom("login_throttle").execute();
+await ctx.close();
+const server = await startSchakel(env);
+try {
+  const s = await sessions(server.base, f);
+  const chosen = targets(server.base, s, f).filter((t) => wanted.some((w) => t.name.includes(w)));
+  if (chosen.length === 0) throw new Error(`no benchmark path matches ${wanted.join(", ")}`);
+  const per = new Map<string, number[]>();
+  for (let r = 0; r < rounds; r++) {
+    for (const t of chosen) {
+      const before = cpuSeconds(server.child.pid!);
+      const res = await measure(t, seconds);
+      const cpu = cpuSeconds(server.child.pid!) - before;
+      // The CPU covers the warm-up too: divided by every response of the run.
+      const us = (cpu * 1e6) / res.answered;
+      per.set(t.name, [...(per.get(t.name) ?? []), us]);
+      console.log(`${t.name}: ${res.rps} req/s, server CPU ${us.toFixed(0)} us/request`);
+    }
+  }
+  console.log("\n| path | server CPU per request (us), each round | median |\n| --- | --- | ---: |");
+  for (const [name, v] of per) console.log(`| ${name} | ${v.map((x) => x.toFixed(0)).join(", ")} | ${[...v].sort((a, b) => a - b)[Math.floor(v.length / 2)].toFixed(0)} |`);
+} finally {
+  await stop(server.child);
+}
