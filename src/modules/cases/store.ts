@@ -1,9 +1,10 @@
 import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from "kysely";
 import type { DB } from "../../platform/db/schema";
 import { newId, nowIso, toCount } from "../../platform/db/values";
-import type { ActionStatus, CaseActionTable, CaseEventTable, CaseFileTable } from "./migrations";
+import type { ActionStatus, CaseActionTable, CaseEventTable, CaseFileTable, FeedbackFormTable } from "./migrations";
 import type { CaseStatus } from "./workflow";
 import { precompiled } from "../../platform/db/precompiled";
+import { everyColumn } from "../../platform/db/columns";
 
 /** Case queries. Only service.ts (and this module's policy) call these; other modules use service.ts. */
 type Db = Kysely<DB>;
@@ -27,8 +28,13 @@ export function inIds(column: Expression<unknown>, ids: readonly string[]): Expr
  */
 export const checkedPerRow = (condition: Expression<SqlBool>): Expression<SqlBool> => sql<SqlBool>`(case when ${condition} then 1 = 1 else 1 = 0 end)`;
 
-// The reads of every case page view are compiled once (platform/db/precompiled.ts; issue 9).
-const caseByIdQuery = precompiled((db, id: string) => db.selectFrom("case_file").selectAll().where("id", "=", id));
+// The reads of every case page view are compiled once (platform/db/precompiled.ts; issue 9), with their
+// columns named (platform/db/columns.ts).
+const CASE_COLUMNS = everyColumn<CaseFileTable>()("case_file", ["id", "livc_id", "source_report_id", "subject_index", "minor", "status", "opened_at", "opened_by", "retention_until", "label", "label_search", "identity_enc", "screening_decision", "opened_on", "closed_on", "closure_reason", "closure_note_enc", "next_review_on", "legal_hold_reason_enc", "legal_hold_at", "legal_hold_by", "purged_at", "updated_at"]);
+const EVENT_COLUMNS = everyColumn<CaseEventTable>()("case_event", ["id", "case_id", "at", "actor_id", "kind", "from_status", "to_status", "reason", "consultation_id", "note_enc"]);
+const ACTION_COLUMNS = everyColumn<CaseActionTable>()("case_action", ["id", "case_id", "consultation_id", "description_enc", "owner_organisation_id", "due_on", "status", "created_at", "created_by", "updated_at", "livc_id", "revision", "owner_mailed_at", "reminded_at"]);
+const FEEDBACK_COLUMNS = everyColumn<FeedbackFormTable>()("feedback_form", ["id", "case_id", "consultation_id", "livc_id", "drafted_by", "content_enc", "revision", "attested_no_secrecy_at", "status", "sent_at", "sent_by", "created_at", "updated_at"]);
+const caseByIdQuery = precompiled((db, id: string) => db.selectFrom("case_file").select(CASE_COLUMNS).where("id", "=", id));
 export const caseById = async (db: Db, id: string) => (await caseByIdQuery(db, id))[0];
 
 export async function nextLabelNumber(db: Db, livcId: string, year: number): Promise<number> {
@@ -67,7 +73,7 @@ export async function insertEvent(db: Db, e: Omit<CaseEventTable, "id" | "at"> &
   return id;
 }
 
-export const eventsOf = precompiled((db, caseId: string) => db.selectFrom("case_event").selectAll().where("case_id", "=", caseId).orderBy("at").orderBy("id"));
+export const eventsOf = precompiled((db, caseId: string) => db.selectFrom("case_event").select(EVENT_COLUMNS).where("case_id", "=", caseId).orderBy("at").orderBy("id"));
 
 export interface CaseListFilter {
   visible: (eb: { ref: (c: "case_file.id" | "case_file.livc_id") => Expression<unknown> }) => Expression<SqlBool>;
@@ -145,7 +151,7 @@ export const revokeGrant = (db: Db, id: string) => db.updateTable("case_access_g
 
 export const insertAction = (db: Db, a: CaseActionTable) => db.insertInto("case_action").values(a).execute();
 export const actionById = (db: Db, id: string) => db.selectFrom("case_action").selectAll().where("id", "=", id).executeTakeFirst();
-export const actionsOf = precompiled((db, caseId: string) => db.selectFrom("case_action").selectAll().where("case_id", "=", caseId).orderBy("due_on").orderBy("created_at"));
+export const actionsOf = precompiled((db, caseId: string) => db.selectFrom("case_action").select(ACTION_COLUMNS).where("case_id", "=", caseId).orderBy("due_on").orderBy("created_at"));
 /**
  * Changes an open action only if it is still at the revision the editor loaded (decision 0061):
  * false when someone changed it, or marked it done or cancelled, in the meantime (nothing written).
@@ -368,7 +374,7 @@ export const purgeLog = (db: Db, limit = 200) => db.selectFrom("case_purge_log")
 
 export const insertFeedback = (db: Db, row: DB["feedback_form"]) => db.insertInto("feedback_form").values(row).execute();
 export const feedbackById = (db: Db, id: string) => db.selectFrom("feedback_form").selectAll().where("id", "=", id).executeTakeFirst();
-export const feedbackOfCase = precompiled((db, caseId: string) => db.selectFrom("feedback_form").selectAll().where("case_id", "=", caseId).orderBy("created_at"));
+export const feedbackOfCase = precompiled((db, caseId: string) => db.selectFrom("feedback_form").select(FEEDBACK_COLUMNS).where("case_id", "=", caseId).orderBy("created_at"));
 export const updateFeedback = (db: Db, id: string, set: Partial<DB["feedback_form"]>) =>
   db.updateTable("feedback_form").set({ ...set, updated_at: nowIso() }).where("id", "=", id).execute();
 export const votesOf = (db: Db, formId: string) => db.selectFrom("feedback_vote").selectAll().where("form_id", "=", formId).execute();

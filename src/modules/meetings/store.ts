@@ -2,8 +2,10 @@ import type { Kysely } from "kysely";
 import type { DB } from "../../platform/db/schema";
 import { sql } from "kysely";
 import { nowIso, toCount } from "../../platform/db/values";
-import type { ConsultationMeetingColumns } from "./migrations";
+import type { ConsultationMeetingColumns, ConsultationMinutesTable } from "./migrations";
+import type { ConsultationTable } from "../partners/migrations";
 import { precompiled } from "../../platform/db/precompiled";
+import { everyColumn } from "../../platform/db/columns";
 
 /** Meeting queries. `consultation` is seen with this module's columns added (withTables). */
 type Db = Kysely<DB>;
@@ -36,8 +38,12 @@ export function meetingsOfLivcs(db: Db, livcIds: string[], ids?: string[]) {
   return q.orderBy("held_on", "desc").limit(200).execute();
 }
 
+// Read on every case page view: columns named (platform/db/columns.ts).
+const MEETING_COLUMNS = everyColumn<ConsultationTable & ConsultationMeetingColumns>()("consultation", ["id", "livc_id", "held_on", "kind", "status", "created_at", "starts_at", "place", "video_url", "scheduled_by", "reminder_sent_at", "updated_at", "framework_version", "cancel_reason", "cancel_note", "cancelled_at", "cancelled_by"]);
+const MINUTES_COLUMNS = everyColumn<ConsultationMinutesTable>()("consultation_minutes", ["consultation_id", "case_id", "decisions_enc", "next_review_on", "recorded_by", "recorded_at", "revision"]);
+
 export const meetingsByIds = precompiled((db, ids: readonly string[]) =>
-  m(db).selectFrom("consultation").selectAll().where("id", "in", ids.length ? ids : ["-"]).orderBy("held_on", "desc"),
+  m(db).selectFrom("consultation").select(MEETING_COLUMNS).where("id", "in", ids.length ? ids : ["-"]).orderBy("held_on", "desc"),
 );
 
 export const agendaOf = (db: Db, consultationId: string) =>
@@ -99,7 +105,7 @@ export const insertAck = (db: Db, row: DB["consultation_ack"]) =>
 export const minutesOf = (db: Db, consultationId: string, caseId: string) =>
   db.selectFrom("consultation_minutes").selectAll().where("consultation_id", "=", consultationId).where("case_id", "=", caseId).executeTakeFirst();
 
-export const minutesOfCase = precompiled((db, caseId: string) => db.selectFrom("consultation_minutes").selectAll().where("case_id", "=", caseId).orderBy("recorded_at"));
+export const minutesOfCase = precompiled((db, caseId: string) => db.selectFrom("consultation_minutes").select(MINUTES_COLUMNS).where("case_id", "=", caseId).orderBy("recorded_at"));
 
 /**
  * Saves a case's minutes on a meeting (decision 0058: compare-and-set). `expected` is the revision the
