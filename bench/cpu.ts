@@ -1,8 +1,9 @@
 // `npm run bench:cpu -- [path name parts, comma-separated]`: the server's CPU time per request on chosen
 // benchmark paths (SQLite file of `npm run bench`), for A/B comparisons of a change on this noisy VM.
 // Requests/s with 32 connections moves with whatever else the machine does (the hello ceiling moved
-// 20,000-37,000 req/s within minutes); the CPU the server process itself spent per answered request
-// (utime + stime from /proc, over the same load as `npm run bench`) moves much less.
+// 20,000-45,000 req/s within minutes); this gives the CPU the server process itself spent per answered
+// request (utime + stime from /proc, over the same load as `npm run bench`), free of autocannon's share of
+// the two cores. It still moves with the VM (+-10% between rounds in session 15): alternate A and B.
 //
 //   BENCH_SECONDS  seconds of load per path (default 5)   BENCH_ROUNDS  rounds over the paths (default 3)
 //   BENCH_DB       another seeded SQLite file

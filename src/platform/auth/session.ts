@@ -7,6 +7,7 @@ import type { DB } from "../db/schema";
 import { nowIso, todayInBrussels } from "../db/values";
 import { type Actor, LIVC_ROLES, type LivcMembership } from "../policy/actor";
 import { deleteStashOf, STASH_MINUTES, sweepStashes } from "./stash";
+import { everyColumn } from "../db/columns";
 
 /**
  * Server-side sessions (docs/decisions: sessions in the database). The cookie holds a random
@@ -144,12 +145,8 @@ interface AccountColumns {
   account_memberships: unknown;
 }
 
-/** The session row's columns, named (not s.*): a statement without a wildcard is cheaper to run on SQLite (db/index.ts followsSchema). */
-const SESSION_COLUMNS = ["id", "user_id", "stage", "csrf_token", "auth_method", "created_at", "last_seen_at", "reauth_at", "rotate", "next_path", "pending_totp", "oidc_sid"] as const satisfies readonly (keyof SessionRow)[];
-// Every column of the table, no more: a column added to SessionTable and not here fails the type check.
-type Missing = Exclude<keyof SessionRow, (typeof SESSION_COLUMNS)[number]>;
-const allColumns: Missing extends never ? true : Missing = true;
-void allColumns;
+/** The session row's columns, named (not s.*): a statement without a wildcard is cheaper to run on SQLite (db/columns.ts). */
+const SESSION_COLUMNS = everyColumn<SessionRow>()("session", ["id", "user_id", "stage", "csrf_token", "auth_method", "created_at", "last_seen_at", "reauth_at", "rotate", "next_path", "pending_totp", "oidc_sid"]);
 const sessionColumns = SESSION_COLUMNS.map((c) => `s.${c}`).join(", ");
 
 // The same statement per dialect: JSON aggregation is spelt differently. Memberships valid today and

@@ -3,12 +3,13 @@ import { expect, it } from "vitest";
 import { describeEachDialect } from "../../../test/support/db";
 import "../../modules/cases/store";
 import "../../modules/meetings/store";
+import "../auth/session";
 import { everyColumn, namedTables } from "./columns";
 
 describeEachDialect("reads with every column named", (ctx) => {
   it("name exactly the columns of the migrated tables", async () => {
     const database = ctx().database;
-    expect([...namedTables.keys()].sort()).toEqual(["case_action", "case_event", "case_file", "consultation", "consultation_minutes", "feedback_form"]);
+    expect([...namedTables.keys()].sort()).toEqual(["case_action", "case_event", "case_file", "consultation", "consultation_minutes", "feedback_form", "session"]);
     for (const [table, lists] of namedTables) {
       const actual =
         database.dialect === "sqlite"
