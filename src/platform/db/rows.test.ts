@@ -52,6 +52,9 @@ describe("SQLite rows built in JS", () => {
     await sql`alter table n drop column c`.execute(database.db);
     await sql`alter table n add column d integer default 4`.execute(database.db);
     expect(await named()).toEqual([{ b: "y", alias: "x", id: 1 }]);
+    const streamed: unknown[] = [];
+    for await (const r of database.db.selectFrom("n" as never).select(["b", "id"] as never).stream()) streamed.push(r);
+    expect(streamed).toEqual([{ b: "y", id: 1 }]);
     // A column the statement names is gone: SQLite's own error, not rows under stale names.
     await sql`alter table n drop column b`.execute(database.db);
     await expect(named()).rejects.toThrow(/no such column: b/);
