@@ -121,14 +121,10 @@ export async function servicesOffered(ctx: AppContext, livcId: string, caseIds: 
  * module adds the LIVC's core services to make the action owner choices.
  */
 export async function acceptedServicesOfCase(ctx: AppContext, caseId: string): Promise<string[]> {
-  const accepted = new Set<string>();
-  for (const m of await store.meetingsWithCase(ctx.database.db, caseId)) {
-    for (const s of await store.servicesOf(ctx.database.db, m.id)) {
-      if (s.case_id !== caseId || !s.invitation_id || accepted.has(s.organisation_id)) continue;
-      if ((await partners.invitationById(ctx, s.invitation_id))?.status === "accepted") accepted.add(s.organisation_id);
-    }
-  }
-  return [...accepted];
+  // Two reads whatever the number of meetings and services (issue 9: it was one per meeting and one per invitation).
+  const services = await store.servicesForCase(ctx.database.db, caseId);
+  const accepted = new Set(await partners.acceptedInvitationIds(ctx, [...new Set(services.flatMap((s) => (s.invitation_id ? [s.invitation_id] : [])))]));
+  return [...new Set(services.filter((s) => s.invitation_id && accepted.has(s.invitation_id)).map((s) => s.organisation_id))];
 }
 cases.registerAcceptedServices(acceptedServicesOfCase);
 
@@ -522,12 +518,6 @@ export async function meetingsOfCase(ctx: AppContext, who: AuditWho, caseId: str
 }
 
 export const meetingRow = (ctx: AppContext, id: string) => store.meetingById(ctx.database.db, id);
-
-/** Organisations invited as a service for a case in any meeting (the case page's action owners); need to know checked first. */
-export async function organisationsInvitedForCase(ctx: AppContext, who: AuditWho, caseId: string): Promise<string[]> {
-  const c = await cases.visibleCase(ctx, who, caseId);
-  return store.organisationsInvitedForCase(ctx.database.db, c.id);
-}
 
 // The minutes' decisions are case text: the retention purge of a case removes them too.
 cases.registerCasePurger({

@@ -162,13 +162,30 @@ export const meetingsWithCase = precompiled((db, caseId: string) =>
     .orderBy("consultation.held_on", "desc"),
 );
 
-/** Organisations invited as a service for this case in any meeting. */
-const invitedForCase = precompiled((db, caseId: string) => db.selectFrom("consultation_case_service").select("organisation_id").distinct().where("case_id", "=", caseId));
-export const organisationsInvitedForCase = async (db: Db, caseId: string) => (await invitedForCase(db, caseId)).map((r) => r.organisation_id);
+// A case's services are found through its agenda rows: consultation_case has an index on case_id, the
+// services' primary key starts with the consultation (a search by case alone read every service). A case taken
+// off an agenda loses its services with the item (removeAgendaItem), so every service has its agenda row.
+
+/** The services invited for a case on the agendas it is on, with their invitations (read on every case page view of a lead). */
+export const servicesForCase = precompiled((db, caseId: string) =>
+  db
+    .selectFrom("consultation_case as a")
+    .innerJoin("consultation_case_service as s", (j) => j.onRef("s.consultation_id", "=", "a.consultation_id").onRef("s.case_id", "=", "a.case_id"))
+    .select(["s.organisation_id", "s.invitation_id"])
+    .where("a.case_id", "=", caseId),
+);
 
 /** Organisations invited as a service for each of these cases in any meeting: (case, organisation) pairs. */
 export const organisationsInvitedForCases = (db: Db, caseIds: string[]) =>
-  caseIds.length === 0 ? Promise.resolve([]) : db.selectFrom("consultation_case_service").select(["case_id", "organisation_id"]).distinct().where("case_id", "in", caseIds).execute();
+  caseIds.length === 0
+    ? Promise.resolve([])
+    : db
+        .selectFrom("consultation_case as a")
+        .innerJoin("consultation_case_service as s", (j) => j.onRef("s.consultation_id", "=", "a.consultation_id").onRef("s.case_id", "=", "a.case_id"))
+        .select(["s.case_id", "s.organisation_id"])
+        .distinct()
+        .where("a.case_id", "in", caseIds)
+        .execute();
 
 // --- re-planning (decision 0043) ---------------------------------------------------------------
 

@@ -257,5 +257,6 @@ export function statusOn(inv: Pick<store.InvitationRow, "sent_on" | "expires_on"
 }
 
 export const invitationById = (ctx: AppContext, id: string) => store.invitationById(ctx.database.db, id);
+export const acceptedInvitationIds = (ctx: AppContext, ids: readonly string[]) => store.acceptedInvitationIds(ctx.database.db, ids);
 export const visibleInvitations = (ctx: AppContext, filter: { livcIds: string[]; organisationIds: string[] }, opts: { status?: InvitationStatus } = {}) =>
   store.visibleInvitations(ctx.database.db, filter, opts);

@@ -160,6 +160,12 @@ export async function insertInvitation(
 
 export const invitationById = (db: Db, id: string) => db.selectFrom("partner_invitation").selectAll().where("id", "=", id).executeTakeFirst();
 
+/** Which of these invitations are accepted (one read, by primary key). */
+export const acceptedInvitationIds = async (db: Db, ids: readonly string[]): Promise<string[]> =>
+  ids.length === 0
+    ? []
+    : (await db.selectFrom("partner_invitation").select("id").where("id", "in", [...ids]).where("status", "=", "accepted").execute()).map((r) => r.id);
+
 /** Moves a pending invitation on; false when it was no longer pending (a race or a double click). */
 export async function closeInvitation(
   db: Db,
