@@ -22,7 +22,8 @@ function reference(n: number, salt: number): string {
 
 /**
  * Consultations (monthly per cell), reports with their screening history, cases taken up from them
- * with timeline, actions, agenda entries, minutes and reviews; plus reports not taken up.
+ * with timeline, actions, agenda entries, minutes, reviews and the service invited for them (its
+ * accepted invitation behind the partner member's access); plus reports not taken up.
  * Identities and free text are encrypted with the real key ring, bound to table/column/row.
  */
 export async function seedCases(
@@ -33,6 +34,10 @@ export async function seedCases(
   opts: { cases: number; start: string; until: string; now: string },
 ): Promise<{ caseIds: string[]; caseLivc: number[] }> {
   const enc = (table: string, column: string, rowId: string, text: string) => keyring.encrypt({ table, column, rowId }, text);
+  // Services invited for a case (decisions 0027 and 0061) draw from their own stream: the rest of the data set
+  // stays as it was before they were added (session 15).
+  const services = rng.fork("case services");
+  const orgOfUser = new Map(s.users.map((u) => [u.id, u.org]));
   const untilDay = dayNumber(opts.until);
   const startDay = dayNumber(opts.start);
 
@@ -88,7 +93,7 @@ export async function seedCases(
 
   const CHUNK = 2000;
   for (let i = 0; i < skeletons.length; i += CHUNK) {
-    const t: Record<string, Row[]> = { report: [], report_event: [], case_file: [], case_event: [], case_action: [], consultation_case: [], consultation_minutes: [], case_review: [], case_access_grant: [] };
+    const t: Record<string, Row[]> = { report: [], report_event: [], case_file: [], case_event: [], case_action: [], consultation_case: [], consultation_minutes: [], case_review: [], case_access_grant: [], partner_invitation: [], consultation_case_service: [] };
     for (const { k, day } of skeletons.slice(i, i + CHUNK)) {
       const l = s.livcs[k];
       const opened = dateOfDay(day);
@@ -134,7 +139,17 @@ export async function seedCases(
         ev(`${dateOfDay(c.day)}T13:00:00.000Z`, "scheduled", null, null, null, c.id);
         if (rng.chance(0.6)) t.consultation_minutes.push({ consultation_id: c.id, case_id: caseId, decisions_enc: enc("consultation_minutes", "decisions_enc", `${c.id}:${caseId}`, rng.pick(DECISIONS)), next_review_on: null, recorded_by: s.leadsOf[k][1], recorded_at: `${dateOfDay(c.day)}T16:00:00.000Z` });
         const grantee = s.partnersOf[k][(pos + day) % Math.max(1, s.partnersOf[k].length)];
-        if (grantee && pos === 0) t.case_access_grant.push({ id: rng.id(), case_id: caseId, user_id: grantee, consultation_id: c.id, granted_at: `${dateOfDay(c.day)}T13:05:00.000Z`, revoked_at: null });
+        if (grantee && pos === 0) {
+          t.case_access_grant.push({ id: rng.id(), case_id: caseId, user_id: grantee, consultation_id: c.id, granted_at: `${dateOfDay(c.day)}T13:05:00.000Z`, revoked_at: null });
+          // The grant comes from the grantee's organisation invited as a service for this case, invitation accepted.
+          const org = orgOfUser.get(grantee);
+          if (org) {
+            const invitationId = services.id();
+            const sent = dateOfDay(c.day - 10);
+            t.partner_invitation.push({ id: invitationId, livc_id: l.id, organisation_id: org, kind: "consultation", consultation_id: c.id, case_ref: caseId, invited_by: s.leadsOf[k][1], sent_on: sent, expires_on: dateOfDay(c.day - 1), status: "accepted", responded_on: dateOfDay(c.day - services.int(2, 8)), responded_by: grantee, decline_reason: null, decline_note: null, reminded_on: null, created_at: `${sent}T09:00:00.000Z`, updated_at: `${sent}T09:00:00.000Z` });
+            t.consultation_case_service.push({ consultation_id: c.id, case_id: caseId, organisation_id: org, invitation_id: invitationId });
+          }
+        }
       }
       if (status !== "active") ev(`${dateOfDay(day + 30)}T14:00:00.000Z`, "transition", "active", "in_follow_up", null);
       if (closedOn) {
@@ -178,6 +193,8 @@ export async function seedCases(
       ["case_event", t.case_event],
       ["case_action", t.case_action],
       ["consultation_case", t.consultation_case],
+      ["partner_invitation", t.partner_invitation],
+      ["consultation_case_service", t.consultation_case_service],
       ["consultation_minutes", t.consultation_minutes],
       ["case_review", t.case_review],
       ["case_access_grant", t.case_access_grant],

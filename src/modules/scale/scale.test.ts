@@ -49,6 +49,20 @@ describeEachDialect("scale seeder: counts, encryption, audit chain, determinism"
     expect(c.identity_enc).toMatch(/^v1:/);
     const identity = JSON.parse((await keyringFor(ctx())).decrypt({ table: "case_file", column: "identity_enc", rowId: c.id }, c.identity_enc!));
     expect(identity.fullName).toMatch(/^\S+ .+/);
+    // Every partner member's access to a case comes with their organisation invited as a service for it, accepted.
+    const db = ctx().database.db;
+    const grants = await db.selectFrom("case_access_grant as g").innerJoin("app_user as u", "u.id", "g.user_id").select(["g.case_id", "g.consultation_id", "u.organisation_id"]).execute();
+    const services = await db
+      .selectFrom("consultation_case_service as s")
+      .innerJoin("partner_invitation as i", "i.id", "s.invitation_id")
+      .innerJoin("consultation_case as a", (j) => j.onRef("a.consultation_id", "=", "s.consultation_id").onRef("a.case_id", "=", "s.case_id"))
+      .select(["s.case_id", "s.consultation_id", "s.organisation_id", "i.status", "i.case_ref"])
+      .execute();
+    expect(grants.length).toBeGreaterThan(0);
+    expect(services.length).toBe(grants.length);
+    const key = (r: { case_id: string; consultation_id: string | null; organisation_id: string | null }) => `${r.case_id}|${r.consultation_id}|${r.organisation_id}`;
+    expect(new Set(services.map(key))).toEqual(new Set(grants.map(key)));
+    expect(services.every((r) => r.status === "accepted" && r.case_ref === r.case_id)).toBe(true);
   }, 120_000);
 
   it("refuses a database that already has LIVCs", async () => {
