@@ -64,6 +64,30 @@ describe("Partners over HTTP: policy, answers, regional figures", () => {
     expect(invite.statusCode).toBe(403);
   });
 
+  it("the LIVC page shows its invitations 50 at a time, newest first; the invite form still offers every organisation invited before", async () => {
+    const livc = await makeLivc(ctx, "LIVC Paged", ["11002"]);
+    const chair = await login(app, await createUser(ctx, { roles: [{ livcId: livc, role: "chair" }] }));
+    const early = await makeOrg(ctx, "Vroeg Uitgenodigde Dienst", "clb");
+    await sendInvitation(ctx, system, { livcId: livc, organisationId: early, kind: "structural", today: "2025-01-02" });
+    const later = await makeOrg(ctx, "Later Uitgenodigde Dienst", "youth_work");
+    for (let i = 0; i < 54; i++) await sendInvitation(ctx, system, { livcId: livc, organisationId: later, kind: "consultation", caseRef: `P-${i}` });
+    const rows = (html: string) => (html.match(/<tr>/g) ?? []).length - 1;
+    const first = await app.inject({ method: "GET", url: `/partners/livc/${livc}`, headers: chair.headers() });
+    expect(first.statusCode).toBe(200);
+    const invitations = (html: string) => html.slice(html.indexOf('id="invitations"'), html.indexOf('id="seat"'));
+    expect(rows(invitations(first.body))).toBe(50);
+    expect(invitations(first.body)).not.toContain("Vroeg Uitgenodigde Dienst");
+    expect(invitations(first.body)).toContain(`href="/partners/livc/${livc}?inv_page=2#invitations"`);
+    // The organisation invited only on the second page is still offered in the invite form.
+    expect(first.body.slice(0, first.body.indexOf('id="invitations"'))).toContain("Vroeg Uitgenodigde Dienst");
+    const second = await app.inject({ method: "GET", url: `/partners/livc/${livc}?inv_page=2`, headers: chair.headers() });
+    expect(rows(invitations(second.body))).toBe(5);
+    expect(invitations(second.body)).toContain("Vroeg Uitgenodigde Dienst");
+    // A page past the end shows the last one.
+    const past = await app.inject({ method: "GET", url: `/partners/livc/${livc}?inv_page=99`, headers: chair.headers() });
+    expect(rows(invitations(past.body))).toBe(5);
+  });
+
   it("a decline without a reason is refused with the error summary; with a reason it is recorded", async () => {
     const refused = await app.inject({ method: "POST", url: `/invitations/${invA}`, headers: partnerA.headers({ form: true }), payload: partnerA.form({ answer: "decline", note: "" }) });
     expect(refused.statusCode).toBe(400);

@@ -34,13 +34,16 @@ export function partnersRoutes(app: FastifyInstance, ctx: AppContext) {
     const orgIds = [...new Set(seats.filter((s) => s.active && s.organisation_id).map((s) => s.organisation_id!))];
     const contacts = new Map<string, string[]>();
     for (const c of await store.contactsOf(db, orgIds)) contacts.set(c.organisation_id, [...(contacts.get(c.organisation_id) ?? []), c.display_name]);
-    const invitations = canManage ? await service.visibleInvitations(ctx, { livcIds: [livcId], organisationIds: [] }) : [];
+    // The invitations a page at a time (?inv_page=), newest first; the invite form still offers every organisation invited before.
+    const invPage = Math.trunc(Number((request.query as Record<string, unknown> | undefined)?.inv_page ?? 1)) || 1;
+    const invitations = canManage ? await store.livcInvitationsPage(db, livcId, invPage) : { items: [], total: 0, page: 1, pages: 1 };
+    const invitedBefore = canManage ? await store.organisationsInvitedBy(db, livcId) : [];
     const consultations = canManage ? await service.consultationsOf(ctx, livcId, periodStart(today), today) : [];
     const present = new Map<string, number>();
     for (const c of consultations) present.set(c.id, (await service.attendanceFor(ctx, c.id)).filter((a) => a.attended).length);
     // Offered in the invite and seat forms: local organisations and those already linked, or a name search (?org_q=).
     const orgSearch = String((request.query as Record<string, unknown> | undefined)?.org_q ?? "").slice(0, 100);
-    const linked = [...orgIds, ...invitations.map((i) => i.organisation_id), forms.invite?.values.organisation_id, forms.seat?.values.organisation_id].filter((x): x is string => Boolean(x));
+    const linked = [...orgIds, ...invitedBefore, forms.invite?.values.organisation_id, forms.seat?.values.organisation_id].filter((x): x is string => Boolean(x));
     const choices = canManage ? await service.organisationChoices(ctx, livcId, today, orgSearch, linked) : [];
     const organisations = choices.flatMap((o) => (isSector(o.sector) ? [{ id: o.id, name: o.name, sector: o.sector }] : []));
     return sendPage(

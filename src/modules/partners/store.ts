@@ -1,7 +1,7 @@
 import { type CompiledQuery, type Kysely, sql, type Transaction } from "kysely";
 import type { DB } from "../../platform/db/schema";
 import { inLivcs } from "../../platform/policy/grants";
-import { newId, nowIso } from "../../platform/db/values";
+import { newId, nowIso, toCount } from "../../platform/db/values";
 import type { Sector } from "../identity/sectors";
 import { precompiled } from "../../platform/db/precompiled";
 import type {
@@ -220,6 +220,36 @@ export function visibleInvitations(db: Db, filter: { livcIds: string[]; organisa
   if (opts.status) q = q.where("partner_invitation.status", "=", opts.status);
   return q.orderBy("partner_invitation.sent_on", "desc").orderBy("partner_invitation.created_at", "desc").execute();
 }
+
+/** Invitations shown per page on an LIVC's partner page. */
+export const INVITATIONS_PAGE = 50;
+
+/**
+ * One page of an LIVC's invitations, newest first, with their total (issue 9: the page listed every invitation
+ * the LIVC ever sent; at scale 1, ~420 a cell with the services invited for cases: 74 KB first load).
+ */
+export async function livcInvitationsPage(db: Db, livcId: string, page: number) {
+  const total = toCount((await db.selectFrom("partner_invitation").select((eb) => eb.fn.countAll().as("n")).where("livc_id", "=", livcId).executeTakeFirstOrThrow()).n);
+  const pages = Math.max(1, Math.ceil(total / INVITATIONS_PAGE));
+  const shown = Math.min(Math.max(1, page), pages);
+  const items = await db
+    .selectFrom("partner_invitation")
+    .innerJoin("organisation", "organisation.id", "partner_invitation.organisation_id")
+    .selectAll("partner_invitation")
+    .select(["organisation.name as organisation_name", "organisation.sector"])
+    .where("partner_invitation.livc_id", "=", livcId)
+    .orderBy("partner_invitation.sent_on", "desc")
+    .orderBy("partner_invitation.created_at", "desc")
+    .orderBy("partner_invitation.id")
+    .limit(INVITATIONS_PAGE)
+    .offset((shown - 1) * INVITATIONS_PAGE)
+    .execute();
+  return { items, total, page: shown, pages };
+}
+
+/** Every organisation an LIVC ever invited (the invite form offers them without a search). */
+export const organisationsInvitedBy = async (db: Db, livcId: string): Promise<string[]> =>
+  (await db.selectFrom("partner_invitation").select("organisation_id").distinct().where("livc_id", "=", livcId).execute()).map((r) => r.organisation_id);
 
 // ---------------------------------------------------------------------------------------------
 // The participation analysis' reads: only the columns and rows it uses (issue 9).

@@ -6,6 +6,7 @@ import type { SeatView } from "../membership";
 import { SEATS } from "../migrations";
 import type { InvitationRow } from "../store";
 import { Csrf, SearchForm, Radios, ScrollRegion, SelectField, TextField } from "../../../platform/web/fields";
+import { Pagination } from "../../../platform/web/pagination";
 
 export type FormState = { values: Record<string, string>; errors: { field: string; message: string }[] };
 export const emptyForm = (): FormState => ({ values: {}, errors: [] });
@@ -18,7 +19,8 @@ export interface LivcPartnersProps {
   today: string;
   seats: SeatView[];
   contacts: Map<string, string[]>;
-  invitations: (InvitationRow & { organisation_name: string; sector: string })[];
+  /** One page of the LIVC's invitations, newest first (?inv_page=). */
+  invitations: { items: (InvitationRow & { organisation_name: string; sector: string })[]; page: number; pages: number };
   organisations: { id: string; name: string; sector: Sector }[];
   /** The organisation search typed (GET ?org_q=); empty: the local organisations are offered. */
   orgSearch?: string;
@@ -133,8 +135,8 @@ export function LivcPartnersPage(p: LivcPartnersProps) {
             </button>
           </form>
 
-          <h2>{t("pt.invitations.title")}</h2>
-          {p.invitations.length === 0 ? (
+          <h2 id="invitations">{t("pt.invitations.title")}</h2>
+          {p.invitations.items.length === 0 ? (
             <p>{t("pt.invitations.empty")}</p>
           ) : (
             <ScrollRegion label={t("pt.invitations.caption")}>
@@ -153,7 +155,7 @@ export function LivcPartnersPage(p: LivcPartnersProps) {
                   </tr>
                 </thead>
                 <tbody>
-                  {p.invitations.map((i) => (
+                  {p.invitations.items.map((i) => (
                     <tr>
                       <td>{i.organisation_name}</td>
                       <td>{sector(i.sector)}</td>
@@ -182,6 +184,13 @@ export function LivcPartnersPage(p: LivcPartnersProps) {
               </table>
             </ScrollRegion>
           )}
+          <Pagination
+            ctx={ctx}
+            page={p.invitations.page}
+            pages={p.invitations.pages}
+            href={(n) => `${base}?${new URLSearchParams({ ...(p.orgSearch ? { org_q: p.orgSearch } : {}), inv_page: String(n) })}#invitations`}
+            label={t("pt.invitations.caption")}
+          />
 
           <h2 id="seat">{t("pt.seat.add.title")}</h2>
           <form method="post" action={`${base}/seats`} novalidate>
