@@ -23,6 +23,35 @@ export interface PageRow {
   totalKb: number;
 }
 
+/**
+ * The accounts the pages are requested as: the scale accounts of cell 1 and the platform roles, plus (since
+ * session 15) a reporter of cell 1 and the partner member who is the contact of the organisation with the most
+ * invitations (its inbox is the longest list a partner sees).
+ */
+async function accounts(ctx: AppContext): Promise<{ role: string; userId: string }[]> {
+  const db = ctx.database.db;
+  const out: { role: string; userId: string }[] = [];
+  for (const role of ROLES) {
+    const u = await db.selectFrom("app_user").select("id").where("email", "=", scaleAccount(role, 1).email).executeTakeFirst();
+    if (u) out.push({ role, userId: u.id });
+  }
+  const chair = out.find((a) => a.role === "chair");
+  const cell = chair ? await db.selectFrom("membership").select("livc_id").where("user_id", "=", chair.userId).where("role", "=", "chair").executeTakeFirst() : undefined;
+  const reporter = cell?.livc_id ? await db.selectFrom("membership").select("user_id").where("livc_id", "=", cell.livc_id).where("role", "=", "reporter").orderBy("user_id").executeTakeFirst() : undefined;
+  if (reporter) out.push({ role: "reporter", userId: reporter.user_id });
+  const partner = await db
+    .selectFrom("organisation_contact as c")
+    .innerJoin("partner_invitation as i", "i.organisation_id", "c.organisation_id")
+    .innerJoin("membership as m", (j) => j.onRef("m.user_id", "=", "c.user_id").on("m.role", "=", "partner_member"))
+    .select("c.user_id")
+    .groupBy("c.user_id")
+    .orderBy((eb) => eb.fn.countAll(), "desc")
+    .orderBy("c.user_id")
+    .executeTakeFirst();
+  if (partner) out.push({ role: "partner-member", userId: partner.user_id });
+  return out;
+}
+
 /** Real ids for the route parameters, from cell 1 of the scale data set. */
 async function parameterValues(ctx: AppContext): Promise<Record<string, string>> {
   const db = ctx.database.db;
@@ -91,10 +120,8 @@ export async function scanPages(ctx: AppContext): Promise<PageRow[]> {
     const routes = [...new Set(registeredRoutes.get(app)!.filter((r) => (Array.isArray(r.method) ? r.method : [r.method]).includes("GET")).map((r) => String(r.url)))].filter((u) => !SKIP.test(u)).sort();
     const assets = new Map<string, number>();
     const rows: PageRow[] = [];
-    for (const role of ROLES) {
-      const u = await ctx.database.db.selectFrom("app_user").select("id").where("email", "=", scaleAccount(role, 1).email).executeTakeFirst();
-      if (!u) continue;
-      const s = await createSession(ctx.database.db, u.id, "full", "password", null);
+    for (const { role, userId } of await accounts(ctx)) {
+      const s = await createSession(ctx.database.db, userId, "full", "password", null);
       const headers = { ...BROWSER, cookie: `__Host-schakel_session=${s.token}` };
       for (const route of routes) {
         const url = fill(route, values);
