@@ -103,3 +103,25 @@ export function describeEachDialect(title: string, body: (ctx: () => TestContext
     });
   }
 }
+
+/**
+ * The queries a piece of work sends through a Kysely instance, compiled, in order: captured at its query
+ * executor (every statement, also inside transactions and precompiled ones), restored afterwards.
+ */
+export async function queriesOf(db: { getExecutor(): unknown }, run: () => Promise<unknown>): Promise<{ sql: string; parameters: readonly unknown[] }[]> {
+  type Query = { sql: string; parameters: readonly unknown[] };
+  let owner = db.getExecutor() as { executeQuery: (q: Query, ...rest: unknown[]) => unknown };
+  while (!Object.hasOwn(owner, "executeQuery")) owner = Object.getPrototypeOf(owner);
+  const original = owner.executeQuery;
+  const seen: Query[] = [];
+  owner.executeQuery = function (this: unknown, q: Query, ...rest: unknown[]) {
+    seen.push(q);
+    return original.call(this, q, ...rest);
+  };
+  try {
+    await run();
+  } finally {
+    owner.executeQuery = original;
+  }
+  return seen;
+}

@@ -16,11 +16,11 @@ import { CaseError, identityBody, RectifyInvalid } from "./service";
 import type { ViewContext } from "../../platform/web/view";
 import { IdentityEditPage, type IdentityValues, identityErrorMessages, type LinkedOffer, RectifySearchPage } from "./views/rectify";
 import { RetentionPage } from "./views/retention";
+import { pageParam } from "../../platform/web/pagination";
 
 const idParam = z.object({ id: z.string().uuid() });
 const field = (max: number) => z.string().max(max * 2).optional().default("").transform((v) => v.trim().slice(0, max));
 const searchBody = z.object({ name: field(200), dob: field(10) });
-const pageParam = z.coerce.number().int().min(1).max(100_000).catch(1);
 export const RETENTION_PAGE_SIZE = 50;
 
 /** What the case form says about the report(s) the case came from (decision 0050): references only. */

@@ -8,6 +8,7 @@ import { toCsv } from "../../platform/csv";
 import { isIsoDate, todayInBrussels } from "../../platform/db/values";
 import type { MessageKey } from "../../platform/i18n";
 import { sendError } from "../../platform/web/app";
+import { pageParam } from "../../platform/web/pagination";
 import { sendPage, viewContext } from "../../platform/web/view";
 import { displayNames } from "../identity/service";
 import { meetingsOfCase, minutesOfCase } from "../meetings/service";
@@ -38,7 +39,6 @@ const listFilters = z.object({
   status: z.enum(service.LIST_STATUS_CHOICES).optional().catch(undefined),
   review: z.enum(service.REVIEW_CHOICES).optional().catch(undefined),
 });
-const pageNumber = z.coerce.number().int().min(1).max(100_000).catch(1);
 const transitionBody = z.object({ transition: z.string(), reason: text(500), note: text(1000) });
 const actionBody = z.object({ description: text(500), owner: text(64), due_on: text(10), revision: text(12) });
 const feedbackBody = z.object({ consultation: text(64), content: text(4000) });
@@ -142,7 +142,7 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
 
   app.get("/cases", { config: { permission: "case.access" } }, async (request, reply) => {
     const q = listQuery.safeParse(request.query ?? {});
-    const page = pageNumber.parse((request.query as Record<string, unknown> | undefined)?.page ?? 1);
+    const page = pageParam.parse((request.query as Record<string, unknown> | undefined)?.page ?? 1);
     const f = listFilters.parse(request.query ?? {});
     return renderList(request, reply, { q: q.success ? q.data.q : "", name: "", dob: "", ...f }, page);
   });

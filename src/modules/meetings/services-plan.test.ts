@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { openTestContext, type TestContext } from "../../../test/support/db";
+import { openTestContext, queriesOf, type TestContext } from "../../../test/support/db";
 import * as store from "./store";
 
 /**
@@ -16,19 +16,7 @@ afterAll(async () => {
 
 /** The SQL a store function sends (captured at Kysely's executor), then SQLite's plan for it. */
 async function planOf(run: () => Promise<unknown>): Promise<string> {
-  let owner: { executeQuery: (q: { sql: string; parameters: readonly unknown[] }, ...rest: unknown[]) => unknown } = ctx.database.db.getExecutor() as never;
-  while (!Object.hasOwn(owner, "executeQuery")) owner = Object.getPrototypeOf(owner);
-  const original = owner.executeQuery;
-  const seen: { sql: string; parameters: readonly unknown[] }[] = [];
-  owner.executeQuery = function (this: unknown, q, ...rest) {
-    seen.push(q);
-    return original.call(this, q, ...rest);
-  };
-  try {
-    await run();
-  } finally {
-    owner.executeQuery = original;
-  }
+  const seen = await queriesOf(ctx.database.db, run);
   expect(seen).toHaveLength(1);
   return (ctx.database.native!.prepare(`explain query plan ${seen[0].sql}`).all(...seen[0].parameters) as { detail: string }[]).map((r) => r.detail).join(" | ");
 }

@@ -162,30 +162,21 @@ export const meetingsWithCase = precompiled((db, caseId: string) =>
     .orderBy("consultation.held_on", "desc"),
 );
 
-// A case's services are found through its agenda rows: consultation_case has an index on case_id, the
-// services' primary key starts with the consultation (a search by case alone read every service). A case taken
-// off an agenda loses its services with the item (removeAgendaItem), so every service has its agenda row.
+/**
+ * The services of agenda items (`a`: consultation_case, `s`: its services), for reads by case: consultation_case has
+ * an index on case_id, the services' primary key starts with the consultation (a search by case alone read every
+ * service). A case taken off an agenda loses its services with the item (removeAgendaItem), so every service has
+ * its agenda row.
+ */
+const agendaServices = (db: Db) =>
+  db.selectFrom("consultation_case as a").innerJoin("consultation_case_service as s", (j) => j.onRef("s.consultation_id", "=", "a.consultation_id").onRef("s.case_id", "=", "a.case_id"));
 
 /** The services invited for a case on the agendas it is on, with their invitations (read on every case page view of a lead). */
-export const servicesForCase = precompiled((db, caseId: string) =>
-  db
-    .selectFrom("consultation_case as a")
-    .innerJoin("consultation_case_service as s", (j) => j.onRef("s.consultation_id", "=", "a.consultation_id").onRef("s.case_id", "=", "a.case_id"))
-    .select(["s.organisation_id", "s.invitation_id"])
-    .where("a.case_id", "=", caseId),
-);
+export const servicesForCase = precompiled((db, caseId: string) => agendaServices(db).select(["s.organisation_id", "s.invitation_id"]).where("a.case_id", "=", caseId));
 
 /** Organisations invited as a service for each of these cases in any meeting: (case, organisation) pairs. */
 export const organisationsInvitedForCases = (db: Db, caseIds: string[]) =>
-  caseIds.length === 0
-    ? Promise.resolve([])
-    : db
-        .selectFrom("consultation_case as a")
-        .innerJoin("consultation_case_service as s", (j) => j.onRef("s.consultation_id", "=", "a.consultation_id").onRef("s.case_id", "=", "a.case_id"))
-        .select(["s.case_id", "s.organisation_id"])
-        .distinct()
-        .where("a.case_id", "in", caseIds)
-        .execute();
+  caseIds.length === 0 ? Promise.resolve([]) : agendaServices(db).select(["s.case_id", "s.organisation_id"]).distinct().where("a.case_id", "in", caseIds).execute();
 
 // --- re-planning (decision 0043) ---------------------------------------------------------------
 

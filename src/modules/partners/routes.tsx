@@ -5,6 +5,7 @@ import { todayInBrussels } from "../../platform/db/values";
 import type { MessageKey } from "../../platform/i18n";
 import { holdsPermission } from "../../platform/policy/permissions";
 import { sendError } from "../../platform/web/app";
+import { pageParam } from "../../platform/web/pagination";
 import { sendPage, viewContext } from "../../platform/web/view";
 import { isSector } from "../identity/sectors";
 import { livcById } from "../registry/service";
@@ -35,8 +36,8 @@ export function partnersRoutes(app: FastifyInstance, ctx: AppContext) {
     const contacts = new Map<string, string[]>();
     for (const c of await store.contactsOf(db, orgIds)) contacts.set(c.organisation_id, [...(contacts.get(c.organisation_id) ?? []), c.display_name]);
     // The invitations a page at a time (?inv_page=), newest first; the invite form still offers every organisation invited before.
-    const invPage = Math.trunc(Number((request.query as Record<string, unknown> | undefined)?.inv_page ?? 1)) || 1;
-    const invitations = canManage ? await store.livcInvitationsPage(db, livcId, invPage) : { items: [], total: 0, page: 1, pages: 1 };
+    const invPage = pageParam.parse((request.query as Record<string, unknown> | undefined)?.inv_page ?? 1);
+    const invitations = canManage ? await store.livcInvitationsPage(db, livcId, invPage) : { items: [], page: 1, pages: 1 };
     const invitedBefore = canManage ? await store.organisationsInvitedBy(db, livcId) : [];
     const consultations = canManage ? await service.consultationsOf(ctx, livcId, periodStart(today), today) : [];
     const present = new Map<string, number>();

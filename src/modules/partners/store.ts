@@ -206,12 +206,7 @@ export const invitationsToRemind = (db: Db, today: string, until: string) =>
  * to organisations they answer for. The same grants as policy.ts, as a query filter.
  */
 export function visibleInvitations(db: Db, filter: { livcIds: string[]; organisationIds: string[] }, opts: { status?: InvitationStatus } = {}) {
-  let q = db
-    .selectFrom("partner_invitation")
-    .innerJoin("organisation", "organisation.id", "partner_invitation.organisation_id")
-    .selectAll("partner_invitation")
-    .select(["organisation.name as organisation_name", "organisation.sector"])
-    .where((eb) =>
+  let q = invitationsWithOrganisation(db).where((eb) =>
       eb.or([
         inLivcs(eb.ref("partner_invitation.livc_id"), filter.livcIds),
         inLivcs(eb.ref("partner_invitation.organisation_id"), filter.organisationIds),
@@ -221,22 +216,26 @@ export function visibleInvitations(db: Db, filter: { livcIds: string[]; organisa
   return q.orderBy("partner_invitation.sent_on", "desc").orderBy("partner_invitation.created_at", "desc").execute();
 }
 
+/** Invitations with their organisation's name and sector, as the lists show them. */
+const invitationsWithOrganisation = (db: Db) =>
+  db
+    .selectFrom("partner_invitation")
+    .innerJoin("organisation", "organisation.id", "partner_invitation.organisation_id")
+    .selectAll("partner_invitation")
+    .select(["organisation.name as organisation_name", "organisation.sector"]);
+
 /** Invitations shown per page on an LIVC's partner page. */
 export const INVITATIONS_PAGE = 50;
 
 /**
- * One page of an LIVC's invitations, newest first, with their total (issue 9: the page listed every invitation
- * the LIVC ever sent; at scale 1, ~420 a cell with the services invited for cases: 74 KB first load).
+ * One page of an LIVC's invitations, newest first, and how many pages there are (issue 9: the page listed every
+ * invitation the LIVC ever sent; at scale 1, ~420 a cell with the services invited for cases: 74 KB first load).
  */
 export async function livcInvitationsPage(db: Db, livcId: string, page: number) {
   const total = toCount((await db.selectFrom("partner_invitation").select((eb) => eb.fn.countAll().as("n")).where("livc_id", "=", livcId).executeTakeFirstOrThrow()).n);
   const pages = Math.max(1, Math.ceil(total / INVITATIONS_PAGE));
   const shown = Math.min(Math.max(1, page), pages);
-  const items = await db
-    .selectFrom("partner_invitation")
-    .innerJoin("organisation", "organisation.id", "partner_invitation.organisation_id")
-    .selectAll("partner_invitation")
-    .select(["organisation.name as organisation_name", "organisation.sector"])
+  const items = await invitationsWithOrganisation(db)
     .where("partner_invitation.livc_id", "=", livcId)
     .orderBy("partner_invitation.sent_on", "desc")
     .orderBy("partner_invitation.created_at", "desc")
@@ -244,7 +243,7 @@ export async function livcInvitationsPage(db: Db, livcId: string, page: number) 
     .limit(INVITATIONS_PAGE)
     .offset((shown - 1) * INVITATIONS_PAGE)
     .execute();
-  return { items, total, page: shown, pages };
+  return { items, page: shown, pages };
 }
 
 /** Every organisation an LIVC ever invited (the invite form offers them without a search). */

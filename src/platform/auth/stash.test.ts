@@ -2,7 +2,7 @@ import fs from "node:fs";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { CookieJar, createUser, csrfFromHtml, freshTotp, login, type TestUser } from "../../../test/support/auth";
-import { describeEachDialect } from "../../../test/support/db";
+import { describeEachDialect, queriesOf } from "../../../test/support/db";
 import { endAllSessions, markSessionsForRotation, SESSION_COOKIE, SESSION_WITH_ACCOUNT, sessionIdOf, sweepExpiredSessions } from "./session";
 import { sqlitePath } from "../db";
 import { buildApp } from "../web/app";
@@ -214,26 +214,18 @@ describeEachDialect("an ended session keeps what was typed", (ctx, dialect) => {
   it("adds no statement to a normal request", async () => {
     const user = await createUser(ctx());
     const s = await login(app, user);
-    let owner: { executeQuery: (q: { sql: string }, ...rest: unknown[]) => unknown } = db().getExecutor() as never;
-    while (!Object.hasOwn(owner, "executeQuery")) owner = Object.getPrototypeOf(owner);
-    const original = owner.executeQuery;
-    const seen: string[] = [];
-    owner.executeQuery = function (this: unknown, q: { sql: string }, ...rest: unknown[]) {
-      seen.push(q.sql);
-      return original.call(this, q, ...rest);
-    };
-    try {
-      await app.inject({ method: "GET", url: "/healthz", headers: { cookie: s.jar.header() } });
-      expect(seen).toEqual([dialect === "sqlite" ? SESSION_WITH_ACCOUNT.sqlite : SESSION_WITH_ACCOUNT.postgres]);
-      seen.length = 0;
-      expect((await postName(s.jar, s.csrfToken, "Normal Post")).statusCode).toBe(303);
-      const sessionStatement = dialect === "sqlite" ? SESSION_WITH_ACCOUNT.sqlite : SESSION_WITH_ACCOUNT.postgres;
-      expect(seen.filter((q) => q === sessionStatement)).toHaveLength(1);
-      // No look for an ended session by its CSRF token (the session statement reads the live one's column).
-      expect(seen.filter((q) => q !== sessionStatement && /form_stash|csrf_token/.test(q))).toEqual([]);
-    } finally {
-      owner.executeQuery = original;
-    }
+    const sql = async (run: () => Promise<unknown>) => (await queriesOf(db(), run)).map((q) => q.sql);
+    const get = await sql(() => app.inject({ method: "GET", url: "/healthz", headers: { cookie: s.jar.header() } }));
+    expect(get).toEqual([dialect === "sqlite" ? SESSION_WITH_ACCOUNT.sqlite : SESSION_WITH_ACCOUNT.postgres]);
+    let status = 0;
+    const seen = await sql(async () => {
+      status = (await postName(s.jar, s.csrfToken, "Normal Post")).statusCode;
+    });
+    expect(status).toBe(303);
+    const sessionStatement = dialect === "sqlite" ? SESSION_WITH_ACCOUNT.sqlite : SESSION_WITH_ACCOUNT.postgres;
+    expect(seen.filter((q) => q === sessionStatement)).toHaveLength(1);
+    // No look for an ended session by its CSRF token (the session statement reads the live one's column).
+    expect(seen.filter((q) => q !== sessionStatement && /form_stash|csrf_token/.test(q))).toEqual([]);
   });
 
   it("a stash and its audit entry commit together: with the entry refused, nothing is kept", async () => {

@@ -139,30 +139,13 @@ function rowsBuiltInJs(stmt: SQLite.Statement, schemaVersion: (() => number) | n
   };
   let make = factory();
   if (!make) return stmt;
-  if (!schemaVersion) {
-    // Named columns only: the same names for as long as the statement runs at all.
-    const build = make;
-    stmt.raw(true);
-    return {
-      reader: true,
-      all(...params: unknown[]) {
-        const rows = stmt.all(...params) as unknown[][];
-        const out = new Array<object>(rows.length);
-        for (let i = 0; i < rows.length; i++) out[i] = build(rows[i]);
-        return out;
-      },
-      *iterate(...params: unknown[]) {
-        for (const row of stmt.iterate(...params) as IterableIterator<unknown[]>) yield build(row);
-      },
-      run: (...params: unknown[]) => stmt.run(...params),
-    } as KyselyStatement;
-  }
-  let version = schemaVersion();
+  let version = schemaVersion?.() ?? 0;
   stmt.raw(true);
+  // Named columns (no schemaVersion): the same names for as long as the statement runs at all.
+  const stale = () => schemaVersion !== null && schemaVersion() !== version;
   const current = () => {
-    const v = schemaVersion();
-    if (v !== version) {
-      version = v;
+    if (stale()) {
+      version = schemaVersion!();
       make = factory() ?? ((row: unknown[]) => Object.fromEntries(stmt.columns().map((c, i) => [c.name, row[i]])));
     }
     return make!;
@@ -179,7 +162,7 @@ function rowsBuiltInJs(stmt: SQLite.Statement, schemaVersion: (() => number) | n
     *iterate(...params: unknown[]) {
       // No other statement may run while this one is open: the schema is checked before it starts, and
       // after a change this one run gives SQLite's own objects (the names are known after it ran).
-      if (schemaVersion() !== version) {
+      if (stale()) {
         stmt.raw(false);
         try {
           yield* stmt.iterate(...params) as IterableIterator<object>;

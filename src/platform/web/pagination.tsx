@@ -1,4 +1,8 @@
+import { z } from "zod";
 import type { ViewContext } from "./view";
+
+/** A page number from a query string: anything that is not a whole number from 1 is page 1 (the list clamps the top). */
+export const pageParam = z.coerce.number().int().min(1).max(100_000).catch(1);
 
 export interface PaginationProps {
   ctx: ViewContext;
