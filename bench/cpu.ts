@@ -7,6 +7,7 @@
 //
 //   BENCH_SECONDS  seconds of load per path (default 5)   BENCH_ROUNDS  rounds over the paths (default 3)
 //   BENCH_DB       another seeded SQLite file
+//   BENCH_DATABASE_URL  a seeded database by URL instead (postgres://... seeded by `BENCH_POSTGRES_URL=... npm run bench`)
 import fs from "node:fs";
 import path from "node:path";
 import { openContext } from "../src/platform/bootstrap";
@@ -20,7 +21,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const wanted = (process.argv[2] ?? "case list,case page,coverage JSON").split(",").map((w) => w.trim()).filter(Boolean);
 const file = process.env.BENCH_DB ? path.resolve(process.env.BENCH_DB) : path.join(ROOT, ".tmp/bench/scale-1.db");
-const env = { SCHAKEL_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"), DATABASE_URL: `sqlite:${file}` };
+const env = { SCHAKEL_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"), DATABASE_URL: process.env.BENCH_DATABASE_URL ?? `sqlite:${file}` };
 const TICKS = 100; // USER_HZ on Linux
 
 /** CPU seconds (user + system) the process has used so far. */

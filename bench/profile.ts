@@ -5,6 +5,7 @@
 //
 //   BENCH_SECONDS  seconds of load (default 5)      BENCH_SCALE  which seeded file (default 1)
 //   BENCH_DB       another seeded SQLite file instead
+//   BENCH_DATABASE_URL  a seeded database by URL instead (postgres://... seeded by `BENCH_POSTGRES_URL=... npm run bench`)
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -19,7 +20,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const wanted = process.argv[2] ?? "case list";
 const file = process.env.BENCH_DB ? path.resolve(process.env.BENCH_DB) : path.join(ROOT, ".tmp/bench", `scale-${scale}.db`);
-const env = { SCHAKEL_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"), DATABASE_URL: `sqlite:${file}` };
+const env = { SCHAKEL_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"), DATABASE_URL: process.env.BENCH_DATABASE_URL ?? `sqlite:${file}` };
 const dir = path.join(ROOT, ".tmp/bench/profiles");
 
 interface Node {

@@ -194,7 +194,29 @@ export const casesMigrations: SchakelMigration[] = [
       await db.schema.dropIndex("case_file_livc_opened_label").execute();
     },
   },
+  // Decision 0075: on SQLite, a token replaced by triggers in the same transaction as every change to
+  // the tables the case list and its work lists read (case_file, case_action, case_review), by any
+  // connection or process (the server, the CLI, the daily jobs, the scale seeder). The list's reads are
+  // kept per token (list-memo.ts). PostgreSQL has no such token and reads fresh (see the decision).
+  {
+    name: "2026123020_cases_list_revision",
+    async up(db, dialect) {
+      if (dialect !== "sqlite") return;
+      await sql`create table case_list_revision (id integer primary key check (id = 1), token text not null)`.execute(db);
+      await sql`insert into case_list_revision (id, token) values (1, lower(hex(randomblob(8))))`.execute(db);
+      for (const table of LIST_TABLES) {
+        for (const change of ["insert", "update", "delete"]) {
+          await sql
+            .raw(`create trigger ${table}_${change}_list_revision after ${change} on ${table} begin update case_list_revision set token = lower(hex(randomblob(8))) where id = 1; end`)
+            .execute(db);
+        }
+      }
+    },
+  },
 ];
+
+/** The tables the case list and its work lists read (decision 0075): each change to them replaces the list token. */
+export const LIST_TABLES = ["case_file", "case_action", "case_review"] as const;
 
 export interface CaseFileTable {
   id: string;

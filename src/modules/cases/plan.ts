@@ -12,6 +12,7 @@ import type { ActionStatus } from "./migrations";
 import * as pd from "./personal";
 import { CORE_ROLES, caseGrants, casePolicy, visibleCases } from "./policy";
 import { CaseError, visibleCase } from "./access";
+import { FRESH, type ListReads } from "./list-memo";
 import * as store from "./store";
 
 /**
@@ -270,14 +271,16 @@ export interface OverdueItem { actionId: string; caseId: string; label: string; 
  * Overdue actions: for a coordinator (or chair) every overdue action of their LIVCs; for anyone else
  * the overdue actions their own organisations own, on cases they may see.
  */
-export async function overdueFor(ctx: AppContext, who: AuditWho, today = todayInBrussels(), opts: { limit?: number } = {}): Promise<{ asLead: OverdueItem[]; asOwner: OverdueItem[] }> {
+export async function overdueFor(ctx: AppContext, who: AuditWho, today = todayInBrussels(), opts: { limit?: number; reads?: ListReads } = {}): Promise<{ asLead: OverdueItem[]; asOwner: OverdueItem[] }> {
   const actor = who.actor ?? null;
   const g = await caseGrants(ctx.database.db, actor);
   const leadLivcs = livcIdsWhere(actor, ["chair", "coordinator"]);
   const limit = opts.limit ?? null;
-  const asLead = leadLivcs.length ? await overdueQuery(ctx.database.db, leadLivcs, [], today, null, leadLivcs, limit) : [];
+  const { memo } = opts.reads ?? FRESH;
+  const db = ctx.database.db;
+  const asLead = leadLivcs.length ? await memo(["overdue", leadLivcs, [], today, null, leadLivcs, limit], () => overdueQuery(db, leadLivcs, [], today, null, leadLivcs, limit)) : [];
   const orgs = [...new Set((actor?.memberships ?? []).map((m) => m.organisationId).filter((o): o is string => Boolean(o)))];
-  const asOwner = orgs.length ? await overdueQuery(ctx.database.db, g.livcIds, g.caseIds, today, orgs, null, limit) : [];
+  const asOwner = orgs.length ? await memo(["overdue", g.livcIds, g.caseIds, today, orgs, null, limit], () => overdueQuery(db, g.livcIds, g.caseIds, today, orgs, null, limit)) : [];
   const map = (r: (typeof asLead)[number]): OverdueItem => ({ actionId: r.id, caseId: r.case_id, label: r.label ?? shortId(r.case_id), ownerOrganisationId: r.owner_organisation_id, dueOn: r.due_on });
   return { asLead: asLead.map(map), asOwner: asOwner.map(map) };
 }
@@ -293,23 +296,25 @@ export interface OpenActionItem extends OverdueItem { overdue: boolean }
  * first: on the cases the actor may see (the same grants and filter as every case list), and only
  * where the actor is a member of the owning organisation in the case's LIVC (as for marking done).
  */
-export async function openActionsFor(ctx: AppContext, who: AuditWho, today = todayInBrussels(), opts: { limit?: number } = {}): Promise<OpenActionItem[]> {
+export async function openActionsFor(ctx: AppContext, who: AuditWho, today = todayInBrussels(), opts: { limit?: number; reads?: ListReads } = {}): Promise<OpenActionItem[]> {
   const actor = who.actor ?? null;
   const orgs = [...new Set((actor?.memberships ?? []).map((m) => m.organisationId).filter((o): o is string => Boolean(o)))];
   if (orgs.length === 0) return [];
   const g = await caseGrants(ctx.database.db, actor);
   if (g.livcIds.length === 0 && g.caseIds.length === 0) return [];
-  const rows = await openQuery(ctx.database.db, g.livcIds, g.caseIds, orgs, null);
+  const db = ctx.database.db;
+  const rows = await (opts.reads ?? FRESH).memo(["open", g.livcIds, g.caseIds, orgs], () => openQuery(db, g.livcIds, g.caseIds, orgs, null));
   const mine = rows.filter((r) => ownsAction(actor, r.livc_id, r.owner_organisation_id));
   return mine.slice(0, opts.limit ?? mine.length).map((r) => ({ actionId: r.id, caseId: r.case_id, label: r.label ?? shortId(r.case_id), ownerOrganisationId: r.owner_organisation_id, dueOn: r.due_on, overdue: r.due_on < today }));
 }
 
 /** Post-closure reviews due (or due within `aheadDays`) in the LIVCs the actor coordinates or chairs. */
-export async function dueReviewsFor(ctx: AppContext, who: AuditWho, today = todayInBrussels(), aheadDays = 30, opts: { limit?: number } = {}) {
+export async function dueReviewsFor(ctx: AppContext, who: AuditWho, today = todayInBrussels(), aheadDays = 30, opts: { limit?: number; reads?: ListReads } = {}) {
   const livcIds = livcIdsWhere(who.actor ?? null, ["chair", "coordinator"]);
   const until = new Date(`${today}T00:00:00Z`);
   until.setUTCDate(until.getUTCDate() + aheadDays);
-  const rows = await store.dueReviews(ctx.database.db, { livcIds, until: until.toISOString().slice(0, 10), limit: opts.limit });
+  const f = { livcIds, until: until.toISOString().slice(0, 10), limit: opts.limit };
+  const rows = await (opts.reads ?? FRESH).memo(["reviews", f.livcIds, f.until, f.limit ?? null], () => store.dueReviews(ctx.database.db, f));
   return rows.map((r) => ({ reviewId: r.id, caseId: r.case_id, label: r.label ?? shortId(r.case_id), months: r.months, dueOn: r.due_on, status: r.status, due: r.due_on <= today }));
 }
 

@@ -19,6 +19,7 @@ import * as service from "./service";
 import { CaseError } from "./service";
 import { SubjectAccessPage, WhoSawPage } from "./views/audit";
 import { ActionEditPage } from "./views/action-edit";
+import { listReads, type ListReads } from "./list-memo";
 import { CasePage } from "./views/case";
 import type { Errors } from "./views/fields";
 import { FeedbackPage } from "./views/feedback";
@@ -100,10 +101,12 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     const who = whoOf(request);
     const personSearch = actor.memberships.some((m) => (CORE_ROLES as readonly string[]).includes(m.role));
     const byPerson = personSearch && query.name.trim() !== "";
+    // The list token read once for the list and the work lists (decision 0075; SQLite only).
+    const reads = await listReads(ctx.database);
     // Independent reads: on PostgreSQL their round trips overlap.
     const [list, work] = await Promise.all([
-      service.casePage(ctx, who, byPerson ? { fullName: query.name, dateOfBirth: query.dob || undefined } : filterOf(query), byPerson ? 1 : page, byPerson ? 500 : undefined),
-      workList(request, WORK_PREVIEW),
+      service.casePage(ctx, who, byPerson ? { fullName: query.name, dateOfBirth: query.dob || undefined } : filterOf(query), byPerson ? 1 : page, byPerson ? 500 : undefined, reads),
+      workList(request, WORK_PREVIEW, reads),
     ]);
     const exportParams = new URLSearchParams(byPerson ? {} : listParams(query)).toString();
     return sendPage(
@@ -120,10 +123,10 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
   };
 
   /** The work lists: overdue actions (as lead, as owner) and reviews due today; with a limit, the most urgent ones and whether there are more. */
-  async function workList(request: FastifyRequest, limit?: number): Promise<WorkList> {
+  async function workList(request: FastifyRequest, limit?: number, reads?: ListReads): Promise<WorkList> {
     const actor = request.actor!;
     const who = whoOf(request);
-    const ask = limit === undefined ? {} : { limit: limit + 1 };
+    const ask = { ...(limit === undefined ? {} : { limit: limit + 1 }), reads: reads ?? (await listReads(ctx.database)) };
     const [overdue, reviews, open] = await Promise.all([service.overdueFor(ctx, who, undefined, ask), service.dueReviewsFor(ctx, who, undefined, 0, ask), service.openActionsFor(ctx, who, undefined, ask)]);
     const cut = <T,>(rows: T[]) => (limit === undefined ? rows : rows.slice(0, limit));
     const orgs = await organisationNames(ctx, [...cut(overdue.asLead), ...cut(overdue.asOwner), ...cut(open)].map((r) => r.ownerOrganisationId));

@@ -11,6 +11,7 @@ import { type CaseGrants, caseGrants, casePolicy, visibleCases } from "./policy"
 import { casesConfig } from "./config";
 import * as store from "./store";
 import { CaseError, resource, visibleCase } from "./access";
+import { FRESH, type ListReads } from "./list-memo";
 import {
   availableCaseTransitions,
   CASE_STATUSES,
@@ -155,13 +156,17 @@ export async function listCases(ctx: AppContext, who: AuditWho, f: CaseListQuery
 export const CASE_PAGE_SIZE = 50;
 
 /** One page (1-based) of the same list, with the total; a page past the end gives the last page. */
-export async function casePage(ctx: AppContext, who: AuditWho, f: CaseListQuery, page: number, size = CASE_PAGE_SIZE) {
+export async function casePage(ctx: AppContext, who: AuditWho, f: CaseListQuery, page: number, size = CASE_PAGE_SIZE, reads: ListReads = FRESH) {
   const filter = await caseFilter(ctx, who, f);
   const args = listArgs(filter);
-  const total = toCount((await listCountQuery(ctx.database.db, ...args))[0]?.n);
+  // A search by person is read fresh (and audited below); the list itself may come from the list memo (decision 0075).
+  const memo = filter.subjectIndex ? FRESH : reads;
+  const db = ctx.database.db;
+  const total = toCount((await memo.memo(["count", ...args], () => listCountQuery(db, ...args)))[0]?.n);
   const pages = Math.max(1, Math.ceil(total / size));
   const current = Math.min(Math.max(1, Math.floor(page) || 1), pages);
-  const rows = total === 0 ? [] : await listPageQuery(ctx.database.db, ...args, size, (current - 1) * size);
+  const offset = (current - 1) * size;
+  const rows = total === 0 ? [] : await memo.memo(["page", ...args, size, offset], () => listPageQuery(db, ...args, size, offset));
   if (filter.subjectIndex) await pd.record(ctx, who, { type: "case", id: "search", livcId: null }, "case.search.person");
   return { items: rows.map(toListItem), total, page: current, pages, size };
 }

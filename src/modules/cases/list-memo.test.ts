@@ -1,0 +1,192 @@
+import Database from "better-sqlite3";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createUser, type LoginSession, login, type TestUser } from "../../../test/support/auth";
+import { describeEachDialect, openTestContext, queriesOf, type TestContext } from "../../../test/support/db";
+import type { AppContext } from "../../platform/context";
+import { buildApp } from "../../platform/web/app";
+import { FRESH, listReads, MAX_ENTRIES } from "./list-memo";
+import { LIST_TABLES } from "./migrations";
+import { addActions } from "./plan";
+import { openCaseFromScreening, transitionCase } from "./service";
+import * as store from "./store";
+import { makeActor, makeLivc, makeOrganisation } from "./testing";
+
+const rowsOf = (html: string) => [...html.matchAll(/<tr><td><a href="\/cases\/([0-9a-f-]{36})">/g)].map((m) => m[1]);
+const countOf = (html: string) => /(\d+) casussen?, pagina/.exec(html)?.[1];
+const token = (file: string) => {
+  const raw = new Database(file, { readonly: true });
+  try {
+    return (raw.prepare("select token from case_list_revision where id = 1").get() as { token: string }).token;
+  } finally {
+    raw.close();
+  }
+};
+
+/** A cell with a chair (logged in through the app), a coordinator working at a service, and one case. */
+function cell(ctx: () => AppContext) {
+  const t = {} as {
+    app: FastifyInstance;
+    livc: string;
+    chair: TestUser;
+    coordinator: Awaited<ReturnType<typeof makeActor>>;
+    org: string;
+    chairLogin?: Promise<LoginSession>;
+  };
+  const view = async (url = "/cases") => {
+    t.chairLogin ??= login(t.app, t.chair);
+    return (await t.app.inject({ method: "GET", url, headers: (await t.chairLogin).headers() })).body;
+  };
+  const openCase = (name: string) =>
+    openCaseFromScreening(ctx(), { actor: t.coordinator }, { livcId: t.livc, reportId: null, minor: false, identity: { fullName: name, dateOfBirth: "2000-01-01" }, screeningDecision: "take_up" });
+  beforeAll(async () => {
+    t.app = await buildApp(ctx(), { logger: false });
+    t.livc = await makeLivc(ctx(), `LM${Date.now() % 100000}`);
+    t.chair = await createUser(ctx(), { roles: [{ livcId: t.livc, role: "chair" }] });
+    t.org = await makeOrganisation(ctx(), "Memodienst", "caw");
+    t.coordinator = await makeActor(ctx(), [{ livcId: t.livc, role: "coordinator", organisationId: t.org }]);
+    await openCase("Eerste Fictief");
+  }, 60_000);
+  afterAll(async () => {
+    await t.app?.close();
+  });
+  return { t, view, openCase };
+}
+
+/**
+ * Decision 0075: the case list's reads kept per list token (SQLite). Whatever changes the list's tables
+ * shows on the next view; viewers with other grants never share rows. The same journeys run on
+ * PostgreSQL, which reads fresh, so both give the same pages.
+ */
+describeEachDialect("case list memo (decision 0075)", (ctx, dialect) => {
+  const { t, view, openCase } = cell(ctx);
+
+  it("a new case, an overdue action and a status change show on the very next view", async () => {
+    const before = await view();
+    const listed = rowsOf(before);
+    // The same view again (kept rows on SQLite) is the same page.
+    expect(rowsOf(await view())).toEqual(listed);
+    const c = await openCase("Tweede Fictief");
+    const after = await view();
+    expect(rowsOf(after)).toEqual([c.id, ...listed]);
+    expect(Number(countOf(after))).toBe(Number(countOf(before)) + 1);
+    await addActions(ctx(), { actor: t.coordinator }, c.id, [{ description: "opvolgen", ownerOrganisationId: t.org, dueOn: "2025-01-15" }]);
+    expect(await view()).toContain(`<li><a href="/cases/${c.id}">`);
+    await transitionCase(ctx(), { actor: t.coordinator }, c.id, "start_follow_up");
+    const row = (html: string) => html.slice(html.indexOf(`<tr><td><a href="/cases/${c.id}">`)).split("</tr>")[0];
+    expect(row(after)).not.toBe(row(await view()));
+  });
+
+  it("viewers with other grants never get each other's rows", async () => {
+    const granted = await openCase("Derde Fictief");
+    const partnerOrg = await makeOrganisation(ctx(), "Partnerdienst", "clb");
+    const partner = await createUser(ctx(), { roles: [{ livcId: t.livc, role: "partner_member", organisationId: partnerOrg }] });
+    await store.insertGrant(ctx().database.db, { case_id: granted.id, user_id: partner.id, consultation_id: "memo-test" });
+    // The chair's view first (kept), then the partner member's: only the granted case.
+    expect(rowsOf(await view()).length).toBeGreaterThan(1);
+    const s = await login(t.app, partner);
+    const theirs = (await t.app.inject({ method: "GET", url: "/cases", headers: s.headers() })).body;
+    expect(rowsOf(theirs)).toEqual([granted.id]);
+    expect(rowsOf(await view())).toContain(granted.id);
+  });
+
+  it("runs fewer statements on a view under the same token; the kept ones read only the list's tables", async () => {
+    const c = await openCase("Zesde Fictief");
+    // An overdue action (the lead's work list) and a review due (closing schedules them) to read.
+    await addActions(ctx(), { actor: t.coordinator }, c.id, [{ description: "opvolgen", ownerOrganisationId: t.org, dueOn: "2025-01-15" }]);
+    const first = await queriesOf(ctx().database.db, () => view());
+    const second = await queriesOf(ctx().database.db, () => view());
+    const texts = (qs: { sql: string }[]) => qs.map((q) => q.sql);
+    if (dialect === "postgres") {
+      // No token on PostgreSQL: every view reads fresh, the same statements each time.
+      expect(await listReads(ctx().database)).toBe(FRESH);
+      // (in any order: the list and the work lists are read side by side)
+      expect(texts(second).sort()).toEqual(texts(first).sort());
+      return;
+    }
+    const kept = texts(first).filter((s) => !texts(second).includes(s));
+    // The count, the page, the lead's overdue actions and the reviews due.
+    expect(kept.length).toBe(4);
+    for (const s of kept) {
+      const tables = [...s.matchAll(/\b(?:from|join)\s+"?([a-z_]+)"?/gi)].map((m) => m[1]);
+      expect(tables.length).toBeGreaterThan(0);
+      for (const t of tables) expect(LIST_TABLES as readonly string[]).toContain(t);
+    }
+  });
+});
+
+/** The token itself: SQLite only (PostgreSQL has none and reads fresh: see the last test above). */
+describe("case list token on SQLite (decision 0075)", () => {
+  let context: TestContext;
+  const ctx = () => context;
+  beforeAll(async () => {
+    context = await openTestContext("sqlite");
+  });
+  afterAll(async () => {
+    await context?.close();
+  });
+  const { t, view, openCase } = cell(ctx);
+
+  it("a change by another connection (the CLI, a daily job) to any of the list's tables gives a new token", async () => {
+    const file = ctx().database.url.replace(/^sqlite:/, "");
+    const c = await openCase("Vierde Fictief");
+    await addActions(ctx(), { actor: t.coordinator }, c.id, [{ description: "opvolgen", ownerOrganisationId: t.org, dueOn: "2025-02-01" }]);
+    await transitionCase(ctx(), { actor: t.coordinator }, c.id, "start_follow_up");
+    await ctx().database.db.insertInto("case_review").values({ id: `rv-${c.id}`, case_id: c.id, livc_id: t.livc, months: 6, due_on: "2025-03-01", done_at: null, done_by: null, outcome: null }).execute();
+    const other = new Database(file);
+    // As a careless tool would: the case row goes while its events and actions stay.
+    other.pragma("foreign_keys = OFF");
+    try {
+      for (const table of LIST_TABLES) {
+        const where = table === "case_file" ? "id = ?" : "case_id = ?";
+        for (const change of [`update ${table} set livc_id = livc_id where ${where}`, `delete from ${table} where ${where}`]) {
+          const was = token(file);
+          const ran = other.prepare(change).run(c.id);
+          expect(ran.changes).toBeGreaterThan(0);
+          expect(token(file), `${change}`).not.toBe(was);
+        }
+      }
+      const was = token(file);
+      other.prepare("insert into case_review (id, case_id, livc_id, months, due_on) values (?, ?, ?, 6, '2025-04-01')").run(`rv2-${c.id}`, c.id, t.livc);
+      expect(token(file)).not.toBe(was);
+    } finally {
+      other.close();
+    }
+    // The case deleted behind Schakel's back is gone from the next view (it was listed, and kept, before).
+    expect(rowsOf(await view())).not.toContain(c.id);
+  });
+
+  it("keeps frozen rows per key, forgets them when the token moves, and at most MAX_ENTRIES of them", async () => {
+    let reads = 0;
+    const read = async () => {
+      reads++;
+      return [{ n: reads }];
+    };
+    const memo = await listReads(ctx().database);
+    const a = await memo.memo(["k"], read);
+    expect(await memo.memo(["k"], read)).toBe(a);
+    expect(reads).toBe(1);
+    expect(() => (a as { n: number }[]).push({ n: 0 })).toThrow(TypeError);
+    expect(() => {
+      (a[0] as { n: number }).n = 9;
+    }).toThrow(TypeError);
+    // Only MAX_ENTRIES keys are kept: the least recently used goes first.
+    for (let i = 0; i < MAX_ENTRIES; i++) await memo.memo(["fill", i], read);
+    expect(reads).toBe(1 + MAX_ENTRIES);
+    await memo.memo(["k"], read);
+    expect(reads).toBe(2 + MAX_ENTRIES);
+    // A failed read is not kept.
+    await expect(memo.memo(["fails"], () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    expect(await memo.memo(["fails"], read)).toEqual([{ n: reads }]);
+    // After a change: a new memo; the old one reads every time and keeps nothing.
+    await openCase("Vijfde Fictief");
+    const next = await listReads(ctx().database);
+    const before = reads;
+    await memo.memo(["k"], read);
+    await memo.memo(["k"], read);
+    expect(reads).toBe(before + 2);
+    await next.memo(["k"], read);
+    await next.memo(["k"], read);
+    expect(reads).toBe(before + 3);
+  });
+});

@@ -1,0 +1,79 @@
+import { CompiledQuery } from "kysely";
+import type { Database } from "../../platform/db";
+
+/**
+ * The case list's reads kept per list token (decision 0075). On SQLite, triggers replace the token in
+ * `case_list_revision` in the same transaction as every change to case_file, case_action or
+ * case_review, whoever makes it. A list view reads the token once; a read asked again with the same
+ * query, the same arguments (which carry the viewer's grants, read fresh on every request) and the same
+ * token gives the rows read before. So a cached page is exactly what the query would return now: a
+ * change to those tables gives a new token, and nothing read under an older token is used again.
+ *
+ * What is kept: the rows of the list queries only (labels, statuses, dates, action and organisation
+ * ids; no ciphertext, no identity), frozen, for at most MAX_ENTRIES queries of the current token.
+ * Not kept: anything read inside a transaction, a search by person (audited), PostgreSQL's reads.
+ */
+export interface ListReads {
+  /** The rows of `read`, or those it gave before for the same key under the same token. */
+  memo<T>(key: readonly unknown[], read: () => Promise<T>): Promise<T>;
+}
+
+/** Reads every time: PostgreSQL, searches by person, callers outside a list view. */
+export const FRESH: ListReads = { memo: (_key, read) => read() };
+
+/** Queries kept per token: the list and its count per grants, filter and page, and the three work lists. */
+export const MAX_ENTRIES = 500;
+
+interface Memo {
+  token: string;
+  entries: Map<string, Promise<unknown>>;
+}
+
+/** One memo per database (the Kysely instance), for the token it was filled under. */
+const memos = new WeakMap<object, Memo>();
+
+const TOKEN = CompiledQuery.raw("select token from case_list_revision where id = 1", []);
+
+/** Reads the list token once (one statement) and gives the memo of this view. */
+export async function listReads(database: Database): Promise<ListReads> {
+  if (database.dialect !== "sqlite" || database.db.isTransaction) return FRESH;
+  const { rows } = await database.db.executeQuery<{ token: string }>(TOKEN);
+  const token = rows[0]?.token;
+  if (!token) return FRESH;
+  let memo = memos.get(database.db);
+  // Any other token (newer, or older when a slower view read it before a change): start anew. Equality
+  // only: a token is random, so one seen before never comes back with other rows.
+  if (memo?.token !== token) {
+    memo = { token, entries: new Map() };
+    memos.set(database.db, memo);
+  }
+  const mine = memo;
+  return {
+    memo<T>(key: readonly unknown[], read: () => Promise<T>): Promise<T> {
+      // Another view has moved the memo to another token since this one read its token: read, keep nothing.
+      if (memos.get(database.db) !== mine) return read();
+      const k = JSON.stringify(key);
+      const kept = mine.entries.get(k);
+      if (kept) {
+        // Most recently used last: the oldest entry is the first to go.
+        mine.entries.delete(k);
+        mine.entries.set(k, kept);
+        return kept as Promise<T>;
+      }
+      const reading = read().then(frozen);
+      mine.entries.set(k, reading);
+      // A failed read is not kept (the next view reads again).
+      reading.catch(() => {
+        if (mine.entries.get(k) === reading) mine.entries.delete(k);
+      });
+      if (mine.entries.size > MAX_ENTRIES) mine.entries.delete(mine.entries.keys().next().value as string);
+      return reading;
+    },
+  };
+}
+
+/** Kept rows are shared between views: frozen, so a caller changing one fails instead of changing the next view's. */
+function frozen<T>(value: T): T {
+  if (Array.isArray(value)) for (const row of value) if (row && typeof row === "object") Object.freeze(row);
+  return Object.freeze(value);
+}
