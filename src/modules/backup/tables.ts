@@ -20,8 +20,11 @@ export type Row = Record<string, unknown>;
 // biome-ignore lint/suspicious/noExplicitAny: tables are walked by name, outside the typed schema
 export type AnyDb = Kysely<any>;
 
-/** Kysely's own bookkeeping: compared (schema version), never copied. */
-const MIGRATION_TABLES = new Set(["kysely_migration", "kysely_migration_lock"]);
+/**
+ * Never copied: Kysely's own bookkeeping (compared as the schema version instead), and the case list's
+ * token (decision 0075, SQLite only): not data, and replaced by the restore's own writes to the case tables.
+ */
+const NOT_COPIED = new Set(["kysely_migration", "kysely_migration_lock", "case_list_revision"]);
 
 /** Rows per keyset page. */
 export const PAGE_ROWS = 5000;
@@ -41,7 +44,7 @@ export interface TableInfo {
 
 /** User tables of the database with their primary keys, sorted so that a table comes after the tables it references. */
 export async function userTables(db: AnyDb, dialect: Database["dialect"]): Promise<TableInfo[]> {
-  const tables = (await db.introspection.getTables()).filter((t) => !t.isView && !MIGRATION_TABLES.has(t.name) && (t.schema ?? "public") === "public");
+  const tables = (await db.introspection.getTables()).filter((t) => !t.isView && !NOT_COPIED.has(t.name) && (t.schema ?? "public") === "public");
   const deps = new Map<string, Set<string>>();
   const keys = new Map<string, string[]>();
   for (const t of tables) deps.set(t.name, new Set());
