@@ -77,6 +77,15 @@ describeEachDialect("case list memo (decision 0075)", (ctx, dialect) => {
     expect(row(after)).not.toBe(row(await view()));
   });
 
+  it("the home page's counts of overdue actions follow a change on the very next view", async () => {
+    const overdue = (html: string) => Number(/id="waiting-actions_overdue" data-count="(\d+)"/.exec(html)?.[1] ?? 0);
+    const before = overdue(await view("/"));
+    expect(overdue(await view("/"))).toBe(before);
+    const c = await openCase("Zevende Fictief");
+    await addActions(ctx(), { actor: t.coordinator }, c.id, [{ description: "opvolgen", ownerOrganisationId: t.org, dueOn: "2025-01-20" }]);
+    expect(overdue(await view("/"))).toBe(before + 1);
+  });
+
   it("viewers with other grants never get each other's rows", async () => {
     const granted = await openCase("Derde Fictief");
     const partnerOrg = await makeOrganisation(ctx(), "Partnerdienst", "clb");

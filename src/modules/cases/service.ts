@@ -28,6 +28,7 @@ export { type CaseGrants, caseGrants, canSeeCase, visibleCases } from "./policy"
 export { type CaseClosedListener, type JoinRefusal, joinReportToCase, onCaseClosed, openCaseFromScreening, type OpenCaseInput } from "./opening";
 import { caseClosed } from "./opening";
 export { CaseError, readScope, visibleCase } from "./access";
+export { listReads } from "./list-memo";
 export { type ActionEdit, type ActionView, actionForEdit, actionsOfCase, addActions, dueReviewsFor, overdueFor, reviewsOfCase, setActionStatus, setNextReview, updateAction } from "./plan";
 export { actionAsSaved, actionOwnerChoices, actionOwnerOptions, type OpenActionItem, openActionsFor, registerAcceptedServices } from "./plan";
 export { mailActionOwners, runActionMailJobs, sendActionReminders } from "./action-mail";

@@ -51,14 +51,16 @@ export async function waitingFor(ctx: AppContext, who: AuditWho & { actor: Actor
   const actor = who.actor;
   const can = (p: keyof typeof PERMISSIONS) => PERMISSIONS[p].holds(actor);
   const lead = hasAnyRole(actor, "chair", "coordinator");
+  // The work lists' rows as the case list keeps them (decision 0075: one token read, SQLite only).
+  const reads = can("case.access") ? await cases.listReads(ctx.database) : undefined;
   const [screening, regional, invitations, meetingsAck, overdue, reviews, reports] = await Promise.all([
     can("intake.screen") ? intake.screeningWaiting(ctx, actor, today) : null,
     // The regional queue's open reports, for its contact points (null: not a contact point).
     intake.regionalOpenCount(ctx, actor),
     partners.pendingInvitationCount(ctx, actor.userId),
     can("case.access") ? meetings.meetingsToAcknowledge(ctx, actor) : null,
-    can("case.access") ? cases.overdueFor(ctx, who, today, { limit: LIST_CAP + 1 }) : null,
-    lead ? cases.dueReviewsFor(ctx, who, today, 0, { limit: LIST_CAP + 1 }) : null,
+    can("case.access") ? cases.overdueFor(ctx, who, today, { limit: LIST_CAP + 1, reads }) : null,
+    lead ? cases.dueReviewsFor(ctx, who, today, 0, { limit: LIST_CAP + 1, reads }) : null,
     hasAnyRole(actor, "reporter") ? intake.reporterWaiting(ctx, actor) : null,
   ]);
   const counts: WaitingCount[] = [];
