@@ -3,9 +3,10 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type SQLite from "better-sqlite3";
-import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, SqliteDialect, sql } from "kysely";
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, sql } from "kysely";
 import type pg from "pg";
 import type { DB } from "./schema";
+import { QueuedSqliteDialect } from "./sqlite-queue";
 
 export type DialectName = "sqlite" | "postgres";
 
@@ -70,7 +71,7 @@ function openSqlite(url: string, SQLiteDriver: typeof SQLite): Database {
       `Cannot open the SQLite database ${file} (DATABASE_URL): ${(e as Error).message}`,
     );
   }
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
+  const db = new Kysely<DB>({ dialect: new QueuedSqliteDialect({ database: withStatementCache(native) }) });
   return {
     db,
     dialect: "sqlite",

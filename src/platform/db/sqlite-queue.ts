@@ -1,0 +1,112 @@
+import { type DatabaseConnection, type Driver, SqliteDialect } from "kysely";
+
+/**
+ * Kysely's SQLite driver with its one connection handed to waiting queries in turn (issue 9).
+ *
+ * Kysely's SqliteDriver guards its single connection with a mutex whose waiters all await the same
+ * promise and loop: each release woke every waiting query, one took the connection and the others
+ * went back to waiting. While a transaction holds the connection across awaits (the audit group
+ * commit, grouped report submissions), every query of every other request in flight waits, so each
+ * release cost as many wake-ups as there were waiters: under load a quarter of all the server's
+ * allocations (a case page view: ~130 KB) were those wake-ups. Here a release hands the connection to
+ * the longest waiting query, and only that one wakes up. Kysely's own driver still does the work: its
+ * mutex is free whenever this queue lets a query through, so it never waits.
+ */
+export class QueuedSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    return new QueuedDriver(super.createDriver());
+  }
+}
+
+/** A lock handed over in arrival order: `unlock` wakes exactly one waiter, which then holds it. */
+export class HandoverLock {
+  #held = false;
+  #waiting: (() => void)[] = [];
+  #next = 0;
+
+  /** Resolves when the caller holds the lock. */
+  lock(): Promise<void> {
+    if (!this.#held) {
+      this.#held = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  unlock(): void {
+    if (this.#next < this.#waiting.length) {
+      const resolve = this.#waiting[this.#next];
+      this.#waiting[this.#next++] = noop;
+      // Drop the handed-over slots now and then rather than shifting the array on every release.
+      if (this.#next > 1024 && this.#next * 2 > this.#waiting.length) {
+        this.#waiting = this.#waiting.slice(this.#next);
+        this.#next = 0;
+      }
+      resolve();
+      return;
+    }
+    this.#waiting = [];
+    this.#next = 0;
+    this.#held = false;
+  }
+
+  /** How many callers wait (tests). */
+  get waiting(): number {
+    return this.#waiting.length - this.#next;
+  }
+}
+
+const noop = () => {};
+
+class QueuedDriver implements Driver {
+  readonly #inner: Driver;
+  readonly #lock = new HandoverLock();
+
+  constructor(inner: Driver) {
+    this.#inner = inner;
+  }
+
+  init(): Promise<void> {
+    return this.#inner.init();
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    await this.#lock.lock();
+    try {
+      return await this.#inner.acquireConnection();
+    } catch (e) {
+      this.#lock.unlock();
+      throw e;
+    }
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    try {
+      await this.#inner.releaseConnection(connection);
+    } finally {
+      this.#lock.unlock();
+    }
+  }
+
+  beginTransaction(...args: Parameters<Driver["beginTransaction"]>) {
+    return this.#inner.beginTransaction(...args);
+  }
+  commitTransaction(connection: DatabaseConnection) {
+    return this.#inner.commitTransaction(connection);
+  }
+  rollbackTransaction(connection: DatabaseConnection) {
+    return this.#inner.rollbackTransaction(connection);
+  }
+  savepoint(...args: Parameters<NonNullable<Driver["savepoint"]>>) {
+    return this.#inner.savepoint!(...args);
+  }
+  rollbackToSavepoint(...args: Parameters<NonNullable<Driver["rollbackToSavepoint"]>>) {
+    return this.#inner.rollbackToSavepoint!(...args);
+  }
+  releaseSavepoint(...args: Parameters<NonNullable<Driver["releaseSavepoint"]>>) {
+    return this.#inner.releaseSavepoint!(...args);
+  }
+  destroy(): Promise<void> {
+    return this.#inner.destroy();
+  }
+}
