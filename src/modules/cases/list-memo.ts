@@ -1,5 +1,6 @@
-import { CompiledQuery } from "kysely";
+import { CompiledQuery, type Kysely } from "kysely";
 import type { Database } from "../../platform/db";
+import type { DB } from "../../platform/db/schema";
 
 /**
  * The case list's reads kept per list token (decision 0075). On SQLite, triggers replace the token in
@@ -16,6 +17,14 @@ import type { Database } from "../../platform/db";
 export interface ListReads {
   /** The rows of `read`, or those it gave before for the same key under the same token. */
   memo<T>(key: readonly unknown[], read: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * `query(db, ...args)` through the memo, keyed by its name and the very arguments it is run with, so a
+ * key can never leave out an argument that changes the rows (the grants above all).
+ */
+export function keptQuery<A extends unknown[], T>(reads: ListReads, name: string, query: (db: Kysely<DB>, ...args: A) => Promise<T>, db: Kysely<DB>, ...args: A): Promise<T> {
+  return reads.memo([name, ...args], () => query(db, ...args));
 }
 
 /** Reads every time: PostgreSQL, searches by person, callers outside a list view. */

@@ -12,7 +12,7 @@ import type { ActionStatus } from "./migrations";
 import * as pd from "./personal";
 import { CORE_ROLES, caseGrants, casePolicy, visibleCases } from "./policy";
 import { CaseError, visibleCase } from "./access";
-import { FRESH, type ListReads } from "./list-memo";
+import { FRESH, keptQuery, type ListReads } from "./list-memo";
 import * as store from "./store";
 
 /**
@@ -276,11 +276,11 @@ export async function overdueFor(ctx: AppContext, who: AuditWho, today = todayIn
   const g = await caseGrants(ctx.database.db, actor);
   const leadLivcs = livcIdsWhere(actor, ["chair", "coordinator"]);
   const limit = opts.limit ?? null;
-  const { memo } = opts.reads ?? FRESH;
+  const reads = opts.reads ?? FRESH;
   const db = ctx.database.db;
-  const asLead = leadLivcs.length ? await memo(["overdue", leadLivcs, [], today, null, leadLivcs, limit], () => overdueQuery(db, leadLivcs, [], today, null, leadLivcs, limit)) : [];
+  const asLead = leadLivcs.length ? await keptQuery(reads, "overdue", overdueQuery, db, leadLivcs, [], today, null, leadLivcs, limit) : [];
   const orgs = [...new Set((actor?.memberships ?? []).map((m) => m.organisationId).filter((o): o is string => Boolean(o)))];
-  const asOwner = orgs.length ? await memo(["overdue", g.livcIds, g.caseIds, today, orgs, null, limit], () => overdueQuery(db, g.livcIds, g.caseIds, today, orgs, null, limit)) : [];
+  const asOwner = orgs.length ? await keptQuery(reads, "overdue", overdueQuery, db, g.livcIds, g.caseIds, today, orgs, null, limit) : [];
   const map = (r: (typeof asLead)[number]): OverdueItem => ({ actionId: r.id, caseId: r.case_id, label: r.label ?? shortId(r.case_id), ownerOrganisationId: r.owner_organisation_id, dueOn: r.due_on });
   return { asLead: asLead.map(map), asOwner: asOwner.map(map) };
 }
@@ -302,8 +302,7 @@ export async function openActionsFor(ctx: AppContext, who: AuditWho, today = tod
   if (orgs.length === 0) return [];
   const g = await caseGrants(ctx.database.db, actor);
   if (g.livcIds.length === 0 && g.caseIds.length === 0) return [];
-  const db = ctx.database.db;
-  const rows = await (opts.reads ?? FRESH).memo(["open", g.livcIds, g.caseIds, orgs], () => openQuery(db, g.livcIds, g.caseIds, orgs, null));
+  const rows = await keptQuery(opts.reads ?? FRESH, "open", openQuery, ctx.database.db, g.livcIds, g.caseIds, orgs, null);
   const mine = rows.filter((r) => ownsAction(actor, r.livc_id, r.owner_organisation_id));
   return mine.slice(0, opts.limit ?? mine.length).map((r) => ({ actionId: r.id, caseId: r.case_id, label: r.label ?? shortId(r.case_id), ownerOrganisationId: r.owner_organisation_id, dueOn: r.due_on, overdue: r.due_on < today }));
 }
@@ -313,8 +312,7 @@ export async function dueReviewsFor(ctx: AppContext, who: AuditWho, today = toda
   const livcIds = livcIdsWhere(who.actor ?? null, ["chair", "coordinator"]);
   const until = new Date(`${today}T00:00:00Z`);
   until.setUTCDate(until.getUTCDate() + aheadDays);
-  const f = { livcIds, until: until.toISOString().slice(0, 10), limit: opts.limit };
-  const rows = await (opts.reads ?? FRESH).memo(["reviews", f.livcIds, f.until, f.limit ?? null], () => store.dueReviews(ctx.database.db, f));
+  const rows = await keptQuery(opts.reads ?? FRESH, "reviews", store.dueReviews, ctx.database.db, { livcIds, until: until.toISOString().slice(0, 10), limit: opts.limit });
   return rows.map((r) => ({ reviewId: r.id, caseId: r.case_id, label: r.label ?? shortId(r.case_id), months: r.months, dueOn: r.due_on, status: r.status, due: r.due_on <= today }));
 }
 

@@ -11,7 +11,7 @@ import { type CaseGrants, caseGrants, casePolicy, visibleCases } from "./policy"
 import { casesConfig } from "./config";
 import * as store from "./store";
 import { CaseError, resource, visibleCase } from "./access";
-import { FRESH, type ListReads } from "./list-memo";
+import { FRESH, keptQuery, type ListReads } from "./list-memo";
 import {
   availableCaseTransitions,
   CASE_STATUSES,
@@ -163,11 +163,10 @@ export async function casePage(ctx: AppContext, who: AuditWho, f: CaseListQuery,
   // A search by person is read fresh (and audited below); the list itself may come from the list memo (decision 0075).
   const memo = filter.subjectIndex ? FRESH : reads;
   const db = ctx.database.db;
-  const total = toCount((await memo.memo(["count", ...args], () => listCountQuery(db, ...args)))[0]?.n);
+  const total = toCount((await keptQuery(memo, "count", listCountQuery, db, ...args))[0]?.n);
   const pages = Math.max(1, Math.ceil(total / size));
   const current = Math.min(Math.max(1, Math.floor(page) || 1), pages);
-  const offset = (current - 1) * size;
-  const rows = total === 0 ? [] : await memo.memo(["page", ...args, size, offset], () => listPageQuery(db, ...args, size, offset));
+  const rows = total === 0 ? [] : await keptQuery(memo, "page", listPageQuery, db, ...args, size, (current - 1) * size);
   if (filter.subjectIndex) await pd.record(ctx, who, { type: "case", id: "search", livcId: null }, "case.search.person");
   return { items: rows.map(toListItem), total, page: current, pages, size };
 }

@@ -36,7 +36,7 @@ describe("HandoverLock (the SQLite connection's queue)", () => {
     expect(taken).toBe(true);
   });
 
-  it("keeps the order over thousands of waiters (its slots are dropped in batches)", async () => {
+  it("keeps the order over thousands of waiters", async () => {
     const lock = new HandoverLock();
     await lock.lock();
     const got: number[] = [];

@@ -22,7 +22,6 @@ export class QueuedSqliteDialect extends SqliteDialect {
 export class HandoverLock {
   #held = false;
   #waiting: (() => void)[] = [];
-  #next = 0;
 
   /** Resolves when the caller holds the lock. */
   lock(): Promise<void> {
@@ -34,29 +33,17 @@ export class HandoverLock {
   }
 
   unlock(): void {
-    if (this.#next < this.#waiting.length) {
-      const resolve = this.#waiting[this.#next];
-      this.#waiting[this.#next++] = noop;
-      // Drop the handed-over slots now and then rather than shifting the array on every release.
-      if (this.#next > 1024 && this.#next * 2 > this.#waiting.length) {
-        this.#waiting = this.#waiting.slice(this.#next);
-        this.#next = 0;
-      }
-      resolve();
-      return;
-    }
-    this.#waiting = [];
-    this.#next = 0;
-    this.#held = false;
+    const next = this.#waiting.shift();
+    // Handed over: the lock stays held, by the longest waiter.
+    if (next) next();
+    else this.#held = false;
   }
 
   /** How many callers wait (tests). */
   get waiting(): number {
-    return this.#waiting.length - this.#next;
+    return this.#waiting.length;
   }
 }
-
-const noop = () => {};
 
 class QueuedDriver implements Driver {
   readonly #inner: Driver;
