@@ -14,7 +14,7 @@ import { openContext } from "../src/platform/bootstrap";
 import { loadConfig } from "../src/platform/config";
 import { measure } from "./harness";
 import { fixtures, sessions, targets } from "./paths";
-import { startSchakel, stop } from "./servers";
+import { startCeilings, startSchakel, stop } from "./servers";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -36,16 +36,20 @@ const f = await fixtures(ctx);
 await ctx.database.db.deleteFrom("login_throttle").execute();
 await ctx.close();
 const server = await startSchakel(env);
+// The hello ceiling's own CPU per request in the same rounds: the ratio targets are against it.
+const ceilings = await startCeilings();
 try {
   const s = await sessions(server.base, f);
   const chosen = targets(server.base, s, f).filter((t) => wanted.some((w) => t.name.includes(w)));
   if (chosen.length === 0) throw new Error(`no benchmark path matches ${wanted.join(", ")}`);
+  const hello = { name: "hello (ceiling)", url: ceilings.hello, headers: {} };
   const per = new Map<string, number[]>();
   for (let r = 0; r < rounds; r++) {
-    for (const t of chosen) {
-      const before = cpuSeconds(server.child.pid!);
+    for (const t of [hello, ...chosen]) {
+      const pid = t === hello ? ceilings.child.pid! : server.child.pid!;
+      const before = cpuSeconds(pid);
       const res = await measure(t, seconds);
-      const cpu = cpuSeconds(server.child.pid!) - before;
+      const cpu = cpuSeconds(pid) - before;
       // The CPU covers the warm-up too: divided by every response of the run.
       const us = (cpu * 1e6) / res.answered;
       per.set(t.name, [...(per.get(t.name) ?? []), us]);
@@ -56,4 +60,5 @@ try {
   for (const [name, v] of per) console.log(`| ${name} | ${v.map((x) => x.toFixed(0)).join(", ")} | ${[...v].sort((a, b) => a - b)[Math.floor(v.length / 2)].toFixed(0)} |`);
 } finally {
   await stop(server.child);
+  await stop(ceilings.child);
 }

@@ -37,6 +37,9 @@ export function registerAuthHooks(app: FastifyInstance, ctx: AppContext) {
   app.decorateRequest("session", null);
   app.decorateRequest("endedSession", null);
   app.addHook("onRequest", async (request, reply) => {
+    // A request reads the database as it is when it comes (decision 0076): not in a read turn begun
+    // before it, whose snapshot could predate a change another process made before the request was sent.
+    ctx.database.turns?.end();
     // One statement: the session, its account, roles and today's memberships (session.ts).
     const cookie = request.cookies[SESSION_COOKIE];
     const ended = { expired: null as SessionRow | null };

@@ -6,6 +6,7 @@ import type SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, sql } from "kysely";
 import type pg from "pg";
 import type { DB } from "./schema";
+import { ReadTurns } from "./read-turns";
 import { QueuedSqliteDialect } from "./sqlite-queue";
 
 export type DialectName = "sqlite" | "postgres";
@@ -16,6 +17,8 @@ export interface Database {
   url: string;
   /** SQLite only: the native handle, for bulk read paths that need raw (array) rows (audit verify). */
   native?: SQLite.Database;
+  /** SQLite only: the read turns of the connection (read-turns.ts); end the open one before using `native` for anything but reads. */
+  turns?: ReadTurns;
   close(): Promise<void>;
 }
 
@@ -71,12 +74,14 @@ function openSqlite(url: string, SQLiteDriver: typeof SQLite): Database {
       `Cannot open the SQLite database ${file} (DATABASE_URL): ${(e as Error).message}`,
     );
   }
-  const db = new Kysely<DB>({ dialect: new QueuedSqliteDialect({ database: withStatementCache(native) }) });
+  const turns = new ReadTurns(native);
+  const db = new Kysely<DB>({ dialect: new QueuedSqliteDialect({ database: withStatementCache(native, turns) }, turns) });
   return {
     db,
     dialect: "sqlite",
     url,
     native,
+    turns,
     close: async () => {
       await db.destroy();
     },
@@ -88,15 +93,19 @@ function openSqlite(url: string, SQLiteDriver: typeof SQLite): Database {
  * statements of the app's fixed queries are kept (issue 9 profile: ~10% of a report submission).
  * One connection, serialised by Kysely, so a cached statement is never run twice at once.
  */
-function withStatementCache(native: SQLite.Database) {
+function withStatementCache(native: SQLite.Database, turns: ReadTurns) {
   const cache = new Map<string, KyselyStatement>();
   const schemaVersion = native.prepare("pragma schema_version").pluck();
   return {
-    close: () => native.close(),
+    close: () => {
+      turns.end();
+      native.close();
+    },
     prepare(sqlText: string) {
       let stmt = cache.get(sqlText);
       if (!stmt) {
-        stmt = rowsBuiltInJs(native.prepare(sqlText), followsSchema(sqlText) ? () => schemaVersion.get() as number : null);
+        const prepared = native.prepare(sqlText);
+        stmt = inTurns(rowsBuiltInJs(prepared, followsSchema(sqlText) ? () => schemaVersion.get() as number : null), turns, ReadTurns.mayShare(prepared, sqlText));
         // Long texts are one-off bulk statements (multi-row inserts): not worth keeping.
         if (sqlText.length <= 4000) {
           if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
@@ -119,6 +128,26 @@ export const followsSchema = (sqlText: string): boolean => sqlText.replace(/\(\s
 
 /** What Kysely's SQLite driver uses of a statement. */
 type KyselyStatement = Pick<SQLite.Statement, "reader" | "all" | "run" | "iterate">;
+
+/** A statement run inside the connection's read turn when it may share one, after the turn ended otherwise (read-turns.ts). */
+function inTurns(stmt: KyselyStatement, turns: ReadTurns, shares: boolean): KyselyStatement {
+  const before = shares ? () => turns.read() : () => turns.end();
+  return {
+    reader: stmt.reader,
+    all(...params: unknown[]) {
+      before();
+      return stmt.all(...params);
+    },
+    iterate(...params: unknown[]) {
+      before();
+      return stmt.iterate(...params);
+    },
+    run(...params: unknown[]) {
+      before();
+      return stmt.run(...params);
+    },
+  } as KyselyStatement;
+}
 
 /**
  * Rows of a reading statement are fetched as arrays and made into objects by a function compiled for

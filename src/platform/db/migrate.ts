@@ -59,7 +59,12 @@ class TransactionalSqliteAdapter extends SqliteAdapter {
 function migrationDb(database: Database): { db: Kysely<any>; done(): Promise<void> } {
   const native = database.native;
   if (database.dialect !== "sqlite" || !native) return { db: database.db, done: async () => {} };
-  const base = new SqliteDialect({ database: { prepare: (text: string) => native.prepare(text), close: () => {} } });
+  // Its statements bypass the app's read turns (read-turns.ts): an open one ends before each.
+  const prepare = (text: string) => {
+    database.turns?.end();
+    return native.prepare(text);
+  };
+  const base = new SqliteDialect({ database: { prepare, close: () => {} } });
   const dialect: Dialect = {
     createAdapter: () => new TransactionalSqliteAdapter(),
     createDriver: () => base.createDriver(),

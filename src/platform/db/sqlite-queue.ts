@@ -1,4 +1,5 @@
-import { type DatabaseConnection, type Driver, SqliteDialect } from "kysely";
+import { type DatabaseConnection, type Driver, SqliteDialect, type SqliteDialectConfig } from "kysely";
+import type { ReadTurns } from "./read-turns";
 
 /**
  * Kysely's SQLite driver with its one connection handed to waiting queries in turn (issue 9).
@@ -13,8 +14,16 @@ import { type DatabaseConnection, type Driver, SqliteDialect } from "kysely";
  * mutex is free whenever this queue lets a query through, so it never waits.
  */
 export class QueuedSqliteDialect extends SqliteDialect {
+  readonly #turns: Pick<ReadTurns, "released"> | undefined;
+
+  /** With `turns`, each release tells them how many wait (read-turns.ts: a turn goes on while others wait). */
+  constructor(config: SqliteDialectConfig, turns?: Pick<ReadTurns, "released">) {
+    super(config);
+    this.#turns = turns;
+  }
+
   override createDriver(): Driver {
-    return new QueuedDriver(super.createDriver());
+    return new QueuedDriver(super.createDriver(), this.#turns);
   }
 }
 
@@ -48,9 +57,11 @@ export class HandoverLock {
 class QueuedDriver implements Driver {
   readonly #inner: Driver;
   readonly #lock = new HandoverLock();
+  readonly #turns: Pick<ReadTurns, "released"> | undefined;
 
-  constructor(inner: Driver) {
+  constructor(inner: Driver, turns?: Pick<ReadTurns, "released">) {
     this.#inner = inner;
+    this.#turns = turns;
   }
 
   init(): Promise<void> {
@@ -71,7 +82,11 @@ class QueuedDriver implements Driver {
     try {
       await this.#inner.releaseConnection(connection);
     } finally {
-      this.#lock.unlock();
+      try {
+        this.#turns?.released(this.#lock.waiting);
+      } finally {
+        this.#lock.unlock();
+      }
     }
   }
 
