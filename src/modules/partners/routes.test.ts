@@ -64,7 +64,7 @@ describe("Partners over HTTP: policy, answers, regional figures", () => {
     expect(invite.statusCode).toBe(403);
   });
 
-  it("the LIVC page shows its invitations 50 at a time, newest first; the invite form still offers every organisation invited before", async () => {
+  it("the LIVC page shows its invitations 50 at a time, newest first among the pending ones; the invite form still offers every organisation invited before", async () => {
     const livc = await makeLivc(ctx, "LIVC Paged", ["11002"]);
     const chair = await login(app, await createUser(ctx, { roles: [{ livcId: livc, role: "chair" }] }));
     const early = await makeOrg(ctx, "Vroeg Uitgenodigde Dienst", "clb");
@@ -134,5 +134,26 @@ describe("Partners over HTTP: policy, answers, regional figures", () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('id="matrix"');
     expect(page.body).toContain("LIVC Alfa");
+  });
+
+  it("the LIVC page shows invitations awaiting an answer before answered ones, however old (only those can be withdrawn)", async () => {
+    const livc = await makeLivc(ctx, "LIVC Wachtend", ["11004"]);
+    const chair = await login(app, await createUser(ctx, { roles: [{ livcId: livc, role: "chair" }] }));
+    const waiting = await makeOrg(ctx, "Nog Wachtende Dienst", "clb");
+    // Sent first (the same day as the others: the running quarter, outside the regional figures below).
+    await sendInvitation(ctx, system, { livcId: livc, organisationId: waiting, kind: "structural" });
+    const answered = await makeOrg(ctx, "Al Geantwoorde Dienst", "youth_work");
+    for (let i = 0; i < 52; i++) {
+      const inv = await sendInvitation(ctx, system, { livcId: livc, organisationId: answered, kind: "consultation", caseRef: `W-${i}` });
+      await respondToInvitation(ctx, system, inv, { answer: "decline", reason: "no_capacity" });
+    }
+    const invitations = (html: string) => html.slice(html.indexOf('id="invitations"'), html.indexOf('id="seat"'));
+    const res = await app.inject({ method: "GET", url: `/partners/livc/${livc}`, headers: chair.headers() });
+    expect(res.statusCode).toBe(200);
+    const first = invitations(res.body);
+    // The oldest invitation, still pending, heads page 1 (newest first would put it on page 2).
+    expect(first).toContain("Nog Wachtende Dienst");
+    expect(first.indexOf("Nog Wachtende Dienst")).toBeLessThan(first.indexOf("Al Geantwoorde Dienst"));
+    expect(invitations((await app.inject({ method: "GET", url: `/partners/livc/${livc}?inv_page=2`, headers: chair.headers() })).body)).not.toContain("Nog Wachtende Dienst");
   });
 });

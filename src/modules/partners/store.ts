@@ -228,8 +228,9 @@ const invitationsWithOrganisation = (db: Db) =>
 export const INVITATIONS_PAGE = 50;
 
 /**
- * One page of an LIVC's invitations, newest first, and how many pages there are (issue 9: the page listed every
- * invitation the LIVC ever sent; at scale 1, ~420 a cell with the services invited for cases: 74 KB first load).
+ * One page of an LIVC's invitations, those awaiting an answer first (the only ones with something to do:
+ * withdraw), then newest first, and how many pages there are (issue 9: the page listed every invitation
+ * the LIVC ever sent; at scale 1, ~420 a cell with the services invited for cases: 74 KB first load).
  */
 export async function livcInvitationsPage(db: Db, livcId: string, page: number) {
   const total = toCount((await db.selectFrom("partner_invitation").select((eb) => eb.fn.countAll().as("n")).where("livc_id", "=", livcId).executeTakeFirstOrThrow()).n);
@@ -237,6 +238,7 @@ export async function livcInvitationsPage(db: Db, livcId: string, page: number) 
   const shown = Math.min(Math.max(1, page), pages);
   const items = await invitationsWithOrganisation(db)
     .where("partner_invitation.livc_id", "=", livcId)
+    .orderBy(sql`case when partner_invitation.status = 'pending' then 0 else 1 end`)
     .orderBy("partner_invitation.sent_on", "desc")
     .orderBy("partner_invitation.created_at", "desc")
     .orderBy("partner_invitation.id")
