@@ -3,6 +3,7 @@ import { Layout } from "../../../platform/web/layout";
 import { Pagination, pageHref } from "../../../platform/web/pagination";
 import type { ViewContext } from "../../../platform/web/view";
 import { ScrollRegion, SelectField } from "../../../platform/web/fields";
+import { keptFragment } from "../../../platform/web/fragments";
 import { type CaseListItem, LIST_STATUS_CHOICES, type ListStatusChoice, REVIEW_CHOICES, type ReviewChoice } from "../service";
 import { Csrf, Input } from "./fields";
 
@@ -100,25 +101,34 @@ export function CasesPage(props: {
                 <th scope="col">{t("case.col.review")}</th>
               </tr>
             </thead>
-            <tbody>
-              {items.map((c) => (
-                <tr>
-                  <td>
-                    <a href={`/cases/${c.id}`}>{c.label}</a>
-                  </td>
-                  <td>{t(statusKey(c.status))}</td>
-                  <td>{ctx.date(c.openedOn)}</td>
-                  <td>{c.closedOn ? ctx.date(c.closedOn) : ""}</td>
-                  <td>{c.nextReviewOn ? ctx.date(c.nextReviewOn) : ""}</td>
-                </tr>
-              ))}
-            </tbody>
+            {/* The rows, rendered once for the same rows in the same language (platform/web/fragments.ts). */}
+            <tbody dangerouslySetInnerHTML={{ __html: keptFragment("cases.rows", ctx, items, CaseRows) }} />
           </table>
         </ScrollRegion>
         <Pagination ctx={ctx} page={list.page} pages={list.pages} href={(p) => pageHref("/cases", params, p)} label={t("case.list.pages")} />
         </>
       )}
     </Layout>
+  );
+}
+
+/** The case list's rows: from the items and the language only (a kept fragment). */
+function CaseRows(ctx: ViewContext, items: CaseListItem[]) {
+  const { t } = ctx;
+  return (
+    <>
+      {items.map((c) => (
+        <tr>
+          <td>
+            <a href={`/cases/${c.id}`}>{c.label}</a>
+          </td>
+          <td>{t(statusKey(c.status))}</td>
+          <td>{ctx.date(c.openedOn)}</td>
+          <td>{c.closedOn ? ctx.date(c.closedOn) : ""}</td>
+          <td>{c.nextReviewOn ? ctx.date(c.nextReviewOn) : ""}</td>
+        </tr>
+      ))}
+    </>
   );
 }
 

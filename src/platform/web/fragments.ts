@@ -1,0 +1,38 @@
+/**
+ * Rendered fragments kept by their content (issue 9): the rows of a long table rendered once for the
+ * same rows in the same language, then reused, by whoever views them.
+ *
+ * The key is the fragment's name, the language and the JSON of exactly the data it is rendered from;
+ * the fragment is rendered with a view context that holds nothing about the viewer (sharedView: no name,
+ * no CSRF token, asking for a permission throws), so what it shows can only come from that data and the
+ * language. Whoever gets a kept fragment passed the same data: they were allowed to see it. Kept in
+ * memory only, at most MAX_FRAGMENTS (least recently used goes first).
+ *
+ * Used for the case list's 50 rows (~180 us to render with their 150 formatted dates; the key ~19 us).
+ */
+import type { JSX } from "preact";
+import { renderToString } from "preact-render-to-string";
+import { sharedView } from "./shared-content";
+import type { ViewContext } from "./view";
+
+export const MAX_FRAGMENTS = 200;
+const kept = new Map<string, string>();
+
+/** The HTML of `render(view, data)`, rendered once per name, language and data. */
+export function keptFragment<T>(name: string, view: ViewContext, data: T, render: (view: ViewContext, data: T) => JSX.Element): string {
+  const key = `${name}\u0000${view.locale}\u0000${JSON.stringify(data)}`;
+  const found = kept.get(key);
+  if (found !== undefined) {
+    // Least recently used goes first: a hit moves to the end.
+    kept.delete(key);
+    kept.set(key, found);
+    return found;
+  }
+  const html = renderToString(render(sharedView(view, `fragment:${name}`), data));
+  if (kept.size >= MAX_FRAGMENTS) kept.delete(kept.keys().next().value as string);
+  kept.set(key, html);
+  return html;
+}
+
+/** How many fragments are kept (tests). */
+export const keptFragments = () => kept.size;
