@@ -134,6 +134,20 @@ describe("read turns on SQLite's connection (decision 0076)", () => {
     expect(other.prepare("select count(*) from t").pluck().get()).toBe(4);
   });
 
+  it("stay open when their commit fails (a statement still running), and end at the next try", async () => {
+    await nextMacrotask();
+    await count(database.db);
+    const running = database.native!.prepare("select id from t").iterate();
+    running.next();
+    // better-sqlite3 refuses any other statement while one is being iterated (SQLite itself would refuse the commit).
+    expect(() => turns.end()).toThrow(/busy executing a query|statements in progress/);
+    expect(turns.open).toBe(true);
+    running.return?.();
+    turns.end();
+    expect(turns.open).toBe(false);
+    expect(database.native!.inTransaction).toBe(false);
+  });
+
   it("share only plain read-only queries", () => {
     const native = database.native!;
     const may = (text: string) => ReadTurns.mayShare(native.prepare(text), text);

@@ -67,14 +67,16 @@ export class ReadTurns {
   /** Before any other statement: the open turn ends first. */
   end(): void {
     if (!this.#open) return;
-    this.#open = false;
+    // A commit that fails (a statement still running) leaves the turn open, to be ended at the next try:
+    // never a transaction left open that no one knows of.
     if (this.#native.inTransaction) this.#commit.run();
+    this.#open = false;
   }
 
   /** When the connection is let go: the turn goes on only while others wait, and not for longer than MAX_TURN_MS. */
   released(waiting: number): void {
     if (!this.#open) return;
-    if (performance.now() - this.#since >= MAX_TURN_MS) this.end();
+    if (performance.now() - this.#since >= MAX_TURN_MS) this.#tryEnd();
     else if (waiting === 0 && !this.#ending) {
       // Nobody waits now; the reads of the requests this round of the event loop still handles join in.
       this.#ending = true;
@@ -84,8 +86,17 @@ export class ReadTurns {
 
   readonly #endLater = () => {
     this.#ending = false;
-    this.end();
+    this.#tryEnd();
   };
+
+  /** Ends the turn where no caller waits for the answer; on failure the next read or release tries again. */
+  #tryEnd(): void {
+    try {
+      this.end();
+    } catch {
+      // still open: read() ends it before its snapshot gets older than MAX_TURN_MS
+    }
+  }
 
   get open(): boolean {
     return this.#open && this.#native.inTransaction;
