@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { openContext } from "../src/platform/bootstrap";
 import { loadConfig } from "../src/platform/config";
-import { measure } from "./harness";
+import { cpuSeconds, measure } from "./harness";
 import { fixtures, sessions, targets } from "./paths";
 import { startSchakel, stop } from "./servers";
 
@@ -25,11 +25,6 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 2);
 const file = process.env.BENCH_DB ? path.resolve(process.env.BENCH_DB) : path.join(ROOT, ".tmp/bench/scale-1.db");
 const env = { SCHAKEL_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"), DATABASE_URL: `sqlite:${file}` };
 
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 const tree = fs.mkdtempSync(path.join(os.tmpdir(), "schakel-ab-"));
 execFileSync("git", ["worktree", "add", "--detach", tree, rev], { cwd: ROOT, stdio: "ignore" });

@@ -8,11 +8,10 @@
 //   BENCH_SECONDS  seconds of load per path (default 5)   BENCH_ROUNDS  rounds over the paths (default 3)
 //   BENCH_DB       another seeded SQLite file
 //   BENCH_DATABASE_URL  a seeded database by URL instead (postgres://... seeded by `BENCH_POSTGRES_URL=... npm run bench`)
-import fs from "node:fs";
 import path from "node:path";
 import { openContext } from "../src/platform/bootstrap";
 import { loadConfig } from "../src/platform/config";
-import { measure } from "./harness";
+import { cpuSeconds, measure } from "./harness";
 import { fixtures, sessions, targets } from "./paths";
 import { startCeilings, startSchakel, stop } from "./servers";
 
@@ -22,14 +21,6 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const wanted = (process.argv[2] ?? "case list,case page,coverage JSON").split(",").map((w) => w.trim()).filter(Boolean);
 const file = process.env.BENCH_DB ? path.resolve(process.env.BENCH_DB) : path.join(ROOT, ".tmp/bench/scale-1.db");
 const env = { SCHAKEL_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"), DATABASE_URL: process.env.BENCH_DATABASE_URL ?? `sqlite:${file}` };
-const TICKS = 100; // USER_HZ on Linux
-
-/** CPU seconds (user + system) the process has used so far. */
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
-}
 
 const ctx = await openContext({ config: loadConfig({ ...process.env, NODE_ENV: "development", ...env }) });
 const f = await fixtures(ctx);

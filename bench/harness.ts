@@ -111,3 +111,10 @@ export function rssMb(pid: number): number | null {
     return null;
   }
 }
+
+/** CPU seconds (user + system) another process has used so far (Linux /proc; USER_HZ = 100). */
+export function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}

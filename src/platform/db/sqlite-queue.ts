@@ -16,7 +16,7 @@ import type { ReadTurns } from "./read-turns";
 export class QueuedSqliteDialect extends SqliteDialect {
   readonly #turns: Pick<ReadTurns, "released"> | undefined;
 
-  /** With `turns`, each release tells them how many wait (read-turns.ts: a turn goes on while others wait). */
+  /** With `turns`, each release tells them how many wait (read-turns.ts: a turn ends at a release only when it is old enough, or later when nobody waits). */
   constructor(config: SqliteDialectConfig, turns?: Pick<ReadTurns, "released">) {
     super(config);
     this.#turns = turns;
