@@ -73,7 +73,10 @@ export class ReadTurns {
     this.#open = false;
   }
 
-  /** When the connection is let go: the turn goes on only while others wait, and not for longer than MAX_TURN_MS. */
+  /**
+   * When the connection is let go: a turn MAX_TURN_MS old ends now; otherwise, once nobody waits, it ends when the
+   * event loop moves on (setImmediate), so the reads of the requests handled in this round join in.
+   */
   released(waiting: number): void {
     if (!this.#open) return;
     if (performance.now() - this.#since >= MAX_TURN_MS) this.#tryEnd();
