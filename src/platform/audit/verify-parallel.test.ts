@@ -3,6 +3,7 @@ import { expect, it } from "vitest";
 import { describeEachDialect } from "../../../test/support/db";
 import { verifyAuditChain } from ".";
 import { entryHash, GENESIS_HASH } from "./chain";
+import { HASHED_JSON } from "./verify-parallel";
 
 /** The parallel pass (two halves in workers, SQLite files) must name the same first broken entry as the single pass. */
 describeEachDialect("audit verify: parallel halves agree with the single pass", (ctx) => {
@@ -57,6 +58,23 @@ describeEachDialect("audit verify: parallel halves agree with the single pass", 
       await sql`update audit_entry set seq = 200 where seq = 100000`.execute(db());
     }, 10],
   ];
+
+  it("the database writes the hashed text exactly as JSON.stringify does, for every character tried (so the halves rarely fall back)", async () => {
+    await fill();
+    // Every code point U+0001-U+2FFF (surrogates excluded), astral ones, in pieces of 500, with NULLs around.
+    const chars: string[] = [];
+    for (let c = 1; c <= 0x2fff; c++) if (c < 0xd800 || c > 0xdfff) chars.push(String.fromCodePoint(c));
+    chars.push("😀", "𝄞", "\u{10ffff}");
+    const texts = Array.from({ length: Math.ceil(chars.length / 500) }, (_, i) => chars.slice(i * 500, (i + 1) * 500).join(""));
+    const expr = HASHED_JSON[ctx().database.dialect];
+    for (const text of texts) {
+      await db().updateTable("audit_entry").set({ resource_id: text, actor_role: null, correlation_id: `c"${text.slice(0, 20)}` }).where("seq", "=", 7).execute();
+      const row = await db().selectFrom("audit_entry").selectAll().where("seq", "=", 7).executeTakeFirstOrThrow();
+      const written = (await sql<{ j: string }>`select ${sql.raw(expr)} as j from audit_entry where seq = 7`.execute(db())).rows[0].j;
+      const r = row;
+      expect(written).toBe(JSON.stringify([Number(r.seq), r.at, r.actor_id, r.actor_role, r.livc_id, r.action, r.resource_type, r.resource_id, r.outcome, r.client_address, r.correlation_id, r.prev_hash]));
+    }
+  });
 
   for (const [name, tamper, brokenAt] of cases) {
     it(name, async () => {
