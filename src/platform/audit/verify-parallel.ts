@@ -45,13 +45,12 @@ async function open() {
     const stmt = db.prepare(SELECT_JSON).raw(true);
     const one = db.prepare(ONE).raw(true);
     const next = db.prepare(NEXT.replace("$1", "?")).pluck();
-    return { json: true, fetch: async (after, to, batch) => stmt.all(after, to, batch), one: (seq) => one.get(seq), next: async (seq) => next.get(seq), close: async () => db.close() };
+    return { fetch: async (after, to, batch) => stmt.all(after, to, batch), one: (seq) => one.get(seq), next: async (seq) => next.get(seq), close: async () => db.close() };
   }
   const { Client } = require(w.driver);
   const client = new Client({ connectionString: w.url });
   await client.connect();
   return {
-    json: true,
     fetch: async (after, to, batch) => (await client.query({ text: SELECT_PG_JSON, values: [after, to, batch], rowMode: "array" })).rows,
     one: async (seq) => (await client.query({ text: ONE.replace("?", "$1"), values: [seq], rowMode: "array" })).rows[0],
     next: async (seq) => { const v = (await client.query({ text: NEXT, values: [seq], rowMode: "array" })).rows[0][0]; return v === null ? null : Number(v); },
@@ -70,31 +69,19 @@ async function run() {
     for (const row of rows) {
       const seq = Number(row[0]);
       if (seq !== expected) { out = { brokenAt: expected, reason: "entry " + expected + " is missing (next is " + seq + ")" }; break outer; }
-      if (src.json) {
-        // [seq, JSON of the hashed fields with the stored link, the stored link, the hash]. The entry holds when
-        // its link is the previous entry's hash and the JSON hashes to its hash. SQLite and PostgreSQL write the
-        // same text as JSON.stringify for every character tried (U+0000-U+2FFF, astral); should a version ever
-        // differ, the canonical form decides on a mismatch.
-        const [, json, link, hash] = row;
-        if (first === null) first = JSON.parse(json).slice(0, 11);
-        else if (link !== prev || sha(json) !== hash) {
-          const full = await src.one(seq);
-          full[0] = seq;
-          full[11] = prev;
-          if (sha(JSON.stringify(full)) !== hash) { out = { brokenAt: seq, reason: "entry " + seq + " was changed, or does not link to entry " + (seq - 1) }; break outer; }
-        }
-        prev = hash;
-        expected++;
-        continue;
+      // [seq, JSON of the hashed fields with the stored link, the stored link, the hash]. The entry holds when
+      // its link is the previous entry's hash and the JSON hashes to its hash. SQLite and PostgreSQL write the
+      // same text as JSON.stringify for every character tried (U+0000-U+2FFF, astral); should a version ever
+      // differ, the canonical form decides on a mismatch.
+      const [, json, link, hash] = row;
+      if (first === null) first = JSON.parse(json).slice(0, 11);
+      else if (link !== prev || sha(json) !== hash) {
+        const full = await src.one(seq);
+        full[0] = seq;
+        full[11] = prev;
+        if (sha(JSON.stringify(full)) !== hash) { out = { brokenAt: seq, reason: "entry " + seq + " was changed, or does not link to entry " + (seq - 1) }; break outer; }
       }
-      const stored = row[11];
-      row[0] = seq;
-      if (first === null) first = row.slice(0, 11);
-      else {
-        row[11] = prev;
-        if (sha(JSON.stringify(row)) !== stored) { out = { brokenAt: seq, reason: "entry " + seq + " was changed, or does not link to entry " + (seq - 1) }; break outer; }
-      }
-      prev = stored;
+      prev = hash;
       expected++;
     }
   }
