@@ -11,6 +11,8 @@ import { buildApp } from "../web/app";
 import { type Database, openDatabase } from ".";
 import { MAX_TURN_MS, ReadTurns } from "./read-turns";
 
+/** Longer than any pause a loaded test machine makes between two statements of one test. */
+const SLOW_MACHINE_MS = 60_000;
 const nextMacrotask = () => new Promise((r) => setImmediate(r));
 /** Holds the event loop, as a synchronous child process or a long computation does. */
 const spin = (ms: number) => {
@@ -34,6 +36,8 @@ describe("read turns on SQLite's connection (decision 0076)", () => {
     other = new SQLite(file);
     other.pragma("busy_timeout = 5000");
     turns = database.turns!;
+    // The rules other than the age bound, whatever the machine's load: a busy CI runner can take 2 ms between two awaits.
+    turns.maxMs = SLOW_MACHINE_MS;
   });
   afterAll(async () => {
     other?.close();
@@ -46,10 +50,8 @@ describe("read turns on SQLite's connection (decision 0076)", () => {
     const before = { turns: turns.turns, reads: turns.reads };
     await Promise.all([count(database.db), count(database.db), database.db.selectFrom("t" as never).selectAll().execute()]);
     await count(database.db);
-    // One turn (a second only if this process was descheduled for the whole limit between two of them).
     expect(turns.reads - before.reads).toBe(4);
-    expect(turns.turns - before.turns).toBeLessThan(4);
-    expect(turns.turns - before.turns).toBeGreaterThanOrEqual(1);
+    expect(turns.turns - before.turns).toBe(1);
     expect(turns.open).toBe(true);
     expect(database.native!.inTransaction).toBe(true);
     await nextMacrotask();
@@ -109,6 +111,7 @@ describe("read turns on SQLite's connection (decision 0076)", () => {
 
   it(`never give a read a snapshot older than ${MAX_TURN_MS} ms, also when the event loop was held up (a synchronous child process)`, async () => {
     await nextMacrotask();
+    turns.maxMs = MAX_TURN_MS;
     const first = turns.turns;
     expect(await count(database.db)).toBe(3);
     other.prepare("insert into t (id, v) values (7, 'zeven')").run();
@@ -122,6 +125,7 @@ describe("read turns on SQLite's connection (decision 0076)", () => {
       await count(database.db);
     }
     expect(turns.turns - first).toBe(7);
+    turns.maxMs = SLOW_MACHINE_MS;
     other.prepare("delete from t where id = 7").run();
   });
 
@@ -163,6 +167,7 @@ describe("read turns on SQLite's connection (decision 0076)", () => {
   it("close with a turn open", async () => {
     const file = path.join(dir, "close.db");
     const d = await openDatabase(`sqlite:${file}`);
+    d.turns!.maxMs = SLOW_MACHINE_MS;
     await sql`select 1`.execute(d.db);
     expect(d.turns!.open).toBe(true);
     await d.close();
@@ -179,6 +184,8 @@ describe("a request and the read turn before it (decision 0076)", () => {
     app = await buildApp(ctx, { logger: false });
     other = new SQLite(ctx.database.native!.name);
     other.pragma("busy_timeout = 5000");
+    // Only the rule under test ends the turn: not the age bound, which a loaded CI runner can reach before the request.
+    ctx.database.turns!.maxMs = SLOW_MACHINE_MS;
   }, 60_000);
   afterAll(async () => {
     other?.close();
