@@ -78,13 +78,15 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     reply.headers(securityHeaders);
     done();
   });
-  // Brotli's default quality (11) costs ~100 ms on a 300 KB page; quality 3 compresses about as well as
-// gzip -6 at a fraction of the cost (issue 9: on the 23 KB case list, q4 0.32 ms / 4.9 KB, q3 0.13 ms / 5.3 KB,
-// gzip -6 0.30 ms / 5.4 KB). Static assets are compressed once at start (assets.ts).
+  // Brotli's default quality (11) costs ~100 ms on a 300 KB page. Rendered pages are compressed at quality 1
+// (issue 9, session 18: interleaved medians on the 15.7 KB case list, q3 73 us / 4,394 B, q1 42 us / 4,788 B;
+// case page 50 -> 32 us, 2,891 -> 3,085 B; a window under 22 bits changed nothing; server CPU a view
+// -3.5% on the case list and page, -7.6% on the login page, in 7-8 of 8 interleaved pairs). The 9% more
+// bytes keep every page far under its 60 KB budget. Static assets are compressed once at start (assets.ts).
 // Rendered pages (strings up to 512 KB) are compressed in one synchronous call: the plugin's default on
 // a 2-core machine (8 KB) sent every larger page through a stream pipeline whose overhead cost more
 // than the compression itself (case list: 4.0 -> 2.5 ms a request in process). Streams (CSV) stay streams.
-  await app.register(compress, { threshold: 1024, syncThreshold: 512 * 1024, encodings: ["br", "gzip"], brotliOptions: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 3 } } });
+  await app.register(compress, { threshold: 1024, syncThreshold: 512 * 1024, encodings: ["br", "gzip"], brotliOptions: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } } });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 256 * 1024 });
   // JSON bodies nested deeper than any payload of ours are refused (400): deep nesting overflowed the stack (500) in handlers.
