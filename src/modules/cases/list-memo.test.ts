@@ -8,7 +8,7 @@ import { buildApp } from "../../platform/web/app";
 import { FRESH, listReads, MAX_ENTRIES } from "./list-memo";
 import { LIST_TABLES } from "./migrations";
 import { addActions } from "./plan";
-import { openCaseFromScreening, transitionCase } from "./service";
+import { casePage, openCaseFromScreening, transitionCase } from "./service";
 import * as store from "./store";
 import { makeActor, makeLivc, makeOrganisation } from "./testing";
 
@@ -197,5 +197,27 @@ describe("case list token on SQLite (decision 0075)", () => {
     await next.memo(["k"], read);
     await next.memo(["k"], read);
     expect(reads).toBe(before + 3);
+  });
+
+  it("gives the same frozen list items for the same rows under the same token, new ones after a change", async () => {
+    const who = { actor: t.coordinator };
+    const page = async () => casePage(ctx(), who, { livcId: t.livc }, 1, 50, await listReads(ctx().database));
+    const first = await page();
+    expect(first.items.length).toBeGreaterThan(0);
+    const again = await page();
+    // One object: the rows fragment of the case list keys by it (platform/web/fragments.ts).
+    expect(again.items).toBe(first.items);
+    expect(Object.isFrozen(first.items) && first.items.every((i) => Object.isFrozen(i))).toBe(true);
+    expect(() => {
+      (first.items[0] as { label: string }).label = "anders";
+    }).toThrow(TypeError);
+    const c = await openCase("Zesde Fictief");
+    const after = await page();
+    expect(after.items).not.toBe(first.items);
+    expect(after.items.map((i) => i.id)).toContain(c.id);
+    // Read fresh (no memo): items of their own, not frozen.
+    const fresh = await casePage(ctx(), who, { livcId: t.livc }, 1, 50);
+    expect(Object.isFrozen(fresh.items)).toBe(false);
+    expect(fresh.items).toEqual(after.items);
   });
 });

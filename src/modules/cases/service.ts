@@ -168,7 +168,24 @@ export async function casePage(ctx: AppContext, who: AuditWho, f: CaseListQuery,
   const current = Math.min(Math.max(1, Math.floor(page) || 1), pages);
   const rows = total === 0 ? [] : await keptQuery(memo, "page", listPageQuery, db, ...args, size, (current - 1) * size);
   if (filter.subjectIndex) await pd.record(ctx, who, { type: "case", id: "search", livcId: null }, "case.search.person");
-  return { items: rows.map(toListItem), total, page: current, pages, size };
+  return { items: listItemsOf(rows), total, page: current, pages, size };
+}
+
+const keptItems = new WeakMap<object, CaseListItem[]>();
+
+/**
+ * The list items of rows. Rows kept by the list memo are frozen and shared between views (decision
+ * 0075): their items are made once, frozen too, so the same rows give the same items object, which the
+ * rows fragment then keys by (platform/web/fragments.ts) instead of writing their JSON on every view.
+ */
+function listItemsOf(rows: Parameters<typeof toListItem>[0][]): CaseListItem[] {
+  if (!Object.isFrozen(rows)) return rows.map(toListItem);
+  let items = keptItems.get(rows);
+  if (!items) {
+    items = Object.freeze(rows.map((r) => Object.freeze(toListItem(r)))) as CaseListItem[];
+    keptItems.set(rows, items);
+  }
+  return items;
 }
 
 export interface TimelineEntry { at: string; kind: CaseEventKind; fromStatus: CaseStatus | null; toStatus: CaseStatus | null; reason: string | null; consultationId: string | null; note: string | null }

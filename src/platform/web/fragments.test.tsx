@@ -82,4 +82,33 @@ describe("kept fragments (platform/web/fragments.ts)", () => {
     expect(keptFragment("test.cap", viewer("nl"), [1], Para)).toBe("<p>1</p>");
     expect(renders).toBe(before + 1);
   });
+
+  it("key deeply frozen data by the object itself: rendered once, its JSON never written; anything less frozen by content", () => {
+    const frozenRows = Object.freeze(rows.map((r) => Object.freeze({ ...r })));
+    let before = renders;
+    const first = keptFragment("test.frozen", viewer("nl"), frozenRows, Rows);
+    const spy = JSON.stringify;
+    let written = 0;
+    JSON.stringify = ((...args: Parameters<typeof JSON.stringify>) => {
+      written++;
+      return spy(...args);
+    }) as typeof JSON.stringify;
+    try {
+      expect(keptFragment("test.frozen", viewer("nl", "Bert Ander"), frozenRows, Rows)).toBe(first);
+      expect(written).toBe(0);
+    } finally {
+      JSON.stringify = spy;
+    }
+    expect(renders - before).toBe(1);
+    expect(keptFragment("test.frozen", viewer("fr"), frozenRows, Rows)).toContain("<td>C-1</td>");
+    expect(renders - before).toBe(2);
+    // Frozen outside, a row inside that can change: keyed by its content, so a change shows.
+    const row = { ...rows[0] };
+    const shallow = Object.freeze([row, Object.freeze({ ...rows[1] })]);
+    before = renders;
+    expect(keptFragment("test.frozen", viewer("nl"), shallow, Rows)).toContain("<td>C-1</td>");
+    row.label = "C-1 gewijzigd";
+    expect(keptFragment("test.frozen", viewer("nl"), shallow, Rows)).toContain("<td>C-1 gewijzigd</td>");
+    expect(renders - before).toBe(2);
+  });
 });
