@@ -84,7 +84,7 @@ describe("kept fragments (platform/web/fragments.ts)", () => {
   });
 
   it("key deeply frozen data by the object itself: rendered once, its JSON never written; anything less frozen by content", () => {
-    const frozenRows = Object.freeze(rows.map((r) => Object.freeze({ ...r })));
+    const frozenRows = Object.freeze(rows.map((r) => Object.freeze({ ...r }))) as typeof rows;
     let before = renders;
     const first = keptFragment("test.frozen", viewer("nl"), frozenRows, Rows);
     const spy = JSON.stringify;
@@ -104,7 +104,7 @@ describe("kept fragments (platform/web/fragments.ts)", () => {
     expect(renders - before).toBe(2);
     // Frozen outside, a row inside that can change: keyed by its content, so a change shows.
     const row = { ...rows[0] };
-    const shallow = Object.freeze([row, Object.freeze({ ...rows[1] })]);
+    const shallow = Object.freeze([row, Object.freeze({ ...rows[1] })]) as typeof rows;
     before = renders;
     expect(keptFragment("test.frozen", viewer("nl"), shallow, Rows)).toContain("<td>C-1</td>");
     row.label = "C-1 gewijzigd";

@@ -36,7 +36,10 @@ function deeplyFrozen(value: unknown): boolean {
 export function keptFragment<T>(name: string, view: ViewContext, data: T, render: (view: ViewContext, data: T) => JSX.Element): string {
   if (data !== null && typeof data === "object" && deeplyFrozen(data)) {
     let mine = byObject.get(data);
-    if (!mine) byObject.set(data, (mine = new Map()));
+    if (!mine) {
+      mine = new Map();
+      byObject.set(data, mine);
+    }
     const at = `${name}\u0000${view.locale}`;
     const found = mine.get(at);
     if (found !== undefined) return found;
