@@ -1,3 +1,4 @@
+import zlib from "node:zlib";
 import Database from "better-sqlite3";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,6 +7,7 @@ import { describeEachDialect, openTestContext, queriesOf, type TestContext } fro
 import type { AppContext } from "../../platform/context";
 import { buildApp } from "../../platform/web/app";
 import { FRESH, listReads, MAX_ENTRIES } from "./list-memo";
+import { keptCaseLists } from "./list-page";
 import { LIST_TABLES } from "./migrations";
 import { addActions } from "./plan";
 import { casePage, openCaseFromScreening, transitionCase } from "./service";
@@ -75,6 +77,45 @@ describeEachDialect("case list memo (decision 0075)", (ctx, dialect) => {
     await transitionCase(ctx(), { actor: t.coordinator }, c.id, "start_follow_up");
     const row = (html: string) => html.slice(html.indexOf(`<tr><td><a href="/cases/${c.id}">`)).split("</tr>")[0];
     expect(row(after)).not.toBe(row(await view()));
+  });
+
+  it("two chairs with the same list: one rendered content on SQLite, each page with its own name and CSRF token; a person search never kept", async () => {
+    const other = await login(t.app, await createUser(ctx(), { roles: [{ livcId: t.livc, role: "chair" }], displayName: "Tweede Voorzitter" }));
+    t.chairLogin ??= login(t.app, t.chair);
+    const mine = await t.chairLogin;
+    const get = async (who: LoginSession, encoding: string) => {
+      const res = await t.app.inject({ method: "GET", url: "/cases", headers: { ...who.headers(), "accept-encoding": encoding } });
+      const sent = res.headers["content-encoding"];
+      const raw = res.rawPayload;
+      const body = sent === "gzip" ? zlib.gunzipSync(raw).toString() : sent === "br" ? zlib.brotliDecompressSync(raw).toString() : res.body;
+      return { statusCode: res.statusCode, body };
+    };
+    const csrfIn = (html: string) => [...html.matchAll(/name="_csrf" value="([^"]*)"/g)].map((m) => m[1]);
+    // A new case: a new list token, so the first view below renders anew.
+    await openCase("Zevende Fictief");
+    const kept = keptCaseLists().renders;
+    for (const encoding of ["gzip", "identity", "br"]) {
+      const a = await get(mine, encoding);
+      const b = await get(other, encoding);
+      expect(a.statusCode).toBe(200);
+      // Each form that posts (logout, person search) carries the viewer's own token; no other value, no place-holder.
+      expect(csrfIn(a.body)).toEqual([mine.csrfToken, mine.csrfToken]);
+      expect(csrfIn(b.body)).toEqual([other.csrfToken, other.csrfToken]);
+      for (const page of [a.body, b.body]) expect(page).not.toContain("csrf-place-");
+      expect(b.body).toContain("Tweede Voorzitter");
+      expect(a.body).not.toContain("Tweede Voorzitter");
+      // The same content otherwise.
+      const main = (html: string) => html.slice(html.indexOf("<main"), html.indexOf("</main>")).replaceAll(mine.csrfToken, "T").replaceAll(other.csrfToken, "T");
+      expect(main(b.body)).toBe(main(a.body));
+      expect(rowsOf(a.body).length).toBeGreaterThan(0);
+    }
+    // SQLite: rendered once for both and the three encodings; PostgreSQL reads and renders fresh, keeps none.
+    expect(keptCaseLists().renders - kept).toBe(dialect === "sqlite" ? 1 : 0);
+    // A search by person (POST, audited, the name echoed in the form) is rendered for the one who asked only.
+    const search = await t.app.inject({ method: "POST", url: "/cases/search", headers: mine.headers({ form: true }), payload: mine.form({ name: "Eerste Fictief", dob: "" }) });
+    expect(search.statusCode).toBe(200);
+    expect(search.body).toContain('value="Eerste Fictief"');
+    expect(keptCaseLists().renders - kept).toBe(dialect === "sqlite" ? 1 : 0);
   });
 
   it("the home page's counts of overdue actions follow a change on the very next view", async () => {

@@ -23,7 +23,8 @@ import { listReads, type ListReads } from "./list-memo";
 import { CasePage } from "./views/case";
 import type { Errors } from "./views/fields";
 import { FeedbackPage } from "./views/feedback";
-import { CasesPage, WORK_PREVIEW, type WorkList, WorkPage } from "./views/list";
+import { sendCaseList } from "./list-page";
+import { WORK_PREVIEW, type WorkList, WorkPage } from "./views/list";
 import { isCaseTransition } from "./workflow";
 
 const idParam = z.object({ id: z.string().uuid() });
@@ -109,17 +110,13 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
       workList(request, WORK_PREVIEW, reads),
     ]);
     const exportParams = new URLSearchParams(byPerson ? {} : listParams(query)).toString();
-    return sendPage(
-      reply,
-      h(CasesPage, {
-        ctx: viewContext(request),
-        list,
-        query,
-        personSearch,
-        exportHref: `/cases/export.csv${exportParams ? `?${exportParams}` : ""}`,
-        work,
-      }),
-    );
+    return sendCaseList(request, reply, viewContext(request), {
+      list,
+      query,
+      personSearch,
+      exportHref: `/cases/export.csv${exportParams ? `?${exportParams}` : ""}`,
+      work,
+    });
   };
 
   /** The work lists: overdue actions (as lead, as owner) and reviews due today; with a limit, the most urgent ones and whether there are more. */

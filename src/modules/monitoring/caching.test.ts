@@ -8,7 +8,7 @@ import { describeEachDialect } from "../../../test/support/db";
 import { buildApp } from "../../platform/web/app";
 import { importRegister, livcByCode } from "../registry/service";
 import { coverageJsonCacheSize, coverageJsonSettled } from "./coverage-json";
-import { crc32Combine, deflatePart, gzipAround, notModified, pickEncoding } from "../../platform/web/encoding";
+import { crc32Combine, deflatePart, gzipAround, gzipParts, notModified, pickEncoding } from "../../platform/web/encoding";
 import { pageCacheSize } from "./page";
 
 const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, "../registry/testdata", name), "utf8");
@@ -41,6 +41,18 @@ describe("encoding helpers", () => {
       expect(crc32Combine(zlib.crc32(head), zlib.crc32(middle), middle.length)).toBe(zlib.crc32(Buffer.concat([Buffer.from(head), middle])));
       expect(zlib.gunzipSync(gzipAround(head, deflatePart(middle), tail)).equals(whole)).toBe(true);
     }
+  });
+
+  it("joins any order of per-request texts and deflated parts into one valid gzip (a token between two shared pieces)", () => {
+    for (let i = 0; i < 30; i++) {
+      const texts = [`<head>${"é".repeat(i * 11)}`, `tok-${Math.random()}`, i === 29 ? "ü".repeat(70_000) : "", `</main>${i}`];
+      const shared = [Buffer.from(`<tr><td>${i}</td></tr>`.repeat(i * 300 + 1)), Buffer.from(i % 3 === 0 ? "" : `<form>${"ø".repeat(i)}`)];
+      // head, piece, token, piece, text, text (the last one the final block)
+      const parts = [texts[0], deflatePart(shared[0]), texts[1], deflatePart(shared[1]), texts[2], texts[3]];
+      const whole = Buffer.concat([Buffer.from(texts[0]), shared[0], Buffer.from(texts[1]), shared[1], Buffer.from(texts[2]), Buffer.from(texts[3])]);
+      expect(zlib.gunzipSync(gzipParts(parts)).equals(whole)).toBe(true);
+    }
+    expect(() => gzipParts(["a", deflatePart(Buffer.from("b"))])).toThrow(/last part must be a text/);
   });
 });
 

@@ -128,16 +128,35 @@ function writeStored(out: Buffer, at: number, text: string, length: number, fina
  * written into one buffer (the page is sent many times a second: no intermediate copies).
  */
 export function gzipAround(head: string, middle: DeflatedPart, tail: string): Buffer {
-  const headLength = Buffer.byteLength(head);
-  const tailLength = Buffer.byteLength(tail);
-  const out = Buffer.allocUnsafe(GZIP_HEADER.length + storedSize(headLength) + middle.deflate.length + storedSize(tailLength) + 8);
+  return gzipParts([head, middle, tail]);
+}
+
+/**
+ * One gzip member of texts rendered per request (stored) and shared parts (deflated once), in order;
+ * the last part is a text (the final block). Texts are short (the layout's head and tail, a CSRF token).
+ */
+export function gzipParts(parts: readonly (string | DeflatedPart)[]): Buffer {
+  const last = parts.length - 1;
+  if (last < 0 || typeof parts[last] !== "string") throw new Error("gzipParts: the last part must be a text");
+  const lengths = parts.map((p) => (typeof p === "string" ? Buffer.byteLength(p) : p.length));
+  let size = GZIP_HEADER.length + 8;
+  for (const [i, p] of parts.entries()) size += typeof p === "string" ? storedSize(lengths[i]) : p.deflate.length;
+  const out = Buffer.allocUnsafe(size);
   let at = GZIP_HEADER.copy(out, 0);
-  at = writeStored(out, at, head, headLength, false);
-  at += middle.deflate.copy(out, at);
-  at = writeStored(out, at, tail, tailLength, true);
-  const upToMiddle = (multmodp(middle.shift, zlib.crc32(head)) ^ middle.crc) >>> 0;
-  out.writeUInt32LE(crc32Combine(upToMiddle, zlib.crc32(tail), tailLength), at);
-  out.writeUInt32LE((headLength + middle.length + tailLength) % 2 ** 32, at + 4);
+  let crc = 0;
+  let total = 0;
+  for (const [i, p] of parts.entries()) {
+    if (typeof p === "string") {
+      at = writeStored(out, at, p, lengths[i], i === last);
+      crc = crc32Combine(crc, zlib.crc32(p), lengths[i]);
+    } else {
+      at += p.deflate.copy(out, at);
+      crc = (multmodp(p.shift, crc) ^ p.crc) >>> 0;
+    }
+    total += lengths[i];
+  }
+  out.writeUInt32LE(crc, at);
+  out.writeUInt32LE(total % 2 ** 32, at + 4);
   return out;
 }
 

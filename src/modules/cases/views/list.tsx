@@ -30,21 +30,38 @@ export interface CaseListPage {
   pages: number;
 }
 
-export function CasesPage(props: {
-  ctx: ViewContext;
+export interface CasesMainProps {
   list: CaseListPage;
   query: { q: string; name: string; dob: string; status?: ListStatusChoice; review?: ReviewChoice };
   personSearch: boolean;
   work: WorkList;
   exportHref: string;
-}) {
+}
+
+/**
+ * The case list page. Its content (CasesMain) is either rendered here or, on a list kept by the list memo,
+ * rendered once and sent around this request's layout and CSRF token (mainHtml: cases/list-page.ts).
+ */
+export function CasesPage(props: CasesMainProps & { ctx: ViewContext; mainHtml?: string }) {
+  const { ctx } = props;
+  return (
+    <Layout ctx={ctx} title={ctx.t("case.list.title")} wide>
+      {props.mainHtml !== undefined ? <div dangerouslySetInnerHTML={{ __html: props.mainHtml }} /> : <div>
+          <CasesMain {...props} />
+        </div>}
+    </Layout>
+  );
+}
+
+/** Everything inside <main>: from its props and the language only (it may be rendered once for many views). */
+export function CasesMain(props: CasesMainProps & { ctx: ViewContext }) {
   const { ctx, list, work } = props;
   // Paging keeps the label search and the filters (none of them personal data).
   const params = { q: props.query.q, status: props.query.status, review: props.query.review };
   const items = list.items;
   const { t } = ctx;
   return (
-    <Layout ctx={ctx} title={t("case.list.title")} wide>
+    <>
       <h1>{t("case.list.title")}</h1>
       <p class="lead">{t("case.list.intro")}</p>
       <WorkSection ctx={ctx} work={work} />
@@ -108,7 +125,7 @@ export function CasesPage(props: {
         <Pagination ctx={ctx} page={list.page} pages={list.pages} href={(p) => pageHref("/cases", params, p)} label={t("case.list.pages")} />
         </>
       )}
-    </Layout>
+    </>
   );
 }
 

@@ -1,0 +1,63 @@
+/**
+ * The case list's content rendered once per list and sent around each request's layout (issue 9,
+ * decision 0075 amended in session 18).
+ *
+ * On SQLite the list memo gives the same frozen items object for the same rows under the same token
+ * (service.listItemsOf). The content inside <main> (work lists, filters, rows, paging) is a function of
+ * its props and the language only: it is rendered with a view that holds nothing about the viewer
+ * (sharedView: no name, asking for a permission throws) and a place for the CSRF token of the person
+ * search form, which each request fills with its own token (shared-content.ts). It is kept by the items
+ * object and the JSON of every other prop, so two views share it only when they would have rendered the
+ * same markup. Deflated once; each request deflates nothing (gzip: the layout and the token as stored
+ * blocks around it, platform/web/encoding.ts).
+ *
+ * Never kept: a search by person (its name and date of birth are echoed in the form, and it is audited),
+ * lists read fresh (PostgreSQL, no memo: items not frozen). Memory only, at most MAX_KEPT entries.
+ */
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { h } from "preact";
+import { renderToString } from "preact-render-to-string";
+import { SHARED_MARK, type SharedContent, sendWithShared, sharedContent, sharedView } from "../../platform/web/shared-content";
+import { sendPage, type ViewContext } from "../../platform/web/view";
+import { CasesMain, type CasesMainProps, CasesPage } from "./views/list";
+
+export const MAX_KEPT = 100;
+const kept = new Map<string, SharedContent>();
+/** A number per items object (its identity in a string key); the object itself stays the memo's. */
+const itemIds = new WeakMap<object, number>();
+let lastId = 0;
+let renders = 0;
+
+/** The kept content for these props, or null when it must not be kept. */
+export function keptCasesMain(view: ViewContext, props: CasesMainProps): { main: SharedContent; hit: boolean } | null {
+  const items = props.list.items;
+  if (!Object.isFrozen(items) || props.query.name !== "" || props.query.dob !== "") return null;
+  let id = itemIds.get(items);
+  if (id === undefined) {
+    id = ++lastId;
+    itemIds.set(items, id);
+  }
+  // Every prop is in the key (a prop added later too); the items by their number.
+  const key = `${view.locale}\u0000${JSON.stringify({ ...props, list: { ...props.list, items: id } })}`;
+  const found = kept.get(key);
+  if (found) {
+    kept.delete(key);
+    kept.set(key, found);
+    return { main: found, hit: true };
+  }
+  renders++;
+  const main = sharedContent(renderToString(h(CasesMain, { ...props, ctx: sharedView(view, "/cases", { csrf: true }) })));
+  if (kept.size >= MAX_KEPT) kept.delete(kept.keys().next().value as string);
+  kept.set(key, main);
+  return { main, hit: false };
+}
+
+/** Sends the case list: the kept content around this request's layout and token, or rendered now. */
+export function sendCaseList(request: FastifyRequest, reply: FastifyReply, view: ViewContext, props: CasesMainProps): FastifyReply {
+  const kept = keptCasesMain(view, props);
+  if (!kept) return sendPage(reply, h(CasesPage, { ...props, ctx: view }));
+  return sendWithShared(request, reply, h(CasesPage, { ...props, ctx: view, mainHtml: SHARED_MARK }), kept.main);
+}
+
+/** How many are kept, and how many were rendered since start (tests). */
+export const keptCaseLists = () => ({ size: kept.size, renders });
