@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S node --max-semi-space-size=16
 // Runs Schakel from dist/schakel.cjs, precompiled from src/ and its packages by esbuild and rebuilt automatically
 // when a source is newer (scripts/bundle.mjs; decisions 0024 and 0073), with V8's code cache: starting from one
 // cached file is several times faster than compiling ~230 modules through tsx at every start.
