@@ -25,7 +25,7 @@ const kept = new Map<string, string>();
 const byObject = new WeakMap<object, Map<string, string>>();
 
 /** True when no array or object inside `value` (itself included) can change. */
-function deeplyFrozen(value: unknown): boolean {
+export function deeplyFrozen(value: unknown): boolean {
   if (value === null || typeof value !== "object") return typeof value !== "function";
   if (!Object.isFrozen(value)) return false;
   for (const v of Array.isArray(value) ? value : Object.values(value)) if (!deeplyFrozen(v)) return false;
