@@ -5,6 +5,10 @@
  * viewer, kept as bytes and deflated once; each request renders only the layout around a mark and sends
  * the spliced gzip (encoding.ts), so the big part is neither rendered nor compressed again (issue 9).
  * Clients without gzip get the plain HTML, compressed by the platform as usual.
+ *
+ * A middle with forms that post (the case list's person search, decision 0077) is rendered with a place
+ * for the CSRF token instead of a token; it is cut there, and each request's own token goes between the
+ * pieces (a stored gzip block), so one rendering serves many people without sharing a token.
  */
 import { randomBytes } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
