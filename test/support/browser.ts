@@ -130,14 +130,20 @@ export async function expectAccessible(page: Page, label: string): Promise<void>
   // lays out and rasterises the whole page: taken at every check it was 79-88 s of the browser project, against
   // ~0.1 s a check for the viewport. JPEG: smaller files, and 10% less time than PNG for the whole page.
   const take = (fullPage: boolean) => page.screenshot({ path: path.join(ARTIFACTS, `${label}.jpeg`), fullPage, type: "jpeg", quality: 80 });
-  // Chromium now and then refuses one capture ("Unable to capture screenshot", most often the first after a cold
+  // Chromium now and then refuses a capture ("Unable to capture screenshot", most often the first after a cold
   // start: session 13's CI, the harness test; robotframework-browser#5237) and takes the same picture when asked
-  // again. Asked once more for that error only; any other error, or a second refusal, fails the check.
-  const screenshot = (fullPage: boolean) =>
-    take(fullPage).catch((e: unknown) => {
-      if (!String(e).includes("Unable to capture screenshot")) throw e;
-      return take(fullPage);
-    });
+  // again; session 18's CI saw it refuse twice in a row (partners journey). Asked again for that error only, after
+  // the page has drawn a frame, up to three more times; any other error, or a fourth refusal, fails the check.
+  const screenshot = async (fullPage: boolean) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await take(fullPage);
+      } catch (e) {
+        if (!String(e).includes("Unable to capture screenshot") || attempt === 4) throw e;
+        await page.evaluate((ms) => new Promise((drawn) => requestAnimationFrame(() => setTimeout(drawn, ms))), 50 * attempt);
+      }
+    }
+  };
   await screenshot(false);
   await withAxe(page);
   // axe.run() in the page itself, main frame and same-origin frames (Schakel's CSP allows no other frames).
