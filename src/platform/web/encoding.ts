@@ -148,7 +148,8 @@ export function gzipParts(parts: readonly (string | DeflatedPart)[]): Buffer {
   for (const [i, p] of parts.entries()) {
     if (typeof p === "string") {
       at = writeStored(out, at, p, lengths[i], i === last);
-      crc = crc32Combine(crc, zlib.crc32(p), lengths[i]);
+      // Nothing before it: its own CRC (combining with nothing would still compute the shift operator).
+      crc = total === 0 ? zlib.crc32(p) : crc32Combine(crc, zlib.crc32(p), lengths[i]);
     } else {
       at += p.deflate.copy(out, at);
       crc = (multmodp(p.shift, crc) ^ p.crc) >>> 0;
