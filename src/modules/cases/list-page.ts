@@ -31,7 +31,7 @@ let lastId = 0;
 let renders = 0;
 
 /** The kept content for these props, or null when it must not be kept. */
-export function keptCasesMain(view: ViewContext, props: CasesMainProps): { main: SharedContent; hit: boolean } | null {
+export function keptCasesMain(view: ViewContext, props: CasesMainProps): SharedContent | null {
   if (props.query.name !== "" || props.query.dob !== "") return null;
   // Rows the list memo gave (frozen, SQLite) by their object's number; rows read fresh (PostgreSQL) by their JSON.
   const items = props.list.items;
@@ -50,21 +50,21 @@ export function keptCasesMain(view: ViewContext, props: CasesMainProps): { main:
   if (found) {
     kept.delete(key);
     kept.set(key, found);
-    return { main: found, hit: true };
+    return found;
   }
   renders++;
   const main = sharedContent(renderToString(h(CasesMain, { ...props, ctx: sharedView(view, "/cases", { csrf: true }) })));
   if (kept.size >= MAX_KEPT) kept.delete(kept.keys().next().value as string);
   kept.set(key, main);
-  return { main, hit: false };
+  return main;
 }
 
 /** Sends the case list: the kept content around this request's layout and token, or rendered now. */
 export function sendCaseList(request: FastifyRequest, reply: FastifyReply, view: ViewContext, props: CasesMainProps): FastifyReply {
-  const kept = keptCasesMain(view, props);
-  if (!kept) return sendPage(reply, h(CasesPage, { ...props, ctx: view }));
-  return sendWithShared(request, reply, h(CasesPage, { ...props, ctx: view, mainHtml: SHARED_MARK }), kept.main);
+  const main = keptCasesMain(view, props);
+  if (!main) return sendPage(reply, h(CasesPage, { ...props, ctx: view }));
+  return sendWithShared(request, reply, h(CasesPage, { ...props, ctx: view, mainHtml: SHARED_MARK }), main);
 }
 
-/** How many are kept, and how many were rendered since start (tests). */
-export const keptCaseLists = () => ({ size: kept.size, renders });
+/** How many were rendered since start (tests). */
+export const keptCaseLists = () => ({ renders });

@@ -17,17 +17,13 @@ import { renderToString } from "preact-render-to-string";
 import { type DeflatedPart, deflatePart, gzipParts, pickEncoding } from "./encoding";
 import type { ViewContext } from "./view";
 
+/**
+ * Shared content: its pieces, as UTF-8 bytes (the HTML may hold characters above U+00FF) and deflated once.
+ * One piece, unless it was rendered with `sharedView(view, path, { csrf: true })`: then it is cut where each
+ * request's CSRF token goes (forms that post), and only the pieces are ever sent, never a form without its token.
+ */
 export interface SharedContent {
-  /** The HTML, for callers that embed it in another render (empty for content with CSRF places: send it with sendWithShared). */
-  html: string;
-  /** UTF-8 bytes (the HTML may hold characters above U+00FF). */
-  bytes: Buffer;
-  deflated: DeflatedPart;
-  /**
-   * Content rendered with `sharedView(view, path, { csrf: true })`: the pieces between the places where
-   * each request's CSRF token goes (forms that post), as bytes and deflated. Absent: no such place.
-   */
-  pieces?: { bytes: Buffer; deflated: DeflatedPart }[];
+  pieces: { bytes: Buffer; deflated: DeflatedPart }[];
 }
 
 /**
@@ -37,15 +33,12 @@ export interface SharedContent {
 const CSRF_PLACE = `csrf-place-${randomBytes(18).toString("hex")}`;
 
 export function sharedContent(html: string): SharedContent {
-  const bytes = Buffer.from(html);
-  const cut = html.split(CSRF_PLACE);
-  if (cut.length === 1) return { html, bytes, deflated: deflatePart(bytes) };
-  const pieces = cut.map((text) => {
-    const b = Buffer.from(text);
-    return { bytes: b, deflated: deflatePart(b) };
-  });
-  // No whole form without its token: only the pieces are ever sent.
-  return { html: "", bytes: Buffer.alloc(0), deflated: deflatePart(Buffer.alloc(0)), pieces };
+  return {
+    pieces: html.split(CSRF_PLACE).map((text) => {
+      const bytes = Buffer.from(text);
+      return { bytes, deflated: deflatePart(bytes) };
+    }),
+  };
 }
 
 /** Where the shared content goes in the page rendered per request (pass it as the content's HTML). */
@@ -81,12 +74,9 @@ export function sendWithShared(request: FastifyRequest, reply: FastifyReply, pag
   const tail = shell.slice(at + SHARED_MARK.length);
   reply.code(status).type("text/html; charset=utf-8").header("vary", "accept-encoding");
   const gzip = pickEncoding(request.headers["accept-encoding"], ["gzip"]) === "gzip";
-  if (!content.pieces) {
-    if (gzip) return reply.header("content-encoding", "gzip").send(gzipParts([head, content.deflated, tail]));
-    return reply.send(Buffer.concat([Buffer.from(head), content.bytes, Buffer.from(tail)]));
-  }
-  // This request's token where the shared render left a place (an attribute value: escaped as one).
-  const token = escapeAttribute(request.csrfTokenForView?.() ?? "");
+  // This request's token where the shared render left a place (an attribute value: escaped as one); asked
+  // for only then (an anonymous visitor's token is a cookie set on asking).
+  const token = content.pieces.length > 1 ? escapeAttribute(request.csrfTokenForView?.() ?? "") : "";
   if (gzip) {
     const parts: (string | DeflatedPart)[] = [head];
     for (const [i, piece] of content.pieces.entries()) parts.push(...(i > 0 ? [token, piece.deflated] : [piece.deflated]));
