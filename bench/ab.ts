@@ -5,6 +5,7 @@
 // change. Bursts of a few seconds, interleaved, see the same VM.
 //
 //   BENCH_ROUNDS  pairs of bursts (default 8)   BENCH_SECONDS  seconds a burst (default 2)
+//   BENCH_B_FLAGS  Node/V8 flags for B's server only (A/B of a flag against the same code: revision HEAD)
 //   The revision is checked out in a temporary git worktree (node_modules linked); its bundle is built on start.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -34,7 +35,11 @@ const f = await fixtures(ctx);
 await ctx.database.db.deleteFrom("login_throttle").execute();
 await ctx.close();
 const { startSchakel: startOther } = (await import(path.join(tree, "bench/servers.ts"))) as { startSchakel: typeof startSchakel };
+// BENCH_B_FLAGS: Node/V8 flags for B only (A/B of a flag: give HEAD as the revision).
+const serverFlags = process.env.BENCH_SERVER_FLAGS;
+process.env.BENCH_SERVER_FLAGS = serverFlags ?? "";
 const a = await startOther(env);
+process.env.BENCH_SERVER_FLAGS = `${serverFlags ?? ""} ${process.env.BENCH_B_FLAGS ?? ""}`;
 const b = await startSchakel(env);
 try {
   // One login serves both: the session is in the database they share.

@@ -42,10 +42,13 @@ export async function startSchakel(env: Record<string, string>): Promise<{ base:
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, "bin/schakel.js", "serve"], {
+  // BENCH_SERVER_FLAGS: more Node/V8 flags for this server (experiments with the heap's settings).
+  const extra = (process.env.BENCH_SERVER_FLAGS ?? "").split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...extra, "bin/schakel.js", "serve"], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: "production", HOST: "127.0.0.1", PORT: String(port), SCHAKEL_PUBLIC_URL: base, LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "ignore", "inherit"],
+    // BENCH_SERVER_STDOUT: a file for the server's standard output (e.g. with --trace-gc in BENCH_SERVER_FLAGS).
+    stdio: ["ignore", process.env.BENCH_SERVER_STDOUT ? fs.openSync(process.env.BENCH_SERVER_STDOUT, "a") : "ignore", "inherit"],
   });
   let exited = false;
   child.once("exit", () => {
