@@ -3,7 +3,8 @@
 // Requests/s with 32 connections moves with whatever else the machine does (the hello ceiling moved
 // 20,000-45,000 req/s within minutes); this gives the CPU the server process itself spent per answered
 // request (utime + stime from /proc, over the same load as `npm run bench`), free of autocannon's share of
-// the two cores. It still moves with the VM (+-10% between rounds in session 15): alternate A and B.
+// the two cores. It still moves with the VM (+-10% between rounds in session 15): alternate A and B. Each
+// round starts the server anew (a process keeps its own speed: session 19).
 //
 //   BENCH_SECONDS  seconds of load per path (default 5)   BENCH_ROUNDS  rounds over the paths (default 3)
 //   BENCH_DB       another seeded SQLite file
@@ -26,7 +27,7 @@ const ctx = await openContext({ config: loadConfig({ ...process.env, NODE_ENV: "
 const f = await fixtures(ctx);
 await ctx.database.db.deleteFrom("login_throttle").execute();
 await ctx.close();
-const server = await startSchakel(env);
+let server = await startSchakel(env);
 // The hello ceiling's own CPU per request in the same rounds: the ratio targets are against it.
 const ceilings = await startCeilings();
 try {
@@ -36,7 +37,15 @@ try {
   const hello = { name: "hello (ceiling)", url: ceilings.hello, headers: {} };
   const per = new Map<string, number[]>();
   for (let r = 0; r < rounds; r++) {
-    for (const t of [hello, ...chosen]) {
+    // A server process keeps its own speed (session 19: 11% between two of the same code, up to 1.8x in a
+    // state of frequent full GCs): each round measures a new one, warmed up unmeasured first.
+    if (r > 0) {
+      await stop(server.child);
+      server = await startSchakel(env);
+    }
+    const current = targets(server.base, s, f).filter((t) => wanted.some((w) => t.name.includes(w)));
+    for (const t of current) await measure(t, 1);
+    for (const t of [hello, ...current]) {
       const pid = t === hello ? ceilings.child.pid! : server.child.pid!;
       const before = cpuSeconds(pid);
       const res = await measure(t, seconds);
