@@ -24,11 +24,19 @@ const kept = new Map<string, string>();
 /** Fragments of deeply frozen data, by the data object, then name and language. */
 const byObject = new WeakMap<object, Map<string, string>>();
 
-/** True when no array or object inside `value` (itself included) can change. */
+/** Objects found deeply frozen: a frozen object cannot thaw, so the answer holds for its life. */
+const knownFrozen = new WeakSet<object>();
+
+/**
+ * True when no array or object inside `value` (itself included) can change. Asked on every case list view
+ * (the list content and its rows fragment): the walk over the items is done once per object.
+ */
 export function deeplyFrozen(value: unknown): boolean {
   if (value === null || typeof value !== "object") return typeof value !== "function";
+  if (knownFrozen.has(value)) return true;
   if (!Object.isFrozen(value)) return false;
   for (const v of Array.isArray(value) ? value : Object.values(value)) if (!deeplyFrozen(v)) return false;
+  knownFrozen.add(value);
   return true;
 }
 

@@ -79,12 +79,18 @@ export function sendWithShared(request: FastifyRequest, reply: FastifyReply, pag
   const token = content.pieces.length > 1 ? escapeAttribute(request.csrfTokenForView?.() ?? "") : "";
   if (gzip) {
     const parts: (string | DeflatedPart)[] = [head];
-    for (const [i, piece] of content.pieces.entries()) parts.push(...(i > 0 ? [token, piece.deflated] : [piece.deflated]));
+    for (const [i, piece] of content.pieces.entries()) {
+      if (i > 0) parts.push(token);
+      parts.push(piece.deflated);
+    }
     parts.push(tail);
     return reply.header("content-encoding", "gzip").send(gzipParts(parts));
   }
   const buffers: Buffer[] = [Buffer.from(head)];
-  for (const [i, piece] of content.pieces.entries()) buffers.push(...(i > 0 ? [Buffer.from(token), piece.bytes] : [piece.bytes]));
+  for (const [i, piece] of content.pieces.entries()) {
+    if (i > 0) buffers.push(Buffer.from(token));
+    buffers.push(piece.bytes);
+  }
   buffers.push(Buffer.from(tail));
   return reply.send(Buffer.concat(buffers));
 }
