@@ -2,7 +2,8 @@
  * Awareness round use cases: campaigns, sessions, the questionnaire, survey links and responses,
  * analysis and the advice per local government.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
+import { randomBytesPooled } from "../../platform/crypto/random";
 import type { Kysely } from "kysely";
 import type { AppContext } from "../../platform/context";
 import type { Database } from "../../platform/db";
@@ -63,7 +64,7 @@ export async function addSession(db: Kysely<DB>, campaignId: string, s: SessionI
 // Survey links: random 256-bit tokens, only their SHA-256 is stored.
 
 export const hashToken = (token: string) => createHash("sha256").update(token, "utf8").digest("hex");
-const newToken = () => randomBytes(32).toString("base64url");
+const newToken = () => randomBytesPooled(32).toString("base64url");
 
 export interface NewLink { token: string; kind: LinkKind; sector: Sector; province: string; organisationName: string | null }
 

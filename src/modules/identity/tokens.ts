@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
+import { randomBytesPooled } from "../../platform/crypto/random";
 import type { AppContext } from "../../platform/context";
 import { audit, type AuditWho } from "../../platform/audit";
 import { hashPassword, type PasswordProblem, passwordProblem } from "../../platform/auth/password";
@@ -16,7 +17,7 @@ export const TOKEN_HOURS = { invite: 72, reset: 1 } as const;
 const hashToken = (t: string) => createHash("sha256").update(`schakel-account-token|${t}`).digest("hex");
 
 export async function issueToken(ctx: AppContext, userId: string, purpose: "invite" | "reset"): Promise<string> {
-  const token = randomBytes(32).toString("base64url");
+  const token = randomBytesPooled(32).toString("base64url");
   const db = ctx.database.db;
   // A new link replaces any earlier one of the same kind.
   await db.updateTable("account_token").set({ used_at: nowIso() }).where("user_id", "=", userId).where("purpose", "=", purpose).where("used_at", "is", null).execute();

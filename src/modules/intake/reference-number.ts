@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytesPooled } from "../../platform/crypto/random";
 
 // Crockford base32 without I, L, O, U: easy to read aloud over the phone.
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -8,7 +8,7 @@ const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
  * Random, so it reveals neither a count nor an order, and it contains no personal data.
  */
 export function newReference(): string {
-  const bytes = randomBytes(12);
+  const bytes = randomBytesPooled(12);
   let out = "";
   for (let i = 0; i < 12; i++) out += ALPHABET[bytes[i] & 31];
   return `M-${out.slice(0, 4)}-${out.slice(4, 8)}-${out.slice(8, 12)}`;

@@ -1,4 +1,5 @@
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
+import { randomBytesPooled } from "../crypto/random";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { audit } from "../audit";
 import type { AppContext } from "../context";
@@ -73,7 +74,7 @@ export function registerAuthHooks(app: FastifyInstance, ctx: AppContext) {
       if (request.session) return request.session.csrf_token;
       anon ??= request.cookies[ANON_CSRF_COOKIE];
       if (!anon || anon.length < 32 || anon.length > 100) {
-        anon = randomBytes(32).toString("base64url");
+        anon = randomBytesPooled(32).toString("base64url");
         reply.setCookie(ANON_CSRF_COOKIE, anon, cookieOptions);
       }
       return anon;

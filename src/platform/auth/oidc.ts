@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
+import { randomBytesPooled } from "../crypto/random";
 import * as oidc from "openid-client";
 import type { OidcFlowTable } from "../../modules/identity/sso-migrations";
 import type { Config } from "../config";
@@ -94,7 +95,7 @@ export async function startOidcFlow(ctx: AppContext, start: FlowStart): Promise<
   if (!s) throw new Error("OIDC is not configured");
   const config = await clientConfig(ctx, s);
   const db = ctx.database.db;
-  const token = randomBytes(32).toString("base64url");
+  const token = randomBytesPooled(32).toString("base64url");
   const flow: OidcFlowTable = {
     id: hashToken(token),
     purpose: start.purpose,

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
+import { randomBytesPooled } from "../crypto/random";
 import { CompiledQuery, type Kysely } from "kysely";
 import type { SessionStage, SessionTable } from "../../modules/identity/migrations";
 import type { Config } from "../config";
@@ -21,7 +22,7 @@ export const REAUTH_MINUTES = 5;
 
 export type SessionRow = SessionTable;
 
-const newToken = () => randomBytes(32).toString("base64url");
+const newToken = () => randomBytesPooled(32).toString("base64url");
 export const sessionIdOf = (token: string) => createHash("sha256").update(token).digest("hex");
 
 export const cookieOptions = { path: "/", secure: true, httpOnly: true, sameSite: "strict" } as const;

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+import { randomBytesPooled } from "./random";
 import type { AppContext } from "../context";
 import type { Database } from "../db";
 import type { SchakelMigration } from "../db/migrate";
@@ -59,7 +60,7 @@ const VERSION = "v1";
 const aadOf = (p: FieldPlace, keyId: string) => Buffer.from(`schakel/${VERSION}|${p.table}|${p.column}|${p.rowId}|${keyId}`, "utf8");
 
 function seal(key: Buffer, plaintext: Buffer, aad: Buffer): string {
-  const iv = randomBytes(12);
+  const iv = randomBytesPooled(12);
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   cipher.setAAD(aad);
   const body = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);

@@ -1,9 +1,5 @@
 /** Dialect differences normalised in one place: counts, booleans, dates, ids. */
-import { randomFillSync } from "node:crypto";
-
-// Entropy drawn 4 KiB at a time (as node's randomUUID does), 10 bytes per id.
-const entropy = Buffer.alloc(4096);
-let entropyAt = entropy.length;
+import { randomBytesPooled } from "../crypto/random";
 
 /**
  * A version-7 UUID (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits. Rows made one after the
@@ -11,12 +7,8 @@ let entropyAt = entropy.length;
  * same few B-tree pages instead of a random page each (docs/decisions/0071-time-ordered-ids.md).
  */
 export function uuidV7(ms = Date.now()): string {
-  if (entropyAt + 10 > entropy.length) {
-    randomFillSync(entropy);
-    entropyAt = 0;
-  }
-  const r = entropy.toString("hex", entropyAt, entropyAt + 10);
-  entropyAt += 10;
+  // 10 random bytes (the pool: drawn 4 KiB at a time, as node's randomUUID does).
+  const r = randomBytesPooled(10).toString("hex");
   const t = ms.toString(16).padStart(12, "0");
   const variant = ((Number.parseInt(r[3], 16) & 0x3) | 0x8).toString(16);
   return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${r.slice(0, 3)}-${variant}${r.slice(4, 7)}-${r.slice(7, 19)}`;

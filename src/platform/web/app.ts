@@ -86,7 +86,10 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
 // Rendered pages (strings up to 512 KB) are compressed in one synchronous call: the plugin's default on
 // a 2-core machine (8 KB) sent every larger page through a stream pipeline whose overhead cost more
 // than the compression itself (case list: 4.0 -> 2.5 ms a request in process). Streams (CSV) stay streams.
-  await app.register(compress, { threshold: 1024, syncThreshold: 512 * 1024, encodings: ["br", "gzip"], brotliOptions: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } } });
+// Each page's length is given to brotli as its size hint (BROTLI_PARAM_SIZE_HINT): without it the encoder
+// prepares for its whole 4 MB window on every call. Same bytes out; measured on this machine (session 20):
+// 7.9 KB 34 -> 21 us, 17 KB 59 -> 33 us, 258 KB 432 -> 347 us.
+  await app.register(compress, { threshold: 1024, syncThreshold: 512 * 1024, encodings: ["br", "gzip"], brotliOptions: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } }, zlib: sizeHintedZlib });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 256 * 1024 });
   // JSON bodies nested deeper than any payload of ours are refused (400): deep nesting overflowed the stack (500) in handlers.
@@ -235,6 +238,17 @@ declare module "fastify" {
 export const PERMISSIONS_POLICY = "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=(), browsing-topics=()";
 
 /** The headers helmet sets with our configuration, captured once from a throwaway response. */
+/**
+ * node:zlib for @fastify/compress, whose synchronous brotli call gets the payload's length as its size hint
+ * (the plugin passes the same options object to every call). Everything else is node:zlib itself.
+ */
+const sizeHintedZlib: typeof zlib = Object.create(zlib, {
+  brotliCompressSync: {
+    value: (buffer: Buffer, options: zlib.BrotliOptions = {}) =>
+      zlib.brotliCompressSync(buffer, { ...options, params: { ...options.params, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: buffer.length } }),
+  },
+});
+
 function staticSecurityHeaders(production: boolean): Record<string, string> {
   const captured: Record<string, string> = {};
   const res = {
@@ -342,8 +356,9 @@ const JSON_HTML_ESCAPES: Record<string, string> = { "<": "\\u003c", ">": "\\u003
  * once display names became editable (GET /api/v1/me echoed the markup).
  */
 export function htmlSafeJson(reply: FastifyReply, payload: string): string {
-  if (!/[<>&]/.test(payload)) return payload;
+  // The content type first: an HTML page (the most common string) is not searched at all.
   const type = reply.getHeader("content-type");
   if (typeof type !== "string" || !/^application\/(?:[\w.+-]+\+)?json\b/.test(type)) return payload;
+  if (!/[<>&]/.test(payload)) return payload;
   return payload.replace(/[<>&]/g, (c) => JSON_HTML_ESCAPES[c]);
 }
