@@ -74,6 +74,18 @@ export function targets(base: string, s: Awaited<ReturnType<typeof sessions>>, f
   ];
 }
 
+/**
+ * The floor under every path (bench:cpu only, not `npm run bench`): the same tiny public route without
+ * and with a session cookie, so the server's CPU splits into Fastify + Schakel's hooks and headers (no
+ * session, no database), the session statement with its read turn, and what a path adds on top.
+ */
+export function floorTargets(base: string, s: Awaited<ReturnType<typeof sessions>>): BenchTarget[] {
+  return [
+    { name: "floor: /healthz, no session", url: `${base}/healthz`, headers: { "accept-encoding": "br, gzip" } },
+    { name: "floor: /healthz, analyst's session", url: `${base}/healthz`, headers: { "accept-encoding": "br, gzip", cookie: s.analyst.cookie } },
+  ];
+}
+
 /** Bytes on the wire of one response with the headers given (no decompression). */
 export function wireGet(url: string, headers: Record<string, string>): Promise<{ status: number; bytes: number; encoding: string; body: Buffer }> {
   return new Promise((resolve, reject) => {

@@ -12,7 +12,7 @@ import path from "node:path";
 import { openContext } from "../src/platform/bootstrap";
 import { loadConfig } from "../src/platform/config";
 import { measure } from "./harness";
-import { fixtures, sessions, targets } from "./paths";
+import { fixtures, floorTargets, sessions, targets } from "./paths";
 import { freePort, SERVER_NODE_FLAGS, stop } from "./servers";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -85,7 +85,7 @@ const before = new Set(fs.existsSync(dir) ? fs.readdirSync(dir) : []);
 const server = await serve();
 try {
   const s = await sessions(server.base, f);
-  const target = targets(server.base, s, f).find((t) => t.name.includes(wanted));
+  const target = [...floorTargets(server.base, s), ...targets(server.base, s, f)].find((t) => t.name.includes(wanted));
   if (!target) throw new Error(`no benchmark path matches "${wanted}"`);
   const r = await measure(target, seconds);
   console.log(`${target.name}: ${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors, ${r.non2xx} non-2xx, ${r.bytes} B/resp`);
