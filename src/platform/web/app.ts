@@ -237,7 +237,6 @@ declare module "fastify" {
 
 export const PERMISSIONS_POLICY = "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=(), browsing-topics=()";
 
-/** The headers helmet sets with our configuration, captured once from a throwaway response. */
 /**
  * node:zlib for @fastify/compress, whose synchronous brotli call gets the payload's length as its size hint
  * (the plugin passes the same options object to every call). Everything else is node:zlib itself.
@@ -249,6 +248,7 @@ const sizeHintedZlib: typeof zlib = Object.create(zlib, {
   },
 });
 
+/** The headers helmet sets with our configuration, captured once from a throwaway response. */
 function staticSecurityHeaders(production: boolean): Record<string, string> {
   const captured: Record<string, string> = {};
   const res = {
