@@ -22,7 +22,7 @@ export type AnyDb = Kysely<any>;
 
 /**
  * Never copied: Kysely's own bookkeeping (compared as the schema version instead), and the case list's
- * token (decision 0075, SQLite only): not data, and replaced by the restore's own writes to the case tables.
+ * token (decisions 0075, 0078): not data, and replaced by the restore's own writes to the case tables.
  */
 const NOT_COPIED = new Set(["kysely_migration", "kysely_migration_lock", "case_list_revision"]);
 

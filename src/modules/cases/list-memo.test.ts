@@ -1,9 +1,10 @@
 import zlib from "node:zlib";
 import Database from "better-sqlite3";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { createUser, type LoginSession, login, type TestUser } from "../../../test/support/auth";
-import { describeEachDialect, openTestContext, queriesOf, type TestContext } from "../../../test/support/db";
+import { describeEachDialect, queriesOf } from "../../../test/support/db";
 import type { AppContext } from "../../platform/context";
 import { buildApp } from "../../platform/web/app";
 import { FRESH, listReads, MAX_ENTRIES } from "./list-memo";
@@ -24,6 +25,14 @@ const token = (file: string) => {
     raw.close();
   }
 };
+
+/** Another PostgreSQL connection of its own (the CLI, a daily job, another app instance). */
+async function pgClient(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const tokenNow = async () => (await client.query<{ token: string }>("select token from case_list_revision where id = 1")).rows[0].token;
+  return { client, tokenNow };
+}
 
 /** A cell with a chair (logged in through the app), a coordinator working at a service, and one case. */
 function cell(ctx: () => AppContext) {
@@ -56,11 +65,10 @@ function cell(ctx: () => AppContext) {
 }
 
 /**
- * Decision 0075: the case list's reads kept per list token (SQLite). Whatever changes the list's tables
- * shows on the next view; viewers with other grants never share rows. The same journeys run on
- * PostgreSQL, which reads fresh, so both give the same pages.
+ * Decisions 0075 and 0078: the case list's reads kept per list token, on SQLite and on PostgreSQL.
+ * Whatever changes the list's tables shows on the next view; viewers with other grants never share rows.
  */
-describeEachDialect("case list memo (decision 0075)", (ctx, dialect) => {
+describeEachDialect("case list memo (decisions 0075, 0078)", (ctx) => {
   const { t, view, openCase } = cell(ctx);
 
   it("a new case, an overdue action and a status change show on the very next view", async () => {
@@ -109,7 +117,7 @@ describeEachDialect("case list memo (decision 0075)", (ctx, dialect) => {
       expect(main(b.body)).toBe(main(a.body));
       expect(rowsOf(a.body).length).toBeGreaterThan(0);
     }
-    // Rendered once for both and the three encodings (SQLite: the memo's items; PostgreSQL: rows read fresh, keyed by content).
+    // Rendered once for both and the three encodings (the memo's items).
     expect(keptCaseLists().renders - kept).toBe(1);
     // A search by person (POST, audited, the name echoed in the form) is rendered for the one who asked only.
     const search = await t.app.inject({ method: "POST", url: "/cases/search", headers: mine.headers({ form: true }), payload: mine.form({ name: "Eerste Fictief", dob: "" }) });
@@ -147,13 +155,7 @@ describeEachDialect("case list memo (decision 0075)", (ctx, dialect) => {
     const first = await queriesOf(ctx().database.db, () => view());
     const second = await queriesOf(ctx().database.db, () => view());
     const texts = (qs: { sql: string }[]) => qs.map((q) => q.sql);
-    if (dialect === "postgres") {
-      // No token on PostgreSQL: every view reads fresh, the same statements each time.
-      expect(await listReads(ctx().database)).toBe(FRESH);
-      // (in any order: the list and the work lists are read side by side)
-      expect(texts(second).sort()).toEqual(texts(first).sort());
-      return;
-    }
+    expect(await listReads(ctx().database)).not.toBe(FRESH);
     const kept = texts(first).filter((s) => !texts(second).includes(s));
     // The count, the page, the lead's overdue actions and the reviews due.
     expect(kept.length).toBe(4);
@@ -165,45 +167,111 @@ describeEachDialect("case list memo (decision 0075)", (ctx, dialect) => {
   });
 });
 
-/** The token itself: SQLite only (PostgreSQL has none and reads fresh: see the last test above). */
-describe("case list token on SQLite (decision 0075)", () => {
-  let context: TestContext;
-  const ctx = () => context;
-  beforeAll(async () => {
-    context = await openTestContext("sqlite");
-  });
-  afterAll(async () => {
-    await context?.close();
-  });
+/** The token itself, on each dialect, as another connection changes the list's tables. */
+describeEachDialect("case list token (decisions 0075, 0078)", (ctx, dialect) => {
   const { t, view, openCase } = cell(ctx);
 
   it("a change by another connection (the CLI, a daily job) to any of the list's tables gives a new token", async () => {
-    const file = ctx().database.url.replace(/^sqlite:/, "");
     const c = await openCase("Vierde Fictief");
     await addActions(ctx(), { actor: t.coordinator }, c.id, [{ description: "opvolgen", ownerOrganisationId: t.org, dueOn: "2025-02-01" }]);
     await transitionCase(ctx(), { actor: t.coordinator }, c.id, "start_follow_up");
     await ctx().database.db.insertInto("case_review").values({ id: `rv-${c.id}`, case_id: c.id, livc_id: t.livc, months: 6, due_on: "2025-03-01", done_at: null, done_by: null, outcome: null }).execute();
-    const other = new Database(file);
-    // As a careless tool would: the case row goes while its events and actions stay.
-    other.pragma("foreign_keys = OFF");
-    try {
-      for (const table of LIST_TABLES) {
-        const where = table === "case_file" ? "id = ?" : "case_id = ?";
-        for (const change of [`update ${table} set livc_id = livc_id where ${where}`, `delete from ${table} where ${where}`]) {
-          const was = token(file);
-          const ran = other.prepare(change).run(c.id);
-          expect(ran.changes).toBeGreaterThan(0);
-          expect(token(file), `${change}`).not.toBe(was);
+    const where = (table: string) => (table === "case_file" ? "id = $1" : "case_id = $1");
+    if (dialect === "sqlite") {
+      const file = ctx().database.url.replace(/^sqlite:/, "");
+      const other = new Database(file);
+      // As a careless tool would: the case row goes while its events and actions stay.
+      other.pragma("foreign_keys = OFF");
+      try {
+        for (const table of LIST_TABLES) {
+          for (const change of [`update ${table} set livc_id = livc_id where ${where(table)}`, `delete from ${table} where ${where(table)}`]) {
+            const was = token(file);
+            const ran = other.prepare(change.replace("$1", "?")).run(c.id);
+            expect(ran.changes).toBeGreaterThan(0);
+            expect(token(file), `${change}`).not.toBe(was);
+          }
         }
+        const was = token(file);
+        other.prepare("insert into case_review (id, case_id, livc_id, months, due_on) values (?, ?, ?, 6, '2025-04-01')").run(`rv2-${c.id}`, c.id, t.livc);
+        expect(token(file)).not.toBe(was);
+      } finally {
+        other.close();
       }
-      const was = token(file);
-      other.prepare("insert into case_review (id, case_id, livc_id, months, due_on) values (?, ?, ?, 6, '2025-04-01')").run(`rv2-${c.id}`, c.id, t.livc);
-      expect(token(file)).not.toBe(was);
-    } finally {
-      other.close();
+      // The case deleted behind Schakel's back is gone from the next view (it was listed, and kept, before).
+      expect(rowsOf(await view())).not.toContain(c.id);
+      return;
     }
-    // The case deleted behind Schakel's back is gone from the next view (it was listed, and kept, before).
-    expect(rowsOf(await view())).not.toContain(c.id);
+    // PostgreSQL: each statement its own transaction; the token moves at its commit. The children go first
+    // (foreign keys stay on); then the case's other rows, then the case itself.
+    const { client, tokenNow } = await pgClient(ctx().database.url);
+    try {
+      const changes = [
+        ...LIST_TABLES.map((table) => `update ${table} set livc_id = livc_id where ${where(table)}`),
+        `delete from case_review where case_id = $1`,
+        `delete from case_action where case_id = $1`,
+      ];
+      for (const change of changes) {
+        const was = await tokenNow();
+        const ran = await client.query(change, [c.id]);
+        expect(ran.rowCount).toBeGreaterThan(0);
+        expect(await tokenNow(), change).not.toBe(was);
+      }
+      let was = await tokenNow();
+      await client.query("insert into case_review (id, case_id, livc_id, months, due_on) values ($1, $2, $3, 6, '2025-04-01')", [`rv2-${c.id}`, c.id, t.livc]);
+      expect(await tokenNow()).not.toBe(was);
+      // Listed (and kept) before; a status changed behind Schakel's back shows on the next view.
+      const before = await view();
+      expect(rowsOf(before)).toContain(c.id);
+      was = await tokenNow();
+      await client.query("update case_file set status = 'closed' where id = $1", [c.id]);
+      expect(await tokenNow()).not.toBe(was);
+      const row = (html: string) => html.slice(html.indexOf(`<tr><td><a href="/cases/${c.id}">`)).split("</tr>")[0];
+      expect(row(await view())).not.toBe(row(before));
+      // Nothing moves while a change is not yet committed; at its commit the token moves.
+      const settled = await tokenNow();
+      await client.query("begin");
+      await client.query("update case_file set status = 'follow_up' where id = $1", [c.id]);
+      await client.query("update case_action set livc_id = livc_id where case_id = $1", [c.id]);
+      const { client: third, tokenNow: tokenSeen } = await pgClient(ctx().database.url);
+      const during = await tokenSeen().finally(() => third.end());
+      await client.query("commit");
+      expect(during).toBe(settled);
+      expect(await tokenNow()).not.toBe(settled);
+    } finally {
+      await client.end();
+    }
+  });
+
+  // PostgreSQL only (SQLite has one writer at a time, so two transactions never hold rows at once).
+  if (dialect === "postgres")
+    it("two transactions changing the same cases in opposite order do not deadlock on the token", async () => {
+    const a = await openCase("Achtste Fictief");
+    const b = await openCase("Negende Fictief");
+    const one = await pgClient(ctx().database.url);
+    const two = await pgClient(ctx().database.url);
+    try {
+      const was = await one.tokenNow();
+      await one.client.query("begin");
+      await two.client.query("begin");
+      await one.client.query("update case_file set next_review_on = '2030-01-01' where id = $1", [a.id]);
+      await two.client.query("update case_file set next_review_on = '2030-01-02' where id = $1", [b.id]);
+      // One now waits for the case two holds. With the token taken at each change (as on SQLite), two
+      // would wait for the token held by one: a deadlock, and PostgreSQL would abort one of them.
+      const waiting = one.client.query("update case_file set next_review_on = '2030-01-03' where id = $1", [b.id]);
+      await two.client.query("commit");
+      await waiting;
+      await one.client.query("commit");
+      const after = await one.tokenNow();
+      expect(after).not.toBe(was);
+      const rows = await one.client.query<{ id: string; next_review_on: string }>("select id, next_review_on::text from case_file where id = any($1) order by next_review_on", [[a.id, b.id]]);
+      expect(rows.rows.map((r) => [r.id, r.next_review_on])).toEqual([
+        [a.id, "2030-01-01"],
+        [b.id, "2030-01-03"],
+      ]);
+    } finally {
+      await one.client.end();
+      await two.client.end();
+    }
   });
 
   it("keeps frozen rows per key, forgets them when the token moves, and at most MAX_ENTRIES of them", async () => {

@@ -3,16 +3,17 @@ import type { Database } from "../../platform/db";
 import type { DB } from "../../platform/db/schema";
 
 /**
- * The case list's reads kept per list token (decision 0075). On SQLite, triggers replace the token in
- * `case_list_revision` in the same transaction as every change to case_file, case_action or
- * case_review, whoever makes it. A list view reads the token once; a read asked again with the same
- * query, the same arguments (which carry the viewer's grants, read fresh on every request) and the same
- * token gives the rows read before. So a cached page is exactly what the query would return now: a
- * change to those tables gives a new token, and nothing read under an older token is used again.
+ * The case list's reads kept per list token (decisions 0075 and 0078). Triggers replace the token in
+ * `case_list_revision` with every change to case_file, case_action or case_review, whoever makes it, in
+ * the same transaction as the change (on SQLite at once; on PostgreSQL at its commit, deferred, so the
+ * token row is the last lock a change takes). A list view reads the token once; a read asked again with
+ * the same query, the same arguments (which carry the viewer's grants, read fresh on every request) and
+ * the same token gives the rows read before. So a cached page is exactly what the query would return
+ * now: a change to those tables gives a new token, and nothing read under an older token is used again.
  *
  * What is kept: the rows of the list queries only (labels, statuses, dates, action and organisation
  * ids; no ciphertext, no identity), frozen, for at most MAX_ENTRIES queries of the current token.
- * Not kept: anything read inside a transaction, a search by person (audited), PostgreSQL's reads.
+ * Not kept: anything read inside a transaction, a search by person (audited).
  */
 export interface ListReads {
   /** The rows of `read`, or those it gave before for the same key under the same token. */
@@ -27,7 +28,7 @@ export function keptQuery<A extends unknown[], T>(reads: ListReads, name: string
   return reads.memo([name, ...args], () => query(db, ...args));
 }
 
-/** Reads every time: PostgreSQL, searches by person, callers outside a list view. */
+/** Reads every time: searches by person, reads inside a transaction, callers outside a list view. */
 export const FRESH: ListReads = { memo: (_key, read) => read() };
 
 /** Queries kept per token: the list and its count per grants, filter and page, and the three work lists. */
@@ -45,7 +46,7 @@ const TOKEN = CompiledQuery.raw("select token from case_list_revision where id =
 
 /** Reads the list token once (one statement) and gives the memo of this view. */
 export async function listReads(database: Database): Promise<ListReads> {
-  if (database.dialect !== "sqlite" || database.db.isTransaction) return FRESH;
+  if (database.db.isTransaction) return FRESH;
   const { rows } = await database.db.executeQuery<{ token: string }>(TOKEN);
   const token = rows[0]?.token;
   if (!token) return FRESH;

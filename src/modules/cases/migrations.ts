@@ -197,7 +197,7 @@ export const casesMigrations: SchakelMigration[] = [
   // Decision 0075: on SQLite, a token replaced by triggers in the same transaction as every change to
   // the tables the case list and its work lists read (case_file, case_action, case_review), by any
   // connection or process (the server, the CLI, the daily jobs, the scale seeder). The list's reads are
-  // kept per token (list-memo.ts). PostgreSQL has no such token and reads fresh (see the decision).
+  // kept per token (list-memo.ts). PostgreSQL: the next migration (decision 0078).
   {
     name: "2026123020_cases_list_revision",
     async up(db, dialect) {
@@ -210,6 +210,37 @@ export const casesMigrations: SchakelMigration[] = [
             .raw(`create trigger ${table}_${change}_list_revision after ${change} on ${table} begin update case_list_revision set token = lower(hex(randomblob(8))) where id = 1; end`)
             .execute(db);
         }
+      }
+    },
+  },
+  // Decision 0078: the same token on PostgreSQL, replaced at COMMIT by deferred constraint triggers (once
+  // per transaction), so the token row's lock is the last one a changing transaction takes and is held
+  // only while it commits: it cannot close a cycle of waits (no deadlock) and queues no longer than the
+  // audit lock every audited change already takes.
+  {
+    name: "2026123030_cases_list_revision_postgres",
+    async up(db, dialect) {
+      if (dialect !== "postgres") return;
+      await sql`create table case_list_revision (id integer primary key check (id = 1), token text not null)`.execute(db);
+      await sql`insert into case_list_revision (id, token) values (1, gen_random_uuid()::text)`.execute(db);
+      await sql
+        .raw(
+          `create function case_list_revision_touch() returns trigger language plpgsql as $$
+begin
+  if current_setting('schakel.case_list_touched', true) is distinct from 'yes' then
+    perform set_config('schakel.case_list_touched', 'yes', true);
+    update case_list_revision set token = gen_random_uuid()::text where id = 1;
+  end if;
+  return null;
+end $$`,
+        )
+        .execute(db);
+      for (const table of LIST_TABLES) {
+        await sql
+          .raw(
+            `create constraint trigger ${table}_list_revision after insert or update or delete on ${table} deferrable initially deferred for each row execute function case_list_revision_touch()`,
+          )
+          .execute(db);
       }
     },
   },

@@ -102,7 +102,7 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     const who = whoOf(request);
     const personSearch = actor.memberships.some((m) => (CORE_ROLES as readonly string[]).includes(m.role));
     const byPerson = personSearch && query.name.trim() !== "";
-    // The list token read once for the list and the work lists (decision 0075; SQLite only).
+    // The list token read once for the list and the work lists (decisions 0075, 0078).
     const reads = await listReads(ctx.database);
     // Independent reads: on PostgreSQL their round trips overlap.
     const [list, work] = await Promise.all([

@@ -51,7 +51,7 @@ export async function waitingFor(ctx: AppContext, who: AuditWho & { actor: Actor
   const actor = who.actor;
   const can = (p: keyof typeof PERMISSIONS) => PERMISSIONS[p].holds(actor);
   const lead = hasAnyRole(actor, "chair", "coordinator");
-  // The work lists' rows as the case list keeps them (decision 0075: one token read, SQLite only).
+  // The work lists' rows as the case list keeps them (decisions 0075, 0078: one token read).
   const reads = can("case.access") ? await cases.listReads(ctx.database) : undefined;
   const [screening, regional, invitations, meetingsAck, overdue, reviews, reports] = await Promise.all([
     can("intake.screen") ? intake.screeningWaiting(ctx, actor, today) : null,
