@@ -7,6 +7,8 @@
 //   BENCH_ROUNDS  pairs of bursts (default 8)   BENCH_SECONDS  seconds a burst (default 2)
 //   BENCH_RESTART_EVERY  both servers started anew every N pairs (default 2): a process keeps its own speed
 //   BENCH_B_FLAGS  Node/V8 flags for B's server only (A/B of a flag against the same code: revision HEAD)
+//   BENCH_DATABASE_URL  another database than the SQLite file, e.g. a seeded PostgreSQL one (BENCH_POSTGRES_URL of
+//     npm run bench): then PostgreSQL's CPU a request is measured too (every postgres process on the machine)
 //   The revision is checked out in a temporary git worktree (node_modules linked); its bundle is built on start.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -14,7 +16,7 @@ import os from "node:os";
 import path from "node:path";
 import { openContext } from "../src/platform/bootstrap";
 import { loadConfig } from "../src/platform/config";
-import { cpuSeconds, measure } from "./harness";
+import { cpuSeconds, measure, postgresCpuSeconds } from "./harness";
 import { fixtures, sessions, targets } from "./paths";
 import { startSchakel, stop } from "./servers";
 
@@ -25,7 +27,9 @@ const wanted = (process.argv[3] ?? "case list,case page,coverage JSON").split(",
 const rounds = Number(process.env.BENCH_ROUNDS ?? 8);
 const seconds = Number(process.env.BENCH_SECONDS ?? 2);
 const file = process.env.BENCH_DB ? path.resolve(process.env.BENCH_DB) : path.join(ROOT, ".tmp/bench/scale-1.db");
-const env = { SCHAKEL_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"), DATABASE_URL: `sqlite:${file}` };
+const databaseUrl = process.env.BENCH_DATABASE_URL ?? `sqlite:${file}`;
+const postgres = databaseUrl.startsWith("postgres");
+const env = { SCHAKEL_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"), DATABASE_URL: databaseUrl };
 
 
 const tree = fs.mkdtempSync(path.join(os.tmpdir(), "schakel-ab-"));
@@ -65,6 +69,7 @@ try {
   let started = 0;
   for (const name of wanted) {
     const m = { a: [] as number[], b: [] as number[] };
+    const pg = { a: [] as number[], b: [] as number[] };
     const gc = { a: { mc: 0, n: 0 }, b: { mc: 0, n: 0 } };
     let label = name;
     for (let r = 0; r < rounds; r++) {
@@ -81,9 +86,11 @@ try {
         // A new process warms up (JIT, caches) unmeasured first.
         if (r % restartEvery === 0) await measure(target(side), 1, 0.5);
         const before = cpuSeconds(server.child.pid!);
+        const pgBefore = postgres ? postgresCpuSeconds() : 0;
         const mcBefore = markCompacts(side);
         const res = await measure(target(side), seconds, 0.5);
         m[side].push(((cpuSeconds(server.child.pid!) - before) * 1e6) / res.answered);
+        if (postgres) pg[side].push(((postgresCpuSeconds() - pgBefore) * 1e6) / res.answered);
         gc[side].mc += markCompacts(side) - mcBefore;
         gc[side].n += res.answered;
       }
@@ -92,6 +99,13 @@ try {
     const perK = (side: "a" | "b") => (fs.statSync(gcLog[side]).size === 0 ? "?" : ((gc[side].mc * 1000) / gc[side].n).toFixed(2));
     const med = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
     const ratios = m.b.map((x, i) => x / m.a[i]);
+    if (postgres) {
+      const total = (side: "a" | "b") => m[side].map((x, i) => x + pg[side][i]);
+      const both = total("b").map((x, i) => x / total("a")[i]);
+      console.log(
+        `${label}: PostgreSQL's CPU a request: A ${med(pg.a).toFixed(0)} us, B ${med(pg.b).toFixed(0)} us; server and PostgreSQL together: A ${med(total("a")).toFixed(0)} us, B ${med(total("b")).toFixed(0)} us, B/A per pair: median ${med(both).toFixed(3)}, ${both.filter((x) => x < 1).length} of ${rounds} pairs B lower`,
+      );
+    }
     console.log(
       `${label}: A ${med(m.a).toFixed(0)} us, B ${med(m.b).toFixed(0)} us of server CPU a request (medians of ${rounds}, servers restarted every ${restartEvery} pairs); B/A per pair: median ${med(ratios).toFixed(3)}, ${ratios.filter((x) => x < 1).length} of ${rounds} pairs B lower; full GCs per 1,000 requests: A ${perK("a")}, B ${perK("b")}`,
     );

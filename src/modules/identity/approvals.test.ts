@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createUser, type LoginSession, login, type TestUser } from "../../../test/support/auth";
-import { describeEachDialect } from "../../../test/support/db";
-import { loadSessionWithAccount, pendingApprovalsFor, SESSION_COOKIE } from "../../platform/auth/session";
+import { describeEachDialect, queriesOf } from "../../../test/support/db";
+import { loadSessionWithAccount, pendingApprovalsFor, SESSION_COOKIE, SESSION_WITH_ACCOUNT, SESSION_WITH_ACCOUNT_API } from "../../platform/auth/session";
 import { buildApp } from "../../platform/web/app";
 import * as caseService from "../cases/service";
 import { makeActor, makeLivc } from "../cases/testing";
@@ -13,7 +13,7 @@ import * as store from "./store";
  * pending grant gives no access; only another administrator or the LIVC's own chair or coordinator
  * decides, never the requester or the grantee; refusals keep their reason; everything audited.
  */
-describeEachDialect("four-eyes approval of LIVC roles", (ctx) => {
+describeEachDialect("four-eyes approval of LIVC roles", (ctx, dialect) => {
   let app: FastifyInstance;
   let livcX: string;
   let livcY: string;
@@ -148,10 +148,24 @@ describeEachDialect("four-eyes approval of LIVC roles", (ctx) => {
     // A partner member needs an organisation: refused (400), nothing stored, nothing to decide.
     expect((await post(a, `/admin/accounts/${grantee.id}/memberships`, { livc_id: livcY, role: "partner_member", organisation_id: "", valid_from: "", valid_to: "" })).statusCode).toBe(400);
     const r = await request(a, grantee.id, livcY, "coordinator");
-    // What the auth hooks count for the navigation of the person behind a session.
-    const countOf = async (s: LoginSession) => pendingApprovalsFor(ctx().database, (await loadSessionWithAccount(ctx().database, ctx().config, tokenOf(s)))!.account!.userId);
-    expect(await countOf(b)).toBeGreaterThan(await countOf(a));
+    // What the auth hooks count for the navigation of the person behind a session: the page's session
+    // statement itself (decision 0079), the same as the count in a statement of its own.
+    const countOf = async (s: LoginSession) => {
+      const found = (await loadSessionWithAccount(ctx().database, ctx().config, tokenOf(s)))!;
+      expect(found.pendingApprovals).toBe(await pendingApprovalsFor(ctx().database, found.account!.userId));
+      return found.pendingApprovals;
+    };
+    expect(await countOf(b)).toBeGreaterThan((await countOf(a)) ?? 0);
     expect(await countOf(chairYs)).toBe(1);
+    // Someone who decides nothing: no count at all (null), and the JSON API's statement has none either.
+    const granteeSession = await login(app, grantee);
+    expect((await loadSessionWithAccount(ctx().database, ctx().config, tokenOf(granteeSession)))!.pendingApprovals).toBeNull();
+    expect((await loadSessionWithAccount(ctx().database, ctx().config, tokenOf(b), Date.now(), undefined, "api"))!.pendingApprovals).toBeNull();
+    // A page of someone who decides: the session statement is the only one the auth hooks run, and the
+    // navigation shows its count.
+    const statements = await queriesOf(db(), () => app.inject({ url: "/healthz", headers: chairYs.headers() }));
+    expect(statements.map((q) => q.sql)).toEqual([SESSION_WITH_ACCOUNT[dialect]]);
+    expect((await get(chairYs, "/")).body).toMatch(/href="\/livc-roles"[^>]*>[^<]*<span class="tag">1<\/span>/);
     expect((await get(b, "/admin/approvals")).body).toMatch(/href="\/admin\/approvals"[^>]*>Goedkeuringen <span class="tag">\d+<\/span>/);
     expect((await post(b, `/admin/approvals/${r.id}/withdraw`)).statusCode).toBe(403);
     expect((await post(a, `/admin/approvals/${r.id}/withdraw`)).statusCode).toBe(303);
@@ -165,6 +179,22 @@ describeEachDialect("four-eyes approval of LIVC roles", (ctx) => {
     const api = await app.inject({ method: "POST", url: `/api/v1/admin/accounts/${grantee.id}/memberships`, headers: a.headers({ json: true }), payload: { livc_id: livcY, role: "coordinator" } });
     expect(api.statusCode).toBe(201);
     expect(api.json().approval).toBe("pending");
+    // The statement follows the person (decision 0079): someone who decides nothing gets the API's leaner
+    // statement after their first page; made a chair meanwhile, their next page counts in a statement of
+    // its own (never a missing count), and the one after in the session statement again.
+    const later = await createUser(ctx());
+    const ls = await login(app, later);
+    const texts = async () => (await queriesOf(db(), () => app.inject({ url: "/healthz", headers: ls.headers() }))).map((q) => q.sql);
+    expect(await texts()).toEqual([SESSION_WITH_ACCOUNT[dialect]]);
+    expect(await texts()).toEqual([SESSION_WITH_ACCOUNT_API[dialect]]);
+    await store.insertMembership(db(), { userId: later.id, livcId: livcY, role: "chair" }, { state: "approved" });
+    const becoming = await texts();
+    expect(becoming).toHaveLength(2);
+    expect(becoming[0]).toBe(SESSION_WITH_ACCOUNT_API[dialect]);
+    expect(await texts()).toEqual([SESSION_WITH_ACCOUNT[dialect]]);
+    const pending = await pendingApprovalsFor(ctx().database, later.id);
+    expect(pending).toBeGreaterThanOrEqual(1);
+    expect((await get(ls, "/")).body).toMatch(new RegExp(`href="/livc-roles"[^>]*>[^<]*<span class="tag">${pending}</span>`));
   });
 });
 

@@ -9,6 +9,8 @@ import { actorOf, cookieOptions, endedSessionWithToken, endSession, loadSessionW
 import { endStash, saveStash, stashableFields } from "./stash";
 import { RESUME_PATH, sendSessionEnded, stashRoutes } from "./stash-routes";
 
+/** Sessions remembered for the choice of statement (decision 0079); all forgotten at once when full. */
+const MAX_DECIDES = 10_000;
 const mayDecideRoles = (actor: Actor) => actor.isAdmin || actor.memberships.some((m) => m.role === "chair" || m.role === "coordinator");
 
 /** Double-submit cookie for visitors without a session (the login form itself). */
@@ -35,6 +37,12 @@ const equal = (a: string, b: string) => {
  * preHandler (body parsed by then): CSRF check on every state-changing request.
  */
 export function registerAuthHooks(app: FastifyInstance, ctx: AppContext) {
+  // Decision 0079: whether the person of a session could decide role requests at its last request here,
+  // by session id (the cookie's hash; memory only). It only picks the session statement: the page's
+  // (with the navigation's count) or the API's (without). A wrong guess costs a statement, never a
+  // wrong count: someone who now decides but was guessed not gets the count in a statement of its own.
+  const decides = new Map<string, boolean>();
+  const statementFor = (sessionId: string) => (decides.get(sessionId) === false ? "api" : "page");
   app.decorateRequest("session", null);
   app.decorateRequest("endedSession", null);
   app.addHook("onRequest", async (request, reply) => {
@@ -44,7 +52,8 @@ export function registerAuthHooks(app: FastifyInstance, ctx: AppContext) {
     // One statement: the session, its account, roles and today's memberships (session.ts).
     const cookie = request.cookies[SESSION_COOKIE];
     const ended = { expired: null as SessionRow | null };
-    const found = await loadSessionWithAccount(ctx.database, ctx.config, cookie, Date.now(), ended);
+    const api = request.url.startsWith("/api/");
+    const found = await loadSessionWithAccount(ctx.database, ctx.config, cookie, Date.now(), ended, api ? "api" : statementFor);
     // A cookie that names no live session: its session ended (expired, logged out, ended by an
     // administrator); the expired row when still kept (decision 0057).
     if (cookie && !found) request.endedSession = ended;
@@ -63,10 +72,15 @@ export function registerAuthHooks(app: FastifyInstance, ctx: AppContext) {
         request.session = null;
         request.endedSession = { expired: null };
         clearSessionCookie(reply);
-      } else if (mayDecideRoles(request.actor) && !request.url.startsWith("/api/")) {
+      } else if (!api) {
         // The navigation's count of role requests awaiting this person (decision 0049): pages only, and
-        // only for those who can decide, so the session statement of every request stays lean (issue 9).
-        request.actor.pendingApprovals = await pendingApprovalsFor(ctx.database, request.actor.userId);
+        // only for those who can decide; read by the session statement itself (decision 0079). A session
+        // rotated above keeps its person, so the count read with the old id is theirs.
+        const decider = mayDecideRoles(request.actor);
+        // Under the id the next request will bring (a rotated session's new one).
+        if (decides.size >= MAX_DECIDES && !decides.has(session.id)) decides.clear();
+        decides.set(session.id, decider);
+        if (decider) request.actor.pendingApprovals = found?.pendingApprovals ?? (await pendingApprovalsFor(ctx.database, request.actor.userId));
       }
     }
     let anon: string | undefined;

@@ -93,5 +93,8 @@ describeEachDialect("session with its account in one statement", (ctx, dialect) 
     const details = plan.rows.map((r) => r.detail).join(" | ");
     expect(details).toMatch(/SEARCH m USING INDEX membership_user \(user_id=\?\)/);
     expect(details).not.toMatch(/SCAN m\b/);
+    // The navigation's count (decision 0079): who decides, by user too; the pending rows by their own index.
+    expect(details).toMatch(/SEARCH d USING INDEX membership_user \(user_id=\?\)/);
+    expect(details).not.toMatch(/SCAN (d|o|g|a|b)\b/);
   });
 });

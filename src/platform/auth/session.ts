@@ -77,17 +77,26 @@ export async function loadSessionWithAccount(
   now = Date.now(),
   /** Filled in when the cookie names an ended session still kept to identify its person (decision 0057). */
   ended?: { expired: SessionRow | null },
-): Promise<{ session: SessionRow; account: SessionAccount | null } | null> {
+  /**
+   * "page": with the navigation's count of role requests to decide (decision 0079); "api": without. A
+   * function is given the session id (the cookie's hash) to choose.
+   */
+  use: "page" | "api" | ((sessionId: string) => "page" | "api") = "page",
+): Promise<{ session: SessionRow; account: SessionAccount | null; pendingApprovals: number | null } | null> {
   if (!token || token.length > 100) return null;
   const today = todayInBrussels();
+  const id = sessionIdOf(token);
+  const page = (typeof use === "function" ? use(id) : use) === "page";
   const { rows } = await database.db.executeQuery<SessionRow & AccountColumns>(
     database.dialect === "sqlite"
-      ? CompiledQuery.raw(SESSION_WITH_ACCOUNT.sqlite, [today, today, sessionIdOf(token)])
-      : CompiledQuery.raw(SESSION_WITH_ACCOUNT.postgres, [today, sessionIdOf(token)]),
+      ? page
+        ? CompiledQuery.raw(SESSION_WITH_ACCOUNT.sqlite, [today, today, today, today, today, today, id])
+        : CompiledQuery.raw(SESSION_WITH_ACCOUNT_API.sqlite, [today, today, id])
+      : CompiledQuery.raw(page ? SESSION_WITH_ACCOUNT.postgres : SESSION_WITH_ACCOUNT_API.postgres, [today, id]),
   );
   const found = rows[0];
   if (!found) return null;
-  const { account_display_name, account_status, account_roles, account_memberships, ...row } = found;
+  const { account_display_name, account_status, account_roles, account_memberships, pending_approvals, ...row } = found;
   const created = Date.parse(row.created_at);
   const seen = Date.parse(row.last_seen_at);
   const expired =
@@ -121,7 +130,7 @@ export async function loadSessionWithAccount(
           memberships: (json<[string, string, string | null][] | null>(account_memberships) ?? []).map(([livc_id, role, organisation_id]) => ({ livc_id, role, organisation_id })),
         }
       : null;
-  return { session: row, account };
+  return { session: row, account, pendingApprovals: pending_approvals === null || pending_approvals === undefined ? null : Number(pending_approvals) };
 }
 
 /** When a full session stopped being live: its idle or its absolute limit, whichever came first. */
@@ -144,48 +153,80 @@ interface AccountColumns {
   account_status: string | null;
   account_roles: unknown;
   account_memberships: unknown;
+  /** Pages only (decision 0079): null unless the person may decide role requests; PostgreSQL's count is a bigint (a string). */
+  pending_approvals?: number | string | null;
 }
 
 /** The session row's columns, named (not s.*): a statement without a wildcard is cheaper to run on SQLite (db/columns.ts). */
 const SESSION_COLUMNS = everyColumn<SessionRow>()("session", ["id", "user_id", "stage", "csrf_token", "auth_method", "created_at", "last_seen_at", "reauth_at", "rotate", "next_path", "pending_totp", "oidc_sid"]);
 const sessionColumns = SESSION_COLUMNS.map((c) => `s.${c}`).join(", ");
 
-// The same statement per dialect: JSON aggregation is spelt differently. Memberships valid today and
-// APPROVED only (decision 0049: an administrator's pending grant gives nothing).
-export const SESSION_WITH_ACCOUNT = {
-  sqlite: `select ${sessionColumns}, u.display_name as account_display_name, u.status as account_status,
-  (select json_group_array(r.role) from platform_role r where r.user_id = s.user_id) as account_roles,
-  (select json_group_array(json_array(m.livc_id, m.role, m.organisation_id)) from membership m
-    where m.user_id = s.user_id and m.livc_id is not null and m.approval = 'approved' and m.valid_from <= ? and (m.valid_to is null or m.valid_to >= ?)) as account_memberships
-from session s left join app_user u on u.id = s.user_id where s.id = ?`,
-  postgres: `select ${sessionColumns}, u.display_name as account_display_name, u.status as account_status,
-  (select json_agg(r.role) from platform_role r where r.user_id = s.user_id) as account_roles,
-  (select json_agg(json_build_array(m.livc_id, m.role, m.organisation_id)) from membership m
-    where m.user_id = s.user_id and m.livc_id is not null and m.approval = 'approved' and m.valid_from <= $1 and (m.valid_to is null or m.valid_to >= $1)) as account_memberships
-from session s left join app_user u on u.id = s.user_id where s.id = $2`,
-};
-
 /**
  * The pending LIVC role requests this person may decide (decision 0049), for the navigation's count:
  * an administrator, anyone's but their own and not for themselves; a chair or coordinator, those of
- * their LIVCs (approved roles valid today). A separate statement, run only for the pages of people who
- * can decide (auth hooks): the session statement on every request stays as lean as before (issue 9).
+ * their LIVCs (approved roles valid today). Plus, for an administrator, the pending admin and dpo
+ * requests (decision 0049, amended) neither asked by nor for them. `user` and `today` are SQL: a
+ * parameter, or the session statement's own column (decision 0079).
  * On SQLite "+o.approval" keeps the planner on membership_user (the approval index scanned the LIVC's members).
  */
-const PENDING_FOR = (p: (n: number) => string, notIndexed: string) => `select (select count(*) from membership p
-    where p.approval = 'pending' and p.user_id <> ${p(1)} and p.requested_by <> ${p(1)}
-      and (exists (select 1 from platform_role a where a.user_id = ${p(1)} and a.role = 'admin')
-        or p.livc_id in (select o.livc_id from membership o where o.user_id = ${p(1)} and o.role in ('chair', 'coordinator')
-          and ${notIndexed}o.approval = 'approved' and o.valid_from <= ${p(2)} and (o.valid_to is null or o.valid_to >= ${p(2)}))))
+const PENDING_COUNT = (user: string, today: string, notIndexed: string) => `(select count(*) from membership p
+    where p.approval = 'pending' and p.user_id <> ${user} and p.requested_by <> ${user}
+      and (exists (select 1 from platform_role a where a.user_id = ${user} and a.role = 'admin')
+        or p.livc_id in (select o.livc_id from membership o where o.user_id = ${user} and o.role in ('chair', 'coordinator')
+          and ${notIndexed}o.approval = 'approved' and o.valid_from <= ${today} and (o.valid_to is null or o.valid_to >= ${today}))))
   + (select count(*) from platform_role_request q
-    where q.approval = 'pending' and q.user_id <> ${p(1)} and q.requested_by <> ${p(1)}
-      and exists (select 1 from platform_role b where b.user_id = ${p(1)} and b.role = 'admin')) as n`;
-const PENDING_APPROVALS = {
-  sqlite: PENDING_FOR(() => "?", "+"),
-  postgres: PENDING_FOR((n) => `$${n}`, ""),
+    where q.approval = 'pending' and q.user_id <> ${user} and q.requested_by <> ${user}
+      and exists (select 1 from platform_role b where b.user_id = ${user} and b.role = 'admin'))`;
+
+/**
+ * Who may decide role requests (hooks.ts mayDecideRoles, in SQL): an administrator, or a chair or
+ * coordinator of an LIVC with an approved role valid today. Only for them is the count computed.
+ */
+const DECIDES = (today: string, notIndexed: string) => `exists (select 1 from platform_role g where g.user_id = s.user_id and g.role = 'admin')
+    or exists (select 1 from membership d where d.user_id = s.user_id and d.livc_id is not null and d.role in ('chair', 'coordinator')
+      and ${notIndexed}d.approval = 'approved' and d.valid_from <= ${today} and (d.valid_to is null or d.valid_to >= ${today}))`;
+
+// The same statement per dialect: JSON aggregation is spelt differently. Memberships valid today and
+// APPROVED only (decision 0049: an administrator's pending grant gives nothing). SQLite's parameters
+// are positional: `today` once per place it is used, then the session id.
+const sessionWithAccount = (dialect: "sqlite" | "postgres", withApprovals: boolean) => {
+  const today = dialect === "sqlite" ? "?" : "$1";
+  const group = dialect === "sqlite" ? "json_group_array" : "json_agg";
+  const array = dialect === "sqlite" ? "json_array" : "json_build_array";
+  const notIndexed = dialect === "sqlite" ? "+" : "";
+  // Decision 0079: the navigation's count of role requests to decide, in the same statement (one round
+  // trip fewer on every page of those who decide); null for everyone else, who pay only the two lookups.
+  const approvals = withApprovals ? `,\n  case when ${DECIDES(today, notIndexed)} then ${PENDING_COUNT("s.user_id", today, notIndexed)} end as pending_approvals` : "";
+  if (dialect === "postgres" && withApprovals) {
+    // PostgreSQL: roles and memberships read once each (lateral), and who decides taken from those rows,
+    // so someone who decides nothing pays no lookup more than the API's statement.
+    return `select ${sessionColumns}, u.display_name as account_display_name, u.status as account_status,
+  r.roles as account_roles, m.memberships as account_memberships,
+  case when r.admin or m.decides then ${PENDING_COUNT("s.user_id", today, notIndexed)} end as pending_approvals
+from session s left join app_user u on u.id = s.user_id
+  left join lateral (select json_agg(r.role) as roles, bool_or(r.role = 'admin') as admin from platform_role r where r.user_id = s.user_id) r on true
+  left join lateral (select json_agg(json_build_array(m.livc_id, m.role, m.organisation_id)) as memberships, bool_or(m.role in ('chair', 'coordinator')) as decides from membership m
+    where m.user_id = s.user_id and m.livc_id is not null and m.approval = 'approved' and m.valid_from <= $1 and (m.valid_to is null or m.valid_to >= $1)) m on true
+where s.id = $2`;
+  }
+  return `select ${sessionColumns}, u.display_name as account_display_name, u.status as account_status,
+  (select ${group}(r.role) from platform_role r where r.user_id = s.user_id) as account_roles,
+  (select ${group}(${array}(m.livc_id, m.role, m.organisation_id)) from membership m
+    where m.user_id = s.user_id and m.livc_id is not null and m.approval = 'approved' and m.valid_from <= ${today} and (m.valid_to is null or m.valid_to >= ${today})) as account_memberships${approvals}
+from session s left join app_user u on u.id = s.user_id where s.id = ${dialect === "sqlite" ? "?" : "$2"}`;
 };
 
-/** Plus, for an administrator, the pending admin and dpo requests (decision 0049, amended) neither asked by nor for them. */
+/** The session statement of every page (and form post): with the navigation's count (decision 0079). */
+export const SESSION_WITH_ACCOUNT = { sqlite: sessionWithAccount("sqlite", true), postgres: sessionWithAccount("postgres", true) };
+/** The session statement of the JSON API, which has no navigation. */
+export const SESSION_WITH_ACCOUNT_API = { sqlite: sessionWithAccount("sqlite", false), postgres: sessionWithAccount("postgres", false) };
+
+const PENDING_APPROVALS = {
+  sqlite: `select ${PENDING_COUNT("?", "?", "+")} as n`,
+  postgres: `select ${PENDING_COUNT("$1", "$2", "")} as n`,
+};
+
+/** The navigation's count (PENDING_COUNT) for one person, in a statement of its own: what a page's session statement gives (decision 0079). */
 export async function pendingApprovalsFor(database: Database, userId: string): Promise<number> {
   const today = todayInBrussels();
   const { rows } = await database.db.executeQuery<{ n: number | string }>(
