@@ -7,6 +7,7 @@
 //   BENCH_ROUNDS  pairs of bursts (default 8)   BENCH_SECONDS  seconds a burst (default 2)
 //   BENCH_RESTART_EVERY  both servers started anew every N pairs (default 2): a process keeps its own speed
 //   BENCH_B_FLAGS  Node/V8 flags for B's server only (A/B of a flag against the same code: revision HEAD)
+//   BENCH_CONNECTIONS  connections of the load (default 32); with 1, the p50 latencies of one person alone are compared too
 //   BENCH_DATABASE_URL  another database than the SQLite file, e.g. a seeded PostgreSQL one (BENCH_POSTGRES_URL of
 //     npm run bench): then PostgreSQL's CPU a request is measured too (every postgres process on the machine)
 //   The revision is checked out in a temporary git worktree (node_modules linked); its bundle is built on start.
@@ -25,6 +26,7 @@ const rev = process.argv[2];
 if (!rev) throw new Error("usage: npm run bench:ab -- <git rev> [path name parts, comma-separated]");
 const wanted = (process.argv[3] ?? "case list,case page,coverage JSON").split(",").map((w) => w.trim()).filter(Boolean);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 8);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const seconds = Number(process.env.BENCH_SECONDS ?? 2);
 const file = process.env.BENCH_DB ? path.resolve(process.env.BENCH_DB) : path.join(ROOT, ".tmp/bench/scale-1.db");
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? `sqlite:${file}`;
@@ -70,6 +72,7 @@ try {
   for (const name of wanted) {
     const m = { a: [] as number[], b: [] as number[] };
     const pg = { a: [] as number[], b: [] as number[] };
+    const p50 = { a: [] as number[], b: [] as number[] };
     const gc = { a: { mc: 0, n: 0 }, b: { mc: 0, n: 0 } };
     let label = name;
     for (let r = 0; r < rounds; r++) {
@@ -78,7 +81,7 @@ try {
         const t = targets(servers[side]!.base, s, f).find((x) => x.name.includes(name));
         if (!t) throw new Error(`no benchmark path matches ${name}`);
         label = t.name;
-        return t;
+        return { ...t, connections };
       };
       // A B, then B A: neither side always goes first.
       for (const side of r % 2 === 0 ? (["a", "b"] as const) : (["b", "a"] as const)) {
@@ -90,6 +93,7 @@ try {
         const mcBefore = markCompacts(side);
         const res = await measure(target(side), seconds, 0.5);
         m[side].push(((cpuSeconds(server.child.pid!) - before) * 1e6) / res.answered);
+        p50[side].push(res.p50);
         if (postgres) pg[side].push(((postgresCpuSeconds() - pgBefore) * 1e6) / res.answered);
         gc[side].mc += markCompacts(side) - mcBefore;
         gc[side].n += res.answered;
@@ -99,6 +103,7 @@ try {
     const perK = (side: "a" | "b") => (fs.statSync(gcLog[side]).size === 0 ? "?" : ((gc[side].mc * 1000) / gc[side].n).toFixed(2));
     const med = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
     const ratios = m.b.map((x, i) => x / m.a[i]);
+    console.log(`${label}: p50 latency at ${connections} connection(s): A ${med(p50.a)} ms, B ${med(p50.b)} ms (medians of ${rounds})`);
     if (postgres) {
       const total = (side: "a" | "b") => m[side].map((x, i) => x + pg[side][i]);
       const both = total("b").map((x, i) => x / total("a")[i]);

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { sql } from "kysely";
 import { beforeEach, expect, it } from "vitest";
-import { describeEachDialect } from "../../../test/support/db";
+import { describeEachDialect, queriesOf } from "../../../test/support/db";
 import { openDatabase } from "../db";
 import { audit, verifyAuditChain } from ".";
 import { entryHash, GENESIS_HASH } from "./chain";
@@ -114,6 +114,80 @@ describeEachDialect("audit log: hash chain, tampering, concurrency", (ctx, diale
     expect(rows.map((r) => r.action)).toEqual(["after"]);
     expect(await verifyAuditChain(ctx().database)).toMatchObject({ ok: true, entries: 1 });
   });
+
+  // Decision 0080: on PostgreSQL a group commit on the head this process knows is one statement; anyone
+  // else's append in between sends it the full path (lock, head, insert, in a transaction).
+  const seqsNow = async () => (await db().selectFrom("audit_entry").select("seq").orderBy("seq").execute()).map((r) => Number(r.seq));
+  const event = (id: string) => ({ action: "fast", resourceType: "thing", resourceId: id, outcome: "allowed" as const });
+  if (dialect === "postgres")
+    it("PostgreSQL: one statement on the known head; after another instance's append, the full path, one chain", async () => {
+      await audit.recordFor(ctx(), who, event("a1"));
+      const one = await queriesOf(db(), () => audit.recordFor(ctx(), who, event("a2")));
+      expect(one).toHaveLength(1);
+      expect(one[0].sql).toMatch(/^with locked as \(select pg_advisory_xact_lock/);
+      // A second app instance (its own pool, its own known head) appends.
+      const other = await openDatabase(ctx().database.url);
+      try {
+        await audit.recordFor({ database: other }, who, event("b1"));
+      } finally {
+        await other.close();
+      }
+      // The known head is stale: the one statement inserts nothing, the full path reads the head under the lock.
+      const next = await queriesOf(db(), () => audit.recordFor(ctx(), who, event("a3")));
+      expect(next[0].sql).toMatch(/^with locked as/);
+      expect(next.map((q) => q.sql)).toContain("select seq, hash from audit_entry order by seq desc limit 1");
+      // And the head is known again.
+      expect(await queriesOf(db(), () => audit.recordFor(ctx(), who, event("a4")))).toHaveLength(1);
+      expect(await seqsNow()).toEqual([1, 2, 3, 4, 5]);
+      expect(await verifyAuditChain(ctx().database)).toMatchObject({ ok: true, entries: 5 });
+    });
+
+  if (dialect === "postgres")
+    it("PostgreSQL: an append committed after the one statement's snapshot, before its lock: refused by the key, then appended after it", async () => {
+      await audit.recordFor(ctx(), who, event("a1"));
+      const other = await openDatabase(ctx().database.url);
+      try {
+        // Another instance appends in a transaction it keeps open: it holds the advisory lock.
+        let release!: () => void;
+        const held = new Promise<void>((r) => {
+          release = r;
+        });
+        let inserted!: () => void;
+        const ready = new Promise<void>((r) => {
+          inserted = r;
+        });
+        const theirs = other.db.transaction().execute(async (trx) => {
+          await audit.recordFor({ database: other }, who, event("b1"), { db: trx });
+          inserted();
+          await held;
+        });
+        await ready;
+        const statements = await queriesOf(db(), async () => {
+          // Ours starts now (its snapshot does not see their uncommitted entry 2) and waits for the lock.
+          const mine = audit.recordFor(ctx(), who, event("a2"));
+          for (let i = 0; i < 200; i++) {
+            const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`.execute(other.db);
+            if (rows[0].n > 0) break;
+            await new Promise((r) => setTimeout(r, 10));
+          }
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`.execute(other.db);
+          expect(rows[0].n).toBe(1);
+          release();
+          await theirs;
+          // Their entry 2 is committed; ours was chained on 1 in a snapshot that still shows 1 as the
+          // head: the primary key refuses seq 2, and the full path appends ours as 3.
+          expect(await mine).toBe(3);
+        });
+        // (The watch on pg_locks above goes through the same patched executor: left out.)
+        const ours = statements.map((q) => q.sql).filter((q) => !q.includes("pg_locks"));
+        expect(ours[0]).toMatch(/^with locked as/);
+        expect(ours).toContain("select seq, hash from audit_entry order by seq desc limit 1");
+      } finally {
+        await other.close();
+      }
+      expect(await seqsNow()).toEqual([1, 2, 3]);
+      expect(await verifyAuditChain(ctx().database)).toMatchObject({ ok: true, entries: 3 });
+    });
 
   it("verifies a chain of 100,000 entries", async () => {
     const n = 100_000;

@@ -57,10 +57,38 @@ type NewEntry = Omit<AuditEntryTable, "seq" | "prev_hash" | "hash">;
  * chained in memory and inserted in multi-row statements. Returns the last seq of each list.
  */
 async function appendListsIn(trx: Kysely<DB>, database: Database, lists: NewEntry[][]): Promise<number[]> {
+  return (await appendListsWithHead(trx, database, lists)).lastSeqs;
+}
+
+/** As appendListsIn, also giving the chain's head after the append (for the PostgreSQL fast path below). */
+async function appendListsWithHead(trx: Kysely<DB>, database: Database, lists: NewEntry[][]): Promise<Chained> {
   if (database.dialect === "postgres") await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(trx);
   const last = (await trx.executeQuery<{ seq: number; hash: string }>(CHAIN_HEAD)).rows[0];
-  let seq = last ? Number(last.seq) : 0;
-  let prev = last?.hash ?? GENESIS_HASH;
+  const chained = chain(last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS_HASH }, lists);
+  for (let i = 0; i < chained.values.length; i += INSERT_CHUNK) {
+    const chunk = chained.values.slice(i, i + INSERT_CHUNK);
+    await trx.executeQuery(CompiledQuery.raw(insertText(database.dialect, chunk.length), chunk.flat()));
+  }
+  return chained;
+}
+
+interface Head {
+  seq: number;
+  hash: string;
+}
+interface Chained {
+  /** The inserted columns of each entry (COLUMNS order). */
+  values: unknown[][];
+  /** The last seq of each list. */
+  lastSeqs: number[];
+  /** The chain's head once these entries are in. */
+  head: Head;
+}
+
+/** The lists' entries chained after `head`, in memory: seq + 1 each, each hash over its fields and the previous hash. */
+function chain(head: Head, lists: NewEntry[][]): Chained {
+  let seq = head.seq;
+  let prev = head.hash;
   const lastSeqs: number[] = [];
   const values: unknown[][] = [];
   for (const rows of lists) {
@@ -74,11 +102,7 @@ async function appendListsIn(trx: Kysely<DB>, database: Database, lists: NewEntr
     }
     lastSeqs.push(seq);
   }
-  for (let i = 0; i < values.length; i += INSERT_CHUNK) {
-    const chunk = values.slice(i, i + INSERT_CHUNK);
-    await trx.executeQuery(CompiledQuery.raw(insertText(database.dialect, chunk.length), chunk.flat()));
-  }
-  return lastSeqs;
+  return { values, lastSeqs, head: { seq, hash: prev } };
 }
 
 // The two statements of every append, written once (issue 9: Kysely built the multi-row insert anew for
@@ -115,7 +139,65 @@ async function writeLists(database: Database, lists: NewEntry[][]): Promise<numb
       }
     });
   }
-  return database.db.transaction().execute((trx) => appendListsIn(trx, database, lists));
+  const known = heads.get(database);
+  if (known) {
+    const fast = await appendOnHead(database, known, lists);
+    if (fast) return fast;
+  }
+  const chained = await database.db.transaction().execute((trx) => appendListsWithHead(trx, database, lists));
+  heads.set(database, chained.head);
+  return chained.lastSeqs;
+}
+
+/**
+ * PostgreSQL (decision 0080): the chain head this process last committed through the group commit. Only
+ * ever set after a commit, so it names an entry that exists (unless someone deleted it since: then the
+ * check below fails and the full path runs).
+ */
+const heads = new WeakMap<Database, Head>();
+
+/**
+ * The group commit on PostgreSQL in ONE statement when this process knows the head (decision 0080): the
+ * entries are chained in memory on the known head, and one insert takes the advisory lock, checks that
+ * the head is still the known one and inserts them, committed on its own. Five round trips (begin, lock,
+ * head, insert, commit) become one. When anyone else appended meanwhile (another instance, the CLI, a
+ * caller's own transaction), either the check finds another head (nothing inserted) or, when that append
+ * committed after this statement's snapshot was taken, the first seq already exists and the primary key
+ * refuses the whole statement: both give null and the full path runs, which reads the head under the
+ * lock. A chain is never forked: seq is the primary key and every entry names its predecessor's hash.
+ */
+async function appendOnHead(database: Database, known: Head, lists: NewEntry[][]): Promise<number[] | null> {
+  const chained = chain(known, lists);
+  if (chained.values.length > INSERT_CHUNK) return null;
+  try {
+    const { rows } = await database.db.executeQuery(CompiledQuery.raw(onHeadText(chained.values.length), [known.seq, known.hash, ...chained.values.flat()]));
+    if (rows.length !== chained.values.length) return null;
+  } catch (e) {
+    if ((e as { code?: string }).code === UNIQUE_VIOLATION) return null;
+    throw e;
+  }
+  heads.set(database, chained.head);
+  return chained.lastSeqs;
+}
+
+const UNIQUE_VIOLATION = "23505";
+const onHeadTexts = new Map<number, string>();
+function onHeadText(rows: number): string {
+  let text = onHeadTexts.get(rows);
+  if (!text) {
+    // $1, $2: the known head; then the rows. seq typed (an untyped parameter in VALUES is text); the
+    // other columns are text.
+    let n = 2;
+    const row = () => `(${COLUMNS.map((c) => (c === "seq" ? `$${++n}::integer` : `$${++n}`)).join(", ")})`;
+    text = `with locked as (select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})),
+  head as (select seq, hash from audit_entry where exists (select 1 from locked) order by seq desc limit 1)
+insert into audit_entry (${COLUMNS.join(", ")})
+select * from (values ${Array.from({ length: rows }, row).join(", ")}) as v (${COLUMNS.join(", ")})
+where exists (select 1 from head where head.seq = $1 and head.hash = $2)
+returning seq`;
+    onHeadTexts.set(rows, text);
+  }
+  return text;
 }
 
 /**
