@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { beforeAll, describe, expect, it } from "vitest";
-import { describeEachDialect } from "../../../test/support/db";
+import { describeEachDialect, queriesOf } from "../../../test/support/db";
 import type { Actor } from "../../platform/policy/actor";
 import { caseGrants, visibleCases } from "./policy";
 import {
@@ -118,6 +118,21 @@ describeEachDialect("cases", (ctx, dialect) => {
       }
       // With the audit back, it shows.
       expect((await getCase(ctx(), who(chair), c.id)).identity?.fullName).toBe("Nooit Getoond");
+    });
+
+    it("writes a case read's two entries (the case, the record decrypted) in one group commit", async () => {
+      const c = await open();
+      const db = ctx().database.db;
+      await getCase(ctx(), who(chair), c.id);
+      const before = await db.selectFrom("audit_entry").select(({ fn }) => fn.max("seq").as("seq")).executeTakeFirstOrThrow();
+      // A group commit reads the chain head, or on PostgreSQL on a known head is one statement (decision 0080).
+      const writes = (await queriesOf(db, () => getCase(ctx(), who(chair), c.id))).filter((q) => q.sql === "select seq, hash from audit_entry order by seq desc limit 1" || q.sql.startsWith("with locked as"));
+      expect(writes).toHaveLength(1);
+      const entries = await db.selectFrom("audit_entry").select(["action", "resource_type"]).where("seq", ">", Number(before.seq)).orderBy("seq").execute();
+      expect(entries).toEqual([
+        { action: "case.read", resource_type: "case" },
+        { action: "personal_data.read", resource_type: "case_file" },
+      ]);
     });
 
     it("a read scope reads the case once for a page, still checks each call and is not shared", async () => {

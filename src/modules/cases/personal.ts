@@ -56,7 +56,10 @@ export async function reveal<K extends string>(
   allowed: boolean,
   items: Record<K, { place: Omit<Place, "livcId">; value: string | null }>,
 ): Promise<Record<K, string | null>> {
-  await audit.recordFor(ctx, who, { action, resourceType: resource.type, resourceId: resource.id, livcId: resource.livcId, outcome: allowed ? "success" : "denied" });
+  // Not awaited before the reads below: its entry and theirs join one group commit (one write, not two;
+  // decision 0080). Awaited before anything is returned, so nothing is shown before both are committed.
+  const recorded = audit.recordFor(ctx, who, { action, resourceType: resource.type, resourceId: resource.id, livcId: resource.livcId, outcome: allowed ? "success" : "denied" });
+  recorded.catch(() => {}); // a failure is thrown by the await below, not reported as unhandled when a read fails first
   const out = {} as Record<K, string | null>;
   const byTable = new Map<string, { rowId: string; livcId: string | null; fields: Record<string, string | null>; keys: [K, string][] }[]>();
   for (const [key, item] of Object.entries(items) as [K, { place: Omit<Place, "livcId">; value: string | null }][]) {
@@ -76,6 +79,7 @@ export async function reveal<K extends string>(
     const plain = await personalData.readMany(ctx, who, { table, resourceType: table, rows, allowed: () => allowed });
     for (const r of plain) for (const [key, column] of r.keys) out[key] = r.plain[column] ?? null;
   }
+  await recorded;
   return out;
 }
 
