@@ -167,8 +167,9 @@ const heads = new WeakMap<Database, Head>();
  * lock. A chain is never forked: seq is the primary key and every entry names its predecessor's hash.
  */
 async function appendOnHead(database: Database, known: Head, lists: NewEntry[][]): Promise<number[] | null> {
+  // Larger batches take the full path (chunked inserts) without being chained here first.
+  if (lists.reduce((n, rows) => n + rows.length, 0) > INSERT_CHUNK) return null;
   const chained = chain(known, lists);
-  if (chained.values.length > INSERT_CHUNK) return null;
   try {
     const { rows } = await database.db.executeQuery(CompiledQuery.raw(onHeadText(chained.values.length), [known.seq, known.hash, ...chained.values.flat()]));
     if (rows.length !== chained.values.length) return null;
