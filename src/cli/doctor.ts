@@ -68,7 +68,7 @@ export async function collectChecks(options: DoctorOptions = {}): Promise<Check[
     .catch((e: unknown) => [problem(`the mail or single sign-on check failed: ${(e as Error).message}`)]);
   let database: Awaited<ReturnType<typeof openDatabase>>;
   try {
-    database = await openDatabase(config.databaseUrl, { namedStatements: config.SCHAKEL_PG_NAMED_STATEMENTS === "on" });
+    database = await openDatabase(config.databaseUrl, { namedStatements: config.SCHAKEL_PG_NAMED_STATEMENTS === "on", readBatch: config.SCHAKEL_PG_READ_BATCH === "on" });
     checks.push(ok(`database reachable (${maskUrl(config.databaseUrl)})`));
   } catch (e) {
     checks.push(problem((e as Error).message));

@@ -59,7 +59,7 @@ export function buildProgram(hooks: StartHooks = {}): Command {
     .description("Bring the database schema up to date")
     .action(async () => {
       const config = loadConfig();
-      const database = await openDatabase(config.databaseUrl, { namedStatements: config.SCHAKEL_PG_NAMED_STATEMENTS === "on" });
+      const database = await openDatabase(config.databaseUrl, { namedStatements: config.SCHAKEL_PG_NAMED_STATEMENTS === "on", readBatch: config.SCHAKEL_PG_READ_BATCH === "on" });
       try {
         const done = await migrate(database);
         console.log(done.length ? `Applied ${done.length} migrations: ${done.join(", ")}` : "Database schema is up to date.");

@@ -13,7 +13,7 @@ export interface OpenOptions {
 /** Opens configuration and database; by default also migrates and imports reference data. */
 export async function openContext(options: OpenOptions = {}): Promise<AppContext & { close(): Promise<void> }> {
   const config = options.config ?? loadConfig();
-  const database = await openDatabase(config.databaseUrl, { namedStatements: config.SCHAKEL_PG_NAMED_STATEMENTS === "on" });
+  const database = await openDatabase(config.databaseUrl, { namedStatements: config.SCHAKEL_PG_NAMED_STATEMENTS === "on", readBatch: config.SCHAKEL_PG_READ_BATCH === "on" });
   try {
     if (options.migrate !== false) {
       await migrate(database);

@@ -19,6 +19,8 @@ describe("configuration", () => {
     expect(() => loadConfig({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL must start with postgres:\/\/ or sqlite:/);
     expect(() => loadConfig({ SCHAKEL_PG_NAMED_STATEMENTS: "maybe" })).toThrow(/SCHAKEL_PG_NAMED_STATEMENTS/);
     expect(loadConfig({}).SCHAKEL_PG_NAMED_STATEMENTS).toBe("on");
+    expect(() => loadConfig({ SCHAKEL_PG_READ_BATCH: "sometimes" })).toThrow(/SCHAKEL_PG_READ_BATCH/);
+    expect(loadConfig({}).SCHAKEL_PG_READ_BATCH).toBe("on");
   });
 
   it("refuses production without a master key or database, or with mail but no public URL for its links", () => {

@@ -97,6 +97,9 @@ const schema = z.object({
   // PostgreSQL: send the app's fixed queries as named statements (parsed once per connection). "off" for
   // a connection pooler that cannot keep them (e.g. PgBouncer in transaction mode before 1.21).
   SCHAKEL_PG_NAMED_STATEMENTS: z.enum(["on", "off"]).default("on"),
+  // PostgreSQL: reads asked for in the same turn go together on one pipelined connection (decision 0081).
+  // "off" for a connection pooler that cannot pipeline.
+  SCHAKEL_PG_READ_BATCH: z.enum(["on", "off"]).default("on"),
   SCHAKEL_MASTER_KEY: z
     .string()
     .regex(/^[A-Za-z0-9+/=_-]{43,}$/, "must be a base64 key of at least 32 bytes")

@@ -6,6 +6,7 @@ import type SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, sql } from "kysely";
 import type pg from "pg";
 import type { DB } from "./schema";
+import { batchingPool, ReadBatcher, type Send } from "./read-batch";
 import { ReadTurns } from "./read-turns";
 import { QueuedSqliteDialect } from "./sqlite-queue";
 
@@ -37,13 +38,13 @@ const requirePackage = createRequire(import.meta.url);
  * Each driver is loaded when a database of its kind is opened, not by every start: an installation uses one of
  * the two, and loading `pg` took ~80 ms of a SQLite start-up (issue 9).
  */
-export async function openDatabase(url: string, opts: { namedStatements?: boolean } = {}): Promise<Database> {
+export async function openDatabase(url: string, opts: { namedStatements?: boolean; readBatch?: boolean } = {}): Promise<Database> {
   if (url.startsWith("sqlite:")) return openSqlite(url, requirePackage("better-sqlite3") as typeof SQLite);
   const { default: pgDriver } = await import("pg");
   // PostgreSQL returns int8/numeric as strings; counts are small, so parse them once here.
   pgDriver.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
   pgDriver.types.setTypeParser(1700, (v) => Number.parseFloat(v));
-  return openPostgres(pgDriver, url, opts.namedStatements ?? true);
+  return openPostgres(pgDriver, url, opts.namedStatements ?? true, opts.readBatch ?? true);
 }
 
 function openSqlite(url: string, SQLiteDriver: typeof SQLite): Database {
@@ -209,13 +210,19 @@ function rowsBuiltInJs(stmt: SQLite.Statement, schemaVersion: (() => number) | n
   } as KyselyStatement;
 }
 
-async function openPostgres(pgDriver: typeof pg, url: string, namedStatements: boolean): Promise<Database> {
+async function openPostgres(pgDriver: typeof pg, url: string, namedStatements: boolean, readBatch: boolean): Promise<Database> {
   const pool = new pgDriver.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
+  // Decision 0081: the connections that carry a turn's reads together, in pipeline mode.
+  const pipelined = readBatch ? new pgDriver.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5000, pipeline: true } as pg.PoolConfig) : undefined;
   // A lost server must not crash the process: requests fail with 503 until it is back.
   pool.on("error", () => {});
+  pipelined?.on("error", () => {});
   // A connection that dies while checked out (server stopped mid-request) emits 'error' on its client:
   // without a listener that crashed the whole process. The query fails (503) and pg drops the client.
   pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
+  pipelined?.on("connect", (client) => {
     client.on("error", () => {});
   });
   try {
@@ -223,12 +230,15 @@ async function openPostgres(pgDriver: typeof pg, url: string, namedStatements: b
     client.release();
   } catch (e) {
     await pool.end().catch(() => {});
+    await pipelined?.end().catch(() => {});
     const u = new URL(url);
     throw new DatabaseUnavailableError(
       `Cannot reach PostgreSQL at ${u.hostname}:${u.port || 5432} (DATABASE_URL): ${(e as Error).message}`,
     );
   }
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: namedStatements ? withNamedStatements(pool) : pool }) });
+  const send: Send = namedStatements ? sendNamed : (client, text, values) => client.query(text, values as unknown[] | undefined);
+  const driverPool = pipelined ? batchingPool(pool, new ReadBatcher(pipelined, send), send, () => pipelined.end()) : namedStatements ? withNamedStatements(pool) : pool;
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: driverPool }) });
   return {
     db,
     dialect: "postgres",
@@ -280,21 +290,24 @@ function statementName(text: string): string {
   return name;
 }
 
+/** One statement on a client: a fixed query as a named statement (renamed and run again once after another process's schema change). */
+function sendNamed(client: pg.PoolClient, text: string, values?: readonly unknown[]): Promise<unknown> {
+  // A schema change through this pool (migrations, tests): later queries are named anew.
+  if (DDL.test(text)) statementGeneration += 1;
+  if (!values || values.length === 0 || text.length > 4000 || !NAMEABLE.test(text)) return client.query(text, values as unknown[]);
+  const run = () => client.query({ name: statementName(text), text, values: values as unknown[] });
+  return run().catch((e: { code?: string; message?: string }) => {
+    if (e?.code !== "0A000" || !/cached plan must not change result type/.test(e.message ?? "")) throw e;
+    statementGeneration += 1;
+    return run();
+  });
+}
+
 function namedClient(client: pg.PoolClient): PostgresPoolClient {
   return {
     query(textOrCursor: unknown, values?: readonly unknown[]) {
-      // A schema change through this pool (migrations, tests): later queries are named anew.
-      if (typeof textOrCursor === "string" && DDL.test(textOrCursor)) statementGeneration += 1;
-      if (typeof textOrCursor !== "string" || !values || values.length === 0 || textOrCursor.length > 4000 || !NAMEABLE.test(textOrCursor)) {
-        return (client.query as (a: unknown, b?: unknown) => unknown)(textOrCursor, values);
-      }
-      const text = textOrCursor;
-      const run = () => client.query({ name: statementName(text), text, values: values as unknown[] });
-      return run().catch((e: { code?: string; message?: string }) => {
-        if (e?.code !== "0A000" || !/cached plan must not change result type/.test(e.message ?? "")) throw e;
-        statementGeneration += 1;
-        return run();
-      });
+      if (typeof textOrCursor !== "string") return (client.query as (a: unknown, b?: unknown) => unknown)(textOrCursor, values);
+      return sendNamed(client, textOrCursor, values);
     },
     release: (destroy?: boolean) => client.release(destroy),
   } as PostgresPoolClient;

@@ -1,0 +1,125 @@
+import type { PostgresPool, PostgresPoolClient } from "kysely";
+import type pg from "pg";
+
+/**
+ * PostgreSQL (decision 0081): reads asked for outside a transaction in the same turn of the event loop go to
+ * PostgreSQL together, on one connection in pipeline mode, written to the socket in one system call. A page's
+ * independent reads (a case page's actions, events, minutes, feedback, meetings, owners: a `Promise.all`)
+ * each took a pool connection, a `writev` and a wake-up of another PostgreSQL process; now the page's turn
+ * takes one. Each read stays its own statement (named, bound, with its own Sync): its rows, types and errors
+ * are what they were; an error in one fails that one only.
+ *
+ * Not batched: anything but a plain `select` (writes, `with`, locks, sequences), cursors (streams), and every
+ * statement of a transaction (Kysely takes a connection and begins): those get a connection of their own.
+ */
+export type Send = (client: pg.PoolClient, text: string, values?: readonly unknown[]) => Promise<unknown>;
+
+const PLAIN_READ = /^\s*select\b/i;
+const NOT_PLAIN = /\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b|\b(nextval|setval|pg_advisory\w*|pg_try_advisory\w*|set_config|pg_notify|pg_sleep\w*)\s*\(/i;
+
+/**
+ * Whether a statement may join a batch: a read with parameters (the extended protocol: a Sync of its own), no
+ * locks, no side effects.
+ */
+export function batchable(text: unknown, values?: readonly unknown[]): text is string {
+  return typeof text === "string" && values !== undefined && values.length > 0 && PLAIN_READ.test(text) && !NOT_PLAIN.test(text);
+}
+
+interface Waiting {
+  text: string;
+  values: readonly unknown[];
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+export class ReadBatcher {
+  private waiting: Waiting[] = [];
+  private scheduled = false;
+  /** Batches sent, and reads in them (tests and benchmarks read these). */
+  readonly stats = { batches: 0, reads: 0 };
+
+  constructor(
+    private readonly pipelined: pg.Pool,
+    private readonly send: Send,
+  ) {}
+
+  read(text: string, values: readonly unknown[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ text, values, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // After this turn's promise jobs: every read a page's Promise.all asks for is in the batch.
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    const batch = this.waiting;
+    this.waiting = [];
+    let client: pg.PoolClient;
+    try {
+      client = await this.pipelined.connect();
+    } catch (e) {
+      for (const w of batch) w.reject(e);
+      return;
+    }
+    this.stats.batches += 1;
+    this.stats.reads += batch.length;
+    // Every message of every read in one write: pg corks per statement, this corks around them all.
+    const stream = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection?.stream;
+    stream?.cork?.();
+    // An error PostgreSQL answers (a SQLSTATE) fails its read only; any other (the connection lost) also
+    // retires the connection instead of giving it back to the pool.
+    let broken = false;
+    const fail = (w: Waiting) => (e: unknown) => {
+      if (!(e && typeof e === "object" && typeof (e as { code?: unknown }).code === "string" && /^[0-9A-Z]{5}$/.test((e as { code: string }).code))) broken = true;
+      w.reject(e);
+    };
+    const sent: Promise<unknown>[] = [];
+    try {
+      for (const w of batch) {
+        try {
+          sent.push(this.send(client, w.text, w.values).then(w.resolve, fail(w)));
+        } catch (e) {
+          fail(w)(e);
+        }
+      }
+    } finally {
+      stream?.uncork?.();
+    }
+    await Promise.all(sent);
+    client.release(broken);
+  }
+}
+
+/**
+ * The pool Kysely sees: a connection is a promise to run statements. A plain read on a connection that has not
+ * run anything else joins the turn's batch; the first statement of any other kind (a `begin`, a write, a cursor)
+ * takes a real connection, which then runs every later statement of that connection, in order.
+ */
+export function batchingPool(pool: pg.Pool, batcher: ReadBatcher, send: Send, endBatches: () => Promise<void>): PostgresPool {
+  return {
+    async connect() {
+      let real: Promise<pg.PoolClient> | undefined;
+      const pinned = () => {
+        real ??= pool.connect();
+        return real;
+      };
+      return {
+        query(textOrCursor: unknown, values?: readonly unknown[]) {
+          if (!real && batchable(textOrCursor, values)) return batcher.read(textOrCursor, values!);
+          if (typeof textOrCursor === "string") return pinned().then((c) => send(c, textOrCursor, values));
+          return pinned().then((c) => (c.query as (a: unknown, b?: unknown) => unknown)(textOrCursor, values));
+        },
+        release() {
+          if (real) void real.then((c) => c.release(), () => {});
+        },
+      } as unknown as PostgresPoolClient;
+    },
+    end: async () => {
+      await Promise.all([pool.end(), endBatches()]);
+    },
+  };
+}
