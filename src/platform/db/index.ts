@@ -237,7 +237,7 @@ async function openPostgres(pgDriver: typeof pg, url: string, namedStatements: b
     );
   }
   const send: Send = namedStatements ? sendNamed : (client, text, values) => client.query(text, values as unknown[] | undefined);
-  const driverPool = pipelined ? batchingPool(pool, new ReadBatcher(pipelined, send), send, () => pipelined.end()) : namedStatements ? withNamedStatements(pool) : pool;
+  const driverPool = pipelined ? batchingPool(pool, new ReadBatcher(pipelined, send, pool), send, () => pipelined.end()) : namedStatements ? withNamedStatements(pool) : pool;
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: driverPool }) });
   return {
     db,

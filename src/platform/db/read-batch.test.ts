@@ -59,6 +59,15 @@ describe.runIf(Boolean(pgAdminUrl()))("PostgreSQL: reads of one turn together (d
     expect(new Set(apart.map((r) => r.pid)).size).toBeGreaterThan(1);
   });
 
+  it("sends a read alone in its turn on a connection of the main pool, as without batching", async () => {
+    // The write's connection (main pool) is free again when the lone read goes out: the same backend.
+    const written = await sql<{ pid: number }>`update t set note = note where id = ${1} returning pg_backend_pid() as pid`.execute(batched.db);
+    expect((await pidAnd(batched.db, 1)).pid).toBe(written.rows[0].pid);
+    const [a, b] = await Promise.all([pidAnd(batched.db, 2), pidAnd(batched.db, 3)]);
+    expect(a.pid).toBe(b.pid);
+    expect(a.pid).not.toBe(written.rows[0].pid);
+  });
+
   it("gives the rows and types an unbatched read gives (text, integer, bigint, boolean, null, row order)", async () => {
     const read = (db: Database["db"]) =>
       Promise.all([
@@ -106,7 +115,7 @@ describe.runIf(Boolean(pgAdminUrl()))("PostgreSQL: reads of one turn together (d
   });
 
   it("retires a connection PostgreSQL lost: the reads after it run on a new one", async () => {
-    const before = await pidAnd(batched.db, 0);
+    const [before] = await Promise.all([pidAnd(batched.db, 0), pidAnd(batched.db, 1)]);
     const admin = new pg.Client({ connectionString: batched.url });
     await admin.connect();
     try {

@@ -41,6 +41,8 @@ export class ReadBatcher {
   constructor(
     private readonly pipelined: pg.Pool,
     private readonly send: Send,
+    /** A turn with one read sends it on a connection of this pool, as without batching. */
+    private readonly single?: pg.Pool,
   ) {}
 
   read(text: string, values: readonly unknown[]): Promise<unknown> {
@@ -60,7 +62,9 @@ export class ReadBatcher {
     this.waiting = [];
     let client: pg.PoolClient;
     try {
-      client = await this.pipelined.connect();
+      // One read alone: the connection it would have had without batching (the backend that ran the
+      // turn's writes stays the warm one; one person alone measured 1.12x the database's CPU otherwise).
+      client = await (batch.length === 1 && this.single ? this.single : this.pipelined).connect();
     } catch (e) {
       for (const w of batch) w.reject(e);
       return;
