@@ -157,14 +157,13 @@ export async function getFeedback(ctx: AppContext, who: AuditWho, formId: string
 /** Feedback forms of a case the actor may see (attendees and core members). */
 export async function feedbackOfCase(ctx: AppContext, who: AuditWho, caseId: string) {
   const c = await visibleCase(ctx, who, caseId);
-  const out: { id: string; consultationId: string; status: string; createdAt: string }[] = [];
-  for (const f of await store.feedbackOfCase(ctx.database.db, c.id)) {
-    const attendees = await attendeesOf(ctx, f.consultation_id, c.id);
-    if (casePolicy.can(who.actor ?? null, "read_identity", c) || (who.actor && attendees.includes(who.actor.userId))) {
-      out.push({ id: f.id, consultationId: f.consultation_id, status: f.status, createdAt: f.created_at });
-    }
-  }
-  return out;
+  const forms = await store.feedbackOfCase(ctx.database.db, c.id);
+  // The core roles see every form; anyone else the forms of meetings they took part in for this case (the
+  // attendees read only then, for all forms at once: issue 9).
+  const core = casePolicy.can(who.actor ?? null, "read_identity", c);
+  const me = who.actor?.userId;
+  const seen = core ? forms.map(() => true) : await Promise.all(forms.map(async (f) => Boolean(me && (await attendeesOf(ctx, f.consultation_id, c.id)).includes(me))));
+  return forms.filter((_, i) => seen[i]).map((f) => ({ id: f.id, consultationId: f.consultation_id, status: f.status, createdAt: f.created_at }));
 }
 
 /** The drafter edits the text: a new revision, so every vote and the attestation must be given again. */

@@ -121,6 +121,10 @@ describeEachDialect("meetings: the feedback form's consensus and the framework",
       expect(sorted(v.attendees.map((a) => a.userId))).toEqual(sorted([chair.userId, coordinator.userId, officer.userId, cawMember.userId]));
       expect(v.may.vote).toBe(true);
       await expect(cases.getFeedback(ctx(), who(clbMember), b)).rejects.toMatchObject({ code: "not_found" });
+      // The case page's list of forms: the core roles see every form without the register being read; the
+      // partner who took part in discussing case B sees its form.
+      expect((await cases.feedbackOfCase(ctx(), who(officer), caseB.id)).map((f) => f.id)).toEqual([b]);
+      expect((await cases.feedbackOfCase(ctx(), who(cawMember), caseB.id)).map((f) => [f.id, f.consultationId, f.status])).toEqual([[b, meetingId, "draft"]]);
     });
   });
 

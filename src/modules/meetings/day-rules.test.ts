@@ -123,6 +123,8 @@ describeEachDialect("meetings: attendance on the day, minutes revision (decision
       expect(await audits(caseIds[2], "meeting.minutes.save")).toBe(auditBefore);
       const [minutes] = await minutesOfCase(ctx(), who("coordinator"), caseIds[2]);
       expect(minutes.decisions).toBe("Tekst van de voorzitter");
+      // The meeting's day comes with the minutes (one read, the meeting joined).
+      expect(minutes).toMatchObject({ consultationId: id, heldOn: today });
       // Having seen the chair's version (revision 1), the coordinator saves knowingly.
       await saveCaseMinutes(ctx(), who("coordinator"), id, caseIds[2], input("Samengevoegde tekst", 1));
       expect((await store.minutesOf(ctx().database.db, id, caseIds[2]))?.revision).toBe(2);

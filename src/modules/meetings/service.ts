@@ -498,8 +498,7 @@ export async function saveCaseMinutes(ctx: AppContext, who: AuditWho, id: string
 /** Minutes of one case across meetings, for the case page (need to know checked by the cases module). */
 export async function minutesOfCase(ctx: AppContext, who: AuditWho, caseId: string) {
   const c = await cases.visibleCase(ctx, who, caseId);
-  const rows = await store.minutesOfCase(ctx.database.db, c.id);
-  const meetings = new Map((await store.meetingsByIds(ctx.database.db, rows.map((r) => r.consultation_id))).map((m) => [m.id, m]));
+  const rows = await store.minutesOfCaseWithDay(ctx.database.db, c.id);
   const text = await pd.reveal(
     ctx,
     who,
@@ -508,7 +507,7 @@ export async function minutesOfCase(ctx: AppContext, who: AuditWho, caseId: stri
     true,
     Object.fromEntries(rows.map((r) => [r.consultation_id, { place: { table: "consultation_minutes", column: "decisions_enc", rowId: `${r.consultation_id}:${c.id}` }, value: r.decisions_enc }])),
   );
-  return rows.map((r) => ({ consultationId: r.consultation_id, heldOn: meetings.get(r.consultation_id)?.held_on ?? "", decisions: text[r.consultation_id], nextReviewOn: r.next_review_on }));
+  return rows.map((r) => ({ consultationId: r.consultation_id, heldOn: r.held_on ?? "", decisions: text[r.consultation_id], nextReviewOn: r.next_review_on }));
 }
 
 /** Meetings that discussed a case (the case page's feedback form picks one); need to know checked first. */

@@ -106,6 +106,15 @@ export const minutesOf = (db: Db, consultationId: string, caseId: string) =>
   db.selectFrom("consultation_minutes").selectAll().where("consultation_id", "=", consultationId).where("case_id", "=", caseId).executeTakeFirst();
 
 export const minutesOfCase = precompiled((db, caseId: string) => db.selectFrom("consultation_minutes").select(MINUTES_COLUMNS).where("case_id", "=", caseId).orderBy("recorded_at"));
+/** The case page's minutes: with the meeting's day joined, one read instead of two (issue 9). */
+export const minutesOfCaseWithDay = precompiled((db, caseId: string) =>
+  m(db)
+    .selectFrom("consultation_minutes as mi")
+    .leftJoin("consultation as co", "co.id", "mi.consultation_id")
+    .select(["mi.consultation_id", "mi.decisions_enc", "mi.next_review_on", "co.held_on"])
+    .where("mi.case_id", "=", caseId)
+    .orderBy("mi.recorded_at"),
+);
 
 /**
  * Saves a case's minutes on a meeting (decision 0058: compare-and-set). `expected` is the revision the
