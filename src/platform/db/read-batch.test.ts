@@ -68,6 +68,29 @@ describe.runIf(Boolean(pgAdminUrl()))("PostgreSQL: reads of one turn together (d
     expect(a.pid).not.toBe(written.rows[0].pid);
   });
 
+  it("holds the reads of later turns while two batches are on their way, then sends them together", async () => {
+    const slow = (n: number) => sql<{ pid: number; c: number }>`select pg_backend_pid() as pid, count(*)::int as c from generate_series(1, ${n}::int)`.execute(batched.db).then((r) => r.rows[0]);
+    // A later turn: after the batch of the turn before has gone out.
+    const turn = () => new Promise((r) => setTimeout(r, 10));
+    // The pipelined connection a batch of two gets (a read alone goes on the main pool).
+    const [pipelined] = await Promise.all([pidAnd(batched.db, 0), pidAnd(batched.db, 0)]);
+    const a = slow(4_000_000);
+    await turn();
+    const b = slow(4_000_001);
+    await turn();
+    // Two batches in flight: these two reads, asked for in two later turns, wait and go out as one batch.
+    const c = pidAnd(batched.db, 1);
+    await turn();
+    const d = pidAnd(batched.db, 2);
+    const [ra, rb, rc, rd] = await Promise.all([a, b, c, d]);
+    expect([ra.c, rb.c, rc.n, rd.n]).toEqual([4_000_000, 4_000_001, 1, 2]);
+    expect(ra.pid).not.toBe(rb.pid);
+    // Together: one batch of two on the pipelined connection; each alone would have gone on the main pool.
+    expect(rc.pid).toBe(rd.pid);
+    expect(rc.pid).toBe(pipelined.pid);
+    expect([ra.pid, rb.pid]).not.toContain(rc.pid);
+  });
+
   it("gives the rows and types an unbatched read gives (text, integer, bigint, boolean, null, row order)", async () => {
     const read = (db: Database["db"]) =>
       Promise.all([

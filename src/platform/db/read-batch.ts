@@ -14,6 +14,12 @@ import type pg from "pg";
  */
 export type Send = (client: pg.PoolClient, text: string, values?: readonly unknown[]) => Promise<unknown>;
 
+/**
+ * Batches on their way at once. Under load the reads of later turns wait for one of them and go together: fewer,
+ * larger batches (session 23, at 32 connections against no limit: case page 0.920, case list 0.936 of the CPU; 1 in
+ * flight gave the same, 4 nothing on the list). Two, so one slow read never holds up every other.
+ */
+const MAX_IN_FLIGHT = 2;
 const PLAIN_READ = /^\s*select\b/i;
 const NOT_PLAIN = /\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b|\b(nextval|setval|pg_advisory\w*|pg_try_advisory\w*|set_config|pg_notify|pg_sleep\w*)\s*\(/i;
 
@@ -35,6 +41,7 @@ interface Waiting {
 export class ReadBatcher {
   private waiting: Waiting[] = [];
   private scheduled = false;
+  private inFlight = 0;
   /** Batches sent, and reads in them (tests and benchmarks read these). */
   readonly stats = { batches: 0, reads: 0 };
 
@@ -58,6 +65,21 @@ export class ReadBatcher {
 
   private async flush(): Promise<void> {
     this.scheduled = false;
+    // Two batches on their way at most: the reads of later turns wait for one of them and go together.
+    if (this.inFlight >= MAX_IN_FLIGHT || this.waiting.length === 0) return;
+    this.inFlight += 1;
+    try {
+      await this.sendBatch();
+    } finally {
+      this.inFlight -= 1;
+      if (this.waiting.length > 0 && !this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    }
+  }
+
+  private async sendBatch(): Promise<void> {
     const batch = this.waiting;
     this.waiting = [];
     let client: pg.PoolClient;
