@@ -214,17 +214,15 @@ async function openPostgres(pgDriver: typeof pg, url: string, namedStatements: b
   const pool = new pgDriver.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
   // Decision 0081: the connections that carry a turn's reads together, in pipeline mode.
   const pipelined = readBatch ? new pgDriver.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5000, pipeline: true } as pg.PoolConfig) : undefined;
-  // A lost server must not crash the process: requests fail with 503 until it is back.
-  pool.on("error", () => {});
-  pipelined?.on("error", () => {});
-  // A connection that dies while checked out (server stopped mid-request) emits 'error' on its client:
-  // without a listener that crashed the whole process. The query fails (503) and pg drops the client.
-  pool.on("connect", (client) => {
-    client.on("error", () => {});
-  });
-  pipelined?.on("connect", (client) => {
-    client.on("error", () => {});
-  });
+  for (const p of pipelined ? [pool, pipelined] : [pool]) {
+    // A lost server must not crash the process: requests fail with 503 until it is back.
+    p.on("error", () => {});
+    // A connection that dies while checked out (server stopped mid-request) emits 'error' on its client:
+    // without a listener that crashed the whole process. The query fails (503) and pg drops the client.
+    p.on("connect", (client) => {
+      client.on("error", () => {});
+    });
+  }
   try {
     const client = await pool.connect();
     client.release();
@@ -237,7 +235,7 @@ async function openPostgres(pgDriver: typeof pg, url: string, namedStatements: b
     );
   }
   const send: Send = namedStatements ? sendNamed : (client, text, values) => client.query(text, values as unknown[] | undefined);
-  const driverPool = pipelined ? batchingPool(pool, new ReadBatcher(pipelined, send, pool), send, () => pipelined.end()) : namedStatements ? withNamedStatements(pool) : pool;
+  const driverPool = pipelined ? batchingPool(pool, new ReadBatcher(pipelined, send, pool), send) : namedStatements ? withNamedStatements(pool) : pool;
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: driverPool }) });
   return {
     db,

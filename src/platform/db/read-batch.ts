@@ -42,15 +42,18 @@ export class ReadBatcher {
   private waiting: Waiting[] = [];
   private scheduled = false;
   private inFlight = 0;
-  /** Batches sent, and reads in them (tests and benchmarks read these). */
-  readonly stats = { batches: 0, reads: 0 };
 
   constructor(
     private readonly pipelined: pg.Pool,
     private readonly send: Send,
     /** A turn with one read sends it on a connection of this pool, as without batching. */
-    private readonly single?: pg.Pool,
+    private readonly single: pg.Pool,
   ) {}
+
+  /** Closes the pipelined connections (the single pool is its owner's to close). */
+  end(): Promise<void> {
+    return this.pipelined.end();
+  }
 
   read(text: string, values: readonly unknown[]): Promise<unknown> {
     return new Promise((resolve, reject) => {
@@ -86,13 +89,11 @@ export class ReadBatcher {
     try {
       // One read alone: the connection it would have had without batching (the backend that ran the
       // turn's writes stays the warm one; one person alone measured 1.12x the database's CPU otherwise).
-      client = await (batch.length === 1 && this.single ? this.single : this.pipelined).connect();
+      client = await (batch.length === 1 ? this.single : this.pipelined).connect();
     } catch (e) {
       for (const w of batch) w.reject(e);
       return;
     }
-    this.stats.batches += 1;
-    this.stats.reads += batch.length;
     // Every message of every read in one write: pg corks per statement, this corks around them all.
     const stream = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection?.stream;
     stream?.cork?.();
@@ -125,7 +126,7 @@ export class ReadBatcher {
  * run anything else joins the turn's batch; the first statement of any other kind (a `begin`, a write, a cursor)
  * takes a real connection, which then runs every later statement of that connection, in order.
  */
-export function batchingPool(pool: pg.Pool, batcher: ReadBatcher, send: Send, endBatches: () => Promise<void>): PostgresPool {
+export function batchingPool(pool: pg.Pool, batcher: ReadBatcher, send: Send): PostgresPool {
   return {
     async connect() {
       let real: Promise<pg.PoolClient> | undefined;
@@ -145,7 +146,7 @@ export function batchingPool(pool: pg.Pool, batcher: ReadBatcher, send: Send, en
       } as unknown as PostgresPoolClient;
     },
     end: async () => {
-      await Promise.all([pool.end(), endBatches()]);
+      await Promise.all([pool.end(), batcher.end()]);
     },
   };
 }
