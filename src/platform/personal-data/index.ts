@@ -38,6 +38,7 @@ import { audit, type AuditWho } from "../audit";
 import type { AppContext } from "../context";
 import { DecryptError, type Keyring, keyringFor, refreshKeyring } from "../crypto/keyring";
 import type { DB } from "../db/schema";
+import { extend } from "../objects";
 
 export { DecryptError } from "../crypto/keyring";
 
@@ -73,9 +74,9 @@ async function withKeyring<T>(ctx: AppContext, fn: (k: Keyring) => T): Promise<T
 
 export const personalData = {
   async write<K extends string>(ctx: AppContext, who: AuditWho, spec: Base & { fields: Fields<K> }): Promise<Record<K, string | null>> {
-    const event = { action: "personal_data.write", resourceType: spec.resourceType, resourceId: spec.rowId, livcId: spec.livcId ?? null };
+    const event = (outcome: "denied" | "success") => ({ action: "personal_data.write", resourceType: spec.resourceType, resourceId: spec.rowId, livcId: spec.livcId ?? null, outcome });
     if (!(await decide(spec.allowed))) {
-      await audit.recordFor(ctx, who, { ...event, outcome: "denied" }, { db: spec.db });
+      await audit.recordFor(ctx, who, event("denied"), { db: spec.db });
       throw new PersonalDataDenied();
     }
     const keyring = await keyringFor(ctx);
@@ -83,18 +84,18 @@ export const personalData = {
     for (const [column, value] of Object.entries(spec.fields) as [K, string | null | undefined][]) {
       out[column] = value === null || value === undefined ? null : keyring.encrypt({ table: spec.table, column, rowId: spec.rowId }, value);
     }
-    await audit.recordFor(ctx, who, { ...event, outcome: "success" }, { db: spec.db });
+    await audit.recordFor(ctx, who, event("success"), { db: spec.db });
     return out;
   },
 
   async read<K extends string>(ctx: AppContext, who: AuditWho, spec: Base & { fields: Fields<K> }): Promise<Record<K, string | null>> {
-    const event = { action: "personal_data.read", resourceType: spec.resourceType, resourceId: spec.rowId, livcId: spec.livcId ?? null };
+    const event = (outcome: "denied" | "allowed") => ({ action: "personal_data.read", resourceType: spec.resourceType, resourceId: spec.rowId, livcId: spec.livcId ?? null, outcome });
     if (!(await decide(spec.allowed))) {
-      await audit.recordFor(ctx, who, { ...event, outcome: "denied" }, { db: spec.db });
+      await audit.recordFor(ctx, who, event("denied"), { db: spec.db });
       throw new PersonalDataDenied();
     }
     const out = await withKeyring(ctx, (k) => decryptFields(k, spec.table, spec.rowId, spec.fields));
-    await audit.recordFor(ctx, who, { ...event, outcome: "allowed" }, { db: spec.db });
+    await audit.recordFor(ctx, who, event("allowed"), { db: spec.db });
     return out;
   },
 
@@ -108,7 +109,8 @@ export const personalData = {
     for (const row of spec.rows) {
       const ok = spec.allowed(row);
       events.push({ action: "personal_data.read", resourceType: spec.resourceType, resourceId: row.rowId, livcId: row.livcId ?? null, outcome: ok ? "allowed" : "denied" });
-      if (ok) out.push({ ...row, plain: await withKeyring(ctx, (k) => decryptFields(k, spec.table, row.rowId, row.fields)) });
+      // Not `{ ...row, plain }`: a row given a new property after a spread costs a map of its own (decision 0082).
+      if (ok) out.push(extend(row, { plain: await withKeyring(ctx, (k) => decryptFields(k, spec.table, row.rowId, row.fields)) }) as R & { plain: Record<K, string | null> });
     }
     await audit.recordMany(ctx, who, events, { db: spec.db });
     return out;

@@ -59,22 +59,25 @@ export type TextFieldProps = {
 
 /** A text input (or textarea when multiline) in a form group. */
 export function TextField(props: TextFieldProps) {
-  const common = {
-    id: props.id,
-    name: props.name ?? props.id,
-    maxLength: props.maxLength,
-    required: props.required,
-    "aria-describedby": describedBy(props.id, props.hint, props.error),
-    "aria-invalid": props.error ? ("true" as const) : undefined,
-  };
+  // Each element's attributes spelt out: `{...common}` followed by more attributes would be a spread
+  // object given new properties, a hidden class of its own on every render (decision 0082).
+  const id = props.id;
+  const name = props.name ?? id;
+  const describedby = describedBy(id, props.hint, props.error);
+  const invalid = props.error ? ("true" as const) : undefined;
   return (
-    <FormGroup id={props.id} label={props.label} hint={props.hint} error={props.error}>
+    <FormGroup id={id} label={props.label} hint={props.hint} error={props.error}>
       {props.multiline ? (
-        <textarea {...common} rows={props.rows ?? 3} value={props.value ?? ""} />
+        <textarea id={id} name={name} maxLength={props.maxLength} required={props.required} aria-describedby={describedby} aria-invalid={invalid} rows={props.rows ?? 3} value={props.value ?? ""} />
       ) : (
         <input
-          {...({ type: props.type ?? "text" } as { type: "text" })}
-          {...common}
+          type={(props.type ?? "text") as "text"}
+          id={id}
+          name={name}
+          maxLength={props.maxLength}
+          required={props.required}
+          aria-describedby={describedby}
+          aria-invalid={invalid}
           value={props.value ?? ""}
           autocomplete={props.autocomplete}
           inputMode={props.inputmode}
