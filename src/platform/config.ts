@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
+import { extend } from "./objects";
 
 /**
  * Configuration comes from environment variables only, validated once at start.
@@ -175,5 +176,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.OIDC_ISSUER && !c.OIDC_REDIRECT_URI && !c.SCHAKEL_PUBLIC_URL) {
     throw new ConfigError("OIDC_REDIRECT_URI", "is required when OIDC_ISSUER is set (or set SCHAKEL_PUBLIC_URL)");
   }
-  return { ...c, databaseUrl: c.DATABASE_URL ?? "sqlite:./data/schakel.db", production };
+  return extend(c, { databaseUrl: c.DATABASE_URL ?? "sqlite:./data/schakel.db", production });
 }

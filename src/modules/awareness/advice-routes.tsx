@@ -14,6 +14,7 @@ import { sentForm } from "./schema";
 import * as service from "./service";
 import { AdviceListPage, AdvicePage, JobPage, JobStatus, LivcAdvicePage } from "./views/advice";
 import { renderToString } from "preact-render-to-string";
+import { extend } from "../../platform/objects";
 
 const manage = { config: { permission: "awareness.manage" as const } };
 const nisParam = z.object({ nis: z.string().regex(/^\d{5}$/) });
@@ -107,7 +108,7 @@ export function adviceRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!job) return undefined;
     // Stored in the database (decision 0069); rows from before it pointed at a file on this instance's disk.
     const available = job.status === "done" && (job.archive_bytes !== null || (job.file_path !== null && fs.existsSync(job.file_path)));
-    return { ...job, available };
+    return extend(job, { available });
   };
 
   app.get("/awareness/jobs/:job", manage, async (request, reply) => {

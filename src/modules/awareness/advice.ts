@@ -9,6 +9,7 @@
 import type { Sector } from "../identity/sectors";
 import { OBJECTIONS, type Objection } from "./objections";
 import type { Activity, LocalGovernment, ParticipationSource } from "./participation";
+import { extend } from "../../platform/objects";
 
 export interface MissingSector { sector: Sector; objections: { objection: Objection; organisations: number }[] }
 
@@ -58,7 +59,7 @@ export async function adviceForAll(source: ParticipationSource, objections: Sect
   for (const g of govs) all.push(await adviceFor(source, g, objections, date));
   return all
     .sort((a, b) => compareActivity({ activity: a.activity, name: a.government.name }, { activity: b.activity, name: b.government.name }))
-    .map((a, i) => ({ ...a, position: i + 1 }));
+    .map((a, i) => extend(a, { position: i + 1 }));
 }
 
 export async function adviceForOne(source: ParticipationSource, objections: SectorObjections, nis: string, date: string): Promise<{ advice: Advice; of: number } | null> {

@@ -17,6 +17,7 @@ import type { Errors } from "./views/form";
 import { LinkFormPage, LinksCreatedPage } from "./views/links";
 import { QuestionFormPage } from "./views/question-form";
 import { SessionFormPage } from "./views/session-form";
+import { extend } from "../../platform/objects";
 
 const manage = { config: { permission: "awareness.manage" as const } };
 type Body = Record<string, string | string[] | undefined>;
@@ -88,7 +89,7 @@ export function awarenessRoutes(app: FastifyInstance, ctx: AppContext) {
     const sum = (used: boolean) => counts.filter((c) => c.used === used).reduce((s, c) => s + c.n, 0);
     return sendPage(
       reply,
-      h(CampaignPage, { ctx: viewContext(request), campaign: { ...campaign, year: Number(campaign.year) }, sessions, questions, links: { open: sum(false), used: sum(true) }, responses: analysis.responses }),
+      h(CampaignPage, { ctx: viewContext(request), campaign: extend(campaign, { year: Number(campaign.year) }), sessions, questions, links: { open: sum(false), used: sum(true) }, responses: analysis.responses }),
     );
   });
 
@@ -130,7 +131,7 @@ export function awarenessRoutes(app: FastifyInstance, ctx: AppContext) {
     const campaign = await campaignOr404(ctx, request, reply);
     if (!campaign) return reply;
     const body = request.body as Body;
-    const parsed = questionForm.safeParse({ ...body, options: optionRows(body) });
+    const parsed = questionForm.safeParse(extend(body, { options: optionRows(body) }));
     if (!parsed.success) {
       return sendPage(reply, h(QuestionFormPage, { ctx: viewContext(request), campaignId: campaign.id, values: flat(body), errors: formErrors(request, parsed.error) }), 400);
     }
@@ -180,7 +181,7 @@ export function awarenessRoutes(app: FastifyInstance, ctx: AppContext) {
       links = await db.transaction().execute(async (trx) => {
         const made =
           input.kind === "organisation"
-            ? [await service.createOrganisationLink({ ...ctx, database: { ...ctx.database, db: trx } }, campaign.id, input.organisation_id, input.province)]
+            ? [await service.createOrganisationLink(extend(ctx, { database: extend(ctx.database, { db: trx }) }), campaign.id, input.organisation_id, input.province)]
             : await service.createAnonymousLinks(trx, campaign.id, isSector(input.sector) ? input.sector : "other", input.province, input.count);
         await audit.record(request, { action: "awareness.links.create", resourceType: "awareness_campaign", resourceId: campaign.id, outcome: "success" }, { db: trx });
         return made;

@@ -3,6 +3,7 @@ import { isIsoDate } from "../../platform/db/values";
 import { isSector, type Sector } from "../identity/sectors";
 import { QUESTION_KINDS } from "./migrations";
 import { isObjection, type Objection } from "./objections";
+import { extend } from "../../platform/objects";
 
 /** Form bodies arrive as strings, or arrays when a checkbox name repeats. */
 export const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined || v === null || v === "" ? [] : [String(v)]);
@@ -26,12 +27,7 @@ export const sessionForm = z
     participants: z.coerce.number({ message: "participants" }).int("participants").min(0, "participants").max(100_000, "participants"),
     materials: text(4000).default(""),
   })
-  .transform((s) => ({
-    ...s,
-    sectors: s.sectors as Sector[],
-    province: s.province || null,
-    municipalities: [...new Set(s.municipalities.split(/[\s,;]+/).filter(Boolean))],
-  }))
+  .transform((s) => extend(s, { sectors: s.sectors as Sector[], province: s.province || null, municipalities: [...new Set(s.municipalities.split(/[\s,;]+/).filter(Boolean))] }))
   .refine((s) => s.province !== null || s.municipalities.length > 0, { message: "reach", path: ["province"] });
 export type SessionInput = z.infer<typeof sessionForm>;
 
@@ -45,14 +41,11 @@ export const questionForm = z
     required: z.preprocess((v) => v === "1" || v === "on", z.boolean()),
     options: z.array(z.object({ text_nl: text(300), text_fr: text(300), objection: z.string().default("") })),
   })
-  .transform((q) => ({
-    ...q,
-    options: q.kind === "single" || q.kind === "multiple"
+  .transform((q) => extend(q, { options: q.kind === "single" || q.kind === "multiple"
       ? q.options
           .filter((o) => o.text_nl || o.text_fr)
           .map((o) => ({ text_nl: o.text_nl, text_fr: o.text_fr || o.text_nl, objection: isObjection(o.objection) ? (o.objection as Objection) : null }))
-      : [],
-  }))
+      : [] }))
   .refine((q) => !(q.kind === "single" || q.kind === "multiple") || q.options.length >= 2, { message: "options", path: ["options"] })
   .refine((q) => q.options.every((o) => o.text_nl.length > 0), { message: "option_nl", path: ["options"] });
 export type QuestionInput = z.infer<typeof questionForm>;

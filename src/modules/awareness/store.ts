@@ -4,6 +4,7 @@ import { newId, nowIso, toCount } from "../../platform/db/values";
 import type { Sector } from "../identity/sectors";
 import type { JobStatus, LinkKind, QuestionKind } from "./migrations";
 import type { Objection } from "./objections";
+import { extend } from "../../platform/objects";
 
 // ---------------------------------------------------------------------------------------------
 // The revision of the advice's awareness inputs (decision 0037): a token replaced in the same
@@ -114,12 +115,7 @@ export async function questionnaire(db: Kysely<DB>, campaignId: string): Promise
     )
     .orderBy("position")
     .execute();
-  return questions.map((q) => ({
-    ...q,
-    position: Number(q.position),
-    required: Number(q.required) === 1,
-    options: options.filter((o) => o.question_id === q.id).map((o) => ({ ...o, position: Number(o.position) })),
-  }));
+  return questions.map((q) => extend(q, { position: Number(q.position), required: Number(q.required) === 1, options: options.filter((o) => o.question_id === q.id).map((o) => extend(o, { position: Number(o.position) })) }));
 }
 
 export async function insertQuestion(
@@ -206,8 +202,8 @@ export async function responsesOf(db: Kysely<DB>, campaignId: string): Promise<{
     .where("awareness_response.campaign_id", "=", campaignId)
     .execute();
   return {
-    responses: responses.map((r) => ({ ...r, anonymous: Number(r.anonymous) === 1 })),
-    answers: answers.map((a) => ({ ...a, scale_value: a.scale_value === null ? null : Number(a.scale_value) })),
+    responses: responses.map((r) => extend(r, { anonymous: Number(r.anonymous) === 1 })),
+    answers: answers.map((a) => extend(a, { scale_value: a.scale_value === null ? null : Number(a.scale_value) })),
   };
 }
 
@@ -230,7 +226,7 @@ export async function insertJob(db: Kysely<DB>, j: { campaign_id: string; total:
 export async function updateJob(db: Kysely<DB>, id: string, j: { status?: JobStatus; done?: number; total?: number; file_path?: string; error?: string }) {
   const at = nowIso();
   const finished = j.status && j.status !== "running" ? { finished_at: at } : {};
-  await db.updateTable("awareness_job").set({ ...j, ...finished, updated_at: at }).where("id", "=", id).execute();
+  await db.updateTable("awareness_job").set(extend(j, extend(finished, { updated_at: at }))).where("id", "=", id).execute();
 }
 
 /**
@@ -270,5 +266,5 @@ export async function jobById(db: Kysely<DB>, id: string) {
     .select("awareness_job_archive.bytes as archive_bytes")
     .where("awareness_job.id", "=", id)
     .executeTakeFirst();
-  return j ? { ...j, done: Number(j.done), total: Number(j.total), archive_bytes: j.archive_bytes === null ? null : Number(j.archive_bytes) } : undefined;
+  return j ? extend(j, { done: Number(j.done), total: Number(j.total), archive_bytes: j.archive_bytes === null ? null : Number(j.archive_bytes) }) : undefined;
 }

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../../platform/db";
 import { pgPrimaryKeys } from "./tables";
+import { extend } from "../../platform/objects";
 
 /**
  * Backups versus purges and rectifications (decision 0054). A backup holds personal data as it was
@@ -129,7 +130,7 @@ export async function tableShapes(db: AnyDb, dialect: Database["dialect"], table
       where c.contype = 'f' and n.nspname = 'public'`.execute(db);
     for (const r of fk.rows) fks.set(r.child, [...(fks.get(r.child) ?? []), { column: r.col, parent: r.parent, parentColumn: r.parent_col }]);
   }
-  return tables.map((t) => ({ ...t, key: keys.get(t.name) ?? [], fks: fks.get(t.name) ?? [] }));
+  return tables.map((t) => extend(t, { key: keys.get(t.name) ?? [], fks: fks.get(t.name) ?? [] }));
 }
 
 /** The target's rows of every record the pending erasures name, taken before the restore replaces them. */

@@ -3,6 +3,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import type { MasterKey } from "../../platform/crypto/master-key";
 import { BackupError, DAMAGED, otherKey } from "./format";
 import type { TableSummary } from "./tables";
+import { extend } from "../../platform/objects";
 
 /**
  * Backup file format 1 (decision 0013), as releases before decision 0067 wrote it: kept so that the
@@ -54,8 +55,8 @@ export function sealBackup(manifest: ManifestV1, lines: string[], master: Master
     const [i, values] = JSON.parse(line) as [number, unknown[]];
     rows[i].push(values);
   }
-  const tables = manifest.tables.map((t, i) => ({ ...t, rows: rows[i].length, sha256: legacyDigest(t.columns, rows[i]) }));
-  const plain = gzipSync(Buffer.from(`${JSON.stringify({ ...manifest, tables })}\n${lines.join("\n")}`, "utf8"));
+  const tables = manifest.tables.map((t, i) => extend(t, { rows: rows[i].length, sha256: legacyDigest(t.columns, rows[i]) }));
+  const plain = gzipSync(Buffer.from(`${JSON.stringify(extend(manifest, { tables }))}\n${lines.join("\n")}`, "utf8"));
   const salt = randomBytes(16);
   const iv = randomBytes(12);
   const header: HeaderV1 = { key_id: master.id, salt: salt.toString("base64"), iv: iv.toString("base64"), created_at: manifest.created_at, dialect: manifest.dialect };

@@ -12,6 +12,7 @@ import { type Carry, ERASURE_LOG_TABLES, erasureLogRow, hasPending, pendingErasu
 import { BackupError, backupLines, backupLinesSync, DAMAGED, FrameSealer, fileChunks, MAGIC_V2, newHeader, parseHead } from "./format";
 import { MAGIC_V1, openBackupV1 } from "./legacy";
 import { type AnyDb, denormalise, normalise, type Row, TableDigest, type TableInfo, type TableSummary, tableChecksums, tablePages, userTables } from "./tables";
+import { extend } from "../../platform/objects";
 
 /**
  * Encrypted logical backups (decisions 0013, 0067). One format for SQLite and PostgreSQL, streamed:
@@ -292,9 +293,9 @@ function contentsV1(bytes: Buffer, headerLine: Buffer, headLength: number, maste
   const tables = manifest.tables.map((t) => {
     const d = new TableDigest(t.columns);
     for (const v of rows.get(t.name) ?? []) d.add(v);
-    return { ...t, sha256: d.hex() };
+    return extend(t, { sha256: d.hex() });
   });
-  return { manifest: { ...manifest, tables }, rows };
+  return { manifest: extend(manifest, { tables }), rows };
 }
 
 /** Checks and decrypts a whole backup in memory (either format); every refusal is one clear sentence (BackupError). */

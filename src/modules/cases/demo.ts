@@ -7,6 +7,7 @@ import * as meetings from "../meetings/service";
 import * as partners from "../partners/service";
 import { addFramework, livcByCode } from "../registry/service";
 import * as cases from "./service";
+import { extend } from "../../platform/objects";
 
 const actorOf = (userId: string, displayName: string, memberships: LivcMembership[]): Actor => ({ userId, displayName, sessionId: "demo-seed", isAdmin: false, isRegionalAnalyst: false, isDpo: false, memberships });
 
@@ -27,7 +28,7 @@ export async function seedCasesDemo(ctx: AppContext): Promise<DemoAccount[]> {
   const caw = await ensureOrganisation(ctx, { name: "CAW Oost-Vlaanderen (demo)", sector: "caw" });
   const u = async (email: string, name: string, role: string, m: LivcMembership) => {
     const r = await ensureDemoUser(ctx, { email, displayName: name, role, memberships: [{ livcId: m.livcId, role: m.role, organisationId: m.organisationId }] });
-    return { ...r, actor: actorOf(r.userId, name, [m]) };
+    return extend(r, { actor: actorOf(r.userId, name, [m]) });
   };
   const chair = await u("voorzitter.gent@demo.schakel.test", "Hilde Voorzitter (demo)", "chair, LIVC Gent", { livcId: gent.id, role: "chair", organisationId: town });
   const coordinator = await u("coordinator.gent@demo.schakel.test", "Yusuf Coördinator (demo)", "coordinator, LIVC Gent", { livcId: gent.id, role: "coordinator", organisationId: town });

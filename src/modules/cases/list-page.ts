@@ -22,6 +22,7 @@ import { deeplyFrozen } from "../../platform/web/fragments";
 import { SHARED_MARK, type SharedContent, sendWithShared, sharedContent, sharedView } from "../../platform/web/shared-content";
 import { sendPage, type ViewContext } from "../../platform/web/view";
 import { CasesMain, type CasesMainProps, CasesPage } from "./views/list";
+import { extend } from "../../platform/objects";
 
 export const MAX_KEPT = 100;
 const kept = new Map<string, SharedContent>();
@@ -45,7 +46,7 @@ export function keptCasesMain(view: ViewContext, props: CasesMainProps): SharedC
     itemsKey = `#${id}`;
   } else itemsKey = JSON.stringify(items);
   // Every other prop is in the key too (a prop added later as well).
-  const key = `${view.locale}\u0000${itemsKey}\u0000${JSON.stringify({ ...props, list: { ...props.list, items: null } })}`;
+  const key = `${view.locale}\u0000${itemsKey}\u0000${JSON.stringify(extend(props, { list: extend(props.list, { items: null }) }))}`;
   const found = kept.get(key);
   if (found) {
     kept.delete(key);
@@ -53,7 +54,7 @@ export function keptCasesMain(view: ViewContext, props: CasesMainProps): SharedC
     return found;
   }
   renders++;
-  const main = sharedContent(renderToString(h(CasesMain, { ...props, ctx: sharedView(view, "/cases", { csrf: true }) })));
+  const main = sharedContent(renderToString(h(CasesMain, extend(props, { ctx: sharedView(view, "/cases", { csrf: true }) }))));
   if (kept.size >= MAX_KEPT) kept.delete(kept.keys().next().value as string);
   kept.set(key, main);
   return main;
@@ -62,8 +63,8 @@ export function keptCasesMain(view: ViewContext, props: CasesMainProps): SharedC
 /** Sends the case list: the kept content around this request's layout and token, or rendered now. */
 export function sendCaseList(request: FastifyRequest, reply: FastifyReply, view: ViewContext, props: CasesMainProps): FastifyReply {
   const main = keptCasesMain(view, props);
-  if (!main) return sendPage(reply, h(CasesPage, { ...props, ctx: view }));
-  return sendWithShared(request, reply, h(CasesPage, { ...props, ctx: view, mainHtml: SHARED_MARK }), main);
+  if (!main) return sendPage(reply, h(CasesPage, extend(props, { ctx: view })));
+  return sendWithShared(request, reply, h(CasesPage, extend(props, { ctx: view, mainHtml: SHARED_MARK })), main);
 }
 
 /** How many were rendered since start (tests). */

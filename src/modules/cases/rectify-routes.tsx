@@ -17,6 +17,7 @@ import type { ViewContext } from "../../platform/web/view";
 import { IdentityEditPage, type IdentityValues, identityErrorMessages, type LinkedOffer, RectifySearchPage } from "./views/rectify";
 import { RetentionPage } from "./views/retention";
 import { pageParam } from "../../platform/web/pagination";
+import { extend } from "../../platform/objects";
 
 const idParam = z.object({ id: z.string().uuid() });
 const field = (max: number) => z.string().max(max * 2).optional().default("").transform((v) => v.trim().slice(0, max));
@@ -56,7 +57,7 @@ export function rectifyRoutes(app: FastifyInstance, ctx: AppContext) {
     // The linked reports' box is checked on a first view; after a refusal it keeps what was sent.
     const values = form?.values ?? { full_name: current.identity?.fullName ?? "", date_of_birth: current.identity?.dateOfBirth ?? "", reason: "", also_linked: "yes" };
     // The DPO is not on the case's need-to-know list: the way back is the search, not the case page.
-    const back = request.actor?.isDpo && !service.mayRectifyCase({ ...request.actor, isDpo: false }, { livc_id: current.livcId })
+    const back = request.actor?.isDpo && !service.mayRectifyCase(extend(request.actor, { isDpo: false }), { livc_id: current.livcId })
       ? { href: "/rectify", label: t("rect.back_search") }
       : { href: `/cases/${id}`, label: t("rect.back_case", { label: current.label }) };
     return sendPage(
@@ -93,7 +94,7 @@ export function rectifyRoutes(app: FastifyInstance, ctx: AppContext) {
     try {
       const input = { fullName: values.full_name, dateOfBirth: values.date_of_birth, reason: values.reason };
       await service.rectifyCaseIdentity(ctx, whoOf(request), p.data.id, input, { alsoLinked: values.also_linked === "yes" });
-      const seesCase = service.mayRectifyCase(request.actor ? { ...request.actor, isDpo: false } : null, { livc_id: (await service.caseRow(ctx, p.data.id))?.livc_id ?? "" });
+      const seesCase = service.mayRectifyCase(request.actor ? extend(request.actor, { isDpo: false }) : null, { livc_id: (await service.caseRow(ctx, p.data.id))?.livc_id ?? "" });
       return reply.redirect(seesCase ? `/cases/${p.data.id}` : "/rectify?done=1", 303);
     } catch (e) {
       if (e instanceof RectifyInvalid) {
@@ -143,8 +144,8 @@ export function rectifyRoutes(app: FastifyInstance, ctx: AppContext) {
       const first = await load((page - 1) * size);
       const pages = Math.max(1, Math.ceil(first.total / size));
       // A page past the end shows the last page.
-      if (page <= pages) return { ...first, page, pages };
-      return { ...(await load((pages - 1) * size)), page: pages, pages };
+      if (page <= pages) return extend(first, { page, pages });
+      return extend((await load((pages - 1) * size)), { page: pages, pages });
     };
     const [overview, cases, reports, names, lastRun] = await Promise.all([
       retentionOverview(ctx, (by30, by90) => reportPurgesDue(ctx, by30, by90), todayInBrussels()),
@@ -155,7 +156,7 @@ export function rectifyRoutes(app: FastifyInstance, ctx: AppContext) {
     ]);
     await recordRetentionView(ctx, whoOf(request));
     // When the last run ended, on the Brussels clock the DPO reads.
-    const jobs = { lastRun: lastRun && { ...brusselsDateTime(lastRun.finishedAt), failed: lastRun.failed }, dailyAt: ctx.config.SCHAKEL_DAILY_AT };
+    const jobs = { lastRun: lastRun && extend(brusselsDateTime(lastRun.finishedAt), { failed: lastRun.failed }), dailyAt: ctx.config.SCHAKEL_DAILY_AT };
     return sendPage(reply, h(RetentionPage, { ctx: viewContext(request), overview, cases, reports, livcNames: names, jobs, params: { cp: cases.page, rp: reports.page } }));
   });
 }

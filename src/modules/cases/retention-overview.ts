@@ -4,6 +4,7 @@ import type { AppContext } from "../../platform/context";
 import { addDays, brusselsDayStart, todayInBrussels, toCount } from "../../platform/db/values";
 import { listLivcs } from "../registry/service";
 import * as pd from "./personal";
+import { extend } from "../../platform/objects";
 
 /**
  * The DPO's view of retention (decision 0046): the proof of each case purge, newest first, with what
@@ -67,7 +68,7 @@ async function casesDue(ctx: AppContext, by30: string, by90: string) {
   for (const r of due) out.set(r.livc_id, { due30: toCount(r.due30), due90: toCount(r.due90), held: 0 });
   for (const r of held) {
     const c = out.get(r.livc_id) ?? { due30: 0, due90: 0, held: 0 };
-    out.set(r.livc_id, { ...c, held: c.held + 1 });
+    out.set(r.livc_id, extend(c, { held: c.held + 1 }));
   }
   return out;
 }

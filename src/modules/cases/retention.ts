@@ -4,6 +4,7 @@ import { newId, nowIso, shortId, todayInBrussels } from "../../platform/db/value
 import * as pd from "./personal";
 import * as store from "./store";
 import { checkCaseTransition } from "./workflow";
+import { extend } from "../../platform/objects";
 
 /**
  * Retention end. A closed case whose term has passed (SCHAKEL_RETENTION_YEARS from closure,
@@ -113,5 +114,5 @@ export async function purgeCase(ctx: AppContext, c: CaseRow, today: string, who:
 }
 
 export async function purgeLog(ctx: AppContext) {
-  return (await store.purgeLog(ctx.database.db)).map((r) => ({ ...r, removed: JSON.parse(r.removed) as Record<string, number> }));
+  return (await store.purgeLog(ctx.database.db)).map((r) => extend(r, { removed: JSON.parse(r.removed) as Record<string, number> }));
 }

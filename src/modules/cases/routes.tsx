@@ -26,6 +26,7 @@ import { FeedbackPage } from "./views/feedback";
 import { sendCaseList } from "./list-page";
 import { WORK_PREVIEW, type WorkList, WorkPage } from "./views/list";
 import { isCaseTransition } from "./workflow";
+import { extend } from "../../platform/objects";
 
 const idParam = z.object({ id: z.string().uuid() });
 const text = (max: number) => z.string().trim().max(max).optional().default("");
@@ -123,7 +124,7 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
   async function workList(request: FastifyRequest, limit?: number, reads?: ListReads): Promise<WorkList> {
     const actor = request.actor!;
     const who = whoOf(request);
-    const ask = { ...(limit === undefined ? {} : { limit: limit + 1 }), reads: reads ?? (await listReads(ctx.database)) };
+    const ask = extend((limit === undefined ? {} : { limit: limit + 1 }), { reads: reads ?? (await listReads(ctx.database)) });
     const [overdue, reviews, open] = await Promise.all([service.overdueFor(ctx, who, undefined, ask), service.dueReviewsFor(ctx, who, undefined, 0, ask), service.openActionsFor(ctx, who, undefined, ask)]);
     const cut = <T,>(rows: T[]) => (limit === undefined ? rows : rows.slice(0, limit));
     const orgs = await organisationNames(ctx, [...cut(overdue.asLead), ...cut(overdue.asOwner), ...cut(open)].map((r) => r.ownerOrganisationId));
@@ -131,7 +132,7 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     return {
       overdueLead: cut(overdue.asLead).map(mapO),
       overdueOwner: cut(overdue.asOwner).map(mapO),
-      openOwner: cut(open).map((r) => ({ ...mapO(r), overdue: r.overdue })),
+      openOwner: cut(open).map((r) => extend(mapO(r), { overdue: r.overdue })),
       reviews: cut(reviews),
       showLead: actor.memberships.some((m) => m.role === "chair" || m.role === "coordinator"),
       more: limit !== undefined && [overdue.asLead, overdue.asOwner, reviews, open].some((rows) => rows.length > limit),
@@ -157,7 +158,7 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     const q = listQuery.safeParse(request.query ?? {});
     const who = whoOf(request);
     // The whole list (not one page): a cell has at most a few thousand cases.
-    const items = await service.listCases(ctx, who, { ...filterOf({ q: q.success ? q.data.q : "", ...listFilters.parse(request.query ?? {}) }), limit: 100_000 });
+    const items = await service.listCases(ctx, who, extend(filterOf({ q: q.success ? q.data.q : "", ...listFilters.parse(request.query ?? {}) }), { limit: 100_000 }));
     await service.recordCaseExport(ctx, who, items.length);
     const csv = toCsv(["label", "status", "opened_on", "closed_on", "next_review_on"], items.map((c) => [c.label, c.status, c.openedOn, c.closedOn ?? "", c.nextReviewOn ?? ""]));
     return reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="cases-${todayInBrussels()}.csv"`).send(csv);
@@ -235,7 +236,7 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     const choices = await ownerChoices({ id: action.caseId, livcId: action.livcId });
     const typed = form?.values ?? { description: action.description, owner: action.ownerOrganisationId, due_on: action.dueOn, revision: String(action.revision) };
     // A save after a conflict names the revision now saved: saving again is a deliberate choice.
-    const values = form?.conflict ? { ...typed, revision: String(action.revision) } : typed;
+    const values = form?.conflict ? extend(typed, { revision: String(action.revision) }) : typed;
     // The current owner stays in the list (it is what the plan says now), flagged when it cannot see the case.
     const names = await organisationNames(ctx, [...choices, action.ownerOrganisationId, ...(values.owner ? [values.owner] : [])]);
     const t = viewContext(request).t;

@@ -5,6 +5,7 @@ import type { ActionStatus, CaseActionTable, CaseEventTable, CaseFileTable, Feed
 import type { CaseStatus } from "./workflow";
 import { precompiled } from "../../platform/db/precompiled";
 import { everyColumn } from "../../platform/db/columns";
+import { extend } from "../../platform/objects";
 
 /** Case queries. Only service.ts (and this module's policy) call these; other modules use service.ts. */
 type Db = Kysely<DB>;
@@ -51,7 +52,7 @@ export async function nextLabelNumber(db: Db, livcId: string, year: number): Pro
 export const insertCase = (db: Db, row: CaseFileTable) => db.insertInto("case_file").values(row).execute();
 
 export const updateCase = (db: Db, id: string, set: Partial<CaseFileTable>) =>
-  db.updateTable("case_file").set({ ...set, updated_at: nowIso() }).where("id", "=", id).execute();
+  db.updateTable("case_file").set(extend(set, { updated_at: nowIso() })).where("id", "=", id).execute();
 
 /**
  * Adds a timeline event. Without an explicit time it is stamped strictly after the case's last
@@ -166,13 +167,7 @@ export async function updateAction(
 ): Promise<boolean> {
   const r = await db
     .updateTable("case_action")
-    .set((eb) => ({
-      ...patch,
-      updated_at: nowIso(),
-      revision: eb("revision", "+", 1),
-      ...(marks.ownerChanged ? { owner_mailed_at: null } : {}),
-      ...(marks.ownerChanged || marks.dueChanged ? { reminded_at: null } : {}),
-    }))
+    .set((eb) => extend(patch, { updated_at: nowIso(), revision: eb("revision", "+", 1), ...(marks.ownerChanged ? { owner_mailed_at: null } : {}), ...(marks.ownerChanged || marks.dueChanged ? { reminded_at: null } : {}) }))
     .where("id", "=", id)
     .where("revision", "=", expectedRevision)
     .where("status", "=", "open")
@@ -376,7 +371,7 @@ export const insertFeedback = (db: Db, row: DB["feedback_form"]) => db.insertInt
 export const feedbackById = (db: Db, id: string) => db.selectFrom("feedback_form").selectAll().where("id", "=", id).executeTakeFirst();
 export const feedbackOfCase = precompiled((db, caseId: string) => db.selectFrom("feedback_form").select(FEEDBACK_COLUMNS).where("case_id", "=", caseId).orderBy("created_at"));
 export const updateFeedback = (db: Db, id: string, set: Partial<DB["feedback_form"]>) =>
-  db.updateTable("feedback_form").set({ ...set, updated_at: nowIso() }).where("id", "=", id).execute();
+  db.updateTable("feedback_form").set(extend(set, { updated_at: nowIso() })).where("id", "=", id).execute();
 export const votesOf = (db: Db, formId: string) => db.selectFrom("feedback_vote").selectAll().where("form_id", "=", formId).execute();
 export async function putVote(db: Db, row: DB["feedback_vote"]) {
   await db.deleteFrom("feedback_vote").where("form_id", "=", row.form_id).where("user_id", "=", row.user_id).execute();

@@ -4,6 +4,7 @@ import { whoOf } from "../../platform/audit";
 import { sendPage, viewContext } from "../../platform/web/view";
 import { StartPage, WelcomePage } from "./views";
 import { waitingFor } from "./waiting";
+import { extend } from "../../platform/objects";
 
 export const homeModule: SchakelModule = {
   name: "home",
@@ -12,7 +13,7 @@ export const homeModule: SchakelModule = {
     app.get("/", { config: { permission: "public" } }, async (request, reply) => {
       const actor = request.actor;
       if (!actor) return sendPage(reply, h(WelcomePage, { ctx: viewContext(request) }));
-      return sendPage(reply, h(StartPage, { ctx: viewContext(request), waiting: await waitingFor(ctx, { ...whoOf(request), actor }) }));
+      return sendPage(reply, h(StartPage, { ctx: viewContext(request), waiting: await waitingFor(ctx, extend(whoOf(request), { actor })) }));
     });
   },
 };

@@ -17,6 +17,7 @@ import * as store from "./store";
 import { issueToken } from "./tokens";
 import { AccountDetailPage, AccountsPage, NewAccountPage } from "./views/admin";
 import type { DetailsFormView } from "./views/recovery";
+import { extend } from "../../platform/objects";
 
 const newAccount = z.object({
   display_name: z.string().trim().min(1).max(120),
@@ -77,7 +78,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
     // The account, its roles, its invitation link and the audit entry commit together or not at all
     // (a database lost halfway must not leave an account without its audit entry).
     const { id, token, requested } = await db.transaction().execute(async (trx) => {
-      const tctx: AppContext = { ...ctx, database: { ...ctx.database, db: trx } };
+      const tctx: AppContext = extend(ctx, { database: extend(ctx.database, { db: trx }) });
       // admin and dpo are requested, not given (decision 0049): another administrator approves them.
       const now = parsed.data.roles.filter((r) => !FOUR_EYES_PLATFORM_ROLES.includes(r));
       const later = parsed.data.roles.filter((r) => FOUR_EYES_PLATFORM_ROLES.includes(r));
@@ -96,14 +97,11 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post("/admin/accounts", cfg, create);
   app.post(
     "/api/v1/admin/accounts",
-    {
-      ...cfg,
-      schema: {
+    extend(cfg, { schema: {
         tags: ["accounts"],
         summary: "Create an invited account; answers the single-use invitation link. admin and dpo in roles become PENDING requests (requested_roles) that another administrator approves at /admin/approvals (decision 0049)",
         body: z.toJSONSchema(z.object({ display_name: z.string(), email: z.string(), roles: z.array(z.enum(PLATFORM_ROLES)).optional(), language: z.enum(LOCALES).optional() })),
-      },
-    },
+      } }),
     create,
   );
 
@@ -140,8 +138,8 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
       language.status ?? roles.status ?? details.status,
     );
   };
-  roleRoutes(app, ctx, (request, reply, id, roles, status) => showDetail(request, reply, id, undefined, {}, { ...roles, status }));
-  recoveryAdminRoutes(app, ctx, (request, reply, id, shown) => showDetail(request, reply, id, shown.link, {}, {}, { ...shown.details, status: shown.status }));
+  roleRoutes(app, ctx, (request, reply, id, roles, status) => showDetail(request, reply, id, undefined, {}, extend(roles, { status })));
+  recoveryAdminRoutes(app, ctx, (request, reply, id, shown) => showDetail(request, reply, id, shown.link, {}, {}, Object.assign({}, shown.details, { status: shown.status })));
 
   app.get("/admin/accounts/:id", cfg, async (request, reply) => {
     const p = idParam.safeParse(request.params);
@@ -181,7 +179,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
       }
       // The change and its audit entry commit together or not at all.
       const link = await db.transaction().execute(async (trx) => {
-        const made = await run({ ...ctx, database: { ...ctx.database, db: trx } }, user.id);
+        const made = await run(extend(ctx, { database: extend(ctx.database, { db: trx }) }), user.id);
         await audit.record(request, { action: `account.${path}`, resourceType: "account", resourceId: user.id, outcome: "success" }, { db: trx });
         return made;
       });

@@ -9,6 +9,7 @@ import type { LivcRole } from "../../platform/policy/actor";
 import { livcById } from "../registry/service";
 import { OVERSIGHT_ROLES } from "./livc-roles";
 import * as store from "./store";
+import { extend } from "../../platform/objects";
 
 /**
  * The people who may decide a four-eyes request (decision 0049) are told by mail (decision 0056):
@@ -147,7 +148,7 @@ export async function mailPendingRequests(ctx: AppContext) {
   const db = ctx.database.db;
   const mine: OpenRequest[] = [];
   for (const r of await pending(db, "mail")) if (await claim(db, r, "approvers_mailed_at")) mine.push(r);
-  return { ...(await send(ctx, mine, false)), configured: true };
+  return extend((await send(ctx, mine, false)), { configured: true });
 }
 
 /**
@@ -170,7 +171,7 @@ export async function sendApprovalReminders(ctx: AppContext, opts: { now?: Date 
     });
     if (claimed) mine.push(r);
   }
-  return { ...(await send(ctx, mine, true)), configured: true };
+  return extend((await send(ctx, mine, true)), { configured: true });
 }
 
 /** The daily work: requests not mailed yet (made while SMTP_URL was not set, or by a path that did not mail), then the reminders. */

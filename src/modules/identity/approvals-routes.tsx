@@ -11,10 +11,11 @@ import { ApprovalError, decideRequest, decisionRefusal, type PendingRequest, pen
 import { decidePlatformRequest, pendingPlatformRequests, platformDecisionRefusal, withdrawPlatformRequest } from "./platform-approvals";
 import { RoleRuleError } from "./roles";
 import { ApprovalsPage, DONE, type DecisionForm, type PendingView, reasonFieldId } from "./views/approvals";
+import { extend } from "../../platform/objects";
 
 /** The list entries with the LIVC's name and, per entry, why this viewer may not decide it (null: may). */
 export const pendingViews = (actor: Actor | null, rows: PendingRequest[], livcName: (id: string) => string): PendingView[] =>
-  rows.map((r) => ({ ...r, livc: livcName(r.livcId), blocked: decisionRefusal(actor, r) }));
+  rows.map((r) => extend(r, { livc: livcName(r.livcId), blocked: decisionRefusal(actor, r) }));
 
 export const doneOf = (request: FastifyRequest): DecisionForm["done"] => {
   const done = (request.query as { done?: string } | undefined)?.done;
@@ -86,7 +87,7 @@ export function approvalRoutes(app: FastifyInstance, ctx: AppContext, showLivcPa
   const showAdmin: ShowDecisionPage = async (request, reply, form, status) => {
     const livcs = new Map((await listLivcs(db)).map((l) => [l.id, `${l.name} (${l.code})`]));
     const rows = pendingViews(request.actor, await pendingRequests(db), (id) => livcs.get(id) ?? "-");
-    const platformRows = (await pendingPlatformRequests(db)).map((r) => ({ ...r, blocked: platformDecisionRefusal(request.actor, r) }));
+    const platformRows = (await pendingPlatformRequests(db)).map((r) => extend(r, { blocked: platformDecisionRefusal(request.actor, r) }));
     return sendPage(reply, h(ApprovalsPage, { ctx: viewContext(request), rows, platformRows, form }), status);
   };
   app.get("/admin/approvals", admin, (request, reply) => showAdmin(request, reply, { errors: [], reasons: {}, done: doneOf(request) }, 200));

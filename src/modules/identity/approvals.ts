@@ -9,6 +9,7 @@ import { type Actor, hasRoleIn, type LivcRole } from "../../platform/policy/acto
 import { OVERSIGHT_ROLES } from "./livc-roles";
 import { assertMayGrant, checkGrant, overlapping, RoleRuleError } from "./roles";
 import * as store from "./store";
+import { extend } from "../../platform/objects";
 
 /**
  * Four eyes on every LIVC role an administrator gives (decision 0049). The administrator's grant is a
@@ -159,7 +160,7 @@ export async function requestMembership(
   const requestedBy = who.actor?.userId;
   if (!requestedBy) throw new RoleRuleError("unknown_account");
   const db = ctx.database.db;
-  const period = await checkGrant(db, { ...m, validFrom: m.validFrom ?? todayInBrussels(), grantedBy: requestedBy });
+  const period = await checkGrant(db, extend(m, { validFrom: m.validFrom ?? todayInBrussels(), grantedBy: requestedBy }));
   const id = await store.insertMembership(db, { userId: m.userId, livcId: m.livcId, role: m.role, organisationId: m.organisationId ?? null, ...period }, { state: "pending", requestedBy });
   await audit.recordFor(ctx, who, { action: "account.membership.request", resourceType: "membership", resourceId: id, livcId: m.livcId, outcome: "success" }, { db });
   return id;

@@ -14,6 +14,7 @@ import { sendPage, viewContext } from "../../platform/web/view";
 import * as store from "./store";
 import { WhoSawPage } from "./views/audit";
 import { AuditLogPage, type AuditLogValues } from "./views/audit-log";
+import { extend } from "../../platform/objects";
 
 const ACTION = /^[a-z0-9_.]{1,60}$/;
 const RESOURCE_TYPE = /^[a-z_]{1,40}$/;
@@ -81,11 +82,11 @@ export function auditRoutes(app: FastifyInstance, ctx: AppContext) {
     // The DPO's own search is logged like any other read of the log.
     await audit.record(request, { action: "audit.view", resourceType: "audit_log", resourceId: `${from}..${to}`, outcome: "success" });
     const actor = q.data.actor_id ? ((await store.findUser(ctx.database.db, q.data.actor_id))?.email ?? "") : "";
-    const values: AuditLogValues = { ...emptyValues(), ...paramsOf(q.data), actor };
+    const values: AuditLogValues = Object.assign(emptyValues(), paramsOf(q.data), { actor });
     const params = paramsOf(q.data);
     return sendPage(
       reply,
-      h(AuditLogPage, { ctx: viewContext(request), values, errors: {}, outcomes: AUDIT_OUTCOMES, result: { ...found, page, params, csvHref: `/audit/export.csv?${new URLSearchParams(params)}` } }),
+      h(AuditLogPage, { ctx: viewContext(request), values, errors: {}, outcomes: AUDIT_OUTCOMES, result: extend(found, { page, params, csvHref: `/audit/export.csv?${new URLSearchParams(params)}` }) }),
     );
   });
 

@@ -10,6 +10,7 @@ import { sendPage, viewContext } from "../../platform/web/view";
 import { accountView } from "./routes";
 import { findUser, updateUser } from "./store";
 import { AccountPage } from "./views/account";
+import { extend } from "../../platform/objects";
 
 // The account's language (decision 0035) reaches the UI through the platform's language cookie
 // (src/platform/web/app.ts: pickLocale reads ?lang=, then that cookie, then Accept-Language, before the
@@ -37,7 +38,7 @@ export function languageRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!parsed.success) {
       const t = viewContext(request).t;
       const view = await accountView(ctx, request);
-      return sendPage(reply, h(AccountPage, { ctx: viewContext(request), view: { ...view, languageError: t("lang.account.invalid") } }), 400);
+      return sendPage(reply, h(AccountPage, { ctx: viewContext(request), view: extend(view, { languageError: t("lang.account.invalid") }) }), 400);
     }
     const language = parsed.data.language;
     await ctx.database.db.transaction().execute(async (trx) => {

@@ -7,6 +7,7 @@ import { checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret, totpQrDat
 import { keyringFor } from "../../platform/crypto/keyring";
 import { newId, nowIso } from "../../platform/db/values";
 import { findUser, findUserByEmail, updateUser, type UserRow } from "./store";
+import { extend } from "../../platform/objects";
 
 /**
  * The login use cases: password, then second factor (or enrolment when the account has none yet).
@@ -30,18 +31,18 @@ export async function passwordStep(
   const wait = await waitSeconds(db, keys);
   const user = input.email.length <= 254 && input.password.length <= 1024 ? await findUserByEmail(db, input.email) : undefined;
   if (wait > 0) {
-    await audit.recordFor(ctx, { ...who, userId: user?.id ?? null }, { action: "login.password", resourceType: "account", resourceId: user?.id ?? null, outcome: "denied" });
+    await audit.recordFor(ctx, extend(who, { userId: user?.id ?? null }), { action: "login.password", resourceType: "account", resourceId: user?.id ?? null, outcome: "denied" });
     return { kind: "throttled", waitSeconds: wait };
   }
   const passwordOk = await verifyPassword(user?.password_hash ?? null, input.password.slice(0, 1024));
   if (!user || !passwordOk || user.status !== "active") {
     await recordFailure(db, keys);
-    await audit.recordFor(ctx, { ...who, userId: user?.id ?? null }, { action: "login.password", resourceType: "account", resourceId: user?.id ?? null, outcome: "failure" });
+    await audit.recordFor(ctx, extend(who, { userId: user?.id ?? null }), { action: "login.password", resourceType: "account", resourceId: user?.id ?? null, outcome: "failure" });
     return { kind: "invalid" };
   }
   const stage = user.totp_secret ? "mfa" : "enrol";
   const created = await createSession(db, user.id, stage, "password", input.next);
-  await audit.recordFor(ctx, { ...who, userId: user.id }, { action: "login.password", resourceType: "account", resourceId: user.id, outcome: "success" });
+  await audit.recordFor(ctx, extend(who, { userId: user.id }), { action: "login.password", resourceType: "account", resourceId: user.id, outcome: "success" });
   return { kind: "ok", ...created };
 }
 
@@ -58,7 +59,7 @@ export async function secondFactorStep(ctx: AppContext, who: AuditWho, session: 
   const keys = [accountKey(user.email), addressKey(who.clientAddress ?? "unknown")];
   const wait = await waitSeconds(db, keys);
   if (wait > 0) {
-    await audit.recordFor(ctx, { ...who, userId: user.id }, { action: "login.mfa", resourceType: "account", resourceId: user.id, outcome: "denied" });
+    await audit.recordFor(ctx, extend(who, { userId: user.id }), { action: "login.mfa", resourceType: "account", resourceId: user.id, outcome: "denied" });
     return { kind: "throttled", waitSeconds: wait };
   }
   let ok = false;
@@ -85,12 +86,12 @@ export async function secondFactorStep(ctx: AppContext, who: AuditWho, session: 
   }
   if (!ok) {
     await recordFailure(db, keys);
-    await audit.recordFor(ctx, { ...who, userId: user.id }, { action: "login.mfa", resourceType: "account", resourceId: user.id, outcome: "failure" });
+    await audit.recordFor(ctx, extend(who, { userId: user.id }), { action: "login.mfa", resourceType: "account", resourceId: user.id, outcome: "failure" });
     return { kind: "invalid" };
   }
   await clearFailures(db, [keys[0]]);
   const rotated = await rotateSession(db, session, { stage: "full", reauth_at: nowIso() });
-  await audit.recordFor(ctx, { ...who, userId: user.id }, { action: "login.mfa", resourceType: "account", resourceId: user.id, outcome: "success" });
+  await audit.recordFor(ctx, extend(who, { userId: user.id }), { action: "login.mfa", resourceType: "account", resourceId: user.id, outcome: "success" });
   return { kind: "ok", ...rotated };
 }
 
@@ -121,7 +122,7 @@ export async function finishEnrolment(
   const secret = keyring.decrypt(pendingPlace(session.user_id), session.pending_totp);
   const step = await checkTotp(secret, code, null);
   if (step === null) {
-    await audit.recordFor(ctx, { ...who, userId: session.user_id }, { action: "mfa.enrol", resourceType: "account", resourceId: session.user_id, outcome: "failure" });
+    await audit.recordFor(ctx, extend(who, { userId: session.user_id }), { action: "mfa.enrol", resourceType: "account", resourceId: session.user_id, outcome: "failure" });
     return { kind: "invalid" };
   }
   const codes = newRecoveryCodes();
@@ -133,8 +134,8 @@ export async function finishEnrolment(
     // A new second factor: other sessions end, this one gets a new id and is now fully logged in;
     // all of it commits with its audit entry or not at all.
     await endAllSessions(trx, session.user_id, session.id);
-    const r = await rotateSession(trx, { ...session, pending_totp: null }, { stage: "full", reauth_at: nowIso() });
-    await audit.recordFor(ctx, { ...who, userId: session.user_id }, { action: "mfa.enrol", resourceType: "account", resourceId: session.user_id, outcome: "success" }, { db: trx });
+    const r = await rotateSession(trx, extend(session, { pending_totp: null }), { stage: "full", reauth_at: nowIso() });
+    await audit.recordFor(ctx, extend(who, { userId: session.user_id }), { action: "mfa.enrol", resourceType: "account", resourceId: session.user_id, outcome: "success" }, { db: trx });
     return r;
   });
   return { kind: "ok", ...rotated, recoveryCodes: codes };

@@ -10,6 +10,7 @@ import { accountView } from "./routes";
 import * as store from "./store";
 import { AccountPage } from "./views/account";
 import { type DetailsFormView, type FieldErrors, MfaResetPage } from "./views/recovery";
+import { extend } from "../../platform/objects";
 
 const idParam = z.object({ id: z.string().uuid() });
 const nameSchema = z.string().trim().min(1).max(120);
@@ -111,7 +112,7 @@ export function accountNameRoutes(app: FastifyInstance, ctx: AppContext) {
       const message = viewContext(request).t("det.name_invalid");
       if (wantsJson(request)) return reply.code(400).send({ error: "invalid", fields: [{ field: "display_name", message }] });
       const view = await accountView(ctx, request);
-      return sendPage(reply, h(AccountPage, { ctx: viewContext(request), view: { ...view, nameValue: text(raw.display_name, 120), nameError: message } }), 400);
+      return sendPage(reply, h(AccountPage, { ctx: viewContext(request), view: extend(view, { nameValue: text(raw.display_name, 120), nameError: message }) }), 400);
     }
     await ctx.database.db.transaction().execute(async (trx) => {
       const c = await changeDetails(trx, actor.userId, { displayName: name.data });

@@ -9,6 +9,7 @@ import { mailFailed, mailTransport } from "../../platform/mail";
 import { removeSsoLink } from "./sso-link";
 import { findUser, findUserByEmail, updateUser } from "./store";
 import { issueToken } from "./tokens";
+import { extend } from "../../platform/objects";
 
 /**
  * Account recovery (decision 0045).
@@ -56,9 +57,9 @@ export async function emailTakenByOther(db: Kysely<DB>, email: string, userId: s
  * commit in one transaction. The caller sends the notice mail after the commit.
  */
 export async function resetSecondFactorAudited(ctx: AppContext, who: AuditWho, userId: string, opts: { correlationId?: string } = {}): Promise<string> {
-  const by = opts.correlationId ? { ...who, correlationId: opts.correlationId } : who;
+  const by = opts.correlationId ? extend(who, { correlationId: opts.correlationId }) : who;
   return ctx.database.db.transaction().execute(async (trx) => {
-    const done = await resetSecondFactor({ ...ctx, database: { ...ctx.database, db: trx } }, userId);
+    const done = await resetSecondFactor(extend(ctx, { database: extend(ctx.database, { db: trx }) }), userId);
     if (done.ssoRemoved) await audit.recordFor(ctx, by, { action: "account.oidc.unlink", resourceType: "account", resourceId: userId, outcome: "success" }, { db: trx });
     await audit.recordFor(ctx, by, { action: "account.mfa.reset", resourceType: "account", resourceId: userId, outcome: "success" }, { db: trx });
     return done.token;

@@ -9,6 +9,7 @@ import { LIVC_ROLES, type LivcRole } from "../../platform/policy/actor";
 import { livcById } from "../registry/service";
 import { type MembershipApproval, PLATFORM_ROLES, type MembershipTable, type PlatformRole } from "./migrations";
 import * as store from "./store";
+import { extend } from "../../platform/objects";
 
 /**
  * Who holds which role, and the rules every change obeys (decision 0041). The separation of duties
@@ -150,7 +151,7 @@ export async function checkGrant(
   if (validTo !== null && !isIsoDate(validTo)) throw new RoleRuleError("bad_date", "valid_to");
   if (validTo !== null && validTo < validFrom) throw new RoleRuleError("to_before_from", "valid_to");
   await assertMayGrant(db, m);
-  if (await overlapping(db, { ...m, validFrom, validTo })) throw new RoleRuleError("duplicate", "role");
+  if (await overlapping(db, extend(m, { validFrom, validTo }))) throw new RoleRuleError("duplicate", "role");
   return { validFrom, validTo };
 }
 
@@ -180,7 +181,7 @@ export async function requestRole(ctx: AppContext, who: AuditWho, g: RoleGrant):
     const organisationId = g.organisationId || null;
     if (organisationId === null && (g.role === "partner_member" || g.role === "reporter")) throw new RoleRuleError("organisation_required", "organisation_id");
     if (organisationId !== null && !(await store.findOrganisation(trx, organisationId))) throw new RoleRuleError("unknown_organisation", "organisation_id");
-    const period = await checkGrant(trx, { ...g, grantedBy: requestedBy });
+    const period = await checkGrant(trx, extend(g, { grantedBy: requestedBy }));
     const id = await store.insertMembership(trx, { userId: g.userId, livcId: g.livcId, role: g.role, organisationId, ...period }, { state: "pending", requestedBy });
     await audit.recordFor(ctx, who, { action: "account.membership.request", resourceType: "membership", resourceId: id, livcId: g.livcId, outcome: "success" }, { db: trx });
     return id;
@@ -241,7 +242,7 @@ export async function changePlatformRoles(
     if (opts.operator && wanted.some((r) => !before.includes(r) && pending.includes(r))) throw new RoleRuleError("already_requested", "roles");
     const toRequest = wanted.filter((r) => !before.includes(r) && fourEyes(r) && !pending.includes(r));
     const held = wanted.filter((r) => before.includes(r) || !fourEyes(r));
-    const tctx: AppContext = { ...ctx, database: { ...ctx.database, db: trx } };
+    const tctx: AppContext = extend(ctx, { database: extend(ctx.database, { db: trx }) });
     for (const role of toRequest) await requestPlatformRole(tctx, who, userId, role);
     const changed = held.length !== before.length || held.some((r) => !before.includes(r));
     if (changed) {

@@ -16,6 +16,7 @@ import { ssoLinkOf } from "./sso-link";
 import { leaveForProvider, providerLogout } from "./sso-logout";
 import { AccountPage, type AccountView } from "./views/account";
 import { EnrolPage, LoginPage, MfaPage, RecoveryCodesPage } from "./views/login";
+import { extend } from "../../platform/objects";
 
 const loginBody = z.object({ email: z.string().max(254).default(""), password: z.string().max(1024).default(""), next: z.string().optional() });
 const codeBody = z.object({ code: z.string().max(40).default("") });
@@ -146,7 +147,7 @@ export function loginRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get("/account", { config: { permission: "authenticated" } }, async (request, reply) => {
     const view = await accountView(ctx, request);
     const saved = (request.query as { saved?: string }).saved;
-    return sendPage(reply, h(AccountPage, { ctx: viewContext(request), view: { ...view, languageSaved: saved === "language", nameSaved: saved === "name" } }));
+    return sendPage(reply, h(AccountPage, { ctx: viewContext(request), view: extend(view, { languageSaved: saved === "language", nameSaved: saved === "name" }) }));
   });
 
   app.get(

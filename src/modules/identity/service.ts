@@ -9,6 +9,7 @@ import type { PlatformRole } from "./migrations";
 import { assertMayGrant, checkGrant, RoleRuleError } from "./roles";
 import type { Sector } from "./sectors";
 import * as store from "./store";
+import { extend } from "../../platform/objects";
 
 /**
  * Account use cases other modules may call (through this file only):
@@ -142,7 +143,7 @@ export async function ensureDemoUser(
     }
   } else {
     secret = newTotpSecret();
-    userId = await createAccount(ctx, { ...u, password: DEMO_PASSWORD, totpSecret: secret, status: "active" });
+    userId = await createAccount(ctx, extend(u, { password: DEMO_PASSWORD, totpSecret: secret, status: "active" }));
   }
   return { userId, account: { role: u.role, login: u.email, password: DEMO_PASSWORD, note: `TOTP secret ${secret} (demo only)` } };
 }

@@ -5,6 +5,7 @@ import { logoutTokenTrust } from "../../platform/auth/oidc";
 import type { AppContext } from "../../platform/context";
 import { nowIso } from "../../platform/db/values";
 import { findUserByOidc } from "./store";
+import { extend } from "../../platform/objects";
 
 /**
  * OpenID Connect Back-Channel Logout 1.0 (decision 0038): the provider POSTs a Logout Token to
@@ -105,7 +106,7 @@ export type BackchannelResult = { ok: true; userId: string | null; ended: number
 export async function backchannelLogout(ctx: AppContext, who: AuditWho, token: unknown): Promise<BackchannelResult> {
   const db = ctx.database.db;
   const fail = async (reason: LogoutTokenFailure): Promise<BackchannelResult> => {
-    await audit.recordFor(ctx, { ...who, actor: null, userId: null }, { action: "logout.backchannel", resourceType: "account", resourceId: null, outcome: "failure" });
+    await audit.recordFor(ctx, extend(who, { actor: null, userId: null }), { action: "logout.backchannel", resourceType: "account", resourceId: null, outcome: "failure" });
     return { ok: false, reason };
   };
   const verified = await verifyLogoutToken(ctx, token);
@@ -132,7 +133,7 @@ export async function backchannelLogout(ctx: AppContext, who: AuditWho, token: u
         n = Number(r.numDeletedRows ?? 0);
       }
       // Actor none (the provider, not a person): actor_id stays empty; the account is the resource.
-      await audit.recordFor(ctx, { ...who, actor: null, userId: null }, { action: "logout.backchannel", resourceType: "account", resourceId: account, outcome: "success" }, { db: trx });
+      await audit.recordFor(ctx, extend(who, { actor: null, userId: null }), { action: "logout.backchannel", resourceType: "account", resourceId: account, outcome: "success" }, { db: trx });
       return n;
     });
     return { ok: true, userId: account, ended };

@@ -16,6 +16,7 @@ import { removeSsoLink } from "./sso-link";
 import { leaveForProvider, LOGOUT_STATE_COOKIE } from "./sso-logout";
 import { SsoAccountPage, SsoContinuePage, SsoLoggedOutPage } from "./sso-views";
 import { LoginPage } from "./views/login";
+import { extend } from "../../platform/objects";
 
 /**
  * Single sign-on routes (decision 0014). Login: POST /login/oidc (CSRF-checked form) starts the
@@ -85,7 +86,7 @@ export function ssoRoutes(app: FastifyInstance, ctx: AppContext) {
     const user = await findUserByOidc(db, result.issuer, result.subject);
     if (user?.status !== "active") {
       await recordFailure(db, [addressKey(request.ip)]);
-      await audit.recordFor(ctx, { ...who, userId: user?.id ?? null }, { action: "login.oidc", resourceType: "account", resourceId: user?.id ?? null, outcome: "failure" });
+      await audit.recordFor(ctx, extend(who, { userId: user?.id ?? null }), { action: "login.oidc", resourceType: "account", resourceId: user?.id ?? null, outcome: "failure" });
       return loginFailed(ctx, request, reply, next, "sso.login.failed", 401);
     }
     const stage = result.mfa ? "full" : user.totp_secret ? "mfa" : "enrol";
@@ -100,8 +101,8 @@ export function ssoRoutes(app: FastifyInstance, ctx: AppContext) {
     setSessionCookie(reply, created.token);
     // A login the provider completed (MFA included): the account's language, unless the browser chose one (decision 0035).
     if (stage === "full") await rememberAccountLanguage(ctx, request, reply, user.id);
-    await audit.recordFor(ctx, { ...who, userId: user.id }, { action: "login.oidc", resourceType: "account", resourceId: user.id, outcome: "success" });
-    if (result.mfa) await audit.recordFor(ctx, { ...who, userId: user.id }, { action: "login.oidc.mfa", resourceType: "account", resourceId: user.id, outcome: "success" });
+    await audit.recordFor(ctx, extend(who, { userId: user.id }), { action: "login.oidc", resourceType: "account", resourceId: user.id, outcome: "success" });
+    if (result.mfa) await audit.recordFor(ctx, extend(who, { userId: user.id }), { action: "login.oidc.mfa", resourceType: "account", resourceId: user.id, outcome: "success" });
     request.session = created.session;
     return continueTo(request, reply, stage === "full" ? next : stage === "mfa" ? "/login/mfa" : "/account/mfa/setup");
   });
@@ -109,7 +110,7 @@ export function ssoRoutes(app: FastifyInstance, ctx: AppContext) {
   /** Link callback: the flow row names the account and the re-authenticated session that started it. */
   async function finishLink(request: FastifyRequest, reply: FastifyReply, result: Awaited<ReturnType<typeof finishOidcFlow>>) {
     const flow = result.flow!;
-    const who: AuditWho = { ...whoOf(request), userId: flow.user_id };
+    const who: AuditWho = extend(whoOf(request), { userId: flow.user_id });
     const fail = async () => {
       await audit.recordFor(ctx, who, { action: "account.oidc.link", resourceType: "account", resourceId: flow.user_id, outcome: "failure" });
       return continueTo(request, reply, "/account/sso?failed=1");

@@ -7,6 +7,7 @@ import type { Locale } from "../../platform/i18n/define";
 import type { LivcRole } from "../../platform/policy/actor";
 import type { AppUserTable, MembershipTable, PlatformRole, UserStatus } from "./migrations";
 import type { Sector } from "./sectors";
+import { extend } from "../../platform/objects";
 
 export type UserRow = AppUserTable;
 
@@ -52,7 +53,7 @@ export async function insertUser(
 }
 
 export async function updateUser(db: Kysely<DB>, id: string, changes: Partial<Omit<AppUserTable, "id" | "created_at">>) {
-  await db.updateTable("app_user").set({ ...changes, updated_at: nowIso() }).where("id", "=", id).execute();
+  await db.updateTable("app_user").set(extend(changes, { updated_at: nowIso() })).where("id", "=", id).execute();
 }
 
 /**

@@ -6,6 +6,7 @@ import { hashPassword, type PasswordProblem, passwordProblem } from "../../platf
 import { endAllSessions } from "../../platform/auth/session";
 import { nowIso } from "../../platform/db/values";
 import { findUser, updateUser } from "./store";
+import { extend } from "../../platform/objects";
 
 /**
  * Invitation and password-reset links: a random token in the link, only its hash stored; each
@@ -57,7 +58,7 @@ export async function redeemToken(ctx: AppContext, who: AuditWho, token: string,
     if (Number(used.numUpdatedRows) !== 1) return false;
     await updateUser(trx, found.user.id, { password_hash: hash, ...(found.user.status === "invited" ? { status: "active" } : {}) });
     await endAllSessions(trx, found.user.id);
-    await audit.recordFor(ctx, { ...who, userId: found.user.id }, { action: `account.${purpose}.redeem`, resourceType: "account", resourceId: found.user.id, outcome: "success" }, { db: trx });
+    await audit.recordFor(ctx, extend(who, { userId: found.user.id }), { action: `account.${purpose}.redeem`, resourceType: "account", resourceId: found.user.id, outcome: "success" }, { db: trx });
     return true;
   });
   if (!redeemed) return { kind: "invalid_token" };

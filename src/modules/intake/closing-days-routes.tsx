@@ -10,6 +10,7 @@ import { sendPage, viewContext } from "../../platform/web/view";
 import { addClosingDay, type ClosingDayError, closingDayLivcs, closingDaysView, DESCRIPTION_MAX, removeClosingDay } from "./closing-days";
 import { k } from "./views/common";
 import { type ClosingDayFormState, ClosingDaysIndexPage, ClosingDaysPage, emptyClosingDayForm } from "./views/closing-days";
+import { extend } from "../../platform/objects";
 
 const livcParam = z.object({ livcId: z.string().uuid() });
 const dayParam = z.object({ livcId: z.string().uuid(), id: z.string().uuid() });
@@ -22,7 +23,7 @@ const DONE = { added: "cd.done.added", removed: "cd.done.removed" } as const;
  */
 export function closingDayRoutes(app: FastifyInstance, ctx: AppContext) {
   const cfg = { config: { permission: "intake.closing_days" as const } };
-  const who = (request: FastifyRequest) => ({ ...whoOf(request), actor: request.actor as Actor });
+  const who = (request: FastifyRequest) => extend(whoOf(request), { actor: request.actor as Actor });
 
   const messageOf = (request: FastifyRequest, e: ClosingDayError) => {
     const t = viewContext(request).t;

@@ -7,6 +7,7 @@ import { sendPage, viewContext } from "../../platform/web/view";
 import { discardDraft, draftToDiscard } from "./retention-drafts";
 import { referenceParam } from "./schema";
 import { DiscardDraftPage } from "./views/discard";
+import { extend } from "../../platform/objects";
 
 /**
  * The reporter discards their own draft (decision 0053): GET asks for confirmation, POST (CSRF-checked
@@ -15,7 +16,7 @@ import { DiscardDraftPage } from "./views/discard";
  */
 export function discardRoutes(app: FastifyInstance, ctx: AppContext) {
   const report = { config: { permission: "report.file" as const } };
-  const who = (request: FastifyRequest) => ({ ...whoOf(request), actor: request.actor! });
+  const who = (request: FastifyRequest) => extend(whoOf(request), { actor: request.actor! });
   const ref = (request: FastifyRequest) => {
     const p = referenceParam.safeParse(request.params);
     return p.success ? p.data.reference : null;

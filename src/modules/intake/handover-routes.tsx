@@ -8,6 +8,7 @@ import { handOverReport } from "./handover";
 import { idParam } from "./schema";
 import { openForScreening } from "./screening";
 import { type HandoverFormState, ScreeningPage } from "./views/screening";
+import { extend } from "../../platform/objects";
 
 const who = (request: FastifyRequest) => ({ actor: request.actor as Actor, clientAddress: request.ip, correlationId: String(request.id) });
 
@@ -43,12 +44,12 @@ export function handoverRoutes(app: FastifyInstance, ctx: AppContext) {
         case "forbidden":
           return sendError(request, reply, 403);
         case "refused":
-          return page(request, reply, p.data.id, { ...typed, error: { field: "to_livc", message: t("scase.handover.error.status") } }, 409);
+          return page(request, reply, p.data.id, extend(typed, { error: { field: "to_livc", message: t("scase.handover.error.status") } }), 409);
         case "conflict":
-          return page(request, reply, p.data.id, { ...typed, error: { field: "to_livc", message: t("intake.decision.conflict") } }, 409);
+          return page(request, reply, p.data.id, extend(typed, { error: { field: "to_livc", message: t("intake.decision.conflict") } }), 409);
         case "invalid":
-          if (result.field === "reason") return page(request, reply, p.data.id, { ...typed, error: { field: "handover_reason", message: t("scase.handover.error.reason") } }, 400);
-          return page(request, reply, p.data.id, { ...typed, error: { field: "to_livc", message: t(result.code === "same_livc" ? "scase.handover.error.same_livc" : "scase.handover.error.livc") } }, 400);
+          if (result.field === "reason") return page(request, reply, p.data.id, extend(typed, { error: { field: "handover_reason", message: t("scase.handover.error.reason") } }), 400);
+          return page(request, reply, p.data.id, extend(typed, { error: { field: "to_livc", message: t(result.code === "same_livc" ? "scase.handover.error.same_livc" : "scase.handover.error.livc") } }), 400);
       }
     });
   }

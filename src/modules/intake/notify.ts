@@ -2,6 +2,7 @@ import type { AppContext } from "../../platform/context";
 import { mailFailed, mailTransport } from "../../platform/mail";
 import { formatDate, type Locale, type MessageKey, translator } from "../../platform/i18n";
 import { activeRecipients } from "../identity/service";
+import { extend } from "../../platform/objects";
 
 /**
  * Notices about reports. In-app alerts are rows in intake_alert (store.ts); e-mails go out only
@@ -19,7 +20,7 @@ async function send(ctx: AppContext, userIds: string[], subject: MessageKey, bod
     const t = translator(language);
     const own = typeof params === "function" ? params(language) : params;
     try {
-      await (await mailTransport(url)).sendMail({ from: ctx.config.MAIL_FROM, to, subject: t(subject, own), text: t(body, { ...own, url: base }) });
+      await (await mailTransport(url)).sendMail({ from: ctx.config.MAIL_FROM, to, subject: t(subject, own), text: t(body, extend(own, { url: base })) });
       sent++;
     } catch (e) {
       // A warning with the kind and the error code, never the address: the alert stays in the app.

@@ -4,6 +4,7 @@ import type { AppContext } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
 import { personalData } from "../../platform/personal-data";
 import type { SignalCode, SinceCode } from "./signals";
+import { extend } from "../../platform/objects";
 
 /**
  * Intake's ONLY door to personal data, a thin layer over src/platform/personal-data (which checks
@@ -65,6 +66,8 @@ export async function openReportContent(ctx: AppContext, who: AuditWho, on: On &
     // A purged report has no document left ("" is not ciphertext): nothing to decrypt.
     fields: { content_enc: on.contentEnc || null },
   });
+  // spread kept: parsed JSON may hold an own "__proto__" key, which Object.assign would make the prototype
+  // (decision 0082); its keys only replace ones the empty content has.
   return { ...emptyReportContent(), ...(JSON.parse(plain.content_enc ?? "{}") as Partial<ReportContent>) };
 }
 

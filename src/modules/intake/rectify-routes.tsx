@@ -9,6 +9,7 @@ import { identityBody, RectifyInvalid } from "../cases/service";
 // The one identity-correction form, shared with the cases module (as meetings shares its fields).
 import { IdentityEditPage, type IdentityValues, identityErrorMessages } from "../cases/views/rectify";
 import { rectifyReportIdentity, ReportRectifyError, reportIdentityForEdit } from "./rectify";
+import { extend } from "../../platform/objects";
 
 const idParam = z.object({ id: z.string().uuid() });
 
@@ -25,7 +26,7 @@ export function reportRectifyRoutes(app: FastifyInstance, ctx: AppContext) {
 
   const renderForm = async (request: FastifyRequest, reply: FastifyReply, id: string, form?: { values: IdentityValues; errors: Record<string, string> }) => {
     const t = viewContext(request).t;
-    const current = await reportIdentityForEdit(ctx, { ...whoOf(request), actor: request.actor! }, id);
+    const current = await reportIdentityForEdit(ctx, extend(whoOf(request), { actor: request.actor! }), id);
     // The case's box is checked on a first view; after a refusal it keeps what was sent (decision 0050).
     const values = form?.values ?? { full_name: current.fullName, date_of_birth: current.dateOfBirth, reason: "", also_linked: "yes" };
     const c = current.linkedCase;
@@ -70,7 +71,7 @@ export function reportRectifyRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!p.success) return sendError(request, reply, 404);
     const b = identityBody.safeParse(request.body ?? {});
     const values = b.success ? b.data : { full_name: "", date_of_birth: "", reason: "", also_linked: "" };
-    const who = { ...whoOf(request), actor: request.actor! };
+    const who = extend(whoOf(request), { actor: request.actor! });
     try {
       const input = { fullName: values.full_name, dateOfBirth: values.date_of_birth, reason: values.reason };
       await rectifyReportIdentity(ctx, who, p.data.id, input, { alsoCase: values.also_linked === "yes" });

@@ -19,6 +19,7 @@ import { keysReady, openReportContent, sealReportContent, subjectIndexOf } from 
 import { canScreen, type ReportRef } from "./policy";
 import { regionalScopeOf } from "./screening";
 import * as store from "./store";
+import { extend } from "../../platform/objects";
 
 /**
  * Rectification (GDPR art. 16) of the person a report names (decision 0046): name and date of birth
@@ -81,7 +82,7 @@ async function writeReportIdentity(ctx: AppContext, who: AuditWho, id: string, i
   await keysReady(ctx);
   const subjectIndex = await subjectIndexOf(ctx, identity.fullName, identity.dateOfBirth);
   const content = await openReportContent(ctx, who, { id, livcId: current.livc_id, allowed: true, contentEnc: current.content_enc, db: trx });
-  const sealed = await sealReportContent(ctx, who, { id, livcId: current.livc_id, allowed: true, db: trx }, { ...content, subjectName: identity.fullName, subjectBirthDate: identity.dateOfBirth });
+  const sealed = await sealReportContent(ctx, who, { id, livcId: current.livc_id, allowed: true, db: trx }, extend(content, { subjectName: identity.fullName, subjectBirthDate: identity.dateOfBirth }));
   await store.updateReport(trx, id, { content_enc: sealed, subject_index: subjectIndex });
   await store.insertEvent(trx, {
     report_id: id,
@@ -137,7 +138,7 @@ registerLinkedRecords({
     });
   },
   write: async (ctx, who, ids, identity: CorrectedIdentity, trx) => {
-    for (const id of ids) await writeReportIdentity(ctx, who, id, { ...identity, dateOfBirth: identity.dateOfBirth ?? "" }, trx);
+    for (const id of ids) await writeReportIdentity(ctx, who, id, extend(identity, { dateOfBirth: identity.dateOfBirth ?? "" }), trx);
   },
 });
 

@@ -7,6 +7,7 @@ import { addMonths, caseRow, registerCasePurger } from "../cases/service";
 import { type IntakeRetentionConfig, intakeRetentionConfig } from "./retention-config";
 import { type DraftPurgeOutcome, purgeStaleDrafts } from "./retention-drafts";
 import * as store from "./store";
+import { extend } from "../../platform/objects";
 
 /**
  * Retention end of reports (decision 0019). A report past `retention_until` (set at submission:
@@ -152,7 +153,7 @@ export async function purgeWithdrawnReport(ctx: AppContext, db: Db, who: AuditWh
 }
 
 export async function reportPurgeLog(ctx: AppContext) {
-  return (await store.reportPurgeLog(ctx.database.db)).map((r) => ({ ...r, removed: JSON.parse(r.removed) as Record<string, number> }));
+  return (await store.reportPurgeLog(ctx.database.db)).map((r) => extend(r, { removed: JSON.parse(r.removed) as Record<string, number> }));
 }
 
 // When a case is purged, the report it was taken up from goes in the same transaction.

@@ -19,6 +19,7 @@ import { ReportFormPage } from "./views/form";
 import { QueuePage } from "./views/queue";
 import { MyReportsPage, ReceivedPage, StatusPage } from "./views/reporter";
 import { type DecisionFormState, ScreeningPage } from "./views/screening";
+import { extend } from "../../platform/objects";
 
 const who = (request: FastifyRequest) => ({ actor: request.actor as Actor, clientAddress: request.ip, correlationId: String(request.id) });
 
@@ -102,15 +103,12 @@ export function intakeRoutes(app: FastifyInstance, ctx: AppContext) {
 
   app.get(
     "/api/v1/reports/:reference/status",
-    {
-      ...report,
-      schema: {
+    extend(report, { schema: {
         tags: ["intake"],
         summary: "The status of a report you filed (only the status word)",
         params: { type: "object", properties: { reference: { type: "string" } } },
         response: { 200: z.toJSONSchema(z.object({ reference: z.string(), status: z.enum(REPORTER_STATUSES), submitted_at: z.string() })) },
-      },
-    },
+      } }),
     async (request, reply) => {
       const p = referenceParam.safeParse(request.params);
       const view = p.success ? await reporterView(ctx, who(request), p.data.reference) : null;
@@ -137,7 +135,7 @@ export function intakeRoutes(app: FastifyInstance, ctx: AppContext) {
         if (!regional) return sendError(request, reply, 403);
         return sendPage(reply, h(QueuePage, { ctx: viewContext(request), livc: null, regional: regional.list, regionalOpen: null, alerts, regionalOnly, passedTo }));
       }
-      const livc = await livcQueue(ctx, actor, { ...paging, livc: q.livc });
+      const livc = await livcQueue(ctx, actor, extend(paging, { livc: q.livc }));
       if (livc === "not_found") return sendError(request, reply, 404);
       const closingDaysHref = livc && mayManageClosingDays(actor, livc.livcId) ? `/closing-days/${livc.livcId}` : undefined;
       return sendPage(reply, h(QueuePage, { ctx: viewContext(request), livc, regional: null, regionalOpen: await regionalOpenCount(ctx, actor), alerts, closingDaysHref, passedTo }));
@@ -166,7 +164,7 @@ export function intakeRoutes(app: FastifyInstance, ctx: AppContext) {
       if (!body.success) {
         const field = body.error.issues[0]?.path[0] === "reason" ? "reason" : body.error.issues[0]?.path[0] === "referral_service" ? "referral_service" : "transition";
         const message = field === "reason" ? t("intake.error.too_long", { label: t("intake.decision.reason"), limit: LIMITS.reason }) : t("intake.error.required", { label: t(field === "transition" ? "intake.decision.transition" : "intake.decision.referral_service") });
-        return screeningPage(request, reply, p.data.id, { ...typed, error: { field, message } }, 400);
+        return screeningPage(request, reply, p.data.id, extend(typed, { error: { field, message } }), 400);
       }
       const result = await decide(ctx, who(request), p.data.id, { transition: body.data.transition, reason: body.data.reason, referralService: body.data.referral_service, caseId: body.data.case_id });
       switch (result.kind) {
@@ -177,16 +175,16 @@ export function intakeRoutes(app: FastifyInstance, ctx: AppContext) {
         case "forbidden":
           return sendError(request, reply, 403);
         case "refused":
-          return screeningPage(request, reply, p.data.id, { ...typed, error: { field: "transition", message: t("intake.decision.refused") } }, 409);
+          return screeningPage(request, reply, p.data.id, extend(typed, { error: { field: "transition", message: t("intake.decision.refused") } }), 409);
         case "conflict":
-          return screeningPage(request, reply, p.data.id, { ...typed, error: { field: "transition", message: t("intake.decision.conflict") } }, 409);
+          return screeningPage(request, reply, p.data.id, extend(typed, { error: { field: "transition", message: t("intake.decision.conflict") } }), 409);
         case "not_joinable":
-          return screeningPage(request, reply, p.data.id, { ...typed, error: { field: "case_id", message: t(joinRefusedMessage(result.reason)) } }, 409);
+          return screeningPage(request, reply, p.data.id, extend(typed, { error: { field: "case_id", message: t(joinRefusedMessage(result.reason)) } }), 409);
         case "invalid": {
-          if (result.field === "case_id") return screeningPage(request, reply, p.data.id, { ...typed, error: { field: "case_id", message: t("scase.join.choose_error") } }, 400);
+          if (result.field === "case_id") return screeningPage(request, reply, p.data.id, extend(typed, { error: { field: "case_id", message: t("scase.join.choose_error") } }), 400);
           const label = t(result.field === "reason" ? "intake.decision.reason" : "intake.decision.referral_service");
           const message = t(k(`intake.error.${result.code}`), { label, limit: LIMITS.reason });
-          return screeningPage(request, reply, p.data.id, { ...typed, error: { field: result.field, message } }, 400);
+          return screeningPage(request, reply, p.data.id, extend(typed, { error: { field: result.field, message } }), 400);
         }
       }
     });

@@ -15,6 +15,7 @@ import * as store from "./store";
 import { type SupplementItem, supplementsForScreening } from "./supplement";
 import { workingDaysBetween } from "./working-days";
 import { availableTransitions, checkTransition, type ReportStatus, reporterStatusOf, type Transition, TRANSITIONS, type TransitionRefusal } from "./workflow";
+import { extend } from "../../platform/objects";
 
 const refOf = (r: store.ReportRow): ReportRef => ({ livcId: r.livc_id, reporterUserId: r.reporter_user_id, regionalQueue: r.regional_queue });
 
@@ -221,7 +222,7 @@ export async function openForScreening(ctx: AppContext, who: AuditWho & { actor:
     supplements,
     duplicates: {
       // Earlier reports are in the same LIVC, so the same screening grant decides the link.
-      reports: dup.reports.map((d) => ({ reference: d.reference, id: d.id, submittedAt: d.submitted_at, canOpen: canScreen(who.actor, { ...refOf(report), reporterUserId: "" }, scope) })),
+      reports: dup.reports.map((d) => ({ reference: d.reference, id: d.id, submittedAt: d.submitted_at, canOpen: canScreen(who.actor, extend(refOf(report), { reporterUserId: "" }), scope) })),
       // A case link only for those the cases policy lets see that case.
       cases: dup.cases.map((c) => ({ id: c.id, label: canSeeCase(grants, c) ? c.label : null, openedAt: c.opened_at, canOpen: canSeeCase(grants, c) })),
     },

@@ -5,6 +5,7 @@ import { inLivcs } from "../../platform/policy";
 import type { RegionalScope } from "./policy";
 import type { ReportTable } from "./migrations";
 import type { ReportStatus } from "./workflow";
+import { extend } from "../../platform/objects";
 
 /** Queries only. Filters for lists come from policy.ts; personal columns stay ciphertext here. */
 type Db = Kysely<DB> | Transaction<DB>;
@@ -15,12 +16,12 @@ export async function insertReport(db: Db, row: ReportRow): Promise<void> {
 }
 
 export async function updateReport(db: Db, id: string, patch: Partial<Omit<ReportRow, "id" | "reference" | "reporter_user_id">>): Promise<void> {
-  await db.updateTable("report").set({ ...patch, updated_at: nowIso() }).where("id", "=", id).execute();
+  await db.updateTable("report").set(extend(patch, { updated_at: nowIso() })).where("id", "=", id).execute();
 }
 
 /** Changes the status only when it is still `from` (two screeners deciding at once: one wins). */
 export async function compareAndSetStatus(db: Db, id: string, from: ReportStatus, patch: Partial<ReportRow> & { status: ReportStatus }): Promise<boolean> {
-  const res = await db.updateTable("report").set({ ...patch, updated_at: nowIso() }).where("id", "=", id).where("status", "=", from).executeTakeFirst();
+  const res = await db.updateTable("report").set(extend(patch, { updated_at: nowIso() })).where("id", "=", id).where("status", "=", from).executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
 }
 
@@ -117,7 +118,7 @@ export async function subjectIndexCounts(db: Db, livcIds: readonly string[], ind
 
 export async function insertEvent(db: Db, e: { report_id: string; actor_id: string | null; transition: string; from_status: string; to_status: string; referral_service: string | null; reason_enc: string | null; id?: string }) {
   const id = e.id ?? newId();
-  await db.insertInto("report_event").values({ ...e, id, at: nowIso() }).execute();
+  await db.insertInto("report_event").values(extend(e, { id, at: nowIso() })).execute();
   return id;
 }
 
@@ -137,7 +138,7 @@ export async function insertAlerts(db: Db, alerts: { user_id: string; report_id:
   const at = nowIso();
   await db
     .insertInto("intake_alert")
-    .values(alerts.map((a) => ({ ...a, id: newId(), created_at: at, read_at: null })))
+    .values(alerts.map((a) => extend(a, { id: newId(), created_at: at, read_at: null })))
     .execute();
 }
 

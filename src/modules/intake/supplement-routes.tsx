@@ -8,6 +8,7 @@ import { sendPage, viewContext } from "../../platform/web/view";
 import { LIMITS, referenceParam } from "./schema";
 import { addSupplement, readSupplementForm, type SupplementForm, supplementTarget, withdrawReport } from "./supplement";
 import { type FieldError, SupplementPage, WithdrawPage } from "./views/supplement";
+import { extend } from "../../platform/objects";
 
 /**
  * The reporter adds to, or withdraws, a report they submitted (decision 0048): /reports/:reference/supplement
@@ -16,7 +17,7 @@ import { type FieldError, SupplementPage, WithdrawPage } from "./views/supplemen
  */
 export function supplementRoutes(app: FastifyInstance, ctx: AppContext) {
   const report = { config: { permission: "report.file" as const } };
-  const who = (request: FastifyRequest) => ({ ...whoOf(request), actor: request.actor! });
+  const who = (request: FastifyRequest) => extend(whoOf(request), { actor: request.actor! });
   const ref = (request: FastifyRequest) => {
     const p = referenceParam.safeParse(request.params);
     return p.success ? p.data.reference : null;

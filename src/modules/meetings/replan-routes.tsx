@@ -11,6 +11,7 @@ import type { Errors } from "../cases/views/fields";
 import * as replan from "./replan";
 import { MeetingError, meetingRow } from "./service";
 import { AddCasePage, AgendaPage, CancelPage, NotPlannedPage, ReschedulePage, type RescheduleValues } from "./views/replan";
+import { extend } from "../../platform/objects";
 
 /**
  * Re-planning a planned consultation over HTTP (decision 0043): reschedule, cancel, the agenda.
@@ -69,7 +70,7 @@ export function replanRoutes(app: FastifyInstance, ctx: AppContext) {
         const now = (await meetingRow(ctx, m.id)) ?? m;
         const current = { heldOn: now.held_on, startsAt: now.starts_at, place: now.place, videoUrl: now.video_url };
         const errors = { held_on: viewContext(request).t("mtg.error.resched_conflict") };
-        return sendPage(reply, h(ReschedulePage, { ctx: viewContext(request), id: m.id, heldOn: now.held_on, values: { ...values, loaded: replan.rescheduleFingerprint(now) }, errors, current }), 409);
+        return sendPage(reply, h(ReschedulePage, { ctx: viewContext(request), id: m.id, heldOn: now.held_on, values: extend(values, { loaded: replan.rescheduleFingerprint(now) }), errors, current }), 409);
       }
       if (e instanceof MeetingError && (e.code === "invalid" || e.code === "no_framework")) {
         return sendPage(reply, h(ReschedulePage, { ctx: viewContext(request), id: m.id, heldOn: m.held_on, values, errors: fieldError(request, e) }), 400);

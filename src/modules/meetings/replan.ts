@@ -13,6 +13,7 @@ import { CANCEL_REASONS, type CancelReason } from "./migrations";
 import { recipients } from "./reminders";
 import { allowedCases, bound, checkSchedule, frameworkInForce, MeetingError, meetingPolicy, partnerSeatsOf, servicesOffered } from "./service";
 import * as store from "./store";
+import { extend } from "../../platform/objects";
 
 /**
  * Changing a planned consultation (decision 0043): reschedule, cancel, add a case to or take one
@@ -179,7 +180,7 @@ export async function rescheduleMeeting(ctx: AppContext, who: AuditWho, id: stri
       reminder_sent_at: null,
     });
     // A newer framework on the new date: earlier acknowledgements no longer count, their grants go (decision 0051).
-    if (framework !== meeting.framework_version) await resyncGrants(tx, who, { ...meeting, framework_version: framework });
+    if (framework !== meeting.framework_version) await resyncGrants(tx, who, extend(meeting, { framework_version: framework }));
     await pd.record(ctx, who, { type: "consultation", id, livcId: meeting.livc_id }, "meeting.reschedule", "success", { db: trx });
   });
   return sendChangeMails(ctx, to, "moved", { id, was: meeting.held_on, heldOn: input.heldOn, startsAt: input.startsAt || null });
@@ -205,7 +206,7 @@ export async function cancelMeeting(ctx: AppContext, who: AuditWho, id: string, 
     await partners.setConsultationStatus(tx, who, id, "cancelled");
     await store.setMeetingColumns(trx, id, { cancel_reason: reason, cancel_note: null, cancelled_at: nowIso(), cancelled_by: who.actor?.userId ?? null });
     await withdrawServices(tx, who, await store.servicesOf(trx, id));
-    await resyncGrants(tx, who, { ...meeting, status: "cancelled" });
+    await resyncGrants(tx, who, extend(meeting, { status: "cancelled" }));
     for (const a of await store.agendaOf(trx, id)) await cases.recordPlanningEvent(trx, { who, caseId: a.case_id, consultationId: id, kind: "consultation_cancelled" });
     await pd.record(ctx, who, { type: "consultation", id, livcId: meeting.livc_id }, "meeting.cancel", "success", { db: trx });
   });

@@ -16,6 +16,7 @@ import { meetingListFor } from "./replan";
 import { replanRoutes } from "./replan-routes";
 import { MeetingPage, MeetingsPage, MinutesPage, NobodyPresentPage } from "./views/meeting";
 import { ScheduleStep1, ScheduleStep2, type ScheduleValues } from "./views/schedule";
+import { extend } from "../../platform/objects";
 
 const idParam = z.object({ id: z.string().uuid() });
 const minutesParam = z.object({ id: z.string().uuid(), caseId: z.string().uuid() });
@@ -72,7 +73,7 @@ export function meetingsRoutes(app: FastifyInstance, ctx: AppContext) {
       return c && c.livcId === livc && (OPEN as string[]).includes(c.status) ? [{ id, label: c.label, status: c.status }] : [];
     });
     const list = await cases.casePage(ctx, whoOf(request), { status: OPEN, livcId: livc, q }, page);
-    const kept = { ...values, livc, cases: chosen.map((c) => c.id) };
+    const kept = extend(values, { livc, cases: chosen.map((c) => c.id) });
     return sendPage(reply, h(ScheduleStep1, { ctx: viewContext(request), livcs, values: kept, q, chosen, list, errors }), status);
   }
 
@@ -132,7 +133,7 @@ export function meetingsRoutes(app: FastifyInstance, ctx: AppContext) {
       return renderStep2(request, reply, values, errors, 400);
     }
     try {
-      const id = await service.scheduleMeeting(ctx, whoOf(request), { ...basics(values), items: values.cases.map((caseId) => ({ caseId, organisationIds: values.services[caseId] })) });
+      const id = await service.scheduleMeeting(ctx, whoOf(request), extend(basics(values), { items: values.cases.map((caseId) => ({ caseId, organisationIds: values.services[caseId] })) }));
       return reply.redirect(`/meetings/${id}`, 303);
     } catch (e) {
       return failure(request, reply, e);
@@ -208,7 +209,7 @@ export function meetingsRoutes(app: FastifyInstance, ctx: AppContext) {
       if (!item || !m.may.minute) return sendError(request, reply, 404);
       const revision = String(item.minutes?.revision ?? 0);
       const initial: Record<string, string> = Object.keys(values).length
-        ? { ...values, ...(conflict ? { revision } : {}) }
+        ? extend(values, { ...(conflict ? { revision } : {}) })
         : { decisions: item.minutes?.decisions ?? "", next_review_on: item.minutes?.nextReviewOn ?? "", revision };
       const saved = conflict && item.minutes ? { decisions: item.minutes.decisions, nextReviewOn: item.minutes.nextReviewOn, recordedAt: item.minutes.recordedAt } : undefined;
       const beforeDay = m.beforeDay ? m.heldOn : undefined;

@@ -11,6 +11,7 @@ import { membersOfLivc } from "../identity/service";
 import * as partners from "../partners/service";
 import { frameworksOf, livcDetail } from "../registry/service";
 import * as store from "./store";
+import { extend } from "../../platform/objects";
 
 export { sendMeetingReminders } from "./reminders";
 export { meetingsToAcknowledge } from "./waiting";
@@ -135,7 +136,7 @@ cases.registerAcceptedServices(acceptedServicesOfCase);
  */
 export async function scheduleMeeting(ctx: AppContext, who: AuditWho, input: ScheduleInput): Promise<string> {
   const actor = who.actor ?? null;
-  const framework = await checkSchedule(ctx, who, { ...input, caseIds: input.items.map((i) => i.caseId) });
+  const framework = await checkSchedule(ctx, who, extend(input, { caseIds: input.items.map((i) => i.caseId) }));
   await pd.ready(ctx);
   const notices: (() => Promise<unknown>)[] = [];
   const id = await ctx.database.db.transaction().execute(async (trx) => {
@@ -169,7 +170,7 @@ export async function scheduleMeeting(ctx: AppContext, who: AuditWho, input: Sch
 }
 
 /** ctx bound to a transaction, for services that read and write through ctx.database.db (they join it). */
-export const bound = (ctx: AppContext, trx: Kysely<DB>): AppContext => ({ ...ctx, database: { ...ctx.database, db: trx } });
+export const bound = (ctx: AppContext, trx: Kysely<DB>): AppContext => extend(ctx, { database: extend(ctx.database, { db: trx }) });
 
 /** A change and its audit entries in one transaction: the caller's (ctx's db is one) or a new one. */
 function inTransaction<T>(ctx: AppContext, work: (tx: AppContext, trx: Kysely<DB>) => Promise<T>): Promise<T> {
@@ -336,7 +337,7 @@ export async function meetingView(ctx: AppContext, who: AuditWho, id: string): P
     });
   }
   await pd.record(ctx, who, { type: "consultation", id, livcId: meeting.livc_id }, "meeting.read");
-  return { ...base, agenda: items, hiddenItems: agenda.length - visible.length };
+  return extend(base, { agenda: items, hiddenItems: agenda.length - visible.length });
 }
 
 /** Art. 458ter: the participant acknowledges shared professional secrecy for this meeting. */
@@ -380,7 +381,7 @@ export async function expectedParticipants(ctx: AppContext, who: AuditWho, id: s
     people.set(m.user_id, { userId: m.user_id, name: m.display_name, organisationId: prev?.organisationId ?? m.organisation_id, acknowledged: acked });
   }
   const recorded = await partners.attendanceFor(ctx, meeting.id);
-  return [...people.values()].map((p) => ({ ...p, attended: recorded.some((r) => r.user_id === p.userId && r.attended) }));
+  return [...people.values()].map((p) => extend(p, { attended: recorded.some((r) => r.user_id === p.userId && r.attended) }));
 }
 
 /**
@@ -488,7 +489,7 @@ export async function saveCaseMinutes(ctx: AppContext, who: AuditWho, id: string
     const row = { consultation_id: meeting.id, case_id: caseId, decisions_enc: decisions, next_review_on: input.nextReviewOn || null, recorded_by: who.actor?.userId ?? null, recorded_at: nowIso() };
     // Someone else saved since this form was loaded: nothing of this save is kept (the transaction rolls back).
     if (!(await store.saveMinutes(trx, row, input.revision))) throw new MeetingError("conflict", "decisions");
-    if (input.actions.length > 0) await cases.addActions(tx, who, caseId, input.actions.map((a) => ({ ...a, consultationId: meeting.id })), { db: trx });
+    if (input.actions.length > 0) await cases.addActions(tx, who, caseId, input.actions.map((a) => extend(a, { consultationId: meeting.id })), { db: trx });
     if (input.nextReviewOn) await cases.setNextReview(tx, who, caseId, input.nextReviewOn, { db: trx, consultationId: meeting.id });
     await cases.addTimelineEntry(ctx, trx, { who, caseId, livcId: meeting.livc_id, kind: "minuted", consultationId: meeting.id });
     await pd.record(ctx, who, { type: "case", id: caseId, livcId: meeting.livc_id }, "meeting.minutes.save", "success", { db: trx });

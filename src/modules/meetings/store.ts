@@ -6,6 +6,7 @@ import type { ConsultationMeetingColumns, ConsultationMinutesTable } from "./mig
 import type { ConsultationTable } from "../partners/migrations";
 import { precompiled } from "../../platform/db/precompiled";
 import { everyColumn } from "../../platform/db/columns";
+import { extend } from "../../platform/objects";
 
 /** Meeting queries. `consultation` is seen with this module's columns added (withTables). */
 type Db = Kysely<DB>;
@@ -15,7 +16,7 @@ export const meetingById = (db: Db, id: string) => m(db).selectFrom("consultatio
 export type MeetingRow = NonNullable<Awaited<ReturnType<typeof meetingById>>>;
 
 export const setMeetingColumns = (db: Db, id: string, set: Partial<ConsultationMeetingColumns>) =>
-  m(db).updateTable("consultation").set({ ...set, updated_at: nowIso() }).where("id", "=", id).execute();
+  m(db).updateTable("consultation").set(extend(set, { updated_at: nowIso() })).where("id", "=", id).execute();
 
 /**
  * Decision 0058: marks the meeting changed now, only if nobody changed it since `updatedAt` was read
@@ -129,12 +130,12 @@ export async function saveMinutes(db: Db, row: Omit<DB["consultation_minutes"], 
     expected = current ? current.revision : 0;
   }
   if (expected === 0) {
-    const r = await db.insertInto("consultation_minutes").values({ ...row, revision: 1 }).onConflict((oc) => oc.columns(["consultation_id", "case_id"]).doNothing()).executeTakeFirst();
+    const r = await db.insertInto("consultation_minutes").values(extend(row, { revision: 1 })).onConflict((oc) => oc.columns(["consultation_id", "case_id"]).doNothing()).executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
   }
   const r = await db
     .updateTable("consultation_minutes")
-    .set({ ...text, revision: expected + 1 })
+    .set(extend(text, { revision: expected + 1 }))
     .where("consultation_id", "=", consultation_id)
     .where("case_id", "=", case_id)
     .where("revision", "=", expected)

@@ -5,6 +5,7 @@ import { coverageCsv, coveragePdf } from "./export";
 import { cachedMap } from "./map";
 import { caseFiguresOn } from "./case-figures";
 import { coverageAnswer, dashboardData, ReportDateError } from "./service";
+import { extend } from "../../platform/objects";
 
 export function monitoringCli(program: Command, open: OpenContext) {
   reportCommand(program, open, {
@@ -18,7 +19,7 @@ export function monitoringCli(program: Command, open: OpenContext) {
       if (format === "json") output = `${JSON.stringify(coverageAnswer(d.report), null, 2)}\n`;
       else if (format === "csv") output = coverageCsv(d, await caseFiguresOn(ctx, date));
       else {
-        const map = await cachedMap(ctx.database.db, { ...d.coverage, revision: d.revision }).image;
+        const map = await cachedMap(ctx.database.db, extend(d.coverage, { revision: d.revision })).image;
         output = await coveragePdf(d, lang, map.identity.toString("utf8"), await caseFiguresOn(ctx, date));
       }
       await audit.recordFor(ctx, { actor: null }, { action: `monitoring.export.${format}`, resourceType: "coverage_report", resourceId: date, outcome: "success" });

@@ -15,6 +15,7 @@ import { sendPrepared } from "../../platform/web/encoding";
 import { dashboardMain, sendDashboard } from "./page";
 import { checkReportDate, dashboardData, ReportDateError } from "./service";
 import { DashboardMain, DashboardPage } from "./views/dashboard";
+import { extend } from "../../platform/objects";
 
 const dateQuery = z.object({ date: z.string().trim().max(20).optional() });
 
@@ -82,7 +83,7 @@ export function monitoringRoutes(app: FastifyInstance, ctx: AppContext) {
     const picked = pickDate(request);
     if (!picked.date) return sendError(request, reply, 400);
     const data = await dashboardData(db, picked.date);
-    const map = cachedMap(db, { ...data.coverage, revision: data.revision });
+    const map = cachedMap(db, extend(data.coverage, { revision: data.revision }));
     const image = await map.image;
     reply.header("x-map-cache", map.hit ? "hit" : "miss");
     return sendPrepared(request, reply, image, "image/svg+xml; charset=utf-8");
@@ -98,7 +99,7 @@ export function monitoringRoutes(app: FastifyInstance, ctx: AppContext) {
     const name = `livc-coverage-${picked.date}.${format}`;
     reply.header("content-disposition", `attachment; filename="${name}"`);
     if (format === "csv") return reply.type("text/csv; charset=utf-8").send(coverageCsv(data, caseTables));
-    const map = await cachedMap(db, { ...data.coverage, revision: data.revision }).image;
+    const map = await cachedMap(db, extend(data.coverage, { revision: data.revision })).image;
     return reply.type("application/pdf").send(await coveragePdf(data, request.locale, map.identity.toString("utf8"), caseTables));
   };
   app.get("/monitoring/coverage.csv", { config: { permission: "monitoring.read" } }, (request, reply) => download(request, reply, "csv"));

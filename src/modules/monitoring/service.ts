@@ -16,6 +16,7 @@ import {
   type RegisterTimeline,
   registerTimeline,
 } from "../registry/service";
+import { extend } from "../../platform/objects";
 
 export interface CoverageReport {
   date: string;
@@ -51,12 +52,8 @@ export function checkReportDate(date: string): string {
  * memberships already in it; what is registered later is not (decision 0052).
  */
 export function coverageAnswer(report: CoverageReport, today: string = todayInBrussels()): CoverageReport & { after_today: boolean; notice?: string } {
-  if (report.date <= today) return { ...report, after_today: false };
-  return {
-    ...report,
-    after_today: true,
-    notice: `The date ${report.date} lies after today (${today}): these are the figures of the LIVC register as recorded today, with the planned starts and ends of memberships; LIVCs, memberships or obstacles registered later are not in them.`,
-  };
+  if (report.date <= today) return extend(report, { after_today: false });
+  return extend(report, { after_today: true, notice: `The date ${report.date} lies after today (${today}): these are the figures of the LIVC register as recorded today, with the planned starts and ends of memberships; LIVCs, memberships or obstacles registered later are not in them.` });
 }
 
 export function reportFromCoverage(timeline: RegisterTimeline, c: CoverageOn): CoverageReport {
@@ -193,6 +190,6 @@ function computeDashboard(timeline: RegisterTimeline, revision: number, date: st
       reasons: timeline.obstaclesOn(m.nis, date).map((o) => ({ reason: o.reason, recorded_on: o.recorded_on, note: o.note, formerly: o.formerly })),
     }));
   const livcNames = new Map([...timeline.livcs.values()].map((l) => [l.id, l.name]));
-  const municipalities = coverage.municipalities.map((m: MunicipalityCoverage) => ({ ...m, livcName: m.livcId ? (livcNames.get(m.livcId) ?? null) : null }));
+  const municipalities = coverage.municipalities.map((m: MunicipalityCoverage) => extend(m, { livcName: m.livcId ? (livcNames.get(m.livcId) ?? null) : null }));
   return { revision, report, coverage, municipalities, withoutDetails, trend: trendFrom(timeline, date) };
 }

@@ -12,6 +12,7 @@ import { participationCsv, participationPdf } from "./export";
 import { ParticipationDateError, participationFigures, participationWindow, type RegionalAnswer, regionalParticipation } from "./report";
 import { participationQuery } from "./schema";
 import { ParticipationFigures, ParticipationPage } from "./views/participation";
+import { extend } from "../../platform/objects";
 
 const shown = { oneOf: [{ type: "integer", minimum: 0 }, { type: "string", enum: ["<5"] }] };
 const counts = {
@@ -44,7 +45,7 @@ export const participationResponseSchema = {
           social_partner: { type: "boolean" },
           livcs_member: { type: "integer", description: "active LIVCs where an organisation of the sector holds a seat on the date" },
           share_livcs_member: { type: "number", nullable: true },
-          invitations: { ...counts, description: "structural invitations (to take a seat at an LIVC) sent in the four quarters, with their status on the date; invitations to one case consultation are not counted; 1-4 shown as \"<5\"" },
+          invitations: extend(counts, { description: "structural invitations (to take a seat at an LIVC) sent in the four quarters, with their status on the date; invitations to one case consultation are not counted; 1-4 shown as \"<5\"" }),
           decline_reasons: { type: "object", additionalProperties: shown, description: "reason -> count of declined invitations; 1-4 shown as \"<5\"" },
           attendance_rate: { type: "number", minimum: 0, maximum: 1, nullable: true, description: "attended / expected presences of member organisations at consultations held in the four quarters; null without consultations or when suppressed" },
           attendance_rate_suppressed: { type: "boolean", description: "true when fewer than 5 organisations are behind the rate" },

@@ -5,6 +5,7 @@ import { formatDate, formatNumber, type Locale, translator } from "../../platfor
 import { SECTOR_KEYS, sectorLabel } from "../identity/sectors";
 import { DECLINE_REASONS } from "./migrations";
 import type { RegionalAnswer, RegionalParticipation } from "./report";
+import { extend } from "../../platform/objects";
 
 export const PARTICIPATION_CSV_HEADER = [
   "date",
@@ -104,7 +105,7 @@ export async function participationPdf(r: RegionalAnswer, locale: Locale): Promi
         table: {
           headerRows: 1,
           body: [
-            head([t("pt.col.livc"), ...SECTOR_KEYS.map((s) => sectorLabel(s, locale))]).map((c) => ({ ...c, fontSize: 6 })),
+            head([t("pt.col.livc"), ...SECTOR_KEYS.map((s) => sectorLabel(s, locale))]).map((c) => extend(c, { fontSize: 6 })),
             ...r.by_livc.map((l) => [
               { text: l.name, fontSize: 6 },
               ...SECTOR_KEYS.map((s) => {

@@ -16,6 +16,7 @@ import { sendNotices } from "./mail";
 import { activeOn } from "./membership";
 import { DECLINE_REASONS, type DeclineReason, type InvitationKind, type InvitationStatus } from "./migrations";
 import * as store from "./store";
+import { extend } from "../../platform/objects";
 
 export type InvitationStep = "accept" | "decline" | "expire" | "withdraw";
 
@@ -195,7 +196,7 @@ export async function respondToInvitation(ctx: AppContext, who: AuditWho, invita
  * refusal (RoleRuleError) rolls the acceptance back; a role already held from a later date stands.
  */
 async function grantMemberRole(ctx: AppContext, who: AuditWho, trx: Kysely<DB>, inv: store.InvitationRow, responder: string, today: string) {
-  const tctx: AppContext = { ...ctx, database: { ...ctx.database, db: trx } };
+  const tctx: AppContext = extend(ctx, { database: extend(ctx.database, { db: trx }) });
   let membershipId: string;
   try {
     // The grantor is whoever sent the invitation (decision 0041: nobody grants a role to themselves).

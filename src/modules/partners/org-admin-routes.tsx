@@ -13,6 +13,7 @@ import { checkOrganisationFields, type OrganisationFieldError, updateOrganisatio
 import { organisationPage } from "./org-list";
 import * as service from "./service";
 import { emptyForm, type FormState, OrganisationDetailPage, OrganisationsPage } from "./views/org-admin";
+import { extend } from "../../platform/objects";
 
 const idParam = z.object({ id: z.string().uuid() });
 const nisField = z.object({ nis: z.string().trim().regex(/^\d{5}$/) });
@@ -42,8 +43,8 @@ export function orgAdminRoutes(app: FastifyInstance, ctx: AppContext) {
     // never reach the log (src/platform/log.ts). After a refused POST the first page is shown.
     const q = request.method === "GET" ? listQuery.parse(request.query ?? {}) : { q: "", page: 1 };
     const list = await organisationPage(ctx, { search: q.q, page: q.page });
-    const organisations = list.items.map((o) => ({ ...o, sector: isSector(o.sector) ? o.sector : null }));
-    return sendPage(reply, h(OrganisationsPage, { ctx: viewContext(request), list: { ...list, items: organisations }, form }), status);
+    const organisations = list.items.map((o) => extend(o, { sector: isSector(o.sector) ? o.sector : null }));
+    return sendPage(reply, h(OrganisationsPage, { ctx: viewContext(request), list: extend(list, { items: organisations }), form }), status);
   }
 
   /** Name and sector errors (creation and change share the rules, org-edit.ts), linked to their fields, with the typed input. */
@@ -95,7 +96,7 @@ export function orgAdminRoutes(app: FastifyInstance, ctx: AppContext) {
     const checked = await checkOrganisationFields(ctx, raw);
     if (!checked.ok) return renderList(request, reply, fieldsForm(request, raw, checked.errors), 400);
     const id = await ctx.database.db.transaction().execute(async (trx) => {
-      const made = await ensureOrganisation({ ...ctx, database: { ...ctx.database, db: trx } }, { name: checked.name, sector: checked.sector });
+      const made = await ensureOrganisation(extend(ctx, { database: extend(ctx.database, { db: trx }) }), { name: checked.name, sector: checked.sector });
       await audit.record(request, { action: "partners.organisation.create", resourceType: "organisation", resourceId: made, outcome: "success" }, { db: trx });
       return made;
     });

@@ -8,6 +8,7 @@ import type { AppContext } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
 import { containsInsensitive } from "../../platform/db/search";
 import { toCount } from "../../platform/db/values";
+import { extend } from "../../platform/objects";
 
 /** Rows per page of the organisation list. */
 export const ORGANISATION_PAGE_SIZE = 50;
@@ -55,6 +56,6 @@ export async function organisationPage(ctx: AppContext, opts: { search?: string;
     .execute();
   const ids = rows.map((r) => r.id);
   const [municipalities, contacts] = await Promise.all([countsBy(db, "organisation_municipality", ids), countsBy(db, "organisation_contact", ids)]);
-  const items: OrganisationListRow[] = rows.map((r) => ({ ...r, municipalities: municipalities.get(r.id) ?? 0, contacts: contacts.get(r.id) ?? 0 }));
+  const items: OrganisationListRow[] = rows.map((r) => extend(r, { municipalities: municipalities.get(r.id) ?? 0, contacts: contacts.get(r.id) ?? 0 }));
   return { items, total, page, pages, size, search: term };
 }

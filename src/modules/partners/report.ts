@@ -11,6 +11,7 @@ import { CALENDAR_START, registerRevision, registerTimeline } from "../registry/
 import { type AnalysisInput, analyseParticipation, type CellStatus, type InvitationCounts, type ParticipationAnalysis, periodStart } from "./analysis";
 import type { DeclineReason } from "./migrations";
 import * as store from "./store";
+import { extend } from "../../platform/objects";
 
 export class ParticipationDateError extends Error {}
 
@@ -259,7 +260,7 @@ export interface RegionalAnswer extends RegionalParticipation {
 export async function regionalParticipation(db: Kysely<DB>, requested: string, today: string = todayInBrussels()): Promise<RegionalAnswer> {
   const window = participationWindow(requested, today);
   const { regional } = await participationFigures(db, window.date);
-  return { ...regional, requested_date: requested, after_today: window.after_today, notice: windowNotice(window) };
+  return extend(regional, { requested_date: requested, after_today: window.after_today, notice: windowNotice(window) });
 }
 
 /** Partner sectors with a seat or an invitation in the LIVC on the date (registry readiness). */

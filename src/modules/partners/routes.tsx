@@ -19,6 +19,7 @@ import * as service from "./service";
 import * as store from "./store";
 import { InboxPage, InvitationPage, PartnersHomePage } from "./views/inbox";
 import { emptyForm, type FormState, LivcPartnersPage } from "./views/livc";
+import { extend } from "../../platform/objects";
 
 const ruleMessage = (t: (k: MessageKey) => string, e: PartnerRuleError) => t(`pt.error.${e.code}` as MessageKey);
 
@@ -59,7 +60,7 @@ export function partnersRoutes(app: FastifyInstance, ctx: AppContext) {
         invitations,
         organisations,
         orgSearch,
-        consultations: consultations.map((c) => ({ ...c, present: present.get(c.id) ?? 0 })),
+        consultations: consultations.map((c) => extend(c, { present: present.get(c.id) ?? 0 })),
         invite: forms.invite ?? emptyForm(),
         seat: forms.seat ?? emptyForm(),
         notice: forms.notice,
@@ -171,7 +172,7 @@ export function partnersRoutes(app: FastifyInstance, ctx: AppContext) {
       reply,
       h(InvitationPage, {
         ctx: viewContext(request),
-        invitation: { ...inv, organisation_name: org?.name ?? "", sector: org?.sector ?? "other" },
+        invitation: extend(inv, { organisation_name: org?.name ?? "", sector: org?.sector ?? "other" }),
         livcName: livc?.name ?? "",
         canRespond: invitationPolicy.respond(pa, inv),
         form,

@@ -15,6 +15,7 @@ import { isIsoDate, toCount } from "../../platform/db/values";
 import type { Sector } from "../identity/sectors";
 import type { ConsultationStatus } from "./migrations";
 import * as store from "./store";
+import { extend } from "../../platform/objects";
 
 export { DECLINE_REASONS, type DeclineReason, INVITATION_KINDS, type InvitationKind, SEATS, type Seat, MANDATORY_SEATS } from "./migrations";
 export { PartnerRuleError } from "./errors";
@@ -98,7 +99,7 @@ export async function recordAttendance(
 
 /** The attendance register of one consultation (names: show inside the LIVC only). */
 export const attendanceFor = async (ctx: AppContext, consultationId: string) =>
-  (await store.attendanceFor(ctx.database.db, consultationId)).map((r) => ({ ...r, attended: r.attended === 1 }));
+  (await store.attendanceFor(ctx.database.db, consultationId)).map((r) => extend(r, { attended: r.attended === 1 }));
 
 /**
  * Held consultations per LIVC and month ("YYYY-MM") with held_on between from and to (inclusive):

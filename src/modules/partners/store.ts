@@ -13,6 +13,7 @@ import type {
   PartnerInvitationTable,
   Seat,
 } from "./migrations";
+import { extend } from "../../platform/objects";
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -175,7 +176,7 @@ export async function closeInvitation(
   const r = await changing(db, (trx) =>
     trx
       .updateTable("partner_invitation")
-      .set({ ...change, updated_at: nowIso() })
+      .set(extend(change, { updated_at: nowIso() }))
       .where("id", "=", id)
       .where("status", "=", "pending")
       .executeTakeFirst(),

@@ -12,6 +12,7 @@ import type {
   PoliceZoneTable,
   ProvinceTable,
 } from "./migrations";
+import { extend } from "../../platform/objects";
 
 export const SET_2019_FROM = "2019-01-01";
 export const SET_2019_TO = "2024-12-31";
@@ -56,7 +57,7 @@ export function readReferenceData(dir: string): ReferenceData {
       throw new CsvError(shown, 0, "file not found or not readable");
     }
     hash.update(FILES[key]).update(text);
-    return parseCsv(text, shown, header).records.map((r) => ({ ...r, file: shown }));
+    return parseCsv(text, shown, header).records.map((r) => extend(r, { file: shown }));
   };
   const fail = (r: CsvRecord, reason: string): never => {
     throw new CsvError((r as CsvRecord & { file: string }).file, r.line, reason);
@@ -126,9 +127,9 @@ export function readReferenceData(dir: string): ReferenceData {
     };
     if (changed === "no") {
       continued.add(oldNis);
-      municipalities.push({ ...base, valid_to: null, successor_nis: null });
+      municipalities.push(extend(base, { valid_to: null, successor_nis: null }));
     } else {
-      municipalities.push({ ...base, valid_to: SET_2019_TO, successor_nis: newNis });
+      municipalities.push(extend(base, { valid_to: SET_2019_TO, successor_nis: newNis }));
     }
   }
   for (const [code, m] of set2019) if (!seenOld.has(code)) fail(m.r, `municipality ${code} has no row in ${FILES.crosswalk}`);

@@ -6,6 +6,7 @@ import { auditRegistryChange } from "./audit";
 import type { ObstacleReason } from "./migrations";
 import { RegistryRuleError } from "./service";
 import * as store from "./store";
+import { extend } from "../../platform/objects";
 
 /**
  * Correcting and ending an obstacle (decision 0044): regional analysts and administrators. The row
@@ -19,7 +20,7 @@ export const obstacleById = (db: Kysely<DB>, id: string) => store.obstacleById(d
 /** The obstacles of one municipality, each with its earlier states (oldest first). */
 export async function obstacleHistory(db: Kysely<DB>, nis: string) {
   const [rows, changes] = await Promise.all([store.obstaclesOfNis(db, nis), store.obstacleChangesOfNis(db, nis)]);
-  return rows.map((o) => ({ ...o, earlier: changes.filter((c) => c.obstacle_id === o.id) }));
+  return rows.map((o) => extend(o, { earlier: changes.filter((c) => c.obstacle_id === o.id) }));
 }
 
 async function change(

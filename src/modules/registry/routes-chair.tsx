@@ -12,6 +12,7 @@ import * as registry from "./service";
 import type { ObstacleRow } from "./store";
 import type { FieldSpec, FormError } from "./views/form";
 import { ObstaclesPage } from "./views/obstacles";
+import { extend } from "../../platform/objects";
 
 /**
  * Decision 0044. The chair of an LIVC records a new version of its consultation framework (the
@@ -129,12 +130,12 @@ export function registryChairRoutes(app: FastifyInstance, appCtx: AppContext) {
     const values = bodyOf(request);
     const page = { title: ctx.t("reg.obstacle.title"), action: "/registry/obstacles", cancel: "/registry/obstacles", fields: obstacleFields(ctx), values };
     const v = validate(obstacleForm, values, ctx);
-    if ("errors" in v) return sendForm(reply, ctx, { ...page, errors: v.errors });
+    if ("errors" in v) return sendForm(reply, ctx, extend(page, { errors: v.errors }));
     try {
       await registry.addObstacle(database, who(request), v.data);
       return reply.redirect(listUrl(v.data.nis, true), 303);
     } catch (e) {
-      return sendForm(reply, ctx, { ...page, errors: ruleError(e, ctx, "nis") });
+      return sendForm(reply, ctx, extend(page, { errors: ruleError(e, ctx, "nis") }));
     }
   });
 
@@ -187,7 +188,7 @@ export function registryChairRoutes(app: FastifyInstance, appCtx: AppContext) {
     app.get(url, obstacles, async (request, reply) => {
       const l = await load(request);
       if (!l) return sendError(request, reply, 404);
-      return sendForm(reply, l.ctx, { ...l.page, values: c.initial(l.o) });
+      return sendForm(reply, l.ctx, extend(l.page, { values: c.initial(l.o) }));
     });
     app.post(url, obstacles, async (request, reply) => {
       const l = await load(request);
@@ -200,7 +201,7 @@ export function registryChairRoutes(app: FastifyInstance, appCtx: AppContext) {
         errors = ruleError(e, l.ctx, c.errorField);
       }
       if (!errors) return reply.redirect(listUrl(l.o.nis, true), 303);
-      return sendForm(reply, l.ctx, { ...l.page, values, errors });
+      return sendForm(reply, l.ctx, extend(l.page, { values, errors }));
     });
   }
 }

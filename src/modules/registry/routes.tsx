@@ -16,6 +16,7 @@ import { LivcDetailPage } from "./views/detail";
 import { type FieldSpec, type FormError, FormPage } from "./views/form";
 import { LivcListPage } from "./views/list";
 import { MergersPage } from "./views/mergers";
+import { extend } from "../../platform/objects";
 
 function livcFields(ctx: ViewContext): FieldSpec[] {
   const { t } = ctx;
@@ -88,17 +89,17 @@ export function registryRoutes(app: FastifyInstance, appCtx: AppContext) {
     const values = bodyOf(request);
     const page = { title: ctx.t("reg.new"), action: "/registry", cancel: "/registry", fields: livcFields(ctx), values };
     const v = validate(livcForm, values, ctx);
-    if ("errors" in v) return form(reply, ctx, { ...page, errors: v.errors });
+    if ("errors" in v) return form(reply, ctx, extend(page, { errors: v.errors }));
     const links = await officerLinks(v.data, ctx, request);
-    if ("errors" in links) return form(reply, ctx, { ...page, errors: links.errors });
+    if ("errors" in links) return form(reply, ctx, extend(page, { errors: links.errors }));
     try {
       const { chair_email: _c, coordinator_email: _o, info_officer_email: _i, ...fields } = v.data;
-      const id = await registry.createLivc(database, who(request), { ...fields, ...links.ids }, (trx, livcId) => grantOfficerRoles(appCtx, request, trx, livcId, links.ids));
+      const id = await registry.createLivc(database, who(request), extend(fields, { ...links.ids }), (trx, livcId) => grantOfficerRoles(appCtx, request, trx, livcId, links.ids));
       // Committed: the people who may decide the officers' role requests are told by mail (decision 0056).
       await mailPendingRequests(appCtx);
       return reply.redirect(`/registry/${id}?saved=1`, 303);
     } catch (e) {
-      return form(reply, ctx, { ...page, errors: ruleError(e, ctx, "code") });
+      return form(reply, ctx, extend(page, { errors: ruleError(e, ctx, "code") }));
     }
   });
 
@@ -193,15 +194,7 @@ export function registryRoutes(app: FastifyInstance, appCtx: AppContext) {
       path: "/edit",
       title: (ctx) => ctx.t("reg.edit.title"),
       fields: livcFields,
-      initial: async (l) => ({
-        ...(await officerEmails(appCtx, l)),
-        code: l.code,
-        name: l.name,
-        founded_on: l.founded_on ?? "",
-        chair_name: l.chair_name ?? "",
-        coordinator_name: l.coordinator_name ?? "",
-        info_officer_name: l.info_officer_name ?? "",
-      }),
+      initial: async (l) => extend((await officerEmails(appCtx, l)), { code: l.code, name: l.name, founded_on: l.founded_on ?? "", chair_name: l.chair_name ?? "", coordinator_name: l.coordinator_name ?? "", info_officer_name: l.info_officer_name ?? "" }),
       errorField: "code",
       async save(l, values, ctx, request) {
         const v = validate(livcForm, values, ctx);
@@ -209,7 +202,7 @@ export function registryRoutes(app: FastifyInstance, appCtx: AppContext) {
         const links = await officerLinks(v.data, ctx, request);
         if ("errors" in links) return links.errors;
         const { chair_email: _c, coordinator_email: _o, info_officer_email: _i, ...fields } = v.data;
-        await registry.updateLivc(database, who(request), l.id, { ...fields, ...links.ids }, (trx, livcId) => grantOfficerRoles(appCtx, request, trx, livcId, links.ids));
+        await registry.updateLivc(database, who(request), l.id, extend(fields, { ...links.ids }), (trx, livcId) => grantOfficerRoles(appCtx, request, trx, livcId, links.ids));
         await mailPendingRequests(appCtx);
         return null;
       },

@@ -9,6 +9,7 @@ import * as store from "./store";
 import { municipalityVersions } from "./municipalities";
 import { CALENDAR_START, laterDate, RegisterTimeline } from "./timeline";
 import { addDays } from "../../platform/db/values";
+import { extend } from "../../platform/objects";
 
 export { LIFE_STATUSES, type LifeStatus, OBSTACLE_REASONS, type ObstacleReason } from "./migrations";
 export { importObstacles, importRegister, RegistryImportError } from "./importer";
@@ -64,7 +65,7 @@ export async function livcDetail(db: Kysely<DB>, id: string, today: string) {
     livc,
     status: timeline.statusOn(id, today),
     membersToday,
-    memberships: memberships.map((m) => ({ ...m, name: nameOf(m.nis) })),
+    memberships: memberships.map((m) => extend(m, { name: nameOf(m.nis) })),
     statuses,
     frameworks,
     zones,

@@ -12,6 +12,7 @@ import type {
   MunicipalityObstacleTable,
   ObstacleReason,
 } from "./migrations";
+import { extend } from "../../platform/objects";
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -77,7 +78,7 @@ export async function insertLivc(db: Db, fields: LivcFields): Promise<string> {
 export async function updateLivc(db: Db, id: string, fields: Partial<LivcFields>): Promise<void> {
   await db
     .updateTable("livc")
-    .set({ ...fields, updated_at: nowIso() })
+    .set(extend(fields, { updated_at: nowIso() }))
     .where("id", "=", id)
     .execute();
 }
@@ -196,5 +197,5 @@ export const decisionOf = (db: Db, nis: string) => db.selectFrom("merger_decisio
 
 export async function saveDecision(db: Db, d: Omit<DecisionRow, "decided_at">): Promise<void> {
   await db.deleteFrom("merger_decision").where("nis", "=", d.nis).execute();
-  await db.insertInto("merger_decision").values({ ...d, decided_at: nowIso() }).execute();
+  await db.insertInto("merger_decision").values(extend(d, { decided_at: nowIso() })).execute();
 }

@@ -17,6 +17,7 @@
  *   (decision 0044).
  */
 import type { LifeStatus, ObstacleReason } from "./migrations";
+import { extend } from "../../platform/objects";
 
 export const CALENDAR_START = "2019-01-01";
 export const MERGER_DAY = "2025-01-01";
@@ -113,7 +114,7 @@ export function effectivePeriod(
   for (const v of versions) {
     const vEnd = v.validTo === null ? null : dayAfter(v.validTo);
     const p = { from: maxDate(from, v.validFrom), to: minEnd(row.left_on, vEnd) };
-    if (p.to === null || p.from < p.to) return { ...p, version: v };
+    if (p.to === null || p.from < p.to) return extend(p, { version: v });
   }
   return null;
 }
@@ -308,12 +309,12 @@ export class RegisterTimeline {
   obstaclesOn(nis: string, date: string): ObstacleOn[] {
     const v = this.versionOn(nis, date);
     if (!v) return [];
-    const own = RegisterTimeline.firstPerReason(this.obstaclesOfVersion(v), date).map((o) => ({ ...o, formerly: null }));
+    const own = RegisterTimeline.firstPerReason(this.obstaclesOfVersion(v), date).map((o) => extend(o, { formerly: null }));
     const inherited: ObstacleOn[] = [];
     for (const partNis of v.parts) {
       const part = this.versionOn(partNis, LAST_DAY_BEFORE_MERGER);
       if (!part || part === v) continue;
-      for (const o of RegisterTimeline.firstPerReason(this.obstaclesOfVersion(part), date)) inherited.push({ ...o, formerly: { nis: part.nis, name: part.name } });
+      for (const o of RegisterTimeline.firstPerReason(this.obstaclesOfVersion(part), date)) inherited.push(extend(o, { formerly: { nis: part.nis, name: part.name } }));
     }
     inherited.sort((a, b) => a.recorded_on.localeCompare(b.recorded_on) || a.nis.localeCompare(b.nis));
     return [...own, ...inherited];

@@ -3,6 +3,7 @@ import { entryHash, GENESIS_HASH } from "../../platform/audit/chain";
 import { dayNumber, type Rng } from "./random";
 import type { Structure } from "./structure";
 import type { BulkWriter } from "./writer";
+import { extend } from "../../platform/objects";
 
 /**
  * Audit history: logins, case and report reads (with the personal-data read entries the real path
@@ -37,7 +38,7 @@ export async function seedAudit(database: Database, w: BulkWriter, rng: Rng, s: 
       seq++;
       const entry = { seq, at, ...e, outcome: e.outcome as "allowed", client_address: addresses[seq & 63], correlation_id: `req-${seq.toString(36)}`, prev_hash: prev };
       prev = entryHash(entry);
-      rows.push({ ...entry, hash: prev });
+      rows.push(extend(entry, { hash: prev }));
     }
     await w.write([["audit_entry", rows]]);
   }

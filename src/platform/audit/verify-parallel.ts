@@ -4,6 +4,7 @@ import { Worker } from "node:worker_threads";
 import { type Database, sqlitePath } from "../db";
 import { entryHashOfFields, GENESIS_HASH } from "./chain";
 import type { VerifyResult } from "./verify";
+import { extend } from "../objects";
 
 /**
  * The hashed JSON text of an entry (JSON.stringify of its twelve hashed fields, seq to prev_hash) as each database
@@ -110,7 +111,7 @@ function half(database: Database, from: number, to: number, batch: number): Prom
       ? { kind: "postgres", driver: require.resolve("pg"), url: database.url }
       : { kind: "sqlite", driver: require.resolve("better-sqlite3"), file: sqlitePath(database.url) };
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, { eval: true, workerData: { ...source, from, to, batch } });
+    const worker = new Worker(WORKER, { eval: true, workerData: extend(source, { from, to, batch }) });
     worker.once("message", resolve);
     worker.once("error", reject);
   });

@@ -1,5 +1,6 @@
 import { hash, verify } from "@node-rs/argon2";
 import type { ZxcvbnFactory } from "@zxcvbn-ts/core";
+import { extend } from "../objects";
 
 /** OWASP-recommended argon2id parameters (19 MiB, 2 passes). */
 // algorithm 2 = Argon2id (the package exports a const enum, unusable under isolatedModules).
@@ -34,7 +35,7 @@ const checker = () => {
   zxcvbn ??= Promise.all([import("@zxcvbn-ts/core"), import("@zxcvbn-ts/language-common"), import("@zxcvbn-ts/language-nl-be")]).then(
     ([{ ZxcvbnFactory }, common, nlBe]) =>
       new ZxcvbnFactory({
-        dictionary: { ...common.dictionary, ...nlBe.dictionary },
+        dictionary: extend(common.dictionary, { ...nlBe.dictionary }),
         graphs: common.adjacencyGraphs,
         translations: nlBe.translations,
       }),

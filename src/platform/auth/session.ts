@@ -9,6 +9,7 @@ import { nowIso, todayInBrussels } from "../db/values";
 import { type Actor, LIVC_ROLES, type LivcMembership } from "../policy/actor";
 import { deleteStashOf, STASH_MINUTES, sweepStashes } from "./stash";
 import { everyColumn } from "../db/columns";
+import { extend } from "../objects";
 
 /**
  * Server-side sessions (docs/decisions: sessions in the database). The cookie holds a random
@@ -246,7 +247,7 @@ export async function pendingApprovalsFor(database: Database, userId: string): P
 export async function rotateSession(db: Kysely<DB>, session: SessionRow, changes: Partial<Pick<SessionRow, "stage" | "reauth_at" | "next_path">> = {}): Promise<{ token: string; session: SessionRow }> {
   const token = newToken();
   const sameLineage = session.stage === "full" && (changes.stage ?? session.stage) === "full";
-  const next: SessionRow = { ...session, ...changes, id: sessionIdOf(token), csrf_token: sameLineage ? session.csrf_token : newToken(), rotate: 0, last_seen_at: nowIso() };
+  const next: SessionRow = Object.assign({}, session, changes, { id: sessionIdOf(token), csrf_token: sameLineage ? session.csrf_token : newToken(), rotate: 0, last_seen_at: nowIso() });
   const swap = async (trx: Kysely<DB>) => {
     await trx.deleteFrom("session").where("id", "=", session.id).execute();
     await trx.insertInto("session").values(next).execute();

@@ -1,5 +1,6 @@
 import { type Compilable, type CompiledQuery, createQueryId, type Kysely } from "kysely";
 import type { DB } from "./schema";
+import { extend } from "../objects";
 
 /** What a precompiled query takes: bound values, or lists of them (an `in (...)` list). */
 export type PrecompiledArg = string | number | null | readonly string[];
@@ -38,7 +39,7 @@ export function precompiled<R, A extends PrecompiledArg[]>(build: (db: Kysely<DB
       plans.set(shape, plan);
     }
     const parameters = plan.from.map((f) => (typeof f === "object" ? f.value : pick(args, f)));
-    const result = await db.executeQuery<R>({ ...plan.query, parameters, queryId: createQueryId() });
+    const result = await db.executeQuery<R>(extend(plan.query, { parameters, queryId: createQueryId() }));
     return result.rows;
   };
 }

@@ -24,6 +24,7 @@ import { registerAssets } from "./assets";
 import { ApiDocsPage, type OpenApiSpec } from "./api-docs";
 import { ErrorPage, type ErrorStatus } from "./error-pages";
 import { sendPage, viewContext } from "./view";
+import { extend } from "../objects";
 
 export interface BuildOptions {
   logger?: boolean;
@@ -244,7 +245,7 @@ export const PERMISSIONS_POLICY = "accelerometer=(), camera=(), display-capture=
 const sizeHintedZlib: typeof zlib = Object.create(zlib, {
   brotliCompressSync: {
     value: (buffer: Buffer, options: zlib.BrotliOptions = {}) =>
-      zlib.brotliCompressSync(buffer, { ...options, params: { ...options.params, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: buffer.length } }),
+      zlib.brotliCompressSync(buffer, Object.assign({}, options, { params: Object.assign({}, options.params, { [zlib.constants.BROTLI_PARAM_SIZE_HINT]: buffer.length }) })),
   },
 });
 

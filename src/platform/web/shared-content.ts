@@ -16,6 +16,7 @@ import type { JSX } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { type DeflatedPart, deflatePart, gzipParts, pickEncoding } from "./encoding";
 import type { ViewContext } from "./view";
+import { extend } from "../objects";
 
 /**
  * Shared content: its pieces, as UTF-8 bytes (the HTML may hold characters above U+00FF) and deflated once.
@@ -50,18 +51,9 @@ export const SHARED_MARK = "<!--schakel:shared-->";
  * asking for a permission throws.
  */
 export function sharedView(view: ViewContext, path: string, options: { csrf?: boolean } = {}): ViewContext {
-  return {
-    ...view,
-    path,
-    query: "",
-    correlationId: "",
-    // A place for each request's own token (sendWithShared puts it there), never a token itself.
-    csrfToken: options.csrf ? CSRF_PLACE : undefined,
-    userName: undefined,
-    can: () => {
+  return extend(view, { path, query: "", correlationId: "", csrfToken: options.csrf ? CSRF_PLACE : undefined, userName: undefined, can: () => {
       throw new Error(`the shared content of ${path} must not depend on the viewer's permissions`);
-    },
-  };
+    } });
 }
 
 /** Sends `page` (rendered now, with SHARED_MARK where the content goes) around the shared content. */

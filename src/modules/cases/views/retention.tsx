@@ -5,6 +5,7 @@ import type { ViewContext } from "../../../platform/web/view";
 import { ScrollRegion } from "../../../platform/web/fields";
 import type { CasePurgeLogRow, RetentionOverviewRow } from "../retention-overview";
 import type { ReportPurgeLogRow } from "../../intake/retention-overview";
+import { extend } from "../../../platform/objects";
 
 const KNOWN_KINDS = new Set([
   "identity", "subject_index", "closure_note", "report_link", "timeline_notes", "action_descriptions", "feedback_forms", "report", "minutes_decisions", "report_content", "case_link", "decision_reasons", "supplements",
@@ -44,7 +45,7 @@ export function RetentionPage(props: {
   const livc = (id: string | null) => (id ? (props.livcNames.get(id) ?? id) : t("ret.regional"));
   // Each log pages on its own (cp: cases, rp: reports); the other log's page is kept.
   const href = (which: "cp" | "rp") => (page: number) => {
-    const p = { ...props.params, [which]: page };
+    const p = extend(props.params, { [which]: page });
     return `/retention?cp=${p.cp}&rp=${p.rp}#${which === "cp" ? "cases" : "reports"}`;
   };
   return (

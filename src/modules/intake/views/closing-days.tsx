@@ -3,6 +3,7 @@ import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import { type ClosingDaysView, DESCRIPTION_MAX } from "../closing-days";
 import { k } from "./common";
+import { extend } from "../../../platform/objects";
 
 export type ClosingDayFormState = { values: { day?: string; description?: string }; errors: { field: string; message: string }[] };
 export const emptyClosingDayForm = (): ClosingDayFormState => ({ values: {}, errors: [] });
@@ -15,7 +16,7 @@ function format(locale: string, kind: "yearly" | "dated"): Intl.DateTimeFormat {
   let f = formats.get(key);
   if (!f) {
     const opts: Intl.DateTimeFormatOptions = kind === "yearly" ? { day: "numeric", month: "long" } : { weekday: "long", day: "numeric", month: "long", year: "numeric" };
-    f = new Intl.DateTimeFormat(INTL[locale] ?? "nl-BE", { ...opts, timeZone: "UTC" });
+    f = new Intl.DateTimeFormat(INTL[locale] ?? "nl-BE", extend(opts, { timeZone: "UTC" }));
     formats.set(key, f);
   }
   return f;

@@ -2,6 +2,7 @@ import { Csrf, ScrollRegion, SelectField, TextField } from "../../../platform/we
 import { ErrorSummary, Layout } from "../../../platform/web/layout";
 import type { ViewContext } from "../../../platform/web/view";
 import type { ContactPointRow } from "../contacts";
+import { extend } from "../../../platform/objects";
 
 /** The province select's value for "all of Flanders" (province null). */
 export const ALL_PROVINCES = "all";
@@ -120,7 +121,7 @@ export function ContactPointsPage(props: { ctx: ViewContext; rows: ContactPointR
 export function ContactPointPage(props: { ctx: ViewContext; row: ContactPointRow; provinces: string[]; form: ContactFormState }) {
   const { ctx, row } = props;
   const { t } = ctx;
-  const form = props.form.values.province === undefined ? { ...props.form, values: { province: row.province ?? ALL_PROVINCES } } : props.form;
+  const form = props.form.values.province === undefined ? extend(props.form, { values: { province: row.province ?? ALL_PROVINCES } }) : props.form;
   return (
     <Layout ctx={ctx} title={t("rc.edit.title")}>
       <ErrorSummary ctx={ctx} errors={props.form.errors} />

@@ -6,6 +6,7 @@ import type { ViewContext } from "../../../platform/web/view";
 import { statusKey } from "../../cases/views/list";
 import { ButtonForm, Checkbox, Csrf, type Errors, Input, Notice } from "../../cases/views/fields";
 import { CANCEL_REASONS } from "../migrations";
+import { extend } from "../../../platform/objects";
 
 /**
  * Re-planning a planned consultation (decision 0043): one page each for the new date/place, the
@@ -127,7 +128,7 @@ export function AgendaPage(props: {
   const title = t("mtg.agenda.edit.title", { date: ctx.date(props.heldOn) });
   const onAgenda = new Set(props.agenda.map((a) => a.id));
   const choices = list.items.filter((c) => !onAgenda.has(c.id));
-  const pageLink = (page: number) => `/meetings/${props.id}/agenda?${new URLSearchParams({ ...(props.q ? { q: props.q } : {}), page: String(page) })}`;
+  const pageLink = (page: number) => `/meetings/${props.id}/agenda?${new URLSearchParams(extend((props.q ? { q: props.q } : {}), { page: String(page) }))}`;
   return (
     <Layout ctx={ctx} title={title}>
       {props.notice ? <Notice>{props.notice}</Notice> : null}

@@ -7,6 +7,7 @@ import { SEATS } from "../migrations";
 import type { InvitationRow } from "../store";
 import { Csrf, SearchForm, Radios, ScrollRegion, SelectField, TextField } from "../../../platform/web/fields";
 import { Pagination } from "../../../platform/web/pagination";
+import { extend } from "../../../platform/objects";
 
 export type FormState = { values: Record<string, string>; errors: { field: string; message: string }[] };
 export const emptyForm = (): FormState => ({ values: {}, errors: [] });
@@ -188,7 +189,7 @@ export function LivcPartnersPage(p: LivcPartnersProps) {
             ctx={ctx}
             page={p.invitations.page}
             pages={p.invitations.pages}
-            href={(n) => `${base}?${new URLSearchParams({ ...(p.orgSearch ? { org_q: p.orgSearch } : {}), inv_page: String(n) })}#invitations`}
+            href={(n) => `${base}?${new URLSearchParams(extend((p.orgSearch ? { org_q: p.orgSearch } : {}), { inv_page: String(n) }))}#invitations`}
             label={t("pt.invitations.caption")}
           />
 
