@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { h } from "preact";
 import type { ZodError } from "zod";
 import { audit } from "../../platform/audit";
-import type { AppContext } from "../../platform/context";
+import { type AppContext, bound } from "../../platform/context";
 import type { MessageKey } from "../../platform/i18n";
 import { sendError } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
@@ -181,7 +181,7 @@ export function awarenessRoutes(app: FastifyInstance, ctx: AppContext) {
       links = await db.transaction().execute(async (trx) => {
         const made =
           input.kind === "organisation"
-            ? [await service.createOrganisationLink(extend(ctx, { database: extend(ctx.database, { db: trx }) }), campaign.id, input.organisation_id, input.province)]
+            ? [await service.createOrganisationLink(bound(ctx, trx), campaign.id, input.organisation_id, input.province)]
             : await service.createAnonymousLinks(trx, campaign.id, isSector(input.sector) ? input.sector : "other", input.province, input.count);
         await audit.record(request, { action: "awareness.links.create", resourceType: "awareness_campaign", resourceId: campaign.id, outcome: "success" }, { db: trx });
         return made;

@@ -27,7 +27,11 @@ export const sessionForm = z
     participants: z.coerce.number({ message: "participants" }).int("participants").min(0, "participants").max(100_000, "participants"),
     materials: text(4000).default(""),
   })
-  .transform((s) => extend(s, { sectors: s.sectors as Sector[], province: s.province || null, municipalities: [...new Set(s.municipalities.split(/[\s,;]+/).filter(Boolean))] }))
+  .transform((s) => extend(s, {
+    sectors: s.sectors as Sector[],
+    province: s.province || null,
+    municipalities: [...new Set(s.municipalities.split(/[\s,;]+/).filter(Boolean))],
+  }))
   .refine((s) => s.province !== null || s.municipalities.length > 0, { message: "reach", path: ["province"] });
 export type SessionInput = z.infer<typeof sessionForm>;
 
@@ -41,11 +45,13 @@ export const questionForm = z
     required: z.preprocess((v) => v === "1" || v === "on", z.boolean()),
     options: z.array(z.object({ text_nl: text(300), text_fr: text(300), objection: z.string().default("") })),
   })
-  .transform((q) => extend(q, { options: q.kind === "single" || q.kind === "multiple"
+  .transform((q) => extend(q, {
+    options: q.kind === "single" || q.kind === "multiple"
       ? q.options
           .filter((o) => o.text_nl || o.text_fr)
           .map((o) => ({ text_nl: o.text_nl, text_fr: o.text_fr || o.text_nl, objection: isObjection(o.objection) ? (o.objection as Objection) : null }))
-      : [] }))
+      : [],
+  }))
   .refine((q) => !(q.kind === "single" || q.kind === "multiple") || q.options.length >= 2, { message: "options", path: ["options"] })
   .refine((q) => q.options.every((o) => o.text_nl.length > 0), { message: "option_nl", path: ["options"] });
 export type QuestionInput = z.infer<typeof questionForm>;

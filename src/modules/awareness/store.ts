@@ -115,7 +115,11 @@ export async function questionnaire(db: Kysely<DB>, campaignId: string): Promise
     )
     .orderBy("position")
     .execute();
-  return questions.map((q) => extend(q, { position: Number(q.position), required: Number(q.required) === 1, options: options.filter((o) => o.question_id === q.id).map((o) => extend(o, { position: Number(o.position) })) }));
+  return questions.map((q) => extend(q, {
+    position: Number(q.position),
+    required: Number(q.required) === 1,
+    options: options.filter((o) => o.question_id === q.id).map((o) => extend(o, { position: Number(o.position) })),
+  }));
 }
 
 export async function insertQuestion(

@@ -145,7 +145,7 @@ export function rectifyRoutes(app: FastifyInstance, ctx: AppContext) {
       const pages = Math.max(1, Math.ceil(first.total / size));
       // A page past the end shows the last page.
       if (page <= pages) return extend(first, { page, pages });
-      return extend((await load((pages - 1) * size)), { page: pages, pages });
+      return extend(await load((pages - 1) * size), { page: pages, pages });
     };
     const [overview, cases, reports, names, lastRun] = await Promise.all([
       retentionOverview(ctx, (by30, by90) => reportPurgesDue(ctx, by30, by90), todayInBrussels()),

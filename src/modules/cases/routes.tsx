@@ -124,7 +124,7 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
   async function workList(request: FastifyRequest, limit?: number, reads?: ListReads): Promise<WorkList> {
     const actor = request.actor!;
     const who = whoOf(request);
-    const ask = extend((limit === undefined ? {} : { limit: limit + 1 }), { reads: reads ?? (await listReads(ctx.database)) });
+    const ask = extend(limit === undefined ? {} : { limit: limit + 1 }, { reads: reads ?? (await listReads(ctx.database)) });
     const [overdue, reviews, open] = await Promise.all([service.overdueFor(ctx, who, undefined, ask), service.dueReviewsFor(ctx, who, undefined, 0, ask), service.openActionsFor(ctx, who, undefined, ask)]);
     const cut = <T,>(rows: T[]) => (limit === undefined ? rows : rows.slice(0, limit));
     const orgs = await organisationNames(ctx, [...cut(overdue.asLead), ...cut(overdue.asOwner), ...cut(open)].map((r) => r.ownerOrganisationId));

@@ -167,7 +167,12 @@ export async function updateAction(
 ): Promise<boolean> {
   const r = await db
     .updateTable("case_action")
-    .set((eb) => extend(patch, { updated_at: nowIso(), revision: eb("revision", "+", 1), ...(marks.ownerChanged ? { owner_mailed_at: null } : {}), ...(marks.ownerChanged || marks.dueChanged ? { reminded_at: null } : {}) }))
+    .set((eb) => extend(patch, {
+      updated_at: nowIso(),
+      revision: eb("revision", "+", 1),
+      ...(marks.ownerChanged ? { owner_mailed_at: null } : {}),
+      ...(marks.ownerChanged || marks.dueChanged ? { reminded_at: null } : {}),
+    }))
     .where("id", "=", id)
     .where("revision", "=", expectedRevision)
     .where("status", "=", "open")

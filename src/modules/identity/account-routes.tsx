@@ -6,7 +6,7 @@ import { hashPassword, passwordProblem, verifyPassword } from "../../platform/au
 import { endAllSessions, rotateSession } from "../../platform/auth/session";
 import { accountKey, addressKey, recordFailure, waitSeconds } from "../../platform/auth/throttle";
 import { checkTotp } from "../../platform/auth/totp";
-import type { AppContext } from "../../platform/context";
+import { type AppContext, bound } from "../../platform/context";
 import { nowIso } from "../../platform/db/values";
 import { mailFailed, mailTransport } from "../../platform/mail";
 import { isLocale, type Locale, translator } from "../../platform/i18n";
@@ -18,7 +18,6 @@ import { recentlyAuthenticated } from "./routes";
 import { findUser, findUserByEmail, updateUser } from "./store";
 import { issueToken, redeemToken, type SetPasswordResult } from "./tokens";
 import { PasswordPage, type PasswordErrors, ReauthPage, ResetRequestPage } from "./views/password";
-import { extend } from "../../platform/objects";
 
 const passwordBody = z.object({ password: z.string().max(1024).default(""), confirm: z.string().max(1024).default(""), token: z.string().max(200).default("") });
 
@@ -64,7 +63,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext) {
       if (user?.status === "active" && user.totp_secret) {
         // The link and its audit entry commit together; the mail goes out only after both did.
         const token = await ctx.database.db.transaction().execute(async (trx) => {
-          const issued = await issueToken(extend(ctx, { database: extend(ctx.database, { db: trx }) }), user.id, "reset");
+          const issued = await issueToken(bound(ctx, trx), user.id, "reset");
           await audit.record(request, { action: "account.reset.request", resourceType: "account", resourceId: user.id, outcome: "success" }, { db: trx });
           return issued;
         });

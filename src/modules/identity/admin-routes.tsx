@@ -3,7 +3,7 @@ import { h } from "preact";
 import { z } from "zod";
 import { audit, whoOf } from "../../platform/audit";
 import { endAllSessions } from "../../platform/auth/session";
-import type { AppContext } from "../../platform/context";
+import { type AppContext, bound } from "../../platform/context";
 import { LOCALES } from "../../platform/i18n/define";
 import { sendError, wantsJson } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
@@ -78,7 +78,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
     // The account, its roles, its invitation link and the audit entry commit together or not at all
     // (a database lost halfway must not leave an account without its audit entry).
     const { id, token, requested } = await db.transaction().execute(async (trx) => {
-      const tctx: AppContext = extend(ctx, { database: extend(ctx.database, { db: trx }) });
+      const tctx: AppContext = bound(ctx, trx);
       // admin and dpo are requested, not given (decision 0049): another administrator approves them.
       const now = parsed.data.roles.filter((r) => !FOUR_EYES_PLATFORM_ROLES.includes(r));
       const later = parsed.data.roles.filter((r) => FOUR_EYES_PLATFORM_ROLES.includes(r));
@@ -97,11 +97,13 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post("/admin/accounts", cfg, create);
   app.post(
     "/api/v1/admin/accounts",
-    extend(cfg, { schema: {
+    extend(cfg, {
+      schema: {
         tags: ["accounts"],
         summary: "Create an invited account; answers the single-use invitation link. admin and dpo in roles become PENDING requests (requested_roles) that another administrator approves at /admin/approvals (decision 0049)",
         body: z.toJSONSchema(z.object({ display_name: z.string(), email: z.string(), roles: z.array(z.enum(PLATFORM_ROLES)).optional(), language: z.enum(LOCALES).optional() })),
-      } }),
+      },
+    }),
     create,
   );
 
@@ -179,7 +181,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext) {
       }
       // The change and its audit entry commit together or not at all.
       const link = await db.transaction().execute(async (trx) => {
-        const made = await run(extend(ctx, { database: extend(ctx.database, { db: trx }) }), user.id);
+        const made = await run(bound(ctx, trx), user.id);
         await audit.record(request, { action: `account.${path}`, resourceType: "account", resourceId: user.id, outcome: "success" }, { db: trx });
         return made;
       });

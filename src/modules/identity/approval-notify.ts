@@ -148,7 +148,7 @@ export async function mailPendingRequests(ctx: AppContext) {
   const db = ctx.database.db;
   const mine: OpenRequest[] = [];
   for (const r of await pending(db, "mail")) if (await claim(db, r, "approvers_mailed_at")) mine.push(r);
-  return extend((await send(ctx, mine, false)), { configured: true });
+  return extend(await send(ctx, mine, false), { configured: true });
 }
 
 /**
@@ -171,7 +171,7 @@ export async function sendApprovalReminders(ctx: AppContext, opts: { now?: Date 
     });
     if (claimed) mine.push(r);
   }
-  return extend((await send(ctx, mine, true)), { configured: true });
+  return extend(await send(ctx, mine, true), { configured: true });
 }
 
 /** The daily work: requests not mailed yet (made while SMTP_URL was not set, or by a path that did not mail), then the reminders. */

@@ -15,7 +15,7 @@ import { changePlatformRoles, RoleRuleError } from "./roles";
 import { createAccount } from "./service";
 import { findUserByEmail, platformRolesOf } from "./store";
 import { issueToken } from "./tokens";
-import { extend } from "../../platform/objects";
+import { bound } from "../../platform/context";
 
 /** Why the operator resets a second factor from the command line (a code, never free text: it goes into the audit entry). */
 export const CLI_RESET_REASONS = ["lost-factor", "compromised", "other"] as const;
@@ -225,7 +225,7 @@ function operatorAccountCli(account: Command, open: Open) {
       try {
         if (await findUserByEmail(ctx.database.db, email.data)) return refuse(`An account with e-mail ${email.data} exists already (--email).`, 1);
         const token = await ctx.database.db.transaction().execute(async (trx) => {
-          const tctx = extend(ctx, { database: extend(ctx.database, { db: trx }) });
+          const tctx = bound(ctx, trx);
           const id = await createAccount(tctx, { email: email.data, displayName: name, status: "invited", platformRoles: roles, language: opts.language as (typeof LOCALES)[number] });
           await audit.recordFor(ctx, { actor: null, correlationId: "cli.account.create" }, { action: "account.create", resourceType: "account", resourceId: id, outcome: "success" }, { db: trx });
           return issueToken(tctx, id, "invite");

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { type AuditWho, audit } from "../../platform/audit";
 import { endAllSessions } from "../../platform/auth/session";
-import type { AppContext } from "../../platform/context";
+import { type AppContext, bound } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
 import { isLocale, type Locale, type MessageKey, translator } from "../../platform/i18n";
 import { nowIso } from "../../platform/db/values";
@@ -59,7 +59,7 @@ export async function emailTakenByOther(db: Kysely<DB>, email: string, userId: s
 export async function resetSecondFactorAudited(ctx: AppContext, who: AuditWho, userId: string, opts: { correlationId?: string } = {}): Promise<string> {
   const by = opts.correlationId ? extend(who, { correlationId: opts.correlationId }) : who;
   return ctx.database.db.transaction().execute(async (trx) => {
-    const done = await resetSecondFactor(extend(ctx, { database: extend(ctx.database, { db: trx }) }), userId);
+    const done = await resetSecondFactor(bound(ctx, trx), userId);
     if (done.ssoRemoved) await audit.recordFor(ctx, by, { action: "account.oidc.unlink", resourceType: "account", resourceId: userId, outcome: "success" }, { db: trx });
     await audit.recordFor(ctx, by, { action: "account.mfa.reset", resourceType: "account", resourceId: userId, outcome: "success" }, { db: trx });
     return done.token;

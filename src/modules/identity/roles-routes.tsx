@@ -205,37 +205,43 @@ export function roleRoutes(app: FastifyInstance, ctx: AppContext, showDetail: Sh
   );
   app.post(
     "/api/v1/admin/accounts/:id/memberships",
-    extend(cfg, { schema: {
+    extend(cfg, {
+      schema: {
         tags: ["accounts"],
         summary:
           "Ask for an LIVC role: it is PENDING (no access) until another administrator or the LIVC's chair or coordinator approves it at /admin/approvals or /livc-roles (decision 0049). Refused: duplicate period, administrator account, own account, partner member or reporter without organisation",
         params,
         body: z.toJSONSchema(z.object({ livc_id: z.string(), role: z.enum(LIVC_ROLES), organisation_id: z.string().optional(), valid_from: z.string().optional(), valid_to: z.string().optional() })),
         response: { 201: z.toJSONSchema(z.object({ id: z.string(), approval: z.literal("pending") })), 400: z.toJSONSchema(refusal) },
-      } }),
+      },
+    }),
     grant,
   );
   app.post(
     "/api/v1/admin/accounts/:id/memberships/:mid/end",
-    extend(cfg, { schema: {
+    extend(cfg, {
+      schema: {
         tags: ["accounts"],
         summary: "End an LIVC role: valid_to is its last day (default yesterday); takes effect on the person's next request",
         params: z.toJSONSchema(membershipParam),
         body: z.toJSONSchema(z.object({ valid_to: z.string().optional() })),
         response: { 200: z.toJSONSchema(z.object({ id: z.string(), valid_to: z.string() })), 400: z.toJSONSchema(refusal) },
-      } }),
+      },
+    }),
     end,
   );
   app.post(
     "/api/v1/admin/accounts/:id/platform-roles",
-    extend(cfg, { schema: {
+    extend(cfg, {
+      schema: {
         tags: ["accounts"],
         summary:
           "Set an account's platform roles. Removing a role and adding regional_analyst take effect at once; adding admin or dpo creates a PENDING request (answered in `requested`) that another administrator approves at /admin/approvals (decision 0049). Refused: own account, last active administrator, admin for an account with an LIVC role",
         params,
         body: z.toJSONSchema(z.object({ roles: z.array(z.enum(PLATFORM_ROLES)) })),
         response: { 200: z.toJSONSchema(z.object({ id: z.string(), roles: z.array(z.string()), requested: z.array(z.string()) })), 400: z.toJSONSchema(refusal) },
-      } }),
+      },
+    }),
     platform,
   );
 }

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { type AuditWho, audit } from "../../platform/audit";
 import { markSessionsForRotation } from "../../platform/auth/session";
-import type { AppContext } from "../../platform/context";
+import { type AppContext, bound } from "../../platform/context";
 import { inTransaction } from "../../platform/db";
 import type { DB } from "../../platform/db/schema";
 import { addDays, isIsoDate, newId, nowIso, todayInBrussels } from "../../platform/db/values";
@@ -242,7 +242,7 @@ export async function changePlatformRoles(
     if (opts.operator && wanted.some((r) => !before.includes(r) && pending.includes(r))) throw new RoleRuleError("already_requested", "roles");
     const toRequest = wanted.filter((r) => !before.includes(r) && fourEyes(r) && !pending.includes(r));
     const held = wanted.filter((r) => before.includes(r) || !fourEyes(r));
-    const tctx: AppContext = extend(ctx, { database: extend(ctx.database, { db: trx }) });
+    const tctx: AppContext = bound(ctx, trx);
     for (const role of toRequest) await requestPlatformRole(tctx, who, userId, role);
     const changed = held.length !== before.length || held.some((r) => !before.includes(r));
     if (changed) {

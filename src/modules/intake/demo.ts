@@ -17,13 +17,23 @@ import { decide, fileReport } from "./service";
 import * as store from "./store";
 import { addWorkingDays } from "./working-days";
 import type { Transition } from "./workflow";
-import { extend } from "../../platform/objects";
 
 const actorOf = (userId: string, displayName: string, memberships: { livcId: string; role: LivcRole }[]): Actor => ({
   userId, displayName, sessionId: "demo-seed", isAdmin: false, isRegionalAnalyst: false, isDpo: false, memberships,
 });
 
-const form = (f: Partial<ReportForm>): ReportForm => Object.assign(emptyForm(), { identity_known: "known", since: "weeks", person_knows: "no", reporter_organisation: "CLB Gent-Centrum (demo)", reporter_contact: "09 000 00 01 (demo)" }, f);
+const form = (f: Partial<ReportForm>): ReportForm =>
+  Object.assign(
+    emptyForm(),
+    {
+      identity_known: "known",
+      since: "weeks",
+      person_knows: "no",
+      reporter_organisation: "CLB Gent-Centrum (demo)",
+      reporter_contact: "09 000 00 01 (demo)",
+    },
+    f,
+  );
 
 export async function seedIntakeDemo(ctx: AppContext): Promise<DemoAccount[]> {
   const db = ctx.database.db;

@@ -4,7 +4,6 @@ import type { AppContext } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
 import { personalData } from "../../platform/personal-data";
 import type { SignalCode, SinceCode } from "./signals";
-import { extend } from "../../platform/objects";
 
 /**
  * Intake's ONLY door to personal data, a thin layer over src/platform/personal-data (which checks

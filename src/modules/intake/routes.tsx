@@ -103,12 +103,14 @@ export function intakeRoutes(app: FastifyInstance, ctx: AppContext) {
 
   app.get(
     "/api/v1/reports/:reference/status",
-    extend(report, { schema: {
+    extend(report, {
+      schema: {
         tags: ["intake"],
         summary: "The status of a report you filed (only the status word)",
         params: { type: "object", properties: { reference: { type: "string" } } },
         response: { 200: z.toJSONSchema(z.object({ reference: z.string(), status: z.enum(REPORTER_STATUSES), submitted_at: z.string() })) },
-      } }),
+      },
+    }),
     async (request, reply) => {
       const p = referenceParam.safeParse(request.params);
       const view = p.success ? await reporterView(ctx, who(request), p.data.reference) : null;

@@ -73,7 +73,23 @@ const toContent = (f: ReportForm): ReportContent => ({
   reporterContact: f.reporter_contact,
 });
 
-const toForm = (row: store.ReportRow, c: ReportContent): ReportForm => extend(emptyForm(), { identity_known: c.identity, subject_name: c.subjectName, subject_birth_date: c.subjectBirthDate, municipality_nis: row.municipality_nis ?? "", subject_description: c.subjectDescription, signals: c.signals, observation: c.observation, since: c.since, person_knows: c.personKnows, parent_knows: c.parentKnows, minor: row.minor === 1, danger_now: row.danger_now === 1, reporter_organisation: c.reporterOrganisation, reporter_contact: c.reporterContact, notify_status: row.notify_status === 1 });
+const toForm = (row: store.ReportRow, c: ReportContent): ReportForm => extend(emptyForm(), {
+  identity_known: c.identity,
+  subject_name: c.subjectName,
+  subject_birth_date: c.subjectBirthDate,
+  municipality_nis: row.municipality_nis ?? "",
+  subject_description: c.subjectDescription,
+  signals: c.signals,
+  observation: c.observation,
+  since: c.since,
+  person_knows: c.personKnows,
+  parent_knows: c.parentKnows,
+  minor: row.minor === 1,
+  danger_now: row.danger_now === 1,
+  reporter_organisation: c.reporterOrganisation,
+  reporter_contact: c.reporterContact,
+  notify_status: row.notify_status === 1,
+});
 
 export const addYears = (date: string, years: number) => addDays(date, Math.round(years * 365.25));
 
@@ -136,7 +152,17 @@ export async function fileReport(ctx: AppContext, who: AuditWho & { actor: Actor
   const livcId = routing.kind === "livc" ? routing.livcId : null;
   if (!mayWrite) await seal(livcId);
   const subject_index = identityKnown ? await subjectIndexOf(ctx, form.subject_name, form.subject_birth_date) : null;
-  const submitted = extend(base, { subject_index, status: "received" as const, livc_id: livcId, regional_queue: routing.kind === "regional" ? routing.province : null, routed_on: today, submitted_at: nowIso(), screening_due_on: addWorkingDays(today, ctx.config.SCHAKEL_SCREENING_WORKING_DAYS, await extraDaysFor(ctx, livcId)), retention_until: addYears(today, minor ? ctx.config.SCHAKEL_RETENTION_MINOR_YEARS : ctx.config.SCHAKEL_RETENTION_YEARS) });
+  const submitted = extend(base, {
+    subject_index,
+    status: "received" as const,
+    livc_id: livcId,
+    regional_queue: routing.kind === "regional" ? routing.province : null,
+    routed_on: today,
+    submitted_at: nowIso(),
+    // Installation-wide closing days plus the receiving LIVC's own (a regional report: installation-wide only).
+    screening_due_on: addWorkingDays(today, ctx.config.SCHAKEL_SCREENING_WORKING_DAYS, await extraDaysFor(ctx, livcId)),
+    retention_until: addYears(today, minor ? ctx.config.SCHAKEL_RETENTION_MINOR_YEARS : ctx.config.SCHAKEL_RETENTION_YEARS),
+  });
   const notices = await noticesFor(ctx, { id, livcId, province: routing.kind === "regional" ? routing.province : null, dangerNow: form.danger_now, reporterUserId: actor.userId });
   // Submissions arriving together share one commit (each in its own savepoint; decision 0070).
   await groupedTransaction(ctx.database, async (trx) => {

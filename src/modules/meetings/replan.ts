@@ -11,7 +11,8 @@ import { activeRecipients, membersOfLivc } from "../identity/service";
 import * as partners from "../partners/service";
 import { CANCEL_REASONS, type CancelReason } from "./migrations";
 import { recipients } from "./reminders";
-import { allowedCases, bound, checkSchedule, frameworkInForce, MeetingError, meetingPolicy, partnerSeatsOf, servicesOffered } from "./service";
+import { bound } from "../../platform/context";
+import { allowedCases, checkSchedule, frameworkInForce, MeetingError, meetingPolicy, partnerSeatsOf, servicesOffered } from "./service";
 import * as store from "./store";
 import { extend } from "../../platform/objects";
 

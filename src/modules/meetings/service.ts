@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { AuditWho } from "../../platform/audit";
-import type { AppContext } from "../../platform/context";
+import { type AppContext, bound } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
 import { isIsoDate, nowIso, todayInBrussels } from "../../platform/db/values";
 import type { Actor } from "../../platform/policy/actor";
@@ -169,8 +169,6 @@ export async function scheduleMeeting(ctx: AppContext, who: AuditWho, input: Sch
   return id;
 }
 
-/** ctx bound to a transaction, for services that read and write through ctx.database.db (they join it). */
-export const bound = (ctx: AppContext, trx: Kysely<DB>): AppContext => extend(ctx, { database: extend(ctx.database, { db: trx }) });
 
 /** A change and its audit entries in one transaction: the caller's (ctx's db is one) or a new one. */
 function inTransaction<T>(ctx: AppContext, work: (tx: AppContext, trx: Kysely<DB>) => Promise<T>): Promise<T> {

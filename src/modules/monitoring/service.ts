@@ -53,7 +53,10 @@ export function checkReportDate(date: string): string {
  */
 export function coverageAnswer(report: CoverageReport, today: string = todayInBrussels()): CoverageReport & { after_today: boolean; notice?: string } {
   if (report.date <= today) return extend(report, { after_today: false });
-  return extend(report, { after_today: true, notice: `The date ${report.date} lies after today (${today}): these are the figures of the LIVC register as recorded today, with the planned starts and ends of memberships; LIVCs, memberships or obstacles registered later are not in them.` });
+  return extend(report, {
+    after_today: true,
+    notice: `The date ${report.date} lies after today (${today}): these are the figures of the LIVC register as recorded today, with the planned starts and ends of memberships; LIVCs, memberships or obstacles registered later are not in them.`,
+  });
 }
 
 export function reportFromCoverage(timeline: RegisterTimeline, c: CoverageOn): CoverageReport {

@@ -4,7 +4,7 @@
  * A decline needs a reason from the list (Flemish decree of 21 May 2021); "other" needs a note.
  */
 import type { Kysely } from "kysely";
-import type { AppContext } from "../../platform/context";
+import { type AppContext, bound } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
 import { audit, type AuditWho } from "../../platform/audit";
 import { addDays, isIsoDate, todayInBrussels } from "../../platform/db/values";
@@ -16,7 +16,6 @@ import { sendNotices } from "./mail";
 import { activeOn } from "./membership";
 import { DECLINE_REASONS, type DeclineReason, type InvitationKind, type InvitationStatus } from "./migrations";
 import * as store from "./store";
-import { extend } from "../../platform/objects";
 
 export type InvitationStep = "accept" | "decline" | "expire" | "withdraw";
 
@@ -196,7 +195,7 @@ export async function respondToInvitation(ctx: AppContext, who: AuditWho, invita
  * refusal (RoleRuleError) rolls the acceptance back; a role already held from a later date stands.
  */
 async function grantMemberRole(ctx: AppContext, who: AuditWho, trx: Kysely<DB>, inv: store.InvitationRow, responder: string, today: string) {
-  const tctx: AppContext = extend(ctx, { database: extend(ctx.database, { db: trx }) });
+  const tctx: AppContext = bound(ctx, trx);
   let membershipId: string;
   try {
     // The grantor is whoever sent the invitation (decision 0041: nobody grants a role to themselves).

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { h } from "preact";
 import { z } from "zod";
 import { audit, whoOf } from "../../platform/audit";
-import type { AppContext } from "../../platform/context";
+import { type AppContext, bound } from "../../platform/context";
 import { todayInBrussels } from "../../platform/db/values";
 import { sendError } from "../../platform/web/app";
 import { sendPage, viewContext } from "../../platform/web/view";
@@ -96,7 +96,7 @@ export function orgAdminRoutes(app: FastifyInstance, ctx: AppContext) {
     const checked = await checkOrganisationFields(ctx, raw);
     if (!checked.ok) return renderList(request, reply, fieldsForm(request, raw, checked.errors), 400);
     const id = await ctx.database.db.transaction().execute(async (trx) => {
-      const made = await ensureOrganisation(extend(ctx, { database: extend(ctx.database, { db: trx }) }), { name: checked.name, sector: checked.sector });
+      const made = await ensureOrganisation(bound(ctx, trx), { name: checked.name, sector: checked.sector });
       await audit.record(request, { action: "partners.organisation.create", resourceType: "organisation", resourceId: made, outcome: "success" }, { db: trx });
       return made;
     });

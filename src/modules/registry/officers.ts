@@ -1,11 +1,10 @@
 import type { FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import { whoOf } from "../../platform/audit";
-import type { AppContext } from "../../platform/context";
+import { type AppContext, bound } from "../../platform/context";
 import type { DB } from "../../platform/db/schema";
 import type { LivcRole } from "../../platform/policy/actor";
 import { activeEmailOf, grantRefusal, membersOfLivc, RoleRuleError, type RoleRuleCode, requestMembership, userIdByEmail } from "../identity/service";
-import { extend } from "../../platform/objects";
 
 /**
  * The three LIVC officers (issue 4) and their optional link to an account. Linking asks for the
@@ -74,7 +73,7 @@ export async function officerEmails(ctx: AppContext, livc: OfficerIds): Promise<
  * saves the LIVC), so requests, entries and the LIVC change commit together or not at all.
  */
 export async function grantOfficerRoles(ctx: AppContext, request: FastifyRequest, trx: Kysely<DB>, livcId: string, ids: OfficerIds, granted: { userId: string; role: LivcRole }[] = []): Promise<void> {
-  const tctx: AppContext = extend(ctx, { database: extend(ctx.database, { db: trx }) });
+  const tctx: AppContext = bound(ctx, trx);
   const current = await membersOfLivc(tctx, livcId);
   for (const { key, role } of OFFICERS) {
     const userId = ids[`${key}_user_id`];

@@ -194,7 +194,14 @@ export function registryRoutes(app: FastifyInstance, appCtx: AppContext) {
       path: "/edit",
       title: (ctx) => ctx.t("reg.edit.title"),
       fields: livcFields,
-      initial: async (l) => extend((await officerEmails(appCtx, l)), { code: l.code, name: l.name, founded_on: l.founded_on ?? "", chair_name: l.chair_name ?? "", coordinator_name: l.coordinator_name ?? "", info_officer_name: l.info_officer_name ?? "" }),
+      initial: async (l) => extend(await officerEmails(appCtx, l), {
+        code: l.code,
+        name: l.name,
+        founded_on: l.founded_on ?? "",
+        chair_name: l.chair_name ?? "",
+        coordinator_name: l.coordinator_name ?? "",
+        info_officer_name: l.info_officer_name ?? "",
+      }),
       errorField: "code",
       async save(l, values, ctx, request) {
         const v = validate(livcForm, values, ctx);

@@ -9,7 +9,6 @@ import { nowIso, todayInBrussels } from "../db/values";
 import { type Actor, LIVC_ROLES, type LivcMembership } from "../policy/actor";
 import { deleteStashOf, STASH_MINUTES, sweepStashes } from "./stash";
 import { everyColumn } from "../db/columns";
-import { extend } from "../objects";
 
 /**
  * Server-side sessions (docs/decisions: sessions in the database). The cookie holds a random

@@ -24,7 +24,6 @@ import { registerAssets } from "./assets";
 import { ApiDocsPage, type OpenApiSpec } from "./api-docs";
 import { ErrorPage, type ErrorStatus } from "./error-pages";
 import { sendPage, viewContext } from "./view";
-import { extend } from "../objects";
 
 export interface BuildOptions {
   logger?: boolean;

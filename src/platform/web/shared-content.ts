@@ -51,9 +51,17 @@ export const SHARED_MARK = "<!--schakel:shared-->";
  * asking for a permission throws.
  */
 export function sharedView(view: ViewContext, path: string, options: { csrf?: boolean } = {}): ViewContext {
-  return extend(view, { path, query: "", correlationId: "", csrfToken: options.csrf ? CSRF_PLACE : undefined, userName: undefined, can: () => {
+  return extend(view, {
+    path,
+    query: "",
+    correlationId: "",
+    // A place for each request's own token (sendWithShared puts it there), never a token itself.
+    csrfToken: options.csrf ? CSRF_PLACE : undefined,
+    userName: undefined,
+    can: () => {
       throw new Error(`the shared content of ${path} must not depend on the viewer's permissions`);
-    } });
+    },
+  });
 }
 
 /** Sends `page` (rendered now, with SHARED_MARK where the content goes) around the shared content. */

@@ -1,6 +1,5 @@
 import type { ComponentChildren } from "preact";
 import type { ViewContext } from "../../../platform/web/view";
-import { extend } from "../../../platform/objects";
 
 export type Errors = Record<string, string>;
 export const summary = (errors: Errors) => Object.entries(errors).map(([field, message]) => ({ field, message }));
@@ -22,7 +21,13 @@ export function Input(props: { id: string; label: string; value?: string; hint?:
   return (
     <Group {...props}>
       <input
-        {...extend(({ type: props.type ?? "text" } as { type: "text" }), { id: props.id, name: props.id, value: props.value ?? "", inputMode: props.inputmode, "aria-describedby": describedBy(props.id, props.hint, props.error), "aria-invalid": props.error ? "true" : undefined })}
+        type={(props.type ?? "text") as "text"}
+        id={props.id}
+        name={props.id}
+        value={props.value ?? ""}
+        inputMode={props.inputmode}
+        aria-describedby={describedBy(props.id, props.hint, props.error)}
+        aria-invalid={props.error ? "true" : undefined}
       />
     </Group>
   );

@@ -1,7 +1,6 @@
 import { type Locale, LOCALES } from "../../../platform/i18n/define";
 import type { ViewContext } from "../../../platform/web/view";
 import { Csrf } from "../../../platform/web/fields";
-import { extend } from "../../../platform/objects";
 
 /** Each language named in itself (marked with its lang, WCAG 3.1.2), as in the header's language switch. */
 export const LANGUAGE_NAMES: Record<Locale, string> = { nl: "Nederlands", fr: "Français", en: "English" };
@@ -64,7 +63,7 @@ function LanguageForm(props: { ctx: ViewContext; who: "self" | "admin"; action: 
   );
 }
 
-export const AccountLanguageForm = (props: { ctx: ViewContext; value: string; saved?: boolean; error?: string }) => <LanguageForm {...extend(props, { who: "self", action: "/account/language" })} />;
+export const AccountLanguageForm = (props: { ctx: ViewContext; value: string; saved?: boolean; error?: string }) => <LanguageForm ctx={props.ctx} value={props.value} saved={props.saved} error={props.error} who="self" action="/account/language" />;
 
 export const AdminLanguageForm = (props: { ctx: ViewContext; userId: string; value: string; saved?: boolean; error?: string }) => (
   <LanguageForm ctx={props.ctx} value={props.value} saved={props.saved} error={props.error} who="admin" action={`/admin/accounts/${props.userId}/language`} />

@@ -128,7 +128,7 @@ export function AgendaPage(props: {
   const title = t("mtg.agenda.edit.title", { date: ctx.date(props.heldOn) });
   const onAgenda = new Set(props.agenda.map((a) => a.id));
   const choices = list.items.filter((c) => !onAgenda.has(c.id));
-  const pageLink = (page: number) => `/meetings/${props.id}/agenda?${new URLSearchParams(extend((props.q ? { q: props.q } : {}), { page: String(page) }))}`;
+  const pageLink = (page: number) => `/meetings/${props.id}/agenda?${new URLSearchParams(extend(props.q ? { q: props.q } : {}, { page: String(page) }))}`;
   return (
     <Layout ctx={ctx} title={title}>
       {props.notice ? <Notice>{props.notice}</Notice> : null}

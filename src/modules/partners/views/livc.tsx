@@ -189,7 +189,7 @@ export function LivcPartnersPage(p: LivcPartnersProps) {
             ctx={ctx}
             page={p.invitations.page}
             pages={p.invitations.pages}
-            href={(n) => `${base}?${new URLSearchParams(extend((p.orgSearch ? { org_q: p.orgSearch } : {}), { inv_page: String(n) }))}#invitations`}
+            href={(n) => `${base}?${new URLSearchParams(extend(p.orgSearch ? { org_q: p.orgSearch } : {}, { inv_page: String(n) }))}#invitations`}
             label={t("pt.invitations.caption")}
           />
 
