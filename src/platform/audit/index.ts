@@ -108,6 +108,11 @@ function chain(head: Head, lists: NewEntry[][]): Chained {
 // The two statements of every append, written once (issue 9: Kysely built the multi-row insert anew for
 // each append, ~3% of an audited case page). Columns in the order of entryHashOfFields, then the hash.
 // 13 columns a row: well under SQLite's and PostgreSQL's limits on bound parameters.
+// SQLite: `insert or fail`. A plain multi-row insert in a transaction keeps a statement journal (the pages
+// it changes, as they were, to undo its earlier rows should a later one fail) and past 64 KiB writes it
+// to a temporary file: a case page view's group commit created and unlinked one every time (issue 9,
+// session 25). On failure the caller's whole transaction is rolled back anyway (writeLists below, or the
+// caller's), so the statement needs no undo of its own. Test: statement-journal.test.ts.
 const INSERT_CHUNK = 200;
 const CHAIN_HEAD = CompiledQuery.raw("select seq, hash from audit_entry order by seq desc limit 1", []);
 const COLUMNS = ["seq", "at", "actor_id", "actor_role", "livc_id", "action", "resource_type", "resource_id", "outcome", "client_address", "correlation_id", "prev_hash", "hash"] as const;
@@ -118,7 +123,7 @@ function insertText(dialect: Database["dialect"], rows: number): string {
   if (!text) {
     let n = 0;
     const row = () => `(${COLUMNS.map(() => (dialect === "postgres" ? `$${++n}` : "?")).join(", ")})`;
-    text = `insert into audit_entry (${COLUMNS.join(", ")}) values ${Array.from({ length: rows }, row).join(", ")}`;
+    text = `insert${dialect === "sqlite" ? " or fail" : ""} into audit_entry (${COLUMNS.join(", ")}) values ${Array.from({ length: rows }, row).join(", ")}`;
     insertTexts.set(key, text);
   }
   return text;
