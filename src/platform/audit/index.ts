@@ -65,8 +65,9 @@ async function appendListsWithHead(trx: Kysely<DB>, database: Database, lists: N
   if (database.dialect === "postgres") await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(trx);
   const last = (await trx.executeQuery<{ seq: number; hash: string }>(CHAIN_HEAD)).rows[0];
   const chained = chain(last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS_HASH }, lists);
-  for (let i = 0; i < chained.values.length; i += INSERT_CHUNK) {
-    const chunk = chained.values.slice(i, i + INSERT_CHUNK);
+  const size = database.dialect === "sqlite" ? SQLITE_INSERT_CHUNK : INSERT_CHUNK;
+  for (let i = 0; i < chained.values.length; i += size) {
+    const chunk = chained.values.slice(i, i + size);
     await trx.executeQuery(CompiledQuery.raw(insertText(database.dialect, chunk.length), chunk.flat()));
   }
   return chained;
@@ -114,6 +115,10 @@ function chain(head: Head, lists: NewEntry[][]): Chained {
 // session 25). On failure the caller's whole transaction is rolled back anyway (writeLists below, or the
 // caller's), so the statement needs no undo of its own. Test: statement-journal.test.ts.
 const INSERT_CHUNK = 200;
+// SQLite keeps prepared statements of up to KEPT_STATEMENT_MAX_CHARS (4,000) characters (db/index.ts: longer
+// texts are taken for one-off bulk statements); a 64-row insert is ~2,800. In larger chunks a group commit of 100 or more entries was
+// prepared anew every time (~0.4 ms; issue 9, session 25). At most 64 texts, each prepared once.
+const SQLITE_INSERT_CHUNK = 64;
 const CHAIN_HEAD = CompiledQuery.raw("select seq, hash from audit_entry order by seq desc limit 1", []);
 const COLUMNS = ["seq", "at", "actor_id", "actor_role", "livc_id", "action", "resource_type", "resource_id", "outcome", "client_address", "correlation_id", "prev_hash", "hash"] as const;
 const insertTexts = new Map<string, string>();

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import { CompiledQuery } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { openTestContext, type TestContext } from "../../../test/support/db";
+import { openTestContext, queriesOf, type TestContext } from "../../../test/support/db";
+import { KEPT_STATEMENT_MAX_CHARS } from "../db";
 import { audit, verifyAuditChain } from ".";
 
 /**
@@ -67,4 +68,13 @@ it("an audit append of 200 entries in the caller's transaction opens no temporar
   });
   expect(during).toEqual([]);
   expect(await verifyAuditChain(ctx.database)).toMatchObject({ ok: true, entries: 6200 });
+});
+
+it("a group commit of 150 entries is written in statements SQLite keeps prepared (at most 64 rows, within the kept length)", async () => {
+  const seen = await queriesOf(ctx.database.db, () => Promise.all(Array.from({ length: 30 }, () => audit.recordMany(ctx, who, events(5)))));
+  const inserts = seen.filter((q) => q.sql.startsWith("insert or fail into audit_entry"));
+  // 150 entries: 64 + 64 + 22 rows, 13 values a row.
+  expect(inserts.map((q) => q.parameters.length / 13).sort((a, b) => a - b)).toEqual([22, 64, 64]);
+  for (const q of inserts) expect(q.sql.length).toBeLessThanOrEqual(KEPT_STATEMENT_MAX_CHARS);
+  expect(await verifyAuditChain(ctx.database)).toMatchObject({ ok: true, entries: 6350 });
 });

@@ -89,6 +89,9 @@ function openSqlite(url: string, SQLiteDriver: typeof SQLite): Database {
   };
 }
 
+/** SQLite statements up to this length are prepared once and kept; longer ones are prepared for each run. */
+export const KEPT_STATEMENT_MAX_CHARS = 4000;
+
 /**
  * Kysely prepares every query anew; preparing costs about as much as running a small query. The
  * statements of the app's fixed queries are kept (issue 9 profile: ~10% of a report submission).
@@ -108,7 +111,7 @@ function withStatementCache(native: SQLite.Database, turns: ReadTurns) {
         const prepared = native.prepare(sqlText);
         stmt = inTurns(rowsBuiltInJs(prepared, followsSchema(sqlText) ? () => schemaVersion.get() as number : null), turns, ReadTurns.mayShare(prepared, sqlText));
         // Long texts are one-off bulk statements (multi-row inserts): not worth keeping.
-        if (sqlText.length <= 4000) {
+        if (sqlText.length <= KEPT_STATEMENT_MAX_CHARS) {
           if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
           cache.set(sqlText, stmt);
         }
