@@ -109,19 +109,20 @@ function chain(head: Head, lists: NewEntry[][]): Chained {
 // The two statements of every append, written once (issue 9: Kysely built the multi-row insert anew for
 // each append, ~3% of an audited case page). Columns in the order of entryHashOfFields, then the hash.
 // 13 columns a row: well under SQLite's and PostgreSQL's limits on bound parameters.
-// SQLite: `insert or fail`. A plain multi-row insert in a transaction keeps a statement journal (the pages
-// it changes, as they were, to undo its earlier rows should a later one fail) and past 64 KiB writes it
-// to a temporary file: a case page view's group commit created and unlinked one every time (issue 9,
-// session 25). On failure the caller's whole transaction is rolled back anyway (writeLists below, or the
-// caller's), so the statement needs no undo of its own. Test: statement-journal.test.ts.
 const INSERT_CHUNK = 200;
 // SQLite keeps prepared statements of up to KEPT_STATEMENT_MAX_CHARS (4,000) characters (db/index.ts: longer
-// texts are taken for one-off bulk statements); a 64-row insert is ~2,800. In larger chunks a group commit of 100 or more entries was
-// prepared anew every time (~0.4 ms; issue 9, session 25). At most 64 texts, each prepared once.
+// texts are taken for one-off bulk statements); a 64-row insert is ~2,800. In larger chunks a group commit
+// of ~95 entries or more was prepared anew every time (~0.4 ms; issue 9, session 25, decision 0083). At
+// most 64 texts, each prepared once.
 const SQLITE_INSERT_CHUNK = 64;
 const CHAIN_HEAD = CompiledQuery.raw("select seq, hash from audit_entry order by seq desc limit 1", []);
 const COLUMNS = ["seq", "at", "actor_id", "actor_role", "livc_id", "action", "resource_type", "resource_id", "outcome", "client_address", "correlation_id", "prev_hash", "hash"] as const;
 const insertTexts = new Map<string, string>();
+// SQLite: `insert or fail` (decision 0083). A plain multi-row insert in a transaction keeps a statement
+// journal (the pages it changes, as they were, to undo its earlier rows should a later one fail) and past
+// 64 KiB writes it to a temporary file: every group commit of case page views created and unlinked one. On a
+// failure the whole transaction is rolled back anyway (writeLists below, or the caller's), so the statement
+// needs no undo of its own. Test: statement-journal.test.ts.
 function insertText(dialect: Database["dialect"], rows: number): string {
   const key = `${dialect}:${rows}`;
   let text = insertTexts.get(key);
