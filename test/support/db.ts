@@ -125,3 +125,21 @@ export async function queriesOf(db: { getExecutor(): unknown }, run: () => Promi
   }
   return seen;
 }
+
+/**
+ * SQLite's temporary files (statement and savepoint journals that spilled past 64 KiB, sorters) this process
+ * holds open: SQLite unlinks each as soon as it is opened, so it shows in /proc/self/fd as "/var/tmp/etilqs_...
+ * (deleted)" until the statement or transaction that needed it ends.
+ */
+export function sqliteTempFilesOpen(): string[] {
+  return fs
+    .readdirSync("/proc/self/fd")
+    .map((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        return "";
+      }
+    })
+    .filter((target) => target.includes("etilqs_"));
+}

@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
-import fs from "node:fs";
 import { CompiledQuery } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { openTestContext, queriesOf, type TestContext } from "../../../test/support/db";
+import { openTestContext, queriesOf, sqliteTempFilesOpen, type TestContext } from "../../../test/support/db";
 import { KEPT_STATEMENT_MAX_CHARS } from "../db";
 import { audit, verifyAuditChain } from ".";
 
@@ -26,19 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await ctx?.close();
 });
-
-function sqliteTempFilesOpen(): string[] {
-  return fs
-    .readdirSync("/proc/self/fd")
-    .map((fd) => {
-      try {
-        return fs.readlinkSync(`/proc/self/fd/${fd}`);
-      } catch {
-        return "";
-      }
-    })
-    .filter((target) => target.includes("etilqs_"));
-}
 
 const events = (n: number) => Array.from({ length: n }, () => ({ action: "journal.test", resourceType: "thing", resourceId: randomUUID(), outcome: "allowed" as const }));
 

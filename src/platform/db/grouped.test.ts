@@ -78,21 +78,68 @@ describeEachDialect("grouped write transactions", (ctx, dialect) => {
     }
   });
 
-  it("rejects every caller of a batch whose shared transaction fails, and keeps none of it", async () => {
+  it("runs the works before a failing one again, in a new transaction: each caller gets the result of the run that committed", async () => {
     const database = ctx().database;
+    const runs = new Map<string, number>();
+    const before = groupedStats(database);
+    const outcomes = await Promise.allSettled(
+      ["again-1", "again-fails", "again-2"].map((name) =>
+        groupedTransaction(database, async (trx) => {
+          const run = (runs.get(name) ?? 0) + 1;
+          runs.set(name, run);
+          await trx.insertInto("app_meta").values({ key: name, value: String(run) }).execute();
+          if (name === "again-fails") throw new Error("refused");
+          return run;
+        }),
+      ),
+    );
+    // The first transaction held all three and was rolled back at the failing one; the second held the other two.
+    expect(Object.fromEntries(runs)).toEqual({ "again-1": 2, "again-fails": 1, "again-2": 1 });
+    expect(outcomes.map((o) => (o.status === "fulfilled" ? o.value : "rejected"))).toEqual([2, "rejected", 1]);
+    const rows = await database.db.selectFrom("app_meta").select(["key", "value"]).where("key", "like", "again-%").orderBy("key").execute();
+    expect(rows).toEqual([
+      { key: "again-1", value: "2" },
+      { key: "again-2", value: "1" },
+    ]);
+    const after = groupedStats(database);
+    expect(after.transactions - before.transactions).toBe(2);
+  });
+
+  it("rejects every caller of a batch whose shared transaction cannot commit, and keeps none of it", async () => {
+    const database = ctx().database;
+    // A deferred foreign key is checked at COMMIT: the works all run, then the commit fails.
+    const deferred = async (trx: Parameters<Parameters<typeof groupedTransaction>[1]>[0]) => {
+      await sql`create temporary table grouped_parent (id integer primary key)`.execute(trx);
+      await sql`create temporary table grouped_child (parent integer references grouped_parent (id) deferrable initially deferred)`.execute(trx);
+      await sql`insert into grouped_child (parent) values (1)`.execute(trx);
+    };
     const outcomes = await Promise.allSettled([
       groupedTransaction(database, async (trx) => trx.insertInto("app_meta").values({ key: "whole-1", value: "x" }).execute()),
-      // Ends the shared transaction from inside: its savepoint is gone, so the batch cannot commit as one.
-      groupedTransaction(database, async (trx) => {
-        await sql`rollback`.execute(trx);
-        throw new Error("the transaction was ended under the batch");
-      }),
+      groupedTransaction(database, deferred),
       groupedTransaction(database, async (trx) => trx.insertInto("app_meta").values({ key: "whole-3", value: "x" }).execute()),
     ]);
-    expect(outcomes.every((o) => o.status === "rejected")).toBe(true);
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected", "rejected"]);
+    const reasons = outcomes.map((o) => String((o as PromiseRejectedResult).reason?.message ?? o));
+    expect(reasons.every((r) => /foreign key/i.test(r))).toBe(true);
     expect(await keysLike(database.db, "whole-")).toEqual([]);
     // The queue is free again afterwards.
     await groupedTransaction(database, async (trx) => trx.insertInto("app_meta").values({ key: "whole-after", value: "x" }).execute());
     expect(await keysLike(database.db, "whole-")).toEqual(["whole-after"]);
+  });
+
+  it("a work that ends the shared transaction under the batch is rejected alone; the others commit in a new one", async () => {
+    const database = ctx().database;
+    const outcomes = await Promise.allSettled([
+      groupedTransaction(database, async (trx) => trx.insertInto("app_meta").values({ key: "ended-1", value: "x" }).execute()),
+      groupedTransaction(database, async (trx) => {
+        await trx.insertInto("app_meta").values({ key: "ended-2", value: "x" }).execute();
+        await sql`rollback`.execute(trx);
+        throw new Error("the transaction was ended under the batch");
+      }),
+      groupedTransaction(database, async (trx) => trx.insertInto("app_meta").values({ key: "ended-3", value: "x" }).execute()),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((outcomes[1] as PromiseRejectedResult).reason.message).toBe("the transaction was ended under the batch");
+    expect(await keysLike(database.db, "ended-")).toEqual(["ended-1", "ended-3"]);
   });
 });

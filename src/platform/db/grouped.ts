@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database } from "./index";
 import type { DB } from "./schema";
 
@@ -9,8 +9,11 @@ import type { DB } from "./schema";
  * changes ~33 pages (the report row and its ten indexes, its event, its alerts, two audit entries), and
  * most of those pages are the same ones the next submission changes. The write transactions that wait
  * together therefore share ONE transaction:
- * - each runs inside its own savepoint, so a failing one is rolled back alone, exactly as its own
- *   transaction would have been, and the others go on;
+ * - a failing one is undone alone, exactly as its own transaction would have been, and the others go on:
+ *   the shared transaction is rolled back, its caller gets its error, and the others run again in a new
+ *   one (decision 0084; until then each work had a savepoint, whose journal of the ~33 pages went to a
+ *   temporary file on SQLite for every submission). So a work may run more than once before it commits;
+ *   it must have no effect outside the database (mails go after the commit);
  * - every caller's promise settles only after the shared COMMIT: nothing is reported done before it is
  *   durable, and a failed commit rejects every caller in it;
  * - the batch starts after the current turn of the event loop, so it holds the transactions that arrived
@@ -42,7 +45,6 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 interface Queue {
   pending: Pending[];
@@ -64,43 +66,43 @@ export const MAX_GROUP = 32;
 async function drain(db: Kysely<DB>, q: Queue): Promise<void> {
   try {
     while (q.pending.length > 0) {
-      const batch = q.pending.splice(0, MAX_GROUP);
-      q.transactions++;
-      q.works += batch.length;
-      const outcomes: Outcome[] = [];
-      try {
-        await db.transaction().execute(async (trx) => {
-          for (const item of batch) outcomes.push(await runInSavepoint(trx, item.work));
-        });
-      } catch (error) {
-        // The shared transaction could not commit (or SQLite rolled it back as a whole): nothing in it
-        // was kept, so every caller hears of it.
-        for (const item of batch) item.reject(error);
-        continue;
-      }
-      for (const [i, item] of batch.entries()) {
-        const o = outcomes[i];
-        if (o.ok) item.resolve(o.value);
-        else item.reject(o.error);
+      let batch = q.pending.splice(0, MAX_GROUP);
+      // Decision 0084: the works run one after the other in the shared transaction, without savepoints. When
+      // one throws, the transaction is rolled back, that work's caller gets its error, and the others run
+      // again in a new transaction: the same outcome as a savepoint per work, without the savepoints.
+      while (batch.length > 0) {
+        q.transactions++;
+        q.works += batch.length;
+        const values: unknown[] = [];
+        const failed = { index: -1, error: undefined as unknown };
+        try {
+          await db.transaction().execute(async (trx) => {
+            for (const [i, item] of batch.entries()) {
+              try {
+                values.push(await item.work(trx));
+              } catch (error) {
+                failed.index = i;
+                failed.error = error;
+                throw error;
+              }
+            }
+          });
+        } catch (error) {
+          if (failed.index < 0) {
+            // Every work ran and the shared transaction could not commit: nothing in it was kept, so every
+            // caller hears of it.
+            for (const item of batch) item.reject(error);
+            break;
+          }
+          batch[failed.index].reject(failed.error);
+          batch = batch.filter((_, i) => i !== failed.index);
+          continue;
+        }
+        for (const [i, item] of batch.entries()) item.resolve(values[i]);
+        break;
       }
     }
   } finally {
     q.running = false;
   }
-}
-
-async function runInSavepoint(trx: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<unknown>): Promise<Outcome> {
-  await sql`savepoint grouped_work`.execute(trx);
-  let outcome: Outcome;
-  try {
-    outcome = { ok: true, value: await work(trx) };
-  } catch (error) {
-    // Undo this work only (on PostgreSQL this also clears the failed statement's aborted state). When the
-    // whole transaction is already gone (SQLite: disk full, I/O error; either: a connection lost), the
-    // savepoint is gone and this throws: the batch then fails as a whole, above.
-    await sql`rollback to grouped_work`.execute(trx);
-    outcome = { ok: false, error };
-  }
-  await sql`release grouped_work`.execute(trx);
-  return outcome;
 }
