@@ -164,7 +164,7 @@ export async function fileReport(ctx: AppContext, who: AuditWho & { actor: Actor
     retention_until: addYears(today, minor ? ctx.config.SCHAKEL_RETENTION_MINOR_YEARS : ctx.config.SCHAKEL_RETENTION_YEARS),
   });
   const notices = await noticesFor(ctx, { id, livcId, province: routing.kind === "regional" ? routing.province : null, dangerNow: form.danger_now, reporterUserId: actor.userId });
-  // Submissions arriving together share one commit (each in its own savepoint; decision 0070).
+  // Submissions arriving together share one commit (decisions 0070, 0084: a failing one is undone alone).
   await groupedTransaction(ctx.database, async (trx) => {
     const content_enc = await seal(livcId, trx);
     if (existing) await store.updateReport(trx, id, extend(submitted, { content_enc }));

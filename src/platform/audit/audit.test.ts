@@ -189,6 +189,63 @@ describeEachDialect("audit log: hash chain, tampering, concurrency", (ctx, diale
       expect(await verifyAuditChain(ctx().database)).toMatchObject({ ok: true, entries: 3 });
     });
 
+  // Decision 0085: inside a transaction, a later append chains on the head the transaction's last append left,
+  // in one statement (lock, head check, insert); the first append of a transaction reads the head.
+  if (dialect === "postgres")
+    it("PostgreSQL: a transaction's later appends are one statement each; one chain, and none of it after a rollback", async () => {
+      await audit.recordFor(ctx(), who, event("before"));
+      const inside: string[][] = [];
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          for (const id of ["t1", "t2", "t3"]) inside.push((await queriesOf(db(), () => audit.recordFor(ctx(), who, event(id), { db: trx }))).map((q) => q.sql));
+        });
+      expect(inside[0]).toContain("select seq, hash from audit_entry order by seq desc limit 1");
+      expect(inside[1]).toHaveLength(1);
+      expect(inside[1][0]).toMatch(/^with locked as \(select pg_advisory_xact_lock/);
+      expect(inside[2]).toHaveLength(1);
+      // A transaction rolled back after appends leaves nothing, and the next one reads the head again.
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          await audit.recordFor(ctx(), who, event("gone-1"), { db: trx });
+          await audit.recordFor(ctx(), who, event("gone-2"), { db: trx });
+          throw new Error("roll back");
+        })
+        .catch(() => {});
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          await audit.recordFor(ctx(), who, event("t4"), { db: trx });
+          await audit.recordFor(ctx(), who, event("t5"), { db: trx });
+        });
+      const rows = await db().selectFrom("audit_entry").select(["seq", "resource_id"]).orderBy("seq").execute();
+      expect(rows.map((r) => [Number(r.seq), r.resource_id])).toEqual([[1, "before"], [2, "t1"], [3, "t2"], [4, "t3"], [5, "t4"], [6, "t5"]]);
+      expect(await verifyAuditChain(ctx().database)).toMatchObject({ ok: true, entries: 6 });
+    });
+
+  if (dialect === "postgres")
+    it("PostgreSQL: entries undone by a rollback to a savepoint: the transaction's next append finds the head again", async () => {
+      await audit.recordFor(ctx(), who, event("before"));
+      let after: string[] = [];
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          await audit.recordFor(ctx(), who, event("kept"), { db: trx });
+          await sql`savepoint undo`.execute(trx);
+          await audit.recordFor(ctx(), who, event("undone"), { db: trx });
+          await sql`rollback to savepoint undo`.execute(trx);
+          // The head this transaction knows (the undone entry) is no longer the chain's: the one statement inserts
+          // nothing and the full path reads the head.
+          after = (await queriesOf(db(), () => audit.recordFor(ctx(), who, event("next"), { db: trx }))).map((q) => q.sql);
+        });
+      expect(after[0]).toMatch(/^with locked as/);
+      expect(after).toContain("select seq, hash from audit_entry order by seq desc limit 1");
+      const rows = await db().selectFrom("audit_entry").select(["seq", "resource_id"]).orderBy("seq").execute();
+      expect(rows.map((r) => [Number(r.seq), r.resource_id])).toEqual([[1, "before"], [2, "kept"], [3, "next"]]);
+      expect(await verifyAuditChain(ctx().database)).toMatchObject({ ok: true, entries: 3 });
+    });
+
   it("verifies a chain of 100,000 entries", async () => {
     const n = 100_000;
     let prev = GENESIS_HASH;

@@ -57,8 +57,30 @@ type NewEntry = Omit<AuditEntryTable, "seq" | "prev_hash" | "hash">;
  * chained in memory and inserted in multi-row statements. Returns the last seq of each list.
  */
 async function appendListsIn(trx: Kysely<DB>, database: Database, lists: NewEntry[][]): Promise<number[]> {
-  return (await appendListsWithHead(trx, database, lists)).lastSeqs;
+  if (database.dialect !== "postgres") return (await appendListsWithHead(trx, database, lists)).lastSeqs;
+  // PostgreSQL (decision 0085): a later append of the same transaction chains on the head its last append left,
+  // in one statement that takes the lock and checks that head; the full path when the check fails.
+  const known = trxHeads.get(trx);
+  if (known) {
+    const fast = await appendOnHead(trx, known, lists);
+    if (fast) {
+      trxHeads.set(trx, fast.head);
+      return fast.lastSeqs;
+    }
+  }
+  const chained = await appendListsWithHead(trx, database, lists);
+  trxHeads.set(trx, chained.head);
+  return chained.lastSeqs;
 }
+
+/**
+ * PostgreSQL (decision 0085): the chain head each open transaction's last append left. The transaction holds the
+ * chain's advisory lock from its first append to its end, so nobody else appends meanwhile and that head is still
+ * the chain's head at its next append. Still checked by that append's statement (appendOnHead): a rollback to a
+ * savepoint may have undone the entries, and then the full path reads the head again. Kept per transaction
+ * object (a weak key: gone with it), never shared with another transaction.
+ */
+const trxHeads = new WeakMap<Kysely<DB>, Head>();
 
 /** As appendListsIn, also giving the chain's head after the append (for the PostgreSQL fast path below). */
 async function appendListsWithHead(trx: Kysely<DB>, database: Database, lists: NewEntry[][]): Promise<Chained> {
@@ -152,8 +174,11 @@ async function writeLists(database: Database, lists: NewEntry[][]): Promise<numb
   }
   const known = heads.get(database);
   if (known) {
-    const fast = await appendOnHead(database, known, lists);
-    if (fast) return fast;
+    const fast = await appendOnHead(database.db, known, lists);
+    if (fast) {
+      heads.set(database, fast.head);
+      return fast.lastSeqs;
+    }
   }
   const chained = await database.db.transaction().execute((trx) => appendListsWithHead(trx, database, lists));
   heads.set(database, chained.head);
@@ -177,19 +202,20 @@ const heads = new WeakMap<Database, Head>();
  * refuses the whole statement: both give null and the full path runs, which reads the head under the
  * lock. A chain is never forked: seq is the primary key and every entry names its predecessor's hash.
  */
-async function appendOnHead(database: Database, known: Head, lists: NewEntry[][]): Promise<number[] | null> {
+async function appendOnHead(db: Kysely<DB>, known: Head, lists: NewEntry[][]): Promise<Chained | null> {
   // Larger batches take the full path (chunked inserts) without being chained here first.
   if (lists.reduce((n, rows) => n + rows.length, 0) > INSERT_CHUNK) return null;
   const chained = chain(known, lists);
   try {
-    const { rows } = await database.db.executeQuery(CompiledQuery.raw(onHeadText(chained.values.length), [known.seq, known.hash, ...chained.values.flat()]));
+    const { rows } = await db.executeQuery(CompiledQuery.raw(onHeadText(chained.values.length), [known.seq, known.hash, ...chained.values.flat()]));
     if (rows.length !== chained.values.length) return null;
   } catch (e) {
-    if ((e as { code?: string }).code === UNIQUE_VIOLATION) return null;
+    // Outside a transaction the statement was its own: the full path follows. Inside one, the error has ended
+    // the caller's transaction (it holds the lock, so this is not another append's doing): it goes up.
+    if (!db.isTransaction && (e as { code?: string }).code === UNIQUE_VIOLATION) return null;
     throw e;
   }
-  heads.set(database, chained.head);
-  return chained.lastSeqs;
+  return chained;
 }
 
 const UNIQUE_VIOLATION = "23505";
