@@ -9,7 +9,7 @@ import type { AppContext } from "../../platform/context";
 import { buildApp } from "../../platform/web/app";
 import { FRESH, listReads, MAX_ENTRIES } from "./list-memo";
 import { keptCaseLists } from "./list-page";
-import { LIST_TABLES } from "./migrations";
+import { LIST_NAME_TABLE, LIST_TABLES } from "./migrations";
 import { addActions } from "./plan";
 import { casePage, openCaseFromScreening, transitionCase } from "./service";
 import * as store from "./store";
@@ -157,12 +157,12 @@ describeEachDialect("case list memo (decisions 0075, 0078)", (ctx) => {
     const texts = (qs: { sql: string }[]) => qs.map((q) => q.sql);
     expect(await listReads(ctx().database)).not.toBe(FRESH);
     const kept = texts(first).filter((s) => !texts(second).includes(s));
-    // The count, the page, the lead's overdue actions and the reviews due.
-    expect(kept.length).toBe(4);
+    // The count, the page, the lead's overdue actions, the reviews due and the owners' names (decision 0086).
+    expect(kept.length).toBe(5);
     for (const s of kept) {
       const tables = [...s.matchAll(/\b(?:from|join)\s+"?([a-z_]+)"?/gi)].map((m) => m[1]);
       expect(tables.length).toBeGreaterThan(0);
-      for (const t of tables) expect(LIST_TABLES as readonly string[]).toContain(t);
+      for (const t of tables) expect([...LIST_TABLES, LIST_NAME_TABLE]).toContain(t);
     }
   });
 });
@@ -240,6 +240,46 @@ describeEachDialect("case list token (decisions 0075, 0078)", (ctx, dialect) => 
     } finally {
       await client.end();
     }
+  });
+
+  it("an organisation renamed by another connection gives a new token, and its new name shows on the very next view", async () => {
+    const c = await openCase("Zevende Fictief");
+    // An overdue action owned by the coordinator's service: the chair's work list names it.
+    await addActions(ctx(), { actor: t.coordinator }, c.id, [{ description: "opvolgen", ownerOrganisationId: t.org, dueOn: "2025-01-20" }]);
+    expect(await view()).toContain("Memodienst");
+    // The same view again: the names come from the memo.
+    expect(await view()).toContain("Memodienst");
+    const rename = async (name: string) => {
+      if (dialect === "sqlite") {
+        const file = ctx().database.url.replace(/^sqlite:/, "");
+        const was = token(file);
+        const other = new Database(file);
+        try {
+          other.prepare("update organisation set name = ? where id = ?").run(name, t.org);
+        } finally {
+          other.close();
+        }
+        expect(token(file)).not.toBe(was);
+        return;
+      }
+      const { client, tokenNow } = await pgClient(ctx().database.url);
+      try {
+        const was = await tokenNow();
+        await client.query("update organisation set name = $1 where id = $2", [name, t.org]);
+        expect(await tokenNow()).not.toBe(was);
+      } finally {
+        await client.end();
+      }
+    };
+    await rename("Hernoemde Dienst");
+    try {
+      const after = await view();
+      expect(after).toContain("Hernoemde Dienst");
+      expect(after).not.toContain("Memodienst");
+    } finally {
+      await rename("Memodienst");
+    }
+    expect(await view()).toContain("Memodienst");
   });
 
   // PostgreSQL only (SQLite has one writer at a time, so two transactions never hold rows at once).

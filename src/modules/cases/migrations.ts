@@ -244,10 +244,30 @@ end $$`,
       }
     },
   },
+  // Decision 0086: the work lists of the case list also show the owning organisations' names, which are kept per
+  // token too: a change to an organisation replaces the token as well, on both dialects.
+  {
+    name: "2026123040_cases_list_revision_organisation",
+    async up(db, dialect) {
+      if (dialect === "sqlite") {
+        for (const change of ["insert", "update", "delete"]) {
+          await sql
+            .raw(`create trigger organisation_${change}_list_revision after ${change} on organisation begin update case_list_revision set token = lower(hex(randomblob(8))) where id = 1; end`)
+            .execute(db);
+        }
+        return;
+      }
+      await sql
+        .raw(`create constraint trigger organisation_list_revision after insert or update or delete on organisation deferrable initially deferred for each row execute function case_list_revision_touch()`)
+        .execute(db);
+    },
+  },
 ];
 
 /** The tables the case list and its work lists read (decision 0075): each change to them replaces the list token. */
 export const LIST_TABLES = ["case_file", "case_action", "case_review"] as const;
+/** Read for the work lists' owner names, kept per the same token since decision 0086: its changes replace the token too. */
+export const LIST_NAME_TABLE = "organisation";
 
 export interface CaseFileTable {
   id: string;

@@ -127,7 +127,9 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     const ask = extend(limit === undefined ? {} : { limit: limit + 1 }, { reads: reads ?? (await listReads(ctx.database)) });
     const [overdue, reviews, open] = await Promise.all([service.overdueFor(ctx, who, undefined, ask), service.dueReviewsFor(ctx, who, undefined, 0, ask), service.openActionsFor(ctx, who, undefined, ask)]);
     const cut = <T,>(rows: T[]) => (limit === undefined ? rows : rows.slice(0, limit));
-    const orgs = await organisationNames(ctx, [...cut(overdue.asLead), ...cut(overdue.asOwner), ...cut(open)].map((r) => r.ownerOrganisationId));
+    // The owners' names, kept per list token too (decision 0086: a change to an organisation replaces the token).
+    const ownerIds = [...new Set([...cut(overdue.asLead), ...cut(overdue.asOwner), ...cut(open)].map((r) => r.ownerOrganisationId))].sort();
+    const orgs = new Map(await ask.reads.memo(["organisationNames", ...ownerIds], async () => [...(await organisationNames(ctx, ownerIds))]));
     const mapO = (r: (typeof overdue.asLead)[number]) => ({ actionId: r.actionId, caseId: r.caseId, label: r.label, owner: orgs.get(r.ownerOrganisationId) ?? "", dueOn: r.dueOn });
     return {
       overdueLead: cut(overdue.asLead).map(mapO),
