@@ -211,7 +211,7 @@ async function appendOnHead(db: Kysely<DB>, known: Head, lists: NewEntry[][]): P
     if (rows.length !== chained.values.length) return null;
   } catch (e) {
     // Outside a transaction the statement was its own: the full path follows. Inside one, the error has ended
-    // the caller's transaction (it holds the lock, so this is not another append's doing): it goes up.
+    // the caller's transaction and goes up (it holds the lock unless a rollback to a savepoint let it go; decision 0085).
     if (!db.isTransaction && (e as { code?: string }).code === UNIQUE_VIOLATION) return null;
     throw e;
   }
