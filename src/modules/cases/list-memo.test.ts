@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createUser, type LoginSession, login, type TestUser } from "../../../test/support/auth";
 import { describeEachDialect, queriesOf } from "../../../test/support/db";
 import type { AppContext } from "../../platform/context";
+import { batchable } from "../../platform/db/read-batch";
 import { buildApp } from "../../platform/web/app";
 import { FRESH, listReads, MAX_ENTRIES } from "./list-memo";
 import { keptCaseLists } from "./list-page";
@@ -157,6 +158,12 @@ describeEachDialect("case list memo (decisions 0075, 0078)", (ctx) => {
     const texts = (qs: { sql: string }[]) => qs.map((q) => q.sql);
     expect(await listReads(ctx().database)).not.toBe(FRESH);
     const kept = texts(first).filter((s) => !texts(second).includes(s));
+    // The token is read with a bound value: on PostgreSQL a named statement that goes out with the other reads of
+    // its turn (decision 0081), not a text parsed and planned alone every time (decision 0078, amended).
+    const tokenReads = second.filter((q) => q.sql.startsWith("select token from case_list_revision"));
+    expect(tokenReads).toHaveLength(1);
+    expect(tokenReads[0].parameters).toEqual([1]);
+    expect(batchable(tokenReads[0].sql, tokenReads[0].parameters)).toBe(true);
     // The count, the page, the lead's overdue actions, the reviews due and the owners' names (decision 0086).
     expect(kept.length).toBe(5);
     for (const s of kept) {

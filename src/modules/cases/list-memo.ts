@@ -42,12 +42,14 @@ interface Memo {
 /** One memo per database (the Kysely instance), for the token it was filled under. */
 const memos = new WeakMap<object, Memo>();
 
-const TOKEN = CompiledQuery.raw("select token from case_list_revision where id = 1", []);
+// With a bound value: on PostgreSQL a named statement (planned once) that can go out with the other reads of its
+// turn (decision 0081); a text without parameters goes alone, parsed and planned every time.
+const TOKEN = { sqlite: CompiledQuery.raw("select token from case_list_revision where id = ?", [1]), postgres: CompiledQuery.raw("select token from case_list_revision where id = $1", [1]) };
 
 /** Reads the list token once (one statement) and gives the memo of this view. */
 export async function listReads(database: Database): Promise<ListReads> {
   if (database.db.isTransaction) return FRESH;
-  const { rows } = await database.db.executeQuery<{ token: string }>(TOKEN);
+  const { rows } = await database.db.executeQuery<{ token: string }>(TOKEN[database.dialect]);
   const token = rows[0]?.token;
   if (!token) return FRESH;
   let memo = memos.get(database.db);
