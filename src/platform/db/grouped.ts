@@ -65,44 +65,48 @@ export const MAX_GROUP = 32;
 
 async function drain(db: Kysely<DB>, q: Queue): Promise<void> {
   try {
-    while (q.pending.length > 0) {
-      let batch = q.pending.splice(0, MAX_GROUP);
-      // Decision 0084: the works run one after the other in the shared transaction, without savepoints. When
-      // one throws, the transaction is rolled back, that work's caller gets its error, and the others run
-      // again in a new transaction: the same outcome as a savepoint per work, without the savepoints.
-      while (batch.length > 0) {
-        q.transactions++;
-        q.works += batch.length;
-        const values: unknown[] = [];
-        const failed = { index: -1, error: undefined as unknown };
-        try {
-          await db.transaction().execute(async (trx) => {
-            for (const [i, item] of batch.entries()) {
-              try {
-                values.push(await item.work(trx));
-              } catch (error) {
-                failed.index = i;
-                failed.error = error;
-                throw error;
-              }
-            }
-          });
-        } catch (error) {
-          if (failed.index < 0) {
-            // Every work ran and the shared transaction could not commit: nothing in it was kept, so every
-            // caller hears of it.
-            for (const item of batch) item.reject(error);
-            break;
-          }
-          batch[failed.index].reject(failed.error);
-          batch = batch.filter((_, i) => i !== failed.index);
-          continue;
-        }
-        for (const [i, item] of batch.entries()) item.resolve(values[i]);
-        break;
-      }
-    }
+    while (q.pending.length > 0) await commitTogether(db, q, q.pending.splice(0, MAX_GROUP));
   } finally {
     q.running = false;
+  }
+}
+
+/**
+ * Decision 0084: the works run one after the other in one shared transaction, without savepoints. When one
+ * throws, the transaction is rolled back, that work's caller gets its error, and the others run again in a new
+ * transaction: the same outcome as a savepoint per work, without the savepoints.
+ */
+async function commitTogether(db: Kysely<DB>, q: Queue, works: Pending[]): Promise<void> {
+  let batch = works;
+  while (batch.length > 0) {
+    q.transactions++;
+    q.works += batch.length;
+    const values: unknown[] = [];
+    const failed = { index: -1, error: undefined as unknown };
+    try {
+      await db.transaction().execute(async (trx) => {
+        for (const [i, item] of batch.entries()) {
+          try {
+            values.push(await item.work(trx));
+          } catch (error) {
+            failed.index = i;
+            failed.error = error;
+            throw error;
+          }
+        }
+      });
+    } catch (error) {
+      // Every work ran and the shared transaction could not commit: nothing in it was kept, so every caller
+      // hears of it.
+      if (failed.index < 0) {
+        for (const item of batch) item.reject(error);
+        return;
+      }
+      batch[failed.index].reject(failed.error);
+      batch = batch.filter((_, i) => i !== failed.index);
+      continue;
+    }
+    for (const [i, item] of batch.entries()) item.resolve(values[i]);
+    return;
   }
 }
