@@ -1,5 +1,8 @@
+import type { Kysely } from "kysely";
 import type { AuditWho } from "../../platform/audit";
 import type { AppContext } from "../../platform/context";
+import type { DB } from "../../platform/db/schema";
+import { keptQuery, type ListReads } from "./list-memo";
 import * as pd from "./personal";
 import { type CaseGrants, canSeeCase, caseGrants } from "./policy";
 import * as store from "./store";
@@ -22,13 +25,28 @@ export const resource = (c: { id: string; livc_id: string }): pd.Resource => ({ 
  * page's reads and dropped with it; it must not span a change (a row read before a transition would be
  * stale after it), so only rendering code makes one. The check itself (canSeeCase) runs on every call,
  * and every read of personal data is still audited by each service.
+ *
+ * A scope given the list token's reads (decision 0087) also keeps the page's parts per token: the rows of
+ * the part reads named with `keptRead` (ciphertext included, never plaintext) are those read before for the
+ * same arguments under the same token; every change to a table they read replaces the token. The case row
+ * and the grants are read fresh on every view; decrypting and auditing happen on every view.
  */
-const scopes = new WeakMap<AuditWho, { grants?: Promise<CaseGrants>; cases: Map<string, Promise<store.CaseRow | undefined>> }>();
+const scopes = new WeakMap<AuditWho, { grants?: Promise<CaseGrants>; cases: Map<string, Promise<store.CaseRow | undefined>>; reads?: Promise<ListReads> }>();
 
-export function readScope(who: AuditWho): AuditWho {
+export function readScope(who: AuditWho, reads?: Promise<ListReads>): AuditWho {
   const scoped = { ...who };
-  scopes.set(scoped, { cases: new Map() });
+  scopes.set(scoped, { cases: new Map(), reads });
   return scoped;
+}
+
+/**
+ * A part of a case page: `query(db, ...args)`, kept per list token under its name and arguments when `who` is a
+ * read scope with the token's reads (decision 0087), read fresh otherwise. The query may read only the tables
+ * whose changes replace the token (migrations.ts: LIST_TABLES, LIST_NAME_TABLE, PAGE_TABLES).
+ */
+export async function keptRead<A extends unknown[], T>(who: AuditWho, name: string, query: (db: Kysely<DB>, ...args: A) => Promise<T>, db: Kysely<DB>, ...args: A): Promise<T> {
+  const reads = scopes.get(who)?.reads;
+  return reads ? keptQuery(await reads, `page:${name}`, query, db, ...args) : query(db, ...args);
 }
 
 function grantsOf(ctx: AppContext, who: AuditWho): Promise<CaseGrants> {

@@ -3,7 +3,7 @@ import type { AppContext } from "../../platform/context";
 import { inTransaction } from "../../platform/db";
 import { newId, nowIso } from "../../platform/db/values";
 import * as partners from "../partners/service";
-import { CaseError, resource, visibleCase } from "./access";
+import { CaseError, keptRead, resource, visibleCase } from "./access";
 import type { FeedbackVoteValue } from "./migrations";
 import * as pd from "./personal";
 import { casePolicy } from "./policy";
@@ -157,7 +157,7 @@ export async function getFeedback(ctx: AppContext, who: AuditWho, formId: string
 /** Feedback forms of a case the actor may see (attendees and core members). */
 export async function feedbackOfCase(ctx: AppContext, who: AuditWho, caseId: string) {
   const c = await visibleCase(ctx, who, caseId);
-  const forms = await store.feedbackOfCase(ctx.database.db, c.id);
+  const forms = await keptRead(who, "feedbackOfCase", store.feedbackOfCase, ctx.database.db, c.id);
   // The core roles see every form; anyone else the forms of meetings they took part in for this case (the
   // attendees read only then, for all forms at once: issue 9).
   const core = casePolicy.can(who.actor ?? null, "read_identity", c);

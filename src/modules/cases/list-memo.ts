@@ -11,9 +11,12 @@ import type { DB } from "../../platform/db/schema";
  * the same token gives the rows read before. So a cached page is exactly what the query would return
  * now: a change to those tables gives a new token, and nothing read under an older token is used again.
  *
- * What is kept: the rows of the list queries only (labels, statuses, dates, action and organisation
- * ids; no ciphertext, no identity), frozen, for at most MAX_ENTRIES queries of the current token.
- * Not kept: anything read inside a transaction, a search by person (audited).
+ * What is kept: the rows of the list queries (labels, statuses, dates, action and organisation ids; no
+ * ciphertext, no identity) and, since decision 0087, of a case page's parts (its timeline, actions, minutes,
+ * feedback forms, meetings and action owner choices: their ciphertext as stored, never plaintext; decrypted and
+ * audited on every view; the case row itself is read fresh), frozen, for at most MAX_ENTRIES queries of the
+ * current token. Changes to the tables those parts read replace the token too (migrations.ts: PAGE_TABLES).
+ * Not kept: anything read inside a transaction, a search by person (audited), a case's identity.
  */
 export interface ListReads {
   /** The rows of `read`, or those it gave before for the same key under the same token. */
@@ -31,8 +34,11 @@ export function keptQuery<A extends unknown[], T>(reads: ListReads, name: string
 /** Reads every time: searches by person, reads inside a transaction, callers outside a list view. */
 export const FRESH: ListReads = { memo: (_key, read) => read() };
 
-/** Queries kept per token: the list and its count per grants, filter and page, and the three work lists. */
-export const MAX_ENTRIES = 500;
+/**
+ * Queries kept per token: the list and its count per grants, filter and page, the three work lists, and since
+ * decision 0087 the parts of case pages (up to eight a case).
+ */
+export const MAX_ENTRIES = 2_000;
 
 interface Memo {
   token: string;

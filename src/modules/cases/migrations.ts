@@ -262,12 +262,39 @@ end $$`,
         .execute(db);
     },
   },
+  // Decision 0087: the case page's parts are kept per the same token: every change to the other tables they read
+  // replaces it too, on both dialects. app_user only for its status (a login changes other columns).
+  {
+    name: "2026123050_cases_page_revision",
+    async up(db, dialect) {
+      for (const table of PAGE_TABLES) {
+        const update = table === "app_user" ? "update of status" : "update";
+        if (dialect === "sqlite") {
+          for (const change of ["insert", update, "delete"]) {
+            await sql
+              .raw(`create trigger ${table}_${change.split(" ")[0]}_list_revision after ${change} on ${table} begin update case_list_revision set token = lower(hex(randomblob(8))) where id = 1; end`)
+              .execute(db);
+          }
+          continue;
+        }
+        await sql
+          .raw(`create constraint trigger ${table}_list_revision after insert or ${update} or delete on ${table} deferrable initially deferred for each row execute function case_list_revision_touch()`)
+          .execute(db);
+      }
+    },
+  },
 ];
 
 /** The tables the case list and its work lists read (decision 0075): each change to them replaces the list token. */
 export const LIST_TABLES = ["case_file", "case_action", "case_review"] as const;
 /** Read for the work lists' owner names, kept per the same token since decision 0086: its changes replace the token too. */
 export const LIST_NAME_TABLE = "organisation";
+/**
+ * The other tables a case page's kept parts read (decision 0087): the timeline, the minutes and the meetings that
+ * discussed the case, the feedback forms, and the action owner choices (today's core role holders of the LIVC and
+ * the services whose invitation for the case is accepted). Their changes replace the list token too.
+ */
+export const PAGE_TABLES = ["case_event", "consultation", "consultation_case", "consultation_minutes", "consultation_case_service", "feedback_form", "partner_invitation", "membership", "app_user"] as const;
 
 export interface CaseFileTable {
   id: string;

@@ -11,7 +11,7 @@ import { organisationNames } from "../partners/service";
 import type { ActionStatus } from "./migrations";
 import * as pd from "./personal";
 import { CORE_ROLES, caseGrants, casePolicy, visibleCases } from "./policy";
-import { CaseError, visibleCase } from "./access";
+import { CaseError, keptRead, visibleCase } from "./access";
 import { FRESH, keptQuery, type ListReads } from "./list-memo";
 import * as store from "./store";
 
@@ -61,9 +61,15 @@ export function registerAcceptedServices(source: AcceptedServices) {
   acceptedServices = source;
 }
 
-export async function actionOwnerChoices(ctx: AppContext, c: { id: string; livc_id: string }): Promise<Set<string>> {
+export async function actionOwnerChoices(ctx: AppContext, c: { id: string; livc_id: string }, who?: AuditWho): Promise<Set<string>> {
   // The narrow query (no names, no sort; issue 9: on every case page view): active core role holders today.
-  const [members, accepted] = await Promise.all([activeHoldersOf(ctx, c.livc_id, CORE_ROLES), acceptedServices(ctx, c.id)]);
+  // A case page's read scope keeps both per list token (decision 0087); today's date is part of the key.
+  const [members, accepted] = who
+    ? await Promise.all([
+        keptRead(who, "coreHolders", (_db, livcId: string, date: string) => activeHoldersOf(ctx, livcId, CORE_ROLES, date), ctx.database.db, c.livc_id, todayInBrussels()),
+        keptRead(who, "acceptedServices", (_db, caseId: string) => acceptedServices(ctx, caseId), ctx.database.db, c.id),
+      ])
+    : await Promise.all([activeHoldersOf(ctx, c.livc_id, CORE_ROLES), acceptedServices(ctx, c.id)]);
   const core = members.flatMap((m) => (m.organisation_id ? [m.organisation_id] : []));
   return new Set([...core, ...accepted]);
 }
@@ -121,7 +127,7 @@ export async function addActions(ctx: AppContext, who: AuditWho, caseId: string,
 
 export async function actionsOfCase(ctx: AppContext, who: AuditWho, caseId: string, today = todayInBrussels()): Promise<ActionView[]> {
   const c = await visibleCase(ctx, who, caseId);
-  const rows = await store.actionsOf(ctx.database.db, c.id);
+  const rows = await keptRead(who, "actionsOf", store.actionsOf, ctx.database.db, c.id);
   const text = await pd.reveal(
     ctx,
     who,

@@ -59,8 +59,12 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
   const tellOwners = () => service.mailActionOwners(ctx).catch(() => undefined);
 
   async function renderCase(request: FastifyRequest, reply: FastifyReply, id: string, extra: { errors?: Errors; values?: Record<string, string>; notice?: string } = {}, status = 200) {
-    // Reads only from here on: the case row and the grants are read once for the whole page.
-    const who = service.readScope(whoOf(request));
+    // Reads only from here on: the case row and the grants are read once for the whole page, and its parts are
+    // kept per list token (decision 0087). The token is read in the same turn as the case row (on PostgreSQL one
+    // batch, decision 0081).
+    const reads = service.listReads(ctx.database);
+    reads.catch(() => undefined); // a failed token read fails the page at its first kept read, not as unhandled
+    const who = service.readScope(whoOf(request), reads);
     try {
       const c = await service.getCase(ctx, who, id);
       const [actions, timeline, minutes, feedback, meetings, choices] = await Promise.all([
@@ -70,11 +74,14 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
         service.feedbackOfCase(ctx, who, id),
         meetingsOfCase(ctx, who, id),
         // Only the leads of the plan choose owners and see which owners lost access.
-        c.may.managePlan ? ownerChoices(c) : Promise.resolve(new Set<string>()),
+        c.may.managePlan ? service.actionOwnerChoices(ctx, { id: c.id, livc_id: c.livcId }, who) : Promise.resolve(new Set<string>()),
       ]);
-      // Names for the choices, the owners of existing actions and the owner typed in a refused form.
+      // Names for the choices, the owners of existing actions and the owner typed in a refused form, kept per list
+      // token too (decision 0086: a change to an organisation replaces the token).
       const selected = extra.values?.owner ? [extra.values.owner] : [];
-      const names = await organisationNames(ctx, [...choices, ...actions.map((a) => a.ownerOrganisationId), ...selected]);
+      const ids = [...new Set([...choices, ...actions.map((a) => a.ownerOrganisationId), ...selected])].sort();
+      const kept = await reads;
+      const names = new Map(await kept.memo(["organisationNames", ...ids], async () => [...(await organisationNames(ctx, ids))]));
       const orgs = [...names].map(([oid, name]) => ({ id: oid, name })).sort((a, b) => a.name.localeCompare(b.name, "nl"));
       const ownerOptions = orgs.filter((o) => choices.has(o.id) || selected.includes(o.id));
       const consultations = meetings.filter((m) => m.status === "held").map((m) => ({ id: m.id, heldOn: m.held_on }));

@@ -10,7 +10,7 @@ import * as pd from "./personal";
 import { type CaseGrants, caseGrants, casePolicy, visibleCases } from "./policy";
 import { casesConfig } from "./config";
 import * as store from "./store";
-import { CaseError, resource, visibleCase } from "./access";
+import { CaseError, keptRead, resource, visibleCase } from "./access";
 import { FRESH, keptQuery, type ListReads } from "./list-memo";
 import {
   availableCaseTransitions,
@@ -27,7 +27,7 @@ export { CASE_STATUSES, CASE_TRANSITIONS, CLOSURE_REASONS, type CaseStatus, type
 export { type CaseGrants, caseGrants, canSeeCase, visibleCases } from "./policy";
 export { type CaseClosedListener, type JoinRefusal, joinReportToCase, onCaseClosed, openCaseFromScreening, type OpenCaseInput } from "./opening";
 import { caseClosed } from "./opening";
-export { CaseError, readScope, visibleCase } from "./access";
+export { CaseError, keptRead, readScope, visibleCase } from "./access";
 export { listReads } from "./list-memo";
 export { type ActionEdit, type ActionView, actionForEdit, actionsOfCase, addActions, dueReviewsFor, overdueFor, reviewsOfCase, setActionStatus, setNextReview, updateAction } from "./plan";
 export { actionAsSaved, actionOwnerChoices, actionOwnerOptions, type OpenActionItem, openActionsFor, registerAcceptedServices } from "./plan";
@@ -192,7 +192,7 @@ export interface TimelineEntry { at: string; kind: CaseEventKind; fromStatus: Ca
 
 export async function timeline(ctx: AppContext, who: AuditWho, id: string): Promise<TimelineEntry[]> {
   const c = await visibleCase(ctx, who, id);
-  const events = await store.eventsOf(ctx.database.db, c.id);
+  const events = await keptRead(who, "eventsOf", store.eventsOf, ctx.database.db, c.id);
   const notes = await pd.reveal(
     ctx,
     who,

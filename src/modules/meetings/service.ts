@@ -497,7 +497,7 @@ export async function saveCaseMinutes(ctx: AppContext, who: AuditWho, id: string
 /** Minutes of one case across meetings, for the case page (need to know checked by the cases module). */
 export async function minutesOfCase(ctx: AppContext, who: AuditWho, caseId: string) {
   const c = await cases.visibleCase(ctx, who, caseId);
-  const rows = await store.minutesOfCaseWithDay(ctx.database.db, c.id);
+  const rows = await cases.keptRead(who, "minutesOfCaseWithDay", store.minutesOfCaseWithDay, ctx.database.db, c.id);
   const text = await pd.reveal(
     ctx,
     who,
@@ -512,7 +512,7 @@ export async function minutesOfCase(ctx: AppContext, who: AuditWho, caseId: stri
 /** Meetings that discussed a case (the case page's feedback form picks one); need to know checked first. */
 export async function meetingsOfCase(ctx: AppContext, who: AuditWho, caseId: string) {
   const c = await cases.visibleCase(ctx, who, caseId);
-  return store.meetingsWithCase(ctx.database.db, c.id);
+  return cases.keptRead(who, "meetingsWithCase", store.meetingsWithCase, ctx.database.db, c.id);
 }
 
 export const meetingRow = (ctx: AppContext, id: string) => store.meetingById(ctx.database.db, id);
