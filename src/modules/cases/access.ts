@@ -23,19 +23,22 @@ export const resource = (c: { id: string; livc_id: string }): pd.Resource => ({ 
  * actor may see the case (visibleCase). Within a scope the grants and the case row are read once
  * (issue 9: the case row was read seven times a page view). A scope is a copy of `who` made for one
  * page's reads and dropped with it; it must not span a change (a row read before a transition would be
- * stale after it), so only rendering code makes one. The check itself (canSeeCase) runs on every call,
- * and every read of personal data is still audited by each service.
+ * stale after it), so only rendering code makes one. The check itself (canSeeCase) runs once per case in a
+ * scope, on the scope's grants and row; every read of personal data is still audited by each service.
  *
  * A scope given the list token's reads (decision 0087) also keeps the page's parts per token: the rows of
  * the part reads named with `keptRead` (ciphertext included, never plaintext) are those read before for the
  * same arguments under the same token; every change to a table they read replaces the token. The case row
  * and the grants are read fresh on every view; decrypting and auditing happen on every view.
  */
-const scopes = new WeakMap<AuditWho, { grants?: Promise<CaseGrants>; cases: Map<string, Promise<store.CaseRow | undefined>>; reads?: Promise<ListReads> }>();
+const scopes = new WeakMap<
+  AuditWho,
+  { grants?: Promise<CaseGrants>; cases: Map<string, Promise<store.CaseRow | undefined>>; checked: Map<string, Promise<store.CaseRow>>; reads?: Promise<ListReads> }
+>();
 
 export function readScope(who: AuditWho, reads?: Promise<ListReads>): AuditWho {
   const scoped = { ...who };
-  scopes.set(scoped, { cases: new Map(), reads });
+  scopes.set(scoped, { cases: new Map(), checked: new Map(), reads });
   return scoped;
 }
 
@@ -67,8 +70,23 @@ function caseRowOf(ctx: AppContext, who: AuditWho, id: string): Promise<store.Ca
   return row;
 }
 
-/** A case the actor may see, or CaseError("not_found"): an invisible case looks like no case. */
-export async function visibleCase(ctx: AppContext, who: AuditWho, id: string, grants?: CaseGrants): Promise<store.CaseRow> {
+/**
+ * A case the actor may see, or CaseError("not_found"): an invisible case looks like no case. Within a read scope
+ * the check is made once per case (its grants and row are the scope's anyway): a page whose parts are read at
+ * once records one denial, not one per part.
+ */
+export function visibleCase(ctx: AppContext, who: AuditWho, id: string, grants?: CaseGrants): Promise<store.CaseRow> {
+  const scope = grants ? undefined : scopes.get(who);
+  if (!scope) return checkedCase(ctx, who, id, grants);
+  let checked = scope.checked.get(id);
+  if (!checked) {
+    checked = checkedCase(ctx, who, id);
+    scope.checked.set(id, checked);
+  }
+  return checked;
+}
+
+async function checkedCase(ctx: AppContext, who: AuditWho, id: string, grants?: CaseGrants): Promise<store.CaseRow> {
   const g = grants ?? (await grantsOf(ctx, who));
   const c = await caseRowOf(ctx, who, id);
   if (!c || !canSeeCase(g, c)) {

@@ -8,7 +8,7 @@ import { seedDemo } from "../../platform/demo";
 import { buildApp } from "../../platform/web/app";
 import { LIST_NAME_TABLE, LIST_TABLES, PAGE_TABLES } from "./migrations";
 import { addActions } from "./plan";
-import { makeActor } from "./testing";
+import { makeActor, makeLivc } from "./testing";
 
 /**
  * Decision 0087: a case page's parts (timeline, actions, minutes, feedback forms, meetings, action owner choices
@@ -75,6 +75,20 @@ describeEachDialect("case page parts kept per list token (decision 0087)", (ctx,
     for (const table of ["case_event", "case_action", "consultation_minutes", "feedback_form", "consultation", "consultation_case_service", "partner_invitation", "membership", "organisation"]) expect(keptTables).toContain(table);
     for (const table of keptTables) expect([...LIST_TABLES, LIST_NAME_TABLE, ...PAGE_TABLES]).toContain(table);
     expect(secondQueries.length).toBeLessThan(firstQueries.length - 6);
+    // The case's and its parts' entries are recorded in one turn: one insert into the audit log for the view.
+    const auditInserts = (qs: { sql: string }[]) => qs.filter((q) => /^\s*(with\b[\s\S]*)?insert\b/i.test(q.sql) && q.sql.includes("audit_entry")).length;
+    expect(auditInserts(secondQueries)).toBe(1);
+  });
+
+  it("someone who may not see the case gets 404, and one denial in the audit log for the page, not one per part", async () => {
+    const elsewhere = await makeLivc(ctx(), `PM${Date.now() % 100000}`);
+    const stranger = await createUser(ctx(), { roles: [{ livcId: elsewhere, role: "chair" }] });
+    const session = await login(t.app, stranger);
+    const seq = await lastSeq();
+    const res = await t.app.inject({ method: "GET", url: `/cases/${t.caseId}`, headers: session.headers() });
+    expect(res.statusCode).toBe(404);
+    const entries = await ctx().database.db.selectFrom("audit_entry").select(["action", "resource_id", "outcome"]).where("seq", ">", seq).where("actor_id", "=", stranger.id).execute();
+    expect(entries).toEqual([{ action: "case.read", resource_id: t.caseId, outcome: "denied" }]);
   });
 
   it("a new action (with its timeline entry) and a core role holder's account disabled show on the very next view", async () => {

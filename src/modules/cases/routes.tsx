@@ -66,15 +66,19 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     reads.catch(() => undefined); // a failed token read fails the page at its first kept read, not as unhandled
     const who = service.readScope(whoOf(request), reads);
     try {
-      const c = await service.getCase(ctx, who, id);
-      const [actions, timeline, minutes, feedback, meetings, choices] = await Promise.all([
+      // The case and its parts at once: each checks the case (once in the scope) and, with the parts kept, every
+      // read's audit entries are recorded in one turn and go to the audit log in one group commit (decision 0087).
+      // Nothing is shown before all of them are committed: each service awaits its own.
+      const viewed = service.getCase(ctx, who, id);
+      const [c, actions, timeline, minutes, feedback, meetings, choices] = await Promise.all([
+        viewed,
         service.actionsOfCase(ctx, who, id),
         service.timeline(ctx, who, id),
         minutesOfCase(ctx, who, id),
         service.feedbackOfCase(ctx, who, id),
         meetingsOfCase(ctx, who, id),
         // Only the leads of the plan choose owners and see which owners lost access.
-        c.may.managePlan ? service.actionOwnerChoices(ctx, { id: c.id, livc_id: c.livcId }, who) : Promise.resolve(new Set<string>()),
+        viewed.then((v) => (v.may.managePlan ? service.actionOwnerChoices(ctx, { id: v.id, livc_id: v.livcId }, who) : new Set<string>())),
       ]);
       // Names for the choices, the owners of existing actions and the owner typed in a refused form, kept per list
       // token too (decision 0086: a change to an organisation replaces the token).
