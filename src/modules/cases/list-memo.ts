@@ -52,11 +52,13 @@ const memos = new WeakMap<object, Memo>();
 // turn (decision 0081); a text without parameters goes alone, parsed and planned every time.
 const TOKEN = { sqlite: CompiledQuery.raw("select token from case_list_revision where id = ?", [1]), postgres: CompiledQuery.raw("select token from case_list_revision where id = $1", [1]) };
 
-/** Reads the list token once (one statement) and gives the memo of this view. */
-export async function listReads(database: Database): Promise<ListReads> {
+/**
+ * Reads the list token once (one statement) and gives the memo of this view. `known`: the token as the request's
+ * session statement read it (decision 0088), then no statement of its own.
+ */
+export async function listReads(database: Database, known?: string | null): Promise<ListReads> {
   if (database.db.isTransaction) return FRESH;
-  const { rows } = await database.db.executeQuery<{ token: string }>(TOKEN[database.dialect]);
-  const token = rows[0]?.token;
+  const token = known ?? (await database.db.executeQuery<{ token: string }>(TOKEN[database.dialect])).rows[0]?.token;
   if (!token) return FRESH;
   let memo = memos.get(database.db);
   // Any other token (newer, or older when a slower view read it before a change): start anew. Equality

@@ -43,7 +43,7 @@ describeEachDialect("case page parts kept per list token (decision 0087)", (ctx,
     await t.app?.close();
   });
 
-  it("a second view under the same token sends only the session, the token, the case and the audit; the same page, decrypted and audited again", async () => {
+  it("a second view under the same token sends only the session (with the token), the case and the audit; the same page, decrypted and audited again", async () => {
     const db = ctx().database.db;
     const seq1 = await lastSeq();
     let first = "";
@@ -64,9 +64,14 @@ describeEachDialect("case page parts kept per list token (decision 0087)", (ctx,
     for (const action of ["case.read", "case.plan.read", "case.timeline.read", "case.minutes.read"]) expect(audited2.some((a) => a.startsWith(`${action} `))).toBe(true);
     const texts = (qs: { sql: string }[]) => qs.map((q) => q.sql);
     const tablesOf = (s: string) => [...s.matchAll(/\b(?:from|join)\s+"?([a-z_]+)"?/gi)].map((m) => m[1]);
-    // The case row and the token are read on every view.
-    expect(texts(secondQueries).some((s) => s.startsWith("select token from case_list_revision"))).toBe(true);
+    // The case row and the token are read on every view, the token by the session statement (decision 0088).
+    expect(texts(secondQueries).filter((s) => /\bfrom session s\b/.test(s) && s.includes("case_list_revision"))).toHaveLength(1);
+    expect(texts(secondQueries).some((s) => s.startsWith("select token from case_list_revision"))).toBe(false);
     expect(texts(secondQueries).some((s) => tablesOf(s)[0] === "case_file")).toBe(true);
+    // The session, the case, and the audit's group commit (PostgreSQL: one statement on the known head, decision
+    // 0080; SQLite: begin, the head, one insert, commit).
+    const kind = (q: string) => (/\bfrom session s\b/.test(q) ? "session" : q.includes("audit_entry") ? "audit" : tablesOf(q)[0] === "case_file" ? "case" : q.trim().split(/\s+/)[0]);
+    expect(secondQueries.map((q) => kind(q.sql))).toEqual(dialect === "postgres" ? ["session", "case", "audit"] : ["session", "case", "begin", "audit", "audit", "commit"]);
     // What the first view read and the second did not: the kept parts, each reading only tables whose changes
     // replace the token.
     // (The audit's own statements are left out: a process's first append reads the chain head, later ones do not.)

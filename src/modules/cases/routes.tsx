@@ -60,9 +60,9 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
 
   async function renderCase(request: FastifyRequest, reply: FastifyReply, id: string, extra: { errors?: Errors; values?: Record<string, string>; notice?: string } = {}, status = 200) {
     // Reads only from here on: the case row and the grants are read once for the whole page, and its parts are
-    // kept per list token (decision 0087). The token is read in the same turn as the case row (on PostgreSQL one
-    // batch, decision 0081).
-    const reads = service.listReads(ctx.database);
+    // kept per list token (decision 0087). The token comes with the session statement (decision 0088); after a
+    // form post, which does not ask for it, it is read in the same turn as the case row (on PostgreSQL one batch).
+    const reads = service.listReads(ctx.database, request.listToken);
     reads.catch(() => undefined); // a failed token read fails the page at its first kept read, not as unhandled
     const who = service.readScope(whoOf(request), reads);
     try {
@@ -115,7 +115,7 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     const personSearch = actor.memberships.some((m) => (CORE_ROLES as readonly string[]).includes(m.role));
     const byPerson = personSearch && query.name.trim() !== "";
     // The list token read once for the list and the work lists (decisions 0075, 0078).
-    const reads = await listReads(ctx.database);
+    const reads = await listReads(ctx.database, request.listToken);
     // Independent reads: on PostgreSQL their round trips overlap.
     const [list, work] = await Promise.all([
       service.casePage(ctx, who, byPerson ? { fullName: query.name, dateOfBirth: query.dob || undefined } : filterOf(query), byPerson ? 1 : page, byPerson ? 500 : undefined, reads),
@@ -135,7 +135,7 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
   async function workList(request: FastifyRequest, limit?: number, reads?: ListReads): Promise<WorkList> {
     const actor = request.actor!;
     const who = whoOf(request);
-    const ask = extend(limit === undefined ? {} : { limit: limit + 1 }, { reads: reads ?? (await listReads(ctx.database)) });
+    const ask = extend(limit === undefined ? {} : { limit: limit + 1 }, { reads: reads ?? (await listReads(ctx.database, request.listToken)) });
     const [overdue, reviews, open] = await Promise.all([service.overdueFor(ctx, who, undefined, ask), service.dueReviewsFor(ctx, who, undefined, 0, ask), service.openActionsFor(ctx, who, undefined, ask)]);
     const cut = <T,>(rows: T[]) => (limit === undefined ? rows : rows.slice(0, limit));
     // The owners' names, kept per list token too (decision 0086: a change to an organisation replaces the token).
@@ -152,9 +152,9 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     };
   }
 
-  app.get("/cases/work", { config: { permission: "case.access" } }, async (request, reply) => sendPage(reply, h(WorkPage, { ctx: viewContext(request), work: await workList(request) })));
+  app.get("/cases/work", { config: { permission: "case.access", listToken: true } }, async (request, reply) => sendPage(reply, h(WorkPage, { ctx: viewContext(request), work: await workList(request) })));
 
-  app.get("/cases", { config: { permission: "case.access" } }, async (request, reply) => {
+  app.get("/cases", { config: { permission: "case.access", listToken: true } }, async (request, reply) => {
     const q = listQuery.safeParse(request.query ?? {});
     const page = pageParam.parse((request.query as Record<string, unknown> | undefined)?.page ?? 1);
     const f = listFilters.parse(request.query ?? {});
@@ -177,7 +177,7 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     return reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="cases-${todayInBrussels()}.csv"`).send(csv);
   });
 
-  app.get("/cases/:id", { config: { permission: "case.access" } }, async (request, reply) => {
+  app.get("/cases/:id", { config: { permission: "case.access", listToken: true } }, async (request, reply) => {
     const p = idParam.safeParse(request.params);
     if (!p.success) return sendError(request, reply, 404);
     const done = (request.query as Record<string, string> | undefined)?.done;

@@ -45,6 +45,7 @@ export function registerAuthHooks(app: FastifyInstance, ctx: AppContext) {
   const statementFor = (sessionId: string) => (decides.get(sessionId) === false ? "api" : "page");
   app.decorateRequest("session", null);
   app.decorateRequest("endedSession", null);
+  app.decorateRequest("listToken", null);
   app.addHook("onRequest", async (request, reply) => {
     // A request reads the database as it is when it comes (decision 0076): not in a read turn begun
     // before it, whose snapshot could predate a change another process made before the request was sent.
@@ -53,7 +54,10 @@ export function registerAuthHooks(app: FastifyInstance, ctx: AppContext) {
     const cookie = request.cookies[SESSION_COOKIE];
     const ended = { expired: null as SessionRow | null };
     const api = request.url.startsWith("/api/");
-    const found = await loadSessionWithAccount(ctx.database, ctx.config, cookie, Date.now(), ended, api ? "api" : statementFor);
+    // Decision 0088: a route whose reads are kept per case list token gets the token from this statement.
+    const withListToken = request.routeOptions.config?.listToken === true;
+    const found = await loadSessionWithAccount(ctx.database, ctx.config, cookie, Date.now(), ended, api ? "api" : statementFor, withListToken);
+    request.listToken = found?.listToken ?? null;
     // A cookie that names no live session: its session ended (expired, logged out, ended by an
     // administrator); the expired row when still kept (decision 0057).
     if (cookie && !found) request.endedSession = ended;
@@ -177,5 +181,10 @@ declare module "fastify" {
     session: SessionRow | null;
     /** Set when the session cookie names no live session; `expired` is the ended row while still kept (decision 0057). */
     endedSession: { expired: SessionRow | null } | null;
+    /**
+     * The case list token as the session statement read it (decision 0088): only on routes whose config asks
+     * for it (`listToken: true`) and with a live session; null otherwise.
+     */
+    listToken: string | null;
   }
 }

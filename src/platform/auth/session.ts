@@ -82,21 +82,22 @@ export async function loadSessionWithAccount(
    * function is given the session id (the cookie's hash) to choose.
    */
   use: "page" | "api" | ((sessionId: string) => "page" | "api") = "page",
-): Promise<{ session: SessionRow; account: SessionAccount | null; pendingApprovals: number | null } | null> {
+  /** With the case list token (decision 0088): for the routes whose reads are kept per token. */
+  withListToken = false,
+): Promise<{ session: SessionRow; account: SessionAccount | null; pendingApprovals: number | null; listToken: string | null } | null> {
   if (!token || token.length > 100) return null;
   const today = todayInBrussels();
   const id = sessionIdOf(token);
   const page = (typeof use === "function" ? use(id) : use) === "page";
+  const texts = page ? (withListToken ? SESSION_WITH_ACCOUNT_TOKEN : SESSION_WITH_ACCOUNT) : withListToken ? SESSION_WITH_ACCOUNT_API_TOKEN : SESSION_WITH_ACCOUNT_API;
   const { rows } = await database.db.executeQuery<SessionRow & AccountColumns>(
     database.dialect === "sqlite"
-      ? page
-        ? CompiledQuery.raw(SESSION_WITH_ACCOUNT.sqlite, [today, today, today, today, today, today, id])
-        : CompiledQuery.raw(SESSION_WITH_ACCOUNT_API.sqlite, [today, today, id])
-      : CompiledQuery.raw(page ? SESSION_WITH_ACCOUNT.postgres : SESSION_WITH_ACCOUNT_API.postgres, [today, id]),
+      ? CompiledQuery.raw(texts.sqlite, page ? [today, today, today, today, today, today, id] : [today, today, id])
+      : CompiledQuery.raw(texts.postgres, [today, id]),
   );
   const found = rows[0];
   if (!found) return null;
-  const { account_display_name, account_status, account_roles, account_memberships, pending_approvals, ...row } = found;
+  const { account_display_name, account_status, account_roles, account_memberships, pending_approvals, list_token, ...row } = found;
   const created = Date.parse(row.created_at);
   const seen = Date.parse(row.last_seen_at);
   const expired =
@@ -130,7 +131,7 @@ export async function loadSessionWithAccount(
           memberships: (json<[string, string, string | null][] | null>(account_memberships) ?? []).map(([livc_id, role, organisation_id]) => ({ livc_id, role, organisation_id })),
         }
       : null;
-  return { session: row, account, pendingApprovals: pending_approvals === null || pending_approvals === undefined ? null : Number(pending_approvals) };
+  return { session: row, account, pendingApprovals: pending_approvals === null || pending_approvals === undefined ? null : Number(pending_approvals), listToken: list_token ?? null };
 }
 
 /** When a full session stopped being live: its idle or its absolute limit, whichever came first. */
@@ -155,6 +156,8 @@ interface AccountColumns {
   account_memberships: unknown;
   /** Pages only (decision 0079): null unless the person may decide role requests; PostgreSQL's count is a bigint (a string). */
   pending_approvals?: number | string | null;
+  /** Routes that ask for it only (decision 0088): the case list token, read in the same statement. */
+  list_token?: string | null;
 }
 
 /** The session row's columns, named (not s.*): a statement without a wildcard is cheaper to run on SQLite (db/columns.ts). */
@@ -189,8 +192,11 @@ const DECIDES = (today: string, notIndexed: string) => `exists (select 1 from pl
 // The same statement per dialect: JSON aggregation is spelt differently. Memberships valid today and
 // APPROVED only (decision 0049: an administrator's pending grant gives nothing). SQLite's parameters
 // are positional: `today` once per place it is used, then the session id.
-const sessionWithAccount = (dialect: "sqlite" | "postgres", withApprovals: boolean) => {
+const sessionWithAccount = (dialect: "sqlite" | "postgres", withApprovals: boolean, withToken = false) => {
   const today = dialect === "sqlite" ? "?" : "$1";
+  // Decision 0088: the case list token (list-memo.ts) for the routes that keep reads per token, in the same
+  // statement: one round trip fewer on every case list and case page view. A constant subquery: no parameter.
+  const token = withToken ? ",\n  (select t.token from case_list_revision t where t.id = 1) as list_token" : "";
   const group = dialect === "sqlite" ? "json_group_array" : "json_agg";
   const array = dialect === "sqlite" ? "json_array" : "json_build_array";
   const notIndexed = dialect === "sqlite" ? "+" : "";
@@ -202,7 +208,7 @@ const sessionWithAccount = (dialect: "sqlite" | "postgres", withApprovals: boole
     // so someone who decides nothing pays no lookup more than the API's statement.
     return `select ${sessionColumns}, u.display_name as account_display_name, u.status as account_status,
   r.roles as account_roles, m.memberships as account_memberships,
-  case when r.admin or m.decides then ${PENDING_COUNT("s.user_id", today, notIndexed)} end as pending_approvals
+  case when r.admin or m.decides then ${PENDING_COUNT("s.user_id", today, notIndexed)} end as pending_approvals${token}
 from session s left join app_user u on u.id = s.user_id
   left join lateral (select json_agg(r.role) as roles, bool_or(r.role = 'admin') as admin from platform_role r where r.user_id = s.user_id) r on true
   left join lateral (select json_agg(json_build_array(m.livc_id, m.role, m.organisation_id)) as memberships, bool_or(m.role in ('chair', 'coordinator')) as decides from membership m
@@ -212,7 +218,7 @@ where s.id = $2`;
   return `select ${sessionColumns}, u.display_name as account_display_name, u.status as account_status,
   (select ${group}(r.role) from platform_role r where r.user_id = s.user_id) as account_roles,
   (select ${group}(${array}(m.livc_id, m.role, m.organisation_id)) from membership m
-    where m.user_id = s.user_id and m.livc_id is not null and m.approval = 'approved' and m.valid_from <= ${today} and (m.valid_to is null or m.valid_to >= ${today})) as account_memberships${approvals}
+    where m.user_id = s.user_id and m.livc_id is not null and m.approval = 'approved' and m.valid_from <= ${today} and (m.valid_to is null or m.valid_to >= ${today})) as account_memberships${approvals}${token}
 from session s left join app_user u on u.id = s.user_id where s.id = ${dialect === "sqlite" ? "?" : "$2"}`;
 };
 
@@ -220,6 +226,9 @@ from session s left join app_user u on u.id = s.user_id where s.id = ${dialect =
 export const SESSION_WITH_ACCOUNT = { sqlite: sessionWithAccount("sqlite", true), postgres: sessionWithAccount("postgres", true) };
 /** The session statement of the JSON API, which has no navigation. */
 export const SESSION_WITH_ACCOUNT_API = { sqlite: sessionWithAccount("sqlite", false), postgres: sessionWithAccount("postgres", false) };
+/** The same two with the case list token (decision 0088), for the routes that ask for it. */
+const SESSION_WITH_ACCOUNT_TOKEN = { sqlite: sessionWithAccount("sqlite", true, true), postgres: sessionWithAccount("postgres", true, true) };
+const SESSION_WITH_ACCOUNT_API_TOKEN = { sqlite: sessionWithAccount("sqlite", false, true), postgres: sessionWithAccount("postgres", false, true) };
 
 const PENDING_APPROVALS = {
   sqlite: `select ${PENDING_COUNT("?", "?", "+")} as n`,

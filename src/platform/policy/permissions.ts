@@ -83,5 +83,7 @@ declare module "fastify" {
      * CSRF_EXEMPT_ROUTES may say it (a test walks the route table).
      */
     csrf?: "signed-request";
+    /** Read the case list token in the session statement (decision 0088): routes whose reads are kept per token. */
+    listToken?: boolean;
   }
 }
