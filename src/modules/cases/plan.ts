@@ -63,13 +63,13 @@ export function registerAcceptedServices(source: AcceptedServices) {
 
 export async function actionOwnerChoices(ctx: AppContext, c: { id: string; livc_id: string }, who?: AuditWho): Promise<Set<string>> {
   // The narrow query (no names, no sort; issue 9: on every case page view): active core role holders today.
-  // A case page's read scope keeps both per list token (decision 0087); today's date is part of the key.
-  const [members, accepted] = who
-    ? await Promise.all([
-        keptRead(who, "coreHolders", (_db, livcId: string, date: string) => activeHoldersOf(ctx, livcId, CORE_ROLES, date), ctx.database.db, c.livc_id, todayInBrussels()),
-        keptRead(who, "acceptedServices", (_db, caseId: string) => acceptedServices(ctx, caseId), ctx.database.db, c.id),
-      ])
-    : await Promise.all([activeHoldersOf(ctx, c.livc_id, CORE_ROLES), acceptedServices(ctx, c.id)]);
+  // A case page's read scope keeps both per list token (decision 0087; today's date is part of the key); without
+  // one (no `who`, or not a scope) keptRead reads fresh.
+  const scope = who ?? {};
+  const [members, accepted] = await Promise.all([
+    keptRead(scope, "coreHolders", (_db, livcId: string, date: string) => activeHoldersOf(ctx, livcId, CORE_ROLES, date), ctx.database.db, c.livc_id, todayInBrussels()),
+    keptRead(scope, "acceptedServices", (_db, caseId: string) => acceptedServices(ctx, caseId), ctx.database.db, c.id),
+  ]);
   const core = members.flatMap((m) => (m.organisation_id ? [m.organisation_id] : []));
   return new Set([...core, ...accepted]);
 }

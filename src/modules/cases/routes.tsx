@@ -55,6 +55,11 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
    * members can see the case. The pages offer only these and the saves refuse any other owner.
    */
   const ownerChoices = (c: { id: string; livcId: string }) => service.actionOwnerChoices(ctx, { id: c.id, livc_id: c.livcId });
+  /** Organisation names by id, kept per list token under the sorted ids (decision 0086: a rename replaces the token). */
+  const keptNames = async (reads: ListReads, ids: string[]) => {
+    const sorted = [...new Set(ids)].sort();
+    return new Map(await reads.memo(["organisationNames", ...sorted], async () => [...(await organisationNames(ctx, sorted))]));
+  };
   /** Best effort after a save committed: the owners of new or moved actions are told (the daily job catches up). */
   const tellOwners = () => service.mailActionOwners(ctx).catch(() => undefined);
 
@@ -83,9 +88,7 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
       // Names for the choices, the owners of existing actions and the owner typed in a refused form, kept per list
       // token too (decision 0086: a change to an organisation replaces the token).
       const selected = extra.values?.owner ? [extra.values.owner] : [];
-      const ids = [...new Set([...choices, ...actions.map((a) => a.ownerOrganisationId), ...selected])].sort();
-      const kept = await reads;
-      const names = new Map(await kept.memo(["organisationNames", ...ids], async () => [...(await organisationNames(ctx, ids))]));
+      const names = await keptNames(await reads, [...choices, ...actions.map((a) => a.ownerOrganisationId), ...selected]);
       const orgs = [...names].map(([oid, name]) => ({ id: oid, name })).sort((a, b) => a.name.localeCompare(b.name, "nl"));
       const ownerOptions = orgs.filter((o) => choices.has(o.id) || selected.includes(o.id));
       const consultations = meetings.filter((m) => m.status === "held").map((m) => ({ id: m.id, heldOn: m.held_on }));
@@ -139,8 +142,7 @@ export function casesRoutes(app: FastifyInstance, ctx: AppContext) {
     const [overdue, reviews, open] = await Promise.all([service.overdueFor(ctx, who, undefined, ask), service.dueReviewsFor(ctx, who, undefined, 0, ask), service.openActionsFor(ctx, who, undefined, ask)]);
     const cut = <T,>(rows: T[]) => (limit === undefined ? rows : rows.slice(0, limit));
     // The owners' names, kept per list token too (decision 0086: a change to an organisation replaces the token).
-    const ownerIds = [...new Set([...cut(overdue.asLead), ...cut(overdue.asOwner), ...cut(open)].map((r) => r.ownerOrganisationId))].sort();
-    const orgs = new Map(await ask.reads.memo(["organisationNames", ...ownerIds], async () => [...(await organisationNames(ctx, ownerIds))]));
+    const orgs = await keptNames(ask.reads, [...cut(overdue.asLead), ...cut(overdue.asOwner), ...cut(open)].map((r) => r.ownerOrganisationId));
     const mapO = (r: (typeof overdue.asLead)[number]) => ({ actionId: r.actionId, caseId: r.caseId, label: r.label, owner: orgs.get(r.ownerOrganisationId) ?? "", dueOn: r.dueOn });
     return {
       overdueLead: cut(overdue.asLead).map(mapO),

@@ -89,7 +89,7 @@ export async function loadSessionWithAccount(
   const today = todayInBrussels();
   const id = sessionIdOf(token);
   const page = (typeof use === "function" ? use(id) : use) === "page";
-  const texts = page ? (withListToken ? SESSION_WITH_ACCOUNT_TOKEN : SESSION_WITH_ACCOUNT) : withListToken ? SESSION_WITH_ACCOUNT_API_TOKEN : SESSION_WITH_ACCOUNT_API;
+  const texts = (page ? PAGE_STATEMENTS : API_STATEMENTS)[withListToken ? 1 : 0];
   const { rows } = await database.db.executeQuery<SessionRow & AccountColumns>(
     database.dialect === "sqlite"
       ? CompiledQuery.raw(texts.sqlite, page ? [today, today, today, today, today, today, id] : [today, today, id])
@@ -226,9 +226,9 @@ from session s left join app_user u on u.id = s.user_id where s.id = ${dialect =
 export const SESSION_WITH_ACCOUNT = { sqlite: sessionWithAccount("sqlite", true), postgres: sessionWithAccount("postgres", true) };
 /** The session statement of the JSON API, which has no navigation. */
 export const SESSION_WITH_ACCOUNT_API = { sqlite: sessionWithAccount("sqlite", false), postgres: sessionWithAccount("postgres", false) };
-/** The same two with the case list token (decision 0088), for the routes that ask for it. */
-const SESSION_WITH_ACCOUNT_TOKEN = { sqlite: sessionWithAccount("sqlite", true, true), postgres: sessionWithAccount("postgres", true, true) };
-const SESSION_WITH_ACCOUNT_API_TOKEN = { sqlite: sessionWithAccount("sqlite", false, true), postgres: sessionWithAccount("postgres", false, true) };
+/** Each of the two without and with the case list token (decision 0088), for the routes that ask for it. */
+const PAGE_STATEMENTS = [SESSION_WITH_ACCOUNT, { sqlite: sessionWithAccount("sqlite", true, true), postgres: sessionWithAccount("postgres", true, true) }] as const;
+const API_STATEMENTS = [SESSION_WITH_ACCOUNT_API, { sqlite: sessionWithAccount("sqlite", false, true), postgres: sessionWithAccount("postgres", false, true) }] as const;
 
 const PENDING_APPROVALS = {
   sqlite: `select ${PENDING_COUNT("?", "?", "+")} as n`,
