@@ -3,10 +3,10 @@ import { expect, it } from "vitest";
 import { describeEachDialect } from "../../../test/support/db";
 import { verifyAuditChain } from ".";
 import { entryHash, GENESIS_HASH } from "./chain";
-import { HASHED_JSON } from "./verify-parallel";
+import { HASHED_JSON, PG_BATCH_SUMMARY } from "./verify-parallel";
 
 /** The parallel pass (two halves in workers, SQLite files) must name the same first broken entry as the single pass. */
-describeEachDialect("audit verify: parallel halves agree with the single pass", (ctx) => {
+describeEachDialect("audit verify: parallel halves agree with the single pass", (ctx, dialect) => {
   const db = () => ctx().database.db;
   const N = 301;
   const mid = Math.floor(N / 2);
@@ -52,6 +52,11 @@ describeEachDialect("audit verify: parallel halves agree with the single pass", 
       await db().updateTable("audit_entry").set({ prev_hash: link, hash: entryHash({ ...row, seq: 40, prev_hash: link }) }).where("seq", "=", 40).execute();
     }, 40],
     ["an entry with odd characters changed", () => changed(43), 43],
+    // Inside a later batch of a half (batches of 50: on PostgreSQL these are summed up there, then walked row by row).
+    ["an entry re-hashed inside a later batch (next link breaks)", () => forged(120), 121],
+    ["an entry re-hashed at a batch's end (the next batch's first link breaks)", () => forged(100), 101],
+    ["an entry deleted inside a later batch", () => deleted(120), 120],
+    ["an entry with odd characters in a later batch changed", () => changed(133), 133],
     ["two entries swapped", async () => {
       await sql`update audit_entry set seq = 100000 where seq = 10`.execute(db());
       await sql`update audit_entry set seq = 10 where seq = 200`.execute(db());
@@ -75,6 +80,24 @@ describeEachDialect("audit verify: parallel halves agree with the single pass", 
       expect(written).toBe(JSON.stringify([Number(r.seq), r.at, r.actor_id, r.actor_role, r.livc_id, r.action, r.resource_type, r.resource_id, r.outcome, r.client_address, r.correlation_id, r.prev_hash]));
     }
   });
+
+  // PostgreSQL only: SQLite's halves hash every row themselves (SQLite has no SHA-256 of its own).
+  if (dialect === "postgres")
+    it("PostgreSQL sums a batch up itself: an intact batch holds, with its first link and last hash; a changed or unlinked one does not", async () => {
+      await fill();
+      const rows = await db().selectFrom("audit_entry").select(["seq", "prev_hash", "hash"]).where("seq", ">", 60).where("seq", "<=", 110).orderBy("seq").execute();
+      const summary = async () => (await sql.raw<Record<string, unknown>>(PG_BATCH_SUMMARY.replace("$1", "60").replace("$2", String(N)).replace("$3", "50")).execute(db())).rows[0];
+      // An intact batch holds (the worker walks none of its rows), with its first link and its last hash.
+      expect(await summary()).toEqual({ n: 50, first: 61, last: 110, ok: true, link: rows[0].prev_hash, head: rows[49].hash });
+      await changed(90);
+      expect(await summary()).toMatchObject({ n: 50, ok: false });
+      await fill();
+      await forged(90); // its own hash holds, the next entry's link does not
+      expect(await summary()).toMatchObject({ n: 50, ok: false });
+      await fill();
+      await deleted(90); // 50 rows still, but no longer gap-free: the last is one further
+      expect(await summary()).toMatchObject({ n: 50, first: 61, last: 111 });
+    });
 
   for (const [name, tamper, brokenAt] of cases) {
     it(name, async () => {
