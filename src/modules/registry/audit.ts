@@ -14,6 +14,6 @@ export function auditRegistryChange(
   who: AuditWho,
   action: `registry.${string}`,
   resource: { type: "livc" | "livc_membership" | "livc_status" | "livc_framework" | "municipality_obstacle" | "merger_decision"; id: string | null; livcId?: string | null },
-): Promise<number> {
+): Promise<void> {
   return audit.recordFor({ database }, who, { action, resourceType: resource.type, resourceId: resource.id, livcId: resource.livcId ?? null, outcome: "success" }, { db: trx });
 }

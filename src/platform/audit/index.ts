@@ -2,6 +2,7 @@ import type { FastifyRequest } from "fastify";
 import { CompiledQuery, type Kysely, sql, type Transaction } from "kysely";
 import type { AppContext } from "../context";
 import type { Database } from "../db";
+import { atSharedEnd } from "../db/grouped";
 import type { DB } from "../db/schema";
 import { nowIso } from "../db/values";
 import { type Actor, rolesIn } from "../policy/actor";
@@ -90,7 +91,9 @@ async function appendListsWithHead(trx: Kysely<DB>, database: Database, lists: N
   const size = database.dialect === "sqlite" ? SQLITE_INSERT_CHUNK : INSERT_CHUNK;
   for (let i = 0; i < chained.values.length; i += size) {
     const chunk = chained.values.slice(i, i + size);
-    await trx.executeQuery(CompiledQuery.raw(insertText(database.dialect, chunk.length), chunk.flat()));
+    await trx.executeQuery(
+      database.dialect === "postgres" ? CompiledQuery.raw(INSERT_ARRAYS_TEXT, columnsOf(chunk)) : CompiledQuery.raw(sqliteInsertText(chunk.length), chunk.flat()),
+    );
   }
   return chained;
 }
@@ -130,7 +133,7 @@ function chain(head: Head, lists: NewEntry[][]): Chained {
 
 // The two statements of every append, written once (issue 9: Kysely built the multi-row insert anew for
 // each append, ~3% of an audited case page). Columns in the order of entryHashOfFields, then the hash.
-// 13 columns a row: well under SQLite's and PostgreSQL's limits on bound parameters.
+// 13 columns a row on SQLite, 13 arrays on PostgreSQL: well under either's limit on bound parameters.
 const INSERT_CHUNK = 200;
 // SQLite keeps prepared statements of up to KEPT_STATEMENT_MAX_CHARS (4,000) characters (db/index.ts: longer
 // texts are taken for one-off bulk statements); a 64-row insert is ~2,800. In larger chunks a group commit
@@ -139,20 +142,18 @@ const INSERT_CHUNK = 200;
 const SQLITE_INSERT_CHUNK = 64;
 const CHAIN_HEAD = CompiledQuery.raw("select seq, hash from audit_entry order by seq desc limit 1", []);
 const COLUMNS = ["seq", "at", "actor_id", "actor_role", "livc_id", "action", "resource_type", "resource_id", "outcome", "client_address", "correlation_id", "prev_hash", "hash"] as const;
-const insertTexts = new Map<string, string>();
+const insertTexts = new Map<number, string>();
 // SQLite: `insert or fail` (decision 0083). A plain multi-row insert in a transaction keeps a statement
 // journal (the pages it changes, as they were, to undo its earlier rows should a later one fail) and past
 // 64 KiB writes it to a temporary file: every group commit of case page views created and unlinked one. On a
 // failure the whole transaction is rolled back anyway (writeLists below, or the caller's), so the statement
-// needs no undo of its own. Test: statement-journal.test.ts.
-function insertText(dialect: Database["dialect"], rows: number): string {
-  const key = `${dialect}:${rows}`;
-  let text = insertTexts.get(key);
+// needs no undo of its own. Test: statement-journal.test.ts. PostgreSQL inserts arrays (INSERT_ARRAYS_TEXT).
+function sqliteInsertText(rows: number): string {
+  let text = insertTexts.get(rows);
   if (!text) {
-    let n = 0;
-    const row = () => `(${COLUMNS.map(() => (dialect === "postgres" ? `$${++n}` : "?")).join(", ")})`;
-    text = `insert${dialect === "sqlite" ? " or fail" : ""} into audit_entry (${COLUMNS.join(", ")}) values ${Array.from({ length: rows }, row).join(", ")}`;
-    insertTexts.set(key, text);
+    const row = `(${COLUMNS.map(() => "?").join(", ")})`;
+    text = `insert or fail into audit_entry (${COLUMNS.join(", ")}) values ${Array.from({ length: rows }, () => row).join(", ")}`;
+    insertTexts.set(rows, text);
   }
   return text;
 }
@@ -234,6 +235,10 @@ select * from unnest(${COLUMNS.map((c, i) => `$${i + 3}::${c === "seq" ? "intege
 where exists (select 1 from head where head.seq = $1 and head.hash = $2)
 returning seq`;
 
+/** PostgreSQL's full path inserts the same way (decision 0091): one named statement for any chunk size. */
+const INSERT_ARRAYS_TEXT = `insert into audit_entry (${COLUMNS.join(", ")})
+select * from unnest(${COLUMNS.map((c, i) => `$${i + 1}::${c === "seq" ? "integer" : "text"}[]`).join(", ")}) as v (${COLUMNS.join(", ")})`;
+
 /** The chained entries as one array a column (COLUMNS order). */
 function columnsOf(values: unknown[][]): unknown[][] {
   return COLUMNS.map((_, c) => values.map((row) => row[c]));
@@ -248,7 +253,7 @@ function columnsOf(values: unknown[][]): unknown[][] {
  */
 interface Pending {
   rows: NewEntry[];
-  resolve: (seq: number) => void;
+  resolve: () => void;
   reject: (error: unknown) => void;
 }
 const queues = new WeakMap<Database, { pending: Pending[]; writing: boolean }>();
@@ -260,8 +265,8 @@ async function drain(database: Database, q: { pending: Pending[]; writing: boole
     while (q.pending.length > 0) {
       const batch = q.pending.splice(0, MAX_BATCH);
       try {
-        const seqs = await writeLists(database, batch.map((p) => p.rows));
-        for (const [i, p] of batch.entries()) p.resolve(seqs[i]);
+        await writeLists(database, batch.map((p) => p.rows));
+        for (const p of batch) p.resolve();
       } catch (e) {
         for (const p of batch) p.reject(e);
       }
@@ -271,16 +276,19 @@ async function drain(database: Database, q: { pending: Pending[]; writing: boole
   }
 }
 
-async function append(database: Database, rows: NewEntry[], within?: Kysely<DB> | Transaction<DB>): Promise<number> {
-  if (rows.length === 0) return 0;
-  if (within?.isTransaction) return (await appendListsIn(within, database, [rows]))[0];
+async function append(database: Database, rows: NewEntry[], within?: Kysely<DB> | Transaction<DB>): Promise<void> {
+  if (rows.length === 0) return;
+  if (within?.isTransaction) {
+    if (!deferredTo(database, within, rows)) await appendListsIn(within, database, [rows]);
+    return;
+  }
   let q = queues.get(database);
   if (!q) {
     q = { pending: [], writing: false };
     queues.set(database, q);
   }
   const queue = q;
-  return new Promise<number>((resolve, reject) => {
+  return new Promise<void>((resolve, reject) => {
     queue.pending.push({ rows, resolve, reject });
     if (queue.writing) return;
     // The write starts after the current turn of the event loop, so appends made in the same turn
@@ -290,18 +298,40 @@ async function append(database: Database, rows: NewEntry[], within?: Kysely<DB> 
   });
 }
 
+/**
+ * Decision 0091: the entries recorded inside a shared transaction (db/grouped.ts: report submissions arriving
+ * together) wait for its end and go in ONE append just before its COMMIT, in the order they were recorded. Until
+ * then each was an append of its own, one after the other on the batch's one connection: on PostgreSQL a round
+ * trip each (the first three: lock, head, insert) and the chain's lock held from the batch's first entry to its
+ * COMMIT, so every read's audit group commit waited for the whole batch. Same transaction, same atomicity: a work
+ * undone takes its entries with it (the batch runs again on a new transaction, with a new list). False when `trx`
+ * is not a shared transaction: the caller appends at once, as every other transaction does.
+ */
+const deferredLists = new WeakMap<Kysely<DB>, NewEntry[][]>();
+function deferredTo(database: Database, trx: Kysely<DB>, rows: NewEntry[]): boolean {
+  let lists = deferredLists.get(trx);
+  if (!lists) {
+    const fresh: NewEntry[][] = [];
+    if (!atSharedEnd(trx, async () => void (await appendListsIn(trx, database, fresh)))) return false;
+    deferredLists.set(trx, fresh);
+    lists = fresh;
+  }
+  lists.push(rows);
+  return true;
+}
+
 export const audit = {
   /** Records an event for the current request: actor, client address and correlation id come from it. */
-  record(request: FastifyRequest, event: AuditEvent, opts: { db?: Kysely<DB> } = {}): Promise<number> {
+  record(request: FastifyRequest, event: AuditEvent, opts: { db?: Kysely<DB> } = {}): Promise<void> {
     return audit.recordFor(request.server.ctx, { actor: request.actor, clientAddress: request.ip, correlationId: String(request.id) }, event, opts);
   },
 
-  recordFor(ctx: Pick<AppContext, "database">, who: AuditWho, event: AuditEvent, opts: { db?: Kysely<DB> } = {}): Promise<number> {
+  recordFor(ctx: Pick<AppContext, "database">, who: AuditWho, event: AuditEvent, opts: { db?: Kysely<DB> } = {}): Promise<void> {
     return append(ctx.database, [toRow(who, event)], opts.db);
   },
 
   /** Several events in one append (one lock): e.g. one read entry per record of a list. */
-  recordMany(ctx: Pick<AppContext, "database">, who: AuditWho, events: AuditEvent[], opts: { db?: Kysely<DB> } = {}): Promise<number> {
+  recordMany(ctx: Pick<AppContext, "database">, who: AuditWho, events: AuditEvent[], opts: { db?: Kysely<DB> } = {}): Promise<void> {
     return append(ctx.database, events.map((e) => toRow(who, e)), opts.db);
   },
 };

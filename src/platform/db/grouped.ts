@@ -23,7 +23,8 @@ import type { DB } from "./schema";
  *
  * PostgreSQL the same, for another reason: a submission's audit entries take the chain's advisory lock
  * (platform/audit), so the submissions' transactions run one after the other from their first audited
- * write to their commit, each waiting for its own WAL flush. Shared, a batch waits for one flush.
+ * write to their commit, each waiting for its own WAL flush. Shared, a batch waits for one flush. And the
+ * entries its works record are written at its end, in one append (decision 0091, atSharedEnd below).
  */
 export function groupedTransaction<T>(database: Pick<Database, "db">, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
   let q = queues.get(database.db);
@@ -60,6 +61,25 @@ export function groupedStats(database: Pick<Database, "db">): { transactions: nu
   const q = queues.get(database.db);
   return { transactions: q?.transactions ?? 0, works: q?.works ?? 0 };
 }
+/**
+ * Tasks a shared transaction runs once all of its works have run, just before its COMMIT, in the order they were
+ * given (decision 0091: the audit entries its works recorded, written in one append). Per transaction object: a
+ * batch that runs again after a failing work starts with none, so what the undone run gave goes with it.
+ */
+const endTasks = new WeakMap<Kysely<DB>, (() => Promise<void>)[]>();
+
+/**
+ * Gives a shared transaction a task for its end (before its COMMIT). False when `trx` is not a shared transaction
+ * (groupedTransaction's), which then has no end of ours to run it at: the caller does its work at once instead.
+ * A task that fails fails the whole batch, as a failed COMMIT does: every caller in it is rejected, nothing kept.
+ */
+export function atSharedEnd(trx: Kysely<DB>, task: () => Promise<void>): boolean {
+  const tasks = endTasks.get(trx);
+  if (!tasks) return false;
+  tasks.push(task);
+  return true;
+}
+
 /** Enough to share the pages; small enough that a reader waiting for the connection is not held long. */
 export const MAX_GROUP = 32;
 
@@ -85,6 +105,8 @@ async function commitTogether(db: Kysely<DB>, q: Queue, works: Pending[]): Promi
     const failed = { index: -1, error: undefined as unknown };
     try {
       await db.transaction().execute(async (trx) => {
+        const tasks: (() => Promise<void>)[] = [];
+        endTasks.set(trx, tasks);
         for (const [i, item] of batch.entries()) {
           try {
             values.push(await item.work(trx));
@@ -94,6 +116,8 @@ async function commitTogether(db: Kysely<DB>, q: Queue, works: Pending[]): Promi
             throw error;
           }
         }
+        endTasks.delete(trx);
+        for (const task of tasks) await task();
       });
     } catch (error) {
       // Every work ran and the shared transaction could not commit: nothing in it was kept, so every caller
