@@ -68,8 +68,15 @@ describeEachDialect("audit entries of a shared transaction", (ctx, dialect) => {
 
   if (dialect === "postgres")
     it("PostgreSQL: the chain's lock is not held while the batch's works run, so a read's entry is not held up behind them", async () => {
-      // Advisory locks held by any other session than the one asking (the tests take none of their own).
-      const locksHeld = async () => Number((await sql<{ n: string }>`select count(*) as n from pg_locks where locktype = 'advisory' and granted and pid <> pg_backend_pid()`.execute(db())).rows[0].n);
+      // Advisory locks held in this test's database (the run's other files have databases of their own in the same
+      // cluster) by any other session than the one asking.
+      const locksHeld = async () =>
+        Number(
+          (
+            await sql<{ n: string }>`select count(*) as n from pg_locks where locktype = 'advisory' and granted and pid <> pg_backend_pid()
+              and database = (select oid from pg_database where datname = current_database())`.execute(db())
+          ).rows[0].n,
+        );
       const paused = () => {
         let release = () => {};
         let reached = () => {};
