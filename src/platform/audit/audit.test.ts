@@ -165,13 +165,11 @@ describeEachDialect("audit log: hash chain, tampering, concurrency", (ctx, diale
         const statements = await queriesOf(db(), async () => {
           // Ours starts now (its snapshot does not see their uncommitted entry 2) and waits for the lock.
           const mine = audit.recordFor(ctx(), who, event("a2"));
-          for (let i = 0; i < 200; i++) {
-            const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`.execute(other.db);
-            if (rows[0].n > 0) break;
-            await new Promise((r) => setTimeout(r, 10));
-          }
-          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`.execute(other.db);
-          expect(rows[0].n).toBe(1);
+          // Advisory locks waited for in this test's database (the run's other files have their own in the same cluster).
+          const waiting = async () =>
+            (await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`.execute(other.db)).rows[0].n;
+          for (let i = 0; i < 200 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+          expect(await waiting()).toBe(1);
           release();
           await theirs;
           // Their entry 2 is committed; ours was chained on 1 in a snapshot that still shows 1 as the

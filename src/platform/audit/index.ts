@@ -54,24 +54,26 @@ function roleLabel(actor: Actor | null | undefined, livcId: string | null | unde
 type NewEntry = Omit<AuditEntryTable, "seq" | "prev_hash" | "hash">;
 
 /**
- * Appends lists of entries inside an open transaction: the chain head is read once, the entries are
- * chained in memory and inserted in multi-row statements. Returns the last seq of each list.
+ * Appends entries inside an open transaction: the chain head is read once, the entries are chained in
+ * memory and inserted in multi-row statements.
  */
-async function appendListsIn(trx: Kysely<DB>, database: Database, lists: NewEntry[][]): Promise<number[]> {
-  if (database.dialect !== "postgres") return (await appendListsWithHead(trx, database, lists)).lastSeqs;
+async function appendIn(trx: Kysely<DB>, database: Database, rows: NewEntry[]): Promise<void> {
+  if (database.dialect !== "postgres") {
+    await appendWithHead(trx, database, rows);
+    return;
+  }
   // PostgreSQL (decision 0085): a later append of the same transaction chains on the head its last append left,
   // in one statement that takes the lock and checks that head; the full path when the check fails.
   const known = trxHeads.get(trx);
   if (known) {
-    const fast = await appendOnHead(trx, known, lists);
+    const fast = await appendOnHead(trx, known, rows);
     if (fast) {
       trxHeads.set(trx, fast.head);
-      return fast.lastSeqs;
+      return;
     }
   }
-  const chained = await appendListsWithHead(trx, database, lists);
+  const chained = await appendWithHead(trx, database, rows);
   trxHeads.set(trx, chained.head);
-  return chained.lastSeqs;
 }
 
 /**
@@ -83,11 +85,11 @@ async function appendListsIn(trx: Kysely<DB>, database: Database, lists: NewEntr
  */
 const trxHeads = new WeakMap<Kysely<DB>, Head>();
 
-/** As appendListsIn, also giving the chain's head after the append (for the PostgreSQL fast path below). */
-async function appendListsWithHead(trx: Kysely<DB>, database: Database, lists: NewEntry[][]): Promise<Chained> {
+/** As appendIn, also giving the chain's head after the append (for the PostgreSQL fast path below). */
+async function appendWithHead(trx: Kysely<DB>, database: Database, rows: NewEntry[]): Promise<Chained> {
   if (database.dialect === "postgres") await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(trx);
   const last = (await trx.executeQuery<{ seq: number; hash: string }>(CHAIN_HEAD)).rows[0];
-  const chained = chain(last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS_HASH }, lists);
+  const chained = chain(last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS_HASH }, rows);
   const size = database.dialect === "sqlite" ? SQLITE_INSERT_CHUNK : INSERT_CHUNK;
   for (let i = 0; i < chained.values.length; i += size) {
     const chunk = chained.values.slice(i, i + size);
@@ -105,30 +107,24 @@ interface Head {
 interface Chained {
   /** The inserted columns of each entry (COLUMNS order). */
   values: unknown[][];
-  /** The last seq of each list. */
-  lastSeqs: number[];
   /** The chain's head once these entries are in. */
   head: Head;
 }
 
-/** The lists' entries chained after `head`, in memory: seq + 1 each, each hash over its fields and the previous hash. */
-function chain(head: Head, lists: NewEntry[][]): Chained {
+/** The entries chained after `head`, in memory: seq + 1 each, each hash over its fields and the previous hash. */
+function chain(head: Head, rows: NewEntry[]): Chained {
   let seq = head.seq;
   let prev = head.hash;
-  const lastSeqs: number[] = [];
   const values: unknown[][] = [];
-  for (const rows of lists) {
-    for (const row of rows) {
-      seq += 1;
-      // The hashed fields in their fixed order (chain.ts), then the hash: also the inserted columns.
-      const fields = [seq, row.at, row.actor_id, row.actor_role, row.livc_id, row.action, row.resource_type, row.resource_id, row.outcome, row.client_address, row.correlation_id, prev];
-      prev = entryHashOfFields(fields);
-      fields.push(prev);
-      values.push(fields);
-    }
-    lastSeqs.push(seq);
+  for (const row of rows) {
+    seq += 1;
+    // The hashed fields in their fixed order (chain.ts), then the hash: also the inserted columns.
+    const fields = [seq, row.at, row.actor_id, row.actor_role, row.livc_id, row.action, row.resource_type, row.resource_id, row.outcome, row.client_address, row.correlation_id, prev];
+    prev = entryHashOfFields(fields);
+    fields.push(prev);
+    values.push(fields);
   }
-  return { values, lastSeqs, head: { seq, hash: prev } };
+  return { values, head: { seq, hash: prev } };
 }
 
 // The two statements of every append, written once (issue 9: Kysely built the multi-row insert anew for
@@ -146,7 +142,7 @@ const insertTexts = new Map<number, string>();
 // SQLite: `insert or fail` (decision 0083). A plain multi-row insert in a transaction keeps a statement
 // journal (the pages it changes, as they were, to undo its earlier rows should a later one fail) and past
 // 64 KiB writes it to a temporary file: every group commit of case page views created and unlinked one. On a
-// failure the whole transaction is rolled back anyway (writeLists below, or the caller's), so the statement
+// failure the whole transaction is rolled back anyway (writeEntries below, or the caller's), so the statement
 // needs no undo of its own. Test: statement-journal.test.ts. PostgreSQL inserts arrays (INSERT_ARRAYS_TEXT).
 function sqliteInsertText(rows: number): string {
   let text = insertTexts.get(rows);
@@ -158,15 +154,14 @@ function sqliteInsertText(rows: number): string {
   return text;
 }
 
-async function writeLists(database: Database, lists: NewEntry[][]): Promise<number[]> {
+async function writeEntries(database: Database, rows: NewEntry[]): Promise<void> {
   if (database.dialect === "sqlite") {
     // One connection, serialised by Kysely; BEGIN IMMEDIATE also holds off another process on the same file.
     return database.db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn);
       try {
-        const seqs = await appendListsIn(conn, database, lists);
+        await appendIn(conn, database, rows);
         await sql`commit`.execute(conn);
-        return seqs;
       } catch (e) {
         await sql`rollback`.execute(conn).catch(() => {});
         throw e;
@@ -175,15 +170,14 @@ async function writeLists(database: Database, lists: NewEntry[][]): Promise<numb
   }
   const known = heads.get(database);
   if (known) {
-    const fast = await appendOnHead(database.db, known, lists);
+    const fast = await appendOnHead(database.db, known, rows);
     if (fast) {
       heads.set(database, fast.head);
-      return fast.lastSeqs;
+      return;
     }
   }
-  const chained = await database.db.transaction().execute((trx) => appendListsWithHead(trx, database, lists));
+  const chained = await database.db.transaction().execute((trx) => appendWithHead(trx, database, rows));
   heads.set(database, chained.head);
-  return chained.lastSeqs;
 }
 
 /**
@@ -203,10 +197,10 @@ const heads = new WeakMap<Database, Head>();
  * refuses the whole statement: both give null and the full path runs, which reads the head under the
  * lock. A chain is never forked: seq is the primary key and every entry names its predecessor's hash.
  */
-async function appendOnHead(db: Kysely<DB>, known: Head, lists: NewEntry[][]): Promise<Chained | null> {
+async function appendOnHead(db: Kysely<DB>, known: Head, entries: NewEntry[]): Promise<Chained | null> {
   // Larger batches take the full path (chunked inserts) without being chained here first.
-  if (lists.reduce((n, rows) => n + rows.length, 0) > INSERT_CHUNK) return null;
-  const chained = chain(known, lists);
+  if (entries.length > INSERT_CHUNK) return null;
+  const chained = chain(known, entries);
   try {
     const { rows } = await db.executeQuery(CompiledQuery.raw(ON_HEAD_TEXT, [known.seq, known.hash, ...columnsOf(chained.values)]));
     if (rows.length !== chained.values.length) return null;
@@ -265,7 +259,7 @@ async function drain(database: Database, q: { pending: Pending[]; writing: boole
     while (q.pending.length > 0) {
       const batch = q.pending.splice(0, MAX_BATCH);
       try {
-        await writeLists(database, batch.map((p) => p.rows));
+        await writeEntries(database, batch.flatMap((p) => p.rows));
         for (const p of batch) p.resolve();
       } catch (e) {
         for (const p of batch) p.reject(e);
@@ -279,7 +273,7 @@ async function drain(database: Database, q: { pending: Pending[]; writing: boole
 async function append(database: Database, rows: NewEntry[], within?: Kysely<DB> | Transaction<DB>): Promise<void> {
   if (rows.length === 0) return;
   if (within?.isTransaction) {
-    if (!deferredTo(database, within, rows)) await appendListsIn(within, database, [rows]);
+    if (!deferredTo(database, within, rows)) await appendIn(within, database, rows);
     return;
   }
   let q = queues.get(database);
@@ -307,16 +301,16 @@ async function append(database: Database, rows: NewEntry[], within?: Kysely<DB> 
  * undone takes its entries with it (the batch runs again on a new transaction, with a new list). False when `trx`
  * is not a shared transaction: the caller appends at once, as every other transaction does.
  */
-const deferredLists = new WeakMap<Kysely<DB>, NewEntry[][]>();
+const deferredEntries = new WeakMap<Kysely<DB>, NewEntry[]>();
 function deferredTo(database: Database, trx: Kysely<DB>, rows: NewEntry[]): boolean {
-  let lists = deferredLists.get(trx);
-  if (!lists) {
-    const fresh: NewEntry[][] = [];
-    if (!atSharedEnd(trx, async () => void (await appendListsIn(trx, database, fresh)))) return false;
-    deferredLists.set(trx, fresh);
-    lists = fresh;
+  let entries = deferredEntries.get(trx);
+  if (!entries) {
+    const fresh: NewEntry[] = [];
+    if (!atSharedEnd(trx, () => appendIn(trx, database, fresh))) return false;
+    deferredEntries.set(trx, fresh);
+    entries = fresh;
   }
-  lists.push(rows);
+  for (const row of rows) entries.push(row);
   return true;
 }
 
