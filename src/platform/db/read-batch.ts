@@ -97,11 +97,13 @@ export class ReadBatcher {
     // Every message of every read in one write: pg corks per statement, this corks around them all.
     const stream = (client as unknown as { connection?: { stream?: { cork?(): void; uncork?(): void } } }).connection?.stream;
     stream?.cork?.();
-    // An error PostgreSQL answers (a SQLSTATE) fails its read only; any other (the connection lost) also
-    // retires the connection instead of giving it back to the pool.
+    // An error PostgreSQL answers (a SQLSTATE) fails its read only; any other (the connection lost), or one
+    // that says the connection is going (class 08, or 57P01-57P03: the backend terminated or shutting down),
+    // also retires the connection instead of giving it back to the pool.
     let broken = false;
     const fail = (w: Waiting) => (e: unknown) => {
-      if (!(e && typeof e === "object" && typeof (e as { code?: unknown }).code === "string" && /^[0-9A-Z]{5}$/.test((e as { code: string }).code))) broken = true;
+      const code = e && typeof e === "object" ? (e as { code?: unknown }).code : undefined;
+      if (typeof code !== "string" || !/^[0-9A-Z]{5}$/.test(code) || code.startsWith("08") || code.startsWith("57P")) broken = true;
       w.reject(e);
     };
     const sent: Promise<unknown>[] = [];
