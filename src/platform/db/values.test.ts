@@ -16,6 +16,24 @@ it("a Belgian day starts at 00:00 in Brussels: 23:00 UTC the day before in winte
   expect(brusselsDayStart(todayInBrussels(late)) <= late.toISOString()).toBe(true);
 });
 
+it("gives the day of the moment asked, also straight after another moment or the present (the last second is kept)", () => {
+  const today = todayInBrussels();
+  // Around midnight in Brussels (23:00 UTC in winter), to the millisecond, back and forth.
+  expect(todayInBrussels(new Date("2026-11-29T22:59:59.999Z"))).toBe("2026-11-29");
+  expect(todayInBrussels(new Date("2026-11-29T23:00:00.000Z"))).toBe("2026-11-30");
+  expect(todayInBrussels(new Date("2026-11-29T22:59:59.000Z"))).toBe("2026-11-29");
+  expect(todayInBrussels(new Date("2026-11-29T22:59:59.500Z"))).toBe("2026-11-29");
+  expect(todayInBrussels(new Date("2026-07-01T21:59:59.999Z"))).toBe("2026-07-01");
+  expect(todayInBrussels(new Date("2026-07-01T22:00:00.000Z"))).toBe("2026-07-02");
+  // The present again, after the moments above (the same day unless midnight passed during the test).
+  const day = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Brussels" });
+  const before = day.format(new Date());
+  const now = todayInBrussels();
+  expect([before, day.format(new Date())]).toContain(now);
+  expect([today, now]).toContain(todayInBrussels());
+  expect(() => todayInBrussels(new Date("not a date"))).toThrow(RangeError);
+});
+
 describe("time-ordered ids (UUID version 7)", () => {
   it("carries the millisecond, the version and the variant, and 74 random bits", () => {
     const id = uuidV7(Date.UTC(2026, 10, 30, 12, 0, 0, 123));

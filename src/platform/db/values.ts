@@ -51,9 +51,12 @@ const brusselsDay = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Brussel
 // "Today" is asked several times per request: the answer is kept for the rest of the current second.
 let todayCache = { second: -1, day: "" };
 
+/**
+ * The day in Brussels at `now` (default: this moment). The last second asked is kept, whether `now` was given
+ * or not: formatting with a time zone costs ~5 us, and a page asks several times a request (issue 9).
+ */
 export function todayInBrussels(now?: Date): string {
-  if (now) return brusselsDay.format(now);
-  const second = Math.floor(Date.now() / 1000);
+  const second = Math.floor((now ? now.getTime() : Date.now()) / 1000);
   if (todayCache.second !== second) todayCache = { second, day: brusselsDay.format(new Date(second * 1000)) };
   return todayCache.day;
 }
