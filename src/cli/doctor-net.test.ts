@@ -131,6 +131,8 @@ describe("schakel doctor as a process", () => {
     await (await openContext({ config: testConfig(url, { SCHAKEL_MASTER_KEY: key }) })).close();
     const backups = fs.mkdtempSync(path.join(os.tmpdir(), "schakel-doctor-cli-"));
     fs.writeFileSync(path.join(backups, "schakel-2026-11-30.sbk"), "SCHAKEL-BACKUP 2\n{}\n");
+    // Written now by this process's clock (what the doctor compares with), not by the file system's.
+    fs.utimesSync(path.join(backups, "schakel-2026-11-30.sbk"), new Date(), new Date());
     const port = await closedPort();
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "test", DATABASE_URL: url, SCHAKEL_MASTER_KEY: key, SMTP_URL: `smtp://schakel:Geheim-123@127.0.0.1:${port}` };
     delete env.SCHAKEL_KEY_FILE;

@@ -8,6 +8,7 @@ import { addFramework } from "../registry/service";
 import { rescheduleMeeting } from "./replan";
 import { acknowledgeConfidentiality, caseParticipants, expectedParticipants, meetingView, recordMeetingAttendance, scheduleMeeting } from "./service";
 import * as store from "./store";
+import { addDays, todayInBrussels } from "../../platform/db/values";
 
 const who = (actor: Actor) => ({ actor });
 const sorted = (ids: string[]) => [...ids].sort();
@@ -152,15 +153,17 @@ describeEachDialect("meetings: the feedback form's consensus and the framework",
   });
 
   it("a new framework version on the new date asks the participant to acknowledge again", async () => {
-    await addFramework(ctx().database, {}, livc, { participants: "Vaste leden, diensten per casus en de jeugdhulp", purpose: "Casusoverleg over radicalisering", working_arrangements: "Tweewekelijks", adopted_on: "2027-03-01" });
-    const id = await scheduleMeeting(ctx(), who(coordinator), { livcId: livc, heldOn: "2027-02-10", startsAt: null, place: "Stadhuis", videoUrl: null, items: [{ caseId: caseC.id, organisationIds: [clb] }] });
+    // Dates from today (a rescheduling to a past date is refused): the meeting under version 1, then moved past version 2's adoption.
+    const today = todayInBrussels();
+    await addFramework(ctx().database, {}, livc, { participants: "Vaste leden, diensten per casus en de jeugdhulp", purpose: "Casusoverleg over radicalisering", working_arrangements: "Tweewekelijks", adopted_on: addDays(today, 90) });
+    const id = await scheduleMeeting(ctx(), who(coordinator), { livcId: livc, heldOn: addDays(today, 70), startsAt: null, place: "Stadhuis", videoUrl: null, items: [{ caseId: caseC.id, organisationIds: [clb] }] });
     await accept(id, clb, clbMember);
     await acknowledgeConfidentiality(ctx(), who(clbMember), id);
     const before = await meetingView(ctx(), who(clbMember), id);
     expect(before).toMatchObject({ acknowledged: true, frameworkVersion: 1, framework: { version: 1, purpose: "Casusoverleg over radicalisering", workingArrangements: "Maandelijks, agenda vooraf" } });
     expect((await cases.getCase(ctx(), who(clbMember), caseC.id)).id).toBe(caseC.id);
 
-    await rescheduleMeeting(ctx(), who(coordinator), id, { heldOn: "2027-03-10", startsAt: null, place: "Stadhuis", videoUrl: null });
+    await rescheduleMeeting(ctx(), who(coordinator), id, { heldOn: addDays(today, 100), startsAt: null, place: "Stadhuis", videoUrl: null });
     const after = await meetingView(ctx(), who(clbMember), id);
     expect(after).toMatchObject({ acknowledged: false, acknowledgedVersion: 1, frameworkVersion: 2, agenda: [], framework: { version: 2, workingArrangements: "Tweewekelijks" } });
     // The grant that the old acknowledgement opened is revoked at the rescheduling.
