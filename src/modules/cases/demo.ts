@@ -1,6 +1,6 @@
 import type { DemoAccount } from "..";
 import type { AppContext } from "../../platform/context";
-import { addDays, todayInBrussels } from "../../platform/db/values";
+import { addDays, bornYearsBefore, todayInBrussels } from "../../platform/db/values";
 import type { Actor, LivcMembership } from "../../platform/policy/actor";
 import { ensureDemoUser, ensureOrganisation } from "../identity/service";
 import * as meetings from "../meetings/service";
@@ -49,9 +49,9 @@ export async function seedCasesDemo(ctx: AppContext): Promise<DemoAccount[]> {
   }
   const open = (name: string, dob: string, minor: boolean, openedOn: string) =>
     cases.openCaseFromScreening(ctx, who(coordinator), { livcId: gent.id, reportId: null, minor, identity: { fullName: name, dateOfBirth: dob }, screeningDecision: "take_up", openedOn });
-  const a = await open("Noah Demovoorbeeld", "2009-03-21", true, addDays(today, -75));
-  const b = await open("Yasmine Fictief", "2001-11-02", false, addDays(today, -50));
-  const old = await open("Kevin Voorbeeldman", "1995-06-30", false, addDays(today, -600));
+  const a = await open("Noah Demovoorbeeld", bornYearsBefore(today, 17, "03-21"), true, addDays(today, -75));
+  const b = await open("Yasmine Fictief", bornYearsBefore(today, 25, "11-02"), false, addDays(today, -50));
+  const old = await open("Kevin Voorbeeldman", bornYearsBefore(today, 31, "06-30"), false, addDays(today, -600));
 
   // A consultation held a month ago: minutes, an overdue action, a feedback form in draft.
   const held = await meetings.scheduleMeeting(ctx, who(coordinator), { livcId: gent.id, heldOn: addDays(today, -30), startsAt: "14:00", place: "Stadhuis Gent, zaal Keizer Karel (demo)", videoUrl: null, items: [{ caseId: a.id, organisationIds: [clb] }] });

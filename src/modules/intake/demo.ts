@@ -6,7 +6,7 @@
  */
 import type { DemoAccount } from "..";
 import type { AppContext } from "../../platform/context";
-import { addDays, todayInBrussels } from "../../platform/db/values";
+import { addDays, bornYearsBefore, todayInBrussels } from "../../platform/db/values";
 import type { Actor, LivcRole } from "../../platform/policy/actor";
 import { ensureDemoUser, userIdByEmail } from "../identity/service";
 import { livcByCode, registerTimeline } from "../registry/service";
@@ -80,14 +80,16 @@ export async function seedIntakeDemo(ctx: AppContext): Promise<DemoAccount[]> {
     await store.updateReport(db, id, { submitted_at: `${on}T09:00:00.000Z`, screening_due_on: addWorkingDays(on, ctx.config.SCHAKEL_SCREENING_WORKING_DAYS, gentDays) });
   };
 
+  // Birth dates by age, so each person is as old as their story whenever the demo is seeded (Tibo, in class, a minor).
+  const born = (years: number, monthDay: string) => bornYearsBefore(todayInBrussels(), years, monthDay);
   const gentNis = "44021";
-  const a = await file(form({ subject_name: "Tibo Vandevelde", subject_birth_date: "2010-05-14", municipality_nis: gentNis, signals: ["shares_extremist_material", "social_break"], observation: "Toonde op 12 november in de klas een video van een gewapende groep en zei dat hij die 'helden' vindt. Zit sinds oktober alleen op de speelplaats.", parent_knows: "no" }));
+  const a = await file(form({ subject_name: "Tibo Vandevelde", subject_birth_date: born(16, "05-14"), municipality_nis: gentNis, signals: ["shares_extremist_material", "social_break"], observation: "Toonde op 12 november in de klas een video van een gewapende groep en zei dat hij die 'helden' vindt. Zit sinds oktober alleen op de speelplaats.", parent_knows: "no" }));
   await backdate(a.id, 20); // overdue: past the screening deadline
-  const b = await file(form({ subject_name: "Tibo Van de Velde", subject_birth_date: "2010-05-14", municipality_nis: gentNis, signals: ["supports_violence"], observation: "Schreef in een groepschat van de voetbalclub dat 'geweld de enige taal is die ze verstaan'.", reporter_organisation: "Jeugdhuis De Brug (demo)", parent_knows: "unknown" }));
+  const b = await file(form({ subject_name: "Tibo Van de Velde", subject_birth_date: born(16, "05-14"), municipality_nis: gentNis, signals: ["supports_violence"], observation: "Schreef in een groepschat van de voetbalclub dat 'geweld de enige taal is die ze verstaan'.", reporter_organisation: "Jeugdhuis De Brug (demo)", parent_knows: "unknown" }));
   await step(screener, b.id, "start_screening");
-  const c = await file(form({ subject_name: "Ilias Demir", subject_birth_date: "1998-09-02", municipality_nis: gentNis, signals: ["travel_conflict_zone", "contact_recruiters"], observation: "Vertelde zijn begeleider bij het CAW dat hij binnen twee weken vertrekt naar een conflictgebied en dat 'iemand' zijn ticket regelt.", danger_now: true }));
+  const c = await file(form({ subject_name: "Ilias Demir", subject_birth_date: born(28, "09-02"), municipality_nis: gentNis, signals: ["travel_conflict_zone", "contact_recruiters"], observation: "Vertelde zijn begeleider bij het CAW dat hij binnen twee weken vertrekt naar een conflictgebied en dat 'iemand' zijn ticket regelt.", danger_now: true }));
   await step(screener, c.id, "take_up", "Vertrek aangekondigd; meerdere partners betrokken.");
-  const d = await file(form({ subject_name: "Lena Maes", subject_birth_date: "2006-01-20", municipality_nis: gentNis, signals: ["stops_activities", "social_break"], observation: "Stopte plots met haar opleiding en met de sportclub; zegt dat haar vroegere vrienden 'onrein' zijn." }));
+  const d = await file(form({ subject_name: "Lena Maes", subject_birth_date: born(20, "01-20"), municipality_nis: gentNis, signals: ["stops_activities", "social_break"], observation: "Stopte plots met haar opleiding en met de sportclub; zegt dat haar vroegere vrienden 'onrein' zijn." }));
   await step(screener, d.id, "refer", "Past bij reguliere begeleiding.", "family_support");
   const e = await file(form({ identity_known: "unknown", subject_description: "Jongeman, ongeveer 20 jaar, bij het station", municipality_nis: gentNis, signals: ["other"], observation: "Deelde flyers uit met een oproep tot een betoging; geen geweld gezien." }));
   await step(screener, e.id, "no_action", "Geen signalen van gewelddadige radicalisering.");
@@ -96,8 +98,8 @@ export async function seedIntakeDemo(ctx: AppContext): Promise<DemoAccount[]> {
   const { timeline } = await registerTimeline(db);
   const uncovered = timeline.coverageOn(todayInBrussels()).municipalities.find((m) => m.state === "none");
   if (uncovered) {
-    await file(form({ subject_name: "Robbe Peeters", subject_birth_date: "2001-03-03", municipality_nis: uncovered.nis, signals: ["threatens_people"], observation: "Dreigde in de bibliotheek een medewerker 'te laten boeten' na een discussie over een boek." }));
-    const f = await file(form({ subject_name: "Jana Smets", subject_birth_date: "2003-07-07", municipality_nis: uncovered.nis, signals: ["violent_online_groups"], observation: "Liet een begeleider berichten zien uit een kanaal dat oproept tot aanslagen." }));
+    await file(form({ subject_name: "Robbe Peeters", subject_birth_date: born(25, "03-03"), municipality_nis: uncovered.nis, signals: ["threatens_people"], observation: "Dreigde in de bibliotheek een medewerker 'te laten boeten' na een discussie over een boek." }));
+    const f = await file(form({ subject_name: "Jana Smets", subject_birth_date: born(23, "07-07"), municipality_nis: uncovered.nis, signals: ["violent_online_groups"], observation: "Liet een begeleider berichten zien uit een kanaal dat oproept tot aanslagen." }));
     await step(regionalActor, f.id, "start_screening");
   }
   return [reporter.account, io.account, regional.account];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { brusselsDayStart, newId, shortId, todayInBrussels, uuidV7 } from "./values";
+import { bornYearsBefore, brusselsDayStart, newId, shortId, todayInBrussels, uuidV7 } from "./values";
 
 it("a Belgian day starts at 00:00 in Brussels: 23:00 UTC the day before in winter, 22:00 in summer, also on the days the clocks change", () => {
   expect(brusselsDayStart("2026-11-30")).toBe("2026-11-29T23:00:00.000Z");
@@ -68,4 +68,10 @@ it("a short form of an id tells apart ids made in the same second (its random en
   const ids = Array.from({ length: 1000 }, () => newId());
   expect(new Set(ids.map(shortId)).size).toBe(1000);
   expect(new Set(ids.map((id) => id.slice(0, 8))).size).toBeLessThanOrEqual(2); // why not the start
+});
+
+it("a demo person's birth date keeps their age whatever day the demo is seeded", () => {
+  expect(bornYearsBefore("2026-12-03", 16, "05-14")).toBe("2010-05-14");
+  expect(bornYearsBefore("2030-01-06", 16, "05-14")).toBe("2014-05-14");
+  expect(bornYearsBefore("2027-05-14", 17, "03-21")).toBe("2010-03-21");
 });

@@ -78,6 +78,14 @@ export function brusselsDayStart(date: string): string {
   return new Date(utcMidnight - 3_600_000).toISOString();
 }
 
+/**
+ * A birth date `years` before `today`'s year, on `monthDay` ("MM-DD", not 02-29): for demo people whose age must stay
+ * what their story says whenever the demo is seeded (a pupil stays a minor).
+ */
+export function bornYearsBefore(today: string, years: number, monthDay: string): string {
+  return `${String(Number(today.slice(0, 4)) - years).padStart(4, "0")}-${monthDay}`;
+}
+
 export function addDays(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);
