@@ -42,7 +42,7 @@ describe("intake: danger-now and status mails (real SMTP receiver)", () => {
   });
 
   it("alerts the information officer at once, in the app and by mail without personal data; the reporter hears of status changes", async () => {
-    // Fifteen years old whenever the test runs: a minor, derived from the birth date.
+    // Born fifteen years before this year: 14 or 15 whenever the test runs, so a minor (derived from the birth date).
     const born = String(Number(todayInBrussels().slice(0, 4)) - 15);
     const p = new URLSearchParams({
       identity_known: "known", subject_name: "Mehdi Vermeulen", subject_birth_date: `${born}-06-07`, municipality_nis: "44021", signals: "threatens_people",
