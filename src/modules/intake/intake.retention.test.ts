@@ -1,6 +1,7 @@
 import { beforeAll, expect, it } from "vitest";
 import { describeEachDialect } from "../../../test/support/db";
 import type { Actor } from "../../platform/policy/actor";
+import { bornYearsBefore, todayInBrussels } from "../../platform/db/values";
 import { runRetentionPurge } from "../cases";
 import { caseRow, purgeLog, setLegalHold, transitionCase } from "../cases/service";
 import { makeActor } from "../cases/testing";
@@ -36,7 +37,7 @@ describeEachDialect("intake: report retention purge", (ctx) => {
   it("purges a report after its term (shorter for a minor), keeps the anonymous facts, and leaves proof without content", async () => {
     // The not-taken-up term (decision 0053) set longer than the general one, so the general term decides here.
     const terms = { draftDays: 30, notTakenUpMonths: 120 };
-    const minor = await submit("Nora Minor", "2013-05-06");
+    const minor = await submit("Nora Minor", bornYearsBefore(todayInBrussels(), 13, "05-06")); // 12 or 13 whenever the test runs
     const adult = await submit("Arne Adult", "1990-05-06");
     expect(await decide(ctx(), who(coordinator), minor, { transition: "no_action", reason: "REASON-secret", referralService: "" })).toMatchObject({ kind: "ok" });
     const minorUntil = (await row(minor)).retention_until!;
