@@ -6,7 +6,7 @@ import { readMail } from "../../../test/support/mail";
 import { type ReceivedMail, type SmtpReceiver, startSmtpReceiver } from "../../../test/support/smtp";
 import { buildApp } from "../../platform/web/app";
 import { addMembership, createLivc } from "../registry/service";
-import { todayInBrussels } from "../../platform/db/values";
+import { bornYearsBefore, todayInBrussels } from "../../platform/db/values";
 
 /** Mails go to a real SMTP receiver; they must name no person, no place and no content. */
 describe("intake: danger-now and status mails (real SMTP receiver)", () => {
@@ -43,9 +43,10 @@ describe("intake: danger-now and status mails (real SMTP receiver)", () => {
 
   it("alerts the information officer at once, in the app and by mail without personal data; the reporter hears of status changes", async () => {
     // Born fifteen years before this year: 14 or 15 whenever the test runs, so a minor (derived from the birth date).
-    const born = String(Number(todayInBrussels().slice(0, 4)) - 15);
+    const birthDate = bornYearsBefore(todayInBrussels(), 15, "06-07");
+    const born = birthDate.slice(0, 4);
     const p = new URLSearchParams({
-      identity_known: "known", subject_name: "Mehdi Vermeulen", subject_birth_date: `${born}-06-07`, municipality_nis: "44021", signals: "threatens_people",
+      identity_known: "known", subject_name: "Mehdi Vermeulen", subject_birth_date: birthDate, municipality_nis: "44021", signals: "threatens_people",
       observation: "Named two classmates he would hurt tomorrow.", since: "days", person_knows: "no", parent_knows: "unknown", reporter_contact: "0470 11 22 33",
       danger_now: "1", notify_status: "1", action: "submit", _csrf: rs.csrfToken,
     });

@@ -79,8 +79,8 @@ export function brusselsDayStart(date: string): string {
 }
 
 /**
- * A birth date `years` before `today`'s year, on `monthDay` ("MM-DD", not 02-29): for demo people whose age must stay
- * what their story says whenever the demo is seeded (a pupil stays a minor).
+ * A birth date `years` before `today`'s year, on `monthDay` ("MM-DD", not 02-29): for demo people and test subjects
+ * whose age must stay what their story says whenever they are made (a pupil stays a minor; decision 0092).
  */
 export function bornYearsBefore(today: string, years: number, monthDay: string): string {
   return `${String(Number(today.slice(0, 4)) - years).padStart(4, "0")}-${monthDay}`;
