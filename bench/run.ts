@@ -33,6 +33,10 @@ const dialects = (process.env.BENCH_DIALECTS ?? "sqlite,postgres").split(",");
 const MASTER_KEY = Buffer.alloc(32, 7).toString("base64");
 const env = { SCHAKEL_MASTER_KEY: MASTER_KEY };
 const probeSeconds = Number(process.env.BENCH_PROBE_SECONDS ?? 2);
+if (!Number.isFinite(probeSeconds) || probeSeconds < 0) {
+  console.error(`BENCH_PROBE_SECONDS must be a number of seconds >= 0 (0: no probe), not "${process.env.BENCH_PROBE_SECONDS}"`);
+  process.exit(2);
+}
 const onlyPaths = process.env.BENCH_PATHS?.split(",").map((w) => w.trim()).filter(Boolean);
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
 const out: string[] = [];
