@@ -75,13 +75,14 @@ export async function seedIntakeDemo(ctx: AppContext): Promise<DemoAccount[]> {
     if (r.kind !== "ok") throw new Error(`demo decision refused: ${r.kind}`);
   };
   const gentDays = await extraDaysFor(ctx, gent.id); // installation-wide plus LIVC Gent's own closing days
+  const today = todayInBrussels(); // one day for the whole seed, also across a midnight
   const backdate = async (id: string, days: number) => {
-    const on = addDays(todayInBrussels(), -days);
+    const on = addDays(today, -days);
     await store.updateReport(db, id, { submitted_at: `${on}T09:00:00.000Z`, screening_due_on: addWorkingDays(on, ctx.config.SCHAKEL_SCREENING_WORKING_DAYS, gentDays) });
   };
 
   // Birth dates by age, so each person is as old as their story whenever the demo is seeded (Tibo, in class, a minor).
-  const born = (years: number, monthDay: string) => bornYearsBefore(todayInBrussels(), years, monthDay);
+  const born = (years: number, monthDay: string) => bornYearsBefore(today, years, monthDay);
   const gentNis = "44021";
   const a = await file(form({ subject_name: "Tibo Vandevelde", subject_birth_date: born(16, "05-14"), municipality_nis: gentNis, signals: ["shares_extremist_material", "social_break"], observation: "Toonde op 12 november in de klas een video van een gewapende groep en zei dat hij die 'helden' vindt. Zit sinds oktober alleen op de speelplaats.", parent_knows: "no" }));
   await backdate(a.id, 20); // overdue: past the screening deadline
@@ -96,7 +97,7 @@ export async function seedIntakeDemo(ctx: AppContext): Promise<DemoAccount[]> {
 
   // A municipality that no LIVC covers today: its report goes to the regional queue.
   const { timeline } = await registerTimeline(db);
-  const uncovered = timeline.coverageOn(todayInBrussels()).municipalities.find((m) => m.state === "none");
+  const uncovered = timeline.coverageOn(today).municipalities.find((m) => m.state === "none");
   if (uncovered) {
     await file(form({ subject_name: "Robbe Peeters", subject_birth_date: born(25, "03-03"), municipality_nis: uncovered.nis, signals: ["threatens_people"], observation: "Dreigde in de bibliotheek een medewerker 'te laten boeten' na een discussie over een boek." }));
     const f = await file(form({ subject_name: "Jana Smets", subject_birth_date: born(23, "07-07"), municipality_nis: uncovered.nis, signals: ["violent_online_groups"], observation: "Liet een begeleider berichten zien uit een kanaal dat oproept tot aanslagen." }));
