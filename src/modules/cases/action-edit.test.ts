@@ -7,6 +7,7 @@ import { buildApp } from "../../platform/web/app";
 import { addSeat } from "../partners/membership";
 import { actionsOfCase, addActions, openCaseFromScreening, setActionStatus } from "./service";
 import { makeActor, makeLivc, makeOrganisation } from "./testing";
+import { expectSealed } from "../../../test/support/sealed";
 
 /** A lead replans an open action (text, owner, due date) on its own page; nobody else may. */
 describeEachDialect("case action edit", (ctx) => {
@@ -79,7 +80,7 @@ describeEachDialect("case action edit", (ctx) => {
     expect(audit).toEqual([{ action: "case.plan.action_edit", actor_id: coordinatorUser.id }]);
     // The ciphertext is not the plaintext.
     const row = await db.selectFrom("case_action").select("description_enc").where("id", "=", actionId).executeTakeFirstOrThrow();
-    expect(row.description_enc).not.toContain("TEXT-after");
+    expectSealed(row.description_enc, "TEXT-after");
   });
 
   it("refuses the information officer (no plan rights), a done action, and a post without the CSRF token", async () => {

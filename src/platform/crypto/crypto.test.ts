@@ -8,6 +8,7 @@ import { openContext } from "../bootstrap";
 import { loadConfig } from "../config";
 import { DecryptError, Keyring, keyringFor, normaliseName } from "./keyring";
 import { generateKeyText, loadMasterKey, masterKeyFromBytes } from "./master-key";
+import { expectSealed } from "../../../test/support/sealed";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const place = { table: "person", column: "full_name", rowId: "row-1" };
@@ -16,8 +17,8 @@ describeEachDialect("field encryption", (ctx) => {
   it("round-trips a value and never stores the plaintext", async () => {
     const k = await keyringFor(ctx());
     const c = k.encrypt(place, "Jan Janssens");
-    expect(c).not.toContain("Jan");
     expect(c).toMatch(/^v1:field-1:/);
+    expectSealed(c, "Jan Janssens");
     expect(k.decrypt(place, c)).toBe("Jan Janssens");
     // Same value twice: different ciphertexts (random IV).
     expect(k.encrypt(place, "Jan Janssens")).not.toBe(c);

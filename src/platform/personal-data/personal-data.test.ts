@@ -3,6 +3,7 @@ import { describeEachDialect } from "../../../test/support/db";
 import { verifyAuditChain } from "../audit";
 import type { Actor } from "../policy/actor";
 import { DecryptError, PersonalDataDenied, personalData } from ".";
+import { expectSealed } from "../../../test/support/sealed";
 
 const actor: Actor = { userId: "u-chair", displayName: "Chair", sessionId: "s", isAdmin: false, isRegionalAnalyst: false, isDpo: false, memberships: [{ livcId: "livc-a", role: "chair" }] };
 const who = { actor, clientAddress: "127.0.0.1", correlationId: "corr-1" };
@@ -12,7 +13,7 @@ describeEachDialect("personal-data path", (ctx) => {
 
   it("encrypts on write, decrypts on read, and logs both without content", async () => {
     const sealed = await personalData.write(ctx(), who, { table: "person", rowId: "p-1", livcId: "livc-a", resourceType: "person", allowed: true, fields: { full_name: "Yusuf Demir", birth_date: "2006-05-04", nickname: null } });
-    expect(sealed.full_name).not.toContain("Yusuf");
+    expectSealed(sealed.full_name, "Yusuf Demir");
     expect(sealed.nickname).toBeNull();
     const plain = await personalData.read(ctx(), who, { table: "person", rowId: "p-1", livcId: "livc-a", resourceType: "person", allowed: () => true, fields: sealed });
     expect(plain).toEqual({ full_name: "Yusuf Demir", birth_date: "2006-05-04", nickname: null });
